@@ -1,0 +1,196 @@
+"""Reading request fields: a JSON object or form fields in, plain values out.
+
+OpenC3 clients post JSON as often as form fields, so a body becomes one `dict` either way; a
+nested field (a hash like `variable`) is an object in JSON or a JSON string in a form. The typed
+getters treat a missing field and an empty string alike and raise `FieldError` naming the field.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+import shlex
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from gateway.errors import FieldError
+
+Fields = Mapping[str, Any]
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+INT64_MAX = 2**63 - 1
+_DIGITS = re.compile(r"^[0-9]+$")
+
+
+async def read_fields(request: Request) -> dict[str, Any]:
+    """The body's fields, from JSON or a form; an empty body is no fields."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type in FORM_TYPES:
+        return await _read_form(request)
+    body = await request.body()
+    if not body.strip():
+        return {}
+    if media_type == "application/json" or media_type.endswith("+json"):
+        return _json_object(body)
+    raise FieldError("content-type", f"unsupported {media_type or 'missing'!r}", status=415)
+
+
+async def _read_form(request: Request) -> dict[str, Any]:
+    try:
+        async with request.form() as form:
+            return _text_fields(form)
+    except HTTPException as exc:  # a malformed multipart body
+        raise FieldError("body", str(exc.detail)) from exc
+
+
+def _text_fields(form: FormData) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        if not isinstance(value, str):
+            raise FieldError(key, "a file upload is not accepted here")
+        fields[key] = value
+    return fields
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        fields = json.loads(body)
+    except ValueError as exc:
+        raise FieldError("body", f"not valid JSON: {exc}") from exc
+    if not isinstance(fields, dict):
+        raise FieldError("body", "must be a JSON object")
+    return fields
+
+
+def submitter(request: Request) -> str:
+    """Who asks: the OpenC3 `appname` header, else "api"."""
+    return request.headers.get("appname", "").strip() or "api"
+
+
+def _given(fields: Fields, name: str) -> Any:
+    """The field's value, or None when it is missing or an empty string."""
+    value = fields.get(name)
+    return None if value is None or value == "" else value
+
+
+def text(
+    fields: Fields, name: str, *, required: bool = False, max_len: int = 0, strip: bool = True
+) -> str:
+    """A string field; `required` also refuses a blank one."""
+    value = _given(fields, name)
+    if value is None:
+        if required:
+            raise FieldError(name, "is required")
+        return ""
+    if not isinstance(value, str):
+        raise FieldError(name, "must be a string")
+    if required and not value.strip():
+        raise FieldError(name, "must not be blank")
+    if max_len and len(value) > max_len:
+        raise FieldError(name, f"must be at most {max_len} characters")
+    return value.strip() if strip else value
+
+
+def choice(fields: Fields, name: str, choices: tuple[str, ...], default: str) -> str:
+    """One word out of `choices`."""
+    value = text(fields, name) or default
+    if value not in choices:
+        raise FieldError(name, f"unsupported value {value!r}, expected one of: {', '.join(choices)}")
+    return value
+
+
+def integer(fields: Fields, name: str, *, default: int, low: int, high: int) -> int:
+    """A whole number in [low, high], from a JSON number or a decimal string."""
+    value = _given(fields, name)
+    if value is None:
+        return default
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?[0-9]+\s*", value):
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise FieldError(name, f"must be an integer, got {value!r}")
+    if not low <= value <= high:
+        raise FieldError(name, f"must be between {low} and {high}, got {value}")
+    return value
+
+
+def name_list(fields: Fields, name: str) -> list[str]:
+    """A comma list (or JSON list) of names: trimmed, empties dropped, duplicates dropped."""
+    value = _given(fields, name)
+    if isinstance(value, str):
+        value = value.split(",")
+    if value is None or not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise FieldError(name, "is required: a comma-separated list of names")
+    names = list(dict.fromkeys(v.strip() for v in value if v.strip()))
+    if not names:
+        raise FieldError(name, "must name at least one")
+    return names
+
+
+def argv(fields: Fields, name: str) -> list[str]:
+    """Arguments split like a shell would (shlex), or a JSON list of strings."""
+    value = _given(fields, name)
+    if value is None:
+        return []
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    if not isinstance(value, str):
+        raise FieldError(name, "must be a string")
+    try:
+        return shlex.split(value)
+    except ValueError as exc:
+        raise FieldError(name, f"cannot split: {exc}") from exc
+
+
+def string_map(fields: Fields, name: str) -> dict[str, str]:
+    """An object of name -> string: a JSON object, or its JSON text in a form field."""
+    value = _given(fields, name)
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            raise FieldError(name, f"not a valid JSON object: {exc}") from exc
+    if not isinstance(value, dict):
+        raise FieldError(name, "must be an object of name -> string")
+    return {str(k): _scalar_text(name, str(k), v) for k, v in value.items()}
+
+
+def _scalar_text(name: str, key: str, value: Any) -> str:
+    """A map value as text; numbers are accepted as their JSON spelling."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return json.dumps(value)
+    raise FieldError(name, f"value of {key!r} must be a string")
+
+
+def positive_id(value: str, name: str) -> int:
+    """A path id such as `projectid`: a positive decimal integer."""
+    if not _DIGITS.match(value) or not 0 < int(value) <= INT64_MAX:
+        raise FieldError(name, f"must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def time_bound(fields: Fields, name: str, *, end: bool = False) -> int:
+    """Unix seconds of a UTC `YYYY-MM-DD[ HH:MM:SS]`; 0 when absent.
+
+    An end bound is exclusive one unit past what was given, so that `time_end=2024-05-01`
+    includes that whole day and `... 12:00:00` includes that second.
+    """
+    value = text(fields, name)
+    if not value:
+        return 0
+    for pattern, unit in (("%Y-%m-%d %H:%M:%S", 1), ("%Y-%m-%d", 86400)):
+        try:
+            seconds = calendar.timegm(time.strptime(value, pattern))
+        except ValueError:
+            continue
+        return seconds + unit if end else seconds
+    raise FieldError(name, f"expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, got {value!r}")

@@ -1,0 +1,74 @@
+"""The gateway's side of the master: one channel, its stubs, opened and closed by the lifespan.
+
+Handlers reach it as `request.state["master"]` (typed by `GatewayState`), never as a global.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from typing import TypedDict
+
+import grpc  # type: ignore[import-untyped, unused-ignore]
+from grpc_health.v1 import health_pb2_grpc
+from jobfleet.v1 import catalog_pb2_grpc, task_pb2, task_pb2_grpc
+from starlette.applications import Starlette
+
+from gateway.config import GatewayConfig
+
+LOG_PAGE_BYTES = 1 << 20
+# A log page is at most LOG_PAGE_BYTES of data; leave room for the envelope around it.
+CHANNEL_OPTIONS = [("grpc.max_receive_message_length", 4 * LOG_PAGE_BYTES)]
+
+
+@dataclass(frozen=True)
+class MasterClient:
+    """The master's stubs and the deadline (seconds) every call is given."""
+
+    task: task_pb2_grpc.TaskServiceStub
+    catalog: catalog_pb2_grpc.CatalogServiceStub
+    health: health_pb2_grpc.HealthStub
+    timeout: float
+
+    @classmethod
+    def over(cls, channel: grpc.aio.Channel, timeout: float) -> MasterClient:
+        return cls(
+            task=task_pb2_grpc.TaskServiceStub(channel),
+            catalog=catalog_pb2_grpc.CatalogServiceStub(channel),
+            health=health_pb2_grpc.HealthStub(channel),
+            timeout=timeout,
+        )
+
+    async def read_log(self, execution_id: int) -> bytes:
+        """An execution's log as stored so far, page by page, until complete or no progress."""
+        pages: list[bytes] = []
+        seq = 0
+        while True:
+            ask = task_pb2.ReadLogRequest(
+                execution_id=execution_id, from_seq=seq, max_bytes=LOG_PAGE_BYTES
+            )
+            reply = await self.task.ReadLog(ask, timeout=self.timeout)
+            pages.append(reply.data)
+            if reply.complete or reply.next_seq <= seq:
+                return b"".join(pages)
+            seq = reply.next_seq
+
+
+class GatewayState(TypedDict):
+    """What the lifespan hands every request (`request.state`)."""
+
+    master: MasterClient
+
+
+def master_lifespan(
+    config: GatewayConfig,
+) -> Callable[[Starlette], AbstractAsyncContextManager[GatewayState]]:
+    """A lifespan that opens the master channel (lazily connecting) and closes it at the end."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[GatewayState]:
+        async with grpc.aio.insecure_channel(config.master, options=CHANNEL_OPTIONS) as channel:
+            yield {"master": MasterClient.over(channel, config.rpc_timeout)}
+
+    return lifespan

@@ -1,0 +1,1 @@
+"""One module per REST document, each exposing `routes: list[BaseRoute]` (CONVENTIONS 12)."""

@@ -1,0 +1,106 @@
+"""OpenC3 `task` document: submit an ad-hoc command, list tasks, show one task.
+
+Each handler reads and checks the request (so bad input never reaches the master), makes one
+call on the master and builds the answer with `views.openc3`.
+"""
+
+from __future__ import annotations
+
+import time
+
+import grpc  # type: ignore[import-untyped, unused-ignore]
+from jobfleet.v1 import task_pb2
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from gateway import envelope, forms, words
+from gateway.forms import Fields
+from gateway.master import GatewayState
+from gateway.views import openc3
+
+NODE_TYPES = ("builtin",)
+SCRIPT_TYPES = tuple(words.OPENC3_SCRIPT_TYPE.values())
+MAX_TIMEOUT = 86400
+INT32_MAX = 2**31 - 1
+
+
+def submit_command_request(
+    project_id: int, fields: Fields, submitter: str
+) -> task_pb2.SubmitCommandRequest:
+    """plugin_cmd fields -> SubmitCommandRequest; each bad field raises naming it."""
+    forms.choice(fields, "node_type", NODE_TYPES, "builtin")
+    script_type = forms.choice(fields, "scripts_type", SCRIPT_TYPES, "shell")
+    return task_pb2.SubmitCommandRequest(
+        project_id=project_id,
+        name=forms.text(fields, "name", required=True, max_len=255),
+        submitter=submitter,
+        user=forms.text(fields, "user"),
+        nodes=forms.name_list(fields, "node_cont"),
+        script_type=words.value_of(words.OPENC3_SCRIPT_TYPE, script_type, "scripts_type"),
+        script=forms.text(fields, "scripts_cont", required=True, strip=False),
+        args=forms.argv(fields, "scripts_argv"),
+        timeout_seconds=forms.integer(fields, "timeout", default=60, low=1, high=MAX_TIMEOUT),
+        variables=forms.string_map(fields, "variable"),
+        call_type="api",
+    )
+
+
+def list_tasks_request(project_id: int, query: Fields) -> task_pb2.ListTasksRequest:
+    """Task list filters -> ListTasksRequest; `status` is an OpenC3 status word."""
+    status = forms.text(query, "status")
+    return task_pb2.ListTasksRequest(
+        project_id=project_id,
+        name_contains=forms.text(query, "name"),
+        submitter=forms.text(query, "user"),
+        status=words.value_of(words.OPENC3_TASK_STATUS, status, "status") if status else 0,
+        started_after_unix=forms.time_bound(query, "time_start"),
+        started_before_unix=forms.time_bound(query, "time_end", end=True),
+        uuid=forms.text(query, "taskuuid"),
+        limit=forms.integer(query, "limit", default=0, low=1, high=1000),
+        offset=forms.integer(query, "offset", default=0, low=0, high=INT32_MAX),
+    )
+
+
+def project_id(request: Request[GatewayState]) -> int:
+    return forms.positive_id(request.path_params["projectid"], "projectid")
+
+
+async def submit_command(request: Request[GatewayState]) -> Response:
+    """POST /task/{projectid}/plugin_cmd: run a script on a list of nodes."""
+    ask = submit_command_request(
+        project_id(request), await forms.read_fields(request), forms.submitter(request)
+    )
+    master = request.state["master"]
+    task = (await master.task.SubmitCommand(ask, timeout=master.timeout)).task
+    status = words.word(words.OPENC3_TASK_STATUS, task.status)
+    return envelope.ok({"uuid": task.uuid, "status": status}, uuid=task.uuid)
+
+
+async def list_tasks(request: Request[GatewayState]) -> Response:
+    """GET /task/{projectid}: task rows, newest first, filtered by the query."""
+    ask = list_tasks_request(project_id(request), request.query_params)
+    master = request.state["master"]
+    reply = await master.task.ListTasks(ask, timeout=master.timeout)
+    now = time.time()
+    return envelope.ok([openc3.task_row(t, now) for t in reply.tasks], total=reply.total)
+
+
+async def get_task(request: Request[GatewayState]) -> Response:
+    """GET /task/{projectid}/{uuid}: one task with its per-node rows; unknown -> `norun`."""
+    ask = task_pb2.GetTaskRequest(project_id=project_id(request), uuid=request.path_params["uuid"])
+    master = request.state["master"]
+    try:
+        task = (await master.task.GetTask(ask, timeout=master.timeout)).task
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() != grpc.StatusCode.NOT_FOUND:
+            raise
+        return envelope.ok({"status": "norun"})  # what OpenC3 clients poll for
+    return envelope.ok(openc3.task_detail(task, time.time()))
+
+
+routes: list[BaseRoute] = [
+    Route("/task/{projectid}", list_tasks, methods=["GET"]),
+    Route("/task/{projectid}/plugin_cmd", submit_command, methods=["POST"]),
+    Route("/task/{projectid}/{uuid}", get_task, methods=["GET"]),
+]

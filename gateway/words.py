@@ -1,0 +1,54 @@
+"""The words each REST document uses for the proto's enums, all in one place.
+
+The proto has one status vocabulary; each document shows it in its own words. Tables map enum
+value -> word; `word()` reads them, `value_of()` parses a client's word back, naming the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from jobfleet.v1 import common_pb2
+
+from gateway.errors import FieldError
+
+UNKNOWN = "unknown"
+
+OPENC3_TASK_STATUS: Mapping[int, str] = {
+    common_pb2.TASK_STATUS_INIT: "init",
+    common_pb2.TASK_STATUS_RUNNING: "running",
+    common_pb2.TASK_STATUS_SUCCESS: "success",
+    common_pb2.TASK_STATUS_FAIL: "fail",
+    common_pb2.TASK_STATUS_KILLED: "killed",
+    common_pb2.TASK_STATUS_DECISION: "decision",
+}
+
+OPENC3_EXECUTION_STATUS: Mapping[int, str] = {
+    common_pb2.EXECUTION_STATUS_PENDING: "pending",
+    common_pb2.EXECUTION_STATUS_RUNNING: "running",
+    common_pb2.EXECUTION_STATUS_SUCCESS: "success",
+    common_pb2.EXECUTION_STATUS_FAIL: "fail",
+    common_pb2.EXECUTION_STATUS_TIMEOUT: "timeout",
+    common_pb2.EXECUTION_STATUS_KILLED: "killed",
+    common_pb2.EXECUTION_STATUS_LOST: "lost",
+}
+
+OPENC3_SCRIPT_TYPE: Mapping[int, str] = {
+    common_pb2.SCRIPT_TYPE_SHELL: "shell",
+    common_pb2.SCRIPT_TYPE_PYTHON: "python",
+    common_pb2.SCRIPT_TYPE_PERL: "perl",
+}
+
+
+def word(table: Mapping[int, str], value: int) -> str:
+    """The document's word for an enum value; `unknown` for UNSPECIFIED or a newer value."""
+    return table.get(value, UNKNOWN)
+
+
+def value_of(table: Mapping[int, str], text: str, field: str) -> int:
+    """The enum value a client's word names; a 400 naming `field` for any other word."""
+    for value, known in table.items():
+        if known == text:
+            return value
+    choices = ", ".join(table.values())
+    raise FieldError(field, f"unknown value {text!r}, expected one of: {choices}")

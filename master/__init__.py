@@ -1,0 +1,1 @@
+"""The jobfleet master: catalogue, task engine, slave dispatcher, gRPC servers."""

@@ -1,0 +1,140 @@
+"""The composition root: builds the master's parts and runs its gRPC server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+from types import TracebackType
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, slave_pb2, slave_pb2_grpc, task_pb2, task_pb2_grpc
+
+from master.config import MasterConfig
+from master.db import DbRunner, migrate, open_database
+from master.engine import TaskEngine
+from master.events import TaskEvents
+from master.intake import Intake
+from master.link import SlaveSessions
+from master.queries import TaskQueries
+from master.servicers.catalog import CatalogServicer
+from master.servicers.slave_link import SlaveLinkServicer
+from master.servicers.task import TaskServicer
+
+logger = logging.getLogger(__name__)
+SERVICES = [
+    slave_pb2.DESCRIPTOR.services_by_name["SlaveLink"].full_name,
+    task_pb2.DESCRIPTOR.services_by_name["TaskService"].full_name,
+    catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name,
+]
+SERVER_OPTIONS = [
+    ("grpc.so_reuseport", 0),
+    ("grpc.keepalive_time_ms", 10_000),
+    ("grpc.keepalive_timeout_ms", 5_000),
+    ("grpc.keepalive_permit_without_calls", 1),
+    ("grpc.http2.min_ping_interval_without_data_ms", 5_000),
+    ("grpc.max_receive_message_length", 32 << 20),
+    ("grpc.max_send_message_length", 32 << 20),
+]
+
+
+class Master:
+    """The master daemon: `await run()` serves until `shutdown()`."""
+
+    def __init__(self, config: MasterConfig) -> None:
+        self.config = config
+        self.run_db = DbRunner(config.db_threads)
+        self.sessions = SlaveSessions()
+        self.events = TaskEvents()
+        self.engine = TaskEngine(self.run_db, self.sessions, self.events)
+        self.intake = Intake(self.engine, config.lease)
+        self.queries = TaskQueries(self.run_db, self.events)
+        self.server = grpc.aio.server(options=SERVER_OPTIONS)
+        self.port = 0
+        self._stopped = asyncio.Event()
+        self._done = asyncio.Event()
+        self._running = False
+
+    async def start(self) -> None:
+        database = await self.run_db(open_database, self.config.db_url)
+        await self.run_db(migrate, database)
+        self._add_services()
+        self.port = self.server.add_insecure_port(self.config.listen)
+        await self.server.start()
+        await self.intake.recover()
+        host = self.config.listen.rpartition(":")[0]
+        logger.info("master listening on %s:%d, database %s", host, self.port,
+                    self.config.db_url.split("@")[-1])
+        self._write_ready(f"{host}:{self.port}")
+
+    def _add_services(self) -> None:
+        hb = self.config.heartbeat_interval
+        slave_pb2_grpc.add_SlaveLinkServicer_to_server(
+            SlaveLinkServicer(self.intake, self.sessions, hb), self.server)
+        task_pb2_grpc.add_TaskServiceServicer_to_server(
+            TaskServicer(self.engine, self.queries), self.server)
+        catalog_pb2_grpc.add_CatalogServiceServicer_to_server(
+            CatalogServicer(self.run_db, self.sessions), self.server)
+        health_servicer = health.aio.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(health_servicer, self.server)
+        for name in ["", *SERVICES]:
+            asyncio.ensure_future(
+                health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING))
+        reflection.enable_server_reflection(
+            [*SERVICES, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server)
+
+    def _write_ready(self, listen: str) -> None:
+        path = self.config.ready_file
+        if path is None:
+            return
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"listen": listen, "pid": os.getpid()}))
+        tmp.replace(path)
+
+    async def run(self) -> None:
+        self._running = True
+        try:
+            await self.start()
+        except BaseException:
+            self.run_db.close()
+            self._done.set()
+            raise
+        sweeper = asyncio.create_task(self._sweep_forever())
+        try:
+            await self._stopped.wait()
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            self.sessions.close_all()
+            await self.server.stop(grace=2.0)
+            self.run_db.close()
+            self._done.set()
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.heartbeat_interval)
+            try:
+                await self.intake.sweep(self.sessions.heard_within(self.config.lease / 2))
+            except Exception:
+                logger.exception("sweep failed; trying again next beat")
+
+    async def shutdown(self) -> None:
+        """Stop serving and wait until done; safe to call twice or before run()."""
+        self._stopped.set()
+        if self._running:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._done.wait(), 10)
+
+    async def __aenter__(self) -> Master:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.shutdown()

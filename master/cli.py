@@ -1,0 +1,90 @@
+"""`jobfleet-master`: serve, or look after the database schema.
+
+Exit codes: 0 clean stop, 1 runtime failure (busy port, database unreachable), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import logging.config
+import signal
+import sys
+from pathlib import Path
+
+from master.app import Master
+from master.config import ConfigError, MasterConfig, env_default, parse_host_port, positive
+from master.db import migrate, open_database, schema_status
+from master.logs import default_log_config
+
+logger = logging.getLogger(__name__)
+RET_OK, RET_FAIL, RET_USAGE = 0, 1, 2
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="jobfleet-master", description=__doc__)
+    p.add_argument("--listen", default=env_default("listen", "127.0.0.1:7070"),
+                   help="gRPC address HOST:PORT (port 0 = any free port) [JOBFLEET_LISTEN]")
+    p.add_argument("--db", default=env_default("db", ""),
+                   help="database: a path, sqlite:///path or postgresql://… [JOBFLEET_DB]")
+    p.add_argument("--data-dir", type=Path, default=Path(env_default("data_dir", ".jobfleet")),
+                   help="data directory (embedded database, file store) [JOBFLEET_DATA_DIR]")
+    p.add_argument("--ready-file", type=Path, help="write {\"listen\": …} here once serving")
+    p.add_argument("--heartbeat", type=float, default=2.0, help="slave heartbeat seconds")
+    p.add_argument("--lease", type=float, default=15.0,
+                   help="seconds a silent slave keeps its executions before they are lost")
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="command")
+    db = sub.add_parser("db", help="schema status or upgrade")
+    db.add_argument("action", choices=["status", "upgrade"])
+    return p
+
+
+def config_from(args: argparse.Namespace) -> MasterConfig:
+    parse_host_port(args.listen, "listen", "--listen or JOBFLEET_LISTEN")
+    return MasterConfig(
+        listen=args.listen,
+        data_dir=args.data_dir,
+        db=args.db,
+        ready_file=args.ready_file,
+        heartbeat_interval=positive(args.heartbeat, "heartbeat", "--heartbeat"),
+        lease=positive(args.lease, "lease", "--lease"),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.config.dictConfig(default_log_config(args.verbose))
+    try:
+        config = config_from(args)
+    except ConfigError as exc:
+        print(f"jobfleet-master: {exc}", file=sys.stderr)
+        return RET_USAGE
+    if args.command == "db":
+        return db_command(config, args.action)
+    try:
+        asyncio.run(serve(config))
+    except RuntimeError as exc:
+        logger.error("cannot serve on %s: %s", config.listen, exc)
+        return RET_FAIL
+    return RET_OK
+
+
+def db_command(config: MasterConfig, action: str) -> int:
+    database = open_database(config.db_url)
+    if action == "upgrade":
+        applied = migrate(database)
+        print(f"applied: {', '.join(applied) or 'nothing, schema is current'}")
+    for name, applied_flag in schema_status(database):
+        print(f"{'applied' if applied_flag else 'pending'}  {name}")
+    return RET_OK
+
+
+async def serve(config: MasterConfig) -> None:
+    master = Master(config)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, lambda: asyncio.ensure_future(master.shutdown()))
+    await master.run()
+    logger.info("master stopped")

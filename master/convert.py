@@ -1,0 +1,181 @@
+"""Protobuf <-> domain values. The only module of the master's domain side that knows _pb2."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from google.protobuf import duration_pb2, timestamp_pb2
+from jobfleet.v1 import catalog_pb2, common_pb2, slave_pb2, task_pb2
+
+from master.domain import (
+    DEFAULT_TIMEOUT_S,
+    Chunk,
+    CommandSpec,
+    ExecutionStatus,
+    RunOrder,
+    ScriptType,
+    SlaveResult,
+    TaskStatus,
+)
+from master.errors import InvalidArgument
+from master.link import ChunkAck, Finished, Inbound, KillOrder, Outbound, ResultAck, Started
+from master.models import Execution, Project, Slave, Task
+from master.store.tasks import TaskFilter
+
+TASK_STATUS = {s: getattr(common_pb2, f"TASK_STATUS_{s.name}") for s in TaskStatus}
+EXECUTION_STATUS = {s: getattr(common_pb2, f"EXECUTION_STATUS_{s.name}") for s in ExecutionStatus}
+EXECUTION_STATUS_BACK = {v: k for k, v in EXECUTION_STATUS.items()}
+TASK_STATUS_BACK = {v: k for k, v in TASK_STATUS.items()}
+SCRIPT_TYPE = {t: getattr(common_pb2, f"SCRIPT_TYPE_{t.name}") for t in ScriptType}
+SCRIPT_TYPE_BACK = {v: k for k, v in SCRIPT_TYPE.items()}
+
+
+def timestamp(value: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
+    if value is None:
+        return None
+    ts = timestamp_pb2.Timestamp()
+    ts.FromDatetime(value.replace(tzinfo=dt.UTC))
+    return ts
+
+
+def from_timestamp(ts: timestamp_pb2.Timestamp, present: bool) -> dt.datetime | None:
+    return ts.ToDatetime() if present else None
+
+
+def execution(row: Execution) -> common_pb2.Execution:
+    return common_pb2.Execution(
+        id=row.id,
+        node=row.node,
+        slave=row.slave,
+        status=EXECUTION_STATUS[ExecutionStatus(row.status)],
+        exit_code=row.exit_code if row.exit_code is not None else 0,
+        reason=row.reason,
+        started_at=timestamp(row.started_at),
+        finished_at=timestamp(row.finished_at),
+        log_bytes=row.log_bytes,
+    )
+
+
+def task(row: Task, rows: list[Execution] | None = None) -> common_pb2.Task:
+    return common_pb2.Task(
+        id=row.id,
+        uuid=row.uuid,
+        project_id=row.project_id,
+        name=row.name,
+        submitter=row.submitter,
+        status=TASK_STATUS[TaskStatus(row.status)],
+        call_type=row.call_type,
+        job_type=row.job_type,
+        job_uuid=row.job_uuid,
+        mutex=row.mutex,
+        reason=row.reason,
+        variables=json.loads(row.variables or "{}"),
+        created_at=timestamp(row.created_at),
+        started_at=timestamp(row.started_at),
+        finished_at=timestamp(row.finished_at),
+        executions=[execution(r) for r in rows or []],
+    )
+
+
+def command_spec(req: task_pb2.SubmitCommandRequest) -> CommandSpec:
+    if req.script_type not in SCRIPT_TYPE_BACK:
+        raise InvalidArgument(f"unknown script type {req.script_type}", "script_type")
+    return CommandSpec(
+        project_id=req.project_id,
+        name=req.name,
+        submitter=req.submitter or "api",
+        user=req.user,
+        nodes=tuple(req.nodes),
+        script_type=SCRIPT_TYPE_BACK[req.script_type],
+        script=req.script,
+        args=tuple(req.args),
+        timeout_s=req.timeout_seconds or DEFAULT_TIMEOUT_S,
+        variables=dict(req.variables),
+        call_type=req.call_type or "api",
+    )
+
+
+def task_filter(req: task_pb2.ListTasksRequest) -> TaskFilter:
+    def when(seconds: int) -> dt.datetime | None:
+        return dt.datetime.fromtimestamp(seconds, dt.UTC).replace(tzinfo=None) if seconds else None
+
+    status = TASK_STATUS_BACK.get(req.status)
+    return TaskFilter(
+        project_id=req.project_id,
+        name_contains=req.name_contains,
+        submitter=req.submitter,
+        status=status.value if status else "",
+        started_after=when(req.started_after_unix),
+        started_before=when(req.started_before_unix),
+        uuid=req.uuid,
+        limit=min(req.limit or 100, 1000),
+        offset=max(req.offset, 0),
+    )
+
+
+def project(row: Project) -> catalog_pb2.Project:
+    return catalog_pb2.Project(id=row.id, name=row.name)
+
+
+def slave_info(row: Slave, attached: bool, running: int) -> catalog_pb2.SlaveInfo:
+    return catalog_pb2.SlaveInfo(
+        name=row.name,
+        hostname=row.hostname,
+        addresses=[a for a in row.addresses.split(",") if a],
+        version=row.version,
+        attached=attached,
+        last_seen=timestamp(row.last_seen),
+        running=running,
+    )
+
+
+def outbound(item: Outbound) -> slave_pb2.MasterMessage:
+    if isinstance(item, RunOrder):
+        return slave_pb2.MasterMessage(
+            run=slave_pb2.RunCommand(
+                execution_id=item.execution_id,
+                script_type=SCRIPT_TYPE[item.script_type],
+                script=item.script,
+                args=list(item.args),
+                user=item.user,
+                timeout=duration_pb2.Duration(seconds=item.timeout_s),
+            )
+        )
+    if isinstance(item, KillOrder):
+        kill = slave_pb2.KillCommand(execution_id=item.execution_id, reason=item.reason)
+        return slave_pb2.MasterMessage(kill=kill)
+    if isinstance(item, ChunkAck):
+        ack = slave_pb2.OutputAck(execution_id=item.execution_id, seqs=list(item.seqs))
+        return slave_pb2.MasterMessage(output_ack=ack)
+    if isinstance(item, ResultAck):
+        return slave_pb2.MasterMessage(
+            result_ack=slave_pb2.ResultAck(execution_id=item.execution_id)
+        )
+    raise TypeError(f"cannot send {item!r}")
+
+
+def inbound(msg: slave_pb2.SlaveMessage) -> Inbound | None:
+    """A report for the intake, or None for messages handled on the stream (heartbeats)."""
+    kind = msg.WhichOneof("body")
+    if kind == "output":
+        return Chunk(msg.output.execution_id, msg.output.seq, msg.output.data)
+    if kind == "started":
+        s = msg.started
+        return Started(s.execution_id, from_timestamp(s.started_at, s.HasField("started_at")))
+    if kind == "result":
+        r = msg.result
+        status = EXECUTION_STATUS_BACK.get(r.status, ExecutionStatus.FAIL)
+        result = SlaveResult(
+            execution_id=r.execution_id,
+            status=status if status.final else ExecutionStatus.FAIL,
+            exit_code=r.exit_code,
+            reason=r.reason,
+            chunk_count=r.chunk_count,
+        )
+        return Finished(
+            result,
+            from_timestamp(r.started_at, r.HasField("started_at")),
+            from_timestamp(r.finished_at, r.HasField("finished_at")),
+        )
+    return None

@@ -1,0 +1,90 @@
+"""Plain values the engine works with: status words and the specs of what to run.
+
+Statuses are stored as these words (readable in SQL); convert.py maps them to the proto enums.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class TaskStatus(enum.StrEnum):
+    INIT = "init"
+    RUNNING = "running"
+    SUCCESS = "success"
+    FAIL = "fail"
+    KILLED = "killed"
+    DECISION = "decision"
+
+
+class ExecutionStatus(enum.StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCESS = "success"
+    FAIL = "fail"
+    TIMEOUT = "timeout"
+    KILLED = "killed"
+    LOST = "lost"
+
+    @property
+    def final(self) -> bool:
+        return self not in (ExecutionStatus.PENDING, ExecutionStatus.RUNNING)
+
+
+class ScriptType(enum.StrEnum):
+    SHELL = "shell"
+    PYTHON = "python"
+    PERL = "perl"
+
+
+FINAL_TASK = frozenset({TaskStatus.SUCCESS, TaskStatus.FAIL, TaskStatus.KILLED})
+DEFAULT_TIMEOUT_S = 60
+MAX_TIMEOUT_S = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """An ad-hoc command over some nodes, as submitted (before variable substitution)."""
+
+    project_id: int
+    name: str
+    submitter: str
+    user: str
+    nodes: tuple[str, ...]
+    script_type: ScriptType
+    script: str
+    args: tuple[str, ...] = ()
+    timeout_s: int = DEFAULT_TIMEOUT_S
+    variables: dict[str, str] = field(default_factory=dict)
+    call_type: str = "api"
+
+
+@dataclass(frozen=True)
+class RunOrder:
+    """What a slave needs to run one execution."""
+
+    execution_id: int
+    script_type: ScriptType
+    script: str
+    args: tuple[str, ...]
+    user: str
+    timeout_s: int
+
+
+@dataclass(frozen=True)
+class SlaveResult:
+    """An execution's final report from its slave."""
+
+    execution_id: int
+    status: ExecutionStatus
+    exit_code: int
+    reason: str
+    chunk_count: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    execution_id: int
+    seq: int
+    data: bytes

@@ -1,0 +1,125 @@
+"""What slaves report: attach (with reconciliation), starts, output, results, silence.
+
+Output is stored in batches (all that queued up while the last batch was written), then acked;
+a result is stored after every chunk that came before it on the stream, then acked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+
+from master.domain import Chunk, ExecutionStatus
+from master.engine import TaskEngine
+from master.link import ChunkAck, Finished, Inbound, ResultAck, Session, Started
+from master.models import Execution, utcnow
+from master.store import executions, logs, slaves, tasks
+
+logger = logging.getLogger(__name__)
+MAX_BATCH = 512
+
+
+class Intake:
+    def __init__(self, engine: TaskEngine, lease: float) -> None:
+        self.engine = engine
+        self.run_db = engine.run_db
+        self.lease = lease
+        self.started_at = time.monotonic()
+
+    async def attach(
+        self, session: Session, hostname: str, addresses: list[str], version: str,
+        running: list[int], finished: list[int],
+    ) -> None:
+        """Register the slave, then square the database with what the slave says it has."""
+        await self.run_db(slaves.register, session.name, hostname, addresses, version)
+        await self.run_db(executions.mark_running_many, running)
+        known = set(running) | set(finished)
+        for row in await self.run_db(executions.open_on_slave, session.name):
+            if row.id not in known:
+                await self._orphan(row)
+        logger.info("slave %s attached (%d running, %d finished unacked)",
+                    session.name, len(running), len(finished))
+
+    async def _orphan(self, row: Execution) -> None:
+        task = await self.run_db(tasks.get_by_id, row.task_id)
+        if task.kill_requested:
+            await self._close([row.id], ExecutionStatus.KILLED, "killed on request")
+        elif row.status == ExecutionStatus.PENDING:
+            logger.info("exec %s slave %s did not get it; sending again", row.id, row.slave)
+            await self.engine.redispatch(row)
+        else:
+            await self._close([row.id], ExecutionStatus.LOST,
+                              f"slave {row.slave} came back without it (restarted?)")
+
+    async def drain(self, session: Session) -> None:
+        """Process what the slave sent, in order, until cancelled."""
+        while True:
+            batch = [await session.inbox.get()]
+            while len(batch) < MAX_BATCH and not session.inbox.empty():
+                batch.append(session.inbox.get_nowait())
+            await self._process(session, batch)
+
+    async def _process(self, session: Session, batch: list[Inbound]) -> None:
+        chunks: list[Chunk] = []
+        for item in batch:
+            if isinstance(item, Chunk):
+                chunks.append(item)
+                continue
+            await self._store_chunks(session, chunks)
+            chunks = []
+            if isinstance(item, Started):
+                await self._started(item)
+            else:
+                await self._finished(session, item)
+        await self._store_chunks(session, chunks)
+
+    async def _store_chunks(self, session: Session, chunks: list[Chunk]) -> None:
+        if not chunks:
+            return
+        await self.run_db(logs.append, chunks)
+        seqs: dict[int, list[int]] = {}
+        for c in chunks:
+            seqs.setdefault(c.execution_id, []).append(c.seq)
+        for execution_id, acked in seqs.items():
+            session.outbound.put_nowait(ChunkAck(execution_id, tuple(acked)))
+        for task_id in await self.run_db(tasks.ids_of_executions, list(seqs)):
+            self.engine.events.publish(task_id)
+
+    async def _started(self, item: Started) -> None:
+        if await self.run_db(executions.mark_running, item.execution_id, item.started_at):
+            row = await self.run_db(executions.get, item.execution_id)
+            if row is not None:
+                self.engine.events.publish(row.task_id)
+
+    async def _finished(self, session: Session, item: Finished) -> None:
+        row = await self.run_db(
+            executions.record_result, item.result, item.started_at, item.finished_at
+        )
+        session.outbound.put_nowait(ResultAck(item.result.execution_id))
+        if row is not None:
+            logger.info("exec %s slave %s %s (%s)", row.id, session.name, row.status, row.reason)
+            await self.engine.settle(row.task_id)
+
+    async def sweep(self, attached: list[str]) -> None:
+        """Touch attached slaves; mark executions of slaves silent past the lease as lost."""
+        now = utcnow()
+        await self.run_db(slaves.touch, attached, now)
+        if time.monotonic() - self.started_at < self.lease:
+            return  # give slaves a lease's time to re-attach after a master start
+        cutoff = now - dt.timedelta(seconds=self.lease)
+        silent = await self.run_db(executions.silent_since, cutoff)
+        if silent:
+            reason = f"slave silent for more than {self.lease:g} s"
+            await self._close([r.id for r in silent], ExecutionStatus.LOST, reason)
+
+    async def _close(self, ids: list[int], status: ExecutionStatus, reason: str) -> None:
+        moved = await self.run_db(executions.close, ids, status, reason)
+        for task_id in {r.task_id for r in moved}:
+            logger.warning("task %d: %d execution(s) %s: %s", task_id, len(moved), status, reason)
+            await self.engine.settle(task_id)
+
+    async def recover(self) -> None:
+        """At start: settle tasks whose executions all ended while the master was down."""
+        for task in await self.run_db(tasks.running):
+            await self.engine.settle(task.id)

@@ -1,0 +1,111 @@
+"""Attached slaves: one Session per slave stream, and the registry the engine dispatches through.
+
+Sessions carry plain values both ways; only the SlaveLink servicer turns them into protobuf.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+
+from master.domain import Chunk, RunOrder, SlaveResult
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class KillOrder:
+    execution_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChunkAck:
+    execution_id: int
+    seqs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ResultAck:
+    execution_id: int
+
+
+@dataclass(frozen=True)
+class Started:
+    execution_id: int
+    started_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Finished:
+    result: SlaveResult
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+Outbound = RunOrder | KillOrder | ChunkAck | ResultAck | None  # None closes the stream
+Inbound = Started | Chunk | Finished
+
+
+@dataclass(eq=False)
+class Session:
+    name: str
+    outbound: asyncio.Queue[Outbound] = field(default_factory=asyncio.Queue)
+    inbox: asyncio.Queue[Inbound] = field(default_factory=asyncio.Queue)
+    running: int = 0
+    last_heard: float = field(default_factory=time.monotonic)
+
+    def heard(self, running: int | None = None) -> None:
+        self.last_heard = time.monotonic()
+        if running is not None:
+            self.running = running
+
+
+class SlaveSessions:
+    """Which slaves are attached to this master, and the way to send them orders."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, Session] = {}
+
+    def open(self, name: str) -> Session:
+        old = self._sessions.get(name)
+        if old is not None:
+            logger.warning("slave %s re-attached; dropping its previous stream", name)
+            old.outbound.put_nowait(None)
+        session = Session(name)
+        self._sessions[name] = session
+        return session
+
+    def close(self, session: Session) -> None:
+        if self._sessions.get(session.name) is session:
+            del self._sessions[session.name]
+
+    def close_all(self) -> None:
+        for session in list(self._sessions.values()):
+            session.outbound.put_nowait(None)
+        self._sessions.clear()
+
+    def attached(self, name: str) -> bool:
+        return name in self._sessions
+
+    def names(self) -> list[str]:
+        return list(self._sessions)
+
+    def heard_within(self, seconds: float) -> list[str]:
+        """Attached slaves heard from lately (a stopped slave keeps its stream a while)."""
+        cutoff = time.monotonic() - seconds
+        return [name for name, s in self._sessions.items() if s.last_heard >= cutoff]
+
+    def session(self, name: str) -> Session | None:
+        return self._sessions.get(name)
+
+    def send(self, name: str, order: RunOrder | KillOrder) -> bool:
+        """Queue an order for the slave; False when it is not attached here."""
+        session = self._sessions.get(name)
+        if session is None:
+            return False
+        session.outbound.put_nowait(order)
+        return True

@@ -1,0 +1,100 @@
+"""The peewee models. Behaviour lives in master/store/; the schema is created and changed only by
+numbered migrations (master/migrations/), which keep frozen copies of these tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee as pw
+
+from master.db import db
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC: what every timestamp column holds."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Project(BaseModel):
+    name = pw.CharField(max_length=255, unique=True)
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+class Slave(BaseModel):
+    name = pw.CharField(max_length=255, unique=True)
+    hostname = pw.CharField(max_length=255, default="")
+    addresses = pw.TextField(default="")
+    version = pw.CharField(max_length=64, default="")
+    first_seen = pw.DateTimeField(default=utcnow)
+    last_seen = pw.DateTimeField(default=utcnow)
+
+
+class Task(BaseModel):
+    uuid = pw.CharField(max_length=64, unique=True)
+    project = pw.ForeignKeyField(Project, backref="tasks", on_delete="CASCADE")
+    name = pw.CharField(max_length=255)
+    submitter = pw.CharField(max_length=255, default="")
+    status = pw.CharField(max_length=16, index=True)
+    call_type = pw.CharField(max_length=16, default="api")
+    job_type = pw.CharField(max_length=16, default="plugin_cmd")
+    job_uuid = pw.CharField(max_length=64, default="")
+    mutex = pw.CharField(max_length=255, default="")
+    reason = pw.TextField(default="")
+    variables = pw.TextField(default="{}")
+    kill_requested = pw.BooleanField(default=False)
+    created_at = pw.DateTimeField(default=utcnow)
+    started_at = pw.DateTimeField(null=True)
+    finished_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("project", "created_at"), False),)
+
+
+class Subtask(BaseModel):
+    task = pw.ForeignKeyField(Task, backref="subtasks", on_delete="CASCADE")
+    position = pw.IntegerField()
+    uuid = pw.CharField(max_length=64)
+    kind = pw.CharField(max_length=8, default="cmd")
+    spec = pw.TextField()
+    status = pw.CharField(max_length=16)
+    started_at = pw.DateTimeField(null=True)
+    finished_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("task", "position"), True),)
+
+
+class Execution(BaseModel):
+    task = pw.ForeignKeyField(Task, backref="executions", on_delete="CASCADE")
+    subtask = pw.ForeignKeyField(Subtask, backref="executions", on_delete="CASCADE")
+    node = pw.CharField(max_length=255)
+    slave = pw.CharField(max_length=255, default="")
+    status = pw.CharField(max_length=16)
+    exit_code = pw.IntegerField(null=True)
+    reason = pw.TextField(default="")
+    chunk_count = pw.IntegerField(default=0)
+    log_bytes = pw.BigIntegerField(default=0)
+    created_at = pw.DateTimeField(default=utcnow)
+    started_at = pw.DateTimeField(null=True)
+    finished_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("slave", "status"), False),)
+
+
+class LogChunk(BaseModel):
+    execution = pw.ForeignKeyField(Execution, on_delete="CASCADE")
+    seq = pw.IntegerField()
+    data = pw.BlobField()
+
+    class Meta:
+        primary_key = pw.CompositeKey("execution", "seq")
+
+
+ALL_MODELS: list[type[BaseModel]] = [Project, Slave, Task, Subtask, Execution, LogChunk]

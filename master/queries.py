@@ -1,0 +1,91 @@
+"""Reading tasks: one task with its executions, lists, bounded log reads, and live follow."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from master.db import DbRunner
+from master.domain import FINAL_TASK, ExecutionStatus
+from master.errors import NotFound
+from master.events import TaskEvents, wait_for
+from master.models import Execution, Task
+from master.store import executions, logs, projects, tasks
+from master.store.tasks import TaskFilter
+
+DEFAULT_READ = 1 << 20
+MAX_READ = 16 << 20
+
+
+@dataclass(frozen=True)
+class TaskView:
+    task: Task
+    executions: list[Execution]
+
+
+@dataclass(frozen=True)
+class LogPiece:
+    execution: Execution
+    data: bytes
+
+
+@dataclass(frozen=True)
+class LogRead:
+    data: bytes
+    next_seq: int
+    complete: bool
+
+
+FollowEvent = LogPiece | Execution | TaskView
+
+
+class TaskQueries:
+    def __init__(self, run_db: DbRunner, events: TaskEvents) -> None:
+        self.run_db = run_db
+        self.events = events
+
+    async def get(self, project_id: int, uuid: str) -> TaskView:
+        task = await self.run_db(tasks.get, uuid, project_id)
+        return TaskView(task, await self.run_db(tasks.executions, task.id))
+
+    async def search(self, f: TaskFilter) -> tuple[list[Task], int]:
+        await self.run_db(projects.require_project, f.project_id)
+        return await self.run_db(tasks.search, f)
+
+    async def read_log(self, execution_id: int, from_seq: int, max_bytes: int) -> LogRead:
+        row = await self.run_db(executions.get, execution_id)
+        if row is None:
+            raise NotFound(f"execution {execution_id} not found", "execution_id")
+        limit = min(max_bytes or DEFAULT_READ, MAX_READ)
+        data, next_seq = await self.run_db(logs.read, execution_id, max(from_seq, 0), limit)
+        final = ExecutionStatus(row.status).final
+        return LogRead(data, next_seq, final and next_seq >= row.chunk_count)
+
+    async def follow(self, project_id: int, uuid: str) -> AsyncIterator[FollowEvent]:
+        """Output and status changes from the start until the task ends, then the task."""
+        task = await self.run_db(tasks.get, uuid, project_id)
+        cursors: dict[int, int] = {}
+        seen: dict[int, str] = {}
+        with self.events.subscribe(task.id) as changed:
+            while True:
+                task = await self.run_db(tasks.get_by_id, task.id)
+                rows = await self.run_db(tasks.executions, task.id)
+                for row in rows:
+                    async for piece in self._unread(row, cursors):
+                        yield piece
+                    if seen.get(row.id) != row.status:
+                        seen[row.id] = row.status
+                        yield row
+                if task.status in FINAL_TASK:
+                    yield TaskView(task, rows)
+                    return
+                await wait_for(changed, 1.0)
+
+    async def _unread(self, row: Execution, cursors: dict[int, int]) -> AsyncIterator[LogPiece]:
+        while True:
+            start = cursors.get(row.id, 0)
+            data, next_seq = await self.run_db(logs.read, row.id, start, DEFAULT_READ)
+            if next_seq == start:
+                return
+            cursors[row.id] = next_seq
+            yield LogPiece(row, data)

@@ -1,0 +1,1 @@
+"""gRPC servicers: thin adapters, proto in, one domain call, proto out."""

@@ -1,0 +1,81 @@
+"""Executions: one step on one node. Status changes are guarded so a late or repeated report
+never moves a final execution."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from master.domain import ExecutionStatus, SlaveResult
+from master.models import Execution, Slave, utcnow
+
+OPEN = [ExecutionStatus.PENDING.value, ExecutionStatus.RUNNING.value]
+
+
+def get(execution_id: int) -> Execution | None:
+    return Execution.get_or_none(Execution.id == execution_id)
+
+
+def mark_running(execution_id: int, started_at: dt.datetime | None) -> bool:
+    return bool(
+        Execution.update(status=ExecutionStatus.RUNNING, started_at=started_at or utcnow())
+        .where(Execution.id == execution_id, Execution.status == ExecutionStatus.PENDING)
+        .execute()
+    )
+
+
+def mark_running_many(ids: list[int]) -> None:
+    if ids:
+        Execution.update(status=ExecutionStatus.RUNNING, started_at=utcnow()).where(
+            Execution.id.in_(ids), Execution.status == ExecutionStatus.PENDING
+        ).execute()
+
+
+def record_result(
+    result: SlaveResult, started_at: dt.datetime | None, finished_at: dt.datetime | None
+) -> Execution | None:
+    """Store a slave's result; None when the execution was already final (a resend)."""
+    changed = (
+        Execution.update(
+            status=result.status,
+            exit_code=result.exit_code,
+            reason=result.reason,
+            started_at=started_at or Execution.started_at,
+            finished_at=finished_at or utcnow(),
+        )
+        .where(Execution.id == result.execution_id, Execution.status.in_(OPEN))
+        .execute()
+    )
+    return get(result.execution_id) if changed else None
+
+
+def close(ids: list[int], status: ExecutionStatus, reason: str) -> list[Execution]:
+    """Move open executions to a final status (lost, killed); returns those it moved."""
+    if not ids:
+        return []
+    moving = list(Execution.select().where(Execution.id.in_(ids), Execution.status.in_(OPEN)))
+    if moving:
+        Execution.update(
+            status=status, reason=reason, finished_at=utcnow(), exit_code=-1
+        ).where(Execution.id.in_([e.id for e in moving]), Execution.status.in_(OPEN)).execute()
+    return moving
+
+
+def open_on_slave(slave: str) -> list[Execution]:
+    return list(Execution.select().where(Execution.slave == slave, Execution.status.in_(OPEN)))
+
+
+def open_of_task(task_id: int) -> list[Execution]:
+    return list(Execution.select().where(Execution.task == task_id, Execution.status.in_(OPEN)))
+
+
+def silent_since(cutoff: dt.datetime) -> list[Execution]:
+    """Open executions whose slave has not been heard from since `cutoff`."""
+    silent = Slave.select(Slave.name).where(Slave.last_seen < cutoff)
+    return list(
+        Execution.select().where(Execution.status.in_(OPEN), Execution.slave.in_(silent))
+    )
+
+
+def statuses_of_subtask(subtask_id: int) -> list[ExecutionStatus]:
+    rows = Execution.select(Execution.status).where(Execution.subtask == subtask_id)
+    return [ExecutionStatus(r.status) for r in rows]

@@ -1,0 +1,34 @@
+"""Projects: every catalogue object and task belongs to one."""
+
+from __future__ import annotations
+
+import peewee as pw
+
+from master.errors import AlreadyExists, InvalidArgument, NotFound
+from master.models import Project
+
+
+def require_project(project_id: int) -> Project:
+    if project_id <= 0:
+        raise InvalidArgument(f"must be a positive integer, got {project_id}", "project_id")
+    project = Project.get_or_none(Project.id == project_id)
+    if project is None:
+        raise NotFound(f"project {project_id} not found", "project_id")
+    return project
+
+
+def create_project(name: str, project_id: int = 0) -> Project:
+    name = name.strip()
+    if not name or len(name) > 255:
+        raise InvalidArgument("must be 1 to 255 characters", "name")
+    try:
+        with Project._meta.database.atomic():
+            if project_id:
+                return Project.create(id=project_id, name=name)
+            return Project.create(name=name)
+    except pw.IntegrityError as exc:
+        raise AlreadyExists(f"project {name!r} or id {project_id} exists", "name") from exc
+
+
+def list_projects() -> list[Project]:
+    return list(Project.select().order_by(Project.id))

@@ -1,0 +1,57 @@
+"""Talking to the master over gRPC: wait for a slave, submit a command, follow it live."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+import grpc
+
+from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
+
+STATUS_WORD = {v: k.removeprefix("TASK_STATUS_").lower()
+               for k, v in common_pb2.TaskStatus.items()}
+EXEC_WORD = {v: k.removeprefix("EXECUTION_STATUS_").lower()
+             for k, v in common_pb2.ExecutionStatus.items()}
+
+
+def wait_for_slave(channel: grpc.Channel, name: str, timeout: float = 30.0) -> None:
+    stub = catalog_pb2_grpc.CatalogServiceStub(channel)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        slaves = stub.ListSlaves(catalog_pb2.ListSlavesRequest(), timeout=5).slaves
+        if any(s.name == name and s.attached for s in slaves):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"slave {name} did not attach within {timeout:g} s")
+
+
+def follow(channel: grpc.Channel, uuid: str, out: TextIO = sys.stdout) -> common_pb2.Task:
+    """Print each node's output as it arrives, prefixed with the node; return the final task."""
+    stub = task_pb2_grpc.TaskServiceStub(channel)
+    partial: dict[int, str] = {}
+    final = common_pb2.Task()
+    for msg in stub.FollowTask(task_pb2.FollowTaskRequest(uuid=uuid)):
+        kind = msg.WhichOneof("body")
+        if kind == "output":
+            text = partial.pop(msg.output.execution_id, "") + msg.output.data.decode(
+                "utf-8", "replace")
+            *lines, rest = text.split("\n")
+            for line in lines:
+                print(f"[{msg.output.node}] {line}", file=out, flush=True)
+            if rest:
+                partial[msg.output.execution_id] = rest
+        elif kind == "execution":
+            e = msg.execution
+            if e.status not in (common_pb2.EXECUTION_STATUS_PENDING,
+                                common_pb2.EXECUTION_STATUS_RUNNING):
+                rest = partial.pop(e.id, "")
+                if rest:
+                    print(f"[{e.node}] {rest}", file=out, flush=True)
+                reason = f" ({e.reason})" if e.reason else ""
+                print(f"[{e.node}] -- {EXEC_WORD[e.status]}, exit code {e.exit_code}{reason}",
+                      file=out, flush=True)
+        elif kind == "task":
+            final = msg.task
+    return final

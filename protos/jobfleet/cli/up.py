@@ -1,0 +1,122 @@
+"""`jobfleet up`: the embedded default in one command.
+
+Starts a master (SQLite under the data dir), one slave and the gateway on 127.0.0.1, runs a
+real command on the local machine through the REST API, prints its output live, then keeps the
+services up (Ctrl-C stops them) unless --once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import socket
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import grpc
+
+from jobfleet.cli.client import STATUS_WORD, follow, wait_for_slave
+from jobfleet.cli.processes import Daemon, StartError, spawn, wait_ready
+
+DEMO_SCRIPT = """\
+echo "hello from $(hostname), running as $(id -un) in $PWD"
+for i in 1 2 3 4 5; do
+  echo "step $i of 5: $(date +%H:%M:%S.%N | cut -c1-12)"
+  sleep 0.4
+done
+echo "kernel: $(uname -sr), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("up", help="start master, slave and gateway here and run a demo job")
+    p.add_argument("--data-dir", type=Path, default=Path(".jobfleet"))
+    p.add_argument("--master-port", type=int, default=7070)
+    p.add_argument("--gateway-port", type=int, default=8080)
+    p.add_argument("--slave-name", default=socket.gethostname())
+    p.add_argument("--once", action="store_true", help="stop everything after the demo job")
+    p.add_argument("--no-demo", action="store_true", help="start the services only")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    daemons: list[Daemon] = []
+    try:
+        master, gateway = start_all(args, daemons)
+        ok = True
+        if not args.no_demo:
+            ok = demo(master, gateway, args.slave_name)
+        print_urls(master, gateway, args.data_dir)
+        if not args.once:
+            wait_for_signal()
+        return 0 if ok else 1
+    except (StartError, TimeoutError) as exc:
+        print(f"jobfleet up: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        for daemon in reversed(daemons):
+            daemon.stop()
+
+
+def start_all(args: argparse.Namespace, daemons: list[Daemon]) -> tuple[str, str]:
+    data = args.data_dir.resolve()
+    logs = data / "logs"
+    for name in ("master", "gateway"):
+        (data / f"{name}.ready").unlink(missing_ok=True)
+    print(f"starting master (SQLite in {data}) …", flush=True)
+    daemons.append(spawn("master", "master", [
+        "--listen", f"127.0.0.1:{args.master_port}", "--data-dir", str(data),
+        "--ready-file", str(data / "master.ready")], logs))
+    master = wait_ready(daemons[-1], data / "master.ready")
+    print(f"starting slave {args.slave_name} …", flush=True)
+    daemons.append(spawn("slave", "slave", ["--master", master, "--name", args.slave_name], logs))
+    print("starting gateway …", flush=True)
+    daemons.append(spawn("gateway", "gateway", [
+        "--master", master, "--listen", f"127.0.0.1:{args.gateway_port}",
+        "--ready-file", str(data / "gateway.ready")], logs))
+    gateway = wait_ready(daemons[-1], data / "gateway.ready")
+    with grpc.insecure_channel(master) as channel:
+        wait_for_slave(channel, args.slave_name)
+    return master, gateway
+
+
+def demo(master: str, gateway: str, node: str) -> bool:
+    body = json.dumps({
+        "name": "hello jobfleet", "node_type": "builtin", "node_cont": node,
+        "scripts_type": "shell", "scripts_cont": DEMO_SCRIPT, "timeout": 60,
+    }).encode()
+    req = urllib.request.Request(
+        f"http://{gateway}/task/1/plugin_cmd", data=body, method="POST",
+        headers={"Content-Type": "application/json", "appname": "jobfleet-up"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        uuid = json.load(resp)["uuid"]
+    print(f"\nsubmitted task {uuid} on node {node} (POST /task/1/plugin_cmd); live output:\n",
+          flush=True)
+    started = time.monotonic()
+    with grpc.insecure_channel(master) as channel:
+        task = follow(channel, uuid)
+    word = STATUS_WORD[task.status]
+    print(f"\ntask {uuid}: {word} in {time.monotonic() - started:.1f} s", flush=True)
+    return word == "success"
+
+
+def print_urls(master: str, gateway: str, data: Path) -> None:
+    print(f"""
+jobfleet is up:
+  gateway (REST)  http://{gateway}   e.g. curl http://{gateway}/task/1
+  master (gRPC)   {master}   e.g. grpcurl -plaintext {master} list
+  data and logs   {data.resolve()}
+""", flush=True)
+
+
+def wait_for_signal() -> None:
+    print("Ctrl-C stops everything.", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        signal.pause()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    print("stopping …", flush=True)

@@ -1,0 +1,123 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class TaskStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    TASK_STATUS_UNSPECIFIED: _ClassVar[TaskStatus]
+    TASK_STATUS_INIT: _ClassVar[TaskStatus]
+    TASK_STATUS_RUNNING: _ClassVar[TaskStatus]
+    TASK_STATUS_SUCCESS: _ClassVar[TaskStatus]
+    TASK_STATUS_FAIL: _ClassVar[TaskStatus]
+    TASK_STATUS_KILLED: _ClassVar[TaskStatus]
+    TASK_STATUS_DECISION: _ClassVar[TaskStatus]
+
+class ExecutionStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    EXECUTION_STATUS_UNSPECIFIED: _ClassVar[ExecutionStatus]
+    EXECUTION_STATUS_PENDING: _ClassVar[ExecutionStatus]
+    EXECUTION_STATUS_RUNNING: _ClassVar[ExecutionStatus]
+    EXECUTION_STATUS_SUCCESS: _ClassVar[ExecutionStatus]
+    EXECUTION_STATUS_FAIL: _ClassVar[ExecutionStatus]
+    EXECUTION_STATUS_TIMEOUT: _ClassVar[ExecutionStatus]
+    EXECUTION_STATUS_KILLED: _ClassVar[ExecutionStatus]
+    EXECUTION_STATUS_LOST: _ClassVar[ExecutionStatus]
+
+class ScriptType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SCRIPT_TYPE_UNSPECIFIED: _ClassVar[ScriptType]
+    SCRIPT_TYPE_SHELL: _ClassVar[ScriptType]
+    SCRIPT_TYPE_PYTHON: _ClassVar[ScriptType]
+    SCRIPT_TYPE_PERL: _ClassVar[ScriptType]
+TASK_STATUS_UNSPECIFIED: TaskStatus
+TASK_STATUS_INIT: TaskStatus
+TASK_STATUS_RUNNING: TaskStatus
+TASK_STATUS_SUCCESS: TaskStatus
+TASK_STATUS_FAIL: TaskStatus
+TASK_STATUS_KILLED: TaskStatus
+TASK_STATUS_DECISION: TaskStatus
+EXECUTION_STATUS_UNSPECIFIED: ExecutionStatus
+EXECUTION_STATUS_PENDING: ExecutionStatus
+EXECUTION_STATUS_RUNNING: ExecutionStatus
+EXECUTION_STATUS_SUCCESS: ExecutionStatus
+EXECUTION_STATUS_FAIL: ExecutionStatus
+EXECUTION_STATUS_TIMEOUT: ExecutionStatus
+EXECUTION_STATUS_KILLED: ExecutionStatus
+EXECUTION_STATUS_LOST: ExecutionStatus
+SCRIPT_TYPE_UNSPECIFIED: ScriptType
+SCRIPT_TYPE_SHELL: ScriptType
+SCRIPT_TYPE_PYTHON: ScriptType
+SCRIPT_TYPE_PERL: ScriptType
+
+class Execution(_message.Message):
+    __slots__ = ("id", "node", "slave", "status", "exit_code", "reason", "started_at", "finished_at", "log_bytes")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NODE_FIELD_NUMBER: _ClassVar[int]
+    SLAVE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    EXIT_CODE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    FINISHED_AT_FIELD_NUMBER: _ClassVar[int]
+    LOG_BYTES_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    node: str
+    slave: str
+    status: ExecutionStatus
+    exit_code: int
+    reason: str
+    started_at: _timestamp_pb2.Timestamp
+    finished_at: _timestamp_pb2.Timestamp
+    log_bytes: int
+    def __init__(self, id: _Optional[int] = ..., node: _Optional[str] = ..., slave: _Optional[str] = ..., status: _Optional[_Union[ExecutionStatus, str]] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., log_bytes: _Optional[int] = ...) -> None: ...
+
+class Task(_message.Message):
+    __slots__ = ("uuid", "project_id", "name", "submitter", "status", "call_type", "job_type", "job_uuid", "mutex", "reason", "variables", "created_at", "started_at", "finished_at", "executions", "id")
+    class VariablesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SUBMITTER_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CALL_TYPE_FIELD_NUMBER: _ClassVar[int]
+    JOB_TYPE_FIELD_NUMBER: _ClassVar[int]
+    JOB_UUID_FIELD_NUMBER: _ClassVar[int]
+    MUTEX_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    VARIABLES_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    FINISHED_AT_FIELD_NUMBER: _ClassVar[int]
+    EXECUTIONS_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    project_id: int
+    name: str
+    submitter: str
+    status: TaskStatus
+    call_type: str
+    job_type: str
+    job_uuid: str
+    mutex: str
+    reason: str
+    variables: _containers.ScalarMap[str, str]
+    created_at: _timestamp_pb2.Timestamp
+    started_at: _timestamp_pb2.Timestamp
+    finished_at: _timestamp_pb2.Timestamp
+    executions: _containers.RepeatedCompositeFieldContainer[Execution]
+    id: int
+    def __init__(self, uuid: _Optional[str] = ..., project_id: _Optional[int] = ..., name: _Optional[str] = ..., submitter: _Optional[str] = ..., status: _Optional[_Union[TaskStatus, str]] = ..., call_type: _Optional[str] = ..., job_type: _Optional[str] = ..., job_uuid: _Optional[str] = ..., mutex: _Optional[str] = ..., reason: _Optional[str] = ..., variables: _Optional[_Mapping[str, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., executions: _Optional[_Iterable[_Union[Execution, _Mapping]]] = ..., id: _Optional[int] = ...) -> None: ...
