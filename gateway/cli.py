@@ -37,8 +37,12 @@ def default_log_config(verbose: bool) -> dict[str, Any]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jobfleet-gateway", description=__doc__.split("\n")[0])
-    parser.add_argument("--master", metavar="HOST:PORT", help=f"master gRPC address (${MASTER_ENV})")
+    parser = argparse.ArgumentParser(
+        prog="jobfleet-gateway", description="Serve the REST routes, calling the master over gRPC."
+    )
+    parser.add_argument(
+        "--master", metavar="HOST:PORT", help=f"master gRPC address (${MASTER_ENV})"
+    )
     parser.add_argument(
         "--listen", metavar="HOST:PORT", help=f"REST address, port 0 = any free (${LISTEN_ENV})"
     )

@@ -44,7 +44,9 @@ def parse_host_port(value: str, key: str, source: str, *, allow_zero: bool) -> t
     host = host.removeprefix("[").removesuffix("]")
     low = 0 if allow_zero else 1
     if not sep or not host or not port.isdigit() or not low <= int(port) <= 65535:
-        raise ConfigError(f"{key} ({source}): expected HOST:PORT with port {low}-65535, got {value!r}")
+        raise ConfigError(
+            f"{key} ({source}): expected HOST:PORT with port {low}-65535, got {value!r}"
+        )
     return host, int(port)
 
 

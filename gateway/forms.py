@@ -28,7 +28,7 @@ INT64_MAX = 2**63 - 1
 _DIGITS = re.compile(r"^[0-9]+$")
 
 
-async def read_fields(request: Request) -> dict[str, Any]:
+async def read_fields(request: Request[Any]) -> dict[str, Any]:
     """The body's fields, from JSON or a form; an empty body is no fields."""
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type in FORM_TYPES:
@@ -41,7 +41,7 @@ async def read_fields(request: Request) -> dict[str, Any]:
     raise FieldError("content-type", f"unsupported {media_type or 'missing'!r}", status=415)
 
 
-async def _read_form(request: Request) -> dict[str, Any]:
+async def _read_form(request: Request[Any]) -> dict[str, Any]:
     try:
         async with request.form() as form:
             return _text_fields(form)
@@ -68,7 +68,7 @@ def _json_object(body: bytes) -> dict[str, Any]:
     return fields
 
 
-def submitter(request: Request) -> str:
+def submitter(request: Request[Any]) -> str:
     """Who asks: the OpenC3 `appname` header, else "api"."""
     return request.headers.get("appname", "").strip() or "api"
 
@@ -101,7 +101,9 @@ def choice(fields: Fields, name: str, choices: tuple[str, ...], default: str) ->
     """One word out of `choices`."""
     value = text(fields, name) or default
     if value not in choices:
-        raise FieldError(name, f"unsupported value {value!r}, expected one of: {', '.join(choices)}")
+        raise FieldError(
+            name, f"unsupported value {value!r}, expected one of: {', '.join(choices)}"
+        )
     return value
 
 

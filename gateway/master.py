@@ -10,7 +10,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import TypedDict
 
-import grpc  # type: ignore[import-untyped, unused-ignore]
+import grpc
 from grpc_health.v1 import health_pb2_grpc
 from jobfleet.v1 import catalog_pb2_grpc, task_pb2, task_pb2_grpc
 from starlette.applications import Starlette

@@ -23,7 +23,7 @@ from gateway.config import GatewayConfig, join_host_port
 
 logger = logging.getLogger(__name__)
 
-GRACE_SECONDS = 10.0
+GRACE_SECONDS = 10
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -102,7 +102,7 @@ class Gateway:
             logger.warning("gateway stopping now, not waiting for open requests")
             self._server.force_exit = True
         else:
-            logger.info("gateway stopping: draining open requests (up to %.0fs)", GRACE_SECONDS)
+            logger.info("gateway stopping: draining open requests (up to %ds)", GRACE_SECONDS)
         self._server.should_exit = True
 
     async def shutdown(self) -> None:

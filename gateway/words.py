@@ -7,6 +7,7 @@ value -> word; `word()` reads them, `value_of()` parses a client's word back, na
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeVar
 
 from jobfleet.v1 import common_pb2
 
@@ -14,7 +15,9 @@ from gateway.errors import FieldError
 
 UNKNOWN = "unknown"
 
-OPENC3_TASK_STATUS: Mapping[int, str] = {
+E = TypeVar("E", bound=int)  # a proto enum type
+
+OPENC3_TASK_STATUS: Mapping[common_pb2.TaskStatus, str] = {
     common_pb2.TASK_STATUS_INIT: "init",
     common_pb2.TASK_STATUS_RUNNING: "running",
     common_pb2.TASK_STATUS_SUCCESS: "success",
@@ -23,7 +26,7 @@ OPENC3_TASK_STATUS: Mapping[int, str] = {
     common_pb2.TASK_STATUS_DECISION: "decision",
 }
 
-OPENC3_EXECUTION_STATUS: Mapping[int, str] = {
+OPENC3_EXECUTION_STATUS: Mapping[common_pb2.ExecutionStatus, str] = {
     common_pb2.EXECUTION_STATUS_PENDING: "pending",
     common_pb2.EXECUTION_STATUS_RUNNING: "running",
     common_pb2.EXECUTION_STATUS_SUCCESS: "success",
@@ -33,19 +36,19 @@ OPENC3_EXECUTION_STATUS: Mapping[int, str] = {
     common_pb2.EXECUTION_STATUS_LOST: "lost",
 }
 
-OPENC3_SCRIPT_TYPE: Mapping[int, str] = {
+OPENC3_SCRIPT_TYPE: Mapping[common_pb2.ScriptType, str] = {
     common_pb2.SCRIPT_TYPE_SHELL: "shell",
     common_pb2.SCRIPT_TYPE_PYTHON: "python",
     common_pb2.SCRIPT_TYPE_PERL: "perl",
 }
 
 
-def word(table: Mapping[int, str], value: int) -> str:
+def word(table: Mapping[E, str], value: E) -> str:
     """The document's word for an enum value; `unknown` for UNSPECIFIED or a newer value."""
     return table.get(value, UNKNOWN)
 
 
-def value_of(table: Mapping[int, str], text: str, field: str) -> int:
+def value_of(table: Mapping[E, str], text: str, field: str) -> E:
     """The enum value a client's word names; a 400 naming `field` for any other word."""
     for value, known in table.items():
         if known == text:

@@ -12,7 +12,14 @@ from types import TracebackType
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, slave_pb2, slave_pb2_grpc, task_pb2, task_pb2_grpc
+from jobfleet.v1 import (
+    catalog_pb2,
+    catalog_pb2_grpc,
+    slave_pb2,
+    slave_pb2_grpc,
+    task_pb2,
+    task_pb2_grpc,
+)
 
 from master.config import MasterConfig
 from master.db import DbRunner, migrate, open_database
@@ -67,25 +74,32 @@ class Master:
         await self.server.start()
         await self.intake.recover()
         host = self.config.listen.rpartition(":")[0]
-        logger.info("master listening on %s:%d, database %s", host, self.port,
-                    self.config.db_url.split("@")[-1])
+        logger.info(
+            "master listening on %s:%d, database %s",
+            host,
+            self.port,
+            self.config.db_url.split("@")[-1],
+        )
         self._write_ready(f"{host}:{self.port}")
 
     def _add_services(self) -> None:
         hb = self.config.heartbeat_interval
         slave_pb2_grpc.add_SlaveLinkServicer_to_server(
-            SlaveLinkServicer(self.intake, self.sessions, hb), self.server)
+            SlaveLinkServicer(self.intake, self.sessions, hb), self.server
+        )
         task_pb2_grpc.add_TaskServiceServicer_to_server(
-            TaskServicer(self.engine, self.queries), self.server)
+            TaskServicer(self.engine, self.queries), self.server
+        )
         catalog_pb2_grpc.add_CatalogServiceServicer_to_server(
-            CatalogServicer(self.run_db, self.sessions), self.server)
+            CatalogServicer(self.run_db, self.sessions), self.server
+        )
         health_servicer = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health_servicer, self.server)
         for name in ["", *SERVICES]:
-            asyncio.ensure_future(
-                health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING))
+            asyncio.ensure_future(health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING))
         reflection.enable_server_reflection(
-            [*SERVICES, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server)
+            [*SERVICES, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server
+        )
 
     def _write_ready(self, listen: str) -> None:
         path = self.config.ready_file
@@ -134,7 +148,9 @@ class Master:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         await self.shutdown()

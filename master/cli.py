@@ -24,16 +24,30 @@ RET_OK, RET_FAIL, RET_USAGE = 0, 1, 2
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="jobfleet-master", description=__doc__)
-    p.add_argument("--listen", default=env_default("listen", "127.0.0.1:7070"),
-                   help="gRPC address HOST:PORT (port 0 = any free port) [JOBFLEET_LISTEN]")
-    p.add_argument("--db", default=env_default("db", ""),
-                   help="database: a path, sqlite:///path or postgresql://… [JOBFLEET_DB]")
-    p.add_argument("--data-dir", type=Path, default=Path(env_default("data_dir", ".jobfleet")),
-                   help="data directory (embedded database, file store) [JOBFLEET_DATA_DIR]")
-    p.add_argument("--ready-file", type=Path, help="write {\"listen\": …} here once serving")
+    p.add_argument(
+        "--listen",
+        default=env_default("listen", "127.0.0.1:7070"),
+        help="gRPC address HOST:PORT (port 0 = any free port) [JOBFLEET_LISTEN]",
+    )
+    p.add_argument(
+        "--db",
+        default=env_default("db", ""),
+        help="database: a path, sqlite:///path or postgresql://… [JOBFLEET_DB]",
+    )
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(env_default("data_dir", ".jobfleet")),
+        help="data directory (embedded database, file store) [JOBFLEET_DATA_DIR]",
+    )
+    p.add_argument("--ready-file", type=Path, help='write {"listen": …} here once serving')
     p.add_argument("--heartbeat", type=float, default=2.0, help="slave heartbeat seconds")
-    p.add_argument("--lease", type=float, default=15.0,
-                   help="seconds a silent slave keeps its executions before they are lost")
+    p.add_argument(
+        "--lease",
+        type=float,
+        default=15.0,
+        help="seconds a silent slave keeps its executions before they are lost",
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command")
     db = sub.add_parser("db", help="schema status or upgrade")

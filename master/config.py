@@ -18,7 +18,9 @@ class MasterConfig:
     data_dir: Path = Path(".jobfleet")
     """Where the embedded database and the file store live."""
     db: str = ""
-    """A path, sqlite:///path or postgresql://user:pass@host:port/db; empty = data_dir/jobfleet.db."""
+    """A path, sqlite:///path or postgresql://user:pass@host:port/db.
+
+    Empty means data_dir/jobfleet.db."""
     ready_file: Path | None = None
     """Once serving, {"listen": "host:port"} is written here (for launchers and tests)."""
     heartbeat_interval: float = 2.0

@@ -28,8 +28,13 @@ class Intake:
         self.started_at = time.monotonic()
 
     async def attach(
-        self, session: Session, hostname: str, addresses: list[str], version: str,
-        running: list[int], finished: list[int],
+        self,
+        session: Session,
+        hostname: str,
+        addresses: list[str],
+        version: str,
+        running: list[int],
+        finished: list[int],
     ) -> None:
         """Register the slave, then square the database with what the slave says it has."""
         await self.run_db(slaves.register, session.name, hostname, addresses, version)
@@ -38,8 +43,12 @@ class Intake:
         for row in await self.run_db(executions.open_on_slave, session.name):
             if row.id not in known:
                 await self._orphan(row)
-        logger.info("slave %s attached (%d running, %d finished unacked)",
-                    session.name, len(running), len(finished))
+        logger.info(
+            "slave %s attached (%d running, %d finished unacked)",
+            session.name,
+            len(running),
+            len(finished),
+        )
 
     async def _orphan(self, row: Execution) -> None:
         task = await self.run_db(tasks.get_by_id, row.task_id)
@@ -49,8 +58,11 @@ class Intake:
             logger.info("exec %s slave %s did not get it; sending again", row.id, row.slave)
             await self.engine.redispatch(row)
         else:
-            await self._close([row.id], ExecutionStatus.LOST,
-                              f"slave {row.slave} came back without it (restarted?)")
+            await self._close(
+                [row.id],
+                ExecutionStatus.LOST,
+                f"slave {row.slave} came back without it (restarted?)",
+            )
 
     async def drain(self, session: Session) -> None:
         """Process what the slave sent, in order, until cancelled."""

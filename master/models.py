@@ -16,6 +16,8 @@ def utcnow() -> dt.datetime:
 
 
 class BaseModel(pw.Model):
+    id = pw.AutoField()
+
     class Meta:
         database = db
         legacy_table_names = False
@@ -36,6 +38,7 @@ class Slave(BaseModel):
 
 
 class Task(BaseModel):
+    project_id: int
     uuid = pw.CharField(max_length=64, unique=True)
     project = pw.ForeignKeyField(Project, backref="tasks", on_delete="CASCADE")
     name = pw.CharField(max_length=255)
@@ -71,6 +74,8 @@ class Subtask(BaseModel):
 
 
 class Execution(BaseModel):
+    task_id: int
+    subtask_id: int
     task = pw.ForeignKeyField(Task, backref="executions", on_delete="CASCADE")
     subtask = pw.ForeignKeyField(Subtask, backref="executions", on_delete="CASCADE")
     node = pw.CharField(max_length=255)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import grpc  # type: ignore[import-untyped, unused-ignore]
+import grpc
 from grpc_health.v1 import health_pb2
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,7 +21,7 @@ async def health(request: Request[GatewayState]) -> Response:
     try:
         reply = await master.health.Check(ask, timeout=min(master.timeout, PROBE_TIMEOUT))
     except grpc.aio.AioRpcError as exc:
-        return envelope.fail(f"master: {exc.code().name}: {exc.details()}", 503)
+        return envelope.fail(f"master: {exc.code().name}: {exc.details() or ''}", 503)
     status = health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
     if reply.status != health_pb2.HealthCheckResponse.SERVING:
         return envelope.fail(f"master: {status}", 503)

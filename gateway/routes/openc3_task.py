@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-import grpc  # type: ignore[import-untyped, unused-ignore]
+import grpc
 from jobfleet.v1 import task_pb2
 from starlette.requests import Request
 from starlette.responses import Response
@@ -53,7 +53,7 @@ def list_tasks_request(project_id: int, query: Fields) -> task_pb2.ListTasksRequ
         project_id=project_id,
         name_contains=forms.text(query, "name"),
         submitter=forms.text(query, "user"),
-        status=words.value_of(words.OPENC3_TASK_STATUS, status, "status") if status else 0,
+        status=words.value_of(words.OPENC3_TASK_STATUS, status, "status") if status else None,
         started_after_unix=forms.time_bound(query, "time_start"),
         started_before_unix=forms.time_bound(query, "time_end", end=True),
         uuid=forms.text(query, "taskuuid"),

@@ -53,8 +53,8 @@ def runtime(task: common_pb2.Task, now: float) -> int:
     """Whole seconds from start to finish, or to now while unfinished; 0 before it starts."""
     if not task.HasField("started_at"):
         return 0
-    end = task.finished_at.seconds if task.HasField("finished_at") else int(now)
-    return max(0, end - task.started_at.seconds)
+    end = int(task.finished_at.seconds) if task.HasField("finished_at") else int(now)
+    return max(0, end - int(task.started_at.seconds))
 
 
 def task_row(task: common_pb2.Task, now: float) -> dict[str, Any]:

@@ -97,7 +97,9 @@ def up(migrator: object, db: pw.Database) -> None:
     db.create_tables(models)
     models[0].create(id=1, name="default")
     if isinstance(db, pw.PostgresqlDatabase):
-        db.execute_sql("SELECT setval(pg_get_serial_sequence('project', 'id'), 1)")
+        db.execute_sql(  # type: ignore[no-untyped-call]
+            "SELECT setval(pg_get_serial_sequence('project', 'id'), 1)"
+        )
 
 
 def down(migrator: object, db: pw.Database) -> None:

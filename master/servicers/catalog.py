@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
-import grpc
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
 
 from master import convert
@@ -13,7 +12,7 @@ from master.link import SlaveSessions
 from master.servicers.errors import unary
 from master.store import projects, slaves
 
-Context = grpc.aio.ServicerContext[Any, Any]
+Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
 
 
 class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):

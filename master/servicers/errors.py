@@ -27,7 +27,9 @@ def unary(
     fn: Callable[[Self, Req, grpc.aio.ServicerContext[Any, Any]], Awaitable[Resp]],
 ) -> Callable[[Self, Req, grpc.aio.ServicerContext[Any, Any]], Awaitable[Resp]]:
     @functools.wraps(fn)
-    async def wrapper(self: Self, request: Req, context: grpc.aio.ServicerContext[Any, Any]) -> Resp:
+    async def wrapper(
+        self: Self, request: Req, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> Resp:
         try:
             return await fn(self, request, context)
         except JobfleetError as exc:

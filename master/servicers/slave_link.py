@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TypeAlias
 
 import grpc
 from google.protobuf import duration_pb2
@@ -21,7 +21,7 @@ from master.intake import Intake
 from master.link import Session, SlaveSessions
 
 logger = logging.getLogger(__name__)
-Context = grpc.aio.ServicerContext[Any, Any]
+Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
 HELLO_TIMEOUT = 10.0
 
 
@@ -47,8 +47,12 @@ class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
                 )
             )
             await self.intake.attach(
-                session, hello.hostname, list(hello.addresses), hello.version,
-                list(hello.running_execution_ids), list(hello.finished_execution_ids),
+                session,
+                hello.hostname,
+                list(hello.addresses),
+                hello.version,
+                list(hello.running_execution_ids),
+                list(hello.finished_execution_ids),
             )
             while (item := await session.outbound.get()) is not None:
                 yield convert.outbound(item)
@@ -69,7 +73,9 @@ class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "hello: expected first")
             raise
         if first.WhichOneof("body") != "hello" or not first.hello.name:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "hello: expected first, with a name")
+            await context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT, "hello: expected first, with a name"
+            )
         return first.hello
 
     async def _read(

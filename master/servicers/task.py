@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TypeAlias
 
-import grpc
 from jobfleet.v1 import task_pb2, task_pb2_grpc
 
 from master import convert
@@ -13,7 +12,7 @@ from master.engine import TaskEngine
 from master.queries import LogPiece, TaskQueries, TaskView
 from master.servicers.errors import streaming, unary
 
-Context = grpc.aio.ServicerContext[Any, Any]
+Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
 
 
 class TaskServicer(task_pb2_grpc.TaskServiceServicer):
@@ -30,7 +29,9 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
         return task_pb2.SubmitCommandResponse(task=convert.task(view.task, view.executions))
 
     @unary
-    async def GetTask(self, request: task_pb2.GetTaskRequest, context: Context) -> task_pb2.GetTaskResponse:
+    async def GetTask(
+        self, request: task_pb2.GetTaskRequest, context: Context
+    ) -> task_pb2.GetTaskResponse:
         view = await self.queries.get(request.project_id, request.uuid)
         return task_pb2.GetTaskResponse(task=convert.task(view.task, view.executions))
 
@@ -42,15 +43,23 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
         return task_pb2.ListTasksResponse(tasks=[convert.task(r) for r in rows], total=total)
 
     @unary
-    async def KillTask(self, request: task_pb2.KillTaskRequest, context: Context) -> task_pb2.KillTaskResponse:
+    async def KillTask(
+        self, request: task_pb2.KillTaskRequest, context: Context
+    ) -> task_pb2.KillTaskResponse:
         await self.engine.kill_task(request.project_id, request.uuid, request.reason)
         view = await self.queries.get(request.project_id, request.uuid)
         return task_pb2.KillTaskResponse(task=convert.task(view.task, view.executions))
 
     @unary
-    async def ReadLog(self, request: task_pb2.ReadLogRequest, context: Context) -> task_pb2.ReadLogResponse:
-        read = await self.queries.read_log(request.execution_id, request.from_seq, request.max_bytes)
-        return task_pb2.ReadLogResponse(data=read.data, next_seq=read.next_seq, complete=read.complete)
+    async def ReadLog(
+        self, request: task_pb2.ReadLogRequest, context: Context
+    ) -> task_pb2.ReadLogResponse:
+        read = await self.queries.read_log(
+            request.execution_id, request.from_seq, request.max_bytes
+        )
+        return task_pb2.ReadLogResponse(
+            data=read.data, next_seq=read.next_seq, complete=read.complete
+        )
 
     @streaming
     async def FollowTask(

@@ -54,9 +54,9 @@ def close(ids: list[int], status: ExecutionStatus, reason: str) -> list[Executio
         return []
     moving = list(Execution.select().where(Execution.id.in_(ids), Execution.status.in_(OPEN)))
     if moving:
-        Execution.update(
-            status=status, reason=reason, finished_at=utcnow(), exit_code=-1
-        ).where(Execution.id.in_([e.id for e in moving]), Execution.status.in_(OPEN)).execute()
+        Execution.update(status=status, reason=reason, finished_at=utcnow(), exit_code=-1).where(
+            Execution.id.in_([e.id for e in moving]), Execution.status.in_(OPEN)
+        ).execute()
     return moving
 
 
@@ -71,9 +71,7 @@ def open_of_task(task_id: int) -> list[Execution]:
 def silent_since(cutoff: dt.datetime) -> list[Execution]:
     """Open executions whose slave has not been heard from since `cutoff`."""
     silent = Slave.select(Slave.name).where(Slave.last_seen < cutoff)
-    return list(
-        Execution.select().where(Execution.status.in_(OPEN), Execution.slave.in_(silent))
-    )
+    return list(Execution.select().where(Execution.status.in_(OPEN), Execution.slave.in_(silent)))
 
 
 def statuses_of_subtask(subtask_id: int) -> list[ExecutionStatus]:

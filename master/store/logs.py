@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from master.db import db
 from master.domain import Chunk
-from master.models import Execution, LogChunk, db
+from master.models import Execution, LogChunk
 
 MAX_CHUNKS_PER_READ = 4096
 

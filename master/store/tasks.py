@@ -7,9 +7,10 @@ import json
 import uuid as uuidlib
 from dataclasses import dataclass
 
+from master.db import db
 from master.domain import FINAL_TASK, ExecutionStatus, TaskStatus
 from master.errors import NotFound
-from master.models import Execution, Project, Subtask, Task, db, utcnow
+from master.models import Execution, Project, Subtask, Task, utcnow
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,13 @@ def create(new: NewTask) -> tuple[Task, list[Execution]]:
         )
         rows = [_execution_row(task, subtask, p, now) for p in new.placements]
         Execution.insert_many(rows).execute()
-    return task, list(subtask.executions.order_by(Execution.id))
+    created = Execution.select().where(Execution.subtask == subtask.id).order_by(Execution.id)
+    return task, list(created)
 
 
-def _execution_row(task: Task, subtask: Subtask, p: Placement, now: dt.datetime) -> dict[str, object]:
+def _execution_row(
+    task: Task, subtask: Subtask, p: Placement, now: dt.datetime
+) -> dict[str, object]:
     failed = bool(p.failure)
     return {
         "task": task.id,
@@ -100,7 +104,7 @@ def get(uuid: str, project_id: int = 0) -> Task:
     query = Task.select().where(Task.uuid == uuid)
     if project_id:
         query = query.where(Task.project == project_id)
-    task = query.first()
+    task: Task | None = query.first()
     if task is None:
         raise NotFound(f"task {uuid} not found", "uuid")
     return task

@@ -10,10 +10,10 @@ import grpc
 
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
 
-STATUS_WORD = {v: k.removeprefix("TASK_STATUS_").lower()
-               for k, v in common_pb2.TaskStatus.items()}
-EXEC_WORD = {v: k.removeprefix("EXECUTION_STATUS_").lower()
-             for k, v in common_pb2.ExecutionStatus.items()}
+STATUS_WORD = {v: k.removeprefix("TASK_STATUS_").lower() for k, v in common_pb2.TaskStatus.items()}
+EXEC_WORD = {
+    v: k.removeprefix("EXECUTION_STATUS_").lower() for k, v in common_pb2.ExecutionStatus.items()
+}
 
 
 def wait_for_slave(channel: grpc.Channel, name: str, timeout: float = 30.0) -> None:
@@ -36,7 +36,8 @@ def follow(channel: grpc.Channel, uuid: str, out: TextIO = sys.stdout) -> common
         kind = msg.WhichOneof("body")
         if kind == "output":
             text = partial.pop(msg.output.execution_id, "") + msg.output.data.decode(
-                "utf-8", "replace")
+                "utf-8", "replace"
+            )
             *lines, rest = text.split("\n")
             for line in lines:
                 print(f"[{msg.output.node}] {line}", file=out, flush=True)
@@ -44,14 +45,19 @@ def follow(channel: grpc.Channel, uuid: str, out: TextIO = sys.stdout) -> common
                 partial[msg.output.execution_id] = rest
         elif kind == "execution":
             e = msg.execution
-            if e.status not in (common_pb2.EXECUTION_STATUS_PENDING,
-                                common_pb2.EXECUTION_STATUS_RUNNING):
+            if e.status not in (
+                common_pb2.EXECUTION_STATUS_PENDING,
+                common_pb2.EXECUTION_STATUS_RUNNING,
+            ):
                 rest = partial.pop(e.id, "")
                 if rest:
                     print(f"[{e.node}] {rest}", file=out, flush=True)
                 reason = f" ({e.reason})" if e.reason else ""
-                print(f"[{e.node}] -- {EXEC_WORD[e.status]}, exit code {e.exit_code}{reason}",
-                      file=out, flush=True)
+                print(
+                    f"[{e.node}] -- {EXEC_WORD[e.status]}, exit code {e.exit_code}{reason}",
+                    file=out,
+                    flush=True,
+                )
         elif kind == "task":
             final = msg.task
     return final

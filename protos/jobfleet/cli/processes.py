@@ -38,7 +38,9 @@ def spawn(name: str, module: str, args: list[str], log_dir: Path) -> Daemon:
     with log.open("ab") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", module, *args],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
     return Daemon(name, proc, log)
@@ -49,7 +51,9 @@ def wait_ready(daemon: Daemon, ready_file: Path, timeout: float = 30.0) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if daemon.proc.poll() is not None:
-            raise StartError(f"{daemon.name} exited with {daemon.proc.returncode}; see {daemon.log}")
+            raise StartError(
+                f"{daemon.name} exited with {daemon.proc.returncode}; see {daemon.log}"
+            )
         if ready_file.exists():
             return str(json.loads(ready_file.read_text())["listen"])
         time.sleep(0.05)

@@ -10,8 +10,11 @@ import grpc
 from jobfleet.cli.client import STATUS_WORD, follow
 from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
 
-SCRIPT_TYPES = {"shell": common_pb2.SCRIPT_TYPE_SHELL, "python": common_pb2.SCRIPT_TYPE_PYTHON,
-                "perl": common_pb2.SCRIPT_TYPE_PERL}
+SCRIPT_TYPES = {
+    "shell": common_pb2.SCRIPT_TYPE_SHELL,
+    "python": common_pb2.SCRIPT_TYPE_PYTHON,
+    "perl": common_pb2.SCRIPT_TYPE_PERL,
+}
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,15 +31,20 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run(args: argparse.Namespace) -> int:
     request = task_pb2.SubmitCommandRequest(
-        project_id=args.project, name=args.script[:60], submitter="cli",
+        project_id=args.project,
+        name=args.script[:60],
+        submitter="cli",
         nodes=[n.strip() for n in args.nodes.split(",") if n.strip()],
-        script_type=SCRIPT_TYPES[args.type], script=args.script, args=args.args,
-        timeout_seconds=args.timeout)
+        script_type=SCRIPT_TYPES[args.type],
+        script=args.script,
+        args=args.args,
+        timeout_seconds=args.timeout,
+    )
     with grpc.insecure_channel(args.master) as channel:
         try:
             task = task_pb2_grpc.TaskServiceStub(channel).SubmitCommand(request, timeout=30).task
         except grpc.RpcError as exc:
-            print(f"jobfleet run: {exc.details()}", file=sys.stderr)  # type: ignore[attr-defined]
+            print(f"jobfleet run: {exc.details()}", file=sys.stderr)
             return 2
         final = follow(channel, task.uuid)
     print(f"task {task.uuid}: {STATUS_WORD[final.status]}", file=sys.stderr)

@@ -67,16 +67,40 @@ def start_all(args: argparse.Namespace, daemons: list[Daemon]) -> tuple[str, str
     for name in ("master", "gateway"):
         (data / f"{name}.ready").unlink(missing_ok=True)
     print(f"starting master (SQLite in {data}) …", flush=True)
-    daemons.append(spawn("master", "master", [
-        "--listen", f"127.0.0.1:{args.master_port}", "--data-dir", str(data),
-        "--ready-file", str(data / "master.ready")], logs))
+    daemons.append(
+        spawn(
+            "master",
+            "master",
+            [
+                "--listen",
+                f"127.0.0.1:{args.master_port}",
+                "--data-dir",
+                str(data),
+                "--ready-file",
+                str(data / "master.ready"),
+            ],
+            logs,
+        )
+    )
     master = wait_ready(daemons[-1], data / "master.ready")
     print(f"starting slave {args.slave_name} …", flush=True)
     daemons.append(spawn("slave", "slave", ["--master", master, "--name", args.slave_name], logs))
     print("starting gateway …", flush=True)
-    daemons.append(spawn("gateway", "gateway", [
-        "--master", master, "--listen", f"127.0.0.1:{args.gateway_port}",
-        "--ready-file", str(data / "gateway.ready")], logs))
+    daemons.append(
+        spawn(
+            "gateway",
+            "gateway",
+            [
+                "--master",
+                master,
+                "--listen",
+                f"127.0.0.1:{args.gateway_port}",
+                "--ready-file",
+                str(data / "gateway.ready"),
+            ],
+            logs,
+        )
+    )
     gateway = wait_ready(daemons[-1], data / "gateway.ready")
     with grpc.insecure_channel(master) as channel:
         wait_for_slave(channel, args.slave_name)
@@ -84,32 +108,46 @@ def start_all(args: argparse.Namespace, daemons: list[Daemon]) -> tuple[str, str
 
 
 def demo(master: str, gateway: str, node: str) -> bool:
-    body = json.dumps({
-        "name": "hello jobfleet", "node_type": "builtin", "node_cont": node,
-        "scripts_type": "shell", "scripts_cont": DEMO_SCRIPT, "timeout": 60,
-    }).encode()
+    body = json.dumps(
+        {
+            "name": "hello jobfleet",
+            "node_type": "builtin",
+            "node_cont": node,
+            "scripts_type": "shell",
+            "scripts_cont": DEMO_SCRIPT,
+            "timeout": 60,
+        }
+    ).encode()
     req = urllib.request.Request(
-        f"http://{gateway}/task/1/plugin_cmd", data=body, method="POST",
-        headers={"Content-Type": "application/json", "appname": "jobfleet-up"})
+        f"http://{gateway}/task/1/plugin_cmd",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json", "appname": "jobfleet-up"},
+    )
     with urllib.request.urlopen(req, timeout=10) as resp:
         uuid = json.load(resp)["uuid"]
-    print(f"\nsubmitted task {uuid} on node {node} (POST /task/1/plugin_cmd); live output:\n",
-          flush=True)
+    print(
+        f"\nsubmitted task {uuid} on node {node} (POST /task/1/plugin_cmd); live output:\n",
+        flush=True,
+    )
     started = time.monotonic()
     with grpc.insecure_channel(master) as channel:
         task = follow(channel, uuid)
     word = STATUS_WORD[task.status]
     print(f"\ntask {uuid}: {word} in {time.monotonic() - started:.1f} s", flush=True)
-    return word == "success"
+    return bool(word == "success")
 
 
 def print_urls(master: str, gateway: str, data: Path) -> None:
-    print(f"""
+    print(
+        f"""
 jobfleet is up:
   gateway (REST)  http://{gateway}   e.g. curl http://{gateway}/task/1
   master (gRPC)   {master}   e.g. grpcurl -plaintext {master} list
   data and logs   {data.resolve()}
-""", flush=True)
+""",
+        flush=True,
+    )
 
 
 def wait_for_signal() -> None:

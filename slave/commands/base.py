@@ -1,0 +1,67 @@
+"""The command base class and the sink commands report through.
+
+A command knows nothing of gRPC: it gets a plain request and reports started / output /
+finished to an OutputSink (the daemon's feeds the outbox; tests collect lists).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from slave.messages import Chunk, Request, Result, Started
+
+R = TypeVar("R", bound=Request)
+
+
+class OutputSink(Protocol):
+    def started(self, started: Started) -> None:
+        """The process runs (best effort: not resent after a reconnect)."""
+
+    async def output(self, chunk: Chunk) -> None:
+        """Take one chunk; may wait (backpressure), which pauses reading the command's pipe."""
+
+    def finished(self, result: Result) -> None:
+        """The last word on an execution, after all of its chunks."""
+
+
+@dataclass(frozen=True)
+class CommandSettings:
+    work_dir: Path
+    kill_grace: float = 5.0
+    flush_bytes: int = 64 << 10
+    flush_interval: float = 0.05
+    drain_timeout: float = 2.0
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """What a command may use besides its request."""
+
+    sink: OutputSink
+    settings: CommandSettings
+    find: Callable[[int], Command[Any] | None]
+    """The running command that owns an execution id, if any (kill needs it)."""
+
+
+class Command(abc.ABC, Generic[R]):
+    owns_execution: ClassVar[bool] = False
+    """True when the command *is* its execution (run); False when it acts on one (kill)."""
+
+    def __init__(self, request: R, context: CommandContext) -> None:
+        self.request = request
+        self.context = context
+
+    @property
+    def execution_id(self) -> int:
+        return self.request.execution_id
+
+    @abc.abstractmethod
+    async def start(self) -> None:
+        """Do the work; returns when the command is over and has reported everything."""
+
+    def interrupt(self, reason: str) -> None:
+        """Ask the command to stop early; commands with nothing to stop ignore it."""

@@ -1,0 +1,156 @@
+"""run: one script in its own process group, with timeout, kill escalation and chunked output."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import signal
+from typing import Any
+
+from slave.commands.base import Command, CommandContext
+from slave.commands.output import OutputPump
+from slave.commands.process import Child, StartError, end_group, signal_group, spawn
+from slave.commands.runas import RunAsError, resolve_user
+from slave.messages import Result, RunRequest, Started, Status, utcnow
+
+logger = logging.getLogger(__name__)
+
+
+def exit_status(returncode: int) -> tuple[Status, str]:
+    if returncode == 0:
+        return Status.SUCCESS, ""
+    if returncode < 0:
+        return Status.FAIL, f"killed by signal {-returncode}"
+    return Status.FAIL, f"exit code {returncode}"
+
+
+class RunProcess(Command[RunRequest]):
+    owns_execution = True
+
+    def __init__(self, request: RunRequest, context: CommandContext) -> None:
+        super().__init__(request, context)
+        self._ended: tuple[Status, str] | None = None
+        """Why we ended it (kill or timeout); the first reason wins."""
+        self._interrupted = asyncio.Event()
+        self._exited = False
+
+    def interrupt(self, reason: str) -> None:
+        """Kill the group (SIGTERM, SIGKILL after the grace); ignored once the process exited."""
+        if self._ended is None and not self._exited:
+            logger.info("exec %d: kill requested: %s", self.execution_id, reason)
+            self._ended = (Status.KILLED, reason)
+            self._interrupted.set()
+
+    async def start(self) -> None:
+        if self._ended is not None:  # killed before it could start
+            self._report(*self._ended, exit_code=-1, started_at=None, chunks=0)
+            return
+        started_at = utcnow()
+        try:
+            child = await self._spawn()
+        except (StartError, RunAsError) as exc:
+            logger.warning("exec %d: %s", self.execution_id, exc)
+            self._report(Status.FAIL, str(exc), exit_code=-1, started_at=None, chunks=0)
+            return
+        try:
+            returncode, chunks = await self._follow(child, started_at)
+        except BaseException:
+            signal_group(child.pid, signal.SIGKILL)  # cancelled: leave nothing behind
+            raise
+        finally:
+            child.close()
+        status, reason = self._ended or exit_status(returncode)
+        self._report(status, reason, exit_code=returncode, started_at=started_at, chunks=chunks)
+
+    async def _spawn(self) -> Child:
+        settings = self.context.settings
+        run_as = resolve_user(self.request.user)
+        child = await spawn(self.request, run_as, settings.work_dir, settings.flush_bytes)
+        logger.info(
+            "exec %d: started pid %d (%s script, as %s)",
+            self.execution_id,
+            child.pid,
+            self.request.script_type and self.request.script_type.value,
+            run_as.name,
+        )
+        return child
+
+    async def _follow(self, child: Child, started_at: dt.datetime) -> tuple[int, int]:
+        """Stream the output until the process is over; returns (returncode, chunk count)."""
+        settings = self.context.settings
+        self.context.sink.started(Started(self.execution_id, child.pid, started_at))
+        pump = OutputPump(
+            self.execution_id,
+            child.output,
+            self.context.sink,
+            settings.flush_bytes,
+            settings.flush_interval,
+        )
+        pumping = asyncio.create_task(pump.run())
+        try:
+            returncode = await self._supervise(child)
+            pump.main_exited(settings.drain_timeout)
+            await pumping
+        finally:
+            pumping.cancel()
+        if pump.cut_short:
+            logger.info(
+                "exec %d: output pipe still open %g s after the process exited "
+                "(a background child?); stopped reading",
+                self.execution_id,
+                settings.drain_timeout,
+            )
+        return returncode, pump.chunks
+
+    async def _supervise(self, child: Child) -> int:
+        """Wait for the main process; on timeout or interrupt end its whole group first."""
+        exit_wait = asyncio.ensure_future(child.proc.wait())
+        stop_wait = asyncio.ensure_future(self._interrupted.wait())
+        waits: set[asyncio.Future[Any]] = {exit_wait, stop_wait}
+        try:
+            await asyncio.wait(
+                waits, timeout=self.request.timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            stop_wait.cancel()
+        if not exit_wait.done():
+            if self._ended is None:
+                self._ended = (Status.TIMEOUT, f"timed out after {self.request.timeout:g} s")
+            await self._end_group(child.pid, self._ended[1])
+        returncode = await exit_wait
+        self._exited = True
+        return returncode
+
+    async def _end_group(self, pgid: int, why: str) -> None:
+        grace = self.context.settings.kill_grace
+        logger.info("exec %d: %s; SIGTERM to process group %d", self.execution_id, why, pgid)
+        if await end_group(pgid, grace):
+            logger.warning(
+                "exec %d: process group %d still there %g s after SIGTERM; sent SIGKILL",
+                self.execution_id,
+                pgid,
+                grace,
+            )
+
+    def _report(
+        self,
+        status: Status,
+        reason: str,
+        *,
+        exit_code: int,
+        started_at: dt.datetime | None,
+        chunks: int,
+    ) -> None:
+        result = Result(
+            self.execution_id, status, exit_code, reason, chunks, started_at, utcnow()
+        )
+        logger.info(
+            "exec %d: %s, exit code %d%s, %d chunks",
+            self.execution_id,
+            status.value,
+            exit_code,
+            f" ({reason})" if reason else "",
+            chunks,
+        )
+        self.context.sink.finished(result)

@@ -1,0 +1,156 @@
+"""SlaveConfig: every knob of the slave, merged once from flags > environment > defaults.
+
+Parsing happens here and only here, so a bad value is reported with the key and the source it
+came from (`--kill-grace (flag): ...`, `JOBFLEET_MASTER (environment): ...`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A missing or bad setting; the message names the key and where the value came from."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value that must never reach a log line or a repr."""
+
+    value: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class SlaveConfig:
+    master: str
+    """Master address to dial, HOST:PORT."""
+    name: str = field(default_factory=socket.gethostname)
+    """Name this slave attaches as; the master routes a node's executions by it."""
+    kill_grace: float = 5.0
+    """Seconds between SIGTERM and SIGKILL when a process group is ended."""
+    max_unacked_bytes: int = 64 << 20
+    """Output the master has not acked yet; past it, commands wait on their pipes."""
+    work_dir: Path | None = None
+    """Where scripts are written; None = a fresh temp dir under /tmp, removed at exit."""
+    heartbeat_interval: float = 10.0
+    """Heartbeat period when the master's Welcome does not set one."""
+    flush_bytes: int = 64 << 10
+    """An output chunk is sent once it holds this many bytes..."""
+    flush_interval: float = 0.05
+    """...or this many seconds after its first byte, whichever comes first."""
+    drain_timeout: float = 2.0
+    """After the main process exits, read its pipe this long at most (background children)."""
+    shutdown_grace: float = 60.0
+    """Warm shutdown: wait this long for running executions before killing them."""
+    flush_timeout: float = 5.0
+    """Warm shutdown: wait this long for the master to ack what is still unacked."""
+    welcome_timeout: float = 30.0
+    """A master that accepts the stream but says nothing this long is treated as gone."""
+    reconnect_base: float = 0.2
+    """First reconnect delay ceiling (seconds); doubles per failure, with full jitter."""
+    reconnect_cap: float = 10.0
+    """Longest reconnect delay ceiling (seconds)."""
+    stable_after: float = 30.0
+    """An attached stream that lived this long resets the reconnect backoff."""
+    join_token: Secret | None = None
+    """Token sent in Hello, for a master that requires one."""
+
+
+def parse_address(raw: str) -> str:
+    host, sep, port = raw.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{raw!r} is not HOST:PORT")
+    return f"{host}:{int(port)}"
+
+
+def parse_name(raw: str) -> str:
+    name = raw.strip()
+    if not name or len(name) > 255 or re.search(r"\s", name):
+        raise ValueError(f"{raw!r} is not a name (1-255 characters, no spaces)")
+    return name
+
+
+def parse_seconds(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{raw!r} must be a finite number of seconds >= 0")
+    return value
+
+
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def parse_size(raw: str) -> int:
+    """Bytes, with an optional K/M/G (binary) suffix: 65536, 64M, 64MiB."""
+    match = re.fullmatch(r"\s*(\d+)\s*([kmg]?)(?:i?b)?\s*", raw, re.IGNORECASE)
+    if match is None or int(match[1]) == 0:
+        raise ValueError(f"{raw!r} is not a positive size (e.g. 67108864 or 64M)")
+    return int(match[1]) * _UNITS[match[2].lower()]
+
+
+def read_secret_file(raw: str) -> Secret:
+    try:
+        return Secret(Path(raw).read_text().strip())
+    except OSError as exc:
+        raise ValueError(f"cannot read {raw}: {exc.strerror}") from None
+
+
+@dataclass(frozen=True)
+class _Setting:
+    key: str
+    flag: str | None
+    env: str | None
+    parse: Callable[[str], object]
+    parse_flag: Callable[[str], object] | None = None
+
+
+SETTINGS = (
+    _Setting("master", "--master", "JOBFLEET_MASTER", parse_address),
+    _Setting("name", "--name", "JOBFLEET_SLAVE_NAME", parse_name),
+    _Setting("kill_grace", "--kill-grace", "JOBFLEET_SLAVE_KILL_GRACE", parse_seconds),
+    _Setting(
+        "max_unacked_bytes", "--max-unacked-bytes", "JOBFLEET_SLAVE_MAX_UNACKED_BYTES", parse_size
+    ),
+    _Setting("work_dir", "--work-dir", "JOBFLEET_SLAVE_WORK_DIR", Path),
+    _Setting("shutdown_grace", "--shutdown-grace", "JOBFLEET_SLAVE_SHUTDOWN_GRACE", parse_seconds),
+    _Setting("join_token", "--join-token-file", "JOBFLEET_JOIN_TOKEN", Secret, read_secret_file),
+)
+
+
+def _flag_key(flag: str) -> str:
+    return flag.removeprefix("--").replace("-", "_")
+
+
+def load_config(flags: Mapping[str, Any], environ: Mapping[str, str]) -> SlaveConfig:
+    """Merge flags (raw strings as argparse left them, None = not given) over the environment."""
+    values: dict[str, object] = {}
+    for setting in SETTINGS:
+        flag_value = flags.get(_flag_key(setting.flag)) if setting.flag else None
+        if flag_value is not None:
+            source, raw = f"{setting.flag} (flag)", str(flag_value)
+            parse = setting.parse_flag or setting.parse
+        elif setting.env and environ.get(setting.env):
+            source, raw, parse = f"{setting.env} (environment)", environ[setting.env], setting.parse
+        else:
+            continue
+        try:
+            values[setting.key] = parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
+    if "master" not in values:
+        raise ConfigError("master: missing; pass --master HOST:PORT or set JOBFLEET_MASTER")
+    return SlaveConfig(**values)  # type: ignore[arg-type]

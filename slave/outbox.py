@@ -1,0 +1,128 @@
+"""The outbox: everything the master has not acked yet, in order, plus the live send queue.
+
+Output chunks and results are *kept* until acked, so a reconnect can send them again; started
+notices and heartbeats are only *sent* (stale after a reconnect, and Hello says what runs).
+On attach, `resume()` snapshots every kept message and empties the live queue in one
+synchronous step: the snapshot goes first, then whatever is queued after it. Nothing is sent
+twice on one stream and nothing kept is skipped.
+
+Kept output is capped in bytes; `wait_for_room()` is where output readers stop reading their
+pipes (backpressure to the command) until acks free room.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+
+from slave.messages import Chunk, Heartbeat, Result, Started
+
+Kept = Chunk | Result
+Sendable = Chunk | Result | Started | Heartbeat
+_Key = tuple[int, int]  # (execution_id, seq); a result takes seq -1
+_RESULT = -1
+
+
+def _key(item: Kept) -> _Key:
+    return (item.execution_id, item.seq if isinstance(item, Chunk) else _RESULT)
+
+
+class Outbox:
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._kept: dict[_Key, Kept] = {}  # insertion order = send order
+        self._per_execution: dict[int, set[int]] = {}  # kept seqs (and _RESULT) per execution
+        self._bytes = 0
+        self._live: deque[Sendable] = deque()
+        self._live_ready = asyncio.Event()
+        self._room = asyncio.Event()
+        self._room.set()
+        self._empty = asyncio.Event()
+        self._empty.set()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    @property
+    def unacked_bytes(self) -> int:
+        """Output bytes kept, the figure the cap applies to (results count as nothing)."""
+        return self._bytes
+
+    def has_result(self, execution_id: int) -> bool:
+        return (execution_id, _RESULT) in self._kept
+
+    def finished_ids(self) -> list[int]:
+        """Executions whose result waits for its ack, oldest first (for Hello)."""
+        return [eid for eid, seq in self._kept if seq == _RESULT]
+
+    def keep(self, item: Kept) -> None:
+        """Store until acked, and queue for sending now."""
+        key = _key(item)
+        if key in self._kept:
+            raise ValueError(f"exec {item.execution_id}: {key} is already in the outbox")
+        self._kept[key] = item
+        self._per_execution.setdefault(item.execution_id, set()).add(key[1])
+        if isinstance(item, Chunk):
+            self._account(len(item.data))
+        self._empty.clear()
+        self.send(item)
+
+    def send(self, item: Sendable) -> None:
+        """Queue for the current (or next) stream; not kept unless keep() put it here."""
+        self._live.append(item)
+        self._live_ready.set()
+
+    def ack_output(self, execution_id: int, seqs: list[int] | tuple[int, ...]) -> int:
+        """Forget acked chunks; unknown seqs (duplicate acks) are ignored. Returns how many."""
+        return sum(self._drop((execution_id, seq)) for seq in seqs if seq >= 0)
+
+    def ack_result(self, execution_id: int) -> int:
+        """Forget the execution: its result and any chunk still kept (the master has the end)."""
+        seqs = list(self._per_execution.get(execution_id, ()))
+        return sum(self._drop((execution_id, seq)) for seq in seqs)
+
+    def resume(self) -> list[Kept]:
+        """Start a stream: everything kept, in order; the live queue restarts empty."""
+        self._live.clear()
+        self._live_ready.clear()
+        return list(self._kept.values())
+
+    async def next_live(self) -> Sendable:
+        """Next message to write on the current stream; skips kept ones acked meanwhile."""
+        while True:
+            while not self._live:
+                self._live_ready.clear()
+                await self._live_ready.wait()
+            item = self._live.popleft()
+            if not isinstance(item, Chunk | Result) or self._kept.get(_key(item)) is item:
+                return item
+
+    async def wait_for_room(self) -> None:
+        """Return once kept output is under the cap."""
+        while self._bytes >= self.max_bytes:
+            await self._room.wait()
+
+    async def wait_empty(self) -> None:
+        """Return once the master has acked everything."""
+        await self._empty.wait()
+
+    def _drop(self, key: _Key) -> bool:
+        item = self._kept.pop(key, None)
+        if item is None:
+            return False
+        seqs = self._per_execution[key[0]]
+        seqs.discard(key[1])
+        if not seqs:
+            del self._per_execution[key[0]]
+        if isinstance(item, Chunk):
+            self._account(-len(item.data))
+        if not self._kept:
+            self._empty.set()
+        return True
+
+    def _account(self, delta: int) -> None:
+        self._bytes += delta
+        if self._bytes < self.max_bytes:
+            self._room.set()
+        else:
+            self._room.clear()

@@ -1,0 +1,1 @@
+"""Shared helpers: deadline waits (never bare sleeps)."""

@@ -1,0 +1,217 @@
+"""Factories that start real master, slave and gateway processes on loopback ports (port 0,
+read back from ready files) and stop them at teardown, showing their logs when a test fails."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+import httpx
+import pytest
+from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
+
+from tests.waiting import wait_until
+
+
+@dataclass
+class Proc:
+    name: str
+    popen: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self, grace: float = 10.0) -> int:
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(grace)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        return self.popen.returncode
+
+    def kill(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait()
+
+    def tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+@dataclass
+class Master:
+    proc: Proc
+    addr: str
+    data_dir: Path
+    args: list[str] = field(default_factory=list)
+
+    def channel(self) -> grpc.Channel:
+        return grpc.insecure_channel(self.addr)
+
+
+@dataclass
+class Gateway:
+    proc: Proc
+    url: str
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30.0)
+
+
+class Processes:
+    """Everything a test started; stopped at teardown."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.procs: list[Proc] = []
+
+    def spawn(
+        self,
+        name: str,
+        module: str,
+        args: list[str],
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> Proc:
+        log = self.tmp / f"{name}.log"
+        with log.open("ab") as out:
+            popen = subprocess.Popen(
+                [sys.executable, "-m", module, *args],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=cwd,
+                env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            )
+        proc = Proc(name, popen, log)
+        self.procs.append(proc)
+        return proc
+
+    def stop_all(self) -> None:
+        for proc in reversed(self.procs):
+            proc.stop()
+
+
+def read_ready(proc: Proc, path: Path, timeout: float = 30.0) -> str:
+    def ready() -> str | None:
+        assert proc.popen.poll() is None, f"{proc.name} exited:\n{proc.tail()}"
+        return str(json.loads(path.read_text())["listen"]) if path.exists() else None
+
+    return wait_until(ready, timeout, what=f"{proc.name} ready")
+
+
+@pytest.fixture
+def processes(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Processes]:
+    procs = Processes(tmp_path)
+    yield procs
+    procs.stop_all()
+    for proc in procs.procs:
+        print(f"----- {proc.name} log (exit {proc.popen.returncode}) -----\n{proc.tail(60)}")
+
+
+@pytest.fixture
+def start_master(processes: Processes) -> Callable[..., Master]:
+    count = 0
+
+    def start(*extra: str, data_dir: Path | None = None, name: str = "") -> Master:
+        nonlocal count
+        count += 1
+        data = data_dir or processes.tmp / f"master{count}"
+        data.mkdir(parents=True, exist_ok=True)
+        ready = data / "master.ready"
+        ready.unlink(missing_ok=True)
+        args = [
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            str(data),
+            "--ready-file",
+            str(ready),
+            *test_db_args(data),
+            *extra,
+        ]
+        proc = processes.spawn(name or f"master{count}", "master", args)
+        return Master(proc, read_ready(proc, ready), data, args)
+
+    return start
+
+
+def test_db_args(data: Path) -> list[str]:
+    """SQLite under the data dir, or the server JOBFLEET_TEST_DB names."""
+    url = os.environ.get("JOBFLEET_TEST_DB", "")
+    return ["--db", url] if url else []
+
+
+@pytest.fixture
+def start_slave(processes: Processes) -> Callable[..., Proc]:
+    def start(
+        master: Master, name: str, *extra: str, env: dict[str, str] | None = None, wait: bool = True
+    ) -> Proc:
+        proc = processes.spawn(
+            f"slave-{name}", "slave", ["--master", master.addr, "--name", name, *extra], env=env
+        )
+        if wait:
+            wait_attached(master, name, proc)
+        return proc
+
+    return start
+
+
+def wait_attached(master: Master, name: str, proc: Proc | None = None, timeout: float = 30) -> None:
+    with master.channel() as channel:
+        stub = catalog_pb2_grpc.CatalogServiceStub(channel)
+
+        def attached() -> bool:
+            if proc is not None:
+                assert proc.popen.poll() is None, f"{proc.name} exited:\n{proc.tail()}"
+            slaves = stub.ListSlaves(catalog_pb2.ListSlavesRequest(), timeout=5).slaves
+            return any(s.name == name and s.attached for s in slaves)
+
+        wait_until(attached, timeout, what=f"slave {name} attached")
+
+
+@pytest.fixture
+def start_gateway(processes: Processes) -> Callable[..., Gateway]:
+    count = 0
+
+    def start(master: Master) -> Gateway:
+        nonlocal count
+        count += 1
+        ready = processes.tmp / f"gateway{count}.ready"
+        proc = processes.spawn(
+            f"gateway{count}",
+            "gateway",
+            ["--master", master.addr, "--listen", "127.0.0.1:0", "--ready-file", str(ready)],
+        )
+        return Gateway(proc, "http://" + read_ready(proc, ready))
+
+    return start
+
+
+@dataclass
+class Cluster:
+    master: Master
+    gateway: Gateway
+    http: httpx.Client
+
+
+@pytest.fixture
+def cluster(
+    start_master: Callable[..., Master],
+    start_slave: Callable[..., Proc],
+    start_gateway: Callable[..., Gateway],
+) -> Iterator[Cluster]:
+    """A master, one slave named s1 and a gateway."""
+    master = start_master()
+    start_slave(master, "s1")
+    gateway = start_gateway(master)
+    with gateway.client() as http:
+        yield Cluster(master, gateway, http)

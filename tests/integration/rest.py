@@ -1,0 +1,50 @@
+"""Small REST helpers for the OpenC3 routes, as a client would use them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.waiting import wait_until
+
+FINAL = {"success", "fail", "killed"}
+
+
+def submit(
+    http: httpx.Client, script: str, nodes: str = "s1", project: int = 1, **fields: Any
+) -> str:
+    body = {
+        "name": fields.pop("name", "test"),
+        "node_type": "builtin",
+        "node_cont": nodes,
+        "scripts_type": "shell",
+        "scripts_cont": script,
+        **fields,
+    }
+    resp = http.post(f"/task/{project}/plugin_cmd", json=body)
+    assert resp.status_code == 200, resp.text
+    payload = resp.json()
+    assert payload["stat"] is True
+    return str(payload["uuid"])
+
+
+def task(http: httpx.Client, uuid: str, project: int = 1) -> dict[str, Any]:
+    resp = http.get(f"/task/{project}/{uuid}")
+    assert resp.status_code == 200, resp.text
+    data: dict[str, Any] = resp.json()["data"]
+    return data
+
+
+def wait_final(http: httpx.Client, uuid: str, timeout: float = 60) -> dict[str, Any]:
+    def final() -> dict[str, Any] | None:
+        current = task(http, uuid)
+        return current if current["status"] in FINAL else None
+
+    return wait_until(final, timeout, what=f"task {uuid} final")
+
+
+def tasklog(http: httpx.Client, uuid: str, slave: str = "s1") -> dict[str, dict[str, Any]]:
+    resp = http.get(f"/slave/{slave}/tasklog/{uuid}")
+    assert resp.status_code == 200, resp.text
+    return {row["node"]: row for row in resp.json()["data"]}

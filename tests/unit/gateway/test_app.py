@@ -1,0 +1,125 @@
+"""create_app without a master: input is refused before any call, failures are enveloped."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from gateway.app import create_app
+from gateway.config import GatewayConfig
+
+CMD = {"name": "demo", "node_cont": "n1,n2", "scripts_cont": "echo hi"}
+
+
+def closed_port() -> int:
+    """A port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    config = GatewayConfig(master=f"127.0.0.1:{closed_port()}", max_body_bytes=1024, rpc_timeout=5)
+    with TestClient(create_app(config)) as client:
+        yield client
+
+
+def refused(reply: Any, status: int, field: str) -> str:
+    assert reply.status_code == status, reply.text
+    body = reply.json()
+    assert body["stat"] is False
+    assert f"{field}: " in body["info"]
+    return str(body["info"])
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"scripts_type": "ruby"}, "scripts_type"),
+        ({"node_type": "group"}, "node_type"),
+        ({"name": ""}, "name"),
+        ({"name": "x" * 256}, "name"),
+        ({"node_cont": " , "}, "node_cont"),
+        ({"scripts_cont": "  "}, "scripts_cont"),
+        ({"scripts_argv": "'open"}, "scripts_argv"),
+        ({"timeout": "soon"}, "timeout"),
+        ({"timeout": "0"}, "timeout"),
+        ({"timeout": "86401"}, "timeout"),
+        ({"variable": "{not json"}, "variable"),
+    ],
+)
+def test_plugin_cmd_form_is_checked_first(
+    client: TestClient, change: dict[str, str], field: str
+) -> None:
+    reply = client.post("/task/1/plugin_cmd", data={**CMD, **change})
+
+    info = refused(reply, 400, field)
+    assert info.startswith(f"check format fail: {field}: ")
+
+
+def test_plugin_cmd_json_is_checked_first(client: TestClient) -> None:
+    reply = client.post("/task/1/plugin_cmd", json={**CMD, "variable": {"a": ["b"]}})
+
+    refused(reply, 400, "variable")
+
+
+@pytest.mark.parametrize("projectid", ["0", "abc", "-3"])
+def test_projectid_must_be_positive(client: TestClient, projectid: str) -> None:
+    refused(client.post(f"/task/{projectid}/plugin_cmd", data=CMD), 400, "projectid")
+    refused(client.get(f"/task/{projectid}"), 400, "projectid")
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("status=done", "status"),
+        ("time_start=yesterday", "time_start"),
+        ("time_end=2024-13-01", "time_end"),
+        ("limit=x", "limit"),
+        ("offset=-1", "offset"),
+    ],
+)
+def test_task_list_filters_are_checked(client: TestClient, query: str, field: str) -> None:
+    refused(client.get(f"/task/1?{query}"), 400, field)
+
+
+def test_body_over_the_cap_is_413(client: TestClient) -> None:
+    reply = client.post("/task/1/plugin_cmd", data={**CMD, "scripts_cont": "x" * 2000})
+
+    refused(reply, 413, "body")
+
+
+def test_streamed_body_over_the_cap_is_413(client: TestClient) -> None:
+    chunks = iter([b'{"name": "', b"x" * 800, b"x" * 800, b'"}'])
+
+    reply = client.post(
+        "/task/1/plugin_cmd", content=chunks, headers={"content-type": "application/json"}
+    )
+
+    refused(reply, 413, "body")
+
+
+def test_unknown_route_and_method_are_enveloped(client: TestClient) -> None:
+    refused(client.get("/nowhere"), 404, "path")
+    refused(client.put("/health"), 405, "method")
+
+
+def test_health_without_a_master_is_503(client: TestClient) -> None:
+    reply = client.get("/health")
+
+    assert reply.status_code == 503
+    assert reply.json()["stat"] is False
+    assert reply.json()["info"].startswith("master: UNAVAILABLE")
+
+
+def test_a_call_on_an_absent_master_is_503(client: TestClient) -> None:
+    reply = client.post("/task/1/plugin_cmd", data=CMD)
+
+    assert reply.status_code == 503
+    assert reply.json()["info"].startswith("master unavailable: ")

@@ -1,0 +1,53 @@
+"""config: flags > environment > defaults; a bad value names its key and source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gateway.config import ConfigError, GatewayConfig, load_config
+
+
+def test_defaults() -> None:
+    config = load_config({})
+
+    assert config == GatewayConfig()
+    assert config.listen == "127.0.0.1:8080"
+    assert config.max_body_bytes == 1 << 20
+
+
+def test_flags_beat_environment_which_beats_defaults() -> None:
+    env = {"JOBFLEET_MASTER": "m.env:1", "JOBFLEET_GATEWAY_LISTEN": "0.0.0.0:9000"}
+
+    from_env = load_config(env)
+    from_flags = load_config(env, master="m.flag:2", listen="127.0.0.1:0", ready_file="r.json")
+
+    assert (from_env.master, from_env.listen) == ("m.env:1", "0.0.0.0:9000")
+    assert (from_flags.master, from_flags.listen_port) == ("m.flag:2", 0)
+    assert from_flags.ready_file == Path("r.json")
+
+
+def test_ipv6_addresses() -> None:
+    config = load_config({}, master="[::1]:7070", listen="[::1]:0")
+
+    assert config.master == "[::1]:7070"
+    assert config.listen_host == "::1"
+    assert config.listen == "[::1]:0"
+
+
+@pytest.mark.parametrize(
+    ("env", "flags", "named"),
+    [
+        ({}, {"master": "nohost"}, "master (--master)"),
+        ({}, {"master": "h:0"}, "master (--master)"),
+        ({"JOBFLEET_MASTER": "h:x"}, {}, "master (JOBFLEET_MASTER)"),
+        ({"JOBFLEET_GATEWAY_LISTEN": ":80"}, {}, "listen (JOBFLEET_GATEWAY_LISTEN)"),
+        ({}, {"listen": "h:70000"}, "listen (--listen)"),
+    ],
+)
+def test_bad_values_name_key_and_source(
+    env: dict[str, str], flags: dict[str, str], named: str
+) -> None:
+    with pytest.raises(ConfigError, match=named.replace("(", r"\(").replace(")", r"\)")):
+        load_config(env, **flags)

@@ -1,0 +1,80 @@
+"""errors: gRPC codes to HTTP statuses, proto field names to OpenC3 names, one info format."""
+
+from __future__ import annotations
+
+import json
+
+import grpc
+import pytest
+from grpc.aio import AioRpcError, Metadata
+from starlette.exceptions import HTTPException
+
+from gateway.errors import Failure, http_failure, rpc_failure
+from gateway.views.openc3 import FIELD_NAMES, render_failure
+
+
+def rpc_error(code: grpc.StatusCode, details: str, field: str = "") -> AioRpcError:
+    trailing = Metadata(("jobfleet-field", field)) if field else Metadata()
+    return AioRpcError(code, Metadata(), trailing, details)
+
+
+def info(failure: Failure) -> tuple[int, str]:
+    response = render_failure(failure)
+    body = json.loads(bytes(response.body))
+    assert body["stat"] is False
+    return response.status_code, body["info"]
+
+
+def test_invalid_argument_names_the_document_field() -> None:
+    exc = rpc_error(grpc.StatusCode.INVALID_ARGUMENT, "nodes: unknown node(s): foo", "nodes")
+
+    assert info(rpc_failure(exc, FIELD_NAMES)) == (
+        400,
+        "check format fail: node_cont: unknown node(s): foo",
+    )
+
+
+def test_field_is_taken_from_the_details_prefix_without_metadata() -> None:
+    exc = rpc_error(grpc.StatusCode.INVALID_ARGUMENT, "timeout_seconds: must be 1 to 86400")
+
+    assert rpc_failure(exc, FIELD_NAMES) == Failure(400, "must be 1 to 86400", "timeout")
+
+
+@pytest.mark.parametrize(
+    ("code", "field", "status"),
+    [
+        (grpc.StatusCode.INVALID_ARGUMENT, "name", 400),
+        (grpc.StatusCode.UNAUTHENTICATED, "token", 401),
+        (grpc.StatusCode.PERMISSION_DENIED, "project_id", 403),
+        (grpc.StatusCode.NOT_FOUND, "uuid", 404),
+        (grpc.StatusCode.ALREADY_EXISTS, "name", 409),
+        (grpc.StatusCode.FAILED_PRECONDITION, "uuid", 409),
+        (grpc.StatusCode.RESOURCE_EXHAUSTED, "script", 413),
+        (grpc.StatusCode.RESOURCE_EXHAUSTED, "", 429),
+        (grpc.StatusCode.UNAVAILABLE, "", 503),
+        (grpc.StatusCode.DEADLINE_EXCEEDED, "", 504),
+        (grpc.StatusCode.INTERNAL, "", 502),
+        (grpc.StatusCode.UNKNOWN, "", 502),
+    ],
+)
+def test_status_for_each_code(code: grpc.StatusCode, field: str, status: int) -> None:
+    exc = rpc_error(code, f"{field}: why" if field else "why", field)
+
+    assert rpc_failure(exc, FIELD_NAMES).status == status
+
+
+def test_not_found_is_not_a_format_failure() -> None:
+    exc = rpc_error(grpc.StatusCode.NOT_FOUND, "uuid: no such task", "uuid")
+
+    assert info(rpc_failure(exc, FIELD_NAMES)) == (404, "uuid: no such task")
+
+
+def test_server_side_failures_say_it_was_the_master() -> None:
+    exc = rpc_error(grpc.StatusCode.UNAVAILABLE, "connection refused")
+
+    assert info(rpc_failure(exc, FIELD_NAMES)) == (503, "master unavailable: connection refused")
+
+
+def test_routing_failures_name_path_and_method() -> None:
+    assert http_failure(HTTPException(404)) == Failure(404, "Not Found", "path")
+    assert http_failure(HTTPException(405)) == Failure(405, "Method Not Allowed", "method")

@@ -1,0 +1,94 @@
+"""views.openc3: task rows with OpenC3's keys, words, times and runtime."""
+
+from __future__ import annotations
+
+import json
+
+from jobfleet.v1 import common_pb2
+
+from gateway.views import openc3
+
+START = 1704164645  # 2024-01-02 03:04:05 UTC
+
+ROW_KEYS = (
+    "id uuid name user slave status starttime finishtime calltype jobtype jobuuid runtime mutex"
+    " reason variable"
+).split()
+
+
+def make_task(finished: bool = True) -> common_pb2.Task:
+    task = common_pb2.Task(
+        id=7,
+        uuid="u1",
+        project_id=1,
+        name="deploy",
+        submitter="ops",
+        status=common_pb2.TASK_STATUS_SUCCESS if finished else common_pb2.TASK_STATUS_RUNNING,
+        call_type="api",
+        job_type="plugin_cmd",
+        variables={"b": "2", "a": "中"},
+    )
+    task.started_at.seconds = START
+    if finished:
+        task.finished_at.seconds = START + 90
+    first = task.executions.add(id=1, node="n1", slave="s1", exit_code=0, log_bytes=3)
+    first.status = common_pb2.EXECUTION_STATUS_SUCCESS
+    first.started_at.seconds = START
+    task.executions.add(id=2, node="n2", slave="s2", status=common_pb2.EXECUTION_STATUS_LOST)
+    task.executions.add(id=3, node="n3", slave="s1", status=common_pb2.EXECUTION_STATUS_TIMEOUT)
+    return task
+
+
+def test_task_row_has_exactly_the_documented_keys() -> None:
+    row = openc3.task_row(make_task(), now=0)
+
+    assert list(row) == ROW_KEYS
+    assert row["user"] == "ops"
+    assert row["status"] == "success"
+    assert row["slave"] == "s1,s2"
+    assert row["starttime"] == "2024-01-02 03:04:05"
+    assert row["finishtime"] == "2024-01-02 03:05:35"
+    assert row["runtime"] == 90
+    assert json.loads(row["variable"]) == {"a": "中", "b": "2"}
+
+
+def test_runtime_runs_to_now_while_unfinished_and_is_zero_before_start() -> None:
+    running = make_task(finished=False)
+    not_started = common_pb2.Task(uuid="u2")
+
+    assert openc3.task_row(running, now=START + 12.7)["runtime"] == 12
+    assert openc3.task_row(running, now=START)["finishtime"] == ""
+    assert openc3.task_row(not_started, now=START)["runtime"] == 0
+    assert openc3.task_row(not_started, now=START)["starttime"] == ""
+    assert openc3.task_row(not_started, now=START)["status"] == "unknown"
+
+
+def test_task_detail_adds_one_node_row_per_execution() -> None:
+    nodes = openc3.task_detail(make_task(), now=0)["nodes"]
+
+    assert [n["status"] for n in nodes] == ["success", "lost", "timeout"]
+    assert nodes[0] == {
+        "node": "n1",
+        "slave": "s1",
+        "status": "success",
+        "exitcode": 0,
+        "reason": "",
+        "starttime": "2024-01-02 03:04:05",
+        "finishtime": "",
+        "logbytes": 3,
+    }
+
+
+def test_log_row_replaces_bad_utf8() -> None:
+    execution = make_task().executions[0]
+
+    row = openc3.log_row(execution, b"ok \xff\n")
+
+    assert row == {
+        "node": "n1",
+        "slave": "s1",
+        "status": "success",
+        "exitcode": 0,
+        "reason": "",
+        "log": "ok \ufffd\n",
+    }

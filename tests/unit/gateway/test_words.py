@@ -1,0 +1,42 @@
+"""words: every proto enum value has an OpenC3 word, and words parse back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from jobfleet.v1 import common_pb2
+
+from gateway import words
+from gateway.errors import FieldError
+
+
+@pytest.mark.parametrize(
+    ("table", "enum", "prefix"),
+    [
+        (words.OPENC3_TASK_STATUS, common_pb2.TaskStatus, "TASK_STATUS_"),
+        (words.OPENC3_EXECUTION_STATUS, common_pb2.ExecutionStatus, "EXECUTION_STATUS_"),
+        (words.OPENC3_SCRIPT_TYPE, common_pb2.ScriptType, "SCRIPT_TYPE_"),
+    ],
+)
+def test_every_value_but_unspecified_has_its_own_word(
+    table: Mapping[Any, str], enum: Any, prefix: str
+) -> None:
+    for name, value in enum.items():
+        unspecified = name.endswith("UNSPECIFIED")
+        expected = words.UNKNOWN if unspecified else name.removeprefix(prefix).lower()
+        assert words.word(table, value) == expected
+
+
+def test_value_of_round_trips() -> None:
+    for value, word in words.OPENC3_TASK_STATUS.items():
+        assert words.value_of(words.OPENC3_TASK_STATUS, word, "status") == value
+
+
+def test_value_of_names_the_field() -> None:
+    with pytest.raises(FieldError) as caught:
+        words.value_of(words.OPENC3_TASK_STATUS, "done", "status")
+
+    assert caught.value.field == "status"
+    assert "running" in caught.value.message

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import peewee
+import pytest
+
+from master.db import migrate, open_database
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[peewee.Database]:
+    """A migrated embedded database of the test's own."""
+    db = open_database(str(tmp_path / "unit.db"))
+    migrate(db)
+    yield db
+    db.close()

@@ -1,0 +1,39 @@
+"""Log chunks: idempotent appends (resends after a reconnect) and bounded, ordered reads."""
+
+from __future__ import annotations
+
+import peewee
+
+from master.domain import Chunk, ExecutionStatus
+from master.models import Execution
+from master.store import logs, slaves, tasks
+from master.store.tasks import NewTask, Placement
+
+
+def new_execution() -> int:
+    slaves.register("s1", "host", [], "test")
+    new = NewTask(1, "t", "me", "api", "plugin_cmd", {}, "cmd", {}, [Placement("s1", "s1")])
+    _, rows = tasks.create(new)
+    assert rows[0].status == ExecutionStatus.PENDING
+    return int(rows[0].id)
+
+
+def test_resent_chunks_are_stored_once(database: peewee.Database) -> None:
+    eid = new_execution()
+    logs.append([Chunk(eid, 0, b"a\n"), Chunk(eid, 1, b"b\n")])
+    logs.append([Chunk(eid, 1, b"b\n"), Chunk(eid, 2, b"c\n"), Chunk(eid, 2, b"c\n")])
+    data, next_seq = logs.read(eid, 0, 1 << 20)
+    assert (data, next_seq) == (b"a\nb\nc\n", 3)
+    row = Execution.get_by_id(eid)
+    assert (row.chunk_count, row.log_bytes) == (3, 6)
+
+
+def test_reads_stop_at_the_byte_bound_and_at_gaps(database: peewee.Database) -> None:
+    eid = new_execution()
+    logs.append([Chunk(eid, i, bytes([65 + i]) * 100) for i in range(5)])
+    logs.append([Chunk(eid, 7, b"after a gap")])
+    data, next_seq = logs.read(eid, 0, 250)
+    assert (len(data), next_seq) == (200, 2)
+    data, next_seq = logs.read(eid, next_seq, 10_000)
+    assert (len(data), next_seq) == (300, 5)
+    assert logs.read(eid, 5, 10_000) == (b"", 5)
