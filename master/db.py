@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import peewee
 from playhouse import db_url
@@ -44,6 +44,18 @@ def open_database(url: str) -> peewee.Database:
         database = db_url.connect(url)
     db.initialize(database)
     return database
+
+
+def write_transaction() -> Any:
+    """A transaction that may read before it writes.
+
+    SQLite's default (deferred) transaction fails at once with "database is locked" when it
+    upgrades from reading to writing after another connection wrote; BEGIN IMMEDIATE takes the
+    write lock first and so waits (busy_timeout) instead.
+    """
+    if isinstance(db.obj, peewee.SqliteDatabase):
+        return db.atomic("IMMEDIATE")
+    return db.atomic()
 
 
 def migrate(database: peewee.Database) -> list[str]:

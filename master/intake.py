@@ -65,12 +65,20 @@ class Intake:
             )
 
     async def drain(self, session: Session) -> None:
-        """Process what the slave sent, in order, until cancelled."""
+        """Process what the slave sent, in order, until cancelled. If storing fails, the stream
+        is dropped: the slave keeps everything unacked and sends it again on re-attach."""
         while True:
             batch = [await session.inbox.get()]
             while len(batch) < MAX_BATCH and not session.inbox.empty():
                 batch.append(session.inbox.get_nowait())
-            await self._process(session, batch)
+            try:
+                await self._process(session, batch)
+            except Exception:
+                logger.exception(
+                    "slave %s: storing its reports failed; dropping the stream", session.name
+                )
+                session.outbound.put_nowait(None)
+                return
 
     async def _process(self, session: Session, batch: list[Inbound]) -> None:
         chunks: list[Chunk] = []

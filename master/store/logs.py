@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from master.db import db
+from master.db import write_transaction
 from master.domain import Chunk
 from master.models import Execution, LogChunk
 
@@ -16,7 +16,7 @@ def append(chunks: list[Chunk]) -> None:
     """Store chunks not stored yet, and count their bytes on their executions."""
     if not chunks:
         return
-    with db.atomic():
+    with write_transaction():
         fresh = _drop_stored(chunks)
         if not fresh:
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import peewee as pw
 
+from master.db import write_transaction
 from master.errors import AlreadyExists, InvalidArgument, NotFound
 from master.models import Project
 
@@ -22,7 +23,7 @@ def create_project(name: str, project_id: int = 0) -> Project:
     if not name or len(name) > 255:
         raise InvalidArgument("must be 1 to 255 characters", "name")
     try:
-        with Project._meta.database.atomic():
+        with write_transaction():
             if project_id:
                 return Project.create(id=project_id, name=name)
             return Project.create(name=name)

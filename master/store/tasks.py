@@ -7,7 +7,7 @@ import json
 import uuid as uuidlib
 from dataclasses import dataclass
 
-from master.db import db
+from master.db import write_transaction
 from master.domain import FINAL_TASK, ExecutionStatus, TaskStatus
 from master.errors import NotFound
 from master.models import Execution, Project, Subtask, Task, utcnow
@@ -55,7 +55,7 @@ def new_uuid() -> str:
 def create(new: NewTask) -> tuple[Task, list[Execution]]:
     """Write the task, its one step and one execution per node, all running or failed."""
     now = utcnow()
-    with db.atomic():
+    with write_transaction():
         task = Task.create(
             uuid=new_uuid(),
             project=new.project_id,
@@ -149,7 +149,7 @@ def request_kill(task_id: int) -> None:
 def finish(task_id: int, status: TaskStatus, reason: str = "") -> bool:
     """Set a final status once; False when the task was already final."""
     now = utcnow()
-    with db.atomic():
+    with write_transaction():
         changed = (
             Task.update(status=status, reason=reason, finished_at=now)
             .where(Task.id == task_id, Task.status.not_in([s.value for s in FINAL_TASK]))

@@ -8,13 +8,10 @@ never one message per line. seq runs 0, 1, 2, ... without gaps.
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any
 
 from slave.commands.base import OutputSink
 from slave.messages import Chunk
-
-logger = logging.getLogger(__name__)
 
 
 class OutputPump:
@@ -61,7 +58,9 @@ class OutputPump:
                 waits: set[asyncio.Future[Any]] = {read}
                 if not self._exited.done():
                     waits.add(self._exited)
-                await asyncio.wait(waits, timeout=self._timeout(), return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(
+                    waits, timeout=self._timeout(), return_when=asyncio.FIRST_COMPLETED
+                )
                 if read.done():
                     data = read.result()
                     read = None

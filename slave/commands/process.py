@@ -8,7 +8,6 @@ forever. Output is one pipe for stdout and stderr, as a terminal would interleav
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import signal
 import subprocess
@@ -19,8 +18,6 @@ from pathlib import Path
 
 from slave.commands.runas import RunAs
 from slave.messages import RunRequest, ScriptType
-
-logger = logging.getLogger(__name__)
 
 INTERPRETERS = {ScriptType.SHELL: "bash", ScriptType.PYTHON: "python3", ScriptType.PERL: "perl"}
 _SUFFIXES = {ScriptType.SHELL: ".sh", ScriptType.PYTHON: ".py", ScriptType.PERL: ".pl"}
@@ -156,14 +153,27 @@ def signal_group(pgid: int, sig: int) -> bool:
 
 
 def group_alive(pgid: int) -> bool:
-    return signal_group(pgid, 0)
+    """True while a member of the group runs; zombies (exited, not yet reaped) do not count."""
+    if not signal_group(pgid, 0):
+        return False
+    try:
+        pids = [name for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:  # no procfs: trust kill(0)
+        return True
+    return any(_running_member(pid, pgid) for pid in pids)
+
+
+def _running_member(pid: str, pgid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()  # the name may hold spaces
+    except OSError:
+        return False  # gone meanwhile
+    return fields[0] != b"Z" and int(fields[2]) == pgid
 
 
 async def end_group(pgid: int, grace: float, poll: float = 0.05) -> bool:
-    """SIGTERM the group, SIGKILL it if anything is left after `grace`. True if SIGKILL was sent.
-
-    "Left" counts zombies too: a member whose parent is gone waits for init to reap it.
-    """
+    """SIGTERM the group, SIGKILL it if anything still runs after `grace`. True if SIGKILL sent."""
     if not signal_group(pgid, signal.SIGTERM):
         return False
     loop = asyncio.get_running_loop()

@@ -30,21 +30,22 @@ class RunProcess(Command[RunRequest]):
 
     def __init__(self, request: RunRequest, context: CommandContext) -> None:
         super().__init__(request, context)
+        self._kill_reason: str | None = None
         self._ended: tuple[Status, str] | None = None
-        """Why we ended it (kill or timeout); the first reason wins."""
+        """Set when we ended the group (kill or timeout): the status and reason to report."""
         self._interrupted = asyncio.Event()
         self._exited = False
 
     def interrupt(self, reason: str) -> None:
         """Kill the group (SIGTERM, SIGKILL after the grace); ignored once the process exited."""
-        if self._ended is None and not self._exited:
+        if self._kill_reason is None and not self._exited:
             logger.info("exec %d: kill requested: %s", self.execution_id, reason)
-            self._ended = (Status.KILLED, reason)
+            self._kill_reason = reason
             self._interrupted.set()
 
     async def start(self) -> None:
-        if self._ended is not None:  # killed before it could start
-            self._report(*self._ended, exit_code=-1, started_at=None, chunks=0)
+        if self._kill_reason is not None:  # killed before it could start
+            self._report(Status.KILLED, self._kill_reason, exit_code=-1, started_at=None, chunks=0)
             return
         started_at = utcnow()
         try:
@@ -115,7 +116,9 @@ class RunProcess(Command[RunRequest]):
         finally:
             stop_wait.cancel()
         if not exit_wait.done():
-            if self._ended is None:
+            if self._kill_reason is not None:
+                self._ended = (Status.KILLED, self._kill_reason)
+            else:
                 self._ended = (Status.TIMEOUT, f"timed out after {self.request.timeout:g} s")
             await self._end_group(child.pid, self._ended[1])
         returncode = await exit_wait
@@ -142,15 +145,12 @@ class RunProcess(Command[RunRequest]):
         started_at: dt.datetime | None,
         chunks: int,
     ) -> None:
-        result = Result(
-            self.execution_id, status, exit_code, reason, chunks, started_at, utcnow()
-        )
+        result = Result(self.execution_id, status, exit_code, reason, chunks, started_at, utcnow())
         logger.info(
-            "exec %d: %s, exit code %d%s, %d chunks",
+            "exec %d: %s: %s, %d chunks",
             self.execution_id,
             status.value,
-            exit_code,
-            f" ({reason})" if reason else "",
+            reason or f"exit code {exit_code}",
             chunks,
         )
         self.context.sink.finished(result)

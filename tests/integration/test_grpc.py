@@ -22,15 +22,14 @@ def master(start_master: Callable[..., Master], start_slave: Callable[..., Proc]
 
 
 def command(script: str, **fields: object) -> task_pb2.SubmitCommandRequest:
-    return task_pb2.SubmitCommandRequest(
-        project_id=1,
-        name="grpc",
-        submitter="tester",
-        nodes=["s1"],
-        script_type=common_pb2.SCRIPT_TYPE_SHELL,
-        script=script,
-        **fields,
-    )  # type: ignore[arg-type]
+    base: dict[str, object] = {
+        "project_id": 1,
+        "name": "grpc",
+        "submitter": "tester",
+        "nodes": ["s1"],
+        "script_type": common_pb2.SCRIPT_TYPE_SHELL,
+    }
+    return task_pb2.SubmitCommandRequest(script=script, **{**base, **fields})
 
 
 def test_follow_streams_output_live_until_the_end(master: Master) -> None:

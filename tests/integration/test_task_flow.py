@@ -145,10 +145,10 @@ def test_twenty_megabytes_of_output_arrive_intact(cluster: Cluster) -> None:
         "import hashlib, sys\n"
         "h = hashlib.sha256()\n"
         "for i in range(200_000):\n"
-        "    line = ('%08d ' % i + 'x' * 91 + '\\n').encode()\n"
+        "    line = ('%08d ' % i + 'x' * 90 + '\\n').encode()\n"
         "    sys.stdout.buffer.write(line)\n"
     )
-    expected = b"".join(f"{i:08d} {'x' * 91}\n".encode() for i in range(200_000))
+    expected = b"".join(f"{i:08d} {'x' * 90}\n".encode() for i in range(200_000))
 
     uuid = submit(cluster.http, script, scripts_type="python", timeout=120)
     done = wait_final(cluster.http, uuid, timeout=120)

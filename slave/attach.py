@@ -1,0 +1,215 @@
+"""The link to the master: one SlaveLink.Attach stream, dialled again forever with backoff.
+
+The only module that touches gRPC. Each stream: Hello, wait for Welcome, resend the outbox,
+then live (a writer, a reader and heartbeats) until the stream or the connection fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, NoReturn
+
+import grpc
+from jobfleet.v1 import slave_pb2_grpc
+
+from slave import convert
+from slave.backoff import Backoff, retry_forever
+from slave.config import SlaveConfig
+from slave.executions import Executions
+from slave.messages import (
+    FromMaster,
+    Heartbeat,
+    Hello,
+    KillRequest,
+    OutputAck,
+    ResultAck,
+    RunRequest,
+    Welcome,
+)
+from slave.outbox import Kept, Outbox
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_OPTIONS = [
+    # Ping every 10 s, give up 5 s later: a dead master (or a silent network) is noticed in
+    # 10-15 s even when no message is due. The master permits pings this often.
+    ("grpc.keepalive_time_ms", 10_000),
+    ("grpc.keepalive_timeout_ms", 5_000),
+    ("grpc.keepalive_permit_without_calls", 1),
+    ("grpc.http2.max_pings_without_data", 0),
+    ("grpc.max_receive_message_length", 64 << 20),  # scripts can be large
+]
+REFUSALS = frozenset(
+    {
+        grpc.StatusCode.PERMISSION_DENIED,
+        grpc.StatusCode.UNAUTHENTICATED,
+        grpc.StatusCode.INVALID_ARGUMENT,
+        grpc.StatusCode.FAILED_PRECONDITION,
+        grpc.StatusCode.ALREADY_EXISTS,
+    }
+)
+"""Status codes by which a master turns this slave away (not a network problem)."""
+
+
+class StreamEnded(Exception):
+    """The stream is over without a transport error; code is its gRPC status, if it has one."""
+
+    def __init__(self, code: Any, details: str) -> None:
+        super().__init__(f"{getattr(code, 'name', 'no status')}: {details}")
+        self.code = code
+        self.details = details
+
+
+class Link:
+    """Keeps this slave attached; `attached` is set while a welcomed stream is up."""
+
+    def __init__(
+        self,
+        config: SlaveConfig,
+        outbox: Outbox,
+        executions: Executions,
+        hello: Callable[[], Awaitable[Hello]],
+        attached: asyncio.Event | None = None,
+    ) -> None:
+        self.attached = attached or asyncio.Event()
+        self._config = config
+        self._outbox = outbox
+        self._executions = executions
+        self._hello = hello
+        self._backoff = Backoff(config.reconnect_base, config.reconnect_cap)
+        self._welcomed = False
+
+    async def run(self) -> NoReturn:
+        """Attach, and attach again after every failure, until cancelled."""
+        await retry_forever(self._session, self._backoff, on_backoff=self._log_retry)
+
+    async def _session(self) -> None:
+        self._welcomed = False
+        hello = await self._hello()
+        target = self._config.master
+        async with grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS) as channel:
+            call = slave_pb2_grpc.SlaveLinkStub(channel).Attach()
+            try:
+                await call.write(convert.to_proto(hello))
+                welcome = await self._welcome(call)
+                await self._live(call, welcome)
+            finally:
+                call.cancel()
+
+    async def _welcome(self, call: Any) -> Welcome:
+        timeout = self._config.welcome_timeout
+        try:
+            message = await asyncio.wait_for(call.read(), timeout)
+        except TimeoutError:
+            raise StreamEnded(None, f"no Welcome within {timeout:g} s") from None
+        if message is grpc.aio.EOF:
+            raise await _ended(call)
+        first = convert.from_proto(message)
+        if not isinstance(first, Welcome):
+            raise StreamEnded(None, f"expected Welcome first, got {message.WhichOneof('body')}")
+        return first
+
+    async def _live(self, call: Any, welcome: Welcome) -> None:
+        interval = welcome.heartbeat_interval or self._config.heartbeat_interval
+        backlog = self._outbox.resume()  # before any new message can be queued for this stream
+        loop = asyncio.get_running_loop()
+        since = loop.time()
+        self._welcomed = True
+        self.attached.set()
+        logger.info(
+            "attached to master %s as %s (heartbeat every %g s, resending %d unacked messages)",
+            self._config.master,
+            self._config.name,
+            interval,
+            len(backlog),
+        )
+        tasks = [
+            asyncio.create_task(self._write(call, backlog)),
+            asyncio.create_task(self._read(call)),
+            asyncio.create_task(self._beat(interval)),
+        ]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
+            raise await _ended(call)  # the reader met the end of the stream
+        finally:
+            self.attached.clear()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if loop.time() - since >= self._config.stable_after:
+                self._backoff.reset()
+
+    async def _write(self, call: Any, backlog: list[Kept]) -> None:
+        try:
+            for item in backlog:
+                await call.write(convert.to_proto(item))
+            while True:
+                await call.write(convert.to_proto(await self._outbox.next_live()))
+        except asyncio.InvalidStateError:  # the call is over; say why
+            raise await _ended(call) from None
+
+    async def _read(self, call: Any) -> None:
+        while (message := await call.read()) is not grpc.aio.EOF:
+            self._dispatch(convert.from_proto(message))
+
+    async def _beat(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            self._outbox.send(Heartbeat(len(self._executions.running_ids())))
+
+    def _dispatch(self, message: FromMaster | None) -> None:
+        match message:
+            case RunRequest() | KillRequest():
+                self._executions.handle(message)
+            case OutputAck():
+                self._outbox.ack_output(message.execution_id, message.seqs)
+            case ResultAck():
+                if self._outbox.ack_result(message.execution_id):
+                    logger.debug("exec %d: result stored by the master", message.execution_id)
+            case Welcome():
+                logger.warning("master %s sent a second Welcome; ignored", self._config.master)
+            case None:
+                logger.warning("master %s sent an unknown message; ignored", self._config.master)
+
+    def _log_retry(self, exc: Exception, delay: float) -> None:
+        target, name = self._config.master, self._config.name
+        code, details = _status(exc)
+        if code in REFUSALS:
+            logger.error(
+                "master %s refused slave %s: %s: %s; retrying in %.1f s",
+                target,
+                name,
+                code.name,
+                details,
+                delay,
+            )
+        elif code is not None or isinstance(exc, StreamEnded):
+            what = "lost master" if self._welcomed else "cannot attach to master"
+            logger.warning(
+                "%s %s: %s: %s; retrying in %.1f s",
+                what,
+                target,
+                getattr(code, "name", "no status"),
+                details,
+                delay,
+            )
+        else:
+            logger.error(
+                "link to master %s failed; retrying in %.1f s", target, delay, exc_info=exc
+            )
+
+
+async def _ended(call: Any) -> StreamEnded:
+    return StreamEnded(await call.code(), await call.details() or "stream closed by the master")
+
+
+def _status(exc: Exception) -> tuple[Any, str]:
+    if isinstance(exc, StreamEnded):
+        return exc.code, exc.details
+    if isinstance(exc, grpc.aio.AioRpcError):
+        return exc.code(), exc.details() or ""
+    return None, str(exc)

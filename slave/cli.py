@@ -1,0 +1,107 @@
+"""jobfleet-slave: attach to a master and run what it sends.
+
+Exit codes: 0 stopped (SIGTERM/SIGINT), 1 failed, 2 bad flag or setting.
+Signals: the first SIGTERM/SIGINT is a warm stop (no new runs; running executions may finish
+within --shutdown-grace; unacked output is flushed); a second one kills the process groups.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import logging.config
+import os
+import signal
+import sys
+
+from slave import __version__
+from slave.config import ConfigError, SlaveConfig, load_config
+from slave.daemon import Slave
+from slave.logs import default_log_config
+
+logger = logging.getLogger(__name__)
+
+RET_OK, RET_FAILED, RET_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jobfleet-slave",
+        description="Attach to a jobfleet master and run the commands it sends.",
+        epilog="Exit codes: 0 stopped by a signal, 1 failed, 2 bad flag or setting.",
+    )
+    parser.add_argument(
+        "--master", metavar="HOST:PORT", help="master to dial (env JOBFLEET_MASTER; required)"
+    )
+    parser.add_argument(
+        "--name", help="name to attach as (env JOBFLEET_SLAVE_NAME; default: the host name)"
+    )
+    parser.add_argument(
+        "--kill-grace", metavar="SECONDS", help="SIGTERM to SIGKILL delay on kill (default 5)"
+    )
+    parser.add_argument(
+        "--max-unacked-bytes",
+        metavar="BYTES",
+        help="unacked output kept before commands are paused, e.g. 64M (default 64M)",
+    )
+    parser.add_argument(
+        "--work-dir", metavar="DIR", help="where scripts are written (default: a temp dir in /tmp)"
+    )
+    parser.add_argument(
+        "--shutdown-grace",
+        metavar="SECONDS",
+        help="on stop, how long running executions may finish before being killed (default 60)",
+    )
+    parser.add_argument(
+        "--join-token-file", metavar="FILE", help="join token for Hello (env JOBFLEET_JOIN_TOKEN)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error argparse already printed
+        return exc.code if isinstance(exc.code, int) else RET_USAGE
+    try:
+        config = load_config(vars(args), os.environ)
+    except ConfigError as exc:
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return RET_USAGE
+    logging.config.dictConfig(default_log_config(args.verbose))
+    try:
+        asyncio.run(serve(config))
+    except Exception:
+        logger.exception("slave %s failed", config.name)
+        return RET_FAILED
+    return RET_OK
+
+
+async def serve(config: SlaveConfig) -> None:
+    """Run a slave until signals stop it: warm on the first, forced on the second."""
+    slave = Slave(config)
+    loop = asyncio.get_running_loop()
+    pending: set[asyncio.Task[None]] = set()
+
+    def on_signal(sig: signal.Signals) -> None:
+        force = bool(pending)
+        if force:
+            logger.warning("%s again: killing running executions and leaving", sig.name)
+        else:
+            logger.info("%s: stopping (running executions may finish; again to force)", sig.name)
+        task = loop.create_task(slave.shutdown(force=force))
+        pending.add(task)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_signal, sig)
+    logger.info("slave %s attaching to %s", config.name, config.master)
+    try:
+        await slave.run()
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        await asyncio.gather(*pending, return_exceptions=True)

@@ -1,0 +1,120 @@
+"""protobuf <-> the plain messages of slave.messages; the only module that builds _pb2 values."""
+
+from __future__ import annotations
+
+from google.protobuf import duration_pb2
+from jobfleet.v1 import common_pb2, slave_pb2
+
+from slave.messages import (
+    Chunk,
+    FromMaster,
+    Heartbeat,
+    Hello,
+    KillRequest,
+    OutputAck,
+    Result,
+    ResultAck,
+    RunRequest,
+    ScriptType,
+    Started,
+    Status,
+    ToMaster,
+    Welcome,
+)
+
+_STATUS = {
+    Status.SUCCESS: common_pb2.EXECUTION_STATUS_SUCCESS,
+    Status.FAIL: common_pb2.EXECUTION_STATUS_FAIL,
+    Status.TIMEOUT: common_pb2.EXECUTION_STATUS_TIMEOUT,
+    Status.KILLED: common_pb2.EXECUTION_STATUS_KILLED,
+}
+_SCRIPT_TYPE = {
+    common_pb2.SCRIPT_TYPE_SHELL: ScriptType.SHELL,
+    common_pb2.SCRIPT_TYPE_PYTHON: ScriptType.PYTHON,
+    common_pb2.SCRIPT_TYPE_PERL: ScriptType.PERL,
+}
+
+
+def seconds(duration: duration_pb2.Duration) -> float:
+    value: float = duration.seconds + duration.nanos / 1e9
+    return value
+
+
+def to_proto(message: ToMaster) -> slave_pb2.SlaveMessage:
+    match message:
+        case Chunk():
+            return slave_pb2.SlaveMessage(
+                output=slave_pb2.OutputChunk(
+                    execution_id=message.execution_id, seq=message.seq, data=message.data
+                )
+            )
+        case Result():
+            return slave_pb2.SlaveMessage(result=_result(message))
+        case Started():
+            return slave_pb2.SlaveMessage(
+                started=slave_pb2.ExecutionStarted(
+                    execution_id=message.execution_id,
+                    pid=message.pid,
+                    started_at=message.started_at,
+                )
+            )
+        case Heartbeat():
+            return slave_pb2.SlaveMessage(heartbeat=slave_pb2.Heartbeat(running=message.running))
+        case Hello():
+            return slave_pb2.SlaveMessage(hello=_hello(message))
+
+
+def _result(result: Result) -> slave_pb2.ExecutionResult:
+    proto = slave_pb2.ExecutionResult(
+        execution_id=result.execution_id,
+        status=_STATUS[result.status],
+        exit_code=result.exit_code,
+        reason=result.reason,
+        chunk_count=result.chunk_count,
+        finished_at=result.finished_at,
+    )
+    if result.started_at is not None:
+        proto.started_at.FromDatetime(result.started_at)
+    return proto
+
+
+def _hello(hello: Hello) -> slave_pb2.Hello:
+    return slave_pb2.Hello(
+        name=hello.name,
+        version=hello.version,
+        hostname=hello.hostname,
+        addresses=hello.addresses,
+        running_execution_ids=hello.running,
+        finished_execution_ids=hello.finished,
+        join_token=hello.join_token,
+    )
+
+
+def from_proto(message: slave_pb2.MasterMessage) -> FromMaster | None:
+    """The plain form of a master message; None for a kind this slave does not know."""
+    kind: str | None = message.WhichOneof("body")
+    if kind == "run":
+        return _run(message.run)
+    if kind == "kill":
+        return KillRequest(message.kill.execution_id, message.kill.reason)
+    if kind == "output_ack":
+        return OutputAck(message.output_ack.execution_id, tuple(message.output_ack.seqs))
+    if kind == "result_ack":
+        return ResultAck(message.result_ack.execution_id)
+    if kind == "welcome":
+        interval = seconds(message.welcome.heartbeat_interval)
+        return Welcome(interval if interval > 0 else None)
+    return None
+
+
+def _run(run: slave_pb2.RunCommand) -> RunRequest:
+    timeout = seconds(run.timeout)
+    return RunRequest(
+        execution_id=run.execution_id,
+        script_type=_SCRIPT_TYPE.get(run.script_type),
+        script=run.script,
+        args=tuple(run.args),
+        user=run.user,
+        timeout=timeout if timeout > 0 else None,
+        env=dict(run.env),
+    )

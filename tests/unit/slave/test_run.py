@@ -1,0 +1,225 @@
+"""RunProcess with real processes and a list-collecting sink."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from slave.messages import ScriptType, Status
+from tests.unit.slave.slavetest import WAIT, group_gone, poll
+
+
+def test_output_and_exit_code_are_reported(make_run, tmp_path: Path) -> None:
+    command, sink = make_run("echo hello; echo oops >&2; exit 0")
+    asyncio.run(command.start())
+    assert sink.result.status is Status.SUCCESS
+    assert (sink.result.exit_code, sink.result.reason) == (0, "")
+    assert sink.output_bytes == b"hello\noops\n"  # stdout and stderr in one stream
+    assert sink.started_[0].pid > 0
+    assert sink.result.chunk_count == len(sink.chunks)
+    assert sink.result.started_at is not None
+    assert sink.result.started_at <= sink.result.finished_at
+    assert list(tmp_path.iterdir()) == []  # the script file is gone
+
+
+def test_nonzero_exit_is_a_failure(make_run) -> None:
+    command, sink = make_run("echo partial; exit 3")
+    asyncio.run(command.start())
+    assert (sink.result.status, sink.result.exit_code) == (Status.FAIL, 3)
+    assert sink.result.reason == "exit code 3"
+    assert sink.output_bytes == b"partial\n"
+
+
+def test_death_by_signal_is_a_failure_naming_the_signal(make_run) -> None:
+    command, sink = make_run("kill -9 $$")
+    asyncio.run(command.start())
+    assert (sink.result.status, sink.result.exit_code) == (Status.FAIL, -9)
+    assert sink.result.reason == "killed by signal 9"
+
+
+def test_script_is_a_private_file_and_stdin_is_empty(make_run) -> None:
+    command, sink = make_run('stat -c %a "$0"; cat; echo end')
+    asyncio.run(command.start())
+    assert sink.output_bytes == b"700\nend\n"
+
+
+def test_env_has_execution_id_and_request_env_but_not_the_join_token(
+    make_run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOBFLEET_JOIN_TOKEN", "s3cret")
+    monkeypatch.setenv("FROM_SLAVE", "inherited")
+    command, sink = make_run(
+        'echo "$JOBFLEET_EXECUTION_ID $FOO $FROM_SLAVE ${JOBFLEET_JOIN_TOKEN:-none}"',
+        execution_id=77,
+        env={"FOO": "bar baz"},
+    )
+    asyncio.run(command.start())
+    assert sink.output_bytes == b"77 bar baz inherited none\n"
+
+
+def test_python_script_gets_its_arguments(make_run) -> None:
+    command, sink = make_run(
+        "import sys\nprint(sys.argv[1:])", ScriptType.PYTHON, args=("a b", "c")
+    )
+    asyncio.run(command.start())
+    assert sink.result.status is Status.SUCCESS
+    assert sink.output_bytes == b"['a b', 'c']\n"
+
+
+def test_perl_script_gets_its_arguments(make_run) -> None:
+    command, sink = make_run('print join("|", @ARGV), "\\n";', ScriptType.PERL, args=("x", "y z"))
+    asyncio.run(command.start())
+    assert sink.result.status is Status.SUCCESS
+    assert sink.output_bytes == b"x|y z\n"
+
+
+def test_timeout_ends_the_whole_tree(make_run) -> None:
+    command, sink = make_run("sleep 1000 & sleep 1000 & wait", timeout=0.5)
+    began = time.monotonic()
+    asyncio.run(command.start())
+    assert time.monotonic() - began < 5
+    assert (sink.result.status, sink.result.reason) == (Status.TIMEOUT, "timed out after 0.5 s")
+    pgid = sink.started_[0].pid
+    asyncio.run(poll(lambda: group_gone(pgid)))
+
+
+def test_kill_ends_every_process_of_the_group(make_run) -> None:
+    command, sink = make_run("sleep 1000 & sleep 1000 & wait")
+
+    async def scenario() -> None:
+        running = asyncio.create_task(command.start())
+        await poll(lambda: bool(sink.started_))
+        await asyncio.sleep(0.2)  # let bash start both sleeps
+        command.interrupt("operator said so")
+        await asyncio.wait_for(running, WAIT)
+        await poll(lambda: group_gone(sink.started_[0].pid))
+
+    asyncio.run(scenario())
+    assert (sink.result.status, sink.result.reason) == (Status.KILLED, "operator said so")
+    assert sink.result.exit_code == -signal.SIGTERM
+
+
+def test_kill_escalates_to_sigkill_when_sigterm_is_ignored(make_run) -> None:
+    command, sink = make_run("trap '' TERM; echo ready; sleep 1000 & wait", kill_grace=0.5)
+
+    async def scenario() -> float:
+        running = asyncio.create_task(command.start())
+        await poll(lambda: sink.output_bytes == b"ready\n")
+        began = time.monotonic()
+        command.interrupt("stop")
+        await asyncio.wait_for(running, WAIT)
+        await poll(lambda: group_gone(sink.started_[0].pid))
+        return time.monotonic() - began
+
+    took = asyncio.run(scenario())
+    assert 0.5 <= took < 5
+    assert (sink.result.status, sink.result.exit_code) == (Status.KILLED, -signal.SIGKILL)
+
+
+def test_kill_before_start_reports_killed_without_running(make_run, tmp_path: Path) -> None:
+    command, sink = make_run("touch should-not-exist")
+    command.interrupt("too late")
+    asyncio.run(command.start())
+    assert (sink.result.status, sink.result.exit_code) == (Status.KILLED, -1)
+    assert sink.started_ == []
+    assert sink.result.started_at is None
+
+
+def test_five_megabytes_arrive_byte_exact_in_bounded_gapless_chunks(make_run) -> None:
+    script = "import sys\nsys.stdout.buffer.write(bytes(range(256)) * (5 * 4096))"
+    command, sink = make_run(script, ScriptType.PYTHON)
+    asyncio.run(command.start())
+    assert sink.result.status is Status.SUCCESS
+    assert sink.output_bytes == bytes(range(256)) * (5 * 4096)
+    assert [c.seq for c in sink.chunks] == list(range(len(sink.chunks)))
+    assert max(len(c.data) for c in sink.chunks) <= 64 * 1024
+    assert len(sink.chunks) < 5 * 16 * 2  # mostly full 64 KiB chunks
+    assert sink.result.chunk_count == len(sink.chunks)
+
+
+def test_many_lines_are_batched_not_sent_one_per_line(make_run) -> None:
+    command, sink = make_run("for i in range(50000): print(i)", ScriptType.PYTHON)
+    asyncio.run(command.start())
+    assert sink.output_bytes == "".join(f"{i}\n" for i in range(50000)).encode()
+    assert len(sink.chunks) <= 20
+
+
+def test_a_quiet_line_is_flushed_while_the_command_still_runs(make_run) -> None:
+    command, sink = make_run("echo first; sleep 1; echo second")
+
+    async def scenario() -> None:
+        running = asyncio.create_task(command.start())
+        await poll(lambda: bool(sink.chunks), timeout=0.8)
+        assert not sink.results
+        await asyncio.wait_for(running, WAIT)
+
+    asyncio.run(scenario())
+    assert [c.data for c in sink.chunks] == [b"first\n", b"second\n"]
+
+
+def test_background_child_holding_the_pipe_does_not_hold_the_result(make_run) -> None:
+    command, sink = make_run("echo before; sleep 30 & echo after", drain_timeout=1.0)
+    began = time.monotonic()
+    asyncio.run(command.start())
+    try:
+        assert time.monotonic() - began < 4
+        assert sink.result.status is Status.SUCCESS
+        assert sink.output_bytes == b"before\nafter\n"
+    finally:
+        os.killpg(sink.started_[0].pid, signal.SIGKILL)  # the test's own leftover sleep
+
+
+def test_missing_interpreter_fails_at_once_with_a_clear_reason(
+    make_run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    command, sink = make_run("print(1)", ScriptType.PYTHON)
+    asyncio.run(command.start())
+    assert (sink.result.status, sink.result.exit_code) == (Status.FAIL, -1)
+    assert sink.result.reason.startswith("cannot start python3: No such file or directory")
+    assert sink.started_ == []
+    assert [p.name for p in tmp_path.iterdir()] == ["empty-bin"]  # script removed
+
+
+def test_unknown_script_type_fails(make_run) -> None:
+    command, sink = make_run("echo hi", None)
+    asyncio.run(command.start())
+    assert (sink.result.status, sink.result.reason) == (
+        Status.FAIL,
+        "cannot start: unknown script type",
+    )
+
+
+def test_unknown_user_fails_naming_it(make_run) -> None:
+    command, sink = make_run("id", user="no-such-user-here")
+    asyncio.run(command.start())
+    assert (sink.result.status, sink.result.exit_code) == (Status.FAIL, -1)
+    assert sink.result.reason == "cannot run as no-such-user-here: no such user"
+
+
+def test_other_user_without_root_fails_saying_why(
+    make_run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 4242)
+    monkeypatch.setenv("USER", "worker")
+    command, sink = make_run("id", user="nobody")
+    asyncio.run(command.start())
+    assert sink.result.status is Status.FAIL
+    assert sink.result.reason == "cannot run as nobody: slave runs as worker without root"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching users needs root")
+def test_root_runs_the_command_as_the_requested_user(make_run, shared_work_dir: Path) -> None:
+    command, sink = make_run(
+        'id -un; echo "$HOME $USER $LOGNAME"; pwd', user="nobody", work_dir=shared_work_dir
+    )
+    asyncio.run(command.start())
+    assert sink.result.status is Status.SUCCESS, sink.output_bytes
+    assert sink.output_bytes == b"nobody\n/nonexistent nobody nobody\n/\n"
