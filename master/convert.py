@@ -57,8 +57,13 @@ def execution(row: Execution) -> common_pb2.Execution:
     )
 
 
-def task(row: Task, rows: list[Execution] | None = None) -> common_pb2.Task:
+def task(
+    row: Task, rows: list[Execution] | None = None, slaves: list[str] | None = None
+) -> common_pb2.Task:
+    if slaves is None:
+        slaves = sorted({r.slave for r in rows or [] if r.slave})
     return common_pb2.Task(
+        slaves=slaves,
         id=row.id,
         uuid=row.uuid,
         project_id=row.project_id,

@@ -48,9 +48,11 @@ class TaskQueries:
         task = await self.run_db(tasks.get, uuid, project_id)
         return TaskView(task, await self.run_db(tasks.executions, task.id))
 
-    async def search(self, f: TaskFilter) -> tuple[list[Task], int]:
+    async def search(self, f: TaskFilter) -> tuple[list[Task], int, dict[int, list[str]]]:
+        """A page of tasks, the total matching, and each listed task's slaves."""
         await self.run_db(projects.require_project, f.project_id)
-        return await self.run_db(tasks.search, f)
+        rows, total = await self.run_db(tasks.search, f)
+        return rows, total, await self.run_db(tasks.slaves_of, [r.id for r in rows])
 
     async def read_log(self, execution_id: int, from_seq: int, max_bytes: int) -> LogRead:
         row = await self.run_db(executions.get, execution_id)

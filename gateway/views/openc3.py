@@ -59,7 +59,7 @@ def runtime(task: common_pb2.Task, now: float) -> int:
 
 def task_row(task: common_pb2.Task, now: float) -> dict[str, Any]:
     """A task as OpenC3 lists it; `slave` joins the slaves its executions ran on."""
-    slaves = dict.fromkeys(e.slave for e in task.executions if e.slave)
+    slaves = dict.fromkeys([*task.slaves, *(e.slave for e in task.executions if e.slave)])
     return {
         "id": task.id,
         "uuid": task.uuid,

@@ -39,8 +39,9 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
     async def ListTasks(
         self, request: task_pb2.ListTasksRequest, context: Context
     ) -> task_pb2.ListTasksResponse:
-        rows, total = await self.queries.search(convert.task_filter(request))
-        return task_pb2.ListTasksResponse(tasks=[convert.task(r) for r in rows], total=total)
+        rows, total, slaves = await self.queries.search(convert.task_filter(request))
+        listed = [convert.task(r, slaves=slaves[r.id]) for r in rows]
+        return task_pb2.ListTasksResponse(tasks=listed, total=total)
 
     @unary
     async def KillTask(

@@ -138,6 +138,20 @@ def search(f: TaskFilter) -> tuple[list[Task], int]:
     return list(rows), total
 
 
+def slaves_of(task_ids: list[int]) -> dict[int, list[str]]:
+    """The distinct slaves each task's executions run on, for task lists."""
+    found: dict[int, list[str]] = {i: [] for i in task_ids}
+    rows = (
+        Execution.select(Execution.task, Execution.slave)
+        .where(Execution.task.in_(task_ids), Execution.slave != "")
+        .distinct()
+        .order_by(Execution.slave)
+    )
+    for row in rows:
+        found[row.task_id].append(row.slave)
+    return found
+
+
 def running() -> list[Task]:
     return list(Task.select().where(Task.status == TaskStatus.RUNNING))
 

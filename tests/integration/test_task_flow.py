@@ -30,7 +30,7 @@ def test_task_uuid_is_alphanumeric_and_listed(cluster: Cluster) -> None:
     rows = cluster.http.get("/task/1", params={"name": "listed"}).json()["data"]
 
     assert uuid.isalnum()
-    assert [r["uuid"] for r in rows] == [uuid]
+    assert [(r["uuid"], r["slave"]) for r in rows] == [(uuid, "s1")]
     assert set(rows[0]) >= {
         "id",
         "uuid",

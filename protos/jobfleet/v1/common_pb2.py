@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18jobfleet/v1/common.proto\x12\x0bjobfleet.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf9\x01\n\tExecution\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04node\x18\x02 \x01(\t\x12\r\n\x05slave\x18\x03 \x01(\t\x12,\n\x06status\x18\x04 \x01(\x0e\x32\x1c.jobfleet.v1.ExecutionStatus\x12\x11\n\texit_code\x18\x05 \x01(\x05\x12\x0e\n\x06reason\x18\x06 \x01(\t\x12.\n\nstarted_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tlog_bytes\x18\t \x01(\x03\"\xf8\x03\n\x04Task\x12\x0c\n\x04uuid\x18\x01 \x01(\t\x12\x12\n\nproject_id\x18\x02 \x01(\x03\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x11\n\tsubmitter\x18\x04 \x01(\t\x12\'\n\x06status\x18\x05 \x01(\x0e\x32\x17.jobfleet.v1.TaskStatus\x12\x11\n\tcall_type\x18\x06 \x01(\t\x12\x10\n\x08job_type\x18\x07 \x01(\t\x12\x10\n\x08job_uuid\x18\x08 \x01(\t\x12\r\n\x05mutex\x18\t \x01(\t\x12\x0e\n\x06reason\x18\n \x01(\t\x12\x33\n\tvariables\x18\x0b \x03(\x0b\x32 .jobfleet.v1.Task.VariablesEntry\x12.\n\ncreated_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nstarted_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\nexecutions\x18\x0f \x03(\x0b\x32\x16.jobfleet.v1.Execution\x12\n\n\x02id\x18\x10 \x01(\x03\x1a\x30\n\x0eVariablesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*\xb9\x01\n\nTaskStatus\x12\x1b\n\x17TASK_STATUS_UNSPECIFIED\x10\x00\x12\x14\n\x10TASK_STATUS_INIT\x10\x01\x12\x17\n\x13TASK_STATUS_RUNNING\x10\x02\x12\x17\n\x13TASK_STATUS_SUCCESS\x10\x03\x12\x14\n\x10TASK_STATUS_FAIL\x10\x04\x12\x16\n\x12TASK_STATUS_KILLED\x10\x05\x12\x18\n\x14TASK_STATUS_DECISION\x10\x06*\xfe\x01\n\x0f\x45xecutionStatus\x12 \n\x1c\x45XECUTION_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x45XECUTION_STATUS_PENDING\x10\x01\x12\x1c\n\x18\x45XECUTION_STATUS_RUNNING\x10\x02\x12\x1c\n\x18\x45XECUTION_STATUS_SUCCESS\x10\x03\x12\x19\n\x15\x45XECUTION_STATUS_FAIL\x10\x04\x12\x1c\n\x18\x45XECUTION_STATUS_TIMEOUT\x10\x05\x12\x1b\n\x17\x45XECUTION_STATUS_KILLED\x10\x06\x12\x19\n\x15\x45XECUTION_STATUS_LOST\x10\x07*n\n\nScriptType\x12\x1b\n\x17SCRIPT_TYPE_UNSPECIFIED\x10\x00\x12\x15\n\x11SCRIPT_TYPE_SHELL\x10\x01\x12\x16\n\x12SCRIPT_TYPE_PYTHON\x10\x02\x12\x14\n\x10SCRIPT_TYPE_PERL\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18jobfleet/v1/common.proto\x12\x0bjobfleet.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf9\x01\n\tExecution\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04node\x18\x02 \x01(\t\x12\r\n\x05slave\x18\x03 \x01(\t\x12,\n\x06status\x18\x04 \x01(\x0e\x32\x1c.jobfleet.v1.ExecutionStatus\x12\x11\n\texit_code\x18\x05 \x01(\x05\x12\x0e\n\x06reason\x18\x06 \x01(\t\x12.\n\nstarted_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tlog_bytes\x18\t \x01(\x03\"\x88\x04\n\x04Task\x12\x0c\n\x04uuid\x18\x01 \x01(\t\x12\x12\n\nproject_id\x18\x02 \x01(\x03\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x11\n\tsubmitter\x18\x04 \x01(\t\x12\'\n\x06status\x18\x05 \x01(\x0e\x32\x17.jobfleet.v1.TaskStatus\x12\x11\n\tcall_type\x18\x06 \x01(\t\x12\x10\n\x08job_type\x18\x07 \x01(\t\x12\x10\n\x08job_uuid\x18\x08 \x01(\t\x12\r\n\x05mutex\x18\t \x01(\t\x12\x0e\n\x06reason\x18\n \x01(\t\x12\x33\n\tvariables\x18\x0b \x03(\x0b\x32 .jobfleet.v1.Task.VariablesEntry\x12.\n\ncreated_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nstarted_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\nexecutions\x18\x0f \x03(\x0b\x32\x16.jobfleet.v1.Execution\x12\n\n\x02id\x18\x10 \x01(\x03\x12\x0e\n\x06slaves\x18\x11 \x03(\t\x1a\x30\n\x0eVariablesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*\xb9\x01\n\nTaskStatus\x12\x1b\n\x17TASK_STATUS_UNSPECIFIED\x10\x00\x12\x14\n\x10TASK_STATUS_INIT\x10\x01\x12\x17\n\x13TASK_STATUS_RUNNING\x10\x02\x12\x17\n\x13TASK_STATUS_SUCCESS\x10\x03\x12\x14\n\x10TASK_STATUS_FAIL\x10\x04\x12\x16\n\x12TASK_STATUS_KILLED\x10\x05\x12\x18\n\x14TASK_STATUS_DECISION\x10\x06*\xfe\x01\n\x0f\x45xecutionStatus\x12 \n\x1c\x45XECUTION_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x45XECUTION_STATUS_PENDING\x10\x01\x12\x1c\n\x18\x45XECUTION_STATUS_RUNNING\x10\x02\x12\x1c\n\x18\x45XECUTION_STATUS_SUCCESS\x10\x03\x12\x19\n\x15\x45XECUTION_STATUS_FAIL\x10\x04\x12\x1c\n\x18\x45XECUTION_STATUS_TIMEOUT\x10\x05\x12\x1b\n\x17\x45XECUTION_STATUS_KILLED\x10\x06\x12\x19\n\x15\x45XECUTION_STATUS_LOST\x10\x07*n\n\nScriptType\x12\x1b\n\x17SCRIPT_TYPE_UNSPECIFIED\x10\x00\x12\x15\n\x11SCRIPT_TYPE_SHELL\x10\x01\x12\x16\n\x12SCRIPT_TYPE_PYTHON\x10\x02\x12\x14\n\x10SCRIPT_TYPE_PERL\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,16 +34,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_TASK_VARIABLESENTRY']._loaded_options = None
   _globals['_TASK_VARIABLESENTRY']._serialized_options = b'8\001'
-  _globals['_TASKSTATUS']._serialized_start=834
-  _globals['_TASKSTATUS']._serialized_end=1019
-  _globals['_EXECUTIONSTATUS']._serialized_start=1022
-  _globals['_EXECUTIONSTATUS']._serialized_end=1276
-  _globals['_SCRIPTTYPE']._serialized_start=1278
-  _globals['_SCRIPTTYPE']._serialized_end=1388
+  _globals['_TASKSTATUS']._serialized_start=850
+  _globals['_TASKSTATUS']._serialized_end=1035
+  _globals['_EXECUTIONSTATUS']._serialized_start=1038
+  _globals['_EXECUTIONSTATUS']._serialized_end=1292
+  _globals['_SCRIPTTYPE']._serialized_start=1294
+  _globals['_SCRIPTTYPE']._serialized_end=1404
   _globals['_EXECUTION']._serialized_start=75
   _globals['_EXECUTION']._serialized_end=324
   _globals['_TASK']._serialized_start=327
-  _globals['_TASK']._serialized_end=831
-  _globals['_TASK_VARIABLESENTRY']._serialized_start=783
-  _globals['_TASK_VARIABLESENTRY']._serialized_end=831
+  _globals['_TASK']._serialized_end=847
+  _globals['_TASK_VARIABLESENTRY']._serialized_start=799
+  _globals['_TASK_VARIABLESENTRY']._serialized_end=847
 # @@protoc_insertion_point(module_scope)

@@ -80,7 +80,7 @@ class Execution(_message.Message):
     def __init__(self, id: _Optional[int] = ..., node: _Optional[str] = ..., slave: _Optional[str] = ..., status: _Optional[_Union[ExecutionStatus, str]] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., log_bytes: _Optional[int] = ...) -> None: ...
 
 class Task(_message.Message):
-    __slots__ = ("uuid", "project_id", "name", "submitter", "status", "call_type", "job_type", "job_uuid", "mutex", "reason", "variables", "created_at", "started_at", "finished_at", "executions", "id")
+    __slots__ = ("uuid", "project_id", "name", "submitter", "status", "call_type", "job_type", "job_uuid", "mutex", "reason", "variables", "created_at", "started_at", "finished_at", "executions", "id", "slaves")
     class VariablesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -104,6 +104,7 @@ class Task(_message.Message):
     FINISHED_AT_FIELD_NUMBER: _ClassVar[int]
     EXECUTIONS_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
+    SLAVES_FIELD_NUMBER: _ClassVar[int]
     uuid: str
     project_id: int
     name: str
@@ -120,4 +121,5 @@ class Task(_message.Message):
     finished_at: _timestamp_pb2.Timestamp
     executions: _containers.RepeatedCompositeFieldContainer[Execution]
     id: int
-    def __init__(self, uuid: _Optional[str] = ..., project_id: _Optional[int] = ..., name: _Optional[str] = ..., submitter: _Optional[str] = ..., status: _Optional[_Union[TaskStatus, str]] = ..., call_type: _Optional[str] = ..., job_type: _Optional[str] = ..., job_uuid: _Optional[str] = ..., mutex: _Optional[str] = ..., reason: _Optional[str] = ..., variables: _Optional[_Mapping[str, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., executions: _Optional[_Iterable[_Union[Execution, _Mapping]]] = ..., id: _Optional[int] = ...) -> None: ...
+    slaves: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, uuid: _Optional[str] = ..., project_id: _Optional[int] = ..., name: _Optional[str] = ..., submitter: _Optional[str] = ..., status: _Optional[_Union[TaskStatus, str]] = ..., call_type: _Optional[str] = ..., job_type: _Optional[str] = ..., job_uuid: _Optional[str] = ..., mutex: _Optional[str] = ..., reason: _Optional[str] = ..., variables: _Optional[_Mapping[str, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., executions: _Optional[_Iterable[_Union[Execution, _Mapping]]] = ..., id: _Optional[int] = ..., slaves: _Optional[_Iterable[str]] = ...) -> None: ...
