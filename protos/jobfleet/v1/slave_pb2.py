@@ -27,7 +27,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from jobfleet.v1 import common_pb2 as jobfleet_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17jobfleet/v1/slave.proto\x12\x0bjobfleet.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18jobfleet/v1/common.proto\"\xf6\x01\n\x0cSlaveMessage\x12#\n\x05hello\x18\x01 \x01(\x0b\x32\x12.jobfleet.v1.HelloH\x00\x12+\n\theartbeat\x18\x02 \x01(\x0b\x32\x16.jobfleet.v1.HeartbeatH\x00\x12\x30\n\x07started\x18\x03 \x01(\x0b\x32\x1d.jobfleet.v1.ExecutionStartedH\x00\x12*\n\x06output\x18\x04 \x01(\x0b\x32\x18.jobfleet.v1.OutputChunkH\x00\x12.\n\x06result\x18\x05 \x01(\x0b\x32\x1c.jobfleet.v1.ExecutionResultH\x00\x42\x06\n\x04\x62ody\"\xee\x01\n\rMasterMessage\x12\'\n\x07welcome\x18\x01 \x01(\x0b\x32\x14.jobfleet.v1.WelcomeH\x00\x12&\n\x03run\x18\x02 \x01(\x0b\x32\x17.jobfleet.v1.RunCommandH\x00\x12(\n\x04kill\x18\x03 \x01(\x0b\x32\x18.jobfleet.v1.KillCommandH\x00\x12,\n\noutput_ack\x18\x04 \x01(\x0b\x32\x16.jobfleet.v1.OutputAckH\x00\x12,\n\nresult_ack\x18\x05 \x01(\x0b\x32\x16.jobfleet.v1.ResultAckH\x00\x42\x06\n\x04\x62ody\"\x9e\x01\n\x05Hello\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x10\n\x08hostname\x18\x03 \x01(\t\x12\x11\n\taddresses\x18\x04 \x03(\t\x12\x1d\n\x15running_execution_ids\x18\x05 \x03(\x03\x12\x1e\n\x16\x66inished_execution_ids\x18\x06 \x03(\x03\x12\x12\n\njoin_token\x18\x07 \x01(\t\"@\n\x07Welcome\x12\x35\n\x12heartbeat_interval\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x1c\n\tHeartbeat\x12\x0f\n\x07running\x18\x01 \x01(\x05\"e\n\x10\x45xecutionStarted\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0b\n\x03pid\x18\x02 \x01(\x05\x12.\n\nstarted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\">\n\x0bOutputChunk\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0b\n\x03seq\x18\x02 \x01(\x03\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\"\xee\x01\n\x0f\x45xecutionResult\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12,\n\x06status\x18\x02 \x01(\x0e\x32\x1c.jobfleet.v1.ExecutionStatus\x12\x11\n\texit_code\x18\x03 \x01(\x05\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x13\n\x0b\x63hunk_count\x18\x05 \x01(\x03\x12.\n\nstarted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x83\x02\n\nRunCommand\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12,\n\x0bscript_type\x18\x02 \x01(\x0e\x32\x17.jobfleet.v1.ScriptType\x12\x0e\n\x06script\x18\x03 \x01(\t\x12\x0c\n\x04\x61rgs\x18\x04 \x03(\t\x12\x0c\n\x04user\x18\x05 \x01(\t\x12*\n\x07timeout\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12-\n\x03\x65nv\x18\x07 \x03(\x0b\x32 .jobfleet.v1.RunCommand.EnvEntry\x1a*\n\x08\x45nvEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"3\n\x0bKillCommand\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0e\n\x06reason\x18\x02 \x01(\t\"/\n\tOutputAck\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0c\n\x04seqs\x18\x02 \x03(\x03\"!\n\tResultAck\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x32P\n\tSlaveLink\x12\x43\n\x06\x41ttach\x12\x19.jobfleet.v1.SlaveMessage\x1a\x1a.jobfleet.v1.MasterMessage(\x01\x30\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17jobfleet/v1/slave.proto\x12\x0bjobfleet.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18jobfleet/v1/common.proto\"\xf6\x01\n\x0cSlaveMessage\x12#\n\x05hello\x18\x01 \x01(\x0b\x32\x12.jobfleet.v1.HelloH\x00\x12+\n\theartbeat\x18\x02 \x01(\x0b\x32\x16.jobfleet.v1.HeartbeatH\x00\x12\x30\n\x07started\x18\x03 \x01(\x0b\x32\x1d.jobfleet.v1.ExecutionStartedH\x00\x12*\n\x06output\x18\x04 \x01(\x0b\x32\x18.jobfleet.v1.OutputChunkH\x00\x12.\n\x06result\x18\x05 \x01(\x0b\x32\x1c.jobfleet.v1.ExecutionResultH\x00\x42\x06\n\x04\x62ody\"\xee\x01\n\rMasterMessage\x12\'\n\x07welcome\x18\x01 \x01(\x0b\x32\x14.jobfleet.v1.WelcomeH\x00\x12&\n\x03run\x18\x02 \x01(\x0b\x32\x17.jobfleet.v1.RunCommandH\x00\x12(\n\x04kill\x18\x03 \x01(\x0b\x32\x18.jobfleet.v1.KillCommandH\x00\x12,\n\noutput_ack\x18\x04 \x01(\x0b\x32\x16.jobfleet.v1.OutputAckH\x00\x12,\n\nresult_ack\x18\x05 \x01(\x0b\x32\x16.jobfleet.v1.ResultAckH\x00\x42\x06\n\x04\x62ody\"\x9e\x01\n\x05Hello\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x10\n\x08hostname\x18\x03 \x01(\t\x12\x11\n\taddresses\x18\x04 \x03(\t\x12\x1d\n\x15running_execution_ids\x18\x05 \x03(\x03\x12\x1e\n\x16\x66inished_execution_ids\x18\x06 \x03(\x03\x12\x12\n\njoin_token\x18\x07 \x01(\t\"@\n\x07Welcome\x12\x35\n\x12heartbeat_interval\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x1c\n\tHeartbeat\x12\x0f\n\x07running\x18\x01 \x01(\x05\"e\n\x10\x45xecutionStarted\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0b\n\x03pid\x18\x02 \x01(\x05\x12.\n\nstarted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\">\n\x0bOutputChunk\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0b\n\x03seq\x18\x02 \x01(\x03\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\"\xee\x01\n\x0f\x45xecutionResult\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12,\n\x06status\x18\x02 \x01(\x0e\x32\x1c.jobfleet.v1.ExecutionStatus\x12\x11\n\texit_code\x18\x03 \x01(\x05\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x13\n\x0b\x63hunk_count\x18\x05 \x01(\x03\x12.\n\nstarted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa8\x02\n\nRunCommand\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12,\n\x0bscript_type\x18\x02 \x01(\x0e\x32\x17.jobfleet.v1.ScriptType\x12\x0e\n\x06script\x18\x03 \x01(\t\x12\x0c\n\x04\x61rgs\x18\x04 \x03(\t\x12\x0c\n\x04user\x18\x05 \x01(\t\x12*\n\x07timeout\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12-\n\x03\x65nv\x18\x07 \x03(\x0b\x32 .jobfleet.v1.RunCommand.EnvEntry\x12#\n\x03ssh\x18\x08 \x01(\x0b\x32\x16.jobfleet.v1.SshTarget\x1a*\n\x08\x45nvEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xf3\x01\n\tSshTarget\x12\x0c\n\x04node\x18\x01 \x01(\t\x12\x0c\n\x04host\x18\x02 \x01(\t\x12\x0c\n\x04port\x18\x03 \x01(\r\x12\x0c\n\x04user\x18\x04 \x01(\t\x12\x13\n\x0bprivate_key\x18\x05 \x01(\t\x12\x10\n\x08password\x18\x06 \x01(\t\x12\x1e\n\x16private_key_passphrase\x18\x07 \x01(\t\x12\x33\n\x0fhost_key_policy\x18\x08 \x01(\x0e\x32\x1a.jobfleet.v1.HostKeyPolicy\x12\x32\n\x0f\x63onnect_timeout\x18\t \x01(\x0b\x32\x19.google.protobuf.Duration\"3\n\x0bKillCommand\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0e\n\x06reason\x18\x02 \x01(\t\"/\n\tOutputAck\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0c\n\x04seqs\x18\x02 \x03(\x03\"!\n\tResultAck\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03*l\n\rHostKeyPolicy\x12\x1f\n\x1bHOST_KEY_POLICY_UNSPECIFIED\x10\x00\x12\x1a\n\x16HOST_KEY_POLICY_STRICT\x10\x01\x12\x1e\n\x1aHOST_KEY_POLICY_ACCEPT_NEW\x10\x02\x32P\n\tSlaveLink\x12\x43\n\x06\x41ttach\x12\x19.jobfleet.v1.SlaveMessage\x1a\x1a.jobfleet.v1.MasterMessage(\x01\x30\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,6 +36,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_RUNCOMMAND_ENVENTRY']._loaded_options = None
   _globals['_RUNCOMMAND_ENVENTRY']._serialized_options = b'8\001'
+  _globals['_HOSTKEYPOLICY']._serialized_start=1968
+  _globals['_HOSTKEYPOLICY']._serialized_end=2076
   _globals['_SLAVEMESSAGE']._serialized_start=132
   _globals['_SLAVEMESSAGE']._serialized_end=378
   _globals['_MASTERMESSAGE']._serialized_start=381
@@ -53,15 +55,17 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EXECUTIONRESULT']._serialized_start=1046
   _globals['_EXECUTIONRESULT']._serialized_end=1284
   _globals['_RUNCOMMAND']._serialized_start=1287
-  _globals['_RUNCOMMAND']._serialized_end=1546
-  _globals['_RUNCOMMAND_ENVENTRY']._serialized_start=1504
-  _globals['_RUNCOMMAND_ENVENTRY']._serialized_end=1546
-  _globals['_KILLCOMMAND']._serialized_start=1548
-  _globals['_KILLCOMMAND']._serialized_end=1599
-  _globals['_OUTPUTACK']._serialized_start=1601
-  _globals['_OUTPUTACK']._serialized_end=1648
-  _globals['_RESULTACK']._serialized_start=1650
-  _globals['_RESULTACK']._serialized_end=1683
-  _globals['_SLAVELINK']._serialized_start=1685
-  _globals['_SLAVELINK']._serialized_end=1765
+  _globals['_RUNCOMMAND']._serialized_end=1583
+  _globals['_RUNCOMMAND_ENVENTRY']._serialized_start=1541
+  _globals['_RUNCOMMAND_ENVENTRY']._serialized_end=1583
+  _globals['_SSHTARGET']._serialized_start=1586
+  _globals['_SSHTARGET']._serialized_end=1829
+  _globals['_KILLCOMMAND']._serialized_start=1831
+  _globals['_KILLCOMMAND']._serialized_end=1882
+  _globals['_OUTPUTACK']._serialized_start=1884
+  _globals['_OUTPUTACK']._serialized_end=1931
+  _globals['_RESULTACK']._serialized_start=1933
+  _globals['_RESULTACK']._serialized_end=1966
+  _globals['_SLAVELINK']._serialized_start=2078
+  _globals['_SLAVELINK']._serialized_end=2158
 # @@protoc_insertion_point(module_scope)

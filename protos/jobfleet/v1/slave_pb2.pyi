@@ -4,12 +4,22 @@ from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from jobfleet.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class HostKeyPolicy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    HOST_KEY_POLICY_UNSPECIFIED: _ClassVar[HostKeyPolicy]
+    HOST_KEY_POLICY_STRICT: _ClassVar[HostKeyPolicy]
+    HOST_KEY_POLICY_ACCEPT_NEW: _ClassVar[HostKeyPolicy]
+HOST_KEY_POLICY_UNSPECIFIED: HostKeyPolicy
+HOST_KEY_POLICY_STRICT: HostKeyPolicy
+HOST_KEY_POLICY_ACCEPT_NEW: HostKeyPolicy
 
 class SlaveMessage(_message.Message):
     __slots__ = ("hello", "heartbeat", "started", "output", "result")
@@ -108,7 +118,7 @@ class ExecutionResult(_message.Message):
     def __init__(self, execution_id: _Optional[int] = ..., status: _Optional[_Union[_common_pb2.ExecutionStatus, str]] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., chunk_count: _Optional[int] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class RunCommand(_message.Message):
-    __slots__ = ("execution_id", "script_type", "script", "args", "user", "timeout", "env")
+    __slots__ = ("execution_id", "script_type", "script", "args", "user", "timeout", "env", "ssh")
     class EnvEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -123,6 +133,7 @@ class RunCommand(_message.Message):
     USER_FIELD_NUMBER: _ClassVar[int]
     TIMEOUT_FIELD_NUMBER: _ClassVar[int]
     ENV_FIELD_NUMBER: _ClassVar[int]
+    SSH_FIELD_NUMBER: _ClassVar[int]
     execution_id: int
     script_type: _common_pb2.ScriptType
     script: str
@@ -130,7 +141,30 @@ class RunCommand(_message.Message):
     user: str
     timeout: _duration_pb2.Duration
     env: _containers.ScalarMap[str, str]
-    def __init__(self, execution_id: _Optional[int] = ..., script_type: _Optional[_Union[_common_pb2.ScriptType, str]] = ..., script: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., user: _Optional[str] = ..., timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., env: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    ssh: SshTarget
+    def __init__(self, execution_id: _Optional[int] = ..., script_type: _Optional[_Union[_common_pb2.ScriptType, str]] = ..., script: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., user: _Optional[str] = ..., timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., env: _Optional[_Mapping[str, str]] = ..., ssh: _Optional[_Union[SshTarget, _Mapping]] = ...) -> None: ...
+
+class SshTarget(_message.Message):
+    __slots__ = ("node", "host", "port", "user", "private_key", "password", "private_key_passphrase", "host_key_policy", "connect_timeout")
+    NODE_FIELD_NUMBER: _ClassVar[int]
+    HOST_FIELD_NUMBER: _ClassVar[int]
+    PORT_FIELD_NUMBER: _ClassVar[int]
+    USER_FIELD_NUMBER: _ClassVar[int]
+    PRIVATE_KEY_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    PRIVATE_KEY_PASSPHRASE_FIELD_NUMBER: _ClassVar[int]
+    HOST_KEY_POLICY_FIELD_NUMBER: _ClassVar[int]
+    CONNECT_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    node: str
+    host: str
+    port: int
+    user: str
+    private_key: str
+    password: str
+    private_key_passphrase: str
+    host_key_policy: HostKeyPolicy
+    connect_timeout: _duration_pb2.Duration
+    def __init__(self, node: _Optional[str] = ..., host: _Optional[str] = ..., port: _Optional[int] = ..., user: _Optional[str] = ..., private_key: _Optional[str] = ..., password: _Optional[str] = ..., private_key_passphrase: _Optional[str] = ..., host_key_policy: _Optional[_Union[HostKeyPolicy, str]] = ..., connect_timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class KillCommand(_message.Message):
     __slots__ = ("execution_id", "reason")
