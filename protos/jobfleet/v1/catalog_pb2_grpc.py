@@ -26,7 +26,8 @@ if _version_not_supported:
 
 
 class CatalogServiceStub:
-    """Projects and the slaves the master knows.
+    """The catalogue of a project: jobs, scripts, machines, groups, accounts and job variables;
+    plus projects and the slaves the master knows.
     """
 
     def __init__(self, channel):
@@ -50,10 +51,146 @@ class CatalogServiceStub:
                 request_serializer=jobfleet_dot_v1_dot_catalog__pb2.ListSlavesRequest.SerializeToString,
                 response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ListSlavesResponse.FromString,
                 _registered_method=True)
+        self.ListJobs = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/ListJobs',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.ListJobsRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ListJobsResponse.FromString,
+                _registered_method=True)
+        self.GetJob = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/GetJob',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.GetJobRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.GetJobResponse.FromString,
+                _registered_method=True)
+        self.CreateJob = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/CreateJob',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.CreateJobRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.CreateJobResponse.FromString,
+                _registered_method=True)
+        self.UpdateJob = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/UpdateJob',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.UpdateJobRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.UpdateJobResponse.FromString,
+                _registered_method=True)
+        self.DeleteJob = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/DeleteJob',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteJobRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteJobResponse.FromString,
+                _registered_method=True)
+        self.ListScripts = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/ListScripts',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.ListScriptsRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ListScriptsResponse.FromString,
+                _registered_method=True)
+        self.GetScript = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/GetScript',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.GetScriptRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.GetScriptResponse.FromString,
+                _registered_method=True)
+        self.CreateScript = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/CreateScript',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.CreateScriptRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.CreateScriptResponse.FromString,
+                _registered_method=True)
+        self.UpdateScript = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/UpdateScript',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.UpdateScriptRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.UpdateScriptResponse.FromString,
+                _registered_method=True)
+        self.DeleteScript = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/DeleteScript',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteScriptRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteScriptResponse.FromString,
+                _registered_method=True)
+        self.ListNodes = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/ListNodes',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.ListNodesRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ListNodesResponse.FromString,
+                _registered_method=True)
+        self.CreateNode = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/CreateNode',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.CreateNodeRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.CreateNodeResponse.FromString,
+                _registered_method=True)
+        self.DeleteNode = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/DeleteNode',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteNodeRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteNodeResponse.FromString,
+                _registered_method=True)
+        self.CheckNodes = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/CheckNodes',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.CheckNodesRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.CheckNodesResponse.FromString,
+                _registered_method=True)
+        self.ListNodeGroups = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/ListNodeGroups',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.ListNodeGroupsRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ListNodeGroupsResponse.FromString,
+                _registered_method=True)
+        self.GetNodeGroup = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/GetNodeGroup',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.GetNodeGroupRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.GetNodeGroupResponse.FromString,
+                _registered_method=True)
+        self.CreateNodeGroup = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/CreateNodeGroup',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.CreateNodeGroupRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.CreateNodeGroupResponse.FromString,
+                _registered_method=True)
+        self.UpdateNodeGroup = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/UpdateNodeGroup',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.UpdateNodeGroupRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.UpdateNodeGroupResponse.FromString,
+                _registered_method=True)
+        self.DeleteNodeGroup = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/DeleteNodeGroup',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteNodeGroupRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteNodeGroupResponse.FromString,
+                _registered_method=True)
+        self.ResolveNodeGroup = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/ResolveNodeGroup',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.ResolveNodeGroupRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ResolveNodeGroupResponse.FromString,
+                _registered_method=True)
+        self.ListAccounts = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/ListAccounts',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.ListAccountsRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ListAccountsResponse.FromString,
+                _registered_method=True)
+        self.CreateAccount = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/CreateAccount',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.CreateAccountRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.CreateAccountResponse.FromString,
+                _registered_method=True)
+        self.DeleteAccount = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/DeleteAccount',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteAccountRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteAccountResponse.FromString,
+                _registered_method=True)
+        self.ListVariables = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/ListVariables',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.ListVariablesRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ListVariablesResponse.FromString,
+                _registered_method=True)
+        self.SaveVariable = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/SaveVariable',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.SaveVariableRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.SaveVariableResponse.FromString,
+                _registered_method=True)
+        self.SaveVariables = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/SaveVariables',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.SaveVariablesRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.SaveVariablesResponse.FromString,
+                _registered_method=True)
+        self.DeleteVariable = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/DeleteVariable',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteVariableRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteVariableResponse.FromString,
+                _registered_method=True)
 
 
 class CatalogServiceServicer:
-    """Projects and the slaves the master knows.
+    """The catalogue of a project: jobs, scripts, machines, groups, accounts and job variables;
+    plus projects and the slaves the master knows.
     """
 
     def CreateProject(self, request, context):
@@ -69,6 +206,168 @@ class CatalogServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListSlaves(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListJobs(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListScripts(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetScript(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateScript(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateScript(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteScript(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListNodes(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateNode(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteNode(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CheckNodes(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListNodeGroups(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetNodeGroup(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateNodeGroup(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateNodeGroup(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteNodeGroup(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResolveNodeGroup(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAccounts(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateAccount(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteAccount(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListVariables(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SaveVariable(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SaveVariables(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteVariable(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -92,6 +391,141 @@ def add_CatalogServiceServicer_to_server(servicer, server):
                     request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ListSlavesRequest.FromString,
                     response_serializer=jobfleet_dot_v1_dot_catalog__pb2.ListSlavesResponse.SerializeToString,
             ),
+            'ListJobs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListJobs,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ListJobsRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.ListJobsResponse.SerializeToString,
+            ),
+            'GetJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetJob,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.GetJobRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.GetJobResponse.SerializeToString,
+            ),
+            'CreateJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateJob,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.CreateJobRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.CreateJobResponse.SerializeToString,
+            ),
+            'UpdateJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateJob,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.UpdateJobRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.UpdateJobResponse.SerializeToString,
+            ),
+            'DeleteJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteJob,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteJobRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteJobResponse.SerializeToString,
+            ),
+            'ListScripts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListScripts,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ListScriptsRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.ListScriptsResponse.SerializeToString,
+            ),
+            'GetScript': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetScript,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.GetScriptRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.GetScriptResponse.SerializeToString,
+            ),
+            'CreateScript': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateScript,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.CreateScriptRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.CreateScriptResponse.SerializeToString,
+            ),
+            'UpdateScript': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateScript,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.UpdateScriptRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.UpdateScriptResponse.SerializeToString,
+            ),
+            'DeleteScript': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteScript,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteScriptRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteScriptResponse.SerializeToString,
+            ),
+            'ListNodes': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListNodes,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ListNodesRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.ListNodesResponse.SerializeToString,
+            ),
+            'CreateNode': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateNode,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.CreateNodeRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.CreateNodeResponse.SerializeToString,
+            ),
+            'DeleteNode': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteNode,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteNodeRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteNodeResponse.SerializeToString,
+            ),
+            'CheckNodes': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckNodes,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.CheckNodesRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.CheckNodesResponse.SerializeToString,
+            ),
+            'ListNodeGroups': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListNodeGroups,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ListNodeGroupsRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.ListNodeGroupsResponse.SerializeToString,
+            ),
+            'GetNodeGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetNodeGroup,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.GetNodeGroupRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.GetNodeGroupResponse.SerializeToString,
+            ),
+            'CreateNodeGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateNodeGroup,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.CreateNodeGroupRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.CreateNodeGroupResponse.SerializeToString,
+            ),
+            'UpdateNodeGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateNodeGroup,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.UpdateNodeGroupRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.UpdateNodeGroupResponse.SerializeToString,
+            ),
+            'DeleteNodeGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteNodeGroup,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteNodeGroupRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteNodeGroupResponse.SerializeToString,
+            ),
+            'ResolveNodeGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResolveNodeGroup,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ResolveNodeGroupRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.ResolveNodeGroupResponse.SerializeToString,
+            ),
+            'ListAccounts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAccounts,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ListAccountsRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.ListAccountsResponse.SerializeToString,
+            ),
+            'CreateAccount': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateAccount,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.CreateAccountRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.CreateAccountResponse.SerializeToString,
+            ),
+            'DeleteAccount': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteAccount,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteAccountRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteAccountResponse.SerializeToString,
+            ),
+            'ListVariables': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListVariables,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ListVariablesRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.ListVariablesResponse.SerializeToString,
+            ),
+            'SaveVariable': grpc.unary_unary_rpc_method_handler(
+                    servicer.SaveVariable,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.SaveVariableRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.SaveVariableResponse.SerializeToString,
+            ),
+            'SaveVariables': grpc.unary_unary_rpc_method_handler(
+                    servicer.SaveVariables,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.SaveVariablesRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.SaveVariablesResponse.SerializeToString,
+            ),
+            'DeleteVariable': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteVariable,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteVariableRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteVariableResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'jobfleet.v1.CatalogService', rpc_method_handlers)
@@ -101,7 +535,8 @@ def add_CatalogServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class CatalogService:
-    """Projects and the slaves the master knows.
+    """The catalogue of a project: jobs, scripts, machines, groups, accounts and job variables;
+    plus projects and the slaves the master knows.
     """
 
     @staticmethod
@@ -175,6 +610,735 @@ class CatalogService:
             '/jobfleet.v1.CatalogService/ListSlaves',
             jobfleet_dot_v1_dot_catalog__pb2.ListSlavesRequest.SerializeToString,
             jobfleet_dot_v1_dot_catalog__pb2.ListSlavesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListJobs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/ListJobs',
+            jobfleet_dot_v1_dot_catalog__pb2.ListJobsRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.ListJobsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/GetJob',
+            jobfleet_dot_v1_dot_catalog__pb2.GetJobRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.GetJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/CreateJob',
+            jobfleet_dot_v1_dot_catalog__pb2.CreateJobRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.CreateJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/UpdateJob',
+            jobfleet_dot_v1_dot_catalog__pb2.UpdateJobRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.UpdateJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/DeleteJob',
+            jobfleet_dot_v1_dot_catalog__pb2.DeleteJobRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.DeleteJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListScripts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/ListScripts',
+            jobfleet_dot_v1_dot_catalog__pb2.ListScriptsRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.ListScriptsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetScript(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/GetScript',
+            jobfleet_dot_v1_dot_catalog__pb2.GetScriptRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.GetScriptResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateScript(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/CreateScript',
+            jobfleet_dot_v1_dot_catalog__pb2.CreateScriptRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.CreateScriptResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateScript(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/UpdateScript',
+            jobfleet_dot_v1_dot_catalog__pb2.UpdateScriptRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.UpdateScriptResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteScript(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/DeleteScript',
+            jobfleet_dot_v1_dot_catalog__pb2.DeleteScriptRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.DeleteScriptResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListNodes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/ListNodes',
+            jobfleet_dot_v1_dot_catalog__pb2.ListNodesRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.ListNodesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateNode(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/CreateNode',
+            jobfleet_dot_v1_dot_catalog__pb2.CreateNodeRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.CreateNodeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteNode(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/DeleteNode',
+            jobfleet_dot_v1_dot_catalog__pb2.DeleteNodeRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.DeleteNodeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckNodes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/CheckNodes',
+            jobfleet_dot_v1_dot_catalog__pb2.CheckNodesRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.CheckNodesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListNodeGroups(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/ListNodeGroups',
+            jobfleet_dot_v1_dot_catalog__pb2.ListNodeGroupsRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.ListNodeGroupsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetNodeGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/GetNodeGroup',
+            jobfleet_dot_v1_dot_catalog__pb2.GetNodeGroupRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.GetNodeGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateNodeGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/CreateNodeGroup',
+            jobfleet_dot_v1_dot_catalog__pb2.CreateNodeGroupRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.CreateNodeGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateNodeGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/UpdateNodeGroup',
+            jobfleet_dot_v1_dot_catalog__pb2.UpdateNodeGroupRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.UpdateNodeGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteNodeGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/DeleteNodeGroup',
+            jobfleet_dot_v1_dot_catalog__pb2.DeleteNodeGroupRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.DeleteNodeGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResolveNodeGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/ResolveNodeGroup',
+            jobfleet_dot_v1_dot_catalog__pb2.ResolveNodeGroupRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.ResolveNodeGroupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAccounts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/ListAccounts',
+            jobfleet_dot_v1_dot_catalog__pb2.ListAccountsRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.ListAccountsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateAccount(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/CreateAccount',
+            jobfleet_dot_v1_dot_catalog__pb2.CreateAccountRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.CreateAccountResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteAccount(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/DeleteAccount',
+            jobfleet_dot_v1_dot_catalog__pb2.DeleteAccountRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.DeleteAccountResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListVariables(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/ListVariables',
+            jobfleet_dot_v1_dot_catalog__pb2.ListVariablesRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.ListVariablesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SaveVariable(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/SaveVariable',
+            jobfleet_dot_v1_dot_catalog__pb2.SaveVariableRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.SaveVariableResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SaveVariables(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/SaveVariables',
+            jobfleet_dot_v1_dot_catalog__pb2.SaveVariablesRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.SaveVariablesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteVariable(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/DeleteVariable',
+            jobfleet_dot_v1_dot_catalog__pb2.DeleteVariableRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.DeleteVariableResponse.FromString,
             options,
             channel_credentials,
             insecure,

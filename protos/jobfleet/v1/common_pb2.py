@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18jobfleet/v1/common.proto\x12\x0bjobfleet.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf9\x01\n\tExecution\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04node\x18\x02 \x01(\t\x12\r\n\x05slave\x18\x03 \x01(\t\x12,\n\x06status\x18\x04 \x01(\x0e\x32\x1c.jobfleet.v1.ExecutionStatus\x12\x11\n\texit_code\x18\x05 \x01(\x05\x12\x0e\n\x06reason\x18\x06 \x01(\t\x12.\n\nstarted_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tlog_bytes\x18\t \x01(\x03\"\x88\x04\n\x04Task\x12\x0c\n\x04uuid\x18\x01 \x01(\t\x12\x12\n\nproject_id\x18\x02 \x01(\x03\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x11\n\tsubmitter\x18\x04 \x01(\t\x12\'\n\x06status\x18\x05 \x01(\x0e\x32\x17.jobfleet.v1.TaskStatus\x12\x11\n\tcall_type\x18\x06 \x01(\t\x12\x10\n\x08job_type\x18\x07 \x01(\t\x12\x10\n\x08job_uuid\x18\x08 \x01(\t\x12\r\n\x05mutex\x18\t \x01(\t\x12\x0e\n\x06reason\x18\n \x01(\t\x12\x33\n\tvariables\x18\x0b \x03(\x0b\x32 .jobfleet.v1.Task.VariablesEntry\x12.\n\ncreated_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nstarted_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\nexecutions\x18\x0f \x03(\x0b\x32\x16.jobfleet.v1.Execution\x12\n\n\x02id\x18\x10 \x01(\x03\x12\x0e\n\x06slaves\x18\x11 \x03(\t\x1a\x30\n\x0eVariablesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*\xb9\x01\n\nTaskStatus\x12\x1b\n\x17TASK_STATUS_UNSPECIFIED\x10\x00\x12\x14\n\x10TASK_STATUS_INIT\x10\x01\x12\x17\n\x13TASK_STATUS_RUNNING\x10\x02\x12\x17\n\x13TASK_STATUS_SUCCESS\x10\x03\x12\x14\n\x10TASK_STATUS_FAIL\x10\x04\x12\x16\n\x12TASK_STATUS_KILLED\x10\x05\x12\x18\n\x14TASK_STATUS_DECISION\x10\x06*\xfe\x01\n\x0f\x45xecutionStatus\x12 \n\x1c\x45XECUTION_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x45XECUTION_STATUS_PENDING\x10\x01\x12\x1c\n\x18\x45XECUTION_STATUS_RUNNING\x10\x02\x12\x1c\n\x18\x45XECUTION_STATUS_SUCCESS\x10\x03\x12\x19\n\x15\x45XECUTION_STATUS_FAIL\x10\x04\x12\x1c\n\x18\x45XECUTION_STATUS_TIMEOUT\x10\x05\x12\x1b\n\x17\x45XECUTION_STATUS_KILLED\x10\x06\x12\x19\n\x15\x45XECUTION_STATUS_LOST\x10\x07*n\n\nScriptType\x12\x1b\n\x17SCRIPT_TYPE_UNSPECIFIED\x10\x00\x12\x15\n\x11SCRIPT_TYPE_SHELL\x10\x01\x12\x16\n\x12SCRIPT_TYPE_PYTHON\x10\x02\x12\x14\n\x10SCRIPT_TYPE_PERL\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18jobfleet/v1/common.proto\x12\x0bjobfleet.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"L\n\x0cNodeSelector\x12+\n\x04type\x18\x01 \x01(\x0e\x32\x1d.jobfleet.v1.NodeSelectorType\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\"\xa6\x01\n\x07\x43mdStep\x12\x0c\n\x04user\x18\x01 \x01(\t\x12(\n\x05nodes\x18\x02 \x01(\x0b\x32\x19.jobfleet.v1.NodeSelector\x12,\n\x0bscript_type\x18\x03 \x01(\x0e\x32\x17.jobfleet.v1.ScriptType\x12\x0e\n\x06script\x18\x04 \x01(\t\x12\x0c\n\x04\x61rgs\x18\x05 \x01(\t\x12\x17\n\x0ftimeout_seconds\x18\x06 \x01(\r\"\xc2\x01\n\x07ScpStep\x12\x0c\n\x04user\x18\x01 \x01(\t\x12&\n\x03src\x18\x02 \x01(\x0b\x32\x19.jobfleet.v1.NodeSelector\x12\x10\n\x08src_path\x18\x03 \x01(\t\x12&\n\x03\x64st\x18\x04 \x01(\x0b\x32\x19.jobfleet.v1.NodeSelector\x12\x10\n\x08\x64st_path\x18\x05 \x01(\t\x12\r\n\x05\x63hown\x18\x06 \x01(\t\x12\r\n\x05\x63hmod\x18\x07 \x01(\t\x12\x17\n\x0ftimeout_seconds\x18\x08 \x01(\r\"\x83\x01\n\x04Step\x12\x0c\n\x04uuid\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05pause\x18\x03 \x01(\t\x12#\n\x03\x63md\x18\x04 \x01(\x0b\x32\x14.jobfleet.v1.CmdStepH\x00\x12#\n\x03scp\x18\x05 \x01(\x0b\x32\x14.jobfleet.v1.ScpStepH\x00\x42\x06\n\x04kind\"\x89\x02\n\x07Subtask\x12\x0c\n\x04uuid\x18\x01 \x01(\t\x12\x10\n\x08position\x18\x02 \x01(\x05\x12*\n\x06status\x18\x03 \x01(\x0e\x32\x1a.jobfleet.v1.SubtaskStatus\x12\r\n\x05pause\x18\x04 \x01(\t\x12\x12\n\nnode_count\x18\x05 \x01(\x05\x12.\n\nstarted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1f\n\x04step\x18\x08 \x01(\x0b\x32\x11.jobfleet.v1.Step\x12\r\n\x05nodes\x18\t \x03(\t\"\xa0\x02\n\tExecution\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04node\x18\x02 \x01(\t\x12\r\n\x05slave\x18\x03 \x01(\t\x12,\n\x06status\x18\x04 \x01(\x0e\x32\x1c.jobfleet.v1.ExecutionStatus\x12\x11\n\texit_code\x18\x05 \x01(\x05\x12\x0e\n\x06reason\x18\x06 \x01(\t\x12.\n\nstarted_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tlog_bytes\x18\t \x01(\x03\x12\x14\n\x0csubtask_uuid\x18\n \x01(\t\x12\x0f\n\x07\x61ttempt\x18\x0b \x01(\x05\"\xc1\x04\n\x04Task\x12\x0c\n\x04uuid\x18\x01 \x01(\t\x12\x12\n\nproject_id\x18\x02 \x01(\x03\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x11\n\tsubmitter\x18\x04 \x01(\t\x12\'\n\x06status\x18\x05 \x01(\x0e\x32\x17.jobfleet.v1.TaskStatus\x12\x11\n\tcall_type\x18\x06 \x01(\t\x12\x10\n\x08job_type\x18\x07 \x01(\t\x12\x10\n\x08job_uuid\x18\x08 \x01(\t\x12\r\n\x05mutex\x18\t \x01(\t\x12\x0e\n\x06reason\x18\n \x01(\t\x12\x33\n\tvariables\x18\x0b \x03(\x0b\x32 .jobfleet.v1.Task.VariablesEntry\x12.\n\ncreated_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nstarted_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\nexecutions\x18\x0f \x03(\x0b\x32\x16.jobfleet.v1.Execution\x12\n\n\x02id\x18\x10 \x01(\x03\x12\x0e\n\x06slaves\x18\x11 \x03(\t\x12&\n\x08subtasks\x18\x12 \x03(\x0b\x32\x14.jobfleet.v1.Subtask\x12\x0f\n\x07redo_of\x18\x13 \x01(\t\x1a\x30\n\x0eVariablesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*\xd2\x01\n\nTaskStatus\x12\x1b\n\x17TASK_STATUS_UNSPECIFIED\x10\x00\x12\x14\n\x10TASK_STATUS_INIT\x10\x01\x12\x17\n\x13TASK_STATUS_RUNNING\x10\x02\x12\x17\n\x13TASK_STATUS_SUCCESS\x10\x03\x12\x14\n\x10TASK_STATUS_FAIL\x10\x04\x12\x16\n\x12TASK_STATUS_KILLED\x10\x05\x12\x18\n\x14TASK_STATUS_DECISION\x10\x06\x12\x17\n\x13TASK_STATUS_WAITING\x10\x07*\xec\x01\n\rSubtaskStatus\x12\x1e\n\x1aSUBTASK_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13SUBTASK_STATUS_INIT\x10\x01\x12\x1a\n\x16SUBTASK_STATUS_RUNNING\x10\x02\x12\x1a\n\x16SUBTASK_STATUS_SUCCESS\x10\x03\x12\x17\n\x13SUBTASK_STATUS_FAIL\x10\x04\x12\x1b\n\x17SUBTASK_STATUS_DECISION\x10\x05\x12\x19\n\x15SUBTASK_STATUS_IGNORE\x10\x06\x12\x19\n\x15SUBTASK_STATUS_KILLED\x10\x07*\xb8\x01\n\x10NodeSelectorType\x12\"\n\x1eNODE_SELECTOR_TYPE_UNSPECIFIED\x10\x00\x12\x1e\n\x1aNODE_SELECTOR_TYPE_BUILTIN\x10\x01\x12\x1c\n\x18NODE_SELECTOR_TYPE_GROUP\x10\x02\x12\x1f\n\x1bNODE_SELECTOR_TYPE_VARIABLE\x10\x03\x12!\n\x1dNODE_SELECTOR_TYPE_FILESERVER\x10\x04*\xfe\x01\n\x0f\x45xecutionStatus\x12 \n\x1c\x45XECUTION_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x45XECUTION_STATUS_PENDING\x10\x01\x12\x1c\n\x18\x45XECUTION_STATUS_RUNNING\x10\x02\x12\x1c\n\x18\x45XECUTION_STATUS_SUCCESS\x10\x03\x12\x19\n\x15\x45XECUTION_STATUS_FAIL\x10\x04\x12\x1c\n\x18\x45XECUTION_STATUS_TIMEOUT\x10\x05\x12\x1b\n\x17\x45XECUTION_STATUS_KILLED\x10\x06\x12\x19\n\x15\x45XECUTION_STATUS_LOST\x10\x07*n\n\nScriptType\x12\x1b\n\x17SCRIPT_TYPE_UNSPECIFIED\x10\x00\x12\x15\n\x11SCRIPT_TYPE_SHELL\x10\x01\x12\x16\n\x12SCRIPT_TYPE_PYTHON\x10\x02\x12\x14\n\x10SCRIPT_TYPE_PERL\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,16 +34,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_TASK_VARIABLESENTRY']._loaded_options = None
   _globals['_TASK_VARIABLESENTRY']._serialized_options = b'8\001'
-  _globals['_TASKSTATUS']._serialized_start=850
-  _globals['_TASKSTATUS']._serialized_end=1035
-  _globals['_EXECUTIONSTATUS']._serialized_start=1038
-  _globals['_EXECUTIONSTATUS']._serialized_end=1292
-  _globals['_SCRIPTTYPE']._serialized_start=1294
-  _globals['_SCRIPTTYPE']._serialized_end=1404
-  _globals['_EXECUTION']._serialized_start=75
-  _globals['_EXECUTION']._serialized_end=324
-  _globals['_TASK']._serialized_start=327
-  _globals['_TASK']._serialized_end=847
-  _globals['_TASK_VARIABLESENTRY']._serialized_start=799
-  _globals['_TASK_VARIABLESENTRY']._serialized_end=847
+  _globals['_TASKSTATUS']._serialized_start=1792
+  _globals['_TASKSTATUS']._serialized_end=2002
+  _globals['_SUBTASKSTATUS']._serialized_start=2005
+  _globals['_SUBTASKSTATUS']._serialized_end=2241
+  _globals['_NODESELECTORTYPE']._serialized_start=2244
+  _globals['_NODESELECTORTYPE']._serialized_end=2428
+  _globals['_EXECUTIONSTATUS']._serialized_start=2431
+  _globals['_EXECUTIONSTATUS']._serialized_end=2685
+  _globals['_SCRIPTTYPE']._serialized_start=2687
+  _globals['_SCRIPTTYPE']._serialized_end=2797
+  _globals['_NODESELECTOR']._serialized_start=74
+  _globals['_NODESELECTOR']._serialized_end=150
+  _globals['_CMDSTEP']._serialized_start=153
+  _globals['_CMDSTEP']._serialized_end=319
+  _globals['_SCPSTEP']._serialized_start=322
+  _globals['_SCPSTEP']._serialized_end=516
+  _globals['_STEP']._serialized_start=519
+  _globals['_STEP']._serialized_end=650
+  _globals['_SUBTASK']._serialized_start=653
+  _globals['_SUBTASK']._serialized_end=918
+  _globals['_EXECUTION']._serialized_start=921
+  _globals['_EXECUTION']._serialized_end=1209
+  _globals['_TASK']._serialized_start=1212
+  _globals['_TASK']._serialized_end=1789
+  _globals['_TASK_VARIABLESENTRY']._serialized_start=1741
+  _globals['_TASK_VARIABLESENTRY']._serialized_end=1789
 # @@protoc_insertion_point(module_scope)

@@ -19,6 +19,26 @@ class TaskStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TASK_STATUS_FAIL: _ClassVar[TaskStatus]
     TASK_STATUS_KILLED: _ClassVar[TaskStatus]
     TASK_STATUS_DECISION: _ClassVar[TaskStatus]
+    TASK_STATUS_WAITING: _ClassVar[TaskStatus]
+
+class SubtaskStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SUBTASK_STATUS_UNSPECIFIED: _ClassVar[SubtaskStatus]
+    SUBTASK_STATUS_INIT: _ClassVar[SubtaskStatus]
+    SUBTASK_STATUS_RUNNING: _ClassVar[SubtaskStatus]
+    SUBTASK_STATUS_SUCCESS: _ClassVar[SubtaskStatus]
+    SUBTASK_STATUS_FAIL: _ClassVar[SubtaskStatus]
+    SUBTASK_STATUS_DECISION: _ClassVar[SubtaskStatus]
+    SUBTASK_STATUS_IGNORE: _ClassVar[SubtaskStatus]
+    SUBTASK_STATUS_KILLED: _ClassVar[SubtaskStatus]
+
+class NodeSelectorType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    NODE_SELECTOR_TYPE_UNSPECIFIED: _ClassVar[NodeSelectorType]
+    NODE_SELECTOR_TYPE_BUILTIN: _ClassVar[NodeSelectorType]
+    NODE_SELECTOR_TYPE_GROUP: _ClassVar[NodeSelectorType]
+    NODE_SELECTOR_TYPE_VARIABLE: _ClassVar[NodeSelectorType]
+    NODE_SELECTOR_TYPE_FILESERVER: _ClassVar[NodeSelectorType]
 
 class ExecutionStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -44,6 +64,20 @@ TASK_STATUS_SUCCESS: TaskStatus
 TASK_STATUS_FAIL: TaskStatus
 TASK_STATUS_KILLED: TaskStatus
 TASK_STATUS_DECISION: TaskStatus
+TASK_STATUS_WAITING: TaskStatus
+SUBTASK_STATUS_UNSPECIFIED: SubtaskStatus
+SUBTASK_STATUS_INIT: SubtaskStatus
+SUBTASK_STATUS_RUNNING: SubtaskStatus
+SUBTASK_STATUS_SUCCESS: SubtaskStatus
+SUBTASK_STATUS_FAIL: SubtaskStatus
+SUBTASK_STATUS_DECISION: SubtaskStatus
+SUBTASK_STATUS_IGNORE: SubtaskStatus
+SUBTASK_STATUS_KILLED: SubtaskStatus
+NODE_SELECTOR_TYPE_UNSPECIFIED: NodeSelectorType
+NODE_SELECTOR_TYPE_BUILTIN: NodeSelectorType
+NODE_SELECTOR_TYPE_GROUP: NodeSelectorType
+NODE_SELECTOR_TYPE_VARIABLE: NodeSelectorType
+NODE_SELECTOR_TYPE_FILESERVER: NodeSelectorType
 EXECUTION_STATUS_UNSPECIFIED: ExecutionStatus
 EXECUTION_STATUS_PENDING: ExecutionStatus
 EXECUTION_STATUS_RUNNING: ExecutionStatus
@@ -57,8 +91,88 @@ SCRIPT_TYPE_SHELL: ScriptType
 SCRIPT_TYPE_PYTHON: ScriptType
 SCRIPT_TYPE_PERL: ScriptType
 
+class NodeSelector(_message.Message):
+    __slots__ = ("type", "content")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    type: NodeSelectorType
+    content: str
+    def __init__(self, type: _Optional[_Union[NodeSelectorType, str]] = ..., content: _Optional[str] = ...) -> None: ...
+
+class CmdStep(_message.Message):
+    __slots__ = ("user", "nodes", "script_type", "script", "args", "timeout_seconds")
+    USER_FIELD_NUMBER: _ClassVar[int]
+    NODES_FIELD_NUMBER: _ClassVar[int]
+    SCRIPT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    SCRIPT_FIELD_NUMBER: _ClassVar[int]
+    ARGS_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    user: str
+    nodes: NodeSelector
+    script_type: ScriptType
+    script: str
+    args: str
+    timeout_seconds: int
+    def __init__(self, user: _Optional[str] = ..., nodes: _Optional[_Union[NodeSelector, _Mapping]] = ..., script_type: _Optional[_Union[ScriptType, str]] = ..., script: _Optional[str] = ..., args: _Optional[str] = ..., timeout_seconds: _Optional[int] = ...) -> None: ...
+
+class ScpStep(_message.Message):
+    __slots__ = ("user", "src", "src_path", "dst", "dst_path", "chown", "chmod", "timeout_seconds")
+    USER_FIELD_NUMBER: _ClassVar[int]
+    SRC_FIELD_NUMBER: _ClassVar[int]
+    SRC_PATH_FIELD_NUMBER: _ClassVar[int]
+    DST_FIELD_NUMBER: _ClassVar[int]
+    DST_PATH_FIELD_NUMBER: _ClassVar[int]
+    CHOWN_FIELD_NUMBER: _ClassVar[int]
+    CHMOD_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    user: str
+    src: NodeSelector
+    src_path: str
+    dst: NodeSelector
+    dst_path: str
+    chown: str
+    chmod: str
+    timeout_seconds: int
+    def __init__(self, user: _Optional[str] = ..., src: _Optional[_Union[NodeSelector, _Mapping]] = ..., src_path: _Optional[str] = ..., dst: _Optional[_Union[NodeSelector, _Mapping]] = ..., dst_path: _Optional[str] = ..., chown: _Optional[str] = ..., chmod: _Optional[str] = ..., timeout_seconds: _Optional[int] = ...) -> None: ...
+
+class Step(_message.Message):
+    __slots__ = ("uuid", "name", "pause", "cmd", "scp")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PAUSE_FIELD_NUMBER: _ClassVar[int]
+    CMD_FIELD_NUMBER: _ClassVar[int]
+    SCP_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    name: str
+    pause: str
+    cmd: CmdStep
+    scp: ScpStep
+    def __init__(self, uuid: _Optional[str] = ..., name: _Optional[str] = ..., pause: _Optional[str] = ..., cmd: _Optional[_Union[CmdStep, _Mapping]] = ..., scp: _Optional[_Union[ScpStep, _Mapping]] = ...) -> None: ...
+
+class Subtask(_message.Message):
+    __slots__ = ("uuid", "position", "status", "pause", "node_count", "started_at", "finished_at", "step", "nodes")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAUSE_FIELD_NUMBER: _ClassVar[int]
+    NODE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    FINISHED_AT_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    NODES_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    position: int
+    status: SubtaskStatus
+    pause: str
+    node_count: int
+    started_at: _timestamp_pb2.Timestamp
+    finished_at: _timestamp_pb2.Timestamp
+    step: Step
+    nodes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, uuid: _Optional[str] = ..., position: _Optional[int] = ..., status: _Optional[_Union[SubtaskStatus, str]] = ..., pause: _Optional[str] = ..., node_count: _Optional[int] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., step: _Optional[_Union[Step, _Mapping]] = ..., nodes: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class Execution(_message.Message):
-    __slots__ = ("id", "node", "slave", "status", "exit_code", "reason", "started_at", "finished_at", "log_bytes")
+    __slots__ = ("id", "node", "slave", "status", "exit_code", "reason", "started_at", "finished_at", "log_bytes", "subtask_uuid", "attempt")
     ID_FIELD_NUMBER: _ClassVar[int]
     NODE_FIELD_NUMBER: _ClassVar[int]
     SLAVE_FIELD_NUMBER: _ClassVar[int]
@@ -68,6 +182,8 @@ class Execution(_message.Message):
     STARTED_AT_FIELD_NUMBER: _ClassVar[int]
     FINISHED_AT_FIELD_NUMBER: _ClassVar[int]
     LOG_BYTES_FIELD_NUMBER: _ClassVar[int]
+    SUBTASK_UUID_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     id: int
     node: str
     slave: str
@@ -77,10 +193,12 @@ class Execution(_message.Message):
     started_at: _timestamp_pb2.Timestamp
     finished_at: _timestamp_pb2.Timestamp
     log_bytes: int
-    def __init__(self, id: _Optional[int] = ..., node: _Optional[str] = ..., slave: _Optional[str] = ..., status: _Optional[_Union[ExecutionStatus, str]] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., log_bytes: _Optional[int] = ...) -> None: ...
+    subtask_uuid: str
+    attempt: int
+    def __init__(self, id: _Optional[int] = ..., node: _Optional[str] = ..., slave: _Optional[str] = ..., status: _Optional[_Union[ExecutionStatus, str]] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., log_bytes: _Optional[int] = ..., subtask_uuid: _Optional[str] = ..., attempt: _Optional[int] = ...) -> None: ...
 
 class Task(_message.Message):
-    __slots__ = ("uuid", "project_id", "name", "submitter", "status", "call_type", "job_type", "job_uuid", "mutex", "reason", "variables", "created_at", "started_at", "finished_at", "executions", "id", "slaves")
+    __slots__ = ("uuid", "project_id", "name", "submitter", "status", "call_type", "job_type", "job_uuid", "mutex", "reason", "variables", "created_at", "started_at", "finished_at", "executions", "id", "slaves", "subtasks", "redo_of")
     class VariablesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -105,6 +223,8 @@ class Task(_message.Message):
     EXECUTIONS_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     SLAVES_FIELD_NUMBER: _ClassVar[int]
+    SUBTASKS_FIELD_NUMBER: _ClassVar[int]
+    REDO_OF_FIELD_NUMBER: _ClassVar[int]
     uuid: str
     project_id: int
     name: str
@@ -122,4 +242,6 @@ class Task(_message.Message):
     executions: _containers.RepeatedCompositeFieldContainer[Execution]
     id: int
     slaves: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, uuid: _Optional[str] = ..., project_id: _Optional[int] = ..., name: _Optional[str] = ..., submitter: _Optional[str] = ..., status: _Optional[_Union[TaskStatus, str]] = ..., call_type: _Optional[str] = ..., job_type: _Optional[str] = ..., job_uuid: _Optional[str] = ..., mutex: _Optional[str] = ..., reason: _Optional[str] = ..., variables: _Optional[_Mapping[str, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., executions: _Optional[_Iterable[_Union[Execution, _Mapping]]] = ..., id: _Optional[int] = ..., slaves: _Optional[_Iterable[str]] = ...) -> None: ...
+    subtasks: _containers.RepeatedCompositeFieldContainer[Subtask]
+    redo_of: str
+    def __init__(self, uuid: _Optional[str] = ..., project_id: _Optional[int] = ..., name: _Optional[str] = ..., submitter: _Optional[str] = ..., status: _Optional[_Union[TaskStatus, str]] = ..., call_type: _Optional[str] = ..., job_type: _Optional[str] = ..., job_uuid: _Optional[str] = ..., mutex: _Optional[str] = ..., reason: _Optional[str] = ..., variables: _Optional[_Mapping[str, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., executions: _Optional[_Iterable[_Union[Execution, _Mapping]]] = ..., id: _Optional[int] = ..., slaves: _Optional[_Iterable[str]] = ..., subtasks: _Optional[_Iterable[_Union[Subtask, _Mapping]]] = ..., redo_of: _Optional[str] = ...) -> None: ...

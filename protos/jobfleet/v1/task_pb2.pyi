@@ -1,11 +1,25 @@
 from jobfleet.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class SubtaskControl(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SUBTASK_CONTROL_UNSPECIFIED: _ClassVar[SubtaskControl]
+    SUBTASK_CONTROL_NEXT: _ClassVar[SubtaskControl]
+    SUBTASK_CONTROL_FAIL: _ClassVar[SubtaskControl]
+    SUBTASK_CONTROL_RUNNING: _ClassVar[SubtaskControl]
+    SUBTASK_CONTROL_IGNORE: _ClassVar[SubtaskControl]
+SUBTASK_CONTROL_UNSPECIFIED: SubtaskControl
+SUBTASK_CONTROL_NEXT: SubtaskControl
+SUBTASK_CONTROL_FAIL: SubtaskControl
+SUBTASK_CONTROL_RUNNING: SubtaskControl
+SUBTASK_CONTROL_IGNORE: SubtaskControl
 
 class SubmitCommandRequest(_message.Message):
     __slots__ = ("project_id", "name", "submitter", "user", "nodes", "script_type", "script", "args", "timeout_seconds", "variables", "call_type")
@@ -153,3 +167,115 @@ class LogData(_message.Message):
     node: str
     data: bytes
     def __init__(self, execution_id: _Optional[int] = ..., node: _Optional[str] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class SubmitJobRequest(_message.Message):
+    __slots__ = ("project_id", "job_uuid", "job_name", "variables", "task_uuid", "submitter", "call_type")
+    class VariablesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    JOB_UUID_FIELD_NUMBER: _ClassVar[int]
+    JOB_NAME_FIELD_NUMBER: _ClassVar[int]
+    VARIABLES_FIELD_NUMBER: _ClassVar[int]
+    TASK_UUID_FIELD_NUMBER: _ClassVar[int]
+    SUBMITTER_FIELD_NUMBER: _ClassVar[int]
+    CALL_TYPE_FIELD_NUMBER: _ClassVar[int]
+    project_id: int
+    job_uuid: str
+    job_name: str
+    variables: _containers.ScalarMap[str, str]
+    task_uuid: str
+    submitter: str
+    call_type: str
+    def __init__(self, project_id: _Optional[int] = ..., job_uuid: _Optional[str] = ..., job_name: _Optional[str] = ..., variables: _Optional[_Mapping[str, str]] = ..., task_uuid: _Optional[str] = ..., submitter: _Optional[str] = ..., call_type: _Optional[str] = ...) -> None: ...
+
+class SubmitJobResponse(_message.Message):
+    __slots__ = ("task", "created")
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    task: _common_pb2.Task
+    created: bool
+    def __init__(self, task: _Optional[_Union[_common_pb2.Task, _Mapping]] = ..., created: _Optional[bool] = ...) -> None: ...
+
+class DryRunRequest(_message.Message):
+    __slots__ = ("job",)
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    job: SubmitJobRequest
+    def __init__(self, job: _Optional[_Union[SubmitJobRequest, _Mapping]] = ...) -> None: ...
+
+class PlannedStep(_message.Message):
+    __slots__ = ("step", "nodes")
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    NODES_FIELD_NUMBER: _ClassVar[int]
+    step: _common_pb2.Step
+    nodes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, step: _Optional[_Union[_common_pb2.Step, _Mapping]] = ..., nodes: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class DryRunResponse(_message.Message):
+    __slots__ = ("steps", "variables")
+    class VariablesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    STEPS_FIELD_NUMBER: _ClassVar[int]
+    VARIABLES_FIELD_NUMBER: _ClassVar[int]
+    steps: _containers.RepeatedCompositeFieldContainer[PlannedStep]
+    variables: _containers.ScalarMap[str, str]
+    def __init__(self, steps: _Optional[_Iterable[_Union[PlannedStep, _Mapping]]] = ..., variables: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class RedoTaskRequest(_message.Message):
+    __slots__ = ("project_id", "uuid", "submitter")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    SUBMITTER_FIELD_NUMBER: _ClassVar[int]
+    project_id: int
+    uuid: str
+    submitter: str
+    def __init__(self, project_id: _Optional[int] = ..., uuid: _Optional[str] = ..., submitter: _Optional[str] = ...) -> None: ...
+
+class RedoTaskResponse(_message.Message):
+    __slots__ = ("task",)
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    task: _common_pb2.Task
+    def __init__(self, task: _Optional[_Union[_common_pb2.Task, _Mapping]] = ...) -> None: ...
+
+class CountTasksRequest(_message.Message):
+    __slots__ = ("project_id", "since_unix")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    SINCE_UNIX_FIELD_NUMBER: _ClassVar[int]
+    project_id: int
+    since_unix: int
+    def __init__(self, project_id: _Optional[int] = ..., since_unix: _Optional[int] = ...) -> None: ...
+
+class CountTasksResponse(_message.Message):
+    __slots__ = ("count",)
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    count: int
+    def __init__(self, count: _Optional[int] = ...) -> None: ...
+
+class ControlSubtaskRequest(_message.Message):
+    __slots__ = ("project_id", "task_uuid", "subtask_uuid", "control", "actor")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_UUID_FIELD_NUMBER: _ClassVar[int]
+    SUBTASK_UUID_FIELD_NUMBER: _ClassVar[int]
+    CONTROL_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    project_id: int
+    task_uuid: str
+    subtask_uuid: str
+    control: SubtaskControl
+    actor: str
+    def __init__(self, project_id: _Optional[int] = ..., task_uuid: _Optional[str] = ..., subtask_uuid: _Optional[str] = ..., control: _Optional[_Union[SubtaskControl, str]] = ..., actor: _Optional[str] = ...) -> None: ...
+
+class ControlSubtaskResponse(_message.Message):
+    __slots__ = ("task",)
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    task: _common_pb2.Task
+    def __init__(self, task: _Optional[_Union[_common_pb2.Task, _Mapping]] = ...) -> None: ...

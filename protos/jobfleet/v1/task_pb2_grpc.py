@@ -40,6 +40,31 @@ class TaskServiceStub:
                 request_serializer=jobfleet_dot_v1_dot_task__pb2.SubmitCommandRequest.SerializeToString,
                 response_deserializer=jobfleet_dot_v1_dot_task__pb2.SubmitCommandResponse.FromString,
                 _registered_method=True)
+        self.SubmitJob = channel.unary_unary(
+                '/jobfleet.v1.TaskService/SubmitJob',
+                request_serializer=jobfleet_dot_v1_dot_task__pb2.SubmitJobRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_task__pb2.SubmitJobResponse.FromString,
+                _registered_method=True)
+        self.DryRun = channel.unary_unary(
+                '/jobfleet.v1.TaskService/DryRun',
+                request_serializer=jobfleet_dot_v1_dot_task__pb2.DryRunRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_task__pb2.DryRunResponse.FromString,
+                _registered_method=True)
+        self.RedoTask = channel.unary_unary(
+                '/jobfleet.v1.TaskService/RedoTask',
+                request_serializer=jobfleet_dot_v1_dot_task__pb2.RedoTaskRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_task__pb2.RedoTaskResponse.FromString,
+                _registered_method=True)
+        self.CountTasks = channel.unary_unary(
+                '/jobfleet.v1.TaskService/CountTasks',
+                request_serializer=jobfleet_dot_v1_dot_task__pb2.CountTasksRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_task__pb2.CountTasksResponse.FromString,
+                _registered_method=True)
+        self.ControlSubtask = channel.unary_unary(
+                '/jobfleet.v1.TaskService/ControlSubtask',
+                request_serializer=jobfleet_dot_v1_dot_task__pb2.ControlSubtaskRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_task__pb2.ControlSubtaskResponse.FromString,
+                _registered_method=True)
         self.GetTask = channel.unary_unary(
                 '/jobfleet.v1.TaskService/GetTask',
                 request_serializer=jobfleet_dot_v1_dot_task__pb2.GetTaskRequest.SerializeToString,
@@ -72,6 +97,38 @@ class TaskServiceServicer:
     """
 
     def SubmitCommand(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SubmitJob(self, request, context):
+        """Runs a job of the catalogue, by uuid or by name; idempotent on a caller's task uuid.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DryRun(self, request, context):
+        """Resolves nodes and variables of a job and says what would run, running nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RedoTask(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CountTasks(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ControlSubtask(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -115,6 +172,31 @@ def add_TaskServiceServicer_to_server(servicer, server):
                     servicer.SubmitCommand,
                     request_deserializer=jobfleet_dot_v1_dot_task__pb2.SubmitCommandRequest.FromString,
                     response_serializer=jobfleet_dot_v1_dot_task__pb2.SubmitCommandResponse.SerializeToString,
+            ),
+            'SubmitJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.SubmitJob,
+                    request_deserializer=jobfleet_dot_v1_dot_task__pb2.SubmitJobRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_task__pb2.SubmitJobResponse.SerializeToString,
+            ),
+            'DryRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.DryRun,
+                    request_deserializer=jobfleet_dot_v1_dot_task__pb2.DryRunRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_task__pb2.DryRunResponse.SerializeToString,
+            ),
+            'RedoTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.RedoTask,
+                    request_deserializer=jobfleet_dot_v1_dot_task__pb2.RedoTaskRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_task__pb2.RedoTaskResponse.SerializeToString,
+            ),
+            'CountTasks': grpc.unary_unary_rpc_method_handler(
+                    servicer.CountTasks,
+                    request_deserializer=jobfleet_dot_v1_dot_task__pb2.CountTasksRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_task__pb2.CountTasksResponse.SerializeToString,
+            ),
+            'ControlSubtask': grpc.unary_unary_rpc_method_handler(
+                    servicer.ControlSubtask,
+                    request_deserializer=jobfleet_dot_v1_dot_task__pb2.ControlSubtaskRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_task__pb2.ControlSubtaskResponse.SerializeToString,
             ),
             'GetTask': grpc.unary_unary_rpc_method_handler(
                     servicer.GetTask,
@@ -170,6 +252,141 @@ class TaskService:
             '/jobfleet.v1.TaskService/SubmitCommand',
             jobfleet_dot_v1_dot_task__pb2.SubmitCommandRequest.SerializeToString,
             jobfleet_dot_v1_dot_task__pb2.SubmitCommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubmitJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.TaskService/SubmitJob',
+            jobfleet_dot_v1_dot_task__pb2.SubmitJobRequest.SerializeToString,
+            jobfleet_dot_v1_dot_task__pb2.SubmitJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DryRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.TaskService/DryRun',
+            jobfleet_dot_v1_dot_task__pb2.DryRunRequest.SerializeToString,
+            jobfleet_dot_v1_dot_task__pb2.DryRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RedoTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.TaskService/RedoTask',
+            jobfleet_dot_v1_dot_task__pb2.RedoTaskRequest.SerializeToString,
+            jobfleet_dot_v1_dot_task__pb2.RedoTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CountTasks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.TaskService/CountTasks',
+            jobfleet_dot_v1_dot_task__pb2.CountTasksRequest.SerializeToString,
+            jobfleet_dot_v1_dot_task__pb2.CountTasksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ControlSubtask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.TaskService/ControlSubtask',
+            jobfleet_dot_v1_dot_task__pb2.ControlSubtaskRequest.SerializeToString,
+            jobfleet_dot_v1_dot_task__pb2.ControlSubtaskResponse.FromString,
             options,
             channel_credentials,
             insecure,
