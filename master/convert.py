@@ -5,42 +5,37 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from google.protobuf import duration_pb2, timestamp_pb2
+from google.protobuf import duration_pb2
 from jobfleet.v1 import catalog_pb2, common_pb2, slave_pb2, task_pb2
 
+from master import convert_catalog
 from master.domain import (
     DEFAULT_TIMEOUT_S,
     Chunk,
     CommandSpec,
+    Control,
     ExecutionStatus,
     RunOrder,
     ScriptType,
     SlaveResult,
+    SubtaskStatus,
     TaskStatus,
 )
 from master.errors import InvalidArgument
 from master.link import ChunkAck, Finished, Inbound, KillOrder, Outbound, ResultAck, Started
-from master.models import Execution, Project, Slave, Task
+from master.models import Execution, Project, Slave, Subtask, Task
+from master.plan import PlannedStep
+from master.prototime import from_timestamp, timestamp
 from master.store.tasks import TaskFilter
+from master.submissions import JobSubmission
 
+SUBTASK_STATUS = {s: getattr(common_pb2, f"SUBTASK_STATUS_{s.name}") for s in SubtaskStatus}
 TASK_STATUS = {s: getattr(common_pb2, f"TASK_STATUS_{s.name}") for s in TaskStatus}
 EXECUTION_STATUS = {s: getattr(common_pb2, f"EXECUTION_STATUS_{s.name}") for s in ExecutionStatus}
 EXECUTION_STATUS_BACK = {v: k for k, v in EXECUTION_STATUS.items()}
 TASK_STATUS_BACK = {v: k for k, v in TASK_STATUS.items()}
 SCRIPT_TYPE = {t: getattr(common_pb2, f"SCRIPT_TYPE_{t.name}") for t in ScriptType}
 SCRIPT_TYPE_BACK = {v: k for k, v in SCRIPT_TYPE.items()}
-
-
-def timestamp(value: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    ts = timestamp_pb2.Timestamp()
-    ts.FromDatetime(value.replace(tzinfo=dt.UTC))
-    return ts
-
-
-def from_timestamp(ts: timestamp_pb2.Timestamp, present: bool) -> dt.datetime | None:
-    return ts.ToDatetime() if present else None
 
 
 def execution(row: Execution) -> common_pb2.Execution:
@@ -50,6 +45,7 @@ def execution(row: Execution) -> common_pb2.Execution:
         slave=row.slave,
         status=EXECUTION_STATUS[ExecutionStatus(row.status)],
         exit_code=row.exit_code if row.exit_code is not None else 0,
+        attempt=row.attempt,
         reason=row.reason,
         started_at=timestamp(row.started_at),
         finished_at=timestamp(row.finished_at),
@@ -58,12 +54,17 @@ def execution(row: Execution) -> common_pb2.Execution:
 
 
 def task(
-    row: Task, rows: list[Execution] | None = None, slaves: list[str] | None = None
+    row: Task,
+    rows: list[Execution] | None = None,
+    slaves: list[str] | None = None,
+    subs: list[Subtask] | None = None,
 ) -> common_pb2.Task:
     if slaves is None:
         slaves = sorted({r.slave for r in rows or [] if r.slave})
     return common_pb2.Task(
         slaves=slaves,
+        subtasks=[subtask(s) for s in subs or []],
+        redo_of=row.redo_of,
         id=row.id,
         uuid=row.uuid,
         project_id=row.project_id,
@@ -81,6 +82,44 @@ def task(
         finished_at=timestamp(row.finished_at),
         executions=[execution(r) for r in rows or []],
     )
+
+
+def subtask(row: Subtask) -> common_pb2.Subtask:
+    planned = PlannedStep.from_json(json.loads(row.spec))
+    return common_pb2.Subtask(
+        uuid=row.uuid,
+        position=row.position,
+        status=SUBTASK_STATUS[SubtaskStatus(row.status)],
+        pause=row.pause,
+        node_count=row.node_count,
+        started_at=timestamp(row.started_at),
+        finished_at=timestamp(row.finished_at),
+        step=convert_catalog.step_proto(planned.step),
+        nodes=planned.nodes,
+    )
+
+
+def job_submission(req: task_pb2.SubmitJobRequest) -> JobSubmission:
+    return JobSubmission(
+        project_id=req.project_id,
+        job_uuid=req.job_uuid,
+        job_name=req.job_name,
+        variables=dict(req.variables),
+        task_uuid=req.task_uuid,
+        submitter=req.submitter or "api",
+        call_type=req.call_type or "api",
+    )
+
+
+def control(value: int) -> Control:
+    name = task_pb2.SubtaskControl.Name(value).removeprefix("SUBTASK_CONTROL_")
+    if name not in Control.__members__:
+        raise InvalidArgument("choose next, fail, running or ignore", "control")
+    return Control[name]
+
+
+def planned_step(p: PlannedStep) -> task_pb2.PlannedStep:
+    return task_pb2.PlannedStep(step=convert_catalog.step_proto(p.step), nodes=p.nodes)
 
 
 def command_spec(req: task_pb2.SubmitCommandRequest) -> CommandSpec:

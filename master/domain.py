@@ -16,6 +16,24 @@ class TaskStatus(enum.StrEnum):
     FAIL = "fail"
     KILLED = "killed"
     DECISION = "decision"
+    WAITING = "waiting"
+
+
+class SubtaskStatus(enum.StrEnum):
+    INIT = "init"
+    RUNNING = "running"
+    SUCCESS = "success"
+    FAIL = "fail"
+    DECISION = "decision"
+    IGNORE = "ignore"
+    KILLED = "killed"
+
+
+class Control(enum.StrEnum):
+    NEXT = "next"
+    FAIL = "fail"
+    RUNNING = "running"
+    IGNORE = "ignore"
 
 
 class ExecutionStatus(enum.StrEnum):

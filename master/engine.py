@@ -1,27 +1,36 @@
-"""The task engine: submits tasks, settles them when their executions end, kills them.
+"""The task engine: starts steps, settles them when their executions end, takes subtask
+control and kills. One lock per task keeps its state changes in order.
 
 Every state change is written to the database before any slave or follower hears of it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
-from master import validate, variables
+from master import submissions
 from master.db import DbRunner
 from master.domain import (
+    FINAL_TASK,
     CommandSpec,
+    Control,
     ExecutionStatus,
     RunOrder,
     ScriptType,
+    SubtaskStatus,
     TaskStatus,
 )
-from master.errors import FailedPrecondition, InvalidArgument
+from master.errors import FailedPrecondition, NotFound
 from master.events import TaskEvents
 from master.link import KillOrder, SlaveSessions
-from master.models import Execution, Task
-from master.store import executions, projects, slaves, tasks
+from master.models import Execution, Subtask, Task
+from master.plan import PlannedStep
+from master.store import executions, slaves, tasks
 from master.store.tasks import NewTask, Placement
+from master.submissions import JobSubmission
 
 logger = logging.getLogger(__name__)
 
@@ -31,66 +40,210 @@ class TaskEngine:
         self.run_db = run_db
         self.sessions = sessions
         self.events = events
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    @contextlib.asynccontextmanager
+    async def _locked(self, task_id: int) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(task_id, asyncio.Lock())
+        async with lock:
+            yield
+
+    # --- submitting
 
     async def submit_command(self, spec: CommandSpec) -> Task:
-        validate.command(spec)
-        await self.run_db(projects.require_project, spec.project_id)
-        script, *args = variables.render_all([spec.script, *spec.args], spec.variables)
-        placements = await self._place(list(spec.nodes))
-        step = {
-            "name": spec.name,
-            "user": spec.user,
-            "nodes": list(spec.nodes),
-            "script_type": spec.script_type.value,
-            "script": script,
-            "args": args,
-            "timeout_s": spec.timeout_s,
-        }
-        new = NewTask(
-            project_id=spec.project_id,
-            name=spec.name,
-            submitter=spec.submitter,
-            call_type=spec.call_type,
-            job_type="plugin_cmd",
-            variables=spec.variables,
-            step_kind="cmd",
-            step_spec=step,
-            placements=placements,
+        return await self._launch(await self.run_db(submissions.command_task, spec))
+
+    async def submit_job(self, sub: JobSubmission) -> tuple[Task, bool]:
+        """The task, and False when the caller's uuid named an existing one."""
+        found = await self.run_db(submissions.existing, sub)
+        if found is not None:
+            return found, False
+        return await self._launch(await self.run_db(submissions.job_task, sub)), True
+
+    async def dry_run(self, sub: JobSubmission) -> tuple[list[PlannedStep], dict[str, str]]:
+        _, _, values, planned = await self.run_db(submissions.job_plan, sub)
+        return planned, values
+
+    async def redo(self, project_id: int, uuid: str, submitter: str) -> Task:
+        original = await self.run_db(tasks.get, uuid, project_id)
+        if original.status not in FINAL_TASK:
+            raise FailedPrecondition(f"task {uuid} has not ended: {original.status}", "uuid")
+        return await self._launch(await self.run_db(submissions.redo_task, original, submitter))
+
+    async def _launch(self, new: NewTask) -> Task:
+        task = await self.run_db(tasks.create, new)
+        logger.info(
+            "task %s (%s) submitted by %s, %d step(s)",
+            task.uuid,
+            new.name,
+            new.submitter,
+            len(new.steps),
         )
-        task, rows = await self.run_db(tasks.create, new)
-        logger.info("task %s submitted by %s on %d node(s)", task.uuid, spec.submitter, len(rows))
-        for row in rows:
-            if row.status == ExecutionStatus.PENDING:
-                self._dispatch(row, step)
         await self.settle(task.id)
         return task
 
-    async def _place(self, nodes: list[str]) -> list[Placement]:
-        """Route each node: a node named like a slave runs on that slave (agent mode)."""
-        known = await self.run_db(slaves.known, nodes)
-        unknown = [n for n in nodes if n not in known]
-        if unknown:
-            raise InvalidArgument(f"unknown node(s): {', '.join(unknown)}", "nodes")
+    # --- running steps
+
+    async def settle(self, task_id: int) -> None:
+        """Move the task on as far as its state allows, then tell followers."""
+        async with self._locked(task_id):
+            await self._settle(task_id)
+        self.events.publish(task_id)
+
+    async def _settle(self, task_id: int) -> None:
+        task = await self.run_db(tasks.get_by_id, task_id)
+        if task.status in FINAL_TASK:
+            self._locks.pop(task_id, None)
+            return
+        open_rows = await self.run_db(executions.open_of_task, task_id)
+        if task.kill_requested:
+            if not open_rows:
+                await self._finish(task, TaskStatus.KILLED, "killed on request")
+            return
+        sub = await self.run_db(tasks.subtask_at, task_id, task.position)
+        if sub.status == SubtaskStatus.INIT:
+            await self._start_step(task, sub.position)
+        elif sub.status == SubtaskStatus.RUNNING and not open_rows:
+            await self._step_ended(task, sub)
+
+    async def _start_step(self, task: Task, position: int) -> None:
+        sub = await self.run_db(tasks.subtask_at, task.id, position)
+        planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
+        placements = await self._place(planned)
+        rows = await self.run_db(tasks.start_step, task.id, position, placements)
+        for row in rows:
+            if row.status == ExecutionStatus.PENDING:
+                self._dispatch(row, planned)
+        self.events.publish(task.id)
+        if all(ExecutionStatus(r.status).final for r in rows):
+            await self._step_ended(
+                await self.run_db(tasks.get_by_id, task.id),
+                await self.run_db(tasks.subtask_at, task.id, position),
+            )
+
+    async def _place(self, planned: PlannedStep, nodes: list[str] | None = None) -> list[Placement]:
+        """Route each node: a node named like an attached slave runs on it (agent mode)."""
+        nodes = planned.nodes if nodes is None else nodes
+        if planned.step.kind != "cmd":
+            return [
+                Placement(n, "", "scp steps are not supported by this master yet") for n in nodes
+            ]
+        seen = await self.run_db(slaves.known, nodes)
         return [
             Placement(n, n)
             if self.sessions.attached(n)
             else Placement(n, n, f"slave {n} is not attached to the master")
+            if n in seen
+            else Placement(n, "", f"node {n} has no slave attached under its name")
             for n in nodes
         ]
 
-    def _dispatch(self, row: Execution, step: dict[str, object]) -> None:
-        order = run_order(row.id, step)
-        if not self.sessions.send(row.slave, order):
+    def _dispatch(self, row: Execution, planned: PlannedStep) -> None:
+        if not self.sessions.send(row.slave, run_order(row.id, planned)):
             logger.warning("exec %s slave %s detached before dispatch", row.id, row.slave)
 
     async def redispatch(self, row: Execution) -> None:
         """Send a pending execution again (its slave re-attached without knowing it)."""
-        step = await self.run_db(tasks.step_spec, row.subtask_id)
-        self._dispatch(row, step)
+        planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, row.subtask_id))
+        self._dispatch(row, planned)
+
+    async def _step_ended(self, task: Task, sub: Subtask) -> None:
+        rows = await self.run_db(tasks.live_executions, sub.id)
+        failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
+        if not failed:
+            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.SUCCESS)
+            if sub.pause:
+                await self.run_db(tasks.set_status, task.id, TaskStatus.WAITING)
+            else:
+                await self._advance(task, sub.position)
+        elif task.job_type != "job":
+            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.FAIL)
+            await self._finish(task, TaskStatus.FAIL, failure_reason(failed, len(rows)))
+        else:
+            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.DECISION, None, False)
+            await self.run_db(tasks.set_status, task.id, TaskStatus.DECISION)
+            logger.info(
+                "task %s step %d waits for a decision: %s",
+                task.uuid,
+                sub.position,
+                failure_reason(failed, len(rows)),
+            )
+
+    async def _advance(self, task: Task, position: int) -> None:
+        subs = await self.run_db(tasks.subtasks, task.id)
+        if position + 1 < len(subs):
+            await self._start_step(task, position + 1)
+            return
+        failed = [s for s in subs if s.status == SubtaskStatus.FAIL]
+        if failed:
+            names = ", ".join(str(s.position + 1) for s in failed)
+            await self._finish(task, TaskStatus.FAIL, f"step(s) {names} failed")
+        else:
+            await self._finish(task, TaskStatus.SUCCESS)
+
+    async def _finish(self, task: Task, status: TaskStatus, reason: str = "") -> None:
+        if await self.run_db(tasks.finish, task.id, status, reason):
+            logger.info("task %s %s %s", task.uuid, status, reason)
+
+    # --- control and kill
+
+    async def control(
+        self, project_id: int, task_uuid: str, subtask_uuid: str, control: Control, actor: str
+    ) -> Task:
+        task = await self.run_db(tasks.get, task_uuid, project_id)
+        async with self._locked(task.id):
+            task = await self.run_db(tasks.get_by_id, task.id)
+            sub = await self._current(task, subtask_uuid)
+            await self._apply(task, sub, control)
+            logger.info("task %s step %d: %s by %s", task.uuid, sub.position, control, actor)
+        self.events.publish(task.id)
+        return await self.run_db(tasks.get_by_id, task.id)
+
+    async def _current(self, task: Task, subtask_uuid: str) -> Subtask:
+        subs = {s.uuid: s for s in await self.run_db(tasks.subtasks, task.id)}
+        if subtask_uuid not in subs:
+            raise NotFound(f"task {task.uuid} has no step {subtask_uuid}", "subtask_uuid")
+        if task.status in FINAL_TASK:
+            raise FailedPrecondition(f"task {task.uuid} already ended: {task.status}", "task_uuid")
+        sub = subs[subtask_uuid]
+        if sub.position != task.position:
+            raise FailedPrecondition(f"step {subtask_uuid} is not the current step", "subtask_uuid")
+        return sub
+
+    async def _apply(self, task: Task, sub: Subtask, control: Control) -> None:
+        if control == Control.NEXT and task.status == TaskStatus.WAITING and sub.pause:
+            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.SUCCESS, "")
+            await self._advance(task, sub.position)
+            return
+        if sub.status != SubtaskStatus.DECISION:
+            raise FailedPrecondition(
+                f"{control} changes nothing: the step is {sub.status}"
+                + (" with no pause" if control == Control.NEXT else ""),
+                "control",
+            )
+        if control == Control.FAIL:
+            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.FAIL)
+            await self._finish(task, TaskStatus.FAIL, f"stopped at step {sub.position + 1}")
+        elif control in (Control.NEXT, Control.IGNORE):
+            status = SubtaskStatus.FAIL if control == Control.NEXT else SubtaskStatus.IGNORE
+            await self.run_db(tasks.set_subtask, sub.id, status)
+            await self._advance(task, sub.position)
+        else:
+            await self._rerun(task, sub)
+
+    async def _rerun(self, task: Task, sub: Subtask) -> None:
+        planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
+        rows = await self.run_db(tasks.live_executions, sub.id)
+        failed = [r.node for r in rows if r.status != ExecutionStatus.SUCCESS]
+        placements = await self._place(planned, failed)
+        for row in await self.run_db(tasks.rerun, task.id, sub.id, placements):
+            if row.status == ExecutionStatus.PENDING:
+                self._dispatch(row, planned)
+        await self._settle(task.id)
 
     async def kill_task(self, project_id: int, uuid: str, reason: str) -> Task:
         task = await self.run_db(tasks.get, uuid, project_id)
-        if task.status not in (TaskStatus.RUNNING, TaskStatus.INIT, TaskStatus.DECISION):
+        if task.status in FINAL_TASK:
             raise FailedPrecondition(f"task {uuid} already ended: {task.status}", "uuid")
         await self.run_db(tasks.request_kill, task.id)
         why = reason or "killed on request"
@@ -103,37 +256,20 @@ class TaskEngine:
         await self.settle(task.id)
         return await self.run_db(tasks.get, uuid)
 
-    async def settle(self, task_id: int) -> None:
-        """Finish the task once none of its executions is open; then tell followers."""
-        task = await self.run_db(tasks.get_by_id, task_id)
-        rows = await self.run_db(tasks.executions, task_id)
-        if task.status in (TaskStatus.RUNNING, TaskStatus.INIT) and all(
-            ExecutionStatus(r.status).final for r in rows
-        ):
-            status, reason = outcome(task, rows)
-            if await self.run_db(tasks.finish, task_id, status, reason):
-                logger.info("task %s %s %s", task.uuid, status, reason)
-        self.events.publish(task_id)
 
-
-def outcome(task: Task, rows: list[Execution]) -> tuple[TaskStatus, str]:
-    failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
-    if task.kill_requested:
-        return TaskStatus.KILLED, "killed on request"
-    if not failed:
-        return TaskStatus.SUCCESS, ""
+def failure_reason(failed: list[Execution], total: int) -> str:
     shown = ", ".join(f"{r.node} ({r.status}: {r.reason})" for r in failed[:5])
     more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
-    return TaskStatus.FAIL, f"{len(failed)} of {len(rows)} node(s) failed: {shown}{more}"
+    return f"{len(failed)} of {total} node(s) failed: {shown}{more}"
 
 
-def run_order(execution_id: int, step: dict[str, object]) -> RunOrder:
-    args = step.get("args", [])
+def run_order(execution_id: int, planned: PlannedStep) -> RunOrder:
+    step = planned.step
     return RunOrder(
         execution_id=execution_id,
-        script_type=ScriptType(str(step["script_type"])),
-        script=str(step["script"]),
-        args=tuple(str(a) for a in args) if isinstance(args, list) else (),
-        user=str(step.get("user", "")),
-        timeout_s=int(str(step["timeout_s"])),
+        script_type=ScriptType(step.script_type),
+        script=step.script,
+        args=tuple(planned.argv),
+        user=step.user,
+        timeout_s=step.timeout_s,
     )

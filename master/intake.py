@@ -141,5 +141,5 @@ class Intake:
 
     async def recover(self) -> None:
         """At start: settle tasks whose executions all ended while the master was down."""
-        for task in await self.run_db(tasks.running):
+        for task in await self.run_db(tasks.unfinished):
             await self.engine.settle(task.id)

@@ -54,6 +54,9 @@ class Task(BaseModel):
     created_at = pw.DateTimeField(default=utcnow)
     started_at = pw.DateTimeField(null=True)
     finished_at = pw.DateTimeField(null=True)
+    position = pw.IntegerField(default=0)  # the step it is at
+    redo_of = pw.CharField(max_length=64, default="")
+    inputs = pw.TextField(default="{}")  # what was submitted, for redo
 
     class Meta:
         indexes = ((("project", "created_at"), False),)
@@ -66,6 +69,8 @@ class Subtask(BaseModel):
     kind = pw.CharField(max_length=8, default="cmd")
     spec = pw.TextField()
     status = pw.CharField(max_length=16)
+    pause = pw.CharField(max_length=255, default="")
+    node_count = pw.IntegerField(default=0)
     started_at = pw.DateTimeField(null=True)
     finished_at = pw.DateTimeField(null=True)
 
@@ -88,6 +93,8 @@ class Execution(BaseModel):
     created_at = pw.DateTimeField(default=utcnow)
     started_at = pw.DateTimeField(null=True)
     finished_at = pw.DateTimeField(null=True)
+    attempt = pw.IntegerField(default=1)
+    superseded = pw.BooleanField(default=False)  # a later attempt reran this node
 
     class Meta:
         indexes = ((("slave", "status"), False),)
@@ -102,4 +109,95 @@ class LogChunk(BaseModel):
         primary_key = pw.CompositeKey("execution", "seq")
 
 
-ALL_MODELS: list[type[BaseModel]] = [Project, Slave, Task, Subtask, Execution, LogChunk]
+class Audited(BaseModel):
+    """Catalogue objects: who created and last edited them, and when."""
+
+    create_user = pw.CharField(max_length=255, default="")
+    create_time = pw.DateTimeField(default=utcnow)
+    edit_user = pw.CharField(max_length=255, default="")
+    edit_time = pw.DateTimeField(default=utcnow)
+
+
+class Job(Audited):
+    project_id: int
+    project = pw.ForeignKeyField(Project, on_delete="CASCADE")
+    uuid = pw.CharField(max_length=64, unique=True)
+    name = pw.CharField(max_length=255)
+    permanent = pw.BooleanField(default=False)
+    steps = pw.TextField(default="[]")
+
+    class Meta:
+        indexes = ((("project", "name"), True),)
+
+
+class Script(Audited):
+    project_id: int
+    project = pw.ForeignKeyField(Project, on_delete="CASCADE")
+    name = pw.CharField(max_length=255)
+    type = pw.CharField(max_length=16)
+    content = pw.TextField()
+
+    class Meta:
+        indexes = ((("project", "name"), True),)
+
+
+class Node(Audited):
+    project_id: int
+    project = pw.ForeignKeyField(Project, on_delete="CASCADE")
+    name = pw.CharField(max_length=255)
+    inip = pw.CharField(max_length=64, default="")
+    exip = pw.CharField(max_length=64, default="")
+    ssh_port = pw.IntegerField(default=0)
+    slave = pw.CharField(max_length=255, default="")
+
+    class Meta:
+        indexes = ((("project", "name"), True),)
+
+
+class NodeGroup(Audited):
+    project_id: int
+    project = pw.ForeignKeyField(Project, on_delete="CASCADE")
+    name = pw.CharField(max_length=255)
+    plugin = pw.CharField(max_length=32, default="list")
+    params = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("project", "name"), True),)
+
+
+class Account(Audited):
+    project_id: int
+    project = pw.ForeignKeyField(Project, on_delete="CASCADE")
+    username = pw.CharField(max_length=64)
+    private_key = pw.TextField(default="")
+    password = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("project", "username"), True),)
+
+
+class Variable(BaseModel):
+    job_id: int
+    job = pw.ForeignKeyField(Job, on_delete="CASCADE")
+    name = pw.CharField(max_length=128)
+    value = pw.TextField(default="")
+    describe = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("job", "name"), True),)
+
+
+ALL_MODELS: list[type[BaseModel]] = [
+    Project,
+    Slave,
+    Task,
+    Subtask,
+    Execution,
+    LogChunk,
+    Job,
+    Script,
+    Node,
+    NodeGroup,
+    Account,
+    Variable,
+]

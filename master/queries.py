@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from master.db import DbRunner
 from master.domain import FINAL_TASK, ExecutionStatus
 from master.errors import NotFound
 from master.events import TaskEvents, wait_for
-from master.models import Execution, Task
+from master.models import Execution, Subtask, Task, utcnow
 from master.store import executions, logs, projects, tasks
 from master.store.tasks import TaskFilter
 
@@ -21,6 +22,7 @@ MAX_READ = 16 << 20
 class TaskView:
     task: Task
     executions: list[Execution]
+    subtasks: list[Subtask] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,18 @@ class TaskQueries:
 
     async def get(self, project_id: int, uuid: str) -> TaskView:
         task = await self.run_db(tasks.get, uuid, project_id)
-        return TaskView(task, await self.run_db(tasks.executions, task.id))
+        return TaskView(
+            task,
+            await self.run_db(tasks.executions, task.id),
+            await self.run_db(tasks.subtasks, task.id),
+        )
+
+    async def count(self, project_id: int, since: dt.datetime | None) -> int:
+        await self.run_db(projects.require_project, project_id)
+        if since is None:
+            now = utcnow()
+            since = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        return await self.run_db(tasks.count_since, project_id, since)
 
     async def search(self, f: TaskFilter) -> tuple[list[Task], int, dict[int, list[str]]]:
         """A page of tasks, the total matching, and each listed task's slaves."""
@@ -79,7 +92,7 @@ class TaskQueries:
                         seen[row.id] = row.status
                         yield row
                 if task.status in FINAL_TASK:
-                    yield TaskView(task, rows)
+                    yield TaskView(task, rows, await self.run_db(tasks.subtasks, task.id))
                     return
                 await wait_for(changed, 1.0)
 

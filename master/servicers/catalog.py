@@ -1,16 +1,21 @@
-"""CatalogService: projects and slaves."""
+"""CatalogService: projects, slaves, and the project catalogue (jobs, scripts, nodes, groups,
+accounts, job variables). Each method: request in, one domain call, response out."""
 
 from __future__ import annotations
 
 from typing import Any, TypeAlias
 
-from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
+from jobfleet.v1 import catalog_pb2 as pb
+from jobfleet.v1 import catalog_pb2_grpc
 
-from master import convert
+from master import catalogue, convert, resolve
+from master import convert_catalog as cc
 from master.db import DbRunner
 from master.link import SlaveSessions
+from master.models import Account, Node, NodeGroup, Script
 from master.servicers.errors import unary
-from master.store import projects, slaves
+from master.store import catalogue as rows
+from master.store import jobs, projects, slaves
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
 
@@ -20,28 +25,320 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         self.run_db = run_db
         self.sessions = sessions
 
+    async def _listed(self, fn: Any, request: Any) -> tuple[list[Any], int]:
+        await self.run_db(projects.require_project, request.project_id)
+        result: tuple[list[Any], int] = await self.run_db(
+            fn, request.project_id, cc.list_filter(request.filter)
+        )
+        return result
+
+    # --- projects and slaves
+
     @unary
     async def CreateProject(
-        self, request: catalog_pb2.CreateProjectRequest, context: Context
-    ) -> catalog_pb2.CreateProjectResponse:
+        self, request: pb.CreateProjectRequest, context: Context
+    ) -> pb.CreateProjectResponse:
         row = await self.run_db(projects.create_project, request.name, request.id)
-        return catalog_pb2.CreateProjectResponse(project=convert.project(row))
+        return pb.CreateProjectResponse(project=convert.project(row))
 
     @unary
     async def ListProjects(
-        self, request: catalog_pb2.ListProjectsRequest, context: Context
-    ) -> catalog_pb2.ListProjectsResponse:
-        rows = await self.run_db(projects.list_projects)
-        return catalog_pb2.ListProjectsResponse(projects=[convert.project(r) for r in rows])
+        self, request: pb.ListProjectsRequest, context: Context
+    ) -> pb.ListProjectsResponse:
+        found = await self.run_db(projects.list_projects)
+        return pb.ListProjectsResponse(projects=[convert.project(r) for r in found])
 
     @unary
     async def ListSlaves(
-        self, request: catalog_pb2.ListSlavesRequest, context: Context
-    ) -> catalog_pb2.ListSlavesResponse:
-        rows = await self.run_db(slaves.list_slaves)
+        self, request: pb.ListSlavesRequest, context: Context
+    ) -> pb.ListSlavesResponse:
         infos = []
-        for row in rows:
+        for row in await self.run_db(slaves.list_slaves):
             session = self.sessions.session(row.name)
             running = session.running if session else 0
             infos.append(convert.slave_info(row, session is not None, running))
-        return catalog_pb2.ListSlavesResponse(slaves=infos)
+        return pb.ListSlavesResponse(slaves=infos)
+
+    # --- jobs
+
+    @unary
+    async def ListJobs(self, request: pb.ListJobsRequest, context: Context) -> pb.ListJobsResponse:
+        found, total = await self.run_db(
+            catalogue.list_jobs, request.project_id, cc.list_filter(request.filter)
+        )
+        return pb.ListJobsResponse(jobs=[cc.job(j, s) for j, s in found], total=total)
+
+    @unary
+    async def GetJob(self, request: pb.GetJobRequest, context: Context) -> pb.GetJobResponse:
+        job, steps = await self.run_db(
+            catalogue.get_job, request.project_id, request.uuid, request.name
+        )
+        return pb.GetJobResponse(job=cc.job(job, steps))
+
+    @unary
+    async def CreateJob(
+        self, request: pb.CreateJobRequest, context: Context
+    ) -> pb.CreateJobResponse:
+        job, steps = await self.run_db(
+            catalogue.save_job,
+            request.project_id,
+            request.name,
+            request.permanent,
+            cc.steps(request.steps),
+            request.actor,
+        )
+        return pb.CreateJobResponse(job=cc.job(job, steps))
+
+    @unary
+    async def UpdateJob(
+        self, request: pb.UpdateJobRequest, context: Context
+    ) -> pb.UpdateJobResponse:
+        job, steps = await self.run_db(
+            catalogue.save_job,
+            request.project_id,
+            request.name,
+            request.permanent,
+            cc.steps(request.steps),
+            request.actor,
+            request.uuid,
+        )
+        return pb.UpdateJobResponse(job=cc.job(job, steps))
+
+    @unary
+    async def DeleteJob(
+        self, request: pb.DeleteJobRequest, context: Context
+    ) -> pb.DeleteJobResponse:
+        await self.run_db(jobs.delete, request.project_id, request.uuid)
+        return pb.DeleteJobResponse()
+
+    # --- scripts
+
+    @unary
+    async def ListScripts(
+        self, request: pb.ListScriptsRequest, context: Context
+    ) -> pb.ListScriptsResponse:
+        found, total = await self._listed(rows.scripts, request)
+        return pb.ListScriptsResponse(scripts=[cc.script(r) for r in found], total=total)
+
+    @unary
+    async def GetScript(
+        self, request: pb.GetScriptRequest, context: Context
+    ) -> pb.GetScriptResponse:
+        row = await self.run_db(rows.one, Script, request.project_id, request.id, "script")
+        return pb.GetScriptResponse(script=cc.script(row))
+
+    @unary
+    async def CreateScript(
+        self, request: pb.CreateScriptRequest, context: Context
+    ) -> pb.CreateScriptResponse:
+        row = await self.run_db(
+            catalogue.save_script,
+            request.project_id,
+            request.name,
+            cc.script_type(request.type, "type"),
+            request.content,
+            request.actor,
+        )
+        return pb.CreateScriptResponse(script=cc.script(row))
+
+    @unary
+    async def UpdateScript(
+        self, request: pb.UpdateScriptRequest, context: Context
+    ) -> pb.UpdateScriptResponse:
+        row = await self.run_db(
+            catalogue.save_script,
+            request.project_id,
+            request.name,
+            cc.script_type(request.type, "type"),
+            request.content,
+            request.actor,
+            request.id,
+        )
+        return pb.UpdateScriptResponse(script=cc.script(row))
+
+    @unary
+    async def DeleteScript(
+        self, request: pb.DeleteScriptRequest, context: Context
+    ) -> pb.DeleteScriptResponse:
+        await self.run_db(rows.delete, Script, request.project_id, request.id, "script")
+        return pb.DeleteScriptResponse()
+
+    # --- nodes
+
+    @unary
+    async def ListNodes(
+        self, request: pb.ListNodesRequest, context: Context
+    ) -> pb.ListNodesResponse:
+        found, total = await self._listed(rows.nodes, request)
+        nodes = [cc.node(r, self.sessions.attached(r.name)) for r in found]
+        return pb.ListNodesResponse(nodes=nodes, total=total)
+
+    @unary
+    async def CreateNode(
+        self, request: pb.CreateNodeRequest, context: Context
+    ) -> pb.CreateNodeResponse:
+        row = await self.run_db(
+            catalogue.create_node,
+            request.project_id,
+            request.name,
+            request.inip,
+            request.exip,
+            request.ssh_port,
+            request.slave,
+            request.actor,
+        )
+        return pb.CreateNodeResponse(node=cc.node(row, self.sessions.attached(row.name)))
+
+    @unary
+    async def DeleteNode(
+        self, request: pb.DeleteNodeRequest, context: Context
+    ) -> pb.DeleteNodeResponse:
+        await self.run_db(rows.delete, Node, request.project_id, request.id, "node")
+        return pb.DeleteNodeResponse()
+
+    @unary
+    async def CheckNodes(
+        self, request: pb.CheckNodesRequest, context: Context
+    ) -> pb.CheckNodesResponse:
+        await self.run_db(projects.require_project, request.project_id)
+        known, unknown = await self.run_db(resolve.check, request.project_id, list(request.nodes))
+        return pb.CheckNodesResponse(known=known, unknown=unknown)
+
+    # --- node groups
+
+    @unary
+    async def ListNodeGroups(
+        self, request: pb.ListNodeGroupsRequest, context: Context
+    ) -> pb.ListNodeGroupsResponse:
+        found, total = await self._listed(rows.groups, request)
+        return pb.ListNodeGroupsResponse(groups=[cc.group(r) for r in found], total=total)
+
+    @unary
+    async def GetNodeGroup(
+        self, request: pb.GetNodeGroupRequest, context: Context
+    ) -> pb.GetNodeGroupResponse:
+        row = await self.run_db(rows.one, NodeGroup, request.project_id, request.id, "node group")
+        return pb.GetNodeGroupResponse(group=cc.group(row))
+
+    @unary
+    async def CreateNodeGroup(
+        self, request: pb.CreateNodeGroupRequest, context: Context
+    ) -> pb.CreateNodeGroupResponse:
+        row = await self.run_db(
+            catalogue.save_group,
+            request.project_id,
+            request.name,
+            request.plugin,
+            request.params,
+            request.actor,
+        )
+        return pb.CreateNodeGroupResponse(group=cc.group(row))
+
+    @unary
+    async def UpdateNodeGroup(
+        self, request: pb.UpdateNodeGroupRequest, context: Context
+    ) -> pb.UpdateNodeGroupResponse:
+        row = await self.run_db(
+            catalogue.save_group,
+            request.project_id,
+            request.name,
+            request.plugin,
+            request.params,
+            request.actor,
+            request.id,
+        )
+        return pb.UpdateNodeGroupResponse(group=cc.group(row))
+
+    @unary
+    async def DeleteNodeGroup(
+        self, request: pb.DeleteNodeGroupRequest, context: Context
+    ) -> pb.DeleteNodeGroupResponse:
+        await self.run_db(rows.delete, NodeGroup, request.project_id, request.id, "node group")
+        return pb.DeleteNodeGroupResponse()
+
+    @unary
+    async def ResolveNodeGroup(
+        self, request: pb.ResolveNodeGroupRequest, context: Context
+    ) -> pb.ResolveNodeGroupResponse:
+        nodes = await self.run_db(catalogue.resolve_group, request.project_id, request.id)
+        return pb.ResolveNodeGroupResponse(nodes=nodes)
+
+    # --- accounts
+
+    @unary
+    async def ListAccounts(
+        self, request: pb.ListAccountsRequest, context: Context
+    ) -> pb.ListAccountsResponse:
+        found, total = await self._listed(rows.accounts, request)
+        return pb.ListAccountsResponse(accounts=[cc.account(r) for r in found], total=total)
+
+    @unary
+    async def CreateAccount(
+        self, request: pb.CreateAccountRequest, context: Context
+    ) -> pb.CreateAccountResponse:
+        row = await self.run_db(
+            catalogue.create_account,
+            request.project_id,
+            request.username,
+            request.private_key,
+            request.password,
+            request.actor,
+        )
+        return pb.CreateAccountResponse(account=cc.account(row))
+
+    @unary
+    async def DeleteAccount(
+        self, request: pb.DeleteAccountRequest, context: Context
+    ) -> pb.DeleteAccountResponse:
+        await self.run_db(rows.delete, Account, request.project_id, request.id, "account")
+        return pb.DeleteAccountResponse()
+
+    # --- job variables
+
+    @unary
+    async def ListVariables(
+        self, request: pb.ListVariablesRequest, context: Context
+    ) -> pb.ListVariablesResponse:
+        job_uuid, found = await self.run_db(
+            catalogue.list_variables,
+            request.project_id,
+            request.job_uuid,
+            request.job_name,
+            request.empty_only,
+            list(request.exclude),
+        )
+        return pb.ListVariablesResponse(variables=[cc.variable(v, job_uuid) for v in found])
+
+    @unary
+    async def SaveVariable(
+        self, request: pb.SaveVariableRequest, context: Context
+    ) -> pb.SaveVariableResponse:
+        row = await self.run_db(
+            catalogue.save_variable,
+            request.project_id,
+            request.job_uuid,
+            request.name,
+            request.value,
+            request.describe,
+            request.id,
+        )
+        return pb.SaveVariableResponse(variable=cc.variable(row, request.job_uuid))
+
+    @unary
+    async def SaveVariables(
+        self, request: pb.SaveVariablesRequest, context: Context
+    ) -> pb.SaveVariablesResponse:
+        items = [(v.name, v.value, v.describe) for v in request.variables]
+        saved = await self.run_db(
+            catalogue.save_variables, request.project_id, request.job_uuid, items
+        )
+        return pb.SaveVariablesResponse(variables=[cc.variable(v, request.job_uuid) for v in saved])
+
+    @unary
+    async def DeleteVariable(
+        self, request: pb.DeleteVariableRequest, context: Context
+    ) -> pb.DeleteVariableResponse:
+        await self.run_db(
+            catalogue.delete_variable, request.project_id, request.job_uuid, request.name
+        )
+        return pb.DeleteVariableResponse()

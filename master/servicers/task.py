@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any, TypeAlias
 
-from jobfleet.v1 import task_pb2, task_pb2_grpc
+from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
 
 from master import convert
 from master.engine import TaskEngine
+from master.prototime import from_unix
 from master.queries import LogPiece, TaskQueries, TaskView
 from master.servicers.errors import streaming, unary
 
@@ -26,14 +27,62 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
     ) -> task_pb2.SubmitCommandResponse:
         task = await self.engine.submit_command(convert.command_spec(request))
         view = await self.queries.get(0, task.uuid)
-        return task_pb2.SubmitCommandResponse(task=convert.task(view.task, view.executions))
+        return task_pb2.SubmitCommandResponse(task=self._task(view))
+
+    @unary
+    async def SubmitJob(
+        self, request: task_pb2.SubmitJobRequest, context: Context
+    ) -> task_pb2.SubmitJobResponse:
+        task, created = await self.engine.submit_job(convert.job_submission(request))
+        view = await self.queries.get(0, task.uuid)
+        return task_pb2.SubmitJobResponse(task=self._task(view), created=created)
+
+    @unary
+    async def DryRun(
+        self, request: task_pb2.DryRunRequest, context: Context
+    ) -> task_pb2.DryRunResponse:
+        planned, values = await self.engine.dry_run(convert.job_submission(request.job))
+        steps = [convert.planned_step(p) for p in planned]
+        return task_pb2.DryRunResponse(steps=steps, variables=values)
+
+    @unary
+    async def RedoTask(
+        self, request: task_pb2.RedoTaskRequest, context: Context
+    ) -> task_pb2.RedoTaskResponse:
+        task = await self.engine.redo(request.project_id, request.uuid, request.submitter or "api")
+        return task_pb2.RedoTaskResponse(task=self._task(await self.queries.get(0, task.uuid)))
+
+    @unary
+    async def CountTasks(
+        self, request: task_pb2.CountTasksRequest, context: Context
+    ) -> task_pb2.CountTasksResponse:
+        count = await self.queries.count(request.project_id, from_unix(request.since_unix))
+        return task_pb2.CountTasksResponse(count=count)
+
+    @unary
+    async def ControlSubtask(
+        self, request: task_pb2.ControlSubtaskRequest, context: Context
+    ) -> task_pb2.ControlSubtaskResponse:
+        task = await self.engine.control(
+            request.project_id,
+            request.task_uuid,
+            request.subtask_uuid,
+            convert.control(request.control),
+            request.actor or "api",
+        )
+        view = await self.queries.get(0, task.uuid)
+        return task_pb2.ControlSubtaskResponse(task=self._task(view))
+
+    @staticmethod
+    def _task(view: TaskView) -> common_pb2.Task:
+        return convert.task(view.task, view.executions, subs=view.subtasks)
 
     @unary
     async def GetTask(
         self, request: task_pb2.GetTaskRequest, context: Context
     ) -> task_pb2.GetTaskResponse:
         view = await self.queries.get(request.project_id, request.uuid)
-        return task_pb2.GetTaskResponse(task=convert.task(view.task, view.executions))
+        return task_pb2.GetTaskResponse(task=self._task(view))
 
     @unary
     async def ListTasks(
@@ -49,7 +98,7 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
     ) -> task_pb2.KillTaskResponse:
         await self.engine.kill_task(request.project_id, request.uuid, request.reason)
         view = await self.queries.get(request.project_id, request.uuid)
-        return task_pb2.KillTaskResponse(task=convert.task(view.task, view.executions))
+        return task_pb2.KillTaskResponse(task=self._task(view))
 
     @unary
     async def ReadLog(
@@ -73,6 +122,6 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
                 )
                 yield task_pb2.FollowTaskResponse(output=data)
             elif isinstance(event, TaskView):
-                yield task_pb2.FollowTaskResponse(task=convert.task(event.task, event.executions))
+                yield task_pb2.FollowTaskResponse(task=self._task(event))
             else:
                 yield task_pb2.FollowTaskResponse(execution=convert.execution(event))

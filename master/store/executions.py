@@ -65,15 +65,14 @@ def open_on_slave(slave: str) -> list[Execution]:
 
 
 def open_of_task(task_id: int) -> list[Execution]:
-    return list(Execution.select().where(Execution.task == task_id, Execution.status.in_(OPEN)))
+    return list(
+        Execution.select().where(
+            Execution.task == task_id, Execution.status.in_(OPEN), ~Execution.superseded
+        )
+    )
 
 
 def silent_since(cutoff: dt.datetime) -> list[Execution]:
     """Open executions whose slave has not been heard from since `cutoff`."""
     silent = Slave.select(Slave.name).where(Slave.last_seen < cutoff)
     return list(Execution.select().where(Execution.status.in_(OPEN), Execution.slave.in_(silent)))
-
-
-def statuses_of_subtask(subtask_id: int) -> list[ExecutionStatus]:
-    rows = Execution.select(Execution.status).where(Execution.subtask == subtask_id)
-    return [ExecutionStatus(r.status) for r in rows]

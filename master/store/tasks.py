@@ -1,4 +1,5 @@
-"""Tasks and their subtasks: creation in one transaction, lookup, listing, final states."""
+"""Tasks, their subtasks (steps) and the executions a step starts: creation, step starts and
+reruns in transactions, lookup, listing, status changes."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import datetime as dt
 import json
 import uuid as uuidlib
 from dataclasses import dataclass
+from typing import Any
 
 from master.db import write_transaction
-from master.domain import FINAL_TASK, ExecutionStatus, TaskStatus
-from master.errors import NotFound
+from master.domain import FINAL_TASK, ExecutionStatus, SubtaskStatus, TaskStatus
+from master.errors import AlreadyExists, NotFound
 from master.models import Execution, Project, Subtask, Task, utcnow
 
 
@@ -23,6 +25,15 @@ class Placement:
 
 
 @dataclass(frozen=True)
+class NewStep:
+    uuid: str
+    kind: str
+    pause: str
+    node_count: int
+    spec: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class NewTask:
     project_id: int
     name: str
@@ -30,9 +41,11 @@ class NewTask:
     call_type: str
     job_type: str
     variables: dict[str, str]
-    step_kind: str
-    step_spec: dict[str, object]
-    placements: list[Placement]
+    steps: list[NewStep]
+    inputs: dict[str, Any]
+    uuid: str = ""
+    job_uuid: str = ""
+    redo_of: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,52 +65,96 @@ def new_uuid() -> str:
     return uuidlib.uuid4().hex
 
 
-def create(new: NewTask) -> tuple[Task, list[Execution]]:
-    """Write the task, its one step and one execution per node, all running or failed."""
+def create(new: NewTask) -> Task:
+    """Write the task and all its steps (not started); a taken uuid is refused."""
     now = utcnow()
     with write_transaction():
+        if new.uuid and Task.select().where(Task.uuid == new.uuid).exists():
+            raise AlreadyExists(f"task {new.uuid} exists", "task_uuid")
         task = Task.create(
-            uuid=new_uuid(),
+            uuid=new.uuid or new_uuid(),
             project=new.project_id,
             name=new.name,
             submitter=new.submitter,
             status=TaskStatus.RUNNING,
             call_type=new.call_type,
             job_type=new.job_type,
+            job_uuid=new.job_uuid,
+            redo_of=new.redo_of,
             variables=json.dumps(new.variables, sort_keys=True),
+            inputs=json.dumps(new.inputs, sort_keys=True),
             created_at=now,
             started_at=now,
         )
-        subtask = Subtask.create(
-            task=task,
-            position=0,
-            uuid=new_uuid(),
-            kind=new.step_kind,
-            spec=json.dumps(new.step_spec),
-            status=TaskStatus.RUNNING,
-            started_at=now,
-        )
-        rows = [_execution_row(task, subtask, p, now) for p in new.placements]
-        Execution.insert_many(rows).execute()
-    created = Execution.select().where(Execution.subtask == subtask.id).order_by(Execution.id)
-    return task, list(created)
+        Subtask.insert_many(
+            [
+                {
+                    "task": task.id,
+                    "position": i,
+                    "uuid": s.uuid,
+                    "kind": s.kind,
+                    "pause": s.pause,
+                    "node_count": s.node_count,
+                    "spec": json.dumps(s.spec),
+                    "status": SubtaskStatus.INIT,
+                }
+                for i, s in enumerate(new.steps)
+            ]
+        ).execute()
+    return task
 
 
-def _execution_row(
-    task: Task, subtask: Subtask, p: Placement, now: dt.datetime
-) -> dict[str, object]:
-    failed = bool(p.failure)
-    return {
-        "task": task.id,
-        "subtask": subtask.id,
-        "node": p.node,
-        "slave": p.slave,
-        "status": ExecutionStatus.FAIL if failed else ExecutionStatus.PENDING,
-        "reason": p.failure,
-        "exit_code": -1 if failed else None,
-        "created_at": now,
-        "finished_at": now if failed else None,
-    }
+def start_step(task_id: int, position: int, placements: list[Placement]) -> list[Execution]:
+    """Mark the step running and write one execution per node (failed ones already final)."""
+    now = utcnow()
+    with write_transaction():
+        sub = subtask_at(task_id, position)
+        Subtask.update(status=SubtaskStatus.RUNNING, started_at=now).where(
+            Subtask.id == sub.id
+        ).execute()
+        Task.update(position=position, status=TaskStatus.RUNNING).where(
+            Task.id == task_id
+        ).execute()
+        _insert_executions(task_id, sub.id, placements, now, attempt=1)
+    return live_executions(sub.id)
+
+
+def rerun(task_id: int, subtask_id: int, placements: list[Placement]) -> list[Execution]:
+    """Supersede the step's failed executions and write new attempts for those nodes."""
+    now = utcnow()
+    with write_transaction():
+        failed = [e for e in live_executions(subtask_id) if e.status != ExecutionStatus.SUCCESS]
+        attempts = {e.node: e.attempt + 1 for e in failed}
+        Execution.update(superseded=True).where(Execution.id.in_([e.id for e in failed])).execute()
+        Subtask.update(status=SubtaskStatus.RUNNING, finished_at=None).where(
+            Subtask.id == subtask_id
+        ).execute()
+        Task.update(status=TaskStatus.RUNNING).where(Task.id == task_id).execute()
+        for p in placements:
+            _insert_executions(task_id, subtask_id, [p], now, attempt=attempts.get(p.node, 1))
+    return [e for e in live_executions(subtask_id) if e.node in attempts]
+
+
+def _insert_executions(
+    task_id: int, subtask_id: int, placements: list[Placement], now: dt.datetime, attempt: int
+) -> None:
+    rows = [
+        {
+            "task": task_id,
+            "subtask": subtask_id,
+            "node": p.node,
+            "slave": p.slave,
+            "status": ExecutionStatus.FAIL if p.failure else ExecutionStatus.PENDING,
+            "reason": p.failure,
+            "exit_code": -1 if p.failure else None,
+            "created_at": now,
+            "finished_at": now if p.failure else None,
+            "attempt": attempt,
+        }
+        for p in placements
+    ]
+    for i in range(0, len(rows), 1000):
+        Execution.insert_many(rows[i : i + 1000]).execute()
 
 
 def get(uuid: str, project_id: int = 0) -> Task:
@@ -110,12 +167,39 @@ def get(uuid: str, project_id: int = 0) -> Task:
     return task
 
 
+def get_by_id(task_id: int) -> Task:
+    task: Task = Task.get_by_id(task_id)
+    return task
+
+
+def subtasks(task_id: int) -> list[Subtask]:
+    return list(Subtask.select().where(Subtask.task == task_id).order_by(Subtask.position))
+
+
+def subtask_at(task_id: int, position: int) -> Subtask:
+    sub: Subtask = Subtask.get((Subtask.task == task_id) & (Subtask.position == position))
+    return sub
+
+
 def executions(task_id: int) -> list[Execution]:
-    return list(Execution.select().where(Execution.task == task_id).order_by(Execution.id))
+    """The live (latest attempt) executions of a task, in creation order."""
+    return list(
+        Execution.select()
+        .where((Execution.task == task_id) & ~Execution.superseded)
+        .order_by(Execution.id)
+    )
 
 
-def step_spec(subtask_id: int) -> dict[str, object]:
-    spec: dict[str, object] = json.loads(Subtask.get_by_id(subtask_id).spec)
+def live_executions(subtask_id: int) -> list[Execution]:
+    return list(
+        Execution.select()
+        .where((Execution.subtask == subtask_id) & ~Execution.superseded)
+        .order_by(Execution.id)
+    )
+
+
+def step_spec(subtask_id: int) -> dict[str, Any]:
+    spec: dict[str, Any] = json.loads(Subtask.get_by_id(subtask_id).spec)
     return spec
 
 
@@ -138,6 +222,12 @@ def search(f: TaskFilter) -> tuple[list[Task], int]:
     return list(rows), total
 
 
+def count_since(project_id: int, since: dt.datetime) -> int:
+    return int(
+        Task.select().where((Task.project == project_id) & (Task.created_at >= since)).count()
+    )
+
+
 def slaves_of(task_ids: list[int]) -> dict[int, list[str]]:
     """The distinct slaves each task's executions run on, for task lists."""
     found: dict[int, list[str]] = {i: [] for i in task_ids}
@@ -152,12 +242,27 @@ def slaves_of(task_ids: list[int]) -> dict[int, list[str]]:
     return found
 
 
-def running() -> list[Task]:
-    return list(Task.select().where(Task.status == TaskStatus.RUNNING))
+def unfinished() -> list[Task]:
+    return list(Task.select().where(Task.status.not_in([s.value for s in FINAL_TASK])))
 
 
 def request_kill(task_id: int) -> None:
     Task.update(kill_requested=True).where(Task.id == task_id).execute()
+
+
+def set_status(task_id: int, status: TaskStatus) -> None:
+    Task.update(status=status).where(Task.id == task_id).execute()
+
+
+def set_subtask(
+    subtask_id: int, status: SubtaskStatus, pause: str | None = None, finished: bool = True
+) -> None:
+    values: dict[Any, Any] = {Subtask.status: status}
+    if pause is not None:
+        values[Subtask.pause] = pause
+    if finished:
+        values[Subtask.finished_at] = utcnow()
+    Subtask.update(values).where(Subtask.id == subtask_id).execute()
 
 
 def finish(task_id: int, status: TaskStatus, reason: str = "") -> bool:
@@ -169,15 +274,12 @@ def finish(task_id: int, status: TaskStatus, reason: str = "") -> bool:
             .where(Task.id == task_id, Task.status.not_in([s.value for s in FINAL_TASK]))
             .execute()
         )
-        Subtask.update(status=status, finished_at=now).where(
-            Subtask.task == task_id, Subtask.finished_at.is_null()
-        ).execute()
+        if changed and status == TaskStatus.KILLED:
+            Subtask.update(status=SubtaskStatus.KILLED, finished_at=now).where(
+                Subtask.task == task_id,
+                Subtask.status.in_([SubtaskStatus.RUNNING.value, SubtaskStatus.DECISION.value]),
+            ).execute()
     return bool(changed)
-
-
-def get_by_id(task_id: int) -> Task:
-    task: Task = Task.get_by_id(task_id)
-    return task
 
 
 def ids_of_executions(execution_ids: list[int]) -> list[int]:

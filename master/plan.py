@@ -1,0 +1,94 @@
+"""From steps and variables to what will run: variables substituted, nodes resolved and
+checked. Submit, dry-run and redo all go through here, so they agree."""
+
+from __future__ import annotations
+
+import dataclasses
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from master import resolve
+from master.errors import InvalidArgument
+from master.steps import Selector, Step, from_json, to_json, used_variables
+from master.variables import render
+
+FieldName = Callable[[int, str], str]
+
+
+def job_field(i: int, name: str) -> str:
+    return f"steps[{i}].{name}"
+
+
+def command_field(i: int, name: str) -> str:
+    return name
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    step: Step  # variables substituted
+    nodes: list[str]
+    argv: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"step": to_json(self.step), "nodes": self.nodes, "argv": self.argv}
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> PlannedStep:
+        return PlannedStep(from_json(data["step"]), list(data["nodes"]), list(data["argv"]))
+
+
+def plan(
+    project_id: int, steps: list[Step], values: dict[str, str], field: FieldName = job_field
+) -> list[PlannedStep]:
+    """Every step ready to run, or one error naming every missing variable or the first
+    unresolvable selector."""
+    missing = sorted(n for n in used_variables(steps) if not values.get(n))
+    if missing:
+        raise InvalidArgument(f"no value for variable(s): {', '.join(missing)}", "variables")
+    return [_plan_step(project_id, i, s, values, field) for i, s in enumerate(steps)]
+
+
+def _plan_step(
+    project_id: int, i: int, step: Step, values: dict[str, str], field: FieldName
+) -> PlannedStep:
+    argv = [render(a, values) for a in shlex.split(step.args)]
+    rendered = dataclasses.replace(
+        step,
+        script=render(step.script, values),
+        args=shlex.join(argv),
+        src_path=render(step.src_path, values),
+        dst_path=render(step.dst_path, values),
+        chown=render(step.chown, values),
+        chmod=render(step.chmod, values),
+        nodes=_render_selector(step.nodes, values),
+        src=_render_selector(step.src, values),
+        dst=_render_selector(step.dst, values),
+    )
+    target = "nodes" if step.kind == "cmd" else "dst"
+    at = field(i, target)
+    names = resolve.selector(project_id, rendered.targets, values, at)
+    nodes = resolve.known_nodes(project_id, names, at)
+    if step.kind == "scp" and rendered.src.type != "fileserver":
+        src_at = field(i, "src")
+        resolve.known_nodes(
+            project_id, resolve.selector(project_id, rendered.src, values, src_at), src_at
+        )
+    return PlannedStep(rendered, nodes, argv)
+
+
+def _render_selector(sel: Selector, values: dict[str, str]) -> Selector:
+    if sel.type == "builtin":
+        return dataclasses.replace(sel, content=render(sel.content, values))
+    return sel
+
+
+def required_variables(steps: list[Step]) -> list[str]:
+    return sorted(used_variables(steps))
+
+
+def check_no_unknown(values: dict[str, str]) -> None:
+    for name in values:
+        if not name or len(name) > 128:
+            raise InvalidArgument(f"not a valid variable name: {name!r}", "variables")

@@ -1,0 +1,71 @@
+"""Which machines a step runs on: selectors resolved to node names, each checked to be a
+machine of the project (its nodelist) or a slave (agent mode)."""
+
+from __future__ import annotations
+
+import re
+
+from master.errors import InvalidArgument
+from master.models import Node, NodeGroup
+from master.steps import Selector
+from master.store import catalogue, slaves
+
+SPLIT = re.compile(r"[\s,;]+")
+
+
+def split_names(text: str) -> list[str]:
+    """Names in a comma/space/newline list, in order, without repeats."""
+    return list(dict.fromkeys(n for n in SPLIT.split(text) if n))
+
+
+def group_members(group: NodeGroup) -> list[str]:
+    if group.plugin != "list":
+        raise InvalidArgument(f"unknown node group plugin {group.plugin!r}", "plugin")
+    return split_names(group.params)
+
+
+def selector(project_id: int, sel: Selector, values: dict[str, str], at: str) -> list[str]:
+    """The node names a selector names (not yet checked to exist)."""
+    if sel.type == "builtin":
+        names = split_names(sel.content)
+    elif sel.type == "group":
+        group = catalogue.group_by_name(project_id, sel.content.strip())
+        if group is None:
+            raise InvalidArgument(f"no node group named {sel.content.strip()!r}", at)
+        names = group_members(group)
+    elif sel.type == "variable":
+        names = split_names(values.get(sel.content.strip(), ""))
+    else:
+        raise InvalidArgument(f"cannot run on {sel.type!r}", at)
+    if not names:
+        raise InvalidArgument("names no nodes", at)
+    return names
+
+
+def known_nodes(project_id: int, names: list[str], at: str) -> list[str]:
+    """Names mapped to canonical node names; unknown ones refused, all listed."""
+    by_key: dict[str, str] = {}
+    for node in catalogue.project_nodes(project_id):
+        for key in (node.name, node.inip, node.exip):
+            if key:
+                by_key.setdefault(key, node.name)
+    agents = slaves.known([n for n in names if n not in by_key])
+    unknown = [n for n in names if n not in by_key and n not in agents]
+    if unknown:
+        raise InvalidArgument(f"unknown node(s): {', '.join(unknown)}", at)
+    return list(dict.fromkeys(by_key.get(n, n) for n in names))
+
+
+def check(project_id: int, names: list[str]) -> tuple[list[str], list[str]]:
+    """(known, unknown) of names for this project."""
+    known_keys = {
+        k for n in catalogue.project_nodes(project_id) for k in (n.name, n.inip, n.exip) if k
+    }
+    agents = slaves.known([n for n in names if n not in known_keys])
+    known = [n for n in names if n in known_keys or n in agents]
+    return known, [n for n in names if n not in known]
+
+
+def node_row(project_id: int, name: str) -> Node | None:
+    node: Node | None = Node.get_or_none((Node.project == project_id) & (Node.name == name))
+    return node

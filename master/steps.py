@@ -1,0 +1,141 @@
+"""Job steps as plain values: what a `cmd` or `scp` step says, its checks, and rendering with
+variables. Stored as JSON (a job's steps, a subtask's spec) with these field names."""
+
+from __future__ import annotations
+
+import dataclasses
+import shlex
+import uuid as uuidlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from master.domain import DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S, ScriptType
+from master.errors import InvalidArgument
+from master.validate import USER_NAME
+from master.variables import PATTERN
+
+SELECTOR_TYPES = ("builtin", "group", "variable", "fileserver")
+MAX_STEPS = 100
+
+
+@dataclass(frozen=True)
+class Selector:
+    type: str = "builtin"
+    content: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # "cmd" | "scp"
+    name: str
+    uuid: str = ""
+    pause: str = ""
+    user: str = ""
+    timeout_s: int = DEFAULT_TIMEOUT_S
+    nodes: Selector = field(default_factory=Selector)  # cmd
+    script_type: str = ScriptType.SHELL.value
+    script: str = ""
+    args: str = ""
+    src: Selector = field(default_factory=Selector)  # scp
+    src_path: str = ""
+    dst: Selector = field(default_factory=Selector)
+    dst_path: str = ""
+    chown: str = ""
+    chmod: str = ""
+
+    @property
+    def targets(self) -> Selector:
+        """The selector whose nodes get one execution each."""
+        return self.nodes if self.kind == "cmd" else self.dst
+
+    def texts(self) -> list[str]:
+        """Every field `${name}` may appear in."""
+        return [
+            self.script,
+            self.args,
+            self.src_path,
+            self.dst_path,
+            self.chown,
+            self.chmod,
+            self.nodes.content,
+            self.src.content,
+            self.dst.content,
+        ]
+
+
+def to_json(step: Step) -> dict[str, Any]:
+    return dataclasses.asdict(step)
+
+
+def from_json(data: dict[str, Any]) -> Step:
+    fields = dict(data)
+    for key in ("nodes", "src", "dst"):
+        fields[key] = Selector(**fields.get(key) or {})
+    return Step(**fields)
+
+
+def checked(steps: list[Step]) -> list[Step]:
+    """Steps with uuids, or the first problem naming `steps[i].field`."""
+    if not steps:
+        raise InvalidArgument("a job needs at least one step", "steps")
+    if len(steps) > MAX_STEPS:
+        raise InvalidArgument(f"at most {MAX_STEPS} steps", "steps")
+    out = []
+    for i, step in enumerate(steps):
+        check(step, f"steps[{i}]")
+        out.append(step if step.uuid else dataclasses.replace(step, uuid=uuidlib.uuid4().hex))
+    if len({s.uuid for s in out}) != len(out):
+        raise InvalidArgument("two steps share a uuid", "steps")
+    return out
+
+
+def check(step: Step, at: str) -> None:
+    if step.kind not in ("cmd", "scp"):
+        raise InvalidArgument(f"must be cmd or scp, got {step.kind!r}", f"{at}.kind")
+    if not step.name.strip() or len(step.name) > 255:
+        raise InvalidArgument("must be 1 to 255 characters", f"{at}.name")
+    if step.user and not USER_NAME.match(step.user):
+        raise InvalidArgument(f"not a valid account name: {step.user!r}", f"{at}.user")
+    if not 1 <= step.timeout_s <= MAX_TIMEOUT_S:
+        raise InvalidArgument(f"must be 1 to {MAX_TIMEOUT_S} seconds", f"{at}.timeout_seconds")
+    if step.kind == "cmd":
+        _check_cmd(step, at)
+    else:
+        _check_scp(step, at)
+
+
+def _check_cmd(step: Step, at: str) -> None:
+    _selector(step.nodes, f"{at}.nodes", allow_store=False)
+    if step.script_type not in {t.value for t in ScriptType}:
+        raise InvalidArgument(f"unknown script type {step.script_type!r}", f"{at}.script_type")
+    if not step.script.strip():
+        raise InvalidArgument("must not be empty", f"{at}.script")
+    try:
+        shlex.split(step.args)
+    except ValueError as exc:
+        raise InvalidArgument(f"cannot split: {exc}", f"{at}.args") from exc
+
+
+def _check_scp(step: Step, at: str) -> None:
+    _selector(step.src, f"{at}.src", allow_store=True)
+    _selector(step.dst, f"{at}.dst", allow_store=False)
+    for name in ("src_path", "dst_path"):
+        if not getattr(step, name).strip():
+            raise InvalidArgument("must not be empty", f"{at}.{name}")
+
+
+def _selector(sel: Selector, at: str, allow_store: bool) -> None:
+    allowed = SELECTOR_TYPES if allow_store else SELECTOR_TYPES[:3]
+    if sel.type not in allowed:
+        raise InvalidArgument(f"must be one of {', '.join(allowed)}", at)
+    if sel.type != "fileserver" and not sel.content.strip():
+        raise InvalidArgument("names no nodes", at)
+
+
+def used_variables(steps: list[Step]) -> set[str]:
+    names = {m.group(1) for s in steps for t in s.texts() for m in PATTERN.finditer(t)}
+    names.update(s.targets.content.strip() for s in steps if s.targets.type == "variable")
+    names.update(
+        s.src.content.strip() for s in steps if s.kind == "scp" and s.src.type == "variable"
+    )
+    return names

@@ -1,0 +1,99 @@
+"""Jobs (ordered steps, stored as JSON) and their variables."""
+
+from __future__ import annotations
+
+import json
+import uuid as uuidlib
+
+import peewee as pw
+
+from master.db import write_transaction
+from master.errors import AlreadyExists, NotFound
+from master.models import Job, Variable, utcnow
+from master.steps import Step, from_json, to_json
+from master.store.filters import ListFilter, audited, page
+
+
+def steps_of(job: Job) -> list[Step]:
+    return [from_json(s) for s in json.loads(job.steps)]
+
+
+def search(project_id: int, f: ListFilter) -> tuple[list[Job], int]:
+    query = audited(Job.select().where(Job.project == project_id), Job, f, Job.name)
+    return page(query, f, Job.id)
+
+
+def get(project_id: int, uuid: str = "", name: str = "") -> Job:
+    query = Job.select().where(Job.project == project_id)
+    query = query.where(Job.uuid == uuid) if uuid else query.where(Job.name == name)
+    job: Job | None = query.first()
+    if job is None:
+        field = "uuid" if uuid else "name"
+        raise NotFound(f"job {uuid or name!r} not found in project {project_id}", field)
+    return job
+
+
+def save(
+    project_id: int, name: str, permanent: bool, steps: list[Step], actor: str, uuid: str = ""
+) -> Job:
+    """Create (no uuid) or replace a job."""
+    now = utcnow()
+    data = json.dumps([to_json(s) for s in steps])
+    try:
+        with write_transaction():
+            if not uuid:
+                return Job.create(
+                    project=project_id,
+                    uuid=uuidlib.uuid4().hex,
+                    name=name,
+                    permanent=permanent,
+                    steps=data,
+                    create_user=actor,
+                    edit_user=actor,
+                    create_time=now,
+                    edit_time=now,
+                )
+            job = get(project_id, uuid)
+            job.name, job.permanent, job.steps = name, permanent, data
+            job.edit_user, job.edit_time = actor, now
+            job.save()
+            return job
+    except pw.IntegrityError as exc:
+        raise AlreadyExists(f"a job named {name!r} exists in this project", "name") from exc
+
+
+def delete(project_id: int, uuid: str) -> None:
+    get(project_id, uuid).delete_instance()
+
+
+def variables(job: Job) -> list[Variable]:
+    return list(Variable.select().where(Variable.job == job.id).order_by(Variable.id))
+
+
+def values(job: Job) -> dict[str, str]:
+    return {v.name: v.value for v in variables(job)}
+
+
+def save_variable(job: Job, name: str, value: str, describe: str, var_id: int = 0) -> Variable:
+    with write_transaction():
+        if var_id:
+            row: Variable | None = Variable.get_or_none(
+                (Variable.id == var_id) & (Variable.job == job.id)
+            )
+            if row is None:
+                raise NotFound(f"variable {var_id} not found in job {job.uuid}", "id")
+        else:
+            row = Variable.get_or_none((Variable.job == job.id) & (Variable.name == name))
+            row = row or Variable(job=job.id)
+        row.name, row.value, row.describe = name, value, describe
+        try:
+            row.save()
+        except pw.IntegrityError as exc:
+            raise AlreadyExists(f"variable {name!r} exists in this job", "name") from exc
+        return row
+
+
+def delete_variable(job: Job, name: str) -> None:
+    deleted = Variable.delete().where((Variable.job == job.id) & (Variable.name == name)).execute()
+    if not deleted:
+        raise NotFound(f"variable {name!r} not found in job {job.uuid}", "name")

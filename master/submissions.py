@@ -1,0 +1,153 @@
+"""Turning what clients submit into tasks to write: checks, job lookup, variables, planning.
+Synchronous (runs on the database threads), so the engine stays about state changes."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+from master import validate
+from master.domain import CommandSpec
+from master.errors import AlreadyExists, InvalidArgument, NotFound
+from master.models import Task
+from master.plan import PlannedStep, command_field, job_field, plan
+from master.steps import Selector, Step, from_json, to_json
+from master.store import jobs, projects, tasks
+from master.store.tasks import NewStep, NewTask
+
+TASK_UUID = re.compile(r"^[A-Za-z0-9]{1,64}$")
+
+
+@dataclass(frozen=True)
+class JobSubmission:
+    project_id: int
+    job_uuid: str = ""
+    job_name: str = ""
+    variables: dict[str, str] = field(default_factory=dict)
+    task_uuid: str = ""
+    submitter: str = "api"
+    call_type: str = "api"
+
+
+def command_task(spec: CommandSpec) -> NewTask:
+    validate.command(spec)
+    projects.require_project(spec.project_id)
+    step = Step(
+        kind="cmd",
+        name=spec.name,
+        user=spec.user,
+        timeout_s=spec.timeout_s,
+        nodes=Selector("builtin", ",".join(spec.nodes)),
+        script_type=spec.script_type.value,
+        script=spec.script,
+        args=shlex.join(spec.args),
+        uuid=tasks.new_uuid(),
+    )
+    inputs = {"field": "command", "steps": [to_json(step)], "values": spec.variables}
+    planned = plan(spec.project_id, [step], spec.variables, command_field)
+    return _new_task(
+        spec.project_id,
+        spec.name,
+        spec.submitter,
+        spec.call_type,
+        "plugin_cmd",
+        spec.variables,
+        planned,
+        inputs,
+    )
+
+
+def existing(sub: JobSubmission) -> Task | None:
+    """The task a caller's uuid already names (submitting it again is a no-op)."""
+    if not sub.task_uuid:
+        return None
+    if not TASK_UUID.match(sub.task_uuid):
+        raise InvalidArgument("must be 1 to 64 letters and digits", "task_uuid")
+    try:
+        task = tasks.get(sub.task_uuid)
+    except NotFound:
+        return None
+    if task.project_id != sub.project_id:
+        raise AlreadyExists(f"task {sub.task_uuid} belongs to another project", "task_uuid")
+    return task
+
+
+def job_plan(sub: JobSubmission) -> tuple[Any, list[Step], dict[str, str], list[PlannedStep]]:
+    projects.require_project(sub.project_id)
+    if not sub.job_uuid and not sub.job_name:
+        raise InvalidArgument("name a job by uuid or by name", "job_uuid")
+    job = jobs.get(sub.project_id, sub.job_uuid, sub.job_name)
+    steps = jobs.steps_of(job)
+    values = {**jobs.values(job), **sub.variables}
+    return job, steps, values, plan(sub.project_id, steps, values, job_field)
+
+
+def job_task(sub: JobSubmission) -> NewTask:
+    job, steps, values, planned = job_plan(sub)
+    inputs = {"field": "job", "steps": [to_json(s) for s in steps], "values": values}
+    return _new_task(
+        sub.project_id,
+        job.name,
+        sub.submitter,
+        sub.call_type,
+        "job",
+        values,
+        planned,
+        inputs,
+        uuid=sub.task_uuid,
+        job_uuid=job.uuid,
+    )
+
+
+def redo_task(original: Task, submitter: str) -> NewTask:
+    inputs = json.loads(original.inputs)
+    steps = [from_json(s) for s in inputs["steps"]]
+    values: dict[str, str] = inputs["values"]
+    field_name = job_field if inputs["field"] == "job" else command_field
+    planned = plan(original.project_id, steps, values, field_name)
+    return _new_task(
+        original.project_id,
+        original.name,
+        submitter,
+        "api",
+        original.job_type,
+        values,
+        planned,
+        inputs,
+        job_uuid=original.job_uuid,
+        redo_of=original.uuid,
+    )
+
+
+def _new_task(
+    project_id: int,
+    name: str,
+    submitter: str,
+    call_type: str,
+    job_type: str,
+    values: dict[str, str],
+    planned: list[PlannedStep],
+    inputs: dict[str, Any],
+    uuid: str = "",
+    job_uuid: str = "",
+    redo_of: str = "",
+) -> NewTask:
+    steps = [
+        NewStep(p.step.uuid, p.step.kind, p.step.pause, len(p.nodes), p.to_json()) for p in planned
+    ]
+    return NewTask(
+        project_id=project_id,
+        name=name,
+        submitter=submitter,
+        call_type=call_type,
+        job_type=job_type,
+        variables=values,
+        steps=steps,
+        inputs=inputs,
+        uuid=uuid,
+        job_uuid=job_uuid,
+        redo_of=redo_of,
+    )
