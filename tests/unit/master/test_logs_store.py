@@ -7,13 +7,14 @@ import peewee
 from master.domain import Chunk, ExecutionStatus
 from master.models import Execution
 from master.store import logs, slaves, tasks
-from master.store.tasks import NewTask, Placement
+from master.store.tasks import NewStep, NewTask, Placement
 
 
 def new_execution() -> int:
     slaves.register("s1", "host", [], "test")
-    new = NewTask(1, "t", "me", "api", "plugin_cmd", {}, "cmd", {}, [Placement("s1", "s1")])
-    _, rows = tasks.create(new)
+    step = NewStep("step1", "cmd", "", 1, {})
+    task = tasks.create(NewTask(1, "t", "me", "api", "plugin_cmd", {}, [step], {}))
+    rows = tasks.start_step(task.id, 0, [Placement("s1", "s1")])
     assert rows[0].status == ExecutionStatus.PENDING
     return int(rows[0].id)
 

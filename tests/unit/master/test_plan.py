@@ -1,0 +1,68 @@
+"""Planning a job: variables substituted everywhere, selectors resolved, unknown nodes named."""
+
+from __future__ import annotations
+
+import peewee
+import pytest
+
+from master.catalogue import create_node, save_group
+from master.errors import InvalidArgument
+from master.plan import plan
+from master.steps import Selector, Step, checked
+from master.store import slaves
+
+
+def cmd(nodes: Selector, script: str = "echo hi", args: str = "") -> Step:
+    return Step(kind="cmd", name="s", nodes=nodes, script=script, args=args)
+
+
+@pytest.fixture
+def machines(database: peewee.Database) -> None:
+    create_node(1, "web1", "10.0.0.1", "", 0, "", "me")
+    create_node(1, "web2", "10.0.0.2", "", 0, "", "me")
+    save_group(1, "webs", "list", "web1, web2\nweb1", "me")
+    slaves.register("agent7", "host", [], "test")
+
+
+def test_variables_reach_script_args_and_node_lists(machines: None) -> None:
+    steps = [cmd(Selector("builtin", "${hosts}"), "echo ${word}", "'${word} x' ${n}")]
+
+    [planned] = plan(1, steps, {"hosts": "web2,10.0.0.1", "word": "a b", "n": "3"})
+
+    assert planned.nodes == ["web2", "web1"]
+    assert planned.step.script == "echo a b"
+    assert planned.argv == ["a b x", "3"]
+
+
+def test_groups_and_variables_select_nodes(machines: None) -> None:
+    by_group, by_variable = plan(1, [cmd(Selector("group", "webs")),
+                                     cmd(Selector("variable", "targets"))],
+                                 {"targets": "agent7 web1"})
+
+    assert by_group.nodes == ["web1", "web2"]
+    assert by_variable.nodes == ["agent7", "web1"]
+
+
+def test_every_missing_variable_is_named(machines: None) -> None:
+    with pytest.raises(InvalidArgument) as err:
+        plan(1, [cmd(Selector("variable", "targets"), "echo ${a} ${b}")], {"a": "1"})
+
+    assert err.value.field == "variables"
+    assert "b, targets" in str(err.value)
+
+
+def test_unknown_nodes_are_named_with_the_step(machines: None) -> None:
+    with pytest.raises(InvalidArgument) as err:
+        plan(1, [cmd(Selector("builtin", "web1")), cmd(Selector("builtin", "ghost,web9"))], {})
+
+    assert err.value.field == "steps[1].nodes"
+    assert "ghost, web9" in str(err.value)
+
+
+def test_checked_gives_uuids_and_names_the_bad_field() -> None:
+    ready = checked([cmd(Selector("builtin", "a")), cmd(Selector("builtin", "b"))])
+    with pytest.raises(InvalidArgument) as err:
+        checked([cmd(Selector("builtin", "a")), cmd(Selector("group", " "))])
+
+    assert all(s.uuid for s in ready) and ready[0].uuid != ready[1].uuid
+    assert err.value.field == "steps[1].nodes"
