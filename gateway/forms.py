@@ -12,7 +12,8 @@ import json
 import re
 import shlex
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -26,6 +27,9 @@ Fields = Mapping[str, Any]
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 INT64_MAX = 2**63 - 1
 _DIGITS = re.compile(r"^[0-9]+$")
+# uuids and other identifiers clients pass around (job, task, subtask uuids).
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+FALSE_WORDS = ("0", "false", "no", "off")
 
 
 async def read_fields(request: Request[Any]) -> dict[str, Any]:
@@ -97,9 +101,9 @@ def text(
     return value.strip() if strip else value
 
 
-def choice(fields: Fields, name: str, choices: tuple[str, ...], default: str) -> str:
-    """One word out of `choices`."""
-    value = text(fields, name) or default
+def choice(fields: Fields, name: str, choices: tuple[str, ...], default: str | None = None) -> str:
+    """One word out of `choices`; without a default the field is required."""
+    value = text(fields, name, required=default is None) or default
     if value not in choices:
         raise FieldError(
             name, f"unsupported value {value!r}, expected one of: {', '.join(choices)}"
@@ -121,9 +125,47 @@ def integer(fields: Fields, name: str, *, default: int, low: int, high: int) -> 
     return value
 
 
-def name_list(fields: Fields, name: str) -> list[str]:
+def matching(fields: Fields, name: str, pattern: re.Pattern[str], what: str) -> str:
+    """An optional string field that, when given, must match `pattern` (described by `what`)."""
+    value = text(fields, name)
+    if value and not pattern.fullmatch(value):
+        raise FieldError(name, f"must be {what}, got {value!r}")
+    return value
+
+
+def token(fields: Fields, name: str, *, required: bool = False) -> str:
+    """An identifier such as a uuid: 1-64 letters, digits, `_` or `-`."""
+    value = text(fields, name, required=required)
+    if value and not _TOKEN.fullmatch(value):
+        raise FieldError(name, f"must be 1-64 letters, digits, '_' or '-', got {value!r}")
+    return value
+
+
+def flag(fields: Fields, name: str) -> bool:
+    """Present and truthy. Absent or empty is false, and so are 0/false/no/off."""
+    value = _given(fields, name)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int | float):
+        return value != 0
+    if isinstance(value, str):
+        return value.strip().lower() not in FALSE_WORDS
+    raise FieldError(name, "must be a boolean")
+
+
+def identifier(fields: Fields, name: str, *, required: bool = True) -> int:
+    """A body field naming a row by its positive id; 0 when absent and not required."""
+    value = integer(fields, name, default=0, low=1, high=INT64_MAX)
+    if required and not value:
+        raise FieldError(name, "is required")
+    return value
+
+
+def name_list(fields: Fields, name: str, *, required: bool = True) -> list[str]:
     """A comma list (or JSON list) of names: trimmed, empties dropped, duplicates dropped."""
     value = _given(fields, name)
+    if value is None and not required:
+        return []
     if isinstance(value, str):
         value = value.split(",")
     if value is None or not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -149,16 +191,54 @@ def argv(fields: Fields, name: str) -> list[str]:
         raise FieldError(name, f"cannot split: {exc}") from exc
 
 
+def _nested(fields: Fields, name: str) -> Any:
+    """A nested field's value: as sent in JSON, or decoded from its JSON text in a form."""
+    value = _given(fields, name)
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        raise FieldError(name, f"not valid JSON: {exc}") from exc
+
+
+def mapping(fields: Fields, name: str, *, required: bool = False) -> dict[str, Any]:
+    """An object (a hash): a JSON object, or its JSON text in a form field."""
+    value = _nested(fields, name)
+    if value is None and not required:
+        return {}
+    if not isinstance(value, dict):
+        raise FieldError(name, "is required: an object" if value is None else "must be an object")
+    return value
+
+
+def hash_list(fields: Fields, name: str) -> list[dict[str, Any]]:
+    """A required array of objects (JSON, or its JSON text in a form field); a bad element is
+    named by its index, `data[2]`."""
+    value = _nested(fields, name)
+    if not isinstance(value, list):
+        what = "is required" if value is None else "must be"
+        raise FieldError(name, f"{what}: an array of objects")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise FieldError(f"{name}[{index}]", "must be an object")
+    return value
+
+
+@contextmanager
+def within(prefix: str) -> Iterator[None]:
+    """Getters on a nested hash: their errors name `prefix.field` (`data[1].timeout`)."""
+    try:
+        yield
+    except FieldError as exc:
+        raise FieldError(f"{prefix}.{exc.field}", exc.message, exc.status) from exc
+
+
 def string_map(fields: Fields, name: str) -> dict[str, str]:
     """An object of name -> string: a JSON object, or its JSON text in a form field."""
-    value = _given(fields, name)
+    value = _nested(fields, name)
     if value is None:
         return {}
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError as exc:
-            raise FieldError(name, f"not a valid JSON object: {exc}") from exc
     if not isinstance(value, dict):
         raise FieldError(name, "must be an object of name -> string")
     return {str(k): _scalar_text(name, str(k), v) for k, v in value.items()}
@@ -178,6 +258,16 @@ def positive_id(value: str, name: str) -> int:
     if not _DIGITS.match(value) or not 0 < int(value) <= INT64_MAX:
         raise FieldError(name, f"must be a positive integer, got {value!r}")
     return int(value)
+
+
+def path_id(request: Request[Any], name: str) -> int:
+    """The path parameter `name` as a positive id."""
+    return positive_id(str(request.path_params[name]), name)
+
+
+def path_token(request: Request[Any], name: str) -> str:
+    """The path parameter `name` as an identifier (see `token`)."""
+    return token(request.path_params, name, required=True)
 
 
 def time_bound(fields: Fields, name: str, *, end: bool = False) -> int:

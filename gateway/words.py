@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from jobfleet.v1 import common_pb2
+from jobfleet.v1 import common_pb2, task_pb2
 
 from gateway.errors import FieldError
 
@@ -24,6 +24,32 @@ OPENC3_TASK_STATUS: Mapping[common_pb2.TaskStatus, str] = {
     common_pb2.TASK_STATUS_FAIL: "fail",
     common_pb2.TASK_STATUS_KILLED: "killed",
     common_pb2.TASK_STATUS_DECISION: "decision",
+    common_pb2.TASK_STATUS_WAITING: "waiting",
+}
+
+OPENC3_SUBTASK_STATUS: Mapping[common_pb2.SubtaskStatus, str] = {
+    common_pb2.SUBTASK_STATUS_INIT: "init",
+    common_pb2.SUBTASK_STATUS_RUNNING: "running",
+    common_pb2.SUBTASK_STATUS_SUCCESS: "success",
+    common_pb2.SUBTASK_STATUS_FAIL: "fail",
+    common_pb2.SUBTASK_STATUS_DECISION: "decision",
+    common_pb2.SUBTASK_STATUS_IGNORE: "ignore",
+    common_pb2.SUBTASK_STATUS_KILLED: "killed",
+}
+
+OPENC3_SUBTASK_CONTROL: Mapping[task_pb2.SubtaskControl, str] = {
+    task_pb2.SUBTASK_CONTROL_NEXT: "next",
+    task_pb2.SUBTASK_CONTROL_FAIL: "fail",
+    task_pb2.SUBTASK_CONTROL_RUNNING: "running",
+    task_pb2.SUBTASK_CONTROL_IGNORE: "ignore",
+}
+
+# node_type / src_type / dst_type of a job step.
+OPENC3_NODE_TYPE: Mapping[common_pb2.NodeSelectorType, str] = {
+    common_pb2.NODE_SELECTOR_TYPE_BUILTIN: "builtin",
+    common_pb2.NODE_SELECTOR_TYPE_GROUP: "group",
+    common_pb2.NODE_SELECTOR_TYPE_VARIABLE: "variable",
+    common_pb2.NODE_SELECTOR_TYPE_FILESERVER: "fileserver",
 }
 
 OPENC3_EXECUTION_STATUS: Mapping[common_pb2.ExecutionStatus, str] = {

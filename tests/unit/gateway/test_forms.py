@@ -144,3 +144,63 @@ def test_time_bound_formats_and_inclusive_end() -> None:
     assert forms.time_bound({}, "t") == 0
     for bad in ("2024-1-2x", "02/01/2024", "2024-01-02T03:04:05"):
         raises_naming("t", forms.time_bound, {"t": bad}, "t")
+
+
+def test_choice_without_default_is_required() -> None:
+    error = raises_naming("k", forms.choice, {}, "k", ("a", "b"))
+    assert error.message == "is required"
+
+
+def test_flag_present_and_truthy() -> None:
+    for true in ("1", "true", "on", "permanent", 1, True, "yes"):
+        assert forms.flag({"p": true}, "p") is True
+    for false in ("0", "false", "No", "off", 0, False, "", None):
+        assert forms.flag({"p": false}, "p") is False
+    assert forms.flag({}, "p") is False
+    raises_naming("p", forms.flag, {"p": [1]}, "p")
+
+
+def test_token_and_identifier() -> None:
+    assert forms.token({"u": "ab_C-1"}, "u") == "ab_C-1"
+    assert forms.token({}, "u") == ""
+    raises_naming("u", forms.token, {}, "u", required=True)
+    for bad in ("a b", "a/b", "x" * 65, "é"):
+        raises_naming("u", forms.token, {"u": bad}, "u")
+    assert forms.identifier({"id": "7"}, "id") == 7
+    assert forms.identifier({}, "id", required=False) == 0
+    raises_naming("id", forms.identifier, {}, "id")
+    raises_naming("id", forms.identifier, {"id": "0"}, "id")
+
+
+def test_name_list_may_be_optional() -> None:
+    assert forms.name_list({}, "n", required=False) == []
+    assert forms.name_list({"n": "a,b"}, "n", required=False) == ["a", "b"]
+
+
+def test_mapping_from_object_or_json_text() -> None:
+    assert forms.mapping({"p": {"a": [1]}}, "p") == {"a": [1]}
+    assert forms.mapping({"p": '{"a": 1}'}, "p") == {"a": 1}
+    assert forms.mapping({}, "p") == {}
+    raises_naming("p", forms.mapping, {}, "p", required=True)
+    for bad in ("{nope", "[1]", [1], 3):
+        raises_naming("p", forms.mapping, {"p": bad}, "p")
+
+
+def test_hash_list_names_the_bad_element() -> None:
+    assert forms.hash_list({"d": [{"a": 1}]}, "d") == [{"a": 1}]
+    assert forms.hash_list({"d": '[{"a": 1}]'}, "d") == [{"a": 1}]
+    assert forms.hash_list({"d": []}, "d") == []
+    for bad in ({}, {"d": "{}"}, {"d": {"a": 1}}, {"d": "[nope"}):
+        raises_naming("d", forms.hash_list, bad, "d")
+    raises_naming("d[1]", forms.hash_list, {"d": [{}, "x"]}, "d")
+
+
+def test_within_prefixes_the_field_and_keeps_the_status() -> None:
+    with pytest.raises(FieldError) as caught, forms.within("data[2]"):
+        raise FieldError("timeout", "bad", status=413)
+
+    assert (caught.value.field, caught.value.message, caught.value.status) == (
+        "data[2].timeout",
+        "bad",
+        413,
+    )

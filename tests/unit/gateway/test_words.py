@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from jobfleet.v1 import common_pb2
+from jobfleet.v1 import common_pb2, task_pb2
 
 from gateway import words
 from gateway.errors import FieldError
@@ -18,6 +18,9 @@ from gateway.errors import FieldError
         (words.OPENC3_TASK_STATUS, common_pb2.TaskStatus, "TASK_STATUS_"),
         (words.OPENC3_EXECUTION_STATUS, common_pb2.ExecutionStatus, "EXECUTION_STATUS_"),
         (words.OPENC3_SCRIPT_TYPE, common_pb2.ScriptType, "SCRIPT_TYPE_"),
+        (words.OPENC3_SUBTASK_STATUS, common_pb2.SubtaskStatus, "SUBTASK_STATUS_"),
+        (words.OPENC3_SUBTASK_CONTROL, task_pb2.SubtaskControl, "SUBTASK_CONTROL_"),
+        (words.OPENC3_NODE_TYPE, common_pb2.NodeSelectorType, "NODE_SELECTOR_TYPE_"),
     ],
 )
 def test_every_value_but_unspecified_has_its_own_word(
