@@ -1,0 +1,109 @@
+"""An OpenC3 job's `data` (an array of step hashes) -> proto `Step`s.
+
+Format checks only: which keys, which words, which number ranges; what the names refer to
+(nodes, groups, variables, accounts) is the master's to check. Every error names the step by its
+index in `data` (0-based) and the document's key: `data[1].node_cont`.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Mapping
+from typing import Any
+
+from jobfleet.v1 import common_pb2
+
+from gateway import forms, words
+from gateway.errors import FieldError
+from gateway.forms import Fields
+
+PLUGIN_TYPES = ("cmd", "scp")
+SCRIPT_TYPES = tuple(words.OPENC3_SCRIPT_TYPE.values())
+NODE_TYPES = ("builtin", "group", "variable")
+SRC_TYPES = (*NODE_TYPES, "fileserver")
+DEFAULT_TIMEOUT = 60
+MAX_TIMEOUT = 86400
+MAX_TEXT = 255
+
+ACCOUNT = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+OWNER = re.compile(r"[A-Za-z0-9_.-]{1,64}(:[A-Za-z0-9_.-]{1,64})?")
+MODE = re.compile(r"[0-7]{3,4}")
+
+
+def parse_steps(fields: Fields) -> list[common_pb2.Step]:
+    """The job's `data`: a JSON array of step hashes, or its JSON text in a form field."""
+    hashes = forms.hash_list(fields, "data")
+    if not hashes:
+        raise FieldError("data", "must hold at least one step")
+    return [parse_step(item, f"data[{index}]") for index, item in enumerate(hashes)]
+
+
+def parse_step(item: Mapping[str, Any], where: str) -> common_pb2.Step:
+    """One step hash; `uuid`, when sent back from a GET, keeps the step's identity."""
+    with forms.within(where):
+        kind = forms.choice(item, "plugin_type", PLUGIN_TYPES)
+        step = common_pb2.Step(
+            uuid=forms.token(item, "uuid"),
+            name=forms.text(item, "name", required=True, max_len=MAX_TEXT),
+            pause=forms.text(item, "pause", max_len=MAX_TEXT),
+        )
+        if kind == "cmd":
+            step.cmd.CopyFrom(cmd_step(item))
+        else:
+            step.scp.CopyFrom(scp_step(item))
+    return step
+
+
+def cmd_step(item: Mapping[str, Any]) -> common_pb2.CmdStep:
+    script_type = forms.choice(item, "scripts_type", SCRIPT_TYPES, "shell")
+    return common_pb2.CmdStep(
+        user=forms.matching(item, "user", ACCOUNT, "an account name"),
+        nodes=selector(item, "node_type", "node_cont", NODE_TYPES),
+        script_type=words.value_of(words.OPENC3_SCRIPT_TYPE, script_type, "scripts_type"),
+        script=forms.text(item, "scripts_cont", required=True, strip=False),
+        args=arguments(item, "scripts_argv"),
+        timeout_seconds=timeout(item),
+    )
+
+
+def scp_step(item: Mapping[str, Any]) -> common_pb2.ScpStep:
+    return common_pb2.ScpStep(
+        user=forms.matching(item, "user", ACCOUNT, "an account name"),
+        src=selector(item, "src_type", "src", SRC_TYPES),
+        src_path=forms.text(item, "sp", required=True, max_len=4096),
+        dst=selector(item, "dst_type", "dst", NODE_TYPES),
+        dst_path=forms.text(item, "dp", required=True, max_len=4096),
+        chown=forms.matching(item, "chown", OWNER, "user or user:group"),
+        chmod=forms.matching(item, "chmod", MODE, "an octal mode such as 644"),
+        timeout_seconds=timeout(item),
+    )
+
+
+def selector(
+    item: Mapping[str, Any], type_key: str, content_key: str, types: tuple[str, ...]
+) -> common_pb2.NodeSelector:
+    """builtin: a comma list of nodes; group: a group; variable: a variable; fileserver: the
+    project's file store (no content needed)."""
+    kind = forms.choice(item, type_key, types, "builtin")
+    if kind == "builtin":
+        content = ",".join(forms.name_list(item, content_key))
+    else:
+        content = forms.text(item, content_key, required=kind != "fileserver", max_len=MAX_TEXT)
+    return common_pb2.NodeSelector(
+        type=words.value_of(words.OPENC3_NODE_TYPE, kind, type_key), content=content
+    )
+
+
+def arguments(item: Mapping[str, Any], key: str) -> str:
+    """Script arguments as one string the master splits like a shell; a JSON list is joined."""
+    value = item.get(key)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return shlex.join(value)
+    text = forms.text(item, key, strip=False)
+    forms.argv(item, key)  # refuses what a shell could not split (an open quote)
+    return text
+
+
+def timeout(item: Mapping[str, Any]) -> int:
+    return forms.integer(item, "timeout", default=DEFAULT_TIMEOUT, low=1, high=MAX_TIMEOUT)
