@@ -12,18 +12,19 @@ from gateway.bodylimit import BodyLimit
 from gateway.config import GatewayConfig
 from gateway.master import master_lifespan
 from gateway.routes import health, openc3_slave, openc3_task
-from gateway.views.openc3 import OPENC3
+from gateway.views import openc3_names
 
 ROUTES: list[BaseRoute] = [*health.routes, *openc3_task.routes, *openc3_slave.routes]
 
 
 def dialect_for(request: Request) -> errors.Dialect:
-    """The envelope a failure is answered in.
+    """The envelope and field names a failure is answered in, by the route that matched.
 
-    Every document served so far is OpenC3's; one with another envelope will be chosen here
-    from `request.scope["route"]`.
+    Every document served so far is OpenC3's; its field names vary a little by route
+    (`views.openc3_names`). A document with another envelope will be chosen here too.
     """
-    return OPENC3
+    route = request.scope.get("route")
+    return openc3_names.dialect(getattr(route, "path", ""))
 
 
 def create_app(config: GatewayConfig) -> Starlette:

@@ -1,8 +1,9 @@
 """Failures become HTTP answers here and nowhere else (CONVENTIONS 13).
 
 The gateway's own checks raise `FieldError` naming the REST field; the master's refusals arrive
-as `grpc.aio.AioRpcError` naming the proto field (trailing metadata `jobfleet-field`). Both become
-a `Failure`; the request's document (its `Dialect`) renames the field and wraps it in its envelope.
+as `grpc.aio.AioRpcError` naming the proto field (trailing metadata `jobfleet-field`), maybe as a
+path such as `steps[1].nodes`. Both become a `Failure`; the request's document (its `Dialect`)
+renames the field and wraps it in its envelope.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from starlette.types import ExceptionHandler
 logger = logging.getLogger(__name__)
 
 FIELD_METADATA = "jobfleet-field"
-_FIELD_PREFIX = re.compile(r"^([a-z][a-z0-9_.]*): (.*)$", re.DOTALL)
+_FIELD_PREFIX = re.compile(r"^([a-z][a-z0-9_.\[\]]*): (.*)$", re.DOTALL)
 
 HTTP_STATUS: Mapping[grpc.StatusCode, int] = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
@@ -57,13 +58,14 @@ class Failure:
 
 @dataclass(frozen=True)
 class Dialect:
-    """How one REST document names the proto fields and wraps a failure in its envelope."""
+    """How one REST document (or one route of it) names the proto fields and wraps a failure."""
 
-    field_names: Mapping[str, str]
+    rename: Callable[[str], str]
+    """Proto field path (`nodes`, `steps[1].nodes`) -> the name the client sent it as."""
     render: Callable[[Failure], Response]
 
 
-def rpc_failure(exc: grpc.aio.AioRpcError, field_names: Mapping[str, str]) -> Failure:
+def rpc_failure(exc: grpc.aio.AioRpcError, rename: Callable[[str], str]) -> Failure:
     """The master's error, its proto field renamed to the document's name for it."""
     code: grpc.StatusCode = exc.code()
     details: str = exc.details() or code.name
@@ -72,7 +74,7 @@ def rpc_failure(exc: grpc.aio.AioRpcError, field_names: Mapping[str, str]) -> Fa
     if status >= 500:
         logger.warning("master call failed: %s: %s", code.name, details)
         message = f"master {code.name.lower()}: {details}"
-    return Failure(status, message, field_names.get(field, field))
+    return Failure(status, message, rename(field) if field else "")
 
 
 def _split_field(exc: grpc.aio.AioRpcError, details: str) -> tuple[str, str]:
@@ -107,7 +109,7 @@ def exception_handlers(dialect_for: Callable[[Request], Dialect]) -> dict[Any, E
     async def on_rpc_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, grpc.aio.AioRpcError)
         dialect = dialect_for(request)
-        return dialect.render(rpc_failure(exc, dialect.field_names))
+        return dialect.render(rpc_failure(exc, dialect.rename))
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

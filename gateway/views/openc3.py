@@ -7,39 +7,9 @@ import time
 from typing import Any
 
 from jobfleet.v1 import common_pb2
-from starlette.responses import Response
 
-from gateway import envelope, words
-from gateway.errors import Dialect, Failure
-
-# Proto field -> the OpenC3 name a client sent it as.
-FIELD_NAMES = {
-    "project_id": "projectid",
-    "submitter": "appname",
-    "nodes": "node_cont",
-    "script_type": "scripts_type",
-    "script": "scripts_cont",
-    "args": "scripts_argv",
-    "timeout_seconds": "timeout",
-    "variables": "variable",
-    "name_contains": "name",
-    "started_after_unix": "time_start",
-    "started_before_unix": "time_end",
-}
-
-
-def render_failure(failure: Failure) -> Response:
-    """OpenC3 words format failures "check format fail: <field>: <why>"."""
-    if failure.field and failure.status == 400:
-        info = f"check format fail: {failure.field}: {failure.message}"
-    elif failure.field:
-        info = f"{failure.field}: {failure.message}"
-    else:
-        info = failure.message
-    return envelope.fail(info, failure.status)
-
-
-OPENC3 = Dialect(FIELD_NAMES, render_failure)
+from gateway import words
+from gateway.views.openc3_steps import plugin_type, step_fields
 
 
 def format_time(message: Any, field: str) -> str:
@@ -49,12 +19,20 @@ def format_time(message: Any, field: str) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(getattr(message, field).seconds))
 
 
-def runtime(task: common_pb2.Task, now: float) -> int:
-    """Whole seconds from start to finish, or to now while unfinished; 0 before it starts."""
-    if not task.HasField("started_at"):
+def runtime(message: Any, now: float) -> int:
+    """Whole seconds from start to finish, or to now while unfinished; 0 before it starts.
+
+    `message` is a Task or a Subtask (both have `started_at` and `finished_at`).
+    """
+    if not message.HasField("started_at"):
         return 0
-    end = int(task.finished_at.seconds) if task.HasField("finished_at") else int(now)
-    return max(0, end - int(task.started_at.seconds))
+    end = int(message.finished_at.seconds) if message.HasField("finished_at") else int(now)
+    return max(0, end - int(message.started_at.seconds))
+
+
+def task_status(task: common_pb2.Task) -> dict[str, str]:
+    """What a submit, redo, kill or control answers: the task's uuid and status word."""
+    return {"uuid": task.uuid, "status": words.word(words.OPENC3_TASK_STATUS, task.status)}
 
 
 def task_row(task: common_pb2.Task, now: float) -> dict[str, Any]:
@@ -100,9 +78,29 @@ def node_row(execution: common_pb2.Execution) -> dict[str, Any]:
     }
 
 
+def subtask_row(subtask: common_pb2.Subtask, now: float) -> dict[str, Any]:
+    """One step of a task as it runs; `extended` is the step (variables substituted)."""
+    return {
+        "id": subtask.position + 1,
+        "subtask_type": plugin_type(subtask.step),
+        "uuid": subtask.uuid,
+        "nodecount": subtask.node_count,
+        "starttime": format_time(subtask, "started_at"),
+        "finishtime": format_time(subtask, "finished_at"),
+        "runtime": runtime(subtask, now),
+        "status": words.word(words.OPENC3_SUBTASK_STATUS, subtask.status),
+        "pause": subtask.pause,
+        "extended": step_fields(subtask.step),
+    }
+
+
 def task_detail(task: common_pb2.Task, now: float) -> dict[str, Any]:
-    """A task row plus one `nodes` entry per execution."""
-    return {**task_row(task, now), "nodes": [node_row(e) for e in task.executions]}
+    """A task row plus one `nodes` entry per execution and one `subtasks` entry per step."""
+    return {
+        **task_row(task, now),
+        "nodes": [node_row(e) for e in task.executions],
+        "subtasks": [subtask_row(s, now) for s in task.subtasks],
+    }
 
 
 def log_row(execution: common_pb2.Execution, log: bytes) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from grpc.aio import AioRpcError, Metadata
 from starlette.exceptions import HTTPException
 
 from gateway.errors import Failure, http_failure, rpc_failure
-from gateway.views.openc3 import FIELD_NAMES, render_failure
+from gateway.views.openc3_names import field_name, render_failure
 
 
 def rpc_error(code: grpc.StatusCode, details: str, field: str = "") -> AioRpcError:
@@ -28,7 +28,7 @@ def info(failure: Failure) -> tuple[int, str]:
 def test_invalid_argument_names_the_document_field() -> None:
     exc = rpc_error(grpc.StatusCode.INVALID_ARGUMENT, "nodes: unknown node(s): foo", "nodes")
 
-    assert info(rpc_failure(exc, FIELD_NAMES)) == (
+    assert info(rpc_failure(exc, field_name)) == (
         400,
         "check format fail: node_cont: unknown node(s): foo",
     )
@@ -37,7 +37,7 @@ def test_invalid_argument_names_the_document_field() -> None:
 def test_field_is_taken_from_the_details_prefix_without_metadata() -> None:
     exc = rpc_error(grpc.StatusCode.INVALID_ARGUMENT, "timeout_seconds: must be 1 to 86400")
 
-    assert rpc_failure(exc, FIELD_NAMES) == Failure(400, "must be 1 to 86400", "timeout")
+    assert rpc_failure(exc, field_name) == Failure(400, "must be 1 to 86400", "timeout")
 
 
 @pytest.mark.parametrize(
@@ -60,21 +60,36 @@ def test_field_is_taken_from_the_details_prefix_without_metadata() -> None:
 def test_status_for_each_code(code: grpc.StatusCode, field: str, status: int) -> None:
     exc = rpc_error(code, f"{field}: why" if field else "why", field)
 
-    assert rpc_failure(exc, FIELD_NAMES).status == status
+    assert rpc_failure(exc, field_name).status == status
 
 
 def test_not_found_is_not_a_format_failure() -> None:
     exc = rpc_error(grpc.StatusCode.NOT_FOUND, "uuid: no such task", "uuid")
 
-    assert info(rpc_failure(exc, FIELD_NAMES)) == (404, "uuid: no such task")
+    assert info(rpc_failure(exc, field_name)) == (404, "uuid: no such task")
 
 
 def test_server_side_failures_say_it_was_the_master() -> None:
     exc = rpc_error(grpc.StatusCode.UNAVAILABLE, "connection refused")
 
-    assert info(rpc_failure(exc, FIELD_NAMES)) == (503, "master unavailable: connection refused")
+    assert info(rpc_failure(exc, field_name)) == (503, "master unavailable: connection refused")
 
 
 def test_routing_failures_name_path_and_method() -> None:
     assert http_failure(HTTPException(404)) == Failure(404, "Not Found", "path")
     assert http_failure(HTTPException(405)) == Failure(405, "Method Not Allowed", "method")
+
+
+def test_a_step_field_path_becomes_the_step_hash_key() -> None:
+    exc = rpc_error(grpc.StatusCode.INVALID_ARGUMENT, "steps[1].nodes: unknown node(s): x")
+
+    assert info(rpc_failure(exc, field_name)) == (
+        400,
+        "check format fail: data[1].node_cont: unknown node(s): x",
+    )
+
+
+def test_not_found_without_a_field_has_none() -> None:
+    exc = rpc_error(grpc.StatusCode.NOT_FOUND, "no such job")
+
+    assert info(rpc_failure(exc, field_name)) == (404, "no such job")

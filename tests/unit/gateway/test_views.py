@@ -92,3 +92,62 @@ def test_log_row_replaces_bad_utf8() -> None:
         "reason": "",
         "log": "ok \ufffd\n",
     }
+
+
+def make_subtask(position: int, status: int, started: bool = True) -> common_pb2.Subtask:
+    step = common_pb2.Step(uuid=f"s{position}", name="build", pause="ok?")
+    step.cmd.CopyFrom(common_pb2.CmdStep(user="app", script="make", timeout_seconds=0))
+    step.cmd.nodes.type = common_pb2.NODE_SELECTOR_TYPE_BUILTIN
+    step.cmd.nodes.content = "n1,n2"
+    subtask = common_pb2.Subtask(
+        uuid=f"s{position}", position=position, status=status, pause="ok?", node_count=2, step=step
+    )
+    if started:
+        subtask.started_at.seconds = START
+    return subtask
+
+
+SUBTASK_KEYS = (
+    "id subtask_type uuid nodecount starttime finishtime runtime status pause extended".split()
+)
+
+
+def test_subtask_row_has_the_documented_keys_and_the_step_as_extended() -> None:
+    row = openc3.subtask_row(make_subtask(0, common_pb2.SUBTASK_STATUS_DECISION), now=START + 5)
+
+    assert list(row) == SUBTASK_KEYS
+    assert row["id"] == 1
+    assert row["subtask_type"] == "cmd"
+    assert row["status"] == "decision"
+    assert row["runtime"] == 5
+    assert row["extended"] == {
+        "name": "build",
+        "user": "app",
+        "node_type": "builtin",
+        "node_cont": "n1,n2",
+        "scripts_type": "unknown",
+        "scripts_cont": "make",
+        "scripts_argv": "",
+        "timeout": 60,
+        "pause": "ok?",
+    }
+
+
+def test_task_detail_lists_subtasks_in_order_and_waiting_is_a_word() -> None:
+    task = make_task()
+    task.status = common_pb2.TASK_STATUS_WAITING
+    task.subtasks.extend(
+        [
+            make_subtask(0, common_pb2.SUBTASK_STATUS_SUCCESS),
+            make_subtask(1, common_pb2.SUBTASK_STATUS_INIT, started=False),
+        ]
+    )
+
+    detail = openc3.task_detail(task, now=0)
+
+    assert detail["status"] == "waiting"
+    assert [(s["id"], s["status"], s["runtime"]) for s in detail["subtasks"]] == [
+        (1, "success", 0),
+        (2, "init", 0),
+    ]
+    assert openc3.task_status(task) == {"uuid": "u1", "status": "waiting"}
