@@ -11,10 +11,22 @@ from gateway import errors
 from gateway.bodylimit import BodyLimit
 from gateway.config import GatewayConfig
 from gateway.master import master_lifespan
-from gateway.routes import health, openc3_slave, openc3_task
+from gateway.routes import (
+    health,
+    openc3_slave,
+    openc3_subtask,
+    openc3_task,
+    openc3_third,
+)
 from gateway.views import openc3_names
 
-ROUTES: list[BaseRoute] = [*health.routes, *openc3_task.routes, *openc3_slave.routes]
+ROUTES: list[BaseRoute] = [
+    *health.routes,
+    *openc3_task.routes,
+    *openc3_slave.routes,
+    *openc3_subtask.routes,
+    *openc3_third.routes,
+]
 
 
 def dialect_for(request: Request) -> errors.Dialect:

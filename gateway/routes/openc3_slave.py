@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, forms, words
+from gateway import envelope, forms
 from gateway.errors import FieldError
 from gateway.master import GatewayState
 from gateway.views import openc3
@@ -39,8 +39,7 @@ async def kill_task(request: Request[GatewayState]) -> Response:
     reason = f"killed by {forms.submitter(request)}"
     ask = task_pb2.KillTaskRequest(uuid=task_uuid(request), reason=reason)
     task = (await master.task.KillTask(ask, timeout=master.timeout)).task
-    status = words.word(words.OPENC3_TASK_STATUS, task.status)
-    return envelope.ok({"uuid": task.uuid, "status": status})
+    return envelope.ok(openc3.task_status(task))
 
 
 routes: list[BaseRoute] = [

@@ -1,4 +1,5 @@
-"""OpenC3 `task` document: submit an ad-hoc command, list tasks, show one task.
+"""OpenC3 `task` document: submit an ad-hoc command or a job, redo a task, list, count and show
+tasks (the `analysis` routes are not served).
 
 Each handler reads and checks the request (so bad input never reaches the master), makes one
 call on the master and builds the answer with `views.openc3`.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import time
 
 import grpc
-from jobfleet.v1 import task_pb2
+from jobfleet.v1 import common_pb2, task_pb2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -46,6 +47,34 @@ def submit_command_request(
     )
 
 
+def submit_job_request(
+    project_id: int, fields: Fields, submitter: str
+) -> task_pb2.SubmitJobRequest:
+    """/task/{projectid}/job: the job by `jobuuid`, with `variable` overriding its variables."""
+    return task_pb2.SubmitJobRequest(
+        project_id=project_id,
+        job_uuid=forms.token(fields, "jobuuid", required=True),
+        variables=forms.string_map(fields, "variable"),
+        submitter=submitter,
+        call_type="api",
+    )
+
+
+def submit_job_by_name_request(
+    project_id: int, fields: Fields, submitter: str
+) -> task_pb2.SubmitJobRequest:
+    """/task/{projectid}/job/byname: the job by `jobname`; `uuid`, when given, is the task's
+    uuid, and submitting it again answers the same task."""
+    return task_pb2.SubmitJobRequest(
+        project_id=project_id,
+        job_name=forms.text(fields, "jobname", required=True, max_len=255),
+        variables=forms.string_map(fields, "variable"),
+        task_uuid=forms.token(fields, "uuid"),
+        submitter=submitter,
+        call_type="api",
+    )
+
+
 def list_tasks_request(project_id: int, query: Fields) -> task_pb2.ListTasksRequest:
     """Task list filters -> ListTasksRequest; `status` is an OpenC3 status word."""
     status = forms.text(query, "status")
@@ -63,7 +92,12 @@ def list_tasks_request(project_id: int, query: Fields) -> task_pb2.ListTasksRequ
 
 
 def project_id(request: Request[GatewayState]) -> int:
-    return forms.positive_id(request.path_params["projectid"], "projectid")
+    return forms.path_id(request, "projectid")
+
+
+def submitted(task: common_pb2.Task) -> Response:
+    """A new (or redone) task: its uuid next to `data` too, as OpenC3 answers."""
+    return envelope.ok(openc3.task_status(task), uuid=task.uuid)
 
 
 async def submit_command(request: Request[GatewayState]) -> Response:
@@ -72,9 +106,44 @@ async def submit_command(request: Request[GatewayState]) -> Response:
         project_id(request), await forms.read_fields(request), forms.submitter(request)
     )
     master = request.state["master"]
-    task = (await master.task.SubmitCommand(ask, timeout=master.timeout)).task
-    status = words.word(words.OPENC3_TASK_STATUS, task.status)
-    return envelope.ok({"uuid": task.uuid, "status": status}, uuid=task.uuid)
+    return submitted((await master.task.SubmitCommand(ask, timeout=master.timeout)).task)
+
+
+async def submit_job(request: Request[GatewayState]) -> Response:
+    """POST /task/{projectid}/job: run a job of the catalogue."""
+    ask = submit_job_request(
+        project_id(request), await forms.read_fields(request), forms.submitter(request)
+    )
+    master = request.state["master"]
+    return submitted((await master.task.SubmitJob(ask, timeout=master.timeout)).task)
+
+
+async def submit_job_by_name(request: Request[GatewayState]) -> Response:
+    """POST /task/{projectid}/job/byname: run a job by name, idempotent on `uuid`."""
+    ask = submit_job_by_name_request(
+        project_id(request), await forms.read_fields(request), forms.submitter(request)
+    )
+    master = request.state["master"]
+    return submitted((await master.task.SubmitJob(ask, timeout=master.timeout)).task)
+
+
+async def redo_task(request: Request[GatewayState]) -> Response:
+    """POST /task/{projectid}/redo: run task `taskuuid` again, as a new task."""
+    fields = await forms.read_fields(request)
+    ask = task_pb2.RedoTaskRequest(
+        project_id=project_id(request),
+        uuid=forms.token(fields, "taskuuid", required=True),
+        submitter=forms.submitter(request),
+    )
+    master = request.state["master"]
+    return submitted((await master.task.RedoTask(ask, timeout=master.timeout)).task)
+
+
+async def count_tasks(request: Request[GatewayState]) -> Response:
+    """GET /task/{projectid}/count: tasks started this month (UTC)."""
+    ask = task_pb2.CountTasksRequest(project_id=project_id(request))
+    master = request.state["master"]
+    return envelope.ok((await master.task.CountTasks(ask, timeout=master.timeout)).count)
 
 
 async def list_tasks(request: Request[GatewayState]) -> Response:
@@ -88,7 +157,9 @@ async def list_tasks(request: Request[GatewayState]) -> Response:
 
 async def get_task(request: Request[GatewayState]) -> Response:
     """GET /task/{projectid}/{uuid}: one task with its per-node rows; unknown -> `norun`."""
-    ask = task_pb2.GetTaskRequest(project_id=project_id(request), uuid=request.path_params["uuid"])
+    ask = task_pb2.GetTaskRequest(
+        project_id=project_id(request), uuid=forms.path_token(request, "uuid")
+    )
     master = request.state["master"]
     try:
         task = (await master.task.GetTask(ask, timeout=master.timeout)).task
@@ -99,8 +170,13 @@ async def get_task(request: Request[GatewayState]) -> Response:
     return envelope.ok(openc3.task_detail(task, time.time()))
 
 
+# The fixed paths come before /task/{projectid}/{uuid}, which would take `count` for a uuid.
 routes: list[BaseRoute] = [
     Route("/task/{projectid}", list_tasks, methods=["GET"]),
+    Route("/task/{projectid}/count", count_tasks, methods=["GET"]),
     Route("/task/{projectid}/plugin_cmd", submit_command, methods=["POST"]),
+    Route("/task/{projectid}/job", submit_job, methods=["POST"]),
+    Route("/task/{projectid}/job/byname", submit_job_by_name, methods=["POST"]),
+    Route("/task/{projectid}/redo", redo_task, methods=["POST"]),
     Route("/task/{projectid}/{uuid}", get_task, methods=["GET"]),
 ]

@@ -1,0 +1,104 @@
+"""OpenC3 `subtask` document: the steps of a job task, and controlling a waiting one.
+
+`POST` may send any control (next, fail, running, ignore); `PUT` is the narrower permission and
+may send only `next` (anything else: 403 naming `control`). A control that changes nothing (e.g.
+`fail` on a subtask not in decision) is the master's FAILED_PRECONDITION: 409, stat false.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+
+from jobfleet.v1 import common_pb2, task_pb2
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from gateway import envelope, forms, words
+from gateway.errors import FieldError
+from gateway.forms import Fields
+from gateway.master import GatewayState
+from gateway.views import openc3
+
+CONTROLS = tuple(words.OPENC3_SUBTASK_CONTROL.values())
+PUT_CONTROLS = ("next",)
+SUBTASK_TYPES = ("cmd", "scp")
+
+
+def control_request(
+    project_id: int, fields: Fields, actor: str, allowed: Collection[str] = CONTROLS
+) -> task_pb2.ControlSubtaskRequest:
+    """taskuuid, subtaskuuid, control; `subtasktype`, when sent, must be cmd or scp (the
+    subtask uuid alone says which step it is)."""
+    control = forms.choice(fields, "control", CONTROLS)
+    if control not in allowed:
+        only = ", ".join(allowed)
+        raise FieldError("control", f"{control!r} is not allowed here, only: {only}", status=403)
+    if forms.text(fields, "subtasktype"):
+        forms.choice(fields, "subtasktype", SUBTASK_TYPES)
+    return task_pb2.ControlSubtaskRequest(
+        project_id=project_id,
+        task_uuid=forms.token(fields, "taskuuid", required=True),
+        subtask_uuid=forms.token(fields, "subtaskuuid", required=True),
+        control=words.value_of(words.OPENC3_SUBTASK_CONTROL, control, "control"),
+        actor=actor,
+    )
+
+
+async def fetch_task(request: Request[GatewayState]) -> common_pb2.Task:
+    """The task of the path, with its subtasks."""
+    ask = task_pb2.GetTaskRequest(
+        project_id=forms.path_id(request, "projectid"),
+        uuid=forms.path_token(request, "taskuuid"),
+    )
+    master = request.state["master"]
+    task: common_pb2.Task = (await master.task.GetTask(ask, timeout=master.timeout)).task
+    return task
+
+
+async def list_subtasks(request: Request[GatewayState]) -> Response:
+    """GET /subtask/{projectid}/{taskuuid}: one row per step, in order."""
+    task = await fetch_task(request)
+    now = time.time()
+    return envelope.ok([openc3.subtask_row(s, now) for s in task.subtasks])
+
+
+async def get_subtask(request: Request[GatewayState]) -> Response:
+    """GET /subtask/{projectid}/{taskuuid}/{subtaskuuid}: one row; 404 when not in the task."""
+    uuid = forms.path_token(request, "subtaskuuid")
+    task = await fetch_task(request)
+    for subtask in task.subtasks:
+        if subtask.uuid == uuid:
+            return envelope.ok(openc3.subtask_row(subtask, time.time()))
+    raise FieldError("subtaskuuid", f"no subtask {uuid!r} in task {task.uuid!r}", status=404)
+
+
+async def control(request: Request[GatewayState], allowed: Collection[str]) -> Response:
+    ask = control_request(
+        forms.path_id(request, "projectid"),
+        await forms.read_fields(request),
+        forms.submitter(request),
+        allowed,
+    )
+    master = request.state["master"]
+    task = (await master.task.ControlSubtask(ask, timeout=master.timeout)).task
+    return envelope.ok(openc3.task_status(task))
+
+
+async def control_any(request: Request[GatewayState]) -> Response:
+    """POST /subtask/{projectid}: next, fail, running or ignore; `data` is the task's status."""
+    return await control(request, CONTROLS)
+
+
+async def control_next(request: Request[GatewayState]) -> Response:
+    """PUT /subtask/{projectid}: `next` only."""
+    return await control(request, PUT_CONTROLS)
+
+
+routes: list[BaseRoute] = [
+    Route("/subtask/{projectid}", control_any, methods=["POST"]),
+    Route("/subtask/{projectid}", control_next, methods=["PUT"]),
+    Route("/subtask/{projectid}/{taskuuid}", list_subtasks, methods=["GET"]),
+    Route("/subtask/{projectid}/{taskuuid}/{subtaskuuid}", get_subtask, methods=["GET"]),
+]
