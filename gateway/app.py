@@ -13,10 +13,16 @@ from gateway.config import GatewayConfig
 from gateway.master import master_lifespan
 from gateway.routes import (
     health,
+    openc3_jobs,
+    openc3_nodegroup,
+    openc3_nodes,
+    openc3_scripts,
     openc3_slave,
     openc3_subtask,
     openc3_task,
     openc3_third,
+    openc3_userlist,
+    openc3_variable,
 )
 from gateway.views import openc3_names
 
@@ -24,6 +30,12 @@ ROUTES: list[BaseRoute] = [
     *health.routes,
     *openc3_task.routes,
     *openc3_slave.routes,
+    *openc3_jobs.routes,
+    *openc3_scripts.routes,
+    *openc3_nodes.routes,
+    *openc3_nodegroup.routes,
+    *openc3_userlist.routes,
+    *openc3_variable.routes,
     *openc3_subtask.routes,
     *openc3_third.routes,
 ]

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from starlette.requests import Request
 from starlette.testclient import TestClient
 
-from gateway.app import create_app
+from gateway.app import ROUTES, create_app, dialect_for
 from gateway.config import GatewayConfig
 
 CMD = {"name": "demo", "node_cont": "n1,n2", "scripts_cont": "echo hi"}
@@ -123,3 +124,70 @@ def test_a_call_on_an_absent_master_is_503(client: TestClient) -> None:
 
     assert reply.status_code == 503
     assert reply.json()["info"].startswith("master unavailable: ")
+
+
+STEP = {"plugin_type": "cmd", "name": "s", "node_cont": "n1", "scripts_cont": "true"}
+
+
+def test_job_steps_are_checked_first_naming_step_and_key(client: TestClient) -> None:
+    body = {"name": "deploy", "data": [STEP, {**STEP, "timeout": "soon"}]}
+
+    info = refused(client.post("/jobs/1", json=body), 400, "data[1].timeout")
+
+    assert info.startswith("check format fail: data[1].timeout: must be an integer")
+
+
+def test_job_steps_in_a_form_are_json_text(client: TestClient) -> None:
+    form = {"name": "deploy", "data": '[{"plugin_type": "ssh"}]'}
+
+    refused(client.post("/jobs/1", data=form), 400, "data[0].plugin_type")
+
+
+def test_put_subtask_refuses_other_controls_with_403(client: TestClient) -> None:
+    form = {"taskuuid": "t1", "subtaskuuid": "s1", "subtasktype": "cmd", "control": "fail"}
+
+    info = refused(client.put("/subtask/1", data=form), 403, "control")
+
+    assert info.startswith("control: 'fail' is not allowed")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "field"),
+    [
+        ("POST", "/third/interface/invoke", {"json": {"project_id": 1, "uuid": "u"}}, "params"),
+        ("POST", "/third/interface/dry-run", {"json": {"params": {}}}, "project_id"),
+        ("POST", "/third/option/variable", {"json": {"project_id": 1}}, "jobname"),
+        ("POST", "/third/interface/query", {"json": {}}, "uuid"),
+        ("GET", "/jobs/1?create_time_end=May", {}, "create_time_end"),
+        ("GET", "/nodelist/1?limit=0", {}, "limit"),
+        ("GET", "/nodeinfo/1/check", {}, "node"),
+        ("DELETE", "/variable/1?jobuuid=j1", {}, "name"),
+        ("POST", "/task/1/redo", {"data": {}}, "taskuuid"),
+        ("GET", "/scripts/1/abc", {}, "scriptsid"),
+        ("GET", "/subtask/1/t%201", {}, "taskuuid"),
+    ],
+)
+def test_new_routes_check_input_first(
+    client: TestClient, method: str, path: str, kwargs: dict[str, Any], field: str
+) -> None:
+    refused(client.request(method, path, **kwargs), 400, field)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/jobs/1/count"), ("GET", "/task/1/count"), ("GET", "/nodegroup/1/2/nodelist")],
+)
+def test_new_routes_call_the_master(client: TestClient, method: str, path: str) -> None:
+    reply = client.request(method, path)
+
+    assert reply.status_code == 503
+    assert reply.json()["info"].startswith("master unavailable: ")
+
+
+def test_the_dialect_follows_the_matched_route() -> None:
+    redo = next(r for r in ROUTES if getattr(r, "path", "") == "/task/{projectid}/redo")
+
+    dialect = dialect_for(Request({"type": "http", "route": redo}))
+
+    assert dialect.rename("uuid") == "taskuuid"
+    assert dialect_for(Request({"type": "http"})).rename("uuid") == "uuid"

@@ -1,0 +1,122 @@
+"""OpenC3 `nodelist` and `nodeinfo` documents: the project's machines.
+
+The document lists nodelist's add and delete as `post/del '/userlist/:projectid'`, a copy-paste
+slip (those are userlist's routes): they are served as /nodelist/{projectid}[/{id}].
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from jobfleet.v1 import catalog_pb2
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from gateway import envelope, filters, forms
+from gateway.errors import FieldError
+from gateway.forms import Fields
+from gateway.master import GatewayState
+from gateway.views import openc3_catalog as views
+
+NODE_FILTERS = ("inip", "exip")
+
+
+def address(fields: Fields, name: str) -> str:
+    """An optional IPv4 or IPv6 address."""
+    value = forms.text(fields, name)
+    if value:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError as exc:
+            raise FieldError(name, f"not an IP address: {value!r}") from exc
+    return value
+
+
+def create_node_request(
+    project_id: int, fields: Fields, actor: str
+) -> catalog_pb2.CreateNodeRequest:
+    """name, inip, exip, sshport (absent = 22), slave (pinned slave; absent = any)."""
+    return catalog_pb2.CreateNodeRequest(
+        project_id=project_id,
+        name=forms.text(fields, "name", required=True, max_len=255),
+        inip=address(fields, "inip"),
+        exip=address(fields, "exip"),
+        ssh_port=forms.integer(fields, "sshport", default=0, low=1, high=65535),
+        slave=forms.text(fields, "slave", max_len=255),
+        actor=actor,
+    )
+
+
+def list_nodes_request(
+    request: Request[GatewayState], wanted: catalog_pb2.ListFilter
+) -> catalog_pb2.ListNodesRequest:
+    return catalog_pb2.ListNodesRequest(
+        project_id=forms.path_id(request, "projectid"), filter=wanted
+    )
+
+
+async def list_nodes(request: Request[GatewayState]) -> Response:
+    """GET /nodelist/{projectid}: machine rows; also filtered by `inip`/`exip` (contains)."""
+    ask = list_nodes_request(request, filters.list_filter(request.query_params, NODE_FILTERS))
+    master = request.state["master"]
+    reply = await master.catalog.ListNodes(ask, timeout=master.timeout)
+    return envelope.ok([views.machine_row(n) for n in reply.nodes], total=reply.total)
+
+
+async def create_node(request: Request[GatewayState]) -> Response:
+    """POST /nodelist/{projectid}: add a machine; `data` is its row."""
+    ask = create_node_request(
+        forms.path_id(request, "projectid"),
+        await forms.read_fields(request),
+        forms.submitter(request),
+    )
+    master = request.state["master"]
+    node = (await master.catalog.CreateNode(ask, timeout=master.timeout)).node
+    return envelope.ok(views.machine_row(node))
+
+
+async def delete_node(request: Request[GatewayState]) -> Response:
+    """DELETE /nodelist/{projectid}/{id}: `data` is 1."""
+    ask = catalog_pb2.DeleteNodeRequest(
+        project_id=forms.path_id(request, "projectid"), id=forms.path_id(request, "id")
+    )
+    master = request.state["master"]
+    await master.catalog.DeleteNode(ask, timeout=master.timeout)
+    return envelope.ok(1)
+
+
+async def node_info(request: Request[GatewayState]) -> Response:
+    """GET /nodeinfo/{projectid}: machine rows with `agent` (a slave of that name attached)."""
+    ask = list_nodes_request(request, filters.list_filter(request.query_params, NODE_FILTERS))
+    master = request.state["master"]
+    reply = await master.catalog.ListNodes(ask, timeout=master.timeout)
+    return envelope.ok([views.nodeinfo_row(n) for n in reply.nodes], total=reply.total)
+
+
+async def check_nodes(request: Request[GatewayState]) -> Response:
+    """GET /nodeinfo/{projectid}/check?node=a,b: `{known, unknown}`, stat true either way."""
+    ask = catalog_pb2.CheckNodesRequest(
+        project_id=forms.path_id(request, "projectid"),
+        nodes=forms.name_list(request.query_params, "node"),
+    )
+    master = request.state["master"]
+    reply = await master.catalog.CheckNodes(ask, timeout=master.timeout)
+    return envelope.ok({"known": list(reply.known), "unknown": list(reply.unknown)})
+
+
+async def count_nodes(request: Request[GatewayState]) -> Response:
+    """GET /nodeinfo/{projectid}/count: how many machines the project has."""
+    ask = list_nodes_request(request, filters.count_filter(request.query_params, NODE_FILTERS))
+    master = request.state["master"]
+    return envelope.ok((await master.catalog.ListNodes(ask, timeout=master.timeout)).total)
+
+
+routes: list[BaseRoute] = [
+    Route("/nodelist/{projectid}", list_nodes, methods=["GET"]),
+    Route("/nodelist/{projectid}", create_node, methods=["POST"]),
+    Route("/nodelist/{projectid}/{id}", delete_node, methods=["DELETE"]),
+    Route("/nodeinfo/{projectid}", node_info, methods=["GET"]),
+    Route("/nodeinfo/{projectid}/check", check_nodes, methods=["GET"]),
+    Route("/nodeinfo/{projectid}/count", count_nodes, methods=["GET"]),
+]

@@ -1,0 +1,118 @@
+"""OpenC3 `variable` document: a job's global variables (name, value, describe)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from jobfleet.v1 import catalog_pb2
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from gateway import envelope, forms
+from gateway.errors import FieldError
+from gateway.forms import Fields
+from gateway.master import GatewayState
+from gateway.views import openc3_catalog as views
+
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+MAX_VALUE = 65536
+
+
+def variable_name(fields: Fields) -> str:
+    """A required variable name, as `$name` / `${name}` refer to it."""
+    name = forms.matching(fields, "name", NAME, "a variable name (letters, digits, '_')")
+    if not name:
+        raise FieldError("name", "is required")
+    return name
+
+
+def variable(fields: Fields) -> catalog_pb2.Variable:
+    """name, value, describe of one variable."""
+    return catalog_pb2.Variable(
+        name=variable_name(fields),
+        value=forms.text(fields, "value", max_len=MAX_VALUE, strip=False),
+        describe=forms.text(fields, "describe", max_len=1024),
+    )
+
+
+def save_variable_request(project_id: int, fields: Fields) -> catalog_pb2.SaveVariableRequest:
+    """jobuuid, name, value, describe; `id` updates that variable."""
+    one = variable(fields)
+    return catalog_pb2.SaveVariableRequest(
+        project_id=project_id,
+        job_uuid=forms.token(fields, "jobuuid", required=True),
+        id=forms.identifier(fields, "id", required=False),
+        name=one.name,
+        value=one.value,
+        describe=one.describe,
+    )
+
+
+def save_variables_request(project_id: int, fields: Fields) -> catalog_pb2.SaveVariablesRequest:
+    """jobuuid and `data`: an array of {name, value, describe}, upserted by name."""
+    job_uuid = forms.token(fields, "jobuuid", required=True)
+    items: list[Any] = []
+    for index, item in enumerate(forms.hash_list(fields, "data")):
+        with forms.within(f"data[{index}]"):
+            items.append(variable(item))
+    return catalog_pb2.SaveVariablesRequest(
+        project_id=project_id, job_uuid=job_uuid, variables=items
+    )
+
+
+async def list_variables(request: Request[GatewayState]) -> Response:
+    """GET /variable/{projectid}/{jobuuid}: `empty=1` only those without a value; `exclude`
+    a comma list of names to leave out."""
+    query = request.query_params
+    ask = catalog_pb2.ListVariablesRequest(
+        project_id=forms.path_id(request, "projectid"),
+        job_uuid=forms.path_token(request, "jobuuid"),
+        empty_only=forms.flag(query, "empty"),
+        exclude=forms.name_list(query, "exclude", required=False),
+    )
+    master = request.state["master"]
+    reply = await master.catalog.ListVariables(ask, timeout=master.timeout)
+    return envelope.ok([views.variable_row(v) for v in reply.variables])
+
+
+async def save_variable(request: Request[GatewayState]) -> Response:
+    """POST /variable/{projectid}: create or update one variable; `data` is its row."""
+    ask = save_variable_request(
+        forms.path_id(request, "projectid"), await forms.read_fields(request)
+    )
+    master = request.state["master"]
+    saved = (await master.catalog.SaveVariable(ask, timeout=master.timeout)).variable
+    return envelope.ok(views.variable_row(saved))
+
+
+async def save_variables(request: Request[GatewayState]) -> Response:
+    """POST /variable/{projectid}/update: upsert several by name; `data` is their rows."""
+    ask = save_variables_request(
+        forms.path_id(request, "projectid"), await forms.read_fields(request)
+    )
+    master = request.state["master"]
+    reply = await master.catalog.SaveVariables(ask, timeout=master.timeout)
+    return envelope.ok([views.variable_row(v) for v in reply.variables])
+
+
+async def delete_variable(request: Request[GatewayState]) -> Response:
+    """DELETE /variable/{projectid}: jobuuid and name, from the body or else the query."""
+    fields = {**request.query_params, **await forms.read_fields(request)}
+    ask = catalog_pb2.DeleteVariableRequest(
+        project_id=forms.path_id(request, "projectid"),
+        job_uuid=forms.token(fields, "jobuuid", required=True),
+        name=variable_name(fields),
+    )
+    master = request.state["master"]
+    await master.catalog.DeleteVariable(ask, timeout=master.timeout)
+    return envelope.ok(1)
+
+
+routes: list[BaseRoute] = [
+    Route("/variable/{projectid}", save_variable, methods=["POST"]),
+    Route("/variable/{projectid}", delete_variable, methods=["DELETE"]),
+    Route("/variable/{projectid}/update", save_variables, methods=["POST"]),
+    Route("/variable/{projectid}/{jobuuid}", list_variables, methods=["GET"]),
+]
