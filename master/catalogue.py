@@ -29,6 +29,12 @@ def save_job(
 ) -> tuple[Job, list[Step]]:
     projects.require_project(project_id)
     ready = checked(steps)
+    for i, step in enumerate(ready):
+        resolve.static_check(
+            project_id, step.targets, f"steps[{i}].{'nodes' if step.kind == 'cmd' else 'dst'}"
+        )
+        if step.kind == "scp":
+            resolve.static_check(project_id, step.src, f"steps[{i}].src")
     job = jobs.save(project_id, _name(name), permanent, ready, actor, uuid)
     return job, ready
 

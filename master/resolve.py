@@ -29,10 +29,7 @@ def selector(project_id: int, sel: Selector, values: dict[str, str], at: str) ->
     if sel.type == "builtin":
         names = split_names(sel.content)
     elif sel.type == "group":
-        group = catalogue.group_by_name(project_id, sel.content.strip())
-        if group is None:
-            raise InvalidArgument(f"no node group named {sel.content.strip()!r}", at)
-        names = group_members(group)
+        names = group_members(find_group(project_id, sel.content.strip(), at))
     elif sel.type == "variable":
         names = split_names(values.get(sel.content.strip(), ""))
     else:
@@ -40,6 +37,26 @@ def selector(project_id: int, sel: Selector, values: dict[str, str], at: str) ->
     if not names:
         raise InvalidArgument("names no nodes", at)
     return names
+
+
+def find_group(project_id: int, key: str, at: str) -> NodeGroup:
+    """A group by name, or by id (what OpenC3 clients send)."""
+    group = catalogue.group_by_name(project_id, key)
+    if group is None and key.isdigit():
+        group = NodeGroup.get_or_none(
+            (NodeGroup.project == project_id) & (NodeGroup.id == int(key))
+        )
+    if group is None:
+        raise InvalidArgument(f"no node group {key!r} in this project", at)
+    return group
+
+
+def static_check(project_id: int, sel: Selector, at: str) -> None:
+    """At job save: what can be checked before variables are known (names, groups)."""
+    if sel.type == "builtin" and "${" not in sel.content:
+        known_nodes(project_id, split_names(sel.content), at)
+    elif sel.type == "group":
+        find_group(project_id, sel.content.strip(), at)
 
 
 def known_nodes(project_id: int, names: list[str], at: str) -> list[str]:
