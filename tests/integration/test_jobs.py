@@ -240,3 +240,38 @@ def test_third_party_interface(fleet: Fleet) -> None:
     assert stop.status_code == 200, stop.text
     assert wait_final(fleet.http, "third1")["status"] == "killed"
     assert task(fleet.http, "third1")["status"] in FINAL
+
+
+def test_one_subtask_and_the_task_list_filters(fleet: Fleet) -> None:
+    job = create_job(fleet.http, "filtered", [cmd("only", "exit 0", nodes="alpha")])
+    done = run_job(fleet.http, job)
+    wait_final(fleet.http, done)
+    failing = fleet.http.post(
+        "/task/1/plugin_cmd",
+        headers={"appname": "robot"},
+        json={
+            "name": "oops",
+            "node_type": "builtin",
+            "node_cont": "beta",
+            "scripts_cont": "exit 1",
+        },
+    )
+    failed = failing.json()["uuid"]
+    wait_final(fleet.http, failed)
+    step = subtasks(fleet.http, done)[0]
+
+    one = fleet.http.get(f"/subtask/1/{done}/{step['uuid']}")
+    missing = fleet.http.get(f"/subtask/1/{done}/0123456789abcdef0123456789abcdef")
+
+    def listed(**params: str) -> list[str]:
+        rows = fleet.http.get("/task/1", params=params).json()["data"]
+        return sorted(r["uuid"] for r in rows)
+
+    assert one.status_code == 200 and one.json()["data"]["uuid"] == step["uuid"]
+    assert one.json()["data"]["extended"]["scripts_cont"] == "exit 0"
+    assert missing.status_code == 404
+    assert listed(status="fail") == [failed]
+    assert listed(user="robot") == [failed]
+    assert listed(name="filt") == [done]
+    assert listed(time_start="2000-01-01", time_end="2000-01-02") == []
+    assert listed(time_start="2000-01-01") == sorted([done, failed])
