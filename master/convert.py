@@ -26,6 +26,7 @@ from master.link import ChunkAck, Finished, Inbound, KillOrder, Outbound, Result
 from master.models import Execution, Project, Slave, Subtask, Task
 from master.plan import PlannedStep
 from master.prototime import from_timestamp, timestamp
+from master.routing import SshTarget
 from master.store.tasks import TaskFilter
 from master.submissions import JobSubmission
 
@@ -184,6 +185,7 @@ def outbound(item: Outbound) -> slave_pb2.MasterMessage:
                 args=list(item.args),
                 user=item.user,
                 timeout=duration_pb2.Duration(seconds=item.timeout_s),
+                ssh=ssh_target(item.ssh) if item.ssh else None,
             )
         )
     if isinstance(item, KillOrder):
@@ -197,6 +199,17 @@ def outbound(item: Outbound) -> slave_pb2.MasterMessage:
             result_ack=slave_pb2.ResultAck(execution_id=item.execution_id)
         )
     raise TypeError(f"cannot send {item!r}")
+
+
+def ssh_target(t: SshTarget) -> slave_pb2.SshTarget:
+    return slave_pb2.SshTarget(
+        node=t.node,
+        host=t.host,
+        port=t.port,
+        user=t.user,
+        private_key=t.private_key,
+        password=t.password,
+    )
 
 
 def inbound(msg: slave_pb2.SlaveMessage) -> Inbound | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class TaskStatus(enum.StrEnum):
@@ -80,7 +81,7 @@ class CommandSpec:
 
 @dataclass(frozen=True)
 class RunOrder:
-    """What a slave needs to run one execution."""
+    """What a slave needs to run one execution; `ssh` set = on that machine over SSH."""
 
     execution_id: int
     script_type: ScriptType
@@ -88,6 +89,7 @@ class RunOrder:
     args: tuple[str, ...]
     user: str
     timeout_s: int
+    ssh: Any = None  # master.routing.SshTarget
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from master import submissions
+from master import routing, submissions
 from master.db import DbRunner
 from master.domain import (
     FINAL_TASK,
@@ -26,13 +26,15 @@ from master.domain import (
 from master.errors import FailedPrecondition, NotFound
 from master.events import TaskEvents
 from master.link import KillOrder, SlaveSessions
-from master.models import Execution, Subtask, Task
+from master.models import Account, Execution, Node, Subtask, Task
 from master.plan import PlannedStep
-from master.store import executions, slaves, tasks
+from master.routing import SshTarget
+from master.store import catalogue, executions, slaves, tasks
 from master.store.tasks import NewTask, Placement
 from master.submissions import JobSubmission
 
 logger = logging.getLogger(__name__)
+Targets = dict[str, SshTarget]
 
 
 class TaskEngine:
@@ -109,11 +111,11 @@ class TaskEngine:
     async def _start_step(self, task: Task, position: int) -> None:
         sub = await self.run_db(tasks.subtask_at, task.id, position)
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
-        placements = await self._place(planned)
+        placements, targets = await self._route(task.project_id, planned)
         rows = await self.run_db(tasks.start_step, task.id, position, placements)
         for row in rows:
             if row.status == ExecutionStatus.PENDING:
-                self._dispatch(row, planned)
+                self._dispatch(row, planned, targets)
         self.events.publish(task.id)
         if all(ExecutionStatus(r.status).final for r in rows):
             await self._step_ended(
@@ -121,31 +123,41 @@ class TaskEngine:
                 await self.run_db(tasks.subtask_at, task.id, position),
             )
 
-    async def _place(self, planned: PlannedStep, nodes: list[str] | None = None) -> list[Placement]:
-        """Route each node: a node named like an attached slave runs on it (agent mode)."""
+    async def _route(
+        self, project_id: int, planned: PlannedStep, nodes: list[str] | None = None
+    ) -> tuple[list[Placement], Targets]:
+        """Where each node runs, and the SSH targets of those reached over SSH."""
         nodes = planned.nodes if nodes is None else nodes
         if planned.step.kind != "cmd":
-            return [
-                Placement(n, "", "scp steps are not supported by this master yet") for n in nodes
-            ]
-        seen = await self.run_db(slaves.known, nodes)
-        return [
-            Placement(n, n)
-            if self.sessions.attached(n)
-            else Placement(n, n, f"slave {n} is not attached to the master")
-            if n in seen
-            else Placement(n, "", f"node {n} has no slave attached under its name")
-            for n in nodes
-        ]
+            failure = "scp steps are not supported by this master yet"
+            return [Placement(n, "", failure) for n in nodes], {}
+        user = planned.step.user
+        machines, seen, account = await self.run_db(routing_facts, project_id, nodes, user)
+        placements, targets = [], {}
+        for p in routing.place(self.sessions, nodes, machines, seen):
+            target = (
+                None
+                if p.failure or p.slave == p.node
+                else routing.ssh_target(machines[p.node], account, user)
+            )
+            if isinstance(target, str):
+                p = Placement(p.node, p.slave, target)
+            elif target is not None:
+                targets[p.node] = target
+            placements.append(p)
+        return placements, targets
 
-    def _dispatch(self, row: Execution, planned: PlannedStep) -> None:
-        if not self.sessions.send(row.slave, run_order(row.id, planned)):
+    def _dispatch(self, row: Execution, planned: PlannedStep, targets: Targets) -> None:
+        order = run_order(row.id, planned, targets.get(row.node))
+        if not self.sessions.send(row.slave, order):
             logger.warning("exec %s slave %s detached before dispatch", row.id, row.slave)
 
     async def redispatch(self, row: Execution) -> None:
         """Send a pending execution again (its slave re-attached without knowing it)."""
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, row.subtask_id))
-        self._dispatch(row, planned)
+        task = await self.run_db(tasks.get_by_id, row.task_id)
+        _, targets = await self._route(task.project_id, planned, [row.node])
+        self._dispatch(row, planned, targets)
 
     async def _step_ended(self, task: Task, sub: Subtask) -> None:
         rows = await self.run_db(tasks.live_executions, sub.id)
@@ -235,10 +247,10 @@ class TaskEngine:
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
         rows = await self.run_db(tasks.live_executions, sub.id)
         failed = [r.node for r in rows if r.status != ExecutionStatus.SUCCESS]
-        placements = await self._place(planned, failed)
+        placements, targets = await self._route(task.project_id, planned, failed)
         for row in await self.run_db(tasks.rerun, task.id, sub.id, placements):
             if row.status == ExecutionStatus.PENDING:
-                self._dispatch(row, planned)
+                self._dispatch(row, planned, targets)
         await self._settle(task.id)
 
     async def kill_task(self, project_id: int, uuid: str, reason: str) -> Task:
@@ -263,13 +275,23 @@ def failure_reason(failed: list[Execution], total: int) -> str:
     return f"{len(failed)} of {total} node(s) failed: {shown}{more}"
 
 
-def run_order(execution_id: int, planned: PlannedStep) -> RunOrder:
+def run_order(execution_id: int, planned: PlannedStep, ssh: SshTarget | None) -> RunOrder:
     step = planned.step
     return RunOrder(
         execution_id=execution_id,
         script_type=ScriptType(step.script_type),
         script=step.script,
         args=tuple(planned.argv),
-        user=step.user,
+        user="" if ssh else step.user,  # over SSH the account is the login
         timeout_s=step.timeout_s,
+        ssh=ssh,
     )
+
+
+def routing_facts(
+    project_id: int, nodes: list[str], user: str
+) -> tuple[dict[str, Node], set[str], Account | None]:
+    """What routing needs from the database: the machines, slaves ever seen, the account."""
+    machines = catalogue.machines_named(project_id, nodes)
+    account = catalogue.account_by_name(project_id, user) if user else None
+    return machines, slaves.known(nodes), account

@@ -56,12 +56,13 @@ class Session:
     outbound: asyncio.Queue[Outbound] = field(default_factory=asyncio.Queue)
     inbox: asyncio.Queue[Inbound] = field(default_factory=asyncio.Queue)
     running: int = 0
+    sent: int = 0  # run orders since the last heartbeat
     last_heard: float = field(default_factory=time.monotonic)
 
     def heard(self, running: int | None = None) -> None:
         self.last_heard = time.monotonic()
         if running is not None:
-            self.running = running
+            self.running, self.sent = running, 0
 
 
 class SlaveSessions:
@@ -94,6 +95,11 @@ class SlaveSessions:
     def names(self) -> list[str]:
         return list(self._sessions)
 
+    def load(self, name: str) -> int:
+        """Executions the slave runs or was just sent (for least-loaded choice)."""
+        session = self._sessions.get(name)
+        return session.running + session.sent if session else 0
+
     def heard_within(self, seconds: float) -> list[str]:
         """Attached slaves heard from lately (a stopped slave keeps its stream a while)."""
         cutoff = time.monotonic() - seconds
@@ -108,4 +114,5 @@ class SlaveSessions:
         if session is None:
             return False
         session.outbound.put_nowait(order)
+        session.sent += isinstance(order, RunOrder)
         return True

@@ -110,5 +110,10 @@ def account_by_name(project_id: int, username: str) -> Account | None:
     return account
 
 
+def machines_named(project_id: int, names: list[str]) -> dict[str, Node]:
+    rows = Node.select().where((Node.project == project_id) & Node.name.in_(names))
+    return {n.name: n for n in rows}
+
+
 def project_nodes(project_id: int) -> list[Node]:
     return list(Node.select().where(Node.project == project_id))
