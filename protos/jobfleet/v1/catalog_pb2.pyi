@@ -669,3 +669,65 @@ class DeleteVariableRequest(_message.Message):
 class DeleteVariableResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class StoredFile(_message.Message):
+    __slots__ = ("id", "project_id", "name", "size", "sha256", "audit")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    AUDIT_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    project_id: int
+    name: str
+    size: int
+    sha256: str
+    audit: Audit
+    def __init__(self, id: _Optional[int] = ..., project_id: _Optional[int] = ..., name: _Optional[str] = ..., size: _Optional[int] = ..., sha256: _Optional[str] = ..., audit: _Optional[_Union[Audit, _Mapping]] = ...) -> None: ...
+
+class ListFilesRequest(_message.Message):
+    __slots__ = ("project_id", "filter")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    project_id: int
+    filter: ListFilter
+    def __init__(self, project_id: _Optional[int] = ..., filter: _Optional[_Union[ListFilter, _Mapping]] = ...) -> None: ...
+
+class ListFilesResponse(_message.Message):
+    __slots__ = ("files", "total")
+    FILES_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    files: _containers.RepeatedCompositeFieldContainer[StoredFile]
+    total: int
+    def __init__(self, files: _Optional[_Iterable[_Union[StoredFile, _Mapping]]] = ..., total: _Optional[int] = ...) -> None: ...
+
+class UploadFileRequest(_message.Message):
+    __slots__ = ("project_id", "name", "actor", "data")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    project_id: int
+    name: str
+    actor: str
+    data: bytes
+    def __init__(self, project_id: _Optional[int] = ..., name: _Optional[str] = ..., actor: _Optional[str] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class UploadFileResponse(_message.Message):
+    __slots__ = ("file",)
+    FILE_FIELD_NUMBER: _ClassVar[int]
+    file: StoredFile
+    def __init__(self, file: _Optional[_Union[StoredFile, _Mapping]] = ...) -> None: ...
+
+class DeleteFileRequest(_message.Message):
+    __slots__ = ("project_id", "id")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    project_id: int
+    id: int
+    def __init__(self, project_id: _Optional[int] = ..., id: _Optional[int] = ...) -> None: ...
+
+class DeleteFileResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

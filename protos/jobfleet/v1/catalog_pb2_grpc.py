@@ -186,6 +186,21 @@ class CatalogServiceStub:
                 request_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteVariableRequest.SerializeToString,
                 response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteVariableResponse.FromString,
                 _registered_method=True)
+        self.ListFiles = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/ListFiles',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.ListFilesRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ListFilesResponse.FromString,
+                _registered_method=True)
+        self.UploadFile = channel.stream_unary(
+                '/jobfleet.v1.CatalogService/UploadFile',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.UploadFileRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.UploadFileResponse.FromString,
+                _registered_method=True)
+        self.DeleteFile = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/DeleteFile',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteFileRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteFileResponse.FromString,
+                _registered_method=True)
 
 
 class CatalogServiceServicer:
@@ -373,6 +388,25 @@ class CatalogServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListFiles(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UploadFile(self, request_iterator, context):
+        """Upload: the first message names the file, the rest carry its bytes (≤ 1 MiB each).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteFile(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CatalogServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -525,6 +559,21 @@ def add_CatalogServiceServicer_to_server(servicer, server):
                     servicer.DeleteVariable,
                     request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteVariableRequest.FromString,
                     response_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteVariableResponse.SerializeToString,
+            ),
+            'ListFiles': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFiles,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.ListFilesRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.ListFilesResponse.SerializeToString,
+            ),
+            'UploadFile': grpc.stream_unary_rpc_method_handler(
+                    servicer.UploadFile,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.UploadFileRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.UploadFileResponse.SerializeToString,
+            ),
+            'DeleteFile': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteFile,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteFileRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteFileResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1339,6 +1388,87 @@ class CatalogService:
             '/jobfleet.v1.CatalogService/DeleteVariable',
             jobfleet_dot_v1_dot_catalog__pb2.DeleteVariableRequest.SerializeToString,
             jobfleet_dot_v1_dot_catalog__pb2.DeleteVariableResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFiles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/ListFiles',
+            jobfleet_dot_v1_dot_catalog__pb2.ListFilesRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.ListFilesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UploadFile(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/jobfleet.v1.CatalogService/UploadFile',
+            jobfleet_dot_v1_dot_catalog__pb2.UploadFileRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.UploadFileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteFile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/DeleteFile',
+            jobfleet_dot_v1_dot_catalog__pb2.DeleteFileRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.DeleteFileResponse.FromString,
             options,
             channel_credentials,
             insecure,

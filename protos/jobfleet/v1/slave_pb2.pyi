@@ -36,18 +36,20 @@ class SlaveMessage(_message.Message):
     def __init__(self, hello: _Optional[_Union[Hello, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., started: _Optional[_Union[ExecutionStarted, _Mapping]] = ..., output: _Optional[_Union[OutputChunk, _Mapping]] = ..., result: _Optional[_Union[ExecutionResult, _Mapping]] = ...) -> None: ...
 
 class MasterMessage(_message.Message):
-    __slots__ = ("welcome", "run", "kill", "output_ack", "result_ack")
+    __slots__ = ("welcome", "run", "kill", "output_ack", "result_ack", "copy")
     WELCOME_FIELD_NUMBER: _ClassVar[int]
     RUN_FIELD_NUMBER: _ClassVar[int]
     KILL_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_ACK_FIELD_NUMBER: _ClassVar[int]
     RESULT_ACK_FIELD_NUMBER: _ClassVar[int]
+    COPY_FIELD_NUMBER: _ClassVar[int]
     welcome: Welcome
     run: RunCommand
     kill: KillCommand
     output_ack: OutputAck
     result_ack: ResultAck
-    def __init__(self, welcome: _Optional[_Union[Welcome, _Mapping]] = ..., run: _Optional[_Union[RunCommand, _Mapping]] = ..., kill: _Optional[_Union[KillCommand, _Mapping]] = ..., output_ack: _Optional[_Union[OutputAck, _Mapping]] = ..., result_ack: _Optional[_Union[ResultAck, _Mapping]] = ...) -> None: ...
+    copy: CopyCommand
+    def __init__(self, welcome: _Optional[_Union[Welcome, _Mapping]] = ..., run: _Optional[_Union[RunCommand, _Mapping]] = ..., kill: _Optional[_Union[KillCommand, _Mapping]] = ..., output_ack: _Optional[_Union[OutputAck, _Mapping]] = ..., result_ack: _Optional[_Union[ResultAck, _Mapping]] = ..., copy: _Optional[_Union[CopyCommand, _Mapping]] = ...) -> None: ...
 
 class Hello(_message.Message):
     __slots__ = ("name", "version", "hostname", "addresses", "running_execution_ids", "finished_execution_ids", "join_token")
@@ -100,7 +102,7 @@ class OutputChunk(_message.Message):
     def __init__(self, execution_id: _Optional[int] = ..., seq: _Optional[int] = ..., data: _Optional[bytes] = ...) -> None: ...
 
 class ExecutionResult(_message.Message):
-    __slots__ = ("execution_id", "status", "exit_code", "reason", "chunk_count", "started_at", "finished_at")
+    __slots__ = ("execution_id", "status", "exit_code", "reason", "chunk_count", "started_at", "finished_at", "fetched")
     EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     EXIT_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -108,6 +110,7 @@ class ExecutionResult(_message.Message):
     CHUNK_COUNT_FIELD_NUMBER: _ClassVar[int]
     STARTED_AT_FIELD_NUMBER: _ClassVar[int]
     FINISHED_AT_FIELD_NUMBER: _ClassVar[int]
+    FETCHED_FIELD_NUMBER: _ClassVar[int]
     execution_id: int
     status: _common_pb2.ExecutionStatus
     exit_code: int
@@ -115,7 +118,54 @@ class ExecutionResult(_message.Message):
     chunk_count: int
     started_at: _timestamp_pb2.Timestamp
     finished_at: _timestamp_pb2.Timestamp
-    def __init__(self, execution_id: _Optional[int] = ..., status: _Optional[_Union[_common_pb2.ExecutionStatus, str]] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., chunk_count: _Optional[int] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    fetched: Blob
+    def __init__(self, execution_id: _Optional[int] = ..., status: _Optional[_Union[_common_pb2.ExecutionStatus, str]] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., chunk_count: _Optional[int] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fetched: _Optional[_Union[Blob, _Mapping]] = ...) -> None: ...
+
+class Blob(_message.Message):
+    __slots__ = ("sha256", "size", "archive")
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    ARCHIVE_FIELD_NUMBER: _ClassVar[int]
+    sha256: str
+    size: int
+    archive: bool
+    def __init__(self, sha256: _Optional[str] = ..., size: _Optional[int] = ..., archive: _Optional[bool] = ...) -> None: ...
+
+class CopyCommand(_message.Message):
+    __slots__ = ("execution_id", "fetch", "place", "ssh", "timeout", "user")
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    FETCH_FIELD_NUMBER: _ClassVar[int]
+    PLACE_FIELD_NUMBER: _ClassVar[int]
+    SSH_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    USER_FIELD_NUMBER: _ClassVar[int]
+    execution_id: int
+    fetch: FetchOrder
+    place: PlaceOrder
+    ssh: SshTarget
+    timeout: _duration_pb2.Duration
+    user: str
+    def __init__(self, execution_id: _Optional[int] = ..., fetch: _Optional[_Union[FetchOrder, _Mapping]] = ..., place: _Optional[_Union[PlaceOrder, _Mapping]] = ..., ssh: _Optional[_Union[SshTarget, _Mapping]] = ..., timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., user: _Optional[str] = ...) -> None: ...
+
+class FetchOrder(_message.Message):
+    __slots__ = ("path",)
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    def __init__(self, path: _Optional[str] = ...) -> None: ...
+
+class PlaceOrder(_message.Message):
+    __slots__ = ("blob", "path", "name", "chown", "chmod")
+    BLOB_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    CHOWN_FIELD_NUMBER: _ClassVar[int]
+    CHMOD_FIELD_NUMBER: _ClassVar[int]
+    blob: Blob
+    path: str
+    name: str
+    chown: str
+    chmod: str
+    def __init__(self, blob: _Optional[_Union[Blob, _Mapping]] = ..., path: _Optional[str] = ..., name: _Optional[str] = ..., chown: _Optional[str] = ..., chmod: _Optional[str] = ...) -> None: ...
 
 class RunCommand(_message.Message):
     __slots__ = ("execution_id", "script_type", "script", "args", "user", "timeout", "env", "ssh")
@@ -187,3 +237,31 @@ class ResultAck(_message.Message):
     EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
     execution_id: int
     def __init__(self, execution_id: _Optional[int] = ...) -> None: ...
+
+class UploadBlobRequest(_message.Message):
+    __slots__ = ("data", "archive", "execution_id")
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    ARCHIVE_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    data: bytes
+    archive: bool
+    execution_id: int
+    def __init__(self, data: _Optional[bytes] = ..., archive: _Optional[bool] = ..., execution_id: _Optional[int] = ...) -> None: ...
+
+class UploadBlobResponse(_message.Message):
+    __slots__ = ("blob",)
+    BLOB_FIELD_NUMBER: _ClassVar[int]
+    blob: Blob
+    def __init__(self, blob: _Optional[_Union[Blob, _Mapping]] = ...) -> None: ...
+
+class DownloadBlobRequest(_message.Message):
+    __slots__ = ("sha256",)
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    sha256: str
+    def __init__(self, sha256: _Optional[str] = ...) -> None: ...
+
+class DownloadBlobResponse(_message.Message):
+    __slots__ = ("data",)
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    data: bytes
+    def __init__(self, data: _Optional[bytes] = ...) -> None: ...

@@ -101,3 +101,124 @@ class SlaveLink:
             timeout,
             metadata,
             _registered_method=True)
+
+
+class FileServiceStub:
+    """The master's content-addressed file store, for slaves (copies) and for the gateway
+    (the file server routes).
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.UploadBlob = channel.stream_unary(
+                '/jobfleet.v1.FileService/UploadBlob',
+                request_serializer=jobfleet_dot_v1_dot_slave__pb2.UploadBlobRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_slave__pb2.UploadBlobResponse.FromString,
+                _registered_method=True)
+        self.DownloadBlob = channel.unary_stream(
+                '/jobfleet.v1.FileService/DownloadBlob',
+                request_serializer=jobfleet_dot_v1_dot_slave__pb2.DownloadBlobRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_slave__pb2.DownloadBlobResponse.FromString,
+                _registered_method=True)
+
+
+class FileServiceServicer:
+    """The master's content-addressed file store, for slaves (copies) and for the gateway
+    (the file server routes).
+    """
+
+    def UploadBlob(self, request_iterator, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DownloadBlob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_FileServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'UploadBlob': grpc.stream_unary_rpc_method_handler(
+                    servicer.UploadBlob,
+                    request_deserializer=jobfleet_dot_v1_dot_slave__pb2.UploadBlobRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_slave__pb2.UploadBlobResponse.SerializeToString,
+            ),
+            'DownloadBlob': grpc.unary_stream_rpc_method_handler(
+                    servicer.DownloadBlob,
+                    request_deserializer=jobfleet_dot_v1_dot_slave__pb2.DownloadBlobRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_slave__pb2.DownloadBlobResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'jobfleet.v1.FileService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('jobfleet.v1.FileService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class FileService:
+    """The master's content-addressed file store, for slaves (copies) and for the gateway
+    (the file server routes).
+    """
+
+    @staticmethod
+    def UploadBlob(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/jobfleet.v1.FileService/UploadBlob',
+            jobfleet_dot_v1_dot_slave__pb2.UploadBlobRequest.SerializeToString,
+            jobfleet_dot_v1_dot_slave__pb2.UploadBlobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DownloadBlob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/jobfleet.v1.FileService/DownloadBlob',
+            jobfleet_dot_v1_dot_slave__pb2.DownloadBlobRequest.SerializeToString,
+            jobfleet_dot_v1_dot_slave__pb2.DownloadBlobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)

@@ -279,3 +279,32 @@ class ControlSubtaskResponse(_message.Message):
     TASK_FIELD_NUMBER: _ClassVar[int]
     task: _common_pb2.Task
     def __init__(self, task: _Optional[_Union[_common_pb2.Task, _Mapping]] = ...) -> None: ...
+
+class SubmitCopyRequest(_message.Message):
+    __slots__ = ("project_id", "name", "submitter", "scp", "variables", "call_type")
+    class VariablesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SUBMITTER_FIELD_NUMBER: _ClassVar[int]
+    SCP_FIELD_NUMBER: _ClassVar[int]
+    VARIABLES_FIELD_NUMBER: _ClassVar[int]
+    CALL_TYPE_FIELD_NUMBER: _ClassVar[int]
+    project_id: int
+    name: str
+    submitter: str
+    scp: _common_pb2.ScpStep
+    variables: _containers.ScalarMap[str, str]
+    call_type: str
+    def __init__(self, project_id: _Optional[int] = ..., name: _Optional[str] = ..., submitter: _Optional[str] = ..., scp: _Optional[_Union[_common_pb2.ScpStep, _Mapping]] = ..., variables: _Optional[_Mapping[str, str]] = ..., call_type: _Optional[str] = ...) -> None: ...
+
+class SubmitCopyResponse(_message.Message):
+    __slots__ = ("task",)
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    task: _common_pb2.Task
+    def __init__(self, task: _Optional[_Union[_common_pb2.Task, _Mapping]] = ...) -> None: ...

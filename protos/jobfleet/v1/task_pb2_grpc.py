@@ -40,6 +40,11 @@ class TaskServiceStub:
                 request_serializer=jobfleet_dot_v1_dot_task__pb2.SubmitCommandRequest.SerializeToString,
                 response_deserializer=jobfleet_dot_v1_dot_task__pb2.SubmitCommandResponse.FromString,
                 _registered_method=True)
+        self.SubmitCopy = channel.unary_unary(
+                '/jobfleet.v1.TaskService/SubmitCopy',
+                request_serializer=jobfleet_dot_v1_dot_task__pb2.SubmitCopyRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_task__pb2.SubmitCopyResponse.FromString,
+                _registered_method=True)
         self.SubmitJob = channel.unary_unary(
                 '/jobfleet.v1.TaskService/SubmitJob',
                 request_serializer=jobfleet_dot_v1_dot_task__pb2.SubmitJobRequest.SerializeToString,
@@ -98,6 +103,13 @@ class TaskServiceServicer:
 
     def SubmitCommand(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SubmitCopy(self, request, context):
+        """An ad-hoc copy (OpenC3 plugin_scp): one step, run at once.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -172,6 +184,11 @@ def add_TaskServiceServicer_to_server(servicer, server):
                     servicer.SubmitCommand,
                     request_deserializer=jobfleet_dot_v1_dot_task__pb2.SubmitCommandRequest.FromString,
                     response_serializer=jobfleet_dot_v1_dot_task__pb2.SubmitCommandResponse.SerializeToString,
+            ),
+            'SubmitCopy': grpc.unary_unary_rpc_method_handler(
+                    servicer.SubmitCopy,
+                    request_deserializer=jobfleet_dot_v1_dot_task__pb2.SubmitCopyRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_task__pb2.SubmitCopyResponse.SerializeToString,
             ),
             'SubmitJob': grpc.unary_unary_rpc_method_handler(
                     servicer.SubmitJob,
@@ -252,6 +269,33 @@ class TaskService:
             '/jobfleet.v1.TaskService/SubmitCommand',
             jobfleet_dot_v1_dot_task__pb2.SubmitCommandRequest.SerializeToString,
             jobfleet_dot_v1_dot_task__pb2.SubmitCommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubmitCopy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.TaskService/SubmitCopy',
+            jobfleet_dot_v1_dot_task__pb2.SubmitCopyRequest.SerializeToString,
+            jobfleet_dot_v1_dot_task__pb2.SubmitCopyResponse.FromString,
             options,
             channel_credentials,
             insecure,
