@@ -25,10 +25,12 @@ from master.config import MasterConfig
 from master.db import DbRunner, migrate, open_database
 from master.engine import TaskEngine
 from master.events import TaskEvents
+from master.filestore import FileStore
 from master.intake import Intake
 from master.link import SlaveSessions
 from master.queries import TaskQueries
 from master.servicers.catalog import CatalogServicer
+from master.servicers.files import FileServicer
 from master.servicers.slave_link import SlaveLinkServicer
 from master.servicers.task import TaskServicer
 
@@ -37,6 +39,7 @@ SERVICES = [
     slave_pb2.DESCRIPTOR.services_by_name["SlaveLink"].full_name,
     task_pb2.DESCRIPTOR.services_by_name["TaskService"].full_name,
     catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name,
+    slave_pb2.DESCRIPTOR.services_by_name["FileService"].full_name,
 ]
 SERVER_OPTIONS = [
     ("grpc.so_reuseport", 0),
@@ -60,6 +63,7 @@ class Master:
         self.engine = TaskEngine(self.run_db, self.sessions, self.events)
         self.intake = Intake(self.engine, config.lease)
         self.queries = TaskQueries(self.run_db, self.events)
+        self.files = FileStore(config.data_dir / "blobs", config.max_upload_bytes)
         self.server = grpc.aio.server(options=SERVER_OPTIONS)
         self.port = 0
         self._stopped = asyncio.Event()
@@ -67,7 +71,7 @@ class Master:
         self._running = False
 
     async def start(self) -> None:
-        database = await self.run_db(open_database, self.config.db_url)
+        database = await self.run_db(open_database, self.config.db_url, self.config.db_pool_size)
         await self.run_db(migrate, database)
         self._add_services()
         self.port = self.server.add_insecure_port(self.config.listen)
@@ -91,8 +95,9 @@ class Master:
             TaskServicer(self.engine, self.queries), self.server
         )
         catalog_pb2_grpc.add_CatalogServiceServicer_to_server(
-            CatalogServicer(self.run_db, self.sessions), self.server
+            CatalogServicer(self.run_db, self.sessions, self.files), self.server
         )
+        slave_pb2_grpc.add_FileServiceServicer_to_server(FileServicer(self.files), self.server)
         health_servicer = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health_servicer, self.server)
         for name in ["", *SERVICES]:

@@ -50,6 +50,20 @@ def get_job(project_id: int, uuid: str, name: str) -> tuple[Job, list[Step]]:
     return job, jobs.steps_of(job)
 
 
+def check_file_name(name: str) -> None:
+    """A file server name is one plain path component: nothing can escape the store."""
+    bad = (
+        not name.strip()
+        or len(name) > 255
+        or name.strip() != name
+        or name.startswith(".")
+        or any(c in name for c in "/\\\0")
+        or name in (".", "..")
+    )
+    if bad:
+        raise InvalidArgument(f"not a plain file name: {name!r}", "name")
+
+
 def save_script(
     project_id: int, name: str, stype: ScriptType, content: str, actor: str, script_id: int = 0
 ) -> Script:

@@ -14,8 +14,16 @@ import sys
 from pathlib import Path
 
 from master.app import Master
-from master.config import ConfigError, MasterConfig, env_default, parse_host_port, positive
-from master.db import migrate, open_database, schema_status
+from master.config import (
+    ConfigError,
+    MasterConfig,
+    env_default,
+    parse_host_port,
+    positive,
+    positive_int,
+)
+from master.db import check_url, in_connection, mask_url, migrate, open_database, schema_status
+from master.errors import JobfleetError
 from master.logs import default_log_config
 
 logger = logging.getLogger(__name__)
@@ -35,6 +43,11 @@ def parser() -> argparse.ArgumentParser:
         help="database: a path, sqlite:///path or postgresql://… [JOBFLEET_DB]",
     )
     p.add_argument(
+        "--db-pool-size",
+        default=env_default("db_pool_size", "4"),
+        help="database connections (and threads running database work) [JOBFLEET_DB_POOL_SIZE]",
+    )
+    p.add_argument(
         "--data-dir",
         type=Path,
         default=Path(env_default("data_dir", ".jobfleet")),
@@ -48,19 +61,32 @@ def parser() -> argparse.ArgumentParser:
         default=15.0,
         help="seconds a silent slave keeps its executions before they are lost",
     )
+    p.add_argument(
+        "--max-upload-bytes",
+        type=int,
+        default=int(env_default("max_upload_bytes", str(1 << 30))),
+        help="largest file the file store takes [JOBFLEET_MAX_UPLOAD_BYTES]",
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command")
-    db = sub.add_parser("db", help="schema status or upgrade")
+    db = sub.add_parser("db", help="schema version and migrations (status), or apply them")
     db.add_argument("action", choices=["status", "upgrade"])
     return p
 
 
 def config_from(args: argparse.Namespace) -> MasterConfig:
     parse_host_port(args.listen, "listen", "--listen or JOBFLEET_LISTEN")
+    if args.db:
+        check_url(args.db)
     return MasterConfig(
+        max_upload_bytes=int(positive(args.max_upload_bytes, "max_upload_bytes",
+                                      "--max-upload-bytes")),
         listen=args.listen,
         data_dir=args.data_dir,
         db=args.db,
+        db_pool_size=positive_int(
+            args.db_pool_size, "db_pool_size", "--db-pool-size or JOBFLEET_DB_POOL_SIZE"
+        ),
         ready_file=args.ready_file,
         heartbeat_interval=positive(args.heartbeat, "heartbeat", "--heartbeat"),
         lease=positive(args.lease, "lease", "--lease"),
@@ -75,22 +101,33 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"jobfleet-master: {exc}", file=sys.stderr)
         return RET_USAGE
-    if args.command == "db":
-        return db_command(config, args.action)
     try:
+        if args.command == "db":
+            return db_command(config, args.action)
         asyncio.run(serve(config))
     except RuntimeError as exc:
         logger.error("cannot serve on %s: %s", config.listen, exc)
+        return RET_FAIL
+    except JobfleetError as exc:  # the database is unreachable
+        logger.error("cannot start: %s (%s)", exc, mask_url(config.db_url))
         return RET_FAIL
     return RET_OK
 
 
 def db_command(config: MasterConfig, action: str) -> int:
-    database = open_database(config.db_url)
+    """`db status`: the schema version and each migration; `db upgrade`: apply pending ones."""
+    database = open_database(config.db_url, pool_size=1)
     if action == "upgrade":
-        applied = migrate(database)
+        applied = in_connection(migrate, database)
         print(f"applied: {', '.join(applied) or 'nothing, schema is current'}")
-    for name, applied_flag in schema_status(database):
+    status = in_connection(schema_status, database)
+    done = [name for name, applied_flag in status if applied_flag]
+    print(f"database {mask_url(config.db_url)}")
+    print(
+        f"schema version {done[-1] if done else 'none'} "
+        f"({len(done)} of {len(status)} migrations applied)"
+    )
+    for name, applied_flag in status:
         print(f"{'applied' if applied_flag else 'pending'}  {name}")
     return RET_OK
 

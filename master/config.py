@@ -27,12 +27,20 @@ class MasterConfig:
     """Seconds between slave heartbeats."""
     lease: float = 15.0
     """Seconds a slave may stay silent before its running executions are marked lost."""
-    db_threads: int = 4
-    """Threads that run database work off the event loop."""
+    db_pool_size: int = 4
+    """Database connections the master keeps (SQLite and PostgreSQL alike)."""
+    max_upload_bytes: int = 1 << 30
+    """The largest file the file store takes (uploads and copies' fetches)."""
 
     @property
     def db_url(self) -> str:
         return self.db or str(self.data_dir / "jobfleet.db")
+
+    @property
+    def db_threads(self) -> int:
+        """Threads that run database work off the event loop: one per pooled connection, so a
+        store call never waits for a connection."""
+        return self.db_pool_size
 
 
 def parse_host_port(value: str, key: str, source: str) -> tuple[str, int]:
@@ -51,3 +59,10 @@ def positive(value: float, key: str, source: str) -> float:
     if value <= 0:
         raise ConfigError(f"{key} ({source}): must be > 0, got {value}")
     return value
+
+
+def positive_int(value: str, key: str, source: str) -> int:
+    """A whole number > 0, or ConfigError naming the key and where the value came from."""
+    if not value.strip().isdigit() or int(value) <= 0:
+        raise ConfigError(f"{key} ({source}): must be a whole number > 0, got {value!r}")
+    return int(value)

@@ -11,9 +11,11 @@ from jobfleet.v1 import catalog_pb2, common_pb2, slave_pb2, task_pb2
 from master import convert_catalog
 from master.domain import (
     DEFAULT_TIMEOUT_S,
+    Blob,
     Chunk,
     CommandSpec,
     Control,
+    CopyOrder,
     ExecutionStatus,
     RunOrder,
     ScriptType,
@@ -188,6 +190,8 @@ def outbound(item: Outbound) -> slave_pb2.MasterMessage:
                 ssh=ssh_target(item.ssh) if item.ssh else None,
             )
         )
+    if isinstance(item, CopyOrder):
+        return slave_pb2.MasterMessage(copy=copy_command(item))
     if isinstance(item, KillOrder):
         kill = slave_pb2.KillCommand(execution_id=item.execution_id, reason=item.reason)
         return slave_pb2.MasterMessage(kill=kill)
@@ -199,6 +203,26 @@ def outbound(item: Outbound) -> slave_pb2.MasterMessage:
             result_ack=slave_pb2.ResultAck(execution_id=item.execution_id)
         )
     raise TypeError(f"cannot send {item!r}")
+
+
+def copy_command(order: CopyOrder) -> slave_pb2.CopyCommand:
+    cmd = slave_pb2.CopyCommand(
+        execution_id=order.execution_id,
+        timeout=duration_pb2.Duration(seconds=order.timeout_s),
+        ssh=ssh_target(order.ssh) if order.ssh else None,
+    )
+    if order.blob is None:
+        cmd.fetch.CopyFrom(slave_pb2.FetchOrder(path=order.path))
+    else:
+        blob = slave_pb2.Blob(
+            sha256=order.blob.sha256, size=order.blob.size, archive=order.blob.archive
+        )
+        cmd.place.CopyFrom(
+            slave_pb2.PlaceOrder(
+                blob=blob, path=order.path, name=order.name, chown=order.chown, chmod=order.chmod
+            )
+        )
+    return cmd
 
 
 def ssh_target(t: SshTarget) -> slave_pb2.SshTarget:
@@ -229,6 +253,9 @@ def inbound(msg: slave_pb2.SlaveMessage) -> Inbound | None:
             exit_code=r.exit_code,
             reason=r.reason,
             chunk_count=r.chunk_count,
+            fetched=Blob(r.fetched.sha256, r.fetched.size, r.fetched.archive)
+            if r.HasField("fetched") and r.fetched.sha256
+            else None,
         )
         return Finished(
             result,

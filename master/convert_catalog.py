@@ -9,7 +9,7 @@ from jobfleet.v1 import catalog_pb2, common_pb2
 
 from master.domain import DEFAULT_TIMEOUT_S, ScriptType
 from master.errors import InvalidArgument
-from master.models import Account, Audited, Job, Node, NodeGroup, Script, Variable
+from master.models import Account, Audited, Job, Node, NodeGroup, Script, StoredFile, Variable
 from master.prototime import from_unix as when
 from master.prototime import timestamp
 from master.steps import Selector, Step
@@ -194,6 +194,17 @@ def account(row: Account) -> catalog_pb2.Account:
         username=row.username,
         has_private_key=bool(row.private_key),
         has_password=bool(row.password),
+        audit=audit(row),
+    )
+
+
+def stored_file(row: StoredFile) -> catalog_pb2.StoredFile:
+    return catalog_pb2.StoredFile(
+        id=row.id,
+        project_id=row.project_id,
+        name=row.name,
+        size=row.size,
+        sha256=row.sha256,
         audit=audit(row),
     )
 

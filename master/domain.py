@@ -93,6 +93,39 @@ class RunOrder:
 
 
 @dataclass(frozen=True)
+class Blob:
+    """Content in the master's file store; `archive` = a tar of a directory."""
+
+    sha256: str
+    size: int
+    archive: bool = False
+
+    def encode(self) -> str:
+        return f"{self.sha256}:archive" if self.archive else self.sha256
+
+    @staticmethod
+    def decode(text: str, size: int) -> Blob | None:
+        if not text:
+            return None
+        sha, _, kind = text.partition(":")
+        return Blob(sha, size, kind == "archive")
+
+
+@dataclass(frozen=True)
+class CopyOrder:
+    """One half of a copy: fetch `path` into the file store, or place `blob` at `path`."""
+
+    execution_id: int
+    timeout_s: int
+    path: str
+    blob: Blob | None = None  # None = fetch
+    name: str = ""
+    chown: str = ""
+    chmod: str = ""
+    ssh: Any = None  # master.routing.SshTarget
+
+
+@dataclass(frozen=True)
 class SlaveResult:
     """An execution's final report from its slave."""
 
@@ -101,6 +134,7 @@ class SlaveResult:
     exit_code: int
     reason: str
     chunk_count: int
+    fetched: Blob | None = None
 
 
 @dataclass(frozen=True)

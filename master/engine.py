@@ -15,8 +15,10 @@ from master import routing, submissions
 from master.db import DbRunner
 from master.domain import (
     FINAL_TASK,
+    Blob,
     CommandSpec,
     Control,
+    CopyOrder,
     ExecutionStatus,
     RunOrder,
     ScriptType,
@@ -29,7 +31,8 @@ from master.link import KillOrder, SlaveSessions
 from master.models import Account, Execution, Node, Subtask, Task
 from master.plan import PlannedStep
 from master.routing import SshTarget
-from master.store import catalogue, executions, slaves, tasks
+from master.steps import Step
+from master.store import catalogue, executions, files, slaves, tasks
 from master.store.tasks import NewTask, Placement
 from master.submissions import JobSubmission
 
@@ -54,6 +57,20 @@ class TaskEngine:
 
     async def submit_command(self, spec: CommandSpec) -> Task:
         return await self._launch(await self.run_db(submissions.command_task, spec))
+
+    async def submit_copy(
+        self,
+        project_id: int,
+        name: str,
+        submitter: str,
+        call_type: str,
+        step: Step,
+        values: dict[str, str],
+    ) -> Task:
+        new = await self.run_db(
+            submissions.copy_task, project_id, name, submitter, call_type, step, values
+        )
+        return await self._launch(new)
 
     async def submit_job(self, sub: JobSubmission) -> tuple[Task, bool]:
         """The task, and False when the caller's uuid named an existing one."""
@@ -111,11 +128,16 @@ class TaskEngine:
     async def _start_step(self, task: Task, position: int) -> None:
         sub = await self.run_db(tasks.subtask_at, task.id, position)
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
-        placements, targets = await self._route(task.project_id, planned)
+        if planned.step.kind == "cmd":
+            nodes, role, blob = planned.nodes, "run", None
+        elif planned.source:
+            nodes, role, blob = [planned.source], "fetch", None
+        else:
+            stored = await self.run_db(files.by_name, task.project_id, planned.step.src_path)
+            nodes, role, blob = planned.nodes, "place", Blob(stored.sha256, stored.size)
+        placements, targets = await self._route(task.project_id, planned, nodes, role, blob)
         rows = await self.run_db(tasks.start_step, task.id, position, placements)
-        for row in rows:
-            if row.status == ExecutionStatus.PENDING:
-                self._dispatch(row, planned, targets)
+        self._dispatch_all(rows, planned, targets)
         self.events.publish(task.id)
         if all(ExecutionStatus(r.status).final for r in rows):
             await self._step_ended(
@@ -123,14 +145,32 @@ class TaskEngine:
                 await self.run_db(tasks.subtask_at, task.id, position),
             )
 
+    async def _start_places(self, task: Task, sub: Subtask, blob: Blob) -> None:
+        """A copy's fetch is done: place the blob on every destination."""
+        planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
+        placements, targets = await self._route(
+            task.project_id, planned, planned.nodes, "place", blob
+        )
+        rows = await self.run_db(tasks.add_executions, task.id, sub.id, placements)
+        self._dispatch_all(rows, planned, targets)
+        self.events.publish(task.id)
+        if all(ExecutionStatus(r.status).final for r in rows):
+            await self._step_ended(task, sub)
+
+    def _dispatch_all(self, rows: list[Execution], planned: PlannedStep, targets: Targets) -> None:
+        for row in rows:
+            if row.status == ExecutionStatus.PENDING:
+                self._dispatch(row, planned, targets)
+
     async def _route(
-        self, project_id: int, planned: PlannedStep, nodes: list[str] | None = None
+        self,
+        project_id: int,
+        planned: PlannedStep,
+        nodes: list[str],
+        role: str = "run",
+        blob: Blob | None = None,
     ) -> tuple[list[Placement], Targets]:
         """Where each node runs, and the SSH targets of those reached over SSH."""
-        nodes = planned.nodes if nodes is None else nodes
-        if planned.step.kind != "cmd":
-            failure = "scp steps are not supported by this master yet"
-            return [Placement(n, "", failure) for n in nodes], {}
         user = planned.step.user
         machines, seen, account = await self.run_db(routing_facts, project_id, nodes, user)
         placements, targets = [], {}
@@ -140,15 +180,14 @@ class TaskEngine:
                 if p.failure or p.slave == p.node
                 else routing.ssh_target(machines[p.node], account, user)
             )
-            if isinstance(target, str):
-                p = Placement(p.node, p.slave, target)
-            elif target is not None:
+            failure = target if isinstance(target, str) else p.failure
+            if isinstance(target, routing.SshTarget):
                 targets[p.node] = target
-            placements.append(p)
+            placements.append(Placement(p.node, p.slave, failure, role, blob))
         return placements, targets
 
     def _dispatch(self, row: Execution, planned: PlannedStep, targets: Targets) -> None:
-        order = run_order(row.id, planned, targets.get(row.node))
+        order = work_order(row, planned, targets.get(row.node))
         if not self.sessions.send(row.slave, order):
             logger.warning("exec %s slave %s detached before dispatch", row.id, row.slave)
 
@@ -162,6 +201,12 @@ class TaskEngine:
     async def _step_ended(self, task: Task, sub: Subtask) -> None:
         rows = await self.run_db(tasks.live_executions, sub.id)
         failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
+        fetched = [Blob.decode(r.blob, r.blob_size) for r in rows if r.role == "fetch"]
+        if not failed and fetched and not any(r.role == "place" for r in rows):
+            if fetched[0] is None:
+                raise RuntimeError(f"task {task.uuid}: fetch succeeded without a blob")
+            await self._start_places(task, sub, fetched[0])
+            return
         if not failed:
             await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.SUCCESS)
             if sub.pause:
@@ -246,11 +291,20 @@ class TaskEngine:
     async def _rerun(self, task: Task, sub: Subtask) -> None:
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
         rows = await self.run_db(tasks.live_executions, sub.id)
-        failed = [r.node for r in rows if r.status != ExecutionStatus.SUCCESS]
-        placements, targets = await self._route(task.project_id, planned, failed)
-        for row in await self.run_db(tasks.rerun, task.id, sub.id, placements):
-            if row.status == ExecutionStatus.PENDING:
-                self._dispatch(row, planned, targets)
+        failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
+        placements, targets = [], {}
+        for role in ("run", "fetch", "place"):
+            again = [r for r in failed if r.role == role]
+            if again:
+                blob = Blob.decode(again[0].blob, again[0].blob_size) if role == "place" else None
+                more, found = await self._route(
+                    task.project_id, planned, [r.node for r in again], role, blob
+                )
+                placements += more
+                targets.update(found)
+        self._dispatch_all(
+            await self.run_db(tasks.rerun, task.id, sub.id, placements), planned, targets
+        )
         await self._settle(task.id)
 
     async def kill_task(self, project_id: int, uuid: str, reason: str) -> Task:
@@ -273,6 +327,25 @@ def failure_reason(failed: list[Execution], total: int) -> str:
     shown = ", ".join(f"{r.node} ({r.status}: {r.reason})" for r in failed[:5])
     more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
     return f"{len(failed)} of {total} node(s) failed: {shown}{more}"
+
+
+def work_order(row: Execution, planned: PlannedStep, ssh: SshTarget | None) -> RunOrder | CopyOrder:
+    step = planned.step
+    if row.role == "fetch":
+        return CopyOrder(row.id, step.timeout_s, step.src_path, ssh=ssh)
+    if row.role == "place":
+        name = step.src_path.rstrip("/").rsplit("/", 1)[-1]
+        return CopyOrder(
+            row.id,
+            step.timeout_s,
+            step.dst_path,
+            Blob.decode(row.blob, row.blob_size),
+            name,
+            step.chown,
+            step.chmod,
+            ssh,
+        )
+    return run_order(row.id, planned, ssh)
 
 
 def run_order(execution_id: int, planned: PlannedStep, ssh: SshTarget | None) -> RunOrder:

@@ -11,7 +11,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from master.domain import Chunk, RunOrder, SlaveResult
+from master.domain import Chunk, CopyOrder, RunOrder, SlaveResult
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class Finished:
     finished_at: dt.datetime | None
 
 
-Outbound = RunOrder | KillOrder | ChunkAck | ResultAck | None  # None closes the stream
+Outbound = RunOrder | CopyOrder | KillOrder | ChunkAck | ResultAck | None  # None closes the stream
 Inbound = Started | Chunk | Finished
 
 
@@ -108,11 +108,11 @@ class SlaveSessions:
     def session(self, name: str) -> Session | None:
         return self._sessions.get(name)
 
-    def send(self, name: str, order: RunOrder | KillOrder) -> bool:
+    def send(self, name: str, order: RunOrder | CopyOrder | KillOrder) -> bool:
         """Queue an order for the slave; False when it is not attached here."""
         session = self._sessions.get(name)
         if session is None:
             return False
         session.outbound.put_nowait(order)
-        session.sent += isinstance(order, RunOrder)
+        session.sent += not isinstance(order, KillOrder)
         return True

@@ -95,6 +95,9 @@ class Execution(BaseModel):
     finished_at = pw.DateTimeField(null=True)
     attempt = pw.IntegerField(default=1)
     superseded = pw.BooleanField(default=False)  # a later attempt reran this node
+    role = pw.CharField(max_length=8, default="run")  # run | fetch | place
+    blob = pw.CharField(max_length=80, default="")  # a fetch's result: sha256[:archive]
+    blob_size = pw.BigIntegerField(default=0)
 
     class Meta:
         indexes = ((("slave", "status"), False),)
@@ -201,3 +204,16 @@ ALL_MODELS: list[type[BaseModel]] = [
     Account,
     Variable,
 ]
+
+
+class StoredFile(Audited):
+    """A named file of a project's file server; its bytes are a blob in the file store."""
+
+    project_id: int
+    project = pw.ForeignKeyField(Project, on_delete="CASCADE")
+    name = pw.CharField(max_length=255)
+    sha256 = pw.CharField(max_length=64)
+    size = pw.BigIntegerField()
+
+    class Meta:
+        indexes = ((("project", "name"), True),)

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from master import resolve
-from master.errors import InvalidArgument
+from master.errors import InvalidArgument, NotFound
 from master.steps import Selector, Step, from_json, to_json, used_variables
+from master.store import files
 from master.variables import render
 
 FieldName = Callable[[int, str], str]
@@ -25,18 +26,33 @@ def command_field(i: int, name: str) -> str:
     return name
 
 
+def copy_field(i: int, name: str) -> str:
+    return f"scp.{name}"
+
+
 @dataclass(frozen=True)
 class PlannedStep:
     step: Step  # variables substituted
     nodes: list[str]
     argv: list[str]
+    source: str = ""  # scp: the node copied from; empty = the file server
 
     def to_json(self) -> dict[str, Any]:
-        return {"step": to_json(self.step), "nodes": self.nodes, "argv": self.argv}
+        return {
+            "step": to_json(self.step),
+            "nodes": self.nodes,
+            "argv": self.argv,
+            "source": self.source,
+        }
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> PlannedStep:
-        return PlannedStep(from_json(data["step"]), list(data["nodes"]), list(data["argv"]))
+        return PlannedStep(
+            from_json(data["step"]),
+            list(data["nodes"]),
+            list(data["argv"]),
+            str(data.get("source", "")),
+        )
 
 
 def plan(
@@ -70,12 +86,21 @@ def _plan_step(
     at = field(i, target)
     names = resolve.selector(project_id, rendered.targets, values, at)
     nodes = resolve.known_nodes(project_id, names, at)
-    if step.kind == "scp" and rendered.src.type != "fileserver":
+    source = ""
+    if step.kind == "scp" and rendered.src.type == "fileserver":
+        try:
+            files.by_name(project_id, rendered.src_path.strip())
+        except NotFound as exc:
+            raise InvalidArgument(str(exc).split(": ", 1)[-1], field(i, "src_path")) from exc
+    elif step.kind == "scp":
         src_at = field(i, "src")
-        resolve.known_nodes(
+        sources = resolve.known_nodes(
             project_id, resolve.selector(project_id, rendered.src, values, src_at), src_at
         )
-    return PlannedStep(rendered, nodes, argv)
+        if len(sources) != 1:
+            raise InvalidArgument(f"copy from exactly one node, not {len(sources)}", src_at)
+        source = sources[0]
+    return PlannedStep(rendered, nodes, argv, source)
 
 
 def _render_selector(sel: Selector, values: dict[str, str]) -> Selector:

@@ -3,6 +3,7 @@ Synchronous (runs on the database threads), so the engine stays about state chan
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shlex
@@ -13,8 +14,8 @@ from master import validate
 from master.domain import CommandSpec
 from master.errors import AlreadyExists, InvalidArgument, NotFound
 from master.models import Task
-from master.plan import PlannedStep, command_field, job_field, plan
-from master.steps import Selector, Step, from_json, to_json
+from master.plan import PlannedStep, command_field, copy_field, job_field, plan
+from master.steps import Selector, Step, check, from_json, to_json
 from master.store import jobs, projects, tasks
 from master.store.tasks import NewStep, NewTask
 
@@ -58,6 +59,19 @@ def command_task(spec: CommandSpec) -> NewTask:
         planned,
         inputs,
     )
+
+
+def copy_task(
+    project_id: int, name: str, submitter: str, call_type: str, step: Step, values: dict[str, str]
+) -> NewTask:
+    """An ad-hoc copy (plugin_scp): one scp step, fields named `scp.<field>`."""
+    validate.text("name", name, 255)
+    projects.require_project(project_id)
+    step = dataclasses.replace(step, name=step.name or name, uuid=tasks.new_uuid())
+    check(step, "scp")
+    inputs = {"field": "copy", "steps": [to_json(step)], "values": values}
+    planned = plan(project_id, [step], values, copy_field)
+    return _new_task(project_id, name, submitter, call_type, "plugin_scp", values, planned, inputs)
 
 
 def existing(sub: JobSubmission) -> Task | None:
@@ -106,7 +120,7 @@ def redo_task(original: Task, submitter: str) -> NewTask:
     inputs = json.loads(original.inputs)
     steps = [from_json(s) for s in inputs["steps"]]
     values: dict[str, str] = inputs["values"]
-    field_name = job_field if inputs["field"] == "job" else command_field
+    field_name = {"job": job_field, "copy": copy_field}.get(inputs["field"], command_field)
     planned = plan(original.project_id, steps, values, field_name)
     return _new_task(
         original.project_id,

@@ -3,6 +3,7 @@ accounts, job variables). Each method: request in, one domain call, response out
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any, TypeAlias
 
 from jobfleet.v1 import catalog_pb2 as pb
@@ -11,19 +12,22 @@ from jobfleet.v1 import catalog_pb2_grpc
 from master import catalogue, convert, resolve
 from master import convert_catalog as cc
 from master.db import DbRunner
+from master.filestore import FileStore
 from master.link import SlaveSessions
 from master.models import Account, Node, NodeGroup, Script
 from master.servicers.errors import unary
+from master.servicers.files import upload_file
 from master.store import catalogue as rows
-from master.store import jobs, projects, slaves
+from master.store import files, jobs, projects, slaves
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
 
 
 class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
-    def __init__(self, run_db: DbRunner, sessions: SlaveSessions) -> None:
+    def __init__(self, run_db: DbRunner, sessions: SlaveSessions, store: FileStore) -> None:
         self.run_db = run_db
         self.sessions = sessions
+        self.store = store
 
     async def _listed(self, fn: Any, request: Any) -> tuple[list[Any], int]:
         await self.run_db(projects.require_project, request.project_id)
@@ -342,3 +346,42 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             catalogue.delete_variable, request.project_id, request.job_uuid, request.name
         )
         return pb.DeleteVariableResponse()
+
+    # --- the file server
+
+    @unary
+    async def ListFiles(
+        self, request: pb.ListFilesRequest, context: Context
+    ) -> pb.ListFilesResponse:
+        found, total = await self._listed(files.search, request)
+        return pb.ListFilesResponse(files=[cc.stored_file(r) for r in found], total=total)
+
+    @unary
+    async def UploadFile(
+        self, request_iterator: AsyncIterator[pb.UploadFileRequest], context: Context
+    ) -> pb.UploadFileResponse:
+        first, sha256, size = await upload_file(self.store, checked_upload(self, request_iterator))
+        row = await self.run_db(
+            files.save, first.project_id, first.name.strip(), sha256, size, first.actor
+        )
+        return pb.UploadFileResponse(file=cc.stored_file(row))
+
+    @unary
+    async def DeleteFile(
+        self, request: pb.DeleteFileRequest, context: Context
+    ) -> pb.DeleteFileResponse:
+        await self.run_db(files.delete, request.project_id, request.id)
+        return pb.DeleteFileResponse()
+
+
+async def checked_upload(
+    servicer: CatalogServicer, requests: AsyncIterator[pb.UploadFileRequest]
+) -> AsyncIterator[pb.UploadFileRequest]:
+    """The upload stream, its first message (project, name) checked before any byte is kept."""
+    first = True
+    async for msg in requests:
+        if first:
+            await servicer.run_db(projects.require_project, msg.project_id)
+            catalogue.check_file_name(msg.name)
+            first = False
+        yield msg

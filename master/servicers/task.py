@@ -7,7 +7,7 @@ from typing import Any, TypeAlias
 
 from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
 
-from master import convert
+from master import convert, convert_catalog
 from master.engine import TaskEngine
 from master.prototime import from_unix
 from master.queries import LogPiece, TaskQueries, TaskView
@@ -28,6 +28,21 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
         task = await self.engine.submit_command(convert.command_spec(request))
         view = await self.queries.get(0, task.uuid)
         return task_pb2.SubmitCommandResponse(task=self._task(view))
+
+    @unary
+    async def SubmitCopy(
+        self, request: task_pb2.SubmitCopyRequest, context: Context
+    ) -> task_pb2.SubmitCopyResponse:
+        step = convert_catalog.step(common_pb2.Step(name=request.name, scp=request.scp), "scp")
+        task = await self.engine.submit_copy(
+            request.project_id,
+            request.name,
+            request.submitter or "api",
+            request.call_type or "api",
+            step,
+            dict(request.variables),
+        )
+        return task_pb2.SubmitCopyResponse(task=self._task(await self.queries.get(0, task.uuid)))
 
     @unary
     async def SubmitJob(

@@ -41,6 +41,8 @@ def record_result(
             reason=result.reason,
             started_at=started_at or Execution.started_at,
             finished_at=finished_at or utcnow(),
+            blob=result.fetched.encode() if result.fetched else Execution.blob,
+            blob_size=result.fetched.size if result.fetched else Execution.blob_size,
         )
         .where(Execution.id == result.execution_id, Execution.status.in_(OPEN))
         .execute()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from master.db import write_transaction
-from master.domain import FINAL_TASK, ExecutionStatus, SubtaskStatus, TaskStatus
+from master.domain import FINAL_TASK, Blob, ExecutionStatus, SubtaskStatus, TaskStatus
 from master.errors import AlreadyExists, NotFound
 from master.models import Execution, Project, Subtask, Task, utcnow
 
@@ -22,6 +22,8 @@ class Placement:
     node: str
     slave: str
     failure: str = ""
+    role: str = "run"  # run | fetch | place
+    blob: Blob | None = None  # what a place writes
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,14 @@ def start_step(task_id: int, position: int, placements: list[Placement]) -> list
     return live_executions(sub.id)
 
 
+def add_executions(task_id: int, subtask_id: int, placements: list[Placement]) -> list[Execution]:
+    """More executions for a running step (a copy's places, once its fetch is done)."""
+    with write_transaction():
+        before = {e.id for e in live_executions(subtask_id)}
+        _insert_executions(task_id, subtask_id, placements, utcnow(), attempt=1)
+    return [e for e in live_executions(subtask_id) if e.id not in before]
+
+
 def rerun(task_id: int, subtask_id: int, placements: list[Placement]) -> list[Execution]:
     """Supersede the step's failed executions and write new attempts for those nodes."""
     now = utcnow()
@@ -150,6 +160,9 @@ def _insert_executions(
             "created_at": now,
             "finished_at": now if p.failure else None,
             "attempt": attempt,
+            "role": p.role,
+            "blob": p.blob.encode() if p.blob else "",
+            "blob_size": p.blob.size if p.blob else 0,
         }
         for p in placements
     ]
