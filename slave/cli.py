@@ -56,6 +56,31 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--join-token-file", metavar="FILE", help="join token for Hello (env JOBFLEET_JOIN_TOKEN)"
     )
+    ssh = parser.add_argument_group("SSH (nodes without a slave; see docs/ssh.md)")
+    ssh.add_argument(
+        "--max-ssh-sessions",
+        metavar="N",
+        help="SSH executions at once; more wait their turn "
+        "(env JOBFLEET_SLAVE_MAX_SSH_SESSIONS; default 64)",
+    )
+    ssh.add_argument(
+        "--ssh-host-key-policy",
+        choices=["strict", "accept-new"],
+        help="unknown host keys: refuse, or record and go on; a changed key is always refused "
+        "(env JOBFLEET_SLAVE_SSH_HOST_KEY_POLICY; default accept-new)",
+    )
+    ssh.add_argument(
+        "--ssh-known-hosts",
+        metavar="FILE",
+        help="known_hosts file to check and record host keys in "
+        "(env JOBFLEET_SLAVE_SSH_KNOWN_HOSTS; default ~/.ssh/known_hosts)",
+    )
+    ssh.add_argument(
+        "--ssh-idle-timeout",
+        metavar="SECONDS",
+        help="close a pooled SSH connection unused this long "
+        "(env JOBFLEET_SLAVE_SSH_IDLE_TIMEOUT; default 60)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser

@@ -14,21 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from slave.messages import HostKeyPolicy, Secret
+
+__all__ = ["ConfigError", "HostKeyPolicy", "Secret", "SlaveConfig", "load_config"]
+
 
 class ConfigError(ValueError):
     """A missing or bad setting; the message names the key and where the value came from."""
-
-
-@dataclass(frozen=True)
-class Secret:
-    """A value that must never reach a log line or a repr."""
-
-    value: str = field(repr=False)
-
-    def __repr__(self) -> str:
-        return "Secret('**********')"
-
-    __str__ = __repr__
 
 
 @dataclass(frozen=True)
@@ -65,6 +57,14 @@ class SlaveConfig:
     """An attached stream that lived this long resets the reconnect backoff."""
     join_token: Secret | None = None
     """Token sent in Hello, for a master that requires one."""
+    max_ssh_sessions: int = 64
+    """SSH executions running at once; more wait their turn (connects included)."""
+    ssh_host_key_policy: HostKeyPolicy = HostKeyPolicy.ACCEPT_NEW
+    """Unknown host keys: refuse (strict) or record (accept-new); changed keys are refused."""
+    ssh_known_hosts: Path | None = None
+    """The known_hosts file SSH connects check and record; None = ~/.ssh/known_hosts."""
+    ssh_idle_timeout: float = 60.0
+    """A pooled SSH connection unused this long is closed."""
 
 
 def parse_address(raw: str) -> str:
@@ -102,6 +102,24 @@ def parse_size(raw: str) -> int:
     return int(match[1]) * _UNITS[match[2].lower()]
 
 
+def parse_count(raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a whole number") from None
+    if value < 1:
+        raise ValueError(f"{raw!r} must be at least 1")
+    return value
+
+
+def parse_policy(raw: str) -> HostKeyPolicy:
+    try:
+        return HostKeyPolicy(raw.strip().lower())
+    except ValueError:
+        known = ", ".join(p.value for p in HostKeyPolicy)
+        raise ValueError(f"{raw!r} is not a host key policy ({known})") from None
+
+
 def read_secret_file(raw: str) -> Secret:
     try:
         return Secret(Path(raw).read_text().strip())
@@ -128,6 +146,19 @@ SETTINGS = (
     _Setting("work_dir", "--work-dir", "JOBFLEET_SLAVE_WORK_DIR", Path),
     _Setting("shutdown_grace", "--shutdown-grace", "JOBFLEET_SLAVE_SHUTDOWN_GRACE", parse_seconds),
     _Setting("join_token", "--join-token-file", "JOBFLEET_JOIN_TOKEN", Secret, read_secret_file),
+    _Setting(
+        "max_ssh_sessions", "--max-ssh-sessions", "JOBFLEET_SLAVE_MAX_SSH_SESSIONS", parse_count
+    ),
+    _Setting(
+        "ssh_host_key_policy",
+        "--ssh-host-key-policy",
+        "JOBFLEET_SLAVE_SSH_HOST_KEY_POLICY",
+        parse_policy,
+    ),
+    _Setting("ssh_known_hosts", "--ssh-known-hosts", "JOBFLEET_SLAVE_SSH_KNOWN_HOSTS", Path),
+    _Setting(
+        "ssh_idle_timeout", "--ssh-idle-timeout", "JOBFLEET_SLAVE_SSH_IDLE_TIMEOUT", parse_seconds
+    ),
 )
 
 

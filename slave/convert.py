@@ -10,12 +10,15 @@ from slave.messages import (
     FromMaster,
     Heartbeat,
     Hello,
+    HostKeyPolicy,
     KillRequest,
     OutputAck,
     Result,
     ResultAck,
     RunRequest,
     ScriptType,
+    Secret,
+    SshTarget,
     Started,
     Status,
     ToMaster,
@@ -33,6 +36,12 @@ _SCRIPT_TYPE = {
     common_pb2.SCRIPT_TYPE_PYTHON: ScriptType.PYTHON,
     common_pb2.SCRIPT_TYPE_PERL: ScriptType.PERL,
 }
+
+_HOST_KEY_POLICY = {
+    slave_pb2.HOST_KEY_POLICY_STRICT: HostKeyPolicy.STRICT,
+    slave_pb2.HOST_KEY_POLICY_ACCEPT_NEW: HostKeyPolicy.ACCEPT_NEW,
+}
+DEFAULT_CONNECT_TIMEOUT = 10.0
 
 
 def seconds(duration: duration_pb2.Duration) -> float:
@@ -117,4 +126,25 @@ def _run(run: slave_pb2.RunCommand) -> RunRequest:
         user=run.user,
         timeout=timeout if timeout > 0 else None,
         env=dict(run.env),
+        ssh=_ssh(run.ssh) if run.HasField("ssh") else None,
     )
+
+
+def _ssh(target: slave_pb2.SshTarget) -> SshTarget:
+    """Port 0 = 22, unset connect timeout = 10 s, empty secrets = none, unknown policy = ours."""
+    connect_timeout = seconds(target.connect_timeout)
+    return SshTarget(
+        node=target.node,
+        host=target.host,
+        port=target.port or 22,
+        user=target.user,
+        private_key=_secret(target.private_key),
+        password=_secret(target.password),
+        passphrase=_secret(target.private_key_passphrase),
+        host_key_policy=_HOST_KEY_POLICY.get(target.host_key_policy),
+        connect_timeout=connect_timeout if connect_timeout > 0 else DEFAULT_CONNECT_TIMEOUT,
+    )
+
+
+def _secret(value: str) -> Secret | None:
+    return Secret(value) if value else None

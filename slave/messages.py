@@ -19,6 +19,27 @@ class ScriptType(enum.Enum):
     PERL = "perl"
 
 
+class HostKeyPolicy(enum.Enum):
+    """What an SSH connect does with a host key missing from known_hosts."""
+
+    STRICT = "strict"
+    """Refuse the host."""
+    ACCEPT_NEW = "accept-new"
+    """Record it and go on; a *changed* key is refused either way."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value that must never reach a log line, a reason or a repr."""
+
+    value: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+
 class Status(enum.Enum):
     """Final states a slave reports; LOST and PENDING are the master's words, never ours."""
 
@@ -38,8 +59,31 @@ class Welcome:
 
 
 @dataclass(frozen=True)
+class SshTarget:
+    """A machine without a slave, reached over SSH from this one."""
+
+    node: str
+    """The node's name, for logs and reasons."""
+    host: str
+    port: int = 22
+    user: str = ""
+    private_key: Secret | None = None
+    """Private key text (any type paramiko reads); None = password only."""
+    password: Secret | None = None
+    passphrase: Secret | None = None
+    """Decrypts private_key when it is encrypted."""
+    host_key_policy: HostKeyPolicy | None = None
+    """None = the slave's configured default."""
+    connect_timeout: float = 10.0
+
+    @property
+    def label(self) -> str:
+        """How logs and reasons name it: `ssh web3 (10.0.0.3:22)`."""
+        return f"ssh {self.node or self.host} ({self.host}:{self.port})"
+
+
+@dataclass(frozen=True)
 class RunRequest:
-    command: ClassVar[str] = "run"
     execution_id: int
     script_type: ScriptType | None
     """None when the master sent a type this slave does not know (the run then fails)."""
@@ -50,6 +94,13 @@ class RunRequest:
     timeout: float | None = None
     """Seconds; None = no limit."""
     env: Mapping[str, str] = field(default_factory=dict)
+    ssh: SshTarget | None = None
+    """Set: run on that machine over SSH; None: run on this one."""
+
+    @property
+    def command(self) -> str:
+        """The registry name of the class that runs it."""
+        return "run" if self.ssh is None else "run-ssh"
 
 
 @dataclass(frozen=True)
