@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Awaitable, Callable
-from typing import NoReturn
+from typing import NoReturn, TypeVar
+
+T = TypeVar("T")
 
 _MAX_EXPONENT = 60  # 2**60 * any sane base is far past any cap; avoids float overflow
 _RNG = random.Random()
@@ -68,5 +71,38 @@ async def retry_forever(
             if should_giveup(exc):
                 raise
             delay = backoff.next_delay()
+            on_backoff(exc, delay)
+        await sleep(delay)
+
+
+async def retry(
+    attempt: Callable[[], Awaitable[T]],
+    backoff: Backoff,
+    *,
+    tries: int,
+    deadline: float | None = None,
+    should_giveup: Callable[[Exception], bool] = lambda exc: False,
+    on_backoff: Callable[[Exception, float], None] = lambda exc, delay: None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> T:
+    """Run `attempt` until it returns, `tries` times at most, backing off between failures.
+
+    For one operation that may fail transiently (an SSH connect). The last failure, one that
+    `should_giveup(exc)` accepts, and one whose delay would end past `deadline` (a `clock()`
+    reading) are re-raised.
+    """
+    if tries < 1:
+        raise ValueError(f"tries must be >= 1, not {tries}")
+    done = 0
+    while True:
+        try:
+            return await attempt()
+        except Exception as exc:
+            done += 1
+            delay = backoff.next_delay()
+            late = deadline is not None and clock() + delay >= deadline
+            if done >= tries or late or should_giveup(exc):
+                raise
             on_backoff(exc, delay)
         await sleep(delay)
