@@ -10,9 +10,12 @@ import abc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from slave.messages import Chunk, Request, Result, Started
+
+if TYPE_CHECKING:
+    from slave.ssh.pool import SshPool
 
 R = TypeVar("R", bound=Request)
 
@@ -45,6 +48,8 @@ class CommandContext:
     settings: CommandSettings
     find: Callable[[int], Command[Any] | None]
     """The running command that owns an execution id, if any (kill needs it)."""
+    ssh: SshPool | None = None
+    """Connections and the session cap for runs over SSH; None = this slave runs none."""
 
 
 class Command(abc.ABC, Generic[R]):

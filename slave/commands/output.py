@@ -8,17 +8,25 @@ never one message per line. seq runs 0, 1, 2, ... without gaps.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Protocol
 
 from slave.commands.base import OutputSink
 from slave.messages import Chunk
+
+
+class Readable(Protocol):
+    """Where output comes from: a pipe's StreamReader, or an SSH channel's reader."""
+
+    async def read(self, n: int = -1) -> bytes:
+        """Up to n bytes; b"" at end of file."""
+        ...
 
 
 class OutputPump:
     def __init__(
         self,
         execution_id: int,
-        pipe: asyncio.StreamReader,
+        pipe: Readable,
         sink: OutputSink,
         flush_bytes: int,
         flush_interval: float,
