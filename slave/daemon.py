@@ -27,6 +27,8 @@ from slave.executions import Executions
 from slave.host import local_addresses
 from slave.messages import Hello
 from slave.outbox import Outbox
+from slave.ssh.hostkeys import KnownHosts, default_known_hosts
+from slave.ssh.pool import SshPool
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +105,8 @@ class Slave:
             flush_interval=self.config.flush_interval,
             drain_timeout=self.config.drain_timeout,
         )
-        executions = Executions(self.outbox, settings, self.config.name)
+        ssh = self._ssh_pool()
+        executions = Executions(self.outbox, settings, self.config.name, ssh)
         self._executions = executions
         self._link = Link(self.config, self.outbox, executions, self._hello, self._attached)
         link = asyncio.create_task(self._link.run(), name="link")
@@ -118,6 +121,16 @@ class Slave:
                 task.cancel()
             await asyncio.gather(link, stop, return_exceptions=True)
             await executions.cancel_all()
+            await ssh.close()
+
+    def _ssh_pool(self) -> SshPool:
+        known_hosts = self.config.ssh_known_hosts or default_known_hosts()
+        return SshPool(
+            KnownHosts(known_hosts),
+            default_policy=self.config.ssh_host_key_policy,
+            max_sessions=self.config.max_ssh_sessions,
+            idle_timeout=self.config.ssh_idle_timeout,
+        )
 
     async def _drain(self, executions: Executions) -> None:
         executions.stop_accepting()

@@ -15,15 +15,22 @@ from slave.commands import registry
 from slave.commands.base import Command, CommandContext, CommandSettings
 from slave.messages import Chunk, Request, Result, Started, Status, utcnow
 from slave.outbox import Outbox
+from slave.ssh.pool import SshPool
 
 logger = logging.getLogger(__name__)
 
 
 class Executions:
-    def __init__(self, outbox: Outbox, settings: CommandSettings, slave_name: str) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        settings: CommandSettings,
+        slave_name: str,
+        ssh: SshPool | None = None,
+    ) -> None:
         self._outbox = outbox
         self._slave_name = slave_name
-        self._context = CommandContext(self, settings, self.find)
+        self._context = CommandContext(self, settings, self.find, ssh)
         self._running: dict[int, Command[Any]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._idle = asyncio.Event()
