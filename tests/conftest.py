@@ -1,1 +1,3 @@
 """Shared helpers: deadline waits (never bare sleeps)."""
+
+pytest_plugins = ["tests.sshd"]
