@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import sqlite3
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -121,6 +122,42 @@ def write_transaction() -> Any:
     if isinstance(db.obj, peewee.SqliteDatabase):
         return db.atomic("IMMEDIATE")
     return db.atomic()
+
+
+def insert_rows(model: type[peewee.Model], rows: list[dict[str, Any]]) -> None:
+    """INSERT the rows with one statement (on SQLite, as few as its parameter cap allows),
+    values converted as peewee converts them and missing columns given their defaults.
+
+    peewee's insert_many builds its statement node by node: for 10,000 rows of a dozen columns
+    that is ~0.4 s of Python before the database sees anything; this is ~0.03 s."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.sorted_fields if not isinstance(f, peewee.AutoField)]
+    values = [_column_values(field, rows) for field in fields]
+    columns = ", ".join(f'"{f.column_name}"' for f in fields)
+    head = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES '
+    one = "(" + ", ".join([db.param] * len(fields)) + ")"
+    per_statement = max(1, _max_parameters() // len(fields))
+    run: Callable[..., Any] = db.execute_sql
+    for start in range(0, len(rows), per_statement):
+        stop = min(start + per_statement, len(rows))
+        params = [v for i in range(start, stop) for v in (column[i] for column in values)]
+        run(head + ", ".join([one] * (stop - start)), params)
+
+
+def _column_values(field: Any, rows: list[dict[str, Any]]) -> list[Any]:
+    default = field.default
+    if callable(default):
+        return [field.db_value(r[field.name] if field.name in r else default()) for r in rows]
+    return [field.db_value(r.get(field.name, default)) for r in rows]
+
+
+def _max_parameters() -> int:
+    """Bound parameters one statement may carry: SQLite caps them; psycopg2 binds client-side."""
+    if is_postgres():
+        return 1 << 30
+    limit: int = db.connection().getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return limit
 
 
 def migrate(database: peewee.Database) -> list[str]:

@@ -9,7 +9,7 @@ import uuid as uuidlib
 from dataclasses import dataclass
 from typing import Any
 
-from master.db import write_transaction
+from master.db import insert_rows, write_transaction
 from master.domain import FINAL_TASK, Blob, ExecutionStatus, SubtaskStatus, TaskStatus
 from master.errors import AlreadyExists, NotFound
 from master.models import Execution, Project, Subtask, Task, utcnow
@@ -166,8 +166,7 @@ def _insert_executions(
         }
         for p in placements
     ]
-    for i in range(0, len(rows), 1000):
-        Execution.insert_many(rows[i : i + 1000]).execute()
+    insert_rows(Execution, rows)  # one statement for all nodes
 
 
 def get(uuid: str, project_id: int = 0) -> Task:
