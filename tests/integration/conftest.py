@@ -17,6 +17,7 @@ import httpx
 import pytest
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
 
+from tests import pg
 from tests.waiting import wait_until
 
 
@@ -66,6 +67,38 @@ class Gateway:
         return httpx.Client(base_url=self.url, timeout=30.0)
 
 
+class Databases:
+    """The database of each master data dir: SQLite inside it, or, when the tests run on
+    PostgreSQL (JOBFLEET_TEST_DB), a fresh database of its own on that server. A master started
+    again on the same data dir gets the same database back; all are dropped at teardown."""
+
+    def __init__(self, server: str) -> None:
+        self.server = server
+        self.urls: dict[Path, str] = {}
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self.server else "sqlite"
+
+    def url_for(self, data_dir: Path) -> str:
+        if not self.server:
+            return str(data_dir / "jobfleet.db")
+        if data_dir not in self.urls:
+            self.urls[data_dir] = pg.create_database(self.server)
+        return self.urls[data_dir]
+
+    def drop_all(self) -> None:
+        for url in self.urls.values():
+            pg.drop_database(url)
+
+
+@pytest.fixture
+def databases() -> Iterator[Databases]:
+    dbs = Databases(pg.server_url())
+    yield dbs
+    dbs.drop_all()
+
+
 class Processes:
     """Everything a test started; stopped at teardown."""
 
@@ -109,7 +142,10 @@ def read_ready(proc: Proc, path: Path, timeout: float = 30.0) -> str:
 
 
 @pytest.fixture
-def processes(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Processes]:
+def processes(
+    tmp_path: Path, request: pytest.FixtureRequest, databases: Databases
+) -> Iterator[Processes]:
+    """Everything the test starts; stopped before its databases are dropped."""
     procs = Processes(tmp_path)
     yield procs
     procs.stop_all()
@@ -118,7 +154,7 @@ def processes(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Proces
 
 
 @pytest.fixture
-def start_master(processes: Processes) -> Callable[..., Master]:
+def start_master(processes: Processes, databases: Databases) -> Callable[..., Master]:
     count = 0
 
     def start(*extra: str, data_dir: Path | None = None, name: str = "") -> Master:
@@ -135,19 +171,14 @@ def start_master(processes: Processes) -> Callable[..., Master]:
             str(data),
             "--ready-file",
             str(ready),
-            *test_db_args(data),
+            "--db",
+            databases.url_for(data),
             *extra,
         ]
         proc = processes.spawn(name or f"master{count}", "master", args)
         return Master(proc, read_ready(proc, ready), data, args)
 
     return start
-
-
-def test_db_args(data: Path) -> list[str]:
-    """SQLite under the data dir, or the server JOBFLEET_TEST_DB names."""
-    url = os.environ.get("JOBFLEET_TEST_DB", "")
-    return ["--db", url] if url else []
 
 
 @pytest.fixture
