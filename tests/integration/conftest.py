@@ -186,9 +186,10 @@ def start_slave(processes: Processes) -> Callable[..., Proc]:
     def start(
         master: Master, name: str, *extra: str, env: dict[str, str] | None = None, wait: bool = True
     ) -> Proc:
-        proc = processes.spawn(
-            f"slave-{name}", "slave", ["--master", master.addr, "--name", name, *extra], env=env
-        )
+        # A known_hosts of the test's own: every test sshd has a fresh host key.
+        known_hosts = processes.tmp / f"known_hosts-{name}"
+        args = ["--master", master.addr, "--name", name, "--ssh-known-hosts", str(known_hosts)]
+        proc = processes.spawn(f"slave-{name}", "slave", [*args, *extra], env=env)
         if wait:
             wait_attached(master, name, proc)
         return proc

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from tests.integration.conftest import Cluster
 from tests.integration.rest import submit, tasklog, wait_final
+from tests.procs import alive
 from tests.waiting import wait_until
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    return stat.exists() and stat.read_text().split(")")[-1].split()[0] != "Z"
 
 
 def test_kill_leaves_no_process_behind(cluster: Cluster, tmp_path: Path) -> None:
