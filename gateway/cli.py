@@ -14,7 +14,14 @@ import os
 import signal
 from typing import Any
 
-from gateway.config import LISTEN_ENV, MASTER_ENV, ConfigError, GatewayConfig, load_config
+from gateway.config import (
+    LISTEN_ENV,
+    MASTER_ENV,
+    MAX_UPLOAD_ENV,
+    ConfigError,
+    GatewayConfig,
+    load_config,
+)
 from gateway.server import Gateway, bind
 
 logger = logging.getLogger("gateway")
@@ -46,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--listen", metavar="HOST:PORT", help=f"REST address, port 0 = any free (${LISTEN_ENV})"
     )
+    parser.add_argument(
+        "--max-upload-bytes",
+        metavar="N",
+        help=f"largest file accepted by the file server uploads, default 1 GiB (${MAX_UPLOAD_ENV})",
+    )
     parser.add_argument("--ready-file", metavar="PATH", help='write {"listen": ...} once listening')
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return parser
@@ -56,7 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.config.dictConfig(default_log_config(args.verbose))
     try:
         config = load_config(
-            os.environ, master=args.master, listen=args.listen, ready_file=args.ready_file
+            os.environ,
+            master=args.master,
+            listen=args.listen,
+            ready_file=args.ready_file,
+            max_upload_bytes=args.max_upload_bytes,
         )
     except ConfigError as exc:
         logger.error("bad configuration: %s", exc)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 MASTER_ENV = "JOBFLEET_MASTER"
 LISTEN_ENV = "JOBFLEET_GATEWAY_LISTEN"
+MAX_UPLOAD_ENV = "JOBFLEET_GATEWAY_MAX_UPLOAD_BYTES"
 
 
 class ConfigError(ValueError):
@@ -23,7 +24,9 @@ class GatewayConfig:
     listen_port: int = 8080
     """Port the REST server binds; 0 picks a free one (see ready_file)."""
     max_body_bytes: int = 1 << 20
-    """Larger request bodies are refused with 413."""
+    """Larger request bodies are refused with 413 (not file uploads: see max_upload_bytes)."""
+    max_upload_bytes: int = 1 << 30
+    """Each uploaded file larger than this is refused with 413 (the request body is not capped)."""
     ready_file: Path | None = None
     """Once listening, {"listen": "host:port"} (the real bound port) is written here."""
     rpc_timeout: float = 30.0
@@ -50,6 +53,14 @@ def parse_host_port(value: str, key: str, source: str, *, allow_zero: bool) -> t
     return host, int(port)
 
 
+def parse_byte_count(value: str, key: str, source: str) -> int:
+    """A positive whole number of bytes; the error names the key and its source."""
+    text = value.strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"{key} ({source}): expected a positive number of bytes, got {value!r}")
+    return int(text)
+
+
 def _pick(flag: str | None, env: Mapping[str, str], env_key: str, key: str) -> tuple[str, str]:
     """(value, source) by precedence; ("", "default") when neither is set."""
     if flag:
@@ -65,6 +76,7 @@ def load_config(
     master: str | None = None,
     listen: str | None = None,
     ready_file: str | None = None,
+    max_upload_bytes: str | None = None,
 ) -> GatewayConfig:
     """Merge command-line values (None = not given) over the environment over the defaults."""
     defaults = GatewayConfig()
@@ -76,9 +88,15 @@ def load_config(
     host, port = parse_host_port(
         listen_value or defaults.listen, "listen", listen_source, allow_zero=True
     )
+    upload_value, upload_source = _pick(max_upload_bytes, env, MAX_UPLOAD_ENV, "max-upload-bytes")
     return GatewayConfig(
         master=join_host_port(master_host, master_port),
         listen_host=host,
         listen_port=port,
         ready_file=Path(ready_file) if ready_file else None,
+        max_upload_bytes=(
+            parse_byte_count(upload_value, "max-upload-bytes", upload_source)
+            if upload_value
+            else defaults.max_upload_bytes
+        ),
     )

@@ -15,6 +15,14 @@ def test_defaults() -> None:
     assert config == GatewayConfig()
     assert config.listen == "127.0.0.1:8080"
     assert config.max_body_bytes == 1 << 20
+    assert config.max_upload_bytes == 1 << 30
+
+
+def test_max_upload_bytes_flag_beats_environment() -> None:
+    env = {"JOBFLEET_GATEWAY_MAX_UPLOAD_BYTES": "2048"}
+
+    assert load_config(env).max_upload_bytes == 2048
+    assert load_config(env, max_upload_bytes="4096").max_upload_bytes == 4096
 
 
 def test_flags_beat_environment_which_beats_defaults() -> None:
@@ -44,6 +52,13 @@ def test_ipv6_addresses() -> None:
         ({"JOBFLEET_MASTER": "h:x"}, {}, "master (JOBFLEET_MASTER)"),
         ({"JOBFLEET_GATEWAY_LISTEN": ":80"}, {}, "listen (JOBFLEET_GATEWAY_LISTEN)"),
         ({}, {"listen": "h:70000"}, "listen (--listen)"),
+        ({}, {"max_upload_bytes": "1G"}, "max-upload-bytes (--max-upload-bytes)"),
+        ({}, {"max_upload_bytes": "0"}, "max-upload-bytes (--max-upload-bytes)"),
+        (
+            {"JOBFLEET_GATEWAY_MAX_UPLOAD_BYTES": "-5"},
+            {},
+            "max-upload-bytes (JOBFLEET_GATEWAY_MAX_UPLOAD_BYTES)",
+        ),
     ],
 )
 def test_bad_values_name_key_and_source(
