@@ -14,7 +14,7 @@ from typing import Any
 
 from jobfleet.v1 import common_pb2
 
-from gateway import forms, words
+from gateway import filenames, forms, words
 from gateway.errors import FieldError
 from gateway.forms import Fields
 
@@ -68,10 +68,16 @@ def cmd_step(item: Mapping[str, Any]) -> common_pb2.CmdStep:
 
 
 def scp_step(item: Mapping[str, Any]) -> common_pb2.ScpStep:
+    """A copy (a job's scp step, or plugin_scp's fields). From the file server, `sp` is the
+    stored file's name, and `src` may be empty."""
+    src = selector(item, "src_type", "src", SRC_TYPES)
+    src_path = forms.text(item, "sp", required=True, max_len=4096)
+    if src.type == common_pb2.NODE_SELECTOR_TYPE_FILESERVER:
+        filenames.checked(src_path, "sp")
     return common_pb2.ScpStep(
         user=forms.matching(item, "user", ACCOUNT, "an account name"),
-        src=selector(item, "src_type", "src", SRC_TYPES),
-        src_path=forms.text(item, "sp", required=True, max_len=4096),
+        src=src,
+        src_path=src_path,
         dst=selector(item, "dst_type", "dst", NODE_TYPES),
         dst_path=forms.text(item, "dp", required=True, max_len=4096),
         chown=forms.matching(item, "chown", OWNER, "user or user:group"),

@@ -1,5 +1,5 @@
-"""OpenC3 `task` document: submit an ad-hoc command or a job, redo a task, list, count and show
-tasks (the `analysis` routes are not served).
+"""OpenC3 `task` document: submit an ad-hoc command, an ad-hoc copy or a job, redo a task, list,
+count and show tasks (the `analysis` routes are not served).
 
 Each handler reads and checks the request (so bad input never reaches the master), makes one
 call on the master and builds the answer with `views.openc3`.
@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, forms, words
+from gateway import envelope, forms, steps, words
 from gateway.forms import Fields
 from gateway.master import GatewayState
 from gateway.views import openc3
@@ -42,6 +42,20 @@ def submit_command_request(
         script=forms.text(fields, "scripts_cont", required=True, strip=False),
         args=forms.argv(fields, "scripts_argv"),
         timeout_seconds=forms.integer(fields, "timeout", default=60, low=1, high=MAX_TIMEOUT),
+        variables=forms.string_map(fields, "variable"),
+        call_type="api",
+    )
+
+
+def submit_copy_request(
+    project_id: int, fields: Fields, submitter: str
+) -> task_pb2.SubmitCopyRequest:
+    """plugin_scp fields -> SubmitCopyRequest: the keys and checks of a job's scp step."""
+    return task_pb2.SubmitCopyRequest(
+        project_id=project_id,
+        name=forms.text(fields, "name", required=True, max_len=255),
+        submitter=submitter,
+        scp=steps.scp_step(fields),
         variables=forms.string_map(fields, "variable"),
         call_type="api",
     )
@@ -107,6 +121,15 @@ async def submit_command(request: Request[GatewayState]) -> Response:
     )
     master = request.state["master"]
     return submitted((await master.task.SubmitCommand(ask, timeout=master.timeout)).task)
+
+
+async def submit_copy(request: Request[GatewayState]) -> Response:
+    """POST /task/{projectid}/plugin_scp: copy files between nodes, or from the file server."""
+    ask = submit_copy_request(
+        project_id(request), await forms.read_fields(request), forms.submitter(request)
+    )
+    master = request.state["master"]
+    return submitted((await master.task.SubmitCopy(ask, timeout=master.timeout)).task)
 
 
 async def submit_job(request: Request[GatewayState]) -> Response:
@@ -175,6 +198,7 @@ routes: list[BaseRoute] = [
     Route("/task/{projectid}", list_tasks, methods=["GET"]),
     Route("/task/{projectid}/count", count_tasks, methods=["GET"]),
     Route("/task/{projectid}/plugin_cmd", submit_command, methods=["POST"]),
+    Route("/task/{projectid}/plugin_scp", submit_copy, methods=["POST"]),
     Route("/task/{projectid}/job", submit_job, methods=["POST"]),
     Route("/task/{projectid}/job/byname", submit_job_by_name, methods=["POST"]),
     Route("/task/{projectid}/redo", redo_task, methods=["POST"]),

@@ -70,6 +70,10 @@ STEP_KEYS: Mapping[str, str] = {
     "dst_path": "dp",
 }
 
+# plugin_scp: SubmitCopyRequest's `scp.<field>` -> the form key, as in a step (`scp.src_path`
+# -> `sp`).
+SCP_PREFIX = "scp."
+
 _THIRD_OPTION = {"project_id": "project_id"}
 _THIRD_INTERFACE = {
     "project_id": "project_id",
@@ -103,6 +107,9 @@ def field_name(field: str, route: str = "") -> str:
     item = _ITEM.match(field)
     if item:
         return _item_name(item.group(1), item.group(2), item.group(3) or "")
+    if field.startswith(SCP_PREFIX):
+        key = field.removeprefix(SCP_PREFIX)
+        return STEP_KEYS.get(key, key)
     if field.startswith("filter."):
         key = field.removeprefix("filter.")
         return FILTER_NAMES.get(key, key)

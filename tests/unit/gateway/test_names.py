@@ -42,6 +42,18 @@ from gateway.views.openc3_names import ROUTE_FIELD_NAMES, field_name
         ("project_id", "projectid"),
         ("uuid", "uuid"),
         ("something_new", "something_new"),
+        ("scp.src", "src"),
+        ("scp.src.type", "src_type"),
+        ("scp.src.content", "src"),
+        ("scp.src_path", "sp"),
+        ("scp.dst", "dst"),
+        ("scp.dst.type", "dst_type"),
+        ("scp.dst_path", "dp"),
+        ("scp.chown", "chown"),
+        ("scp.chmod", "chmod"),
+        ("scp.user", "user"),
+        ("scp.timeout_seconds", "timeout"),
+        ("name", "name"),
     ],
 )
 def test_names_on_any_route(field: str, key: str) -> None:

@@ -28,6 +28,7 @@ def endpoint(method: str, path: str) -> tuple[str, dict[str, Any]]:
         ("POST", "/task/1/job/byname", "submit_job_by_name"),
         ("POST", "/task/1/redo", "redo_task"),
         ("POST", "/task/1/plugin_cmd", "submit_command"),
+        ("POST", "/task/1/plugin_scp", "submit_copy"),
         ("GET", "/task/1/abc123", "get_task"),
         ("GET", "/task/1", "list_tasks"),
         ("GET", "/jobs/1/count", "count_jobs"),

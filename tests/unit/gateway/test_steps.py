@@ -95,9 +95,22 @@ def test_a_step_uuid_posted_back_is_kept_and_argv_lists_are_joined() -> None:
 
 
 def test_fileserver_source_needs_no_content() -> None:
-    [step] = parse_steps({"data": [{**SCP, "src_type": "fileserver", "src": ""}]})
+    [step] = parse_steps({"data": [{**SCP, "src_type": "fileserver", "src": "", "sp": "a.tgz"}]})
 
     assert step.scp.src.type == common_pb2.NODE_SELECTOR_TYPE_FILESERVER
+
+
+@pytest.mark.parametrize("sp", ["../etc/passwd", "dir/app.tgz", ".hidden", "a\\b"])
+def test_a_fileserver_source_path_is_a_file_name(sp: str) -> None:
+    step = {**SCP, "src_type": "fileserver", "src": "", "sp": sp}
+
+    assert refused([step]).field == "data[0].sp"
+
+
+def test_node_source_paths_are_paths() -> None:
+    [step] = parse_steps({"data": [{**SCP, "sp": "../out/app.tgz"}]})
+
+    assert step.scp.src_path == "../out/app.tgz"
 
 
 @pytest.mark.parametrize(
