@@ -145,6 +145,20 @@ def insert_rows(model: type[peewee.Model], rows: list[dict[str, Any]]) -> None:
         run(head + ", ".join([one] * (stop - start)), params)
 
 
+def sync_id_sequence(model: type[peewee.Model]) -> None:
+    """After rows were inserted with explicit ids, make the next generated id follow them.
+
+    SQLite picks max(id) + 1 by itself; a PostgreSQL sequence knows nothing of explicit ids
+    and would hand out ones already taken."""
+    if is_postgres():
+        table = model._meta.table_name
+        run: Callable[..., Any] = db.execute_sql
+        run(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f'GREATEST((SELECT MAX(id) FROM "{table}"), 1))'
+        )
+
+
 def _column_values(field: Any, rows: list[dict[str, Any]]) -> list[Any]:
     default = field.default
     if callable(default):

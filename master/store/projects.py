@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import peewee as pw
 
-from master.db import write_transaction
+from master.db import sync_id_sequence, write_transaction
 from master.errors import AlreadyExists, InvalidArgument, NotFound
 from master.models import Project
 
@@ -25,7 +25,9 @@ def create_project(name: str, project_id: int = 0) -> Project:
     try:
         with write_transaction():
             if project_id:
-                return Project.create(id=project_id, name=name)
+                project: Project = Project.create(id=project_id, name=name)
+                sync_id_sequence(Project)
+                return project
             return Project.create(name=name)
     except pw.IntegrityError as exc:
         raise AlreadyExists(f"project {name!r} or id {project_id} exists", "name") from exc

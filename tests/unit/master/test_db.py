@@ -159,6 +159,14 @@ def test_new_projects_get_fresh_ids_after_project_one(backend: peewee.Database) 
     assert second.id == 2
 
 
+def test_after_an_explicit_id_the_next_project_follows_it(backend: peewee.Database) -> None:
+    in_connection(projects.create_project, "ten", 10)
+
+    following = in_connection(projects.create_project, "next")
+
+    assert following.id == 11
+
+
 def test_a_failed_write_transaction_leaves_nothing(backend: peewee.Database) -> None:
     def half_done() -> None:
         with write_transaction():
