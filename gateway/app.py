@@ -1,4 +1,5 @@
-"""The Starlette app: every document's routes, the body cap, the one error mapping."""
+"""The Starlette app: every document's routes, the body cap (not on uploads), the one error
+mapping."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from gateway.config import GatewayConfig
 from gateway.master import master_lifespan
 from gateway.routes import (
     health,
+    openc3_fileserver,
     openc3_jobs,
     openc3_nodegroup,
     openc3_nodes,
@@ -38,7 +40,11 @@ ROUTES: list[BaseRoute] = [
     *openc3_variable.routes,
     *openc3_subtask.routes,
     *openc3_third.routes,
+    *openc3_fileserver.routes,
 ]
+
+# Streamed uploads: each file is capped by `max_upload_bytes`, the body as a whole is not.
+UNCAPPED_ROUTES: list[BaseRoute] = [*openc3_fileserver.upload_routes]
 
 
 def dialect_for(request: Request) -> errors.Dialect:
@@ -54,7 +60,7 @@ def dialect_for(request: Request) -> errors.Dialect:
 def create_app(config: GatewayConfig) -> Starlette:
     return Starlette(
         routes=ROUTES,
-        middleware=[Middleware(BodyLimit, max_bytes=config.max_body_bytes)],
+        middleware=[Middleware(BodyLimit, max_bytes=config.max_body_bytes, exempt=UNCAPPED_ROUTES)],
         exception_handlers=errors.exception_handlers(dialect_for),
         lifespan=master_lifespan(config),
     )

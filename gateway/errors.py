@@ -47,6 +47,16 @@ class FieldError(Exception):
         self.status = status
 
 
+class FileRefused(Exception):
+    """The master refused one file of an upload; the failure names that file, whatever proto
+    field the master named (an upload may carry many files, and the client must know which)."""
+
+    def __init__(self, file: str, cause: grpc.aio.AioRpcError) -> None:
+        super().__init__(f"{file}: {cause.details()}")
+        self.file = file
+        self.cause = cause
+
+
 @dataclass(frozen=True)
 class Failure:
     """A failure in document-neutral terms: HTTP status, what went wrong, which field."""
@@ -111,6 +121,12 @@ def exception_handlers(dialect_for: Callable[[Request], Dialect]) -> dict[Any, E
         dialect = dialect_for(request)
         return dialect.render(rpc_failure(exc, dialect.rename))
 
+    async def on_file_refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, FileRefused)
+        dialect = dialect_for(request)
+        failure = rpc_failure(exc.cause, dialect.rename)
+        return dialect.render(Failure(failure.status, failure.message, exc.file))
+
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         return dialect_for(request).render(http_failure(exc))
@@ -122,6 +138,7 @@ def exception_handlers(dialect_for: Callable[[Request], Dialect]) -> dict[Any, E
     return {
         FieldError: on_field_error,
         grpc.aio.AioRpcError: on_rpc_error,
+        FileRefused: on_file_refused,
         HTTPException: on_http_error,
         Exception: on_unexpected,
     }

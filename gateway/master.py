@@ -1,6 +1,7 @@
-"""The gateway's side of the master: one channel, its stubs, opened and closed by the lifespan.
+"""The gateway's side of the master: its channels and stubs, opened and closed by the lifespan.
 
-Handlers reach it as `request.state["master"]` (typed by `GatewayState`), never as a global.
+Handlers reach it as `request.state["master"]` (typed by `GatewayState`), never as a global;
+the settings a handler needs (the upload cap) come the same way, as `request.state["config"]`.
 """
 
 from __future__ import annotations
@@ -30,14 +31,21 @@ class MasterClient:
     catalog: catalog_pb2_grpc.CatalogServiceStub
     health: health_pb2_grpc.HealthStub
     timeout: float
+    uploads: catalog_pb2_grpc.CatalogServiceStub
+    """The catalogue over a blocking channel, for UploadFile only (`gateway.uploads`): when the
+    master ends an upload early while a write is in flight, grpcio's aio client may report its
+    own INTERNAL instead of the master's status (grpc/grpc#36066); the blocking client does not."""
 
     @classmethod
-    def over(cls, channel: grpc.aio.Channel, timeout: float) -> MasterClient:
+    def over(
+        cls, channel: grpc.aio.Channel, timeout: float, upload_channel: grpc.Channel
+    ) -> MasterClient:
         return cls(
             task=task_pb2_grpc.TaskServiceStub(channel),
             catalog=catalog_pb2_grpc.CatalogServiceStub(channel),
             health=health_pb2_grpc.HealthStub(channel),
             timeout=timeout,
+            uploads=catalog_pb2_grpc.CatalogServiceStub(upload_channel),
         )
 
     async def read_log(self, execution_id: int) -> bytes:
@@ -59,16 +67,19 @@ class GatewayState(TypedDict):
     """What the lifespan hands every request (`request.state`)."""
 
     master: MasterClient
+    config: GatewayConfig
 
 
 def master_lifespan(
     config: GatewayConfig,
 ) -> Callable[[Starlette], AbstractAsyncContextManager[GatewayState]]:
-    """A lifespan that opens the master channel (lazily connecting) and closes it at the end."""
+    """A lifespan that opens the master channels (lazily connecting) and closes them at the end."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[GatewayState]:
         async with grpc.aio.insecure_channel(config.master, options=CHANNEL_OPTIONS) as channel:
-            yield {"master": MasterClient.over(channel, config.rpc_timeout)}
+            with grpc.insecure_channel(config.master) as upload_channel:
+                master = MasterClient.over(channel, config.rpc_timeout, upload_channel)
+                yield {"master": master, "config": config}
 
     return lifespan

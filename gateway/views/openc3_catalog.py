@@ -102,3 +102,15 @@ def variable_row(variable: catalog_pb2.Variable) -> dict[str, Any]:
 def variable_prompt(variable: catalog_pb2.Variable) -> dict[str, str]:
     """A variable a third-party caller must supply."""
     return {"name": variable.name, "describe": variable.describe}
+
+
+def file_row(stored: catalog_pb2.StoredFile) -> dict[str, Any]:
+    """A file of the file server (OpenC3 shows an md5; the master keeps a sha256)."""
+    return {
+        "id": stored.id,
+        "name": stored.name,
+        "size": stored.size,
+        "sha256": stored.sha256,
+        "create_user": stored.audit.create_user,
+        "create_time": format_time(stored.audit, "create_time"),
+    }

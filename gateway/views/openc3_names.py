@@ -86,6 +86,7 @@ _THIRD_INTERFACE = {
 ROUTE_FIELD_NAMES: Mapping[str, Mapping[str, str]] = {
     "/jobs/{projectid}/{jobuuid}": {"uuid": "jobuuid"},
     "/scripts/{projectid}/{scriptsid}": {"id": "scriptsid"},
+    "/fileserver/{projectid}/{fileserverid}": {"id": "fileserverid"},
     "/task/{projectid}/redo": {"uuid": "taskuuid"},
     "/task/{projectid}/job/byname": {"task_uuid": "uuid"},
     "/subtask/{projectid}/{taskuuid}": {"uuid": "taskuuid"},

@@ -70,6 +70,7 @@ def test_names_on_any_route(field: str, key: str) -> None:
         ("/subtask/{projectid}/{taskuuid}", "uuid", "taskuuid"),
         ("/nodeinfo/{projectid}/check", "nodes", "node"),
         ("/variable/{projectid}/update", "variables", "data"),
+        ("/fileserver/{projectid}/{fileserverid}", "id", "fileserverid"),
         ("/third/option/jobname", "project_id", "project_id"),
         ("/third/interface/invoke", "task_uuid", "uuid"),
         ("/third/interface/invoke", "job_name", "params.jobname"),

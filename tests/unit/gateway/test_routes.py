@@ -72,6 +72,10 @@ def endpoint(method: str, path: str) -> tuple[str, dict[str, Any]]:
         ("POST", "/third/interface/stop", "stop"),
         ("GET", "/slave/s1/tasklog/t1", "task_log"),
         ("DELETE", "/slave/s1/killtask/t1", "kill_task"),
+        ("GET", "/fileserver/1", "list_files"),
+        ("POST", "/fileserver/1", "upload_files"),
+        ("POST", "/fileserver/1/upload", "upload_files_by_token"),
+        ("DELETE", "/fileserver/1/2", "delete_file"),
     ],
 )
 def test_each_route_reaches_its_handler(method: str, path: str, handler: str) -> None:

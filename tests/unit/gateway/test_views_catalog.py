@@ -141,3 +141,18 @@ def test_variable_rows() -> None:
 
     assert views.variable_row(variable) == {"id": 6, "name": "v", "value": "1", "describe": "d"}
     assert views.variable_prompt(variable) == {"name": "v", "describe": "d"}
+
+
+def test_file_row() -> None:
+    stored = catalog_pb2.StoredFile(
+        id=4, project_id=1, name="app.tgz", size=12, sha256="ab" * 32, audit=make_audit()
+    )
+
+    assert views.file_row(stored) == {
+        "id": 4,
+        "name": "app.tgz",
+        "size": 12,
+        "sha256": "ab" * 32,
+        "create_user": "ann",
+        "create_time": "2024-01-02 03:04:05",
+    }

@@ -1,0 +1,92 @@
+"""OpenC3 `fileserver` document: a project's stored files (list, upload, delete).
+
+Uploads are multipart bodies of one or many files, streamed to the master as they are read
+(`gateway.uploads`); they are not under the 1 MiB body cap (`upload_routes`, exempted in
+`app.py`) but under the per-file `max_upload_bytes`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from jobfleet.v1 import catalog_pb2
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from gateway import envelope, filters, forms, uploads
+from gateway.errors import FieldError
+from gateway.master import GatewayState
+from gateway.views import openc3_catalog as views
+
+PROJECT_TOKEN = re.compile(r"[A-Za-z0-9]{32}")
+NO_TOKENS = "token upload needs project tokens (not available yet)"
+
+
+async def token_actor(request: Request[GatewayState], project_id: int) -> str:
+    """Who uploads with the `token` header: the actor, once the token is checked.
+
+    OpenC3 takes a 32-letter token valid for this project (or for all) and records the upload as
+    `<first 8 letters>@token`. The format is checked here; the token itself cannot be until the
+    master keeps project tokens, so a well-formed one is answered 501 before any of the body is
+    read. Nothing is ever uploaded unauthenticated.
+    """
+    token = request.headers.get("token", "").strip()
+    if not token:
+        raise FieldError("token", "is required (the `token` header)", status=401)
+    if not PROJECT_TOKEN.fullmatch(token):
+        raise FieldError("token", "must be 32 letters and digits")
+    raise HTTPException(501, NO_TOKENS)
+
+
+async def receive(request: Request[GatewayState], project_id: int, actor: str) -> Response:
+    """The body's files, stored; `data` is their rows, in the order sent."""
+    master, config = request.state["master"], request.state["config"]
+    stored = await uploads.store_files(request, master, project_id, actor, config.max_upload_bytes)
+    return envelope.ok([views.file_row(f) for f in stored])
+
+
+async def list_files(request: Request[GatewayState]) -> Response:
+    """GET /fileserver/{projectid}: file rows; the usual list filters (`name` contains, ...)."""
+    ask = catalog_pb2.ListFilesRequest(
+        project_id=forms.path_id(request, "projectid"),
+        filter=filters.list_filter(request.query_params),
+    )
+    master = request.state["master"]
+    reply = await master.catalog.ListFiles(ask, timeout=master.timeout)
+    return envelope.ok([views.file_row(f) for f in reply.files], total=reply.total)
+
+
+async def upload_files(request: Request[GatewayState]) -> Response:
+    """POST /fileserver/{projectid}: one or many files, each named by its part's filename."""
+    project_id = forms.path_id(request, "projectid")
+    return await receive(request, project_id, forms.submitter(request))
+
+
+async def upload_files_by_token(request: Request[GatewayState]) -> Response:
+    """POST /fileserver/{projectid}/upload: the same upload, authorised by a project token."""
+    project_id = forms.path_id(request, "projectid")
+    return await receive(request, project_id, await token_actor(request, project_id))
+
+
+async def delete_file(request: Request[GatewayState]) -> Response:
+    """DELETE /fileserver/{projectid}/{fileserverid}: `data` is 1."""
+    ask = catalog_pb2.DeleteFileRequest(
+        project_id=forms.path_id(request, "projectid"), id=forms.path_id(request, "fileserverid")
+    )
+    master = request.state["master"]
+    await master.catalog.DeleteFile(ask, timeout=master.timeout)
+    return envelope.ok(1)
+
+
+upload_routes: list[BaseRoute] = [
+    Route("/fileserver/{projectid}", upload_files, methods=["POST"]),
+    Route("/fileserver/{projectid}/upload", upload_files_by_token, methods=["POST"]),
+]
+
+routes: list[BaseRoute] = [
+    Route("/fileserver/{projectid}", list_files, methods=["GET"]),
+    *upload_routes,
+    Route("/fileserver/{projectid}/{fileserverid}", delete_file, methods=["DELETE"]),
+]

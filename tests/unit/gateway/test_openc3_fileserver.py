@@ -1,0 +1,150 @@
+"""fileserver routes without a master: what is refused before (or instead of) any call.
+
+Uploads are not under the 1 MiB body cap but under the per-file `max_upload_bytes`; a file over
+it is refused before the master hears of it, because a file's call opens only with its first
+full chunk (1 MiB) or at its end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from gateway.app import UNCAPPED_ROUTES, create_app
+from gateway.bodylimit import BodyLimit
+from gateway.config import GatewayConfig
+from tests.unit.gateway.bodies import CONTENT_TYPE, multipart_body
+from tests.unit.gateway.test_app import closed_port, refused
+
+TOKEN = "a" * 32
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    config = GatewayConfig(
+        master=f"127.0.0.1:{closed_port()}",
+        max_body_bytes=1024,
+        max_upload_bytes=4096,
+        rpc_timeout=5,
+    )
+    with TestClient(create_app(config)) as client:
+        yield client
+
+
+def upload(client: TestClient, *parts: tuple[str, str | None, bytes], **kwargs: Any) -> Any:
+    path = kwargs.pop("path", "/fileserver/1")
+    headers = {"content-type": CONTENT_TYPE, **kwargs.pop("headers", {})}
+    return client.post(path, content=multipart_body(*parts), headers=headers, **kwargs)
+
+
+def test_a_file_over_the_upload_cap_is_413_naming_it(client: TestClient) -> None:
+    reply = upload(client, ("note", None, b"x"), ("file", "big.iso", b"x" * 5000))
+
+    info = refused(reply, 413, "big.iso")
+    assert info == "big.iso: larger than the upload limit of 4096 bytes"
+
+
+def test_uploads_are_not_under_the_body_cap(client: TestClient) -> None:
+    """3000 bytes: over the 1024-byte body cap, under the upload cap: it goes to the master."""
+    reply = upload(client, ("file", "ok.bin", b"x" * 3000))
+
+    assert reply.status_code == 503, reply.text
+    assert reply.json()["info"].startswith("ok.bin: master unavailable: ")
+
+
+def test_the_body_cap_still_applies_elsewhere(client: TestClient) -> None:
+    refused(upload(client, ("file", "ok.bin", b"x" * 3000), path="/task/1/plugin_cmd"), 413, "body")
+    form = {"name": "n", "src": "a", "dst": "b", "sp": "/x", "dp": "/y", "variable": "x" * 2000}
+    refused(client.post("/task/1/plugin_scp", data=form), 413, "body")
+
+
+def test_only_the_upload_routes_are_uncapped() -> None:
+    def exempt(method: str, path: str) -> bool:
+        scope = {"type": "http", "method": method, "path": path, "root_path": ""}
+        return BodyLimit(app=None, max_bytes=1, exempt=UNCAPPED_ROUTES)._exempt(scope)  # type: ignore[arg-type]
+
+    assert exempt("POST", "/fileserver/1")
+    assert exempt("POST", "/fileserver/7/upload")
+    assert not exempt("GET", "/fileserver/1")
+    assert not exempt("DELETE", "/fileserver/1/2")
+    assert not exempt("POST", "/fileserver/1/2")
+    assert not exempt("POST", "/task/1/plugin_scp")
+    assert not exempt("POST", "/jobs/1")
+
+
+@pytest.mark.parametrize(
+    "name", ["", " ", "a/b", "..", "a..b", ".env", "dir\\\\x", "C:\\\\x\\\\..", "x" * 256]
+)
+def test_bad_file_names_are_400_naming_name(client: TestClient, name: str) -> None:
+    info = refused(upload(client, ("file", name, b"x")), 400, "name")
+
+    assert info.startswith("check format fail: name: file name ")
+
+
+def test_a_windows_full_path_is_its_last_component(client: TestClient) -> None:
+    """As old browsers sent it; python-multipart (and so Starlette) keeps the last component,
+    which is then checked like any name (here it reaches the absent master)."""
+    reply = upload(client, ("file", "C:\\\\Users\\\\me\\\\app.tgz", b"x"))
+
+    assert reply.status_code == 503
+    assert reply.json()["info"].startswith("app.tgz: master unavailable: ")
+
+
+def test_an_upload_without_a_file_is_400(client: TestClient) -> None:
+    refused(upload(client, ("note", None, b"just text")), 400, "file")
+
+
+def test_other_bodies_are_415(client: TestClient) -> None:
+    refused(client.post("/fileserver/1", json={"file": "x"}), 415, "content-type")
+    refused(client.post("/fileserver/1", data={"file": "x"}), 415, "content-type")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "field"),
+    [
+        ("POST", "/fileserver/0", "projectid"),
+        ("POST", "/fileserver/x/upload", "projectid"),
+        ("GET", "/fileserver/-1", "projectid"),
+        ("DELETE", "/fileserver/1/x", "fileserverid"),
+        ("DELETE", "/fileserver/1/upload", "fileserverid"),
+        ("GET", "/fileserver/1?create_time_start=May", "create_time_start"),
+        ("GET", "/fileserver/1?limit=0", "limit"),
+    ],
+)
+def test_ids_and_filters_are_checked(
+    client: TestClient, method: str, path: str, field: str
+) -> None:
+    refused(client.request(method, path), 400, field)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/fileserver/1"), ("DELETE", "/fileserver/1/2")]
+)
+def test_list_and_delete_call_the_master(client: TestClient, method: str, path: str) -> None:
+    reply = client.request(method, path)
+
+    assert reply.status_code == 503
+    assert reply.json()["info"].startswith("master unavailable: ")
+
+
+def test_token_upload_needs_the_token_header(client: TestClient) -> None:
+    refused(upload(client, ("f", "a", b"x"), path="/fileserver/1/upload"), 401, "token")
+
+
+def test_token_upload_checks_the_token_format(client: TestClient) -> None:
+    reply = upload(client, ("f", "a", b"x"), path="/fileserver/1/upload", headers={"token": "x1"})
+
+    refused(reply, 400, "token")
+
+
+def test_token_upload_is_501_until_the_master_keeps_tokens(client: TestClient) -> None:
+    reply = upload(client, ("f", "a", b"x"), path="/fileserver/1/upload", headers={"token": TOKEN})
+
+    assert reply.status_code == 501
+    assert reply.json() == {
+        "stat": False,
+        "info": "token upload needs project tokens (not available yet)",
+    }
