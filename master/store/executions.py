@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from master.db import is_postgres, write_transaction
 from master.domain import ExecutionStatus, SlaveResult
 from master.models import Execution, Slave, utcnow
 
@@ -54,11 +55,13 @@ def close(ids: list[int], status: ExecutionStatus, reason: str) -> list[Executio
     """Move open executions to a final status (lost, killed); returns those it moved."""
     if not ids:
         return []
-    moving = list(Execution.select().where(Execution.id.in_(ids), Execution.status.in_(OPEN)))
-    if moving:
-        Execution.update(status=status, reason=reason, finished_at=utcnow(), exit_code=-1).where(
-            Execution.id.in_([e.id for e in moving]), Execution.status.in_(OPEN)
-        ).execute()
+    with write_transaction():  # the rows returned are exactly the rows moved
+        query = Execution.select().where(Execution.id.in_(ids), Execution.status.in_(OPEN))
+        moving = list(query.for_update() if is_postgres() else query)  # SQLite: IMMEDIATE
+        if moving:
+            Execution.update(
+                status=status, reason=reason, finished_at=utcnow(), exit_code=-1
+            ).where(Execution.id.in_([e.id for e in moving]), Execution.status.in_(OPEN)).execute()
     return moving
 
 
