@@ -69,6 +69,7 @@ class FileUpload:
         """The file is complete: send the rest, end the stream, the master's stored row."""
         await self._send_data(bytes(self._pending))
         self._pending.clear()
+        await self._send(catalog_pb2.UploadFileRequest(last=True))  # without it nothing is kept
         await self._send(None)
         await self._ended.wait()
         reply: catalog_pb2.UploadFileResponse = self._outcome()

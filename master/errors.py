@@ -34,5 +34,9 @@ class PermissionDenied(JobfleetError):
     code = grpc.StatusCode.PERMISSION_DENIED
 
 
+class ResourceExhausted(JobfleetError):
+    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
 class Unavailable(JobfleetError):
     code = grpc.StatusCode.UNAVAILABLE

@@ -13,13 +13,13 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from master.errors import InvalidArgument, NotFound
+from master.errors import InvalidArgument, NotFound, ResourceExhausted
 
 CHUNK = 1 << 20
 SHA256_HEX = frozenset("0123456789abcdef")
 
 
-class TooLarge(InvalidArgument):
+class TooLarge(ResourceExhausted):
     """An upload past the size cap."""
 
 

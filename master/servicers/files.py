@@ -41,13 +41,19 @@ class FileServicer(slave_pb2_grpc.FileServiceServicer):
 
 
 async def chunks_of(first: Any, rest: AsyncIterator[Any]) -> AsyncIterator[bytes]:
-    """The data of the first message and of every later one."""
-    if first.data:
-        yield first.data
-    async for msg in rest:
+    """The data of every message, up to the one marked `last`. A stream that ends (or is
+    cancelled) before that raises, so the store keeps nothing of an abandoned upload."""
+    msg = first
+    while True:
         if len(msg.data) > CHUNK:
             raise InvalidArgument(f"chunks must be at most {CHUNK} bytes", "data")
-        yield msg.data
+        if msg.data:
+            yield msg.data
+        if msg.last:
+            return
+        msg = await anext(rest, None)
+        if msg is None:
+            raise InvalidArgument("the upload ended before its last message", "last")
 
 
 async def upload_file(

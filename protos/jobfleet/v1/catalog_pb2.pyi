@@ -703,16 +703,18 @@ class ListFilesResponse(_message.Message):
     def __init__(self, files: _Optional[_Iterable[_Union[StoredFile, _Mapping]]] = ..., total: _Optional[int] = ...) -> None: ...
 
 class UploadFileRequest(_message.Message):
-    __slots__ = ("project_id", "name", "actor", "data")
+    __slots__ = ("project_id", "name", "actor", "data", "last")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     ACTOR_FIELD_NUMBER: _ClassVar[int]
     DATA_FIELD_NUMBER: _ClassVar[int]
+    LAST_FIELD_NUMBER: _ClassVar[int]
     project_id: int
     name: str
     actor: str
     data: bytes
-    def __init__(self, project_id: _Optional[int] = ..., name: _Optional[str] = ..., actor: _Optional[str] = ..., data: _Optional[bytes] = ...) -> None: ...
+    last: bool
+    def __init__(self, project_id: _Optional[int] = ..., name: _Optional[str] = ..., actor: _Optional[str] = ..., data: _Optional[bytes] = ..., last: _Optional[bool] = ...) -> None: ...
 
 class UploadFileResponse(_message.Message):
     __slots__ = ("file",)

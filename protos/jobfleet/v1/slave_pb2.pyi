@@ -239,14 +239,16 @@ class ResultAck(_message.Message):
     def __init__(self, execution_id: _Optional[int] = ...) -> None: ...
 
 class UploadBlobRequest(_message.Message):
-    __slots__ = ("data", "archive", "execution_id")
+    __slots__ = ("data", "archive", "execution_id", "last")
     DATA_FIELD_NUMBER: _ClassVar[int]
     ARCHIVE_FIELD_NUMBER: _ClassVar[int]
     EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    LAST_FIELD_NUMBER: _ClassVar[int]
     data: bytes
     archive: bool
     execution_id: int
-    def __init__(self, data: _Optional[bytes] = ..., archive: _Optional[bool] = ..., execution_id: _Optional[int] = ...) -> None: ...
+    last: bool
+    def __init__(self, data: _Optional[bytes] = ..., archive: _Optional[bool] = ..., execution_id: _Optional[int] = ..., last: _Optional[bool] = ...) -> None: ...
 
 class UploadBlobResponse(_message.Message):
     __slots__ = ("blob",)
