@@ -198,7 +198,7 @@ class Execution(_message.Message):
     def __init__(self, id: _Optional[int] = ..., node: _Optional[str] = ..., slave: _Optional[str] = ..., status: _Optional[_Union[ExecutionStatus, str]] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., log_bytes: _Optional[int] = ..., subtask_uuid: _Optional[str] = ..., attempt: _Optional[int] = ...) -> None: ...
 
 class Task(_message.Message):
-    __slots__ = ("uuid", "project_id", "name", "submitter", "status", "call_type", "job_type", "job_uuid", "mutex", "reason", "variables", "created_at", "started_at", "finished_at", "executions", "id", "slaves", "subtasks", "redo_of")
+    __slots__ = ("uuid", "project_id", "name", "submitter", "status", "call_type", "job_type", "job_uuid", "mutex", "reason", "variables", "created_at", "started_at", "finished_at", "executions", "id", "slaves", "subtasks", "redo_of", "crontab_id")
     class VariablesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -225,6 +225,7 @@ class Task(_message.Message):
     SLAVES_FIELD_NUMBER: _ClassVar[int]
     SUBTASKS_FIELD_NUMBER: _ClassVar[int]
     REDO_OF_FIELD_NUMBER: _ClassVar[int]
+    CRONTAB_ID_FIELD_NUMBER: _ClassVar[int]
     uuid: str
     project_id: int
     name: str
@@ -244,4 +245,5 @@ class Task(_message.Message):
     slaves: _containers.RepeatedScalarFieldContainer[str]
     subtasks: _containers.RepeatedCompositeFieldContainer[Subtask]
     redo_of: str
-    def __init__(self, uuid: _Optional[str] = ..., project_id: _Optional[int] = ..., name: _Optional[str] = ..., submitter: _Optional[str] = ..., status: _Optional[_Union[TaskStatus, str]] = ..., call_type: _Optional[str] = ..., job_type: _Optional[str] = ..., job_uuid: _Optional[str] = ..., mutex: _Optional[str] = ..., reason: _Optional[str] = ..., variables: _Optional[_Mapping[str, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., executions: _Optional[_Iterable[_Union[Execution, _Mapping]]] = ..., id: _Optional[int] = ..., slaves: _Optional[_Iterable[str]] = ..., subtasks: _Optional[_Iterable[_Union[Subtask, _Mapping]]] = ..., redo_of: _Optional[str] = ...) -> None: ...
+    crontab_id: int
+    def __init__(self, uuid: _Optional[str] = ..., project_id: _Optional[int] = ..., name: _Optional[str] = ..., submitter: _Optional[str] = ..., status: _Optional[_Union[TaskStatus, str]] = ..., call_type: _Optional[str] = ..., job_type: _Optional[str] = ..., job_uuid: _Optional[str] = ..., mutex: _Optional[str] = ..., reason: _Optional[str] = ..., variables: _Optional[_Mapping[str, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., executions: _Optional[_Iterable[_Union[Execution, _Mapping]]] = ..., id: _Optional[int] = ..., slaves: _Optional[_Iterable[str]] = ..., subtasks: _Optional[_Iterable[_Union[Subtask, _Mapping]]] = ..., redo_of: _Optional[str] = ..., crontab_id: _Optional[int] = ...) -> None: ...
