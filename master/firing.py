@@ -1,0 +1,86 @@
+"""What a crontab's due fire times become: which one starts a task, which are recorded as
+misfired. Pure: the scheduler passes `now`.
+
+The misfire policy (documented in docs/decisions.md):
+- A fire time the scheduler reaches at most `threshold` seconds late (load, a pause) is on time:
+  it starts a task.
+- Fire times reached later than that were missed (the master was down or stalled). All of a
+  crontab's missed fire times up to now become ONE `misfired` record (first to last, with a
+  count); they never run as a burst.
+- If the latest fire time up to now is itself on time, it starts as usual.
+- Otherwise policy `skip` (the default) runs nothing for them; policy `run_once` starts the
+  latest one once, now, if it is at most `grace` seconds late.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from master.schedule import Schedule
+
+COUNT_CAP = 100  # missed fire times counted one by one at most; more read "100+"
+
+
+class Policy(StrEnum):
+    SKIP = "skip"
+    RUN_ONCE = "run_once"
+
+
+class Outcome(StrEnum):
+    STARTED = "started"
+    SKIPPED_MUTEX = "skipped_mutex"
+    MISFIRED = "misfired"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Fire:
+    """One record to claim: a fire time (through the last one it accounts for), either to start
+    a task (subject to the mutex) or a run of missed fire times."""
+
+    fire_time: int
+    through: int
+    start: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    fires: list[Fire]
+    next_tick: int  # the first fire time after the last one in `fires`
+
+
+def plan(
+    schedule: Schedule, tick: int, now: float, policy: Policy, grace: int, threshold: float
+) -> Plan:
+    """The records for a crontab whose first unhandled fire time is `tick` (<= now)."""
+    if now - tick <= threshold:
+        return Plan([Fire(tick, tick, True)], schedule.next_after(tick))
+    last = schedule.last_in(tick - 1, int(now)) or tick
+    following = schedule.next_after(last)
+    late = now - last
+    if late > threshold and not (policy == Policy.RUN_ONCE and late <= grace):
+        return Plan([missed(schedule, tick, last, policy)], following)
+    fires = []
+    if last > tick:
+        fires.append(missed(schedule, tick, schedule.last_in(tick - 1, last - 1) or tick, policy))
+    reason = "" if late <= threshold else f"started {late:.0f} s late (misfire policy run_once)"
+    fires.append(Fire(last, last, True, reason))
+    return Plan(fires, following)
+
+
+def missed(schedule: Schedule, first: int, last: int, policy: Policy) -> Fire:
+    count = schedule.count_in(first, last, COUNT_CAP)
+    counted = f"{count}" if count < COUNT_CAP else f"{COUNT_CAP}+"
+    span = f"at {stamp(first)}" if first == last else f"from {stamp(first)} to {stamp(last)}"
+    reason = (
+        f"missed {counted} fire time(s) {span}: the master was down or stalled "
+        f"(misfire policy {policy})"
+    )
+    return Fire(first, last, False, reason)
+
+
+def stamp(instant: int) -> str:
+    return dt.datetime.fromtimestamp(instant, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
