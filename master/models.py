@@ -57,6 +57,7 @@ class Task(BaseModel):
     position = pw.IntegerField(default=0)  # the step it is at
     redo_of = pw.CharField(max_length=64, default="")
     inputs = pw.TextField(default="{}")  # what was submitted, for redo
+    crontab_id = pw.IntegerField(default=0)  # the crontab whose fire started it
 
     class Meta:
         indexes = ((("project", "created_at"), False),)
@@ -217,3 +218,46 @@ class StoredFile(Audited):
 
     class Meta:
         indexes = ((("project", "name"), True),)
+
+
+class Crontab(Audited):
+    """A cron expression (read in `time_zone`) that starts a task of `job` at each fire time."""
+
+    project_id: int
+    job_id: int
+    project = pw.ForeignKeyField(Project, on_delete="CASCADE")
+    name = pw.CharField(max_length=255)
+    job = pw.ForeignKeyField(Job, on_delete="CASCADE")
+    cron = pw.CharField(max_length=255)
+    time_zone = pw.CharField(max_length=64)
+    mutex = pw.CharField(max_length=255, default="")
+    status = pw.CharField(max_length=16, default="available")
+    misfire_policy = pw.CharField(max_length=16, default="skip")
+    misfire_grace = pw.IntegerField(default=0)
+    revision = pw.IntegerField(default=1)  # +1 at each edit or status change
+    schedule_from = pw.DateTimeField(default=utcnow)  # fires after this (creation, edit, resume)
+    through = pw.DateTimeField(null=True)  # the last fire time claimed
+
+    class Meta:
+        indexes = ((("project", "name"), True),)
+
+
+class CrontabFire(BaseModel):
+    """One claimed fire time of a crontab and its outcome; unique per (crontab, fire_time)."""
+
+    crontab_id: int
+    crontab = pw.ForeignKeyField(Crontab, on_delete="CASCADE", index=False)
+    project_id = pw.IntegerField()  # the crontab's, for the mutex check
+    mutex = pw.CharField(max_length=255, default="")
+    fire_time = pw.DateTimeField()
+    through = pw.DateTimeField()  # a misfired record covers fire_time..through
+    outcome = pw.CharField(max_length=16)
+    task_uuid = pw.CharField(max_length=64, default="")
+    reason = pw.TextField(default="")
+    recorded_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("crontab", "fire_time"), True),
+            (("project_id", "mutex", "recorded_at"), False),
+        )

@@ -31,6 +31,8 @@ class JobSubmission:
     task_uuid: str = ""
     submitter: str = "api"
     call_type: str = "api"
+    mutex: str = ""  # a crontab's mutex, held while the task has not ended
+    crontab_id: int = 0  # the crontab whose fire this is
 
 
 def command_task(spec: CommandSpec) -> NewTask:
@@ -102,7 +104,7 @@ def job_plan(sub: JobSubmission) -> tuple[Any, list[Step], dict[str, str], list[
 def job_task(sub: JobSubmission) -> NewTask:
     job, steps, values, planned = job_plan(sub)
     inputs = {"field": "job", "steps": [to_json(s) for s in steps], "values": values}
-    return _new_task(
+    new = _new_task(
         sub.project_id,
         job.name,
         sub.submitter,
@@ -114,6 +116,7 @@ def job_task(sub: JobSubmission) -> NewTask:
         uuid=sub.task_uuid,
         job_uuid=job.uuid,
     )
+    return dataclasses.replace(new, mutex=sub.mutex, crontab_id=sub.crontab_id)
 
 
 def redo_task(original: Task, submitter: str) -> NewTask:

@@ -48,6 +48,8 @@ class NewTask:
     uuid: str = ""
     job_uuid: str = ""
     redo_of: str = ""
+    mutex: str = ""
+    crontab_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ def create(new: NewTask) -> Task:
             job_type=new.job_type,
             job_uuid=new.job_uuid,
             redo_of=new.redo_of,
+            mutex=new.mutex,
+            crontab_id=new.crontab_id,
             variables=json.dumps(new.variables, sort_keys=True),
             inputs=json.dumps(new.inputs, sort_keys=True),
             created_at=now,
