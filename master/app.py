@@ -15,6 +15,8 @@ from grpc_reflection.v1alpha import reflection
 from jobfleet.v1 import (
     catalog_pb2,
     catalog_pb2_grpc,
+    crontab_pb2,
+    crontab_pb2_grpc,
     slave_pb2,
     slave_pb2_grpc,
     task_pb2,
@@ -22,6 +24,7 @@ from jobfleet.v1 import (
 )
 
 from master.config import MasterConfig
+from master.crontabs import Crontabs
 from master.db import DbRunner, migrate, open_database
 from master.engine import TaskEngine
 from master.events import TaskEvents
@@ -29,7 +32,9 @@ from master.filestore import FileStore
 from master.intake import Intake
 from master.link import SlaveSessions
 from master.queries import TaskQueries
+from master.scheduler import Scheduler
 from master.servicers.catalog import CatalogServicer
+from master.servicers.crontab import CrontabServicer
 from master.servicers.files import FileServicer
 from master.servicers.slave_link import SlaveLinkServicer
 from master.servicers.task import TaskServicer
@@ -40,6 +45,7 @@ SERVICES = [
     task_pb2.DESCRIPTOR.services_by_name["TaskService"].full_name,
     catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name,
     slave_pb2.DESCRIPTOR.services_by_name["FileService"].full_name,
+    crontab_pb2.DESCRIPTOR.services_by_name["CrontabService"].full_name,
 ]
 SERVER_OPTIONS = [
     ("grpc.so_reuseport", 0),
@@ -64,6 +70,8 @@ class Master:
         self.intake = Intake(self.engine, config.lease)
         self.queries = TaskQueries(self.run_db, self.events)
         self.files = FileStore(config.data_dir / "blobs", config.max_upload_bytes)
+        self.scheduler = Scheduler(self.run_db, self.engine)
+        self.crontabs = Crontabs(self.run_db, config.time_zone, self.scheduler.poke)
         self.server = grpc.aio.server(options=SERVER_OPTIONS)
         self.port = 0
         self._stopped = asyncio.Event()
@@ -98,6 +106,9 @@ class Master:
             CatalogServicer(self.run_db, self.sessions, self.files), self.server
         )
         slave_pb2_grpc.add_FileServiceServicer_to_server(FileServicer(self.files), self.server)
+        crontab_pb2_grpc.add_CrontabServiceServicer_to_server(
+            CrontabServicer(self.crontabs), self.server
+        )
         health_servicer = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health_servicer, self.server)
         for name in ["", *SERVICES]:
@@ -123,9 +134,12 @@ class Master:
             self._done.set()
             raise
         sweeper = asyncio.create_task(self._sweep_forever())
+        scheduler = asyncio.create_task(self.scheduler.run())
         try:
             await self._stopped.wait()
         finally:
+            await self.scheduler.shutdown()
+            await scheduler
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper

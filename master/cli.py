@@ -25,6 +25,7 @@ from master.config import (
 from master.db import check_url, in_connection, mask_url, migrate, open_database, schema_status
 from master.errors import JobfleetError
 from master.logs import default_log_config
+from master.schedule import zone_setting
 
 logger = logging.getLogger(__name__)
 RET_OK, RET_FAIL, RET_USAGE = 0, 1, 2
@@ -62,6 +63,11 @@ def parser() -> argparse.ArgumentParser:
         help="seconds a silent slave keeps its executions before they are lost",
     )
     p.add_argument(
+        "--time-zone",
+        default=env_default("time_zone", "UTC"),
+        help="IANA time zone of crontabs created without one [JOBFLEET_TIME_ZONE]",
+    )
+    p.add_argument(
         "--max-upload-bytes",
         type=int,
         default=int(env_default("max_upload_bytes", str(1 << 30))),
@@ -90,6 +96,7 @@ def config_from(args: argparse.Namespace) -> MasterConfig:
         ready_file=args.ready_file,
         heartbeat_interval=positive(args.heartbeat, "heartbeat", "--heartbeat"),
         lease=positive(args.lease, "lease", "--lease"),
+        time_zone=zone_setting(args.time_zone, "--time-zone or JOBFLEET_TIME_ZONE"),
     )
 
 

@@ -29,6 +29,8 @@ class MasterConfig:
     """Seconds a slave may stay silent before its running executions are marked lost."""
     db_pool_size: int = 4
     """Database connections the master keeps (SQLite and PostgreSQL alike)."""
+    time_zone: str = "UTC"
+    """IANA time zone of crontabs created without one."""
     max_upload_bytes: int = 1 << 30
     """The largest file the file store takes (uploads and copies' fetches)."""
 

@@ -68,6 +68,7 @@ def task(
         slaves=slaves,
         subtasks=[subtask(s) for s in subs or []],
         redo_of=row.redo_of,
+        crontab_id=row.crontab_id,
         id=row.id,
         uuid=row.uuid,
         project_id=row.project_id,

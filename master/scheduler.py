@@ -1,0 +1,332 @@
+"""The crontab scheduler: sleeps until the earliest fire time of the available crontabs, claims
+the fires that are due (store/fires.py: one unique row per fire time, written before any task
+starts), then starts their tasks through the task engine.
+
+It keeps the crontabs in a heap ordered by next fire time, rebuilt entry by entry when the
+catalogue says one changed (`poke`), and in full every `resync` seconds, which is also when it
+finishes fires other masters claimed but never started, and prunes old fire records. At most
+`max_in_flight` task starts run at once; while they are all busy the scheduler waits, and a fire
+reached later than `threshold` seconds is recorded as misfired (master/firing.py), never queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+
+from master.db import DbRunner
+from master.engine import TaskEngine
+from master.errors import AlreadyExists, JobfleetError
+from master.firing import Outcome, Plan, Policy, plan
+from master.schedule import Schedule, ScheduleError
+from master.store import crontabs, fires
+from master.store.crontabs import Scheduled, naive
+from master.store.fires import Claim, Claimed
+from master.submissions import JobSubmission
+
+logger = logging.getLogger(__name__)
+
+THRESHOLD = 2.0  # seconds late a fire may still start; later ones have misfired
+RESYNC = 30.0  # seconds between full reloads, recoveries and prunes
+MAX_IN_FLIGHT = 32  # task starts running at once
+BATCH = 256  # fires claimed in one transaction at most
+FIRE_HISTORY = 100  # fire records kept per crontab
+RECOVER_AFTER = 5.0  # a claim this old without its task is started by whichever master sees it
+RECOVER_WINDOW = 60.0  # ...if its fire time is at most this old; else it is marked failed
+RETRY = 1.0  # seconds to wait after the database failed a step
+DRAIN = 5.0  # seconds shutdown waits for task starts
+CALL_TYPE = "crontab"  # how tasks record they were launched
+
+
+@dataclass
+class Entry:
+    job: Scheduled
+    schedule: Schedule
+    tick: int  # its next fire time, unix seconds
+
+
+class Scheduler:
+    def __init__(
+        self,
+        run_db: DbRunner,
+        engine: TaskEngine,
+        clock: Callable[[], float] = time.time,
+        threshold: float = THRESHOLD,
+        max_in_flight: int = MAX_IN_FLIGHT,
+        resync: float = RESYNC,
+    ) -> None:
+        self.run_db = run_db
+        self.engine = engine
+        self.clock = clock
+        self.threshold = threshold
+        self.max_in_flight = max_in_flight
+        self.resync = resync
+        self._entries: dict[int, Entry] = {}
+        self._heap: list[tuple[int, int, int]] = []  # (tick, crontab id, revision)
+        self._schedules: dict[tuple[str, str], Schedule] = {}
+        self._dirty: set[int] = set()
+        self._starts: set[asyncio.Task[None]] = set()
+        self._in_flight: set[str] = set()  # task uuids being started
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._done = asyncio.Event()
+        self._running = False
+        self._upkeep_at = 0.0
+        self._started_up = False
+
+    def poke(self, crontab_id: int) -> None:
+        """The crontab was created, edited, switched or deleted: reload it now."""
+        self._dirty.add(crontab_id)
+        self._wake.set()
+
+    # --- lifecycle
+
+    async def run(self) -> None:
+        """Schedule until shutdown(); then wait up to DRAIN seconds for task starts."""
+        self._running = True
+        try:
+            while not self._stopping.is_set():
+                try:
+                    await self._step()
+                except JobfleetError as exc:  # the database is unavailable
+                    logger.warning("scheduler: %s; trying again in %g s", exc, RETRY)
+                    await self._pause(RETRY)
+                except Exception:
+                    logger.exception("scheduler step failed; trying again in %g s", RETRY)
+                    await self._pause(RETRY)
+        finally:
+            await self._drain()
+            self._done.set()
+
+    async def shutdown(self) -> None:
+        """Stop scheduling and wait until done; safe to call twice or before run()."""
+        self._stopping.set()
+        self._wake.set()
+        if self._running:
+            await self._done.wait()
+
+    async def __aenter__(self) -> Scheduler:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.shutdown()
+
+    async def _drain(self) -> None:
+        if self._starts:
+            _, late = await asyncio.wait(set(self._starts), timeout=DRAIN)
+            for task in late:
+                task.cancel()
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    # --- the loop
+
+    async def _step(self) -> None:
+        self._wake.clear()
+        if self.clock() >= self._upkeep_at:
+            await self._upkeep()
+        if self._dirty:
+            ids, self._dirty = sorted(self._dirty), set()
+            await self._reload(ids)
+        free = await self._free_slots()
+        due = self._pop_due(self.clock(), min(free, BATCH))
+        if due:
+            await self._fire(due)
+        else:
+            await self._sleep_until(self._next_wake())
+
+    async def _free_slots(self) -> int:
+        while len(self._starts) >= self.max_in_flight:
+            await asyncio.wait(set(self._starts), return_when=asyncio.FIRST_COMPLETED)
+        return self.max_in_flight - len(self._starts)
+
+    async def _sleep_until(self, when: float) -> None:
+        timeout = when - self.clock()
+        if timeout > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    def _next_wake(self) -> float:
+        self._drop_stale()
+        return min(self._heap[0][0], self._upkeep_at) if self._heap else self._upkeep_at
+
+    def _pop_due(self, now: float, limit: int) -> list[Entry]:
+        due: list[Entry] = []
+        while len(due) < limit and self._heap:
+            self._drop_stale()
+            if not self._heap or self._heap[0][0] > now:
+                break
+            due.append(self._entries[heapq.heappop(self._heap)[1]])
+        return due
+
+    def _drop_stale(self) -> None:
+        """Pop heap items that no longer match their crontab (edited, removed, moved on)."""
+        while self._heap:
+            tick, crontab_id, revision = self._heap[0]
+            entry = self._entries.get(crontab_id)
+            if entry and entry.job.revision == revision and entry.tick == tick:
+                return
+            heapq.heappop(self._heap)
+
+    # --- loading crontabs
+
+    async def _reload(self, ids: list[int] | None) -> None:
+        """Load the available crontabs (all, or those of `ids`) and their next fire times."""
+        rows = await self.run_db(crontabs.load, ids)
+        if ids is None:
+            self._entries.clear()
+        for crontab_id in ids or ():
+            self._entries.pop(crontab_id, None)
+        for row in rows:
+            self._add(row)
+
+    def _add(self, row: Scheduled) -> None:
+        key = (row.cron, row.time_zone)
+        try:
+            if key not in self._schedules:
+                self._schedules[key] = Schedule(row.cron, row.time_zone)
+            schedule = self._schedules[key]
+            entry = Entry(row, schedule, schedule.next_after(row.base))
+        except ScheduleError as exc:
+            logger.error("crontab %d %r: cannot schedule: %s", row.id, row.cron, exc)
+            return
+        self._entries[row.id] = entry
+        heapq.heappush(self._heap, (entry.tick, row.id, row.revision))
+
+    # --- firing
+
+    async def _fire(self, due: list[Entry]) -> None:
+        now = self.clock()
+        plans: dict[int, Plan] = {}
+        for entry in due:
+            try:
+                plans[entry.job.id] = plan(
+                    entry.schedule,
+                    entry.tick,
+                    now,
+                    Policy(entry.job.policy),
+                    entry.job.grace,
+                    self.threshold,
+                )
+            except ScheduleError as exc:
+                logger.error("crontab %d: cannot plan its fires: %s", entry.job.id, exc)
+        claims = [
+            Claim(e.job.id, e.job.revision, plans[e.job.id].fires) for e in due if e.job.id in plans
+        ]
+        try:
+            results = await self.run_db(fires.claim, claims, naive(now))
+        except BaseException:
+            self._dirty.update(c.crontab_id for c in claims)  # reload them: nothing was claimed
+            raise
+        for result in results:
+            self._claimed(result, plans[result.crontab_id])
+
+    def _claimed(self, result: Claimed, planned: Plan) -> None:
+        entry = self._entries[result.crontab_id]
+        for record in result.recorded:
+            if record.outcome == Outcome.STARTED:
+                self._start(submission(entry.job, record.task_uuid), record.fire_time)
+            else:
+                logger.info(
+                    "crontab %d fire %d %s: %s",
+                    entry.job.id,
+                    record.fire_time,
+                    record.outcome,
+                    record.reason,
+                )
+        if result.current:
+            entry.tick = planned.next_tick
+            heapq.heappush(self._heap, (entry.tick, entry.job.id, entry.job.revision))
+        else:
+            self._dirty.add(entry.job.id)
+
+    def _start(self, sub: JobSubmission, fire_time: int) -> None:
+        task = asyncio.create_task(self._submit(sub, fire_time))
+        self._starts.add(task)
+        task.add_done_callback(self._starts.discard)
+
+    async def _submit(self, sub: JobSubmission, fire_time: int) -> None:
+        self._in_flight.add(sub.task_uuid)
+        try:
+            await self.engine.submit_job(sub)
+            logger.debug(
+                "crontab %d fire %d started task %s", sub.crontab_id, fire_time, sub.task_uuid
+            )
+        except AlreadyExists:
+            pass  # another master started this claimed fire first
+        except Exception as exc:
+            reason = str(exc) if isinstance(exc, JobfleetError) else f"internal error: {exc!r}"
+            logger.warning(
+                "crontab %d fire %d: the task could not start: %s",
+                sub.crontab_id,
+                fire_time,
+                reason,
+            )
+            with contextlib.suppress(JobfleetError):
+                await self.run_db(fires.fail, sub.crontab_id, fire_time, reason)
+        finally:
+            self._in_flight.discard(sub.task_uuid)
+
+    # --- upkeep: full reload, unfinished claims, old records
+
+    async def _upkeep(self) -> None:
+        now = self.clock()
+        self._upkeep_at = now + self.resync
+        await self._reload(None)
+        # At start, every claim without its task is a stopped master's (or an idempotent race).
+        await self._recover(now, now if not self._started_up else now - RECOVER_AFTER)
+        self._started_up = True
+        pruned = await self.run_db(fires.prune, FIRE_HISTORY)
+        logger.debug(
+            "scheduler upkeep: %d crontab(s), %d old fire(s) pruned", len(self._entries), pruned
+        )
+
+    async def _recover(self, now: float, claimed_before: float) -> None:
+        for fire in await self.run_db(fires.unstarted, naive(claimed_before)):
+            if fire.task_uuid in self._in_flight:
+                continue
+            if now - fire.fire_time > RECOVER_WINDOW:
+                reason = "claimed by a master that stopped before starting its task"
+                await self.run_db(fires.fail, fire.crontab_id, fire.fire_time, reason)
+                continue
+            logger.info(
+                "crontab %d fire %d: starting the task its master did not start",
+                fire.crontab_id,
+                fire.fire_time,
+            )
+            sub = JobSubmission(
+                project_id=fire.project_id,
+                job_uuid=fire.job_uuid,
+                task_uuid=fire.task_uuid,
+                submitter=fire.submitter,
+                call_type=CALL_TYPE,
+                mutex=fire.mutex,
+                crontab_id=fire.crontab_id,
+            )
+            self._start(sub, fire.fire_time)
+
+
+def submission(job: Scheduled, task_uuid: str) -> JobSubmission:
+    """The task a fire of `job` starts, under the uuid its claim recorded."""
+    return JobSubmission(
+        project_id=job.project_id,
+        job_uuid=job.job_uuid,
+        task_uuid=task_uuid,
+        submitter=job.submitter,
+        call_type=CALL_TYPE,
+        mutex=job.mutex,
+        crontab_id=job.id,
+    )
