@@ -14,6 +14,7 @@ from gateway.config import GatewayConfig
 from gateway.master import master_lifespan
 from gateway.routes import (
     health,
+    openc3_crontab,
     openc3_fileserver,
     openc3_jobs,
     openc3_nodegroup,
@@ -40,6 +41,7 @@ ROUTES: list[BaseRoute] = [
     *openc3_variable.routes,
     *openc3_subtask.routes,
     *openc3_third.routes,
+    *openc3_crontab.routes,
     *openc3_fileserver.routes,
 ]
 

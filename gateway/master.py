@@ -13,7 +13,7 @@ from typing import TypedDict
 
 import grpc
 from grpc_health.v1 import health_pb2_grpc
-from jobfleet.v1 import catalog_pb2_grpc, task_pb2, task_pb2_grpc
+from jobfleet.v1 import catalog_pb2_grpc, crontab_pb2_grpc, task_pb2, task_pb2_grpc
 from starlette.applications import Starlette
 
 from gateway.config import GatewayConfig
@@ -29,6 +29,7 @@ class MasterClient:
 
     task: task_pb2_grpc.TaskServiceStub
     catalog: catalog_pb2_grpc.CatalogServiceStub
+    crontab: crontab_pb2_grpc.CrontabServiceStub
     health: health_pb2_grpc.HealthStub
     timeout: float
     uploads: catalog_pb2_grpc.CatalogServiceStub
@@ -43,6 +44,7 @@ class MasterClient:
         return cls(
             task=task_pb2_grpc.TaskServiceStub(channel),
             catalog=catalog_pb2_grpc.CatalogServiceStub(channel),
+            crontab=crontab_pb2_grpc.CrontabServiceStub(channel),
             health=health_pb2_grpc.HealthStub(channel),
             timeout=timeout,
             uploads=catalog_pb2_grpc.CatalogServiceStub(upload_channel),

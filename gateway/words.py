@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from jobfleet.v1 import common_pb2, task_pb2
+from jobfleet.v1 import common_pb2, crontab_pb2, task_pb2
 
 from gateway.errors import FieldError
 
@@ -66,6 +66,24 @@ OPENC3_SCRIPT_TYPE: Mapping[common_pb2.ScriptType, str] = {
     common_pb2.SCRIPT_TYPE_SHELL: "shell",
     common_pb2.SCRIPT_TYPE_PYTHON: "python",
     common_pb2.SCRIPT_TYPE_PERL: "perl",
+}
+
+OPENC3_CRONTAB_STATUS: Mapping[crontab_pb2.CrontabStatus, str] = {
+    crontab_pb2.CRONTAB_STATUS_AVAILABLE: "available",
+    crontab_pb2.CRONTAB_STATUS_UNAVAILABLE: "unavailable",
+}
+
+# Not in the document (it has no misfire handling): our words, the master's policy names.
+OPENC3_MISFIRE_POLICY: Mapping[crontab_pb2.MisfirePolicy, str] = {
+    crontab_pb2.MISFIRE_POLICY_SKIP: "skip",
+    crontab_pb2.MISFIRE_POLICY_RUN_ONCE: "run_once",
+}
+
+OPENC3_FIRE_OUTCOME: Mapping[crontab_pb2.CrontabFireOutcome, str] = {
+    crontab_pb2.CRONTAB_FIRE_OUTCOME_STARTED: "started",
+    crontab_pb2.CRONTAB_FIRE_OUTCOME_SKIPPED_MUTEX: "skipped_mutex",
+    crontab_pb2.CRONTAB_FIRE_OUTCOME_MISFIRED: "misfired",
+    crontab_pb2.CRONTAB_FIRE_OUTCOME_FAILED: "failed",
 }
 
 

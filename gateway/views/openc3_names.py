@@ -40,6 +40,10 @@ FIELD_NAMES: Mapping[str, str] = {
     "content": "cont",
     "ssh_port": "sshport",
     "empty_only": "empty",
+    "time_zone": "timezone",
+    "misfire_policy": "misfire",
+    "misfire_grace_seconds": "misfire_grace",
+    "fire_limit": "fires",
 }
 
 # ListFilter fields (`filter.<field>`) -> the list query key.
@@ -86,6 +90,8 @@ _THIRD_INTERFACE = {
 ROUTE_FIELD_NAMES: Mapping[str, Mapping[str, str]] = {
     "/jobs/{projectid}/{jobuuid}": {"uuid": "jobuuid"},
     "/scripts/{projectid}/{scriptsid}": {"id": "scriptsid"},
+    "/crontab/{projectid}/{crontabid}": {"id": "crontabid"},
+    "/crontab/{projectid}/{crontabid}/status": {"id": "crontabid"},
     "/fileserver/{projectid}/{fileserverid}": {"id": "fileserverid"},
     "/task/{projectid}/redo": {"uuid": "taskuuid"},
     "/task/{projectid}/job/byname": {"task_uuid": "uuid"},
