@@ -153,6 +153,30 @@ def test_migrations_create_project_one_and_a_second_run_changes_nothing(
     assert [(p.id, p.name) for p in in_connection(projects.list_projects)] == [(1, "default")]
 
 
+def test_masters_starting_together_on_postgresql_apply_each_migration_once() -> None:
+    if not pg.server_url():
+        pytest.skip("PostgreSQL: JOBFLEET_TEST_DB is not set (scripts/test sets it)")
+    url = pg.create_database(pg.server_url())
+    database = open_database(url, pool_size=2)
+    results: list[list[str]] = []
+    try:
+        starts = [
+            threading.Thread(target=lambda: results.append(in_connection(migrate, database)))
+            for _ in range(2)
+        ]
+        for thread in starts:
+            thread.start()
+        for thread in starts:
+            thread.join(60)
+        status = in_connection(schema_status, database)
+    finally:
+        database.close_all()
+        pg.drop_database(url)
+
+    assert len(results) == 2 and sorted(results, key=len)[0] == []
+    assert sorted(results, key=len)[1] == [name for name, _ in status]
+
+
 def test_new_projects_get_fresh_ids_after_project_one(backend: peewee.Database) -> None:
     second = in_connection(projects.create_project, "second")  # PostgreSQL: sequence fixed
 
