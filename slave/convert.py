@@ -6,13 +6,16 @@ from google.protobuf import duration_pb2
 from jobfleet.v1 import common_pb2, slave_pb2
 
 from slave.messages import (
+    Blob,
     Chunk,
+    FetchRequest,
     FromMaster,
     Heartbeat,
     Hello,
     HostKeyPolicy,
     KillRequest,
     OutputAck,
+    PlaceRequest,
     Result,
     ResultAck,
     RunRequest,
@@ -84,7 +87,17 @@ def _result(result: Result) -> slave_pb2.ExecutionResult:
     )
     if result.started_at is not None:
         proto.started_at.FromDatetime(result.started_at)
+    if result.fetched is not None:
+        proto.fetched.CopyFrom(_blob(result.fetched))
     return proto
+
+
+def _blob(blob: Blob) -> slave_pb2.Blob:
+    return slave_pb2.Blob(sha256=blob.sha256, size=blob.size, archive=blob.archive)
+
+
+def blob_from_proto(blob: slave_pb2.Blob) -> Blob:
+    return Blob(blob.sha256, blob.size, blob.archive)
 
 
 def _hello(hello: Hello) -> slave_pb2.Hello:
@@ -104,6 +117,8 @@ def from_proto(message: slave_pb2.MasterMessage) -> FromMaster | None:
     kind: str | None = message.WhichOneof("body")
     if kind == "run":
         return _run(message.run)
+    if kind == "copy":
+        return _copy(message.copy)
     if kind == "kill":
         return KillRequest(message.kill.execution_id, message.kill.reason)
     if kind == "output_ack":
@@ -128,6 +143,31 @@ def _run(run: slave_pb2.RunCommand) -> RunRequest:
         env=dict(run.env),
         ssh=_ssh(run.ssh) if run.HasField("ssh") else None,
     )
+
+
+def _copy(copy: slave_pb2.CopyCommand) -> FetchRequest | PlaceRequest | None:
+    """None when the command has neither action (a newer master's, unknown here)."""
+    timeout = seconds(copy.timeout)
+    limit = timeout if timeout > 0 else None
+    ssh = _ssh(copy.ssh) if copy.HasField("ssh") else None
+    eid, user = copy.execution_id, copy.user
+    action = copy.WhichOneof("action")
+    if action == "fetch":
+        return FetchRequest(eid, copy.fetch.path, ssh=ssh, timeout=limit, user=user)
+    if action == "place":
+        place = copy.place
+        return PlaceRequest(
+            eid,
+            blob_from_proto(place.blob),
+            place.path,
+            name=place.name,
+            chown=place.chown,
+            chmod=place.chmod,
+            ssh=ssh,
+            timeout=limit,
+            user=user,
+        )
+    return None
 
 
 def _ssh(target: slave_pb2.SshTarget) -> SshTarget:

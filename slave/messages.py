@@ -104,6 +104,49 @@ class RunRequest:
 
 
 @dataclass(frozen=True)
+class Blob:
+    """Content in the master's file store, addressed by its SHA-256."""
+
+    sha256: str
+    size: int
+    archive: bool = False
+    """A tar of a directory, to be unpacked at the destination."""
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    """Read `path` (a file, or a directory sent as a tar) and upload it to the file store."""
+
+    command: ClassVar[str] = "copy-fetch"
+    execution_id: int
+    path: str
+    ssh: SshTarget | None = None
+    """Set: the path is on that machine, reached over SSH; None: on this one."""
+    timeout: float | None = None
+    user: str = ""
+
+
+@dataclass(frozen=True)
+class PlaceRequest:
+    """Download `blob` from the file store and write it (or unpack it) at `path`."""
+
+    command: ClassVar[str] = "copy-place"
+    execution_id: int
+    blob: Blob
+    path: str
+    name: str = ""
+    """The source's base name: an existing directory at `path` receives the file under it."""
+    chown: str = ""
+    """user[:group]; empty = leave (or `user` for a local copy)."""
+    chmod: str = ""
+    """Octal, e.g. 0644; empty = leave."""
+    ssh: SshTarget | None = None
+    timeout: float | None = None
+    user: str = ""
+    """The local run-as account: owner of what a local place writes when `chown` is empty."""
+
+
+@dataclass(frozen=True)
 class KillRequest:
     command: ClassVar[str] = "kill"
     execution_id: int
@@ -121,8 +164,9 @@ class ResultAck:
     execution_id: int
 
 
-Request = RunRequest | KillRequest
-FromMaster = Welcome | RunRequest | KillRequest | OutputAck | ResultAck
+CopyRequest = FetchRequest | PlaceRequest
+Request = RunRequest | KillRequest | CopyRequest
+FromMaster = Welcome | Request | OutputAck | ResultAck
 
 
 # --- to the master -----------------------------------------------------------------------
@@ -168,6 +212,8 @@ class Result:
     started_at: dt.datetime | None
     """None when the command never started."""
     finished_at: dt.datetime
+    fetched: Blob | None = None
+    """A fetch copy's upload: what the file store holds now."""
 
 
 ToMaster = Hello | Heartbeat | Started | Chunk | Result

@@ -6,10 +6,13 @@ from jobfleet.v1 import common_pb2, slave_pb2
 
 from slave import convert
 from slave.messages import (
+    Blob,
     Chunk,
+    FetchRequest,
     Hello,
     KillRequest,
     OutputAck,
+    PlaceRequest,
     Result,
     ResultAck,
     RunRequest,
@@ -76,3 +79,40 @@ def test_hello_to_proto() -> None:
     assert list(proto.running_execution_ids) == [1, 2]
     assert list(proto.finished_execution_ids) == [3]
     assert "tok" not in repr(hello)
+
+
+def test_copy_commands_become_fetch_and_place_requests() -> None:
+    ssh = slave_pb2.SshTarget(node="m1", host="10.0.0.1", user="root", password="pw")
+    fetch = slave_pb2.MasterMessage(
+        copy=slave_pb2.CopyCommand(
+            execution_id=4, fetch={"path": "/srv/app"}, ssh=ssh, timeout={"seconds": 30}
+        )
+    )
+    blob = slave_pb2.Blob(sha256="ab" * 32, size=10, archive=True)
+    place = slave_pb2.MasterMessage(
+        copy=slave_pb2.CopyCommand(
+            execution_id=5,
+            place={"blob": blob, "path": "/opt/", "name": "app", "chown": "a:b", "chmod": "0640"},
+            user="deploy",
+        )
+    )
+    got_fetch = convert.from_proto(fetch)
+    assert isinstance(got_fetch, FetchRequest) and got_fetch.command == "copy-fetch"
+    assert (got_fetch.execution_id, got_fetch.path, got_fetch.timeout) == (4, "/srv/app", 30.0)
+    assert got_fetch.ssh is not None and got_fetch.ssh.port == 22
+    assert convert.from_proto(place) == PlaceRequest(
+        5, Blob("ab" * 32, 10, True), "/opt/", "app", "a:b", "0640", user="deploy"
+    )
+    assert convert.from_proto(slave_pb2.MasterMessage(copy={"execution_id": 6})) is None
+
+
+def test_a_fetch_result_carries_its_blob() -> None:
+    result = Result(4, Status.SUCCESS, 0, "", 2, T0, T0, Blob("cd" * 32, 99, True))
+    proto = convert.to_proto(result).result
+    assert (proto.fetched.sha256, proto.fetched.size, proto.fetched.archive) == (
+        "cd" * 32,
+        99,
+        True,
+    )
+    plain = convert.to_proto(Result(5, Status.FAIL, -1, "x", 0, None, T0)).result
+    assert not plain.HasField("fetched")
