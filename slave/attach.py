@@ -18,12 +18,15 @@ from slave import convert
 from slave.backoff import Backoff, retry_forever
 from slave.config import SlaveConfig
 from slave.executions import Executions
+from slave.files import MasterFiles
 from slave.messages import (
+    FetchRequest,
     FromMaster,
     Heartbeat,
     Hello,
     KillRequest,
     OutputAck,
+    PlaceRequest,
     ResultAck,
     RunRequest,
     Welcome,
@@ -72,8 +75,11 @@ class Link:
         executions: Executions,
         hello: Callable[[], Awaitable[Hello]],
         attached: asyncio.Event | None = None,
+        files: MasterFiles | None = None,
     ) -> None:
         self.attached = attached or asyncio.Event()
+        self._files = files
+        """Gets the channel while a stream is welcomed (FileService shares the address)."""
         self._config = config
         self._outbox = outbox
         self._executions = executions
@@ -94,8 +100,12 @@ class Link:
             try:
                 await call.write(convert.to_proto(hello))
                 welcome = await self._welcome(call)
+                if self._files is not None:
+                    self._files.link_up(channel)
                 await self._live(call, welcome)
             finally:
+                if self._files is not None:
+                    self._files.link_down()
                 call.cancel()
 
     async def _welcome(self, call: Any) -> Welcome:
@@ -163,7 +173,7 @@ class Link:
 
     def _dispatch(self, message: FromMaster | None) -> None:
         match message:
-            case RunRequest() | KillRequest():
+            case RunRequest() | KillRequest() | FetchRequest() | PlaceRequest():
                 self._executions.handle(message)
             case OutputAck():
                 self._outbox.ack_output(message.execution_id, message.seqs)

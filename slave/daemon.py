@@ -24,6 +24,7 @@ from slave.attach import Link
 from slave.commands.base import CommandSettings
 from slave.config import SlaveConfig
 from slave.executions import Executions
+from slave.files import MasterFiles
 from slave.host import local_addresses
 from slave.messages import Hello
 from slave.outbox import Outbox
@@ -104,11 +105,13 @@ class Slave:
             flush_bytes=self.config.flush_bytes,
             flush_interval=self.config.flush_interval,
             drain_timeout=self.config.drain_timeout,
+            slave_name=self.config.name,
         )
         ssh = self._ssh_pool()
-        executions = Executions(self.outbox, settings, self.config.name, ssh)
+        files = MasterFiles()
+        executions = Executions(self.outbox, settings, self.config.name, ssh, files)
         self._executions = executions
-        self._link = Link(self.config, self.outbox, executions, self._hello, self._attached)
+        self._link = Link(self.config, self.outbox, executions, self._hello, self._attached, files)
         link = asyncio.create_task(self._link.run(), name="link")
         stop = asyncio.create_task(self._stop.wait())
         try:

@@ -7,12 +7,12 @@ finished to an OutputSink (the daemon's feeds the outbox; tests collect lists).
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, AsyncIterable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
-from slave.messages import Chunk, Request, Result, Started
+from slave.messages import Blob, Chunk, Request, Result, Started
 
 if TYPE_CHECKING:
     from slave.ssh.pool import SshPool
@@ -31,6 +31,22 @@ class OutputSink(Protocol):
         """The last word on an execution, after all of its chunks."""
 
 
+class FileStoreError(Exception):
+    """The master's file store refused or broke a transfer; the text says why, for a reason."""
+
+
+class FileStore(Protocol):
+    """The master's content-addressed file store, as copies see it (no gRPC in sight)."""
+
+    async def upload(self, execution_id: int, archive: bool, chunks: AsyncIterable[bytes]) -> Blob:
+        """Store the bytes; the Blob the store answered. FileStoreError if it refused."""
+        ...
+
+    def download(self, sha256: str) -> AsyncGenerator[bytes, None]:
+        """The blob's bytes in chunks; FileStoreError (while iterating) if it cannot."""
+        ...
+
+
 @dataclass(frozen=True)
 class CommandSettings:
     work_dir: Path
@@ -38,6 +54,8 @@ class CommandSettings:
     flush_bytes: int = 64 << 10
     flush_interval: float = 0.05
     drain_timeout: float = 2.0
+    slave_name: str = ""
+    """How output lines name this machine (copies: `to s1:/opt/x`); empty = the host name."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +68,8 @@ class CommandContext:
     """The running command that owns an execution id, if any (kill needs it)."""
     ssh: SshPool | None = None
     """Connections and the session cap for runs over SSH; None = this slave runs none."""
+    files: FileStore | None = None
+    """The master's file store, for copies; None = this slave copies nothing."""
 
 
 class Command(abc.ABC, Generic[R]):
