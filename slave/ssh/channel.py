@@ -97,6 +97,11 @@ class ChannelReader:
             self._loop.remove_reader(self._fd)
             ready.cancel()
 
+    def take_stderr(self) -> list[str]:
+        """Collect the complete stderr lines that arrived so far; returns `lines`."""
+        self._take_stderr()
+        return self.lines
+
     def close(self) -> None:
         """Stop watching and close the channel (the remote side sees EOF/close)."""
         self._loop.remove_reader(self._fd)

@@ -24,6 +24,8 @@ from slave.ssh.hostkeys import HostKeyError, KnownHosts
 
 _FAST_KEX = ("curve25519-sha256", "curve25519-sha256@libssh.org")
 """Offered first: sntrup761 (OpenSSH's default) costs 50-65 ms per connect (MEASURED.md)."""
+_FAST_CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com")
+"""Offered first: SFTP moves 350-430 MB/s with AES-GCM, ~214 MB/s with aes128-ctr."""
 _TRANSIENT_ERRNOS = frozenset(
     {errno.ECONNRESET, errno.ECONNABORTED, errno.EAGAIN, errno.EADDRNOTAVAIL, errno.EINTR}
 )
@@ -99,6 +101,8 @@ def _prefer(transport: paramiko.Transport, known_key_types: list[str]) -> None:
     options = transport.get_security_options()
     fast = [k for k in _FAST_KEX if KexCurve25519.is_available()]
     options.kex = fast + [k for k in options.kex if k not in fast]
+    gcm = [c for c in _FAST_CIPHERS if c in options.ciphers]
+    options.ciphers = gcm + [c for c in options.ciphers if c not in gcm]
     if known_key_types:
         known = [k for k in known_key_types if k in options.key_types]
         options.key_types = known + [k for k in options.key_types if k not in known]

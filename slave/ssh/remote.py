@@ -88,7 +88,7 @@ def run_line(request: RunRequest, size: int) -> str:
         eid=request.execution_id, size=int(size), exports=exports, assignments=assignments
     )
     argv = [INTERPRETERS[request.script_type], *request.args]
-    return _sh(wrapper, f"jobfleet-exec-{request.execution_id}", argv)
+    return sh_line(wrapper, f"jobfleet-exec-{request.execution_id}", argv)
 
 
 def kill_line(pgid: int, grace: float, signal: str = "TERM") -> str:
@@ -96,9 +96,11 @@ def kill_line(pgid: int, grace: float, signal: str = "TERM") -> str:
     when it had to."""
     ticks = max(0, math.ceil(grace / KILL_POLL))
     script = _KILL.format(pgid=int(pgid), ticks=ticks, signal=signal, poll=KILL_POLL)
-    return _sh(script, "jobfleet-kill")
+    return sh_line(script, "jobfleet-kill")
 
 
-def _sh(script: str, name: str, argv: list[str] | None = None) -> str:
+def sh_line(script: str, name: str, argv: list[str] | None = None) -> str:
+    """An exec request that runs `script` under POSIX sh whatever the login shell is, with
+    `name` as $0 and `argv` as "$@" (every word quoted)."""
     words = ["exec", "sh", "-c", script, name, *(argv or [])]
     return " ".join(shlex.quote(word) for word in words)
