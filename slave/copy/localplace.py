@@ -4,6 +4,8 @@ verifies (a file), or unpacked with tarfile's "data" filter, which refuses absol
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import posixpath
 import tarfile
@@ -14,7 +16,7 @@ from typing import BinaryIO
 from slave.copy.errors import CopyError
 from slave.copy.machine import Plan, plan
 from slave.copy.owner import Owner, local_ids
-from slave.copy.threads import in_thread
+from slave.copy.threads import in_thread, whole
 from slave.copy.verify import Received
 from slave.messages import PlaceRequest
 
@@ -45,6 +47,7 @@ class LocalDestination:
         self._received = received
         self._keep_mode = None if archive else _mode_of(where.final)
         self._stop = threading.Event()
+        self._committed = False
 
     @classmethod
     async def open(
@@ -68,18 +71,17 @@ class LocalDestination:
         await in_thread(self._write, chunk)
 
     async def commit(self, owner: Owner | None, mode: int | None) -> None:
-        if self._archive:
-            await in_thread(self._unpack, owner, mode)
+        if self._archive:  # a kill stops the unpack at its next member
+            await whole(asyncio.to_thread(self._unpack, owner, mode), on_cancel=self._stop.set)
         else:
             await in_thread(self._rename, owner, mode)
+        self._committed = True
 
     async def discard(self) -> None:
-        self._stop.set()  # an unpack in progress stops at its next member
         self._file.close()
-        try:
-            os.unlink(self._temp)
-        except FileNotFoundError:
-            pass
+        if not self._committed:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._temp)
 
     def _write(self, chunk: bytes) -> None:
         self._received.take(chunk)

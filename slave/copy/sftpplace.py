@@ -34,6 +34,7 @@ class SftpDestination:
         )
         self._file: Any = None
         self._keep_mode: int | None = None
+        self._committed = False
 
     @classmethod
     async def open(
@@ -58,6 +59,7 @@ class SftpDestination:
                 await self._machine.run(lines.chmod(mode_text(mode), self.path), "chmod")
         else:
             await self._machine.call(self._rename, mode)
+        self._committed = True
 
     async def _chown(self, owner: Owner) -> None:
         """On the temp file of a file (so it appears with its owner), on the whole tree of an
@@ -69,8 +71,9 @@ class SftpDestination:
             raise CopyError(str(exc).replace(self._temp, self.path)) from None
 
     async def discard(self) -> None:
-        with contextlib.suppress(Exception):
-            await self._machine.call(self._remove)
+        if not self._committed:
+            with contextlib.suppress(Exception):
+                await self._machine.call(self._remove)
 
     # --- blocking steps (the pool's threads) ----------------------------------------------
 
