@@ -40,7 +40,7 @@ class Slave(BaseModel):
 class Task(BaseModel):
     project_id: int
     uuid = pw.CharField(max_length=64, unique=True)
-    project = pw.ForeignKeyField(Project, backref="tasks", on_delete="CASCADE")
+    project = pw.ForeignKeyField(Project, backref="tasks", on_delete="CASCADE", index=False)
     name = pw.CharField(max_length=255)
     submitter = pw.CharField(max_length=255, default="")
     status = pw.CharField(max_length=16, index=True)
@@ -60,7 +60,12 @@ class Task(BaseModel):
     crontab_id = pw.IntegerField(default=0)  # the crontab whose fire started it
 
     class Meta:
-        indexes = ((("project", "created_at"), False),)
+        indexes = (
+            (("project", "created_at"), False),
+            (("project", "id"), False),
+            (("project", "status", "id"), False),
+            (("project", "submitter", "id"), False),
+        )
 
 
 class Subtask(BaseModel):
@@ -82,7 +87,7 @@ class Subtask(BaseModel):
 class Execution(BaseModel):
     task_id: int
     subtask_id: int
-    task = pw.ForeignKeyField(Task, backref="executions", on_delete="CASCADE")
+    task = pw.ForeignKeyField(Task, backref="executions", on_delete="CASCADE", index=False)
     subtask = pw.ForeignKeyField(Subtask, backref="executions", on_delete="CASCADE")
     node = pw.CharField(max_length=255)
     slave = pw.CharField(max_length=255, default="")
@@ -101,11 +106,11 @@ class Execution(BaseModel):
     blob_size = pw.BigIntegerField(default=0)
 
     class Meta:
-        indexes = ((("slave", "status"), False),)
+        indexes = ((("slave", "status"), False), (("task", "id"), False))
 
 
 class LogChunk(BaseModel):
-    execution = pw.ForeignKeyField(Execution, on_delete="CASCADE")
+    execution = pw.ForeignKeyField(Execution, on_delete="CASCADE", index=False)
     seq = pw.IntegerField()
     data = pw.BlobField()
 

@@ -47,12 +47,29 @@ class PlannedStep:
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> PlannedStep:
+        if "step" not in data:  # written by the first schema: one ad-hoc command
+            return _first_schema(data)
         return PlannedStep(
             from_json(data["step"]),
             list(data["nodes"]),
             list(data["argv"]),
             str(data.get("source", "")),
         )
+
+
+def _first_schema(data: dict[str, Any]) -> PlannedStep:
+    argv = [str(a) for a in data.get("args", [])]
+    step = Step(
+        kind="cmd",
+        name=str(data.get("name", "")),
+        user=str(data.get("user", "")),
+        timeout_s=int(data.get("timeout_s", 60)),
+        nodes=Selector("builtin", ",".join(data.get("nodes", []))),
+        script_type=str(data.get("script_type", "shell")),
+        script=str(data.get("script", "")),
+        args=shlex.join(argv),
+    )
+    return PlannedStep(step, list(data.get("nodes", [])), argv)
 
 
 def plan(

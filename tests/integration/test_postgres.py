@@ -114,11 +114,6 @@ def test_an_upgrade_from_the_first_schema_keeps_the_data(
         assert run_ok(http, "echo upgraded")[1] == "upgraded\n"
 
 
-@pytest.mark.xfail(
-    reason="subtask.spec changed layout after 0001 ({'step': …} since the multi-step engine) "
-    "and neither a migration nor the reader converts the first release's specs",
-    raises=grpc.RpcError,
-)
 def test_a_task_of_the_first_schema_shows_in_full(legacy: Legacy) -> None:
     with legacy.master.channel() as channel:
         stub = task_pb2_grpc.TaskServiceStub(channel)
