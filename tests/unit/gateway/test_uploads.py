@@ -121,21 +121,22 @@ def test_each_file_is_one_call_first_its_name_then_chunks_of_at_most_1_MiB(
     ]
     first, second = servicer.calls
     assert first.head == catalog_pb2.UploadFileRequest(project_id=3, name="big.bin", actor="flow")
-    assert [len(m.data) for m in first.messages[1:]] == [MiB, MiB, MiB // 2]
+    assert [len(m.data) for m in first.messages[1:]] == [MiB, MiB, MiB // 2, 0]
+    assert [m.last for m in first.messages] == [False, False, False, False, True]
     assert first.data == big
     assert second.head.name == "s.txt"
-    assert [m.data for m in second.messages[1:]] == [b"hi"]
+    assert [m.data for m in second.messages[1:]] == [b"hi", b""]
     assert (first.ended, second.ended) == ("clean", "clean")
 
 
-def test_an_empty_file_is_its_first_message_only(recorder: tuple[Recorder, int]) -> None:
+def test_an_empty_file_is_its_name_then_the_end(recorder: tuple[Recorder, int]) -> None:
     servicer, port = recorder
 
     with gateway(port) as client:
         reply = upload(client, ("a", "empty", b""))
 
     assert reply.status_code == 200, reply.text
-    assert len(servicer.calls[0].messages) == 1
+    assert [m.last for m in servicer.calls[0].messages] == [False, True]
 
 
 def post_in_pieces(config: GatewayConfig, pieces: list[bytes]) -> tuple[int, dict[str, Any]]:
