@@ -1,16 +1,31 @@
-"""Faults the first slice already survives: a master restart mid-task and a vanished slave."""
+"""Faults: the master or a slave killed mid-task, a slave paused past the keepalive, output that
+must arrive exact (numbered lines, none lost, none doubled) whatever happened on the way."""
 
 from __future__ import annotations
 
 import signal
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from tests.integration.conftest import Gateway, Master, Proc
 from tests.integration.rest import submit, tasklog, wait_final
 from tests.waiting import wait_until
 
 NUMBERED = "for i in $(seq 1 40); do echo line $i; sleep 0.1; done"
+
+
+def numbered(lines: int, pause: float, done_dir: Path | None = None) -> str:
+    """A script printing `line 1` .. `line N`, then (optionally) leaving a done-file."""
+    done = f"; touch {done_dir}/$JOBFLEET_EXECUTION_ID" if done_dir else ""
+    return f"for i in $(seq 1 {lines}); do echo line $i; sleep {pause}; done{done}"
+
+
+def lost_and_doubled(log: str, lines: int) -> tuple[int, int]:
+    """How many of `line 1`..`line N` are missing, and how many extra lines there are."""
+    got = log.splitlines()
+    expected = {f"line {i}" for i in range(1, lines + 1)}
+    return len(expected - set(got)), len(got) - len(set(got) & expected)
 
 
 def test_master_killed_mid_task_loses_and_doubles_no_line(
@@ -55,3 +70,56 @@ def test_vanished_slave_has_its_work_marked_lost_within_the_lease(
     assert done["nodes"][0]["status"] == "lost"
     assert "silent" in done["nodes"][0]["reason"]
     assert took < 3 + 5, f"lost only after {took:.1f} s"
+
+
+def test_master_killed_under_50_writing_executions_loses_and_doubles_no_line(
+    start_master: Callable[..., Master],
+    start_slave: Callable[..., Proc],
+    start_gateway: Callable[..., Gateway],
+    tmp_path: Path,
+) -> None:
+    """25 tasks on 2 slaves = 50 executions writing numbered lines; the master is SIGKILLed
+    mid-output and stays down until the short ones have finished; every log ends exact."""
+    master = start_master()
+    start_slave(master, "s1")
+    start_slave(master, "s2")
+    done_dir = tmp_path / "done"
+    done_dir.mkdir()
+    short, long = 30, 150
+    lengths = [short if k % 2 else long for k in range(25)]
+    with start_gateway(master).client() as http:
+        uuids = [
+            submit(http, numbered(n, 0.04, done_dir), nodes="s1,s2", timeout=600) for n in lengths
+        ]
+
+        def all_writing() -> bool:
+            return all(
+                all("line 2\n" in row["log"] for row in tasklog(http, uuid).values())
+                for uuid in uuids
+            )
+
+        wait_until(all_writing, 30, interval=0.2, what="all 50 executions writing")
+        master.proc.popen.send_signal(signal.SIGKILL)
+        master.proc.popen.wait()
+        wait_until(
+            lambda: len(list(done_dir.iterdir())) >= 2 * lengths.count(short),
+            30,
+            interval=0.1,
+            what="short commands finished while the master is down",
+        )
+        start_master("--listen", master.addr, data_dir=master.data_dir, name="master-again")
+        finals = [wait_final(http, uuid, timeout=90) for uuid in uuids]
+        logs = {uuid: tasklog(http, uuid) for uuid in uuids}
+
+    counts = [
+        lost_and_doubled(row["log"], n)
+        for uuid, n in zip(uuids, lengths)
+        for row in logs[uuid].values()
+    ]
+    lost, doubled = sum(c[0] for c in counts), sum(c[1] for c in counts)
+    print(f"50 executions: {lost} lines lost, {doubled} doubled")
+    assert (len(counts), lost, doubled) == (50, 0, 0)
+    assert [f["status"] for f in finals] == ["success"] * 25
+    for uuid, n in zip(uuids, lengths):
+        for row in logs[uuid].values():
+            assert row["log"] == "".join(f"line {i}\n" for i in range(1, n + 1))
