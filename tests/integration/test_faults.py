@@ -7,9 +7,11 @@ import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tests.integration.conftest import Gateway, Master, Proc
-from tests.integration.rest import submit, tasklog, wait_final
+from tests.integration.jobs import cmd, control, create_job, run_job, subtasks, wait_status
+from tests.integration.rest import submit, task, tasklog, wait_final
 from tests.waiting import wait_until
 
 NUMBERED = "for i in $(seq 1 40); do echo line $i; sleep 0.1; done"
@@ -123,3 +125,52 @@ def test_master_killed_under_50_writing_executions_loses_and_doubles_no_line(
     for uuid, n in zip(uuids, lengths):
         for row in logs[uuid].values():
             assert row["log"] == "".join(f"line {i}\n" for i in range(1, n + 1))
+
+
+def test_slave_killed_mid_step_is_lost_within_the_lease_then_rerun_once_it_is_back(
+    start_master: Callable[..., Master],
+    start_slave: Callable[..., Proc],
+    start_gateway: Callable[..., Gateway],
+    tmp_path: Path,
+) -> None:
+    """A job step on 2 slaves; the slave running the long half is SIGKILLed: its execution is
+    `lost` with a reason within the lease, the step waits for a decision, and `running` reruns
+    it once the slave is back (the rerun finds the lock taken and ends at once)."""
+    lease = 3.0
+    master = start_master("--lease", str(lease), "--heartbeat", "0.5")
+    slaves = {name: start_slave(master, name) for name in ("s1", "s2")}
+    lock = tmp_path / "lock"
+    script = f"if mkdir {lock} 2>/dev/null; then echo sleeper; sleep 60; fi; echo ok"
+    with start_gateway(master).client() as http:
+        job = create_job(http, "lease", [cmd("step", script, nodes="s1,s2", timeout=600)])
+        uuid = run_job(http, job)
+
+        def sleeper() -> str | None:
+            rows = tasklog(http, uuid).values()
+            return next((r["node"] for r in rows if r["log"] == "sleeper\n"), None)
+
+        victim = wait_until(sleeper, 20, what="one node sleeping")
+        slaves[victim].popen.send_signal(signal.SIGKILL)
+        killed_at = time.monotonic()
+        slaves[victim].popen.wait()
+
+        def lost() -> dict[str, Any] | None:
+            nodes = {n["node"]: n for n in task(http, uuid)["nodes"]}
+            return nodes[victim] if nodes[victim]["status"] == "lost" else None
+
+        lost_row = wait_until(lost, lease + 10, what=f"{victim} lost")
+        took = time.monotonic() - killed_at
+        waiting = wait_status(http, uuid, "decision", timeout=10)
+        start_slave(master, victim)
+        rerun = control(http, uuid, subtasks(http, uuid)[0], "running")
+        done = wait_final(http, uuid, timeout=30)
+        logs = tasklog(http, uuid)
+
+    print(f"slave SIGKILL -> execution lost in {took:.2f} s (lease {lease:g} s)")
+    assert "silent" in lost_row["reason"] and f"{lease:g}" in lost_row["reason"]
+    assert took < lease + 3, f"lost only after {took:.1f} s"
+    assert waiting["status"] == "decision"
+    assert rerun.status_code == 200, rerun.text
+    assert done["status"] == "success"
+    assert [n["status"] for n in done["nodes"]] == ["success", "success"]
+    assert logs[victim]["log"] == "ok\n"
