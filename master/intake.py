@@ -12,7 +12,7 @@ import time
 
 from master.domain import Chunk, ExecutionStatus
 from master.engine import TaskEngine
-from master.link import ChunkAck, Finished, Inbound, ResultAck, Session, Started
+from master.link import ChunkAck, Finished, Inbound, KillOrder, ResultAck, Session, Started
 from master.models import Execution, utcnow
 from master.store import executions, logs, slaves, tasks
 
@@ -39,6 +39,13 @@ class Intake:
         """Register the slave, then square the database with what the slave says it has."""
         await self.run_db(slaves.register, session.name, hostname, addresses, version)
         await self.run_db(executions.mark_running_many, running)
+        for execution_id in await self.run_db(executions.closed_among, running):
+            logger.warning(
+                "exec %d slave %s: still running there, closed here; killing it",
+                execution_id,
+                session.name,
+            )
+            session.outbound.put_nowait(KillOrder(execution_id, "the master closed it meanwhile"))
         known = set(running) | set(finished)
         for row in await self.run_db(executions.open_on_slave, session.name):
             if row.id not in known:
@@ -122,7 +129,10 @@ class Intake:
             await self.engine.settle(row.task_id)
 
     async def sweep(self, attached: list[str]) -> None:
-        """Touch attached slaves; mark executions of slaves silent past the lease as lost."""
+        """Touch attached slaves; drop the streams of those silent for half the lease; mark
+        executions of slaves silent past the lease as lost."""
+        for name in self.engine.sessions.drop_silent(self.lease / 2):
+            logger.warning("slave %s silent for %g s; dropping its stream", name, self.lease / 2)
         now = utcnow()
         await self.run_db(slaves.touch, attached, now)
         if time.monotonic() - self.started_at < self.lease:

@@ -105,6 +105,15 @@ class SlaveSessions:
         cutoff = time.monotonic() - seconds
         return [name for name, s in self._sessions.items() if s.last_heard >= cutoff]
 
+    def drop_silent(self, seconds: float) -> list[str]:
+        """Close the streams of slaves not heard from for `seconds` (stopped, hung or cut off:
+        the transport may take minutes to notice); they re-attach and resend when they can."""
+        silent = [s for s in self._sessions.values() if s.last_heard < time.monotonic() - seconds]
+        for session in silent:
+            del self._sessions[session.name]
+            session.outbound.put_nowait(None)
+        return [s.name for s in silent]
+
     def session(self, name: str) -> Session | None:
         return self._sessions.get(name)
 

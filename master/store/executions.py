@@ -65,6 +65,14 @@ def close(ids: list[int], status: ExecutionStatus, reason: str) -> list[Executio
     return moving
 
 
+def closed_among(ids: list[int]) -> list[int]:
+    """Those of `ids` that are final here (lost or killed while their slave was away)."""
+    if not ids:
+        return []
+    query = Execution.select(Execution.id).where(Execution.id.in_(ids), ~Execution.status.in_(OPEN))
+    return [row.id for row in query]
+
+
 def open_on_slave(slave: str) -> list[Execution]:
     return list(Execution.select().where(Execution.slave == slave, Execution.status.in_(OPEN)))
 
