@@ -12,6 +12,7 @@ from typing import Any
 from tests.integration.conftest import Gateway, Master, Proc
 from tests.integration.jobs import cmd, control, create_job, run_job, subtasks, wait_status
 from tests.integration.rest import submit, task, tasklog, wait_final
+from tests.procs import alive
 from tests.waiting import wait_until
 
 NUMBERED = "for i in $(seq 1 40); do echo line $i; sleep 0.1; done"
@@ -174,3 +175,66 @@ def test_slave_killed_mid_step_is_lost_within_the_lease_then_rerun_once_it_is_ba
     assert done["status"] == "success"
     assert [n["status"] for n in done["nodes"]] == ["success", "success"]
     assert logs[victim]["log"] == "ok\n"
+
+
+def test_slave_paused_past_the_keepalive_resumes_its_output_exactly(
+    start_master: Callable[..., Master],
+    start_slave: Callable[..., Proc],
+    start_gateway: Callable[..., Gateway],
+) -> None:
+    """SIGSTOP the slave until the master drops its silent stream (half the lease), then
+    SIGCONT within the lease: the slave re-attaches, the execution is not lost, its numbered
+    output ends complete and exact."""
+    master = start_master("--lease", "8", "--heartbeat", "0.5")
+    slave = start_slave(master, "s1")
+    lines = 300
+    with start_gateway(master).client() as http:
+        uuid = submit(http, numbered(lines, 0.02), timeout=600)
+        wait_until(lambda: "line 20\n" in tasklog(http, uuid)["s1"]["log"], what="line 20 stored")
+
+        slave.popen.send_signal(signal.SIGSTOP)
+        try:
+            wait_until(
+                lambda: "slave s1 detached" in master.proc.log.read_text(),
+                10,
+                interval=0.1,
+                what="the master dropping the stopped slave's stream",
+            )
+            during = task(http, uuid)
+        finally:
+            slave.popen.send_signal(signal.SIGCONT)
+        done = wait_final(http, uuid, timeout=30)
+        log = tasklog(http, uuid)["s1"]["log"]
+
+    assert during["status"] == "running"
+    assert done["status"] == "success", done
+    assert lost_and_doubled(log, lines) == (0, 0)
+    assert log == "".join(f"line {i}\n" for i in range(1, lines + 1))
+
+
+def test_slave_paused_past_the_lease_has_its_work_lost_and_killed_when_it_wakes(
+    start_master: Callable[..., Master],
+    start_slave: Callable[..., Proc],
+    start_gateway: Callable[..., Gateway],
+    tmp_path: Path,
+) -> None:
+    """Past the lease the master gives the execution up (`lost`); the slave, once resumed,
+    re-attaches still running it and is told to kill it, so it cannot run twice after a rerun."""
+    master = start_master("--lease", "3", "--heartbeat", "0.5")
+    slave = start_slave(master, "s1")
+    pid_file = tmp_path / "pid"
+    with start_gateway(master).client() as http:
+        uuid = submit(http, f"echo $$ > {pid_file}; echo up; sleep 600", timeout=900)
+        wait_until(lambda: tasklog(http, uuid)["s1"]["log"] == "up\n", what="command running")
+        pid = int(pid_file.read_text())
+
+        slave.popen.send_signal(signal.SIGSTOP)
+        try:
+            done = wait_final(http, uuid, timeout=15)
+        finally:
+            slave.popen.send_signal(signal.SIGCONT)
+        wait_until(lambda: not alive(pid), 15, what="the given-up command killed on the slave")
+
+    assert done["nodes"][0]["status"] == "lost"
+    assert "silent" in done["nodes"][0]["reason"]
+    assert "killing it" in master.proc.log.read_text()
