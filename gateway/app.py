@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute
 
 from gateway import errors
+from gateway.auth import Credentials
 from gateway.bodylimit import BodyLimit
 from gateway.config import GatewayConfig
 from gateway.master import master_lifespan
@@ -24,6 +25,7 @@ from gateway.routes import (
     openc3_subtask,
     openc3_task,
     openc3_third,
+    openc3_token,
     openc3_userlist,
     openc3_variable,
 )
@@ -43,7 +45,12 @@ ROUTES: list[BaseRoute] = [
     *openc3_third.routes,
     *openc3_crontab.routes,
     *openc3_fileserver.routes,
+    *openc3_token.routes,
 ]
+
+# Routes that need no credentials; the token upload also takes the file server's `token` header.
+OPEN_ROUTES: list[BaseRoute] = [*health.routes]
+TOKEN_HEADER_ROUTES: list[BaseRoute] = [*openc3_fileserver.token_routes]
 
 # Streamed uploads: each file is capped by `max_upload_bytes`, the body as a whole is not.
 UNCAPPED_ROUTES: list[BaseRoute] = [*openc3_fileserver.upload_routes]
@@ -62,7 +69,16 @@ def dialect_for(request: Request) -> errors.Dialect:
 def create_app(config: GatewayConfig) -> Starlette:
     return Starlette(
         routes=ROUTES,
-        middleware=[Middleware(BodyLimit, max_bytes=config.max_body_bytes, exempt=UNCAPPED_ROUTES)],
+        middleware=[
+            Middleware(
+                Credentials,
+                routes=ROUTES,
+                open_routes=OPEN_ROUTES,
+                token_header_routes=TOKEN_HEADER_ROUTES,
+                dialect=openc3_names.dialect,
+            ),
+            Middleware(BodyLimit, max_bytes=config.max_body_bytes, exempt=UNCAPPED_ROUTES),
+        ],
         exception_handlers=errors.exception_handlers(dialect_for),
         lifespan=master_lifespan(config),
     )

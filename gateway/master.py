@@ -13,7 +13,7 @@ from typing import TypedDict
 
 import grpc
 from grpc_health.v1 import health_pb2_grpc
-from jobfleet.v1 import catalog_pb2_grpc, crontab_pb2_grpc, task_pb2, task_pb2_grpc
+from jobfleet.v1 import auth_pb2_grpc, catalog_pb2_grpc, crontab_pb2_grpc, task_pb2, task_pb2_grpc
 from starlette.applications import Starlette
 
 from gateway.config import GatewayConfig
@@ -32,6 +32,7 @@ class MasterClient:
     crontab: crontab_pb2_grpc.CrontabServiceStub
     health: health_pb2_grpc.HealthStub
     timeout: float
+    auth: auth_pb2_grpc.TokenServiceStub
     uploads: catalog_pb2_grpc.CatalogServiceStub
     """The catalogue over a blocking channel, for UploadFile only (`gateway.uploads`): when the
     master ends an upload early while a write is in flight, grpcio's aio client may report its
@@ -47,6 +48,7 @@ class MasterClient:
             crontab=crontab_pb2_grpc.CrontabServiceStub(channel),
             health=health_pb2_grpc.HealthStub(channel),
             timeout=timeout,
+            auth=auth_pb2_grpc.TokenServiceStub(channel),
             uploads=catalog_pb2_grpc.CatalogServiceStub(upload_channel),
         )
 
@@ -79,8 +81,14 @@ def master_lifespan(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[GatewayState]:
-        async with grpc.aio.insecure_channel(config.master, options=CHANNEL_OPTIONS) as channel:
-            with grpc.insecure_channel(config.master) as upload_channel:
+        # Imported here: gateway.auth builds on this module.
+        from gateway.auth import AioCredentials, BlockingCredentials
+
+        async with grpc.aio.insecure_channel(
+            config.master, options=CHANNEL_OPTIONS, interceptors=[AioCredentials()]
+        ) as channel:
+            with grpc.insecure_channel(config.master) as blocking:
+                upload_channel = grpc.intercept_channel(blocking, BlockingCredentials())
                 master = MasterClient.over(channel, config.rpc_timeout, upload_channel)
                 yield {"master": master, "config": config}
 

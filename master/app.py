@@ -13,6 +13,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from jobfleet.v1 import (
+    auth_pb2,
+    auth_pb2_grpc,
     catalog_pb2,
     catalog_pb2_grpc,
     crontab_pb2,
@@ -23,6 +25,7 @@ from jobfleet.v1 import (
     task_pb2_grpc,
 )
 
+from master.auth import Authenticator, AuthInterceptor
 from master.config import MasterConfig
 from master.crontabs import Crontabs
 from master.db import DbRunner, migrate, open_database
@@ -38,6 +41,7 @@ from master.servicers.crontab import CrontabServicer
 from master.servicers.files import FileServicer
 from master.servicers.slave_link import SlaveLinkServicer
 from master.servicers.task import TaskServicer
+from master.servicers.tokens import TokenServicer
 
 logger = logging.getLogger(__name__)
 SERVICES = [
@@ -46,6 +50,7 @@ SERVICES = [
     catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name,
     slave_pb2.DESCRIPTOR.services_by_name["FileService"].full_name,
     crontab_pb2.DESCRIPTOR.services_by_name["CrontabService"].full_name,
+    auth_pb2.DESCRIPTOR.services_by_name["TokenService"].full_name,
 ]
 SERVER_OPTIONS = [
     ("grpc.so_reuseport", 0),
@@ -72,7 +77,8 @@ class Master:
         self.files = FileStore(config.data_dir / "blobs", config.max_upload_bytes)
         self.scheduler = Scheduler(self.run_db, self.engine)
         self.crontabs = Crontabs(self.run_db, config.time_zone, self.scheduler.poke)
-        self.server = grpc.aio.server(options=SERVER_OPTIONS)
+        auth = Authenticator(self.run_db, config.admin_token)
+        self.server = grpc.aio.server(options=SERVER_OPTIONS, interceptors=[AuthInterceptor(auth)])
         self.port = 0
         self._stopped = asyncio.Event()
         self._done = asyncio.Event()
@@ -97,7 +103,10 @@ class Master:
     def _add_services(self) -> None:
         hb = self.config.heartbeat_interval
         slave_pb2_grpc.add_SlaveLinkServicer_to_server(
-            SlaveLinkServicer(self.intake, self.sessions, hb), self.server
+            SlaveLinkServicer(
+                self.intake, self.sessions, hb, jt.value if (jt := self.config.join_token) else ""
+            ),
+            self.server,
         )
         task_pb2_grpc.add_TaskServiceServicer_to_server(
             TaskServicer(self.engine, self.queries), self.server
@@ -109,6 +118,7 @@ class Master:
         crontab_pb2_grpc.add_CrontabServiceServicer_to_server(
             CrontabServicer(self.crontabs), self.server
         )
+        auth_pb2_grpc.add_TokenServiceServicer_to_server(TokenServicer(self.run_db), self.server)
         health_servicer = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health_servicer, self.server)
         for name in ["", *SERVICES]:

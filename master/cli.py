@@ -21,6 +21,7 @@ from master.config import (
     parse_host_port,
     positive,
     positive_int,
+    secret_setting,
 )
 from master.db import check_url, in_connection, mask_url, migrate, open_database, schema_status
 from master.errors import JobfleetError
@@ -73,6 +74,18 @@ def parser() -> argparse.ArgumentParser:
         default=int(env_default("max_upload_bytes", str(1 << 30))),
         help="largest file the file store takes [JOBFLEET_MAX_UPLOAD_BYTES]",
     )
+    p.add_argument(
+        "--admin-token-file",
+        type=Path,
+        help="file holding the bootstrap admin token (acts on every project) "
+        "[JOBFLEET_ADMIN_TOKEN holds the token itself]",
+    )
+    p.add_argument(
+        "--join-token-file",
+        type=Path,
+        help="file holding the token slaves must present to attach "
+        "[JOBFLEET_JOIN_TOKEN holds the token itself]",
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command")
     db = sub.add_parser("db", help="schema version and migrations (status), or apply them")
@@ -97,6 +110,8 @@ def config_from(args: argparse.Namespace) -> MasterConfig:
         heartbeat_interval=positive(args.heartbeat, "heartbeat", "--heartbeat"),
         lease=positive(args.lease, "lease", "--lease"),
         time_zone=zone_setting(args.time_zone, "--time-zone or JOBFLEET_TIME_ZONE"),
+        admin_token=secret_setting(args.admin_token_file, "admin_token", 16),
+        join_token=secret_setting(args.join_token_file, "join_token", 8),
     )
 
 

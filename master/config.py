@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
 class ConfigError(ValueError):
     """A bad or missing setting; the message names the key and where it came from."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value that must never reach a log line, an error or a repr."""
+
+    value: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,14 @@ class MasterConfig:
     """IANA time zone of crontabs created without one."""
     max_upload_bytes: int = 1 << 30
     """The largest file the file store takes (uploads and copies' fetches)."""
+    max_log_bytes: int = 64 << 20
+    """Output stored per execution; past it, output is acked but dropped, and a marker line
+    at the end of the log says how many bytes were dropped."""
+    admin_token: Secret | None = None
+    """The bootstrap admin token (acts on every project); kept in memory as its sha256 only.
+    Without it only project tokens made earlier get in: auth is never off."""
+    join_token: Secret | None = None
+    """When set, a slave's Hello must carry it, else the link is refused."""
 
     @property
     def db_url(self) -> str:
@@ -68,3 +88,24 @@ def positive_int(value: str, key: str, source: str) -> int:
     if not value.strip().isdigit() or int(value) <= 0:
         raise ConfigError(f"{key} ({source}): must be a whole number > 0, got {value!r}")
     return int(value)
+
+
+def secret_setting(flag_file: Path | None, key: str, min_length: int) -> Secret | None:
+    """A secret from a file (its flag) or the environment (`JOBFLEET_<KEY>`), else None."""
+    env_key = f"JOBFLEET_{key.upper()}"
+    source = f"--{key.replace('_', '-')}-file" if flag_file else env_key
+    if flag_file is not None:
+        try:
+            value = flag_file.read_text().strip()
+        except OSError as exc:
+            why = exc.strerror
+            raise ConfigError(f"{key} ({source}): cannot read {flag_file}: {why}") from None
+    else:
+        value = os.environ.get(env_key, "").strip()
+        if not value:
+            return None
+    if len(value) < min_length or any(c.isspace() or not c.isprintable() for c in value):
+        raise ConfigError(
+            f"{key} ({source}): must be at least {min_length} printable characters, no spaces"
+        )
+    return Secret(value)

@@ -40,3 +40,7 @@ class ResourceExhausted(JobfleetError):
 
 class Unavailable(JobfleetError):
     code = grpc.StatusCode.UNAVAILABLE
+
+
+class Unauthenticated(JobfleetError):
+    code = grpc.StatusCode.UNAUTHENTICATED

@@ -266,3 +266,12 @@ class CrontabFire(BaseModel):
             (("crontab", "fire_time"), True),
             (("project_id", "mutex", "recorded_at"), False),
         )
+
+
+class Token(Audited):
+    """A project's credential for the Control services; only its sha256 is kept."""
+
+    project_id: int
+    project = pw.ForeignKeyField(Project, on_delete="CASCADE")
+    digest = pw.CharField(max_length=64, unique=True)
+    describe = pw.TextField(default="")

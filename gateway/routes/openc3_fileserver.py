@@ -7,37 +7,27 @@ Uploads are multipart bodies of one or many files, streamed to the master as the
 
 from __future__ import annotations
 
-import re
-
-from jobfleet.v1 import catalog_pb2
-from starlette.exceptions import HTTPException
+from jobfleet.v1 import auth_pb2, catalog_pb2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from gateway import envelope, filters, forms, uploads
-from gateway.errors import FieldError
 from gateway.master import GatewayState
 from gateway.views import openc3_catalog as views
 
-PROJECT_TOKEN = re.compile(r"[A-Za-z0-9]{32}")
-NO_TOKENS = "token upload needs project tokens (not available yet)"
-
 
 async def token_actor(request: Request[GatewayState], project_id: int) -> str:
-    """Who uploads with the `token` header: the actor, once the token is checked.
+    """Who uploads with the `token` header: `token<id>@token` (`admin@token` for the admin's).
 
-    OpenC3 takes a 32-letter token valid for this project (or for all) and records the upload as
-    `<first 8 letters>@token`. The format is checked here; the token itself cannot be until the
-    master keeps project tokens, so a well-formed one is answered 501 before any of the body is
-    read. Nothing is ever uploaded unauthenticated.
+    This route, and only this one, takes the `token` header as credentials (`gateway.auth`); the
+    master checks it against the project before any of the body is read. OpenC3 records
+    `<first 8 letters>@token`; no part of a secret is recorded here.
     """
-    token = request.headers.get("token", "").strip()
-    if not token:
-        raise FieldError("token", "is required (the `token` header)", status=401)
-    if not PROJECT_TOKEN.fullmatch(token):
-        raise FieldError("token", "must be 32 letters and digits")
-    raise HTTPException(501, NO_TOKENS)
+    master = request.state["master"]
+    ask = auth_pb2.AuthenticateRequest(project_id=project_id)
+    who = await master.auth.Authenticate(ask, timeout=master.timeout)
+    return "admin@token" if who.admin else f"token{who.token_id}@token"
 
 
 async def receive(request: Request[GatewayState], project_id: int, actor: str) -> Response:
@@ -80,9 +70,12 @@ async def delete_file(request: Request[GatewayState]) -> Response:
     return envelope.ok(1)
 
 
+token_routes: list[BaseRoute] = [
+    Route("/fileserver/{projectid}/upload", upload_files_by_token, methods=["POST"]),
+]
 upload_routes: list[BaseRoute] = [
     Route("/fileserver/{projectid}", upload_files, methods=["POST"]),
-    Route("/fileserver/{projectid}/upload", upload_files_by_token, methods=["POST"]),
+    *token_routes,
 ]
 
 routes: list[BaseRoute] = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from typing import Any, TypeAlias
@@ -26,10 +27,13 @@ HELLO_TIMEOUT = 10.0
 
 
 class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
-    def __init__(self, intake: Intake, sessions: SlaveSessions, heartbeat: float) -> None:
+    def __init__(
+        self, intake: Intake, sessions: SlaveSessions, heartbeat: float, join_token: str = ""
+    ) -> None:
         self.intake = intake
         self.sessions = sessions
         self.heartbeat = heartbeat
+        self._join_token = join_token.encode()
 
     async def Attach(
         self, request_iterator: AsyncIterator[slave_pb2.SlaveMessage], context: Context
@@ -76,6 +80,11 @@ class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
             await context.abort(
                 grpc.StatusCode.INVALID_ARGUMENT, "hello: expected first, with a name"
             )
+        presented = first.hello.join_token.encode()
+        if self._join_token and not hmac.compare_digest(presented, self._join_token):
+            why = "a wrong join token" if presented else "no join token"
+            logger.warning("slave %r refused: %s", first.hello.name[:255], why)
+            await context.abort(grpc.StatusCode.PERMISSION_DENIED, f"join refused: {why}")
         return first.hello
 
     async def _read(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 import grpc
 import httpx
 import pytest
+from jobfleet.cli.auth import token_channel
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
 
 from tests import pg
@@ -53,18 +55,26 @@ class Master:
     addr: str
     data_dir: Path
     args: list[str] = field(default_factory=list)
+    token: str = ""
+    """The master's bootstrap admin token (JOBFLEET_ADMIN_TOKEN), random per test."""
 
-    def channel(self) -> grpc.Channel:
-        return grpc.insecure_channel(self.addr)
+    def channel(self, token: str | None = None) -> grpc.Channel:
+        """A channel whose calls carry `token` (default: the admin token; "" = none)."""
+        return token_channel(self.addr, self.token if token is None else token)
 
 
 @dataclass
 class Gateway:
     proc: Proc
     url: str
+    token: str = ""
 
-    def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30.0)
+    def client(self, token: str | None = None) -> httpx.Client:
+        """A client sending `Authorization: Token <token>` (default: the admin token; "" = no
+        credentials)."""
+        token = self.token if token is None else token
+        headers = {"Authorization": f"Token {token}"} if token else {}
+        return httpx.Client(base_url=self.url, timeout=30.0, headers=headers)
 
 
 class Databases:
@@ -154,10 +164,23 @@ def processes(
 
 
 @pytest.fixture
-def start_master(processes: Processes, databases: Databases) -> Callable[..., Master]:
+def admin_token() -> str:
+    """The bootstrap admin token every master of the test is started with."""
+    return secrets.token_urlsafe(32)
+
+
+@pytest.fixture
+def start_master(
+    processes: Processes, databases: Databases, admin_token: str
+) -> Callable[..., Master]:
     count = 0
 
-    def start(*extra: str, data_dir: Path | None = None, name: str = "") -> Master:
+    def start(
+        *extra: str,
+        data_dir: Path | None = None,
+        name: str = "",
+        env: dict[str, str] | None = None,
+    ) -> Master:
         nonlocal count
         count += 1
         data = data_dir or processes.tmp / f"master{count}"
@@ -175,8 +198,9 @@ def start_master(processes: Processes, databases: Databases) -> Callable[..., Ma
             databases.url_for(data),
             *extra,
         ]
-        proc = processes.spawn(name or f"master{count}", "master", args)
-        return Master(proc, read_ready(proc, ready), data, args)
+        env = {"JOBFLEET_ADMIN_TOKEN": admin_token, **(env or {})}
+        proc = processes.spawn(name or f"master{count}", "master", args, env=env)
+        return Master(proc, read_ready(proc, ready), data, args, admin_token)
 
     return start
 
@@ -223,7 +247,7 @@ def start_gateway(processes: Processes) -> Callable[..., Gateway]:
             "gateway",
             ["--master", master.addr, "--listen", "127.0.0.1:0", "--ready-file", str(ready)],
         )
-        return Gateway(proc, "http://" + read_ready(proc, ready))
+        return Gateway(proc, "http://" + read_ready(proc, ready), master.token)
 
     return start
 

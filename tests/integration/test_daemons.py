@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -97,3 +98,7 @@ def test_jobfleet_up_runs_the_demo_job(tmp_path: Path) -> None:
     assert "[demo] step 5 of 5" in result.stdout
     assert ": success in" in result.stdout
     assert "http://127.0.0.1:" in result.stdout
+    token = re.search(r"admin token +(\S+)", result.stdout)
+    assert token, result.stdout
+    for log in (tmp_path / "logs").glob("*.log"):
+        assert token.group(1) not in log.read_text(errors="replace"), log

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import grpc
 
+from jobfleet.cli.auth import TOKEN_ENV, token_channel
 from jobfleet.cli.client import STATUS_WORD, follow
 from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
 
@@ -21,6 +23,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = sub.add_parser("run", help="run a script on nodes and follow its output")
     p.add_argument("--master", default="127.0.0.1:7070")
     p.add_argument("--project", type=int, default=1)
+    p.add_argument(
+        "--token-file",
+        help=f"file holding a token of the project (or the admin token) [${TOKEN_ENV}]",
+    )
     p.add_argument("--nodes", required=True, help="comma list of node names")
     p.add_argument("--type", choices=sorted(SCRIPT_TYPES), default="shell")
     p.add_argument("--timeout", type=int, default=60)
@@ -40,7 +46,11 @@ def run(args: argparse.Namespace) -> int:
         args=args.args,
         timeout_seconds=args.timeout,
     )
-    with grpc.insecure_channel(args.master) as channel:
+    token = os.environ.get(TOKEN_ENV, "")
+    if args.token_file:
+        with open(args.token_file) as f:
+            token = f.read().strip()
+    with token_channel(args.master, token) as channel:
         try:
             task = task_pb2_grpc.TaskServiceStub(channel).SubmitCommand(request, timeout=30).task
         except grpc.RpcError as exc:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import secrets
 import signal
 import socket
 import sys
@@ -16,8 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-import grpc
-
+from jobfleet.cli.auth import token_channel
 from jobfleet.cli.client import STATUS_WORD, follow, wait_for_slave
 from jobfleet.cli.processes import Daemon, StartError, spawn, wait_ready
 
@@ -42,14 +43,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.set_defaults(func=run)
 
 
+ADMIN_TOKEN_ENV = "JOBFLEET_ADMIN_TOKEN"
+
+
 def run(args: argparse.Namespace) -> int:
     daemons: list[Daemon] = []
+    # The master's bootstrap admin token: $JOBFLEET_ADMIN_TOKEN, else a new one (printed once,
+    # to this terminal only; the daemons get it through their environment, never a log).
+    token = os.environ.get(ADMIN_TOKEN_ENV, "").strip() or secrets.token_urlsafe(32)
+    os.environ[ADMIN_TOKEN_ENV] = token
     try:
-        master, gateway = start_all(args, daemons)
+        master, gateway = start_all(args, daemons, token)
         ok = True
         if not args.no_demo:
-            ok = demo(master, gateway, args.slave_name)
-        print_urls(master, gateway, args.data_dir)
+            ok = demo(master, gateway, args.slave_name, token)
+        print_urls(master, gateway, args.data_dir, token)
         if not args.once:
             wait_for_signal()
         return 0 if ok else 1
@@ -61,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
             daemon.stop()
 
 
-def start_all(args: argparse.Namespace, daemons: list[Daemon]) -> tuple[str, str]:
+def start_all(args: argparse.Namespace, daemons: list[Daemon], token: str) -> tuple[str, str]:
     data = args.data_dir.resolve()
     logs = data / "logs"
     for name in ("master", "gateway"):
@@ -102,12 +110,12 @@ def start_all(args: argparse.Namespace, daemons: list[Daemon]) -> tuple[str, str
         )
     )
     gateway = wait_ready(daemons[-1], data / "gateway.ready")
-    with grpc.insecure_channel(master) as channel:
+    with token_channel(master, token) as channel:
         wait_for_slave(channel, args.slave_name)
     return master, gateway
 
 
-def demo(master: str, gateway: str, node: str) -> bool:
+def demo(master: str, gateway: str, node: str, token: str) -> bool:
     body = json.dumps(
         {
             "name": "hello jobfleet",
@@ -122,7 +130,11 @@ def demo(master: str, gateway: str, node: str) -> bool:
         f"http://{gateway}/task/1/plugin_cmd",
         data=body,
         method="POST",
-        headers={"Content-Type": "application/json", "appname": "jobfleet-up"},
+        headers={
+            "Content-Type": "application/json",
+            "appname": "jobfleet-up",
+            "Authorization": f"Token {token}",
+        },
     )
     with urllib.request.urlopen(req, timeout=10) as resp:
         uuid = json.load(resp)["uuid"]
@@ -131,20 +143,23 @@ def demo(master: str, gateway: str, node: str) -> bool:
         flush=True,
     )
     started = time.monotonic()
-    with grpc.insecure_channel(master) as channel:
+    with token_channel(master, token) as channel:
         task = follow(channel, uuid)
     word = STATUS_WORD[task.status]
     print(f"\ntask {uuid}: {word} in {time.monotonic() - started:.1f} s", flush=True)
     return bool(word == "success")
 
 
-def print_urls(master: str, gateway: str, data: Path) -> None:
+def print_urls(master: str, gateway: str, data: Path, token: str) -> None:
+    auth = f"Authorization: Token {token}"
     print(
         f"""
 jobfleet is up:
-  gateway (REST)  http://{gateway}   e.g. curl http://{gateway}/task/1
-  master (gRPC)   {master}   e.g. grpcurl -plaintext {master} list
+  gateway (REST)  http://{gateway}   e.g. curl -H '{auth}' http://{gateway}/task/1
+  master (gRPC)   {master}   e.g. grpcurl -plaintext -H '{auth}' {master} list
   data and logs   {data.resolve()}
+  admin token     {token}
+                  (every project; keep it secret; set JOBFLEET_ADMIN_TOKEN to choose it)
 """,
         flush=True,
     )

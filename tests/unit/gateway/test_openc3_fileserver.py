@@ -17,7 +17,7 @@ from gateway.app import UNCAPPED_ROUTES, create_app
 from gateway.bodylimit import BodyLimit
 from gateway.config import GatewayConfig
 from tests.unit.gateway.bodies import CONTENT_TYPE, multipart_body
-from tests.unit.gateway.test_app import closed_port, refused
+from tests.unit.gateway.test_app import CREDENTIALS, closed_port, refused
 
 TOKEN = "a" * 32
 
@@ -30,7 +30,7 @@ def client() -> Iterator[TestClient]:
         max_upload_bytes=4096,
         rpc_timeout=5,
     )
-    with TestClient(create_app(config)) as client:
+    with TestClient(create_app(config), headers=CREDENTIALS) as client:
         yield client
 
 
@@ -130,21 +130,29 @@ def test_list_and_delete_call_the_master(client: TestClient, method: str, path: 
     assert reply.json()["info"].startswith("master unavailable: ")
 
 
-def test_token_upload_needs_the_token_header(client: TestClient) -> None:
-    refused(upload(client, ("f", "a", b"x"), path="/fileserver/1/upload"), 401, "token")
+def no_credentials(client: TestClient) -> dict[str, str]:
+    """Headers that take away the client's default `Authorization`."""
+    return {"authorization": ""}
 
 
-def test_token_upload_checks_the_token_format(client: TestClient) -> None:
-    reply = upload(client, ("f", "a", b"x"), path="/fileserver/1/upload", headers={"token": "x1"})
+def test_token_upload_needs_a_token(client: TestClient) -> None:
+    reply = upload(
+        client, ("f", "a", b"x"), path="/fileserver/1/upload", headers=no_credentials(client)
+    )
 
-    refused(reply, 400, "token")
+    refused(reply, 401, "token")
 
 
-def test_token_upload_is_501_until_the_master_keeps_tokens(client: TestClient) -> None:
-    reply = upload(client, ("f", "a", b"x"), path="/fileserver/1/upload", headers={"token": TOKEN})
+def test_token_upload_takes_the_token_header_and_asks_the_master(client: TestClient) -> None:
+    headers = {**no_credentials(client), "token": TOKEN}
+    reply = upload(client, ("f", "a", b"x"), path="/fileserver/1/upload", headers=headers)
 
-    assert reply.status_code == 501
-    assert reply.json() == {
-        "stat": False,
-        "info": "token upload needs project tokens (not available yet)",
-    }
+    assert reply.status_code == 503  # the master (not listening here) checks the token
+    assert TOKEN not in reply.text
+
+
+def test_only_the_token_upload_takes_the_token_header(client: TestClient) -> None:
+    headers = {**no_credentials(client), "token": TOKEN}
+
+    refused(upload(client, ("f", "a", b"x"), headers=headers), 401, "token")
+    refused(client.get("/fileserver/1", headers=headers), 401, "token")

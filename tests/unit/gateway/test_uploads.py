@@ -26,7 +26,7 @@ from gateway.app import create_app
 from gateway.config import GatewayConfig
 from gateway.uploads import CHUNK_BYTES, FileUpload
 from tests.unit.gateway.bodies import BOUNDARY, CONTENT_TYPE, multipart_body
-from tests.unit.gateway.test_app import refused
+from tests.unit.gateway.test_app import CREDENTIALS, refused
 
 MiB = 1 << 20
 
@@ -95,7 +95,7 @@ def gateway(port: int, max_upload_bytes: int = 8 * MiB) -> TestClient:
     config = GatewayConfig(
         master=f"127.0.0.1:{port}", max_body_bytes=1024, max_upload_bytes=max_upload_bytes
     )
-    return TestClient(create_app(config))
+    return TestClient(create_app(config), headers=CREDENTIALS)
 
 
 def upload(client: TestClient, *parts: tuple[str, str | None, bytes]) -> Any:
@@ -162,7 +162,10 @@ def post_in_pieces(config: GatewayConfig, pieces: list[bytes]) -> tuple[int, dic
                 "path": "/fileserver/3",
                 "root_path": "",
                 "query_string": b"",
-                "headers": [(b"content-type", CONTENT_TYPE.encode())],
+                "headers": [
+                    (b"content-type", CONTENT_TYPE.encode()),
+                    *((k.lower().encode(), v.encode()) for k, v in CREDENTIALS.items()),
+                ],
                 "state": state,
             }
             await app(scope, receive, send)

@@ -1,0 +1,200 @@
+"""Who may call the Control services: one server interceptor checks every call's token.
+
+Credentials are call metadata: `authorization: Token <t>`, or OpenC3's `appname` + `appkey: <t>`.
+A token is either the bootstrap admin token (`MasterConfig.admin_token`, compared as its sha256,
+never stored) acting on every project, or a project token (`store.tokens`) acting on its own
+project only: a request naming another project is PERMISSION_DENIED, a request leaving
+`project_id` at 0 ("any project") is narrowed to the token's. Methods without a project
+(`ListSlaves`, `ReadLog`) take any valid token; creating and listing projects take the admin's.
+Missing or unknown credentials are UNAUTHENTICATED. Auth is never off: a master started without
+an admin token and with no project token stored lets no Control call in.
+
+SlaveLink, FileService (slaves; the join token guards the link), health and reflection pass.
+No token, whole or part, is ever logged or put in an error.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hmac
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from google.protobuf.message import Message
+from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, task_pb2
+
+from master.config import Secret
+from master.db import DbRunner
+from master.errors import JobfleetError, PermissionDenied, Unauthenticated
+from master.servicers.errors import abort
+from master.store import tokens
+
+logger = logging.getLogger(__name__)
+
+GUARDED = frozenset(
+    {
+        task_pb2.DESCRIPTOR.services_by_name["TaskService"].full_name,
+        catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name,
+        crontab_pb2.DESCRIPTOR.services_by_name["CrontabService"].full_name,
+        auth_pb2.DESCRIPTOR.services_by_name["TokenService"].full_name,
+    }
+)
+ADMIN_ONLY = frozenset({"CreateProject", "ListProjects"})
+SCHEME = "token "
+CALLER: contextvars.ContextVar[Identity] = contextvars.ContextVar("caller")
+"""Who makes the call being served (set once its credentials are checked)."""
+
+
+def presented(metadata: Any) -> str:
+    """The token in the call's metadata, or ""."""
+    pairs = {str(k).lower(): v for k, v in (metadata or ())}
+    auth = pairs.get("authorization", "")
+    if isinstance(auth, str) and auth[: len(SCHEME)].lower() == SCHEME:
+        return auth[len(SCHEME) :].strip()
+    key = pairs.get("appkey", "")
+    return key.strip() if isinstance(key, str) else ""
+
+
+@dataclass(frozen=True)
+class Identity:
+    project_id: int  # 0 = admin, every project
+    token_id: int = 0
+
+    @property
+    def admin(self) -> bool:
+        return self.project_id == 0
+
+
+class Authenticator:
+    def __init__(self, run_db: DbRunner, admin_token: Secret | None) -> None:
+        self.run_db = run_db
+        self._admin = tokens.digest(admin_token.value) if admin_token else ""
+
+    async def identify(self, token: str, method: str) -> Identity:
+        if not token:
+            logger.info("refused %s: no credentials", method)
+            raise Unauthenticated("credentials required: metadata `authorization: Token <t>`")
+        hashed = tokens.digest(token)
+        if self._admin and hmac.compare_digest(hashed, self._admin):
+            return Identity(0)
+        row = await self.run_db(tokens.find, token)
+        if row is None:
+            logger.info("refused %s: unknown token", method)
+            raise Unauthenticated("unknown token")
+        return Identity(row.project_id, row.id)
+
+    @staticmethod
+    def permit(who: Identity, method: str, request: Message) -> None:
+        """Refuse a request outside the token's project; narrow "any project" to it."""
+        if who.admin:
+            return
+        name = method.rpartition("/")[2]
+        if name in ADMIN_ONLY:
+            logger.info("refused %s: needs the admin token", method)
+            raise PermissionDenied("needs the admin token")
+        if "project_id" not in request.DESCRIPTOR.fields_by_name:
+            return
+        asked: int = getattr(request, "project_id")
+        if asked == 0:
+            setattr(request, "project_id", who.project_id)
+        elif asked != who.project_id:
+            logger.info(
+                "refused %s: token of project %d on project %d", method, who.project_id, asked
+            )
+            raise PermissionDenied(
+                f"this token is for project {who.project_id}, not {asked}", "project_id"
+            )
+
+
+class AuthInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(self, auth: Authenticator) -> None:
+        self.auth = auth
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        method: str = details.method
+        if handler is None or method.split("/")[1] not in GUARDED:
+            return handler
+        token = presented(details.invocation_metadata)
+        return guarded(
+            handler,
+            lambda: self.auth.identify(token, method),
+            lambda who, req: self.auth.permit(who, method, req),
+        )
+
+
+def guarded(
+    handler: Any,
+    identify: Callable[[], Awaitable[Identity]],
+    permit: Callable[[Identity, Message], None],
+) -> Any:
+    """The same handler, each call checked first (streamed requests: at their first message)."""
+    kw = {
+        "request_deserializer": handler.request_deserializer,
+        "response_serializer": handler.response_serializer,
+    }
+
+    async def check(request: Message, context: Any) -> None:
+        try:
+            who = await identify()
+            permit(who, request)
+            CALLER.set(who)
+        except JobfleetError as exc:
+            await abort(context, exc)  # raises
+
+    if handler.unary_unary:
+        inner_uu = handler.unary_unary
+
+        async def unary_unary(request: Message, context: Any) -> Any:
+            await check(request, context)
+            return await inner_uu(request, context)
+
+        return grpc.unary_unary_rpc_method_handler(unary_unary, **kw)
+    if handler.unary_stream:
+        inner_us = handler.unary_stream
+
+        async def unary_stream(request: Message, context: Any) -> AsyncIterator[Any]:
+            await check(request, context)
+            async for item in inner_us(request, context):
+                yield item
+
+        return grpc.unary_stream_rpc_method_handler(unary_stream, **kw)
+
+    async def checked(requests: AsyncIterator[Message], context: Any) -> AsyncIterator[Message]:
+        """The request stream, its first message checked before the servicer sees it."""
+        try:
+            who = await identify()
+        except JobfleetError as exc:
+            await abort(context, exc)
+        first = True
+        async for msg in requests:
+            if first:
+                try:
+                    permit(who, msg)
+                    CALLER.set(who)
+                except JobfleetError as exc:
+                    await abort(context, exc)
+                first = False
+            yield msg
+
+    if handler.stream_unary:
+        inner_su = handler.stream_unary
+
+        async def stream_unary(requests: AsyncIterator[Message], context: Any) -> Any:
+            return await inner_su(checked(requests, context), context)
+
+        return grpc.stream_unary_rpc_method_handler(stream_unary, **kw)
+    inner_ss = handler.stream_stream
+
+    async def stream_stream(requests: AsyncIterator[Message], context: Any) -> AsyncIterator[Any]:
+        async for item in inner_ss(checked(requests, context), context):
+            yield item
+
+    return grpc.stream_stream_rpc_method_handler(stream_stream, **kw)

@@ -1,0 +1,65 @@
+"""TokenService: a project's tokens (listed without their secret; the plain token is answered
+by CreateToken once)."""
+
+from __future__ import annotations
+
+from typing import Any, TypeAlias
+
+from jobfleet.v1 import auth_pb2 as pb
+from jobfleet.v1 import auth_pb2_grpc
+
+from master import convert_catalog as cc
+from master.auth import CALLER
+from master.db import DbRunner
+from master.models import Token
+from master.servicers.errors import unary
+from master.store import projects, tokens
+
+Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
+
+
+def token_proto(row: Token) -> pb.Token:
+    return pb.Token(
+        id=row.id, project_id=row.project_id, describe=row.describe, audit=cc.audit(row)
+    )
+
+
+class TokenServicer(auth_pb2_grpc.TokenServiceServicer):
+    def __init__(self, run_db: DbRunner) -> None:
+        self.run_db = run_db
+
+    @unary
+    async def ListTokens(
+        self, request: pb.ListTokensRequest, context: Context
+    ) -> pb.ListTokensResponse:
+        await self.run_db(projects.require_project, request.project_id)
+        found, total = await self.run_db(
+            tokens.search, request.project_id, cc.list_filter(request.filter), request.token
+        )
+        return pb.ListTokensResponse(tokens=[token_proto(r) for r in found], total=total)
+
+    @unary
+    async def CreateToken(
+        self, request: pb.CreateTokenRequest, context: Context
+    ) -> pb.CreateTokenResponse:
+        await self.run_db(projects.require_project, request.project_id)
+        row, secret = await self.run_db(
+            tokens.create, request.project_id, request.token, request.describe, request.actor
+        )
+        return pb.CreateTokenResponse(token=token_proto(row), secret=secret)
+
+    @unary
+    async def DeleteToken(
+        self, request: pb.DeleteTokenRequest, context: Context
+    ) -> pb.DeleteTokenResponse:
+        await self.run_db(tokens.delete, request.project_id, request.id)
+        return pb.DeleteTokenResponse()
+
+    @unary
+    async def Authenticate(
+        self, request: pb.AuthenticateRequest, context: Context
+    ) -> pb.AuthenticateResponse:
+        who = CALLER.get()  # the interceptor checked the credentials against project_id
+        return pb.AuthenticateResponse(
+            admin=who.admin, project_id=who.project_id, token_id=who.token_id
+        )

@@ -1,0 +1,48 @@
+"""A blocking channel whose every call carries a token (`authorization: Token <t>` metadata),
+for the Control services of a master (TaskService, CatalogService, CrontabService,
+TokenService)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import grpc
+
+TOKEN_ENV = "JOBFLEET_TOKEN"
+
+
+def metadata(token: str) -> tuple[tuple[str, str], ...]:
+    return (("authorization", f"Token {token}"),)
+
+
+class _WithToken(
+    grpc.UnaryUnaryClientInterceptor,
+    grpc.UnaryStreamClientInterceptor,
+    grpc.StreamUnaryClientInterceptor,
+    grpc.StreamStreamClientInterceptor,
+):
+    def __init__(self, token: str) -> None:
+        self._metadata = metadata(token)
+
+    def _details(self, details: Any) -> Any:
+        return details._replace(metadata=(*(details.metadata or ()), *self._metadata))
+
+    def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
+        return continuation(self._details(details), request)
+
+    def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
+        return continuation(self._details(details), request)
+
+    def intercept_stream_unary(self, continuation: Any, details: Any, requests: Any) -> Any:
+        return continuation(self._details(details), requests)
+
+    def intercept_stream_stream(self, continuation: Any, details: Any, requests: Any) -> Any:
+        return continuation(self._details(details), requests)
+
+
+def token_channel(target: str, token: str | None = None) -> grpc.Channel:
+    """An insecure channel to `target` sending `token` (default: $JOBFLEET_TOKEN) on every call."""
+    token = token if token is not None else os.environ.get(TOKEN_ENV, "")
+    channel = grpc.insecure_channel(target)
+    return grpc.intercept_channel(channel, _WithToken(token)) if token else channel
