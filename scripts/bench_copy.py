@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "protos")]
 
 import grpc  # noqa: E402
+from jobfleet.cli.auth import local_admin_token, token_channel  # noqa: E402
 from jobfleet.cli.client import wait_for_slave  # noqa: E402
 from jobfleet.cli.processes import Daemon, spawn, wait_ready  # noqa: E402
 
@@ -203,7 +204,7 @@ def system(master: str, sshd: Path, port: int, work: Path, args: argparse.Namesp
     daemons.append(spawn("gateway", "gateway", gateway_args, work))
     try:
         gateway = wait_ready(daemons[-1], work / "g.ready")
-        with grpc.insecure_channel(master) as channel:
+        with token_channel(master) as channel:
             wait_for_slave(channel, "s1")
         key = (sshd / "client_ed25519_key").read_text()
         call(f"http://{gateway}/userlist/1", {"username": "root", "private_key": key})
@@ -225,6 +226,7 @@ def system(master: str, sshd: Path, port: int, work: Path, args: argparse.Namesp
 
 
 def main() -> int:
+    local_admin_token()
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--megabytes", type=int, default=200)
     p.add_argument("--repeat", type=int, default=3)

@@ -24,7 +24,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-import grpc
+from jobfleet.cli.auth import local_admin_token, token_channel
 from jobfleet.cli.client import wait_for_slave
 from jobfleet.cli.processes import Daemon, spawn, wait_ready
 
@@ -70,7 +70,7 @@ def start_services(tmp: Path) -> tuple[list[Daemon], str]:
         )
     )
     gateway = wait_ready(daemons[-1], tmp / "g.ready")
-    with grpc.insecure_channel(master) as channel:
+    with token_channel(master) as channel:
         wait_for_slave(channel, "bench")
     return daemons, gateway
 
@@ -134,6 +134,7 @@ def ansible_run(venv: Path, inventory: Path, forks: int, key: Path, env: dict[st
 
 
 def main() -> int:
+    local_admin_token()
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--nodes", type=int, default=100)
     p.add_argument("--repeat", type=int, default=3)

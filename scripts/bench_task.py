@@ -22,7 +22,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-import grpc
+from jobfleet.cli.auth import local_admin_token, token_channel
 from jobfleet.cli.client import wait_for_slave
 from jobfleet.cli.processes import Daemon, spawn, wait_ready
 
@@ -91,12 +91,13 @@ def start(tmp: Path, db: str) -> tuple[list[Daemon], str]:
         )
     )
     gateway = wait_ready(daemons[-1], tmp / "g.ready")
-    with grpc.insecure_channel(master) as channel:
+    with token_channel(master) as channel:
         wait_for_slave(channel, "bench")
     return daemons, gateway
 
 
 def main() -> int:
+    local_admin_token()
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--runs", type=int, default=50)
     p.add_argument("--megabytes", type=int, default=100)

@@ -46,3 +46,18 @@ def token_channel(target: str, token: str | None = None) -> grpc.Channel:
     token = token if token is not None else os.environ.get(TOKEN_ENV, "")
     channel = grpc.insecure_channel(target)
     return grpc.intercept_channel(channel, _WithToken(token)) if token else channel
+
+
+def local_admin_token() -> str:
+    """For scripts that start their own master: $JOBFLEET_ADMIN_TOKEN (made if unset), which
+    masters they spawn inherit; it also becomes $JOBFLEET_TOKEN (`token_channel`'s default) and
+    the `Authorization` header of every urllib request of this process."""
+    import secrets
+    import urllib.request
+
+    token = os.environ.get("JOBFLEET_ADMIN_TOKEN", "").strip() or secrets.token_urlsafe(32)
+    os.environ["JOBFLEET_ADMIN_TOKEN"] = os.environ[TOKEN_ENV] = token
+    opener = urllib.request.build_opener()
+    opener.addheaders = [("Authorization", f"Token {token}")]
+    urllib.request.install_opener(opener)
+    return token
