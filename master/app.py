@@ -72,7 +72,7 @@ class Master:
         self.sessions = SlaveSessions()
         self.events = TaskEvents()
         self.engine = TaskEngine(self.run_db, self.sessions, self.events)
-        self.intake = Intake(self.engine, config.lease)
+        self.intake = Intake(self.engine, config.lease, config.max_log_bytes)
         self.queries = TaskQueries(self.run_db, self.events)
         self.files = FileStore(config.data_dir / "blobs", config.max_upload_bytes)
         self.scheduler = Scheduler(self.run_db, self.engine)

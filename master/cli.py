@@ -75,6 +75,12 @@ def parser() -> argparse.ArgumentParser:
         help="largest file the file store takes [JOBFLEET_MAX_UPLOAD_BYTES]",
     )
     p.add_argument(
+        "--max-log-bytes",
+        type=int,
+        default=int(env_default("max_log_bytes", str(64 << 20))),
+        help="output stored per execution; the rest is dropped and marked [JOBFLEET_MAX_LOG_BYTES]",
+    )
+    p.add_argument(
         "--admin-token-file",
         type=Path,
         help="file holding the bootstrap admin token (acts on every project) "
@@ -98,8 +104,10 @@ def config_from(args: argparse.Namespace) -> MasterConfig:
     if args.db:
         check_url(args.db)
     return MasterConfig(
-        max_upload_bytes=int(positive(args.max_upload_bytes, "max_upload_bytes",
-                                      "--max-upload-bytes")),
+        max_upload_bytes=int(
+            positive(args.max_upload_bytes, "max_upload_bytes", "--max-upload-bytes")
+        ),
+        max_log_bytes=int(positive(args.max_log_bytes, "max_log_bytes", "--max-log-bytes")),
         listen=args.listen,
         data_dir=args.data_dir,
         db=args.db,

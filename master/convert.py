@@ -53,6 +53,7 @@ def execution(row: Execution) -> common_pb2.Execution:
         started_at=timestamp(row.started_at),
         finished_at=timestamp(row.finished_at),
         log_bytes=row.log_bytes,
+        log_dropped_bytes=row.log_dropped,
     )
 
 

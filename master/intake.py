@@ -21,10 +21,12 @@ MAX_BATCH = 512
 
 
 class Intake:
-    def __init__(self, engine: TaskEngine, lease: float) -> None:
+    def __init__(self, engine: TaskEngine, lease: float, max_log_bytes: int | None = None) -> None:
         self.engine = engine
         self.run_db = engine.run_db
         self.lease = lease
+        self.max_log_bytes = max_log_bytes
+        """Output stored per execution; the rest is acked, counted and marked, not stored."""
         self.started_at = time.monotonic()
 
     async def attach(
@@ -104,7 +106,7 @@ class Intake:
     async def _store_chunks(self, session: Session, chunks: list[Chunk]) -> None:
         if not chunks:
             return
-        await self.run_db(logs.append, chunks)
+        await self.run_db(logs.append, chunks, self.max_log_bytes)
         seqs: dict[int, list[int]] = {}
         for c in chunks:
             seqs.setdefault(c.execution_id, []).append(c.seq)

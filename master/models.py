@@ -104,6 +104,8 @@ class Execution(BaseModel):
     role = pw.CharField(max_length=8, default="run")  # run | fetch | place
     blob = pw.CharField(max_length=80, default="")  # a fetch's result: sha256[:archive]
     blob_size = pw.BigIntegerField(default=0)
+    log_dropped = pw.BigIntegerField(default=0)  # output past the log cap: acked, not stored
+    dropped_seq = pw.IntegerField(default=-1)  # the last seq counted there; -1: not cut
 
     class Meta:
         indexes = ((("slave", "status"), False), (("task", "id"), False))

@@ -75,6 +75,7 @@ def node_row(execution: common_pb2.Execution) -> dict[str, Any]:
         "starttime": format_time(execution, "started_at"),
         "finishtime": format_time(execution, "finished_at"),
         "logbytes": execution.log_bytes,
+        "logdropped": execution.log_dropped_bytes,  # > 0: the log was cut at the master's cap
     }
 
 

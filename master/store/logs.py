@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import peewee as pw
+
 from master.db import write_transaction
 from master.domain import Chunk
 from master.models import Execution, LogChunk
@@ -12,12 +14,16 @@ from master.models import Execution, LogChunk
 MAX_CHUNKS_PER_READ = 4096
 
 
-def append(chunks: list[Chunk]) -> None:
-    """Store chunks not stored yet, and count their bytes on their executions."""
+def append(chunks: list[Chunk], max_bytes: int | None = None) -> None:
+    """Store chunks not stored yet, and count their bytes on their executions. Past
+    `max_bytes` of an execution's output, chunks are counted but not stored, and one marker
+    chunk at the end of the stored log says how much was dropped (updated as more is)."""
     if not chunks:
         return
     with write_transaction():
         fresh = _drop_stored(chunks)
+        if max_bytes is not None:
+            fresh = _cap(chunks, fresh, max_bytes)
         if not fresh:
             return
         LogChunk.insert_many(
@@ -31,6 +37,63 @@ def append(chunks: list[Chunk]) -> None:
             Execution.update(
                 chunk_count=Execution.chunk_count + n, log_bytes=Execution.log_bytes + size
             ).where(Execution.id == execution_id).execute()
+
+
+def marker(cap: int, dropped: int) -> bytes:
+    return f"\n[jobfleet: output truncated at {cap} bytes; {dropped} more bytes dropped]\n".encode()
+
+
+def _cap(chunks: list[Chunk], fresh: list[Chunk], max_bytes: int) -> list[Chunk]:
+    """The fresh chunks to store; the rest of each capped execution is counted as dropped."""
+    ids = {c.execution_id for c in chunks}
+    rows = {r.id: r for r in Execution.select().where(Execution.id.in_(ids))}
+    keep: list[Chunk] = []
+    for execution_id, row in rows.items():
+        if row.dropped_seq >= 0:  # cut already: every later chunk is dropped (even "stored")
+            mine = sorted(
+                {c.seq: c for c in chunks if c.execution_id == execution_id}.values(),
+                key=lambda c: c.seq,
+            )
+            _count_dropped(row, mine, max_bytes)
+        else:
+            keep += _cut(row, [c for c in fresh if c.execution_id == execution_id], max_bytes)
+    return keep
+
+
+def _cut(row: Execution, fresh: list[Chunk], max_bytes: int) -> list[Chunk]:
+    room = max_bytes - row.log_bytes
+    for i, c in enumerate(fresh):
+        if len(c.data) <= room:
+            room -= len(c.data)
+            continue
+        head = Chunk(c.execution_id, c.seq, c.data[: max(room, 0)])
+        LogChunk.insert(execution=row.id, seq=c.seq + 1, data=b"").execute()
+        Execution.update(chunk_count=Execution.chunk_count + 1).where(
+            Execution.id == row.id
+        ).execute()
+        row.dropped_seq = c.seq  # the head's own tail is dropped too
+        row.log_dropped = len(c.data) - len(head.data)
+        _count_dropped(row, fresh[i + 1 :], max_bytes, marker_seq=c.seq + 1)
+        return [*fresh[:i], head]
+    return fresh
+
+
+def _count_dropped(
+    row: Execution, chunks: list[Chunk], max_bytes: int, marker_seq: int | None = None
+) -> None:
+    for c in chunks:
+        if c.seq > row.dropped_seq:
+            row.log_dropped += len(c.data)
+            row.dropped_seq = c.seq
+    Execution.update(log_dropped=row.log_dropped, dropped_seq=row.dropped_seq).where(
+        Execution.id == row.id
+    ).execute()
+    if marker_seq is None:
+        last = LogChunk.select(pw.fn.MAX(LogChunk.seq)).where(LogChunk.execution == row.id)
+        marker_seq = last.scalar()
+    LogChunk.update(data=marker(max_bytes, row.log_dropped)).where(
+        LogChunk.execution == row.id, LogChunk.seq == marker_seq
+    ).execute()
 
 
 def _drop_stored(chunks: list[Chunk]) -> list[Chunk]:

@@ -172,7 +172,7 @@ class Subtask(_message.Message):
     def __init__(self, uuid: _Optional[str] = ..., position: _Optional[int] = ..., status: _Optional[_Union[SubtaskStatus, str]] = ..., pause: _Optional[str] = ..., node_count: _Optional[int] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., step: _Optional[_Union[Step, _Mapping]] = ..., nodes: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Execution(_message.Message):
-    __slots__ = ("id", "node", "slave", "status", "exit_code", "reason", "started_at", "finished_at", "log_bytes", "subtask_uuid", "attempt")
+    __slots__ = ("id", "node", "slave", "status", "exit_code", "reason", "started_at", "finished_at", "log_bytes", "subtask_uuid", "attempt", "log_dropped_bytes")
     ID_FIELD_NUMBER: _ClassVar[int]
     NODE_FIELD_NUMBER: _ClassVar[int]
     SLAVE_FIELD_NUMBER: _ClassVar[int]
@@ -184,6 +184,7 @@ class Execution(_message.Message):
     LOG_BYTES_FIELD_NUMBER: _ClassVar[int]
     SUBTASK_UUID_FIELD_NUMBER: _ClassVar[int]
     ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    LOG_DROPPED_BYTES_FIELD_NUMBER: _ClassVar[int]
     id: int
     node: str
     slave: str
@@ -195,7 +196,8 @@ class Execution(_message.Message):
     log_bytes: int
     subtask_uuid: str
     attempt: int
-    def __init__(self, id: _Optional[int] = ..., node: _Optional[str] = ..., slave: _Optional[str] = ..., status: _Optional[_Union[ExecutionStatus, str]] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., log_bytes: _Optional[int] = ..., subtask_uuid: _Optional[str] = ..., attempt: _Optional[int] = ...) -> None: ...
+    log_dropped_bytes: int
+    def __init__(self, id: _Optional[int] = ..., node: _Optional[str] = ..., slave: _Optional[str] = ..., status: _Optional[_Union[ExecutionStatus, str]] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., log_bytes: _Optional[int] = ..., subtask_uuid: _Optional[str] = ..., attempt: _Optional[int] = ..., log_dropped_bytes: _Optional[int] = ...) -> None: ...
 
 class Task(_message.Message):
     __slots__ = ("uuid", "project_id", "name", "submitter", "status", "call_type", "job_type", "job_uuid", "mutex", "reason", "variables", "created_at", "started_at", "finished_at", "executions", "id", "slaves", "subtasks", "redo_of", "crontab_id")

@@ -76,6 +76,7 @@ def test_task_detail_adds_one_node_row_per_execution() -> None:
         "starttime": "2024-01-02 03:04:05",
         "finishtime": "",
         "logbytes": 3,
+        "logdropped": 0,
     }
 
 

@@ -38,3 +38,25 @@ def test_reads_stop_at_the_byte_bound_and_at_gaps(database: peewee.Database) -> 
     data, next_seq = logs.read(eid, next_seq, 10_000)
     assert (len(data), next_seq) == (300, 5)
     assert logs.read(eid, 5, 10_000) == (b"", 5)
+
+
+def test_output_past_the_cap_is_counted_once_and_marked_not_stored(
+    database: peewee.Database,
+) -> None:
+    eid = new_execution()
+    logs.append([Chunk(eid, 0, b"a" * 6), Chunk(eid, 1, b"b" * 6)], max_bytes=10)
+    logs.append([Chunk(eid, 1, b"b" * 6), Chunk(eid, 2, b"c" * 6)], max_bytes=10)  # a resend
+    logs.append([Chunk(eid, 3, b"d" * 6)], max_bytes=10)
+    data, next_seq = logs.read(eid, 0, 1 << 20)
+    row = Execution.get_by_id(eid)
+    assert data == b"a" * 6 + b"b" * 4 + logs.marker(10, 2 + 6 + 6)
+    assert next_seq == row.chunk_count == 3
+    assert (row.log_bytes, row.log_dropped) == (10, 14)
+
+
+def test_output_that_fits_is_stored_whole(database: peewee.Database) -> None:
+    eid = new_execution()
+    logs.append([Chunk(eid, 0, b"a" * 6), Chunk(eid, 1, b"b" * 4)], max_bytes=10)
+    row = Execution.get_by_id(eid)
+    assert logs.read(eid, 0, 1 << 20) == (b"a" * 6 + b"b" * 4, 2)
+    assert (row.log_bytes, row.log_dropped) == (10, 0)
