@@ -8,6 +8,7 @@ forever. Output is one pipe for stdout and stderr, as a terminal would interleav
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -172,14 +173,57 @@ def _running_member(pid: str, pgid: int) -> bool:
     return fields[0] != b"Z" and int(fields[2]) == pgid
 
 
-async def end_group(pgid: int, grace: float, poll: float = 0.05) -> bool:
-    """SIGTERM the group, SIGKILL it if anything still runs after `grace`. True if SIGKILL sent."""
-    if not signal_group(pgid, signal.SIGTERM):
+def escaped(execution_id: int) -> list[int]:
+    """Running processes marked with this execution (JOBFLEET_EXECUTION_ID in the environment
+    they started with), wherever they went: `setsid`, double forks and daemons included."""
+    mark = f"JOBFLEET_EXECUTION_ID={execution_id}".encode()
+    found = []
+    for name in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{name}/environ", "rb") as environ:
+                marked = mark in environ.read().split(b"\0")
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+        if marked and _running(name):
+            found.append(int(name))
+    return found
+
+
+def _running(pid: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:
+        return False
+
+
+def signal_tree(pgid: int, execution_id: int | None, sig: int) -> bool:
+    """Signal the group and every process that escaped it; False when nothing is left."""
+    hit = signal_group(pgid, sig)
+    for pid in escaped(execution_id) if execution_id is not None else ():
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, sig)
+            hit = True
+    return hit
+
+
+def tree_alive(pgid: int, execution_id: int | None) -> bool:
+    return group_alive(pgid) or (execution_id is not None and bool(escaped(execution_id)))
+
+
+async def end_group(
+    pgid: int, grace: float, poll: float = 0.05, execution_id: int | None = None
+) -> bool:
+    """SIGTERM the group (and, given the execution id, the processes that left it), SIGKILL
+    whatever still runs after `grace`. True if SIGKILL was sent."""
+    if not signal_tree(pgid, execution_id, signal.SIGTERM):
         return False
     loop = asyncio.get_running_loop()
     deadline = loop.time() + grace
     while loop.time() < deadline:
         await asyncio.sleep(min(poll, max(0.0, deadline - loop.time())))
-        if not group_alive(pgid):
+        if not tree_alive(pgid, execution_id):
             return False
-    return signal_group(pgid, signal.SIGKILL)
+    return signal_tree(pgid, execution_id, signal.SIGKILL)

@@ -10,7 +10,7 @@ from typing import Any
 
 from slave.commands.base import Command, CommandContext
 from slave.commands.output import OutputPump
-from slave.commands.process import Child, StartError, end_group, signal_group, spawn
+from slave.commands.process import Child, StartError, end_group, signal_tree, spawn
 from slave.commands.runas import RunAsError, resolve_user
 from slave.messages import Result, RunRequest, Started, Status, utcnow
 
@@ -57,7 +57,7 @@ class RunProcess(Command[RunRequest]):
         try:
             returncode, chunks = await self._follow(child, started_at)
         except BaseException:
-            signal_group(child.pid, signal.SIGKILL)  # cancelled: leave nothing behind
+            signal_tree(child.pid, self.execution_id, signal.SIGKILL)  # leave nothing behind
             raise
         finally:
             child.close()
@@ -128,7 +128,7 @@ class RunProcess(Command[RunRequest]):
     async def _end_group(self, pgid: int, why: str) -> None:
         grace = self.context.settings.kill_grace
         logger.info("exec %d: %s; SIGTERM to process group %d", self.execution_id, why, pgid)
-        if await end_group(pgid, grace):
+        if await end_group(pgid, grace, execution_id=self.execution_id):
             logger.warning(
                 "exec %d: process group %d still there %g s after SIGTERM; sent SIGKILL",
                 self.execution_id,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.integration.conftest import Cluster
+from tests.integration.conftest import Cluster, Gateway, Master, Proc
 from tests.integration.rest import submit, tasklog, wait_final
 from tests.procs import alive
 from tests.waiting import wait_until
@@ -52,3 +54,43 @@ def test_kill_of_an_unknown_task_is_not_found(cluster: Cluster) -> None:
 
     assert resp.status_code == 404
     assert resp.json()["stat"] is False
+
+
+def test_kill_ends_children_that_left_the_process_group(
+    start_master: Callable[..., Master],
+    start_slave: Callable[..., Proc],
+    start_gateway: Callable[..., Gateway],
+    tmp_path: Path,
+) -> None:
+    """`setsid` and a double fork leave the group; kill finds them by the execution's mark,
+    and a command that ignores SIGTERM is SIGKILLed once the grace is over."""
+    grace = 1.0
+    master = start_master()
+    start_slave(master, "s1", "--kill-grace", str(grace))
+    pids = tmp_path / "pids"
+    script = f"""
+trap '' TERM
+setsid sleep 1000 & echo $! >> {pids}
+( sleep 1000 & echo $! >> {pids} ) &
+setsid bash -c 'trap "" TERM; echo $$ >> {pids}; exec sleep 1000' &
+echo $$ >> {pids}
+sleep 0.5
+echo children started
+sleep 1000
+"""
+    with start_gateway(master).client() as http:
+        uuid = submit(http, script, timeout=600)
+        wait_until(lambda: "children started" in tasklog(http, uuid)["s1"]["log"], what="started")
+        started = [int(p) for p in pids.read_text().split()]
+        assert len(started) == 4 and all(alive(p) for p in started)
+
+        killed_at = time.monotonic()
+        resp = http.delete(f"/slave/s1/killtask/{uuid}")
+        wait_until(lambda: not any(alive(p) for p in started), grace + 5, what="tree gone")
+        took = time.monotonic() - killed_at
+        done = wait_final(http, uuid, timeout=15)
+
+    print(f"kill: every process gone {took:.2f} s after the request (grace {grace:g} s)")
+    assert resp.status_code == 200, resp.text
+    assert done["nodes"][0]["status"] == "killed"
+    assert grace <= took < grace + 3
