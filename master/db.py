@@ -210,7 +210,7 @@ def is_outage(exc: BaseException) -> bool:
 
     On PostgreSQL every OperationalError is about the server or the connection (bad SQL is a
     ProgrammingError); SQLite raises OperationalError for bad SQL too, so only its lock and
-    file errors count."""
+    file errors count (a full disk or a read-only file included: writes are refused, not bad)."""
     if isinstance(exc, (peewee.InterfaceError, MaxConnectionsExceeded)):
         return True
     if not isinstance(exc, peewee.OperationalError):
@@ -218,7 +218,14 @@ def is_outage(exc: BaseException) -> bool:
     if is_postgres():
         return True
     text = str(exc).lower()
-    return any(word in text for word in ("locked", "busy", "unable to open", "disk i/o"))
+    words = ("locked", "busy", "unable to open", "disk i/o", "disk is full", "readonly")
+    return any(word in text for word in words)
+
+
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
+    while exc is not None:
+        yield exc
+        exc = exc.__context__
 
 
 def in_connection(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
@@ -229,7 +236,7 @@ def in_connection(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         with db.connection_context():
             return fn(*args, **kwargs)
     except (peewee.DatabaseError, peewee.InterfaceError, MaxConnectionsExceeded) as exc:
-        if not is_outage(exc):
+        if not any(is_outage(e) for e in _chain(exc)):  # a failed rollback hides the cause
             raise
         reason = " ".join(str(exc).split()) or type(exc).__name__
         logger.warning("%s: database unavailable: %s", getattr(fn, "__qualname__", fn), reason)
