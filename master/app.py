@@ -75,7 +75,9 @@ class Master:
         self.intake = Intake(self.engine, config.lease, config.max_log_bytes)
         self.queries = TaskQueries(self.run_db, self.events)
         self.files = FileStore(config.data_dir / "blobs", config.max_upload_bytes)
-        self.scheduler = Scheduler(self.run_db, self.engine)
+        self.scheduler = Scheduler(
+            self.run_db, self.engine, max_in_flight=config.db_threads // 2 or 1
+        )
         self.crontabs = Crontabs(self.run_db, config.time_zone, self.scheduler.poke)
         auth = Authenticator(self.run_db, config.admin_token)
         self.server = grpc.aio.server(options=SERVER_OPTIONS, interceptors=[AuthInterceptor(auth)])

@@ -1,15 +1,16 @@
 """What a crontab's due fire times become: which one starts a task, which are recorded as
 misfired. Pure: the scheduler passes `now`.
 
-The misfire policy (documented in docs/decisions.md):
-- A fire time the scheduler reaches at most `threshold` seconds late (load, a pause) is on time:
-  it starts a task.
-- Fire times reached later than that were missed (the master was down or stalled). All of a
-  crontab's missed fire times up to now become ONE `misfired` record (first to last, with a
-  count); they never run as a burst.
-- If the latest fire time up to now is itself on time, it starts as usual.
-- Otherwise policy `skip` (the default) runs nothing for them; policy `run_once` starts the
-  latest one once, now, if it is at most `grace` seconds late.
+The misfire policy (also in docs/decisions.md):
+- Of the fire times of one crontab that are due when the scheduler gets to it, only the latest
+  may start a task; the earlier ones were missed (the master was down, stalled, or busier than
+  it could keep up with) and become ONE `misfired` record (first to last, with a count). So a
+  crontab never starts a burst of catch-up tasks.
+- The latest due fire time starts if the scheduler reaches it at most `threshold` seconds late
+  (the master's misfire threshold, 60 s like Quartz's: a burst of crontabs due at the same
+  second all start, one after the other).
+- Later than that it misfired too: policy `skip` (the default) runs nothing for it; policy
+  `run_once` still starts it, once, if it is at most `grace` seconds late.
 """
 
 from __future__ import annotations
@@ -56,10 +57,11 @@ def plan(
     schedule: Schedule, tick: int, now: float, policy: Policy, grace: int, threshold: float
 ) -> Plan:
     """The records for a crontab whose first unhandled fire time is `tick` (<= now)."""
-    if now - tick <= threshold:
-        return Plan([Fire(tick, tick, True)], schedule.next_after(tick))
-    last = schedule.last_in(tick - 1, int(now)) or tick
-    following = schedule.next_after(last)
+    following = schedule.next_after(tick)
+    last = tick
+    if following <= now:
+        last = schedule.last_in(tick - 1, int(now)) or tick
+        following = schedule.next_after(last)
     late = now - last
     if late > threshold and not (policy == Policy.RUN_ONCE and late <= grace):
         return Plan([missed(schedule, tick, last, policy)], following)

@@ -4,9 +4,13 @@ starts), then starts their tasks through the task engine.
 
 It keeps the crontabs in a heap ordered by next fire time, rebuilt entry by entry when the
 catalogue says one changed (`poke`), and in full every `resync` seconds, which is also when it
-finishes fires other masters claimed but never started, and prunes old fire records. At most
-`max_in_flight` task starts run at once; while they are all busy the scheduler waits, and a fire
-reached later than `threshold` seconds is recorded as misfired (master/firing.py), never queued.
+finishes fires other masters claimed but never started, and prunes old fire records.
+
+At most `max_in_flight` task starts run at once and at most BACKLOG times as many wait; while
+that backlog is full the scheduler claims nothing more. The bound keeps the rest of the master
+(slave results, API calls) its share of the database threads when more fires are due than the
+task engine can start. What the scheduler reaches late is decided by master/firing.py: of a
+crontab's fire times due at once only the latest starts, and nothing is queued for later.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
+import itertools
 import logging
 import time
 from collections.abc import Callable
@@ -32,9 +37,10 @@ from master.submissions import JobSubmission
 
 logger = logging.getLogger(__name__)
 
-THRESHOLD = 2.0  # seconds late a fire may still start; later ones have misfired
+THRESHOLD = 60.0  # seconds late a fire may still start; later ones have misfired
 RESYNC = 30.0  # seconds between full reloads, recoveries and prunes
-MAX_IN_FLIGHT = 32  # task starts running at once
+MAX_IN_FLIGHT = 2  # task starts running at once (app.py: half the database threads)
+BACKLOG = 8  # claimed fires waiting to start, per task start running at once
 BATCH = 256  # fires claimed in one transaction at most
 FIRE_HISTORY = 100  # fire records kept per crontab
 RECOVER_AFTER = 5.0  # a claim this old without its task is started by whichever master sees it
@@ -49,6 +55,7 @@ class Entry:
     job: Scheduled
     schedule: Schedule
     tick: int  # its next fire time, unix seconds
+    seq: int = 0  # of its one live heap item; older items of the crontab are stale
 
 
 class Scheduler:
@@ -68,10 +75,12 @@ class Scheduler:
         self.max_in_flight = max_in_flight
         self.resync = resync
         self._entries: dict[int, Entry] = {}
-        self._heap: list[tuple[int, int, int]] = []  # (tick, crontab id, revision)
+        self._heap: list[tuple[int, int, int]] = []  # (tick, seq, crontab id)
+        self._seq = itertools.count()
         self._schedules: dict[tuple[str, str], Schedule] = {}
         self._dirty: set[int] = set()
-        self._starts: set[asyncio.Task[None]] = set()
+        self._starts: set[asyncio.Task[None]] = set()  # waiting or running
+        self._slots = asyncio.Semaphore(max_in_flight)
         self._in_flight: set[str] = set()  # task uuids being started
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -141,17 +150,19 @@ class Scheduler:
         if self._dirty:
             ids, self._dirty = sorted(self._dirty), set()
             await self._reload(ids)
-        free = await self._free_slots()
+        free = await self._room()
         due = self._pop_due(self.clock(), min(free, BATCH))
         if due:
             await self._fire(due)
         else:
             await self._sleep_until(self._next_wake())
 
-    async def _free_slots(self) -> int:
-        while len(self._starts) >= self.max_in_flight:
+    async def _room(self) -> int:
+        """How many more task starts may wait (waiting until at least one may)."""
+        limit = self.max_in_flight * BACKLOG
+        while len(self._starts) >= limit:
             await asyncio.wait(set(self._starts), return_when=asyncio.FIRST_COMPLETED)
-        return self.max_in_flight - len(self._starts)
+        return limit - len(self._starts)
 
     async def _sleep_until(self, when: float) -> None:
         timeout = when - self.clock()
@@ -169,15 +180,15 @@ class Scheduler:
             self._drop_stale()
             if not self._heap or self._heap[0][0] > now:
                 break
-            due.append(self._entries[heapq.heappop(self._heap)[1]])
+            due.append(self._entries[heapq.heappop(self._heap)[2]])
         return due
 
     def _drop_stale(self) -> None:
         """Pop heap items that no longer match their crontab (edited, removed, moved on)."""
         while self._heap:
-            tick, crontab_id, revision = self._heap[0]
+            _, seq, crontab_id = self._heap[0]
             entry = self._entries.get(crontab_id)
-            if entry and entry.job.revision == revision and entry.tick == tick:
+            if entry and entry.seq == seq:
                 return
             heapq.heappop(self._heap)
 
@@ -188,6 +199,7 @@ class Scheduler:
         rows = await self.run_db(crontabs.load, ids)
         if ids is None:
             self._entries.clear()
+            self._heap.clear()
         for crontab_id in ids or ():
             self._entries.pop(crontab_id, None)
         for row in rows:
@@ -204,7 +216,11 @@ class Scheduler:
             logger.error("crontab %d %r: cannot schedule: %s", row.id, row.cron, exc)
             return
         self._entries[row.id] = entry
-        heapq.heappush(self._heap, (entry.tick, row.id, row.revision))
+        self._push(entry)
+
+    def _push(self, entry: Entry) -> None:
+        entry.seq = next(self._seq)
+        heapq.heappush(self._heap, (entry.tick, entry.seq, entry.job.id))
 
     # --- firing
 
@@ -235,7 +251,7 @@ class Scheduler:
             self._claimed(result, plans[result.crontab_id])
 
     def _claimed(self, result: Claimed, planned: Plan) -> None:
-        entry = self._entries[result.crontab_id]
+        entry = self._entries[result.crontab_id]  # only _step changes entries, not during _fire
         for record in result.recorded:
             if record.outcome == Outcome.STARTED:
                 self._start(submission(entry.job, record.task_uuid), record.fire_time)
@@ -249,7 +265,7 @@ class Scheduler:
                 )
         if result.current:
             entry.tick = planned.next_tick
-            heapq.heappush(self._heap, (entry.tick, entry.job.id, entry.job.revision))
+            self._push(entry)
         else:
             self._dirty.add(entry.job.id)
 
@@ -261,7 +277,8 @@ class Scheduler:
     async def _submit(self, sub: JobSubmission, fire_time: int) -> None:
         self._in_flight.add(sub.task_uuid)
         try:
-            await self.engine.submit_job(sub)
+            async with self._slots:
+                await self.engine.submit_job(sub)
             logger.debug(
                 "crontab %d fire %d started task %s", sub.crontab_id, fire_time, sub.task_uuid
             )
