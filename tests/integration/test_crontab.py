@@ -130,6 +130,27 @@ def test_a_master_killed_mid_schedule_neither_loses_nor_doubles_a_fire(
         assert {t.call_type for t in crontabs.tasks(master, uuids)} == {"crontab"}
 
 
+def test_two_masters_on_one_database_claim_each_fire_once(
+    start_master: Callable[..., Master],
+    start_slave: Callable[..., Proc],
+    start_gateway: Callable[..., Gateway],
+) -> None:
+    first = start_master()
+    start_slave(first, "s1")
+    with start_gateway(first).client() as http:
+        crontab = crontabs.create(http, "shared", create_job(http, "j", [cmd("s", "true")]))
+        start_master(data_dir=first.data_dir, name="second-master")  # loads it at start
+        wait_fires(http, crontab, 8)
+        crontabs.set_status(http, crontab, "unavailable")
+        found = fires(http, crontab)
+        uuids = [f["taskuuid"] for f in found if f["outcome"] == "started"]
+
+        assert_contiguous(found)
+        assert len(set(uuids)) == len(uuids)
+        # the second master's tasks fail at once (s1 is attached to the first): still one each
+        assert {t.crontab_id for t in crontabs.tasks(first, uuids)} == {crontab}
+
+
 BAD = [
     ({"cron": "61 * * * *"}, 400, "cron: not a usable cron expression: '61 * * * *'"),
     ({"cron": "@reboot"}, 400, "cron: not a usable cron expression: '@reboot'"),
