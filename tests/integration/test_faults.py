@@ -233,8 +233,12 @@ def test_slave_paused_past_the_lease_has_its_work_lost_and_killed_when_it_wakes(
             done = wait_final(http, uuid, timeout=15)
         finally:
             slave.popen.send_signal(signal.SIGCONT)
+        wait_until(
+            lambda: "kill requested: the master closed it" in slave.log.read_text(),
+            15,
+            what="the slave told to kill what the master gave up",
+        )
         wait_until(lambda: not alive(pid), 15, what="the given-up command killed on the slave")
 
     assert done["nodes"][0]["status"] == "lost"
     assert "silent" in done["nodes"][0]["reason"]
-    assert "killing it" in master.proc.log.read_text()
