@@ -30,6 +30,7 @@ from master.config import MasterConfig
 from master.crontabs import Crontabs
 from master.db import DbRunner, migrate, open_database
 from master.engine import TaskEngine
+from master.errors import Unavailable
 from master.events import TaskEvents
 from master.filestore import FileStore
 from master.intake import Intake
@@ -165,6 +166,8 @@ class Master:
             await asyncio.sleep(self.config.heartbeat_interval)
             try:
                 await self.intake.sweep(self.sessions.heard_within(self.config.lease / 2))
+            except Unavailable as exc:
+                logger.warning("sweep skipped: %s", exc)
             except Exception:
                 logger.exception("sweep failed; trying again next beat")
 
