@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import signal
 import subprocess
 import tempfile
@@ -38,6 +39,8 @@ class Child:
     output: asyncio.StreamReader
     transport: asyncio.ReadTransport
     script: Path
+    mark: str = ""
+    """JOBFLEET_RUN_MARK in its environment: unique to this run, inherited by every descendant."""
 
     @property
     def pid(self) -> int:
@@ -74,6 +77,7 @@ def child_env(request: RunRequest, run_as: RunAs, base: Mapping[str, str]) -> di
     env.update(run_as.env())
     env.update(request.env)
     env["JOBFLEET_EXECUTION_ID"] = str(request.execution_id)
+    env["JOBFLEET_RUN_MARK"] = secrets.token_hex(16)
     return env
 
 
@@ -86,12 +90,9 @@ async def spawn(request: RunRequest, run_as: RunAs, work_dir: Path, read_limit: 
         script = write_script(request, run_as, work_dir)
     except OSError as exc:
         raise StartError(f"cannot write the script to {work_dir}: {exc.strerror}") from None
+    env = child_env(request, run_as, os.environ)
     try:
-        proc, read_fd = await _exec(
-            [interpreter, str(script), *request.args],
-            child_env(request, run_as, os.environ),
-            run_as,
-        )
+        proc, read_fd = await _exec([interpreter, str(script), *request.args], env, run_as)
     except OSError as exc:
         script.unlink(missing_ok=True)
         raise StartError(f"cannot start {interpreter}: {exc.strerror} ({exc.filename})") from None
@@ -101,7 +102,7 @@ async def spawn(request: RunRequest, run_as: RunAs, work_dir: Path, read_limit: 
         signal_group(proc.pid, signal.SIGKILL)
         script.unlink(missing_ok=True)
         raise
-    return Child(proc, output, transport, script)
+    return Child(proc, output, transport, script, env["JOBFLEET_RUN_MARK"])
 
 
 async def _reader(read_fd: int, limit: int) -> tuple[asyncio.StreamReader, asyncio.ReadTransport]:
@@ -173,17 +174,17 @@ def _running_member(pid: str, pgid: int) -> bool:
     return fields[0] != b"Z" and int(fields[2]) == pgid
 
 
-def escaped(execution_id: int) -> list[int]:
-    """Running processes marked with this execution (JOBFLEET_EXECUTION_ID in the environment
-    they started with), wherever they went: `setsid`, double forks and daemons included."""
-    mark = f"JOBFLEET_EXECUTION_ID={execution_id}".encode()
+def escaped(mark: str) -> list[int]:
+    """Running processes carrying this run's mark (JOBFLEET_RUN_MARK in the environment they
+    started with), wherever they went: `setsid`, double forks and daemons included."""
+    needle = f"JOBFLEET_RUN_MARK={mark}".encode()
     found = []
-    for name in os.listdir("/proc") if os.path.isdir("/proc") else ():
+    for name in os.listdir("/proc") if mark and os.path.isdir("/proc") else ():
         if not name.isdigit() or int(name) == os.getpid():
             continue
         try:
             with open(f"/proc/{name}/environ", "rb") as environ:
-                marked = mark in environ.read().split(b"\0")
+                marked = needle in environ.read().split(b"\0")
         except OSError:
             continue  # gone meanwhile, or not ours to read
         if marked and _running(name):
@@ -199,31 +200,29 @@ def _running(pid: str) -> bool:
         return False
 
 
-def signal_tree(pgid: int, execution_id: int | None, sig: int) -> bool:
+def signal_tree(pgid: int, mark: str, sig: int) -> bool:
     """Signal the group and every process that escaped it; False when nothing is left."""
     hit = signal_group(pgid, sig)
-    for pid in escaped(execution_id) if execution_id is not None else ():
+    for pid in escaped(mark):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, sig)
             hit = True
     return hit
 
 
-def tree_alive(pgid: int, execution_id: int | None) -> bool:
-    return group_alive(pgid) or (execution_id is not None and bool(escaped(execution_id)))
+def tree_alive(pgid: int, mark: str) -> bool:
+    return group_alive(pgid) or bool(escaped(mark))
 
 
-async def end_group(
-    pgid: int, grace: float, poll: float = 0.05, execution_id: int | None = None
-) -> bool:
-    """SIGTERM the group (and, given the execution id, the processes that left it), SIGKILL
+async def end_group(pgid: int, grace: float, poll: float = 0.05, mark: str = "") -> bool:
+    """SIGTERM the group (and, given the run's mark, the processes that left it), SIGKILL
     whatever still runs after `grace`. True if SIGKILL was sent."""
-    if not signal_tree(pgid, execution_id, signal.SIGTERM):
+    if not signal_tree(pgid, mark, signal.SIGTERM):
         return False
     loop = asyncio.get_running_loop()
     deadline = loop.time() + grace
     while loop.time() < deadline:
         await asyncio.sleep(min(poll, max(0.0, deadline - loop.time())))
-        if not tree_alive(pgid, execution_id):
+        if not tree_alive(pgid, mark):
             return False
-    return signal_tree(pgid, execution_id, signal.SIGKILL)
+    return signal_tree(pgid, mark, signal.SIGKILL)

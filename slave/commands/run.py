@@ -57,7 +57,7 @@ class RunProcess(Command[RunRequest]):
         try:
             returncode, chunks = await self._follow(child, started_at)
         except BaseException:
-            signal_tree(child.pid, self.execution_id, signal.SIGKILL)  # leave nothing behind
+            signal_tree(child.pid, child.mark, signal.SIGKILL)  # cancelled: leave nothing behind
             raise
         finally:
             child.close()
@@ -120,15 +120,16 @@ class RunProcess(Command[RunRequest]):
                 self._ended = (Status.KILLED, self._kill_reason)
             else:
                 self._ended = (Status.TIMEOUT, f"timed out after {self.request.timeout:g} s")
-            await self._end_group(child.pid, self._ended[1])
+            await self._end_group(child, self._ended[1])
         returncode = await exit_wait
         self._exited = True
         return returncode
 
-    async def _end_group(self, pgid: int, why: str) -> None:
+    async def _end_group(self, child: Child, why: str) -> None:
+        pgid = child.pid
         grace = self.context.settings.kill_grace
         logger.info("exec %d: %s; SIGTERM to process group %d", self.execution_id, why, pgid)
-        if await end_group(pgid, grace, execution_id=self.execution_id):
+        if await end_group(pgid, grace, mark=child.mark):
             logger.warning(
                 "exec %d: process group %d still there %g s after SIGTERM; sent SIGKILL",
                 self.execution_id,
