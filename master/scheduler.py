@@ -270,12 +270,12 @@ class Scheduler:
             self._dirty.add(entry.job.id)
 
     def _start(self, sub: JobSubmission, fire_time: int) -> None:
+        self._in_flight.add(sub.task_uuid)
         task = asyncio.create_task(self._submit(sub, fire_time))
         self._starts.add(task)
         task.add_done_callback(self._starts.discard)
 
     async def _submit(self, sub: JobSubmission, fire_time: int) -> None:
-        self._in_flight.add(sub.task_uuid)
         try:
             async with self._slots:
                 await self.engine.submit_job(sub)
@@ -300,13 +300,14 @@ class Scheduler:
     # --- upkeep: full reload, unfinished claims, old records
 
     async def _upkeep(self) -> None:
+        """Run again at the next step if any part fails (the database may be away)."""
         now = self.clock()
-        self._upkeep_at = now + self.resync
         await self._reload(None)
         # At start, every claim without its task is a stopped master's (or an idempotent race).
         await self._recover(now, now if not self._started_up else now - RECOVER_AFTER)
         self._started_up = True
         pruned = await self.run_db(fires.prune, FIRE_HISTORY)
+        self._upkeep_at = now + self.resync
         logger.debug(
             "scheduler upkeep: %d crontab(s), %d old fire(s) pruned", len(self._entries), pruned
         )
