@@ -9,6 +9,7 @@ from google.protobuf import duration_pb2
 from jobfleet.v1 import catalog_pb2, common_pb2, slave_pb2, task_pb2
 
 from master import convert_catalog
+from master.convert_catalog import SCRIPT_TYPE, SCRIPT_TYPE_BACK
 from master.domain import (
     DEFAULT_TIMEOUT_S,
     Blob,
@@ -18,7 +19,6 @@ from master.domain import (
     CopyOrder,
     ExecutionStatus,
     RunOrder,
-    ScriptType,
     SlaveResult,
     SubtaskStatus,
     TaskStatus,
@@ -37,8 +37,6 @@ TASK_STATUS = {s: getattr(common_pb2, f"TASK_STATUS_{s.name}") for s in TaskStat
 EXECUTION_STATUS = {s: getattr(common_pb2, f"EXECUTION_STATUS_{s.name}") for s in ExecutionStatus}
 EXECUTION_STATUS_BACK = {v: k for k, v in EXECUTION_STATUS.items()}
 TASK_STATUS_BACK = {v: k for k, v in TASK_STATUS.items()}
-SCRIPT_TYPE = {t: getattr(common_pb2, f"SCRIPT_TYPE_{t.name}") for t in ScriptType}
-SCRIPT_TYPE_BACK = {v: k for k, v in SCRIPT_TYPE.items()}
 
 
 def execution(row: Execution) -> common_pb2.Execution:

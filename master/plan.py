@@ -124,13 +124,3 @@ def _render_selector(sel: Selector, values: dict[str, str]) -> Selector:
     if sel.type == "builtin":
         return dataclasses.replace(sel, content=render(sel.content, values))
     return sel
-
-
-def required_variables(steps: list[Step]) -> list[str]:
-    return sorted(used_variables(steps))
-
-
-def check_no_unknown(values: dict[str, str]) -> None:
-    for name in values:
-        if not name or len(name) > 128:
-            raise InvalidArgument(f"not a valid variable name: {name!r}", "variables")
