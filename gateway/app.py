@@ -8,7 +8,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
-from gateway import errors
+from gateway import errors, openapi
 from gateway.auth import Credentials
 from gateway.bodylimit import BodyLimit
 from gateway.config import GatewayConfig
@@ -33,6 +33,7 @@ from gateway.views import openc3_names
 
 ROUTES: list[BaseRoute] = [
     *health.routes,
+    *openapi.routes,
     *openc3_task.routes,
     *openc3_slave.routes,
     *openc3_jobs.routes,
@@ -48,8 +49,8 @@ ROUTES: list[BaseRoute] = [
     *openc3_token.routes,
 ]
 
-# Routes that need no credentials; the token upload also takes the file server's `token` header.
-OPEN_ROUTES: list[BaseRoute] = [*health.routes]
+# Routes that need no credentials (the health probe, the API's description); the token upload also takes the file server's `token` header.
+OPEN_ROUTES: list[BaseRoute] = [*health.routes, *openapi.routes]
 TOKEN_HEADER_ROUTES: list[BaseRoute] = [*openc3_fileserver.token_routes]
 
 # Streamed uploads: each file is capped by `max_upload_bytes`, the body as a whole is not.

@@ -12,7 +12,7 @@ from collections.abc import Collection
 
 from jobfleet.v1 import catalog_pb2
 
-from gateway import forms
+from gateway import forms, schemas
 from gateway.forms import Fields
 
 MAX_LIMIT = 10000
@@ -51,3 +51,21 @@ def count_filter(query: Fields, extra: Collection[str] = ()) -> catalog_pb2.List
     wanted.limit = 1
     wanted.offset = 0
     return wanted
+
+
+def query(extra: Collection[str] = ()) -> dict[str, schemas.Schema]:
+    """The schema of `list_filter`'s query keys, for the OpenAPI document."""
+    keys: dict[str, schemas.Schema] = {
+        "name": schemas.text(255, description="contains"),
+        "create_user": schemas.text(255),
+        "edit_user": schemas.text(255),
+        "create_time_start": schemas.time_bound(),
+        "create_time_end": schemas.time_bound(description="inclusive: that whole day"),
+        "edit_time_start": schemas.time_bound(),
+        "edit_time_end": schemas.time_bound(description="inclusive: that whole day"),
+        "limit": schemas.integer(1, MAX_LIMIT),
+        "offset": schemas.integer(0, INT32_MAX),
+    }
+    for key in extra:
+        keys[key] = schemas.text(255, description="contains")
+    return keys

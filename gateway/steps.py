@@ -14,7 +14,7 @@ from typing import Any
 
 from jobfleet.v1 import common_pb2
 
-from gateway import filenames, forms, words
+from gateway import filenames, forms, schemas, words
 from gateway.errors import FieldError
 from gateway.forms import Fields
 
@@ -113,3 +113,59 @@ def arguments(item: Mapping[str, Any], key: str) -> str:
 
 def timeout(item: Mapping[str, Any]) -> int:
     return forms.integer(item, "timeout", default=DEFAULT_TIMEOUT, low=1, high=MAX_TIMEOUT)
+
+
+def _selector_schema(type_key: str, content_key: str, types: tuple[str, ...]) -> schemas.Schema:
+    return {
+        type_key: schemas.choice(types, description="default builtin"),
+        content_key: {
+            "anyOf": [schemas.name_list(), schemas.text(MAX_TEXT)],
+            "description": "builtin: the nodes (a list, or a comma list); group: a group's "
+            "name; variable: a variable's name",
+        },
+    }
+
+
+TIMEOUT_SCHEMA = schemas.integer(1, MAX_TIMEOUT, description=f"seconds, default {DEFAULT_TIMEOUT}")
+CMD_FIELDS: dict[str, schemas.Schema] = {
+    "user": schemas.matching(ACCOUNT.pattern, description="the account to run as"),
+    **_selector_schema("node_type", "node_cont", NODE_TYPES),
+    "scripts_type": schemas.choice(SCRIPT_TYPES, description="default shell"),
+    "scripts_cont": schemas.text(required=True),
+    "scripts_argv": schemas.argv(),
+    "timeout": TIMEOUT_SCHEMA,
+}
+SCP_FIELDS: dict[str, schemas.Schema] = {
+    "user": schemas.matching(ACCOUNT.pattern, description="the account to copy as"),
+    **_selector_schema("src_type", "src", SRC_TYPES),
+    "sp": schemas.text(4096, required=True, description="the source path (fileserver: its name)"),
+    **_selector_schema("dst_type", "dst", NODE_TYPES),
+    "dp": schemas.text(4096, required=True, description="the destination path"),
+    "chown": schemas.matching(OWNER.pattern),
+    "chmod": schemas.matching(MODE.pattern),
+    "timeout": TIMEOUT_SCHEMA,
+}
+# `src` may be left out only when copying from the file server.
+SCP_SOURCE_RULE: schemas.Schema = {
+    "if": {"properties": {"src_type": {"const": "fileserver"}}, "required": ["src_type"]},
+    "else": {"required": ["src"]},
+}
+_STEP_FIELDS: dict[str, schemas.Schema] = {
+    "uuid": schemas.token(description="kept from a GET: the step's identity"),
+    "name": schemas.text(MAX_TEXT, required=True),
+    "pause": schemas.text(MAX_TEXT, description="when set, the task waits here for `next`"),
+}
+STEP_SCHEMA = schemas.one_of(
+    schemas.obj(
+        {"plugin_type": {"const": "cmd"}, **_STEP_FIELDS, **CMD_FIELDS},
+        ["plugin_type", "name", "node_cont", "scripts_cont"],
+    ),
+    {
+        **schemas.obj(
+            {"plugin_type": {"const": "scp"}, **_STEP_FIELDS, **SCP_FIELDS},
+            ["plugin_type", "name", "sp", "dst", "dp"],
+        ),
+        **SCP_SOURCE_RULE,
+    },
+)
+STEPS_SCHEMA = schemas.array(STEP_SCHEMA, min_items=1)

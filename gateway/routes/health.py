@@ -10,10 +10,12 @@ from starlette.routing import BaseRoute, Route
 
 from gateway import envelope
 from gateway.master import GatewayState
+from gateway.openapi import describe
 
 PROBE_TIMEOUT = 3.0
 
 
+@describe(open=True, data={"type": "object", "properties": {"master": {"const": "SERVING"}}})
 async def health(request: Request[GatewayState]) -> Response:
     """SERVING -> 200; anything else, the master unreachable included, -> 503."""
     master = request.state["master"]

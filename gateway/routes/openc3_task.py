@@ -15,15 +15,60 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, forms, steps, words
+from gateway import envelope, forms, schemas, steps, words
 from gateway.forms import Fields
 from gateway.master import GatewayState
+from gateway.openapi import describe
 from gateway.views import openc3
 
 NODE_TYPES = ("builtin",)
 SCRIPT_TYPES = tuple(words.OPENC3_SCRIPT_TYPE.values())
 MAX_TIMEOUT = 86400
 INT32_MAX = 2**31 - 1
+
+
+VARIABLES = schemas.string_map(description="variable name -> value, overriding the job's")
+COMMAND_BODY = schemas.obj(
+    {
+        "name": schemas.text(255, required=True),
+        "node_type": schemas.choice(NODE_TYPES),
+        "node_cont": schemas.name_list(description="the nodes to run on"),
+        "user": schemas.text(),
+        "scripts_type": schemas.choice(SCRIPT_TYPES, description="default shell"),
+        "scripts_cont": schemas.text(required=True),
+        "scripts_argv": schemas.argv(),
+        "timeout": schemas.integer(1, MAX_TIMEOUT, description="seconds, default 60"),
+        "variable": VARIABLES,
+    },
+    ["name", "node_cont", "scripts_cont"],
+)
+COPY_BODY = {
+    **schemas.obj(
+        {"name": schemas.text(255, required=True), **steps.SCP_FIELDS, "variable": VARIABLES},
+        ["name", "sp", "dst", "dp"],
+    ),
+    **steps.SCP_SOURCE_RULE,
+}
+JOB_BODY = schemas.obj({"jobuuid": schemas.token(), "variable": VARIABLES}, ["jobuuid"])
+JOB_BY_NAME_BODY = schemas.obj(
+    {
+        "jobname": schemas.text(255, required=True),
+        "variable": VARIABLES,
+        "uuid": schemas.token(description="the task's uuid: the same uuid twice is one task"),
+    },
+    ["jobname"],
+)
+TASK_QUERY = {
+    "name": schemas.text(description="contains"),
+    "user": schemas.text(description="the submitter"),
+    "status": schemas.choice(words.OPENC3_TASK_STATUS.values()),
+    "time_start": schemas.time_bound(),
+    "time_end": schemas.time_bound(description="inclusive: that whole day"),
+    "taskuuid": schemas.text(),
+    "limit": schemas.integer(1, 1000),
+    "offset": schemas.integer(0, INT32_MAX),
+}
+SUBMITTED = {"type": "object", "properties": {"status": {"type": "string"}}}
 
 
 def submit_command_request(
@@ -114,6 +159,7 @@ def submitted(task: common_pb2.Task) -> Response:
     return envelope.ok(openc3.task_status(task), uuid=task.uuid)
 
 
+@describe(body=COMMAND_BODY, data=SUBMITTED)
 async def submit_command(request: Request[GatewayState]) -> Response:
     """POST /task/{projectid}/plugin_cmd: run a script on a list of nodes."""
     ask = submit_command_request(
@@ -123,6 +169,7 @@ async def submit_command(request: Request[GatewayState]) -> Response:
     return submitted((await master.task.SubmitCommand(ask, timeout=master.timeout)).task)
 
 
+@describe(body=COPY_BODY, data=SUBMITTED)
 async def submit_copy(request: Request[GatewayState]) -> Response:
     """POST /task/{projectid}/plugin_scp: copy files between nodes, or from the file server."""
     ask = submit_copy_request(
@@ -132,6 +179,7 @@ async def submit_copy(request: Request[GatewayState]) -> Response:
     return submitted((await master.task.SubmitCopy(ask, timeout=master.timeout)).task)
 
 
+@describe(body=JOB_BODY, data=SUBMITTED)
 async def submit_job(request: Request[GatewayState]) -> Response:
     """POST /task/{projectid}/job: run a job of the catalogue."""
     ask = submit_job_request(
@@ -141,6 +189,7 @@ async def submit_job(request: Request[GatewayState]) -> Response:
     return submitted((await master.task.SubmitJob(ask, timeout=master.timeout)).task)
 
 
+@describe(body=JOB_BY_NAME_BODY, data=SUBMITTED)
 async def submit_job_by_name(request: Request[GatewayState]) -> Response:
     """POST /task/{projectid}/job/byname: run a job by name, idempotent on `uuid`."""
     ask = submit_job_by_name_request(
@@ -150,6 +199,7 @@ async def submit_job_by_name(request: Request[GatewayState]) -> Response:
     return submitted((await master.task.SubmitJob(ask, timeout=master.timeout)).task)
 
 
+@describe(body=schemas.obj({"taskuuid": schemas.token()}, ["taskuuid"]), data=SUBMITTED)
 async def redo_task(request: Request[GatewayState]) -> Response:
     """POST /task/{projectid}/redo: run task `taskuuid` again, as a new task."""
     fields = await forms.read_fields(request)
@@ -162,6 +212,7 @@ async def redo_task(request: Request[GatewayState]) -> Response:
     return submitted((await master.task.RedoTask(ask, timeout=master.timeout)).task)
 
 
+@describe(data={"type": "integer", "minimum": 0})
 async def count_tasks(request: Request[GatewayState]) -> Response:
     """GET /task/{projectid}/count: tasks started this month (UTC)."""
     ask = task_pb2.CountTasksRequest(project_id=project_id(request))
@@ -169,6 +220,7 @@ async def count_tasks(request: Request[GatewayState]) -> Response:
     return envelope.ok((await master.task.CountTasks(ask, timeout=master.timeout)).count)
 
 
+@describe(query=TASK_QUERY, data={"type": "array", "items": {"type": "object"}})
 async def list_tasks(request: Request[GatewayState]) -> Response:
     """GET /task/{projectid}: task rows, newest first, filtered by the query."""
     ask = list_tasks_request(project_id(request), request.query_params)
@@ -178,6 +230,7 @@ async def list_tasks(request: Request[GatewayState]) -> Response:
     return envelope.ok([openc3.task_row(t, now) for t in reply.tasks], total=reply.total)
 
 
+@describe(data={"type": "object", "required": ["status"]})
 async def get_task(request: Request[GatewayState]) -> Response:
     """GET /task/{projectid}/{uuid}: one task with its per-node rows; unknown -> `norun`."""
     ask = task_pb2.GetTaskRequest(
