@@ -49,7 +49,8 @@ ROUTES: list[BaseRoute] = [
     *openc3_token.routes,
 ]
 
-# Routes that need no credentials (the health probe, the API's description); the token upload also takes the file server's `token` header.
+# Routes that need no credentials (the health probe, the API's description); the token
+# upload also takes the file server's `token` header.
 OPEN_ROUTES: list[BaseRoute] = [*health.routes, *openapi.routes]
 TOKEN_HEADER_ROUTES: list[BaseRoute] = [*openc3_fileserver.token_routes]
 

@@ -112,11 +112,16 @@ def choice(fields: Fields, name: str, choices: tuple[str, ...], default: str | N
 
 
 def integer(fields: Fields, name: str, *, default: int, low: int, high: int) -> int:
-    """A whole number in [low, high], from a JSON number or a decimal string."""
+    """A whole number in [low, high], from a JSON number or a decimal string.
+
+    As in JSON Schema, a number with no fraction (`60.0`) is an integer.
+    """
     value = _given(fields, name)
     if value is None:
         return default
     if isinstance(value, str) and re.fullmatch(r"\s*[+-]?[0-9]+\s*", value):
+        value = int(value)
+    if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool):
         raise FieldError(name, f"must be an integer, got {value!r}")

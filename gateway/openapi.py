@@ -78,6 +78,7 @@ class Operation:
     """What one endpoint takes and answers, beyond its path."""
 
     query: Mapping[str, Schema] = field(default_factory=dict)
+    required_query: tuple[str, ...] = ()
     body: Schema | None = None
     upload: Schema | None = None
     data: Schema = field(default_factory=dict)
@@ -94,6 +95,7 @@ Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 def describe(
     *,
     query: Mapping[str, Schema] | None = None,
+    required_query: Iterable[str] = (),
     body: Schema | None = None,
     upload: Schema | None = None,
     data: Schema | None = None,
@@ -102,15 +104,22 @@ def describe(
     answers: Mapping[int, str] | None = None,
     enveloped: bool = True,
 ) -> Callable[[Endpoint], Endpoint]:
-    """Declare an endpoint's query (name -> schema), JSON body, multipart upload, success data.
+    """Declare an endpoint's query (name -> schema; `required_query` names the ones it needs),
+    JSON body, multipart upload and success data.
 
     `answers` adds statuses with their meaning beyond the ones every route has; an endpoint that
     is not `enveloped` answers `data` as the whole body.
     """
 
+    needed = tuple(required_query)
+    unknown = set(needed) - set(query or {})
+    if unknown:
+        raise ValueError(f"required query keys without a schema: {sorted(unknown)}")
+
     def mark(endpoint: Endpoint) -> Endpoint:
         _OPERATIONS[endpoint] = Operation(
             query=query or {},
+            required_query=needed,
             body=body,
             upload=upload,
             data=data or {},
@@ -154,7 +163,7 @@ def _operation(route: Route, operation: Operation) -> Schema:
     spec: Schema = {
         "operationId": route.name,
         "summary": " ".join(summary.split()),
-        "parameters": [*_path_params(route), *_query_params(operation.query)],
+        "parameters": [*_path_params(route), *_query_params(operation)],
         "responses": _responses(operation),
     }
     if details:
@@ -180,8 +189,16 @@ def _path_params(route: Route) -> list[Schema]:
     ]
 
 
-def _query_params(query: Mapping[str, Schema]) -> list[Schema]:
-    return [{"name": name, "in": "query", "schema": schema} for name, schema in query.items()]
+def _query_params(operation: Operation) -> list[Schema]:
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in operation.required_query,
+            "schema": schema,
+        }
+        for name, schema in operation.query.items()
+    ]
 
 
 def _responses(operation: Operation) -> Schema:

@@ -119,10 +119,21 @@ def _selector_schema(type_key: str, content_key: str, types: tuple[str, ...]) ->
     return {
         type_key: schemas.choice(types, description="default builtin"),
         content_key: {
-            "anyOf": [schemas.name_list(), schemas.text(MAX_TEXT)],
+            "anyOf": [schemas.name_list(), schemas.text(MAX_TEXT, required=True)],
             "description": "builtin: the nodes (a list, or a comma list); group: a group's "
             "name; variable: a variable's name",
         },
+    }
+
+
+def _named_content(type_key: str, content_key: str) -> schemas.Schema:
+    """A group or a variable is named by one string, not a list."""
+    return {
+        "if": {
+            "properties": {type_key: {"enum": ["group", "variable"]}},
+            "required": [type_key],
+        },
+        "then": {"properties": {content_key: schemas.text(MAX_TEXT, required=True)}},
     }
 
 
@@ -145,10 +156,17 @@ SCP_FIELDS: dict[str, schemas.Schema] = {
     "chmod": schemas.matching(MODE.pattern),
     "timeout": TIMEOUT_SCHEMA,
 }
-# `src` may be left out only when copying from the file server.
+# `src` may be left out only when copying from the file server; a group or a variable is one
+# name.
 SCP_SOURCE_RULE: schemas.Schema = {
-    "if": {"properties": {"src_type": {"const": "fileserver"}}, "required": ["src_type"]},
-    "else": {"required": ["src"]},
+    "allOf": [
+        {
+            "if": {"properties": {"src_type": {"const": "fileserver"}}, "required": ["src_type"]},
+            "else": {"required": ["src"]},
+        },
+        _named_content("src_type", "src"),
+        _named_content("dst_type", "dst"),
+    ]
 }
 _STEP_FIELDS: dict[str, schemas.Schema] = {
     "uuid": schemas.token(description="kept from a GET: the step's identity"),
@@ -156,10 +174,13 @@ _STEP_FIELDS: dict[str, schemas.Schema] = {
     "pause": schemas.text(MAX_TEXT, description="when set, the task waits here for `next`"),
 }
 STEP_SCHEMA = schemas.one_of(
-    schemas.obj(
-        {"plugin_type": {"const": "cmd"}, **_STEP_FIELDS, **CMD_FIELDS},
-        ["plugin_type", "name", "node_cont", "scripts_cont"],
-    ),
+    {
+        **schemas.obj(
+            {"plugin_type": {"const": "cmd"}, **_STEP_FIELDS, **CMD_FIELDS},
+            ["plugin_type", "name", "node_cont", "scripts_cont"],
+        ),
+        **_named_content("node_type", "node_cont"),
+    },
     {
         **schemas.obj(
             {"plugin_type": {"const": "scp"}, **_STEP_FIELDS, **SCP_FIELDS},

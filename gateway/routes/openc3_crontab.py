@@ -12,15 +12,33 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, filters, forms, words
+from gateway import envelope, filters, forms, schemas, words
 from gateway.forms import Fields
 from gateway.master import GatewayState
+from gateway.openapi import describe
 from gateway.views.openc3_crontab import crontab_row
 
 MAX_GRACE = 7 * 86400
 MAX_FIRES = 1000
 POLICIES = tuple(words.OPENC3_MISFIRE_POLICY.values())
 STATUSES = tuple(words.OPENC3_CRONTAB_STATUS.values())
+CRONTAB_BODY = schemas.obj(
+    {
+        "name": schemas.text(255, required=True),
+        "jobuuid": schemas.token(description="the job to run"),
+        "cron": schemas.text(
+            255,
+            required=True,
+            description="5 fields, or 6 with seconds last, or an @alias such as @hourly",
+        ),
+        "mutex": schemas.text(255, description="crontabs sharing a mutex never overlap"),
+        "timezone": schemas.text(64, description="an IANA zone; absent: the master's"),
+        "misfire": schemas.choice(POLICIES, description="default skip"),
+        "misfire_grace": schemas.integer(0, MAX_GRACE, description="seconds, for run_once"),
+    },
+    ["name", "jobuuid", "cron"],
+)
+FIRES = {"fires": schemas.integer(1, MAX_FIRES, description="how many recent fires to show")}
 
 
 def crontab(fields: Fields) -> crontab_pb2.Crontab:
@@ -96,6 +114,10 @@ def fire_limit(request: Request[GatewayState]) -> int:
     return forms.integer(request.query_params, "fires", default=0, low=1, high=MAX_FIRES)
 
 
+@describe(
+    query={**filters.query(["jobname"]), **FIRES},
+    data={"type": "array", "items": {"type": "object"}},
+)
 async def list_crontabs(request: Request[GatewayState]) -> Response:
     """GET /crontab/{projectid}: crontab rows, filtered like every catalogue list (+ `jobname`)."""
     ask = crontab_pb2.ListCrontabsRequest(
@@ -108,6 +130,7 @@ async def list_crontabs(request: Request[GatewayState]) -> Response:
     return envelope.ok([crontab_row(c) for c in reply.crontabs], total=reply.total)
 
 
+@describe(query=filters.query(["jobname"]), data={"type": "integer", "minimum": 0})
 async def count_crontabs(request: Request[GatewayState]) -> Response:
     """GET /crontab/{projectid}/count: how many crontabs the same filters list."""
     ask = crontab_pb2.ListCrontabsRequest(
@@ -118,6 +141,7 @@ async def count_crontabs(request: Request[GatewayState]) -> Response:
     return envelope.ok((await master.crontab.ListCrontabs(ask, timeout=master.timeout)).total)
 
 
+@describe(query=FIRES, data={"type": "object"})
 async def get_crontab(request: Request[GatewayState]) -> Response:
     """GET /crontab/{projectid}/{crontabid}: the row, with `fires` recent fires (default 5)."""
     ask = crontab_pb2.GetCrontabRequest(
@@ -128,6 +152,7 @@ async def get_crontab(request: Request[GatewayState]) -> Response:
     return envelope.ok(crontab_row(found))
 
 
+@describe(body=CRONTAB_BODY, data={"type": "object"})
 async def create_crontab(request: Request[GatewayState]) -> Response:
     """POST /crontab/{projectid}: a new crontab (available); `data` is its row."""
     ask = create_request(
@@ -138,6 +163,7 @@ async def create_crontab(request: Request[GatewayState]) -> Response:
     return envelope.ok(crontab_row(made), id=made.id)
 
 
+@describe(body=CRONTAB_BODY, data={"type": "object"})
 async def update_crontab(request: Request[GatewayState]) -> Response:
     """POST /crontab/{projectid}/{crontabid}: replace every field, as a create sends them."""
     ask = update_request(
@@ -151,6 +177,9 @@ async def update_crontab(request: Request[GatewayState]) -> Response:
     return envelope.ok(crontab_row(saved), id=saved.id)
 
 
+@describe(
+    body=schemas.obj({"status": schemas.choice(STATUSES)}, ["status"]), data={"type": "object"}
+)
 async def set_status(request: Request[GatewayState]) -> Response:
     """POST /crontab/{projectid}/{crontabid}/status: `status` available or unavailable."""
     ask = status_request(
@@ -164,6 +193,7 @@ async def set_status(request: Request[GatewayState]) -> Response:
     return envelope.ok(crontab_row(saved))
 
 
+@describe(data={"const": 1})
 async def delete_crontab(request: Request[GatewayState]) -> Response:
     """DELETE /crontab/{projectid}/{crontabid}: `data` is 1."""
     ask = crontab_pb2.DeleteCrontabRequest(project_id=project_id(request), id=crontab_id(request))

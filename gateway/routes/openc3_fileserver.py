@@ -12,9 +12,26 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, filters, forms, uploads
+from gateway import envelope, filters, forms, schemas, uploads
 from gateway.master import GatewayState
+from gateway.openapi import describe
 from gateway.views import openc3_catalog as views
+
+# Every part with a filename is a file, stored under that name; other parts are skipped.
+UPLOAD = schemas.obj(
+    {
+        "file": {
+            "anyOf": [
+                {"type": "string", "contentMediaType": "application/octet-stream"},
+                schemas.array({"type": "string", "contentMediaType": "application/octet-stream"}),
+            ],
+            "description": "one or more file parts; each part's filename (a plain name, no "
+            "path, no `..`) names the stored file",
+        }
+    },
+    ["file"],
+)
+TOO_LARGE = {413: "a file over the master's upload cap"}
 
 
 async def token_actor(request: Request[GatewayState], project_id: int) -> str:
@@ -37,6 +54,7 @@ async def receive(request: Request[GatewayState], project_id: int, actor: str) -
     return envelope.ok([views.file_row(f) for f in stored])
 
 
+@describe(query=filters.query(), data={"type": "array", "items": {"type": "object"}})
 async def list_files(request: Request[GatewayState]) -> Response:
     """GET /fileserver/{projectid}: file rows; the usual list filters (`name` contains, ...)."""
     ask = catalog_pb2.ListFilesRequest(
@@ -48,18 +66,21 @@ async def list_files(request: Request[GatewayState]) -> Response:
     return envelope.ok([views.file_row(f) for f in reply.files], total=reply.total)
 
 
+@describe(upload=UPLOAD, answers=TOO_LARGE, data={"type": "array"})
 async def upload_files(request: Request[GatewayState]) -> Response:
     """POST /fileserver/{projectid}: one or many files, each named by its part's filename."""
     project_id = forms.path_id(request, "projectid")
     return await receive(request, project_id, forms.submitter(request))
 
 
+@describe(upload=UPLOAD, file_token=True, answers=TOO_LARGE, data={"type": "array"})
 async def upload_files_by_token(request: Request[GatewayState]) -> Response:
     """POST /fileserver/{projectid}/upload: the same upload, authorised by a project token."""
     project_id = forms.path_id(request, "projectid")
     return await receive(request, project_id, await token_actor(request, project_id))
 
 
+@describe(data={})
 async def delete_file(request: Request[GatewayState]) -> Response:
     """DELETE /fileserver/{projectid}/{fileserverid}: `data` is 1."""
     ask = catalog_pb2.DeleteFileRequest(

@@ -11,19 +11,18 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from gateway import envelope, forms
-from gateway.errors import FieldError
 from gateway.master import GatewayState
+from gateway.openapi import describe
 from gateway.views import openc3
 
 
 def task_uuid(request: Request[GatewayState]) -> str:
     """The task uuid; OpenC3 may append `_<plugin uuid>_<plugin type>`, ignored for now."""
     uuid = str(request.path_params["uuid"]).partition("_")[0].strip()
-    if not uuid:
-        raise FieldError("uuid", "is required")
-    return uuid
+    return forms.token({"uuid": uuid}, "uuid", required=True)
 
 
+@describe(data={"type": "array", "items": {"type": "object"}})
 async def task_log(request: Request[GatewayState]) -> Response:
     """GET /slave/{slave}/tasklog/{uuid}: each execution's log as stored so far."""
     master = request.state["master"]
@@ -33,6 +32,7 @@ async def task_log(request: Request[GatewayState]) -> Response:
     return envelope.ok([openc3.log_row(e, log) for e, log in zip(task.executions, logs)])
 
 
+@describe(data={})
 async def kill_task(request: Request[GatewayState]) -> Response:
     """DELETE /slave/{slave}/killtask/{uuid}: ask the master to kill every running execution."""
     master = request.state["master"]

@@ -15,15 +15,30 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, forms, words
+from gateway import envelope, forms, schemas, words
 from gateway.errors import FieldError
 from gateway.forms import Fields
 from gateway.master import GatewayState
+from gateway.openapi import describe
 from gateway.views import openc3
 
 CONTROLS = tuple(words.OPENC3_SUBTASK_CONTROL.values())
 PUT_CONTROLS = ("next",)
 SUBTASK_TYPES = ("cmd", "scp")
+
+CONTROL_FIELDS = {
+    "taskuuid": schemas.token(),
+    "subtaskuuid": schemas.token(),
+    "subtasktype": schemas.choice(SUBTASK_TYPES, description="optional; the uuid decides"),
+}
+CONTROL_BODY = schemas.obj(
+    {"control": schemas.choice(CONTROLS), **CONTROL_FIELDS},
+    ["control", "taskuuid", "subtaskuuid"],
+)
+NEXT_BODY = schemas.obj(
+    {"control": schemas.choice(PUT_CONTROLS), **CONTROL_FIELDS},
+    ["control", "taskuuid", "subtaskuuid"],
+)
 
 
 def control_request(
@@ -57,6 +72,7 @@ async def fetch_task(request: Request[GatewayState]) -> common_pb2.Task:
     return task
 
 
+@describe(data={"type": "array", "items": {"type": "object"}})
 async def list_subtasks(request: Request[GatewayState]) -> Response:
     """GET /subtask/{projectid}/{taskuuid}: one row per step, in order."""
     task = await fetch_task(request)
@@ -64,6 +80,7 @@ async def list_subtasks(request: Request[GatewayState]) -> Response:
     return envelope.ok([openc3.subtask_row(s, now) for s in task.subtasks])
 
 
+@describe(data={"type": "object"})
 async def get_subtask(request: Request[GatewayState]) -> Response:
     """GET /subtask/{projectid}/{taskuuid}/{subtaskuuid}: one row; 404 when not in the task."""
     uuid = forms.path_token(request, "subtaskuuid")
@@ -86,11 +103,17 @@ async def control(request: Request[GatewayState], allowed: Collection[str]) -> R
     return envelope.ok(openc3.task_status(task))
 
 
+@describe(body=CONTROL_BODY, data={}, answers={409: "the control changes nothing in this state"})
 async def control_any(request: Request[GatewayState]) -> Response:
     """POST /subtask/{projectid}: next, fail, running or ignore; `data` is the task's status."""
     return await control(request, CONTROLS)
 
 
+@describe(
+    body=NEXT_BODY,
+    data={},
+    answers={403: "a control other than next", 409: "the control changes nothing in this state"},
+)
 async def control_next(request: Request[GatewayState]) -> Response:
     """PUT /subtask/{projectid}: `next` only."""
     return await control(request, PUT_CONTROLS)

@@ -14,12 +14,29 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, forms
+from gateway import envelope, forms, schemas
 from gateway.forms import Fields
 from gateway.master import GatewayState
+from gateway.openapi import describe
 from gateway.views import openc3
 from gateway.views import openc3_catalog as catalog_views
 from gateway.views import openc3_steps as step_views
+
+PROJECT = schemas.identifier(description="the project")
+UUID = schemas.token(description="the task's uuid")
+PARAMS = schemas.obj(
+    {
+        "jobname": schemas.text(255, required=True),
+        "variable": schemas.string_map(description="variable name -> value"),
+    },
+    ["jobname"],
+)
+DRY_RUN_BODY = schemas.obj(
+    {"project_id": PROJECT, "uuid": UUID, "params": PARAMS}, ["project_id", "params"]
+)
+INVOKE_BODY = schemas.obj(
+    {"project_id": PROJECT, "uuid": UUID, "params": PARAMS}, ["project_id", "uuid", "params"]
+)
 
 
 def job_request(
@@ -42,6 +59,7 @@ def job_request(
     )
 
 
+@describe(body=schemas.obj({"project_id": PROJECT}, ["project_id"]), data={"type": "array"})
 async def job_names(request: Request[GatewayState]) -> Response:
     """POST /third/option/jobname: the names of the project's jobs."""
     fields = await forms.read_fields(request)
@@ -51,6 +69,13 @@ async def job_names(request: Request[GatewayState]) -> Response:
     return envelope.ok([job.name for job in reply.jobs])
 
 
+@describe(
+    body=schemas.obj(
+        {"project_id": PROJECT, "jobname": schemas.text(255, required=True)},
+        ["project_id", "jobname"],
+    ),
+    data={"type": "array"},
+)
 async def job_variables(request: Request[GatewayState]) -> Response:
     """POST /third/option/variable: the variables without a value a caller must supply."""
     fields = await forms.read_fields(request)
@@ -64,6 +89,7 @@ async def job_variables(request: Request[GatewayState]) -> Response:
     return envelope.ok([catalog_views.variable_prompt(v) for v in reply.variables])
 
 
+@describe(body=DRY_RUN_BODY, data={})
 async def dry_run(request: Request[GatewayState]) -> Response:
     """POST /third/interface/dry-run: the steps that would run, on which nodes, with which
     variables; nothing runs."""
@@ -76,6 +102,7 @@ async def dry_run(request: Request[GatewayState]) -> Response:
     return envelope.ok({"steps": steps, "variable": dict(sorted(reply.variables.items()))})
 
 
+@describe(body=INVOKE_BODY, data={})
 async def invoke(request: Request[GatewayState]) -> Response:
     """POST /third/interface/invoke: run the job as task `uuid` (again: the same task)."""
     ask = job_request(
@@ -86,6 +113,7 @@ async def invoke(request: Request[GatewayState]) -> Response:
     return envelope.ok(openc3.task_status(task), uuid=task.uuid)
 
 
+@describe(body=schemas.obj({"uuid": UUID}, ["uuid"]), data={})
 async def query(request: Request[GatewayState]) -> Response:
     """POST /third/interface/query: the task `uuid` in detail (nodes and subtasks)."""
     fields = await forms.read_fields(request)
@@ -95,6 +123,7 @@ async def query(request: Request[GatewayState]) -> Response:
     return envelope.ok(openc3.task_detail(task, time.time()))
 
 
+@describe(body=schemas.obj({"uuid": UUID}, ["uuid"]), data={})
 async def stop(request: Request[GatewayState]) -> Response:
     """POST /third/interface/stop: kill task `uuid`; `data` is its status after the kill."""
     fields = await forms.read_fields(request)

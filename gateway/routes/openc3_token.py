@@ -14,14 +14,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, filters, forms
+from gateway import envelope, filters, forms, schemas
 from gateway.errors import FieldError
 from gateway.forms import Fields
 from gateway.master import GatewayState
+from gateway.openapi import describe
 from gateway.views.openc3_catalog import audit
 
 MAX_DESCRIBE = 1000
 TOKEN = re.compile(r"[A-Za-z0-9]{32}")
+SECRET = schemas.matching(TOKEN.pattern, description="32 letters and digits")
 
 
 def secret(fields: Fields) -> str:
@@ -36,6 +38,9 @@ def token_row(token: auth_pb2.Token) -> dict[str, Any]:
     return {"id": token.id, "describe": token.describe, **audit(token.audit)}
 
 
+@describe(
+    query={**filters.query(), "token": SECRET}, data={"type": "array", "items": {"type": "object"}}
+)
 async def list_tokens(request: Request[GatewayState]) -> Response:
     """GET /token/{projectid}/info: token rows; filters `token` (its value), the usual others."""
     query = request.query_params
@@ -49,6 +54,15 @@ async def list_tokens(request: Request[GatewayState]) -> Response:
     return envelope.ok([token_row(t) for t in reply.tokens], total=reply.total)
 
 
+@describe(
+    body=schemas.obj(
+        {
+            "token": dict(SECRET, description="32 letters and digits; absent: one is made"),
+            "describe": schemas.text(MAX_DESCRIBE),
+        }
+    ),
+    data={"type": "object", "required": ["token"]},
+)
 async def create_token(request: Request[GatewayState]) -> Response:
     """POST /token/{projectid}: `token` (optional, 32 letters and digits; else one is made),
     `describe`. `data` is the row with the plain `token`, shown this once."""
@@ -65,6 +79,7 @@ async def create_token(request: Request[GatewayState]) -> Response:
     return envelope.ok({**token_row(reply.token), "token": reply.secret})
 
 
+@describe(data={})
 async def delete_token(request: Request[GatewayState]) -> Response:
     """DELETE /token/{projectid}/{id}: `data` is 1."""
     ask = auth_pb2.DeleteTokenRequest(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -14,9 +15,17 @@ from master.errors import JobfleetError
 logger = logging.getLogger(__name__)
 FIELD_KEY = "jobfleet-field"
 
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
 Req = TypeVar("Req")
 Resp = TypeVar("Resp")
 Self = TypeVar("Self")
+
+
+def printable(text: str) -> str:
+    """`text` with control characters escaped: a refusal quotes what the caller sent, and a
+    newline in a name must not forge a log line."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 
 
 async def abort(context: grpc.aio.ServicerContext[Any, Any], exc: JobfleetError) -> None:
@@ -33,7 +42,7 @@ def unary(
         try:
             return await fn(self, request, context)
         except JobfleetError as exc:
-            logger.info("%s refused: %s", fn.__name__, exc)
+            logger.info("%s refused: %s", fn.__name__, printable(str(exc)))
             await abort(context, exc)
             raise  # abort raises; this is for type checkers
 
@@ -51,7 +60,7 @@ def streaming(
             async for item in fn(self, request, context):
                 yield item
         except JobfleetError as exc:
-            logger.info("%s refused: %s", fn.__name__, exc)
+            logger.info("%s refused: %s", fn.__name__, printable(str(exc)))
             await abort(context, exc)
 
     return wrapper

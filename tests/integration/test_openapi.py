@@ -1,0 +1,187 @@
+"""The published OpenAPI document, and a property-based fuzzer run against a real gateway.
+
+schemathesis turns `/openapi.json` into hypothesis strategies: schema-valid requests (positive)
+and schema-violating ones (negative) for every operation. Every answer must be JSON in the
+OpenC3 envelope, never a 5xx; a refusal's `info` says what was wrong; and in positive mode, the
+gateway's format checks must never refuse a value the document calls valid (the document would
+be lying). Bounded: `JOBFLEET_FUZZ_EXAMPLES` examples per operation and mode (default 25),
+derandomized unless `JOBFLEET_FUZZ_SEED` is set, so a failure replays.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi import checks as openapi_checks
+
+from tests.integration.conftest import Gateway, Master
+
+EXAMPLES = int(os.environ.get("JOBFLEET_FUZZ_EXAMPLES", "25"))
+SEED = os.environ.get("JOBFLEET_FUZZ_SEED")
+REQUEST_TIMEOUT = 15.0
+
+# What the gateway's own format checks say (gateway.forms): one of these on a schema-valid
+# request means the document and the code disagree.
+FORMAT_REFUSALS = re.compile(
+    r"must be a string|must be an integer|must be between|must be at most \d+ characters|"
+    r"unsupported value|must be 1-64 letters|must be an object|must be a boolean|"
+    r"must not be blank|is required"
+)
+
+
+@dataclass
+class Fuzzed:
+    master: Master
+    gateway: Gateway
+    schema: schemathesis.BaseSchema
+    session: requests.Session
+
+
+@pytest.fixture
+def fuzzed(
+    start_master: Callable[..., Master], start_gateway: Callable[..., Gateway]
+) -> Iterator[Fuzzed]:
+    """A master and a gateway (no slave: nothing fuzzed ever runs), with a little catalogue."""
+    master = start_master()
+    gateway = start_gateway(master)
+    with gateway.client() as http:
+        seed_catalogue(http)
+    schema = schemathesis.openapi.from_url(f"{gateway.url}/openapi.json")
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Token {master.token}"
+        yield Fuzzed(master, gateway, schema, session)
+
+
+def seed_catalogue(http: httpx.Client) -> None:
+    """A node, a group, a script, a job and a variable, so small ids and names resolve."""
+    for path, body in [
+        ("/nodelist/1", {"name": "n1", "inip": "127.0.0.1"}),
+        ("/nodegroup/1", {"name": "g1", "plugin": "list", "params": "n1"}),
+        ("/scripts/1", {"name": "s1", "type": "shell", "cont": "echo hi"}),
+        (
+            "/jobs/1",
+            {
+                "name": "j1",
+                "data": [
+                    {
+                        "plugin_type": "cmd",
+                        "name": "step",
+                        "node_type": "builtin",
+                        "node_cont": "n1",
+                        "scripts_cont": "echo ${v}",
+                    }
+                ],
+            },
+        ),
+    ]:
+        resp = http.post(path, json=body)
+        assert resp.status_code == 200, (path, resp.text)
+
+
+def test_the_document_describes_every_route(fuzzed: Fuzzed) -> None:
+    from gateway.app import ROUTES
+
+    paths = fuzzed.schema.raw_schema["paths"]
+    served = {(r.path, m.lower()) for r in ROUTES for m in (r.methods or ()) if m != "HEAD"}
+    described = {(p, m) for p, ops in paths.items() for m in ops}
+    assert served == described
+    plugin_cmd = paths["/task/{projectid}/plugin_cmd"]["post"]
+    body = plugin_cmd["requestBody"]["content"]["application/json"]["schema"]
+    assert body["properties"]["timeout"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 86400,
+        "description": "seconds, default 60",
+    }
+    assert set(body["required"]) == {"name", "node_cont", "scripts_cont"}
+
+
+def check_envelope(ctx: Any, response: Any, case: schemathesis.Case) -> bool:
+    """Every answer is the OpenC3 envelope; a refusal says why."""
+    if case.path == "/openapi.json":
+        return True
+    payload = response.json()
+    assert isinstance(payload, dict) and isinstance(payload.get("stat"), bool), payload
+    if response.status_code >= 400:
+        assert payload["stat"] is False and payload["info"].strip(), payload
+    return True
+
+
+def check_document_is_honest(ctx: Any, response: Any, case: schemathesis.Case) -> bool:
+    """A schema-valid request is never refused by a format check the document does not state."""
+    if response.status_code == 400:
+        info = response.json()["info"]
+        assert not FORMAT_REFUSALS.search(info), f"schema-valid input refused: {info}"
+    return True
+
+
+def explain(exc: BaseException) -> str:
+    """A failure with each of its parts (a schemathesis FailureGroup says only how many)."""
+    if isinstance(exc, BaseExceptionGroup):
+        return "\n".join(explain(part) for part in exc.exceptions)
+    return str(exc)
+
+
+CHECKS = [
+    schemathesis.checks.not_a_server_error,
+    openapi_checks.status_code_conformance,
+    openapi_checks.content_type_conformance,
+    openapi_checks.response_schema_conformance,
+    check_envelope,
+]
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_fuzzing_finds_no_server_error_and_every_refusal_is_enveloped(
+    fuzzed: Fuzzed, mode: GenerationMode
+) -> None:
+    failures: list[str] = []
+    calls = 0
+    started = time.monotonic()
+    checks = [*CHECKS, check_document_is_honest] if mode is GenerationMode.POSITIVE else CHECKS
+    for result in fuzzed.schema.get_all_operations():
+        operation = result.ok()
+        # Positive cases stay in the seeded project, so they reach the master's own checks.
+        params = {"projectid": 1} if mode is GenerationMode.POSITIVE else None
+        strategy = operation.as_strategy(generation_mode=mode, path_parameters=params)
+
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=SEED is None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=strategy)
+        def exercise(case: schemathesis.Case) -> None:
+            nonlocal calls
+            calls += 1
+            response = case.call(
+                base_url=fuzzed.gateway.url, session=fuzzed.session, timeout=REQUEST_TIMEOUT
+            )
+            case.validate_response(response, checks=checks)
+
+        try:
+            exercise()
+        except Unsatisfiable:  # nothing to break: no parameters, no body
+            assert mode is GenerationMode.NEGATIVE and not operation.body
+        except (Exception, BaseExceptionGroup) as exc:  # one per operation, all reported
+            failures.append(f"{operation.label}: {exc}")
+    elapsed = time.monotonic() - started
+    print(f"{mode.value}: {calls} requests in {elapsed:.1f} s")
+    assert fuzzed.master.proc.popen.poll() is None, "the master exited"
+    assert fuzzed.gateway.proc.popen.poll() is None, "the gateway exited"
+    assert not failures, "\n\n".join(failures)
