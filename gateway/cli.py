@@ -14,6 +14,8 @@ import os
 import signal
 from typing import Any
 
+from jobfleet.tls import CLIENT_SETTINGS, add_client_arguments
+
 from gateway.config import (
     LISTEN_ENV,
     MASTER_ENV,
@@ -59,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"largest file accepted by the file server uploads, default 1 GiB (${MAX_UPLOAD_ENV})",
     )
     parser.add_argument("--ready-file", metavar="PATH", help='write {"listen": ...} once listening')
+    add_client_arguments(parser.add_argument_group("TLS to the master (see docs/tls.md)"))
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return parser
 
@@ -73,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             listen=args.listen,
             ready_file=args.ready_file,
             max_upload_bytes=args.max_upload_bytes,
+            tls_flags={key: getattr(args, key) for key in CLIENT_SETTINGS},
         )
     except ConfigError as exc:
         logger.error("bad configuration: %s", exc)

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from jobfleet.tls import ClientTls, TlsError, client_tls_from
+
 MASTER_ENV = "JOBFLEET_MASTER"
 LISTEN_ENV = "JOBFLEET_GATEWAY_LISTEN"
 MAX_UPLOAD_ENV = "JOBFLEET_GATEWAY_MAX_UPLOAD_BYTES"
@@ -31,6 +33,9 @@ class GatewayConfig:
     """Once listening, {"listen": "host:port"} (the real bound port) is written here."""
     rpc_timeout: float = 30.0
     """Deadline in seconds for each call on the master."""
+    tls: ClientTls | None = None
+    """TLS to the master (its CA, and the gateway's certificate for mutual TLS); None =
+    plaintext."""
 
     @property
     def listen(self) -> str:
@@ -77,8 +82,10 @@ def load_config(
     listen: str | None = None,
     ready_file: str | None = None,
     max_upload_bytes: str | None = None,
+    tls_flags: Mapping[str, str | None] | None = None,
 ) -> GatewayConfig:
-    """Merge command-line values (None = not given) over the environment over the defaults."""
+    """Merge command-line values (None = not given) over the environment over the defaults;
+    `tls_flags` are the client TLS flags (`tls_ca`, ...) as argparse left them."""
     defaults = GatewayConfig()
     master_value, master_source = _pick(master, env, MASTER_ENV, "master")
     listen_value, listen_source = _pick(listen, env, LISTEN_ENV, "listen")
@@ -99,4 +106,12 @@ def load_config(
             if upload_value
             else defaults.max_upload_bytes
         ),
+        tls=_tls(tls_flags or {}, env),
     )
+
+
+def _tls(flags: Mapping[str, str | None], env: Mapping[str, str]) -> ClientTls | None:
+    try:
+        return client_tls_from(flags, env)
+    except TlsError as exc:
+        raise ConfigError(str(exc)) from None

@@ -13,6 +13,7 @@ from typing import TypedDict
 
 import grpc
 from grpc_health.v1 import health_pb2_grpc
+from jobfleet.tls import aio_channel, blocking_channel
 from jobfleet.v1 import auth_pb2_grpc, catalog_pb2_grpc, crontab_pb2_grpc, task_pb2, task_pb2_grpc
 from starlette.applications import Starlette
 
@@ -84,10 +85,10 @@ def master_lifespan(
         # Imported here: gateway.auth builds on this module.
         from gateway.auth import AioCredentials, BlockingCredentials
 
-        async with grpc.aio.insecure_channel(
-            config.master, options=CHANNEL_OPTIONS, interceptors=[AioCredentials()]
+        async with aio_channel(
+            config.master, config.tls, CHANNEL_OPTIONS, interceptors=[AioCredentials()]
         ) as channel:
-            with grpc.insecure_channel(config.master) as blocking:
+            with blocking_channel(config.master, config.tls) as blocking:
                 upload_channel = grpc.intercept_channel(blocking, BlockingCredentials())
                 master = MasterClient.over(channel, config.rpc_timeout, upload_channel)
                 yield {"master": master, "config": config}

@@ -80,7 +80,12 @@ class Gateway:
     def _started(self) -> None:
         if self.config.ready_file:
             write_ready_file(self.config.ready_file, self.listen)
-        logger.info("gateway listening on http://%s, master %s", self.listen, self.config.master)
+        logger.info(
+            "gateway listening on http://%s, master %s (%s)",
+            self.listen,
+            self.config.master,
+            "plaintext" if self.config.tls is None else "TLS",
+        )
         self._ready.set()
 
     async def run(self) -> None:

@@ -91,14 +91,19 @@ class Master:
         database = await self.run_db(open_database, self.config.db_url, self.config.db_pool_size)
         await self.run_db(migrate, database)
         self._add_services()
-        self.port = self.server.add_insecure_port(self.config.listen)
+        tls = self.config.tls
+        if tls is None:
+            self.port = self.server.add_insecure_port(self.config.listen)
+        else:
+            self.port = self.server.add_secure_port(self.config.listen, tls.credentials())
         await self.server.start()
         await self.intake.recover()
         host = self.config.listen.rpartition(":")[0]
         logger.info(
-            "master listening on %s:%d, database %s",
+            "master listening on %s:%d (%s), database %s",
             host,
             self.port,
+            "plaintext" if tls is None else "mutual TLS" if tls.client_ca else "TLS",
             self.config.db_url.split("@")[-1],
         )
         self._write_ready(f"{host}:{self.port}")

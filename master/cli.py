@@ -13,6 +13,8 @@ import signal
 import sys
 from pathlib import Path
 
+from jobfleet.tls import Pem, ServerTls, TlsError, server_tls
+
 from master.app import Master
 from master.config import (
     ConfigError,
@@ -92,11 +94,44 @@ def parser() -> argparse.ArgumentParser:
         help="file holding the token slaves must present to attach "
         "[JOBFLEET_JOIN_TOKEN holds the token itself]",
     )
+    tls = p.add_argument_group("TLS on the gRPC port (see docs/tls.md)")
+    tls.add_argument("--tls-cert", type=Path, metavar="FILE", help="certificate chain (PEM)")
+    tls.add_argument("--tls-key", type=Path, metavar="FILE", help="its key (PEM, unencrypted)")
+    tls.add_argument(
+        "--tls-ca",
+        type=Path,
+        metavar="FILE",
+        help="CA (PEM): clients must present a certificate it signed (mutual TLS)",
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command")
     db = sub.add_parser("db", help="schema version and migrations (status), or apply them")
     db.add_argument("action", choices=["status", "upgrade"])
     return p
+
+
+def check_tls_flags(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """A certificate without its key (or the reverse), or a client CA without both, is a usage
+    error (exit 2), before any file is read."""
+    if args.tls_cert and not args.tls_key:
+        p.error("--tls-cert needs --tls-key (the certificate's private key)")
+    if args.tls_key and not args.tls_cert:
+        p.error("--tls-key needs --tls-cert (the certificate it belongs to)")
+    if args.tls_ca and not args.tls_cert:
+        p.error("--tls-ca (mutual TLS) needs --tls-cert and --tls-key")
+
+
+def tls_from(args: argparse.Namespace) -> ServerTls | None:
+    if not args.tls_cert:
+        return None
+    try:
+        return server_tls(
+            Pem(args.tls_cert, "--tls-cert"),
+            Pem(args.tls_key, "--tls-key"),
+            Pem(args.tls_ca, "--tls-ca") if args.tls_ca else None,
+        )
+    except TlsError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def config_from(args: argparse.Namespace) -> MasterConfig:
@@ -120,11 +155,14 @@ def config_from(args: argparse.Namespace) -> MasterConfig:
         time_zone=zone_setting(args.time_zone, "--time-zone or JOBFLEET_TIME_ZONE"),
         admin_token=secret_setting(args.admin_token_file, "admin_token", 16),
         join_token=secret_setting(args.join_token_file, "join_token", 8),
+        tls=tls_from(args),
     )
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    check_tls_flags(p, args)
     logging.config.dictConfig(default_log_config(args.verbose))
     try:
         config = config_from(args)

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jobfleet.tls import ServerTls
+
 
 class ConfigError(ValueError):
     """A bad or missing setting; the message names the key and where it came from."""
@@ -53,6 +55,8 @@ class MasterConfig:
     Without it only project tokens made earlier get in: auth is never off."""
     join_token: Secret | None = None
     """When set, a slave's Hello must carry it, else the link is refused."""
+    tls: ServerTls | None = None
+    """TLS on the gRPC port (and, with a client CA, mutual TLS); None = plaintext."""
 
     @property
     def db_url(self) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn
 
 import grpc
+from jobfleet.tls import aio_channel
 from jobfleet.v1 import slave_pb2_grpc
 
 from slave import convert
@@ -95,7 +96,7 @@ class Link:
         self._welcomed = False
         hello = await self._hello()
         target = self._config.master
-        async with grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS) as channel:
+        async with aio_channel(target, self._config.tls, CHANNEL_OPTIONS) as channel:
             call = slave_pb2_grpc.SlaveLinkStub(channel).Attach()
             try:
                 await call.write(convert.to_proto(hello))

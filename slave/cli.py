@@ -15,6 +15,8 @@ import os
 import signal
 import sys
 
+from jobfleet.tls import add_client_arguments
+
 from slave import __version__
 from slave.config import ConfigError, SlaveConfig, load_config
 from slave.daemon import Slave
@@ -56,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--join-token-file", metavar="FILE", help="join token for Hello (env JOBFLEET_JOIN_TOKEN)"
     )
+    add_client_arguments(parser.add_argument_group("TLS to the master (see docs/tls.md)"))
     ssh = parser.add_argument_group("SSH (nodes without a slave; see docs/ssh.md)")
     ssh.add_argument(
         "--max-ssh-sessions",
@@ -123,7 +126,8 @@ async def serve(config: SlaveConfig) -> None:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_signal, sig)
-    logger.info("slave %s attaching to %s", config.name, config.master)
+    how = "plaintext" if config.tls is None else "TLS"
+    logger.info("slave %s attaching to %s (%s)", config.name, config.master, how)
     try:
         await slave.run()
     finally:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jobfleet.tls import ClientTls, TlsError, client_tls_from
+
 from slave.messages import HostKeyPolicy, Secret
 
 __all__ = ["ConfigError", "HostKeyPolicy", "Secret", "SlaveConfig", "load_config"]
@@ -65,6 +67,9 @@ class SlaveConfig:
     """The known_hosts file SSH connects check and record; None = ~/.ssh/known_hosts."""
     ssh_idle_timeout: float = 60.0
     """A pooled SSH connection unused this long is closed."""
+    tls: ClientTls | None = None
+    """TLS to the master (its CA, and this slave's certificate for mutual TLS); None =
+    plaintext."""
 
 
 def parse_address(raw: str) -> str:
@@ -182,6 +187,10 @@ def load_config(flags: Mapping[str, Any], environ: Mapping[str, str]) -> SlaveCo
             values[setting.key] = parse(raw)
         except ValueError as exc:
             raise ConfigError(f"{source}: {exc}") from None
+    try:
+        values["tls"] = client_tls_from(flags, environ)
+    except TlsError as exc:
+        raise ConfigError(str(exc)) from None
     if "master" not in values:
         raise ConfigError("master: missing; pass --master HOST:PORT or set JOBFLEET_MASTER")
     return SlaveConfig(**values)  # type: ignore[arg-type]

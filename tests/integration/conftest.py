@@ -17,6 +17,7 @@ import grpc
 import httpx
 import pytest
 from jobfleet.cli.auth import token_channel
+from jobfleet.tls import ClientTls
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
 
 from tests import pg
@@ -57,10 +58,12 @@ class Master:
     args: list[str] = field(default_factory=list)
     token: str = ""
     """The master's bootstrap admin token (JOBFLEET_ADMIN_TOKEN), random per test."""
+    tls: ClientTls | None = None
+    """How the test's own calls reach a master serving TLS; None = plaintext."""
 
     def channel(self, token: str | None = None) -> grpc.Channel:
         """A channel whose calls carry `token` (default: the admin token; "" = none)."""
-        return token_channel(self.addr, self.token if token is None else token)
+        return token_channel(self.addr, self.token if token is None else token, self.tls)
 
 
 @dataclass
@@ -180,7 +183,9 @@ def start_master(
         data_dir: Path | None = None,
         name: str = "",
         env: dict[str, str] | None = None,
+        tls: ClientTls | None = None,
     ) -> Master:
+        """`tls`: what the test's calls use when `extra` turns TLS on (--tls-cert ...)."""
         nonlocal count
         count += 1
         data = data_dir or processes.tmp / f"master{count}"
@@ -200,7 +205,7 @@ def start_master(
         ]
         env = {"JOBFLEET_ADMIN_TOKEN": admin_token, **(env or {})}
         proc = processes.spawn(name or f"master{count}", "master", args, env=env)
-        return Master(proc, read_ready(proc, ready), data, args, admin_token)
+        return Master(proc, read_ready(proc, ready), data, args, admin_token, tls)
 
     return start
 
@@ -238,15 +243,12 @@ def wait_attached(master: Master, name: str, proc: Proc | None = None, timeout: 
 def start_gateway(processes: Processes) -> Callable[..., Gateway]:
     count = 0
 
-    def start(master: Master) -> Gateway:
+    def start(master: Master, *extra: str) -> Gateway:
         nonlocal count
         count += 1
         ready = processes.tmp / f"gateway{count}.ready"
-        proc = processes.spawn(
-            f"gateway{count}",
-            "gateway",
-            ["--master", master.addr, "--listen", "127.0.0.1:0", "--ready-file", str(ready)],
-        )
+        args = ["--master", master.addr, "--listen", "127.0.0.1:0", "--ready-file", str(ready)]
+        proc = processes.spawn(f"gateway{count}", "gateway", [*args, *extra])
         return Gateway(proc, "http://" + read_ready(proc, ready), master.token)
 
     return start

@@ -1,6 +1,6 @@
-"""A blocking channel whose every call carries a token (`authorization: Token <t>` metadata),
-for the Control services of a master (TaskService, CatalogService, CrontabService,
-TokenService)."""
+"""A blocking channel (plaintext or TLS) whose every call carries a token (`authorization:
+Token <t>` metadata), for the Control services of a master (TaskService, CatalogService,
+CrontabService, TokenService)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import os
 from typing import Any
 
 import grpc
+
+from jobfleet.tls import ClientTls, blocking_channel
 
 TOKEN_ENV = "JOBFLEET_TOKEN"
 
@@ -41,10 +43,14 @@ class _WithToken(
         return continuation(self._details(details), requests)
 
 
-def token_channel(target: str, token: str | None = None) -> grpc.Channel:
-    """An insecure channel to `target` sending `token` (default: $JOBFLEET_TOKEN) on every call."""
+def token_channel(
+    target: str, token: str | None = None, tls: ClientTls | None = None
+) -> grpc.Channel:
+    """A channel to `target` (plaintext, or TLS with `tls`) sending `token` (default:
+    $JOBFLEET_TOKEN) on every call. The token is metadata added by an interceptor, not call
+    credentials, which grpc sends over TLS channels only: it works on both."""
     token = token if token is not None else os.environ.get(TOKEN_ENV, "")
-    channel = grpc.insecure_channel(target)
+    channel = blocking_channel(target, tls)
     return grpc.intercept_channel(channel, _WithToken(token)) if token else channel
 
 

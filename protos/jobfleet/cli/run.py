@@ -10,6 +10,7 @@ import grpc
 
 from jobfleet.cli.auth import TOKEN_ENV, token_channel
 from jobfleet.cli.client import STATUS_WORD, follow
+from jobfleet.tls import TlsError, add_client_arguments, client_tls_from
 from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
 
 SCRIPT_TYPES = {
@@ -27,6 +28,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--token-file",
         help=f"file holding a token of the project (or the admin token) [${TOKEN_ENV}]",
     )
+    add_client_arguments(p.add_argument_group("TLS to the master (see docs/tls.md)"))
     p.add_argument("--nodes", required=True, help="comma list of node names")
     p.add_argument("--type", choices=sorted(SCRIPT_TYPES), default="shell")
     p.add_argument("--timeout", type=int, default=60)
@@ -50,7 +52,12 @@ def run(args: argparse.Namespace) -> int:
     if args.token_file:
         with open(args.token_file) as f:
             token = f.read().strip()
-    with token_channel(args.master, token) as channel:
+    try:
+        tls = client_tls_from(vars(args), os.environ)
+    except TlsError as exc:
+        print(f"jobfleet run: {exc}", file=sys.stderr)
+        return 2
+    with token_channel(args.master, token, tls) as channel:
         try:
             task = task_pb2_grpc.TaskServiceStub(channel).SubmitCommand(request, timeout=30).task
         except grpc.RpcError as exc:
