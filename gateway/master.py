@@ -53,13 +53,17 @@ class MasterClient:
             uploads=catalog_pb2_grpc.CatalogServiceStub(upload_channel),
         )
 
-    async def read_log(self, execution_id: int) -> bytes:
-        """An execution's log as stored so far, page by page, until complete or no progress."""
+    async def read_log(self, project_id: int, execution_id: int) -> bytes:
+        """An execution's log as stored so far, page by page, until complete or no progress
+        (an execution of another project is NOT_FOUND)."""
         pages: list[bytes] = []
         seq = 0
         while True:
             ask = task_pb2.ReadLogRequest(
-                execution_id=execution_id, from_seq=seq, max_bytes=LOG_PAGE_BYTES
+                project_id=project_id,
+                execution_id=execution_id,
+                from_seq=seq,
+                max_bytes=LOG_PAGE_BYTES,
             )
             reply = await self.task.ReadLog(ask, timeout=self.timeout)
             pages.append(reply.data)

@@ -80,7 +80,7 @@ class Master:
             self.run_db, self.engine, max_in_flight=config.db_threads // 2 or 1
         )
         self.crontabs = Crontabs(self.run_db, config.time_zone, self.scheduler.poke)
-        auth = Authenticator(self.run_db, config.admin_token)
+        auth = Authenticator(self.run_db, config.admin_token, config.join_token)
         self.server = grpc.aio.server(options=SERVER_OPTIONS, interceptors=[AuthInterceptor(auth)])
         self.port = 0
         self._stopped = asyncio.Event()

@@ -1,16 +1,27 @@
-"""Who may call the Control services: one server interceptor checks every call's token.
+"""Who may call what: one server interceptor checks every call's credentials.
 
-Credentials are call metadata: `authorization: Token <t>`, or OpenC3's `appname` + `appkey: <t>`.
-A token is either the bootstrap admin token (`MasterConfig.admin_token`, compared as its sha256,
-never stored) acting on every project, or a project token (`store.tokens`) acting on its own
-project only: a request naming another project is PERMISSION_DENIED, a request leaving
-`project_id` at 0 ("any project") is narrowed to the token's. Methods without a project
-(`ListSlaves`, `ReadLog`) take any valid token; creating and listing projects take the admin's.
-Missing or unknown credentials are UNAUTHENTICATED. Auth is never off: a master started without
-an admin token and with no project token stored lets no Control call in.
+Control services (TaskService, CatalogService, CrontabService, TokenService). Credentials are
+call metadata: `authorization: Token <t>`, or OpenC3's `appname` + `appkey: <t>`. A token is
+either the bootstrap admin token (`MasterConfig.admin_token`, compared as its sha256, never
+stored) acting on every project, or a project token (`store.tokens`) acting on its own project
+only. Missing or unknown credentials are UNAUTHENTICATED. Auth is never off: a master started
+without an admin token and with no project token stored lets no Control call in.
 
-SlaveLink, FileService (slaves; the join token guards the link), health and reflection pass.
-No token, whole or part, is ever logged or put in an error.
+Project scope, in two rules, so a project token learns nothing of another project:
+- A request naming another project (`project_id`, or DryRun's `job.project_id`) is
+  PERMISSION_DENIED; one leaving it at 0 ("any project") is narrowed to the token's project.
+- A row named by id or uuid (task, execution, job, script, node, group, account, crontab, file,
+  token) is looked up within the request's project: a row of another project is NOT_FOUND,
+  exactly as an id that does not exist, so ids (sequential) do not reveal what other projects
+  hold. The gateway answers these 403 and 404 in each document's envelope.
+A request with no project at all is refused to project tokens, except `ListSlaves` (slaves
+serve every project); creating and listing projects take the admin token.
+
+Slave side: SlaveLink checks the join token in its hello; FileService (blobs for copies) takes
+the same join token as `authorization: Token <join token>` metadata, and nothing else: a project
+or admin token is PERMISSION_DENIED there, and the join token opens no Control service. A master
+without a join token leaves both open, as it leaves slaves' attachment. Health and reflection
+pass. No token, whole or part, is ever logged or put in an error.
 """
 
 from __future__ import annotations
@@ -24,7 +35,7 @@ from typing import Any
 
 import grpc
 from google.protobuf.message import Message
-from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, task_pb2
+from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, slave_pb2, task_pb2
 
 from master.config import Secret
 from master.db import DbRunner
@@ -42,7 +53,10 @@ GUARDED = frozenset(
         auth_pb2.DESCRIPTOR.services_by_name["TokenService"].full_name,
     }
 )
+SLAVE_SIDE = frozenset({slave_pb2.DESCRIPTOR.services_by_name["FileService"].full_name})
 ADMIN_ONLY = frozenset({"CreateProject", "ListProjects"})
+PROJECTLESS = frozenset({"ListSlaves"})
+"""Control methods whose requests name no project, open to every valid token."""
 SCHEME = "token "
 CALLER: contextvars.ContextVar[Identity] = contextvars.ContextVar("caller")
 """Who makes the call being served (set once its credentials are checked)."""
@@ -60,24 +74,47 @@ def presented(metadata: Any) -> str:
 
 @dataclass(frozen=True)
 class Identity:
-    project_id: int  # 0 = admin, every project
+    project_id: int  # 0 = admin, every project (or a slave: no project)
     token_id: int = 0
+    slave: bool = False  # the join token (FileService only)
 
     @property
     def admin(self) -> bool:
-        return self.project_id == 0
+        return self.project_id == 0 and not self.slave
+
+
+SLAVE = Identity(0, slave=True)
+
+
+def scoped(request: Message) -> Message | None:
+    """The message that names the request's project: the request itself, or its one singular
+    message field that has a `project_id` (DryRun's `job`); None when the request has none."""
+    if "project_id" in request.DESCRIPTOR.fields_by_name:
+        return request
+    for field in request.DESCRIPTOR.fields:
+        inner = field.message_type
+        if inner is not None and not field.is_repeated and "project_id" in inner.fields_by_name:
+            nested: Message = getattr(request, field.name)
+            return nested
+    return None
 
 
 class Authenticator:
-    def __init__(self, run_db: DbRunner, admin_token: Secret | None) -> None:
+    def __init__(
+        self, run_db: DbRunner, admin_token: Secret | None, join_token: Secret | None = None
+    ) -> None:
         self.run_db = run_db
         self._admin = tokens.digest(admin_token.value) if admin_token else ""
+        self._join = tokens.digest(join_token.value) if join_token else ""
 
     async def identify(self, token: str, method: str) -> Identity:
         if not token:
             logger.info("refused %s: no credentials", method)
             raise Unauthenticated("credentials required: metadata `authorization: Token <t>`")
         hashed = tokens.digest(token)
+        if self._join and hmac.compare_digest(hashed, self._join):
+            logger.info("refused %s: the join token is for slaves only", method)
+            raise Unauthenticated("unknown token")
         if self._admin and hmac.compare_digest(hashed, self._admin):
             return Identity(0)
         row = await self.run_db(tokens.find, token)
@@ -85,6 +122,13 @@ class Authenticator:
             logger.info("refused %s: unknown token", method)
             raise Unauthenticated("unknown token")
         return Identity(row.project_id, row.id)
+
+    def identify_slave(self, token: str, method: str) -> Identity:
+        """A FileService caller: it must present the join token, when the master has one."""
+        if self._join and not hmac.compare_digest(tokens.digest(token), self._join):
+            logger.info("refused %s: %s", method, "a wrong join token" if token else "no token")
+            raise PermissionDenied("needs the slaves' join token")
+        return SLAVE
 
     @staticmethod
     def permit(who: Identity, method: str, request: Message) -> None:
@@ -95,11 +139,15 @@ class Authenticator:
         if name in ADMIN_ONLY:
             logger.info("refused %s: needs the admin token", method)
             raise PermissionDenied("needs the admin token")
-        if "project_id" not in request.DESCRIPTOR.fields_by_name:
-            return
-        asked: int = getattr(request, "project_id")
+        target = scoped(request)
+        if target is None:
+            if name in PROJECTLESS:
+                return
+            logger.info("refused %s: names no project, needs the admin token", method)
+            raise PermissionDenied("needs the admin token")
+        asked: int = getattr(target, "project_id")
         if asked == 0:
-            setattr(request, "project_id", who.project_id)
+            setattr(target, "project_id", who.project_id)
         elif asked != who.project_id:
             logger.info(
                 "refused %s: token of project %d on project %d", method, who.project_id, asked
@@ -120,14 +168,24 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(details)
         method: str = details.method
-        if handler is None or method.split("/")[1] not in GUARDED:
+        service = method.split("/")[1]
+        if handler is None or service not in GUARDED | SLAVE_SIDE:
             return handler
         token = presented(details.invocation_metadata)
+        if service in SLAVE_SIDE:
+            return guarded(handler, self._slave(token, method), lambda who, req: None)
         return guarded(
             handler,
             lambda: self.auth.identify(token, method),
             lambda who, req: self.auth.permit(who, method, req),
         )
+
+
+    def _slave(self, token: str, method: str) -> Callable[[], Awaitable[Identity]]:
+        async def identify() -> Identity:
+            return self.auth.identify_slave(token, method)
+
+        return identify
 
 
 def guarded(

@@ -67,8 +67,11 @@ class TaskQueries:
         rows, total = await self.run_db(tasks.search, f)
         return rows, total, await self.run_db(tasks.slaves_of, [r.id for r in rows])
 
-    async def read_log(self, execution_id: int, from_seq: int, max_bytes: int) -> LogRead:
-        row = await self.run_db(executions.get, execution_id)
+    async def read_log(
+        self, project_id: int, execution_id: int, from_seq: int, max_bytes: int
+    ) -> LogRead:
+        """A bounded piece of the log of an execution of the project (0: any project)."""
+        row = await self.run_db(executions.get_in_project, execution_id, project_id)
         if row is None:
             raise NotFound(f"execution {execution_id} not found", "execution_id")
         limit = min(max_bytes or DEFAULT_READ, MAX_READ)

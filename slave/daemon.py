@@ -108,7 +108,8 @@ class Slave:
             slave_name=self.config.name,
         )
         ssh = self._ssh_pool()
-        files = MasterFiles()
+        token = self.config.join_token
+        files = MasterFiles(token.value if token else "")
         executions = Executions(self.outbox, settings, self.config.name, ssh, files)
         self._executions = executions
         self._link = Link(self.config, self.outbox, executions, self._hello, self._attached, files)

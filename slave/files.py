@@ -28,11 +28,13 @@ MAX_MESSAGE = 1 << 20
 
 
 class MasterFiles:
-    """A FileStore (slave.commands.base) on the current link's channel."""
+    """A FileStore (slave.commands.base) on the current link's channel. Calls carry the join
+    token (`authorization: Token …`), which the master requires when it has one."""
 
-    def __init__(self) -> None:
+    def __init__(self, join_token: str = "") -> None:
         self._channel: Any = None
         self._up = asyncio.Event()
+        self._metadata = (("authorization", f"Token {join_token}"),) if join_token else ()
 
     def link_up(self, channel: Any) -> None:
         """The link is attached on `channel` (a grpc.aio.Channel)."""
@@ -45,7 +47,7 @@ class MasterFiles:
 
     async def upload(self, execution_id: int, archive: bool, chunks: AsyncIterable[bytes]) -> Blob:
         stub = slave_pb2_grpc.FileServiceStub(await self._ready())
-        call = stub.UploadBlob()
+        call = stub.UploadBlob(metadata=self._metadata)
         try:
             await _send_all(call, execution_id, archive, chunks)
             response = await call
@@ -59,7 +61,9 @@ class MasterFiles:
 
     async def download(self, sha256: str) -> AsyncGenerator[bytes, None]:
         stub = slave_pb2_grpc.FileServiceStub(await self._ready())
-        call = stub.DownloadBlob(slave_pb2.DownloadBlobRequest(sha256=sha256))
+        call = stub.DownloadBlob(
+            slave_pb2.DownloadBlobRequest(sha256=sha256), metadata=self._metadata
+        )
         try:
             async for response in call:
                 yield response.data

@@ -28,7 +28,7 @@ async def task_log(request: Request[GatewayState]) -> Response:
     master = request.state["master"]
     ask = task_pb2.GetTaskRequest(uuid=task_uuid(request))
     task = (await master.task.GetTask(ask, timeout=master.timeout)).task
-    logs = [await master.read_log(e.id) for e in task.executions]
+    logs = [await master.read_log(task.project_id, e.id) for e in task.executions]
     return envelope.ok([openc3.log_row(e, log) for e, log in zip(task.executions, logs)])
 
 

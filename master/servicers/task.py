@@ -120,7 +120,7 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
         self, request: task_pb2.ReadLogRequest, context: Context
     ) -> task_pb2.ReadLogResponse:
         read = await self.queries.read_log(
-            request.execution_id, request.from_seq, request.max_bytes
+            request.project_id, request.execution_id, request.from_seq, request.max_bytes
         )
         return task_pb2.ReadLogResponse(
             data=read.data, next_seq=read.next_seq, complete=read.complete

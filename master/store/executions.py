@@ -7,13 +7,26 @@ import datetime as dt
 
 from master.db import is_postgres, write_transaction
 from master.domain import ExecutionStatus, SlaveResult
-from master.models import Execution, Slave, utcnow
+from master.models import Execution, Slave, Task, utcnow
 
 OPEN = [ExecutionStatus.PENDING.value, ExecutionStatus.RUNNING.value]
 
 
 def get(execution_id: int) -> Execution | None:
     return Execution.get_or_none(Execution.id == execution_id)
+
+
+def get_in_project(execution_id: int, project_id: int) -> Execution | None:
+    """The execution, if its task is in the project (0: any project)."""
+    if not project_id:
+        return get(execution_id)
+    query = (
+        Execution.select()
+        .join(Task, on=(Execution.task == Task.id))
+        .where((Execution.id == execution_id) & (Task.project == project_id))
+    )
+    row: Execution | None = query.first()
+    return row
 
 
 def mark_running(execution_id: int, started_at: dt.datetime | None) -> bool:

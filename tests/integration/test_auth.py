@@ -1,10 +1,13 @@
 """Who gets in: tokens on every REST route but health and on the Control services over gRPC,
-project scope (401 vs 403), tokens shown once and never logged, and the slaves' join token."""
+project scope (401 vs 403; another project's rows by id are 404), tokens shown once and never
+logged, and the slaves' join token (the link and the file blobs)."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -15,11 +18,18 @@ from jobfleet.v1 import (
     auth_pb2_grpc,
     catalog_pb2,
     catalog_pb2_grpc,
+    common_pb2,
+    crontab_pb2,
+    crontab_pb2_grpc,
+    slave_pb2,
+    slave_pb2_grpc,
     task_pb2,
     task_pb2_grpc,
 )
 
 from tests.integration.conftest import Cluster, Gateway, Master, Proc
+from tests.integration.jobs import cmd, create_job
+from tests.integration.rest import submit, wait_final
 from tests.waiting import wait_until
 
 SAMPLE = [
@@ -262,3 +272,467 @@ def test_slaves_need_the_join_token(
     for proc in (master.proc, stranger, anonymous):
         text = proc.log.read_text()
         assert join not in text and "wrong-token-123" not in text
+
+
+# --- project scope by id: another project's rows are not found, and stay as they were.
+# One world of two projects per test; each case of the table is a subtest, checked to leave
+# the second project's rows (and its running task) as they were.
+
+
+@dataclass(frozen=True)
+class Other:
+    """The second project's rows, made with the admin token."""
+
+    project: int
+    task: str
+    subtask: str
+    execution: int
+    job: str
+    node: int
+    group: int
+    account: int
+    script: int
+    crontab: int
+    file: int
+    sha256: str
+    token: int
+    job_of_one: str
+    """A job of project 1, for requests that must name a valid one."""
+
+
+@dataclass(frozen=True)
+class Stubs:
+    task: task_pb2_grpc.TaskServiceStub
+    catalog: catalog_pb2_grpc.CatalogServiceStub
+    crontab: crontab_pb2_grpc.CrontabServiceStub
+    tokens: auth_pb2_grpc.TokenServiceStub
+
+    @classmethod
+    def over(cls, channel: grpc.Channel) -> Stubs:
+        return cls(
+            task_pb2_grpc.TaskServiceStub(channel),
+            catalog_pb2_grpc.CatalogServiceStub(channel),
+            crontab_pb2_grpc.CrontabServiceStub(channel),
+            auth_pb2_grpc.TokenServiceStub(channel),
+        )
+
+
+@dataclass(frozen=True)
+class TwoProjects:
+    cluster: Cluster
+    token: str
+    """A token of project 1."""
+    other: Other
+
+
+B_OUTPUT = "output-of-the-second-project"
+
+
+def made_id(reply: httpx.Response) -> int:
+    assert reply.status_code == 200, reply.text
+    return int(reply.json()["data"]["id"])
+
+
+def make_other(cluster: Cluster) -> Other:
+    http, project = cluster.http, second_project(cluster.master)
+    job = create_job(http, "b-job", [cmd("b", "echo b")], project=project)
+    task = submit(http, f"echo {B_OUTPUT}; sleep 60", project=project)
+    node = made_id(http.post(f"/nodelist/{project}", json={"name": "b-web", "inip": "10.9.9.9"}))
+    body = {"name": "b-group", "plugin": "list", "params": "b-web"}
+    group = made_id(http.post(f"/nodegroup/{project}", json=body))
+    account = made_id(http.post(f"/userlist/{project}", json={"username": "bdeploy"}))
+    body = {"name": "b-script", "type": "shell", "cont": "echo b-script"}
+    script = made_id(http.post(f"/scripts/{project}", json=body))
+    body = {"name": "b-cron", "jobuuid": job, "cron": "0 0 1 1 *"}
+    crontab = int(http.post(f"/crontab/{project}", json=body).json()["data"]["id"])
+    reply = http.post(f"/fileserver/{project}", files={"f": ("b.txt", b"b-file-bytes")})
+    assert reply.status_code == 200, reply.text
+    token = int(str(new_token(http, project, "b-token")["id"]))
+    with cluster.master.channel() as channel:
+        admin = Stubs.over(channel)
+        admin.catalog.SaveVariable(
+            catalog_pb2.SaveVariableRequest(project_id=project, job_uuid=job, name="v", value="1"),
+            timeout=10,
+        )
+        ask_files = catalog_pb2.ListFilesRequest(project_id=project)
+        stored = admin.catalog.ListFiles(ask_files, timeout=10).files
+        found = admin.task.GetTask(task_pb2.GetTaskRequest(uuid=task), timeout=10).task
+    wait_until(lambda: B_OUTPUT in log_of(cluster.master, found.executions[0].id), 30)
+    return Other(
+        project,
+        task,
+        found.subtasks[0].uuid,
+        found.executions[0].id,
+        job,
+        node,
+        group,
+        account,
+        script,
+        crontab,
+        stored[0].id,
+        stored[0].sha256,
+        token,
+        create_job(http, "a-job", [cmd("a", "echo a")]),
+    )
+
+
+def log_of(master: Master, execution: int) -> str:
+    with master.channel() as channel:
+        ask = task_pb2.ReadLogRequest(execution_id=execution)
+        return str(task_pb2_grpc.TaskServiceStub(channel).ReadLog(ask, timeout=10).data.decode())
+
+
+def assert_untouched(master: Master, b: Other) -> None:
+    """Every row of the second project is there as made; its task still runs."""
+    with master.channel() as channel:
+        admin = Stubs.over(channel)
+        task = admin.task.GetTask(task_pb2.GetTaskRequest(uuid=b.task), timeout=10).task
+        assert task.status == common_pb2.TASK_STATUS_RUNNING, task
+        assert task.executions[0].status == common_pb2.EXECUTION_STATUS_RUNNING
+        assert B_OUTPUT in log_of(master, b.execution)
+        p, cat = b.project, admin.catalog
+        job = cat.GetJob(catalog_pb2.GetJobRequest(project_id=p, uuid=b.job), timeout=10).job
+        assert job.name == "b-job" and [s.name for s in job.steps] == ["b"]
+        ask_vars = catalog_pb2.ListVariablesRequest(project_id=p, job_uuid=b.job)
+        variables = cat.ListVariables(ask_vars, timeout=10).variables
+        assert [(v.name, v.value) for v in variables] == [("v", "1")]
+        ask_script = catalog_pb2.GetScriptRequest(project_id=p, id=b.script)
+        script = cat.GetScript(ask_script, timeout=10).script
+        assert (script.name, script.content) == ("b-script", "echo b-script")
+        nodes = cat.ListNodes(catalog_pb2.ListNodesRequest(project_id=p), timeout=10).nodes
+        assert [(n.id, n.name) for n in nodes] == [(b.node, "b-web")]
+        ask_group = catalog_pb2.GetNodeGroupRequest(project_id=p, id=b.group)
+        group = cat.GetNodeGroup(ask_group, timeout=10).group
+        assert (group.name, group.params) == ("b-group", "b-web")
+        ask_accounts = catalog_pb2.ListAccountsRequest(project_id=p)
+        accounts = cat.ListAccounts(ask_accounts, timeout=10).accounts
+        assert [(a.id, a.username) for a in accounts] == [(b.account, "bdeploy")]
+        files = cat.ListFiles(catalog_pb2.ListFilesRequest(project_id=p), timeout=10).files
+        assert [(f.id, f.name) for f in files] == [(b.file, "b.txt")]
+        ask_cron = crontab_pb2.GetCrontabRequest(project_id=p, id=b.crontab)
+        cron = admin.crontab.GetCrontab(ask_cron, timeout=10).crontab
+        assert (cron.name, cron.cron) == ("b-cron", "0 0 1 1 *")
+        assert cron.status == crontab_pb2.CRONTAB_STATUS_AVAILABLE
+        ask_tokens = auth_pb2.ListTokensRequest(project_id=p)
+        assert [t.id for t in admin.tokens.ListTokens(ask_tokens, timeout=10).tokens] == [b.token]
+
+
+@pytest.fixture
+def two_projects(cluster: Cluster) -> Iterator[TwoProjects]:
+    other = make_other(cluster)
+    token = str(new_token(cluster.http, 1, "project one")["token"])
+    yield TwoProjects(cluster, token, other)
+    reply = cluster.http.delete(f"/slave/s1/killtask/{other.task}")  # not left to teardown
+    assert reply.status_code == 200, reply.text
+
+
+STEP = common_pb2.Step(
+    name="x",
+    cmd=common_pb2.CmdStep(
+        nodes=common_pb2.NodeSelector(type=common_pb2.NODE_SELECTOR_TYPE_BUILTIN, content="s1"),
+        script_type=common_pb2.SCRIPT_TYPE_SHELL,
+        script="id",
+    ),
+)
+"""A valid step in either project (s1 is a slave)."""
+NOT_FOUND = grpc.StatusCode.NOT_FOUND
+DENIED = grpc.StatusCode.PERMISSION_DENIED
+GrpcCall = Callable[[Stubs, Other], object]
+
+GRPC_CASES: list[tuple[str, GrpcCall, grpc.StatusCode]] = [
+    (
+        "ReadLog",
+        lambda s, b: s.task.ReadLog(task_pb2.ReadLogRequest(execution_id=b.execution)),
+        NOT_FOUND,
+    ),
+    (
+        "ReadLog-naming-the-project",
+        lambda s, b: s.task.ReadLog(
+            task_pb2.ReadLogRequest(execution_id=b.execution, project_id=b.project)
+        ),
+        DENIED,
+    ),
+    (
+        "FollowTask",
+        lambda s, b: list(s.task.FollowTask(task_pb2.FollowTaskRequest(uuid=b.task))),
+        NOT_FOUND,
+    ),
+    ("GetTask", lambda s, b: s.task.GetTask(task_pb2.GetTaskRequest(uuid=b.task)), NOT_FOUND),
+    ("KillTask", lambda s, b: s.task.KillTask(task_pb2.KillTaskRequest(uuid=b.task)), NOT_FOUND),
+    (
+        "ControlSubtask",
+        lambda s, b: s.task.ControlSubtask(
+            task_pb2.ControlSubtaskRequest(
+                task_uuid=b.task,
+                subtask_uuid=b.subtask,
+                control=task_pb2.SUBTASK_CONTROL_FAIL,
+            )
+        ),
+        NOT_FOUND,
+    ),
+    ("RedoTask", lambda s, b: s.task.RedoTask(task_pb2.RedoTaskRequest(uuid=b.task)), NOT_FOUND),
+    (
+        "SubmitJob",
+        lambda s, b: s.task.SubmitJob(task_pb2.SubmitJobRequest(project_id=1, job_uuid=b.job)),
+        NOT_FOUND,
+    ),
+    (
+        "DryRun",
+        lambda s, b: s.task.DryRun(
+            task_pb2.DryRunRequest(job=task_pb2.SubmitJobRequest(job_uuid=b.job))
+        ),
+        NOT_FOUND,
+    ),
+    (
+        "DryRun-naming-the-project",
+        lambda s, b: s.task.DryRun(
+            task_pb2.DryRunRequest(
+                job=task_pb2.SubmitJobRequest(project_id=b.project, job_uuid=b.job)
+            )
+        ),
+        DENIED,
+    ),
+    ("GetJob", lambda s, b: s.catalog.GetJob(catalog_pb2.GetJobRequest(uuid=b.job)), NOT_FOUND),
+    (
+        "UpdateJob",
+        lambda s, b: s.catalog.UpdateJob(
+            catalog_pb2.UpdateJobRequest(project_id=1, uuid=b.job, name="taken", steps=[STEP])
+        ),
+        NOT_FOUND,
+    ),
+    (
+        "DeleteJob",
+        lambda s, b: s.catalog.DeleteJob(catalog_pb2.DeleteJobRequest(uuid=b.job)),
+        NOT_FOUND,
+    ),
+    (
+        "SaveVariable",
+        lambda s, b: s.catalog.SaveVariable(
+            catalog_pb2.SaveVariableRequest(job_uuid=b.job, name="v", value="2")
+        ),
+        NOT_FOUND,
+    ),
+    (
+        "DeleteVariable",
+        lambda s, b: s.catalog.DeleteVariable(
+            catalog_pb2.DeleteVariableRequest(job_uuid=b.job, name="v")
+        ),
+        NOT_FOUND,
+    ),
+    (
+        "ListVariables",
+        lambda s, b: s.catalog.ListVariables(catalog_pb2.ListVariablesRequest(job_uuid=b.job)),
+        NOT_FOUND,
+    ),
+    (
+        "GetScript",
+        lambda s, b: s.catalog.GetScript(catalog_pb2.GetScriptRequest(id=b.script)),
+        NOT_FOUND,
+    ),
+    (
+        "UpdateScript",
+        lambda s, b: s.catalog.UpdateScript(
+            catalog_pb2.UpdateScriptRequest(
+                id=b.script, name="x", type=common_pb2.SCRIPT_TYPE_SHELL, content="id"
+            )
+        ),
+        NOT_FOUND,
+    ),
+    (
+        "DeleteScript",
+        lambda s, b: s.catalog.DeleteScript(catalog_pb2.DeleteScriptRequest(id=b.script)),
+        NOT_FOUND,
+    ),
+    (
+        "DeleteNode",
+        lambda s, b: s.catalog.DeleteNode(catalog_pb2.DeleteNodeRequest(id=b.node)),
+        NOT_FOUND,
+    ),
+    (
+        "GetNodeGroup",
+        lambda s, b: s.catalog.GetNodeGroup(catalog_pb2.GetNodeGroupRequest(id=b.group)),
+        NOT_FOUND,
+    ),
+    (
+        "UpdateNodeGroup",
+        lambda s, b: s.catalog.UpdateNodeGroup(
+            catalog_pb2.UpdateNodeGroupRequest(id=b.group, name="x", params="s1")
+        ),
+        NOT_FOUND,
+    ),
+    (
+        "DeleteNodeGroup",
+        lambda s, b: s.catalog.DeleteNodeGroup(catalog_pb2.DeleteNodeGroupRequest(id=b.group)),
+        NOT_FOUND,
+    ),
+    (
+        "ResolveNodeGroup",
+        lambda s, b: s.catalog.ResolveNodeGroup(catalog_pb2.ResolveNodeGroupRequest(id=b.group)),
+        NOT_FOUND,
+    ),
+    (
+        "DeleteAccount",
+        lambda s, b: s.catalog.DeleteAccount(catalog_pb2.DeleteAccountRequest(id=b.account)),
+        NOT_FOUND,
+    ),
+    (
+        "DeleteFile",
+        lambda s, b: s.catalog.DeleteFile(catalog_pb2.DeleteFileRequest(id=b.file)),
+        NOT_FOUND,
+    ),
+    (
+        "GetCrontab",
+        lambda s, b: s.crontab.GetCrontab(crontab_pb2.GetCrontabRequest(id=b.crontab)),
+        NOT_FOUND,
+    ),
+    (
+        "UpdateCrontab",
+        lambda s, b: s.crontab.UpdateCrontab(
+            crontab_pb2.UpdateCrontabRequest(
+                id=b.crontab, name="x", job_uuid=b.job_of_one, cron="* * * * *"
+            )
+        ),
+        NOT_FOUND,
+    ),
+    (
+        "SetCrontabStatus",
+        lambda s, b: s.crontab.SetCrontabStatus(
+            crontab_pb2.SetCrontabStatusRequest(
+                id=b.crontab, status=crontab_pb2.CRONTAB_STATUS_UNAVAILABLE
+            )
+        ),
+        NOT_FOUND,
+    ),
+    (
+        "DeleteCrontab",
+        lambda s, b: s.crontab.DeleteCrontab(crontab_pb2.DeleteCrontabRequest(id=b.crontab)),
+        NOT_FOUND,
+    ),
+    (
+        "DeleteToken",
+        lambda s, b: s.tokens.DeleteToken(auth_pb2.DeleteTokenRequest(id=b.token)),
+        NOT_FOUND,
+    ),
+]
+
+
+def test_another_projects_rows_by_id_are_refused_over_grpc(
+    two_projects: TwoProjects, subtests: pytest.Subtests
+) -> None:
+    master, b = two_projects.cluster.master, two_projects.other
+    with master.channel(token=two_projects.token) as channel:
+        stubs = Stubs.over(channel)
+        for name, call, code in GRPC_CASES:
+            with subtests.test(msg=name):
+                with pytest.raises(grpc.RpcError) as refused_call:
+                    call(stubs, b)
+                assert refused_call.value.code() == code, refused_call.value.details()
+                assert B_OUTPUT not in str(refused_call.value.details())
+                assert_untouched(master, b)
+
+
+RestCall = Callable[[httpx.Client, Other], httpx.Response]
+
+REST_CASES: list[tuple[str, RestCall, int]] = [
+    ("tasklog", lambda h, b: h.get(f"/slave/s1/tasklog/{b.task}"), 404),
+    ("killtask", lambda h, b: h.delete(f"/slave/s1/killtask/{b.task}"), 404),
+    ("subtasks", lambda h, b: h.get(f"/subtask/1/{b.task}"), 404),
+    (
+        "subtask-control",
+        lambda h, b: h.post(
+            "/subtask/1", json={"taskuuid": b.task, "subtaskuuid": b.subtask, "control": "fail"}
+        ),
+        404,
+    ),
+    ("redo", lambda h, b: h.post("/task/1/redo", json={"taskuuid": b.task}), 404),
+    ("third-query", lambda h, b: h.post("/third/interface/query", json={"uuid": b.task}), 404),
+    ("third-stop", lambda h, b: h.post("/third/interface/stop", json={"uuid": b.task}), 404),
+    (
+        "third-dry-run",
+        lambda h, b: h.post(
+            "/third/interface/dry-run",
+            json={"project_id": b.project, "params": {"jobname": "b-job"}},
+        ),
+        403,
+    ),
+    ("job-get", lambda h, b: h.get(f"/jobs/1/{b.job}"), 404),
+    ("job-delete", lambda h, b: h.delete(f"/jobs/1/{b.job}"), 404),
+    ("variables", lambda h, b: h.get(f"/variable/1/{b.job}"), 404),
+    ("node-delete", lambda h, b: h.delete(f"/nodelist/1/{b.node}"), 404),
+    (
+        "group-update",
+        lambda h, b: h.post(f"/nodegroup/1/{b.group}", json={"name": "x", "params": "s1"}),
+        404,
+    ),
+    ("group-delete", lambda h, b: h.delete(f"/nodegroup/1/{b.group}"), 404),
+    ("account-delete", lambda h, b: h.delete(f"/userlist/1/{b.account}"), 404),
+    ("script-get", lambda h, b: h.get(f"/scripts/1/{b.script}"), 404),
+    ("script-delete", lambda h, b: h.delete(f"/scripts/1/{b.script}"), 404),
+    ("crontab-get", lambda h, b: h.get(f"/crontab/1/{b.crontab}"), 404),
+    (
+        "crontab-status",
+        lambda h, b: h.post(f"/crontab/1/{b.crontab}/status", json={"status": "unavailable"}),
+        404,
+    ),
+    ("crontab-delete", lambda h, b: h.delete(f"/crontab/1/{b.crontab}"), 404),
+    ("file-delete", lambda h, b: h.delete(f"/fileserver/1/{b.file}"), 404),
+    ("token-delete", lambda h, b: h.delete(f"/token/1/{b.token}"), 404),
+    ("node-delete-naming-the-project", lambda h, b: h.delete(f"/nodelist/{b.project}/1"), 403),
+]
+
+
+def test_another_projects_rows_by_id_are_refused_over_rest(
+    two_projects: TwoProjects, subtests: pytest.Subtests
+) -> None:
+    cluster, b = two_projects.cluster, two_projects.other
+    with cluster.gateway.client(token=two_projects.token) as http:
+        for name, call, status in REST_CASES:
+            with subtests.test(msg=name):
+                reply = call(http, b)
+                refused(reply, status)
+                assert B_OUTPUT not in reply.text
+                assert_untouched(cluster.master, b)
+        with subtests.test(msg="task"):  # an unknown task is `norun` on this route
+            reply = http.get(f"/task/1/{b.task}")
+            assert reply.json() == {"stat": True, "data": {"status": "norun"}}
+            assert_untouched(cluster.master, b)
+
+
+def test_file_blobs_take_the_join_token_only(
+    start_master: Callable[..., Master],
+    start_slave: Callable[..., Proc],
+    start_gateway: Callable[..., Gateway],
+    tmp_path: Path,
+) -> None:
+    join = secrets.token_urlsafe(16)
+    master = start_master(env={"JOBFLEET_JOIN_TOKEN": join})
+    start_slave(master, "s1", env={"JOBFLEET_JOIN_TOKEN": join})
+    source, target = tmp_path / "src.txt", tmp_path / "dst" / "src.txt"
+    source.write_bytes(b"copied through the master")
+    with start_gateway(master).client() as admin:
+        token = str(new_token(admin, 1)["token"])
+        body = {"name": "copy", "src_type": "builtin", "src": "s1", "sp": str(source)}
+        body |= {"dst_type": "builtin", "dst": "s1", "dp": str(target), "timeout": "60"}
+        uuid = admin.post("/task/1/plugin_scp", json=body).json()["uuid"]
+        assert wait_final(admin, uuid)["status"] == "success"  # the slave's blobs got through
+    assert target.read_bytes() == b"copied through the master"
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    ask = slave_pb2.DownloadBlobRequest(sha256=digest)
+    for credential in ("", token, master.token):
+        with master.channel(token=credential) as channel:
+            files = slave_pb2_grpc.FileServiceStub(channel)
+            with pytest.raises(grpc.RpcError) as download:
+                list(files.DownloadBlob(ask, timeout=10))
+            assert download.value.code() == grpc.StatusCode.PERMISSION_DENIED
+            upload = iter([slave_pb2.UploadBlobRequest(data=b"x", last=True)])
+            with pytest.raises(grpc.RpcError) as stored:
+                files.UploadBlob(upload, timeout=10)
+            assert stored.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    with master.channel(token=join) as channel:
+        got = slave_pb2_grpc.FileServiceStub(channel).DownloadBlob(ask, timeout=10)
+        assert b"".join(r.data for r in got) == b"copied through the master"
+        catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as control:
+            catalog.ListSlaves(catalog_pb2.ListSlavesRequest(), timeout=10)
+        assert control.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert join not in master.proc.log.read_text()

@@ -121,14 +121,16 @@ class KillTaskResponse(_message.Message):
     def __init__(self, task: _Optional[_Union[_common_pb2.Task, _Mapping]] = ...) -> None: ...
 
 class ReadLogRequest(_message.Message):
-    __slots__ = ("execution_id", "from_seq", "max_bytes")
+    __slots__ = ("execution_id", "from_seq", "max_bytes", "project_id")
     EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
     FROM_SEQ_FIELD_NUMBER: _ClassVar[int]
     MAX_BYTES_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     execution_id: int
     from_seq: int
     max_bytes: int
-    def __init__(self, execution_id: _Optional[int] = ..., from_seq: _Optional[int] = ..., max_bytes: _Optional[int] = ...) -> None: ...
+    project_id: int
+    def __init__(self, execution_id: _Optional[int] = ..., from_seq: _Optional[int] = ..., max_bytes: _Optional[int] = ..., project_id: _Optional[int] = ...) -> None: ...
 
 class ReadLogResponse(_message.Message):
     __slots__ = ("data", "next_seq", "complete")
