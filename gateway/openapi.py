@@ -80,6 +80,7 @@ class Operation:
     query: Mapping[str, Schema] = field(default_factory=dict)
     required_query: tuple[str, ...] = ()
     body: Schema | None = None
+    example: Schema | None = None
     upload: Schema | None = None
     data: Schema = field(default_factory=dict)
     open: bool = False
@@ -97,6 +98,7 @@ def describe(
     query: Mapping[str, Schema] | None = None,
     required_query: Iterable[str] = (),
     body: Schema | None = None,
+    example: Schema | None = None,
     upload: Schema | None = None,
     data: Schema | None = None,
     open: bool = False,
@@ -105,7 +107,7 @@ def describe(
     enveloped: bool = True,
 ) -> Callable[[Endpoint], Endpoint]:
     """Declare an endpoint's query (name -> schema; `required_query` names the ones it needs),
-    JSON body, multipart upload and success data.
+    JSON body (with a valid `example` of it), multipart upload and success data.
 
     `answers` adds statuses with their meaning beyond the ones every route has; an endpoint that
     is not `enveloped` answers `data` as the whole body.
@@ -121,6 +123,7 @@ def describe(
             query=query or {},
             required_query=needed,
             body=body,
+            example=example,
             upload=upload,
             data=data or {},
             open=open,
@@ -169,7 +172,10 @@ def _operation(route: Route, operation: Operation) -> Schema:
     if details:
         spec["description"] = details
     if operation.body is not None:
-        spec["requestBody"] = {"required": True, "content": {JSON: {"schema": operation.body}}}
+        content: Schema = {"schema": operation.body}
+        if operation.example is not None:
+            content["example"] = operation.example
+        spec["requestBody"] = {"required": True, "content": {JSON: content}}
     if operation.upload is not None:
         spec["requestBody"] = {
             "required": True,

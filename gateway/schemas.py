@@ -20,13 +20,15 @@ TIME_PATTERN = (
     r"( ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])?$"
 )
 INT64_MAX = 2**63 - 1
+# A character Python's str.strip() keeps: JSON Schema's (ECMA) \s leaves out \x1c-\x1f and \x85.
+VISIBLE = r"[^\s\x1c-\x1f\x85]"
 
 
 def text(max_len: int = 0, *, required: bool = False, description: str = "") -> Schema:
     """`forms.text`: a string; a required one must not be blank."""
     schema: Schema = {"type": "string"}
     if required:
-        schema["pattern"] = r"\S"
+        schema["pattern"] = VISIBLE
     if max_len:
         schema["maxLength"] = max_len
     return _described(schema, description)
@@ -59,12 +61,12 @@ def flag(*, description: str = "") -> Schema:
 
 def name_list(*, description: str = "") -> Schema:
     """`forms.name_list`: names, as a JSON array or one comma-separated string."""
-    name = {"type": "string", "pattern": r"^[^,]*\S[^,]*$"}
+    name = {"type": "string", "pattern": f"^[^,]*{VISIBLE}[^,]*$"}
     return _described(
         {
             "anyOf": [
                 {"type": "array", "items": name, "minItems": 1},
-                {"type": "string", "pattern": r"[^,\s]"},
+                {"type": "string", "pattern": r"[^,\s\x1c-\x1f\x85]"},
             ]
         },
         description,

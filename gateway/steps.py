@@ -127,10 +127,10 @@ def _selector_schema(type_key: str, content_key: str, types: tuple[str, ...]) ->
 
 
 def _named_content(type_key: str, content_key: str) -> schemas.Schema:
-    """A group or a variable is named by one string, not a list."""
+    """A group, a variable (or a file server file) is named by one string, not a list."""
     return {
         "if": {
-            "properties": {type_key: {"enum": ["group", "variable"]}},
+            "properties": {type_key: {"enum": ["group", "variable", "fileserver"]}},
             "required": [type_key],
         },
         "then": {"properties": {content_key: schemas.text(MAX_TEXT, required=True)}},

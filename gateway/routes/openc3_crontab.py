@@ -38,6 +38,15 @@ CRONTAB_BODY = schemas.obj(
     },
     ["name", "jobuuid", "cron"],
 )
+CRONTAB_EXAMPLE = {
+    "name": "nightly backup",
+    "jobuuid": "J1a2b3c4d5e6",
+    "cron": "30 2 * * *",
+    "mutex": "backup",
+    "timezone": "Europe/Berlin",
+    "misfire": "run_once",
+    "misfire_grace": 600,
+}
 FIRES = {"fires": schemas.integer(1, MAX_FIRES, description="how many recent fires to show")}
 
 
@@ -152,7 +161,7 @@ async def get_crontab(request: Request[GatewayState]) -> Response:
     return envelope.ok(crontab_row(found))
 
 
-@describe(body=CRONTAB_BODY, data={"type": "object"})
+@describe(body=CRONTAB_BODY, example=CRONTAB_EXAMPLE, data={"type": "object"})
 async def create_crontab(request: Request[GatewayState]) -> Response:
     """POST /crontab/{projectid}: a new crontab (available); `data` is its row."""
     ask = create_request(
@@ -163,7 +172,7 @@ async def create_crontab(request: Request[GatewayState]) -> Response:
     return envelope.ok(crontab_row(made), id=made.id)
 
 
-@describe(body=CRONTAB_BODY, data={"type": "object"})
+@describe(body=CRONTAB_BODY, example=CRONTAB_EXAMPLE, data={"type": "object"})
 async def update_crontab(request: Request[GatewayState]) -> Response:
     """POST /crontab/{projectid}/{crontabid}: replace every field, as a create sends them."""
     ask = update_request(
@@ -178,7 +187,9 @@ async def update_crontab(request: Request[GatewayState]) -> Response:
 
 
 @describe(
-    body=schemas.obj({"status": schemas.choice(STATUSES)}, ["status"]), data={"type": "object"}
+    body=schemas.obj({"status": schemas.choice(STATUSES)}, ["status"]),
+    example={"status": "unavailable"},
+    data={"type": "object"},
 )
 async def set_status(request: Request[GatewayState]) -> Response:
     """POST /crontab/{projectid}/{crontabid}/status: `status` available or unavailable."""

@@ -103,7 +103,12 @@ async def control(request: Request[GatewayState], allowed: Collection[str]) -> R
     return envelope.ok(openc3.task_status(task))
 
 
-@describe(body=CONTROL_BODY, data={}, answers={409: "the control changes nothing in this state"})
+@describe(
+    body=CONTROL_BODY,
+    example={"control": "next", "taskuuid": "T20261126a1", "subtaskuuid": "S1a2b3c4"},
+    data={},
+    answers={409: "the control changes nothing in this state"},
+)
 async def control_any(request: Request[GatewayState]) -> Response:
     """POST /subtask/{projectid}: next, fail, running or ignore; `data` is the task's status."""
     return await control(request, CONTROLS)
@@ -111,6 +116,7 @@ async def control_any(request: Request[GatewayState]) -> Response:
 
 @describe(
     body=NEXT_BODY,
+    example={"control": "next", "taskuuid": "T20261126a1", "subtaskuuid": "S1a2b3c4"},
     data={},
     answers={403: "a control other than next", 409: "the control changes nothing in this state"},
 )

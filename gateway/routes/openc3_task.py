@@ -159,7 +159,19 @@ def submitted(task: common_pb2.Task) -> Response:
     return envelope.ok(openc3.task_status(task), uuid=task.uuid)
 
 
-@describe(body=COMMAND_BODY, data=SUBMITTED)
+@describe(
+    body=COMMAND_BODY,
+    example={
+        "name": "disk usage",
+        "node_type": "builtin",
+        "node_cont": "web1,web2",
+        "scripts_type": "shell",
+        "scripts_cont": "df -h ${mount}",
+        "timeout": 60,
+        "variable": {"mount": "/"},
+    },
+    data=SUBMITTED,
+)
 async def submit_command(request: Request[GatewayState]) -> Response:
     """POST /task/{projectid}/plugin_cmd: run a script on a list of nodes."""
     ask = submit_command_request(
@@ -169,7 +181,20 @@ async def submit_command(request: Request[GatewayState]) -> Response:
     return submitted((await master.task.SubmitCommand(ask, timeout=master.timeout)).task)
 
 
-@describe(body=COPY_BODY, data=SUBMITTED)
+@describe(
+    body=COPY_BODY,
+    example={
+        "name": "ship config",
+        "src_type": "fileserver",
+        "sp": "app.conf",
+        "dst_type": "builtin",
+        "dst": "web1,web2",
+        "dp": "/etc/app/app.conf",
+        "chown": "root:root",
+        "chmod": "644",
+    },
+    data=SUBMITTED,
+)
 async def submit_copy(request: Request[GatewayState]) -> Response:
     """POST /task/{projectid}/plugin_scp: copy files between nodes, or from the file server."""
     ask = submit_copy_request(
@@ -179,7 +204,11 @@ async def submit_copy(request: Request[GatewayState]) -> Response:
     return submitted((await master.task.SubmitCopy(ask, timeout=master.timeout)).task)
 
 
-@describe(body=JOB_BODY, data=SUBMITTED)
+@describe(
+    body=JOB_BODY,
+    example={"jobuuid": "J1a2b3c4d5e6", "variable": {"version": "1.2.3"}},
+    data=SUBMITTED,
+)
 async def submit_job(request: Request[GatewayState]) -> Response:
     """POST /task/{projectid}/job: run a job of the catalogue."""
     ask = submit_job_request(
@@ -189,7 +218,11 @@ async def submit_job(request: Request[GatewayState]) -> Response:
     return submitted((await master.task.SubmitJob(ask, timeout=master.timeout)).task)
 
 
-@describe(body=JOB_BY_NAME_BODY, data=SUBMITTED)
+@describe(
+    body=JOB_BY_NAME_BODY,
+    example={"jobname": "deploy", "variable": {"version": "1.2.3"}, "uuid": "T20261126a1"},
+    data=SUBMITTED,
+)
 async def submit_job_by_name(request: Request[GatewayState]) -> Response:
     """POST /task/{projectid}/job/byname: run a job by name, idempotent on `uuid`."""
     ask = submit_job_by_name_request(
@@ -199,7 +232,11 @@ async def submit_job_by_name(request: Request[GatewayState]) -> Response:
     return submitted((await master.task.SubmitJob(ask, timeout=master.timeout)).task)
 
 
-@describe(body=schemas.obj({"taskuuid": schemas.token()}, ["taskuuid"]), data=SUBMITTED)
+@describe(
+    body=schemas.obj({"taskuuid": schemas.token()}, ["taskuuid"]),
+    example={"taskuuid": "T20261126a1"},
+    data=SUBMITTED,
+)
 async def redo_task(request: Request[GatewayState]) -> Response:
     """POST /task/{projectid}/redo: run task `taskuuid` again, as a new task."""
     fields = await forms.read_fields(request)

@@ -37,6 +37,11 @@ DRY_RUN_BODY = schemas.obj(
 INVOKE_BODY = schemas.obj(
     {"project_id": PROJECT, "uuid": UUID, "params": PARAMS}, ["project_id", "uuid", "params"]
 )
+INVOKE_EXAMPLE = {
+    "project_id": 1,
+    "uuid": "T20261126a1",
+    "params": {"jobname": "deploy", "variable": {"version": "1.2.3"}},
+}
 
 
 def job_request(
@@ -59,7 +64,11 @@ def job_request(
     )
 
 
-@describe(body=schemas.obj({"project_id": PROJECT}, ["project_id"]), data={"type": "array"})
+@describe(
+    body=schemas.obj({"project_id": PROJECT}, ["project_id"]),
+    example={"project_id": 1},
+    data={"type": "array"},
+)
 async def job_names(request: Request[GatewayState]) -> Response:
     """POST /third/option/jobname: the names of the project's jobs."""
     fields = await forms.read_fields(request)
@@ -74,6 +83,7 @@ async def job_names(request: Request[GatewayState]) -> Response:
         {"project_id": PROJECT, "jobname": schemas.text(255, required=True)},
         ["project_id", "jobname"],
     ),
+    example={"project_id": 1, "jobname": "deploy"},
     data={"type": "array"},
 )
 async def job_variables(request: Request[GatewayState]) -> Response:
@@ -89,7 +99,7 @@ async def job_variables(request: Request[GatewayState]) -> Response:
     return envelope.ok([catalog_views.variable_prompt(v) for v in reply.variables])
 
 
-@describe(body=DRY_RUN_BODY, data={})
+@describe(body=DRY_RUN_BODY, example=INVOKE_EXAMPLE, data={})
 async def dry_run(request: Request[GatewayState]) -> Response:
     """POST /third/interface/dry-run: the steps that would run, on which nodes, with which
     variables; nothing runs."""
@@ -102,7 +112,7 @@ async def dry_run(request: Request[GatewayState]) -> Response:
     return envelope.ok({"steps": steps, "variable": dict(sorted(reply.variables.items()))})
 
 
-@describe(body=INVOKE_BODY, data={})
+@describe(body=INVOKE_BODY, example=INVOKE_EXAMPLE, data={})
 async def invoke(request: Request[GatewayState]) -> Response:
     """POST /third/interface/invoke: run the job as task `uuid` (again: the same task)."""
     ask = job_request(
@@ -113,7 +123,7 @@ async def invoke(request: Request[GatewayState]) -> Response:
     return envelope.ok(openc3.task_status(task), uuid=task.uuid)
 
 
-@describe(body=schemas.obj({"uuid": UUID}, ["uuid"]), data={})
+@describe(body=schemas.obj({"uuid": UUID}, ["uuid"]), example={"uuid": "T20261126a1"}, data={})
 async def query(request: Request[GatewayState]) -> Response:
     """POST /third/interface/query: the task `uuid` in detail (nodes and subtasks)."""
     fields = await forms.read_fields(request)
@@ -123,7 +133,7 @@ async def query(request: Request[GatewayState]) -> Response:
     return envelope.ok(openc3.task_detail(task, time.time()))
 
 
-@describe(body=schemas.obj({"uuid": UUID}, ["uuid"]), data={})
+@describe(body=schemas.obj({"uuid": UUID}, ["uuid"]), example={"uuid": "T20261126a1"}, data={})
 async def stop(request: Request[GatewayState]) -> Response:
     """POST /third/interface/stop: kill task `uuid`; `data` is its status after the kill."""
     fields = await forms.read_fields(request)

@@ -61,6 +61,7 @@ async def list_tokens(request: Request[GatewayState]) -> Response:
             "describe": schemas.text(MAX_DESCRIBE),
         }
     ),
+    example={"describe": "ci pipeline"},
     data={"type": "object", "required": ["token"]},
 )
 async def create_token(request: Request[GatewayState]) -> Response:

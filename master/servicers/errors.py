@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import grpc
 
+from master import validate
 from master.errors import JobfleetError
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ def unary(
         self: Self, request: Req, context: grpc.aio.ServicerContext[Any, Any]
     ) -> Resp:
         try:
+            validate.no_nul(request)  # type: ignore[arg-type]
             return await fn(self, request, context)
         except JobfleetError as exc:
             logger.info("%s refused: %s", fn.__name__, printable(str(exc)))
@@ -57,6 +59,7 @@ def streaming(
         self: Self, request: Req, context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[Resp]:
         try:
+            validate.no_nul(request)  # type: ignore[arg-type]
             async for item in fn(self, request, context):
                 yield item
         except JobfleetError as exc:
