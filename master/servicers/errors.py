@@ -41,7 +41,7 @@ def unary(
         self: Self, request: Req, context: grpc.aio.ServicerContext[Any, Any]
     ) -> Resp:
         try:
-            validate.no_nul(request)  # type: ignore[arg-type]
+            validate.no_nul(request)
             return await fn(self, request, context)
         except JobfleetError as exc:
             logger.info("%s refused: %s", fn.__name__, printable(str(exc)))
@@ -59,7 +59,7 @@ def streaming(
         self: Self, request: Req, context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[Resp]:
         try:
-            validate.no_nul(request)  # type: ignore[arg-type]
+            validate.no_nul(request)
             async for item in fn(self, request, context):
                 yield item
         except JobfleetError as exc:
