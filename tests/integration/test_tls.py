@@ -91,13 +91,15 @@ def test_a_command_and_a_copy_run_end_to_end_over_tls(
         uuid = submit(http, "echo over tls")
         done = wait_final(http, uuid)
         log = tasklog(http, uuid)["s1"]["log"]
+        # The upload takes the gateway's blocking channel, the copy the slave's FileService.
         uploaded = http.post("/fileserver/1", files={"file": ("note.txt", b"sealed\n")})
+        assert uploaded.status_code == 200, uploaded.text
         copied = submit_copy(http, "note.txt", tmp_path / "placed.txt")
         copy_done = wait_final(http, copied)
+        copy_log = tasklog(http, copied)
 
     assert done["status"] == "success" and log == "over tls\n"
-    assert uploaded.status_code == 200, uploaded.text
-    assert copy_done["status"] == "success", tasklog(http, copied)
+    assert copy_done["status"] == "success", copy_log
     assert (tmp_path / "placed.txt").read_bytes() == b"sealed\n"
     assert "(TLS)" in master.proc.log.read_text()
 
