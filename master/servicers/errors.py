@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import grpc
+from google.protobuf.message import Message
 
 from master import validate
 from master.errors import JobfleetError
@@ -41,7 +42,8 @@ def unary(
         self: Self, request: Req, context: grpc.aio.ServicerContext[Any, Any]
     ) -> Resp:
         try:
-            validate.no_nul(request)
+            if isinstance(request, Message):  # not a client stream's iterator
+                validate.no_nul(request)
             return await fn(self, request, context)
         except JobfleetError as exc:
             logger.info("%s refused: %s", fn.__name__, printable(str(exc)))
@@ -59,7 +61,8 @@ def streaming(
         self: Self, request: Req, context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[Resp]:
         try:
-            validate.no_nul(request)
+            if isinstance(request, Message):
+                validate.no_nul(request)
             async for item in fn(self, request, context):
                 yield item
         except JobfleetError as exc:

@@ -179,7 +179,8 @@ def get(uuid: str, project_id: int = 0) -> Task:
         query = query.where(Task.project == project_id)
     task: Task | None = query.first()
     if task is None:
-        raise NotFound(f"task {uuid} not found", "uuid")
+        where = f" in project {project_id}" if project_id else ""
+        raise NotFound(f"task {uuid} not found{where}", "uuid")
     return task
 
 
