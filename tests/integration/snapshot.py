@@ -1,0 +1,53 @@
+"""Everything a master keeps: every row of every table, and the files of its store.
+
+Tests of refused requests compare a snapshot before and after: "nothing changed" is then a
+statement about the whole database and store, not about the one list a test thought to look at.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import psycopg2
+
+Snapshot = tuple[dict[str, list[str]], list[str]]
+
+
+def take(db_url: str, data_dir: Path) -> Snapshot:
+    """(table -> its rows, each as text, sorted; the store's files with their sizes)."""
+    files = sorted(
+        f"{path.relative_to(data_dir)} {path.stat().st_size}"
+        for path in data_dir.rglob("*")
+        if path.is_file() and not _database_file(path, db_url)
+    )
+    return _rows(db_url), files
+
+
+def _database_file(path: Path, db_url: str) -> bool:
+    """The SQLite file and its journal change on reads (WAL checkpoints): not the store."""
+    return path.name.startswith(Path(db_url).name) or path.suffix in (".ready", ".log")
+
+
+def _rows(db_url: str) -> dict[str, list[str]]:
+    if db_url.startswith(("postgres://", "postgresql://")):
+        with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+            )
+            tables = [row[0] for row in cur.fetchall()]
+            return {t: _dump(cur, f'SELECT * FROM "{t}"') for t in tables}
+    conn = sqlite3.connect(f"file:{db_url}?mode=ro", uri=True)
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        tables = [row[0] for row in cur.fetchall()]
+        return {t: _dump(cur, f'SELECT * FROM "{t}"') for t in tables}
+    finally:
+        conn.close()
+
+
+def _dump(cur: Any, query: str) -> list[str]:
+    cur.execute(query)
+    return sorted(repr(tuple(row)) for row in cur.fetchall())

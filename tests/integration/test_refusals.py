@@ -1,0 +1,259 @@
+"""Every route, every kind of bad input: a 4xx in the OpenC3 envelope naming the problem, and
+not one row of the database nor one file of the store changed.
+
+The cases are made from the gateway's own OpenAPI document, so a new route gets them without a
+line here: each required field left out, each field of the wrong type, a body over the cap, an
+unknown project, an unknown id. The content cases (invalid cron, path traversal, shell
+metacharacters in names) are listed by hand.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway import openapi
+from gateway.app import ROUTES
+from tests.integration import snapshot
+from tests.integration.conftest import Gateway, Master
+from tests.integration.test_openapi import seed_catalogue
+
+DOCUMENT = openapi.document(ROUTES)
+OVERSIZED = 1024 * 1024 + 1  # the gateway's default body cap is 1 MiB
+
+# A format-valid value for each path parameter; an unknown one for the unknown-id cases.
+KNOWN = {"slave": "s1"}
+VALID_ID, VALID_UUID = "1", "Tnosuchtask1"
+UNKNOWN_ID, UNKNOWN_UUID = "987654321", "Nosuchthing1"
+TOKEN_PARAMS = {"uuid", "jobuuid", "taskuuid", "subtaskuuid"}
+# A wrong-typed value per JSON type the document gives a field.
+WRONG = {
+    "string": {"an": "object"},
+    "integer": "not a number",
+    "boolean": {"an": "object"},
+    "object": 12,
+    "array": 12,
+}
+
+
+@dataclass
+class Quiet:
+    master: Master
+    http: httpx.Client
+    before: snapshot.Snapshot
+    known: dict[str, str]
+    """Path parameter -> a value naming a row that exists (a task, its first subtask)."""
+
+    def unchanged(self) -> None:
+        assert snapshot.take(db_url(self.master), self.master.data_dir) == self.before
+
+
+def db_url(master: Master) -> str:
+    return master.args[master.args.index("--db") + 1]
+
+
+@pytest.fixture
+def quiet(
+    start_master: Callable[..., Master], start_gateway: Callable[..., Gateway]
+) -> Iterator[Quiet]:
+    """A master and gateway with a small catalogue, and a snapshot of all it keeps."""
+    master = start_master()
+    gateway = start_gateway(master)
+    with gateway.client() as http:
+        known = seed_catalogue(http)
+        yield Quiet(master, http, snapshot.take(db_url(master), master.data_dir), known)
+
+
+def operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, methods in DOCUMENT["paths"].items():
+        for method, spec in methods.items():
+            yield path, method, spec
+
+
+def label(path: str, method: str) -> str:
+    return f"{method.upper()} {path}"
+
+
+def fill(path: str, **values: str) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in values:
+            return values[name]
+        return KNOWN.get(name) or (VALID_UUID if name in TOKEN_PARAMS else VALID_ID)
+
+    return re.sub(r"\{(\w+)\}", value, path)
+
+
+def json_body(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(schema, example) of a JSON body, or None."""
+    content = spec.get("requestBody", {}).get("content", {}).get("application/json")
+    if content is None:
+        return None
+    return content["schema"], content.get("example", {})
+
+
+def with_known(example: dict[str, Any], known: dict[str, str]) -> dict[str, Any]:
+    """The example naming rows that exist (the seeded job and task), so that the one thing
+    wrong with a request is the one a case put there."""
+    names = {**known, "jobname": "j1", "project_id": 1}
+    return {k: names.get(k, v) if not isinstance(v, dict) else v for k, v in example.items()}
+
+
+def refused(resp: httpx.Response, status: int | tuple[int, ...], *names: str) -> str:
+    """The answer is the enveloped refusal, naming one of `names` when given."""
+    statuses = (status,) if isinstance(status, int) else status
+    assert resp.status_code in statuses, resp.text
+    payload = resp.json()
+    assert payload["stat"] is False and payload["info"].strip(), payload
+    info: str = payload["info"]
+    if names:
+        assert any(name in info for name in names), f"{info!r} names none of {names}"
+    return info
+
+
+def send(http: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    return http.request(method.upper(), path, **kwargs)
+
+
+BODY_OPS = [(p, m, s) for p, m, s in operations() if json_body(s) is not None]
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "spec"), BODY_OPS, ids=[label(p, m) for p, m, _ in BODY_OPS]
+)
+def test_bad_bodies_are_refused_naming_the_field(
+    quiet: Quiet, path: str, method: str, spec: dict[str, Any]
+) -> None:
+    schema, example = json_body(spec) or ({}, {})
+    assert example or not schema.get("required"), "the document gives a valid example"
+    example = with_known(example, quiet.known)
+    url = fill(path)
+    for field in schema.get("required", []):
+        body = {k: v for k, v in example.items() if k != field}
+        refused(send(quiet.http, method, url, json=body), (400, 403), field)
+    for field, field_schema in schema["properties"].items():
+        kind = field_schema.get("type")
+        if not isinstance(kind, str) or kind not in WRONG:
+            kind = "array" if "anyOf" in field_schema else None
+        if kind is None:
+            continue
+        body = {**copy.deepcopy(example), field: WRONG[kind]}
+        refused(send(quiet.http, method, url, json=body), 400, field)
+    padded = {**example, "padding": "x" * OVERSIZED}
+    refused(send(quiet.http, method, url, json=padded), 413)
+    as_json = {"content-type": "application/json"}
+    refused(send(quiet.http, method, url, content=b"{not json", headers=as_json), 400, "body")
+    refused(send(quiet.http, method, url, json=[example]), 400, "body")
+    quiet.unchanged()
+
+
+PROJECT_OPS = [(p, m, s) for p, m, s in operations() if "{projectid}" in p]
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "spec"), PROJECT_OPS, ids=[label(p, m) for p, m, _ in PROJECT_OPS]
+)
+def test_an_unknown_project_or_id_is_not_found(
+    quiet: Quiet, path: str, method: str, spec: dict[str, Any]
+) -> None:
+    body = json_body(spec)
+    example = with_known(body[1], quiet.known) if body else None
+    upload = "multipart/form-data" in spec.get("requestBody", {}).get("content", {})
+    files = {"file": ("notes.txt", b"hello")} if upload else None
+    needed = [p["name"] for p in spec["parameters"] if p["in"] == "query" and p["required"]]
+    query = {name: "n1" for name in needed}  # so far, only node lists are required
+    polled = method == "get" and path == "/task/{projectid}/{uuid}"
+    if not polled:  # an unknown task answers status `norun`, as OpenC3 clients poll for
+        where = fill(path, projectid=UNKNOWN_ID)
+        resp = send(quiet.http, method, where, json=example, files=files, params=query)
+        refused(resp, 404, "projectid", UNKNOWN_ID)
+    for name in re.findall(r"\{(\w+)\}", path):
+        if name == "projectid" or polled:
+            continue
+        unknown = UNKNOWN_UUID if name in TOKEN_PARAMS else UNKNOWN_ID
+        where = fill(path, **{**quiet.known, name: unknown})
+        resp = send(quiet.http, method, where, json=example, files=files, params=query)
+        refused(resp, 404, name, unknown)
+    quiet.unchanged()
+
+
+# (method, path, body, the field the refusal names): content that is well-formed JSON of the
+# right types, refused for what it says.
+CONTENT_CASES: list[tuple[str, str, dict[str, Any], str]] = [
+    ("post", "/crontab/1", {"name": "c", "jobuuid": "J1", "cron": "61 * * * *"}, "cron"),
+    ("post", "/crontab/1", {"name": "c", "jobuuid": "J1", "cron": "@fortnightly"}, "cron"),
+    ("post", "/crontab/1", {"name": "c", "jobuuid": "J1", "cron": "* * * *"}, "cron"),
+    (
+        "post",
+        "/crontab/1",
+        {"name": "c", "jobuuid": "J1", "cron": "* * * * *", "timezone": "../../etc/passwd"},
+        "timezone",
+    ),
+    (
+        "post",
+        "/task/1/plugin_scp",
+        {"name": "c", "src_type": "fileserver", "sp": "../../etc/shadow", "dst": "n1", "dp": "/t"},
+        "sp",
+    ),
+    (
+        "post",
+        "/task/1/plugin_scp",
+        {"name": "c", "src": "n1", "sp": "/etc/hosts", "dst": "n1", "dp": "/t", "chown": "a;id"},
+        "chown",
+    ),
+    (
+        "post",
+        "/task/1/plugin_cmd",
+        {"name": "c", "node_cont": "n1;reboot", "scripts_cont": "true"},
+        "node_cont",
+    ),
+    (
+        "post",
+        "/task/1/plugin_cmd",
+        {"name": "c", "node_cont": "n1", "scripts_cont": "true", "user": "root$(id)"},
+        "user",
+    ),
+    (
+        "post",
+        "/task/1/plugin_cmd",
+        {"name": "c", "node_cont": "n1", "scripts_cont": "true", "variable": {"a;b": "1"}},
+        "variable",
+    ),
+    ("post", "/nodelist/1", {"name": "web`id`", "inip": "10.0.0.1"}, "name"),
+    ("post", "/nodelist/1", {"name": "web2", "inip": "10.0.0.1;id"}, "inip"),
+    ("post", "/userlist/1", {"username": "root;id", "password": "x"}, "username"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    CONTENT_CASES,
+    ids=[f"{c[1]} {c[3]}={str(c[2].get(c[3]))[:20]}" for c in CONTENT_CASES],
+)
+def test_bad_content_is_refused_naming_the_field(
+    quiet: Quiet, method: str, path: str, body: dict[str, Any], field: str
+) -> None:
+    refused(send(quiet.http, method, path, json=body), 400, field)
+    quiet.unchanged()
+
+
+@pytest.mark.parametrize("name", ["../escape.txt", "a/b.txt", "..", ".hidden\x00.txt", " "])
+def test_an_upload_that_names_a_path_is_refused(quiet: Quiet, name: str) -> None:
+    resp = quiet.http.post("/fileserver/1", files={"file": (name, b"data")})
+    refused(resp, 400, "name", "file")
+    quiet.unchanged()
+
+
+def test_display_names_are_data_and_come_back_verbatim(quiet: Quiet) -> None:
+    """Names of jobs, scripts and tasks never reach a shell: any printable text is kept as is."""
+    name = "nightly; rm -rf / && echo $(id) `uname` | tee >x"
+    resp = quiet.http.post("/scripts/1", json={"name": name, "type": "shell", "cont": "true"})
+    assert resp.status_code == 200, resp.text
+    rows = quiet.http.get("/scripts/1", params={"name": "nightly"}).json()["data"]
+    assert [row["name"] for row in rows] == [name]
