@@ -138,6 +138,11 @@ def config_from(args: argparse.Namespace) -> MasterConfig:
     parse_host_port(args.listen, "listen", "--listen or JOBFLEET_LISTEN")
     if args.db:
         check_url(args.db)
+    admin = secret_setting(args.admin_token_file, "admin_token", 16)
+    join = secret_setting(args.join_token_file, "join_token", 8)
+    if admin is not None and join is not None and admin.value == join.value:
+        # Every slave would hold the admin's key; refuse rather than guess which was meant.
+        raise ConfigError("the admin token and the join token must differ")
     return MasterConfig(
         max_upload_bytes=int(
             positive(args.max_upload_bytes, "max_upload_bytes", "--max-upload-bytes")
@@ -153,8 +158,8 @@ def config_from(args: argparse.Namespace) -> MasterConfig:
         heartbeat_interval=positive(args.heartbeat, "heartbeat", "--heartbeat"),
         lease=positive(args.lease, "lease", "--lease"),
         time_zone=zone_setting(args.time_zone, "--time-zone or JOBFLEET_TIME_ZONE"),
-        admin_token=secret_setting(args.admin_token_file, "admin_token", 16),
-        join_token=secret_setting(args.join_token_file, "join_token", 8),
+        admin_token=admin,
+        join_token=join,
         tls=tls_from(args),
     )
 

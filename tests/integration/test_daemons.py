@@ -43,6 +43,22 @@ def test_bad_flag_exits_2_naming_it(module: str) -> None:
     assert "not-an-address" in result.stderr
 
 
+def test_the_same_secret_for_admin_and_join_token_is_refused(tmp_path: Path) -> None:
+    secret = "s3cret-shared-by-mistake"
+    (tmp_path / "admin").write_text(secret)
+    (tmp_path / "join").write_text(secret)
+    result = run(
+        "master",
+        *("--listen", "127.0.0.1:0", "--data-dir", str(tmp_path)),
+        *("--admin-token-file", str(tmp_path / "admin")),
+        *("--join-token-file", str(tmp_path / "join")),
+    )
+
+    assert result.returncode == 2
+    assert "admin token and the join token must differ" in result.stderr
+    assert secret not in result.stderr + result.stdout
+
+
 def test_busy_port_exits_1_with_a_clear_message(
     busy_port: int, tmp_path: Path, start_master: Callable[..., Master]
 ) -> None:
