@@ -196,3 +196,5 @@ def test_fuzzing_finds_no_server_error_and_every_refusal_is_enveloped(
     assert fuzzed.master.proc.popen.poll() is None, "the master exited"
     assert fuzzed.gateway.proc.popen.poll() is None, "the gateway exited"
     assert not failures, "\n\n".join(failures)
+    for proc in (fuzzed.master.proc, fuzzed.gateway.proc):
+        assert fuzzed.master.token not in proc.log.read_text(errors="replace"), proc.name
