@@ -11,12 +11,53 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, filters, forms, steps
+from gateway import envelope, filters, forms, schemas, steps
 from gateway.forms import Fields
 from gateway.master import GatewayState
+from gateway.openapi import describe
 from gateway.views import openc3_catalog as views
 
 MAX_NAME = 255
+
+JOB_BODY = schemas.obj(
+    {
+        "name": schemas.text(MAX_NAME, required=True),
+        "permanent": schemas.flag(description="true: permanent; false or absent: transient"),
+        "data": steps.STEPS_SCHEMA,
+    },
+    ["name", "data"],
+)
+JOB_EXAMPLE = {
+    "name": "deploy",
+    "permanent": True,
+    "data": [
+        {
+            "plugin_type": "scp",
+            "name": "ship the release",
+            "src_type": "fileserver",
+            "sp": "app.tar.gz",
+            "dst_type": "group",
+            "dst": "web",
+            "dp": "/opt/app/app.tar.gz",
+            "chmod": "644",
+        },
+        {
+            "plugin_type": "cmd",
+            "name": "restart",
+            "node_type": "group",
+            "node_cont": "web",
+            "user": "deploy",
+            "scripts_type": "shell",
+            "scripts_cont": "cd /opt/app && tar xzf app.tar.gz && ./restart ${version}",
+            "timeout": 300,
+            "pause": "check the first node before the others",
+        },
+    ],
+}
+ROWS: schemas.Schema = {"type": "array", "items": {"type": "object"}}
+JOB: schemas.Schema = {"type": "object", "required": ["uuid", "data"]}
+COUNT: schemas.Schema = {"type": "integer", "minimum": 0}
+REMOVED: schemas.Schema = {"const": 1}
 
 
 def create_job_request(project_id: int, fields: Fields, actor: str) -> catalog_pb2.CreateJobRequest:
@@ -49,6 +90,7 @@ def job_uuid(request: Request[GatewayState]) -> str:
     return forms.path_token(request, "jobuuid")
 
 
+@describe(query=filters.query(), data=ROWS)
 async def list_jobs(request: Request[GatewayState]) -> Response:
     """GET /jobs/{projectid}: job rows, filtered by the query."""
     ask = catalog_pb2.ListJobsRequest(
@@ -60,6 +102,7 @@ async def list_jobs(request: Request[GatewayState]) -> Response:
     return envelope.ok([views.job_row(j) for j in reply.jobs], total=reply.total)
 
 
+@describe(query=filters.query(), data=COUNT)
 async def count_jobs(request: Request[GatewayState]) -> Response:
     """GET /jobs/{projectid}/count: how many jobs the same filters list."""
     ask = catalog_pb2.ListJobsRequest(
@@ -70,6 +113,7 @@ async def count_jobs(request: Request[GatewayState]) -> Response:
     return envelope.ok((await master.catalog.ListJobs(ask, timeout=master.timeout)).total)
 
 
+@describe(data=JOB)
 async def get_job(request: Request[GatewayState]) -> Response:
     """GET /jobs/{projectid}/{jobuuid}: the job row and its steps as `data`."""
     ask = catalog_pb2.GetJobRequest(
@@ -80,6 +124,7 @@ async def get_job(request: Request[GatewayState]) -> Response:
     return envelope.ok(views.job_detail(job))
 
 
+@describe(body=JOB_BODY, example=JOB_EXAMPLE, data=JOB)
 async def create_job(request: Request[GatewayState]) -> Response:
     """POST /jobs/{projectid}: a new job; its uuid is also answered next to `data`."""
     ask = create_job_request(
@@ -92,6 +137,7 @@ async def create_job(request: Request[GatewayState]) -> Response:
     return envelope.ok(views.job_detail(job), uuid=job.uuid)
 
 
+@describe(body=JOB_BODY, example=JOB_EXAMPLE, data=JOB)
 async def update_job(request: Request[GatewayState]) -> Response:
     """POST /jobs/{projectid}/{jobuuid}: replace the job's name, kind and steps."""
     ask = update_job_request(
@@ -105,6 +151,7 @@ async def update_job(request: Request[GatewayState]) -> Response:
     return envelope.ok(views.job_detail(job), uuid=job.uuid)
 
 
+@describe(data=REMOVED)
 async def delete_job(request: Request[GatewayState]) -> Response:
     """DELETE /jobs/{projectid}/{jobuuid}: `data` is 1, the rows removed, as OpenC3 answers."""
     ask = catalog_pb2.DeleteJobRequest(

@@ -13,21 +13,42 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, filters, forms
+from gateway import envelope, filters, forms, schemas
 from gateway.forms import Fields
 from gateway.master import GatewayState
+from gateway.openapi import describe
 from gateway.views import openc3_catalog as views
 
 PLUGIN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 DEFAULT_PLUGIN = "list"
+GROUP_FILTERS = ("plugin", "jobname")
+MAX_NAME = 255
+MAX_PARAMS = 65536
+
+GROUP_BODY = schemas.obj(
+    {
+        "name": schemas.text(MAX_NAME, required=True),
+        "plugin": schemas.matching(PLUGIN.pattern, description=f"default `{DEFAULT_PLUGIN}`"),
+        "params": schemas.text(
+            MAX_PARAMS,
+            description="the plugin's; for `list`: node names or IPs, comma, space or newline "
+            "separated",
+        ),
+    },
+    ["name"],
+)
+GROUP_EXAMPLE = {"name": "web", "plugin": "list", "params": "web1,web2\n10.0.1.9"}
+ROWS: schemas.Schema = {"type": "array", "items": {"type": "object"}}
+ROW: schemas.Schema = {"type": "object"}
+REMOVED: schemas.Schema = {"const": 1}
 
 
 def group(fields: Fields) -> catalog_pb2.NodeGroup:
     """name, plugin (default `list`), params."""
     return catalog_pb2.NodeGroup(
-        name=forms.text(fields, "name", required=True, max_len=255),
+        name=forms.text(fields, "name", required=True, max_len=MAX_NAME),
         plugin=forms.matching(fields, "plugin", PLUGIN, "a plugin name") or DEFAULT_PLUGIN,
-        params=forms.text(fields, "params", max_len=65536),
+        params=forms.text(fields, "params", max_len=MAX_PARAMS),
     )
 
 
@@ -66,17 +87,19 @@ def group_id(request: Request[GatewayState]) -> int:
     return forms.path_id(request, "id")
 
 
+@describe(query=filters.query(GROUP_FILTERS), data=ROWS)
 async def list_groups(request: Request[GatewayState]) -> Response:
     """GET /nodegroup/{projectid}: group rows; also filtered by `plugin` and `jobname`."""
     ask = catalog_pb2.ListNodeGroupsRequest(
         project_id=project_id(request),
-        filter=filters.list_filter(request.query_params, extra=["plugin", "jobname"]),
+        filter=filters.list_filter(request.query_params, extra=GROUP_FILTERS),
     )
     master = request.state["master"]
     reply = await master.catalog.ListNodeGroups(ask, timeout=master.timeout)
     return envelope.ok([views.group_row(g) for g in reply.groups], total=reply.total)
 
 
+@describe(data=ROW)
 async def get_group(request: Request[GatewayState]) -> Response:
     """GET /nodegroup/{projectid}/{id}."""
     ask = catalog_pb2.GetNodeGroupRequest(project_id=project_id(request), id=group_id(request))
@@ -85,6 +108,7 @@ async def get_group(request: Request[GatewayState]) -> Response:
     return envelope.ok(views.group_row(group))
 
 
+@describe(data={"type": "array", "items": {"type": "string"}})
 async def group_nodes(request: Request[GatewayState]) -> Response:
     """GET /nodegroup/{projectid}/{id}/nodelist: the names the group resolves to."""
     ask = catalog_pb2.ResolveNodeGroupRequest(project_id=project_id(request), id=group_id(request))
@@ -93,6 +117,7 @@ async def group_nodes(request: Request[GatewayState]) -> Response:
     return envelope.ok(list(reply.nodes))
 
 
+@describe(body=GROUP_BODY, example=GROUP_EXAMPLE, data=ROW)
 async def create_group(request: Request[GatewayState]) -> Response:
     """POST /nodegroup/{projectid}: a new group; `data` is its row."""
     ask = create_group_request(
@@ -103,6 +128,7 @@ async def create_group(request: Request[GatewayState]) -> Response:
     return envelope.ok(views.group_row(group))
 
 
+@describe(body=GROUP_BODY, example=GROUP_EXAMPLE, data=ROW)
 async def update_group(request: Request[GatewayState]) -> Response:
     """POST /nodegroup/{projectid}/{id}: replace name, plugin and params."""
     ask = update_group_request(
@@ -116,6 +142,7 @@ async def update_group(request: Request[GatewayState]) -> Response:
     return envelope.ok(views.group_row(group))
 
 
+@describe(data=REMOVED)
 async def delete_group(request: Request[GatewayState]) -> Response:
     """DELETE /nodegroup/{projectid}/{id}: `data` is 1."""
     ask = catalog_pb2.DeleteNodeGroupRequest(project_id=project_id(request), id=group_id(request))

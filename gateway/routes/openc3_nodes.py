@@ -13,13 +13,54 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, filters, forms
+from gateway import envelope, filters, forms, schemas
 from gateway.errors import FieldError
 from gateway.forms import Fields
 from gateway.master import GatewayState
+from gateway.openapi import describe
 from gateway.views import openc3_catalog as views
 
 NODE_FILTERS = ("inip", "exip")
+MAX_NAME = 255
+MAX_PORT = 65535
+
+
+def address_schema(description: str) -> schemas.Schema:
+    """`address`: an IPv4 or IPv6 address."""
+    return {
+        "type": "string",
+        "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}],
+        "description": description,
+    }
+
+
+def comma_list(description: str) -> schemas.Schema:
+    """`forms.name_list` in a query: one comma-separated string naming at least one (a repeated
+    key would be read as its last value only)."""
+    return {"type": "string", "pattern": r"[^,\s\x1c-\x1f\x85]", "description": description}
+
+
+NODE_BODY = schemas.obj(
+    {
+        "name": schemas.text(MAX_NAME, required=True),
+        "inip": address_schema("the internal address"),
+        "exip": address_schema("the external address"),
+        "sshport": schemas.integer(1, MAX_PORT, description="default 22"),
+        "slave": schemas.text(MAX_NAME, description="the slave that reaches it; absent = any"),
+    },
+    ["name"],
+)
+CHECK_QUERY = {"node": comma_list("the node names or addresses to look up")}
+ROWS: schemas.Schema = {"type": "array", "items": {"type": "object"}}
+ROW: schemas.Schema = {"type": "object"}
+COUNT: schemas.Schema = {"type": "integer", "minimum": 0}
+REMOVED: schemas.Schema = {"const": 1}
+NAMES: schemas.Schema = {"type": "array", "items": {"type": "string"}}
+CHECKED: schemas.Schema = {
+    "type": "object",
+    "properties": {"known": NAMES, "unknown": NAMES},
+    "required": ["known", "unknown"],
+}
 
 
 def address(fields: Fields, name: str) -> str:
@@ -39,11 +80,11 @@ def create_node_request(
     """name, inip, exip, sshport (absent = 22), slave (pinned slave; absent = any)."""
     return catalog_pb2.CreateNodeRequest(
         project_id=project_id,
-        name=forms.text(fields, "name", required=True, max_len=255),
+        name=forms.text(fields, "name", required=True, max_len=MAX_NAME),
         inip=address(fields, "inip"),
         exip=address(fields, "exip"),
-        ssh_port=forms.integer(fields, "sshport", default=0, low=1, high=65535),
-        slave=forms.text(fields, "slave", max_len=255),
+        ssh_port=forms.integer(fields, "sshport", default=0, low=1, high=MAX_PORT),
+        slave=forms.text(fields, "slave", max_len=MAX_NAME),
         actor=actor,
     )
 
@@ -56,6 +97,7 @@ def list_nodes_request(
     )
 
 
+@describe(query=filters.query(NODE_FILTERS), data=ROWS)
 async def list_nodes(request: Request[GatewayState]) -> Response:
     """GET /nodelist/{projectid}: machine rows; also filtered by `inip`/`exip` (contains)."""
     ask = list_nodes_request(request, filters.list_filter(request.query_params, NODE_FILTERS))
@@ -64,6 +106,11 @@ async def list_nodes(request: Request[GatewayState]) -> Response:
     return envelope.ok([views.machine_row(n) for n in reply.nodes], total=reply.total)
 
 
+@describe(
+    body=NODE_BODY,
+    example={"name": "web1", "inip": "10.0.1.7", "exip": "203.0.113.7", "sshport": 22},
+    data=ROW,
+)
 async def create_node(request: Request[GatewayState]) -> Response:
     """POST /nodelist/{projectid}: add a machine; `data` is its row."""
     ask = create_node_request(
@@ -76,6 +123,7 @@ async def create_node(request: Request[GatewayState]) -> Response:
     return envelope.ok(views.machine_row(node))
 
 
+@describe(data=REMOVED)
 async def delete_node(request: Request[GatewayState]) -> Response:
     """DELETE /nodelist/{projectid}/{id}: `data` is 1."""
     ask = catalog_pb2.DeleteNodeRequest(
@@ -86,6 +134,7 @@ async def delete_node(request: Request[GatewayState]) -> Response:
     return envelope.ok(1)
 
 
+@describe(query=filters.query(NODE_FILTERS), data=ROWS)
 async def node_info(request: Request[GatewayState]) -> Response:
     """GET /nodeinfo/{projectid}: machine rows with `agent` (a slave of that name attached)."""
     ask = list_nodes_request(request, filters.list_filter(request.query_params, NODE_FILTERS))
@@ -94,6 +143,7 @@ async def node_info(request: Request[GatewayState]) -> Response:
     return envelope.ok([views.nodeinfo_row(n) for n in reply.nodes], total=reply.total)
 
 
+@describe(query=CHECK_QUERY, required_query=["node"], data=CHECKED)
 async def check_nodes(request: Request[GatewayState]) -> Response:
     """GET /nodeinfo/{projectid}/check?node=a,b: `{known, unknown}`, stat true either way."""
     ask = catalog_pb2.CheckNodesRequest(
@@ -105,6 +155,7 @@ async def check_nodes(request: Request[GatewayState]) -> Response:
     return envelope.ok({"known": list(reply.known), "unknown": list(reply.unknown)})
 
 
+@describe(query=filters.query(NODE_FILTERS), data=COUNT)
 async def count_nodes(request: Request[GatewayState]) -> Response:
     """GET /nodeinfo/{projectid}/count: how many machines the project has."""
     ask = list_nodes_request(request, filters.count_filter(request.query_params, NODE_FILTERS))

@@ -7,19 +7,35 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, filters, forms, words
+from gateway import envelope, filters, forms, schemas, words
 from gateway.forms import Fields
 from gateway.master import GatewayState
+from gateway.openapi import describe
 from gateway.views import openc3_catalog as views
 
 SCRIPT_TYPES = tuple(words.OPENC3_SCRIPT_TYPE.values())
+MAX_NAME = 255
+SCRIPT_FILTERS = ("jobname",)
+
+SCRIPT_BODY = schemas.obj(
+    {
+        "name": schemas.text(MAX_NAME, required=True),
+        "type": schemas.choice(SCRIPT_TYPES, description="default shell"),
+        "cont": schemas.text(required=True, description="the script, kept as sent"),
+    },
+    ["name", "cont"],
+)
+SCRIPT_EXAMPLE = {"name": "disk usage", "type": "shell", "cont": "#!/bin/sh\ndf -h ${mount}\n"}
+ROWS: schemas.Schema = {"type": "array", "items": {"type": "object"}}
+ROW: schemas.Schema = {"type": "object"}
+REMOVED: schemas.Schema = {"const": 1}
 
 
 def script(fields: Fields) -> catalog_pb2.Script:
     """name, type (default shell), cont -> the script's name, type, content."""
     script_type = forms.choice(fields, "type", SCRIPT_TYPES, "shell")
     return catalog_pb2.Script(
-        name=forms.text(fields, "name", required=True, max_len=255),
+        name=forms.text(fields, "name", required=True, max_len=MAX_NAME),
         type=words.value_of(words.OPENC3_SCRIPT_TYPE, script_type, "type"),
         content=forms.text(fields, "cont", required=True, strip=False),
     )
@@ -60,17 +76,19 @@ def script_id(request: Request[GatewayState]) -> int:
     return forms.path_id(request, "scriptsid")
 
 
+@describe(query=filters.query(SCRIPT_FILTERS), data=ROWS)
 async def list_scripts(request: Request[GatewayState]) -> Response:
     """GET /scripts/{projectid}: script rows; `jobname` keeps scripts used by such jobs."""
     ask = catalog_pb2.ListScriptsRequest(
         project_id=project_id(request),
-        filter=filters.list_filter(request.query_params, extra=["jobname"]),
+        filter=filters.list_filter(request.query_params, extra=SCRIPT_FILTERS),
     )
     master = request.state["master"]
     reply = await master.catalog.ListScripts(ask, timeout=master.timeout)
     return envelope.ok([views.script_row(s) for s in reply.scripts], total=reply.total)
 
 
+@describe(data=ROW)
 async def get_script(request: Request[GatewayState]) -> Response:
     """GET /scripts/{projectid}/{scriptsid}."""
     ask = catalog_pb2.GetScriptRequest(project_id=project_id(request), id=script_id(request))
@@ -79,6 +97,7 @@ async def get_script(request: Request[GatewayState]) -> Response:
     return envelope.ok(views.script_row(script))
 
 
+@describe(body=SCRIPT_BODY, example=SCRIPT_EXAMPLE, data=ROW)
 async def create_script(request: Request[GatewayState]) -> Response:
     """POST /scripts/{projectid}: a new script; `data` is its row."""
     ask = create_script_request(
@@ -89,6 +108,7 @@ async def create_script(request: Request[GatewayState]) -> Response:
     return envelope.ok(views.script_row(script))
 
 
+@describe(body=SCRIPT_BODY, example=SCRIPT_EXAMPLE, data=ROW)
 async def update_script(request: Request[GatewayState]) -> Response:
     """POST /scripts/{projectid}/{scriptsid}: replace name, type and content."""
     ask = update_script_request(
@@ -102,6 +122,7 @@ async def update_script(request: Request[GatewayState]) -> Response:
     return envelope.ok(views.script_row(script))
 
 
+@describe(data=REMOVED)
 async def delete_script(request: Request[GatewayState]) -> Response:
     """DELETE /scripts/{projectid}/{scriptsid}: `data` is 1."""
     ask = catalog_pb2.DeleteScriptRequest(project_id=project_id(request), id=script_id(request))

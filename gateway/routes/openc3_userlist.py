@@ -13,20 +13,36 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, filters, forms
+from gateway import envelope, filters, forms, schemas
 from gateway.errors import FieldError
 from gateway.forms import Fields
 from gateway.master import GatewayState
+from gateway.openapi import describe
 from gateway.views import openc3_catalog as views
 
 USERNAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
 MAX_SECRET = 16384
+KEY_MARK = "PRIVATE KEY-----"
+
+ACCOUNT_BODY = schemas.obj(
+    {
+        "username": {"type": "string", "pattern": f"^(?:{USERNAME.pattern})$"},
+        "private_key": {
+            "type": "string",
+            "maxLength": MAX_SECRET,
+            "pattern": f"^$|{KEY_MARK}",
+            "description": "the key's text (PEM or OpenSSH); write-only",
+        },
+        "password": schemas.text(MAX_SECRET, description="write-only"),
+    },
+    ["username"],
+)
 
 
 def private_key(fields: Fields) -> str:
     """An optional PEM/OpenSSH private key (its text, not a path)."""
     value = forms.text(fields, "private_key", max_len=MAX_SECRET, strip=False)
-    if value and "PRIVATE KEY-----" not in value:
+    if value and KEY_MARK not in value:
         raise FieldError("private_key", "must be a private key in PEM or OpenSSH form")
     return value
 
@@ -47,6 +63,7 @@ def create_account_request(
     )
 
 
+@describe(query=filters.query(), data={"type": "array", "items": {"type": "object"}})
 async def list_accounts(request: Request[GatewayState]) -> Response:
     """GET /userlist/{projectid}: account rows; `name` filters on the user name."""
     ask = catalog_pb2.ListAccountsRequest(
@@ -58,6 +75,15 @@ async def list_accounts(request: Request[GatewayState]) -> Response:
     return envelope.ok([views.account_row(a) for a in reply.accounts], total=reply.total)
 
 
+@describe(
+    body=ACCOUNT_BODY,
+    example={
+        "username": "deploy",
+        "private_key": "-----BEGIN OPENSSH PRIVATE KEY-----\n...\n"
+        "-----END OPENSSH PRIVATE KEY-----\n",
+    },
+    data={"type": "object"},
+)
 async def create_account(request: Request[GatewayState]) -> Response:
     """POST /userlist/{projectid}: a new account; `data` is its row (no secrets)."""
     ask = create_account_request(
@@ -70,6 +96,7 @@ async def create_account(request: Request[GatewayState]) -> Response:
     return envelope.ok(views.account_row(account))
 
 
+@describe(data={"const": 1})
 async def delete_account(request: Request[GatewayState]) -> Response:
     """DELETE /userlist/{projectid}/{id}: `data` is 1."""
     ask = catalog_pb2.DeleteAccountRequest(

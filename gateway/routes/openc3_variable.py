@@ -10,14 +10,62 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, forms
+from gateway import envelope, forms, schemas
 from gateway.errors import FieldError
 from gateway.forms import Fields
 from gateway.master import GatewayState
+from gateway.openapi import describe
 from gateway.views import openc3_catalog as views
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 MAX_VALUE = 65536
+MAX_DESCRIBE = 1024
+
+
+def comma_list(description: str) -> schemas.Schema:
+    """`forms.name_list` in a query: one comma-separated string naming at least one (a repeated
+    key would be read as its last value only)."""
+    return {"type": "string", "pattern": r"[^,\s\x1c-\x1f\x85]", "description": description}
+
+
+NAME_SCHEMA: schemas.Schema = {
+    "type": "string",
+    "pattern": f"^(?:{NAME.pattern})$",
+    "description": "letters, digits and '_', as `$name` / `${name}` refer to it",
+}
+VARIABLE_FIELDS: dict[str, schemas.Schema] = {
+    "name": NAME_SCHEMA,
+    "value": schemas.text(MAX_VALUE, description="kept as sent"),
+    "describe": schemas.text(MAX_DESCRIBE),
+}
+JOB_UUID = schemas.token(description="the job's uuid")
+SAVE_BODY = schemas.obj(
+    {
+        "jobuuid": JOB_UUID,
+        "id": schemas.identifier(description="updates that variable; absent creates one"),
+        **VARIABLE_FIELDS,
+    },
+    ["jobuuid", "name"],
+)
+SAVE_MANY_BODY = schemas.obj(
+    {
+        "jobuuid": JOB_UUID,
+        "data": schemas.array(schemas.obj(VARIABLE_FIELDS, ["name"])),
+    },
+    ["jobuuid", "data"],
+)
+# DELETE reads jobuuid and name from the body, or else from the query: the document asks for
+# them in the body (it cannot say "in one or the other") and gives the query as the fallback.
+DELETE_BODY = schemas.obj({"jobuuid": JOB_UUID, "name": NAME_SCHEMA}, ["jobuuid", "name"])
+DELETE_QUERY: dict[str, schemas.Schema] = {
+    "jobuuid": schemas.token(description="used when the body has no `jobuuid`"),
+    "name": {**NAME_SCHEMA, "description": "used when the body has no `name`"},
+}
+LIST_QUERY = {
+    "empty": schemas.flag(description="only the variables without a value"),
+    "exclude": comma_list("the names to leave out"),
+}
+ROWS: schemas.Schema = {"type": "array", "items": {"type": "object"}}
 
 
 def variable_name(fields: Fields) -> str:
@@ -33,7 +81,7 @@ def variable(fields: Fields) -> catalog_pb2.Variable:
     return catalog_pb2.Variable(
         name=variable_name(fields),
         value=forms.text(fields, "value", max_len=MAX_VALUE, strip=False),
-        describe=forms.text(fields, "describe", max_len=1024),
+        describe=forms.text(fields, "describe", max_len=MAX_DESCRIBE),
     )
 
 
@@ -62,6 +110,7 @@ def save_variables_request(project_id: int, fields: Fields) -> catalog_pb2.SaveV
     )
 
 
+@describe(query=LIST_QUERY, data=ROWS)
 async def list_variables(request: Request[GatewayState]) -> Response:
     """GET /variable/{projectid}/{jobuuid}: `empty=1` only those without a value; `exclude`
     a comma list of names to leave out."""
@@ -77,6 +126,16 @@ async def list_variables(request: Request[GatewayState]) -> Response:
     return envelope.ok([views.variable_row(v) for v in reply.variables])
 
 
+@describe(
+    body=SAVE_BODY,
+    example={
+        "jobuuid": "J1a2b3c4d5e6",
+        "name": "version",
+        "value": "1.2.3",
+        "describe": "the release to deploy",
+    },
+    data={"type": "object"},
+)
 async def save_variable(request: Request[GatewayState]) -> Response:
     """POST /variable/{projectid}: create or update one variable; `data` is its row."""
     ask = save_variable_request(
@@ -87,6 +146,17 @@ async def save_variable(request: Request[GatewayState]) -> Response:
     return envelope.ok(views.variable_row(saved))
 
 
+@describe(
+    body=SAVE_MANY_BODY,
+    example={
+        "jobuuid": "J1a2b3c4d5e6",
+        "data": [
+            {"name": "version", "value": "1.2.3", "describe": "the release to deploy"},
+            {"name": "mount", "value": "/"},
+        ],
+    },
+    data=ROWS,
+)
 async def save_variables(request: Request[GatewayState]) -> Response:
     """POST /variable/{projectid}/update: upsert several by name; `data` is their rows."""
     ask = save_variables_request(
@@ -97,6 +167,12 @@ async def save_variables(request: Request[GatewayState]) -> Response:
     return envelope.ok([views.variable_row(v) for v in reply.variables])
 
 
+@describe(
+    query=DELETE_QUERY,
+    body=DELETE_BODY,
+    example={"jobuuid": "J1a2b3c4d5e6", "name": "version"},
+    data={"const": 1},
+)
 async def delete_variable(request: Request[GatewayState]) -> Response:
     """DELETE /variable/{projectid}: jobuuid and name, from the body or else the query."""
     fields = {**request.query_params, **await forms.read_fields(request)}
