@@ -56,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="on stop, how long running executions may finish before being killed (default 60)",
     )
     parser.add_argument(
+        "--cgroups",
+        choices=["auto", "off"],
+        help="auto: each run in a cgroup v2 of its own where the slave may create one, so kill "
+        "ends every process it started; off: process groups and the run mark only "
+        "(env JOBFLEET_SLAVE_CGROUPS; default auto)",
+    )
+    parser.add_argument(
         "--join-token-file", metavar="FILE", help="join token for Hello (env JOBFLEET_JOIN_TOKEN)"
     )
     add_client_arguments(parser.add_argument_group("TLS to the master (see docs/tls.md)"))

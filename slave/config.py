@@ -12,7 +12,7 @@ import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from jobfleet.tls import ClientTls, TlsError, client_tls_from
 
@@ -70,6 +70,9 @@ class SlaveConfig:
     tls: ClientTls | None = None
     """TLS to the master (its CA, and this slave's certificate for mutual TLS); None =
     plaintext."""
+    cgroups: Literal["auto", "off"] = "auto"
+    """auto: each run in a cgroup v2 of its own when the slave may (so kill reaches processes
+    that cleared their environment too); off: process groups and the run mark only."""
 
 
 def parse_address(raw: str) -> str:
@@ -125,6 +128,13 @@ def parse_policy(raw: str) -> HostKeyPolicy:
         raise ValueError(f"{raw!r} is not a host key policy ({known})") from None
 
 
+def parse_cgroups(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ("auto", "off"):
+        raise ValueError(f"{raw!r} is not auto or off")
+    return value
+
+
 def read_secret_file(raw: str) -> Secret:
     try:
         return Secret(Path(raw).read_text().strip())
@@ -164,6 +174,7 @@ SETTINGS = (
     _Setting(
         "ssh_idle_timeout", "--ssh-idle-timeout", "JOBFLEET_SLAVE_SSH_IDLE_TIMEOUT", parse_seconds
     ),
+    _Setting("cgroups", "--cgroups", "JOBFLEET_SLAVE_CGROUPS", parse_cgroups),
 )
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from slave import __version__
 from slave.attach import Link
 from slave.commands.base import CommandSettings
+from slave.commands.cgroups import CgroupRoot, CgroupsUnavailable
 from slave.config import SlaveConfig
 from slave.executions import Executions
 from slave.files import MasterFiles
@@ -110,7 +111,8 @@ class Slave:
         ssh = self._ssh_pool()
         token = self.config.join_token
         files = MasterFiles(token.value if token else "")
-        executions = Executions(self.outbox, settings, self.config.name, ssh, files)
+        cgroups = self._cgroups()
+        executions = Executions(self.outbox, settings, self.config.name, ssh, files, cgroups)
         self._executions = executions
         self._link = Link(self.config, self.outbox, executions, self._hello, self._attached, files)
         link = asyncio.create_task(self._link.run(), name="link")
@@ -126,6 +128,28 @@ class Slave:
             await asyncio.gather(link, stop, return_exceptions=True)
             await executions.cancel_all()
             await ssh.close()
+            if cgroups is not None:
+                await cgroups.close()
+
+    def _cgroups(self) -> CgroupRoot | None:
+        """The containment runs get, said once: a cgroup each, or process group + run mark."""
+        if self.config.cgroups == "off":
+            why = "--cgroups off"
+        else:
+            try:
+                cgroups = CgroupRoot.open()
+            except CgroupsUnavailable as exc:
+                why = str(exc)
+            else:
+                name, path = self.config.name, cgroups.path
+                logger.info("slave %s: runs are contained in cgroup v2 at %s", name, path)
+                return cgroups
+        logger.info(
+            "slave %s: runs are contained by process groups + run mark (no cgroups: %s)",
+            self.config.name,
+            why,
+        )
+        return None
 
     def _ssh_pool(self) -> SshPool:
         known_hosts = self.config.ssh_known_hosts or default_known_hosts()

@@ -13,6 +13,7 @@ from typing import Any
 
 from slave.commands import registry
 from slave.commands.base import Command, CommandContext, CommandSettings, FileStore
+from slave.commands.cgroups import CgroupRoot
 from slave.messages import Chunk, Request, Result, Started, Status, utcnow
 from slave.outbox import Outbox
 from slave.ssh.pool import SshPool
@@ -28,10 +29,11 @@ class Executions:
         slave_name: str,
         ssh: SshPool | None = None,
         files: FileStore | None = None,
+        cgroups: CgroupRoot | None = None,
     ) -> None:
         self._outbox = outbox
         self._slave_name = slave_name
-        self._context = CommandContext(self, settings, self.find, ssh, files)
+        self._context = CommandContext(self, settings, self.find, ssh, files, cgroups)
         self._running: dict[int, Command[Any]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._idle = asyncio.Event()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 from slave.messages import Blob, Chunk, Request, Result, Started
 
 if TYPE_CHECKING:
+    from slave.commands.cgroups import CgroupRoot
     from slave.ssh.pool import SshPool
 
 R = TypeVar("R", bound=Request)
@@ -70,6 +71,8 @@ class CommandContext:
     """Connections and the session cap for runs over SSH; None = this slave runs none."""
     files: FileStore | None = None
     """The master's file store, for copies; None = this slave copies nothing."""
+    cgroups: CgroupRoot | None = None
+    """Where runs get a cgroup each; None = process groups and the run mark only."""
 
 
 class Command(abc.ABC, Generic[R]):

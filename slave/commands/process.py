@@ -1,4 +1,8 @@
-"""Start a script in its own process group, and end that whole group.
+"""Start a script in its own process group (and cgroup, when the slave may), and end all of it.
+
+A run's processes are found three ways (`Tree`): its process group; its cgroup, which no
+descendant can leave (slave/commands/cgroups.py); and the run mark in the environment they
+started with, for processes that left the group where no cgroup holds them.
 
 The pipe is made here (not by asyncio) so the reader owns it: asyncio's managed pipes make
 `wait()` block until every holder of the pipe is gone, which a background child can delay
@@ -9,17 +13,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import logging
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from slave.commands.cgroups import Cgroup, CgroupRoot, gated
 from slave.commands.runas import RunAs
 from slave.messages import RunRequest, ScriptType
+
+logger = logging.getLogger(__name__)
 
 INTERPRETERS = {ScriptType.SHELL: "bash", ScriptType.PYTHON: "python3", ScriptType.PERL: "perl"}
 _SUFFIXES = {ScriptType.SHELL: ".sh", ScriptType.PYTHON: ".py", ScriptType.PERL: ".pl"}
@@ -31,6 +41,17 @@ class StartError(Exception):
     """The command could not start; the message is the execution's reason."""
 
 
+@dataclass(frozen=True)
+class Tree:
+    """Where a run's processes are: its process group, its mark, its cgroup."""
+
+    pgid: int
+    mark: str = ""
+    """JOBFLEET_RUN_MARK in its environment: unique to this run, inherited unless cleared."""
+    cgroup: Cgroup | None = None
+    """None = the slave does not use cgroups, or could not make one for this run."""
+
+
 @dataclass
 class Child:
     """A started command: its process (= group leader), the read end of its output, its script."""
@@ -40,11 +61,15 @@ class Child:
     transport: asyncio.ReadTransport
     script: Path
     mark: str = ""
-    """JOBFLEET_RUN_MARK in its environment: unique to this run, inherited by every descendant."""
+    cgroup: Cgroup | None = None
 
     @property
     def pid(self) -> int:
         return self.proc.pid
+
+    @property
+    def tree(self) -> Tree:
+        return Tree(self.proc.pid, self.mark, self.cgroup)
 
     def close(self) -> None:
         """Stop reading (a child still holding the pipe gets EPIPE) and remove the script."""
@@ -81,8 +106,15 @@ def child_env(request: RunRequest, run_as: RunAs, base: Mapping[str, str]) -> di
     return env
 
 
-async def spawn(request: RunRequest, run_as: RunAs, work_dir: Path, read_limit: int) -> Child:
-    """Write the script and start its interpreter in a new session (so a new process group)."""
+async def spawn(
+    request: RunRequest,
+    run_as: RunAs,
+    work_dir: Path,
+    read_limit: int,
+    cgroups: CgroupRoot | None = None,
+) -> Child:
+    """Write the script and start its interpreter in a new session (so a new process group),
+    inside a cgroup of its own when `cgroups` is given."""
     if request.script_type is None:
         raise StartError("cannot start: unknown script type")
     interpreter = INTERPRETERS[request.script_type]
@@ -91,18 +123,73 @@ async def spawn(request: RunRequest, run_as: RunAs, work_dir: Path, read_limit: 
     except OSError as exc:
         raise StartError(f"cannot write the script to {work_dir}: {exc.strerror}") from None
     env = child_env(request, run_as, os.environ)
+    cgroup = _new_cgroup(cgroups, request.execution_id)
     try:
-        proc, read_fd = await _exec([interpreter, str(script), *request.args], env, run_as)
+        proc, read_fd, gate = await _exec(
+            [interpreter, str(script), *request.args], env, run_as, cgroup is not None
+        )
     except OSError as exc:
         script.unlink(missing_ok=True)
+        _release(cgroups, cgroup)
         raise StartError(f"cannot start {interpreter}: {exc.strerror} ({exc.filename})") from None
+    tree = Tree(proc.pid, env["JOBFLEET_RUN_MARK"], cgroup)
+    try:
+        if cgroup is not None and gate is not None:
+            await _enter(cgroup, proc.pid, gate, request.execution_id)
+    except BaseException:
+        os.close(read_fd)
+        _abandon(tree, script, cgroups)
+        raise
     try:
         output, transport = await _reader(read_fd, read_limit)
     except BaseException:
-        signal_group(proc.pid, signal.SIGKILL)
-        script.unlink(missing_ok=True)
+        _abandon(tree, script, cgroups)
         raise
-    return Child(proc, output, transport, script, env["JOBFLEET_RUN_MARK"])
+    return Child(proc, output, transport, script, tree.mark, cgroup)
+
+
+def _abandon(tree: Tree, script: Path, cgroups: CgroupRoot | None) -> None:
+    """A start that failed half-way: leave nothing of it behind."""
+    signal_tree(tree, signal.SIGKILL)
+    script.unlink(missing_ok=True)
+    _release(cgroups, tree.cgroup)
+
+
+def _new_cgroup(cgroups: CgroupRoot | None, execution_id: int) -> Cgroup | None:
+    if cgroups is None:
+        return None
+    try:
+        return cgroups.create(f"exec-{execution_id}")
+    except OSError as exc:
+        logger.warning(
+            "exec %d: no cgroup (%s); process group and run mark only", execution_id, exc
+        )
+        return None
+
+
+async def _enter(cgroup: Cgroup, pid: int, gate: int, execution_id: int) -> None:
+    """Move the gated child into its cgroup (in a thread: a migration takes milliseconds),
+    then open the gate; it runs either way."""
+    try:
+        await asyncio.to_thread(cgroup.adopt, pid)
+    except ProcessLookupError:
+        pass  # over already
+    except OSError as exc:
+        logger.warning(
+            "exec %d: pid %d not moved into its cgroup (%s); process group and run mark only",
+            execution_id,
+            pid,
+            exc.strerror,
+        )
+    finally:
+        with contextlib.suppress(OSError):
+            os.write(gate, b"go\n")
+        os.close(gate)
+
+
+def _release(cgroups: CgroupRoot | None, cgroup: Cgroup | None) -> None:
+    if cgroups is not None and cgroup is not None:
+        cgroups.release(cgroup)
 
 
 async def _reader(read_fd: int, limit: int) -> tuple[asyncio.StreamReader, asyncio.ReadTransport]:
@@ -119,13 +206,19 @@ async def _reader(read_fd: int, limit: int) -> tuple[asyncio.StreamReader, async
 
 
 async def _exec(
-    argv: list[str], env: dict[str, str], run_as: RunAs
-) -> tuple[asyncio.subprocess.Process, int]:
+    argv: list[str], env: dict[str, str], run_as: RunAs, behind_gate: bool
+) -> tuple[asyncio.subprocess.Process, int, int | None]:
+    """Start argv; with `behind_gate`, behind a gate (cgroups.gated) whose write end is
+    returned. sh would only say "not found" on the output: a missing interpreter is an error
+    here, as without the gate."""
+    if behind_gate and shutil.which(argv[0], path=env.get("PATH", os.defpath)) is None:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), argv[0])
     read_fd, write_fd = os.pipe()
+    gate_in, gate = os.pipe() if behind_gate else (subprocess.DEVNULL, None)
     try:
         proc = await asyncio.create_subprocess_exec(
-            *argv,
-            stdin=subprocess.DEVNULL,
+            *(gated(argv, env) if behind_gate else argv),
+            stdin=gate_in,
             stdout=write_fd,
             stderr=write_fd,
             env=env,
@@ -137,10 +230,14 @@ async def _exec(
         )
     except BaseException:
         os.close(read_fd)
+        if gate is not None:
+            os.close(gate)
         raise
     finally:
         os.close(write_fd)
-    return proc, read_fd
+        if gate is not None:
+            os.close(gate_in)
+    return proc, read_fd, gate
 
 
 def signal_group(pgid: int, sig: int) -> bool:
@@ -200,29 +297,48 @@ def _running(pid: str) -> bool:
         return False
 
 
-def signal_tree(pgid: int, mark: str, sig: int) -> bool:
-    """Signal the group and every process that escaped it; False when nothing is left."""
-    hit = signal_group(pgid, sig)
-    for pid in escaped(mark):
+def signal_tree(tree: Tree, sig: int) -> bool:
+    """Signal the group, then once each process of the run outside it (its cgroup's members,
+    the processes carrying its mark); SIGKILL kills the cgroup whole (cgroup.kill). False when
+    nothing is left."""
+    hit = signal_group(tree.pgid, sig)
+    others = set(escaped(tree.mark))
+    if tree.cgroup is not None:
+        if sig == signal.SIGKILL:
+            hit = tree.cgroup.kill() or hit
+        else:
+            others.update(tree.cgroup.pids())
+    for pid in _outside(tree.pgid, others):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, sig)
             hit = True
     return hit
 
 
-def tree_alive(pgid: int, mark: str) -> bool:
-    return group_alive(pgid) or bool(escaped(mark))
+def _outside(pgid: int, pids: Iterable[int]) -> list[int]:
+    """Those not in the group (which killpg reached already: a trap must not run twice)."""
+    found = []
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if os.getpgid(pid) != pgid:
+                found.append(pid)
+    return found
 
 
-async def end_group(pgid: int, grace: float, poll: float = 0.05, mark: str = "") -> bool:
-    """SIGTERM the group (and, given the run's mark, the processes that left it), SIGKILL
-    whatever still runs after `grace`. True if SIGKILL was sent."""
-    if not signal_tree(pgid, mark, signal.SIGTERM):
+def tree_alive(tree: Tree) -> bool:
+    in_cgroup = tree.cgroup is not None and tree.cgroup.alive()
+    return in_cgroup or group_alive(tree.pgid) or bool(escaped(tree.mark))
+
+
+async def end_group(tree: Tree, grace: float, poll: float = 0.05) -> bool:
+    """SIGTERM the run's processes (group, cgroup, marked), SIGKILL whatever still runs after
+    `grace`. True if SIGKILL was sent."""
+    if not signal_tree(tree, signal.SIGTERM):
         return False
     loop = asyncio.get_running_loop()
     deadline = loop.time() + grace
     while loop.time() < deadline:
         await asyncio.sleep(min(poll, max(0.0, deadline - loop.time())))
-        if not tree_alive(pgid, mark):
+        if not tree_alive(tree):
             return False
-    return signal_tree(pgid, mark, signal.SIGKILL)
+    return signal_tree(tree, signal.SIGKILL)

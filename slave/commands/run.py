@@ -1,4 +1,5 @@
-"""run: one script in its own process group, with timeout, kill escalation and chunked output."""
+"""run: one script in its own process group (and cgroup), with timeout, kill escalation and
+chunked output."""
 
 from __future__ import annotations
 
@@ -57,17 +58,28 @@ class RunProcess(Command[RunRequest]):
         try:
             returncode, chunks = await self._follow(child, started_at)
         except BaseException:
-            signal_tree(child.pid, child.mark, signal.SIGKILL)  # cancelled: leave nothing behind
+            signal_tree(child.tree, signal.SIGKILL)  # cancelled: leave nothing behind
+            self._release(child)
             raise
         finally:
             child.close()
         status, reason = self._ended or exit_status(returncode)
         self._report(status, reason, exit_code=returncode, started_at=started_at, chunks=chunks)
+        if child.cgroup is not None and self._ended is not None:
+            await child.cgroup.wait_empty(1.0)  # SIGKILLed processes take a moment to go
+        self._release(child)
+
+    def _release(self, child: Child) -> None:
+        """Remove the run's cgroup; one a background process still runs in goes once empty."""
+        if child.cgroup is not None and self.context.cgroups is not None:
+            self.context.cgroups.release(child.cgroup)
 
     async def _spawn(self) -> Child:
         settings = self.context.settings
         run_as = resolve_user(self.request.user)
-        child = await spawn(self.request, run_as, settings.work_dir, settings.flush_bytes)
+        child = await spawn(
+            self.request, run_as, settings.work_dir, settings.flush_bytes, self.context.cgroups
+        )
         logger.info(
             "exec %d: started pid %d (%s script, as %s)",
             self.execution_id,
@@ -128,12 +140,16 @@ class RunProcess(Command[RunRequest]):
     async def _end_group(self, child: Child, why: str) -> None:
         pgid = child.pid
         grace = self.context.settings.kill_grace
-        logger.info("exec %d: %s; SIGTERM to process group %d", self.execution_id, why, pgid)
-        if await end_group(pgid, grace, mark=child.mark):
+        where = f" and cgroup {child.cgroup.path.name}" if child.cgroup else ""
+        logger.info(
+            "exec %d: %s; SIGTERM to process group %d%s", self.execution_id, why, pgid, where
+        )
+        if await end_group(child.tree, grace):
             logger.warning(
-                "exec %d: process group %d still there %g s after SIGTERM; sent SIGKILL",
+                "exec %d: process group %d%s still there %g s after SIGTERM; sent SIGKILL",
                 self.execution_id,
                 pgid,
+                where,
                 grace,
             )
 

@@ -6,9 +6,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from tests.cgroups import require_cgroups, unique_sleep
 from tests.integration.conftest import Cluster, Gateway, Master, Proc
 from tests.integration.rest import submit, tasklog, wait_final
-from tests.procs import alive
+from tests.procs import alive, kill_all, with_argument
 from tests.waiting import wait_until
 
 
@@ -91,6 +94,67 @@ sleep 1000
         done = wait_final(http, uuid, timeout=15)
 
     print(f"kill: every process gone {took:.2f} s after the request (grace {grace:g} s)")
+    assert resp.status_code == 200, resp.text
+    assert done["nodes"][0]["status"] == "killed"
+    assert grace <= took < grace + 3
+
+
+CLEAN_ESCAPES = """
+env -i setsid sleep {t} &
+env -i sh -c 'setsid sleep {t} &'
+env -i setsid sh -c 'trap "" TERM; sleep {t}; :' &
+echo children started
+sleep 1000
+"""
+"""Children with a clean environment (no run mark): setsid; a double fork; one ignoring
+SIGTERM. Only a cgroup holds them."""
+
+
+@pytest.mark.parametrize(
+    "cgroups",
+    [
+        "auto",
+        pytest.param(
+            "off",
+            marks=pytest.mark.skip(
+                reason="known limitation: without cgroups, a process that leaves the process "
+                "group with a cleared environment (env -i) is found by nothing (docs/faults.md)"
+            ),
+        ),
+    ],
+)
+def test_kill_ends_children_that_cleared_their_environment(
+    start_master: Callable[..., Master],
+    start_slave: Callable[..., Proc],
+    start_gateway: Callable[..., Gateway],
+    cgroups: str,
+) -> None:
+    require_cgroups()
+    grace = 1.0
+    master = start_master()
+    slave = start_slave(master, "s1", "--kill-grace", str(grace), "--cgroups", cgroups)
+    tag = unique_sleep()
+    with start_gateway(master).client() as http:
+        uuid = submit(http, CLEAN_ESCAPES.format(t=tag), timeout=600)
+        try:
+            wait_until(
+                lambda: (
+                    "children started" in tasklog(http, uuid)["s1"]["log"]
+                    and len(with_argument(tag)) >= 4
+                ),
+                what="4 children started",
+            )
+            assert "runs are contained in cgroup v2" in slave.log.read_text()
+
+            killed_at = time.monotonic()
+            resp = http.delete(f"/slave/s1/killtask/{uuid}")
+            wait_until(lambda: not with_argument(tag), grace + 5, what="every child gone")
+            took = time.monotonic() - killed_at
+            done = wait_final(http, uuid, timeout=15)
+        finally:
+            kill_all(with_argument(tag))
+
+    print(f"kill (cgroup): every process gone {took:.2f} s after the request (grace {grace:g} s)")
     assert resp.status_code == 200, resp.text
     assert done["nodes"][0]["status"] == "killed"
     assert grace <= took < grace + 3

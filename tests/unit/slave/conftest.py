@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import tempfile
@@ -14,9 +15,11 @@ import pytest
 from jobfleet.v1 import slave_pb2_grpc
 
 from slave.commands.base import CommandContext, CommandSettings
+from slave.commands.cgroups import CgroupRoot
 from slave.commands.run import RunProcess
 from slave.config import SlaveConfig
 from slave.messages import RunRequest, ScriptType
+from tests.cgroups import require_cgroups
 from tests.unit.slave.slavetest import FakeMaster, ListSink
 
 
@@ -37,8 +40,18 @@ def shared_work_dir() -> Iterator[Path]:
 
 
 @pytest.fixture
+def cgroup_root() -> Iterator[CgroupRoot]:
+    """This process's cgroup root as a slave opens it; skipped where cgroup v2 is unusable."""
+    require_cgroups()
+    root = CgroupRoot.open()
+    yield root
+    asyncio.run(root.close())
+
+
+@pytest.fixture
 def make_run(settings: CommandSettings) -> Callable[..., tuple[RunProcess, ListSink]]:
-    """make_run(script, type=..., args=..., timeout=..., **settings) -> (command, sink)."""
+    """make_run(script, type=..., args=..., timeout=..., cgroups=..., **settings) ->
+    (command, sink)."""
 
     def make(
         script: str,
@@ -49,11 +62,13 @@ def make_run(settings: CommandSettings) -> Callable[..., tuple[RunProcess, ListS
         timeout: float | None = None,
         user: str = "",
         env: dict[str, str] | None = None,
+        cgroups: CgroupRoot | None = None,
         **overrides: Any,
     ) -> tuple[RunProcess, ListSink]:
         sink = ListSink()
         request = RunRequest(execution_id, type, script, args, user, timeout, env or {})
-        context = CommandContext(sink, dataclasses.replace(settings, **overrides), lambda eid: None)
+        settings_ = dataclasses.replace(settings, **overrides)
+        context = CommandContext(sink, settings_, lambda eid: None, cgroups=cgroups)
         return RunProcess(request, context), sink
 
     return make

@@ -83,6 +83,14 @@ def test_unreadable_token_file_is_reported_with_the_flag(tmp_path: Path) -> None
         load_config({"master": "h:1", "join_token_file": str(tmp_path / "none")}, {})
 
 
+def test_cgroups_default_to_auto_and_take_off_from_the_flag_or_environment() -> None:
+    assert load_config({"master": "h:1"}, {}).cgroups == "auto"
+    assert load_config({"master": "h:1", "cgroups": "off"}, {}).cgroups == "off"
+    assert load_config({"master": "h:1"}, {"JOBFLEET_SLAVE_CGROUPS": "OFF"}).cgroups == "off"
+    with pytest.raises(ConfigError, match="JOBFLEET_SLAVE_CGROUPS \\(environment\\): 'v1'"):
+        load_config({"master": "h:1"}, {"JOBFLEET_SLAVE_CGROUPS": "v1"})
+
+
 def test_config_is_frozen() -> None:
     config = SlaveConfig(master="h:1", name="n")
     with pytest.raises(AttributeError):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ import pytest
 from jobfleet.v1 import common_pb2, slave_pb2
 
 from slave.daemon import Slave
+from tests.cgroups import own_cgroup_dir, require_cgroups
 from tests.unit.slave.slavetest import WAIT, Stream, group_gone, poll
 
 
@@ -152,3 +155,26 @@ def test_shutdown_gives_up_on_acks_after_the_flush_timeout(
     took = asyncio.run(scenario())
     assert 0.4 < took < 3
     assert "leaving 2 messages (8 bytes of output) the master has not acked" in caplog.text
+
+
+@pytest.mark.parametrize("mode", ["auto", "off"])
+def test_the_containment_in_use_is_said_once_at_start(
+    slave_config, caplog: pytest.LogCaptureFixture, mode: str
+) -> None:
+    if mode == "auto":
+        require_cgroups()
+        said = f"in cgroup v2 at {own_cgroup_dir() / f'jobfleet-{os.getpid()}'}"
+    else:
+        said = "by process groups + run mark (no cgroups: --cgroups off)"
+
+    async def scenario() -> None:
+        async with Slave(slave_config("127.0.0.1:1", cgroups=mode)):
+            await poll(lambda: "runs are contained" in caplog.text)
+
+    with caplog.at_level(logging.INFO, logger="slave.daemon"):
+        asyncio.run(scenario())
+
+    lines = [r.getMessage() for r in caplog.records if "runs are contained" in r.getMessage()]
+    assert lines == [f"slave test-slave: runs are contained {said}"]
+    if mode == "auto":
+        assert not (own_cgroup_dir() / f"jobfleet-{os.getpid()}").exists()  # removed at exit

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from slave.commands.cgroups import CgroupRoot
 from slave.messages import ScriptType, Status
+from tests.cgroups import unique_sleep
+from tests.procs import kill_all, with_argument
 from tests.unit.slave.slavetest import WAIT, group_gone, poll
 
 
@@ -223,3 +226,80 @@ def test_root_runs_the_command_as_the_requested_user(make_run, shared_work_dir: 
     asyncio.run(command.start())
     assert sink.result.status is Status.SUCCESS, sink.output_bytes
     assert sink.output_bytes == b"nobody\n/nonexistent nobody nobody\n/\n"
+
+
+def test_kill_ends_processes_that_cleared_their_environment_and_left_the_group(
+    make_run, cgroup_root: CgroupRoot
+) -> None:
+    tag = unique_sleep()
+    script = f"env -i setsid sleep {tag} & env -i sh -c 'setsid sleep {tag} &'; echo ready; wait"
+    command, sink = make_run(script, cgroups=cgroup_root)
+
+    async def scenario() -> None:
+        running = asyncio.create_task(command.start())
+        await poll(lambda: sink.output_bytes == b"ready\n" and len(with_argument(tag)) >= 2)
+        command.interrupt("stop")
+        await asyncio.wait_for(running, WAIT)
+
+    try:
+        asyncio.run(scenario())
+        assert (sink.result.status, sink.result.reason) == (Status.KILLED, "stop")
+        assert with_argument(tag) == []
+        assert [p for p in cgroup_root.path.iterdir() if p.is_dir()] == []  # removed
+    finally:
+        kill_all(with_argument(tag))
+
+
+@pytest.mark.parametrize("pwd", ["/somewhere", None], ids=["PWD", "no-PWD"])
+def test_a_run_in_a_cgroup_sees_the_same_environment_and_stdin(
+    make_run, cgroup_root: CgroupRoot, monkeypatch: pytest.MonkeyPatch, pwd: str | None
+) -> None:
+    """The gate in front of the interpreter is /bin/sh, which sets PWD; the run never sees it."""
+    if pwd is None:
+        monkeypatch.delenv("PWD", raising=False)
+    else:
+        monkeypatch.setenv("PWD", pwd)
+    script = (
+        "import os, sys\n"
+        "env = {k: v for k, v in os.environ.items() if k != 'JOBFLEET_RUN_MARK'}\n"
+        "print(sorted(env.items()), repr(sys.stdin.read()))\n"
+        "print(open('/proc/self/cgroup').read().splitlines()[-1])\n"
+    )
+    seen = []
+    for cgroups in (None, cgroup_root):
+        command, sink = make_run(script, ScriptType.PYTHON, cgroups=cgroups)
+        asyncio.run(command.start())
+        assert sink.result.status is Status.SUCCESS, sink.output_bytes
+        seen.append(sink.output_bytes.decode().splitlines())
+
+    assert seen[0][0] == seen[1][0]
+    assert f"/jobfleet-{os.getpid()}/exec-1-" not in seen[0][1]
+    assert f"/jobfleet-{os.getpid()}/exec-1-" in seen[1][1]
+
+
+def test_a_missing_interpreter_fails_the_same_way_with_cgroups(
+    make_run, cgroup_root: CgroupRoot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    command, sink = make_run("print(1)", ScriptType.PYTHON, cgroups=cgroup_root)
+    asyncio.run(command.start())
+    assert sink.result.reason.startswith("cannot start python3: No such file or directory")
+    assert [p for p in cgroup_root.path.iterdir() if p.is_dir()] == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching users needs root")
+def test_a_run_as_another_user_is_inside_its_cgroup(
+    make_run, cgroup_root: CgroupRoot, shared_work_dir: Path
+) -> None:
+    command, sink = make_run(
+        "id -un; cat /proc/self/cgroup",
+        user="nobody",
+        work_dir=shared_work_dir,
+        cgroups=cgroup_root,
+    )
+    asyncio.run(command.start())
+    assert sink.result.status is Status.SUCCESS, sink.output_bytes
+    assert sink.output_bytes.startswith(b"nobody\n")
+    assert f"/jobfleet-{os.getpid()}/exec-1-".encode() in sink.output_bytes
