@@ -11,6 +11,9 @@ from master.steps import Selector
 from master.store import catalogue, slaves
 
 SPLIT = re.compile(r"[\s,;]+")
+# A row id as a client may write it: ASCII digits (str.isdigit also takes "¹"), within int64.
+ROW_ID = re.compile(r"[0-9]{1,19}")
+INT64_MAX = 2**63 - 1
 
 
 def split_names(text: str) -> list[str]:
@@ -42,7 +45,7 @@ def selector(project_id: int, sel: Selector, values: dict[str, str], at: str) ->
 def find_group(project_id: int, key: str, at: str) -> NodeGroup:
     """A group by name, or by id (what OpenC3 clients send)."""
     group = catalogue.group_by_name(project_id, key)
-    if group is None and key.isdigit():
+    if group is None and ROW_ID.fullmatch(key) and int(key) <= INT64_MAX:
         group = NodeGroup.get_or_none(
             (NodeGroup.project == project_id) & (NodeGroup.id == int(key))
         )

@@ -43,6 +43,21 @@ def test_groups_and_variables_select_nodes(machines: None) -> None:
     assert by_variable.nodes == ["agent7", "web1"]
 
 
+def test_a_group_is_named_or_numbered_by_its_id(machines: None) -> None:
+    [by_id] = plan(1, [cmd(Selector("group", "1"))], {})
+
+    assert by_id.nodes == ["web1", "web2"]
+
+
+@pytest.mark.parametrize("key", ["\u00b9", "\u0663", "99999999999999999999"])
+def test_a_group_key_that_is_no_row_id_is_an_unknown_group(machines: None, key: str) -> None:
+    with pytest.raises(InvalidArgument) as err:
+        plan(1, [cmd(Selector("group", key))], {})
+
+    assert err.value.field == "steps[0].nodes"
+    assert "no node group" in str(err.value)
+
+
 def test_every_missing_variable_is_named(machines: None) -> None:
     with pytest.raises(InvalidArgument) as err:
         plan(1, [cmd(Selector("variable", "targets"), "echo ${a} ${b}")], {"a": "1"})
