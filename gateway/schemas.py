@@ -59,6 +59,9 @@ def flag(*, description: str = "") -> Schema:
     return _described({"type": "boolean"}, description)
 
 
+COMMA_LIST = r"[^,\s\x1c-\x1f\x85]"
+
+
 def name_list(*, description: str = "") -> Schema:
     """`forms.name_list`: names, as a JSON array or one comma-separated string."""
     name = {"type": "string", "pattern": f"^[^,]*{VISIBLE}[^,]*$"}
@@ -66,11 +69,17 @@ def name_list(*, description: str = "") -> Schema:
         {
             "anyOf": [
                 {"type": "array", "items": name, "minItems": 1},
-                {"type": "string", "pattern": r"[^,\s\x1c-\x1f\x85]"},
+                {"type": "string", "pattern": COMMA_LIST},
             ]
         },
         description,
     )
+
+
+def query_name_list(*, description: str = "") -> Schema:
+    """`forms.name_list` in a query string: one comma-separated string naming at least one (a
+    repeated key is read as its last value only, so no array form)."""
+    return _described({"type": "string", "pattern": COMMA_LIST}, description)
 
 
 def argv(*, description: str = "") -> Schema:

@@ -34,12 +34,6 @@ def address_schema(description: str) -> schemas.Schema:
     }
 
 
-def comma_list(description: str) -> schemas.Schema:
-    """`forms.name_list` in a query: one comma-separated string naming at least one (a repeated
-    key would be read as its last value only)."""
-    return {"type": "string", "pattern": r"[^,\s\x1c-\x1f\x85]", "description": description}
-
-
 NODE_BODY = schemas.obj(
     {
         "name": schemas.text(MAX_NAME, required=True),
@@ -50,7 +44,9 @@ NODE_BODY = schemas.obj(
     },
     ["name"],
 )
-CHECK_QUERY = {"node": comma_list("the node names or addresses to look up")}
+CHECK_QUERY = {
+    "node": schemas.query_name_list(description="the node names or addresses to look up")
+}
 ROWS: schemas.Schema = {"type": "array", "items": {"type": "object"}}
 ROW: schemas.Schema = {"type": "object"}
 COUNT: schemas.Schema = {"type": "integer", "minimum": 0}

@@ -22,12 +22,6 @@ MAX_VALUE = 65536
 MAX_DESCRIBE = 1024
 
 
-def comma_list(description: str) -> schemas.Schema:
-    """`forms.name_list` in a query: one comma-separated string naming at least one (a repeated
-    key would be read as its last value only)."""
-    return {"type": "string", "pattern": r"[^,\s\x1c-\x1f\x85]", "description": description}
-
-
 NAME_SCHEMA: schemas.Schema = {
     "type": "string",
     "pattern": f"^(?:{NAME.pattern})$",
@@ -63,7 +57,7 @@ DELETE_QUERY: dict[str, schemas.Schema] = {
 }
 LIST_QUERY = {
     "empty": schemas.flag(description="only the variables without a value"),
-    "exclude": comma_list("the names to leave out"),
+    "exclude": schemas.query_name_list(description="the names to leave out"),
 }
 ROWS: schemas.Schema = {"type": "array", "items": {"type": "object"}}
 
