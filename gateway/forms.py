@@ -28,7 +28,7 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 INT64_MAX = 2**63 - 1
 _DIGITS = re.compile(r"^[0-9]+$")
 # uuids clients pass around (job, task, step uuids): OpenC3's `^[a-zA-Z0-9]+$`, at most 64.
-_TOKEN = re.compile(r"^[A-Za-z0-9]{1,64}$")
+TOKEN = re.compile(r"^[A-Za-z0-9]{1,64}$")
 FALSE_WORDS = ("0", "false", "no", "off")
 
 
@@ -141,7 +141,7 @@ def matching(fields: Fields, name: str, pattern: re.Pattern[str], what: str) -> 
 def token(fields: Fields, name: str, *, required: bool = False) -> str:
     """An identifier such as a uuid: 1-64 letters and digits."""
     value = text(fields, name, required=required)
-    if value and not _TOKEN.fullmatch(value):
+    if value and not TOKEN.fullmatch(value):
         raise FieldError(name, f"must be 1-64 letters and digits, got {value!r}")
     return value
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from gateway import forms
+
 Schema = dict[str, Any]
 
-# forms._TOKEN and forms.time_bound, as patterns.
-TOKEN_PATTERN = r"^[A-Za-z0-9]{1,64}$"
+# forms.time_bound, as a pattern.
 TIME_PATTERN = (
     r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
     r"( ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])?$"
 )
-INT64_MAX = 2**63 - 1
 # A character Python's str.strip() keeps: JSON Schema's (ECMA) \s leaves out \x1c-\x1f and \x85.
 VISIBLE = r"[^\s\x1c-\x1f\x85]"
 
@@ -46,12 +46,12 @@ def integer(low: int, high: int, *, description: str = "") -> Schema:
 
 def identifier(*, description: str = "") -> Schema:
     """`forms.identifier` and path ids: a positive id."""
-    return integer(1, INT64_MAX, description=description)
+    return integer(1, forms.INT64_MAX, description=description)
 
 
 def token(*, description: str = "") -> Schema:
     """`forms.token`: a uuid-like identifier, 1-64 letters and digits."""
-    return _described({"type": "string", "pattern": TOKEN_PATTERN}, description)
+    return _described({"type": "string", "pattern": forms.TOKEN.pattern}, description)
 
 
 def flag(*, description: str = "") -> Schema:

@@ -23,7 +23,6 @@ from gateway.views import openc3
 
 NODE_TYPES = ("builtin",)
 SCRIPT_TYPES = tuple(words.OPENC3_SCRIPT_TYPE.values())
-MAX_TIMEOUT = 86400
 INT32_MAX = 2**31 - 1
 
 
@@ -37,7 +36,7 @@ COMMAND_BODY = schemas.obj(
         "scripts_type": schemas.choice(SCRIPT_TYPES, description="default shell"),
         "scripts_cont": schemas.text(required=True),
         "scripts_argv": schemas.argv(),
-        "timeout": schemas.integer(1, MAX_TIMEOUT, description="seconds, default 60"),
+        "timeout": steps.TIMEOUT_SCHEMA,
         "variable": VARIABLES,
     },
     ["name", "node_cont", "scripts_cont"],
@@ -86,7 +85,7 @@ def submit_command_request(
         script_type=words.value_of(words.OPENC3_SCRIPT_TYPE, script_type, "scripts_type"),
         script=forms.text(fields, "scripts_cont", required=True, strip=False),
         args=forms.argv(fields, "scripts_argv"),
-        timeout_seconds=forms.integer(fields, "timeout", default=60, low=1, high=MAX_TIMEOUT),
+        timeout_seconds=steps.timeout(fields),
         variables=forms.string_map(fields, "variable"),
         call_type="api",
     )

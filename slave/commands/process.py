@@ -54,22 +54,18 @@ class Tree:
 
 @dataclass
 class Child:
-    """A started command: its process (= group leader), the read end of its output, its script."""
+    """A started command: its process (= group leader), the read end of its output, its script,
+    and where all its processes are."""
 
     proc: asyncio.subprocess.Process
     output: asyncio.StreamReader
     transport: asyncio.ReadTransport
     script: Path
-    mark: str = ""
-    cgroup: Cgroup | None = None
+    tree: Tree
 
     @property
     def pid(self) -> int:
         return self.proc.pid
-
-    @property
-    def tree(self) -> Tree:
-        return Tree(self.proc.pid, self.mark, self.cgroup)
 
     def close(self) -> None:
         """Stop reading (a child still holding the pipe gets EPIPE) and remove the script."""
@@ -145,7 +141,7 @@ async def spawn(
     except BaseException:
         _abandon(tree, script, cgroups)
         raise
-    return Child(proc, output, transport, script, tree.mark, cgroup)
+    return Child(proc, output, transport, script, tree)
 
 
 def _abandon(tree: Tree, script: Path, cgroups: CgroupRoot | None) -> None:

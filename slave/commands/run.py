@@ -65,14 +65,14 @@ class RunProcess(Command[RunRequest]):
             child.close()
         status, reason = self._ended or exit_status(returncode)
         self._report(status, reason, exit_code=returncode, started_at=started_at, chunks=chunks)
-        if child.cgroup is not None and self._ended is not None:
-            await child.cgroup.wait_empty(1.0)  # SIGKILLed processes take a moment to go
+        if child.tree.cgroup is not None and self._ended is not None:
+            await child.tree.cgroup.wait_empty(1.0)  # SIGKILLed processes take a moment to go
         self._release(child)
 
     def _release(self, child: Child) -> None:
         """Remove the run's cgroup; one a background process still runs in goes once empty."""
-        if child.cgroup is not None and self.context.cgroups is not None:
-            self.context.cgroups.release(child.cgroup)
+        if child.tree.cgroup is not None and self.context.cgroups is not None:
+            self.context.cgroups.release(child.tree.cgroup)
 
     async def _spawn(self) -> Child:
         settings = self.context.settings
@@ -140,7 +140,7 @@ class RunProcess(Command[RunRequest]):
     async def _end_group(self, child: Child, why: str) -> None:
         pgid = child.pid
         grace = self.context.settings.kill_grace
-        where = f" and cgroup {child.cgroup.path.name}" if child.cgroup else ""
+        where = f" and cgroup {child.tree.cgroup.path.name}" if child.tree.cgroup else ""
         logger.info(
             "exec %d: %s; SIGTERM to process group %d%s", self.execution_id, why, pgid, where
         )

@@ -20,13 +20,14 @@ def take(db_url: str, data_dir: Path) -> Snapshot:
     files = sorted(
         f"{path.relative_to(data_dir)} {path.stat().st_size}"
         for path in data_dir.rglob("*")
-        if path.is_file() and not _database_file(path, db_url)
+        if path.is_file() and not _volatile(path, db_url)
     )
     return _rows(db_url), files
 
 
-def _database_file(path: Path, db_url: str) -> bool:
-    """The SQLite file and its journal change on reads (WAL checkpoints): not the store."""
+def _volatile(path: Path, db_url: str) -> bool:
+    """Not the store: the SQLite file and its journal (they change on reads: WAL checkpoints),
+    ready files and logs."""
     return path.name.startswith(Path(db_url).name) or path.suffix in (".ready", ".log")
 
 

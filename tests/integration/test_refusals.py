@@ -22,7 +22,7 @@ from gateway import openapi
 from gateway.app import ROUTES
 from tests.integration import snapshot
 from tests.integration.conftest import Gateway, Master
-from tests.integration.test_openapi import seed_catalogue
+from tests.integration.seeds import seed_catalogue
 
 DOCUMENT = openapi.document(ROUTES)
 OVERSIZED = 1024 * 1024 + 1  # the gateway's default body cap is 1 MiB
