@@ -23,6 +23,7 @@ from master.config import (
     parse_host_port,
     positive,
     positive_int,
+    positive_number,
     secret_setting,
 )
 from master.db import check_url, in_connection, mask_url, migrate, open_database, schema_status
@@ -94,6 +95,36 @@ def parser() -> argparse.ArgumentParser:
         help="file holding the token slaves must present to attach "
         "[JOBFLEET_JOIN_TOKEN holds the token itself]",
     )
+    limits = p.add_argument_group("limits per request and quotas per project")
+    limits.add_argument(
+        "--max-script-bytes",
+        default=env_default("max_script_bytes", str(1 << 20)),
+        help="largest script, argument list or path of a step after variables are substituted "
+        "[JOBFLEET_MAX_SCRIPT_BYTES, default 1 MiB]",
+    )
+    limits.add_argument(
+        "--max-running-tasks",
+        default=env_default("max_running_tasks", "200"),
+        help="tasks of one project running at once [JOBFLEET_MAX_RUNNING_TASKS, default 200]",
+    )
+    limits.add_argument(
+        "--max-submissions-per-second",
+        default=env_default("max_submissions_per_second", "20"),
+        help="tasks one project may start per second, sustained; bursts of 5 s worth "
+        "[JOBFLEET_MAX_SUBMISSIONS_PER_SECOND, default 20]",
+    )
+    limits.add_argument(
+        "--max-crontabs",
+        default=env_default("max_crontabs", "200"),
+        help="crontabs one project may have [JOBFLEET_MAX_CRONTABS, default 200]",
+    )
+    p.add_argument(
+        "--key-file",
+        type=Path,
+        default=Path(k) if (k := env_default("key_file", "")) else None,
+        help="key encrypting secrets at rest; made (0600) at first start "
+        "[JOBFLEET_KEY_FILE, default DATA_DIR/secrets.key]",
+    )
     tls = p.add_argument_group("TLS on the gRPC port (see docs/tls.md)")
     tls.add_argument("--tls-cert", type=Path, metavar="FILE", help="certificate chain (PEM)")
     tls.add_argument("--tls-key", type=Path, metavar="FILE", help="its key (PEM, unencrypted)")
@@ -161,6 +192,19 @@ def config_from(args: argparse.Namespace) -> MasterConfig:
         admin_token=admin,
         join_token=join,
         tls=tls_from(args),
+        max_script_bytes=positive_int(
+            args.max_script_bytes, "max_script_bytes", "--max-script-bytes"
+        ),
+        max_running_tasks=positive_int(
+            args.max_running_tasks, "max_running_tasks", "--max-running-tasks"
+        ),
+        max_submissions_per_second=positive_number(
+            args.max_submissions_per_second,
+            "max_submissions_per_second",
+            "--max-submissions-per-second",
+        ),
+        max_crontabs=positive_int(args.max_crontabs, "max_crontabs", "--max-crontabs"),
+        key_file=args.key_file,
     )
 
 

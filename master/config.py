@@ -57,6 +57,22 @@ class MasterConfig:
     """When set, a slave's Hello must carry it, else the link is refused."""
     tls: ServerTls | None = None
     """TLS on the gRPC port (and, with a client CA, mutual TLS); None = plaintext."""
+    max_script_bytes: int = 1 << 20
+    """The largest script, argument list or path of a step once `${var}` are substituted;
+    larger is refused before anything is written."""
+    max_running_tasks: int = 200
+    """Tasks of one project not ended at once; more are refused (RESOURCE_EXHAUSTED, 429)."""
+    max_submissions_per_second: float = 20.0
+    """Tasks one project may start per second, sustained (bursts of up to 5 s worth)."""
+    max_crontabs: int = 200
+    """Crontabs one project may have."""
+    key_file: Path | None = None
+    """The key that encrypts secrets at rest (SSH keys, passwords); made 0600 at first start.
+    None = data_dir/secrets.key."""
+
+    @property
+    def secrets_key_file(self) -> Path:
+        return self.key_file or self.data_dir / "secrets.key"
 
     @property
     def db_url(self) -> str:
@@ -92,6 +108,17 @@ def positive_int(value: str, key: str, source: str) -> int:
     if not value.strip().isdigit() or int(value) <= 0:
         raise ConfigError(f"{key} ({source}): must be a whole number > 0, got {value!r}")
     return int(value)
+
+
+def positive_number(value: str, key: str, source: str) -> float:
+    """A finite number > 0, or ConfigError naming the key and where the value came from."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not 0 < number < float("inf"):
+        raise ConfigError(f"{key} ({source}): must be a number > 0, got {value!r}")
+    return number
 
 
 def secret_setting(flag_file: Path | None, key: str, min_length: int) -> Secret | None:

@@ -188,6 +188,7 @@ def outbound(item: Outbound) -> slave_pb2.MasterMessage:
                 user=item.user,
                 timeout=duration_pb2.Duration(seconds=item.timeout_s),
                 ssh=ssh_target(item.ssh) if item.ssh else None,
+                project_id=item.project_id,
             )
         )
     if isinstance(item, CopyOrder):
@@ -210,6 +211,8 @@ def copy_command(order: CopyOrder) -> slave_pb2.CopyCommand:
         execution_id=order.execution_id,
         timeout=duration_pb2.Duration(seconds=order.timeout_s),
         ssh=ssh_target(order.ssh) if order.ssh else None,
+        user=order.user,
+        project_id=order.project_id,
     )
     if order.blob is None:
         cmd.fetch.CopyFrom(slave_pb2.FetchOrder(path=order.path))

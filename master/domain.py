@@ -90,6 +90,8 @@ class RunOrder:
     user: str
     timeout_s: int
     ssh: Any = None  # master.routing.SshTarget
+    project_id: int = 0
+    """Whose command it is: a slave refuses projects it does not serve."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,9 @@ class CopyOrder:
     chown: str = ""
     chmod: str = ""
     ssh: Any = None  # master.routing.SshTarget
+    user: str = ""
+    """The local account the copy reads and writes as; empty = the slave's default."""
+    project_id: int = 0
 
 
 @dataclass(frozen=True)

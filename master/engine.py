@@ -137,7 +137,7 @@ class TaskEngine:
             nodes, role, blob = planned.nodes, "place", Blob(stored.sha256, stored.size)
         placements, targets = await self._route(task.project_id, planned, nodes, role, blob)
         rows = await self.run_db(tasks.start_step, task.id, position, placements)
-        self._dispatch_all(rows, planned, targets)
+        self._dispatch_all(rows, planned, targets, task.project_id)
         self.events.publish(task.id)
         if all(ExecutionStatus(r.status).final for r in rows):
             await self._step_ended(
@@ -152,15 +152,17 @@ class TaskEngine:
             task.project_id, planned, planned.nodes, "place", blob
         )
         rows = await self.run_db(tasks.add_executions, task.id, sub.id, placements)
-        self._dispatch_all(rows, planned, targets)
+        self._dispatch_all(rows, planned, targets, task.project_id)
         self.events.publish(task.id)
         if all(ExecutionStatus(r.status).final for r in rows):
             await self._step_ended(task, sub)
 
-    def _dispatch_all(self, rows: list[Execution], planned: PlannedStep, targets: Targets) -> None:
+    def _dispatch_all(
+        self, rows: list[Execution], planned: PlannedStep, targets: Targets, project_id: int
+    ) -> None:
         for row in rows:
             if row.status == ExecutionStatus.PENDING:
-                self._dispatch(row, planned, targets)
+                self._dispatch(row, planned, targets, project_id)
 
     async def _route(
         self,
@@ -186,8 +188,10 @@ class TaskEngine:
             placements.append(Placement(p.node, p.slave, failure, role, blob))
         return placements, targets
 
-    def _dispatch(self, row: Execution, planned: PlannedStep, targets: Targets) -> None:
-        order = work_order(row, planned, targets.get(row.node))
+    def _dispatch(
+        self, row: Execution, planned: PlannedStep, targets: Targets, project_id: int
+    ) -> None:
+        order = work_order(row, planned, targets.get(row.node), project_id)
         if not self.sessions.send(row.slave, order):
             logger.warning("exec %s slave %s detached before dispatch", row.id, row.slave)
 
@@ -196,7 +200,7 @@ class TaskEngine:
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, row.subtask_id))
         task = await self.run_db(tasks.get_by_id, row.task_id)
         _, targets = await self._route(task.project_id, planned, [row.node])
-        self._dispatch(row, planned, targets)
+        self._dispatch(row, planned, targets, task.project_id)
 
     async def _step_ended(self, task: Task, sub: Subtask) -> None:
         rows = await self.run_db(tasks.live_executions, sub.id)
@@ -303,7 +307,10 @@ class TaskEngine:
                 placements += more
                 targets.update(found)
         self._dispatch_all(
-            await self.run_db(tasks.rerun, task.id, sub.id, placements), planned, targets
+            await self.run_db(tasks.rerun, task.id, sub.id, placements),
+            planned,
+            targets,
+            task.project_id,
         )
         await self._settle(task.id)
 
@@ -329,10 +336,15 @@ def failure_reason(failed: list[Execution], total: int) -> str:
     return f"{len(failed)} of {total} node(s) failed: {shown}{more}"
 
 
-def work_order(row: Execution, planned: PlannedStep, ssh: SshTarget | None) -> RunOrder | CopyOrder:
+def work_order(
+    row: Execution, planned: PlannedStep, ssh: SshTarget | None, project_id: int
+) -> RunOrder | CopyOrder:
     step = planned.step
+    user = "" if ssh else step.user  # over SSH the account is the login
     if row.role == "fetch":
-        return CopyOrder(row.id, step.timeout_s, step.src_path, ssh=ssh)
+        return CopyOrder(
+            row.id, step.timeout_s, step.src_path, ssh=ssh, user=user, project_id=project_id
+        )
     if row.role == "place":
         name = step.src_path.rstrip("/").rsplit("/", 1)[-1]
         return CopyOrder(
@@ -344,11 +356,15 @@ def work_order(row: Execution, planned: PlannedStep, ssh: SshTarget | None) -> R
             step.chown,
             step.chmod,
             ssh,
+            user,
+            project_id,
         )
-    return run_order(row.id, planned, ssh)
+    return run_order(row.id, planned, ssh, project_id)
 
 
-def run_order(execution_id: int, planned: PlannedStep, ssh: SshTarget | None) -> RunOrder:
+def run_order(
+    execution_id: int, planned: PlannedStep, ssh: SshTarget | None, project_id: int
+) -> RunOrder:
     step = planned.step
     return RunOrder(
         execution_id=execution_id,
@@ -358,6 +374,7 @@ def run_order(execution_id: int, planned: PlannedStep, ssh: SshTarget | None) ->
         user="" if ssh else step.user,  # over SSH the account is the login
         timeout_s=step.timeout_s,
         ssh=ssh,
+        project_id=project_id,
     )
 
 

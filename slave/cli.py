@@ -63,7 +63,29 @@ def build_parser() -> argparse.ArgumentParser:
         "(env JOBFLEET_SLAVE_CGROUPS; default auto)",
     )
     parser.add_argument(
-        "--join-token-file", metavar="FILE", help="join token for Hello (env JOBFLEET_JOIN_TOKEN)"
+        "--join-token-file",
+        metavar="FILE",
+        help="enrols this slave: the master's join token, or a project token (then it serves "
+        "that project only); a private file (env JOBFLEET_JOIN_TOKEN)",
+    )
+    parser.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        help="where this slave keeps the credential its enrolment gave it "
+        "(env JOBFLEET_SLAVE_STATE_DIR; default ~/.local/state/jobfleet-slave)",
+    )
+    parser.add_argument(
+        "--run-as",
+        metavar="ACCOUNTS",
+        help="comma list of accounts commands may run as; the first is the default for steps "
+        "naming none; root only when listed (env JOBFLEET_SLAVE_RUN_AS; default: this "
+        "slave's own account, or nobody when the slave runs as root)",
+    )
+    parser.add_argument(
+        "--projects",
+        metavar="IDS",
+        help="comma list of the project ids whose work this slave takes, or all "
+        "(env JOBFLEET_SLAVE_PROJECTS; default all that its enrolment allows)",
     )
     add_client_arguments(parser.add_argument_group("TLS to the master (see docs/tls.md)"))
     ssh = parser.add_argument_group("SSH (nodes without a slave; see docs/ssh.md)")

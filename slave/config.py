@@ -73,6 +73,15 @@ class SlaveConfig:
     cgroups: Literal["auto", "off"] = "auto"
     """auto: each run in a cgroup v2 of its own when the slave may (so kill reaches processes
     that cleared their environment too); off: process groups and the run mark only."""
+    run_as: tuple[str, ...] = ()
+    """Accounts local commands and copies may run as (a step's `user`); the first is the
+    default for steps naming none. Empty = the slave's own account when it is not root, and
+    `nobody` when it is: root is never used unless listed."""
+    projects: tuple[int, ...] = ()
+    """Projects whose work this slave takes; empty = every project its enrolment allows."""
+    state_dir: Path | None = None
+    """Where the slave keeps its credential (a private directory); None = the default,
+    ~/.local/state/jobfleet-slave."""
 
 
 def parse_address(raw: str) -> str:
@@ -135,6 +144,28 @@ def parse_cgroups(raw: str) -> str:
     return value
 
 
+ACCOUNT = re.compile(r"[a-z_][a-z0-9_.-]{0,31}\$?", re.IGNORECASE)
+
+
+def parse_accounts(raw: str) -> tuple[str, ...]:
+    """A comma list of account names: root,deploy,nobody."""
+    names = tuple(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
+    bad = [n for n in names if not ACCOUNT.fullmatch(n)]
+    if not names or bad:
+        raise ValueError(f"{raw!r} is not a comma list of account names")
+    return names
+
+
+def parse_projects(raw: str) -> tuple[int, ...]:
+    """A comma list of project ids (1,2,7), or `all` (= every project: empty)."""
+    if raw.strip().lower() in ("all", "*"):
+        return ()
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    if not parts or not all(p.isascii() and p.isdigit() and 0 < int(p) < 2**63 for p in parts):
+        raise ValueError(f"{raw!r} is not a comma list of project ids (or all)")
+    return tuple(dict.fromkeys(int(p) for p in parts))
+
+
 def read_secret_file(raw: str) -> Secret:
     try:
         return Secret(Path(raw).read_text().strip())
@@ -175,6 +206,9 @@ SETTINGS = (
         "ssh_idle_timeout", "--ssh-idle-timeout", "JOBFLEET_SLAVE_SSH_IDLE_TIMEOUT", parse_seconds
     ),
     _Setting("cgroups", "--cgroups", "JOBFLEET_SLAVE_CGROUPS", parse_cgroups),
+    _Setting("run_as", "--run-as", "JOBFLEET_SLAVE_RUN_AS", parse_accounts),
+    _Setting("projects", "--projects", "JOBFLEET_SLAVE_PROJECTS", parse_projects),
+    _Setting("state_dir", "--state-dir", "JOBFLEET_SLAVE_STATE_DIR", Path),
 )
 
 

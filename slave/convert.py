@@ -109,6 +109,10 @@ def _hello(hello: Hello) -> slave_pb2.Hello:
         running_execution_ids=hello.running,
         finished_execution_ids=hello.finished,
         join_token=hello.join_token,
+        credential=hello.credential,
+        instance=hello.instance,
+        projects=hello.projects,
+        run_as=hello.run_as,
     )
 
 
@@ -126,8 +130,13 @@ def from_proto(message: slave_pb2.MasterMessage) -> FromMaster | None:
     if kind == "result_ack":
         return ResultAck(message.result_ack.execution_id)
     if kind == "welcome":
-        interval = seconds(message.welcome.heartbeat_interval)
-        return Welcome(interval if interval > 0 else None)
+        welcome = message.welcome
+        interval = seconds(welcome.heartbeat_interval)
+        return Welcome(
+            interval if interval > 0 else None,
+            _secret(welcome.credential),
+            tuple(welcome.projects),
+        )
     return None
 
 
@@ -142,6 +151,7 @@ def _run(run: slave_pb2.RunCommand) -> RunRequest:
         timeout=timeout if timeout > 0 else None,
         env=dict(run.env),
         ssh=_ssh(run.ssh) if run.HasField("ssh") else None,
+        project_id=run.project_id,
     )
 
 
@@ -150,10 +160,12 @@ def _copy(copy: slave_pb2.CopyCommand) -> FetchRequest | PlaceRequest | None:
     timeout = seconds(copy.timeout)
     limit = timeout if timeout > 0 else None
     ssh = _ssh(copy.ssh) if copy.HasField("ssh") else None
-    eid, user = copy.execution_id, copy.user
+    eid, user, project = copy.execution_id, copy.user, copy.project_id
     action = copy.WhichOneof("action")
     if action == "fetch":
-        return FetchRequest(eid, copy.fetch.path, ssh=ssh, timeout=limit, user=user)
+        return FetchRequest(
+            eid, copy.fetch.path, ssh=ssh, timeout=limit, user=user, project_id=project
+        )
     if action == "place":
         place = copy.place
         return PlaceRequest(
@@ -166,6 +178,7 @@ def _copy(copy: slave_pb2.CopyCommand) -> FetchRequest | PlaceRequest | None:
             ssh=ssh,
             timeout=limit,
             user=user,
+            project_id=project,
         )
     return None
 

@@ -56,6 +56,10 @@ class Status(enum.Enum):
 class Welcome:
     heartbeat_interval: float | None
     """Seconds between heartbeats the master asks for; None = not given, use our default."""
+    credential: Secret | None = None
+    """Set when this attach enrolled the slave: keep it and present it from now on."""
+    projects: tuple[int, ...] = ()
+    """The projects the master has this slave serve; empty = every project."""
 
 
 @dataclass(frozen=True)
@@ -90,12 +94,14 @@ class RunRequest:
     script: str
     args: tuple[str, ...] = ()
     user: str = ""
-    """Run-as account; empty = the slave's own user."""
+    """Run-as account; empty = the slave's default account (the first of --run-as)."""
     timeout: float | None = None
     """Seconds; None = no limit."""
     env: Mapping[str, str] = field(default_factory=dict)
     ssh: SshTarget | None = None
     """Set: run on that machine over SSH; None: run on this one."""
+    project_id: int = 0
+    """Whose command it is; a slave refuses a project it does not serve."""
 
     @property
     def command(self) -> str:
@@ -124,6 +130,8 @@ class FetchRequest:
     """Set: the path is on that machine, reached over SSH; None: on this one."""
     timeout: float | None = None
     user: str = ""
+    """The local account the copy reads as; empty = the slave's default account."""
+    project_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -143,7 +151,9 @@ class PlaceRequest:
     ssh: SshTarget | None = None
     timeout: float | None = None
     user: str = ""
-    """The local run-as account: owner of what a local place writes when `chown` is empty."""
+    """The local account a place writes as (owner of what it writes when `chown` is empty);
+    empty = the slave's default account."""
+    project_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -181,6 +191,15 @@ class Hello:
     running: tuple[int, ...]
     finished: tuple[int, ...]
     join_token: str = field(default="", repr=False)
+    """Enrols a slave the master does not know yet: the join token or a project token."""
+    credential: str = field(default="", repr=False)
+    """This slave's own credential, from its enrolment."""
+    instance: str = ""
+    """Random per process: the master tells a re-attach from another process by it."""
+    projects: tuple[int, ...] = ()
+    """Projects served (--projects); empty = every project the enrolment allows."""
+    run_as: tuple[str, ...] = ()
+    """Accounts local commands may run as (--run-as); the first is the default."""
 
 
 @dataclass(frozen=True)

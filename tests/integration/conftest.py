@@ -215,9 +215,20 @@ def start_slave(processes: Processes) -> Callable[..., Proc]:
     def start(
         master: Master, name: str, *extra: str, env: dict[str, str] | None = None, wait: bool = True
     ) -> Proc:
-        # A known_hosts of the test's own: every test sshd has a fresh host key.
+        # A known_hosts of the test's own: every test sshd has a fresh host key. Commands run
+        # as root where a test names no account (tests of accounts pass their own --run-as).
         known_hosts = processes.tmp / f"known_hosts-{name}"
-        args = ["--master", master.addr, "--name", name, "--ssh-known-hosts", str(known_hosts)]
+        args = [
+            "--master",
+            master.addr,
+            "--name",
+            name,
+            "--ssh-known-hosts",
+            str(known_hosts),
+            "--state-dir",
+            str(processes.tmp / f"slave-{name}-state"),
+            *([] if "--run-as" in extra else ["--run-as", "root"]),
+        ]
         proc = processes.spawn(f"slave-{name}", "slave", [*args, *extra], env=env)
         if wait:
             wait_attached(master, name, proc)

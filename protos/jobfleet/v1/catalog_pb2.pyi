@@ -43,7 +43,7 @@ class ListProjectsResponse(_message.Message):
     def __init__(self, projects: _Optional[_Iterable[_Union[Project, _Mapping]]] = ...) -> None: ...
 
 class SlaveInfo(_message.Message):
-    __slots__ = ("name", "hostname", "addresses", "version", "attached", "last_seen", "running")
+    __slots__ = ("name", "hostname", "addresses", "version", "attached", "last_seen", "running", "projects", "run_as")
     NAME_FIELD_NUMBER: _ClassVar[int]
     HOSTNAME_FIELD_NUMBER: _ClassVar[int]
     ADDRESSES_FIELD_NUMBER: _ClassVar[int]
@@ -51,6 +51,8 @@ class SlaveInfo(_message.Message):
     ATTACHED_FIELD_NUMBER: _ClassVar[int]
     LAST_SEEN_FIELD_NUMBER: _ClassVar[int]
     RUNNING_FIELD_NUMBER: _ClassVar[int]
+    PROJECTS_FIELD_NUMBER: _ClassVar[int]
+    RUN_AS_FIELD_NUMBER: _ClassVar[int]
     name: str
     hostname: str
     addresses: _containers.RepeatedScalarFieldContainer[str]
@@ -58,7 +60,9 @@ class SlaveInfo(_message.Message):
     attached: bool
     last_seen: _timestamp_pb2.Timestamp
     running: int
-    def __init__(self, name: _Optional[str] = ..., hostname: _Optional[str] = ..., addresses: _Optional[_Iterable[str]] = ..., version: _Optional[str] = ..., attached: _Optional[bool] = ..., last_seen: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., running: _Optional[int] = ...) -> None: ...
+    projects: _containers.RepeatedScalarFieldContainer[int]
+    run_as: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., hostname: _Optional[str] = ..., addresses: _Optional[_Iterable[str]] = ..., version: _Optional[str] = ..., attached: _Optional[bool] = ..., last_seen: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., running: _Optional[int] = ..., projects: _Optional[_Iterable[int]] = ..., run_as: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListSlavesRequest(_message.Message):
     __slots__ = ()

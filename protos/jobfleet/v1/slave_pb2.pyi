@@ -52,7 +52,7 @@ class MasterMessage(_message.Message):
     def __init__(self, welcome: _Optional[_Union[Welcome, _Mapping]] = ..., run: _Optional[_Union[RunCommand, _Mapping]] = ..., kill: _Optional[_Union[KillCommand, _Mapping]] = ..., output_ack: _Optional[_Union[OutputAck, _Mapping]] = ..., result_ack: _Optional[_Union[ResultAck, _Mapping]] = ..., copy: _Optional[_Union[CopyCommand, _Mapping]] = ...) -> None: ...
 
 class Hello(_message.Message):
-    __slots__ = ("name", "version", "hostname", "addresses", "running_execution_ids", "finished_execution_ids", "join_token")
+    __slots__ = ("name", "version", "hostname", "addresses", "running_execution_ids", "finished_execution_ids", "join_token", "credential", "instance", "projects", "run_as")
     NAME_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     HOSTNAME_FIELD_NUMBER: _ClassVar[int]
@@ -60,6 +60,10 @@ class Hello(_message.Message):
     RUNNING_EXECUTION_IDS_FIELD_NUMBER: _ClassVar[int]
     FINISHED_EXECUTION_IDS_FIELD_NUMBER: _ClassVar[int]
     JOIN_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    CREDENTIAL_FIELD_NUMBER: _ClassVar[int]
+    INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    PROJECTS_FIELD_NUMBER: _ClassVar[int]
+    RUN_AS_FIELD_NUMBER: _ClassVar[int]
     name: str
     version: str
     hostname: str
@@ -67,13 +71,21 @@ class Hello(_message.Message):
     running_execution_ids: _containers.RepeatedScalarFieldContainer[int]
     finished_execution_ids: _containers.RepeatedScalarFieldContainer[int]
     join_token: str
-    def __init__(self, name: _Optional[str] = ..., version: _Optional[str] = ..., hostname: _Optional[str] = ..., addresses: _Optional[_Iterable[str]] = ..., running_execution_ids: _Optional[_Iterable[int]] = ..., finished_execution_ids: _Optional[_Iterable[int]] = ..., join_token: _Optional[str] = ...) -> None: ...
+    credential: str
+    instance: str
+    projects: _containers.RepeatedScalarFieldContainer[int]
+    run_as: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., version: _Optional[str] = ..., hostname: _Optional[str] = ..., addresses: _Optional[_Iterable[str]] = ..., running_execution_ids: _Optional[_Iterable[int]] = ..., finished_execution_ids: _Optional[_Iterable[int]] = ..., join_token: _Optional[str] = ..., credential: _Optional[str] = ..., instance: _Optional[str] = ..., projects: _Optional[_Iterable[int]] = ..., run_as: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Welcome(_message.Message):
-    __slots__ = ("heartbeat_interval",)
+    __slots__ = ("heartbeat_interval", "credential", "projects")
     HEARTBEAT_INTERVAL_FIELD_NUMBER: _ClassVar[int]
+    CREDENTIAL_FIELD_NUMBER: _ClassVar[int]
+    PROJECTS_FIELD_NUMBER: _ClassVar[int]
     heartbeat_interval: _duration_pb2.Duration
-    def __init__(self, heartbeat_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    credential: str
+    projects: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, heartbeat_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., credential: _Optional[str] = ..., projects: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class Heartbeat(_message.Message):
     __slots__ = ("running",)
@@ -132,20 +144,22 @@ class Blob(_message.Message):
     def __init__(self, sha256: _Optional[str] = ..., size: _Optional[int] = ..., archive: _Optional[bool] = ...) -> None: ...
 
 class CopyCommand(_message.Message):
-    __slots__ = ("execution_id", "fetch", "place", "ssh", "timeout", "user")
+    __slots__ = ("execution_id", "fetch", "place", "ssh", "timeout", "user", "project_id")
     EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
     FETCH_FIELD_NUMBER: _ClassVar[int]
     PLACE_FIELD_NUMBER: _ClassVar[int]
     SSH_FIELD_NUMBER: _ClassVar[int]
     TIMEOUT_FIELD_NUMBER: _ClassVar[int]
     USER_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     execution_id: int
     fetch: FetchOrder
     place: PlaceOrder
     ssh: SshTarget
     timeout: _duration_pb2.Duration
     user: str
-    def __init__(self, execution_id: _Optional[int] = ..., fetch: _Optional[_Union[FetchOrder, _Mapping]] = ..., place: _Optional[_Union[PlaceOrder, _Mapping]] = ..., ssh: _Optional[_Union[SshTarget, _Mapping]] = ..., timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., user: _Optional[str] = ...) -> None: ...
+    project_id: int
+    def __init__(self, execution_id: _Optional[int] = ..., fetch: _Optional[_Union[FetchOrder, _Mapping]] = ..., place: _Optional[_Union[PlaceOrder, _Mapping]] = ..., ssh: _Optional[_Union[SshTarget, _Mapping]] = ..., timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., user: _Optional[str] = ..., project_id: _Optional[int] = ...) -> None: ...
 
 class FetchOrder(_message.Message):
     __slots__ = ("path",)
@@ -168,7 +182,7 @@ class PlaceOrder(_message.Message):
     def __init__(self, blob: _Optional[_Union[Blob, _Mapping]] = ..., path: _Optional[str] = ..., name: _Optional[str] = ..., chown: _Optional[str] = ..., chmod: _Optional[str] = ...) -> None: ...
 
 class RunCommand(_message.Message):
-    __slots__ = ("execution_id", "script_type", "script", "args", "user", "timeout", "env", "ssh")
+    __slots__ = ("execution_id", "script_type", "script", "args", "user", "timeout", "env", "ssh", "project_id")
     class EnvEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -184,6 +198,7 @@ class RunCommand(_message.Message):
     TIMEOUT_FIELD_NUMBER: _ClassVar[int]
     ENV_FIELD_NUMBER: _ClassVar[int]
     SSH_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     execution_id: int
     script_type: _common_pb2.ScriptType
     script: str
@@ -192,7 +207,8 @@ class RunCommand(_message.Message):
     timeout: _duration_pb2.Duration
     env: _containers.ScalarMap[str, str]
     ssh: SshTarget
-    def __init__(self, execution_id: _Optional[int] = ..., script_type: _Optional[_Union[_common_pb2.ScriptType, str]] = ..., script: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., user: _Optional[str] = ..., timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., env: _Optional[_Mapping[str, str]] = ..., ssh: _Optional[_Union[SshTarget, _Mapping]] = ...) -> None: ...
+    project_id: int
+    def __init__(self, execution_id: _Optional[int] = ..., script_type: _Optional[_Union[_common_pb2.ScriptType, str]] = ..., script: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., user: _Optional[str] = ..., timeout: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., env: _Optional[_Mapping[str, str]] = ..., ssh: _Optional[_Union[SshTarget, _Mapping]] = ..., project_id: _Optional[int] = ...) -> None: ...
 
 class SshTarget(_message.Message):
     __slots__ = ("node", "host", "port", "user", "private_key", "password", "private_key_passphrase", "host_key_policy", "connect_timeout")
@@ -257,10 +273,14 @@ class UploadBlobResponse(_message.Message):
     def __init__(self, blob: _Optional[_Union[Blob, _Mapping]] = ...) -> None: ...
 
 class DownloadBlobRequest(_message.Message):
-    __slots__ = ("sha256",)
+    __slots__ = ("sha256", "execution_id", "offset")
     SHA256_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
     sha256: str
-    def __init__(self, sha256: _Optional[str] = ...) -> None: ...
+    execution_id: int
+    offset: int
+    def __init__(self, sha256: _Optional[str] = ..., execution_id: _Optional[int] = ..., offset: _Optional[int] = ...) -> None: ...
 
 class DownloadBlobResponse(_message.Message):
     __slots__ = ("data",)

@@ -105,7 +105,8 @@ class SlaveLink:
 
 class FileServiceStub:
     """The master's content-addressed file store, for slaves (copies) and for the gateway
-    (the file server routes).
+    (the file server routes). Slaves call it with their own credential as metadata
+    (`authorization: Token <credential>`, `jobfleet-slave: <name>`).
     """
 
     def __init__(self, channel):
@@ -128,7 +129,8 @@ class FileServiceStub:
 
 class FileServiceServicer:
     """The master's content-addressed file store, for slaves (copies) and for the gateway
-    (the file server routes).
+    (the file server routes). Slaves call it with their own credential as metadata
+    (`authorization: Token <credential>`, `jobfleet-slave: <name>`).
     """
 
     def UploadBlob(self, request_iterator, context):
@@ -166,7 +168,8 @@ def add_FileServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class FileService:
     """The master's content-addressed file store, for slaves (copies) and for the gateway
-    (the file server routes).
+    (the file server routes). Slaves call it with their own credential as metadata
+    (`authorization: Token <credential>`, `jobfleet-slave: <name>`).
     """
 
     @staticmethod
