@@ -106,6 +106,13 @@ class Master:
             "plaintext" if tls is None else "mutual TLS" if tls.client_ca else "TLS",
             self.config.db_url.split("@")[-1],
         )
+        if self.config.join_token is None and (tls is None or tls.client_ca is None):
+            logger.warning(
+                "no join token: any process that reaches %s:%d can enrol as a slave and receive "
+                "work and SSH secrets (set --join-token-file)",
+                host,
+                self.port,
+            )
         self._write_ready(f"{host}:{self.port}")
 
     def _add_services(self) -> None:
@@ -122,7 +129,9 @@ class Master:
         catalog_pb2_grpc.add_CatalogServiceServicer_to_server(
             CatalogServicer(self.run_db, self.sessions, self.files), self.server
         )
-        slave_pb2_grpc.add_FileServiceServicer_to_server(FileServicer(self.files), self.server)
+        slave_pb2_grpc.add_FileServiceServicer_to_server(
+            FileServicer(self.files, self.run_db), self.server
+        )
         crontab_pb2_grpc.add_CrontabServiceServicer_to_server(
             CrontabServicer(self.crontabs), self.server
         )

@@ -17,10 +17,12 @@ Project scope, in two rules, so a project token learns nothing of another projec
 A request with no project at all is refused to project tokens, except `ListSlaves` (slaves
 serve every project); creating and listing projects take the admin token.
 
-Slave side: SlaveLink checks the join token in its hello; FileService (blobs for copies) takes
-the same join token as `authorization: Token <join token>` metadata, and nothing else: a project
-or admin token is PERMISSION_DENIED there, and the join token opens no Control service. A master
-without a join token leaves both open, as it leaves slaves' attachment. Health and reflection
+Slave side: SlaveLink checks who the slave is in its hello (master/enrolment.py); FileService
+(blobs for copies) takes a slave's own credential as `authorization: Token <credential>` with
+`jobfleet-slave: <name>` metadata, or the admin token (operators' tools), and nothing else: a
+project or join token is PERMISSION_DENIED there, and no slave credential opens a Control
+service. The FileService servicer then lets a slave move only the blobs of copies dispatched to
+it. Health and reflection
 pass. No token, whole or part, is ever logged or put in an error.
 """
 
@@ -41,7 +43,7 @@ from master.config import Secret
 from master.db import DbRunner
 from master.errors import JobfleetError, PermissionDenied, Unauthenticated
 from master.servicers.errors import abort
-from master.store import tokens
+from master.store import slaves, tokens
 
 logger = logging.getLogger(__name__)
 
@@ -72,18 +74,23 @@ def presented(metadata: Any) -> str:
     return key.strip() if isinstance(key, str) else ""
 
 
+SLAVE_NAME_KEY = "jobfleet-slave"
+
+
+def metadata_value(metadata: Any, key: str) -> str:
+    value = {str(k).lower(): v for k, v in (metadata or ())}.get(key, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
 @dataclass(frozen=True)
 class Identity:
     project_id: int  # 0 = admin, every project (or a slave: no project)
     token_id: int = 0
-    slave: bool = False  # the join token (FileService only)
+    slave: str = ""  # a slave's name: it presented its own credential (FileService only)
 
     @property
     def admin(self) -> bool:
         return self.project_id == 0 and not self.slave
-
-
-SLAVE = Identity(0, slave=True)
 
 
 def scoped(request: Message) -> Message | None:
@@ -123,12 +130,18 @@ class Authenticator:
             raise Unauthenticated("unknown token")
         return Identity(row.project_id, row.id)
 
-    def identify_slave(self, token: str, method: str) -> Identity:
-        """A FileService caller: it must present the join token, when the master has one."""
-        if self._join and not hmac.compare_digest(tokens.digest(token), self._join):
-            logger.info("refused %s: %s", method, "a wrong join token" if token else "no token")
-            raise PermissionDenied("needs the slaves' join token")
-        return SLAVE
+    async def identify_slave(self, token: str, name: str, method: str) -> Identity:
+        """A FileService caller: a slave presenting its own credential with its name, or the
+        admin."""
+        if token and self._admin and hmac.compare_digest(tokens.digest(token), self._admin):
+            return Identity(0)
+        row = None
+        if token and name:
+            row = await self.run_db(slaves.by_credential, name, tokens.digest(token))
+        if row is None:
+            logger.info("refused %s: not a slave's own credential", method)
+            raise PermissionDenied("needs a slave's own credential and name (jobfleet-slave)")
+        return Identity(0, slave=row.name)
 
     @staticmethod
     def permit(who: Identity, method: str, request: Message) -> None:
@@ -173,7 +186,8 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
             return handler
         token = presented(details.invocation_metadata)
         if service in SLAVE_SIDE:
-            return guarded(handler, self._slave(token, method), lambda who, req: None)
+            name = metadata_value(details.invocation_metadata, SLAVE_NAME_KEY)
+            return guarded(handler, self._slave(token, name, method), lambda who, req: None)
         return guarded(
             handler,
             lambda: self.auth.identify(token, method),
@@ -181,9 +195,9 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         )
 
 
-    def _slave(self, token: str, method: str) -> Callable[[], Awaitable[Identity]]:
+    def _slave(self, token: str, name: str, method: str) -> Callable[[], Awaitable[Identity]]:
         async def identify() -> Identity:
-            return self.auth.identify_slave(token, method)
+            return await self.auth.identify_slave(token, name, method)
 
         return identify
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import logging
 import logging.config
 import signal
@@ -30,6 +31,7 @@ from master.db import check_url, in_connection, mask_url, migrate, open_database
 from master.errors import JobfleetError
 from master.logs import default_log_config
 from master.schedule import zone_setting
+from master.store import slaves
 
 logger = logging.getLogger(__name__)
 RET_OK, RET_FAIL, RET_USAGE = 0, 1, 2
@@ -138,6 +140,11 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command")
     db = sub.add_parser("db", help="schema version and migrations (status), or apply them")
     db.add_argument("action", choices=["status", "upgrade"])
+    enrolled = sub.add_parser(
+        "slaves", help="enrolled slaves (list), or drop one's enrolment so its name may enrol again"
+    )
+    enrolled.add_argument("action", choices=["list", "forget"])
+    enrolled.add_argument("name", nargs="?", help="the slave to forget")
     return p
 
 
@@ -174,6 +181,12 @@ def config_from(args: argparse.Namespace) -> MasterConfig:
     if admin is not None and join is not None and admin.value == join.value:
         # Every slave would hold the admin's key; refuse rather than guess which was meant.
         raise ConfigError("the admin token and the join token must differ")
+    if join is None and not args.tls_ca and not is_loopback(args.listen):
+        raise ConfigError(
+            f"listen ({args.listen}): other machines can reach this port, and without a join "
+            "token (--join-token-file or JOBFLEET_JOIN_TOKEN) or mutual TLS (--tls-ca) any of "
+            "them could enrol as a slave and receive work and SSH secrets"
+        )
     return MasterConfig(
         max_upload_bytes=int(
             positive(args.max_upload_bytes, "max_upload_bytes", "--max-upload-bytes")
@@ -221,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "db":
             return db_command(config, args.action)
+        if args.command == "slaves":
+            return slaves_command(config, args.action, args.name or "")
         asyncio.run(serve(config))
     except RuntimeError as exc:
         logger.error("cannot serve on %s: %s", config.listen, exc)
@@ -247,6 +262,37 @@ def db_command(config: MasterConfig, action: str) -> int:
     for name, applied_flag in status:
         print(f"{'applied' if applied_flag else 'pending'}  {name}")
     return RET_OK
+
+
+def slaves_command(config: MasterConfig, action: str, name: str) -> int:
+    """`slaves list`: enrolments; `slaves forget NAME`: drop one (its name may enrol again)."""
+    database = open_database(config.db_url, pool_size=1)
+    in_connection(migrate, database)
+    if action == "forget":
+        if not name:
+            print("jobfleet-master: slaves forget needs the slave's name", file=sys.stderr)
+            return RET_USAGE
+        if not in_connection(slaves.forget, name):
+            print(f"jobfleet-master: no slave {name}", file=sys.stderr)
+            return RET_FAIL
+        print(f"slave {name}: enrolment dropped; it may enrol again with a join or project token")
+        return RET_OK
+    for row in in_connection(slaves.list_slaves):
+        serves = "every project" if not row.projects else f"projects {row.projects}"
+        state = f"enrolled by {row.enrolled_by}" if row.credential else "not enrolled"
+        print(f"{row.name}\t{state}\t{serves}\tlast seen {row.last_seen:%Y-%m-%d %H:%M:%S}")
+    return RET_OK
+
+
+def is_loopback(listen: str) -> bool:
+    """Whether HOST of HOST:PORT is a loopback address (or localhost)."""
+    host = listen.rpartition(":")[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 async def serve(config: MasterConfig) -> None:

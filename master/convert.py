@@ -23,6 +23,7 @@ from master.domain import (
     SubtaskStatus,
     TaskStatus,
 )
+from master.enrolment import Identity, Introduction
 from master.errors import InvalidArgument
 from master.link import ChunkAck, Finished, Inbound, KillOrder, Outbound, ResultAck, Started
 from master.models import Execution, Project, Slave, Subtask, Task
@@ -165,15 +166,22 @@ def project(row: Project) -> catalog_pb2.Project:
     return catalog_pb2.Project(id=row.id, name=row.name)
 
 
-def slave_info(row: Slave, attached: bool, running: int) -> catalog_pb2.SlaveInfo:
+def slave_info(row: Slave, attached: Identity | None, running: int) -> catalog_pb2.SlaveInfo:
+    """A slave as listed: what it serves now when attached, else what it may serve."""
+    if attached is not None:
+        projects = sorted(attached.projects or ())
+    else:
+        projects = [int(p) for p in row.projects.split(",") if p]
     return catalog_pb2.SlaveInfo(
         name=row.name,
         hostname=row.hostname,
         addresses=[a for a in row.addresses.split(",") if a],
         version=row.version,
-        attached=attached,
+        attached=attached is not None,
         last_seen=timestamp(row.last_seen),
         running=running,
+        projects=projects,
+        run_as=[a for a in row.run_as.split(",") if a],
     )
 
 
@@ -236,6 +244,17 @@ def ssh_target(t: SshTarget) -> slave_pb2.SshTarget:
         user=t.user,
         private_key=t.private_key,
         password=t.password,
+    )
+
+
+def introduction(hello: slave_pb2.Hello) -> Introduction:
+    return Introduction(
+        name=hello.name,
+        credential=hello.credential,
+        join_token=hello.join_token,
+        instance=hello.instance,
+        projects=tuple(hello.projects),
+        run_as=tuple(hello.run_as),
     )
 
 

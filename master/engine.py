@@ -176,7 +176,7 @@ class TaskEngine:
         user = planned.step.user
         machines, seen, account = await self.run_db(routing_facts, project_id, nodes, user)
         placements, targets = [], {}
-        for p in routing.place(self.sessions, nodes, machines, seen):
+        for p in routing.place(self.sessions, nodes, machines, seen, project_id, user):
             target = (
                 None
                 if p.failure or p.slave == p.node

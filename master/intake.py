@@ -2,6 +2,12 @@
 
 Output is stored in batches (all that queued up while the last batch was written), then acked;
 a result is stored after every chunk that came before it on the stream, then acked.
+
+A report counts only from the slave its execution was dispatched to (`Session.owned`, filled
+by every dispatch and, at attach, by the executions the database says are that slave's): any
+other is dropped with a warning (and acked, so a confused sender stops resending it), so
+holding a slave's link gives no say over another slave's work. An execution a slave keeps
+failing to receive (it re-attaches without it, again and again) fails instead of looping.
 """
 
 from __future__ import annotations
@@ -9,15 +15,27 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections import Counter
 
-from master.domain import Chunk, ExecutionStatus
+from master.domain import Chunk, CopyOrder, ExecutionStatus, RunOrder
 from master.engine import TaskEngine
-from master.link import ChunkAck, Finished, Inbound, KillOrder, ResultAck, Session, Started
+from master.link import (
+    ChunkAck,
+    Finished,
+    Inbound,
+    KillOrder,
+    Outbound,
+    ResultAck,
+    Session,
+    Started,
+)
 from master.models import Execution, utcnow
 from master.store import executions, logs, slaves, tasks
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 512
+MAX_REDELIVERIES = 3
+"""Attaches after which a slave that still does not have an execution makes it fail."""
 
 
 class Intake:
@@ -28,6 +46,7 @@ class Intake:
         self.max_log_bytes = max_log_bytes
         """Output stored per execution; the rest is acked, counted and marked, not stored."""
         self.started_at = time.monotonic()
+        self._redelivered: Counter[int] = Counter()
 
     async def attach(
         self,
@@ -38,8 +57,23 @@ class Intake:
         running: list[int],
         finished: list[int],
     ) -> None:
-        """Register the slave, then square the database with what the slave says it has."""
-        await self.run_db(slaves.register, session.name, hostname, addresses, version)
+        """Register the slave, then square the database with what the slave says it has: of
+        the executions it reports, only those dispatched to it count (and are its own from now
+        on); the rest are ignored."""
+        name = session.name
+        run_as = list(session.identity.run_as)
+        await self.run_db(slaves.register, name, hostname, addresses, version, run_as)
+        mine = await self.run_db(executions.of_slave, [*running, *finished], name)
+        foreign = sorted({*running, *finished} - mine)
+        if foreign:
+            logger.warning(
+                "slave %s reports execution(s) not dispatched to it, ignored: %s",
+                name,
+                ", ".join(map(str, foreign[:20])),
+            )
+        running = [i for i in running if i in mine]
+        finished = [i for i in finished if i in mine]
+        session.owned.update(mine)
         await self.run_db(executions.mark_running_many, running)
         for execution_id in await self.run_db(executions.closed_among, running):
             logger.warning(
@@ -64,6 +98,11 @@ class Intake:
         if task.kill_requested:
             await self._close([row.id], ExecutionStatus.KILLED, "killed on request")
         elif row.status == ExecutionStatus.PENDING:
+            self._redelivered[row.id] += 1
+            if self._redelivered[row.id] > MAX_REDELIVERIES:
+                why = f"slave {row.slave} re-attached {MAX_REDELIVERIES} times without receiving it"
+                await self._close([row.id], ExecutionStatus.FAIL, why)
+                return
             logger.info("exec %s slave %s did not get it; sending again", row.id, row.slave)
             await self.engine.redispatch(row)
         else:
@@ -91,7 +130,7 @@ class Intake:
 
     async def _process(self, session: Session, batch: list[Inbound]) -> None:
         chunks: list[Chunk] = []
-        for item in batch:
+        for item in self._owned(session, batch):
             if isinstance(item, Chunk):
                 chunks.append(item)
                 continue
@@ -102,6 +141,29 @@ class Intake:
             else:
                 await self._finished(session, item)
         await self._store_chunks(session, chunks)
+
+    def _owned(self, session: Session, batch: list[Inbound]) -> list[Inbound]:
+        """The reports about executions dispatched to this slave; the others are acked
+        (so the sender stops resending them) and dropped."""
+        kept: list[Inbound] = []
+        foreign: set[int] = set()
+        for item in batch:
+            execution_id = report_execution(item)
+            if execution_id in session.owned:
+                kept.append(item)
+                continue
+            foreign.add(execution_id)
+            if isinstance(item, Chunk):
+                session.outbound.put_nowait(ChunkAck(execution_id, (item.seq,)))
+            elif isinstance(item, Finished):
+                session.outbound.put_nowait(ResultAck(execution_id))
+        if foreign:
+            logger.warning(
+                "slave %s sent reports for execution(s) not dispatched to it, dropped: %s",
+                session.name,
+                ", ".join(map(str, sorted(foreign)[:20])),
+            )
+        return kept
 
     async def _store_chunks(self, session: Session, chunks: list[Chunk]) -> None:
         if not chunks:
@@ -126,6 +188,8 @@ class Intake:
             executions.record_result, item.result, item.started_at, item.finished_at
         )
         session.outbound.put_nowait(ResultAck(item.result.execution_id))
+        session.owned.discard(item.result.execution_id)
+        self._redelivered.pop(item.result.execution_id, None)
         if row is not None:
             logger.info("exec %s slave %s %s (%s)", row.id, session.name, row.status, row.reason)
             await self.engine.settle(row.task_id)
@@ -145,8 +209,24 @@ class Intake:
             reason = f"slave silent for more than {self.lease:g} s"
             await self._close([r.id for r in silent], ExecutionStatus.LOST, reason)
 
+    async def undeliverable(
+        self, session: Session, order: Outbound, size: int, limit: int
+    ) -> None:
+        """An order too large for the link: its execution fails with the reason (sending it
+        would break the stream, and the slave would get it again at every attach)."""
+        if not isinstance(order, RunOrder | CopyOrder):
+            logger.error("slave %s: a %d-byte message cannot be sent; dropped", session.name, size)
+            return
+        eid = order.execution_id
+        session.owned.discard(eid)
+        why = f"the order is {size} bytes, more than the {limit} a slave link carries"
+        logger.warning("exec %d slave %s: %s", eid, session.name, why)
+        await self._close([eid], ExecutionStatus.FAIL, why)
+
     async def _close(self, ids: list[int], status: ExecutionStatus, reason: str) -> None:
         moved = await self.run_db(executions.close, ids, status, reason)
+        for execution_id in ids:
+            self._redelivered.pop(execution_id, None)
         for task_id in {r.task_id for r in moved}:
             logger.warning("task %d: %d execution(s) %s: %s", task_id, len(moved), status, reason)
             await self.engine.settle(task_id)
@@ -155,3 +235,10 @@ class Intake:
         """At start: settle tasks whose executions all ended while the master was down."""
         for task in await self.run_db(tasks.unfinished):
             await self.engine.settle(task.id)
+
+
+def report_execution(item: Inbound) -> int:
+    """The execution a report is about."""
+    if isinstance(item, Finished):
+        return item.result.execution_id
+    return item.execution_id

@@ -1,5 +1,11 @@
 """Attached slaves: one Session per slave stream, and the registry the engine dispatches through.
 
+A session is bound to its slave's identity (master/enrolment.py): the projects it serves, the
+accounts it runs as, and the executions dispatched to it, the only ones whose reports the intake
+accepts from it. One name has at most one live session: the same slave process attaching again
+(same instance) replaces its old stream, which is dead; any other process is refused while
+that stream lives, so the running one keeps its work.
+
 Sessions carry plain values both ways; only the SlaveLink servicer turns them into protobuf.
 """
 
@@ -12,6 +18,8 @@ import time
 from dataclasses import dataclass, field
 
 from master.domain import Chunk, CopyOrder, RunOrder, SlaveResult
+from master.enrolment import Identity
+from master.errors import AlreadyExists
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +60,19 @@ Inbound = Started | Chunk | Finished
 
 @dataclass(eq=False)
 class Session:
-    name: str
+    identity: Identity
     outbound: asyncio.Queue[Outbound] = field(default_factory=asyncio.Queue)
     inbox: asyncio.Queue[Inbound] = field(default_factory=asyncio.Queue)
     running: int = 0
     sent: int = 0  # run orders since the last heartbeat
     last_heard: float = field(default_factory=time.monotonic)
+    since: float = field(default_factory=time.time)
+    owned: set[int] = field(default_factory=set)
+    """Executions dispatched to this slave whose result it has not delivered yet."""
+
+    @property
+    def name(self) -> str:
+        return self.identity.name
 
     def heard(self, running: int | None = None) -> None:
         self.last_heard = time.monotonic()
@@ -71,12 +86,20 @@ class SlaveSessions:
     def __init__(self) -> None:
         self._sessions: dict[str, Session] = {}
 
-    def open(self, name: str) -> Session:
+    def open(self, identity: Identity) -> Session:
+        """A session for the slave; AlreadyExists while another process holds its name."""
+        name = identity.name
         old = self._sessions.get(name)
+        if old is not None and old.identity.instance != identity.instance:
+            since = time.strftime("%H:%M:%S", time.gmtime(old.since))
+            raise AlreadyExists(
+                f"slave {name} is attached already (another process, since {since} UTC); this "
+                "one is refused while that stream lives"
+            )
         if old is not None:
             logger.warning("slave %s re-attached; dropping its previous stream", name)
             old.outbound.put_nowait(None)
-        session = Session(name)
+        session = Session(identity)
         self._sessions[name] = session
         return session
 
@@ -117,11 +140,21 @@ class SlaveSessions:
     def session(self, name: str) -> Session | None:
         return self._sessions.get(name)
 
+    def identity(self, name: str) -> Identity | None:
+        session = self._sessions.get(name)
+        return session.identity if session else None
+
+    def serving(self, project_id: int) -> list[str]:
+        """Attached slaves that serve the project (and so may get its SSH secrets)."""
+        return [n for n, s in self._sessions.items() if s.identity.serves(project_id)]
+
     def send(self, name: str, order: RunOrder | CopyOrder | KillOrder) -> bool:
         """Queue an order for the slave; False when it is not attached here."""
         session = self._sessions.get(name)
         if session is None:
             return False
         session.outbound.put_nowait(order)
-        session.sent += not isinstance(order, KillOrder)
+        if not isinstance(order, KillOrder):
+            session.sent += 1
+            session.owned.add(order.execution_id)
         return True

@@ -35,6 +35,11 @@ class Slave(BaseModel):
     version = pw.CharField(max_length=64, default="")
     first_seen = pw.DateTimeField(default=utcnow)
     last_seen = pw.DateTimeField(default=utcnow)
+    credential = pw.CharField(max_length=64, default="")  # sha256 of its credential; "" = none
+    projects = pw.TextField(default="")  # project ids it may serve, "1,7"; "" = every project
+    enrolled_by = pw.CharField(max_length=64, default="")  # "join token", "project 3 token 9"
+    enrolled_at = pw.DateTimeField(null=True)
+    run_as = pw.TextField(default="")  # accounts its commands may run as (it says); first = default
 
 
 class Task(BaseModel):

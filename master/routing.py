@@ -2,13 +2,16 @@
 
 A node that is itself an attached slave runs there (agent mode). A machine of the project's
 nodelist without a slave runs over SSH from its pinned slave, or else from the least loaded
-attached slave; the execution account (userlist) gives the SSH credentials.
+attached slave; the execution account (userlist) gives the SSH credentials. Only slaves that
+serve the project take its work, and so only they ever receive its SSH secrets: a slave named
+like one of the project's machines but not serving it is not that machine.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from master.enrolment import Identity
 from master.link import SlaveSessions
 from master.models import Account, Node
 from master.store.tasks import Placement
@@ -25,36 +28,74 @@ class SshTarget:
 
 
 def place(
-    sessions: SlaveSessions, nodes: list[str], machines: dict[str, Node], seen_slaves: set[str]
+    sessions: SlaveSessions,
+    nodes: list[str],
+    machines: dict[str, Node],
+    seen_slaves: set[str],
+    project_id: int,
+    user: str,
 ) -> list[Placement]:
-    load = {name: sessions.load(name) for name in sessions.names()}
+    """Where each node's execution of a step of `project_id` (run as `user`) goes."""
+    pool = {name: sessions.load(name) for name in sessions.serving(project_id)}
     placements = []
     for name in nodes:
-        placement = _place_one(sessions, name, machines.get(name), seen_slaves, load)
-        if placement.slave and not placement.failure:
-            load[placement.slave] = load.get(placement.slave, 0) + 1
+        placement = _place_one(
+            sessions, name, machines.get(name), seen_slaves, pool, project_id, user
+        )
+        if placement.slave in pool and not placement.failure:
+            pool[placement.slave] += 1
         placements.append(placement)
     return placements
 
 
 def _place_one(
-    sessions: SlaveSessions, name: str, machine: Node | None, seen: set[str], load: dict[str, int]
+    sessions: SlaveSessions,
+    name: str,
+    machine: Node | None,
+    seen: set[str],
+    pool: dict[str, int],
+    project_id: int,
+    user: str,
 ) -> Placement:
-    if sessions.attached(name):
-        return Placement(name, name)
+    agent = sessions.identity(name)
+    if agent is not None and (agent.serves(project_id) or machine is None):
+        return Placement(name, name, _refusal(agent, project_id, user))
     if machine is None:
         if name in seen:
             return Placement(name, name, f"slave {name} is not attached to the master")
         return Placement(name, "", f"node {name} is neither a slave nor in the nodelist")
     if machine.slave:
-        if sessions.attached(machine.slave):
-            return Placement(name, machine.slave)
+        pinned = sessions.identity(machine.slave)
+        if pinned is None:
+            why = f"slave {machine.slave}, pinned to reach {name}, is not attached"
+        elif not pinned.serves(project_id):
+            why = (
+                f"slave {machine.slave}, pinned to reach {name}, does not serve project "
+                f"{project_id} (it serves {pinned.describe_projects()})"
+            )
+        else:
+            why = ""
+        return Placement(name, machine.slave, why)
+    if not pool:
         return Placement(
-            name, machine.slave, f"slave {machine.slave}, pinned to reach {name}, is not attached"
+            name, "", f"no slave serving project {project_id} is attached to reach {name} over SSH"
         )
-    if not load:
-        return Placement(name, "", f"no slave is attached to reach {name} over SSH")
-    return Placement(name, min(load, key=lambda s: (load[s], s)))
+    return Placement(name, min(pool, key=lambda s: (pool[s], s)))
+
+
+def _refusal(agent: Identity, project_id: int, user: str) -> str:
+    """Why the slave cannot run a command of the project as `user` on itself, or ""."""
+    if not agent.serves(project_id):
+        return (
+            f"slave {agent.name} does not serve project {project_id} "
+            f"(it serves {agent.describe_projects()})"
+        )
+    if not agent.runs_as(user):
+        return (
+            f"slave {agent.name} does not run commands as {user} "
+            f"(it runs as {', '.join(agent.run_as)})"
+        )
+    return ""
 
 
 def ssh_target(machine: Node, account: Account | None, user: str) -> SshTarget | str:

@@ -77,8 +77,10 @@ class Link:
         hello: Callable[[], Awaitable[Hello]],
         attached: asyncio.Event | None = None,
         files: MasterFiles | None = None,
+        on_welcome: Callable[[Welcome], None] | None = None,
     ) -> None:
         self.attached = attached or asyncio.Event()
+        self._on_welcome = on_welcome
         self._files = files
         """Gets the channel while a stream is welcomed (FileService shares the address)."""
         self._config = config
@@ -101,6 +103,8 @@ class Link:
             try:
                 await call.write(convert.to_proto(hello))
                 welcome = await self._welcome(call)
+                if self._on_welcome is not None:
+                    self._on_welcome(welcome)
                 if self._files is not None:
                     self._files.link_up(channel)
                 await self._live(call, welcome)

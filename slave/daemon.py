@@ -27,7 +27,8 @@ from slave.config import SlaveConfig
 from slave.executions import Executions
 from slave.files import MasterFiles
 from slave.host import local_addresses
-from slave.messages import Hello
+from slave.identity import Credentials
+from slave.messages import Hello, Welcome
 from slave.outbox import Outbox
 from slave.ssh.hostkeys import KnownHosts, default_known_hosts
 from slave.ssh.pool import SshPool
@@ -51,6 +52,7 @@ class Slave:
         self._done = asyncio.Event()
         self._started = False
         self._background: asyncio.Task[None] | None = None
+        self._credentials = Credentials(config.state_dir, config.name)
 
     @property
     def attached(self) -> bool:
@@ -109,12 +111,19 @@ class Slave:
             slave_name=self.config.name,
         )
         ssh = self._ssh_pool()
-        token = self.config.join_token
-        files = MasterFiles(token.value if token else "")
+        files = MasterFiles(self._credentials.metadata)
         cgroups = self._cgroups()
         executions = Executions(self.outbox, settings, self.config.name, ssh, files, cgroups)
         self._executions = executions
-        self._link = Link(self.config, self.outbox, executions, self._hello, self._attached, files)
+        self._link = Link(
+            self.config,
+            self.outbox,
+            executions,
+            self._hello,
+            self._attached,
+            files,
+            on_welcome=self._welcomed,
+        )
         link = asyncio.create_task(self._link.run(), name="link")
         stop = asyncio.create_task(self._stop.wait())
         try:
@@ -201,7 +210,7 @@ class Slave:
     async def _hello(self) -> Hello:
         addresses = await asyncio.to_thread(local_addresses, self.config.master)
         assert self._executions is not None
-        token = self.config.join_token
+        token, credential = self.config.join_token, self._credentials.current
         return Hello(
             name=self.config.name,
             version=__version__,
@@ -210,7 +219,16 @@ class Slave:
             running=tuple(self._executions.running_ids()),
             finished=tuple(self.outbox.finished_ids()),
             join_token=token.value if token else "",
+            credential=credential.value if credential else "",
+            instance=self._credentials.instance,
+            projects=self.config.projects,
+            run_as=self.config.run_as,
         )
+
+    def _welcomed(self, welcome: Welcome) -> None:
+        """Keep the credential an enrolment gave (before anything else happens on the link)."""
+        if welcome.credential is not None:
+            self._credentials.save(welcome.credential)
 
 
 def _work_dir(configured: Path | None) -> tuple[Path, bool]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, AsyncIterable
+from collections.abc import AsyncGenerator, AsyncIterable, Callable
 from typing import Any
 
 import grpc
@@ -28,13 +28,14 @@ MAX_MESSAGE = 1 << 20
 
 
 class MasterFiles:
-    """A FileStore (slave.commands.base) on the current link's channel. Calls carry the join
-    token (`authorization: Token …`), which the master requires when it has one."""
+    """A FileStore (slave.commands.base) on the current link's channel. Calls carry the
+    slave's own credential and name (slave/identity.py), read at each call: the first attach
+    may enrol the slave after this was made."""
 
-    def __init__(self, join_token: str = "") -> None:
+    def __init__(self, metadata: Callable[[], tuple[tuple[str, str], ...]] = tuple) -> None:
         self._channel: Any = None
         self._up = asyncio.Event()
-        self._metadata = (("authorization", f"Token {join_token}"),) if join_token else ()
+        self._metadata = metadata
 
     def link_up(self, channel: Any) -> None:
         """The link is attached on `channel` (a grpc.aio.Channel)."""
@@ -47,7 +48,7 @@ class MasterFiles:
 
     async def upload(self, execution_id: int, archive: bool, chunks: AsyncIterable[bytes]) -> Blob:
         stub = slave_pb2_grpc.FileServiceStub(await self._ready())
-        call = stub.UploadBlob(metadata=self._metadata)
+        call = stub.UploadBlob(metadata=self._metadata())
         try:
             await _send_all(call, execution_id, archive, chunks)
             response = await call
@@ -59,11 +60,10 @@ class MasterFiles:
             call.cancel()  # no-op once it is over; ends it when a chunk source failed
         return blob_from_proto(response.blob)
 
-    async def download(self, sha256: str) -> AsyncGenerator[bytes, None]:
+    async def download(self, sha256: str, execution_id: int = 0) -> AsyncGenerator[bytes, None]:
         stub = slave_pb2_grpc.FileServiceStub(await self._ready())
-        call = stub.DownloadBlob(
-            slave_pb2.DownloadBlobRequest(sha256=sha256), metadata=self._metadata
-        )
+        request = slave_pb2.DownloadBlobRequest(sha256=sha256, execution_id=execution_id)
+        call = stub.DownloadBlob(request, metadata=self._metadata())
         try:
             async for response in call:
                 yield response.data

@@ -9,8 +9,9 @@ from typing import Any, TypeAlias
 from jobfleet.v1 import catalog_pb2 as pb
 from jobfleet.v1 import catalog_pb2_grpc
 
-from master import catalogue, convert, resolve
+from master import catalogue, convert, enrolment, resolve
 from master import convert_catalog as cc
+from master.auth import CALLER
 from master.db import DbRunner
 from master.filestore import FileStore
 from master.link import SlaveSessions
@@ -56,11 +57,14 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def ListSlaves(
         self, request: pb.ListSlavesRequest, context: Context
     ) -> pb.ListSlavesResponse:
+        caller = CALLER.get()  # a project token sees the slaves serving its project
         infos = []
         for row in await self.run_db(slaves.list_slaves):
             session = self.sessions.session(row.name)
-            running = session.running if session else 0
-            infos.append(convert.slave_info(row, session is not None, running))
+            identity = session.identity if session else None
+            if caller.admin or enrolment.may_serve(row, identity, caller.project_id):
+                running = session.running if session else 0
+                infos.append(convert.slave_info(row, identity, running))
         return pb.ListSlavesResponse(slaves=infos)
 
     # --- jobs

@@ -1,14 +1,16 @@
 """SlaveLink.Attach: one bidirectional stream per slave.
 
-The stream reader feeds the session inbox (stored in order by the intake); the response
-generator sends the session's outbound queue. Nothing here decides anything.
+The Hello is checked first (master/enrolment.py: who the slave is, or its enrolment), then what
+the slave says it runs is squared with the database, and only then are its reports read: the
+intake accepts them for executions dispatched to this slave alone. The response generator sends
+the session's outbound queue; an order too large for the link fails its execution instead of
+breaking the stream. Nothing here decides anything.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
 from collections.abc import AsyncIterator
 from typing import Any, TypeAlias
@@ -17,13 +19,19 @@ import grpc
 from google.protobuf import duration_pb2
 from jobfleet.v1 import slave_pb2, slave_pb2_grpc
 
-from master import convert
+from master import convert, enrolment
+from master.enrolment import Identity
+from master.errors import JobfleetError
 from master.intake import Intake
 from master.link import Session, SlaveSessions
+from master.servicers.errors import abort, printable
+from master.store import tokens
 
 logger = logging.getLogger(__name__)
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
 HELLO_TIMEOUT = 10.0
+MAX_ORDER_BYTES = (32 << 20) - (64 << 10)
+"""The largest message the link carries (the server's send limit), less room for framing."""
 
 
 class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
@@ -33,23 +41,14 @@ class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
         self.intake = intake
         self.sessions = sessions
         self.heartbeat = heartbeat
-        self._join_token = join_token.encode()
+        self._join_digest = tokens.digest(join_token) if join_token else ""
 
     async def Attach(
         self, request_iterator: AsyncIterator[slave_pb2.SlaveMessage], context: Context
     ) -> AsyncIterator[slave_pb2.MasterMessage]:
         hello = await self._hello(request_iterator, context)
-        session = self.sessions.open(hello.name)
-        drain = asyncio.create_task(self.intake.drain(session))
-        reader = asyncio.create_task(self._read(request_iterator, session))
+        session = await self._open(hello, context)
         try:
-            yield slave_pb2.MasterMessage(
-                welcome=slave_pb2.Welcome(
-                    heartbeat_interval=duration_pb2.Duration(
-                        seconds=int(self.heartbeat), nanos=int(self.heartbeat % 1 * 1e9)
-                    )
-                )
-            )
             await self.intake.attach(
                 session,
                 hello.hostname,
@@ -58,8 +57,20 @@ class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
                 list(hello.running_execution_ids),
                 list(hello.finished_execution_ids),
             )
+        except BaseException:
+            self.sessions.close(session)
+            raise
+        drain = asyncio.create_task(self.intake.drain(session))
+        reader = asyncio.create_task(self._read(request_iterator, session))
+        try:
+            yield slave_pb2.MasterMessage(welcome=self._welcome(session.identity))
             while (item := await session.outbound.get()) is not None:
-                yield convert.outbound(item)
+                message = convert.outbound(item)
+                size = message.ByteSize()
+                if size > MAX_ORDER_BYTES:
+                    await self.intake.undeliverable(session, item, size, MAX_ORDER_BYTES)
+                    continue
+                yield message
         finally:
             self.sessions.close(session)
             for task in (reader, drain):
@@ -67,6 +78,32 @@ class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
             logger.info("slave %s detached", session.name)
+
+    async def _open(self, hello: slave_pb2.Hello, context: Context) -> Session:
+        """The slave's session, bound to its identity; the stream is aborted if it has none."""
+        try:
+            identity = await self.intake.run_db(
+                enrolment.admit, convert.introduction(hello), self._join_digest
+            )
+            session = self.sessions.open(identity)
+        except JobfleetError as exc:
+            logger.warning("slave %s refused: %s", printable(hello.name[:255]), exc)
+            await abort(context, exc)
+            raise
+        if identity.credential:
+            logger.info(
+                "slave %s enrolled, serving %s", identity.name, identity.describe_projects()
+            )
+        return session
+
+    def _welcome(self, identity: Identity) -> slave_pb2.Welcome:
+        return slave_pb2.Welcome(
+            heartbeat_interval=duration_pb2.Duration(
+                seconds=int(self.heartbeat), nanos=int(self.heartbeat % 1 * 1e9)
+            ),
+            credential=identity.credential,
+            projects=sorted(identity.projects or ()),
+        )
 
     async def _hello(
         self, request_iterator: AsyncIterator[slave_pb2.SlaveMessage], context: Context
@@ -80,12 +117,8 @@ class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
             await context.abort(
                 grpc.StatusCode.INVALID_ARGUMENT, "hello: expected first, with a name"
             )
-        presented = first.hello.join_token.encode()
-        if self._join_token and not hmac.compare_digest(presented, self._join_token):
-            why = "a wrong join token" if presented else "no join token"
-            logger.warning("slave %r refused: %s", first.hello.name[:255], why)
-            await context.abort(grpc.StatusCode.PERMISSION_DENIED, f"join refused: {why}")
-        return first.hello
+        hello: slave_pb2.Hello = first.hello
+        return hello
 
     async def _read(
         self, request_iterator: AsyncIterator[slave_pb2.SlaveMessage], session: Session

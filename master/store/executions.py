@@ -86,6 +86,25 @@ def closed_among(ids: list[int]) -> list[int]:
     return [row.id for row in query]
 
 
+def of_slave(ids: list[int], slave: str) -> set[int]:
+    """Those of `ids` dispatched to `slave`."""
+    if not ids:
+        return set()
+    query = Execution.select(Execution.id).where(Execution.id.in_(ids), Execution.slave == slave)
+    return {row.id for row in query}
+
+
+def dispatched(execution_id: int, slave: str, role: str) -> Execution | None:
+    """The open execution `execution_id` if it was dispatched to `slave` in that role."""
+    row: Execution | None = Execution.get_or_none(
+        (Execution.id == execution_id)
+        & (Execution.slave == slave)
+        & (Execution.role == role)
+        & Execution.status.in_(OPEN)
+    )
+    return row
+
+
 def open_on_slave(slave: str) -> list[Execution]:
     return list(Execution.select().where(Execution.slave == slave, Execution.status.in_(OPEN)))
 

@@ -1,20 +1,62 @@
-"""Slaves the master has seen: registered on attach, touched by heartbeats."""
+"""Slaves the master knows: their enrolment (the hash of each one's credential, the projects it
+may serve), registered on attach, touched by heartbeats."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from master.db import write_transaction
 from master.models import Slave, utcnow
 
 
-def register(name: str, hostname: str, addresses: list[str], version: str) -> None:
+def by_name(name: str) -> Slave | None:
+    row: Slave | None = Slave.get_or_none(Slave.name == name)
+    return row
+
+
+def enrol(name: str, credential: str, projects: str, enrolled_by: str) -> bool:
+    """Bind `name` to a credential (its sha256), unless another credential holds it already;
+    False when it does (a concurrent enrolment under the same name won)."""
     now = utcnow()
+    with write_transaction():
+        row = by_name(name)
+        if row is not None and row.credential:
+            return False
+        values = {
+            Slave.credential: credential,
+            Slave.projects: projects,
+            Slave.enrolled_by: enrolled_by,
+            Slave.enrolled_at: now,
+        }
+        if row is None:
+            Slave.insert({Slave.name: name, **values}).execute()
+        else:
+            Slave.update(values).where(Slave.id == row.id).execute()
+    return True
+
+
+def forget(name: str) -> bool:
+    """Drop a slave's enrolment (a machine retired, or its state dir lost): the name may enrol
+    again. Its history (executions name it) stays."""
+    changed = Slave.update(credential="", projects="", enrolled_by="", enrolled_at=None).where(
+        Slave.name == name
+    )
+    return bool(changed.execute())
+
+
+def register(
+    name: str, hostname: str, addresses: list[str], version: str, run_as: list[str] | None = None
+) -> None:
+    """What an attached slave says of itself, kept for listings (its enrolment stays)."""
+    now = utcnow()
+    accounts = ",".join(run_as or [])
     (
         Slave.insert(
             name=name,
             hostname=hostname,
             addresses=",".join(addresses),
             version=version,
+            run_as=accounts,
             first_seen=now,
             last_seen=now,
         )
@@ -24,6 +66,7 @@ def register(name: str, hostname: str, addresses: list[str], version: str) -> No
                 Slave.hostname: hostname,
                 Slave.addresses: ",".join(addresses),
                 Slave.version: version,
+                Slave.run_as: accounts,
                 Slave.last_seen: now,
             },
         )
@@ -42,3 +85,11 @@ def list_slaves() -> list[Slave]:
 
 def known(names: list[str]) -> set[str]:
     return {s.name for s in Slave.select(Slave.name).where(Slave.name.in_(names))}
+
+
+def by_credential(name: str, credential_digest: str) -> Slave | None:
+    """The slave `name` if `credential_digest` is its credential's (FileService callers)."""
+    row: Slave | None = Slave.get_or_none(
+        (Slave.name == name) & (Slave.credential == credential_digest) & (Slave.credential != "")
+    )
+    return row

@@ -43,8 +43,9 @@ class FileStore(Protocol):
         """Store the bytes; the Blob the store answered. FileStoreError if it refused."""
         ...
 
-    def download(self, sha256: str) -> AsyncGenerator[bytes, None]:
-        """The blob's bytes in chunks; FileStoreError (while iterating) if it cannot."""
+    def download(self, sha256: str, execution_id: int = 0) -> AsyncGenerator[bytes, None]:
+        """The blob's bytes in chunks, for the place `execution_id`; FileStoreError (while
+        iterating) if it cannot."""
         ...
 
 

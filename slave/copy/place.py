@@ -45,7 +45,7 @@ class PlaceCopy(CopyCommand[PlaceRequest]):
         return parse_owner(request.user)
 
     async def _download(self, files: FileStore, dest: Destination, progress: Progress) -> None:
-        download = files.download(self.request.blob.sha256)
+        download = files.download(self.request.blob.sha256, self.execution_id)
         async with contextlib.aclosing(download), ahead(download) as chunks:
             async for chunk in chunks:
                 await dest.write(chunk)

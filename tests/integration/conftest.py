@@ -58,6 +58,8 @@ class Master:
     args: list[str] = field(default_factory=list)
     token: str = ""
     """The master's bootstrap admin token (JOBFLEET_ADMIN_TOKEN), random per test."""
+    join_token: str = ""
+    """The join token its slaves enrol with (JOBFLEET_JOIN_TOKEN); "" = none (open)."""
     tls: ClientTls | None = None
     """How the test's own calls reach a master serving TLS; None = plaintext."""
 
@@ -127,7 +129,8 @@ class Processes:
         env: dict[str, str] | None = None,
         cwd: Path | None = None,
     ) -> Proc:
-        log = self.tmp / f"{name}.log"
+        taken = sum(proc.name == name for proc in self.procs)
+        log = self.tmp / (f"{name}.log" if not taken else f"{name}.{taken + 1}.log")
         with log.open("ab") as out:
             popen = subprocess.Popen(
                 [sys.executable, "-m", module, *args],
@@ -144,6 +147,11 @@ class Processes:
     def stop_all(self) -> None:
         for proc in reversed(self.procs):
             proc.stop()
+
+    def show_logs(self) -> None:
+        """Each process's log tail (pytest shows it when a test failed)."""
+        for proc in self.procs:
+            print(f"----- {proc.name} log (exit {proc.popen.returncode}) -----\n{proc.tail(60)}")
 
 
 def read_ready(proc: Proc, path: Path, timeout: float = 30.0) -> str:
@@ -162,8 +170,7 @@ def processes(
     procs = Processes(tmp_path)
     yield procs
     procs.stop_all()
-    for proc in procs.procs:
-        print(f"----- {proc.name} log (exit {proc.popen.returncode}) -----\n{proc.tail(60)}")
+    procs.show_logs()
 
 
 @pytest.fixture
@@ -172,8 +179,7 @@ def admin_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-@pytest.fixture
-def start_master(
+def master_starter(
     processes: Processes, databases: Databases, admin_token: str
 ) -> Callable[..., Master]:
     count = 0
@@ -185,7 +191,8 @@ def start_master(
         env: dict[str, str] | None = None,
         tls: ClientTls | None = None,
     ) -> Master:
-        """`tls`: what the test's calls use when `extra` turns TLS on (--tls-cert ...)."""
+        """`tls`: what the test's calls use when `extra` turns TLS on (--tls-cert ...). The
+        master gets a random join token unless `env` sets JOBFLEET_JOIN_TOKEN ("" = none)."""
         nonlocal count
         count += 1
         data = data_dir or processes.tmp / f"master{count}"
@@ -203,38 +210,106 @@ def start_master(
             databases.url_for(data),
             *extra,
         ]
-        env = {"JOBFLEET_ADMIN_TOKEN": admin_token, **(env or {})}
+        env = {
+            "JOBFLEET_ADMIN_TOKEN": admin_token,
+            "JOBFLEET_JOIN_TOKEN": secrets.token_urlsafe(24),
+            **(env or {}),
+        }
         proc = processes.spawn(name or f"master{count}", "master", args, env=env)
-        return Master(proc, read_ready(proc, ready), data, args, admin_token, tls)
+        join = env["JOBFLEET_JOIN_TOKEN"]
+        return Master(proc, read_ready(proc, ready), data, args, admin_token, join, tls)
 
     return start
 
 
-@pytest.fixture
-def start_slave(processes: Processes) -> Callable[..., Proc]:
+def slave_starter(processes: Processes) -> Callable[..., Proc]:
     def start(
         master: Master, name: str, *extra: str, env: dict[str, str] | None = None, wait: bool = True
     ) -> Proc:
-        # A known_hosts of the test's own: every test sshd has a fresh host key. Commands run
-        # as root where a test names no account (tests of accounts pass their own --run-as).
-        known_hosts = processes.tmp / f"known_hosts-{name}"
+        """A slave enrolling with the master's join token (unless `env` sets another); its
+        state dir is the test's (`state_dir`), its known_hosts too (every test sshd has a
+        fresh host key). Commands run as root where a test names no account (tests of
+        accounts pass their own --run-as)."""
         args = [
             "--master",
             master.addr,
             "--name",
             name,
             "--ssh-known-hosts",
-            str(known_hosts),
-            "--state-dir",
-            str(processes.tmp / f"slave-{name}-state"),
+            str(processes.tmp / f"known_hosts-{name}"),
+            *([] if "--state-dir" in extra else ["--state-dir", str(state_dir(processes, name))]),
             *([] if "--run-as" in extra else ["--run-as", "root"]),
         ]
+        env = {"JOBFLEET_JOIN_TOKEN": master.join_token, **(env or {})}
         proc = processes.spawn(f"slave-{name}", "slave", [*args, *extra], env=env)
         if wait:
             wait_attached(master, name, proc)
         return proc
 
     return start
+
+
+def state_dir(processes: Processes, name: str) -> Path:
+    """Where the fixture's slave `name` keeps its credential."""
+    return processes.tmp / f"slave-{name}-state"
+
+
+def gateway_starter(processes: Processes) -> Callable[..., Gateway]:
+    count = 0
+
+    def start(master: Master, *extra: str) -> Gateway:
+        nonlocal count
+        count += 1
+        ready = processes.tmp / f"gateway{count}.ready"
+        args = ["--master", master.addr, "--listen", "127.0.0.1:0", "--ready-file", str(ready)]
+        proc = processes.spawn(f"gateway{count}", "gateway", [*args, *extra])
+        return Gateway(proc, "http://" + read_ready(proc, ready), master.token)
+
+    return start
+
+
+@pytest.fixture
+def start_master(
+    processes: Processes, databases: Databases, admin_token: str
+) -> Callable[..., Master]:
+    return master_starter(processes, databases, admin_token)
+
+
+@pytest.fixture
+def start_slave(processes: Processes) -> Callable[..., Proc]:
+    return slave_starter(processes)
+
+
+@pytest.fixture
+def start_gateway(processes: Processes) -> Callable[..., Gateway]:
+    return gateway_starter(processes)
+
+
+@dataclass
+class Services:
+    """Starters whose processes live for a whole test module (started services shared by its
+    tests keep the suite fast); stopped, and their logs shown, at the module's end."""
+
+    processes: Processes
+    start_master: Callable[..., Master]
+    start_slave: Callable[..., Proc]
+    start_gateway: Callable[..., Gateway]
+
+
+@pytest.fixture(scope="module")
+def module_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    databases = Databases(pg.server_url())
+    procs = Processes(tmp_path_factory.mktemp("services"))
+    token = secrets.token_urlsafe(32)
+    yield Services(
+        procs,
+        master_starter(procs, databases, token),
+        slave_starter(procs),
+        gateway_starter(procs),
+    )
+    procs.stop_all()
+    procs.show_logs()
+    databases.drop_all()
 
 
 def wait_attached(master: Master, name: str, proc: Proc | None = None, timeout: float = 30) -> None:
@@ -248,21 +323,6 @@ def wait_attached(master: Master, name: str, proc: Proc | None = None, timeout: 
             return any(s.name == name and s.attached for s in slaves)
 
         wait_until(attached, timeout, what=f"slave {name} attached")
-
-
-@pytest.fixture
-def start_gateway(processes: Processes) -> Callable[..., Gateway]:
-    count = 0
-
-    def start(master: Master, *extra: str) -> Gateway:
-        nonlocal count
-        count += 1
-        ready = processes.tmp / f"gateway{count}.ready"
-        args = ["--master", master.addr, "--listen", "127.0.0.1:0", "--ready-file", str(ready)]
-        proc = processes.spawn(f"gateway{count}", "gateway", [*args, *extra])
-        return Gateway(proc, "http://" + read_ready(proc, ready), master.token)
-
-    return start
 
 
 @dataclass

@@ -27,7 +27,7 @@ from jobfleet.v1 import (
     task_pb2_grpc,
 )
 
-from tests.integration.conftest import Cluster, Gateway, Master, Proc
+from tests.integration.conftest import Cluster, Gateway, Master, Proc, Processes, state_dir
 from tests.integration.jobs import cmd, create_job
 from tests.integration.rest import submit, wait_final
 from tests.waiting import wait_until
@@ -253,11 +253,11 @@ def test_slaves_need_the_join_token(
     stranger = start_slave(
         master, "stranger", env={"JOBFLEET_JOIN_TOKEN": "wrong-token-123"}, wait=False
     )
-    anonymous = start_slave(master, "anonymous", wait=False)
+    anonymous = start_slave(master, "anonymous", env={"JOBFLEET_JOIN_TOKEN": ""}, wait=False)
     wait_until(
         lambda: (
-            "slave 'stranger' refused: a wrong join token" in master.proc.log.read_text()
-            and "slave 'anonymous' refused: no join token" in master.proc.log.read_text()
+            "enrolment of slave stranger refused: a wrong join token" in master.proc.log.read_text()
+            and "enrolment of slave anonymous refused: no join token" in master.proc.log.read_text()
         ),
         30,
         what="refusals logged",
@@ -698,15 +698,15 @@ def test_another_projects_rows_by_id_are_refused_over_rest(
             assert_untouched(cluster.master, b)
 
 
-def test_file_blobs_take_the_join_token_only(
+def test_file_blobs_take_a_slaves_own_credential_for_its_own_copies(
     start_master: Callable[..., Master],
     start_slave: Callable[..., Proc],
     start_gateway: Callable[..., Gateway],
+    processes: Processes,
     tmp_path: Path,
 ) -> None:
-    join = secrets.token_urlsafe(16)
-    master = start_master(env={"JOBFLEET_JOIN_TOKEN": join})
-    start_slave(master, "s1", env={"JOBFLEET_JOIN_TOKEN": join})
+    master = start_master()
+    start_slave(master, "s1")
     source, target = tmp_path / "src.txt", tmp_path / "dst" / "src.txt"
     source.write_bytes(b"copied through the master")
     with start_gateway(master).client() as admin:
@@ -718,21 +718,27 @@ def test_file_blobs_take_the_join_token_only(
     assert target.read_bytes() == b"copied through the master"
     digest = hashlib.sha256(target.read_bytes()).hexdigest()
     ask = slave_pb2.DownloadBlobRequest(sha256=digest)
-    for credential in ("", token, master.token):
-        with master.channel(token=credential) as channel:
-            files = slave_pb2_grpc.FileServiceStub(channel)
+    credential = (state_dir(processes, "s1") / "s1.credential").read_text().strip()
+    as_slave = (("authorization", f"Token {credential}"), ("jobfleet-slave", "s1"))
+    refused: list[tuple[tuple[str, str], ...]] = [
+        (("authorization", f"Token {t}"),) for t in (token, master.join_token)
+    ]
+    refused += [(), (as_slave[0], ("jobfleet-slave", "s2")), as_slave]  # its copy is over
+    with master.channel(token="") as channel:
+        files = slave_pb2_grpc.FileServiceStub(channel)
+        for metadata in refused:
             with pytest.raises(grpc.RpcError) as download:
-                list(files.DownloadBlob(ask, timeout=10))
+                list(files.DownloadBlob(ask, metadata=metadata, timeout=10))
             assert download.value.code() == grpc.StatusCode.PERMISSION_DENIED
             upload = iter([slave_pb2.UploadBlobRequest(data=b"x", last=True)])
             with pytest.raises(grpc.RpcError) as stored:
-                files.UploadBlob(upload, timeout=10)
+                files.UploadBlob(upload, metadata=metadata, timeout=10)
             assert stored.value.code() == grpc.StatusCode.PERMISSION_DENIED
-    with master.channel(token=join) as channel:
-        got = slave_pb2_grpc.FileServiceStub(channel).DownloadBlob(ask, timeout=10)
-        assert b"".join(r.data for r in got) == b"copied through the master"
         catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
         with pytest.raises(grpc.RpcError) as control:
-            catalog.ListSlaves(catalog_pb2.ListSlavesRequest(), timeout=10)
+            catalog.ListSlaves(catalog_pb2.ListSlavesRequest(), metadata=as_slave, timeout=10)
         assert control.value.code() == grpc.StatusCode.UNAUTHENTICATED
-    assert join not in master.proc.log.read_text()
+    with master.channel() as channel:  # the admin's tools read any blob
+        got = slave_pb2_grpc.FileServiceStub(channel).DownloadBlob(ask, timeout=10)
+        assert b"".join(r.data for r in got) == b"copied through the master"
+    assert credential not in master.proc.log.read_text()

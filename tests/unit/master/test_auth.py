@@ -10,7 +10,7 @@ from google.protobuf.message import Message
 from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, task_pb2
 from jobfleet.v1.catalog_pb2 import ListSlavesRequest
 
-from master.auth import ADMIN_ONLY, PROJECTLESS, SLAVE, Authenticator, Identity, scoped
+from master.auth import ADMIN_ONLY, PROJECTLESS, Authenticator, Identity, scoped
 from master.errors import PermissionDenied
 
 MODULES = {
@@ -71,4 +71,4 @@ def test_listing_slaves_takes_any_token_and_the_admin_passes_everywhere() -> Non
     Authenticator.permit(ONE, "/jobfleet.v1.CatalogService/ListSlaves", ListSlavesRequest())
     request = task_pb2.ReadLogRequest(project_id=2)
     Authenticator.permit(Identity(0), "/jobfleet.v1.TaskService/ReadLog", request)
-    assert request.project_id == 2 and Identity(0).admin and not SLAVE.admin
+    assert request.project_id == 2 and Identity(0).admin and not Identity(0, slave="s1").admin

@@ -1,9 +1,11 @@
 """Fixtures for the copy tests: a real master process (its FileService is the file store the
-copies talk to), settings, and a login-writable drop directory for the SSH tests."""
+copies talk to, with the admin token, which is bound to no copy), settings, and a
+login-writable drop directory for the SSH tests."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,7 +17,7 @@ import pytest
 
 from slave.commands.base import CommandSettings
 from slave.ssh.hostkeys import KnownHosts
-from tests.unit.slave.copy.copytest import MasterProcess
+from tests.unit.slave.copy.copytest import ADMIN_TOKEN, MasterProcess
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -31,6 +33,7 @@ def _start_master(data_dir: Path, *extra: str) -> MasterProcess:
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            env={**os.environ, "JOBFLEET_ADMIN_TOKEN": ADMIN_TOKEN},
         )
 
     def ready_address() -> str | None:

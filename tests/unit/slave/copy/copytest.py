@@ -28,6 +28,11 @@ from tests.unit.slave.slavetest import ListSink
 MB = 1 << 20
 
 
+ADMIN_TOKEN = "copy-tests-" + "a" * 32
+"""The masters' admin token: the copy tests use the file store as an operator's tool would,
+unbound to any dispatched copy (a slave's own credential is bound; tests/integration)."""
+
+
 @dataclass
 class MasterProcess:
     popen: subprocess.Popen[bytes]
@@ -51,7 +56,7 @@ class MasterProcess:
 async def master_files(master: MasterProcess) -> AsyncIterator[MasterFiles]:
     """The slave's FileStore client on a channel to the master, as the link gives it one."""
     async with grpc.aio.insecure_channel(master.address) as channel:
-        files = MasterFiles()
+        files = MasterFiles(lambda: (("authorization", f"Token {ADMIN_TOKEN}"),))
         files.link_up(channel)
         yield files
 
@@ -138,8 +143,8 @@ class Paused:
     async def upload(self, execution_id: int, archive: bool, chunks: AsyncIterable[bytes]) -> Blob:
         return await self.files.upload(execution_id, archive, self._gated(chunks))
 
-    async def download(self, sha256: str) -> AsyncGenerator[bytes, None]:
-        async with contextlib.aclosing(self.files.download(sha256)) as chunks:
+    async def download(self, sha256: str, execution_id: int = 0) -> AsyncGenerator[bytes, None]:
+        async with contextlib.aclosing(self.files.download(sha256, execution_id)) as chunks:
             async for chunk in self._gated(chunks):
                 yield chunk
 

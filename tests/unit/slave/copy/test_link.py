@@ -1,6 +1,7 @@
 """Copies through the attach link: a real Slave daemon, a scriptable master on 127.0.0.1 that
 also serves the real FileService (master.servicers.files over master.filestore) on the same
-address, as the master does. CopyCommand in; started, output, result (with `fetched`) out."""
+address, as the master does, to every caller as to an operator (unbound to copies; the binding
+is tested in tests/integration). CopyCommand in; started, output, result (with `fetched`) out."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from typing import Any
 import grpc
 from jobfleet.v1 import common_pb2, slave_pb2, slave_pb2_grpc
 
+from master.auth import Identity, guarded
+from master.db import DbRunner
 from master.filestore import FileStore
 from master.servicers.files import FileServicer
 from slave.daemon import Slave
@@ -33,12 +36,22 @@ class SlowStore(FileStore):
             yield chunk
 
 
+class AsOperator(grpc.aio.ServerInterceptor):
+    """Every call is the admin's (the real master checks the caller's credential)."""
+
+    async def intercept_service(self, continuation: Any, details: Any) -> Any:
+        async def operator() -> Identity:
+            return Identity(0)
+
+        return guarded(await continuation(details), operator, lambda who, request: None)
+
+
 @contextlib.asynccontextmanager
 async def master_with_files(store: FileStore) -> AsyncIterator[tuple[FakeMaster, str]]:
     master = FakeMaster()
-    server = grpc.aio.server()
+    server = grpc.aio.server(interceptors=[AsOperator()])
     slave_pb2_grpc.add_SlaveLinkServicer_to_server(master, server)
-    slave_pb2_grpc.add_FileServiceServicer_to_server(FileServicer(store), server)
+    slave_pb2_grpc.add_FileServiceServicer_to_server(FileServicer(store, DbRunner(1)), server)
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
     try:
