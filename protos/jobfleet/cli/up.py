@@ -3,6 +3,10 @@
 Starts a master (SQLite under the data dir), one slave and the gateway on 127.0.0.1, runs a
 real command on the local machine through the REST API, prints its output live, then keeps the
 services up (Ctrl-C stops them) unless --once.
+
+Secrets live in private files under the data dir (made on first use, 0600): the admin token
+(the master's only; the slave and the gateway never see it) and the join token the slave
+enrols with (it then keeps a credential of its own in DATA_DIR/slave).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from pathlib import Path
 
 from jobfleet.cli.auth import token_channel
 from jobfleet.cli.client import STATUS_WORD, follow, wait_for_slave
-from jobfleet.cli.processes import Daemon, StartError, spawn, wait_ready
+from jobfleet.cli.processes import Daemon, StartError, private_file, spawn, wait_ready
 
 DEMO_SCRIPT = """\
 echo "hello from $(hostname), running as $(id -un) in $PWD"
@@ -44,14 +48,20 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 ADMIN_TOKEN_ENV = "JOBFLEET_ADMIN_TOKEN"
+ADMIN_TOKEN_FILE = "admin.token"
+JOIN_TOKEN_FILE = "join.token"
 
 
 def run(args: argparse.Namespace) -> int:
     daemons: list[Daemon] = []
-    # The master's bootstrap admin token: $JOBFLEET_ADMIN_TOKEN, else a new one (printed once,
-    # to this terminal only; the daemons get it through their environment, never a log).
-    token = os.environ.get(ADMIN_TOKEN_ENV, "").strip() or secrets.token_urlsafe(32)
-    os.environ[ADMIN_TOKEN_ENV] = token
+    # The master's bootstrap admin token: $JOBFLEET_ADMIN_TOKEN, else the one kept in the data
+    # dir, else a new one (printed to this terminal only; the master reads it from its file).
+    data = args.data_dir.resolve()
+    chosen = os.environ.get(ADMIN_TOKEN_ENV, "").strip()
+    if chosen:
+        (data / ADMIN_TOKEN_FILE).unlink(missing_ok=True)
+    token = private_file(data / ADMIN_TOKEN_FILE, lambda: chosen or secrets.token_urlsafe(32))
+    private_file(data / JOIN_TOKEN_FILE, lambda: secrets.token_urlsafe(32))
     try:
         master, gateway = start_all(args, daemons, token)
         ok = True
@@ -71,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
 def start_all(args: argparse.Namespace, daemons: list[Daemon], token: str) -> tuple[str, str]:
     data = args.data_dir.resolve()
+    data.mkdir(parents=True, exist_ok=True, mode=0o700)
     logs = data / "logs"
     for name in ("master", "gateway"):
         (data / f"{name}.ready").unlink(missing_ok=True)
@@ -86,13 +97,21 @@ def start_all(args: argparse.Namespace, daemons: list[Daemon], token: str) -> tu
                 str(data),
                 "--ready-file",
                 str(data / "master.ready"),
+                "--admin-token-file",
+                str(data / ADMIN_TOKEN_FILE),
+                "--join-token-file",
+                str(data / JOIN_TOKEN_FILE),
             ],
             logs,
+            scrubbed=True,
         )
     )
     master = wait_ready(daemons[-1], data / "master.ready")
     print(f"starting slave {args.slave_name} …", flush=True)
-    daemons.append(spawn("slave", "slave", ["--master", master, "--name", args.slave_name], logs))
+    slave_args = ["--master", master, "--name", args.slave_name]
+    slave_args += ["--join-token-file", str(data / JOIN_TOKEN_FILE)]
+    slave_args += ["--state-dir", str(data / "slave")]
+    daemons.append(spawn("slave", "slave", slave_args, logs, scrubbed=True))
     print("starting gateway …", flush=True)
     daemons.append(
         spawn(
@@ -107,6 +126,7 @@ def start_all(args: argparse.Namespace, daemons: list[Daemon], token: str) -> tu
                 str(data / "gateway.ready"),
             ],
             logs,
+            scrubbed=True,
         )
     )
     gateway = wait_ready(daemons[-1], data / "gateway.ready")
@@ -159,7 +179,9 @@ jobfleet is up:
   master (gRPC)   {master}   e.g. grpcurl -plaintext -H '{auth}' {master} list
   data and logs   {data.resolve()}
   admin token     {token}
-                  (every project; keep it secret; set JOBFLEET_ADMIN_TOKEN to choose it)
+                  (every project; kept in {data.resolve() / ADMIN_TOKEN_FILE}; keep it secret)
+  join token      in {data.resolve() / JOIN_TOKEN_FILE}: more slaves enrol with it
+                  (jobfleet-slave --master {master} --join-token-file FILE)
 """,
         flush=True,
     )
