@@ -243,6 +243,55 @@ def test_bad_content_is_refused_naming_the_field(
     quiet.unchanged()
 
 
+CMD = '"name": "c", "node_cont": "n1", "scripts_cont": "true"'
+DEEP = "[" * 1000 + "]" * 1000
+# (method, path, the raw JSON body, the field the refusal names): what Python's json takes but
+# nothing after it can (too deep, lone surrogates), and bytes that are not UTF-8.
+RAW_CASES: list[tuple[str, str, bytes, str]] = [
+    ("post", "/task/1/plugin_cmd", f'{{{CMD}, "variable": {{"a": {DEEP}}}}}'.encode(), "variable"),
+    ("post", "/jobs/1", f'{{"name": "j", "data": {DEEP}}}'.encode(), "data"),
+    ("post", "/crontab/1", ("[" * 100_000 + "]" * 100_000).encode(), "body"),
+    (
+        "post",
+        "/task/1/plugin_cmd",
+        b'{"name": "\\ud800", "node_cont": "n1", "scripts_cont": "t"}',
+        "name",
+    ),
+    (
+        "post",
+        "/task/1/plugin_cmd",
+        f'{{{CMD}, "variable": {{"\\udfff": "1"}}}}'.encode(),
+        "variable",
+    ),
+    ("post", "/nodelist/1", b'{"name": "n9", "inip": "10.0.0.9", "\\ud800": 1}', "body"),
+    ("post", "/scripts/1", b'{"name": "s", "type": "shell", "cont": "\xed\xa0\x80"}', "body"),
+    ("post", "/variable/1", b'{"jobuuid": "J1", "name": "v", "value": "\xff"}', "body"),
+]
+# (list path, time filter): an end one day past 9999-12-31 is past what the master can hold.
+DATE_CASES = [
+    ("/task/1", "time_end"),
+    ("/task/1", "time_start"),
+    ("/jobs/1", "create_time_end"),
+    ("/crontab/1", "edit_time_end"),
+    ("/nodelist/1", "create_time_start"),
+]
+
+
+def test_undecodable_or_too_deep_json_and_far_dates_are_refused_naming_the_field(
+    quiet: Quiet,
+) -> None:
+    """One master for all the cases (each is a request that must change nothing)."""
+    as_json = {"content-type": "application/json"}
+    for method, path, body, field in RAW_CASES:
+        info = refused(send(quiet.http, method, path, content=body, headers=as_json), 400)
+        assert info.startswith(f"check format fail: {field}: "), (path, body[-24:], info)
+    for path, field in DATE_CASES:
+        for value in ("9999-12-31 23:59:59", "9999-12-31"):
+            info = refused(quiet.http.get(path, params={field: value}), 400, field)
+            assert info.startswith(f"check format fail: {field}: must be in the years"), info
+    quiet.unchanged()
+
+
 @pytest.mark.parametrize("name", ["../escape.txt", "a/b.txt", "..", ".hidden\x00.txt", " "])
 def test_an_upload_that_names_a_path_is_refused(quiet: Quiet, name: str) -> None:
     resp = quiet.http.post("/fileserver/1", files={"file": (name, b"data")})
