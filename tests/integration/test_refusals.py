@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import grpc
 import httpx
 import pytest
+from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
 
 from gateway import openapi
 from gateway.app import ROUTES
@@ -26,6 +28,7 @@ from tests.integration.seeds import seed_catalogue
 
 DOCUMENT = openapi.document(ROUTES)
 OVERSIZED = 1024 * 1024 + 1  # the gateway's default body cap is 1 MiB
+FIELD_KEY = "jobfleet-field"  # the master's trailing metadata naming the refused field
 
 # A format-valid value for each path parameter; an unknown one for the unknown-id cases.
 KNOWN = {"slave": "s1"}
@@ -225,6 +228,44 @@ CONTENT_CASES: list[tuple[str, str, dict[str, Any], str]] = [
         {"name": "c", "node_cont": "n1", "scripts_cont": "true", "variable": {"a;b": "1"}},
         "variable",
     ),
+    (
+        "post",
+        "/task/1/plugin_scp",
+        {"name": "c", "src": "n1", "sp": "/etc/hosts", "dst": "n1", "dp": "/t", "chown": "-R"},
+        "chown",
+    ),
+    (
+        "post",
+        "/task/1/plugin_scp",
+        {
+            "name": "c",
+            "src": "n1",
+            "sp": "/etc/hosts",
+            "dst": "n1",
+            "dp": "/t",
+            "chmod": "777 /etc",
+        },
+        "chmod",
+    ),
+    (
+        "post",
+        "/jobs/1",
+        {
+            "name": "j",
+            "data": [
+                {
+                    "plugin_type": "scp",
+                    "name": "s",
+                    "src": "n1",
+                    "sp": "/a",
+                    "dst": "n1",
+                    "dp": "/b",
+                    "chown": "-R",
+                }
+            ],
+        },
+        "data[0].chown",
+    ),
     ("post", "/nodelist/1", {"name": "web`id`", "inip": "10.0.0.1"}, "name"),
     ("post", "/nodelist/1", {"name": "web2", "inip": "10.0.0.1;id"}, "inip"),
     ("post", "/userlist/1", {"username": "root;id", "password": "x"}, "username"),
@@ -289,6 +330,38 @@ def test_undecodable_or_too_deep_json_and_far_dates_are_refused_naming_the_field
         for value in ("9999-12-31 23:59:59", "9999-12-31"):
             info = refused(quiet.http.get(path, params={field: value}), 400, field)
             assert info.startswith(f"check format fail: {field}: must be in the years"), info
+    quiet.unchanged()
+
+
+def test_a_copys_chown_and_chmod_are_checked_by_the_master_too(quiet: Quiet) -> None:
+    """gRPC clients do not pass the gateway: the master refuses what the slave would not take."""
+
+    def scp(**fields: str) -> common_pb2.ScpStep:
+        builtin = common_pb2.NODE_SELECTOR_TYPE_BUILTIN
+        return common_pb2.ScpStep(
+            src=common_pb2.NodeSelector(type=builtin, content="n1"),
+            src_path="/etc/hosts",
+            dst=common_pb2.NodeSelector(type=builtin, content="n1"),
+            dst_path="/tmp/x",
+            **fields,
+        )
+
+    with quiet.master.channel() as channel:
+        tasks = task_pb2_grpc.TaskServiceStub(channel)
+        catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
+        for fields, field in [({"chown": "-R"}, "chown"), ({"chmod": "777 /etc"}, "chmod")]:
+            copy = task_pb2.SubmitCopyRequest(project_id=1, name="c", scp=scp(**fields))
+            job = catalog_pb2.CreateJobRequest(
+                project_id=1, name="j", steps=[common_pb2.Step(name="s", scp=scp(**fields))]
+            )
+            for call, request, named in [
+                (tasks.SubmitCopy, copy, f"scp.{field}"),
+                (catalog.CreateJob, job, f"steps[0].{field}"),
+            ]:
+                with pytest.raises(grpc.RpcError) as refusal:
+                    call(request, timeout=10)
+                assert refusal.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+                assert (FIELD_KEY, named) in (refusal.value.trailing_metadata() or ())
     quiet.unchanged()
 
 
