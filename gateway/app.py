@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute
 from gateway import errors, openapi
 from gateway.auth import Credentials
 from gateway.bodylimit import BodyLimit
+from gateway.callers import Verify
 from gateway.config import GatewayConfig
 from gateway.master import master_lifespan
 from gateway.routes import (
@@ -68,7 +69,8 @@ def dialect_for(request: Request) -> errors.Dialect:
     return openc3_names.dialect(getattr(route, "path", ""))
 
 
-def create_app(config: GatewayConfig) -> Starlette:
+def create_app(config: GatewayConfig, verify: Verify | None = None) -> Starlette:
+    """`verify`: who a token is (default: ask the master, `gateway.callers.AskMaster`)."""
     return Starlette(
         routes=ROUTES,
         middleware=[
@@ -78,6 +80,7 @@ def create_app(config: GatewayConfig) -> Starlette:
                 open_routes=OPEN_ROUTES,
                 token_header_routes=TOKEN_HEADER_ROUTES,
                 dialect=openc3_names.dialect,
+                verify=verify,
             ),
             Middleware(BodyLimit, max_bytes=config.max_body_bytes, exempt=UNCAPPED_ROUTES),
         ],

@@ -20,6 +20,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from gateway import jsontext
 from gateway.errors import FieldError
 
 Fields = Mapping[str, Any]
@@ -30,6 +31,8 @@ _DIGITS = re.compile(r"^[0-9]+$")
 # uuids clients pass around (job, task, step uuids): OpenC3's `^[a-zA-Z0-9]+$`, at most 64.
 TOKEN = re.compile(r"^[A-Za-z0-9]{1,64}$")
 FALSE_WORDS = ("0", "false", "no", "off")
+# Time bounds: an end one day past 9999-12-31 is past what the master's datetimes can hold.
+MIN_YEAR, MAX_YEAR = 1000, 9998
 
 
 async def read_fields(request: Request[Any]) -> dict[str, Any]:
@@ -41,7 +44,7 @@ async def read_fields(request: Request[Any]) -> dict[str, Any]:
     if not body.strip():
         return {}
     if media_type == "application/json" or media_type.endswith("+json"):
-        return _json_object(body)
+        return jsontext.loads_fields(body)
     raise FieldError("content-type", f"unsupported {media_type or 'missing'!r}", status=415)
 
 
@@ -54,21 +57,14 @@ async def _read_form(request: Request[Any]) -> dict[str, Any]:
 
 
 def _text_fields(form: FormData) -> dict[str, Any]:
+    """Form fields as text; a multipart `_charset_` can decode to lone surrogates, refused."""
     fields: dict[str, Any] = {}
     for key, value in form.multi_items():
+        jsontext.check_text(key, "body", "a field name")
         if not isinstance(value, str):
             raise FieldError(key, "a file upload is not accepted here")
+        jsontext.check_text(value, key)
         fields[key] = value
-    return fields
-
-
-def _json_object(body: bytes) -> dict[str, Any]:
-    try:
-        fields = json.loads(body)
-    except ValueError as exc:
-        raise FieldError("body", f"not valid JSON: {exc}") from exc
-    if not isinstance(fields, dict):
-        raise FieldError("body", "must be a JSON object")
     return fields
 
 
@@ -201,10 +197,7 @@ def _nested(fields: Fields, name: str) -> Any:
     value = _given(fields, name)
     if not isinstance(value, str):
         return value
-    try:
-        return json.loads(value)
-    except ValueError as exc:
-        raise FieldError(name, f"not valid JSON: {exc}") from exc
+    return jsontext.loads(value, name)
 
 
 def mapping(fields: Fields, name: str, *, required: bool = False) -> dict[str, Any]:
@@ -286,8 +279,11 @@ def time_bound(fields: Fields, name: str, *, end: bool = False) -> int:
         return 0
     for pattern, unit in (("%Y-%m-%d %H:%M:%S", 1), ("%Y-%m-%d", 86400)):
         try:
-            seconds = calendar.timegm(time.strptime(value, pattern))
+            parsed = time.strptime(value, pattern)
         except ValueError:
             continue
+        if not MIN_YEAR <= parsed.tm_year <= MAX_YEAR:
+            raise FieldError(name, f"must be in the years {MIN_YEAR} to {MAX_YEAR}, got {value!r}")
+        seconds = calendar.timegm(parsed)
         return seconds + unit if end else seconds
     raise FieldError(name, f"expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, got {value!r}")

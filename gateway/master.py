@@ -53,10 +53,10 @@ class MasterClient:
             uploads=catalog_pb2_grpc.CatalogServiceStub(upload_channel),
         )
 
-    async def read_log(self, project_id: int, execution_id: int) -> bytes:
-        """An execution's log as stored so far, page by page, until complete or no progress
-        (an execution of another project is NOT_FOUND)."""
-        pages: list[bytes] = []
+    async def log_pages(self, project_id: int, execution_id: int) -> AsyncIterator[bytes]:
+        """An execution's log as stored so far, one page (<= LOG_PAGE_BYTES) at a time, until
+        complete or no progress; only one page is held (an execution of another project is
+        NOT_FOUND)."""
         seq = 0
         while True:
             ask = task_pb2.ReadLogRequest(
@@ -66,9 +66,9 @@ class MasterClient:
                 max_bytes=LOG_PAGE_BYTES,
             )
             reply = await self.task.ReadLog(ask, timeout=self.timeout)
-            pages.append(reply.data)
+            yield reply.data
             if reply.complete or reply.next_seq <= seq:
-                return b"".join(pages)
+                return
             seq = reply.next_seq
 
 

@@ -15,9 +15,10 @@ from gateway import forms
 
 Schema = dict[str, Any]
 
-# forms.time_bound, as a pattern.
+# forms.time_bound, as a pattern: the years forms.MIN_YEAR (1000) to forms.MAX_YEAR (9998).
 TIME_PATTERN = (
-    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"^([1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"
+    r"-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
     r"( ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])?$"
 )
 # A character Python's str.strip() keeps: JSON Schema's (ECMA) \s leaves out \x1c-\x1f and \x85.
@@ -106,7 +107,7 @@ def time_bound(*, description: str = "") -> Schema:
     """`forms.time_bound`: a UTC date, or date and time."""
     return _described(
         {"type": "string", "pattern": TIME_PATTERN},
-        description or "UTC `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS`",
+        description or "UTC `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS`, years 1000 to 9998",
     )
 
 

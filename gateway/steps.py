@@ -27,7 +27,11 @@ MAX_TIMEOUT = 86400
 MAX_TEXT = 255
 
 ACCOUNT = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-OWNER = re.compile(r"[A-Za-z0-9_.-]{1,64}(:[A-Za-z0-9_.-]{1,64})?")
+# chown: what the slave's copy takes (slave/copy/owner.py), `user`, `user:group`, `user:` (the
+# user's login group) or `:group`; a name never starts with `-`, so it cannot be read as an
+# option (`-R`).
+_OWNER_NAME = r"[A-Za-z0-9_][A-Za-z0-9._-]{0,63}\$?"
+OWNER = re.compile(rf"{_OWNER_NAME}(?::(?:{_OWNER_NAME})?)?|:{_OWNER_NAME}")
 MODE = re.compile(r"[0-7]{3,4}")
 
 
@@ -80,7 +84,7 @@ def scp_step(item: Mapping[str, Any]) -> common_pb2.ScpStep:
         src_path=src_path,
         dst=selector(item, "dst_type", "dst", NODE_TYPES),
         dst_path=forms.text(item, "dp", required=True, max_len=4096),
-        chown=forms.matching(item, "chown", OWNER, "user or user:group"),
+        chown=forms.matching(item, "chown", OWNER, "user, user:group, user: or :group"),
         chmod=forms.matching(item, "chmod", MODE, "an octal mode such as 644"),
         timeout_seconds=timeout(item),
     )

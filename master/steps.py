@@ -4,6 +4,7 @@ variables. Stored as JSON (a job's steps, a subtask's spec) with these field nam
 from __future__ import annotations
 
 import dataclasses
+import re
 import shlex
 import uuid as uuidlib
 from dataclasses import dataclass, field
@@ -16,6 +17,12 @@ from master.variables import PATTERN
 
 SELECTOR_TYPES = ("builtin", "group", "variable", "fileserver")
 MAX_STEPS = 100
+# A copy's chown and chmod as the slave takes them (slave/copy/owner.py): `user`, `user:group`,
+# `user:` or `:group`, a name never starting with `-` (chown would read it as an option); a
+# mode of 3 or 4 octal digits.
+_OWNER_NAME = r"[A-Za-z0-9_][A-Za-z0-9._-]{0,63}\$?"
+OWNER = re.compile(rf"{_OWNER_NAME}(?::(?:{_OWNER_NAME})?)?|:{_OWNER_NAME}")
+MODE = re.compile(r"[0-7]{3,4}")
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,10 @@ def _check_scp(step: Step, at: str) -> None:
     for name in ("src_path", "dst_path"):
         if not getattr(step, name).strip():
             raise InvalidArgument("must not be empty", f"{at}.{name}")
+    if step.chown and not OWNER.fullmatch(step.chown):
+        raise InvalidArgument(f"not a user[:group]: {step.chown!r}", f"{at}.chown")
+    if step.chmod and not MODE.fullmatch(step.chmod):
+        raise InvalidArgument(f"not an octal mode (3 or 4 digits): {step.chmod!r}", f"{at}.chmod")
 
 
 def _selector(sel: Selector, at: str, allow_store: bool) -> None:

@@ -7,12 +7,13 @@ Uploads are multipart bodies of one or many files, streamed to the master as the
 
 from __future__ import annotations
 
-from jobfleet.v1 import auth_pb2, catalog_pb2
+from jobfleet.v1 import catalog_pb2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from gateway import envelope, filters, forms, schemas, uploads
+from gateway.callers import CALLER
 from gateway.master import GatewayState
 from gateway.openapi import describe
 from gateway.views import openc3_catalog as views
@@ -34,16 +35,17 @@ UPLOAD = schemas.obj(
 TOO_LARGE = {413: "a file over the master's upload cap"}
 
 
-async def token_actor(request: Request[GatewayState], project_id: int) -> str:
+def token_actor() -> str:
     """Who uploads with the `token` header: `token<id>@token` (`admin@token` for the admin's).
 
     This route, and only this one, takes the `token` header as credentials (`gateway.auth`); the
-    master checks it against the project before any of the body is read. OpenC3 records
-    `<first 8 letters>@token`; no part of a secret is recorded here.
+    master has checked it against the path's project before any of the body was read
+    (`gateway.callers.CALLER`). OpenC3 records `<first 8 letters>@token`; no part of a secret is
+    recorded here.
     """
-    master = request.state["master"]
-    ask = auth_pb2.AuthenticateRequest(project_id=project_id)
-    who = await master.auth.Authenticate(ask, timeout=master.timeout)
+    who = CALLER.get()
+    if who is None:  # gateway.auth sets it on every route that needs credentials
+        raise RuntimeError("no caller: the credentials middleware did not run")
     return "admin@token" if who.admin else f"token{who.token_id}@token"
 
 
@@ -77,7 +79,7 @@ async def upload_files(request: Request[GatewayState]) -> Response:
 async def upload_files_by_token(request: Request[GatewayState]) -> Response:
     """POST /fileserver/{projectid}/upload: the same upload, authorised by a project token."""
     project_id = forms.path_id(request, "projectid")
-    return await receive(request, project_id, await token_actor(request, project_id))
+    return await receive(request, project_id, token_actor())
 
 
 @describe(data={})

@@ -102,8 +102,3 @@ def task_detail(task: common_pb2.Task, now: float) -> dict[str, Any]:
         "nodes": [node_row(e) for e in task.executions],
         "subtasks": [subtask_row(s, now) for s in task.subtasks],
     }
-
-
-def log_row(execution: common_pb2.Execution, log: bytes) -> dict[str, Any]:
-    """One execution's log as tasklog shows it (bad UTF-8 replaced, never an error)."""
-    return {**execution_fields(execution), "log": log.decode("utf-8", errors="replace")}

@@ -132,15 +132,17 @@ def _item_name(array: str, index: str, rest: str) -> str:
     return f"data[{index}].{rest}" if rest else f"data[{index}]"
 
 
-def render_failure(failure: Failure) -> Response:
+def failure_info(failure: Failure) -> str:
     """OpenC3 words format failures "check format fail: <field>: <why>"."""
     if failure.field and failure.status == 400:
-        info = f"check format fail: {failure.field}: {failure.message}"
-    elif failure.field:
-        info = f"{failure.field}: {failure.message}"
-    else:
-        info = failure.message
-    return envelope.fail(info, failure.status)
+        return f"check format fail: {failure.field}: {failure.message}"
+    if failure.field:
+        return f"{failure.field}: {failure.message}"
+    return failure.message
+
+
+def render_failure(failure: Failure) -> Response:
+    return envelope.fail(failure_info(failure), failure.status)
 
 
 def dialect(route: str = "") -> Dialect:

@@ -47,4 +47,6 @@ def wait_final(http: httpx.Client, uuid: str, timeout: float = 60) -> dict[str, 
 def tasklog(http: httpx.Client, uuid: str, slave: str = "s1") -> dict[str, dict[str, Any]]:
     resp = http.get(f"/slave/{slave}/tasklog/{uuid}")
     assert resp.status_code == 200, resp.text
-    return {row["node"]: row for row in resp.json()["data"]}
+    payload = resp.json()
+    assert payload["stat"] is True, payload["info"]  # false: the master failed midway
+    return {row["node"]: row for row in payload["data"]}

@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import grpc
 import httpx
 import pytest
+from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
 
 from gateway import openapi
 from gateway.app import ROUTES
@@ -26,6 +28,7 @@ from tests.integration.seeds import seed_catalogue
 
 DOCUMENT = openapi.document(ROUTES)
 OVERSIZED = 1024 * 1024 + 1  # the gateway's default body cap is 1 MiB
+FIELD_KEY = "jobfleet-field"  # the master's trailing metadata naming the refused field
 
 # A format-valid value for each path parameter; an unknown one for the unknown-id cases.
 KNOWN = {"slave": "s1"}
@@ -225,6 +228,44 @@ CONTENT_CASES: list[tuple[str, str, dict[str, Any], str]] = [
         {"name": "c", "node_cont": "n1", "scripts_cont": "true", "variable": {"a;b": "1"}},
         "variable",
     ),
+    (
+        "post",
+        "/task/1/plugin_scp",
+        {"name": "c", "src": "n1", "sp": "/etc/hosts", "dst": "n1", "dp": "/t", "chown": "-R"},
+        "chown",
+    ),
+    (
+        "post",
+        "/task/1/plugin_scp",
+        {
+            "name": "c",
+            "src": "n1",
+            "sp": "/etc/hosts",
+            "dst": "n1",
+            "dp": "/t",
+            "chmod": "777 /etc",
+        },
+        "chmod",
+    ),
+    (
+        "post",
+        "/jobs/1",
+        {
+            "name": "j",
+            "data": [
+                {
+                    "plugin_type": "scp",
+                    "name": "s",
+                    "src": "n1",
+                    "sp": "/a",
+                    "dst": "n1",
+                    "dp": "/b",
+                    "chown": "-R",
+                }
+            ],
+        },
+        "data[0].chown",
+    ),
     ("post", "/nodelist/1", {"name": "web`id`", "inip": "10.0.0.1"}, "name"),
     ("post", "/nodelist/1", {"name": "web2", "inip": "10.0.0.1;id"}, "inip"),
     ("post", "/userlist/1", {"username": "root;id", "password": "x"}, "username"),
@@ -240,6 +281,87 @@ def test_bad_content_is_refused_naming_the_field(
     quiet: Quiet, method: str, path: str, body: dict[str, Any], field: str
 ) -> None:
     refused(send(quiet.http, method, path, json=body), 400, field)
+    quiet.unchanged()
+
+
+CMD = '"name": "c", "node_cont": "n1", "scripts_cont": "true"'
+DEEP = "[" * 1000 + "]" * 1000
+# (method, path, the raw JSON body, the field the refusal names): what Python's json takes but
+# nothing after it can (too deep, lone surrogates), and bytes that are not UTF-8.
+RAW_CASES: list[tuple[str, str, bytes, str]] = [
+    ("post", "/task/1/plugin_cmd", f'{{{CMD}, "variable": {{"a": {DEEP}}}}}'.encode(), "variable"),
+    ("post", "/jobs/1", f'{{"name": "j", "data": {DEEP}}}'.encode(), "data"),
+    ("post", "/crontab/1", ("[" * 100_000 + "]" * 100_000).encode(), "body"),
+    (
+        "post",
+        "/task/1/plugin_cmd",
+        b'{"name": "\\ud800", "node_cont": "n1", "scripts_cont": "t"}',
+        "name",
+    ),
+    (
+        "post",
+        "/task/1/plugin_cmd",
+        f'{{{CMD}, "variable": {{"\\udfff": "1"}}}}'.encode(),
+        "variable",
+    ),
+    ("post", "/nodelist/1", b'{"name": "n9", "inip": "10.0.0.9", "\\ud800": 1}', "body"),
+    ("post", "/scripts/1", b'{"name": "s", "type": "shell", "cont": "\xed\xa0\x80"}', "body"),
+    ("post", "/variable/1", b'{"jobuuid": "J1", "name": "v", "value": "\xff"}', "body"),
+]
+# (list path, time filter): an end one day past 9999-12-31 is past what the master can hold.
+DATE_CASES = [
+    ("/task/1", "time_end"),
+    ("/task/1", "time_start"),
+    ("/jobs/1", "create_time_end"),
+    ("/crontab/1", "edit_time_end"),
+    ("/nodelist/1", "create_time_start"),
+]
+
+
+def test_undecodable_or_too_deep_json_and_far_dates_are_refused_naming_the_field(
+    quiet: Quiet,
+) -> None:
+    """One master for all the cases (each is a request that must change nothing)."""
+    as_json = {"content-type": "application/json"}
+    for method, path, body, field in RAW_CASES:
+        info = refused(send(quiet.http, method, path, content=body, headers=as_json), 400)
+        assert info.startswith(f"check format fail: {field}: "), (path, body[-24:], info)
+    for path, field in DATE_CASES:
+        for value in ("9999-12-31 23:59:59", "9999-12-31"):
+            info = refused(quiet.http.get(path, params={field: value}), 400, field)
+            assert info.startswith(f"check format fail: {field}: must be in the years"), info
+    quiet.unchanged()
+
+
+def test_a_copys_chown_and_chmod_are_checked_by_the_master_too(quiet: Quiet) -> None:
+    """gRPC clients do not pass the gateway: the master refuses what the slave would not take."""
+
+    def scp(**fields: str) -> common_pb2.ScpStep:
+        builtin = common_pb2.NODE_SELECTOR_TYPE_BUILTIN
+        return common_pb2.ScpStep(
+            src=common_pb2.NodeSelector(type=builtin, content="n1"),
+            src_path="/etc/hosts",
+            dst=common_pb2.NodeSelector(type=builtin, content="n1"),
+            dst_path="/tmp/x",
+            **fields,
+        )
+
+    with quiet.master.channel() as channel:
+        tasks = task_pb2_grpc.TaskServiceStub(channel)
+        catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
+        for fields, field in [({"chown": "-R"}, "chown"), ({"chmod": "777 /etc"}, "chmod")]:
+            copy = task_pb2.SubmitCopyRequest(project_id=1, name="c", scp=scp(**fields))
+            job = catalog_pb2.CreateJobRequest(
+                project_id=1, name="j", steps=[common_pb2.Step(name="s", scp=scp(**fields))]
+            )
+            for call, request, named in [
+                (tasks.SubmitCopy, copy, f"scp.{field}"),
+                (catalog.CreateJob, job, f"steps[0].{field}"),
+            ]:
+                with pytest.raises(grpc.RpcError) as refusal:
+                    call(request, timeout=10)
+                assert refusal.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+                assert (FIELD_KEY, named) in (refusal.value.trailing_metadata() or ())
     quiet.unchanged()
 
 

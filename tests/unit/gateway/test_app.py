@@ -12,8 +12,9 @@ from starlette.testclient import TestClient
 
 from gateway.app import ROUTES, create_app, dialect_for
 from gateway.config import GatewayConfig
+from tests.unit.gateway.trust import trust
 
-CREDENTIALS = {"Authorization": "Token unit-test-token"}  # checked by the master, never here
+CREDENTIALS = {"Authorization": "Token unit-test-token"}  # taken on trust (`trust`)
 CMD = {"name": "demo", "node_cont": "n1,n2", "scripts_cont": "echo hi"}
 
 
@@ -28,7 +29,7 @@ def closed_port() -> int:
 @pytest.fixture
 def client() -> Iterator[TestClient]:
     config = GatewayConfig(master=f"127.0.0.1:{closed_port()}", max_body_bytes=1024, rpc_timeout=5)
-    with TestClient(create_app(config), headers=CREDENTIALS) as client:
+    with TestClient(create_app(config, verify=trust), headers=CREDENTIALS) as client:
         yield client
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from gateway import forms
+from gateway import forms, schemas
 from gateway.errors import FieldError
 
 
@@ -146,6 +147,33 @@ def test_time_bound_formats_and_inclusive_end() -> None:
         raises_naming("t", forms.time_bound, {"t": bad}, "t")
 
 
+@pytest.mark.parametrize("value", ["9999-12-31 23:59:59", "9999-12-31", "0999-12-31", "0001-01-01"])
+def test_time_bound_outside_the_years_the_master_holds_is_refused(value: str) -> None:
+    for end in (False, True):
+        error = raises_naming("t", forms.time_bound, {"t": value}, "t", end=end)
+        assert error.message.startswith("must be in the years 1000 to 9998")
+
+
+def test_time_bound_at_the_edges_of_its_years() -> None:
+    assert forms.time_bound({"t": "9998-12-31 23:59:59"}, "t", end=True) == 253370764800
+    assert forms.time_bound({"t": "1000-01-01"}, "t") == -30610224000
+
+
+@pytest.mark.parametrize(
+    ("value", "matches"),
+    [
+        ("1000-01-01", True),
+        ("9998-12-31 23:59:59", True),
+        ("2024-02-29", True),
+        ("9999-01-01", False),
+        ("0999-12-31", False),
+        ("0000-01-01", False),
+    ],
+)
+def test_the_documented_time_pattern_has_the_same_years(value: str, matches: bool) -> None:
+    assert bool(re.fullmatch(schemas.TIME_PATTERN, value)) is matches
+
+
 def test_choice_without_default_is_required() -> None:
     error = raises_naming("k", forms.choice, {}, "k", ("a", "b"))
     assert error.message == "is required"
@@ -204,3 +232,21 @@ def test_within_prefixes_the_field_and_keeps_the_status() -> None:
         "bad",
         413,
     )
+
+
+def test_a_form_decoded_to_a_lone_surrogate_is_refused(client: TestClient) -> None:
+    body = b'--B\r\nContent-Disposition: form-data; name="name"\r\n\r\n\\ud800\r\n--B--\r\n'
+    content_type = "multipart/form-data; boundary=B; charset=unicode_escape"
+
+    reply = client.post("/", content=body, headers={"content-type": content_type})
+
+    assert reply.json() == {"field": "name", "status": 400}
+
+
+def test_json_text_in_a_form_field_is_checked(client: TestClient) -> None:
+    reply = client.post("/", data={"variable": '{"a": "\\ud800"}'})
+
+    assert reply.status_code == 200  # read_fields keeps it as text; the getter parses it
+    with pytest.raises(FieldError) as caught:
+        forms.mapping(reply.json(), "variable")
+    assert caught.value.field == "variable"

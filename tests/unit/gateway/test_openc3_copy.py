@@ -93,8 +93,11 @@ def test_from_the_file_server_sp_is_the_file_and_src_may_be_empty() -> None:
         ({"chmod": "64"}, "chmod"),
         ({"chmod": "06440"}, "chmod"),
         ({"chmod": "0648"}, "chmod"),
+        ({"chmod": "777 /etc"}, "chmod"),
         ({"chown": "a b"}, "chown"),
-        ({"chown": "app:"}, "chown"),
+        ({"chown": "-R"}, "chown"),
+        ({"chown": "app:-R"}, "chown"),
+        ({"chown": ":"}, "chown"),
         ({"chown": "app:app:app"}, "chown"),
         ({"timeout": "soon"}, "timeout"),
         ({"timeout": "0"}, "timeout"),
@@ -108,3 +111,8 @@ def test_each_bad_field_is_named(change: dict[str, Any], field: str) -> None:
 
     assert error.field == field
     assert error.status == 400
+
+
+@pytest.mark.parametrize("owner", ["nobody", "app:www", "app:", ":www", "host$:www", "1000:1000"])
+def test_chown_takes_what_the_slave_takes(owner: str) -> None:
+    assert submit_copy_request(1, {**FORM, "chown": owner}, "api").scp.chown == owner

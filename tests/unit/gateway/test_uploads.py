@@ -27,6 +27,7 @@ from gateway.config import GatewayConfig
 from gateway.uploads import CHUNK_BYTES, FileUpload
 from tests.unit.gateway.bodies import BOUNDARY, CONTENT_TYPE, multipart_body
 from tests.unit.gateway.test_app import CREDENTIALS, refused
+from tests.unit.gateway.trust import trust
 
 MiB = 1 << 20
 
@@ -95,7 +96,7 @@ def gateway(port: int, max_upload_bytes: int = 8 * MiB) -> TestClient:
     config = GatewayConfig(
         master=f"127.0.0.1:{port}", max_body_bytes=1024, max_upload_bytes=max_upload_bytes
     )
-    return TestClient(create_app(config), headers=CREDENTIALS)
+    return TestClient(create_app(config, verify=trust), headers=CREDENTIALS)
 
 
 def upload(client: TestClient, *parts: tuple[str, str | None, bytes]) -> Any:
@@ -142,7 +143,7 @@ def test_an_empty_file_is_its_name_then_the_end(recorder: tuple[Recorder, int]) 
 def post_in_pieces(config: GatewayConfig, pieces: list[bytes]) -> tuple[int, dict[str, Any]]:
     """POST /fileserver/3 straight to the ASGI app, the body in these pieces (TestClient would
     send it in one)."""
-    app = create_app(config)
+    app = create_app(config, verify=trust)
     messages: list[Message] = [
         {"type": "http.request", "body": piece, "more_body": True} for piece in pieces
     ] + [{"type": "http.request", "body": b"", "more_body": False}]

@@ -80,21 +80,6 @@ def test_task_detail_adds_one_node_row_per_execution() -> None:
     }
 
 
-def test_log_row_replaces_bad_utf8() -> None:
-    execution = make_task().executions[0]
-
-    row = openc3.log_row(execution, b"ok \xff\n")
-
-    assert row == {
-        "node": "n1",
-        "slave": "s1",
-        "status": "success",
-        "exitcode": 0,
-        "reason": "",
-        "log": "ok \ufffd\n",
-    }
-
-
 def make_subtask(position: int, status: int, started: bool = True) -> common_pb2.Subtask:
     step = common_pb2.Step(uuid=f"s{position}", name="build", pause="ok?")
     step.cmd.CopyFrom(common_pb2.CmdStep(user="app", script="make", timeout_seconds=0))

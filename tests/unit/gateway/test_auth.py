@@ -1,0 +1,248 @@
+"""The credentials step: the master is asked about the token, with the path's project, before
+the handler reads one byte of the body; its no is answered in the envelope; a yes is kept a few
+seconds, a no never."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+import pytest
+from grpc.aio import AioRpcError, Metadata
+from starlette.types import Message, Scope
+
+from gateway.app import create_app
+from gateway.auth import Credentials, project_of
+from gateway.callers import CALLER, AskMaster, Caller, CallerCache
+from gateway.config import GatewayConfig
+from gateway.views import openc3_names
+from tests.unit.gateway.test_app import closed_port
+
+TOKEN = "t" * 32
+PROJECT_TOKEN = Caller(admin=False, project_id=7, token_id=3)
+
+
+@dataclass
+class Verifier:
+    """Records what it is asked; answers `caller`, or raises `refusal`."""
+
+    refusal: AioRpcError | None = None
+    asked: list[tuple[str, int]] = field(default_factory=list)
+
+    async def __call__(self, scope: Scope, token: str, project_id: int) -> Caller:
+        self.asked.append((token, project_id))
+        if self.refusal is not None:
+            raise self.refusal
+        return PROJECT_TOKEN
+
+
+def refusal(code: grpc.StatusCode, details: str, field_name: str = "") -> AioRpcError:
+    trailing = Metadata(("jobfleet-field", field_name)) if field_name else Metadata()
+    return AioRpcError(code, Metadata(), trailing, details)
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict[str, Any]
+    body_reads: int
+    """How many times the app asked for the request body."""
+
+
+def call(verify: Any, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+    """One request straight to the ASGI app (through its lifespan), counting body reads."""
+    app = create_app(GatewayConfig(master=f"127.0.0.1:{closed_port()}", rpc_timeout=2), verify)
+    reads = 0
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        nonlocal reads
+        reads += 1
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    async def run() -> None:
+        async with app.router.lifespan_context(app) as state:
+            scope = {
+                "type": "http",
+                "method": method,
+                "path": path,
+                "raw_path": path.encode(),
+                "query_string": b"",
+                "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+                "state": dict(state or {}),
+            }
+            await app(scope, receive, send)
+
+    asyncio.run(run())
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return Answer(start["status"], json.loads(content), reads)
+
+
+AS_JSON = {"content-type": "application/json", "authorization": f"Token {TOKEN}"}
+
+
+def test_a_refused_token_is_401_before_the_body_is_read() -> None:
+    verify = Verifier(refusal(grpc.StatusCode.UNAUTHENTICATED, "unknown token"))
+
+    answer = call(verify, "POST", "/task/7/plugin_cmd", AS_JSON, b"{not json")
+
+    assert (answer.status, answer.body_reads) == (401, 0)
+    assert answer.body == {"stat": False, "info": "unknown token"}
+    assert verify.asked == [(TOKEN, 7)]
+
+
+def test_another_projects_token_is_403_naming_projectid_before_the_body_is_read() -> None:
+    denied = refusal(
+        grpc.StatusCode.PERMISSION_DENIED, "this token is for project 1, not 7", "project_id"
+    )
+
+    answer = call(Verifier(denied), "POST", "/task/7/plugin_cmd", AS_JSON, b"[" * 10_000)
+
+    assert (answer.status, answer.body_reads) == (403, 0)
+    assert answer.body["info"] == "projectid: this token is for project 1, not 7"
+
+
+def test_a_master_that_cannot_be_asked_is_503_before_the_body_is_read() -> None:
+    answer = call(AskMaster(), "POST", "/task/7/plugin_cmd", AS_JSON, b"{not json")
+
+    assert (answer.status, answer.body_reads) == (503, 0)
+    assert answer.body["info"].startswith("master unavailable: ")
+    assert TOKEN not in json.dumps(answer.body)
+
+
+def test_once_the_token_is_good_the_handler_reads_and_checks_the_body() -> None:
+    verify = Verifier()
+
+    answer = call(verify, "POST", "/task/7/plugin_cmd", AS_JSON, b"{not json")
+
+    assert (answer.status, answer.body_reads) == (400, 1)
+    assert answer.body["info"].startswith("check format fail: body: ")
+
+
+@pytest.mark.parametrize(
+    ("path", "project"),
+    [
+        ("/task/7", 7),
+        ("/task/abc", 0),  # the handler's 400 names it, once the token is known
+        ("/task/99999999999999999999", 0),
+        ("/slave/s1/tasklog/T1", 0),
+        ("/third/interface/query", 0),
+        ("/nowhere", 0),
+    ],
+)
+def test_the_master_is_asked_about_the_paths_project(path: str, project: int) -> None:
+    verify = Verifier(refusal(grpc.StatusCode.UNAUTHENTICATED, "unknown token"))
+
+    call(verify, "GET", path, AS_JSON, b"")
+
+    assert verify.asked == [(TOKEN, project)]
+
+
+def test_the_token_upload_asks_about_its_token_header() -> None:
+    verify = Verifier(refusal(grpc.StatusCode.UNAUTHENTICATED, "unknown token"))
+
+    answer = call(verify, "POST", "/fileserver/4/upload", {"token": TOKEN}, b"")
+
+    assert answer.status == 401
+    assert verify.asked == [(TOKEN, 4)]
+
+
+def test_open_routes_and_missing_tokens_ask_nothing() -> None:
+    verify = Verifier()
+
+    assert call(verify, "GET", "/openapi.json", {}, b"").status == 200
+    assert call(verify, "POST", "/task/1/plugin_cmd", {}, b"{").status == 401
+
+    assert verify.asked == []
+
+
+def test_project_of_takes_only_a_positive_int64() -> None:
+    assert project_of({"projectid": "12"}) == 12
+    assert project_of({"projectid": str(2**63 - 1)}) == 2**63 - 1
+    for bad in ("0", "-1", "012", "1e3", "١", str(2**63), ""):
+        assert project_of({"projectid": bad}) == 0, bad
+    assert project_of({}) == 0
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def test_the_cache_keeps_a_yes_for_its_seconds_per_token_and_project(clock: Clock) -> None:
+    cache = CallerCache(seconds=5, clock=clock)
+    cache.put(TOKEN, 7, PROJECT_TOKEN)
+
+    clock.now += 4.9
+    assert cache.get(TOKEN, 7) == PROJECT_TOKEN
+    assert cache.get(TOKEN, 8) is None
+    assert cache.get("other", 7) is None
+    clock.now += 0.2
+    assert cache.get(TOKEN, 7) is None
+
+
+def test_the_cache_is_bounded_and_holds_no_token(clock: Clock) -> None:
+    cache = CallerCache(seconds=5, entries=3, clock=clock)
+    for n in range(5):
+        cache.put(f"token{n}", 1, PROJECT_TOKEN)
+
+    assert [cache.get(f"token{n}", 1) is not None for n in range(5)] == [
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+    assert "token4" not in repr(vars(cache))
+
+
+def test_ask_master_answers_from_the_cache_without_a_call(clock: Clock) -> None:
+    cache = CallerCache(clock=clock)
+    cache.put(TOKEN, 7, PROJECT_TOKEN)
+
+    got = asyncio.run(AskMaster(cache)({"state": {}}, TOKEN, 7))  # no master in the state
+
+    assert got == PROJECT_TOKEN
+
+
+def test_the_handler_sees_the_caller() -> None:
+    seen: list[Caller | None] = []
+
+    async def handler(scope: Scope, receive: Any, send: Any) -> None:
+        seen.append(CALLER.get())
+
+    app = create_app(GatewayConfig(master="127.0.0.1:1"))
+    middleware = Credentials(handler, app.routes, [], [], openc3_names.dialect, Verifier())
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/task/7",
+        "headers": [(b"authorization", f"Token {TOKEN}".encode())],
+    }
+    asyncio.run(middleware(scope, receive_nothing, send_nothing))
+
+    assert seen == [PROJECT_TOKEN]
+    assert CALLER.get() is None
+
+
+async def receive_nothing() -> Message:
+    raise AssertionError("the body was read")
+
+
+async def send_nothing(message: Message) -> None:
+    pass
