@@ -80,8 +80,10 @@ class Master:
             self.run_db, self.engine, max_in_flight=config.db_threads // 2 or 1
         )
         self.crontabs = Crontabs(self.run_db, config.time_zone, self.scheduler.poke)
-        auth = Authenticator(self.run_db, config.admin_token, config.join_token)
-        self.server = grpc.aio.server(options=SERVER_OPTIONS, interceptors=[AuthInterceptor(auth)])
+        self.auth = Authenticator(self.run_db, config.admin_token, config.join_token)
+        self.server = grpc.aio.server(
+            options=SERVER_OPTIONS, interceptors=[AuthInterceptor(self.auth)]
+        )
         self.port = 0
         self._stopped = asyncio.Event()
         self._done = asyncio.Event()
@@ -126,7 +128,9 @@ class Master:
         crontab_pb2_grpc.add_CrontabServiceServicer_to_server(
             CrontabServicer(self.crontabs), self.server
         )
-        auth_pb2_grpc.add_TokenServiceServicer_to_server(TokenServicer(self.run_db), self.server)
+        auth_pb2_grpc.add_TokenServiceServicer_to_server(
+            TokenServicer(self.run_db, self.auth), self.server
+        )
         health_servicer = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health_servicer, self.server)
         for name in ["", *SERVICES]:

@@ -123,12 +123,11 @@ def test_a_project_token_acts_on_its_project_only(gateway_only: tuple[Master, Ga
     with gateway.client(token=token) as http:
         assert http.get("/task/1").status_code == 200
         assert http.get("/nodelist/1").status_code == 200
-        assert http.post("/token/1", json={}).status_code == 200
+        assert http.get("/token/1/info").status_code == 200  # lists; minting takes the admin
         for method, path in [
             ("GET", f"/task/{other}"),
             ("GET", f"/nodelist/{other}"),
             ("GET", f"/token/{other}/info"),
-            ("POST", f"/token/{other}"),
         ]:
             assert "project" in refused(http.request(method, path), 403)
     # appname + appkey carry it too
@@ -609,9 +608,9 @@ GRPC_CASES: list[tuple[str, GrpcCall, grpc.StatusCode]] = [
         NOT_FOUND,
     ),
     (
-        "DeleteToken",
+        "DeleteToken",  # only the admin deletes tokens, of any project
         lambda s, b: s.tokens.DeleteToken(auth_pb2.DeleteTokenRequest(id=b.token)),
-        NOT_FOUND,
+        DENIED,
     ),
 ]
 
@@ -676,7 +675,7 @@ REST_CASES: list[tuple[str, RestCall, int]] = [
     ),
     ("crontab-delete", lambda h, b: h.delete(f"/crontab/1/{b.crontab}"), 404),
     ("file-delete", lambda h, b: h.delete(f"/fileserver/1/{b.file}"), 404),
-    ("token-delete", lambda h, b: h.delete(f"/token/1/{b.token}"), 404),
+    ("token-delete", lambda h, b: h.delete(f"/token/1/{b.token}"), 403),  # the admin's
     ("node-delete-naming-the-project", lambda h, b: h.delete(f"/nodelist/{b.project}/1"), 403),
 ]
 
@@ -736,3 +735,39 @@ def test_file_blobs_take_the_join_token_only(
             catalog.ListSlaves(catalog_pb2.ListSlavesRequest(), timeout=10)
         assert control.value.code() == grpc.StatusCode.UNAUTHENTICATED
     assert join not in master.proc.log.read_text()
+
+
+def test_a_project_token_can_neither_mint_nor_delete_tokens(
+    gateway_only: tuple[Master, Gateway],
+) -> None:
+    master, gateway = gateway_only
+    project = second_project(master)
+    with gateway.client() as admin:
+        owners, leaked = new_token(admin, project, "owners"), new_token(admin, project, "leaked")
+    spare = "s" * 32
+    with gateway.client(token=str(leaked["token"])) as http:
+        # a spare before its own revocation, and the owners locked out: both refused
+        assert "admin" in refused(http.post(f"/token/{project}", json={"token": spare}), 403)
+        refused(http.post(f"/token/{project}", json={"describe": "spare"}), 403)
+        refused(http.delete(f"/token/{project}/{owners['id']}"), 403)
+        refused(http.delete(f"/token/{project}/{leaked['id']}"), 403)
+        listed = http.get(f"/token/{project}/info").json()["data"]
+        assert sorted(t["id"] for t in listed) == sorted([owners["id"], leaked["id"]])
+    with master.channel(token=str(leaked["token"])) as channel:
+        stub = auth_pb2_grpc.TokenServiceStub(channel)
+        for call in (
+            lambda: stub.CreateToken(auth_pb2.CreateTokenRequest(project_id=project), timeout=10),
+            lambda: stub.DeleteToken(auth_pb2.DeleteTokenRequest(id=int(str(owners["id"])))),
+        ):
+            with pytest.raises(grpc.RpcError) as minted:
+                call()
+            assert minted.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    with gateway.client() as admin:  # the owners revoke the leaked token: it is gone for good
+        assert admin.delete(f"/token/{project}/{leaked['id']}").json()["stat"] is True
+        assert [t["id"] for t in admin.get(f"/token/{project}/info").json()["data"]] == [
+            owners["id"]
+        ]
+    for token, status in ((leaked["token"], 401), (spare, 401), (owners["token"], 200)):
+        with gateway.client(token=str(token)) as http:
+            assert http.get(f"/task/{project}").status_code == status
+
