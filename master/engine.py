@@ -327,7 +327,7 @@ class TaskEngine:
         await self.run_db(executions.close, away, ExecutionStatus.KILLED, why)
         logger.info("task %s kill requested: %s", uuid, why)
         await self.settle(task.id)
-        return await self.run_db(tasks.get, uuid)
+        return await self.run_db(tasks.get_by_id, task.id)
 
 
 def failure_reason(failed: list[Execution], total: int) -> str:

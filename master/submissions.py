@@ -12,7 +12,7 @@ from typing import Any
 
 from master import validate
 from master.domain import CommandSpec
-from master.errors import AlreadyExists, InvalidArgument, NotFound
+from master.errors import InvalidArgument
 from master.models import Task
 from master.plan import PlannedStep, command_field, copy_field, job_field, plan
 from master.steps import Selector, Step, check, from_json, to_json
@@ -77,18 +77,13 @@ def copy_task(
 
 
 def existing(sub: JobSubmission) -> Task | None:
-    """The task a caller's uuid already names (submitting it again is a no-op)."""
+    """The task of the project a caller's uuid already names (submitting it again is a no-op).
+    Task uuids are per project: another project's task of that uuid is none of this one's."""
     if not sub.task_uuid:
         return None
     if not TASK_UUID.match(sub.task_uuid):
         raise InvalidArgument("must be 1 to 64 letters and digits", "task_uuid")
-    try:
-        task = tasks.get(sub.task_uuid)
-    except NotFound:
-        return None
-    if task.project_id != sub.project_id:
-        raise AlreadyExists(f"task {sub.task_uuid} belongs to another project", "task_uuid")
-    return task
+    return tasks.find(sub.project_id, sub.task_uuid)
 
 
 def job_plan(sub: JobSubmission) -> tuple[Any, list[Step], dict[str, str], list[PlannedStep]]:

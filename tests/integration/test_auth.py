@@ -29,7 +29,7 @@ from jobfleet.v1 import (
 
 from tests.integration.conftest import Cluster, Gateway, Master, Proc
 from tests.integration.jobs import cmd, create_job
-from tests.integration.rest import submit, wait_final
+from tests.integration.rest import submit, tasklog, wait_final
 from tests.waiting import wait_until
 
 SAMPLE = [
@@ -771,3 +771,36 @@ def test_a_project_token_can_neither_mint_nor_delete_tokens(
         with gateway.client(token=str(token)) as http:
             assert http.get(f"/task/{project}").status_code == status
 
+
+def invoke(http: httpx.Client, project: int, uuid: str) -> httpx.Response:
+    body = {"project_id": project, "uuid": uuid, "params": {"jobname": "same"}}
+    return http.post("/third/interface/invoke", json=body)
+
+
+def test_task_uuids_are_a_namespace_per_project(cluster: Cluster) -> None:
+    master, gateway = cluster.master, cluster.gateway
+    b = second_project(master)
+    for project in (1, b):
+        create_job(cluster.http, "same", [cmd("s", f"echo project-{project}")], project=project)
+    a_token, b_token = (str(new_token(cluster.http, p)["token"]) for p in (1, b))
+    with gateway.client(token=a_token) as a, gateway.client(token=b_token) as other:
+        # the same caller-chosen uuid works in both projects, each its own task
+        assert invoke(a, 1, "Shared1").status_code == 200
+        assert invoke(other, b, "Shared1").status_code == 200
+        for http, project in ((a, 1), (other, b)):
+            wait_until(lambda: f"project-{project}" in tasklog(http, "Shared1")["s1"]["log"], 30)
+        # A's uuid is no business of B's: unknown to it, and free for it to use
+        body = {"jobname": "same", "uuid": "Aonly1"}
+        assert a.post("/task/1/job/byname", json=body).status_code == 200
+        refused(other.post("/third/interface/query", json={"uuid": "Aonly1"}), 404)
+        refused(other.get("/slave/s1/tasklog/Aonly1"), 404)
+        assert other.post(f"/task/{b}/job/byname", json=body).status_code == 200  # was 409
+        wait_final(a, "Aonly1")
+        assert "project-1" in tasklog(a, "Aonly1")["s1"]["log"]  # A's task is still A's
+    with master.channel() as channel:  # the admin naming no project: the uuid is ambiguous
+        stub = task_pb2_grpc.TaskServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as ambiguous:
+            stub.GetTask(task_pb2.GetTaskRequest(uuid="Shared1"), timeout=10)
+        assert ambiguous.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        ask = task_pb2.GetTaskRequest(project_id=b, uuid="Shared1")
+        assert stub.GetTask(ask, timeout=10).task.project_id == b
