@@ -13,6 +13,9 @@ from master.db import insert_rows, write_transaction
 from master.domain import FINAL_TASK, Blob, ExecutionStatus, SubtaskStatus, TaskStatus
 from master.errors import AlreadyExists, InvalidArgument, NotFound
 from master.models import Execution, Project, Subtask, Task, utcnow
+from master.quotas import too_many_running
+
+OPEN = [s.value for s in TaskStatus if s not in FINAL_TASK]
 
 
 @dataclass(frozen=True)
@@ -69,12 +72,15 @@ def new_uuid() -> str:
     return uuidlib.uuid4().hex
 
 
-def create(new: NewTask) -> Task:
-    """Write the task and all its steps (not started); a uuid the project has taken is refused."""
+def create(new: NewTask, max_running: int = 0) -> Task:
+    """Write the task and all its steps (not started); a uuid the project has taken is refused,
+    and so is a task past the project's `max_running` tasks not ended (0: no quota)."""
     now = utcnow()
     with write_transaction():
         if new.uuid and find(new.project_id, new.uuid) is not None:
             raise AlreadyExists(f"task {new.uuid} exists", "task_uuid")
+        if max_running and open_count(new.project_id, max_running) >= max_running:
+            raise too_many_running(new.project_id, max_running)
         task = Task.create(
             uuid=new.uuid or new_uuid(),
             project=new.project_id,
@@ -200,6 +206,12 @@ def get(uuid: str, project_id: int) -> Task:
         where = f" in project {project_id}" if project_id else ""
         raise NotFound(f"task {uuid} not found{where}", "uuid")
     return task
+
+
+def open_count(project_id: int, limit: int) -> int:
+    """The project's tasks not ended, counted up to `limit`."""
+    query = Task.select(Task.id).where((Task.project == project_id) & Task.status.in_(OPEN))
+    return int(query.limit(limit).count())
 
 
 def get_by_id(task_id: int) -> Task:
