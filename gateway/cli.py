@@ -14,6 +14,7 @@ import os
 import signal
 from typing import Any
 
+from jobfleet.logs import formatter
 from jobfleet.tls import CLIENT_SETTINGS, add_client_arguments
 
 from gateway.config import (
@@ -38,7 +39,7 @@ def default_log_config(verbose: bool) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+        "formatters": {"plain": formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
         "root": {"handlers": ["stderr"], "level": "DEBUG" if verbose else "INFO"},
         "loggers": {"uvicorn.access": {"level": "INFO" if verbose else "WARNING"}},

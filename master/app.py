@@ -36,6 +36,7 @@ from master.filestore import FileStore
 from master.intake import Intake
 from master.link import SlaveSessions
 from master.queries import TaskQueries
+from master.quotas import Quotas
 from master.scheduler import Scheduler
 from master.servicers.catalog import CatalogServicer
 from master.servicers.crontab import CrontabServicer
@@ -43,6 +44,7 @@ from master.servicers.files import FileServicer
 from master.servicers.slave_link import SlaveLinkServicer
 from master.servicers.task import TaskServicer
 from master.servicers.tokens import TokenServicer
+from master.variables import RenderLimit
 
 logger = logging.getLogger(__name__)
 SERVICES = [
@@ -72,16 +74,25 @@ class Master:
         self.run_db = DbRunner(config.db_threads)
         self.sessions = SlaveSessions()
         self.events = TaskEvents()
-        self.engine = TaskEngine(self.run_db, self.sessions, self.events)
+        quotas = Quotas(
+            config.max_running_tasks, config.max_submissions_per_second, config.max_crontabs
+        )
+        self.engine = TaskEngine(
+            self.run_db, self.sessions, self.events, RenderLimit(config.max_script_bytes), quotas
+        )
         self.intake = Intake(self.engine, config.lease, config.max_log_bytes)
         self.queries = TaskQueries(self.run_db, self.events)
         self.files = FileStore(config.data_dir / "blobs", config.max_upload_bytes)
         self.scheduler = Scheduler(
             self.run_db, self.engine, max_in_flight=config.db_threads // 2 or 1
         )
-        self.crontabs = Crontabs(self.run_db, config.time_zone, self.scheduler.poke)
-        auth = Authenticator(self.run_db, config.admin_token, config.join_token)
-        self.server = grpc.aio.server(options=SERVER_OPTIONS, interceptors=[AuthInterceptor(auth)])
+        self.crontabs = Crontabs(
+            self.run_db, config.time_zone, self.scheduler.poke, max_per_project=config.max_crontabs
+        )
+        self.auth = Authenticator(self.run_db, config.admin_token, config.join_token)
+        self.server = grpc.aio.server(
+            options=SERVER_OPTIONS, interceptors=[AuthInterceptor(self.auth)]
+        )
         self.port = 0
         self._stopped = asyncio.Event()
         self._done = asyncio.Event()
@@ -135,7 +146,9 @@ class Master:
         crontab_pb2_grpc.add_CrontabServiceServicer_to_server(
             CrontabServicer(self.crontabs), self.server
         )
-        auth_pb2_grpc.add_TokenServiceServicer_to_server(TokenServicer(self.run_db), self.server)
+        auth_pb2_grpc.add_TokenServiceServicer_to_server(
+            TokenServicer(self.run_db, self.auth), self.server
+        )
         health_servicer = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health_servicer, self.server)
         for name in ["", *SERVICES]:

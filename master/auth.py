@@ -15,7 +15,11 @@ Project scope, in two rules, so a project token learns nothing of another projec
   exactly as an id that does not exist, so ids (sequential) do not reveal what other projects
   hold. The gateway answers these 403 and 404 in each document's envelope.
 A request with no project at all is refused to project tokens, except `ListSlaves` (slaves
-serve every project); creating and listing projects take the admin token.
+serve every project); creating and listing projects take the admin token, and so do creating
+and deleting tokens (TOKEN_WRITES), of any project. A project token lists its own project's.
+An admin call naming no project (project_id 0) that names a task by uuid gets the task when one
+project has that uuid; uuids are per project, so when several have it the call is refused
+INVALID_ARGUMENT on `project_id` (store/tasks.py::get) instead of picking one.
 
 Slave side: SlaveLink checks who the slave is in its hello (master/enrolment.py); FileService
 (blobs for copies) takes a slave's own credential as `authorization: Token <credential>` with
@@ -28,6 +32,7 @@ pass. No token, whole or part, is ever logged or put in an error.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import hmac
 import logging
@@ -40,8 +45,9 @@ from google.protobuf.message import Message
 from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, slave_pb2, task_pb2
 
 from master.config import Secret
+from master.credentials import Found, Memory
 from master.db import DbRunner
-from master.errors import JobfleetError, PermissionDenied, Unauthenticated
+from master.errors import JobfleetError, PermissionDenied, ResourceExhausted, Unauthenticated
 from master.servicers.errors import abort
 from master.store import slaves, tokens
 
@@ -57,9 +63,15 @@ GUARDED = frozenset(
 )
 SLAVE_SIDE = frozenset({slave_pb2.DESCRIPTOR.services_by_name["FileService"].full_name})
 ADMIN_ONLY = frozenset({"CreateProject", "ListProjects"})
+"""Control methods whose requests name no project, for the admin token only."""
+TOKEN_WRITES = frozenset({"CreateToken", "DeleteToken"})
+"""Only the admin mints and deletes tokens: a project token that could would outlive its own
+revocation (it mints a spare first) and could delete its owners' tokens. It may list its own
+project's tokens (without their secrets)."""
 PROJECTLESS = frozenset({"ListSlaves"})
 """Control methods whose requests name no project, open to every valid token."""
 SCHEME = "token "
+LOG_EVERY = 10.0  # seconds between log lines about calls refused over the budget
 CALLER: contextvars.ContextVar[Identity] = contextvars.ContextVar("caller")
 """Who makes the call being served (set once its credentials are checked)."""
 
@@ -93,6 +105,29 @@ class Identity:
         return self.project_id == 0 and not self.slave
 
 
+class OverBudgetLog:
+    """One log line per LOG_EVERY seconds for calls refused over the unknown-token budget, not
+    one per call: a flood must not become a flood of log lines."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
+        self._count = 0
+        self._logged = -LOG_EVERY
+
+    def count(self, method: str) -> None:
+        self._count += 1
+        now = self.clock()
+        if now - self._logged >= LOG_EVERY:
+            logger.warning(
+                "refused %d call(s) (the last: %s): too many unknown tokens tried; the next "
+                "such refusals are counted in one line every %.0f s",
+                self._count,
+                method,
+                LOG_EVERY,
+            )
+            self._count, self._logged = 0, now
+
+
 def scoped(request: Message) -> Message | None:
     """The message that names the request's project: the request itself, or its one singular
     message field that has a `project_id` (DryRun's `job`); None when the request has none."""
@@ -107,12 +142,44 @@ def scoped(request: Message) -> Message | None:
 
 
 class Authenticator:
+    """Who presents a token: the admin, a project (by its token row), or no one.
+
+    Checking a project token costs a database lookup, and anyone who reaches the port can
+    present tokens by the thousand. So what it learns is remembered (master/credentials.py):
+
+    - A token found valid is taken without a lookup for TRUSTED_FOR (10 s): a client calling
+      all the time costs one lookup per 10 s. A token deleted through this master stops working
+      at once (its memory is dropped, and a lookup begun before the delete is not remembered);
+      one deleted through another master sharing the database stops within those 10 s.
+    - A token found unknown is refused without a lookup for REFUSED_FOR (60 s), in a bounded
+      memory (MAX_ENTRIES, oldest out first): a bad token tried again costs nothing. A token
+      created through this master is taken out of it at once.
+    - Tokens not known are looked up one at a time (one database thread at most, whatever the
+      flood) and at most UNKNOWN_PER_SECOND a second (bursts of UNKNOWN_BURST); past that they
+      are refused at once with RESOURCE_EXHAUSTED (429 at the gateway: retry, not "unknown").
+      Concurrent checks of the same token share one lookup.
+    - Not per caller: the gateway forwards every REST client's token from one gRPC peer, so a
+      limit per peer would throttle every REST client for one client's flood. Instead, a token
+      this master found valid in the last REMEMBERED_FOR (1 h) is checked again outside that
+      budget and that one-at-a-time lane: someone else's flood neither delays nor refuses it.
+      Only a token this master has never seen valid (new, or after a restart) competes with a
+      flood, and then gets a retryable 429, never a wrong 401.
+    """
+
     def __init__(
-        self, run_db: DbRunner, admin_token: Secret | None, join_token: Secret | None = None
+        self,
+        run_db: DbRunner,
+        admin_token: Secret | None,
+        join_token: Secret | None = None,
+        memory: Memory | None = None,
     ) -> None:
         self.run_db = run_db
         self._admin = tokens.digest(admin_token.value) if admin_token else ""
         self._join = tokens.digest(join_token.value) if join_token else ""
+        self.memory = memory or Memory()
+        self._pending: dict[str, asyncio.Future[Found | None]] = {}
+        self._unknown_lane = asyncio.Semaphore(1)
+        self._over_budget = OverBudgetLog(self.memory.clock)
 
     async def identify(self, token: str, method: str) -> Identity:
         if not token:
@@ -124,11 +191,49 @@ class Authenticator:
             raise Unauthenticated("unknown token")
         if self._admin and hmac.compare_digest(hashed, self._admin):
             return Identity(0)
-        row = await self.run_db(tokens.find, token)
-        if row is None:
-            logger.info("refused %s: unknown token", method)
+        found = self.memory.trusted(hashed)
+        if found is None and self.memory.unknown.get(hashed) is None:
+            found = await self._look_up(hashed, method)
+        if found is None:
+            logger.debug("refused %s: unknown token", method)
             raise Unauthenticated("unknown token")
-        return Identity(row.project_id, row.id)
+        return Identity(found.project_id, found.token_id)
+
+    def token_created(self, token: str) -> None:
+        self.memory.forget_unknown(tokens.digest(token))
+
+    def token_deleted(self, token_id: int) -> None:
+        self.memory.forget_token(token_id)
+
+    async def _look_up(self, hashed: str, method: str) -> Found | None:
+        """One lookup per token at a time, however many calls present it meanwhile."""
+        pending = self._pending.get(hashed)
+        if pending is None:
+            pending = asyncio.ensure_future(self._fetch(hashed, method))
+            self._pending[hashed] = pending
+            pending.add_done_callback(lambda _: self._pending.pop(hashed, None))
+        return await asyncio.shield(pending)
+
+    async def _fetch(self, hashed: str, method: str) -> Found | None:
+        generation = self.memory.generation
+        if self.memory.valid.get(hashed) is not None:  # valid before: its own lane
+            row = await self.run_db(tokens.by_digest, hashed)
+        else:
+            if not self.memory.budget.take():
+                self._over_budget.count(method)
+                raise ResourceExhausted("too many unknown tokens tried; try again in a moment")
+            async with self._unknown_lane:
+                row = await self.run_db(tokens.by_digest, hashed)
+            if row is not None:
+                self.memory.budget.give()
+        found = Found(row.project_id, row.id, self.memory.clock()) if row else None
+        if generation == self.memory.generation:  # no token deleted or created meanwhile
+            if found is None:
+                logger.info("refused %s: unknown token", method)
+                self.memory.unknown.put(hashed, True)
+            else:
+                self.memory.valid.put(hashed, found)
+        return found
 
     async def identify_slave(self, token: str, name: str, method: str) -> Identity:
         """A FileService caller: a slave presenting its own credential with its name, or the
@@ -149,7 +254,7 @@ class Authenticator:
         if who.admin:
             return
         name = method.rpartition("/")[2]
-        if name in ADMIN_ONLY:
+        if name in ADMIN_ONLY | TOKEN_WRITES:
             logger.info("refused %s: needs the admin token", method)
             raise PermissionDenied("needs the admin token")
         target = scoped(request)

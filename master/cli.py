@@ -101,19 +101,19 @@ def parser() -> argparse.ArgumentParser:
     limits.add_argument(
         "--max-script-bytes",
         default=env_default("max_script_bytes", str(1 << 20)),
-        help="largest script, argument list or path of a step after variables are substituted "
-        "[JOBFLEET_MAX_SCRIPT_BYTES, default 1 MiB]",
+        help="largest script, argument list or path of a step after variables are substituted; "
+        "a task renders at most 8 times that in all [JOBFLEET_MAX_SCRIPT_BYTES, default 1 MiB]",
     )
     limits.add_argument(
         "--max-running-tasks",
         default=env_default("max_running_tasks", "200"),
-        help="tasks of one project running at once [JOBFLEET_MAX_RUNNING_TASKS, default 200]",
+        help="tasks of one project not ended at once [JOBFLEET_MAX_RUNNING_TASKS, default 200]",
     )
     limits.add_argument(
         "--max-submissions-per-second",
         default=env_default("max_submissions_per_second", "20"),
-        help="tasks one project may start per second, sustained; bursts of 5 s worth "
-        "[JOBFLEET_MAX_SUBMISSIONS_PER_SECOND, default 20]",
+        help="tasks one project may start per second on this master, sustained; bursts of 5 s "
+        "worth [JOBFLEET_MAX_SUBMISSIONS_PER_SECOND, default 20]",
     )
     limits.add_argument(
         "--max-crontabs",

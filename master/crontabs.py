@@ -111,11 +111,13 @@ class Crontabs:
         default_zone: str,
         changed: Callable[[int], None],
         clock: Callable[[], float] = time.time,
+        max_per_project: int = 0,
     ) -> None:
         self.run_db = run_db
         self.default_zone = default_zone
         self.changed = changed
         self.clock = clock
+        self.max_per_project = max_per_project  # crontabs of one project; 0: no quota
 
     async def list(
         self, project_id: int, f: ListFilter, fire_limit: int
@@ -130,7 +132,9 @@ class Crontabs:
 
     async def create(self, project_id: int, wanted: CrontabInput, actor: str) -> CrontabView:
         values = await self.run_db(columns, project_id, wanted, self.default_zone, self.clock())
-        row = await self.run_db(crontabs.create, project_id, values, actor)
+        row = await self.run_db(
+            crontabs.create, project_id, values, actor, self.max_per_project
+        )
         self.changed(row.id)
         return await self.get(project_id, row.id)
 

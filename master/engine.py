@@ -30,21 +30,33 @@ from master.events import TaskEvents
 from master.link import KillOrder, SlaveSessions
 from master.models import Account, Execution, Node, Subtask, Task
 from master.plan import PlannedStep
+from master.quotas import Quotas, StartRate
 from master.routing import SshTarget
 from master.steps import Step
 from master.store import catalogue, executions, files, slaves, tasks
 from master.store.tasks import NewTask, Placement
 from master.submissions import JobSubmission
+from master.variables import RenderLimit
 
 logger = logging.getLogger(__name__)
 Targets = dict[str, SshTarget]
 
 
 class TaskEngine:
-    def __init__(self, run_db: DbRunner, sessions: SlaveSessions, events: TaskEvents) -> None:
+    def __init__(
+        self,
+        run_db: DbRunner,
+        sessions: SlaveSessions,
+        events: TaskEvents,
+        limit: RenderLimit = RenderLimit(),
+        quotas: Quotas = Quotas(),
+    ) -> None:
         self.run_db = run_db
         self.sessions = sessions
         self.events = events
+        self.limit = limit  # what a task may render (master/variables.py)
+        self.quotas = quotas
+        self.start_rate = StartRate(quotas.max_submissions_per_second)
         self._locks: dict[int, asyncio.Lock] = {}
 
     @contextlib.asynccontextmanager
@@ -56,7 +68,8 @@ class TaskEngine:
     # --- submitting
 
     async def submit_command(self, spec: CommandSpec) -> Task:
-        return await self._launch(await self.run_db(submissions.command_task, spec))
+        self.start_rate.take(spec.project_id)
+        return await self._launch(await self.run_db(submissions.command_task, spec, self.limit))
 
     async def submit_copy(
         self,
@@ -67,8 +80,9 @@ class TaskEngine:
         step: Step,
         values: dict[str, str],
     ) -> Task:
+        self.start_rate.take(project_id)
         new = await self.run_db(
-            submissions.copy_task, project_id, name, submitter, call_type, step, values
+            submissions.copy_task, project_id, name, submitter, call_type, step, values, self.limit
         )
         return await self._launch(new)
 
@@ -77,20 +91,23 @@ class TaskEngine:
         found = await self.run_db(submissions.existing, sub)
         if found is not None:
             return found, False
-        return await self._launch(await self.run_db(submissions.job_task, sub)), True
+        self.start_rate.take(sub.project_id)
+        return await self._launch(await self.run_db(submissions.job_task, sub, self.limit)), True
 
     async def dry_run(self, sub: JobSubmission) -> tuple[list[PlannedStep], dict[str, str]]:
-        _, _, values, planned = await self.run_db(submissions.job_plan, sub)
+        _, _, values, planned = await self.run_db(submissions.job_plan, sub, self.limit)
         return planned, values
 
     async def redo(self, project_id: int, uuid: str, submitter: str) -> Task:
         original = await self.run_db(tasks.get, uuid, project_id)
         if original.status not in FINAL_TASK:
             raise FailedPrecondition(f"task {uuid} has not ended: {original.status}", "uuid")
-        return await self._launch(await self.run_db(submissions.redo_task, original, submitter))
+        self.start_rate.take(original.project_id)
+        new = await self.run_db(submissions.redo_task, original, submitter, self.limit)
+        return await self._launch(new)
 
     async def _launch(self, new: NewTask) -> Task:
-        task = await self.run_db(tasks.create, new)
+        task = await self.run_db(tasks.create, new, self.quotas.max_running_tasks)
         logger.info(
             "task %s (%s) submitted by %s, %d step(s)",
             task.uuid,
@@ -327,7 +344,7 @@ class TaskEngine:
         await self.run_db(executions.close, away, ExecutionStatus.KILLED, why)
         logger.info("task %s kill requested: %s", uuid, why)
         await self.settle(task.id)
-        return await self.run_db(tasks.get, uuid)
+        return await self.run_db(tasks.get_by_id, task.id)
 
 
 def failure_reason(failed: list[Execution], total: int) -> str:

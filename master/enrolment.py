@@ -106,7 +106,7 @@ def _enrolment_grant(intro: Introduction, join_digest: str) -> tuple[frozenset[i
     token = intro.join_token
     if join_digest and token and hmac.compare_digest(tokens.digest(token), join_digest):
         return ALL_PROJECTS, "join token"
-    row = tokens.find(token) if token else None
+    row = tokens.by_digest(tokens.digest(token)) if token else None
     if row is not None:
         return frozenset({row.project_id}), f"project {row.project_id} token {row.id}"
     if join_digest:

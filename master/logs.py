@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from jobfleet.logs import formatter
+
 
 def default_log_config(verbose: bool) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {
-            "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+            "plain": formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"),
         },
         "handlers": {
             "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},

@@ -44,7 +44,7 @@ class Slave(BaseModel):
 
 class Task(BaseModel):
     project_id: int
-    uuid = pw.CharField(max_length=64, unique=True)
+    uuid = pw.CharField(max_length=64, index=True)  # unique per project
     project = pw.ForeignKeyField(Project, backref="tasks", on_delete="CASCADE", index=False)
     name = pw.CharField(max_length=255)
     submitter = pw.CharField(max_length=255, default="")
@@ -70,6 +70,7 @@ class Task(BaseModel):
             (("project", "id"), False),
             (("project", "status", "id"), False),
             (("project", "submitter", "id"), False),
+            (("project", "uuid"), True),
         )
 
 

@@ -13,7 +13,7 @@ from master import resolve
 from master.errors import InvalidArgument, NotFound
 from master.steps import Selector, Step, from_json, to_json, used_variables
 from master.store import files
-from master.variables import render
+from master.variables import Budget, RenderLimit, check_values
 
 FieldName = Callable[[int, str], str]
 
@@ -73,32 +73,32 @@ def _first_schema(data: dict[str, Any]) -> PlannedStep:
 
 
 def plan(
-    project_id: int, steps: list[Step], values: dict[str, str], field: FieldName = job_field
+    project_id: int,
+    steps: list[Step],
+    values: dict[str, str],
+    field: FieldName = job_field,
+    limit: RenderLimit = RenderLimit(),
 ) -> list[PlannedStep]:
-    """Every step ready to run, or one error naming every missing variable or the first
-    unresolvable selector."""
+    """Every step ready to run, or one error naming every missing variable, the first field
+    rendered past `limit` or the first unresolvable selector."""
     missing = sorted(n for n in used_variables(steps) if not values.get(n))
     if missing:
         raise InvalidArgument(f"no value for variable(s): {', '.join(missing)}", "variables")
-    return [_plan_step(project_id, i, s, values, field) for i, s in enumerate(steps)]
+    check_values(values, limit)
+    budget = Budget(limit, values)
+    return [_plan_step(project_id, i, s, values, budget, field) for i, s in enumerate(steps)]
 
 
 def _plan_step(
-    project_id: int, i: int, step: Step, values: dict[str, str], field: FieldName
+    project_id: int,
+    i: int,
+    step: Step,
+    values: dict[str, str],
+    budget: Budget,
+    field: FieldName,
 ) -> PlannedStep:
-    argv = [render(a, values) for a in shlex.split(step.args)]
-    rendered = dataclasses.replace(
-        step,
-        script=render(step.script, values),
-        args=shlex.join(argv),
-        src_path=render(step.src_path, values),
-        dst_path=render(step.dst_path, values),
-        chown=render(step.chown, values),
-        chmod=render(step.chmod, values),
-        nodes=_render_selector(step.nodes, values),
-        src=_render_selector(step.src, values),
-        dst=_render_selector(step.dst, values),
-    )
+    argv = budget.render_each(shlex.split(step.args), field(i, "args"))
+    rendered = _rendered(i, step, argv, budget, field)
     target = "nodes" if step.kind == "cmd" else "dst"
     at = field(i, target)
     names = resolve.selector(project_id, rendered.targets, values, at)
@@ -120,7 +120,24 @@ def _plan_step(
     return PlannedStep(rendered, nodes, argv, source)
 
 
-def _render_selector(sel: Selector, values: dict[str, str]) -> Selector:
+def _rendered(i: int, step: Step, argv: list[str], budget: Budget, field: FieldName) -> Step:
+    """The step with every `${name}` substituted (`argv`: its arguments, already), each field
+    within the budget."""
+    return dataclasses.replace(
+        step,
+        script=budget.render(step.script, field(i, "script")),
+        args=shlex.join(argv),
+        src_path=budget.render(step.src_path, field(i, "src_path")),
+        dst_path=budget.render(step.dst_path, field(i, "dst_path")),
+        chown=budget.render(step.chown, field(i, "chown")),
+        chmod=budget.render(step.chmod, field(i, "chmod")),
+        nodes=_render_selector(step.nodes, budget, field(i, "nodes")),
+        src=_render_selector(step.src, budget, field(i, "src")),
+        dst=_render_selector(step.dst, budget, field(i, "dst")),
+    )
+
+
+def _render_selector(sel: Selector, budget: Budget, at: str) -> Selector:
     if sel.type == "builtin":
-        return dataclasses.replace(sel, content=render(sel.content, values))
+        return dataclasses.replace(sel, content=budget.render(sel.content, at))
     return sel

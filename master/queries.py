@@ -47,7 +47,12 @@ class TaskQueries:
         self.events = events
 
     async def get(self, project_id: int, uuid: str) -> TaskView:
-        task = await self.run_db(tasks.get, uuid, project_id)
+        """The task of that uuid in the project (0: an admin's call naming none, see tasks.get)."""
+        return await self.view(await self.run_db(tasks.get, uuid, project_id))
+
+    async def view(self, task: Task) -> TaskView:
+        """The task as it is now (read again), with its executions and steps."""
+        task = await self.run_db(tasks.get_by_id, task.id)
         return TaskView(
             task,
             await self.run_db(tasks.executions, task.id),

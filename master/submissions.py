@@ -12,12 +12,13 @@ from typing import Any
 
 from master import validate
 from master.domain import CommandSpec
-from master.errors import AlreadyExists, InvalidArgument, NotFound
+from master.errors import InvalidArgument
 from master.models import Task
 from master.plan import PlannedStep, command_field, copy_field, job_field, plan
 from master.steps import Selector, Step, check, from_json, to_json
 from master.store import jobs, projects, tasks
 from master.store.tasks import NewStep, NewTask
+from master.variables import RenderLimit
 
 TASK_UUID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 
@@ -35,7 +36,7 @@ class JobSubmission:
     crontab_id: int = 0  # the crontab whose fire this is
 
 
-def command_task(spec: CommandSpec) -> NewTask:
+def command_task(spec: CommandSpec, limit: RenderLimit) -> NewTask:
     validate.command(spec)
     projects.require_project(spec.project_id)
     step = Step(
@@ -50,7 +51,7 @@ def command_task(spec: CommandSpec) -> NewTask:
         uuid=tasks.new_uuid(),
     )
     inputs = {"field": "command", "steps": [to_json(step)], "values": spec.variables}
-    planned = plan(spec.project_id, [step], spec.variables, command_field)
+    planned = plan(spec.project_id, [step], spec.variables, command_field, limit)
     return _new_task(
         spec.project_id,
         spec.name,
@@ -64,7 +65,13 @@ def command_task(spec: CommandSpec) -> NewTask:
 
 
 def copy_task(
-    project_id: int, name: str, submitter: str, call_type: str, step: Step, values: dict[str, str]
+    project_id: int,
+    name: str,
+    submitter: str,
+    call_type: str,
+    step: Step,
+    values: dict[str, str],
+    limit: RenderLimit,
 ) -> NewTask:
     """An ad-hoc copy (plugin_scp): one scp step, fields named `scp.<field>`."""
     validate.text("name", name, 255)
@@ -72,37 +79,34 @@ def copy_task(
     step = dataclasses.replace(step, name=step.name or name, uuid=tasks.new_uuid())
     check(step, "scp")
     inputs = {"field": "copy", "steps": [to_json(step)], "values": values}
-    planned = plan(project_id, [step], values, copy_field)
+    planned = plan(project_id, [step], values, copy_field, limit)
     return _new_task(project_id, name, submitter, call_type, "plugin_scp", values, planned, inputs)
 
 
 def existing(sub: JobSubmission) -> Task | None:
-    """The task a caller's uuid already names (submitting it again is a no-op)."""
+    """The task of the project a caller's uuid already names (submitting it again is a no-op).
+    Task uuids are per project: another project's task of that uuid is none of this one's."""
     if not sub.task_uuid:
         return None
     if not TASK_UUID.match(sub.task_uuid):
         raise InvalidArgument("must be 1 to 64 letters and digits", "task_uuid")
-    try:
-        task = tasks.get(sub.task_uuid)
-    except NotFound:
-        return None
-    if task.project_id != sub.project_id:
-        raise AlreadyExists(f"task {sub.task_uuid} belongs to another project", "task_uuid")
-    return task
+    return tasks.find(sub.project_id, sub.task_uuid)
 
 
-def job_plan(sub: JobSubmission) -> tuple[Any, list[Step], dict[str, str], list[PlannedStep]]:
+def job_plan(
+    sub: JobSubmission, limit: RenderLimit
+) -> tuple[Any, list[Step], dict[str, str], list[PlannedStep]]:
     projects.require_project(sub.project_id)
     if not sub.job_uuid and not sub.job_name:
         raise InvalidArgument("name a job by uuid or by name", "job_uuid")
     job = jobs.get(sub.project_id, sub.job_uuid, sub.job_name)
     steps = jobs.steps_of(job)
     values = {**jobs.values(job), **sub.variables}
-    return job, steps, values, plan(sub.project_id, steps, values, job_field)
+    return job, steps, values, plan(sub.project_id, steps, values, job_field, limit)
 
 
-def job_task(sub: JobSubmission) -> NewTask:
-    job, steps, values, planned = job_plan(sub)
+def job_task(sub: JobSubmission, limit: RenderLimit) -> NewTask:
+    job, steps, values, planned = job_plan(sub, limit)
     inputs = {"field": "job", "steps": [to_json(s) for s in steps], "values": values}
     new = _new_task(
         sub.project_id,
@@ -119,12 +123,12 @@ def job_task(sub: JobSubmission) -> NewTask:
     return dataclasses.replace(new, mutex=sub.mutex, crontab_id=sub.crontab_id)
 
 
-def redo_task(original: Task, submitter: str) -> NewTask:
+def redo_task(original: Task, submitter: str, limit: RenderLimit) -> NewTask:
     inputs = json.loads(original.inputs)
     steps = [from_json(s) for s in inputs["steps"]]
     values: dict[str, str] = inputs["values"]
     field_name = {"job": job_field, "copy": copy_field}.get(inputs["field"], command_field)
-    planned = plan(original.project_id, steps, values, field_name)
+    planned = plan(original.project_id, steps, values, field_name, limit)
     return _new_task(
         original.project_id,
         original.name,

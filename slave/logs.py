@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from jobfleet.logs import formatter
+
 
 def default_log_config(verbose: bool = False) -> dict[str, Any]:
     """dictConfig for stderr: INFO for the slave (DEBUG with -v), WARNING for libraries."""
@@ -11,7 +13,7 @@ def default_log_config(verbose: bool = False) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {
-            "plain": {"format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s"},
+            "plain": formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"),
         },
         "handlers": {
             "stderr": {

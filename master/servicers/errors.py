@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import grpc
 from google.protobuf.message import Message
+from jobfleet.logs import printable
 
 from master import validate
 from master.errors import JobfleetError
@@ -17,17 +17,9 @@ from master.errors import JobfleetError
 logger = logging.getLogger(__name__)
 FIELD_KEY = "jobfleet-field"
 
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
 Req = TypeVar("Req")
 Resp = TypeVar("Resp")
 Self = TypeVar("Self")
-
-
-def printable(text: str) -> str:
-    """`text` with control characters escaped: a refusal quotes what the caller sent, and a
-    newline in a name must not forge a log line."""
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 
 
 async def abort(context: grpc.aio.ServicerContext[Any, Any], exc: JobfleetError) -> None:

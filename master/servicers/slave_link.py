@@ -17,6 +17,7 @@ from typing import Any, TypeAlias
 
 import grpc
 from google.protobuf import duration_pb2
+from jobfleet.logs import printable
 from jobfleet.v1 import slave_pb2, slave_pb2_grpc
 
 from master import convert, enrolment
@@ -24,7 +25,7 @@ from master.enrolment import Identity
 from master.errors import JobfleetError
 from master.intake import Intake
 from master.link import Session, SlaveSessions
-from master.servicers.errors import abort, printable
+from master.servicers.errors import abort
 from master.store import tokens
 
 logger = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
         self, request: task_pb2.SubmitCommandRequest, context: Context
     ) -> task_pb2.SubmitCommandResponse:
         task = await self.engine.submit_command(convert.command_spec(request))
-        view = await self.queries.get(0, task.uuid)
+        view = await self.queries.view(task)
         return task_pb2.SubmitCommandResponse(task=self._task(view))
 
     @unary
@@ -42,14 +42,14 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
             step,
             dict(request.variables),
         )
-        return task_pb2.SubmitCopyResponse(task=self._task(await self.queries.get(0, task.uuid)))
+        return task_pb2.SubmitCopyResponse(task=self._task(await self.queries.view(task)))
 
     @unary
     async def SubmitJob(
         self, request: task_pb2.SubmitJobRequest, context: Context
     ) -> task_pb2.SubmitJobResponse:
         task, created = await self.engine.submit_job(convert.job_submission(request))
-        view = await self.queries.get(0, task.uuid)
+        view = await self.queries.view(task)
         return task_pb2.SubmitJobResponse(task=self._task(view), created=created)
 
     @unary
@@ -65,7 +65,7 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
         self, request: task_pb2.RedoTaskRequest, context: Context
     ) -> task_pb2.RedoTaskResponse:
         task = await self.engine.redo(request.project_id, request.uuid, request.submitter or "api")
-        return task_pb2.RedoTaskResponse(task=self._task(await self.queries.get(0, task.uuid)))
+        return task_pb2.RedoTaskResponse(task=self._task(await self.queries.view(task)))
 
     @unary
     async def CountTasks(
@@ -85,7 +85,7 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
             convert.control(request.control),
             request.actor or "api",
         )
-        view = await self.queries.get(0, task.uuid)
+        view = await self.queries.view(task)
         return task_pb2.ControlSubtaskResponse(task=self._task(view))
 
     @staticmethod
@@ -111,8 +111,8 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
     async def KillTask(
         self, request: task_pb2.KillTaskRequest, context: Context
     ) -> task_pb2.KillTaskResponse:
-        await self.engine.kill_task(request.project_id, request.uuid, request.reason)
-        view = await self.queries.get(request.project_id, request.uuid)
+        task = await self.engine.kill_task(request.project_id, request.uuid, request.reason)
+        view = await self.queries.view(task)
         return task_pb2.KillTaskResponse(task=self._task(view))
 
     @unary

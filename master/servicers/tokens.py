@@ -1,5 +1,6 @@
 """TokenService: a project's tokens (listed without their secret; the plain token is answered
-by CreateToken once)."""
+by CreateToken once). Creating and deleting take the admin token (master/auth.py); each change
+reaches the authenticator's memory at once."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from jobfleet.v1 import auth_pb2 as pb
 from jobfleet.v1 import auth_pb2_grpc
 
 from master import convert_catalog as cc
-from master.auth import CALLER
+from master.auth import CALLER, Authenticator
 from master.db import DbRunner
 from master.models import Token
 from master.servicers.errors import unary
@@ -25,8 +26,9 @@ def token_proto(row: Token) -> pb.Token:
 
 
 class TokenServicer(auth_pb2_grpc.TokenServiceServicer):
-    def __init__(self, run_db: DbRunner) -> None:
+    def __init__(self, run_db: DbRunner, auth: Authenticator) -> None:
         self.run_db = run_db
+        self.auth = auth
 
     @unary
     async def ListTokens(
@@ -46,6 +48,7 @@ class TokenServicer(auth_pb2_grpc.TokenServiceServicer):
         row, secret = await self.run_db(
             tokens.create, request.project_id, request.token, request.describe, request.actor
         )
+        self.auth.token_created(secret)
         return pb.CreateTokenResponse(token=token_proto(row), secret=secret)
 
     @unary
@@ -53,6 +56,7 @@ class TokenServicer(auth_pb2_grpc.TokenServiceServicer):
         self, request: pb.DeleteTokenRequest, context: Context
     ) -> pb.DeleteTokenResponse:
         await self.run_db(tokens.delete, request.project_id, request.id)
+        self.auth.token_deleted(request.id)
         return pb.DeleteTokenResponse()
 
     @unary

@@ -16,6 +16,7 @@ import peewee as pw
 from master.db import write_transaction
 from master.errors import AlreadyExists, NotFound
 from master.models import Crontab, Job, utcnow
+from master.quotas import too_many_crontabs
 from master.store.filters import ListFilter, audited, page
 
 AVAILABLE, UNAVAILABLE = "available", "unavailable"
@@ -59,10 +60,13 @@ def search(project_id: int, f: ListFilter) -> tuple[list[Crontab], int]:
     return page(query, f, Crontab.id)
 
 
-def create(project_id: int, values: dict[str, Any], actor: str) -> Crontab:
+def create(project_id: int, values: dict[str, Any], actor: str, max_count: int = 0) -> Crontab:
+    """A new crontab, refused past the project's `max_count` crontabs (0: no quota)."""
     now = utcnow()
     try:
         with write_transaction():
+            if max_count and _count(project_id, max_count) >= max_count:
+                raise too_many_crontabs(project_id, max_count)
             row: Crontab = Crontab.create(
                 project=project_id,
                 create_user=actor,
@@ -75,6 +79,11 @@ def create(project_id: int, values: dict[str, Any], actor: str) -> Crontab:
     except pw.IntegrityError as exc:
         raise _taken(values["name"]) from exc
     return get(project_id, row.id)
+
+
+def _count(project_id: int, limit: int) -> int:
+    query = Crontab.select(Crontab.id).where(Crontab.project == project_id)
+    return int(query.limit(limit).count())
 
 
 def update(project_id: int, crontab_id: int, values: dict[str, Any], actor: str) -> Crontab:

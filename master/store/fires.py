@@ -168,11 +168,16 @@ def mutex_holder(project_id: int, mutex: str, now: dt.datetime) -> str:
     return str(pending.task_uuid) if pending is not None else ""
 
 
+def _its_task() -> Any:
+    """A fire's task: the uuid it recorded, in the crontab's project (uuids are per project)."""
+    return (Task.uuid == CrontabFire.task_uuid) & (Task.project == CrontabFire.project_id)
+
+
 def _unstarted() -> Any:
     """Fires claimed to start whose task does not exist."""
     return (
         CrontabFire.select(CrontabFire)
-        .join(Task, pw.JOIN.LEFT_OUTER, on=(Task.uuid == CrontabFire.task_uuid))
+        .join(Task, pw.JOIN.LEFT_OUTER, on=_its_task())
         .where((CrontabFire.outcome == Outcome.STARTED.value) & Task.id.is_null())
     )
 
@@ -189,7 +194,7 @@ def unstarted(claimed_before: dt.datetime) -> list[Unstarted]:
             Crontab.edit_user,
             Job.uuid.alias("job_uuid"),
         )
-        .join(Task, pw.JOIN.LEFT_OUTER, on=(Task.uuid == CrontabFire.task_uuid))
+        .join(Task, pw.JOIN.LEFT_OUTER, on=_its_task())
         .switch(CrontabFire)
         .join(Crontab)
         .join(Job)

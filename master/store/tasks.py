@@ -11,8 +11,11 @@ from typing import Any
 
 from master.db import insert_rows, write_transaction
 from master.domain import FINAL_TASK, Blob, ExecutionStatus, SubtaskStatus, TaskStatus
-from master.errors import AlreadyExists, NotFound
+from master.errors import AlreadyExists, InvalidArgument, NotFound
 from master.models import Execution, Project, Subtask, Task, utcnow
+from master.quotas import too_many_running
+
+OPEN = [s.value for s in TaskStatus if s not in FINAL_TASK]
 
 
 @dataclass(frozen=True)
@@ -69,12 +72,15 @@ def new_uuid() -> str:
     return uuidlib.uuid4().hex
 
 
-def create(new: NewTask) -> Task:
-    """Write the task and all its steps (not started); a taken uuid is refused."""
+def create(new: NewTask, max_running: int = 0) -> Task:
+    """Write the task and all its steps (not started); a uuid the project has taken is refused,
+    and so is a task past the project's `max_running` tasks not ended (0: no quota)."""
     now = utcnow()
     with write_transaction():
-        if new.uuid and Task.select().where(Task.uuid == new.uuid).exists():
+        if new.uuid and find(new.project_id, new.uuid) is not None:
             raise AlreadyExists(f"task {new.uuid} exists", "task_uuid")
+        if max_running and open_count(new.project_id, max_running) >= max_running:
+            raise too_many_running(new.project_id, max_running)
         task = Task.create(
             uuid=new.uuid or new_uuid(),
             project=new.project_id,
@@ -173,15 +179,39 @@ def _insert_executions(
     insert_rows(Execution, rows)  # one statement for all nodes
 
 
-def get(uuid: str, project_id: int = 0) -> Task:
-    query = Task.select().where(Task.uuid == uuid)
+def find(project_id: int, uuid: str) -> Task | None:
+    """The project's task of that uuid: uuids are unique per project, not across projects."""
+    task: Task | None = (
+        Task.select().where((Task.project == project_id) & (Task.uuid == uuid)).first()
+    )
+    return task
+
+
+def get(uuid: str, project_id: int) -> Task:
+    """The project's task of that uuid, else NOT_FOUND (another project's is not found alike).
+
+    `project_id` 0 (an admin call naming no project) looks in every project: the task when one
+    project has that uuid; when several have it, INVALID_ARGUMENT on `project_id` asks the
+    caller to name the project, rather than picking one of them."""
     if project_id:
-        query = query.where(Task.project == project_id)
-    task: Task | None = query.first()
+        task = find(project_id, uuid)
+    else:
+        found = list(Task.select().where(Task.uuid == uuid).limit(2))
+        if len(found) > 1:
+            raise InvalidArgument(
+                f"task {uuid} exists in several projects: name the project", "project_id"
+            )
+        task = found[0] if found else None
     if task is None:
         where = f" in project {project_id}" if project_id else ""
         raise NotFound(f"task {uuid} not found{where}", "uuid")
     return task
+
+
+def open_count(project_id: int, limit: int) -> int:
+    """The project's tasks not ended, counted up to `limit`."""
+    query = Task.select(Task.id).where((Task.project == project_id) & Task.status.in_(OPEN))
+    return int(query.limit(limit).count())
 
 
 def get_by_id(task_id: int) -> Task:

@@ -60,9 +60,9 @@ def search(project_id: int, f: ListFilter, token: str = "") -> tuple[list[Token]
     return page(audited(query, Token, f, Token.describe), f, Token.id)
 
 
-def find(token: str) -> Token | None:
-    """The row of a presented token, if any."""
-    row: Token | None = Token.get_or_none(Token.digest == digest(token))
+def by_digest(hashed: str) -> Token | None:
+    """The row of a presented token, by its digest, if any."""
+    row: Token | None = Token.get_or_none(Token.digest == hashed)
     return row
 
 

@@ -31,7 +31,7 @@ from jobfleet.v1 import (
 
 from tests.integration.conftest import Cluster, Gateway, Master, Proc, Processes, state_dir
 from tests.integration.jobs import cmd, create_job
-from tests.integration.rest import submit, wait_final
+from tests.integration.rest import submit, tasklog, wait_final
 from tests.waiting import wait_until
 
 SAMPLE = [
@@ -123,12 +123,11 @@ def test_a_project_token_acts_on_its_project_only(gateway_only: tuple[Master, Ga
     with gateway.client(token=token) as http:
         assert http.get("/task/1").status_code == 200
         assert http.get("/nodelist/1").status_code == 200
-        assert http.post("/token/1", json={}).status_code == 200
+        assert http.get("/token/1/info").status_code == 200  # lists; minting takes the admin
         for method, path in [
             ("GET", f"/task/{other}"),
             ("GET", f"/nodelist/{other}"),
             ("GET", f"/token/{other}/info"),
-            ("POST", f"/token/{other}"),
         ]:
             assert "project" in refused(http.request(method, path), 403)
     # appname + appkey carry it too
@@ -662,9 +661,9 @@ GRPC_CASES: list[tuple[str, GrpcCall, grpc.StatusCode]] = [
         NOT_FOUND,
     ),
     (
-        "DeleteToken",
+        "DeleteToken",  # only the admin deletes tokens, of any project
         lambda s, b: s.tokens.DeleteToken(auth_pb2.DeleteTokenRequest(id=b.token)),
-        NOT_FOUND,
+        DENIED,
     ),
 ]
 
@@ -729,7 +728,7 @@ REST_CASES: list[tuple[str, RestCall, int]] = [
     ),
     ("crontab-delete", lambda h, b: h.delete(f"/crontab/1/{b.crontab}"), 404),
     ("file-delete", lambda h, b: h.delete(f"/fileserver/1/{b.file}"), 404),
-    ("token-delete", lambda h, b: h.delete(f"/token/1/{b.token}"), 404),
+    ("token-delete", lambda h, b: h.delete(f"/token/1/{b.token}"), 403),  # the admin's
     ("node-delete-naming-the-project", lambda h, b: h.delete(f"/nodelist/{b.project}/1"), 403),
 ]
 
@@ -795,3 +794,72 @@ def test_file_blobs_take_a_slaves_own_credential_for_its_own_copies(
         got = slave_pb2_grpc.FileServiceStub(channel).DownloadBlob(ask, timeout=10)
         assert b"".join(r.data for r in got) == b"copied through the master"
     assert credential not in master.proc.log.read_text()
+
+
+def test_a_project_token_can_neither_mint_nor_delete_tokens(
+    gateway_only: tuple[Master, Gateway],
+) -> None:
+    master, gateway = gateway_only
+    project = second_project(master)
+    with gateway.client() as admin:
+        owners, leaked = new_token(admin, project, "owners"), new_token(admin, project, "leaked")
+    spare = "s" * 32
+    with gateway.client(token=str(leaked["token"])) as http:
+        # a spare before its own revocation, and the owners locked out: both refused
+        assert "admin" in refused(http.post(f"/token/{project}", json={"token": spare}), 403)
+        refused(http.post(f"/token/{project}", json={"describe": "spare"}), 403)
+        refused(http.delete(f"/token/{project}/{owners['id']}"), 403)
+        refused(http.delete(f"/token/{project}/{leaked['id']}"), 403)
+        listed = http.get(f"/token/{project}/info").json()["data"]
+        assert sorted(t["id"] for t in listed) == sorted([owners["id"], leaked["id"]])
+    with master.channel(token=str(leaked["token"])) as channel:
+        stub = auth_pb2_grpc.TokenServiceStub(channel)
+        for call in (
+            lambda: stub.CreateToken(auth_pb2.CreateTokenRequest(project_id=project), timeout=10),
+            lambda: stub.DeleteToken(auth_pb2.DeleteTokenRequest(id=int(str(owners["id"])))),
+        ):
+            with pytest.raises(grpc.RpcError) as minted:
+                call()
+            assert minted.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    with gateway.client() as admin:  # the owners revoke the leaked token: it is gone for good
+        assert admin.delete(f"/token/{project}/{leaked['id']}").json()["stat"] is True
+        assert [t["id"] for t in admin.get(f"/token/{project}/info").json()["data"]] == [
+            owners["id"]
+        ]
+    for token, status in ((leaked["token"], 401), (spare, 401), (owners["token"], 200)):
+        with gateway.client(token=str(token)) as http:
+            assert http.get(f"/task/{project}").status_code == status
+
+
+def invoke(http: httpx.Client, project: int, uuid: str) -> httpx.Response:
+    body = {"project_id": project, "uuid": uuid, "params": {"jobname": "same"}}
+    return http.post("/third/interface/invoke", json=body)
+
+
+def test_task_uuids_are_a_namespace_per_project(cluster: Cluster) -> None:
+    master, gateway = cluster.master, cluster.gateway
+    b = second_project(master)
+    for project in (1, b):
+        create_job(cluster.http, "same", [cmd("s", f"echo project-{project}")], project=project)
+    a_token, b_token = (str(new_token(cluster.http, p)["token"]) for p in (1, b))
+    with gateway.client(token=a_token) as a, gateway.client(token=b_token) as other:
+        # the same caller-chosen uuid works in both projects, each its own task
+        assert invoke(a, 1, "Shared1").status_code == 200
+        assert invoke(other, b, "Shared1").status_code == 200
+        for http, project in ((a, 1), (other, b)):
+            wait_until(lambda: f"project-{project}" in tasklog(http, "Shared1")["s1"]["log"], 30)
+        # A's uuid is no business of B's: unknown to it, and free for it to use
+        body = {"jobname": "same", "uuid": "Aonly1"}
+        assert a.post("/task/1/job/byname", json=body).status_code == 200
+        refused(other.post("/third/interface/query", json={"uuid": "Aonly1"}), 404)
+        refused(other.get("/slave/s1/tasklog/Aonly1"), 404)
+        assert other.post(f"/task/{b}/job/byname", json=body).status_code == 200  # was 409
+        wait_final(a, "Aonly1")
+        assert "project-1" in tasklog(a, "Aonly1")["s1"]["log"]  # A's task is still A's
+    with master.channel() as channel:  # the admin naming no project: the uuid is ambiguous
+        stub = task_pb2_grpc.TaskServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as ambiguous:
+            stub.GetTask(task_pb2.GetTaskRequest(uuid="Shared1"), timeout=10)
+        assert ambiguous.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        ask = task_pb2.GetTaskRequest(project_id=b, uuid="Shared1")
+        assert stub.GetTask(ask, timeout=10).task.project_id == b

@@ -5,11 +5,14 @@ from __future__ import annotations
 import peewee
 import pytest
 
+from master import submissions
 from master.catalogue import create_node, save_group
-from master.errors import InvalidArgument
+from master.domain import CommandSpec, ScriptType
+from master.errors import InvalidArgument, ResourceExhausted
 from master.plan import plan
 from master.steps import Selector, Step, checked
-from master.store import slaves
+from master.store import slaves, tasks
+from master.variables import RenderLimit
 
 
 def cmd(nodes: Selector, script: str = "echo hi", args: str = "") -> Step:
@@ -81,3 +84,42 @@ def test_checked_gives_uuids_and_names_the_bad_field() -> None:
 
     assert all(s.uuid for s in ready) and ready[0].uuid != ready[1].uuid
     assert err.value.field == "steps[1].nodes"
+
+
+def test_a_rendered_field_past_the_cap_is_refused_naming_the_step_and_field(
+    machines: None,
+) -> None:
+    limit = RenderLimit(field_bytes=1000)
+    steps = [cmd(Selector("builtin", "web1")), cmd(Selector("builtin", "web1"), args="${x} ${x}")]
+
+    with pytest.raises(ResourceExhausted) as args:
+        plan(1, steps, {"x": "a" * 600}, limit=limit)
+    with pytest.raises(ResourceExhausted) as script:
+        plan(1, [cmd(Selector("builtin", "web1"), "${x}" * 3)], {"x": "a" * 400}, limit=limit)
+
+    assert args.value.field == "steps[1].args"
+    assert script.value.field == "steps[0].script"
+
+
+def test_a_job_of_many_steps_is_bounded_in_all(machines: None) -> None:
+    limit = RenderLimit(field_bytes=1000)  # 8000 bytes a task
+    steps = [cmd(Selector("builtin", "web1"), "${x}") for _ in range(9)]  # 994 bytes each
+
+    with pytest.raises(ResourceExhausted) as err:
+        plan(1, steps, {"x": "a" * 990}, limit=limit)
+
+    assert err.value.field == "steps[8].script" and "in all" in str(err.value)
+    assert len(plan(1, steps[:8], {"x": "a" * 990}, limit=limit)) == 8
+
+
+def test_a_redo_renders_again_and_is_refused_past_the_cap_in_force(machines: None) -> None:
+    spec = CommandSpec(
+        1, "big", "me", "", ("web1",), ScriptType.SHELL, "echo ${x}${x}", variables={"x": "a" * 600}
+    )
+    original = tasks.create(submissions.command_task(spec, RenderLimit(field_bytes=2000)))
+
+    with pytest.raises(ResourceExhausted) as err:
+        submissions.redo_task(original, "me", RenderLimit(field_bytes=1000))
+
+    assert err.value.field == "script"
+    assert submissions.redo_task(original, "me", RenderLimit(field_bytes=2000)).redo_of
