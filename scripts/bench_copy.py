@@ -37,6 +37,8 @@ from jobfleet.cli.client import wait_for_slave  # noqa: E402
 from jobfleet.cli.processes import Daemon, spawn, wait_ready  # noqa: E402
 
 from slave.commands.base import CommandContext, CommandSettings  # noqa: E402
+from slave.commands.runas import current_user  # noqa: E402
+from slave.commands.scope import Scope  # noqa: E402
 from slave.copy.fetch import FetchCopy  # noqa: E402
 from slave.copy.place import PlaceCopy  # noqa: E402
 from slave.files import MasterFiles  # noqa: E402
@@ -100,7 +102,10 @@ async def commands(
     target = SshTarget(
         "m", "127.0.0.1", port, "root", Secret((sshd / "client_ed25519_key").read_text())
     )
-    settings = CommandSettings(work_dir=work, slave_name="bench")
+    # Local copies act as the bench's own account (its temp dir is private), as a slave
+    # started with --run-as <that account> would.
+    scope = Scope((current_user().name,))
+    settings = CommandSettings(work_dir=work, slave_name="bench", scope=scope)
     async with (
         grpc.aio.insecure_channel(master) as channel,
         SshPool(KnownHosts(work / "known_hosts")) as pool,
@@ -150,14 +155,17 @@ def call(url: str, body: dict[str, object] | None = None) -> dict[str, object]:
 
 
 def upload(gateway: str, path: Path) -> None:
+    token = os.environ["JOBFLEET_ADMIN_TOKEN"]  # set by local_admin_token()
     result = subprocess.run(
         [
             "curl",
             "-sf",
+            *("--config", "-"),  # the token header from stdin, not from argv
             "-F",
             f"file=@{path};filename=release.bin",
             f"http://{gateway}/fileserver/1",
         ],
+        input=f'header = "Authorization: Token {token}"\n',
         capture_output=True,
         text=True,
     )
@@ -193,6 +201,7 @@ def system_copy(gateway: str, dest: Path) -> float:
 
 def system(master: str, sshd: Path, port: int, work: Path, args: argparse.Namespace) -> None:
     slave_args = ["--master", master, "--name", "s1", "--ssh-known-hosts", str(work / "kh")]
+    slave_args += ["--run-as", current_user().name]  # the step's account: root when run as root
     daemons = [spawn("slave", "slave", slave_args, work)]
     gateway_args = [
         "--master",

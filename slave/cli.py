@@ -18,8 +18,10 @@ import sys
 from jobfleet.tls import add_client_arguments
 
 from slave import __version__
+from slave.commands.scope import Scope, default_accounts
 from slave.config import ConfigError, SlaveConfig, load_config
 from slave.daemon import Slave
+from slave.hardening import harden
 from slave.logs import default_log_config
 
 logger = logging.getLogger(__name__)
@@ -129,7 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return RET_USAGE
+    harden()
     logging.config.dictConfig(default_log_config(args.verbose))
+    problems = Scope(default_accounts(config.run_as), config.projects).problems()
+    if problems:
+        print(f"{parser.prog}: error: {problems[0]}", file=sys.stderr)
+        return RET_USAGE
     try:
         asyncio.run(serve(config))
     except Exception:

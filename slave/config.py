@@ -7,6 +7,7 @@ came from (`--kill-grace (flag): ...`, `JOBFLEET_MASTER (environment): ...`).
 from __future__ import annotations
 
 import math
+import os
 import re
 import socket
 from collections.abc import Callable, Mapping
@@ -167,10 +168,16 @@ def parse_projects(raw: str) -> tuple[int, ...]:
 
 
 def read_secret_file(raw: str) -> Secret:
+    """The file's text; refused, like ssh refuses a key, when others may read or write it."""
     try:
-        return Secret(Path(raw).read_text().strip())
+        with open(raw) as file:
+            mode = os.fstat(file.fileno()).st_mode & 0o777
+            text = file.read()
     except OSError as exc:
         raise ValueError(f"cannot read {raw}: {exc.strerror}") from None
+    if mode & 0o077:
+        raise ValueError(f"{raw} is open to other accounts (mode {mode:04o}): chmod 600 {raw}")
+    return Secret(text.strip())
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from slave import __version__
 from slave.attach import Link
 from slave.commands.base import CommandSettings
 from slave.commands.cgroups import CgroupRoot, CgroupsUnavailable
+from slave.commands.scope import Scope, default_accounts
 from slave.config import SlaveConfig
 from slave.executions import Executions
 from slave.files import MasterFiles
@@ -109,7 +110,9 @@ class Slave:
             flush_interval=self.config.flush_interval,
             drain_timeout=self.config.drain_timeout,
             slave_name=self.config.name,
+            scope=Scope(default_accounts(self.config.run_as), self.config.projects),
         )
+        logger.info("slave %s %s", self.config.name, settings.scope.describe())
         ssh = self._ssh_pool()
         files = MasterFiles(self._credentials.metadata)
         cgroups = self._cgroups()

@@ -33,6 +33,7 @@ class Executions:
     ) -> None:
         self._outbox = outbox
         self._slave_name = slave_name
+        self._scope = settings.scope
         self._context = CommandContext(self, settings, self.find, ssh, files, cgroups)
         self._running: dict[int, Command[Any]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -100,6 +101,11 @@ class Executions:
             logger.info("exec %d: refused, slave is shutting down", eid)
             reason = f"slave {self._slave_name} is shutting down"
             self.finished(Result(eid, Status.FAIL, -1, reason, 0, None, utcnow()))
+            return False
+        refusal = self._scope.refusal(request, self._slave_name)
+        if refusal:
+            logger.warning("exec %d: refused: %s", eid, refusal)
+            self.finished(Result(eid, Status.FAIL, -1, refusal, 0, None, utcnow()))
             return False
         return True
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import abc
 from collections.abc import AsyncGenerator, AsyncIterable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
+from slave.commands.scope import Scope
 from slave.messages import Blob, Chunk, Request, Result, Started
 
 if TYPE_CHECKING:
@@ -58,6 +59,9 @@ class CommandSettings:
     drain_timeout: float = 2.0
     slave_name: str = ""
     """How output lines name this machine (copies: `to s1:/opt/x`); empty = the host name."""
+    scope: Scope = field(default_factory=Scope)
+    """The accounts local work may run as and the projects served (default: the slave's
+    own account, or nobody when it is root; every project)."""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,10 @@ A run's processes are found three ways (`Tree`): its process group; its cgroup, 
 descendant can leave (slave/commands/cgroups.py); and the run mark in the environment they
 started with, for processes that left the group where no cgroup holds them.
 
+A run gets an environment built from an allow-list (`child_env`), a directory of its own that
+only its account may enter, and starts as that account by exec (runas.py: never a fork next
+to gRPC's threads).
+
 The pipe is made here (not by asyncio) so the reader owns it: asyncio's managed pipes make
 `wait()` block until every holder of the pipe is gone, which a background child can delay
 forever. Output is one pipe for stdout and stderr, as a terminal would interleave them.
@@ -33,8 +37,11 @@ logger = logging.getLogger(__name__)
 
 INTERPRETERS = {ScriptType.SHELL: "bash", ScriptType.PYTHON: "python3", ScriptType.PERL: "perl"}
 _SUFFIXES = {ScriptType.SHELL: ".sh", ScriptType.PYTHON: ".py", ScriptType.PERL: ".pl"}
-PRIVATE_ENV = frozenset({"JOBFLEET_JOIN_TOKEN"})
-"""The slave's own secrets; never handed to the commands it runs."""
+KEPT_ENV = frozenset({"PATH", "LANG", "LANGUAGE", "TZ"})
+"""What a command gets of the slave's environment (and LC_*): nothing else of it, so neither
+the slave's secrets nor whatever its operator had set reach another project's command."""
+DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
+"""PATH when the slave has none."""
 
 
 class StartError(Exception):
@@ -54,13 +61,14 @@ class Tree:
 
 @dataclass
 class Child:
-    """A started command: its process (= group leader), the read end of its output, its script,
-    and where all its processes are."""
+    """A started command: its process (= group leader), the read end of its output, its
+    directory, and where all its processes are."""
 
     proc: asyncio.subprocess.Process
     output: asyncio.StreamReader
     transport: asyncio.ReadTransport
-    script: Path
+    run_dir: Path
+    """The run's own directory (its script, whatever it writes beside it)."""
     tree: Tree
 
     @property
@@ -68,33 +76,44 @@ class Child:
         return self.proc.pid
 
     def close(self) -> None:
-        """Stop reading (a child still holding the pipe gets EPIPE) and remove the script."""
+        """Stop reading (a child still holding the pipe gets EPIPE)."""
         self.transport.close()
-        self.script.unlink(missing_ok=True)
+
+    async def remove_files(self) -> None:
+        """Remove the run's directory, in a thread: the run decides how much it holds."""
+        await asyncio.to_thread(remove_run_dir, self.run_dir)
 
 
 def write_script(request: RunRequest, run_as: RunAs, work_dir: Path) -> Path:
-    """The script as a private file (0700, owned by the user it runs as)."""
+    """A directory of the run's own under `work_dir` (0700, owned by the account it runs as,
+    so no other account reads its script or its files), with the script in it."""
     assert request.script_type is not None
-    fd, name = tempfile.mkstemp(
-        prefix=f"exec-{request.execution_id}-", suffix=_SUFFIXES[request.script_type], dir=work_dir
-    )
+    run_dir = Path(tempfile.mkdtemp(prefix=f"exec-{request.execution_id}-", dir=work_dir))
+    script = run_dir / f"exec-{request.execution_id}{_SUFFIXES[request.script_type]}"
     try:
-        os.fchmod(fd, 0o700)
-        if run_as.uid is not None:
-            os.fchown(fd, run_as.uid, run_as.gid if run_as.gid is not None else -1)
-        with os.fdopen(fd, "wb", closefd=False) as out:
+        fd = os.open(script, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o700)
+        with os.fdopen(fd, "wb") as out:
             out.write(request.script.encode())
+        if run_as.uid is not None:  # the account gets it only once it is written
+            gid = -1 if run_as.gid is None else run_as.gid
+            os.chown(script, run_as.uid, gid)
+            os.chown(run_dir, run_as.uid, gid)
     except BaseException:
-        os.unlink(name)
+        remove_run_dir(run_dir)
         raise
-    finally:
-        os.close(fd)
-    return Path(name)
+    return script
+
+
+def remove_run_dir(run_dir: Path) -> None:
+    """rmtree (fd-based: a symlink the run left in it is removed, never followed)."""
+    shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def child_env(request: RunRequest, run_as: RunAs, base: Mapping[str, str]) -> dict[str, str]:
-    env = {key: value for key, value in base.items() if key not in PRIVATE_ENV}
+    """The allow-listed part of the slave's environment, the account's identity, the step's
+    own variables, and the execution's id and run mark."""
+    env = {key: value for key, value in base.items() if key in KEPT_ENV or key.startswith("LC_")}
+    env.setdefault("PATH", DEFAULT_PATH)
     env.update(run_as.env())
     env.update(request.env)
     env["JOBFLEET_EXECUTION_ID"] = str(request.execution_id)
@@ -114,6 +133,7 @@ async def spawn(
     if request.script_type is None:
         raise StartError("cannot start: unknown script type")
     interpreter = INTERPRETERS[request.script_type]
+    launcher = run_as.launcher()
     try:
         script = write_script(request, run_as, work_dir)
     except OSError as exc:
@@ -121,11 +141,10 @@ async def spawn(
     env = child_env(request, run_as, os.environ)
     cgroup = _new_cgroup(cgroups, request.execution_id)
     try:
-        proc, read_fd, gate = await _exec(
-            [interpreter, str(script), *request.args], env, run_as, cgroup is not None
-        )
+        command = [interpreter, str(script), *request.args]
+        proc, read_fd, gate = await _exec(launcher, command, env, run_as.cwd(), cgroup is not None)
     except OSError as exc:
-        script.unlink(missing_ok=True)
+        remove_run_dir(script.parent)
         _release(cgroups, cgroup)
         raise StartError(f"cannot start {interpreter}: {exc.strerror} ({exc.filename})") from None
     tree = Tree(proc.pid, env["JOBFLEET_RUN_MARK"], cgroup)
@@ -134,20 +153,20 @@ async def spawn(
             await _enter(cgroup, proc.pid, gate, request.execution_id)
     except BaseException:
         os.close(read_fd)
-        _abandon(tree, script, cgroups)
+        _abandon(tree, script.parent, cgroups)
         raise
     try:
         output, transport = await _reader(read_fd, read_limit)
     except BaseException:
-        _abandon(tree, script, cgroups)
+        _abandon(tree, script.parent, cgroups)
         raise
-    return Child(proc, output, transport, script, tree)
+    return Child(proc, output, transport, script.parent, tree)
 
 
-def _abandon(tree: Tree, script: Path, cgroups: CgroupRoot | None) -> None:
+def _abandon(tree: Tree, run_dir: Path, cgroups: CgroupRoot | None) -> None:
     """A start that failed half-way: leave nothing of it behind."""
     signal_tree(tree, signal.SIGKILL)
-    script.unlink(missing_ok=True)
+    remove_run_dir(run_dir)
     _release(cgroups, tree.cgroup)
 
 
@@ -202,27 +221,29 @@ async def _reader(read_fd: int, limit: int) -> tuple[asyncio.StreamReader, async
 
 
 async def _exec(
-    argv: list[str], env: dict[str, str], run_as: RunAs, behind_gate: bool
+    launcher: list[str], argv: list[str], env: dict[str, str], cwd: str, behind_gate: bool
 ) -> tuple[asyncio.subprocess.Process, int, int | None]:
-    """Start argv; with `behind_gate`, behind a gate (cgroups.gated) whose write end is
-    returned. sh would only say "not found" on the output: a missing interpreter is an error
-    here, as without the gate."""
-    if behind_gate and shutil.which(argv[0], path=env.get("PATH", os.defpath)) is None:
+    """Start `launcher + argv`; with `behind_gate`, argv waits behind a gate (cgroups.gated)
+    whose write end is returned. setpriv or sh would only say "not found" on the output: a
+    missing interpreter is an error here, as when argv is started directly.
+
+    Nothing runs between fork and exec but CPython's own C code, so CPython uses vfork (no
+    user=/group=/preexec_fn: see runas.py); the launcher switches the account."""
+    wrapped = behind_gate or bool(launcher)
+    if wrapped and shutil.which(argv[0], path=env.get("PATH", os.defpath)) is None:
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), argv[0])
     read_fd, write_fd = os.pipe()
     gate_in, gate = os.pipe() if behind_gate else (subprocess.DEVNULL, None)
     try:
         proc = await asyncio.create_subprocess_exec(
+            *launcher,
             *(gated(argv, env) if behind_gate else argv),
             stdin=gate_in,
             stdout=write_fd,
             stderr=write_fd,
             env=env,
-            cwd=run_as.cwd(),
+            cwd=cwd,
             start_new_session=True,
-            user=run_as.uid,
-            group=run_as.gid,
-            extra_groups=run_as.groups,
         )
     except BaseException:
         os.close(read_fd)

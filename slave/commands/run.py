@@ -11,7 +11,14 @@ from typing import Any
 
 from slave.commands.base import Command, CommandContext
 from slave.commands.output import OutputPump
-from slave.commands.process import Child, StartError, end_group, signal_tree, spawn
+from slave.commands.process import (
+    Child,
+    StartError,
+    end_group,
+    remove_run_dir,
+    signal_tree,
+    spawn,
+)
 from slave.commands.runas import RunAsError, resolve_user
 from slave.messages import Result, RunRequest, Started, Status, utcnow
 
@@ -59,12 +66,14 @@ class RunProcess(Command[RunRequest]):
             returncode, chunks = await self._follow(child, started_at)
         except BaseException:
             signal_tree(child.tree, signal.SIGKILL)  # cancelled: leave nothing behind
+            remove_run_dir(child.run_dir)
             self._release(child)
             raise
         finally:
             child.close()
         status, reason = self._ended or exit_status(returncode)
         self._report(status, reason, exit_code=returncode, started_at=started_at, chunks=chunks)
+        await child.remove_files()
         if child.tree.cgroup is not None and self._ended is not None:
             await child.tree.cgroup.wait_empty(1.0)  # SIGKILLed processes take a moment to go
         self._release(child)
@@ -76,7 +85,7 @@ class RunProcess(Command[RunRequest]):
 
     async def _spawn(self) -> Child:
         settings = self.context.settings
-        run_as = resolve_user(self.request.user)
+        run_as = resolve_user(settings.scope.account_for(self.request.user))
         child = await spawn(
             self.request, run_as, settings.work_dir, settings.flush_bytes, self.context.cgroups
         )

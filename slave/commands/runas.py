@@ -1,10 +1,21 @@
-"""Who a command runs as: the slave's own user, or (only when the slave is root) another."""
+"""Who a command runs as: the slave's own account, or (only when the slave is root) another.
+
+A switch is made by exec, never in a forked child: `setpriv` (util-linux) goes in front of the
+command's argv, so CPython can start it with vfork+exec. `subprocess`'s `user=`/`group=`/
+`extra_groups=` would make it fork() instead, and in a process full of gRPC threads gRPC's
+fork handlers run in the child, which then dies of SIGSEGV now and then (16 starts of 200
+next to a live stream to the master; docs/isolation.md).
+"""
 
 from __future__ import annotations
 
 import os
 import pwd
+import shutil
 from dataclasses import dataclass
+
+SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+"""Where the slave looks for setpriv, whatever PATH it was started with."""
 
 
 class RunAsError(Exception):
@@ -15,20 +26,30 @@ class RunAsError(Exception):
 class RunAs:
     name: str
     home: str
+    shell: str = "/bin/sh"
     uid: int | None = None
     """None = keep the slave's identity (no switch)."""
     gid: int | None = None
-    groups: tuple[int, ...] | None = None
+    groups: tuple[int, ...] = ()
 
     def env(self) -> dict[str, str]:
-        """Identity variables of a switched user (a login would set them the same way)."""
-        if self.uid is None:
-            return {}
-        return {"HOME": self.home, "USER": self.name, "LOGNAME": self.name}
+        """Identity variables of the account, as a login would set them."""
+        return {"HOME": self.home, "USER": self.name, "LOGNAME": self.name, "SHELL": self.shell}
 
     def cwd(self) -> str:
         """Commands start in the user's home, as over SSH; "/" when it does not exist."""
         return self.home if self.home and os.path.isdir(self.home) else "/"
+
+    def launcher(self) -> list[str]:
+        """What goes in front of a command's argv to run it as this account ([] = no switch)."""
+        if self.uid is None:
+            return []
+        setpriv = shutil.which("setpriv", path=SAFE_PATH)
+        if setpriv is None:
+            raise RunAsError(f"cannot run as {self.name}: setpriv (util-linux) is missing")
+        groups = f"--groups={','.join(map(str, self.groups))}" if self.groups else "--clear-groups"
+        gid = self.uid if self.gid is None else self.gid
+        return [setpriv, f"--reuid={self.uid}", f"--regid={gid}", groups, "--"]
 
 
 def current_user() -> RunAs:
@@ -36,11 +57,14 @@ def current_user() -> RunAs:
     try:
         entry = pwd.getpwuid(uid)
     except KeyError:  # e.g. a container running under an arbitrary uid
-        return RunAs(os.environ.get("USER", str(uid)), os.environ.get("HOME", "/"))
-    return RunAs(entry.pw_name, entry.pw_dir)
+        name = os.environ.get("USER", str(uid))
+        return RunAs(name, os.environ.get("HOME", "/"), os.environ.get("SHELL", "/bin/sh"))
+    return RunAs(entry.pw_name, entry.pw_dir, entry.pw_shell or "/bin/sh")
 
 
 def resolve_user(wanted: str) -> RunAs:
+    """The account `wanted` names ("" = the slave's own); RunAsError when it is unknown, or
+    another account and the slave is not root."""
     me = current_user()
     if not wanted or wanted == me.name:
         return me
@@ -51,4 +75,5 @@ def resolve_user(wanted: str) -> RunAs:
     if os.geteuid() != 0:
         raise RunAsError(f"cannot run as {wanted}: slave runs as {me.name} without root")
     groups = tuple(os.getgrouplist(entry.pw_name, entry.pw_gid))
-    return RunAs(entry.pw_name, entry.pw_dir, entry.pw_uid, entry.pw_gid, groups)
+    shell = entry.pw_shell or "/bin/sh"
+    return RunAs(entry.pw_name, entry.pw_dir, shell, entry.pw_uid, entry.pw_gid, groups)

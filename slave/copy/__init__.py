@@ -5,5 +5,6 @@ slot, result). They see a machine (machine.py): this one (local.py, localplace.p
 for a directory) or one reached over SSH (sftp.py, sftpplace.py, lines.py for its shell lines).
 ahead.py overlaps reads with writes, progress.py writes the output lines, verify.py checks what
 a place received, owner.py reads chown/chmod, threads.py keeps clean-up from racing a blocking
-call, errors.py holds CopyError.
+call and gives a local copy a thread of its own that acts as the copy's account (fsids.py),
+errors.py holds CopyError.
 """

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable
 from typing import TypeVar
 
 from slave.commands.base import Command, CommandContext, FileStore, FileStoreError
+from slave.commands.runas import RunAsError, resolve_user
 from slave.copy.errors import CopyError
 from slave.copy.local import LocalMachine
 from slave.copy.machine import Machine
@@ -123,8 +124,13 @@ class CopyCommand(Command[R], abc.ABC):
         target, pool = self.request.ssh, self.context.ssh
         machine: LocalMachine | SshMachine
         if target is None or pool is None:
-            name = self.context.settings.slave_name or socket.gethostname()
-            machine = LocalMachine(name, self.execution_id)
+            settings = self.context.settings
+            name = settings.slave_name or socket.gethostname()
+            try:
+                run_as = resolve_user(settings.scope.account_for(self.request.user))
+            except RunAsError as exc:
+                raise CopyError(str(exc)) from None
+            machine = LocalMachine(name, self.execution_id, run_as)
         else:
             machine = SshMachine(pool, target, self.execution_id)
         try:

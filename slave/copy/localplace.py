@@ -1,10 +1,10 @@
 """A place on this machine: a temp file beside the destination, renamed into place once it
 verifies (a file), or unpacked with tarfile's "data" filter, which refuses absolute paths,
-`..` escapes and links out of the tree (an archive)."""
+`..` escapes and links out of the tree (an archive). Every file operation runs in the copy's
+own thread, as the copy's account (threads.AccountThread)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import posixpath
@@ -16,7 +16,7 @@ from typing import BinaryIO
 from slave.copy.errors import CopyError
 from slave.copy.machine import Plan, plan
 from slave.copy.owner import Owner, local_ids
-from slave.copy.threads import in_thread, whole
+from slave.copy.threads import AccountThread
 from slave.copy.verify import Received
 from slave.messages import PlaceRequest
 
@@ -38,9 +38,16 @@ DEFAULT_MODE = 0o666 & ~_umask()
 
 class LocalDestination:
     def __init__(
-        self, where: Plan, archive: bool, temp: str, file: BinaryIO, received: Received
+        self,
+        where: Plan,
+        archive: bool,
+        temp: str,
+        file: BinaryIO,
+        received: Received,
+        thread: AccountThread,
     ) -> None:
         self.path = where.final
+        self._thread = thread
         self._archive = archive
         self._temp = temp
         self._file = file
@@ -51,13 +58,13 @@ class LocalDestination:
 
     @classmethod
     async def open(
-        cls, request: PlaceRequest, received: Received, execution_id: int
+        cls, request: PlaceRequest, received: Received, execution_id: int, thread: AccountThread
     ) -> LocalDestination:
-        return await in_thread(cls._open, request, received, execution_id)
+        return await thread.call(cls._open, request, received, execution_id, thread)
 
     @classmethod
     def _open(
-        cls, request: PlaceRequest, received: Received, execution_id: int
+        cls, request: PlaceRequest, received: Received, execution_id: int, thread: AccountThread
     ) -> LocalDestination:
         where = plan(request, os.path.isdir(request.path))
         _makedirs(where.parent)
@@ -65,23 +72,26 @@ class LocalDestination:
             fd, temp = tempfile.mkstemp(dir=where.parent, prefix=where.temp_prefix(execution_id))
         except OSError as exc:
             raise CopyError(f"cannot write in {where.parent}: {exc.strerror}") from None
-        return cls(where, request.blob.archive, temp, os.fdopen(fd, "wb"), received)
+        return cls(where, request.blob.archive, temp, os.fdopen(fd, "wb"), received, thread)
 
     async def write(self, chunk: bytes) -> None:
-        await in_thread(self._write, chunk)
+        await self._thread.call(self._write, chunk)
 
     async def commit(self, owner: Owner | None, mode: int | None) -> None:
         if self._archive:  # a kill stops the unpack at its next member
-            await whole(asyncio.to_thread(self._unpack, owner, mode), on_cancel=self._stop.set)
+            await self._thread.call(self._unpack, owner, mode, on_cancel=self._stop.set)
         else:
-            await in_thread(self._rename, owner, mode)
+            await self._thread.call(self._rename, owner, mode)
         self._committed = True
 
     async def discard(self) -> None:
         self._file.close()
         if not self._committed:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self._temp)
+            await self._thread.call(self._remove_temp)
+
+    def _remove_temp(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._temp)
 
     def _write(self, chunk: bytes) -> None:
         self._received.take(chunk)

@@ -9,7 +9,9 @@ import collections
 import tarfile
 import threading
 
+from slave.commands.runas import RunAs
 from slave.copy.errors import CopyError
+from slave.copy.fsids import act_as
 from slave.copy.machine import CHUNK
 
 DEPTH = 4
@@ -91,14 +93,16 @@ class Pipe:
 
 
 class LocalTree:
-    """A Source: the tar of directory `root` (entries named ./..., like `tar -C root -cf - .`)."""
+    """A Source: the tar of directory `root` (entries named ./..., like `tar -C root -cf - .`),
+    read as `run_as` (its thread takes the account's file identity first)."""
 
     is_dir: bool = True
     size: int | None = None
 
-    def __init__(self, root: str, where: str) -> None:
+    def __init__(self, root: str, where: str, run_as: RunAs) -> None:
         self._root = root
         self._where = where
+        self._run_as = run_as
         self._pipe = Pipe()
         self._thread = threading.Thread(target=self._produce, name="copy-tar", daemon=True)
         self._thread.start()
@@ -116,6 +120,11 @@ class LocalTree:
         self._pipe.close()
 
     def _produce(self) -> None:
+        try:
+            act_as(self._run_as)
+        except OSError as exc:
+            self._pipe.finish(CopyError(f"cannot act as {self._run_as.name}: {exc.strerror}"))
+            return
         try:
             with tarfile.open(fileobj=self._pipe, mode="w|", bufsize=CHUNK) as tar:  # type: ignore[call-overload]
                 tar.add(self._root, arcname=".")

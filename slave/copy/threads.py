@@ -1,10 +1,16 @@
-"""Blocking calls in threads, without clean-up racing a call still in flight."""
+"""Blocking calls in threads, without clean-up racing a call still in flight; and the copy's
+own thread, which acts as the copy's account (fsids.py) for every file operation."""
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
+
+from slave.commands.runas import RunAs
+from slave.copy.errors import CopyError
+from slave.copy.fsids import act_as
 
 T = TypeVar("T")
 
@@ -29,6 +35,39 @@ async def whole(call: Awaitable[T], on_cancel: Callable[[], None] | None = None)
         raise
 
 
-async def in_thread(fn: Callable[..., T], *args: Any) -> T:
-    """fn(*args) in the default executor, awaited whole."""
-    return await whole(asyncio.to_thread(fn, *args))
+def account_error(run_as: RunAs, exc: OSError) -> CopyError:
+    return CopyError(f"cannot act as {run_as.name}: {exc.strerror or exc}")
+
+
+class AccountThread:
+    """One copy's thread: every file operation of the copy runs in it, as `run_as`. It takes
+    no other work and ends with the copy, so its identity never leaks to anything else."""
+
+    def __init__(self, run_as: RunAs) -> None:
+        self.run_as = run_as
+        self._failure: OSError | None = None
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            1, thread_name_prefix=f"copy-as-{run_as.name}", initializer=self._become
+        )
+
+    async def call(
+        self, fn: Callable[..., T], *args: Any, on_cancel: Callable[[], None] | None = None
+    ) -> T:
+        """fn(*args) in this thread, awaited whole (see `whole`, also for `on_cancel`)."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await whole(loop.run_in_executor(self._pool, fn, *args), on_cancel)
+        except concurrent.futures.BrokenExecutor:
+            failure = self._failure or OSError("the thread did not start")
+            raise account_error(self.run_as, failure) from None
+
+    def close(self) -> None:
+        """The thread ends once its current call (if any) returns."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _become(self) -> None:
+        try:
+            act_as(self.run_as)
+        except OSError as exc:
+            self._failure = exc
+            raise

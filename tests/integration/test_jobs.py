@@ -27,10 +27,11 @@ def fleet(
     start_gateway: Callable[..., Gateway],
     tmp_path: Path,
 ) -> Iterator[Fleet]:
-    """A master, slaves alpha and beta (each sets WHERE), and a gateway."""
+    """A master, slaves alpha and beta (each sets LC_WHERE, which reaches its commands as LC_*
+    variables do), and a gateway."""
     master = start_master()
-    start_slave(master, "alpha", env={"WHERE": "alpha"})
-    start_slave(master, "beta", env={"WHERE": "beta"})
+    start_slave(master, "alpha", env={"LC_WHERE": "alpha"})
+    start_slave(master, "beta", env={"LC_WHERE": "beta"})
     with start_gateway(master).client() as http:
         yield Fleet(http, tmp_path)
 
@@ -45,9 +46,9 @@ def test_steps_run_in_order_and_wait_at_the_pause(fleet: Fleet) -> None:
         fleet.http,
         "three steps",
         [
-            cmd("one", f"echo one-$WHERE >> {trail}", nodes="alpha,beta"),
-            cmd("two", f"echo two-$WHERE >> {trail}", nodes="beta", pause="check the canary"),
-            cmd("three", f"echo three-$WHERE >> {trail}", nodes="alpha"),
+            cmd("one", f"echo one-$LC_WHERE >> {trail}", nodes="alpha,beta"),
+            cmd("two", f"echo two-$LC_WHERE >> {trail}", nodes="beta", pause="check the canary"),
+            cmd("three", f"echo three-$LC_WHERE >> {trail}", nodes="alpha"),
         ],
     )
 
@@ -78,7 +79,7 @@ def flaky_job(fleet: Fleet) -> tuple[str, Path]:
         [
             cmd(
                 "flaky",
-                f'echo run >> {fleet.tmp}/runs-$WHERE; test "$WHERE" = alpha -o -e {fixed}',
+                f'echo run >> {fleet.tmp}/runs-$LC_WHERE; test "$LC_WHERE" = alpha -o -e {fixed}',
                 nodes="alpha,beta",
             ),
             cmd("after", f"echo ran > {after}", nodes="alpha"),

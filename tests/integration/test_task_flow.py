@@ -56,19 +56,16 @@ def test_two_slaves_each_run_their_node(
     start_gateway: Callable[..., Gateway],
 ) -> None:
     master = start_master()
-    start_slave(master, "alpha", env={"WHERE": "on-alpha"})
-    start_slave(master, "beta", env={"WHERE": "on-beta"})
+    start_slave(master, "alpha")  # runs work as root
+    start_slave(master, "beta", "--run-as", "nobody")
     with start_gateway(master).client() as http:
-        uuid = submit(http, 'echo "$WHERE"', nodes="alpha,beta")
+        uuid = submit(http, "id -un", nodes="alpha,beta")
 
         done = wait_final(http, uuid)
         logs = tasklog(http, uuid, slave="alpha")
 
     assert done["status"] == "success"
-    assert {n: row["log"] for n, row in logs.items()} == {
-        "alpha": "on-alpha\n",
-        "beta": "on-beta\n",
-    }
+    assert {n: row["log"] for n, row in logs.items()} == {"alpha": "root\n", "beta": "nobody\n"}
     assert {n["node"]: n["slave"] for n in done["nodes"]} == {"alpha": "alpha", "beta": "beta"}
 
 

@@ -17,6 +17,8 @@ from jobfleet.v1 import slave_pb2_grpc
 from slave.commands.base import CommandContext, CommandSettings
 from slave.commands.cgroups import CgroupRoot
 from slave.commands.run import RunProcess
+from slave.commands.runas import current_user
+from slave.commands.scope import Scope
 from slave.config import SlaveConfig
 from slave.messages import RunRequest, ScriptType
 from tests.cgroups import require_cgroups
@@ -25,7 +27,9 @@ from tests.unit.slave.slavetest import FakeMaster, ListSink
 
 @pytest.fixture
 def settings(tmp_path: Path) -> CommandSettings:
-    return CommandSettings(work_dir=tmp_path, kill_grace=1.0)
+    """Commands run as the test's own account where a test names none (as --run-as root in
+    the integration tests; the scope's own tests say otherwise)."""
+    return CommandSettings(work_dir=tmp_path, kill_grace=1.0, scope=Scope((current_user().name,)))
 
 
 @pytest.fixture
@@ -110,6 +114,7 @@ def slave_config(tmp_path: Path) -> Callable[..., SlaveConfig]:
             "reconnect_base": 0.01,
             "reconnect_cap": 0.05,
             "flush_timeout": 0.3,
+            "run_as": (current_user().name,),
         }
         values.update(overrides)
         return SlaveConfig(**values)

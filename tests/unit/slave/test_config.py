@@ -72,10 +72,26 @@ def test_join_token_from_env_or_file_never_shows_in_repr(tmp_path: Path) -> None
     from_env = load_config({"master": "h:1"}, {"JOBFLEET_JOIN_TOKEN": "tok-env"})
     token_file = tmp_path / "token"
     token_file.write_text("tok-file\n")
+    token_file.chmod(0o600)
     from_file = load_config({"master": "h:1", "join_token_file": str(token_file)}, {})
     assert from_env.join_token == Secret("tok-env")
     assert from_file.join_token == Secret("tok-file")
     assert "tok-" not in repr(from_env) + repr(from_file) + str(from_env.join_token)
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o620])
+def test_a_token_file_open_to_other_accounts_is_refused_saying_how_to_fix_it(
+    tmp_path: Path, mode: int
+) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text("tok-open\n")
+    token_file.chmod(mode)
+    with pytest.raises(ConfigError) as refused:
+        load_config({"master": "h:1", "join_token_file": str(token_file)}, {})
+    assert str(refused.value) == (
+        f"--join-token-file (flag): {token_file} is open to other accounts "
+        f"(mode 0{mode:o}): chmod 600 {token_file}"
+    )
 
 
 def test_unreadable_token_file_is_reported_with_the_flag(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pwd
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from slave.commands.cgroups import CgroupRoot
+from slave.commands.runas import RunAs
 from slave.messages import ScriptType, Status
 from tests.cgroups import unique_sleep
 from tests.procs import kill_all, with_argument
@@ -51,18 +54,41 @@ def test_script_is_a_private_file_and_stdin_is_empty(make_run) -> None:
     assert sink.output_bytes == b"700\nend\n"
 
 
-def test_env_has_execution_id_and_request_env_but_not_the_join_token(
+def test_the_environment_is_the_allow_list_the_account_and_the_steps_own(
     make_run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("JOBFLEET_JOIN_TOKEN", "s3cret")
-    monkeypatch.setenv("FROM_SLAVE", "inherited")
-    command, sink = make_run(
-        'echo "$JOBFLEET_EXECUTION_ID $FOO $FROM_SLAVE ${JOBFLEET_JOIN_TOKEN:-none}"',
-        execution_id=77,
-        env={"FOO": "bar baz"},
-    )
+    """Nothing else of the slave's environment: not its secrets, not what its operator set."""
+    for name, value in {
+        "JOBFLEET_JOIN_TOKEN": "join-s3cret",
+        "JOBFLEET_ADMIN_TOKEN": "admin-s3cret",
+        "AWS_SECRET_ACCESS_KEY": "aws-s3cret",
+        "SSH_AUTH_SOCK": "/tmp/agent.sock",
+        "LD_PRELOAD": "/tmp/evil.so",
+        "LANG": "C.UTF-8",
+        "LC_TIME": "C",
+        "TZ": "Europe/Paris",
+    }.items():
+        monkeypatch.setenv(name, value)
+    script = 'print "$_ $ENV{$_}\\n" for sort keys %ENV;'  # perl adds nothing of its own
+    command, sink = make_run(script, ScriptType.PERL, execution_id=77, env={"FOO": "bar baz"})
+
     asyncio.run(command.start())
-    assert sink.output_bytes == b"77 bar baz inherited none\n"
+
+    env = dict(line.split(" ", 1) for line in sink.output_bytes.decode().splitlines())
+    me = pwd.getpwuid(os.geteuid())
+    assert env.pop("JOBFLEET_RUN_MARK")
+    assert env == {
+        "PATH": os.environ["PATH"],
+        "LANG": "C.UTF-8",
+        "LC_TIME": "C",
+        "TZ": "Europe/Paris",
+        "HOME": me.pw_dir,
+        "USER": me.pw_name,
+        "LOGNAME": me.pw_name,
+        "SHELL": me.pw_shell,
+        "FOO": "bar baz",
+        "JOBFLEET_EXECUTION_ID": "77",
+    }
 
 
 def test_python_script_gets_its_arguments(make_run) -> None:
@@ -226,6 +252,47 @@ def test_root_runs_the_command_as_the_requested_user(make_run, shared_work_dir: 
     asyncio.run(command.start())
     assert sink.result.status is Status.SUCCESS, sink.output_bytes
     assert sink.output_bytes == b"nobody\n/nonexistent nobody nobody\n/\n"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching users needs root")
+def test_a_run_as_another_account_is_that_account_whole_in_a_directory_of_its_own(
+    make_run, shared_work_dir: Path
+) -> None:
+    """Every id, its groups, no capability; its script in a 0700 directory of its own, which
+    is gone afterwards with what the run left in it."""
+    script = (
+        "grep -E '^(Uid|Gid|Groups|CapEff):' /proc/self/status | tr -s '\\t ' ' '\n"
+        'stat -c "%U %a" "$(dirname "$0")" "$0"\n'
+        'echo left >"$(dirname "$0")/work-file"'
+    )
+    command, sink = make_run(script, user="nobody", work_dir=shared_work_dir)
+
+    asyncio.run(command.start())
+
+    assert sink.result.status is Status.SUCCESS, sink.output_bytes
+    assert sink.output_bytes.decode().splitlines() == [
+        "Uid: 65534 65534 65534 65534",
+        "Gid: 65534 65534 65534 65534",
+        "Groups: 65534 ",
+        "CapEff: 0000000000000000",
+        "nobody 700",
+        "nobody 700",
+    ]
+    assert list(shared_work_dir.iterdir()) == []
+
+
+def test_the_launcher_switches_by_exec() -> None:
+    """setpriv in front of the command: nothing runs between fork and exec, so CPython can
+    vfork (gRPC's fork handlers never run)."""
+    assert RunAs("app", "/home/app", uid=1001, gid=1002, groups=(1002, 27)).launcher() == [
+        shutil.which("setpriv"),
+        "--reuid=1001",
+        "--regid=1002",
+        "--groups=1002,27",
+        "--",
+    ]
+    assert RunAs("app", "/", uid=1001, gid=1001).launcher()[3] == "--clear-groups"
+    assert RunAs("me", "/home/me").launcher() == []
 
 
 def test_kill_ends_processes_that_cleared_their_environment_and_left_the_group(

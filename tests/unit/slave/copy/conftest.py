@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from slave.commands.base import CommandSettings
+from slave.commands.runas import current_user
+from slave.commands.scope import Scope
 from slave.ssh.hostkeys import KnownHosts
 from tests.unit.slave.copy.copytest import ADMIN_TOKEN, MasterProcess
 from tests.waiting import wait_until
@@ -68,7 +70,8 @@ def master(start_master: Callable[..., MasterProcess]) -> MasterProcess:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> CommandSettings:
-    return CommandSettings(work_dir=tmp_path, kill_grace=1.0, slave_name="s1")
+    scope = Scope((current_user().name,))  # as the test's own account, unless a test says
+    return CommandSettings(work_dir=tmp_path, kill_grace=1.0, slave_name="s1", scope=scope)
 
 
 @pytest.fixture

@@ -52,6 +52,28 @@ def test_output_exit_code_args_and_env(sshd: SshServer, known_hosts, settings) -
     asyncio.run(scenario())
 
 
+def test_nothing_of_the_slaves_environment_reaches_the_node(
+    sshd: SshServer, known_hosts, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the step's own variables and the execution id travel; the node's login sets the
+    rest (the slave's secrets and whatever its operator exported stay here)."""
+    for name in ("JOBFLEET_JOIN_TOKEN", "JOBFLEET_ADMIN_TOKEN", "FROM_SLAVE"):
+        monkeypatch.setenv(name, f"slave-{name.lower()}")
+
+    async def scenario() -> bytes:
+        async with SshPool(known_hosts) as pool:
+            sink = await run_ssh(
+                pool, sshd.target("web1"), "env", settings=settings, env={"FOO": "bar"}
+            )
+        assert sink.result.status is Status.SUCCESS, sink.output_bytes
+        return sink.output_bytes
+
+    seen = asyncio.run(scenario()).decode()
+
+    assert "FOO=bar" in seen.splitlines() and "JOBFLEET_EXECUTION_ID=" in seen
+    assert "slave-" not in seen and "JOBFLEET_JOIN_TOKEN" not in seen
+
+
 @pytest.mark.parametrize(
     ("script_type", "script"),
     [
