@@ -225,7 +225,7 @@ class Slave:
             credential=credential.value if credential else "",
             instance=self._credentials.instance,
             projects=self.config.projects,
-            run_as=self.config.run_as,
+            run_as=default_accounts(self.config.run_as),
         )
 
     def _welcomed(self, welcome: Welcome) -> None:
