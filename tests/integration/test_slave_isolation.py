@@ -74,6 +74,7 @@ def start_master(processes: Processes, databases: Databases, env: dict[str, str]
     data.mkdir()
     ready = data / "master.ready"
     args = ["--listen", "127.0.0.1:0", "--data-dir", str(data), "--ready-file", str(ready)]
+    args += ["--max-submissions-per-second", "1000"]  # 200 starts at once, on purpose
     proc = processes.spawn("master", "master", [*args, "--db", databases.url_for(data)], env=env)
     return Master(proc, read_ready(proc, ready), data, args, env["JOBFLEET_ADMIN_TOKEN"])
 
