@@ -26,17 +26,20 @@ from jobfleet.v1 import (
 )
 
 from master.auth import Authenticator, AuthInterceptor
+from master.blobsweep import sweep_forever
 from master.config import MasterConfig
 from master.crontabs import Crontabs
-from master.db import DbRunner, migrate, open_database
+from master.db import DbRunner, open_database, sqlite_file
 from master.engine import TaskEngine
 from master.errors import Unavailable
 from master.events import TaskEvents
 from master.filestore import FileStore
 from master.intake import Intake
 from master.link import SlaveSessions
+from master.private import make_private, unlock
 from master.queries import TaskQueries
 from master.scheduler import Scheduler
+from master.secrets import SecretBox
 from master.servicers.catalog import CatalogServicer
 from master.servicers.crontab import CrontabServicer
 from master.servicers.files import FileServicer
@@ -69,10 +72,12 @@ class Master:
 
     def __init__(self, config: MasterConfig) -> None:
         self.config = config
+        make_private(config.data_dir, sqlite_file(config.db_url))
+        self.secrets = SecretBox.load(config.secrets_key_file)
         self.run_db = DbRunner(config.db_threads)
         self.sessions = SlaveSessions()
         self.events = TaskEvents()
-        self.engine = TaskEngine(self.run_db, self.sessions, self.events)
+        self.engine = TaskEngine(self.run_db, self.sessions, self.events, self.secrets)
         self.intake = Intake(self.engine, config.lease, config.max_log_bytes)
         self.queries = TaskQueries(self.run_db, self.events)
         self.files = FileStore(config.data_dir / "blobs", config.max_upload_bytes)
@@ -89,7 +94,8 @@ class Master:
 
     async def start(self) -> None:
         database = await self.run_db(open_database, self.config.db_url, self.config.db_pool_size)
-        await self.run_db(migrate, database)
+        await self.run_db(unlock, database, self.secrets)
+        await asyncio.to_thread(self.files.make_private)
         self._add_services()
         tls = self.config.tls
         if tls is None:
@@ -120,7 +126,7 @@ class Master:
             TaskServicer(self.engine, self.queries), self.server
         )
         catalog_pb2_grpc.add_CatalogServiceServicer_to_server(
-            CatalogServicer(self.run_db, self.sessions, self.files), self.server
+            CatalogServicer(self.run_db, self.sessions, self.files, self.secrets), self.server
         )
         slave_pb2_grpc.add_FileServiceServicer_to_server(FileServicer(self.files), self.server)
         crontab_pb2_grpc.add_CrontabServiceServicer_to_server(
@@ -151,16 +157,19 @@ class Master:
             self.run_db.close()
             self._done.set()
             raise
-        sweeper = asyncio.create_task(self._sweep_forever())
+        sweepers = [
+            asyncio.create_task(self._sweep_forever()),
+            asyncio.create_task(sweep_forever(self.run_db, self.files, self.config.blob_grace)),
+        ]
         scheduler = asyncio.create_task(self.scheduler.run())
         try:
             await self._stopped.wait()
         finally:
             await self.scheduler.shutdown()
             await scheduler
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for sweeper in sweepers:
+                sweeper.cancel()
+            await asyncio.gather(*sweepers, return_exceptions=True)
             self.sessions.close_all()
             await self.server.stop(grace=2.0)
             self.run_db.close()

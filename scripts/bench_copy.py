@@ -153,6 +153,8 @@ def upload(gateway: str, path: Path) -> None:
         [
             "curl",
             "-sf",
+            "-H",
+            f"Authorization: Token {os.environ['JOBFLEET_ADMIN_TOKEN']}",  # local_admin_token()
             "-F",
             f"file=@{path};filename=release.bin",
             f"http://{gateway}/fileserver/1",
@@ -246,7 +248,7 @@ def main() -> int:
             "--listen",
             "127.0.0.1:0",
             "--data-dir",
-            str(work),
+            str(work / "master"),  # the master makes it 0700; the sshd dir beside it stays open
             "--ready-file",
             str(work / "m.ready"),
         ]
