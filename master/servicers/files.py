@@ -35,7 +35,7 @@ class FileServicer(slave_pb2_grpc.FileServiceServicer):
     async def DownloadBlob(
         self, request: slave_pb2.DownloadBlobRequest, context: Context
     ) -> AsyncIterator[slave_pb2.DownloadBlobResponse]:
-        chunks = self.store.read(request.sha256)
+        chunks = self.store.read(request.sha256, request.offset)  # offset: a resumed download
         while chunk := await asyncio.to_thread(next, chunks, b""):
             yield slave_pb2.DownloadBlobResponse(data=chunk)
 
