@@ -26,18 +26,21 @@ from jobfleet.v1 import (
 )
 
 from master.auth import Authenticator, AuthInterceptor
+from master.blobsweep import sweep_forever
 from master.config import MasterConfig
 from master.crontabs import Crontabs
-from master.db import DbRunner, migrate, open_database
+from master.db import DbRunner, open_database, sqlite_file
 from master.engine import TaskEngine
 from master.errors import Unavailable
 from master.events import TaskEvents
 from master.filestore import FileStore
 from master.intake import Intake
 from master.link import SlaveSessions
+from master.private import make_private, unlock
 from master.queries import TaskQueries
 from master.quotas import Quotas
 from master.scheduler import Scheduler
+from master.secrets import SecretBox
 from master.servicers.catalog import CatalogServicer
 from master.servicers.crontab import CrontabServicer
 from master.servicers.files import FileServicer
@@ -71,6 +74,8 @@ class Master:
 
     def __init__(self, config: MasterConfig) -> None:
         self.config = config
+        make_private(config.data_dir, sqlite_file(config.db_url))
+        self.secrets = SecretBox.load(config.secrets_key_file)
         self.run_db = DbRunner(config.db_threads)
         self.sessions = SlaveSessions()
         self.events = TaskEvents()
@@ -78,7 +83,12 @@ class Master:
             config.max_running_tasks, config.max_submissions_per_second, config.max_crontabs
         )
         self.engine = TaskEngine(
-            self.run_db, self.sessions, self.events, RenderLimit(config.max_script_bytes), quotas
+            self.run_db,
+            self.sessions,
+            self.events,
+            RenderLimit(config.max_script_bytes),
+            quotas,
+            self.secrets,
         )
         self.intake = Intake(self.engine, config.lease, config.max_log_bytes)
         self.queries = TaskQueries(self.run_db, self.events)
@@ -100,7 +110,8 @@ class Master:
 
     async def start(self) -> None:
         database = await self.run_db(open_database, self.config.db_url, self.config.db_pool_size)
-        await self.run_db(migrate, database)
+        await self.run_db(unlock, database, self.secrets)
+        await asyncio.to_thread(self.files.make_private)
         self._add_services()
         tls = self.config.tls
         if tls is None:
@@ -138,7 +149,7 @@ class Master:
             TaskServicer(self.engine, self.queries), self.server
         )
         catalog_pb2_grpc.add_CatalogServiceServicer_to_server(
-            CatalogServicer(self.run_db, self.sessions, self.files), self.server
+            CatalogServicer(self.run_db, self.sessions, self.files, self.secrets), self.server
         )
         slave_pb2_grpc.add_FileServiceServicer_to_server(
             FileServicer(self.files, self.run_db), self.server
@@ -173,16 +184,19 @@ class Master:
             self.run_db.close()
             self._done.set()
             raise
-        sweeper = asyncio.create_task(self._sweep_forever())
+        sweepers = [
+            asyncio.create_task(self._sweep_forever()),
+            asyncio.create_task(sweep_forever(self.run_db, self.files, self.config.blob_grace)),
+        ]
         scheduler = asyncio.create_task(self.scheduler.run())
         try:
             await self._stopped.wait()
         finally:
             await self.scheduler.shutdown()
             await scheduler
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for sweeper in sweepers:
+                sweeper.cancel()
+            await asyncio.gather(*sweepers, return_exceptions=True)
             self.sessions.close_all()
             await self.server.stop(grace=2.0)
             self.run_db.close()

@@ -11,6 +11,7 @@ from master.db import write_transaction
 from master.domain import ScriptType
 from master.errors import InvalidArgument
 from master.models import Account, Job, Node, NodeGroup, Script, Variable
+from master.secrets import SecretBox
 from master.steps import Step, checked, used_variables
 from master.store import catalogue, jobs, projects
 from master.store.filters import ListFilter
@@ -122,8 +123,14 @@ def resolve_group(project_id: int, group_id: int) -> list[str]:
 
 
 def create_account(
-    project_id: int, username: str, private_key: str, password: str, actor: str
+    project_id: int,
+    username: str,
+    private_key: str,
+    password: str,
+    actor: str,
+    secrets: SecretBox,
 ) -> Account:
+    """The account, its key and password sealed with the master's key before they are stored."""
     projects.require_project(project_id)
     if not validate.USER_NAME.match(username):
         raise InvalidArgument(f"not a valid account name: {username!r}", "username")
@@ -135,8 +142,8 @@ def create_account(
         actor,
         project=project_id,
         username=username,
-        private_key=private_key,
-        password=password,
+        private_key=secrets.seal(private_key),
+        password=secrets.seal(password),
     )
 
 

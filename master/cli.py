@@ -27,10 +27,19 @@ from master.config import (
     positive_number,
     secret_setting,
 )
-from master.db import check_url, in_connection, mask_url, migrate, open_database, schema_status
+from master.db import (
+    check_url,
+    in_connection,
+    mask_url,
+    open_database,
+    schema_status,
+    sqlite_file,
+)
 from master.errors import JobfleetError
 from master.logs import default_log_config
+from master.private import make_private, unlock
 from master.schedule import zone_setting
+from master.secrets import KeyFileError, SecretBox
 from master.store import slaves
 
 logger = logging.getLogger(__name__)
@@ -127,6 +136,12 @@ def parser() -> argparse.ArgumentParser:
         help="key encrypting secrets at rest; made (0600) at first start "
         "[JOBFLEET_KEY_FILE, default DATA_DIR/secrets.key]",
     )
+    p.add_argument(
+        "--blob-grace",
+        default=env_default("blob_grace", "3600"),
+        help="seconds an unreferenced blob (and a stale upload temp file) is kept before the "
+        "file store sweep removes it [JOBFLEET_BLOB_GRACE, default 3600]",
+    )
     tls = p.add_argument_group("TLS on the gRPC port (see docs/tls.md)")
     tls.add_argument("--tls-cert", type=Path, metavar="FILE", help="certificate chain (PEM)")
     tls.add_argument("--tls-key", type=Path, metavar="FILE", help="its key (PEM, unencrypted)")
@@ -218,6 +233,7 @@ def config_from(args: argparse.Namespace) -> MasterConfig:
         ),
         max_crontabs=positive_int(args.max_crontabs, "max_crontabs", "--max-crontabs"),
         key_file=args.key_file,
+        blob_grace=positive_number(args.blob_grace, "blob_grace", "--blob-grace"),
     )
 
 
@@ -240,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as exc:
         logger.error("cannot serve on %s: %s", config.listen, exc)
         return RET_FAIL
+    except KeyFileError as exc:  # the secrets key is unsafe, missing or not the right one
+        logger.error("cannot start: %s", exc)
+        return RET_FAIL
     except JobfleetError as exc:  # the database is unreachable
         logger.error("cannot start: %s (%s)", exc, mask_url(config.db_url))
         return RET_FAIL
@@ -248,9 +267,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def db_command(config: MasterConfig, action: str) -> int:
     """`db status`: the schema version and each migration; `db upgrade`: apply pending ones."""
+    if action == "upgrade":
+        make_private(config.data_dir, sqlite_file(config.db_url))
     database = open_database(config.db_url, pool_size=1)
     if action == "upgrade":
-        applied = in_connection(migrate, database)
+        box = SecretBox.load(config.secrets_key_file)
+        applied = in_connection(unlock, database, box)
         print(f"applied: {', '.join(applied) or 'nothing, schema is current'}")
     status = in_connection(schema_status, database)
     done = [name for name, applied_flag in status if applied_flag]
@@ -267,7 +289,9 @@ def db_command(config: MasterConfig, action: str) -> int:
 def slaves_command(config: MasterConfig, action: str, name: str) -> int:
     """`slaves list`: enrolments; `slaves forget NAME`: drop one (its name may enrol again)."""
     database = open_database(config.db_url, pool_size=1)
-    in_connection(migrate, database)
+    if not all(applied for _, applied in in_connection(schema_status, database)):
+        print("jobfleet-master: the schema is not current: db upgrade first", file=sys.stderr)
+        return RET_FAIL
     if action == "forget":
         if not name:
             print("jobfleet-master: slaves forget needs the slave's name", file=sys.stderr)

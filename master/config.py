@@ -71,6 +71,10 @@ class MasterConfig:
     """The key that encrypts secrets at rest (SSH keys, passwords); made 0600 at first start.
     None = data_dir/secrets.key."""
 
+    blob_grace: float = 3600.0
+    """Seconds a blob nobody references is kept before the file store sweep removes it (an
+    upload not yet named by a file or a copy is unreferenced meanwhile); stale temp files too."""
+
     @property
     def secrets_key_file(self) -> Path:
         return self.key_file or self.data_dir / "secrets.key"

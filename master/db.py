@@ -31,6 +31,7 @@ from playhouse.pool import MaxConnectionsExceeded, PooledPostgresqlDatabase, Poo
 
 from master.config import ConfigError
 from master.errors import Unavailable
+from master.secrets import SecretBox, sealing_with
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def _create(url: str, pool_size: int) -> peewee.Database:
         raise ConfigError(f"db: unsupported database URL scheme {scheme!r} in {mask_url(url)}")
     path = db_url.parse(url)["database"] if scheme else url
     if path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     sqlite: peewee.Database = PooledSqliteDatabase(
         path,
         pragmas=SQLITE_PRAGMAS,
@@ -89,6 +90,15 @@ def _create(url: str, pool_size: int) -> peewee.Database:
         check_same_thread=False,  # a pooled connection serves one thread at a time
     )
     return sqlite
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite URL (None for PostgreSQL or :memory:)."""
+    scheme = urlsplit(url).scheme if "://" in url else ""
+    if scheme in POSTGRES_SCHEMES:
+        return None
+    path = db_url.parse(url)["database"] if scheme else url
+    return None if path == ":memory:" else Path(path)
 
 
 def check_url(url: str) -> None:
@@ -175,12 +185,13 @@ def _max_parameters() -> int:
     return limit
 
 
-def migrate(database: peewee.Database) -> list[str]:
-    """Apply pending numbered migrations; returns their names.
+def migrate(database: peewee.Database, secrets: SecretBox | None = None) -> list[str]:
+    """Apply pending numbered migrations; returns their names. `secrets` seals what a
+    migration finds stored plain (0010: account secrets).
 
     Masters sharing one PostgreSQL may start together: an advisory lock makes the others wait
     while one migrates, after which they find nothing pending."""
-    with _migration_lock(database):
+    with _migration_lock(database), sealing_with(secrets):
         applied: list[str] = Runner(database, str(MIGRATIONS_DIR)).up()
     for name in applied:
         logger.info("applied migration %s", name)

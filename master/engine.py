@@ -32,6 +32,7 @@ from master.models import Account, Execution, Node, Subtask, Task
 from master.plan import PlannedStep
 from master.quotas import Quotas, StartRate
 from master.routing import SshTarget
+from master.secrets import KeyFileError, SecretBox
 from master.steps import Step
 from master.store import catalogue, executions, files, slaves, tasks
 from master.store.tasks import NewTask, Placement
@@ -40,6 +41,8 @@ from master.variables import RenderLimit
 
 logger = logging.getLogger(__name__)
 Targets = dict[str, SshTarget]
+SECRET_FIELDS = ("private_key", "password")
+"""The account columns stored sealed."""
 
 
 class TaskEngine:
@@ -50,6 +53,7 @@ class TaskEngine:
         events: TaskEvents,
         limit: RenderLimit = RenderLimit(),
         quotas: Quotas = Quotas(),
+        secrets: SecretBox | None = None,
     ) -> None:
         self.run_db = run_db
         self.sessions = sessions
@@ -57,6 +61,8 @@ class TaskEngine:
         self.limit = limit  # what a task may render (master/variables.py)
         self.quotas = quotas
         self.start_rate = StartRate(quotas.max_submissions_per_second)
+        self.secrets = secrets
+        """Opens the accounts' sealed secrets; None: they are taken as stored."""
         self._locks: dict[int, asyncio.Lock] = {}
 
     @contextlib.asynccontextmanager
@@ -192,18 +198,33 @@ class TaskEngine:
         """Where each node runs, and the SSH targets of those reached over SSH."""
         user = planned.step.user
         machines, seen, account = await self.run_db(routing_facts, project_id, nodes, user)
+        placed = routing.place(self.sessions, nodes, machines, seen, project_id, user)
+        over_ssh = any(not p.failure and p.slave != p.node for p in placed)
+        account, unopened = self._opened(account) if over_ssh else (account, "")
         placements, targets = [], {}
-        for p in routing.place(self.sessions, nodes, machines, seen, project_id, user):
+        for p in placed:
             target = (
                 None
                 if p.failure or p.slave == p.node
-                else routing.ssh_target(machines[p.node], account, user)
+                else unopened or routing.ssh_target(machines[p.node], account, user)
             )
             failure = target if isinstance(target, str) else p.failure
             if isinstance(target, routing.SshTarget):
                 targets[p.node] = target
             placements.append(Placement(p.node, p.slave, failure, role, blob))
         return placements, targets
+
+    def _opened(self, account: Account | None) -> tuple[Account | None, str]:
+        """A copy of the account with its secrets opened (never saved), or why they cannot be."""
+        if account is None or self.secrets is None:
+            return account, ""
+        try:
+            secret = {f: self.secrets.open(getattr(account, f)) for f in SECRET_FIELDS}
+        except KeyFileError as exc:
+            logger.error("account %s of project %d: %s", account.username, account.project_id, exc)
+            why = "this master's secrets key does not open them (see its log)"
+            return account, f"the secrets of account {account.username!r}: {why}"
+        return Account(**{**account.__data__, **secret}), ""
 
     def _dispatch(
         self, row: Execution, planned: PlannedStep, targets: Targets, project_id: int

@@ -256,7 +256,7 @@ def main() -> int:
             "--listen",
             "127.0.0.1:0",
             "--data-dir",
-            str(work),
+            str(work / "master"),  # the master makes it 0700; the sshd dir beside it stays open
             "--ready-file",
             str(work / "m.ready"),
         ]

@@ -52,7 +52,7 @@ def start_services(tmp: Path) -> tuple[list[Daemon], str]:
                 "--listen",
                 "127.0.0.1:0",
                 "--data-dir",
-                str(tmp),
+                str(tmp / "master"),  # the master makes it 0700; the sshd dir stays open
                 "--ready-file",
                 str(tmp / "m.ready"),
             ],

@@ -16,6 +16,7 @@ from master.db import DbRunner
 from master.filestore import FileStore
 from master.link import SlaveSessions
 from master.models import Account, Node, NodeGroup, Script
+from master.secrets import SecretBox
 from master.servicers.errors import unary
 from master.servicers.files import upload_file
 from master.store import catalogue as rows
@@ -25,10 +26,18 @@ Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type informa
 
 
 class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
-    def __init__(self, run_db: DbRunner, sessions: SlaveSessions, store: FileStore) -> None:
+    def __init__(
+        self,
+        run_db: DbRunner,
+        sessions: SlaveSessions,
+        store: FileStore,
+        secrets: SecretBox,
+    ) -> None:
         self.run_db = run_db
         self.sessions = sessions
         self.store = store
+        self.secrets = secrets
+        """Seals accounts' keys and passwords before they are stored."""
 
     async def _listed(self, fn: Any, request: Any) -> tuple[list[Any], int]:
         await self.run_db(projects.require_project, request.project_id)
@@ -291,6 +300,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             request.private_key,
             request.password,
             request.actor,
+            self.secrets,
         )
         return pb.CreateAccountResponse(account=cc.account(row))
 

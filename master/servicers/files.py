@@ -63,7 +63,7 @@ class FileServicer(slave_pb2_grpc.FileServiceServicer):
         blob = await self._copy_of_caller(request.execution_id, "place")
         if not CALLER.get().admin and (blob is None or blob.sha256 != request.sha256):
             raise PermissionDenied("not the blob this place writes", "sha256")
-        chunks = self.store.read(request.sha256)
+        chunks = self.store.read(request.sha256, request.offset)  # offset: a resumed download
         while chunk := await asyncio.to_thread(next, chunks, b""):
             yield slave_pb2.DownloadBlobResponse(data=chunk)
 

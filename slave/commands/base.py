@@ -37,16 +37,25 @@ class FileStoreError(Exception):
     """The master's file store refused or broke a transfer; the text says why, for a reason."""
 
 
+class TransferBroken(FileStoreError):
+    """The link to the master broke mid-transfer (the master restarted, the network dropped),
+    as opposed to a refusal: the transfer is worth taking up again once the link is back."""
+
+
 class FileStore(Protocol):
-    """The master's content-addressed file store, as copies see it (no gRPC in sight)."""
+    """The master's content-addressed file store, as copies see it (no gRPC in sight). A call
+    made while the link is down waits for it to be up again."""
 
     async def upload(self, execution_id: int, archive: bool, chunks: AsyncIterable[bytes]) -> Blob:
-        """Store the bytes; the Blob the store answered. FileStoreError if it refused."""
+        """Store the bytes; the Blob the store answered. FileStoreError if it refused,
+        TransferBroken if the link broke first (the store then keeps nothing)."""
         ...
 
-    def download(self, sha256: str, execution_id: int = 0) -> AsyncGenerator[bytes, None]:
-        """The blob's bytes in chunks, for the place `execution_id`; FileStoreError (while
-        iterating) if it cannot."""
+    def download(
+        self, sha256: str, execution_id: int = 0, offset: int = 0
+    ) -> AsyncGenerator[bytes, None]:
+        """The blob's bytes from `offset` on, in chunks, for the place `execution_id`;
+        FileStoreError (while iterating) if it cannot, TransferBroken if the link broke."""
         ...
 
 

@@ -1,13 +1,14 @@
 """copy-place: download a blob from the master's file store and write it at a path on a machine
 (a temp file, verified while it is written, renamed into place), or unpack an archive there;
-then owner and mode."""
+then owner and mode. A download the link to the master broke (a master restart) goes on from
+the byte it reached once the link is back, within the copy's timeout."""
 
 from __future__ import annotations
 
 import contextlib
 import posixpath
 
-from slave.commands.base import FileStore
+from slave.commands.base import FileStore, TransferBroken
 from slave.copy.ahead import ahead
 from slave.copy.command import CopyCommand
 from slave.copy.machine import Destination, Machine
@@ -45,9 +46,29 @@ class PlaceCopy(CopyCommand[PlaceRequest]):
         return parse_owner(request.user)
 
     async def _download(self, files: FileStore, dest: Destination, progress: Progress) -> None:
-        download = files.download(self.request.blob.sha256, self.execution_id)
+        """Every byte of the blob into `dest`, resuming at `progress.done` after each break."""
+        broken_at: int | None = None
+        while True:
+            try:
+                await self._download_from(files, dest, progress, broken_at)
+                return
+            except TransferBroken as exc:
+                if broken_at != progress.done:  # one line per break, not per retry
+                    await self.log.line(
+                        f"link to the master lost at byte {progress.done} of "
+                        f"{self.request.blob.size} ({exc}); resuming there once it is back"
+                    )
+                broken_at = progress.done
+
+    async def _download_from(
+        self, files: FileStore, dest: Destination, progress: Progress, broken_at: int | None
+    ) -> None:
+        download = files.download(self.request.blob.sha256, self.execution_id, progress.done)
         async with contextlib.aclosing(download), ahead(download) as chunks:
             async for chunk in chunks:
+                if broken_at is not None:
+                    await self.log.line(f"resumed the download at byte {broken_at}")
+                    broken_at = None
                 await dest.write(chunk)
                 await progress.add(len(chunk))
 

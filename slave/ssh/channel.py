@@ -103,8 +103,15 @@ class ChannelReader:
         return self.lines
 
     def close(self) -> None:
-        """Stop watching and close the channel (the remote side sees EOF/close)."""
+        """Stop watching and close the channel (the remote side sees EOF/close).
+
+        paramiko's close() shuts the wake-up pipe while its transport thread may still be
+        feeding data that arrived for the channel, and that feed writes to the pipe: EPIPE or
+        EBADF there ends the transport, and with it every channel of the pooled connection. So
+        the buffers get plain events first (swapped under the lock the feed holds)."""
         self._loop.remove_reader(self._fd)
+        for buffer in (self._channel.in_buffer, self._channel.in_stderr_buffer):
+            buffer.set_event(threading.Event())
         self._channel.close()
 
     def _ended(self) -> bool:

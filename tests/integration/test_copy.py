@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import os
 import pwd
+import re
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,8 +15,10 @@ import httpx
 import pytest
 
 from tests.integration.conftest import Gateway, Master, Proc
-from tests.integration.rest import tasklog, wait_final
+from tests.integration.rest import FINAL, task, tasklog, wait_final
 from tests.sshd import SshServer
+from tests.throttle import throttled_proxy
+from tests.waiting import wait_until
 
 MB = 1 << 20
 
@@ -153,3 +157,50 @@ def test_upload_names_cannot_escape_the_store(http: httpx.Client, name: str) -> 
     assert 400 <= resp.status_code < 500, resp.text
     assert resp.json()["stat"] is False
     assert http.get("/fileserver/1").json()["data"] == []
+
+
+def test_a_copy_rides_out_master_restarts_mid_fetch_and_mid_place(
+    sshd: SshServer,
+    start_master: Callable[..., Master],
+    start_slave: Callable[..., Proc],
+    start_gateway: Callable[..., Gateway],
+    tmp_path: Path,
+) -> None:
+    """Over a slow link (so each transfer lasts seconds), the master is SIGKILLed while the
+    fetch uploads and again while the place downloads: the upload starts again, the download
+    goes on from the byte it reached, and the file arrives whole."""
+    master = start_master()
+    start_slave(master, "s1")
+    source, dest = tmp_path / "big.bin", tmp_path / "dest" / "big.bin"
+    digest = big_file(source, 32)  # far more than the place buffers ahead of its writes
+    with throttled_proxy(sshd.port, rate=8e6) as port, start_gateway(master).client() as http:
+        http.post("/userlist/1", json={"username": "root", "private_key": sshd.client_key.value})
+        for name in ("slow1", "slow2"):
+            http.post("/nodelist/1", json={"name": name, "inip": sshd.host, "sshport": port})
+        uuid = copy(http, src_type="builtin", src="slow1", sp=str(source), dst_type="builtin",
+                    dst="slow2", dp=str(dest))  # fmt: skip
+
+        for node in ("slow1", "slow2"):  # the fetch, then the place
+            wait_until(lambda: mid_way(http, uuid, node), 60, what=f"{node} mid-way")
+            master.proc.popen.send_signal(signal.SIGKILL)
+            master.proc.popen.wait()
+            master = start_master("--listen", master.addr, data_dir=master.data_dir)
+        done = wait_final(http, uuid, timeout=180)
+        fetched, placed = node_log(http, uuid, "slow1"), node_log(http, uuid, "slow2")
+
+    assert done["status"] == "success", (done["reason"], fetched, placed)
+    assert sha256(dest) == digest
+    assert "uploading again from the start" in fetched
+    resumed = re.search(r"resumed the download at byte (\d+)", placed)
+    assert resumed and 0 < int(resumed[1]) < 32 * MB, placed
+
+
+def mid_way(http: httpx.Client, uuid: str, node: str) -> bool:
+    """Whether the node's transfer has printed a progress line (failing once the task ended)."""
+    assert task(http, uuid)["status"] not in FINAL, task(http, uuid)
+    return "%)" in node_log(http, uuid, node)
+
+
+def node_log(http: httpx.Client, uuid: str, node: str) -> str:
+    row = tasklog(http, uuid, slave="s1").get(node)
+    return str(row["log"]) if row else ""

@@ -143,8 +143,10 @@ class Paused:
     async def upload(self, execution_id: int, archive: bool, chunks: AsyncIterable[bytes]) -> Blob:
         return await self.files.upload(execution_id, archive, self._gated(chunks))
 
-    async def download(self, sha256: str, execution_id: int = 0) -> AsyncGenerator[bytes, None]:
-        async with contextlib.aclosing(self.files.download(sha256, execution_id)) as chunks:
+    async def download(
+        self, sha256: str, execution_id: int = 0, offset: int = 0
+    ) -> AsyncGenerator[bytes, None]:
+        async with contextlib.aclosing(self.files.download(sha256, execution_id, offset)) as chunks:
             async for chunk in self._gated(chunks):
                 yield chunk
 

@@ -30,8 +30,8 @@ SUCCESS = common_pb2.EXECUTION_STATUS_SUCCESS
 class SlowStore(FileStore):
     """The real store, read slowly (so a kill lands mid-download)."""
 
-    def read(self, sha256: str) -> Iterator[bytes]:
-        for chunk in super().read(sha256):
+    def read(self, sha256: str, offset: int = 0) -> Iterator[bytes]:
+        for chunk in super().read(sha256, offset):
             time.sleep(0.05)
             yield chunk
 
