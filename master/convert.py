@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from google.protobuf import duration_pb2
@@ -28,7 +27,7 @@ from master.errors import InvalidArgument
 from master.link import ChunkAck, Finished, Inbound, KillOrder, Outbound, ResultAck, Started
 from master.models import Execution, Project, Slave, Subtask, Task
 from master.plan import PlannedStep
-from master.prototime import from_timestamp, timestamp
+from master.prototime import from_timestamp, from_unix, timestamp
 from master.routing import SshTarget
 from master.store.tasks import TaskFilter
 from master.submissions import JobSubmission
@@ -145,17 +144,14 @@ def command_spec(req: task_pb2.SubmitCommandRequest) -> CommandSpec:
 
 
 def task_filter(req: task_pb2.ListTasksRequest) -> TaskFilter:
-    def when(seconds: int) -> dt.datetime | None:
-        return dt.datetime.fromtimestamp(seconds, dt.UTC).replace(tzinfo=None) if seconds else None
-
     status = TASK_STATUS_BACK.get(req.status)
     return TaskFilter(
         project_id=req.project_id,
         name_contains=req.name_contains,
         submitter=req.submitter,
         status=status.value if status else "",
-        started_after=when(req.started_after_unix),
-        started_before=when(req.started_before_unix),
+        started_after=from_unix(req.started_after_unix, "started_after_unix"),
+        started_before=from_unix(req.started_before_unix, "started_before_unix"),
         uuid=req.uuid,
         limit=min(req.limit or 100, 1000),
         offset=max(req.offset, 0),

@@ -62,7 +62,7 @@ def crontab(view: CrontabView) -> pb.Crontab:
         status=STATUS[row.status],
         misfire_policy=POLICY[Policy(row.misfire_policy)],
         misfire_grace_seconds=row.misfire_grace,
-        next_fire_time=timestamp(from_unix(view.next_fire or 0)),
+        next_fire_time=timestamp(from_unix(view.next_fire or 0, "next_fire_time")),
         recent_fires=[fire(f) for f in view.fires],
         audit=convert_catalog.audit(row),
     )

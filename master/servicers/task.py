@@ -71,7 +71,8 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
     async def CountTasks(
         self, request: task_pb2.CountTasksRequest, context: Context
     ) -> task_pb2.CountTasksResponse:
-        count = await self.queries.count(request.project_id, from_unix(request.since_unix))
+        since = from_unix(request.since_unix, "since_unix")
+        count = await self.queries.count(request.project_id, since)
         return task_pb2.CountTasksResponse(count=count)
 
     @unary
