@@ -422,4 +422,4 @@ def routing_facts(
     """What routing needs from the database: the machines, slaves ever seen, the account."""
     machines = catalogue.machines_named(project_id, nodes)
     account = catalogue.account_by_name(project_id, user) if user else None
-    return machines, slaves.known(nodes), account
+    return machines, slaves.known(nodes, project_id), account

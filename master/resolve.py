@@ -69,7 +69,7 @@ def known_nodes(project_id: int, names: list[str], at: str) -> list[str]:
         for key in (node.name, node.inip, node.exip):
             if key:
                 by_key.setdefault(key, node.name)
-    agents = slaves.known([n for n in names if n not in by_key])
+    agents = slaves.known([n for n in names if n not in by_key], project_id)
     unknown = [n for n in names if n not in by_key and n not in agents]
     if unknown:
         raise InvalidArgument(f"unknown node(s): {', '.join(unknown)}", at)
@@ -81,7 +81,7 @@ def check(project_id: int, names: list[str]) -> tuple[list[str], list[str]]:
     known_keys = {
         k for n in catalogue.project_nodes(project_id) for k in (n.name, n.inip, n.exip) if k
     }
-    agents = slaves.known([n for n in names if n not in known_keys])
+    agents = slaves.known([n for n in names if n not in known_keys], project_id)
     known = [n for n in names if n in known_keys or n in agents]
     return known, [n for n in names if n not in known]
 

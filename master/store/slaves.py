@@ -83,8 +83,11 @@ def list_slaves() -> list[Slave]:
     return list(Slave.select().order_by(Slave.name))
 
 
-def known(names: list[str]) -> set[str]:
-    return {s.name for s in Slave.select(Slave.name).where(Slave.name.in_(names))}
+def known(names: list[str], project_id: int) -> set[str]:
+    """Those of `names` that are slaves enrolled to serve the project (every project's, or
+    this one among theirs): to another project, a slave is no node at all."""
+    rows = Slave.select(Slave.name, Slave.projects).where(Slave.name.in_(names))
+    return {s.name for s in rows if not s.projects or str(project_id) in s.projects.split(",")}
 
 
 def by_credential(name: str, credential_digest: str) -> Slave | None:

@@ -164,8 +164,10 @@ def test_a_project_token_enrols_a_slave_that_never_sees_another_projects_work(
         uuid = submit(world.admin, "true", nodes="web1,web2", user="deploy", name="a's ssh")
         done = wait_final(world.admin, uuid)
         assert {n["node"]: n["slave"] for n in done["nodes"]} == {"web1": "s1", "web2": "s1"}
-        direct = wait_final(world.admin, submit(world.admin, "id", nodes="aaa-b"))
-        assert "slave aaa-b does not serve project 1" in direct["nodes"][0]["reason"]
+        # To A, B's slave is no machine at all.
+        body = {"name": "x", "node_cont": "aaa-b", "scripts_cont": "id"}
+        direct = world.admin.post(f"/task/{A}/plugin_cmd", json=body)
+        assert direct.status_code == 400 and "unknown node(s): aaa-b" in direct.text
 
         # B's own work does reach B's slaves: they were attached and listening all along.
         mine = submit(world.b, "echo b", nodes="aaa-b", project=B)
