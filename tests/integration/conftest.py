@@ -67,6 +67,13 @@ class Master:
         """A channel whose calls carry `token` (default: the admin token; "" = none)."""
         return token_channel(self.addr, self.token if token is None else token, self.tls)
 
+    def create_project(self, name: str = "second") -> int:
+        """A new project (the admin's CreateProject); its id."""
+        with self.channel() as channel:
+            stub = catalog_pb2_grpc.CatalogServiceStub(channel)
+            ask = catalog_pb2.CreateProjectRequest(name=name)
+            return int(stub.CreateProject(ask, timeout=10).project.id)
+
 
 @dataclass
 class Gateway:

@@ -66,13 +66,6 @@ def new_token(http: httpx.Client, project: int, describe: str = "ci") -> dict[st
     return data
 
 
-def second_project(master: Master) -> int:
-    with master.channel() as channel:
-        stub = catalog_pb2_grpc.CatalogServiceStub(channel)
-        ask = catalog_pb2.CreateProjectRequest(name="second")
-        return int(stub.CreateProject(ask, timeout=10).project.id)
-
-
 @pytest.fixture
 def gateway_only(
     start_master: Callable[..., Master], start_gateway: Callable[..., Gateway]
@@ -117,7 +110,7 @@ def test_a_wrong_token_is_401_and_not_echoed(
 
 def test_a_project_token_acts_on_its_project_only(gateway_only: tuple[Master, Gateway]) -> None:
     master, gateway = gateway_only
-    other = second_project(master)
+    other = master.create_project()
     with gateway.client() as admin:
         token = str(new_token(admin, 1)["token"])
     with gateway.client(token=token) as http:
@@ -158,7 +151,7 @@ def test_a_bad_or_foreign_token_is_refused_before_the_body_is_read(
     gateway_only: tuple[Master, Gateway],
 ) -> None:
     master, gateway = gateway_only
-    other = second_project(master)
+    other = master.create_project()
     with gateway.client() as admin:
         token = str(new_token(admin, 1)["token"])
     wrong = secrets.token_urlsafe(24)
@@ -268,7 +261,7 @@ def test_grpc_needs_a_token(start_master: Callable[..., Master]) -> None:
             stub.ListTasks(task_pb2.ListTasksRequest(project_id=1), timeout=10)
         assert wrong.value.code() == grpc.StatusCode.UNAUTHENTICATED
         assert "f" * 32 not in str(wrong.value.details())
-    other = second_project(master)
+    other = master.create_project()
     with master.channel() as channel:
         made = auth_pb2_grpc.TokenServiceStub(channel).CreateToken(
             auth_pb2.CreateTokenRequest(project_id=1), timeout=10
@@ -386,7 +379,7 @@ def made_id(reply: httpx.Response) -> int:
 
 
 def make_other(cluster: Cluster) -> Other:
-    http, project = cluster.http, second_project(cluster.master)
+    http, project = cluster.http, cluster.master.create_project()
     job = create_job(http, "b-job", [cmd("b", "echo b")], project=project)
     task = submit(http, f"echo {B_OUTPUT}; sleep 60", project=project)
     node = made_id(http.post(f"/nodelist/{project}", json={"name": "b-web", "inip": "10.9.9.9"}))
@@ -800,7 +793,7 @@ def test_a_project_token_can_neither_mint_nor_delete_tokens(
     gateway_only: tuple[Master, Gateway],
 ) -> None:
     master, gateway = gateway_only
-    project = second_project(master)
+    project = master.create_project()
     with gateway.client() as admin:
         owners, leaked = new_token(admin, project, "owners"), new_token(admin, project, "leaked")
     spare = "s" * 32
@@ -838,7 +831,7 @@ def invoke(http: httpx.Client, project: int, uuid: str) -> httpx.Response:
 
 def test_task_uuids_are_a_namespace_per_project(cluster: Cluster) -> None:
     master, gateway = cluster.master, cluster.gateway
-    b = second_project(master)
+    b = master.create_project()
     for project in (1, b):
         create_job(cluster.http, "same", [cmd("s", f"echo project-{project}")], project=project)
     a_token, b_token = (str(new_token(cluster.http, p)["token"]) for p in (1, b))

@@ -18,7 +18,7 @@ from tests.integration import crontabs, snapshot
 from tests.integration.conftest import Cluster, Gateway, Master, Proc
 from tests.integration.jobs import cmd, create_job
 from tests.integration.rest import submit, wait_final
-from tests.integration.test_auth import new_token, refused, second_project
+from tests.integration.test_auth import new_token, refused
 from tests.waiting import wait_until
 
 CAP = 1 << 20  # --max-script-bytes, the default
@@ -109,7 +109,7 @@ def quota_world(
     master = start_master(*quotas, "--max-crontabs", "2")
     start_slave(master, "s1")
     gateway = start_gateway(master)
-    b = second_project(master)
+    b = master.create_project()
     with gateway.client() as admin:
         return master, gateway, b, str(new_token(admin, b)["token"])
 

@@ -49,9 +49,7 @@ def world(module_services: Services) -> Iterator[World]:
     master = module_services.start_master()
     module_services.start_slave(master, "s1")
     gateway = module_services.start_gateway(master)
-    with master.channel() as channel:
-        ask = catalog_pb2.CreateProjectRequest(name="b")
-        assert catalog_pb2_grpc.CatalogServiceStub(channel).CreateProject(ask).project.id == B
+    assert master.create_project("b") == B
     with gateway.client() as admin:
         made = admin.post(f"/token/{B}", json={"describe": "b"}).json()["data"]
         a_token = str(admin.post(f"/token/{A}", json={"describe": "a"}).json()["data"]["token"])

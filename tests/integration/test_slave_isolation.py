@@ -30,7 +30,6 @@ from typing import Any
 
 import httpx
 import pytest
-from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
 
 from tests import pg
 from tests.integration.conftest import (
@@ -108,13 +107,6 @@ def start_solo(processes: Processes, master: Master, base: Path, env: dict[str, 
     return proc
 
 
-def second_project(master: Master) -> int:
-    with master.channel() as channel:
-        stub = catalog_pb2_grpc.CatalogServiceStub(channel)
-        ask = catalog_pb2.CreateProjectRequest(name="project-b")
-        return int(stub.CreateProject(ask, timeout=10).project.id)
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     subprocess.run([ROOT / "scripts" / "test-accounts"], check=True, capture_output=True)
@@ -160,7 +152,7 @@ def make_world(processes: Processes, databases: Databases, base: Path) -> World:
         "gateway", "gateway", [*gateway_args, "--ready-file", str(gateway_ready)]
     )
     gateway = Gateway(gateway_proc, "http://" + read_ready(gateway_proc, gateway_ready), admin)
-    project_b = second_project(master)
+    project_b = master.create_project("project-b")
     with gateway.client() as http:
         reply = http.post(f"/token/{project_b}", json={"describe": "project b"})
         assert reply.status_code == 200, reply.text
