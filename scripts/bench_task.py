@@ -5,7 +5,8 @@
     success (median and p90 of N runs, polling every 2 ms);
 (b) ingest: a command printing M MB; from submit until the task is success, which the master
     writes only after every chunk is stored: MB/s into the store. The same command piped to
-    /dev/null alone is the peer figure.
+    /dev/null alone is the peer figure;
+(c) a REST client on one kept-alive connection: GET /task/1/:uuid, median of 200.
 
 Usage: .venv/bin/python scripts/bench_task.py [--runs 50] [--megabytes 100] [--db URL]
 """
@@ -13,7 +14,9 @@ Usage: .venv/bin/python scripts/bench_task.py [--runs 50] [--megabytes 100] [--d
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -48,15 +51,11 @@ def get(url: str) -> dict[str, object]:
         return dict(json.load(resp))
 
 
+BODY = {"name": "bench", "node_type": "builtin", "node_cont": "bench", "timeout": 600}
+
+
 def run_task(gateway: str, script: str, stype: str = "shell", poll: float = 0.002) -> float:
-    body = {
-        "name": "bench",
-        "node_type": "builtin",
-        "node_cont": "bench",
-        "scripts_type": stype,
-        "scripts_cont": script,
-        "timeout": 600,
-    }
+    body = BODY | {"scripts_type": stype, "scripts_cont": script}
     start = time.perf_counter()
     uuid = post(f"http://{gateway}/task/1/plugin_cmd", body)["uuid"]
     while True:
@@ -114,6 +113,11 @@ def main() -> int:
                 f"median {statistics.median(lat) * 1000:.1f} ms, "
                 f"p90 {lat[int(len(lat) * 0.9) - 1] * 1000:.1f} ms, min {lat[0] * 1000:.1f} ms"
             )
+            kept = kept_alive_gets(gateway, 200)
+            print(
+                f"(c) GET /task/1/:uuid on one kept-alive connection, 200 requests: "
+                f"median {statistics.median(kept) * 1000:.2f} ms, max {max(kept) * 1000:.1f} ms"
+            )
             script = FLOOD.format(n=args.megabytes * 1024)
             took = [run_task(gateway, script, "python", poll=0.01) for _ in range(args.repeat)]
             mid = statistics.median(took)
@@ -128,6 +132,27 @@ def main() -> int:
             for daemon in reversed(daemons):
                 daemon.stop()
     return 0
+
+
+def kept_alive_gets(gateway: str, count: int) -> list[float]:
+    """Seconds per GET of one task, all on one HTTP/1.1 connection (as a polling client)."""
+    uuid = post(f"http://{gateway}/task/1/plugin_cmd", BODY | {"scripts_cont": "true"})["uuid"]
+    host, _, port = gateway.rpartition(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    token = os.environ["JOBFLEET_ADMIN_TOKEN"]
+    took = []
+    try:
+        for _ in range(count + 20):  # the first 20 warm up
+            began = time.perf_counter()
+            conn.request("GET", f"/task/1/{uuid}", headers={"Authorization": f"Token {token}"})
+            reply = conn.getresponse()
+            reply.read()
+            if reply.status != 200:
+                raise SystemExit(f"GET /task/1/{uuid}: {reply.status}")
+            took.append(time.perf_counter() - began)
+    finally:
+        conn.close()
+    return took[20:]
 
 
 def peer(script: str) -> float:
