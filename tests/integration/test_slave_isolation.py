@@ -273,14 +273,15 @@ def test_an_account_the_slave_does_not_list_is_refused_before_anything_runs(
 def test_a_project_the_slave_does_not_serve_is_refused_before_anything_runs(
     world: World,
 ) -> None:
+    """To project 1, `solo` (serving project 2 only) is no machine: the master refuses the
+    step before anything is written. (The slave's own refusal, should an order reach it
+    anyway, is tests/unit/slave/test_scope.py.)"""
     marker = world.base / "ran-for-project-1"
+    body = {"name": "x", "node_cont": "solo", "scripts_cont": f"touch {marker}"}
     with world.client() as admin:
-        uuid = submit(admin, f"touch {marker}", nodes="solo")
-        done = final(admin, uuid, 1)
+        refused = admin.post("/task/1/plugin_cmd", json=body)
 
-    assert done["status"] == "fail"
-    reason = done["nodes"][0]["reason"]
-    assert "solo" in reason and "project 1" in reason, reason
+    assert refused.status_code == 400 and "unknown node(s): solo" in refused.text
     assert not marker.exists()
 
 
