@@ -261,6 +261,13 @@ def state_dir(processes: Processes, name: str) -> Path:
     return processes.tmp / f"slave-{name}-state"
 
 
+def credential_file(processes: Processes, name: str) -> Path:
+    """The fixture's slave's credential file, once its enrolment has written it (the master
+    lists a slave as attached a moment before the slave has its Welcome)."""
+    path = state_dir(processes, name) / f"{name}.credential"
+    return wait_until(lambda: path if path.exists() else None, 30, what=f"{name}'s credential")
+
+
 def gateway_starter(processes: Processes) -> Callable[..., Gateway]:
     count = 0
 

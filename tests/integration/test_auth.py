@@ -29,7 +29,7 @@ from jobfleet.v1 import (
     task_pb2_grpc,
 )
 
-from tests.integration.conftest import Cluster, Gateway, Master, Proc, Processes, state_dir
+from tests.integration.conftest import Cluster, Gateway, Master, Proc, Processes, credential_file
 from tests.integration.jobs import cmd, create_job
 from tests.integration.rest import submit, tasklog, wait_final
 from tests.waiting import wait_until
@@ -763,7 +763,7 @@ def test_file_blobs_take_a_slaves_own_credential_for_its_own_copies(
     assert target.read_bytes() == b"copied through the master"
     digest = hashlib.sha256(target.read_bytes()).hexdigest()
     ask = slave_pb2.DownloadBlobRequest(sha256=digest)
-    credential = (state_dir(processes, "s1") / "s1.credential").read_text().strip()
+    credential = credential_file(processes, "s1").read_text().strip()
     as_slave = (("authorization", f"Token {credential}"), ("jobfleet-slave", "s1"))
     refused: list[tuple[tuple[str, str], ...]] = [
         (("authorization", f"Token {t}"),) for t in (token, master.join_token)

@@ -22,7 +22,7 @@ import httpx
 import pytest
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
 
-from tests.integration.conftest import Master, Services, state_dir
+from tests.integration.conftest import Master, Services, credential_file, state_dir
 from tests.integration.rest import submit, task, tasklog, wait_final
 from tests.integration.rogue import StubSlave
 from tests.waiting import wait_until
@@ -213,6 +213,7 @@ def test_a_second_process_under_a_name_waits_while_the_first_works(world: World)
     services = world.services
     first = services.start_slave(world.master, "twin")
     clone_state = services.processes.tmp / "twin-clone-state"
+    credential_file(services.processes, "twin")
     shutil.copytree(state_dir(services.processes, "twin"), clone_state)  # a cloned machine
     clone = services.start_slave(
         world.master, "twin", "--state-dir", str(clone_state), wait=False
@@ -266,10 +267,9 @@ def test_a_master_off_loopback_needs_a_join_token_or_mutual_tls(tmp_path: Path) 
 def test_an_enrolled_slave_keeps_its_name_across_restarts(world: World) -> None:
     services = world.services
     proc = services.start_slave(world.master, "keeper")
-    credential = (state_dir(services.processes, "keeper") / "keeper.credential").read_text()
-    assert oct((state_dir(services.processes, "keeper") / "keeper.credential").stat().st_mode)[
-        -3:
-    ] == "600"
+    kept = credential_file(services.processes, "keeper")
+    credential = kept.read_text()
+    assert oct(kept.stat().st_mode)[-3:] == "600"
     proc.stop()
     # Started again without any join token: its credential alone lets it in.
     again = services.start_slave(world.master, "keeper", env={"JOBFLEET_JOIN_TOKEN": ""})
