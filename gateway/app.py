@@ -13,7 +13,6 @@ from gateway.auth import Credentials
 from gateway.bodylimit import BodyLimit
 from gateway.callers import Verify
 from gateway.config import GatewayConfig
-from gateway.master import master_lifespan
 from gateway.routes import (
     health,
     openc3_crontab,
@@ -30,6 +29,7 @@ from gateway.routes import (
     openc3_userlist,
     openc3_variable,
 )
+from gateway.upstream import master_lifespan
 from gateway.views import openc3_names
 
 ROUTES: list[BaseRoute] = [

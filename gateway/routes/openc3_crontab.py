@@ -14,8 +14,8 @@ from starlette.routing import BaseRoute, Route
 
 from gateway import envelope, filters, forms, schemas, words
 from gateway.forms import Fields
-from gateway.master import GatewayState
 from gateway.openapi import describe
+from gateway.upstream import GatewayState
 from gateway.views.openc3_crontab import crontab_row
 
 MAX_GRACE = 7 * 86400

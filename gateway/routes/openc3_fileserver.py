@@ -14,8 +14,8 @@ from starlette.routing import BaseRoute, Route
 
 from gateway import envelope, filters, forms, schemas, uploads
 from gateway.callers import CALLER
-from gateway.master import GatewayState
 from gateway.openapi import describe
+from gateway.upstream import GatewayState
 from gateway.views import openc3_catalog as views
 
 # Every part with a filename is a file, stored under that name; other parts are skipped.

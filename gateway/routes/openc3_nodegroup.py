@@ -15,8 +15,8 @@ from starlette.routing import BaseRoute, Route
 
 from gateway import envelope, filters, forms, schemas
 from gateway.forms import Fields
-from gateway.master import GatewayState
 from gateway.openapi import describe
+from gateway.upstream import GatewayState
 from gateway.views import openc3_catalog as views
 
 PLUGIN = re.compile(r"[a-z][a-z0-9_]{0,63}")

@@ -16,8 +16,8 @@ from starlette.routing import BaseRoute, Route
 from gateway import envelope, filters, forms, schemas
 from gateway.errors import FieldError
 from gateway.forms import Fields
-from gateway.master import GatewayState
 from gateway.openapi import describe
+from gateway.upstream import GatewayState
 from gateway.views import openc3_catalog as views
 
 NODE_FILTERS = ("inip", "exip")

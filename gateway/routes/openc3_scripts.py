@@ -9,8 +9,8 @@ from starlette.routing import BaseRoute, Route
 
 from gateway import envelope, filters, forms, schemas, words
 from gateway.forms import Fields
-from gateway.master import GatewayState
 from gateway.openapi import describe
+from gateway.upstream import GatewayState
 from gateway.views import openc3_catalog as views
 
 SCRIPT_TYPES = tuple(words.OPENC3_SCRIPT_TYPE.values())

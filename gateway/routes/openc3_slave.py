@@ -18,8 +18,8 @@ from starlette.routing import BaseRoute, Route
 
 from gateway import envelope, forms, streaming
 from gateway.errors import rpc_failure
-from gateway.master import GatewayState
 from gateway.openapi import describe
+from gateway.upstream import GatewayState
 from gateway.views import openc3, openc3_names
 
 logger = logging.getLogger(__name__)

@@ -18,8 +18,8 @@ from starlette.routing import BaseRoute, Route
 from gateway import envelope, forms, schemas, words
 from gateway.errors import FieldError
 from gateway.forms import Fields
-from gateway.master import GatewayState
 from gateway.openapi import describe
+from gateway.upstream import GatewayState
 from gateway.views import openc3
 
 CONTROLS = tuple(words.OPENC3_SUBTASK_CONTROL.values())

@@ -17,8 +17,8 @@ from starlette.routing import BaseRoute, Route
 
 from gateway import envelope, forms, schemas, steps, words
 from gateway.forms import Fields
-from gateway.master import GatewayState
 from gateway.openapi import describe
+from gateway.upstream import GatewayState
 from gateway.views import openc3
 
 NODE_TYPES = ("builtin",)

@@ -16,8 +16,8 @@ from starlette.routing import BaseRoute, Route
 
 from gateway import envelope, forms, schemas
 from gateway.forms import Fields
-from gateway.master import GatewayState
 from gateway.openapi import describe
+from gateway.upstream import GatewayState
 from gateway.views import openc3
 from gateway.views import openc3_catalog as catalog_views
 from gateway.views import openc3_steps as step_views

@@ -17,8 +17,8 @@ from starlette.routing import BaseRoute, Route
 from gateway import envelope, filters, forms, schemas
 from gateway.errors import FieldError
 from gateway.forms import Fields
-from gateway.master import GatewayState
 from gateway.openapi import describe
+from gateway.upstream import GatewayState
 from gateway.views.openc3_catalog import audit
 
 MAX_DESCRIBE = 1000

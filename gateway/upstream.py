@@ -1,4 +1,5 @@
-"""The gateway's side of the master: its channels and stubs, opened and closed by the lifespan.
+"""The gateway's client of the master (its upstream): channels and stubs, opened and closed by
+the lifespan.
 
 Handlers reach it as `request.state["master"]` (typed by `GatewayState`), never as a global;
 the settings a handler needs (the upload cap) come the same way, as `request.state["config"]`.
