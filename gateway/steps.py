@@ -14,12 +14,14 @@ from typing import Any
 
 from jobfleet.v1 import common_pb2
 
-from gateway import filenames, forms, schemas, words
+from gateway import filenames, forms, schemas
 from gateway.errors import FieldError
 from gateway.forms import Fields
+from gateway.openc3 import words
+from gateway.words import value_of
 
 PLUGIN_TYPES = ("cmd", "scp")
-SCRIPT_TYPES = tuple(words.OPENC3_SCRIPT_TYPE.values())
+SCRIPT_TYPES = tuple(words.SCRIPT_TYPE.values())
 NODE_TYPES = ("builtin", "group", "variable")
 SRC_TYPES = (*NODE_TYPES, "fileserver")
 DEFAULT_TIMEOUT = 60
@@ -64,7 +66,7 @@ def cmd_step(item: Mapping[str, Any]) -> common_pb2.CmdStep:
     return common_pb2.CmdStep(
         user=forms.matching(item, "user", ACCOUNT, "an account name"),
         nodes=selector(item, "node_type", "node_cont", NODE_TYPES),
-        script_type=words.value_of(words.OPENC3_SCRIPT_TYPE, script_type, "scripts_type"),
+        script_type=value_of(words.SCRIPT_TYPE, script_type, "scripts_type"),
         script=forms.text(item, "scripts_cont", required=True, strip=False),
         args=arguments(item, "scripts_argv"),
         timeout_seconds=timeout(item),
@@ -101,7 +103,7 @@ def selector(
     else:
         content = forms.text(item, content_key, required=kind != "fileserver", max_len=MAX_TEXT)
     return common_pb2.NodeSelector(
-        type=words.value_of(words.OPENC3_NODE_TYPE, kind, type_key), content=content
+        type=value_of(words.NODE_TYPE, kind, type_key), content=content
     )
 
 

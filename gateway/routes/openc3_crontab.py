@@ -12,16 +12,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, filters, forms, schemas, words
+from gateway import envelope, filters, forms, schemas
 from gateway.forms import Fields
 from gateway.openapi import describe
+from gateway.openc3 import words
 from gateway.upstream import GatewayState
 from gateway.views.openc3_crontab import crontab_row
+from gateway.words import value_of
 
 MAX_GRACE = 7 * 86400
 MAX_FIRES = 1000
-POLICIES = tuple(words.OPENC3_MISFIRE_POLICY.values())
-STATUSES = tuple(words.OPENC3_CRONTAB_STATUS.values())
+POLICIES = tuple(words.MISFIRE_POLICY.values())
+STATUSES = tuple(words.CRONTAB_STATUS.values())
 CRONTAB_BODY = schemas.obj(
     {
         "name": schemas.text(255, required=True),
@@ -59,7 +61,7 @@ def crontab(fields: Fields) -> crontab_pb2.Crontab:
         cron=forms.text(fields, "cron", required=True, max_len=255),
         mutex=forms.text(fields, "mutex", max_len=255),
         time_zone=forms.text(fields, "timezone", max_len=64),
-        misfire_policy=words.value_of(words.OPENC3_MISFIRE_POLICY, policy, "misfire"),
+        misfire_policy=value_of(words.MISFIRE_POLICY, policy, "misfire"),
         misfire_grace_seconds=forms.integer(
             fields, "misfire_grace", default=0, low=0, high=MAX_GRACE
         ),
@@ -106,7 +108,7 @@ def status_request(
     return crontab_pb2.SetCrontabStatusRequest(
         project_id=project_id,
         id=crontab_id,
-        status=words.value_of(words.OPENC3_CRONTAB_STATUS, status, "status"),
+        status=value_of(words.CRONTAB_STATUS, status, "status"),
         actor=actor,
     )
 

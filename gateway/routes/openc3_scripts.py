@@ -7,13 +7,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, filters, forms, schemas, words
+from gateway import envelope, filters, forms, schemas
 from gateway.forms import Fields
 from gateway.openapi import describe
+from gateway.openc3 import words
 from gateway.upstream import GatewayState
 from gateway.views import openc3_catalog as views
+from gateway.words import value_of
 
-SCRIPT_TYPES = tuple(words.OPENC3_SCRIPT_TYPE.values())
+SCRIPT_TYPES = tuple(words.SCRIPT_TYPE.values())
 MAX_NAME = 255
 SCRIPT_FILTERS = ("jobname",)
 
@@ -36,7 +38,7 @@ def script(fields: Fields) -> catalog_pb2.Script:
     script_type = forms.choice(fields, "type", SCRIPT_TYPES, "shell")
     return catalog_pb2.Script(
         name=forms.text(fields, "name", required=True, max_len=MAX_NAME),
-        type=words.value_of(words.OPENC3_SCRIPT_TYPE, script_type, "type"),
+        type=value_of(words.SCRIPT_TYPE, script_type, "type"),
         content=forms.text(fields, "cont", required=True, strip=False),
     )
 

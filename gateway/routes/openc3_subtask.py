@@ -15,14 +15,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, forms, schemas, words
+from gateway import envelope, forms, schemas
 from gateway.errors import FieldError
 from gateway.forms import Fields
 from gateway.openapi import describe
+from gateway.openc3 import words
 from gateway.upstream import GatewayState
 from gateway.views import openc3
+from gateway.words import value_of
 
-CONTROLS = tuple(words.OPENC3_SUBTASK_CONTROL.values())
+CONTROLS = tuple(words.SUBTASK_CONTROL.values())
 PUT_CONTROLS = ("next",)
 SUBTASK_TYPES = ("cmd", "scp")
 
@@ -56,7 +58,7 @@ def control_request(
         project_id=project_id,
         task_uuid=forms.token(fields, "taskuuid", required=True),
         subtask_uuid=forms.token(fields, "subtaskuuid", required=True),
-        control=words.value_of(words.OPENC3_SUBTASK_CONTROL, control, "control"),
+        control=value_of(words.SUBTASK_CONTROL, control, "control"),
         actor=actor,
     )
 

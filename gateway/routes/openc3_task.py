@@ -15,14 +15,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, forms, schemas, steps, words
+from gateway import envelope, forms, schemas, steps
 from gateway.forms import Fields
 from gateway.openapi import describe
+from gateway.openc3 import words
 from gateway.upstream import GatewayState
 from gateway.views import openc3
+from gateway.words import value_of
 
 NODE_TYPES = ("builtin",)
-SCRIPT_TYPES = tuple(words.OPENC3_SCRIPT_TYPE.values())
+SCRIPT_TYPES = tuple(words.SCRIPT_TYPE.values())
 INT32_MAX = 2**31 - 1
 
 
@@ -60,7 +62,7 @@ JOB_BY_NAME_BODY = schemas.obj(
 TASK_QUERY = {
     "name": schemas.text(description="contains"),
     "user": schemas.text(description="the submitter"),
-    "status": schemas.choice(words.OPENC3_TASK_STATUS.values()),
+    "status": schemas.choice(words.TASK_STATUS.values()),
     "time_start": schemas.time_bound(),
     "time_end": schemas.time_bound(description="inclusive: that whole day"),
     "taskuuid": schemas.text(),
@@ -82,7 +84,7 @@ def submit_command_request(
         submitter=submitter,
         user=forms.text(fields, "user"),
         nodes=forms.name_list(fields, "node_cont"),
-        script_type=words.value_of(words.OPENC3_SCRIPT_TYPE, script_type, "scripts_type"),
+        script_type=value_of(words.SCRIPT_TYPE, script_type, "scripts_type"),
         script=forms.text(fields, "scripts_cont", required=True, strip=False),
         args=forms.argv(fields, "scripts_argv"),
         timeout_seconds=steps.timeout(fields),
@@ -140,7 +142,7 @@ def list_tasks_request(project_id: int, query: Fields) -> task_pb2.ListTasksRequ
         project_id=project_id,
         name_contains=forms.text(query, "name"),
         submitter=forms.text(query, "user"),
-        status=words.value_of(words.OPENC3_TASK_STATUS, status, "status") if status else None,
+        status=value_of(words.TASK_STATUS, status, "status") if status else None,
         started_after_unix=forms.time_bound(query, "time_start"),
         started_before_unix=forms.time_bound(query, "time_end", end=True),
         uuid=forms.text(query, "taskuuid"),

@@ -8,8 +8,9 @@ from typing import Any
 
 from jobfleet.v1 import common_pb2
 
-from gateway import words
+from gateway.openc3 import words
 from gateway.views.openc3_steps import plugin_type, step_fields
+from gateway.words import word
 
 
 def format_time(message: Any, field: str) -> str:
@@ -32,7 +33,7 @@ def runtime(message: Any, now: float) -> int:
 
 def task_status(task: common_pb2.Task) -> dict[str, str]:
     """What a submit, redo, kill or control answers: the task's uuid and status word."""
-    return {"uuid": task.uuid, "status": words.word(words.OPENC3_TASK_STATUS, task.status)}
+    return {"uuid": task.uuid, "status": word(words.TASK_STATUS, task.status)}
 
 
 def task_row(task: common_pb2.Task, now: float) -> dict[str, Any]:
@@ -44,7 +45,7 @@ def task_row(task: common_pb2.Task, now: float) -> dict[str, Any]:
         "name": task.name,
         "user": task.submitter,
         "slave": ",".join(slaves),
-        "status": words.word(words.OPENC3_TASK_STATUS, task.status),
+        "status": word(words.TASK_STATUS, task.status),
         "starttime": format_time(task, "started_at"),
         "finishtime": format_time(task, "finished_at"),
         "calltype": task.call_type,
@@ -62,7 +63,7 @@ def execution_fields(execution: common_pb2.Execution) -> dict[str, Any]:
     return {
         "node": execution.node,
         "slave": execution.slave,
-        "status": words.word(words.OPENC3_EXECUTION_STATUS, execution.status),
+        "status": word(words.EXECUTION_STATUS, execution.status),
         "exitcode": execution.exit_code,
         "reason": execution.reason,
     }
@@ -89,7 +90,7 @@ def subtask_row(subtask: common_pb2.Subtask, now: float) -> dict[str, Any]:
         "starttime": format_time(subtask, "started_at"),
         "finishtime": format_time(subtask, "finished_at"),
         "runtime": runtime(subtask, now),
-        "status": words.word(words.OPENC3_SUBTASK_STATUS, subtask.status),
+        "status": word(words.SUBTASK_STATUS, subtask.status),
         "pause": subtask.pause,
         "extended": step_fields(subtask.step),
     }

@@ -7,9 +7,10 @@ from typing import Any
 
 from jobfleet.v1 import catalog_pb2
 
-from gateway import words
+from gateway.openc3 import words
 from gateway.views.openc3 import format_time
 from gateway.views.openc3_steps import step_hash
+from gateway.words import word
 
 DEFAULT_SSH_PORT = 22
 
@@ -45,7 +46,7 @@ def script_row(script: catalog_pb2.Script) -> dict[str, Any]:
     return {
         "id": script.id,
         "name": script.name,
-        "type": words.word(words.OPENC3_SCRIPT_TYPE, script.type),
+        "type": word(words.SCRIPT_TYPE, script.type),
         "cont": script.content,
         **audit(script.audit),
     }

@@ -7,9 +7,10 @@ from typing import Any
 
 from jobfleet.v1 import crontab_pb2
 
-from gateway import words
+from gateway.openc3 import words
 from gateway.views.openc3 import format_time
 from gateway.views.openc3_catalog import audit
+from gateway.words import word
 
 
 def crontab_row(crontab: crontab_pb2.Crontab) -> dict[str, Any]:
@@ -22,8 +23,8 @@ def crontab_row(crontab: crontab_pb2.Crontab) -> dict[str, Any]:
         "cron": crontab.cron,
         "timezone": crontab.time_zone,
         "mutex": crontab.mutex,
-        "status": words.word(words.OPENC3_CRONTAB_STATUS, crontab.status),
-        "misfire": words.word(words.OPENC3_MISFIRE_POLICY, crontab.misfire_policy),
+        "status": word(words.CRONTAB_STATUS, crontab.status),
+        "misfire": word(words.MISFIRE_POLICY, crontab.misfire_policy),
         "misfire_grace": crontab.misfire_grace_seconds,
         "nexttime": format_time(crontab, "next_fire_time"),
         **audit(crontab.audit),
@@ -36,7 +37,7 @@ def fire_row(fire: crontab_pb2.CrontabFire) -> dict[str, Any]:
     return {
         "time": format_time(fire, "fire_time"),
         "through": format_time(fire, "through"),
-        "outcome": words.word(words.OPENC3_FIRE_OUTCOME, fire.outcome),
+        "outcome": word(words.FIRE_OUTCOME, fire.outcome),
         "taskuuid": fire.task_uuid,
         "reason": fire.reason,
         "recorded": format_time(fire, "recorded_at"),

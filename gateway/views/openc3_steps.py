@@ -6,19 +6,20 @@ from typing import Any
 
 from jobfleet.v1 import common_pb2, task_pb2
 
-from gateway import words
+from gateway.openc3 import words
+from gateway.words import UNKNOWN, word
 
 DEFAULT_TIMEOUT = 60
 
 
 def plugin_type(step: common_pb2.Step) -> str:
     """`cmd` or `scp`; `unknown` for a step kind this gateway does not know yet."""
-    return str(step.WhichOneof("kind") or words.UNKNOWN)
+    return str(step.WhichOneof("kind") or UNKNOWN)
 
 
 def selector(selector: common_pb2.NodeSelector, type_key: str, content_key: str) -> dict[str, str]:
     return {
-        type_key: words.word(words.OPENC3_NODE_TYPE, selector.type),
+        type_key: word(words.NODE_TYPE, selector.type),
         content_key: selector.content,
     }
 
@@ -27,7 +28,7 @@ def cmd_fields(cmd: common_pb2.CmdStep) -> dict[str, Any]:
     return {
         "user": cmd.user,
         **selector(cmd.nodes, "node_type", "node_cont"),
-        "scripts_type": words.word(words.OPENC3_SCRIPT_TYPE, cmd.script_type),
+        "scripts_type": word(words.SCRIPT_TYPE, cmd.script_type),
         "scripts_cont": cmd.script,
         "scripts_argv": cmd.args,
         "timeout": cmd.timeout_seconds or DEFAULT_TIMEOUT,

@@ -1,0 +1,4 @@
+"""OpenC3's job API (shared/spec/openc3-job-api.txt), served as views of jobfleet's model.
+
+words.py    the proto's enums in OpenC3's words (task status, node types, ...)
+"""
