@@ -13,6 +13,7 @@ from gateway.auth import Credentials
 from gateway.bodylimit import BodyLimit
 from gateway.callers import Verify
 from gateway.config import GatewayConfig
+from gateway.openc3 import names as openc3_names
 from gateway.routes import (
     health,
     openc3_crontab,
@@ -30,7 +31,6 @@ from gateway.routes import (
     openc3_variable,
 )
 from gateway.upstream import master_lifespan
-from gateway.views import openc3_names
 
 ROUTES: list[BaseRoute] = [
     *health.routes,
@@ -63,7 +63,7 @@ def dialect_for(request: Request) -> errors.Dialect:
     """The envelope and field names a failure is answered in, by the route that matched.
 
     Every document served so far is OpenC3's; its field names vary a little by route
-    (`views.openc3_names`). A document with another envelope will be chosen here too.
+    (`openc3.names`). A document with another envelope will be chosen here too.
     """
     route = request.scope.get("route")
     return openc3_names.dialect(getattr(route, "path", ""))

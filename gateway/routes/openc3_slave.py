@@ -19,8 +19,9 @@ from starlette.routing import BaseRoute, Route
 from gateway import envelope, forms, streaming
 from gateway.errors import rpc_failure
 from gateway.openapi import describe
+from gateway.openc3 import names
 from gateway.upstream import GatewayState
-from gateway.views import openc3, openc3_names
+from gateway.views import openc3
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ async def task_log(request: Request[GatewayState]) -> Response:
 def _cut_short(uuid: str, exc: grpc.aio.AioRpcError) -> str:
     """What the answer's `info` says when the master fails while the log is being sent."""
     logger.warning("tasklog %s: cut short, the master failed while it was sent", uuid)
-    return openc3_names.failure_info(rpc_failure(exc, openc3_names.dialect(TASK_LOG).rename))
+    return names.failure_info(rpc_failure(exc, names.dialect(TASK_LOG).rename))
 
 
 @describe(data={})

@@ -1,4 +1,4 @@
-"""openc3_names: proto field paths -> the keys OpenC3 clients sent, per route."""
+"""openc3.names: proto field paths -> the keys OpenC3 clients sent, per route."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from starlette.routing import Route
 
 from gateway.app import ROUTES
-from gateway.views.openc3_names import ROUTE_FIELD_NAMES, field_name
+from gateway.openc3.names import ROUTE_FIELD_NAMES, field_name
 
 
 @pytest.mark.parametrize(
