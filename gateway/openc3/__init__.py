@@ -2,4 +2,6 @@
 
 names.py    its dialect: proto field -> the key a client of the route sent; failure text
 words.py    the proto's enums in OpenC3's words (task status, node types, ...)
+steps.py    a job's `data` (step hashes) -> proto Steps, errors naming `data[i].<key>`
+filters.py  the catalogue list query (`name`, `create_user`, dates, ...) -> ListFilter
 """

@@ -13,10 +13,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, filters, forms, schemas
+from gateway import envelope, forms, schemas
 from gateway.errors import FieldError
 from gateway.forms import Fields
 from gateway.openapi import describe
+from gateway.openc3 import filters
 from gateway.upstream import GatewayState
 from gateway.views import openc3_catalog as views
 

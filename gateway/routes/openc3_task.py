@@ -15,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, forms, schemas, steps
+from gateway import envelope, forms, schemas
 from gateway.forms import Fields
 from gateway.openapi import describe
-from gateway.openc3 import words
+from gateway.openc3 import steps, words
 from gateway.upstream import GatewayState
 from gateway.views import openc3
 from gateway.words import value_of

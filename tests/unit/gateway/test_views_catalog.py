@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jobfleet.v1 import catalog_pb2, common_pb2, task_pb2
 
-from gateway.steps import parse_steps
+from gateway.openc3.steps import parse_steps
 from gateway.views import openc3_catalog as views
 from gateway.views import openc3_steps
 

@@ -9,7 +9,7 @@ import pytest
 from jobfleet.v1 import common_pb2
 
 from gateway.errors import FieldError
-from gateway.steps import parse_steps
+from gateway.openc3.steps import parse_steps
 
 CMD: dict[str, Any] = {
     "plugin_type": "cmd",
