@@ -16,8 +16,8 @@ from gateway import envelope, forms, schemas
 from gateway.forms import Fields
 from gateway.openapi import describe
 from gateway.openc3 import filters, words
+from gateway.openc3.views.crontab import crontab_row
 from gateway.upstream import GatewayState
-from gateway.views.openc3_crontab import crontab_row
 from gateway.words import value_of
 
 MAX_GRACE = 7 * 86400

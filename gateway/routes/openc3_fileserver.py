@@ -16,8 +16,8 @@ from gateway import envelope, forms, schemas, uploads
 from gateway.callers import CALLER
 from gateway.openapi import describe
 from gateway.openc3 import filters
+from gateway.openc3.views import catalog as views
 from gateway.upstream import GatewayState
-from gateway.views import openc3_catalog as views
 
 # Every part with a filename is a file, stored under that name; other parts are skipped.
 UPLOAD = schemas.obj(

@@ -15,8 +15,8 @@ from gateway import envelope, forms, schemas
 from gateway.forms import Fields
 from gateway.openapi import describe
 from gateway.openc3 import filters, steps
+from gateway.openc3.views import catalog as views
 from gateway.upstream import GatewayState
-from gateway.views import openc3_catalog as views
 
 MAX_NAME = 255
 

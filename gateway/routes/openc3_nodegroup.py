@@ -17,8 +17,8 @@ from gateway import envelope, forms, schemas
 from gateway.forms import Fields
 from gateway.openapi import describe
 from gateway.openc3 import filters
+from gateway.openc3.views import catalog as views
 from gateway.upstream import GatewayState
-from gateway.views import openc3_catalog as views
 
 PLUGIN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 DEFAULT_PLUGIN = "list"

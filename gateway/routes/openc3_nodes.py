@@ -18,8 +18,8 @@ from gateway.errors import FieldError
 from gateway.forms import Fields
 from gateway.openapi import describe
 from gateway.openc3 import filters
+from gateway.openc3.views import catalog as views
 from gateway.upstream import GatewayState
-from gateway.views import openc3_catalog as views
 
 NODE_FILTERS = ("inip", "exip")
 MAX_NAME = 255

@@ -20,8 +20,8 @@ from gateway import envelope, forms, streaming
 from gateway.errors import rpc_failure
 from gateway.openapi import describe
 from gateway.openc3 import names
+from gateway.openc3.views import tasks
 from gateway.upstream import GatewayState
-from gateway.views import openc3
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ async def task_log(request: Request[GatewayState]) -> Response:
     task = (await master.task.GetTask(ask, timeout=master.timeout)).task
     rows = [
         streaming.TextRow(
-            openc3.execution_fields(e),
+            tasks.execution_fields(e),
             "log",
             functools.partial(master.log_pages, task.project_id, e.id),
         )
@@ -70,7 +70,7 @@ async def kill_task(request: Request[GatewayState]) -> Response:
     reason = f"killed by {forms.submitter(request)}"
     ask = task_pb2.KillTaskRequest(uuid=task_uuid(request), reason=reason)
     task = (await master.task.KillTask(ask, timeout=master.timeout)).task
-    return envelope.ok(openc3.task_status(task))
+    return envelope.ok(tasks.task_status(task))
 
 
 routes: list[BaseRoute] = [

@@ -20,8 +20,8 @@ from gateway.errors import FieldError
 from gateway.forms import Fields
 from gateway.openapi import describe
 from gateway.openc3 import words
+from gateway.openc3.views import tasks
 from gateway.upstream import GatewayState
-from gateway.views import openc3
 from gateway.words import value_of
 
 CONTROLS = tuple(words.SUBTASK_CONTROL.values())
@@ -79,7 +79,7 @@ async def list_subtasks(request: Request[GatewayState]) -> Response:
     """GET /subtask/{projectid}/{taskuuid}: one row per step, in order."""
     task = await fetch_task(request)
     now = time.time()
-    return envelope.ok([openc3.subtask_row(s, now) for s in task.subtasks])
+    return envelope.ok([tasks.subtask_row(s, now) for s in task.subtasks])
 
 
 @describe(data={"type": "object"})
@@ -89,7 +89,7 @@ async def get_subtask(request: Request[GatewayState]) -> Response:
     task = await fetch_task(request)
     for subtask in task.subtasks:
         if subtask.uuid == uuid:
-            return envelope.ok(openc3.subtask_row(subtask, time.time()))
+            return envelope.ok(tasks.subtask_row(subtask, time.time()))
     raise FieldError("subtaskuuid", f"no subtask {uuid!r} in task {task.uuid!r}", status=404)
 
 
@@ -102,7 +102,7 @@ async def control(request: Request[GatewayState], allowed: Collection[str]) -> R
     )
     master = request.state["master"]
     task = (await master.task.ControlSubtask(ask, timeout=master.timeout)).task
-    return envelope.ok(openc3.task_status(task))
+    return envelope.ok(tasks.task_status(task))
 
 
 @describe(

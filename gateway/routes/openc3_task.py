@@ -2,7 +2,7 @@
 count and show tasks (the `analysis` routes are not served).
 
 Each handler reads and checks the request (so bad input never reaches the master), makes one
-call on the master and builds the answer with `views.openc3`.
+call on the master and builds the answer with `views.tasks`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from gateway import envelope, forms, schemas
 from gateway.forms import Fields
 from gateway.openapi import describe
 from gateway.openc3 import steps, words
+from gateway.openc3.views import tasks
 from gateway.upstream import GatewayState
-from gateway.views import openc3
 from gateway.words import value_of
 
 NODE_TYPES = ("builtin",)
@@ -157,7 +157,7 @@ def project_id(request: Request[GatewayState]) -> int:
 
 def submitted(task: common_pb2.Task) -> Response:
     """A new (or redone) task: its uuid next to `data` too, as OpenC3 answers."""
-    return envelope.ok(openc3.task_status(task), uuid=task.uuid)
+    return envelope.ok(tasks.task_status(task), uuid=task.uuid)
 
 
 @describe(
@@ -265,7 +265,7 @@ async def list_tasks(request: Request[GatewayState]) -> Response:
     master = request.state["master"]
     reply = await master.task.ListTasks(ask, timeout=master.timeout)
     now = time.time()
-    return envelope.ok([openc3.task_row(t, now) for t in reply.tasks], total=reply.total)
+    return envelope.ok([tasks.task_row(t, now) for t in reply.tasks], total=reply.total)
 
 
 @describe(data={"type": "object", "required": ["status"]})
@@ -281,7 +281,7 @@ async def get_task(request: Request[GatewayState]) -> Response:
         if exc.code() != grpc.StatusCode.NOT_FOUND:
             raise
         return envelope.ok({"status": "norun"})  # what OpenC3 clients poll for
-    return envelope.ok(openc3.task_detail(task, time.time()))
+    return envelope.ok(tasks.task_detail(task, time.time()))
 
 
 # The fixed paths come before /task/{projectid}/{uuid}, which would take `count` for a uuid.

@@ -17,10 +17,10 @@ from starlette.routing import BaseRoute, Route
 from gateway import envelope, forms, schemas
 from gateway.forms import Fields
 from gateway.openapi import describe
+from gateway.openc3.views import catalog as catalog_views
+from gateway.openc3.views import steps as step_views
+from gateway.openc3.views import tasks
 from gateway.upstream import GatewayState
-from gateway.views import openc3
-from gateway.views import openc3_catalog as catalog_views
-from gateway.views import openc3_steps as step_views
 
 PROJECT = schemas.identifier(description="the project")
 UUID = schemas.token(description="the task's uuid")
@@ -120,7 +120,7 @@ async def invoke(request: Request[GatewayState]) -> Response:
     )
     master = request.state["master"]
     task = (await master.task.SubmitJob(ask, timeout=master.timeout)).task
-    return envelope.ok(openc3.task_status(task), uuid=task.uuid)
+    return envelope.ok(tasks.task_status(task), uuid=task.uuid)
 
 
 @describe(body=schemas.obj({"uuid": UUID}, ["uuid"]), example={"uuid": "T20261126a1"}, data={})
@@ -130,7 +130,7 @@ async def query(request: Request[GatewayState]) -> Response:
     ask = task_pb2.GetTaskRequest(uuid=forms.token(fields, "uuid", required=True))
     master = request.state["master"]
     task = (await master.task.GetTask(ask, timeout=master.timeout)).task
-    return envelope.ok(openc3.task_detail(task, time.time()))
+    return envelope.ok(tasks.task_detail(task, time.time()))
 
 
 @describe(body=schemas.obj({"uuid": UUID}, ["uuid"]), example={"uuid": "T20261126a1"}, data={})
@@ -143,7 +143,7 @@ async def stop(request: Request[GatewayState]) -> Response:
     )
     master = request.state["master"]
     task = (await master.task.KillTask(ask, timeout=master.timeout)).task
-    return envelope.ok(openc3.task_status(task))
+    return envelope.ok(tasks.task_status(task))
 
 
 routes: list[BaseRoute] = [

@@ -19,8 +19,8 @@ from gateway.errors import FieldError
 from gateway.forms import Fields
 from gateway.openapi import describe
 from gateway.openc3 import filters
+from gateway.openc3.views.catalog import audit
 from gateway.upstream import GatewayState
-from gateway.views.openc3_catalog import audit
 
 MAX_DESCRIBE = 1000
 TOKEN = re.compile(r"[A-Za-z0-9]{32}")

@@ -18,8 +18,8 @@ from gateway.errors import FieldError
 from gateway.forms import Fields
 from gateway.openapi import describe
 from gateway.openc3 import filters
+from gateway.openc3.views import catalog as views
 from gateway.upstream import GatewayState
-from gateway.views import openc3_catalog as views
 
 USERNAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
 MAX_SECRET = 16384

@@ -14,8 +14,8 @@ from gateway import envelope, forms, schemas
 from gateway.errors import FieldError
 from gateway.forms import Fields
 from gateway.openapi import describe
+from gateway.openc3.views import catalog as views
 from gateway.upstream import GatewayState
-from gateway.views import openc3_catalog as views
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 MAX_VALUE = 65536

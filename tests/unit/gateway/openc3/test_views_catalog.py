@@ -1,12 +1,12 @@
-"""views.openc3_catalog and openc3_steps: catalogue rows and step hashes from constructed protos."""
+"""openc3.views.catalog and steps: catalogue rows and step hashes from constructed protos."""
 
 from __future__ import annotations
 
 from jobfleet.v1 import catalog_pb2, common_pb2, task_pb2
 
 from gateway.openc3.steps import parse_steps
-from gateway.views import openc3_catalog as views
-from gateway.views import openc3_steps
+from gateway.openc3.views import catalog as views
+from gateway.openc3.views import steps as step_views
 
 T0 = 1704164645  # 2024-01-02 03:04:05 UTC
 AUDIT_KEYS = ["create_user", "create_time", "edit_user", "edit_time"]
@@ -76,7 +76,7 @@ def test_job_detail_steps_round_trip_what_was_posted_plus_uuid() -> None:
 def test_planned_step_adds_the_resolved_nodes() -> None:
     planned = task_pb2.PlannedStep(step=make_job().steps[1], nodes=["n1", "n2"])
 
-    hashed = openc3_steps.planned_step(planned)
+    hashed = step_views.planned_step(planned)
 
     assert hashed["name"] == "ship"
     assert hashed["plugin_type"] == "scp"
@@ -85,7 +85,7 @@ def test_planned_step_adds_the_resolved_nodes() -> None:
 
 
 def test_unknown_step_kind_still_has_a_row() -> None:
-    assert openc3_steps.step_hash(common_pb2.Step(name="x")) == {
+    assert step_views.step_hash(common_pb2.Step(name="x")) == {
         "uuid": "",
         "plugin_type": "unknown",
         "name": "x",

@@ -9,7 +9,7 @@ from typing import Any
 from jobfleet.v1 import common_pb2
 
 from gateway.openc3 import words
-from gateway.views.openc3_steps import plugin_type, step_fields
+from gateway.openc3.views.steps import plugin_type, step_fields
 from gateway.words import word
 
 

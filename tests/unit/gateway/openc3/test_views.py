@@ -1,4 +1,4 @@
-"""views.openc3: task rows with OpenC3's keys, words, times and runtime."""
+"""openc3.views.tasks: task rows with OpenC3's keys, words, times and runtime."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 from jobfleet.v1 import common_pb2
 
-from gateway.views import openc3
+from gateway.openc3.views import tasks
 
 START = 1704164645  # 2024-01-02 03:04:05 UTC
 
@@ -40,7 +40,7 @@ def make_task(finished: bool = True) -> common_pb2.Task:
 
 
 def test_task_row_has_exactly_the_documented_keys() -> None:
-    row = openc3.task_row(make_task(), now=0)
+    row = tasks.task_row(make_task(), now=0)
 
     assert list(row) == ROW_KEYS
     assert row["user"] == "ops"
@@ -56,15 +56,15 @@ def test_runtime_runs_to_now_while_unfinished_and_is_zero_before_start() -> None
     running = make_task(finished=False)
     not_started = common_pb2.Task(uuid="u2")
 
-    assert openc3.task_row(running, now=START + 12.7)["runtime"] == 12
-    assert openc3.task_row(running, now=START)["finishtime"] == ""
-    assert openc3.task_row(not_started, now=START)["runtime"] == 0
-    assert openc3.task_row(not_started, now=START)["starttime"] == ""
-    assert openc3.task_row(not_started, now=START)["status"] == "unknown"
+    assert tasks.task_row(running, now=START + 12.7)["runtime"] == 12
+    assert tasks.task_row(running, now=START)["finishtime"] == ""
+    assert tasks.task_row(not_started, now=START)["runtime"] == 0
+    assert tasks.task_row(not_started, now=START)["starttime"] == ""
+    assert tasks.task_row(not_started, now=START)["status"] == "unknown"
 
 
 def test_task_detail_adds_one_node_row_per_execution() -> None:
-    nodes = openc3.task_detail(make_task(), now=0)["nodes"]
+    nodes = tasks.task_detail(make_task(), now=0)["nodes"]
 
     assert [n["status"] for n in nodes] == ["success", "lost", "timeout"]
     assert nodes[0] == {
@@ -99,7 +99,7 @@ SUBTASK_KEYS = (
 
 
 def test_subtask_row_has_the_documented_keys_and_the_step_as_extended() -> None:
-    row = openc3.subtask_row(make_subtask(0, common_pb2.SUBTASK_STATUS_DECISION), now=START + 5)
+    row = tasks.subtask_row(make_subtask(0, common_pb2.SUBTASK_STATUS_DECISION), now=START + 5)
 
     assert list(row) == SUBTASK_KEYS
     assert row["id"] == 1
@@ -129,11 +129,11 @@ def test_task_detail_lists_subtasks_in_order_and_waiting_is_a_word() -> None:
         ]
     )
 
-    detail = openc3.task_detail(task, now=0)
+    detail = tasks.task_detail(task, now=0)
 
     assert detail["status"] == "waiting"
     assert [(s["id"], s["status"], s["runtime"]) for s in detail["subtasks"]] == [
         (1, "success", 0),
         (2, "init", 0),
     ]
-    assert openc3.task_status(task) == {"uuid": "u1", "status": "waiting"}
+    assert tasks.task_status(task) == {"uuid": "u1", "status": "waiting"}

@@ -8,8 +8,8 @@ from typing import Any
 from jobfleet.v1 import crontab_pb2
 
 from gateway.openc3 import words
-from gateway.views.openc3 import format_time
-from gateway.views.openc3_catalog import audit
+from gateway.openc3.views.catalog import audit
+from gateway.openc3.views.tasks import format_time
 from gateway.words import word
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from jobfleet.v1 import catalog_pb2
 
 from gateway.openc3 import words
-from gateway.views.openc3 import format_time
-from gateway.views.openc3_steps import step_hash
+from gateway.openc3.views.steps import step_hash
+from gateway.openc3.views.tasks import format_time
 from gateway.words import word
 
 DEFAULT_SSH_PORT = 22
