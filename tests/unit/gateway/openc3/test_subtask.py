@@ -1,4 +1,4 @@
-"""routes.openc3_subtask: the control form; PUT allows only `next`."""
+"""openc3.routes.subtask: the control form; PUT allows only `next`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from jobfleet.v1 import task_pb2
 
 from gateway.errors import FieldError
-from gateway.routes.openc3_subtask import PUT_CONTROLS, control_request
+from gateway.openc3.routes.subtask import PUT_CONTROLS, control_request
 
 FORM = {"taskuuid": "t1", "subtaskuuid": "s1", "subtasktype": "cmd", "control": "ignore"}
 

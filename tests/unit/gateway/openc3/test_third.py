@@ -1,4 +1,4 @@
-"""routes.openc3_third: project_id and params.{jobname, variable} -> SubmitJobRequest."""
+"""openc3.routes.third: project_id and params.{jobname, variable} -> SubmitJobRequest."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from jobfleet.v1 import task_pb2
 
 from gateway.errors import FieldError
-from gateway.routes.openc3_third import job_request
+from gateway.openc3.routes.third import job_request
 
 BODY: dict[str, Any] = {
     "project_id": 4,

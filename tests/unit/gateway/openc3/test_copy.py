@@ -1,4 +1,4 @@
-"""routes.openc3_task plugin_scp: form fields -> SubmitCopyRequest, errors naming the form key."""
+"""openc3.routes.task plugin_scp: form fields -> SubmitCopyRequest, errors naming the form key."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from jobfleet.v1 import common_pb2, task_pb2
 
 from gateway.errors import FieldError
-from gateway.routes.openc3_task import submit_copy_request
+from gateway.openc3.routes.task import submit_copy_request
 
 FORM: dict[str, Any] = {
     "name": "ship",

@@ -12,8 +12,8 @@ from starlette.routing import Match
 from gateway.app import ROUTES
 from gateway.errors import FieldError
 from gateway.openc3.names import field_name
+from gateway.openc3.routes import crontab as routes
 from gateway.openc3.views.crontab import crontab_row
-from gateway.routes import openc3_crontab as routes
 
 
 def endpoint(method: str, path: str) -> tuple[str, dict[str, Any]]:
