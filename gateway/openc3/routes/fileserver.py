@@ -1,8 +1,8 @@
 """OpenC3 `fileserver` document: a project's stored files (list, upload, delete).
 
 Uploads are multipart bodies of one or many files, streamed to the master as they are read
-(`gateway.uploads`); they are not under the 1 MiB body cap (`upload_routes`, exempted in
-`app.py`) but under the per-file `max_upload_bytes`.
+(`gateway.uploads`); they are not under the 1 MiB body cap (`upload_routes`, the document's
+uncapped routes) but under the per-file `max_upload_bytes`.
 """
 
 from __future__ import annotations
