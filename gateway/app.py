@@ -1,5 +1,5 @@
 """The Starlette app: every document's routes, the body cap (not on uploads), the one error
-mapping."""
+mapping. The one place that lists the documents served (`DOCUMENTS`)."""
 
 from __future__ import annotations
 
@@ -8,65 +8,59 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
-from gateway import errors, openapi
+from gateway import errors, health, openapi, openc3
 from gateway.auth import Credentials
 from gateway.bodylimit import BodyLimit
 from gateway.callers import Verify
 from gateway.config import GatewayConfig
-from gateway.master import master_lifespan
-from gateway.routes import (
-    health,
-    openc3_crontab,
-    openc3_fileserver,
-    openc3_jobs,
-    openc3_nodegroup,
-    openc3_nodes,
-    openc3_scripts,
-    openc3_slave,
-    openc3_subtask,
-    openc3_task,
-    openc3_third,
-    openc3_token,
-    openc3_userlist,
-    openc3_variable,
-)
-from gateway.views import openc3_names
+from gateway.document import Document
+from gateway.upstream import master_lifespan
+
+DOCUMENTS: tuple[Document, ...] = (openc3.DOCUMENT,)
+
+# The gateway's own answers (the health probe, unknown paths) speak the primary document's
+# dialect.
+HOUSE = openc3.DOCUMENT
 
 ROUTES: list[BaseRoute] = [
     *health.routes,
     *openapi.routes,
-    *openc3_task.routes,
-    *openc3_slave.routes,
-    *openc3_jobs.routes,
-    *openc3_scripts.routes,
-    *openc3_nodes.routes,
-    *openc3_nodegroup.routes,
-    *openc3_userlist.routes,
-    *openc3_variable.routes,
-    *openc3_subtask.routes,
-    *openc3_third.routes,
-    *openc3_crontab.routes,
-    *openc3_fileserver.routes,
-    *openc3_token.routes,
+    *(route for document in DOCUMENTS for route in document.routes),
 ]
 
 # Routes that need no credentials (the health probe, the API's description); the token
 # upload also takes the file server's `token` header.
-OPEN_ROUTES: list[BaseRoute] = [*health.routes, *openapi.routes]
-TOKEN_HEADER_ROUTES: list[BaseRoute] = [*openc3_fileserver.token_routes]
+OPEN_ROUTES: list[BaseRoute] = [
+    *health.routes,
+    *openapi.routes,
+    *(route for document in DOCUMENTS for route in document.open_routes),
+]
+TOKEN_HEADER_ROUTES: list[BaseRoute] = [
+    route for document in DOCUMENTS for route in document.token_header_routes
+]
 
 # Streamed uploads: each file is capped by `max_upload_bytes`, the body as a whole is not.
-UNCAPPED_ROUTES: list[BaseRoute] = [*openc3_fileserver.upload_routes]
+UNCAPPED_ROUTES: list[BaseRoute] = [
+    route for document in DOCUMENTS for route in document.uncapped_routes
+]
+
+_DOCUMENT_OF: dict[str, Document] = {
+    str(getattr(route, "path", "")): document
+    for document in DOCUMENTS
+    for route in document.routes
+}
+
+
+def dialect_of(route: str) -> errors.Dialect:
+    """The dialect spoken on `route` (a path template; "" when none matched): its document's,
+    else the house one. A document's field names may vary a little by route (`openc3.names`)."""
+    return _DOCUMENT_OF.get(route, HOUSE).dialect(route)
 
 
 def dialect_for(request: Request) -> errors.Dialect:
-    """The envelope and field names a failure is answered in, by the route that matched.
-
-    Every document served so far is OpenC3's; its field names vary a little by route
-    (`views.openc3_names`). A document with another envelope will be chosen here too.
-    """
+    """The envelope and field names a failure is answered in, by the route that matched."""
     route = request.scope.get("route")
-    return openc3_names.dialect(getattr(route, "path", ""))
+    return dialect_of(getattr(route, "path", ""))
 
 
 def create_app(config: GatewayConfig, verify: Verify | None = None) -> Starlette:
@@ -79,7 +73,7 @@ def create_app(config: GatewayConfig, verify: Verify | None = None) -> Starlette
                 routes=ROUTES,
                 open_routes=OPEN_ROUTES,
                 token_header_routes=TOKEN_HEADER_ROUTES,
-                dialect=openc3_names.dialect,
+                dialect=dialect_of,
                 verify=verify,
             ),
             Middleware(BodyLimit, max_bytes=config.max_body_bytes, exempt=UNCAPPED_ROUTES),

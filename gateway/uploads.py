@@ -27,7 +27,7 @@ from starlette.requests import Request
 
 from gateway import filenames, multipart
 from gateway.errors import FieldError, FileRefused
-from gateway.master import MasterClient
+from gateway.upstream import MasterClient
 
 CHUNK_BYTES = 1 << 20
 MIN_RATE = 1 << 20

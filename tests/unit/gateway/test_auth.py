@@ -18,7 +18,7 @@ from gateway.app import create_app
 from gateway.auth import Credentials, project_of
 from gateway.callers import CALLER, AskMaster, Caller, CallerCache
 from gateway.config import GatewayConfig
-from gateway.views import openc3_names
+from gateway.openc3 import names
 from tests.unit.gateway.test_app import closed_port
 
 TOKEN = "t" * 32
@@ -227,7 +227,7 @@ def test_the_handler_sees_the_caller() -> None:
         seen.append(CALLER.get())
 
     app = create_app(GatewayConfig(master="127.0.0.1:1"))
-    middleware = Credentials(handler, app.routes, [], [], openc3_names.dialect, Verifier())
+    middleware = Credentials(handler, app.routes, [], [], names.dialect, Verifier())
     scope = {
         "type": "http",
         "method": "GET",

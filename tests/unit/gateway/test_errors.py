@@ -10,7 +10,7 @@ from grpc.aio import AioRpcError, Metadata
 from starlette.exceptions import HTTPException
 
 from gateway.errors import Failure, http_failure, rpc_failure
-from gateway.views.openc3_names import field_name, render_failure
+from gateway.openc3.names import field_name, render_failure
 
 
 def rpc_error(code: grpc.StatusCode, details: str, field: str = "") -> AioRpcError:

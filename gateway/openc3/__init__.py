@@ -1,0 +1,53 @@
+"""OpenC3's job API (shared/spec/openc3-job-api.txt), served as views of jobfleet's model.
+
+routes/     one module per section of the document (task, slave, jobs, ...)
+views/      proto messages -> OpenC3's rows (tasks, catalogue, crontabs, step hashes)
+names.py    its dialect: proto field -> the key a client of the route sent; failure text
+words.py    the proto's enums in OpenC3's words (task status, node types, ...)
+steps.py    a job's `data` (step hashes) -> proto Steps, errors naming `data[i].<key>`
+filters.py  the catalogue list query (`name`, `create_user`, dates, ...) -> ListFilter
+
+Its envelope, `{"stat", "data"}` / `{"stat", "info"}`, is `gateway.envelope`: the gateway's own
+answers (health, unknown paths) wear it too. `DOCUMENT` is what `gateway/app.py` mounts.
+"""
+
+from __future__ import annotations
+
+from gateway.document import Document
+from gateway.openc3 import names
+from gateway.openc3.routes import (
+    crontab,
+    fileserver,
+    jobs,
+    nodegroup,
+    nodes,
+    scripts,
+    slave,
+    subtask,
+    task,
+    third,
+    token,
+    userlist,
+    variable,
+)
+
+DOCUMENT = Document(
+    routes=[
+        *task.routes,
+        *slave.routes,
+        *jobs.routes,
+        *scripts.routes,
+        *nodes.routes,
+        *nodegroup.routes,
+        *userlist.routes,
+        *variable.routes,
+        *subtask.routes,
+        *third.routes,
+        *crontab.routes,
+        *fileserver.routes,
+        *token.routes,
+    ],
+    dialect=names.dialect,
+    token_header_routes=fileserver.token_routes,
+    uncapped_routes=fileserver.upload_routes,
+)

@@ -1,0 +1,170 @@
+"""OpenC3 `nodelist` and `nodeinfo` documents: the project's machines.
+
+The document lists nodelist's add and delete as `post/del '/userlist/:projectid'`, a copy-paste
+slip (those are userlist's routes): they are served as /nodelist/{projectid}[/{id}].
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from jobfleet.v1 import catalog_pb2
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from gateway import envelope, forms, schemas
+from gateway.errors import FieldError
+from gateway.forms import Fields
+from gateway.openapi import describe
+from gateway.openc3 import filters
+from gateway.openc3.views import catalog as views
+from gateway.upstream import GatewayState
+
+NODE_FILTERS = ("inip", "exip")
+MAX_NAME = 255
+MAX_PORT = 65535
+
+
+def address_schema(description: str) -> schemas.Schema:
+    """`address`: an IPv4 or IPv6 address."""
+    return {
+        "type": "string",
+        "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}],
+        "description": description,
+    }
+
+
+NODE_BODY = schemas.obj(
+    {
+        "name": schemas.text(MAX_NAME, required=True),
+        "inip": address_schema("the internal address"),
+        "exip": address_schema("the external address"),
+        "sshport": schemas.integer(1, MAX_PORT, description="default 22"),
+        "slave": schemas.text(MAX_NAME, description="the slave that reaches it; absent = any"),
+    },
+    ["name"],
+)
+CHECK_QUERY = {
+    "node": schemas.query_name_list(description="the node names or addresses to look up")
+}
+ROWS: schemas.Schema = {"type": "array", "items": {"type": "object"}}
+ROW: schemas.Schema = {"type": "object"}
+COUNT: schemas.Schema = {"type": "integer", "minimum": 0}
+REMOVED: schemas.Schema = {"const": 1}
+NAMES: schemas.Schema = {"type": "array", "items": {"type": "string"}}
+CHECKED: schemas.Schema = {
+    "type": "object",
+    "properties": {"known": NAMES, "unknown": NAMES},
+    "required": ["known", "unknown"],
+}
+
+
+def address(fields: Fields, name: str) -> str:
+    """An optional IPv4 or IPv6 address."""
+    value = forms.text(fields, name)
+    if value:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError as exc:
+            raise FieldError(name, f"not an IP address: {value!r}") from exc
+    return value
+
+
+def create_node_request(
+    project_id: int, fields: Fields, actor: str
+) -> catalog_pb2.CreateNodeRequest:
+    """name, inip, exip, sshport (absent = 22), slave (pinned slave; absent = any)."""
+    return catalog_pb2.CreateNodeRequest(
+        project_id=project_id,
+        name=forms.text(fields, "name", required=True, max_len=MAX_NAME),
+        inip=address(fields, "inip"),
+        exip=address(fields, "exip"),
+        ssh_port=forms.integer(fields, "sshport", default=0, low=1, high=MAX_PORT),
+        slave=forms.text(fields, "slave", max_len=MAX_NAME),
+        actor=actor,
+    )
+
+
+def list_nodes_request(
+    request: Request[GatewayState], wanted: catalog_pb2.ListFilter
+) -> catalog_pb2.ListNodesRequest:
+    return catalog_pb2.ListNodesRequest(
+        project_id=forms.path_id(request, "projectid"), filter=wanted
+    )
+
+
+@describe(query=filters.query(NODE_FILTERS), data=ROWS)
+async def list_nodes(request: Request[GatewayState]) -> Response:
+    """GET /nodelist/{projectid}: machine rows; also filtered by `inip`/`exip` (contains)."""
+    ask = list_nodes_request(request, filters.list_filter(request.query_params, NODE_FILTERS))
+    master = request.state["master"]
+    reply = await master.catalog.ListNodes(ask, timeout=master.timeout)
+    return envelope.ok([views.machine_row(n) for n in reply.nodes], total=reply.total)
+
+
+@describe(
+    body=NODE_BODY,
+    example={"name": "web1", "inip": "10.0.1.7", "exip": "203.0.113.7", "sshport": 22},
+    data=ROW,
+)
+async def create_node(request: Request[GatewayState]) -> Response:
+    """POST /nodelist/{projectid}: add a machine; `data` is its row."""
+    ask = create_node_request(
+        forms.path_id(request, "projectid"),
+        await forms.read_fields(request),
+        forms.submitter(request),
+    )
+    master = request.state["master"]
+    node = (await master.catalog.CreateNode(ask, timeout=master.timeout)).node
+    return envelope.ok(views.machine_row(node))
+
+
+@describe(data=REMOVED)
+async def delete_node(request: Request[GatewayState]) -> Response:
+    """DELETE /nodelist/{projectid}/{id}: `data` is 1."""
+    ask = catalog_pb2.DeleteNodeRequest(
+        project_id=forms.path_id(request, "projectid"), id=forms.path_id(request, "id")
+    )
+    master = request.state["master"]
+    await master.catalog.DeleteNode(ask, timeout=master.timeout)
+    return envelope.ok(1)
+
+
+@describe(query=filters.query(NODE_FILTERS), data=ROWS)
+async def node_info(request: Request[GatewayState]) -> Response:
+    """GET /nodeinfo/{projectid}: machine rows with `agent` (a slave of that name attached)."""
+    ask = list_nodes_request(request, filters.list_filter(request.query_params, NODE_FILTERS))
+    master = request.state["master"]
+    reply = await master.catalog.ListNodes(ask, timeout=master.timeout)
+    return envelope.ok([views.nodeinfo_row(n) for n in reply.nodes], total=reply.total)
+
+
+@describe(query=CHECK_QUERY, required_query=["node"], data=CHECKED)
+async def check_nodes(request: Request[GatewayState]) -> Response:
+    """GET /nodeinfo/{projectid}/check?node=a,b: `{known, unknown}`, stat true either way."""
+    ask = catalog_pb2.CheckNodesRequest(
+        project_id=forms.path_id(request, "projectid"),
+        nodes=forms.name_list(request.query_params, "node"),
+    )
+    master = request.state["master"]
+    reply = await master.catalog.CheckNodes(ask, timeout=master.timeout)
+    return envelope.ok({"known": list(reply.known), "unknown": list(reply.unknown)})
+
+
+@describe(query=filters.query(NODE_FILTERS), data=COUNT)
+async def count_nodes(request: Request[GatewayState]) -> Response:
+    """GET /nodeinfo/{projectid}/count: how many machines the project has."""
+    ask = list_nodes_request(request, filters.count_filter(request.query_params, NODE_FILTERS))
+    master = request.state["master"]
+    return envelope.ok((await master.catalog.ListNodes(ask, timeout=master.timeout)).total)
+
+
+routes: list[BaseRoute] = [
+    Route("/nodelist/{projectid}", list_nodes, methods=["GET"]),
+    Route("/nodelist/{projectid}", create_node, methods=["POST"]),
+    Route("/nodelist/{projectid}/{id}", delete_node, methods=["DELETE"]),
+    Route("/nodeinfo/{projectid}", node_info, methods=["GET"]),
+    Route("/nodeinfo/{projectid}/check", check_nodes, methods=["GET"]),
+    Route("/nodeinfo/{projectid}/count", count_nodes, methods=["GET"]),
+]

@@ -1,0 +1,188 @@
+"""OpenC3 `variable` document: a job's global variables (name, value, describe)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from jobfleet.v1 import catalog_pb2
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from gateway import envelope, forms, schemas
+from gateway.errors import FieldError
+from gateway.forms import Fields
+from gateway.openapi import describe
+from gateway.openc3.views import catalog as views
+from gateway.upstream import GatewayState
+
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+MAX_VALUE = 65536
+MAX_DESCRIBE = 1024
+
+
+NAME_SCHEMA: schemas.Schema = {
+    "type": "string",
+    "pattern": f"^(?:{NAME.pattern})$",
+    "description": "letters, digits and '_', as `$name` / `${name}` refer to it",
+}
+VARIABLE_FIELDS: dict[str, schemas.Schema] = {
+    "name": NAME_SCHEMA,
+    "value": schemas.text(MAX_VALUE, description="kept as sent"),
+    "describe": schemas.text(MAX_DESCRIBE),
+}
+JOB_UUID = schemas.token(description="the job's uuid")
+SAVE_BODY = schemas.obj(
+    {
+        "jobuuid": JOB_UUID,
+        "id": schemas.identifier(description="updates that variable; absent creates one"),
+        **VARIABLE_FIELDS,
+    },
+    ["jobuuid", "name"],
+)
+SAVE_MANY_BODY = schemas.obj(
+    {
+        "jobuuid": JOB_UUID,
+        "data": schemas.array(schemas.obj(VARIABLE_FIELDS, ["name"])),
+    },
+    ["jobuuid", "data"],
+)
+# DELETE reads jobuuid and name from the body, or else from the query: the document asks for
+# them in the body (it cannot say "in one or the other") and gives the query as the fallback.
+DELETE_BODY = schemas.obj({"jobuuid": JOB_UUID, "name": NAME_SCHEMA}, ["jobuuid", "name"])
+DELETE_QUERY: dict[str, schemas.Schema] = {
+    "jobuuid": schemas.token(description="used when the body has no `jobuuid`"),
+    "name": {**NAME_SCHEMA, "description": "used when the body has no `name`"},
+}
+LIST_QUERY = {
+    "empty": schemas.flag(description="only the variables without a value"),
+    "exclude": schemas.query_name_list(description="the names to leave out"),
+}
+ROWS: schemas.Schema = {"type": "array", "items": {"type": "object"}}
+
+
+def variable_name(fields: Fields) -> str:
+    """A required variable name, as `$name` / `${name}` refer to it."""
+    name = forms.matching(fields, "name", NAME, "a variable name (letters, digits, '_')")
+    if not name:
+        raise FieldError("name", "is required")
+    return name
+
+
+def variable(fields: Fields) -> catalog_pb2.Variable:
+    """name, value, describe of one variable."""
+    return catalog_pb2.Variable(
+        name=variable_name(fields),
+        value=forms.text(fields, "value", max_len=MAX_VALUE, strip=False),
+        describe=forms.text(fields, "describe", max_len=MAX_DESCRIBE),
+    )
+
+
+def save_variable_request(project_id: int, fields: Fields) -> catalog_pb2.SaveVariableRequest:
+    """jobuuid, name, value, describe; `id` updates that variable."""
+    one = variable(fields)
+    return catalog_pb2.SaveVariableRequest(
+        project_id=project_id,
+        job_uuid=forms.token(fields, "jobuuid", required=True),
+        id=forms.identifier(fields, "id", required=False),
+        name=one.name,
+        value=one.value,
+        describe=one.describe,
+    )
+
+
+def save_variables_request(project_id: int, fields: Fields) -> catalog_pb2.SaveVariablesRequest:
+    """jobuuid and `data`: an array of {name, value, describe}, upserted by name."""
+    job_uuid = forms.token(fields, "jobuuid", required=True)
+    items: list[Any] = []
+    for index, item in enumerate(forms.hash_list(fields, "data")):
+        with forms.within(f"data[{index}]"):
+            items.append(variable(item))
+    return catalog_pb2.SaveVariablesRequest(
+        project_id=project_id, job_uuid=job_uuid, variables=items
+    )
+
+
+@describe(query=LIST_QUERY, data=ROWS)
+async def list_variables(request: Request[GatewayState]) -> Response:
+    """GET /variable/{projectid}/{jobuuid}: `empty=1` only those without a value; `exclude`
+    a comma list of names to leave out."""
+    query = request.query_params
+    ask = catalog_pb2.ListVariablesRequest(
+        project_id=forms.path_id(request, "projectid"),
+        job_uuid=forms.path_token(request, "jobuuid"),
+        empty_only=forms.flag(query, "empty"),
+        exclude=forms.name_list(query, "exclude", required=False),
+    )
+    master = request.state["master"]
+    reply = await master.catalog.ListVariables(ask, timeout=master.timeout)
+    return envelope.ok([views.variable_row(v) for v in reply.variables])
+
+
+@describe(
+    body=SAVE_BODY,
+    example={
+        "jobuuid": "J1a2b3c4d5e6",
+        "name": "version",
+        "value": "1.2.3",
+        "describe": "the release to deploy",
+    },
+    data={"type": "object"},
+)
+async def save_variable(request: Request[GatewayState]) -> Response:
+    """POST /variable/{projectid}: create or update one variable; `data` is its row."""
+    ask = save_variable_request(
+        forms.path_id(request, "projectid"), await forms.read_fields(request)
+    )
+    master = request.state["master"]
+    saved = (await master.catalog.SaveVariable(ask, timeout=master.timeout)).variable
+    return envelope.ok(views.variable_row(saved))
+
+
+@describe(
+    body=SAVE_MANY_BODY,
+    example={
+        "jobuuid": "J1a2b3c4d5e6",
+        "data": [
+            {"name": "version", "value": "1.2.3", "describe": "the release to deploy"},
+            {"name": "mount", "value": "/"},
+        ],
+    },
+    data=ROWS,
+)
+async def save_variables(request: Request[GatewayState]) -> Response:
+    """POST /variable/{projectid}/update: upsert several by name; `data` is their rows."""
+    ask = save_variables_request(
+        forms.path_id(request, "projectid"), await forms.read_fields(request)
+    )
+    master = request.state["master"]
+    reply = await master.catalog.SaveVariables(ask, timeout=master.timeout)
+    return envelope.ok([views.variable_row(v) for v in reply.variables])
+
+
+@describe(
+    query=DELETE_QUERY,
+    body=DELETE_BODY,
+    example={"jobuuid": "J1a2b3c4d5e6", "name": "version"},
+    data={"const": 1},
+)
+async def delete_variable(request: Request[GatewayState]) -> Response:
+    """DELETE /variable/{projectid}: jobuuid and name, from the body or else the query."""
+    fields = {**request.query_params, **await forms.read_fields(request)}
+    ask = catalog_pb2.DeleteVariableRequest(
+        project_id=forms.path_id(request, "projectid"),
+        job_uuid=forms.token(fields, "jobuuid", required=True),
+        name=variable_name(fields),
+    )
+    master = request.state["master"]
+    await master.catalog.DeleteVariable(ask, timeout=master.timeout)
+    return envelope.ok(1)
+
+
+routes: list[BaseRoute] = [
+    Route("/variable/{projectid}", save_variable, methods=["POST"]),
+    Route("/variable/{projectid}", delete_variable, methods=["DELETE"]),
+    Route("/variable/{projectid}/update", save_variables, methods=["POST"]),
+    Route("/variable/{projectid}/{jobuuid}", list_variables, methods=["GET"]),
+]

@@ -1,0 +1,198 @@
+"""An OpenC3 job's `data` (an array of step hashes) -> proto `Step`s.
+
+Format checks only: which keys, which words, which number ranges; what the names refer to
+(nodes, groups, variables, accounts) is the master's to check. Every error names the step by its
+index in `data` (0-based) and the document's key: `data[1].node_cont`.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Mapping
+from typing import Any
+
+from jobfleet.v1 import common_pb2
+
+from gateway import filenames, forms, schemas
+from gateway.errors import FieldError
+from gateway.forms import Fields
+from gateway.openc3 import words
+from gateway.words import value_of
+
+PLUGIN_TYPES = ("cmd", "scp")
+SCRIPT_TYPES = tuple(words.SCRIPT_TYPE.values())
+NODE_TYPES = ("builtin", "group", "variable")
+SRC_TYPES = (*NODE_TYPES, "fileserver")
+DEFAULT_TIMEOUT = 60
+MAX_TIMEOUT = 86400
+MAX_TEXT = 255
+
+ACCOUNT = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+# chown: what the slave's copy takes (slave/copy/owner.py), `user`, `user:group`, `user:` (the
+# user's login group) or `:group`; a name never starts with `-`, so it cannot be read as an
+# option (`-R`).
+_OWNER_NAME = r"[A-Za-z0-9_][A-Za-z0-9._-]{0,63}\$?"
+OWNER = re.compile(rf"{_OWNER_NAME}(?::(?:{_OWNER_NAME})?)?|:{_OWNER_NAME}")
+MODE = re.compile(r"[0-7]{3,4}")
+
+
+def parse_steps(fields: Fields) -> list[common_pb2.Step]:
+    """The job's `data`: a JSON array of step hashes, or its JSON text in a form field."""
+    hashes = forms.hash_list(fields, "data")
+    if not hashes:
+        raise FieldError("data", "must hold at least one step")
+    return [parse_step(item, f"data[{index}]") for index, item in enumerate(hashes)]
+
+
+def parse_step(item: Mapping[str, Any], where: str) -> common_pb2.Step:
+    """One step hash; `uuid`, when sent back from a GET, keeps the step's identity."""
+    with forms.within(where):
+        kind = forms.choice(item, "plugin_type", PLUGIN_TYPES)
+        step = common_pb2.Step(
+            uuid=forms.token(item, "uuid"),
+            name=forms.text(item, "name", required=True, max_len=MAX_TEXT),
+            pause=forms.text(item, "pause", max_len=MAX_TEXT),
+        )
+        if kind == "cmd":
+            step.cmd.CopyFrom(cmd_step(item))
+        else:
+            step.scp.CopyFrom(scp_step(item))
+    return step
+
+
+def cmd_step(item: Mapping[str, Any]) -> common_pb2.CmdStep:
+    script_type = forms.choice(item, "scripts_type", SCRIPT_TYPES, "shell")
+    return common_pb2.CmdStep(
+        user=forms.matching(item, "user", ACCOUNT, "an account name"),
+        nodes=selector(item, "node_type", "node_cont", NODE_TYPES),
+        script_type=value_of(words.SCRIPT_TYPE, script_type, "scripts_type"),
+        script=forms.text(item, "scripts_cont", required=True, strip=False),
+        args=arguments(item, "scripts_argv"),
+        timeout_seconds=timeout(item),
+    )
+
+
+def scp_step(item: Mapping[str, Any]) -> common_pb2.ScpStep:
+    """A copy (a job's scp step, or plugin_scp's fields). From the file server, `sp` is the
+    stored file's name, and `src` may be empty."""
+    src = selector(item, "src_type", "src", SRC_TYPES)
+    src_path = forms.text(item, "sp", required=True, max_len=4096)
+    if src.type == common_pb2.NODE_SELECTOR_TYPE_FILESERVER:
+        filenames.checked(src_path, "sp")
+    return common_pb2.ScpStep(
+        user=forms.matching(item, "user", ACCOUNT, "an account name"),
+        src=src,
+        src_path=src_path,
+        dst=selector(item, "dst_type", "dst", NODE_TYPES),
+        dst_path=forms.text(item, "dp", required=True, max_len=4096),
+        chown=forms.matching(item, "chown", OWNER, "user, user:group, user: or :group"),
+        chmod=forms.matching(item, "chmod", MODE, "an octal mode such as 644"),
+        timeout_seconds=timeout(item),
+    )
+
+
+def selector(
+    item: Mapping[str, Any], type_key: str, content_key: str, types: tuple[str, ...]
+) -> common_pb2.NodeSelector:
+    """builtin: a comma list of nodes; group: a group; variable: a variable; fileserver: the
+    project's file store (no content needed)."""
+    kind = forms.choice(item, type_key, types, "builtin")
+    if kind == "builtin":
+        content = ",".join(forms.name_list(item, content_key))
+    else:
+        content = forms.text(item, content_key, required=kind != "fileserver", max_len=MAX_TEXT)
+    return common_pb2.NodeSelector(
+        type=value_of(words.NODE_TYPE, kind, type_key), content=content
+    )
+
+
+def arguments(item: Mapping[str, Any], key: str) -> str:
+    """Script arguments as one string the master splits like a shell; a JSON list is joined."""
+    value = item.get(key)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return shlex.join(value)
+    text = forms.text(item, key, strip=False)
+    forms.argv(item, key)  # refuses what a shell could not split (an open quote)
+    return text
+
+
+def timeout(item: Mapping[str, Any]) -> int:
+    return forms.integer(item, "timeout", default=DEFAULT_TIMEOUT, low=1, high=MAX_TIMEOUT)
+
+
+def _selector_schema(type_key: str, content_key: str, types: tuple[str, ...]) -> schemas.Schema:
+    return {
+        type_key: schemas.choice(types, description="default builtin"),
+        content_key: {
+            "anyOf": [schemas.name_list(), schemas.text(MAX_TEXT, required=True)],
+            "description": "builtin: the nodes (a list, or a comma list); group: a group's "
+            "name; variable: a variable's name",
+        },
+    }
+
+
+def _named_content(type_key: str, content_key: str) -> schemas.Schema:
+    """A group, a variable (or a file server file) is named by one string, not a list."""
+    return {
+        "if": {
+            "properties": {type_key: {"enum": ["group", "variable", "fileserver"]}},
+            "required": [type_key],
+        },
+        "then": {"properties": {content_key: schemas.text(MAX_TEXT, required=True)}},
+    }
+
+
+TIMEOUT_SCHEMA = schemas.integer(1, MAX_TIMEOUT, description=f"seconds, default {DEFAULT_TIMEOUT}")
+CMD_FIELDS: dict[str, schemas.Schema] = {
+    "user": schemas.matching(ACCOUNT.pattern, description="the account to run as"),
+    **_selector_schema("node_type", "node_cont", NODE_TYPES),
+    "scripts_type": schemas.choice(SCRIPT_TYPES, description="default shell"),
+    "scripts_cont": schemas.text(required=True),
+    "scripts_argv": schemas.argv(),
+    "timeout": TIMEOUT_SCHEMA,
+}
+SCP_FIELDS: dict[str, schemas.Schema] = {
+    "user": schemas.matching(ACCOUNT.pattern, description="the account to copy as"),
+    **_selector_schema("src_type", "src", SRC_TYPES),
+    "sp": schemas.text(4096, required=True, description="the source path (fileserver: its name)"),
+    **_selector_schema("dst_type", "dst", NODE_TYPES),
+    "dp": schemas.text(4096, required=True, description="the destination path"),
+    "chown": schemas.matching(OWNER.pattern),
+    "chmod": schemas.matching(MODE.pattern),
+    "timeout": TIMEOUT_SCHEMA,
+}
+# `src` may be left out only when copying from the file server; a group or a variable is one
+# name.
+SCP_SOURCE_RULE: schemas.Schema = {
+    "allOf": [
+        {
+            "if": {"properties": {"src_type": {"const": "fileserver"}}, "required": ["src_type"]},
+            "else": {"required": ["src"]},
+        },
+        _named_content("src_type", "src"),
+        _named_content("dst_type", "dst"),
+    ]
+}
+_STEP_FIELDS: dict[str, schemas.Schema] = {
+    "uuid": schemas.token(description="kept from a GET: the step's identity"),
+    "name": schemas.text(MAX_TEXT, required=True),
+    "pause": schemas.text(MAX_TEXT, description="when set, the task waits here for `next`"),
+}
+STEP_SCHEMA = schemas.one_of(
+    {
+        **schemas.obj(
+            {"plugin_type": {"const": "cmd"}, **_STEP_FIELDS, **CMD_FIELDS},
+            ["plugin_type", "name", "node_cont", "scripts_cont"],
+        ),
+        **_named_content("node_type", "node_cont"),
+    },
+    {
+        **schemas.obj(
+            {"plugin_type": {"const": "scp"}, **_STEP_FIELDS, **SCP_FIELDS},
+            ["plugin_type", "name", "sp", "dst", "dp"],
+        ),
+        **SCP_SOURCE_RULE,
+    },
+)
+STEPS_SCHEMA = schemas.array(STEP_SCHEMA, min_items=1)

@@ -1,0 +1,65 @@
+"""Job steps as OpenC3 shows them: the step hash keys of the jobs document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jobfleet.v1 import common_pb2, task_pb2
+
+from gateway.openc3 import words
+from gateway.words import UNKNOWN, word
+
+DEFAULT_TIMEOUT = 60
+
+
+def plugin_type(step: common_pb2.Step) -> str:
+    """`cmd` or `scp`; `unknown` for a step kind this gateway does not know yet."""
+    return str(step.WhichOneof("kind") or UNKNOWN)
+
+
+def selector(selector: common_pb2.NodeSelector, type_key: str, content_key: str) -> dict[str, str]:
+    return {
+        type_key: word(words.NODE_TYPE, selector.type),
+        content_key: selector.content,
+    }
+
+
+def cmd_fields(cmd: common_pb2.CmdStep) -> dict[str, Any]:
+    return {
+        "user": cmd.user,
+        **selector(cmd.nodes, "node_type", "node_cont"),
+        "scripts_type": word(words.SCRIPT_TYPE, cmd.script_type),
+        "scripts_cont": cmd.script,
+        "scripts_argv": cmd.args,
+        "timeout": cmd.timeout_seconds or DEFAULT_TIMEOUT,
+    }
+
+
+def scp_fields(scp: common_pb2.ScpStep) -> dict[str, Any]:
+    return {
+        "user": scp.user,
+        **selector(scp.src, "src_type", "src"),
+        **selector(scp.dst, "dst_type", "dst"),
+        "sp": scp.src_path,
+        "dp": scp.dst_path,
+        "chown": scp.chown,
+        "chmod": scp.chmod,
+        "timeout": scp.timeout_seconds or DEFAULT_TIMEOUT,
+    }
+
+
+def step_fields(step: common_pb2.Step) -> dict[str, Any]:
+    """The step's own keys, in the document's order (a subtask's `extended`)."""
+    kind = plugin_type(step)
+    own = cmd_fields(step.cmd) if kind == "cmd" else scp_fields(step.scp) if kind == "scp" else {}
+    return {"name": step.name, **own, "pause": step.pause}
+
+
+def step_hash(step: common_pb2.Step) -> dict[str, Any]:
+    """A step of a job's `data`, as posted back by clients (its `uuid` keeps its identity)."""
+    return {"uuid": step.uuid, "plugin_type": plugin_type(step), **step_fields(step)}
+
+
+def planned_step(planned: task_pb2.PlannedStep) -> dict[str, Any]:
+    """A dry run's step: what would run (variables substituted) and on which nodes."""
+    return {**step_hash(planned.step), "nodes": list(planned.nodes)}

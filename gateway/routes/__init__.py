@@ -1,1 +1,0 @@
-"""One module per REST document, each exposing `routes: list[BaseRoute]` (CONVENTIONS 12)."""
