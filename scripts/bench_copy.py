@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "protos")]
+sys.path[:0] = [str(ROOT)]
 
 import grpc  # noqa: E402
 from jobfleet.cli.auth import local_admin_token, token_channel  # noqa: E402

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).resolve().parent.parent / p) for p in ("", "protos")]
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent)]
 
 from master.db import in_connection, migrate, open_database  # noqa: E402
 from master.domain import Chunk  # noqa: E402
