@@ -7,7 +7,7 @@ Then, R times each: jobfleet — POST plugin_cmd on all N nodes until GET shows 
 final; ansible — `ansible all -m shell -a 'echo hi' -f 50` over the same N entries, same key
 and account (ansible-core from PyPI, installed into a throwaway virtualenv). Medians printed.
 
-Usage: .venv/bin/python scripts/bench_ssh.py [--nodes 100] [--repeat 3] [--forks 50]
+Usage: .venv/bin/python scripts/bench_ssh_fanout.py [--nodes 100] [--repeat 3] [--forks 50]
 """
 
 from __future__ import annotations
