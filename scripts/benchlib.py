@@ -7,6 +7,7 @@ Each `scripts/bench_<what>.py` builds its parser with `parser()`, so all take
   --quick     a small smoke run of a few seconds: every measurement once or a few times, on
               small sizes; the figures only show that the benchmark still works
 and reports through `Figures.emit()`. Daemons, REST calls and the test sshd: benchfleet.py.
+`scripts/bench` runs several benchmarks and prints their figures as one table (benchall.py).
 """
 
 from __future__ import annotations
