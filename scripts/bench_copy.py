@@ -77,7 +77,7 @@ def add(out: benchlib.Figures, what: str, size: int, times: list[float]) -> None
 
 async def copy(request: FetchRequest | PlaceRequest, context: CommandContext, sink: Sink) -> Result:
     await lookup(request.command)(request, context).start()
-    result = sink.results[-1]
+    result = next(r for r in reversed(sink.results) if r.execution_id == request.execution_id)
     if result.status.value != "success":
         raise SystemExit(f"copy failed: {result.reason}")
     return result
