@@ -2,54 +2,54 @@
 """File copies: how fast the slave moves bytes between the master's file store and machines.
 
 Starts a master (its file store), a private sshd on 127.0.0.1 (scripts/sshd) and, for the end
-to end part, one slave and the gateway. Then, R times each (medians printed):
+to end part, one slave and the gateway. Then, 3 times each (medians reported):
 
   commands  the copy commands in this process against the master's FileService: place a blob
-            here, over SFTP on 1 node and on 3 nodes at once; fetch a file here and over SFTP
-  system    POST /fileserver (the upload), then plugin_scp of it to m1,m2,m3 (three nodelist
-            entries on the sshd, as root) until the task is final: the wall time of the copy
+            here, over SFTP on 1 node and on 3 nodes at once; fetch a file here and over SSH
+  system    POST /fileserver (the upload, once), then plugin_scp of it to m1,m2,m3 (three
+            nodelist entries on the sshd, as root) until the task is final: the copy's wall time
 
-Usage: .venv/bin/python scripts/bench_copy.py [--megabytes 200] [--repeat 3] [--skip-system]
+The system part uses public entry points only (benchfleet.py). The commands part measures the
+package slave.copy by design: its two commands, run as the slave daemon runs them, through
+slave.commands.registry.lookup(request.command) with a CommandContext (slave.commands.base),
+the request types of slave.messages, the file store client slave.files.MasterFiles and the
+connection pool slave.ssh.pool.SshPool (with slave.ssh.hostkeys.KnownHosts).
+Usage: .venv/bin/python scripts/bench_copy.py [--megabytes 200] [--skip-system] [--repeat N]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import dataclasses
 import os
+import pwd
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "protos")]
+import benchlib
+import grpc
+from benchfleet import Fleet, Sshd, rest, sshd, submit, until_final, work_dir
 
-import grpc  # noqa: E402
-from jobfleet.cli.auth import local_admin_token, token_channel  # noqa: E402
-from jobfleet.cli.client import wait_for_slave  # noqa: E402
-from jobfleet.cli.processes import Daemon, spawn, wait_ready  # noqa: E402
-
-from slave.commands.base import CommandContext, CommandSettings  # noqa: E402
-from slave.commands.runas import current_user  # noqa: E402
-from slave.commands.scope import Scope  # noqa: E402
-from slave.copy.fetch import FetchCopy  # noqa: E402
-from slave.copy.place import PlaceCopy  # noqa: E402
-from slave.files import MasterFiles  # noqa: E402
-from slave.messages import Blob, FetchRequest, PlaceRequest, Result, Secret, SshTarget  # noqa: E402
-from slave.ssh.hostkeys import KnownHosts  # noqa: E402
-from slave.ssh.pool import SshPool  # noqa: E402
+from slave.commands.base import CommandContext, CommandSettings
+from slave.commands.registry import lookup
+from slave.commands.scope import Scope
+from slave.files import MasterFiles
+from slave.messages import FetchRequest, PlaceRequest, Result, Secret, SshTarget
+from slave.ssh.hostkeys import KnownHosts
+from slave.ssh.pool import SshPool
 
 MB = 1 << 20
 
 
 class Sink:
+    """The commands' output sink: keeps the results."""
+
     def __init__(self) -> None:
         self.results: list[Result] = []
 
@@ -69,43 +69,37 @@ def big_file(path: Path, megabytes: int) -> None:
             out.write(os.urandom(MB))
 
 
-def median_line(what: str, size: int, times: list[float]) -> str:
-    mid = statistics.median(times)
-    runs = ", ".join(f"{t:.2f}" for t in times)
-    return f"{what}: median {mid:.2f} s, {size / mid / 1e6:.0f} MB/s (runs: {runs})"
+def add(out: benchlib.Figures, what: str, size: int, times: list[float]) -> None:
+    """A copy's figure: MB/s of each repetition; the median wall time in the note."""
+    note = f"{size / MB:.0f} MB, median {statistics.median(times):.2f} s"
+    out.add(what, "MB/s", [size / t / 1e6 for t in times], note)
 
 
-async def copy(request: FetchRequest | PlaceRequest, context: CommandContext) -> Result:
-    command = (FetchCopy if isinstance(request, FetchRequest) else PlaceCopy)(request, context)  # type: ignore[arg-type]
-    await command.start()
-    result = context.sink.results[-1]  # type: ignore[attr-defined]
+async def copy(request: FetchRequest | PlaceRequest, context: CommandContext, sink: Sink) -> Result:
+    await lookup(request.command)(request, context).start()
+    result = next(r for r in reversed(sink.results) if r.execution_id == request.execution_id)
     if result.status.value != "success":
         raise SystemExit(f"copy failed: {result.reason}")
-    return result  # type: ignore[no-any-return]
+    return result
 
 
-async def timed(run: Callable[[], Awaitable[object]], repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        await run()
-        times.append(time.perf_counter() - began)
-    return times
+def own_account() -> str:
+    """This process's account: local copies act as it, as a slave with --run-as <it> would."""
+    return pwd.getpwuid(os.geteuid()).pw_name
 
 
 async def commands(
-    master: str, sshd: Path, port: int, work: Path, args: argparse.Namespace
+    master: str, server: Sshd, work: Path, args: argparse.Namespace, out: benchlib.Figures
 ) -> None:
     size = args.megabytes * MB
     source = work / "source.bin"
     big_file(source, args.megabytes)
-    target = SshTarget(
-        "m", "127.0.0.1", port, "root", Secret((sshd / "client_ed25519_key").read_text())
-    )
-    # Local copies act as the bench's own account (its temp dir is private), as a slave
-    # started with --run-as <that account> would.
-    scope = Scope((current_user().name,))
+    key = Secret(server.key_file.read_text())
+    target = SshTarget("m", "127.0.0.1", server.port, "root", key)
+    scope = Scope((own_account(),))  # the bench's temp dir is private to it
     settings = CommandSettings(work_dir=work, slave_name="bench", scope=scope)
+    runs = benchlib.repeat(args, 3, 1)
+    sink = Sink()
     async with (
         grpc.aio.insecure_channel(master) as channel,
         SshPool(KnownHosts(work / "known_hosts")) as pool,
@@ -113,49 +107,40 @@ async def commands(
         token = os.environ["JOBFLEET_ADMIN_TOKEN"]  # the admin's file store: bound to no copy
         files = MasterFiles(lambda: (("authorization", f"Token {token}"),))
         files.link_up(channel)
-        context = CommandContext(Sink(), settings, lambda eid: None, pool, files)
-        fetched = await copy(FetchRequest(1, str(source)), context)
-        blob: Blob = fetched.fetched  # type: ignore[assignment]
+        context = CommandContext(sink, settings, lambda eid: None, pool, files)
+        blob = (await copy(FetchRequest(1, str(source)), context, sink)).fetched
+        assert blob is not None
         dest = work / "dest"
 
         def place(n: int, node: str | None) -> Awaitable[Result]:
-            ssh = None if node is None else SshTarget(**{**target.__dict__, "node": node})
-            return copy(PlaceRequest(10 + n, blob, f"{dest}/{n}/", "copy.bin", ssh=ssh), context)
+            ssh = None if node is None else dataclasses.replace(target, node=node)
+            request = PlaceRequest(10 + n, blob, f"{dest}/{n}/", "copy.bin", ssh=ssh)
+            return copy(request, context, sink)
 
         async def three() -> None:
             await asyncio.gather(*(place(n, f"m{n}") for n in range(3)))
 
-        print(median_line("place here", size, await timed(lambda: place(0, None), args.repeat)))
-        print(
-            median_line(
-                "place over SFTP, 1 node", size, await timed(lambda: place(0, "m0"), args.repeat)
-            )
-        )
-        times = await timed(three, args.repeat)
-        print(median_line("place over SFTP, 3 nodes at once (3x the bytes)", 3 * size, times))
-        fetch_here = lambda: copy(FetchRequest(2, str(source)), context)  # noqa: E731
-        print(median_line("fetch here", size, await timed(fetch_here, args.repeat)))
-        fetch_ssh = lambda: copy(FetchRequest(3, str(source), ssh=target), context)  # noqa: E731
-        print(median_line("fetch over SSH (cat)", size, await timed(fetch_ssh, args.repeat)))
+        async def repeated(run: Callable[[], Awaitable[object]]) -> list[float]:
+            return [await benchlib.seconds_async(run) for _ in range(runs)]
+
+        here = await repeated(lambda: place(0, None))
+        one = await repeated(lambda: place(0, "m0"))
+        many = await repeated(three)
+        fetch_here = await repeated(lambda: copy(FetchRequest(2, str(source)), context, sink))
+        fetch_ssh = FetchRequest(3, str(source), ssh=target)
+        over_ssh = await repeated(lambda: copy(fetch_ssh, context, sink))
         lease = await pool.lease(target, 0)
-        print(f"SSH cipher: {lease.transport.remote_cipher}")
+        cipher = lease.transport.remote_cipher
         lease.release()
-
-
-def call(url: str, body: dict[str, object] | None = None) -> dict[str, object]:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(
-        url,
-        data=data,
-        method="POST" if data else "GET",
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=600) as resp:
-        return dict(json.load(resp))
+    add(out, "place here", size, here)
+    add(out, "place over SFTP, 1 node", size, one)
+    add(out, "place over SFTP, 3 nodes at once (3x the bytes)", 3 * size, many)
+    add(out, "fetch here", size, fetch_here)
+    add(out, f"fetch over SSH (cat; cipher {cipher})", size, over_ssh)
 
 
 def upload(gateway: str, path: Path) -> None:
-    token = os.environ["JOBFLEET_ADMIN_TOKEN"]  # set by local_admin_token()
+    token = os.environ["JOBFLEET_ADMIN_TOKEN"]  # set by benchfleet.Fleet
     result = subprocess.run(
         [
             "curl",
@@ -188,90 +173,47 @@ def system_copy(gateway: str, dest: Path) -> float:
         "timeout": "600",
     }
     began = time.perf_counter()
-    uuid = call(f"http://{gateway}/task/1/plugin_scp", body)["uuid"]
-    while True:
-        data = call(f"http://{gateway}/task/1/{uuid}")["data"]
-        if data["status"] in ("success", "fail", "killed"):  # type: ignore[index]
-            took = time.perf_counter() - began
-            if data["status"] != "success":  # type: ignore[index]
-                raise SystemExit(f"copy task ended {data['status']}: {data['reason']}")  # type: ignore[index]
-            return took
-        time.sleep(0.02)
+    until_final(gateway, submit(gateway, "plugin_scp", body), poll=0.02)
+    return time.perf_counter() - began
 
 
-def system(master: str, sshd: Path, port: int, work: Path, args: argparse.Namespace) -> None:
-    slave_args = ["--master", master, "--name", "s1", "--ssh-known-hosts", str(work / "kh")]
-    slave_args += ["--run-as", current_user().name]  # the step's account: root when run as root
-    daemons = [spawn("slave", "slave", slave_args, work)]
-    gateway_args = [
-        "--master",
-        master,
-        "--listen",
-        "127.0.0.1:0",
-        "--ready-file",
-        str(work / "g.ready"),
-    ]
-    daemons.append(spawn("gateway", "gateway", gateway_args, work))
-    try:
-        gateway = wait_ready(daemons[-1], work / "g.ready")
-        with token_channel(master) as channel:
-            wait_for_slave(channel, "s1")
-        key = (sshd / "client_ed25519_key").read_text()
-        call(f"http://{gateway}/userlist/1", {"username": "root", "private_key": key})
-        for name in ("m1", "m2", "m3"):
-            call(
-                f"http://{gateway}/nodelist/1", {"name": name, "inip": "127.0.0.1", "sshport": port}
-            )
-        began = time.perf_counter()
-        upload(gateway, work / "source.bin")
-        print(
-            f"upload {args.megabytes} MB through the gateway: {time.perf_counter() - began:.2f} s"
-        )
-        times = [system_copy(gateway, work / "system") for _ in range(args.repeat)]
-        size = args.megabytes * MB
-        print(median_line(f"store -> m1,m2,m3 over SSH, {args.megabytes} MB each", 3 * size, times))
-    finally:
-        for daemon in reversed(daemons):
-            daemon.stop()
+def system(
+    fleet: Fleet, server: Sshd, work: Path, args: argparse.Namespace, out: benchlib.Figures
+) -> None:
+    # the step's account: root when run as root
+    fleet.start_slave("s1", "--ssh-known-hosts", str(work / "kh"), "--run-as", own_account())
+    gateway = fleet.start_gateway()
+    key = server.key_file.read_text()
+    rest("POST", f"http://{gateway}/userlist/1", {"username": "root", "private_key": key})
+    for name in ("m1", "m2", "m3"):
+        node = {"name": name, "inip": "127.0.0.1", "sshport": server.port}
+        rest("POST", f"http://{gateway}/nodelist/1", node)
+    took = benchlib.seconds(lambda: upload(gateway, work / "source.bin"))
+    out.add(f"upload {args.megabytes} MB through the gateway", "s", [took])
+    times = [system_copy(gateway, work / "system") for _ in range(benchlib.repeat(args, 3, 1))]
+    what = f"store -> m1,m2,m3 over SSH, {args.megabytes} MB each (plugin_scp)"
+    add(out, what, 3 * args.megabytes * MB, times)
 
 
 def main() -> int:
-    local_admin_token()
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p = benchlib.parser(__doc__)
     p.add_argument("--megabytes", type=int, default=200)
-    p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--skip-system", action="store_true")
-    args = p.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="jobfleet-bench-copy-", dir="/tmp"))
-    work.chmod(0o711)
-    sshd = work / "sshd"
-    sshd.mkdir(mode=0o711)
-    started = subprocess.run(
-        [str(ROOT / "scripts/sshd"), "start", str(sshd)], check=True, capture_output=True, text=True
-    )
-    port = int(started.stdout.strip().splitlines()[-1])
-    master: Daemon | None = None
+    p.add_argument("--skip-system", action="store_true", help="the commands part only")
+    args = benchlib.parse(p, {"megabytes": 2})
+    out = benchlib.Figures("copy")
+    work = work_dir("copy")
     try:
-        master_args = [
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            str(work / "master"),  # the master makes it 0700; the sshd dir beside it stays open
-            "--ready-file",
-            str(work / "m.ready"),
-        ]
-        master = spawn("master", "master", master_args, work)
-        address = wait_ready(master, work / "m.ready")
-        asyncio.run(commands(address, sshd, port, work, args))
-        if not args.skip_system:
-            system(address, sshd, port, work, args)
+        with sshd(work / "sshd") as server, Fleet(work) as fleet:
+            # the master makes its data dir 0700; the sshd dir beside it stays open
+            master = fleet.start_master(data_dir=work / "master")
+            asyncio.run(commands(master, server, work, args, out))
+            if not args.skip_system:
+                system(fleet, server, work, args, out)
     finally:
-        if master is not None:
-            master.stop()
-        subprocess.run([str(ROOT / "scripts/sshd"), "stop", str(sshd)], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
+    out.emit(args.json)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

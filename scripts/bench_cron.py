@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark the crontab scheduler: N per-second crontabs on one master for D seconds.
+"""The crontab scheduler: N per-second crontabs on one master for D seconds.
 
 Starts a real master (and a slave named `bench`), creates a job and N crontabs `* * * * * *` over
 gRPC, lets them run, then stops the master and reads its database:
@@ -18,8 +18,12 @@ gRPC, lets them run, then stops the master and reads its database:
                 execution failed at once (the task then waits for a decision, as any job task
                 whose step fails): the scheduler and the task engine without the slave's work.
 
+The whole window is one measurement (repeated once by default; each repetition on a fresh
+master and database). Public entry points only: the daemons' CLIs and the master's gRPC API
+(benchfleet.py); afterwards it reads the tables crontab, crontab_fire and task of the master's
+database (as its migrations define them) with plain SQL.
 Usage: .venv/bin/python scripts/bench_cron.py [--crontabs 1000] [--seconds 60]
-                                             [--target slave|none] [--db URL]
+                                             [--target slave|none] [--db URL] [--repeat N]
 """
 
 from __future__ import annotations
@@ -36,10 +40,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import benchlib
 import grpc
-from jobfleet.cli.auth import local_admin_token, token_channel
-from jobfleet.cli.client import wait_for_slave
-from jobfleet.cli.processes import Daemon, spawn, wait_ready
+import psycopg2
+from benchfleet import Fleet
+from jobfleet.cli.auth import token_channel
 from jobfleet.v1 import (
     catalog_pb2,
     catalog_pb2_grpc,
@@ -51,23 +56,10 @@ from jobfleet.v1 import (
 )
 
 SETTLE = 3  # seconds after the last crontab is created before the window opens
-
-
 UNBOUNDED = "1000000000"
 """The quotas per project, lifted: the benchmark is one project loading the scheduler on purpose."""
-
-
-def start(tmp: Path, db: str, target: str) -> tuple[list[Daemon], str]:
-    args = ["--listen", "127.0.0.1:0", "--data-dir", str(tmp), "--ready-file", str(tmp / "m.ready")]
-    args += ["--max-crontabs", UNBOUNDED, "--max-running-tasks", UNBOUNDED]
-    args += ["--max-submissions-per-second", UNBOUNDED]
-    daemons = [spawn("master", "master", args + (["--db", db] if db else []), tmp)]
-    master = wait_ready(daemons[0], tmp / "m.ready")
-    if target == "slave":
-        daemons.append(spawn("slave", "slave", ["--master", master, "--name", "bench"], tmp))
-        with token_channel(master) as channel:
-            wait_for_slave(channel, "bench")
-    return daemons, master
+LIFTED = ["--max-crontabs", UNBOUNDED, "--max-running-tasks", UNBOUNDED]
+LIFTED += ["--max-submissions-per-second", UNBOUNDED]
 
 
 def create_job(channel: grpc.Channel, target: str) -> str:
@@ -144,8 +136,6 @@ def when(value: Any) -> float:
 
 def connect(db: str, tmp: Path) -> Any:
     if db.startswith("postgres"):
-        import psycopg2
-
         return psycopg2.connect(db)
     return sqlite3.connect(db or str(tmp / "jobfleet.db"))
 
@@ -181,79 +171,138 @@ def read(db: str, tmp: Path) -> tuple[list[Fire], dict[str, tuple[float, str]]]:
     return fires, tasks
 
 
-def spread(values: list[float]) -> str:
+def tail(values: list[float]) -> tuple[float | None, float | None, float | None]:
+    """Median, p99 and max of `values` (seconds), in ms; None when there are none."""
     if not values:
-        return "n/a"
+        return None, None, None
     values = sorted(values)
     p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
-    return (
-        f"median {statistics.median(values) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, "
-        f"max {values[-1] * 1000:.0f} ms"
-    )
+    return statistics.median(values) * 1000, p99 * 1000, values[-1] * 1000
 
 
-def report(
-    fires: list[Fire], tasks: dict[str, tuple[float, str]], first: int, last: int, n: int
-) -> None:
-    expected = n * (last - first + 1)
-    inside = [f for f in fires if f.time <= last and f.through >= first]  # overlapping it
+@dataclass
+class Window:
+    """One run of the benchmark: what was measured while it ran and what the database holds."""
+
+    created: float
+    handled: float
+    switched_off: float
+    drained: float
+    running: int
+    fires: list[Fire]
+    tasks: dict[str, tuple[float, str]]
+    first: int
+    last: int
+
+
+def run_window(work: Path, args: argparse.Namespace) -> Window:
+    """Start the daemons, create the crontabs, let the window pass, switch them off, drain."""
+    with Fleet(work) as fleet:
+        fleet.start_master(*LIFTED, *(["--db", args.db] if args.db else []))
+        if args.target == "slave":
+            fleet.start_slave("bench")
+        with token_channel(fleet.master) as channel:
+            job = create_job(channel, args.target)
+            ids, created = create_crontabs(channel, job, args.crontabs)
+            benchlib.progress(f"cron: created {args.crontabs} crontabs in {created:.1f} s")
+            first = int(time.time()) + SETTLE
+            last = first + args.seconds - 1
+            time.sleep(max(0.0, last + 1 - time.time()))
+            handled = wait_handled(args.db, work, last, 60)
+            off = switch_off(channel, ids)
+            drained, running = drain(channel, args.drain)
+    fires, tasks = read(args.db, work)
+    return Window(created, handled, off, drained, running, fires, tasks, first, last)
+
+
+UNITS = {
+    "crontabs created over gRPC": "s",
+    "fire times expected": "fires",
+    "fire times recorded": "fires",
+    "fire times with no record (must be 0)": "fires",
+    "claimed to start": "fires",
+    "tasks started": "tasks",
+    "tasks started per second": "tasks/s",
+    "skipped (mutex)": "fires",
+    "misfired": "fires",
+    "failed": "fires",
+    "claim lateness (fire record - fire time): median": "ms",
+    "claim lateness: p99": "ms",
+    "claim lateness: max": "ms",
+    "start lateness (task created - fire time): median": "ms",
+    "start lateness: p99": "ms",
+    "start lateness: max": "ms",
+    "after the window: every fire time handled": "s",
+    "switching every crontab off": "s",
+    "crontab tasks still running after the drain": "tasks",
+}
+"""The figures of a window, in the order they are printed, and their units."""
+
+
+def figures(w: Window, n: int) -> tuple[dict[str, float | None], dict[str, str]]:
+    """The figures (UNITS) of one window, and notes on some of them."""
+    seconds = w.last - w.first + 1
+    inside = [f for f in w.fires if f.time <= w.last and f.through >= w.first]  # overlapping
     covered = Counter[str]()
     for f in inside:
-        covered[f.outcome] += int(min(f.through, last) - max(f.time, first)) + 1
+        covered[f.outcome] += int(min(f.through, w.last) - max(f.time, w.first)) + 1
     claimed = [f for f in inside if f.outcome == "started"]
-    started = [f for f in claimed if f.task in tasks]
-    print(f"window: {n} crontabs x {last - first + 1} s = {expected} fire times expected")
-    print(
-        f"recorded: {sum(covered.values())} fire times "
-        f"(missing: {expected - sum(covered.values())}) -> claimed to start {covered['started']}, "
-        f"tasks started {len(started)}, skipped (mutex) {covered['skipped_mutex']}, "
-        f"misfired {covered['misfired']} (in {sum(f.outcome == 'misfired' for f in inside)} "
-        f"records), failed {covered['failed']}"
-    )
-    print(f"started per second: {len(started) / (last - first + 1):.0f}")
-    claim = spread([f.recorded - f.time for f in claimed])
-    print(f"claim lateness (fire record - fire time): {claim}")
-    print(
-        "start lateness (task created - fire time): "
-        f"{spread([tasks[f.task][0] - f.time for f in started])}"
-    )
-    print(f"started tasks ended: {dict(Counter(tasks[f.task][1] for f in started))}")
+    started = [f for f in claimed if f.task in w.tasks]
+    claim = tail([f.recorded - f.time for f in claimed])
+    start = tail([w.tasks[f.task][0] - f.time for f in started])
+    values = [
+        w.created,
+        n * seconds,
+        sum(covered.values()),
+        n * seconds - sum(covered.values()),
+        covered["started"],
+        len(started),
+        len(started) / seconds,
+        covered["skipped_mutex"],
+        covered["misfired"],
+        covered["failed"],
+        *claim,
+        *start,
+        w.handled,
+        w.switched_off,
+        w.running,
+    ]
+    notes = {
+        "fire times expected": f"{n} crontabs x {seconds} s",
+        "tasks started": f"ended: {dict(Counter(w.tasks[f.task][1] for f in started))}",
+        "misfired": f"in {sum(f.outcome == 'misfired' for f in inside)} records",
+        "crontab tasks still running after the drain": f"after {w.drained:.1f} s",
+    }
+    return dict(zip(UNITS, values, strict=True)), notes
 
 
 def main() -> int:
-    local_admin_token()
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p = benchlib.parser(__doc__)
     p.add_argument("--crontabs", type=int, default=1000)
     p.add_argument("--seconds", type=int, default=60)
     p.add_argument("--target", choices=["slave", "none"], default="slave")
     p.add_argument("--db", default="", help="database URL (default: SQLite in a temp dir)")
     p.add_argument("--drain", type=float, default=120, help="seconds to let started tasks end")
-    p.add_argument("--keep", type=Path, help="use this directory (kept) instead of a temp one")
-    args = p.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        tmp = args.keep or Path(scratch)
-        daemons, master = start(tmp, args.db, args.target)
-        try:
-            with token_channel(master) as channel:
-                job = create_job(channel, args.target)
-                ids, took = create_crontabs(channel, job, args.crontabs)
-                print(f"created {args.crontabs} crontabs in {took:.1f} s; target: {args.target}")
-                first = int(time.time()) + SETTLE
-                last = first + args.seconds - 1
-                time.sleep(max(0.0, last + 1 - time.time()))
-                behind = wait_handled(args.db, tmp, last, 60)
-                off = switch_off(channel, ids)
-                drained, running = drain(channel, args.drain)
-            print(
-                f"after the window: every fire time handled {behind:.1f} s after its end; "
-                f"switched all off in {off:.1f} s, then {running} crontab task(s) still running "
-                f"after {drained:.1f} s"
-            )
-        finally:
-            for daemon in reversed(daemons):
-                daemon.stop()
-        fires, tasks = read(args.db, tmp)
-        report(fires, tasks, first, last, args.crontabs)
+    p.add_argument("--keep", type=Path, help="keep the data under this directory (run1, ...)")
+    args = benchlib.parse(p, {"crontabs": 5, "seconds": 2, "drain": 10})
+    runs = benchlib.repeat(args, 1, 1)
+    if args.db and runs > 1:
+        p.error("--db holds one window: give --repeat 1 (each repetition needs a fresh database)")
+    values: list[dict[str, float | None]] = []
+    notes: dict[str, str] = {}
+    for run in range(1, runs + 1):
+        with tempfile.TemporaryDirectory() as scratch:
+            work = args.keep / f"run{run}" if args.keep else Path(scratch)
+            work.mkdir(parents=True, exist_ok=True)
+            one, notes = figures(run_window(work, args), args.crontabs)
+            values.append(one)
+    out = benchlib.Figures("cron")
+    target = "`true` on a slave" if args.target == "slave" else "a node without a slave"
+    notes["crontabs created over gRPC"] = f"target: {target}"
+    for name, unit in UNITS.items():
+        samples = [value for v in values if (value := v[name]) is not None]
+        out.add(name, unit, samples, notes.get(name, ""))
+    out.emit(args.json)
     return 0
 
 

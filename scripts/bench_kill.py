@@ -1,45 +1,43 @@
 #!/usr/bin/env python3
-"""Benchmark kill on this machine: from DELETE /slave/<node>/killtask/<uuid> until the last
-process the task started is gone, on a slave with `--cgroups auto` and one with `--cgroups off`
-(real master, gateway and slaves on loopback; medians over N runs, polling /proc every 2 ms).
+"""Kill: from DELETE /slave/<node>/killtask/<uuid> until the last process the task started is
+gone, on a slave with `--cgroups auto` (cg) and one with `--cgroups off` (pg); real master,
+gateway and slaves on loopback, polling /proc every 2 ms.
 
-Cases (every child leaves the process group):
+Cases (every child leaves the process group; each repeated 10 times per slave):
   term    setsid + double fork, environment kept: they die on SIGTERM
-  ignore  as term, plus one that ignores SIGTERM: SIGKILL after --kill-grace
+  ignore  as term, plus one that ignores SIGTERM: SIGKILL after --grace
   clean   setsid + double fork under `env -i` (no run mark): only a cgroup finds them
-Also the start cost: POST of `true` until success, per slave.
+Also the start cost: POST of `true` until success, per slave (30 times).
 
 --race (root, cgroup v2; no daemons): why a run starts behind a gate. A bash whose first line
 is `env -i setsid sh -c 'sleep ..' &` is moved into a cgroup (a) from the parent right after
-it started, (b) behind the gate the slave uses; how many of those children ended up outside,
-and how long the move took.
+it started, (b) behind the gate the slave uses; in how many runs (10) children ended up
+outside, and how long the move took. --quick runs it once too, where cgroups are available.
 
-Usage: .venv/bin/python scripts/bench_kill.py [--runs 10] [--grace 0.5] [--race]
+The kill and start cost use public entry points only (benchfleet.py). The race measures the
+package slave.commands.cgroups by design, through CgroupRoot (open, create, release, close),
+Cgroup (adopt, pids, kill, wait_empty) and gated, as the slave's run command uses them.
+Usage: .venv/bin/python scripts/bench_kill.py [--grace 0.5] [--race] [--repeat N]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
-import json
 import os
 import secrets
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from jobfleet.cli.auth import local_admin_token, token_channel
-from jobfleet.cli.client import wait_for_slave
-from jobfleet.cli.processes import Daemon, spawn, wait_ready
+import benchlib
+from benchfleet import Fleet, rest, submit, task, until_final
 
-from slave.commands.cgroups import CgroupRoot, gated
+from slave.commands.cgroups import CgroupRoot, CgroupsUnavailable, gated
 
 CASES = {
     "term": "setsid sleep {t} & sh -c 'setsid sleep {t} &'\n",
@@ -49,18 +47,12 @@ CASES = {
 }
 CHILDREN = {"term": 2, "ignore": 4, "clean": 2}
 """Processes whose arguments hold the tag once a case has started."""
+NODES = {"cg": "auto", "pg": "off"}
+"""The two slaves, by name: their --cgroups."""
 
 
-def call(method: str, url: str, body: dict[str, object] | None = None) -> dict[str, object]:
-    data = json.dumps(body).encode() if body is not None else None
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    req = urllib.request.Request(url, data=data, method=method, headers=headers)
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return dict(json.load(resp))
-
-
-def submit(gateway: str, node: str, script: str) -> str:
-    body = {
+def plugin_cmd(node: str, script: str) -> dict[str, object]:
+    return {
         "name": "bench",
         "node_type": "builtin",
         "node_cont": node,
@@ -68,16 +60,6 @@ def submit(gateway: str, node: str, script: str) -> str:
         "scripts_cont": script,
         "timeout": 600,
     }
-    return str(call("POST", f"http://{gateway}/task/1/plugin_cmd", body)["uuid"])
-
-
-def status(gateway: str, uuid: str) -> str:
-    data = call("GET", f"http://{gateway}/task/1/{uuid}")["data"]
-    return str(data["status"])  # type: ignore[index]
-
-
-def succeeded(gateway: str, uuid: str) -> bool:
-    return status(gateway, uuid) == "success"
 
 
 def with_argument(text: str) -> list[int]:
@@ -105,58 +87,71 @@ def poll_until(check: Callable[[], bool], timeout: float, step: float = 0.002) -
 def kill_once(gateway: str, node: str, case: str, grace: float) -> float | None:
     """Seconds from the kill request until no child is left; None if some outlived grace+5 s."""
     tag = f"300.{secrets.randbelow(10**9):09d}"
-    uuid = submit(gateway, node, CASES[case].format(t=tag) + "sleep 1000\n")
+    script = CASES[case].format(t=tag) + "sleep 1000\n"
+    uuid = submit(gateway, "plugin_cmd", plugin_cmd(node, script))
     if not poll_until(lambda: len(with_argument(tag)) >= CHILDREN[case], 30):
         raise SystemExit(f"{case} on {node}: the children did not start")
     began = time.perf_counter()
-    call("DELETE", f"http://{gateway}/slave/{node}/killtask/{uuid}")
+    rest("DELETE", f"http://{gateway}/slave/{node}/killtask/{uuid}")
     gone = poll_until(lambda: not with_argument(tag), grace + 5)
     took = time.perf_counter() - began
     for pid in with_argument(tag):  # what the slave could not find
         os.kill(pid, signal.SIGKILL)
-    poll_until(lambda: status(gateway, uuid) == "killed", 30, step=0.02)
+    poll_until(lambda: task(gateway, uuid)["status"] == "killed", 30, step=0.02)
     return took if gone else None
 
 
-def start_cost(gateway: str, node: str, runs: int) -> float:
-    took = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        done = functools.partial(succeeded, gateway, submit(gateway, node, "true"))
-        poll_until(done, 30)
-        took.append(time.perf_counter() - began)
-    return statistics.median(took)
+def start_cost(gateway: str, node: str) -> float:
+    """Milliseconds from POST `true` until GET shows success (polled every 2 ms)."""
+    body = plugin_cmd(node, "true")
+    began = time.perf_counter()
+    until_final(gateway, submit(gateway, "plugin_cmd", body), poll=0.002)
+    return (time.perf_counter() - began) * 1000
 
 
-def start(tmp: Path, grace: float) -> tuple[list[Daemon], str]:
-    ready = tmp / "m.ready"
-    args = ["--listen", "127.0.0.1:0", "--data-dir", str(tmp), "--ready-file", str(ready)]
-    daemons = [spawn("master", "master", args, tmp)]
-    master = wait_ready(daemons[0], ready)
-    for node, mode in (("cg", "auto"), ("pg", "off")):
-        flags = ["--master", master, "--name", node, "--kill-grace", str(grace)]
-        daemons.append(spawn(f"slave-{node}", "slave", [*flags, "--cgroups", mode], tmp))
-    gw_args = ["--master", master, "--listen", "127.0.0.1:0", "--ready-file", str(tmp / "g")]
-    daemons.append(spawn("gateway", "gateway", gw_args, tmp))
-    gateway = wait_ready(daemons[-1], tmp / "g")
-    with token_channel(master) as channel:
-        wait_for_slave(channel, "cg")
-        wait_for_slave(channel, "pg")
-    return daemons, gateway
+def containment(log: Path) -> str:
+    """What the slave said at start about how runs are contained."""
+    said = [line for line in log.read_text().splitlines() if "runs are contained" in line]
+    return said[0][said[0].index("runs are contained") :] if said else "?"
 
 
-def race(runs: int) -> None:
-    root = CgroupRoot.open()
+def kills(args: argparse.Namespace, out: benchlib.Figures) -> None:
+    with tempfile.TemporaryDirectory() as tmp, Fleet(Path(tmp)) as fleet:
+        fleet.start_master()
+        logs = {}
+        for node, mode in NODES.items():
+            slave = fleet.start_slave(node, "--kill-grace", str(args.grace), "--cgroups", mode)
+            logs[node] = slave.log
+        gateway = fleet.start_gateway()
+        for node in NODES:
+            costs = [start_cost(gateway, node) for _ in range(benchlib.repeat(args, 30, 1))]
+            what = f"{node}: start cost, POST `true` -> success"
+            out.add(what, "ms", costs, containment(logs[node]))
+        for case in CASES:
+            for node in NODES:
+                runs = benchlib.repeat(args, 10, 1)
+                took = [kill_once(gateway, node, case, args.grace) for _ in range(runs)]
+                done = [t * 1000 for t in took if t is not None]
+                note = f"{len(done)}/{runs} runs left nothing (grace {args.grace:g} s)"
+                out.add(f"{case:6} {node}: kill -> last child gone", "ms", done, note)
+
+
+def race(runs: int, out: benchlib.Figures) -> None:
+    try:
+        root = CgroupRoot.open()
+    except CgroupsUnavailable as exc:
+        out.add("race: not measured", "", [], f"no cgroups: {exc}")
+        return
     try:
         for gate in (False, True):
             outside, moves = 0, []
             for _ in range(runs):
-                out, move = race_once(root, gate)
-                outside += out
-                moves.append(move)
+                escaped, move = race_once(root, gate)
+                outside += escaped
+                moves.append(move * 1000)
             how = "behind the gate" if gate else "moved after start"
-            print(f"{how}: {outside}/{runs} escaped children outside the cgroup; "
-                  f"move median {statistics.median(moves) * 1000:.1f} ms")  # fmt: skip
+            note = f"in {outside} of {runs} runs children ended up outside the cgroup"
+            out.add(f"race, {how}: the move", "ms", moves, note)
     finally:
         asyncio.run(root.close())
 
@@ -168,9 +163,7 @@ def race_once(root: CgroupRoot, gate: bool) -> tuple[int, float]:
     stdin = subprocess.PIPE if gate else subprocess.DEVNULL
     command = gated(argv, os.environ) if gate else argv
     proc = subprocess.Popen(command, stdin=stdin, stderr=subprocess.DEVNULL)
-    began = time.perf_counter()
-    cgroup.adopt(proc.pid)
-    move = time.perf_counter() - began
+    move = benchlib.seconds(lambda: cgroup.adopt(proc.pid))
     if proc.stdin is not None:
         proc.stdin.write(b"go\n")
         proc.stdin.close()
@@ -186,34 +179,16 @@ def race_once(root: CgroupRoot, gate: bool) -> tuple[int, float]:
 
 
 def main() -> int:
-    local_admin_token()
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--runs", type=int, default=10)
+    p = benchlib.parser(__doc__)
     p.add_argument("--grace", type=float, default=0.5, help="the slaves' --kill-grace")
     p.add_argument("--race", action="store_true", help="the start race instead (see above)")
-    args = p.parse_args()
-    if args.race:
-        race(args.runs)
-        return 0
-    with tempfile.TemporaryDirectory() as tmp:
-        daemons, gateway = start(Path(tmp), args.grace)
-        try:
-            for daemon in daemons[1:3]:
-                said = [line for line in daemon.log.read_text().splitlines() if "contained" in line]
-                print(f"{daemon.name}: {said[0].split(': ', 1)[1] if said else '?'}")
-            for node in ("cg", "pg"):
-                print(f"{node}: start cost (POST `true` -> success), median "
-                      f"{start_cost(gateway, node, args.runs * 3) * 1000:.1f} ms")  # fmt: skip
-            for case in CASES:
-                for node in ("cg", "pg"):
-                    took = [kill_once(gateway, node, case, args.grace) for _ in range(args.runs)]
-                    done = [t for t in took if t is not None]
-                    mid = f"median {statistics.median(done) * 1000:.0f} ms" if done else "-"
-                    print(f"{case:6} {node}: {len(done)}/{len(took)} runs left nothing; {mid}"
-                          f" (grace {args.grace:g} s)")  # fmt: skip
-        finally:
-            for daemon in reversed(daemons):
-                daemon.stop()
+    args = benchlib.parse(p, {})
+    out = benchlib.Figures("kill")
+    if not args.race:
+        kills(args, out)
+    if args.race or args.quick:
+        race(benchlib.repeat(args, 10, 1), out)
+    out.emit(args.json)
     return 0
 
 

@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""Benchmark the slave's SSH runner alone against a private sshd on 127.0.0.1 (scripts/sshd):
+"""The slave's SSH runner alone, against a private sshd on 127.0.0.1 (scripts/sshd):
 
-(a) connect: TCP + key exchange + host key check + public-key login (median of N);
-(b) exec: a bare `true` on an open pooled connection (open a session, exec, exit status);
+(a) connect: TCP + key exchange + host key check + public-key login (repeated 50 times);
+(b) exec: a bare `true` on an open pooled connection: open a session, exec, exit status (50);
 (c) run: a whole run-ssh of `echo hi` on a pooled connection (wrapper, script via stdin,
-    process group, output, exit code) — what one more execution costs;
-(d) fan-out: K nodes (same sshd, distinct node names) from a fresh pool, wall time.
+    process group, output, exit code) — what one more execution costs (50);
+(d) fan-out: K nodes at once (same sshd, distinct node names) from a fresh pool, wall time (1).
 
-Usage: .venv/bin/python scripts/bench_ssh_runner.py [--runs 50] [--nodes 20 100]
+Measures the package slave.ssh by design, through its documented modules: connect.connect,
+hostkeys.KnownHosts, pool.SshPool, session.start_command; (c) and (d) run the command as the
+slave daemon does: slave.commands.registry.lookup(request.command) with a CommandContext
+(slave.commands.base) and the request types of slave.messages.
+Usage: .venv/bin/python scripts/bench_ssh_runner.py [--nodes 20 100] [--repeat N]
 """
 
 from __future__ import annotations
@@ -16,14 +20,16 @@ import argparse
 import asyncio
 import dataclasses
 import shutil
-import statistics
-import subprocess
-import tempfile
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import benchlib
+from benchfleet import sshd, work_dir
+
 from slave.commands.base import CommandContext, CommandSettings
+from slave.commands.registry import lookup
 from slave.messages import (
     Chunk,
     HostKeyPolicy,
@@ -38,13 +44,12 @@ from slave.messages import (
 from slave.ssh.connect import connect
 from slave.ssh.hostkeys import KnownHosts
 from slave.ssh.pool import SshPool
-from slave.ssh.run import RunOverSsh
 from slave.ssh.session import start_command
-
-SSHD = Path(__file__).resolve().parent / "sshd"
 
 
 class Sink:
+    """The command's output sink: keeps the output and the result."""
+
     def __init__(self) -> None:
         self.data = b""
         self.result: Result | None = None
@@ -59,40 +64,31 @@ class Sink:
         self.result = result
 
 
-async def timed(runs: int, once: Callable[[], Awaitable[object]]) -> list[float]:
-    took = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        await once()
-        took.append((time.perf_counter() - began) * 1000)
-    return took
-
-
-def report(what: str, ms: list[float]) -> None:
-    ms = sorted(ms)
-    p90 = ms[max(0, int(len(ms) * 0.9) - 1)]
-    print(f"{what:<46} median {statistics.median(ms):7.2f} ms   p90 {p90:7.2f} ms   n={len(ms)}")
+async def milliseconds(runs: int, once: Callable[[], Awaitable[object]]) -> list[float]:
+    return [await benchlib.seconds_async(once) * 1000 for _ in range(runs)]
 
 
 async def run_one(pool: SshPool, target: SshTarget, eid: int, work: Path) -> None:
     sink = Sink()
     request = RunRequest(eid, ScriptType.SHELL, "echo hi", ssh=target)
     context = CommandContext(sink, CommandSettings(work_dir=work), lambda e: None, pool)
-    await RunOverSsh(request, context).start()
+    await lookup(request.command)(request, context).start()
     assert sink.result is not None and sink.result.status is Status.SUCCESS, sink.result
 
 
-async def bench(directory: Path, runs: int, fan_outs: list[int]) -> None:
+async def measure(directory: Path, args: argparse.Namespace, out: benchlib.Figures) -> None:
     port = int((directory / "port").read_text())
     user = (directory / "user").read_text().strip()
     key = Secret((directory / "client_ed25519_key").read_text())
     target = SshTarget("bench", "127.0.0.1", port, user, private_key=key)
     known = KnownHosts(directory / "bench_known_hosts")
+    runs = benchlib.repeat(args, 50, 3)
 
     def connect_once() -> None:
         connect(target, HostKeyPolicy.ACCEPT_NEW, known, time.monotonic() + 10).close()
 
-    report("(a) connect + login", await timed(runs, lambda: asyncio.to_thread(connect_once)))
+    connects = await milliseconds(runs, lambda: asyncio.to_thread(connect_once))
+    out.add("(a) connect + login", "ms", connects)
     async with SshPool(known) as pool:
         lease = await pool.lease(target, 0)
 
@@ -101,42 +97,46 @@ async def bench(directory: Path, runs: int, fan_outs: list[int]) -> None:
             await reader.exited
             reader.close()
 
-        report("(b) exec `true` on a pooled connection", await timed(runs, bare))
+        out.add("(b) exec `true` on a pooled connection", "ms", await milliseconds(runs, bare))
         lease.release()
         ids = iter(range(1, 1 << 30))
-        report(
-            "(c) run-ssh `echo hi` on a pooled connection",
-            await timed(runs, lambda: run_one(pool, target, next(ids), directory)),
-        )
-    for nodes in fan_outs:
-        await fan_out(directory, known, target, nodes)
+        ran = await milliseconds(runs, lambda: run_one(pool, target, next(ids), directory))
+        out.add("(c) run-ssh `echo hi` on a pooled connection", "ms", ran)
+    for nodes in args.nodes:
+        walls, counts = [], set()
+        for _ in range(benchlib.repeat(args, 1, 1)):
+            wall, count = await fan_out(directory, known, target, nodes)
+            walls.append(wall)
+            counts.add(count)
+        note = f"{', '.join(map(str, sorted(counts)))} connections"
+        out.add(f"(d) {nodes} nodes at once, fresh pool: wall", "ms", walls, note)
 
 
-async def fan_out(directory: Path, known: KnownHosts, target: SshTarget, nodes: int) -> None:
+async def fan_out(
+    directory: Path, known: KnownHosts, target: SshTarget, nodes: int
+) -> tuple[float, int]:
+    """Milliseconds to run on `nodes` nodes at once from a fresh pool; connections it made."""
     targets = [dataclasses.replace(target, node=f"n{i}") for i in range(nodes)]
     async with SshPool(known, max_sessions=max(64, nodes)) as pool:
-        began = time.perf_counter()
-        await asyncio.gather(*(run_one(pool, t, i, directory) for i, t in enumerate(targets)))
-        wall = (time.perf_counter() - began) * 1000
-        count = pool.connection_count()
-    what = f"(d) {nodes} nodes at once, fresh pool"
-    print(f"{what:<46} wall   {wall:7.1f} ms   ({count} connections)")
+        runs = (run_one(pool, t, i, directory) for i, t in enumerate(targets))
+        wall = await benchlib.seconds_async(lambda: asyncio.gather(*runs))
+        return wall * 1000, pool.connection_count()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--nodes", type=int, nargs="+", default=[20, 100])
-    args = parser.parse_args()
-    directory = Path(tempfile.mkdtemp(prefix="jobfleet-bench-sshd-", dir="/tmp"))
-    directory.chmod(0o711)
-    subprocess.run([str(SSHD), "start", str(directory)], check=True, stdout=subprocess.DEVNULL)
+def main() -> int:
+    p = benchlib.parser(__doc__)
+    p.add_argument("--nodes", type=int, nargs="+", default=[20, 100], help="fan-outs of (d)")
+    args = benchlib.parse(p, {"nodes": [3]})
+    out = benchlib.Figures("ssh_runner")
+    work = work_dir("sshd")
     try:
-        asyncio.run(bench(directory, args.runs, args.nodes))
+        with sshd(work / "sshd") as server:
+            asyncio.run(measure(server.directory, args, out))
     finally:
-        subprocess.run([str(SSHD), "stop", str(directory)], check=True)
-        shutil.rmtree(directory, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+    out.emit(args.json)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Benchmark the store on SQLite and on PostgreSQL, through the master's own store functions
-(each call on a pooled connection checked out for it, as the master's DbRunner does):
+"""The store on SQLite and on PostgreSQL, through the master's own store functions (each call
+on a pooled connection checked out for it, as the master's DbRunner does):
 
 (a) start one task on N nodes: write the task and its step (tasks.create), then start the step
     on N placements (tasks.start_step: one execution row per node, read back); the INSERT
@@ -8,43 +8,51 @@
 (b) log ingest: M MB of output of one execution as 64 KiB chunks, stored by logs.append in
     batches of B chunks (the master stores what queued up on a slave stream as one batch).
 
-Every run gets a fresh database (SQLite: a new file, WAL, synchronous=NORMAL; PostgreSQL: a new
-database on the server JOBFLEET_TEST_DB names, with its durable defaults unless the cluster was
-started with PG_FAST=1). Medians of --runs runs are printed.
+Every repetition (3 by default) gets a fresh database (SQLite: a new file, WAL,
+synchronous=NORMAL; PostgreSQL: a new database on the server JOBFLEET_TEST_DB names, with its
+durable defaults unless the cluster was started with PG_FAST=1).
 
+Measures the master's store by design, through its documented surface: master.db
+(open_database, migrate, in_connection), the aggregates master.store.tasks (create,
+start_step, executions, new_uuid, and its NewTask, NewStep, Placement) and master.store.logs
+(append), and the value type master.domain.Chunk.
 Usage: scripts/pg run .venv/bin/python scripts/bench_store.py [--nodes 10000] [--megabytes 100]
-       (without JOBFLEET_TEST_DB only SQLite is measured)
+       [--batch 16] [--repeat N]   (without JOBFLEET_TEST_DB only SQLite is measured)
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import random
-import statistics
 import string
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-sys.path[:0] = [str(Path(__file__).resolve().parent.parent / p) for p in ("", "protos")]
+import benchlib
+import psycopg2
 
-from master.db import in_connection, migrate, open_database  # noqa: E402
-from master.domain import Chunk  # noqa: E402
-from master.store import logs, tasks  # noqa: E402
-from master.store.tasks import NewStep, NewTask, Placement  # noqa: E402
-from tests import pg  # noqa: E402
+from master.db import in_connection, migrate, open_database
+from master.domain import Chunk
+from master.store import logs, tasks
+from master.store.tasks import NewStep, NewTask, Placement
 
 CHUNK = 64 * 1024
 Fresh = Callable[[], tuple[str, Callable[[], None]]]  # a new database: (url, drop it)
 
 
 @dataclass
-class Figures:
+class Runs:
+    """What each repetition measured on one backend."""
+
     start_s: list[float]
     inserts: list[int]
     ingest_mb_s: list[float]
@@ -134,22 +142,22 @@ def text_block(seed: int) -> bytes:
     return "".join(lines).encode()[:CHUNK]
 
 
-def run_backend(fresh: Fresh, args: argparse.Namespace) -> Figures:
-    figures = Figures([], [], [])
-    for _ in range(args.runs):
+def run_backend(fresh: Fresh, args: argparse.Namespace) -> Runs:
+    runs = Runs([], [], [])
+    for _ in range(benchlib.repeat(args, 3, 1)):
         url, drop = fresh()
         database = open_database(url, pool_size=1)
         try:
             in_connection(migrate, database)
             took, written, inserts = start_task(args.nodes)
             assert written == args.nodes, f"{written} executions written of {args.nodes}"
-            figures.start_s.append(took)
-            figures.inserts.append(inserts)
-            figures.ingest_mb_s.append(ingest(args.megabytes, args.batch))
+            runs.start_s.append(took)
+            runs.inserts.append(inserts)
+            runs.ingest_mb_s.append(ingest(args.megabytes, args.batch))
         finally:
-            database.close_all()
+            database.close_all()  # type: ignore[attr-defined]  # open_database's are pooled
             drop()
-    return figures
+    return runs
 
 
 def sqlite_factory(tmp: Path) -> Fresh:
@@ -164,41 +172,56 @@ def sqlite_factory(tmp: Path) -> Fresh:
 
 
 def postgres_factory(server: str) -> Fresh:
+    """Each database new on `server` (an admin URL), dropped after its repetition."""
+
     def fresh() -> tuple[str, Callable[[], None]]:
-        url = pg.create_database(server)
-        return url, lambda: pg.drop_database(url)
+        name = f"jf_bench_{uuid.uuid4().hex[:12]}"
+        admin(server, f'CREATE DATABASE "{name}"')
+        drop = f'DROP DATABASE "{name}" WITH (FORCE)'
+        return database_url(server, name), lambda: admin(server, drop)
 
     return fresh
 
 
-def report(name: str, f: Figures, args: argparse.Namespace) -> None:
-    print(
-        f"{name:<10} (a) start 1 task on {args.nodes} nodes: median "
-        f"{statistics.median(f.start_s) * 1000:.0f} ms "
-        f"(runs {', '.join(f'{t * 1000:.0f}' for t in f.start_s)} ms; "
-        f"{f.inserts[0]} INSERT statement(s) into execution)"
-    )
-    print(
-        f"{'':<10} (b) log ingest {args.megabytes} MB, 64 KiB chunks, {args.batch} a batch: "
-        f"median {statistics.median(f.ingest_mb_s):.0f} MB/s "
-        f"(runs {', '.join(f'{v:.0f}' for v in f.ingest_mb_s)} MB/s)"
-    )
+def database_url(server: str, name: str) -> str:
+    return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+
+
+def admin(server: str, statement: str) -> None:
+    """One statement on the server's postgres database, outside a transaction."""
+    conn = psycopg2.connect(database_url(server, "postgres"))
+    try:
+        conn.autocommit = True  # CREATE/DROP DATABASE cannot run in a transaction
+        with conn.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        conn.close()
+
+
+def report(backend: str, runs: Runs, args: argparse.Namespace, out: benchlib.Figures) -> None:
+    what = f"{backend}: (a) start 1 task on {args.nodes} nodes"
+    note = f"{runs.inserts[0]} INSERT statement(s) into execution"
+    out.add(what, "ms", [t * 1000 for t in runs.start_s], note)
+    what = f"{backend}: (b) log ingest {args.megabytes} MB, 64 KiB chunks, {args.batch} a batch"
+    out.add(what, "MB/s", runs.ingest_mb_s)
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p = benchlib.parser(__doc__)
     p.add_argument("--nodes", type=int, default=10_000)
     p.add_argument("--megabytes", type=int, default=100)
     p.add_argument("--batch", type=int, default=16, help="chunks per logs.append call")
-    p.add_argument("--runs", type=int, default=3)
-    args = p.parse_args()
+    args = benchlib.parse(p, {"nodes": 200, "megabytes": 2})
+    out = benchlib.Figures("store")
     with tempfile.TemporaryDirectory() as tmp:
-        report("sqlite", run_backend(sqlite_factory(Path(tmp)), args), args)
-    server = pg.server_url()
+        report("sqlite", run_backend(sqlite_factory(Path(tmp)), args), args, out)
+    server = os.environ.get("JOBFLEET_TEST_DB", "")
     if server:
-        report("postgresql", run_backend(postgres_factory(server), args), args)
+        report("postgresql", run_backend(postgres_factory(server), args), args, out)
     else:
-        print("postgresql skipped: JOBFLEET_TEST_DB is not set (run under scripts/pg run)")
+        why = "skipped: JOBFLEET_TEST_DB is not set (run under scripts/pg run)"
+        out.add("postgresql", "", [], why)
+    out.emit(args.json)
     return 0
 
 

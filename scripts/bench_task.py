@@ -1,142 +1,51 @@
 #!/usr/bin/env python3
-"""Benchmark the first slice on this machine, with real processes on loopback:
+"""A task through the whole system, with real processes on loopback (master, slave, gateway):
 
 (a) latency: POST /task/1/plugin_cmd of `echo hi` on one slave until GET /task/1/:uuid shows
-    success (median and p90 of N runs, polling every 2 ms);
-(b) ingest: a command printing M MB; from submit until the task is success, which the master
-    writes only after every chunk is stored: MB/s into the store. The same command piped to
-    /dev/null alone is the peer figure;
-(c) a REST client on one kept-alive connection: GET /task/1/:uuid, median of 200.
+    success, polling every 2 ms (repeated 50 times);
+(c) a REST client on one kept-alive connection: GET /task/1/:uuid (200 times, after 20 that
+    warm up);
+(b) ingest: a command printing --megabytes MB; from submit until the task is success, which
+    the master writes only after every chunk is stored: MB/s into the store (3 times). The
+    same command piped to /dev/null alone is the peer figure.
 
-Usage: .venv/bin/python scripts/bench_task.py [--runs 50] [--megabytes 100] [--db URL]
+Public entry points only: the daemons' CLIs and the gateway's REST routes (benchfleet.py).
+Usage: .venv/bin/python scripts/bench_task.py [--megabytes 100] [--db URL] [--repeat N]
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from jobfleet.cli.auth import local_admin_token, token_channel
-from jobfleet.cli.client import wait_for_slave
-from jobfleet.cli.processes import Daemon, spawn, wait_ready
+import benchlib
+from benchfleet import Fleet, submit, until_final
 
 FLOOD = (
     "import sys\nline = b'x' * 1023 + b'\\n'\nw = sys.stdout.buffer.write\n"
     "for _ in range({n}): w(line)\n"
 )
-
-
-def post(url: str, body: dict[str, object]) -> dict[str, object]:
-    req = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return dict(json.load(resp))
-
-
-def get(url: str) -> dict[str, object]:
-    with urllib.request.urlopen(url, timeout=30) as resp:
-        return dict(json.load(resp))
-
-
 BODY = {"name": "bench", "node_type": "builtin", "node_cont": "bench", "timeout": 600}
 
 
 def run_task(gateway: str, script: str, stype: str = "shell", poll: float = 0.002) -> float:
+    """Seconds from POST plugin_cmd until GET shows the task succeeded."""
     body = BODY | {"scripts_type": stype, "scripts_cont": script}
-    start = time.perf_counter()
-    uuid = post(f"http://{gateway}/task/1/plugin_cmd", body)["uuid"]
-    while True:
-        data = get(f"http://{gateway}/task/1/{uuid}")["data"]
-        status = data["status"]  # type: ignore[index]
-        if status in ("success", "fail", "killed"):
-            if status != "success":
-                raise SystemExit(f"task {uuid} ended {status}: {data}")
-            return time.perf_counter() - start
-        time.sleep(poll)
-
-
-def start(tmp: Path, db: str) -> tuple[list[Daemon], str]:
-    daemons: list[Daemon] = []
-    args = [
-        "--listen",
-        "127.0.0.1:0",
-        "--data-dir",
-        str(tmp),
-        "--ready-file",
-        str(tmp / "m.ready"),
-    ] + (["--db", db] if db else [])
-    daemons.append(spawn("master", "master", args, tmp))
-    master = wait_ready(daemons[-1], tmp / "m.ready")
-    daemons.append(spawn("slave", "slave", ["--master", master, "--name", "bench"], tmp))
-    daemons.append(
-        spawn(
-            "gateway",
-            "gateway",
-            ["--master", master, "--listen", "127.0.0.1:0", "--ready-file", str(tmp / "g.ready")],
-            tmp,
-        )
-    )
-    gateway = wait_ready(daemons[-1], tmp / "g.ready")
-    with token_channel(master) as channel:
-        wait_for_slave(channel, "bench")
-    return daemons, gateway
-
-
-def main() -> int:
-    local_admin_token()
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--runs", type=int, default=50)
-    p.add_argument("--megabytes", type=int, default=100)
-    p.add_argument("--repeat", type=int, default=3, help="ingest runs (median is reported)")
-    p.add_argument("--db", default="", help="database URL (default: SQLite in a temp dir)")
-    args = p.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        daemons, gateway = start(Path(tmp), args.db)
-        try:
-            run_task(gateway, "echo warm-up")
-            lat = sorted(run_task(gateway, "echo hi") for _ in range(args.runs))
-            print(
-                f"(a) POST plugin_cmd 'echo hi' -> success over REST, {args.runs} runs: "
-                f"median {statistics.median(lat) * 1000:.1f} ms, "
-                f"p90 {lat[int(len(lat) * 0.9) - 1] * 1000:.1f} ms, min {lat[0] * 1000:.1f} ms"
-            )
-            kept = kept_alive_gets(gateway, 200)
-            print(
-                f"(c) GET /task/1/:uuid on one kept-alive connection, 200 requests: "
-                f"median {statistics.median(kept) * 1000:.2f} ms, max {max(kept) * 1000:.1f} ms"
-            )
-            script = FLOOD.format(n=args.megabytes * 1024)
-            took = [run_task(gateway, script, "python", poll=0.01) for _ in range(args.repeat)]
-            mid = statistics.median(took)
-            alone = peer(script)
-            print(
-                f"(b) {args.megabytes} MB of output into the store: median {mid:.2f} s "
-                f"= {args.megabytes / mid:.0f} MB/s (runs: "
-                f"{', '.join(f'{t:.2f}' for t in took)} s); the command alone to /dev/null: "
-                f"{alone:.2f} s"
-            )
-        finally:
-            for daemon in reversed(daemons):
-                daemon.stop()
-    return 0
+    began = time.perf_counter()
+    until_final(gateway, submit(gateway, "plugin_cmd", body), poll)
+    return time.perf_counter() - began
 
 
 def kept_alive_gets(gateway: str, count: int) -> list[float]:
     """Seconds per GET of one task, all on one HTTP/1.1 connection (as a polling client)."""
-    uuid = post(f"http://{gateway}/task/1/plugin_cmd", BODY | {"scripts_cont": "true"})["uuid"]
+    uuid = submit(gateway, "plugin_cmd", BODY | {"scripts_cont": "true"})
     host, _, port = gateway.rpartition(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=30)
     token = os.environ["JOBFLEET_ADMIN_TOKEN"]
@@ -155,10 +64,38 @@ def kept_alive_gets(gateway: str, count: int) -> list[float]:
     return took[20:]
 
 
-def peer(script: str) -> float:
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", script], stdout=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
+def alone(script: str) -> float:
+    """Seconds the flood takes piped to /dev/null, without jobfleet."""
+    command = [sys.executable, "-c", script]
+    return benchlib.seconds(lambda: subprocess.run(command, stdout=subprocess.DEVNULL, check=True))
+
+
+def measure(gateway: str, args: argparse.Namespace, out: benchlib.Figures) -> None:
+    run_task(gateway, "echo warm-up")
+    lat = [run_task(gateway, "echo hi") * 1000 for _ in range(benchlib.repeat(args, 50, 3))]
+    out.add("(a) POST plugin_cmd `echo hi` -> success, polled over REST", "ms", lat)
+    gets = kept_alive_gets(gateway, benchlib.repeat(args, 200, 20))
+    out.add("(c) GET /task/1/:uuid on one kept-alive connection", "ms", [t * 1000 for t in gets])
+    script = FLOOD.format(n=args.megabytes * 1024)
+    runs = benchlib.repeat(args, 3, 1)
+    took = [run_task(gateway, script, "python", poll=0.01) for _ in range(runs)]
+    note = f"{args.megabytes} MB, median {statistics.median(took):.2f} s"
+    out.add("(b) output into the store", "MB/s", [args.megabytes / t for t in took], note)
+    out.add("(b) the same command alone, to /dev/null", "s", [alone(script) for _ in range(runs)])
+
+
+def main() -> int:
+    p = benchlib.parser(__doc__)
+    p.add_argument("--megabytes", type=int, default=100, help="output of (b)")
+    p.add_argument("--db", default="", help="database URL (default: SQLite in a temp dir)")
+    args = benchlib.parse(p, {"megabytes": 2})
+    out = benchlib.Figures("task")
+    with tempfile.TemporaryDirectory() as tmp, Fleet(Path(tmp)) as fleet:
+        fleet.start_master(*(["--db", args.db] if args.db else []))
+        fleet.start_slave("bench")
+        measure(fleet.start_gateway(), args, out)
+    out.emit(args.json)
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Regenerate the Python code of the contract in place: protos/jobfleet/v1/*_pb2*.py(i).
+"""Regenerate the Python code of the contract: protos/jobfleet/v1/*.proto -> jobfleet/v1/.
 
-Proto path = proto package = Python package, so the generated imports work unchanged.
-Usage: gen_protos.py [OUT_DIR]  (default: protos/, i.e. in place; tests pass a temp dir)
+The include root is protos/ and the output root is the repository, so proto path = proto
+package = Python package (`jobfleet.v1`) and the generated imports work unchanged.
+Usage: gen_protos.py [OUT_DIR]  (default: the repository root; tests pass a temp dir)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ def proto_files() -> list[Path]:
 
 
 def generate(out_dir: Path) -> None:
+    """Write jobfleet/v1/*_pb2*.py(i) under `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     well_known = str(resources.files("grpc_tools") / "_proto")
     args = [
@@ -38,7 +40,7 @@ def generate(out_dir: Path) -> None:
 
 
 def main() -> int:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else PROTOS
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT
     generate(out)
     return 0
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GENERATED = ROOT / "protos" / "jobfleet" / "v1"
+GENERATED = ROOT / "jobfleet" / "v1"
 
 
 def load_generator():  # type: ignore[no-untyped-def]

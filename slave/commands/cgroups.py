@@ -10,8 +10,8 @@ A run is inside before its script can fork: it starts as `/bin/sh` waiting on a 
 the slave moves its pid in and opens the gate, and sh execs the interpreter (same pid, same
 environment). Two simpler ways were measured and rejected:
 - Moving the pid after an ordinary start races with the script's first fork (bash forks ~1 ms
-  after exec): `scripts/bench_kill.py --race` finds 6-13 of 30 `env -i setsid` children
-  outside the cgroup; behind the gate, 0 of 30.
+  after exec): `scripts/bench_kill.py --race --repeat 30` finds 6-13 of 30 `env -i setsid`
+  children outside the cgroup; behind the gate, 0 of 30.
 - A preexec_fn writing "0" to cgroup.procs runs Python in the forked child of a threaded
   process (gRPC): CPython's after-fork code in the child segfaulted under the unit tests.
   CPython also calls preexec_fn after setreuid, so a run-as user could only write through a

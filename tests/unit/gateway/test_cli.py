@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "protos")])}
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 def gateway(*args: str) -> subprocess.Popen[str]:

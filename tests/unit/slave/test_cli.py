@@ -50,7 +50,7 @@ def free_port() -> int:
 
 
 async def start_slave(master: str, log: Path, *extra: str) -> asyncio.subprocess.Process:
-    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'protos'}"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with log.open("wb") as out:
         return await asyncio.create_subprocess_exec(
             sys.executable, "-m", "slave", "--master", master, "--name", "cli-slave", *extra,

@@ -1,7 +1,7 @@
 """TLS on the master's gRPC port, from PEM files: the master's side and its clients' side.
 
 The master, the slaves, the gateway and the CLI all read the same kind of files with the same
-rules, so the reading lives here, next to the contract every process already installs. Files are
+rules, so the reading lives here, in the package every process already installs. Files are
 read and checked once at start-up with the standard library's `ssl`: grpc only notices a bad
 file when it binds ("Failed to bind") or dials (a handshake failure), and does not say which.
 """

@@ -1,1 +1,0 @@
-"""`jobfleet`: the operator's command line (all-in-one launcher and a gRPC client)."""

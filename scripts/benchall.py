@@ -1,0 +1,109 @@
+"""scripts/bench: run the benchmarks, all or those named, and print their figures as one table.
+
+Each runs as `bench_<name>.py --json` (plus --quick / --repeat as given), one after the other:
+at the same time they would disturb each other's figures. A benchmark that fails or outlives
+--timeout (default with --quick: 120 s each) is reported and the exit status is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from benchlib import table
+
+SCRIPTS = Path(__file__).resolve().parent
+NAMES = sorted(p.stem.removeprefix("bench_") for p in SCRIPTS.glob("bench_*.py"))
+QUICK_TIMEOUT = 120.0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
+    p.add_argument("names", nargs="*", metavar="NAME", help=f"of {', '.join(NAMES)} (default: all)")
+    p.add_argument("--repeat", type=int, metavar="N", help="passed on: each measurement N times")
+    p.add_argument("--quick", action="store_true", help="passed on: a small smoke run of each")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--timeout", type=float, help="seconds each may take (default: none or 120)")
+    p.add_argument("--quiet", action="store_true", help="a benchmark's stderr only if it fails")
+    return p
+
+
+def run(name: str, args: argparse.Namespace) -> tuple[list[dict[str, Any]], str]:
+    """The figures of one benchmark, and why it failed ("" when it did not)."""
+    command = [sys.executable, str(SCRIPTS / f"bench_{name}.py"), "--json"]
+    command += ["--quick"] * args.quick + (["--repeat", str(args.repeat)] if args.repeat else [])
+    timeout = args.timeout or (QUICK_TIMEOUT if args.quick else None)
+    with tempfile.TemporaryFile("w+") as errors:
+        proc = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=errors if args.quiet else None,
+            text=True,
+            start_new_session=True,  # its daemons with it, in a group of their own
+        )
+        why = wait(proc, timeout)
+        if why and args.quiet:
+            errors.seek(0)
+            sys.stderr.write("".join(errors.readlines()[-40:]))
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+    if why:
+        return [], why
+    try:
+        return list(json.loads(out)), ""
+    except ValueError:
+        return [], f"no JSON on stdout: {out[-200:]!r}"
+
+
+def wait(proc: subprocess.Popen[str], timeout: float | None) -> str:
+    """Wait for the benchmark; on timeout or Ctrl-C interrupt it (its clean-up runs), then kill
+    its process group. Why it failed, or ""."""
+    try:
+        code = proc.wait(timeout)
+    except (subprocess.TimeoutExpired, KeyboardInterrupt) as stop:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if isinstance(stop, KeyboardInterrupt):
+            raise
+        return f"still running after {timeout:g} s"
+    return f"exit status {code}" if code else ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    unknown = sorted(set(args.names) - set(NAMES))
+    if unknown:
+        parser().error(f"no benchmark {', '.join(unknown)}; known: {', '.join(NAMES)}")
+    figures: list[dict[str, Any]] = []
+    failed = []
+    for name in args.names or NAMES:
+        print(f"== bench_{name}.py", file=sys.stderr, flush=True)
+        got, why = run(name, args)
+        figures += got
+        if why:
+            failed.append(name)
+            print(f"bench_{name}.py failed: {why}", file=sys.stderr, flush=True)
+            figures.append(failure(name, why))
+    print(json.dumps(figures) if args.json else table(figures))
+    return 1 if failed else 0
+
+
+def failure(name: str, why: str) -> dict[str, Any]:
+    """A table row saying that a benchmark failed."""
+    stats = dict.fromkeys(("median", "p90", "min", "max"))
+    return {"benchmark": name, "figure": "FAILED", "unit": "", **stats, "n": 0, "note": why}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
