@@ -13,7 +13,7 @@ FORBIDDEN = {
     "slave": {"master", "gateway", "peewee", "playhouse", "psycopg2"},
     "gateway": {"master", "slave", "peewee", "playhouse", "psycopg2"},
     "master": {"slave", "gateway"},
-    "protos/jobfleet/cli": {"master", "slave", "gateway", "peewee"},
+    "jobfleet": {"master", "slave", "gateway", "peewee", "playhouse", "psycopg2"},
 }
 
 
