@@ -10,6 +10,7 @@ import pytest
 from playhouse.pool import PooledSqliteDatabase
 
 from master.db import migrate, open_database
+from tests.unit.master.mastertest import Core
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +31,10 @@ def database(tmp_path: Path, migrated: Path) -> Iterator[peewee.Database]:
     yield db
     db.close()
 
+
+@pytest.fixture
+def core(database: peewee.Database) -> Iterator[Core]:
+    """The task engine's core on the test's database (tests/unit/master/mastertest.py)."""
+    wired = Core.wire()
+    yield wired
+    wired.close()
