@@ -220,12 +220,6 @@ async def dropped_or(slave: PlayedSlave, reached: asyncio.Task[Task]) -> bool:
     return closed in done
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a later step copying a file-server file deleted since submission raises "
-    "NotFound inside settle: the reporting slave's stream is dropped and the task stays running "
-    "at a finished step with nothing open, which no later settle (nor Intake.recover) moves on",
-)
 def test_a_copy_of_a_file_deleted_since_submission_waits_for_a_decision(core: Core) -> None:
     stored = files.save(1, "app.tgz", SHA, 10, "me")
     saved = job(cmd("first"), copy(Selector("fileserver", ""), "app.tgz", "web1"))
@@ -246,12 +240,6 @@ def test_a_copy_of_a_file_deleted_since_submission_waits_for_a_decision(core: Co
     assert task.status == "decision"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a fetch reported successful without a blob raises RuntimeError inside settle: "
-    "the slave's stream is dropped, the copy stays running, and Intake.recover raises it again "
-    "at every master start (so the master does not start)",
-)
 def test_a_fetch_reported_done_without_a_blob_fails_the_copy(core: Core) -> None:
     step = copy(Selector("builtin", "db1"), "/etc/app.conf", "web1")
 

@@ -248,12 +248,6 @@ def test_at_start_a_task_whose_last_result_was_stored_unsettled_moves_on(
     assert tasks.get_by_id(task.id).status == "success"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Engine.redispatch ignores a routing failure: once the node's account is gone, "
-    "the order is sent again without its SSH target, so the slave would run the command on "
-    "itself instead of on the machine",
-)
 def test_an_order_sent_again_still_goes_over_ssh_or_not_at_all(core: Core) -> None:
     create_node(1, "db9", "10.0.0.9", "", 0, "web1", "me")
     create_account(1, "deploy", "", "pw", "me", core.secrets)
