@@ -151,14 +151,7 @@ class TaskEngine:
     async def _start_step(self, task: Task, position: int) -> None:
         sub = await self.run_db(tasks.subtask_at, task.id, position)
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
-        if planned.step.kind == "cmd":
-            nodes, role, blob = planned.nodes, "run", None
-        elif planned.source:
-            nodes, role, blob = [planned.source], "fetch", None
-        else:
-            stored = await self.run_db(files.by_name, task.project_id, planned.step.src_path)
-            nodes, role, blob = planned.nodes, "place", Blob(stored.sha256, stored.size)
-        placements, targets = await self._route(task.project_id, planned, nodes, role, blob)
+        placements, targets = await self._step_placements(task, planned)
         rows = await self.run_db(tasks.start_step, task.id, position, placements)
         self._dispatch_all(rows, planned, targets, task.project_id)
         self.events.publish(task.id)
@@ -167,6 +160,24 @@ class TaskEngine:
                 await self.run_db(tasks.get_by_id, task.id),
                 await self.run_db(tasks.subtask_at, task.id, position),
             )
+
+    async def _step_placements(
+        self, task: Task, planned: PlannedStep
+    ) -> tuple[list[Placement], Targets]:
+        """Where a step's executions go: its nodes (run), its source (a copy's fetch), or its
+        destinations (a copy from the file server, whose file may have gone since the task was
+        planned: each then fails with the reason, and the step ends as any failed step)."""
+        if planned.step.kind == "cmd":
+            nodes, role, blob = planned.nodes, "run", None
+        elif planned.source:
+            nodes, role, blob = [planned.source], "fetch", None
+        else:
+            try:
+                stored = await self.run_db(files.by_name, task.project_id, planned.step.src_path)
+            except NotFound as exc:
+                return [Placement(n, "", str(exc), "place") for n in planned.nodes], {}
+            nodes, role, blob = planned.nodes, "place", Blob(stored.sha256, stored.size)
+        return await self._route(task.project_id, planned, nodes, role, blob)
 
     async def _start_places(self, task: Task, sub: Subtask, blob: Blob) -> None:
         """A copy's fetch is done: place the blob on every destination."""
@@ -234,21 +245,37 @@ class TaskEngine:
             logger.warning("exec %s slave %s detached before dispatch", row.id, row.slave)
 
     async def redispatch(self, row: Execution) -> None:
-        """Send a pending execution again (its slave re-attached without knowing it)."""
+        """Send a pending execution again (its slave re-attached without knowing it), routed
+        as now: if it can no longer go (the slave serves the project no more, the node's account
+        is gone), it fails with the reason rather than go out without its SSH target."""
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, row.subtask_id))
         task = await self.run_db(tasks.get_by_id, row.task_id)
-        _, targets = await self._route(task.project_id, planned, [row.node])
+        blob = Blob.decode(row.blob, row.blob_size)
+        placed, targets = await self._route(task.project_id, planned, [row.node], row.role, blob)
+        why = placed[0].failure
+        if not why and row.node != row.slave and row.node not in targets:
+            why = f"node {row.node} is reached over SSH and no target can be made for it now"
+        if why:
+            logger.warning("exec %s slave %s: not sent again: %s", row.id, row.slave, why)
+            await self.run_db(executions.close, [row.id], ExecutionStatus.FAIL, why)
+            await self.settle(row.task_id)
+            return
         self._dispatch(row, planned, targets, task.project_id)
 
     async def _step_ended(self, task: Task, sub: Subtask) -> None:
         rows = await self.run_db(tasks.live_executions, sub.id)
+        done = [r for r in rows if r.status == ExecutionStatus.SUCCESS]
+        blobless = [r.id for r in done if r.role == "fetch" and not r.blob]
+        if blobless:  # a slave's report we cannot act on: the copy fails, the task goes on
+            why = "the slave reported the fetch done without the blob it stored"
+            await self.run_db(executions.fail_success, blobless, why)
+            rows = await self.run_db(tasks.live_executions, sub.id)
         failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
         fetched = [Blob.decode(r.blob, r.blob_size) for r in rows if r.role == "fetch"]
         if not failed and fetched and not any(r.role == "place" for r in rows):
-            if fetched[0] is None:
-                raise RuntimeError(f"task {task.uuid}: fetch succeeded without a blob")
-            await self._start_places(task, sub, fetched[0])
-            return
+            if fetched[0] is not None:
+                await self._start_places(task, sub, fetched[0])
+                return
         if not failed:
             await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.SUCCESS)
             if sub.pause:

@@ -19,6 +19,7 @@ from collections import Counter
 
 from master.domain import Chunk, CopyOrder, ExecutionStatus, RunOrder
 from master.engine import TaskEngine
+from master.errors import Unavailable
 from master.link import (
     ChunkAck,
     Finished,
@@ -234,7 +235,12 @@ class Intake:
     async def recover(self) -> None:
         """At start: settle tasks whose executions all ended while the master was down."""
         for task in await self.run_db(tasks.unfinished):
-            await self.engine.settle(task.id)
+            try:
+                await self.engine.settle(task.id)
+            except Unavailable:
+                raise
+            except Exception:  # one task's bad state must not keep the master from starting
+                logger.exception("task %s: not recovered; left as it is", task.uuid)
 
 
 def report_execution(item: Inbound) -> int:

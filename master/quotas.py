@@ -4,9 +4,10 @@ others: tasks not yet ended, tasks started per second, crontabs.
 A refusal is RESOURCE_EXHAUSTED without a field (the gateway answers 429) and names the quota and
 the flag that sets it. Tasks not ended and crontabs are counted in the transaction that writes
 the new row (store/tasks.py, store/crontabs.py), so they hold across masters sharing a database.
-The start rate is a token bucket per project in this master's memory: masters sharing a database
-each allow the rate (documented with the flag). Every start counts: API submissions, redos and
-crontab fires alike; a dry-run starts nothing and is not counted.
+The submission rate is a token bucket per project in this master's memory: masters sharing a
+database each allow the rate (documented with the flag). Every submission counts, API
+submissions, redos and crontab fires alike, and a refused one too (it cost the master its
+checks: a flood of bad ones must not be free); a dry-run starts nothing and is not counted.
 """
 
 from __future__ import annotations

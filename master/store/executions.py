@@ -78,6 +78,15 @@ def close(ids: list[int], status: ExecutionStatus, reason: str) -> list[Executio
     return moving
 
 
+def fail_success(ids: list[int], reason: str) -> None:
+    """Turn executions a slave reported successful into failures (a report the master cannot
+    act on, such as a fetch without its blob)."""
+    if ids:
+        Execution.update(status=ExecutionStatus.FAIL, reason=reason, exit_code=-1).where(
+            Execution.id.in_(ids), Execution.status == ExecutionStatus.SUCCESS
+        ).execute()
+
+
 def closed_among(ids: list[int]) -> list[int]:
     """Those of `ids` that are final here (lost or killed while their slave was away)."""
     if not ids:
