@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from master.catalogue import save_job
 from master.domain import (
     Blob,

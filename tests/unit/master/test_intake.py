@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 
 import peewee
-import pytest
 
 from master.catalogue import create_account, create_node
 from master.domain import (
