@@ -299,7 +299,6 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
             lambda who, req: self.auth.permit(who, method, req),
         )
 
-
     def _slave(self, token: str, name: str, method: str) -> Callable[[], Awaitable[Identity]]:
         async def identify() -> Identity:
             return await self.auth.identify_slave(token, name, method)

@@ -8,16 +8,15 @@ from typing import Any
 
 from master import resolve, validate
 from master.db import write_transaction
-from master.domain import ScriptType
+from master.domain import GroupPlugin, ListFilter, ScriptType, Step, StepKind
 from master.errors import InvalidArgument
 from master.models import Account, Job, Node, NodeGroup, Script, Variable
 from master.secrets import SecretBox
-from master.steps import Step, checked, used_variables
+from master.steps import checked, used_variables
 from master.store import catalogue, jobs, projects
-from master.store.filters import ListFilter
 
 IP = re.compile(r"^[0-9A-Fa-f:.]{0,64}$")
-GROUP_PLUGINS = ("list",)
+GROUP_PLUGINS = tuple(GroupPlugin)
 
 
 def _name(value: str, field: str = "name") -> str:
@@ -31,10 +30,8 @@ def save_job(
     projects.require_project(project_id)
     ready = checked(steps)
     for i, step in enumerate(ready):
-        resolve.static_check(
-            project_id, step.targets, f"steps[{i}].{'nodes' if step.kind == 'cmd' else 'dst'}"
-        )
-        if step.kind == "scp":
+        resolve.static_check(project_id, step.targets, f"steps[{i}].{step.targets_field}")
+        if step.kind == StepKind.SCP:
             resolve.static_check(project_id, step.src, f"steps[{i}].src")
     job = jobs.save(project_id, _name(name), permanent, ready, actor, uuid)
     return job, ready
@@ -106,7 +103,7 @@ def save_group(
     project_id: int, name: str, plugin: str, params: str, actor: str, group_id: int = 0
 ) -> NodeGroup:
     projects.require_project(project_id)
-    plugin = plugin or "list"
+    plugin = plugin or GroupPlugin.LIST
     if plugin not in GROUP_PLUGINS:
         raise InvalidArgument(
             f"unknown plugin {plugin!r}; known: {', '.join(GROUP_PLUGINS)}", "plugin"

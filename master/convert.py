@@ -12,25 +12,33 @@ from master.convert_catalog import SCRIPT_TYPE, SCRIPT_TYPE_BACK
 from master.domain import (
     DEFAULT_TIMEOUT_S,
     Blob,
+    CallType,
     Chunk,
+    ChunkAck,
     CommandSpec,
     Control,
     CopyOrder,
     ExecutionStatus,
+    Finished,
+    Identity,
+    Inbound,
+    Introduction,
+    JobSubmission,
+    KillOrder,
+    Outbound,
+    PlannedStep,
+    ResultAck,
     RunOrder,
     SlaveResult,
+    SshTarget,
+    Started,
     SubtaskStatus,
+    TaskFilter,
     TaskStatus,
 )
-from master.enrolment import Identity, Introduction
 from master.errors import InvalidArgument
-from master.link import ChunkAck, Finished, Inbound, KillOrder, Outbound, ResultAck, Started
 from master.models import Execution, Project, Slave, Subtask, Task
-from master.plan import PlannedStep
 from master.prototime import from_timestamp, from_unix, timestamp
-from master.routing import SshTarget
-from master.store.tasks import TaskFilter
-from master.submissions import JobSubmission
 
 SUBTASK_STATUS = {s: getattr(common_pb2, f"SUBTASK_STATUS_{s.name}") for s in SubtaskStatus}
 TASK_STATUS = {s: getattr(common_pb2, f"TASK_STATUS_{s.name}") for s in TaskStatus}
@@ -110,7 +118,7 @@ def job_submission(req: task_pb2.SubmitJobRequest) -> JobSubmission:
         variables=dict(req.variables),
         task_uuid=req.task_uuid,
         submitter=req.submitter or "api",
-        call_type=req.call_type or "api",
+        call_type=req.call_type or CallType.API,
     )
 
 
@@ -139,7 +147,7 @@ def command_spec(req: task_pb2.SubmitCommandRequest) -> CommandSpec:
         args=tuple(req.args),
         timeout_s=req.timeout_seconds or DEFAULT_TIMEOUT_S,
         variables=dict(req.variables),
-        call_type=req.call_type or "api",
+        call_type=req.call_type or CallType.API,
     )
 
 

@@ -7,20 +7,21 @@ from typing import Any
 
 from jobfleet.v1 import catalog_pb2, common_pb2
 
-from master.domain import DEFAULT_TIMEOUT_S, ScriptType
+from master.domain import (
+    DEFAULT_TIMEOUT_S,
+    ListFilter,
+    ScriptType,
+    Selector,
+    SelectorType,
+    Step,
+    StepKind,
+)
 from master.errors import InvalidArgument
 from master.models import Account, Audited, Job, Node, NodeGroup, Script, StoredFile, Variable
 from master.prototime import from_unix as when
 from master.prototime import timestamp
-from master.steps import Selector, Step
-from master.store.filters import ListFilter
 
-SELECTOR = {
-    "builtin": common_pb2.NODE_SELECTOR_TYPE_BUILTIN,
-    "group": common_pb2.NODE_SELECTOR_TYPE_GROUP,
-    "variable": common_pb2.NODE_SELECTOR_TYPE_VARIABLE,
-    "fileserver": common_pb2.NODE_SELECTOR_TYPE_FILESERVER,
-}
+SELECTOR = {t: getattr(common_pb2, f"NODE_SELECTOR_TYPE_{t.name}") for t in SelectorType}
 SELECTOR_BACK = {v: k for k, v in SELECTOR.items()}
 SCRIPT_TYPE = {t: getattr(common_pb2, f"SCRIPT_TYPE_{t.name}") for t in ScriptType}
 SCRIPT_TYPE_BACK = {v: k for k, v in SCRIPT_TYPE.items()}
@@ -69,10 +70,10 @@ def selector(sel: common_pb2.NodeSelector, field: str) -> Selector:
 
 def step(msg: common_pb2.Step, at: str) -> Step:
     kind = msg.WhichOneof("kind")
-    if kind == "cmd":
+    if kind == StepKind.CMD:
         c = msg.cmd
         return Step(
-            kind="cmd",
+            kind=StepKind.CMD,
             name=msg.name,
             uuid=msg.uuid,
             pause=msg.pause,
@@ -83,10 +84,10 @@ def step(msg: common_pb2.Step, at: str) -> Step:
             script=c.script,
             args=c.args,
         )
-    if kind == "scp":
+    if kind == StepKind.SCP:
         s = msg.scp
         return Step(
-            kind="scp",
+            kind=StepKind.SCP,
             name=msg.name,
             uuid=msg.uuid,
             pause=msg.pause,
@@ -108,7 +109,7 @@ def steps(msgs: Any) -> list[Step]:
 
 def step_proto(s: Step) -> common_pb2.Step:
     msg = common_pb2.Step(uuid=s.uuid, name=s.name, pause=s.pause)
-    if s.kind == "cmd":
+    if s.kind == StepKind.CMD:
         msg.cmd.CopyFrom(
             common_pb2.CmdStep(
                 user=s.user,

@@ -7,14 +7,13 @@ from typing import Any
 from jobfleet.v1 import crontab_pb2 as pb
 
 from master import convert_catalog
-from master.crontabs import CrontabInput, CrontabView
+from master.crontabs import CrontabView
+from master.domain import CrontabInput, CrontabStatus, Outcome, Policy
 from master.errors import InvalidArgument
-from master.firing import Outcome, Policy
 from master.models import CrontabFire
 from master.prototime import from_unix, timestamp
-from master.store.crontabs import AVAILABLE, UNAVAILABLE
 
-STATUS = {AVAILABLE: pb.CRONTAB_STATUS_AVAILABLE, UNAVAILABLE: pb.CRONTAB_STATUS_UNAVAILABLE}
+STATUS = {s: getattr(pb, f"CRONTAB_STATUS_{s.name}") for s in CrontabStatus}
 STATUS_BACK = {v: k for k, v in STATUS.items()}
 POLICY = {p: getattr(pb, f"MISFIRE_POLICY_{p.name}") for p in Policy}
 POLICY_BACK = {v: k for k, v in POLICY.items()}
@@ -42,7 +41,7 @@ def policy(value: pb.MisfirePolicy) -> Policy:
     return POLICY_BACK[value]
 
 
-def status(value: pb.CrontabStatus) -> str:
+def status(value: pb.CrontabStatus) -> CrontabStatus:
     if value not in STATUS_BACK:
         raise InvalidArgument("choose available or unavailable", "status")
     return STATUS_BACK[value]
@@ -59,7 +58,7 @@ def crontab(view: CrontabView) -> pb.Crontab:
         cron=row.cron,
         time_zone=row.time_zone,
         mutex=row.mutex,
-        status=STATUS[row.status],
+        status=STATUS[CrontabStatus(row.status)],
         misfire_policy=POLICY[Policy(row.misfire_policy)],
         misfire_grace_seconds=row.misfire_grace,
         next_fire_time=timestamp(from_unix(view.next_fire or 0, "next_fire_time")),

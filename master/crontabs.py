@@ -10,26 +10,14 @@ from typing import Any
 
 from master import validate
 from master.db import DbRunner
+from master.domain import CrontabInput, CrontabStatus, ListFilter, Policy
 from master.errors import InvalidArgument, NotFound
-from master.firing import Policy
 from master.models import Crontab, CrontabFire
 from master.schedule import Schedule, ScheduleError, zone
 from master.store import crontabs, fires, jobs, projects
-from master.store.filters import ListFilter
 
 DEFAULT_FIRES, MAX_FIRES = 5, 1000
 DEFAULT_GRACE, MAX_GRACE = 300, 7 * 86400
-
-
-@dataclass(frozen=True)
-class CrontabInput:
-    name: str
-    job_uuid: str
-    cron: str
-    time_zone: str = ""  # "" = the master's zone
-    mutex: str = ""
-    policy: Policy = Policy.SKIP
-    grace: int = 0  # run_once: how late (s) a missed fire may still run; 0 = DEFAULT_GRACE
 
 
 @dataclass(frozen=True)
@@ -94,7 +82,7 @@ def views(rows: list[Crontab], fire_limit: int, now: float) -> list[CrontabView]
 
 def next_fire(row: Crontab, now: float) -> int | None:
     """The next fire time at or after now (an overdue one while no master runs it)."""
-    if row.status != crontabs.AVAILABLE:
+    if row.status != CrontabStatus.AVAILABLE:
         return None
     try:
         return Schedule(row.cron, row.time_zone).next_after(max(crontabs.base(row), int(now) - 1))
@@ -132,9 +120,7 @@ class Crontabs:
 
     async def create(self, project_id: int, wanted: CrontabInput, actor: str) -> CrontabView:
         values = await self.run_db(columns, project_id, wanted, self.default_zone, self.clock())
-        row = await self.run_db(
-            crontabs.create, project_id, values, actor, self.max_per_project
-        )
+        row = await self.run_db(crontabs.create, project_id, values, actor, self.max_per_project)
         self.changed(row.id)
         return await self.get(project_id, row.id)
 
@@ -147,7 +133,7 @@ class Crontabs:
         return await self.get(project_id, crontab_id)
 
     async def set_status(
-        self, project_id: int, crontab_id: int, status: str, actor: str
+        self, project_id: int, crontab_id: int, status: CrontabStatus, actor: str
     ) -> CrontabView:
         _, changed = await self.run_db(crontabs.set_status, project_id, crontab_id, status, actor)
         if changed:

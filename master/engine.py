@@ -20,23 +20,28 @@ from master.domain import (
     Control,
     CopyOrder,
     ExecutionStatus,
+    JobSubmission,
+    JobType,
+    KillOrder,
+    NewTask,
+    Placement,
+    PlannedStep,
+    Role,
     RunOrder,
     ScriptType,
+    SshTarget,
+    Step,
+    StepKind,
     SubtaskStatus,
     TaskStatus,
 )
 from master.errors import FailedPrecondition, NotFound
 from master.events import TaskEvents
-from master.link import KillOrder, SlaveSessions
+from master.link import SlaveSessions
 from master.models import Account, Execution, Node, Subtask, Task
-from master.plan import PlannedStep
 from master.quotas import Quotas, StartRate
-from master.routing import SshTarget
 from master.secrets import KeyFileError, SecretBox
-from master.steps import Step
 from master.store import catalogue, executions, files, slaves, tasks
-from master.store.tasks import NewTask, Placement
-from master.submissions import JobSubmission
 from master.variables import RenderLimit
 
 logger = logging.getLogger(__name__)
@@ -151,16 +156,16 @@ class TaskEngine:
     async def _start_step(self, task: Task, position: int) -> None:
         sub = await self.run_db(tasks.subtask_at, task.id, position)
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
-        if planned.step.kind == "cmd":
-            nodes, role, blob = planned.nodes, "run", None
+        if planned.step.kind == StepKind.CMD:
+            nodes, role, blob = planned.nodes, Role.RUN, None
         elif planned.source:
-            nodes, role, blob = [planned.source], "fetch", None
+            nodes, role, blob = [planned.source], Role.FETCH, None
         else:
             stored = await self.run_db(files.by_name, task.project_id, planned.step.src_path)
-            nodes, role, blob = planned.nodes, "place", Blob(stored.sha256, stored.size)
-        placements, targets = await self._route(task.project_id, planned, nodes, role, blob)
+            nodes, role, blob = planned.nodes, Role.PLACE, Blob(stored.sha256, stored.size)
+        placements = await self._route(task.project_id, planned, nodes, role, blob)
         rows = await self.run_db(tasks.start_step, task.id, position, placements)
-        self._dispatch_all(rows, planned, targets, task.project_id)
+        self._dispatch_all(rows, planned, targets(placements), task.project_id)
         self.events.publish(task.id)
         if all(ExecutionStatus(r.status).final for r in rows):
             await self._step_ended(
@@ -171,11 +176,9 @@ class TaskEngine:
     async def _start_places(self, task: Task, sub: Subtask, blob: Blob) -> None:
         """A copy's fetch is done: place the blob on every destination."""
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
-        placements, targets = await self._route(
-            task.project_id, planned, planned.nodes, "place", blob
-        )
+        placements = await self._route(task.project_id, planned, planned.nodes, Role.PLACE, blob)
         rows = await self.run_db(tasks.add_executions, task.id, sub.id, placements)
-        self._dispatch_all(rows, planned, targets, task.project_id)
+        self._dispatch_all(rows, planned, targets(placements), task.project_id)
         self.events.publish(task.id)
         if all(ExecutionStatus(r.status).final for r in rows):
             await self._step_ended(task, sub)
@@ -192,27 +195,17 @@ class TaskEngine:
         project_id: int,
         planned: PlannedStep,
         nodes: list[str],
-        role: str = "run",
+        role: Role = Role.RUN,
         blob: Blob | None = None,
-    ) -> tuple[list[Placement], Targets]:
-        """Where each node runs, and the SSH targets of those reached over SSH."""
+    ) -> list[Placement]:
+        """Where each node runs, with the SSH targets of those reached over SSH."""
         user = planned.step.user
         machines, seen, account = await self.run_db(routing_facts, project_id, nodes, user)
-        placed = routing.place(self.sessions, nodes, machines, seen, project_id, user)
-        over_ssh = any(not p.failure and p.slave != p.node for p in placed)
-        account, unopened = self._opened(account) if over_ssh else (account, "")
-        placements, targets = [], {}
-        for p in placed:
-            target = (
-                None
-                if p.failure or p.slave == p.node
-                else unopened or routing.ssh_target(machines[p.node], account, user)
-            )
-            failure = target if isinstance(target, str) else p.failure
-            if isinstance(target, routing.SshTarget):
-                targets[p.node] = target
-            placements.append(Placement(p.node, p.slave, failure, role, blob))
-        return placements, targets
+        placed = routing.place(self.sessions, nodes, machines, seen, project_id, user, role, blob)
+        unopened = ""
+        if any(routing.over_ssh(p) for p in placed):
+            account, unopened = self._opened(account)
+        return routing.reach(placed, machines, account, user, unopened)
 
     def _opened(self, account: Account | None) -> tuple[Account | None, str]:
         """A copy of the account with its secrets opened (never saved), or why they cannot be."""
@@ -237,14 +230,14 @@ class TaskEngine:
         """Send a pending execution again (its slave re-attached without knowing it)."""
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, row.subtask_id))
         task = await self.run_db(tasks.get_by_id, row.task_id)
-        _, targets = await self._route(task.project_id, planned, [row.node])
-        self._dispatch(row, planned, targets, task.project_id)
+        placements = await self._route(task.project_id, planned, [row.node])
+        self._dispatch(row, planned, targets(placements), task.project_id)
 
     async def _step_ended(self, task: Task, sub: Subtask) -> None:
         rows = await self.run_db(tasks.live_executions, sub.id)
         failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
-        fetched = [Blob.decode(r.blob, r.blob_size) for r in rows if r.role == "fetch"]
-        if not failed and fetched and not any(r.role == "place" for r in rows):
+        fetched = [Blob.decode(r.blob, r.blob_size) for r in rows if r.role == Role.FETCH]
+        if not failed and fetched and not any(r.role == Role.PLACE for r in rows):
             if fetched[0] is None:
                 raise RuntimeError(f"task {task.uuid}: fetch succeeded without a blob")
             await self._start_places(task, sub, fetched[0])
@@ -255,7 +248,7 @@ class TaskEngine:
                 await self.run_db(tasks.set_status, task.id, TaskStatus.WAITING)
             else:
                 await self._advance(task, sub.position)
-        elif task.job_type != "job":
+        elif task.job_type != JobType.JOB:
             await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.FAIL)
             await self._finish(task, TaskStatus.FAIL, failure_reason(failed, len(rows)))
         else:
@@ -334,20 +327,20 @@ class TaskEngine:
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
         rows = await self.run_db(tasks.live_executions, sub.id)
         failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
-        placements, targets = [], {}
-        for role in ("run", "fetch", "place"):
+        placements: list[Placement] = []
+        for role in Role:
             again = [r for r in failed if r.role == role]
             if again:
-                blob = Blob.decode(again[0].blob, again[0].blob_size) if role == "place" else None
-                more, found = await self._route(
+                blob = (
+                    Blob.decode(again[0].blob, again[0].blob_size) if role == Role.PLACE else None
+                )
+                placements += await self._route(
                     task.project_id, planned, [r.node for r in again], role, blob
                 )
-                placements += more
-                targets.update(found)
         self._dispatch_all(
             await self.run_db(tasks.rerun, task.id, sub.id, placements),
             planned,
-            targets,
+            targets(placements),
             task.project_id,
         )
         await self._settle(task.id)
@@ -368,6 +361,11 @@ class TaskEngine:
         return await self.run_db(tasks.get_by_id, task.id)
 
 
+def targets(placements: list[Placement]) -> Targets:
+    """The SSH targets of the placements reached over SSH, by node."""
+    return {p.node: p.ssh for p in placements if p.ssh is not None}
+
+
 def failure_reason(failed: list[Execution], total: int) -> str:
     shown = ", ".join(f"{r.node} ({r.status}: {r.reason})" for r in failed[:5])
     more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
@@ -379,11 +377,11 @@ def work_order(
 ) -> RunOrder | CopyOrder:
     step = planned.step
     user = "" if ssh else step.user  # over SSH the account is the login
-    if row.role == "fetch":
+    if row.role == Role.FETCH:
         return CopyOrder(
             row.id, step.timeout_s, step.src_path, ssh=ssh, user=user, project_id=project_id
         )
-    if row.role == "place":
+    if row.role == Role.PLACE:
         name = step.src_path.rstrip("/").rsplit("/", 1)[-1]
         return CopyOrder(
             row.id,

@@ -20,53 +20,12 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
 
+from master.domain import ALL_PROJECTS, Identity, Introduction
 from master.errors import InvalidArgument, PermissionDenied
 from master.models import Slave
 from master.store import slaves, tokens
 from master.validate import NODE_NAME
-
-ALL_PROJECTS: frozenset[int] | None = None
-"""A slave serving every project."""
-
-
-@dataclass(frozen=True)
-class Introduction:
-    """What a Hello says about the slave (plain values)."""
-
-    name: str
-    credential: str = ""
-    join_token: str = ""
-    instance: str = ""
-    projects: tuple[int, ...] = ()
-    run_as: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Identity:
-    """An attached slave as the master trusts it."""
-
-    name: str
-    projects: frozenset[int] | None
-    """The projects whose work (and SSH secrets) it gets; None = every project."""
-    run_as: tuple[str, ...] = ()
-    """Accounts its local commands may run as, the first the default; () = not said."""
-    instance: str = ""
-    credential: str = ""
-    """Set only when this attach enrolled it: the plain credential, to send once."""
-
-    def serves(self, project_id: int) -> bool:
-        return self.projects is None or project_id in self.projects
-
-    def runs_as(self, user: str) -> bool:
-        """Whether a local command may run as `user` ("" = its default account)."""
-        return not user or not self.run_as or user in self.run_as
-
-    def describe_projects(self) -> str:
-        if self.projects is None:
-            return "every project"
-        return "project(s) " + ", ".join(str(p) for p in sorted(self.projects))
 
 
 def admit(intro: Introduction, join_digest: str) -> Identity:

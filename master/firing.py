@@ -17,34 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
 
+from master.domain import Fire, Policy
 from master.schedule import Schedule
 
 COUNT_CAP = 100  # missed fire times counted one by one at most; more read "100+"
-
-
-class Policy(StrEnum):
-    SKIP = "skip"
-    RUN_ONCE = "run_once"
-
-
-class Outcome(StrEnum):
-    STARTED = "started"
-    SKIPPED_MUTEX = "skipped_mutex"
-    MISFIRED = "misfired"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class Fire:
-    """One record to claim: a fire time (through the last one it accounts for), either to start
-    a task (subject to the mutex) or a run of missed fire times."""
-
-    fire_time: int
-    through: int
-    start: bool
-    reason: str = ""
 
 
 @dataclass(frozen=True)

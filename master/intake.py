@@ -17,18 +17,21 @@ import logging
 import time
 from collections import Counter
 
-from master.domain import Chunk, CopyOrder, ExecutionStatus, RunOrder
-from master.engine import TaskEngine
-from master.link import (
+from master.domain import (
+    Chunk,
     ChunkAck,
+    CopyOrder,
+    ExecutionStatus,
     Finished,
     Inbound,
     KillOrder,
     Outbound,
     ResultAck,
-    Session,
+    RunOrder,
     Started,
 )
+from master.engine import TaskEngine
+from master.link import Session
 from master.models import Execution, utcnow
 from master.store import executions, logs, slaves, tasks
 
@@ -209,9 +212,7 @@ class Intake:
             reason = f"slave silent for more than {self.lease:g} s"
             await self._close([r.id for r in silent], ExecutionStatus.LOST, reason)
 
-    async def undeliverable(
-        self, session: Session, order: Outbound, size: int, limit: int
-    ) -> None:
+    async def undeliverable(self, session: Session, order: Outbound, size: int, limit: int) -> None:
         """An order too large for the link: its execution fails with the reason (sending it
         would break the stream, and the slave would get it again at every attach)."""
         if not isinstance(order, RunOrder | CopyOrder):

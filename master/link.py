@@ -12,50 +12,14 @@ Sessions carry plain values both ways; only the SlaveLink servicer turns them in
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, field
 
-from master.domain import Chunk, CopyOrder, RunOrder, SlaveResult
-from master.enrolment import Identity
+from master.domain import CopyOrder, Identity, Inbound, KillOrder, Outbound, RunOrder
 from master.errors import AlreadyExists
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class KillOrder:
-    execution_id: int
-    reason: str
-
-
-@dataclass(frozen=True)
-class ChunkAck:
-    execution_id: int
-    seqs: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class ResultAck:
-    execution_id: int
-
-
-@dataclass(frozen=True)
-class Started:
-    execution_id: int
-    started_at: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class Finished:
-    result: SlaveResult
-    started_at: dt.datetime | None
-    finished_at: dt.datetime | None
-
-
-Outbound = RunOrder | CopyOrder | KillOrder | ChunkAck | ResultAck | None  # None closes the stream
-Inbound = Started | Chunk | Finished
 
 
 @dataclass(eq=False)

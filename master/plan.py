@@ -6,12 +6,11 @@ from __future__ import annotations
 import dataclasses
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from master import resolve
+from master.domain import PlannedStep, Selector, SelectorType, Step, StepKind
 from master.errors import InvalidArgument, NotFound
-from master.steps import Selector, Step, from_json, to_json, used_variables
+from master.steps import used_variables
 from master.store import files
 from master.variables import Budget, RenderLimit, check_values
 
@@ -28,48 +27,6 @@ def command_field(i: int, name: str) -> str:
 
 def copy_field(i: int, name: str) -> str:
     return f"scp.{name}"
-
-
-@dataclass(frozen=True)
-class PlannedStep:
-    step: Step  # variables substituted
-    nodes: list[str]
-    argv: list[str]
-    source: str = ""  # scp: the node copied from; empty = the file server
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "step": to_json(self.step),
-            "nodes": self.nodes,
-            "argv": self.argv,
-            "source": self.source,
-        }
-
-    @staticmethod
-    def from_json(data: dict[str, Any]) -> PlannedStep:
-        if "step" not in data:  # written by the first schema: one ad-hoc command
-            return _first_schema(data)
-        return PlannedStep(
-            from_json(data["step"]),
-            list(data["nodes"]),
-            list(data["argv"]),
-            str(data.get("source", "")),
-        )
-
-
-def _first_schema(data: dict[str, Any]) -> PlannedStep:
-    argv = [str(a) for a in data.get("args", [])]
-    step = Step(
-        kind="cmd",
-        name=str(data.get("name", "")),
-        user=str(data.get("user", "")),
-        timeout_s=int(data.get("timeout_s", 60)),
-        nodes=Selector("builtin", ",".join(data.get("nodes", []))),
-        script_type=str(data.get("script_type", "shell")),
-        script=str(data.get("script", "")),
-        args=shlex.join(argv),
-    )
-    return PlannedStep(step, list(data.get("nodes", [])), argv)
 
 
 def plan(
@@ -99,17 +56,16 @@ def _plan_step(
 ) -> PlannedStep:
     argv = budget.render_each(shlex.split(step.args), field(i, "args"))
     rendered = _rendered(i, step, argv, budget, field)
-    target = "nodes" if step.kind == "cmd" else "dst"
-    at = field(i, target)
+    at = field(i, step.targets_field)
     names = resolve.selector(project_id, rendered.targets, values, at)
     nodes = resolve.known_nodes(project_id, names, at)
     source = ""
-    if step.kind == "scp" and rendered.src.type == "fileserver":
+    if step.kind == StepKind.SCP and rendered.src.type == SelectorType.FILESERVER:
         try:
             files.by_name(project_id, rendered.src_path.strip())
         except NotFound as exc:
             raise InvalidArgument(str(exc).split(": ", 1)[-1], field(i, "src_path")) from exc
-    elif step.kind == "scp":
+    elif step.kind == StepKind.SCP:
         src_at = field(i, "src")
         sources = resolve.known_nodes(
             project_id, resolve.selector(project_id, rendered.src, values, src_at), src_at
@@ -138,6 +94,6 @@ def _rendered(i: int, step: Step, argv: list[str], budget: Budget, field: FieldN
 
 
 def _render_selector(sel: Selector, budget: Budget, at: str) -> Selector:
-    if sel.type == "builtin":
+    if sel.type == SelectorType.BUILTIN:
         return dataclasses.replace(sel, content=budget.render(sel.content, at))
     return sel

@@ -7,12 +7,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from master.db import DbRunner
-from master.domain import FINAL_TASK, ExecutionStatus
+from master.domain import FINAL_TASK, ExecutionStatus, TaskFilter
 from master.errors import NotFound
 from master.events import TaskEvents, wait_for
 from master.models import Execution, Subtask, Task, utcnow
 from master.store import executions, logs, projects, tasks
-from master.store.tasks import TaskFilter
 
 DEFAULT_READ = 1 << 20
 MAX_READ = 16 << 20

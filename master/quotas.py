@@ -3,7 +3,8 @@ others: tasks not yet ended, tasks started per second, crontabs.
 
 A refusal is RESOURCE_EXHAUSTED without a field (the gateway answers 429) and names the quota and
 the flag that sets it. Tasks not ended and crontabs are counted in the transaction that writes
-the new row (store/tasks.py, store/crontabs.py), so they hold across masters sharing a database.
+the new row (store/tasks.py, store/crontabs.py, which make those refusals), so they hold across
+masters sharing a database.
 The start rate is a token bucket per project in this master's memory: masters sharing a database
 each allow the rate (documented with the flag). Every start counts: API submissions, redos and
 crontab fires alike; a dry-run starts nothing and is not counted.
@@ -28,20 +29,6 @@ class Quotas:
     max_running_tasks: int = 200
     max_submissions_per_second: float = 20.0
     max_crontabs: int = 200
-
-
-def too_many_running(project_id: int, limit: int) -> ResourceExhausted:
-    return ResourceExhausted(
-        f"over quota: project {project_id} has {limit} tasks not ended, the most it may have "
-        "(--max-running-tasks); wait for one to end"
-    )
-
-
-def too_many_crontabs(project_id: int, limit: int) -> ResourceExhausted:
-    return ResourceExhausted(
-        f"over quota: project {project_id} has {limit} crontabs, the most it may have "
-        "(--max-crontabs)"
-    )
 
 
 class StartRate:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
+from master.domain import GroupPlugin, Selector, SelectorType
 from master.errors import InvalidArgument
 from master.models import Node, NodeGroup
-from master.steps import Selector
 from master.store import catalogue, slaves
 
 SPLIT = re.compile(r"[\s,;]+")
@@ -22,18 +22,18 @@ def split_names(text: str) -> list[str]:
 
 
 def group_members(group: NodeGroup) -> list[str]:
-    if group.plugin != "list":
+    if group.plugin != GroupPlugin.LIST:
         raise InvalidArgument(f"unknown node group plugin {group.plugin!r}", "plugin")
     return split_names(group.params)
 
 
 def selector(project_id: int, sel: Selector, values: dict[str, str], at: str) -> list[str]:
     """The node names a selector names (not yet checked to exist)."""
-    if sel.type == "builtin":
+    if sel.type == SelectorType.BUILTIN:
         names = split_names(sel.content)
-    elif sel.type == "group":
+    elif sel.type == SelectorType.GROUP:
         names = group_members(find_group(project_id, sel.content.strip(), at))
-    elif sel.type == "variable":
+    elif sel.type == SelectorType.VARIABLE:
         names = split_names(values.get(sel.content.strip(), ""))
     else:
         raise InvalidArgument(f"cannot run on {sel.type!r}", at)
@@ -56,9 +56,9 @@ def find_group(project_id: int, key: str, at: str) -> NodeGroup:
 
 def static_check(project_id: int, sel: Selector, at: str) -> None:
     """At job save: what can be checked before variables are known (names, groups)."""
-    if sel.type == "builtin" and "${" not in sel.content:
+    if sel.type == SelectorType.BUILTIN and "${" not in sel.content:
         known_nodes(project_id, split_names(sel.content), at)
-    elif sel.type == "group":
+    elif sel.type == SelectorType.GROUP:
         find_group(project_id, sel.content.strip(), at)
 
 

@@ -5,26 +5,17 @@ nodelist without a slave runs over SSH from its pinned slave, or else from the l
 attached slave; the execution account (userlist) gives the SSH credentials. Only slaves that
 serve the project take its work, and so only they ever receive its SSH secrets: a slave named
 like one of the project's machines but not serving it is not that machine.
+
+Every way a node cannot be reached ends as its placement's `failure`, never as an exception.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
 
-from master.enrolment import Identity
+from master.domain import Blob, Identity, Placement, Role, SshTarget
 from master.link import SlaveSessions
 from master.models import Account, Node
-from master.store.tasks import Placement
-
-
-@dataclass(frozen=True)
-class SshTarget:
-    node: str
-    host: str
-    port: int
-    user: str
-    private_key: str = field(default="", repr=False)
-    password: str = field(default="", repr=False)
 
 
 def place(
@@ -34,6 +25,8 @@ def place(
     seen_slaves: set[str],
     project_id: int,
     user: str,
+    role: Role = Role.RUN,
+    blob: Blob | None = None,
 ) -> list[Placement]:
     """Where each node's execution of a step of `project_id` (run as `user`) goes."""
     pool = {name: sessions.load(name) for name in sessions.serving(project_id)}
@@ -44,7 +37,7 @@ def place(
         )
         if placement.slave in pool and not placement.failure:
             pool[placement.slave] += 1
-        placements.append(placement)
+        placements.append(dataclasses.replace(placement, role=role, blob=blob))
     return placements
 
 
@@ -98,16 +91,45 @@ def _refusal(agent: Identity, project_id: int, user: str) -> str:
     return ""
 
 
-def ssh_target(machine: Node, account: Account | None, user: str) -> SshTarget | str:
-    """The SSH target for a machine, or why there is none."""
+def over_ssh(placement: Placement) -> bool:
+    """Whether the placement's slave reaches its node over SSH (it is not the node itself)."""
+    return not placement.failure and placement.slave != placement.node
+
+
+def reach(
+    placements: list[Placement],
+    machines: dict[str, Node],
+    account: Account | None,
+    user: str,
+    unopened: str = "",
+) -> list[Placement]:
+    """The placements, those reached over SSH given their target or the failure saying why
+    there is none. `unopened`: why the account's secrets cannot be opened, if they cannot."""
+    return [
+        _reached(p, machines[p.node], account, user, unopened) if over_ssh(p) else p
+        for p in placements
+    ]
+
+
+def _reached(
+    placement: Placement, machine: Node, account: Account | None, user: str, unopened: str
+) -> Placement:
+    if unopened:
+        return dataclasses.replace(placement, failure=unopened)
     if not user:
-        return f"node {machine.name} is reached over SSH and needs an execution account (user)"
+        why = f"node {machine.name} is reached over SSH and needs an execution account (user)"
+        return dataclasses.replace(placement, failure=why)
     if account is None:
-        return f"no execution account {user!r} in the userlist for SSH to {machine.name}"
-    host = machine.inip or machine.exip or machine.name
+        why = f"no execution account {user!r} in the userlist for SSH to {machine.name}"
+        return dataclasses.replace(placement, failure=why)
+    return dataclasses.replace(placement, ssh=ssh_target(machine, account, user))
+
+
+def ssh_target(machine: Node, account: Account, user: str) -> SshTarget:
+    """The SSH target for a machine, logging in as `user` with the account's secrets."""
     return SshTarget(
         node=machine.name,
-        host=host,
+        host=machine.inip or machine.exip or machine.name,
         port=machine.ssh_port or 22,
         user=user,
         private_key=account.private_key,

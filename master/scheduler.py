@@ -26,14 +26,13 @@ from dataclasses import dataclass
 from types import TracebackType
 
 from master.db import DbRunner
+from master.domain import CallType, Claim, Claimed, JobSubmission, Outcome, Policy, Scheduled
 from master.engine import TaskEngine
 from master.errors import AlreadyExists, JobfleetError
-from master.firing import Outcome, Plan, Policy, plan
+from master.firing import Plan, plan
 from master.schedule import Schedule, ScheduleError
 from master.store import crontabs, fires
-from master.store.crontabs import Scheduled, naive
-from master.store.fires import Claim, Claimed
-from master.submissions import JobSubmission
+from master.store.crontabs import naive
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +46,6 @@ RECOVER_AFTER = 5.0  # a claim this old without its task is started by whichever
 RECOVER_WINDOW = 60.0  # ...if its fire time is at most this old; else it is marked failed
 RETRY = 1.0  # seconds to wait after the database failed a step
 DRAIN = 5.0  # seconds shutdown waits for task starts
-CALL_TYPE = "crontab"  # how tasks record they were launched
 
 
 @dataclass
@@ -330,7 +328,7 @@ class Scheduler:
                 job_uuid=fire.job_uuid,
                 task_uuid=fire.task_uuid,
                 submitter=fire.submitter,
-                call_type=CALL_TYPE,
+                call_type=CallType.CRONTAB,
                 mutex=fire.mutex,
                 crontab_id=fire.crontab_id,
             )
@@ -344,7 +342,7 @@ def submission(job: Scheduled, task_uuid: str) -> JobSubmission:
         job_uuid=job.job_uuid,
         task_uuid=task_uuid,
         submitter=job.submitter,
-        call_type=CALL_TYPE,
+        call_type=CallType.CRONTAB,
         mutex=job.mutex,
         crontab_id=job.id,
     )

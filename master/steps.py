@@ -1,5 +1,5 @@
-"""Job steps as plain values: what a `cmd` or `scp` step says, its checks, and rendering with
-variables. Stored as JSON (a job's steps, a subtask's spec) with these field names."""
+"""The checks on a job's steps (the values themselves are master/domain.py's Step and Selector),
+and the variables they use."""
 
 from __future__ import annotations
 
@@ -7,15 +7,20 @@ import dataclasses
 import re
 import shlex
 import uuid as uuidlib
-from dataclasses import dataclass, field
-from typing import Any
 
-from master.domain import DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S, ScriptType
+from master.domain import (
+    MAX_TIMEOUT_S,
+    NODE_SELECTORS,
+    ScriptType,
+    Selector,
+    SelectorType,
+    Step,
+    StepKind,
+)
 from master.errors import InvalidArgument
 from master.validate import USER_NAME
 from master.variables import PATTERN
 
-SELECTOR_TYPES = ("builtin", "group", "variable", "fileserver")
 MAX_STEPS = 100
 # A copy's chown and chmod as the slave takes them (slave/copy/owner.py): `user`, `user:group`,
 # `user:` or `:group`, a name never starting with `-` (chown would read it as an option); a
@@ -23,62 +28,6 @@ MAX_STEPS = 100
 _OWNER_NAME = r"[A-Za-z0-9_][A-Za-z0-9._-]{0,63}\$?"
 OWNER = re.compile(rf"{_OWNER_NAME}(?::(?:{_OWNER_NAME})?)?|:{_OWNER_NAME}")
 MODE = re.compile(r"[0-7]{3,4}")
-
-
-@dataclass(frozen=True)
-class Selector:
-    type: str = "builtin"
-    content: str = ""
-
-
-@dataclass(frozen=True)
-class Step:
-    kind: str  # "cmd" | "scp"
-    name: str
-    uuid: str = ""
-    pause: str = ""
-    user: str = ""
-    timeout_s: int = DEFAULT_TIMEOUT_S
-    nodes: Selector = field(default_factory=Selector)  # cmd
-    script_type: str = ScriptType.SHELL.value
-    script: str = ""
-    args: str = ""
-    src: Selector = field(default_factory=Selector)  # scp
-    src_path: str = ""
-    dst: Selector = field(default_factory=Selector)
-    dst_path: str = ""
-    chown: str = ""
-    chmod: str = ""
-
-    @property
-    def targets(self) -> Selector:
-        """The selector whose nodes get one execution each."""
-        return self.nodes if self.kind == "cmd" else self.dst
-
-    def texts(self) -> list[str]:
-        """Every field `${name}` may appear in."""
-        return [
-            self.script,
-            self.args,
-            self.src_path,
-            self.dst_path,
-            self.chown,
-            self.chmod,
-            self.nodes.content,
-            self.src.content,
-            self.dst.content,
-        ]
-
-
-def to_json(step: Step) -> dict[str, Any]:
-    return dataclasses.asdict(step)
-
-
-def from_json(data: dict[str, Any]) -> Step:
-    fields = dict(data)
-    for key in ("nodes", "src", "dst"):
-        fields[key] = Selector(**fields.get(key) or {})
-    return Step(**fields)
 
 
 def checked(steps: list[Step]) -> list[Step]:
@@ -97,7 +46,7 @@ def checked(steps: list[Step]) -> list[Step]:
 
 
 def check(step: Step, at: str) -> None:
-    if step.kind not in ("cmd", "scp"):
+    if step.kind not in tuple(StepKind):
         raise InvalidArgument(f"must be cmd or scp, got {step.kind!r}", f"{at}.kind")
     if not step.name.strip() or len(step.name) > 255:
         raise InvalidArgument("must be 1 to 255 characters", f"{at}.name")
@@ -105,7 +54,7 @@ def check(step: Step, at: str) -> None:
         raise InvalidArgument(f"not a valid account name: {step.user!r}", f"{at}.user")
     if not 1 <= step.timeout_s <= MAX_TIMEOUT_S:
         raise InvalidArgument(f"must be 1 to {MAX_TIMEOUT_S} seconds", f"{at}.timeout_seconds")
-    if step.kind == "cmd":
+    if step.kind == StepKind.CMD:
         _check_cmd(step, at)
     else:
         _check_scp(step, at)
@@ -136,17 +85,21 @@ def _check_scp(step: Step, at: str) -> None:
 
 
 def _selector(sel: Selector, at: str, allow_store: bool) -> None:
-    allowed = SELECTOR_TYPES if allow_store else SELECTOR_TYPES[:3]
+    allowed = tuple(SelectorType) if allow_store else NODE_SELECTORS
     if sel.type not in allowed:
         raise InvalidArgument(f"must be one of {', '.join(allowed)}", at)
-    if sel.type != "fileserver" and not sel.content.strip():
+    if sel.type != SelectorType.FILESERVER and not sel.content.strip():
         raise InvalidArgument("names no nodes", at)
 
 
 def used_variables(steps: list[Step]) -> set[str]:
     names = {m.group(1) for s in steps for t in s.texts() for m in PATTERN.finditer(t)}
-    names.update(s.targets.content.strip() for s in steps if s.targets.type == "variable")
     names.update(
-        s.src.content.strip() for s in steps if s.kind == "scp" and s.src.type == "variable"
+        s.targets.content.strip() for s in steps if s.targets.type == SelectorType.VARIABLE
+    )
+    names.update(
+        s.src.content.strip()
+        for s in steps
+        if s.kind == StepKind.SCP and s.src.type == SelectorType.VARIABLE
     )
     return names

@@ -7,57 +7,57 @@ import dataclasses
 import json
 import re
 import shlex
-from dataclasses import dataclass, field
 from typing import Any
 
 from master import validate
-from master.domain import CommandSpec
+from master.domain import (
+    CallType,
+    CommandSpec,
+    JobSubmission,
+    JobType,
+    NewStep,
+    NewTask,
+    PlannedStep,
+    Selector,
+    SelectorType,
+    Step,
+    StepKind,
+    SubmittedAs,
+)
 from master.errors import InvalidArgument
 from master.models import Task
-from master.plan import PlannedStep, command_field, copy_field, job_field, plan
-from master.steps import Selector, Step, check, from_json, to_json
+from master.plan import FieldName, command_field, copy_field, job_field, plan
+from master.steps import check
 from master.store import jobs, projects, tasks
-from master.store.tasks import NewStep, NewTask
 from master.variables import RenderLimit
 
 TASK_UUID = re.compile(r"^[A-Za-z0-9]{1,64}$")
-
-
-@dataclass(frozen=True)
-class JobSubmission:
-    project_id: int
-    job_uuid: str = ""
-    job_name: str = ""
-    variables: dict[str, str] = field(default_factory=dict)
-    task_uuid: str = ""
-    submitter: str = "api"
-    call_type: str = "api"
-    mutex: str = ""  # a crontab's mutex, held while the task has not ended
-    crontab_id: int = 0  # the crontab whose fire this is
+FIELD_NAMES: dict[str, FieldName] = {SubmittedAs.JOB: job_field, SubmittedAs.COPY: copy_field}
+"""How a task done again names its fields, by what it was submitted as (else: a command's)."""
 
 
 def command_task(spec: CommandSpec, limit: RenderLimit) -> NewTask:
     validate.command(spec)
     projects.require_project(spec.project_id)
     step = Step(
-        kind="cmd",
+        kind=StepKind.CMD,
         name=spec.name,
         user=spec.user,
         timeout_s=spec.timeout_s,
-        nodes=Selector("builtin", ",".join(spec.nodes)),
+        nodes=Selector(SelectorType.BUILTIN, ",".join(spec.nodes)),
         script_type=spec.script_type.value,
         script=spec.script,
         args=shlex.join(spec.args),
         uuid=tasks.new_uuid(),
     )
-    inputs = {"field": "command", "steps": [to_json(step)], "values": spec.variables}
+    inputs = {"field": SubmittedAs.COMMAND, "steps": [step.to_json()], "values": spec.variables}
     planned = plan(spec.project_id, [step], spec.variables, command_field, limit)
     return _new_task(
         spec.project_id,
         spec.name,
         spec.submitter,
         spec.call_type,
-        "plugin_cmd",
+        JobType.PLUGIN_CMD,
         spec.variables,
         planned,
         inputs,
@@ -78,9 +78,11 @@ def copy_task(
     projects.require_project(project_id)
     step = dataclasses.replace(step, name=step.name or name, uuid=tasks.new_uuid())
     check(step, "scp")
-    inputs = {"field": "copy", "steps": [to_json(step)], "values": values}
+    inputs = {"field": SubmittedAs.COPY, "steps": [step.to_json()], "values": values}
     planned = plan(project_id, [step], values, copy_field, limit)
-    return _new_task(project_id, name, submitter, call_type, "plugin_scp", values, planned, inputs)
+    return _new_task(
+        project_id, name, submitter, call_type, JobType.PLUGIN_SCP, values, planned, inputs
+    )
 
 
 def existing(sub: JobSubmission) -> Task | None:
@@ -107,13 +109,13 @@ def job_plan(
 
 def job_task(sub: JobSubmission, limit: RenderLimit) -> NewTask:
     job, steps, values, planned = job_plan(sub, limit)
-    inputs = {"field": "job", "steps": [to_json(s) for s in steps], "values": values}
+    inputs = {"field": SubmittedAs.JOB, "steps": [s.to_json() for s in steps], "values": values}
     new = _new_task(
         sub.project_id,
         job.name,
         sub.submitter,
         sub.call_type,
-        "job",
+        JobType.JOB,
         values,
         planned,
         inputs,
@@ -125,16 +127,16 @@ def job_task(sub: JobSubmission, limit: RenderLimit) -> NewTask:
 
 def redo_task(original: Task, submitter: str, limit: RenderLimit) -> NewTask:
     inputs = json.loads(original.inputs)
-    steps = [from_json(s) for s in inputs["steps"]]
+    steps = [Step.from_json(s) for s in inputs["steps"]]
     values: dict[str, str] = inputs["values"]
-    field_name = {"job": job_field, "copy": copy_field}.get(inputs["field"], command_field)
+    field_name = FIELD_NAMES.get(inputs["field"], command_field)
     planned = plan(original.project_id, steps, values, field_name, limit)
     return _new_task(
         original.project_id,
         original.name,
         submitter,
-        "api",
-        original.job_type,
+        CallType.API,
+        JobType(original.job_type),
         values,
         planned,
         inputs,
@@ -148,7 +150,7 @@ def _new_task(
     name: str,
     submitter: str,
     call_type: str,
-    job_type: str,
+    job_type: JobType,
     values: dict[str, str],
     planned: list[PlannedStep],
     inputs: dict[str, Any],

@@ -21,7 +21,7 @@ from jobfleet.logs import printable
 from jobfleet.v1 import slave_pb2, slave_pb2_grpc
 
 from master import convert, enrolment
-from master.enrolment import Identity
+from master.domain import Identity
 from master.errors import JobfleetError
 from master.intake import Intake
 from master.link import Session, SlaveSessions

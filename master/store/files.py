@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from master.db import write_transaction
+from master.domain import ListFilter
 from master.errors import NotFound
 from master.models import StoredFile, utcnow
-from master.store.filters import ListFilter, audited, page
+from master.store.filters import audited, page
 
 
 def save(project_id: int, name: str, sha256: str, size: int, actor: str) -> StoredFile:

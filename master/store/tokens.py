@@ -10,9 +10,10 @@ import string
 import peewee as pw
 
 from master.db import write_transaction
+from master.domain import ListFilter
 from master.errors import AlreadyExists, InvalidArgument, NotFound
 from master.models import Token, utcnow
-from master.store.filters import ListFilter, audited, page
+from master.store.filters import audited, page
 
 TOKEN_FORMAT = re.compile(r"[A-Za-z0-9]{32}")
 ALPHABET = string.ascii_letters + string.digits

@@ -7,15 +7,21 @@ import datetime as dt
 import peewee
 import pytest
 
-from master.crontabs import CrontabInput, columns
-from master.domain import TaskStatus
+from master.crontabs import columns
+from master.domain import (
+    Claim,
+    CrontabInput,
+    CrontabStatus,
+    Fire,
+    Outcome,
+    Selector,
+    Step,
+    TaskStatus,
+)
 from master.errors import InvalidArgument, NotFound
-from master.firing import Fire, Outcome
 from master.models import Crontab, CrontabFire, Job, Task
-from master.steps import Selector, Step
 from master.store import crontabs, fires, jobs
 from master.store.crontabs import naive
-from master.store.fires import Claim
 
 T = 1_714_564_800  # 2024-05-01 12:00:00 UTC
 NOW = naive(T)
@@ -65,11 +71,11 @@ def test_a_fire_row_another_master_inserted_wins(database: peewee.Database) -> N
 
 def test_an_edited_or_unavailable_crontab_refuses_an_old_claim(database: peewee.Database) -> None:
     row = new_crontab()
-    crontabs.set_status(1, row.id, crontabs.UNAVAILABLE, "me")
+    crontabs.set_status(1, row.id, CrontabStatus.UNAVAILABLE, "me")
 
     assert not claim_one(row, T).current
     assert crontabs.load([row.id]) == []
-    resumed, changed = crontabs.set_status(1, row.id, crontabs.AVAILABLE, "me")
+    resumed, changed = crontabs.set_status(1, row.id, CrontabStatus.AVAILABLE, "me")
     assert changed and resumed.revision == row.revision + 2
     assert not claim_one(row, T).current  # the revision it was loaded at is gone
     assert claim_one(resumed, T).current

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from master.firing import Fire, Policy, plan
+from master.domain import Fire, Policy
+from master.firing import plan
 from master.schedule import Schedule
 
 EVERY_SECOND = Schedule("* * * * * *", "UTC")

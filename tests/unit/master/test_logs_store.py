@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import peewee
 
-from master.domain import Chunk, ExecutionStatus
+from master.domain import Chunk, ExecutionStatus, NewStep, NewTask, Placement
 from master.models import Execution
 from master.store import logs, slaves, tasks
-from master.store.tasks import NewStep, NewTask, Placement
 
 
 def new_execution() -> int:

@@ -7,10 +7,10 @@ import pytest
 
 from master import submissions
 from master.catalogue import create_node, save_group
-from master.domain import CommandSpec, ScriptType
+from master.domain import CommandSpec, ScriptType, Selector, Step
 from master.errors import InvalidArgument, ResourceExhausted
 from master.plan import plan
-from master.steps import Selector, Step, checked
+from master.steps import checked
 from master.store import slaves, tasks
 from master.variables import RenderLimit
 

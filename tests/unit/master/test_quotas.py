@@ -6,11 +6,10 @@ from __future__ import annotations
 import peewee
 import pytest
 
-from master.domain import TaskStatus
+from master.domain import NewTask, TaskStatus
 from master.errors import ResourceExhausted
 from master.quotas import StartRate
 from master.store import projects, tasks
-from master.store.tasks import NewTask
 
 
 class Clock:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from master.domain import Selector, Step
 from master.errors import InvalidArgument
-from master.steps import Selector, Step, check, checked
+from master.steps import check, checked
 
 
 def copy(chown: str = "", chmod: str = "") -> Step:

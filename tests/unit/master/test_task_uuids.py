@@ -6,9 +6,9 @@ from __future__ import annotations
 import peewee
 import pytest
 
+from master.domain import NewTask
 from master.errors import AlreadyExists, InvalidArgument
 from master.store import projects, tasks
-from master.store.tasks import NewTask
 
 
 def new_task(project_id: int, uuid: str = "") -> NewTask:
