@@ -1,9 +1,17 @@
-"""Wings meet only through the contract: slave/ and gateway/ never import master/ (nor the
-database drivers), and master/ never imports them."""
+"""The architecture as data, checked with `ast` (imports under TYPE_CHECKING and inside functions
+count like any other):
+
+- Wings meet only through the contract: slave/ and gateway/ never import master/ (nor the
+  database drivers), and master/ never imports them (FORBIDDEN).
+- Inside master/ every module belongs to a layer (LAYER_OF) and imports only the layers its own
+  may (MAY_IMPORT) and no outside package its layer is kept from (KEPT_FROM).
+- No import cycle, in any wing.
+"""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,3 +43,238 @@ def test_no_crossing_imports(wing: str) -> None:
         str(f.relative_to(ROOT)): sorted(imported_roots(f) & FORBIDDEN[wing]) for f in files
     }
     assert {k: v for k, v in crossings.items() if v} == {}
+
+
+# --- inside master/
+
+CAPABILITIES = ("catalogue", "slaves", "tasks", "cron")
+"""The master's capabilities, each allowed to import those before it: the catalogue is what
+tasks run on; slaves are who runs them; tasks use both; cron starts tasks."""
+
+LAYER_OF = {
+    # plain values: the vocabulary every layer speaks
+    "master.domain": "values",
+    "master.errors": "values",
+    # self-contained helpers any layer may use: settings, secrets at rest, logging set-up
+    "master.config": "standalone",
+    "master.secrets": "standalone",
+    "master.logs": "standalone",
+    # the database: connection, models, migrations, what is private at rest
+    "master.db": "db",
+    "master.models": "db",
+    "master.migrations": "db",
+    "master.private": "db",
+    # all SQL
+    "master.store": "store",
+    # capabilities
+    "master.catalogue": "catalogue",
+    "master.steps": "catalogue",
+    "master.validate": "catalogue",
+    "master.variables": "catalogue",
+    "master.resolve": "catalogue",
+    "master.filestore": "catalogue",
+    "master.blobsweep": "catalogue",
+    "master.link": "slaves",
+    "master.enrolment": "slaves",
+    "master.submissions": "tasks",
+    "master.plan": "tasks",
+    "master.engine": "tasks",
+    "master.routing": "tasks",
+    "master.intake": "tasks",
+    "master.queries": "tasks",
+    "master.events": "tasks",
+    "master.quotas": "tasks",
+    "master.schedule": "cron",
+    "master.firing": "cron",
+    "master.scheduler": "cron",
+    "master.crontabs": "cron",
+    # the gRPC adapters: servicers, auth, converters
+    "master.servicers": "rpc",
+    "master.auth": "rpc",
+    "master.credentials": "rpc",
+    "master.convert": "rpc",
+    "master.convert_catalog": "rpc",
+    "master.convert_crontab": "rpc",
+    "master.prototime": "rpc",
+    # the composition root and the command line
+    "master": "compose",
+    "master.app": "compose",
+    "master.cli": "compose",
+    "master.__main__": "compose",
+}
+"""Module or package -> layer (the longest prefix wins)."""
+
+BELOW_CAPABILITIES = {"values", "standalone", "db", "store"}
+MAY_IMPORT: dict[str, set[str]] = {
+    "values": set(),
+    "standalone": set(),
+    "db": {"values", "standalone", "db"},
+    "store": {"values", "standalone", "db", "store"},
+    **{
+        name: BELOW_CAPABILITIES | set(CAPABILITIES[: i + 1]) for i, name in enumerate(CAPABILITIES)
+    },
+    "rpc": {"values", "standalone", "rpc", *CAPABILITIES},
+    "compose": {"values", "standalone", "db", "store", "rpc", "compose", *CAPABILITIES},
+}
+"""Layer -> the layers it may import. rpc calls capabilities, never the store or the database."""
+
+GENERATED = ("jobfleet.v1", "google.protobuf", "grpc_health", "grpc_reflection")
+DATABASE = ("peewee", "playhouse", "psycopg2")
+KEPT_FROM: dict[str, tuple[str, ...]] = {
+    "values": (*GENERATED, *DATABASE),
+    "standalone": (*GENERATED, *DATABASE, "grpc"),
+    "db": (*GENERATED, "grpc"),
+    "store": (*GENERATED, "grpc"),
+    **{name: (*GENERATED, *DATABASE, "grpc") for name in CAPABILITIES},
+    "rpc": DATABASE,
+    "compose": (),
+}
+"""Layer -> outside packages it never imports: rpc/ alone speaks the generated code, db/ and
+store/ alone the database drivers."""
+
+EXCEPTIONS: dict[tuple[str, str], str] = {}
+"""(importer, imported) -> why this one import is right although the table forbids it."""
+
+TODAY = {
+    "master.auth -> master.db",
+    "master.auth -> master.store.slaves",
+    "master.auth -> master.store.tokens",
+    "master.convert -> master.models",
+    "master.convert_catalog -> master.models",
+    "master.convert_crontab -> master.models",
+    "master.private -> master.store.accounts",
+    "master.servicers.catalog -> master.db",
+    "master.servicers.catalog -> master.models",
+    "master.servicers.catalog -> master.store.catalogue",
+    "master.servicers.catalog -> master.store.files",
+    "master.servicers.catalog -> master.store.jobs",
+    "master.servicers.catalog -> master.store.projects",
+    "master.servicers.catalog -> master.store.slaves",
+    "master.servicers.files -> master.db",
+    "master.servicers.files -> master.store.executions",
+    "master.servicers.slave_link -> master.store.tokens",
+    "master.servicers.tokens -> master.db",
+    "master.servicers.tokens -> master.models",
+    "master.servicers.tokens -> master.store.projects",
+    "master.servicers.tokens -> master.store.tokens",
+    "master.validate -> google.protobuf.message",
+}
+"""Imports that break the rules today, removed as each capability moves (empty at the end)."""
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[0] == "protos":
+        parts = parts[1:]
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def python_files(wing: str) -> list[Path]:
+    if wing == "jobfleet":
+        base = ROOT / "jobfleet" if (ROOT / "jobfleet").is_dir() else ROOT / "protos" / "jobfleet"
+        return [p for p in sorted(base.rglob("*.py")) if "v1" not in p.relative_to(base).parts]
+    return sorted((ROOT / wing).rglob("*.py"))
+
+
+MODULES = {
+    module_name(p): p for w in ("master", "slave", "gateway", "jobfleet") for p in python_files(w)
+}
+
+
+def imports_of(module: str) -> Iterator[str]:
+    """Every module `module` imports: `from pkg import mod` names pkg.mod when that is a module."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            for alias in node.names:
+                yield f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base
+
+
+def layer(module: str) -> str | None:
+    owners = [p for p in LAYER_OF if module == p or module.startswith(p + ".")]
+    return LAYER_OF[max(owners, key=len)] if owners else None
+
+
+def outside(imported: str, packages: tuple[str, ...]) -> bool:
+    return any(imported == p or imported.startswith(p + ".") for p in packages)
+
+
+def breaches() -> set[str]:
+    found = set()
+    for module in (m for m in MODULES if m == "master" or m.startswith("master.")):
+        mine = layer(module)
+        assert mine is not None, f"{module} belongs to no layer: add it to LAYER_OF"
+        for imported in imports_of(module):
+            theirs = layer(imported) if imported.startswith("master") else None
+            wrong = theirs is not None and theirs not in MAY_IMPORT[mine]
+            if (wrong or outside(imported, KEPT_FROM[mine])) and (
+                (module, imported) not in EXCEPTIONS
+            ):
+                found.add(f"{module} -> {imported}")
+    return found
+
+
+def test_every_layer_imports_only_what_the_table_allows() -> None:
+    assert sorted(breaches() - TODAY) == []
+
+
+def test_the_list_of_todays_breaches_holds_no_fixed_one() -> None:
+    assert sorted(TODAY - breaches()) == []
+
+
+def test_every_exception_is_still_needed() -> None:
+    used = {(m, i) for m in MODULES if m.startswith("master") for i in imports_of(m)}
+    assert sorted(set(EXCEPTIONS) - used) == []
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1 or node in graph[node]:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycle_in_any_wing() -> None:
+    graph = {m: {i for i in imports_of(m) if i in MODULES and i != m} for m in MODULES}
+    assert cycles(graph) == []
+
+
+def test_cycles_are_found() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
