@@ -28,7 +28,8 @@ from jobfleet.v1 import (
 from master.auth import Authenticator, AuthInterceptor
 from master.blobsweep import sweep_forever
 from master.config import MasterConfig
-from master.crontabs import Crontabs
+from master.cron.scheduler import Scheduler
+from master.cron.service import Crontabs
 from master.db import DbRunner, open_database, sqlite_file
 from master.engine import TaskEngine
 from master.errors import Unavailable
@@ -39,7 +40,6 @@ from master.link import SlaveSessions
 from master.private import make_private, unlock
 from master.queries import TaskQueries
 from master.quotas import Quotas
-from master.scheduler import Scheduler
 from master.secrets import SecretBox
 from master.servicers.catalog import CatalogServicer
 from master.servicers.crontab import CrontabServicer

@@ -27,6 +27,7 @@ from master.config import (
     positive_number,
     secret_setting,
 )
+from master.cron.expression import ScheduleError, zone
 from master.db import (
     check_url,
     in_connection,
@@ -38,7 +39,6 @@ from master.db import (
 from master.errors import JobfleetError
 from master.logs import default_log_config
 from master.private import make_private, unlock
-from master.schedule import zone_setting
 from master.secrets import KeyFileError, SecretBox
 from master.store import slaves
 
@@ -317,6 +317,15 @@ def is_loopback(listen: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def zone_setting(name: str, source: str) -> str:
+    """A master setting naming a zone: the name, or ConfigError saying where it came from."""
+    try:
+        zone(name)
+    except ScheduleError as exc:
+        raise ConfigError(f"time_zone ({source}): {exc}") from exc
+    return name
 
 
 async def serve(config: MasterConfig) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from jobfleet.v1 import crontab_pb2 as pb
 
 from master import convert_catalog
-from master.crontabs import CrontabView
+from master.cron.service import CrontabView
 from master.domain import CrontabInput, CrontabStatus, Outcome, Policy
 from master.errors import InvalidArgument
 from master.models import CrontabFire

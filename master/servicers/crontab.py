@@ -10,7 +10,7 @@ from jobfleet.v1 import crontab_pb2_grpc
 
 from master import convert_catalog
 from master import convert_crontab as cc
-from master.crontabs import Crontabs
+from master.cron.service import Crontabs
 from master.servicers.errors import unary
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)

@@ -84,10 +84,7 @@ LAYER_OF = {
     "master.queries": "tasks",
     "master.events": "tasks",
     "master.quotas": "tasks",
-    "master.schedule": "cron",
-    "master.firing": "cron",
-    "master.scheduler": "cron",
-    "master.crontabs": "cron",
+    "master.cron": "cron",
     # the gRPC adapters: servicers, auth, converters
     "master.servicers": "rpc",
     "master.auth": "rpc",

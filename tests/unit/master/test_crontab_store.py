@@ -7,7 +7,7 @@ import datetime as dt
 import peewee
 import pytest
 
-from master.crontabs import columns
+from master.cron.service import columns
 from master.domain import (
     Claim,
     CrontabInput,

@@ -18,21 +18,23 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from master.cron.expression import Schedule
 from master.domain import Fire, Policy
-from master.schedule import Schedule
 
 COUNT_CAP = 100  # missed fire times counted one by one at most; more read "100+"
 
 
 @dataclass(frozen=True)
-class Plan:
+class Decision:
+    """What became of a crontab's due fire times, and where its schedule goes on."""
+
     fires: list[Fire]
     next_tick: int  # the first fire time after the last one in `fires`
 
 
-def plan(
+def decide(
     schedule: Schedule, tick: int, now: float, policy: Policy, grace: int, threshold: float
-) -> Plan:
+) -> Decision:
     """The records for a crontab whose first unhandled fire time is `tick` (<= now)."""
     following = schedule.next_after(tick)
     last = tick
@@ -41,13 +43,13 @@ def plan(
         following = schedule.next_after(last)
     late = now - last
     if late > threshold and not (policy == Policy.RUN_ONCE and late <= grace):
-        return Plan([missed(schedule, tick, last, policy)], following)
+        return Decision([missed(schedule, tick, last, policy)], following)
     fires = []
     if last > tick:
         fires.append(missed(schedule, tick, schedule.last_in(tick - 1, last - 1) or tick, policy))
     reason = "" if late <= threshold else f"started {late:.0f} s late (misfire policy run_once)"
     fires.append(Fire(last, last, True, reason))
-    return Plan(fires, following)
+    return Decision(fires, following)
 
 
 def missed(schedule: Schedule, first: int, last: int, policy: Policy) -> Fire:

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from master import validate
+from master.cron.expression import Schedule, ScheduleError, zone
 from master.db import DbRunner
 from master.domain import CrontabInput, CrontabStatus, ListFilter, Policy
 from master.errors import InvalidArgument, NotFound
 from master.models import Crontab, CrontabFire
-from master.schedule import Schedule, ScheduleError, zone
 from master.store import crontabs, fires, jobs, projects
 
 DEFAULT_FIRES, MAX_FIRES = 5, 1000

@@ -26,8 +26,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterBadDateError, CroniterError, croniter
 
-from master.config import ConfigError
-
 ALIASES = frozenset(
     {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
 )
@@ -52,15 +50,6 @@ def zone(name: str) -> ZoneInfo:
         raise ScheduleError(
             f"unknown time zone {name!r} (an IANA name such as Europe/Berlin)"
         ) from exc
-
-
-def zone_setting(name: str, source: str) -> str:
-    """A master setting naming a zone: the name, or ConfigError saying where it came from."""
-    try:
-        zone(name)
-    except ScheduleError as exc:
-        raise ConfigError(f"time_zone ({source}): {exc}") from exc
-    return name
 
 
 def check_cron(cron: str) -> str:

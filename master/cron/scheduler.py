@@ -9,7 +9,7 @@ finishes fires other masters claimed but never started, and prunes old fire reco
 At most `max_in_flight` task starts run at once and at most BACKLOG times as many wait; while
 that backlog is full the scheduler claims nothing more. The bound keeps the rest of the master
 (slave results, API calls) its share of the database threads when more fires are due than the
-task engine can start. What the scheduler reaches late is decided by master/firing.py: of a
+task engine can start. What the scheduler reaches late is decided by cron/misfire.py: of a
 crontab's fire times due at once only the latest starts, and nothing is queued for later.
 """
 
@@ -25,12 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
+from master.cron.expression import Schedule, ScheduleError
+from master.cron.misfire import Decision, decide
 from master.db import DbRunner
 from master.domain import CallType, Claim, Claimed, JobSubmission, Outcome, Policy, Scheduled
 from master.engine import TaskEngine
 from master.errors import AlreadyExists, JobfleetError
-from master.firing import Plan, plan
-from master.schedule import Schedule, ScheduleError
 from master.store import crontabs, fires
 from master.store.crontabs import naive
 
@@ -224,10 +224,10 @@ class Scheduler:
 
     async def _fire(self, due: list[Entry]) -> None:
         now = self.clock()
-        plans: dict[int, Plan] = {}
+        decisions: dict[int, Decision] = {}
         for entry in due:
             try:
-                plans[entry.job.id] = plan(
+                decisions[entry.job.id] = decide(
                     entry.schedule,
                     entry.tick,
                     now,
@@ -236,9 +236,11 @@ class Scheduler:
                     self.threshold,
                 )
             except ScheduleError as exc:
-                logger.error("crontab %d: cannot plan its fires: %s", entry.job.id, exc)
+                logger.error("crontab %d: cannot decide its fires: %s", entry.job.id, exc)
         claims = [
-            Claim(e.job.id, e.job.revision, plans[e.job.id].fires) for e in due if e.job.id in plans
+            Claim(e.job.id, e.job.revision, decisions[e.job.id].fires)
+            for e in due
+            if e.job.id in decisions
         ]
         try:
             results = await self.run_db(fires.claim, claims, naive(now))
@@ -246,9 +248,9 @@ class Scheduler:
             self._dirty.update(c.crontab_id for c in claims)  # reload them: nothing was claimed
             raise
         for result in results:
-            self._claimed(result, plans[result.crontab_id])
+            self._claimed(result, decisions[result.crontab_id])
 
-    def _claimed(self, result: Claimed, planned: Plan) -> None:
+    def _claimed(self, result: Claimed, decided: Decision) -> None:
         entry = self._entries[result.crontab_id]  # only _step changes entries, not during _fire
         for record in result.recorded:
             if record.outcome == Outcome.STARTED:
@@ -262,7 +264,7 @@ class Scheduler:
                     record.reason,
                 )
         if result.current:
-            entry.tick = planned.next_tick
+            entry.tick = decided.next_tick
             self._push(entry)
         else:
             self._dirty.add(entry.job.id)

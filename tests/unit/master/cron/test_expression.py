@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from master.schedule import Schedule, ScheduleError, check
+from master.cron.expression import Schedule, ScheduleError, check
 
 BERLIN = "Europe/Berlin"  # 2024: 02:00 CET -> 03:00 CEST on 31 March, 03:00 -> 02:00 on 27 Oct
 
