@@ -36,7 +36,6 @@ from master.errors import Unavailable
 from master.events import TaskEvents
 from master.filestore import FileStore
 from master.intake import Intake
-from master.link import SlaveSessions
 from master.private import make_private, unlock
 from master.queries import TaskQueries
 from master.quotas import Quotas
@@ -47,6 +46,8 @@ from master.servicers.files import FileServicer
 from master.servicers.slave_link import SlaveLinkServicer
 from master.servicers.task import TaskServicer
 from master.servicers.tokens import TokenServicer
+from master.slaves.service import Slaves
+from master.slaves.sessions import SlaveSessions
 from master.variables import RenderLimit
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,8 @@ class Master:
             self.run_db, config.time_zone, self.scheduler.poke, max_per_project=config.max_crontabs
         )
         self.auth = Authenticator(self.run_db, config.admin_token, config.join_token)
+        join_token = config.join_token.value if config.join_token else ""
+        self.slaves = Slaves(self.run_db, self.sessions, join_token)
         self.server = grpc.aio.server(
             options=SERVER_OPTIONS, interceptors=[AuthInterceptor(self.auth)]
         )
@@ -138,10 +141,9 @@ class Master:
         self._write_ready(f"{host}:{self.port}")
 
     def _add_services(self) -> None:
-        hb = self.config.heartbeat_interval
         slave_pb2_grpc.add_SlaveLinkServicer_to_server(
             SlaveLinkServicer(
-                self.intake, self.sessions, hb, jt.value if (jt := self.config.join_token) else ""
+                self.intake, self.sessions, self.slaves, self.config.heartbeat_interval
             ),
             self.server,
         )
@@ -149,7 +151,8 @@ class Master:
             TaskServicer(self.engine, self.queries), self.server
         )
         catalog_pb2_grpc.add_CatalogServiceServicer_to_server(
-            CatalogServicer(self.run_db, self.sessions, self.files, self.secrets), self.server
+            CatalogServicer(self.run_db, self.sessions, self.slaves, self.files, self.secrets),
+            self.server,
         )
         slave_pb2_grpc.add_FileServiceServicer_to_server(
             FileServicer(self.files, self.run_db), self.server

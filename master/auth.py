@@ -21,7 +21,7 @@ An admin call naming no project (project_id 0) that names a task by uuid gets th
 project has that uuid; uuids are per project, so when several have it the call is refused
 INVALID_ARGUMENT on `project_id` (store/tasks.py::get) instead of picking one.
 
-Slave side: SlaveLink checks who the slave is in its hello (master/enrolment.py); FileService
+Slave side: SlaveLink checks who the slave is in its hello (master/slaves/enrolment.py); FileService
 (blobs for copies) takes a slave's own credential as `authorization: Token <credential>` with
 `jobfleet-slave: <name>` metadata, or the admin token (operators' tools), and nothing else: a
 project or join token is PERMISSION_DENIED there, and no slave credential opens a Control
@@ -48,6 +48,7 @@ from master.config import Secret
 from master.credentials import Found, Memory
 from master.db import DbRunner
 from master.errors import JobfleetError, PermissionDenied, ResourceExhausted, Unauthenticated
+from master.secrets import digest
 from master.servicers.errors import abort
 from master.store import slaves, tokens
 
@@ -174,8 +175,8 @@ class Authenticator:
         memory: Memory | None = None,
     ) -> None:
         self.run_db = run_db
-        self._admin = tokens.digest(admin_token.value) if admin_token else ""
-        self._join = tokens.digest(join_token.value) if join_token else ""
+        self._admin = digest(admin_token.value) if admin_token else ""
+        self._join = digest(join_token.value) if join_token else ""
         self.memory = memory or Memory()
         self._pending: dict[str, asyncio.Future[Found | None]] = {}
         self._unknown_lane = asyncio.Semaphore(1)
@@ -185,7 +186,7 @@ class Authenticator:
         if not token:
             logger.info("refused %s: no credentials", method)
             raise Unauthenticated("credentials required: metadata `authorization: Token <t>`")
-        hashed = tokens.digest(token)
+        hashed = digest(token)
         if self._join and hmac.compare_digest(hashed, self._join):
             logger.info("refused %s: the join token is for slaves only", method)
             raise Unauthenticated("unknown token")
@@ -200,7 +201,7 @@ class Authenticator:
         return Identity(found.project_id, found.token_id)
 
     def token_created(self, token: str) -> None:
-        self.memory.forget_unknown(tokens.digest(token))
+        self.memory.forget_unknown(digest(token))
 
     def token_deleted(self, token_id: int) -> None:
         self.memory.forget_token(token_id)
@@ -238,11 +239,11 @@ class Authenticator:
     async def identify_slave(self, token: str, name: str, method: str) -> Identity:
         """A FileService caller: a slave presenting its own credential with its name, or the
         admin."""
-        if token and self._admin and hmac.compare_digest(tokens.digest(token), self._admin):
+        if token and self._admin and hmac.compare_digest(digest(token), self._admin):
             return Identity(0)
         row = None
         if token and name:
-            row = await self.run_db(slaves.by_credential, name, tokens.digest(token))
+            row = await self.run_db(slaves.by_credential, name, digest(token))
         if row is None:
             logger.info("refused %s: not a slave's own credential", method)
             raise PermissionDenied("needs a slave's own credential and name (jobfleet-slave)")

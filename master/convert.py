@@ -20,7 +20,6 @@ from master.domain import (
     CopyOrder,
     ExecutionStatus,
     Finished,
-    Identity,
     Inbound,
     Introduction,
     JobSubmission,
@@ -37,8 +36,9 @@ from master.domain import (
     TaskStatus,
 )
 from master.errors import InvalidArgument
-from master.models import Execution, Project, Slave, Subtask, Task
+from master.models import Execution, Project, Subtask, Task
 from master.prototime import from_timestamp, from_unix, timestamp
+from master.slaves.service import SlaveView
 
 SUBTASK_STATUS = {s: getattr(common_pb2, f"SUBTASK_STATUS_{s.name}") for s in SubtaskStatus}
 TASK_STATUS = {s: getattr(common_pb2, f"TASK_STATUS_{s.name}") for s in TaskStatus}
@@ -170,8 +170,9 @@ def project(row: Project) -> catalog_pb2.Project:
     return catalog_pb2.Project(id=row.id, name=row.name)
 
 
-def slave_info(row: Slave, attached: Identity | None, running: int) -> catalog_pb2.SlaveInfo:
+def slave_info(view: SlaveView) -> catalog_pb2.SlaveInfo:
     """A slave as listed: what it serves now when attached, else what it may serve."""
+    row, attached = view.row, view.attached
     if attached is not None:
         projects = sorted(attached.projects or ())
     else:
@@ -183,7 +184,7 @@ def slave_info(row: Slave, attached: Identity | None, running: int) -> catalog_p
         version=row.version,
         attached=attached is not None,
         last_seen=timestamp(row.last_seen),
-        running=running,
+        running=view.running,
         projects=projects,
         run_as=[a for a in row.run_as.split(",") if a],
     )

@@ -37,10 +37,10 @@ from master.domain import (
 )
 from master.errors import FailedPrecondition, NotFound
 from master.events import TaskEvents
-from master.link import SlaveSessions
 from master.models import Account, Execution, Node, Subtask, Task
 from master.quotas import Quotas, StartRate
 from master.secrets import KeyFileError, SecretBox
+from master.slaves.sessions import SlaveSessions
 from master.store import catalogue, executions, files, slaves, tasks
 from master.variables import RenderLimit
 

@@ -31,8 +31,8 @@ from master.domain import (
     Started,
 )
 from master.engine import TaskEngine
-from master.link import Session
 from master.models import Execution, utcnow
+from master.slaves.sessions import Session
 from master.store import executions, logs, slaves, tasks
 
 logger = logging.getLogger(__name__)

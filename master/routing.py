@@ -14,8 +14,8 @@ from __future__ import annotations
 import dataclasses
 
 from master.domain import Blob, Identity, Placement, Role, SshTarget
-from master.link import SlaveSessions
 from master.models import Account, Node
+from master.slaves.sessions import SlaveSessions
 
 
 def place(

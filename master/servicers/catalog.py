@@ -9,18 +9,19 @@ from typing import Any, TypeAlias
 from jobfleet.v1 import catalog_pb2 as pb
 from jobfleet.v1 import catalog_pb2_grpc
 
-from master import catalogue, convert, enrolment, resolve
+from master import catalogue, convert, resolve
 from master import convert_catalog as cc
 from master.auth import CALLER
 from master.db import DbRunner
 from master.filestore import FileStore
-from master.link import SlaveSessions
 from master.models import Account, Node, NodeGroup, Script
 from master.secrets import SecretBox
 from master.servicers.errors import unary
 from master.servicers.files import upload_file
+from master.slaves.service import Slaves
+from master.slaves.sessions import SlaveSessions
 from master.store import catalogue as rows
-from master.store import files, jobs, projects, slaves
+from master.store import files, jobs, projects
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
 
@@ -30,11 +31,13 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         self,
         run_db: DbRunner,
         sessions: SlaveSessions,
+        slaves: Slaves,
         store: FileStore,
         secrets: SecretBox,
     ) -> None:
         self.run_db = run_db
         self.sessions = sessions
+        self.slaves = slaves
         self.store = store
         self.secrets = secrets
         """Seals accounts' keys and passwords before they are stored."""
@@ -67,14 +70,8 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         self, request: pb.ListSlavesRequest, context: Context
     ) -> pb.ListSlavesResponse:
         caller = CALLER.get()  # a project token sees the slaves serving its project
-        infos = []
-        for row in await self.run_db(slaves.list_slaves):
-            session = self.sessions.session(row.name)
-            identity = session.identity if session else None
-            if caller.admin or enrolment.may_serve(row, identity, caller.project_id):
-                running = session.running if session else 0
-                infos.append(convert.slave_info(row, identity, running))
-        return pb.ListSlavesResponse(slaves=infos)
+        found = await self.slaves.listed(None if caller.admin else caller.project_id)
+        return pb.ListSlavesResponse(slaves=[convert.slave_info(v) for v in found])
 
     # --- jobs
 

@@ -1,10 +1,10 @@
 """SlaveLink.Attach: one bidirectional stream per slave.
 
-The Hello is checked first (master/enrolment.py: who the slave is, or its enrolment), then what
-the slave says it runs is squared with the database, and only then are its reports read: the
-intake accepts them for executions dispatched to this slave alone. The response generator sends
-the session's outbound queue; an order too large for the link fails its execution instead of
-breaking the stream. Nothing here decides anything.
+The Hello is checked first (master/slaves/enrolment.py: who the slave is, or its enrolment),
+then what the slave says it runs is squared with the database, and only then are its reports
+read: the intake accepts them for executions dispatched to this slave alone. The response
+generator sends the session's outbound queue; an order too large for the link fails its
+execution instead of breaking the stream. Nothing here decides anything.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from google.protobuf import duration_pb2
 from jobfleet.logs import printable
 from jobfleet.v1 import slave_pb2, slave_pb2_grpc
 
-from master import convert, enrolment
+from master import convert
 from master.domain import Identity
 from master.errors import JobfleetError
 from master.intake import Intake
-from master.link import Session, SlaveSessions
 from master.servicers.errors import abort
-from master.store import tokens
+from master.slaves.service import Slaves
+from master.slaves.sessions import Session, SlaveSessions
 
 logger = logging.getLogger(__name__)
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
@@ -37,12 +37,12 @@ MAX_ORDER_BYTES = (32 << 20) - (64 << 10)
 
 class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
     def __init__(
-        self, intake: Intake, sessions: SlaveSessions, heartbeat: float, join_token: str = ""
+        self, intake: Intake, sessions: SlaveSessions, slaves: Slaves, heartbeat: float
     ) -> None:
         self.intake = intake
         self.sessions = sessions
+        self.slaves = slaves
         self.heartbeat = heartbeat
-        self._join_digest = tokens.digest(join_token) if join_token else ""
 
     async def Attach(
         self, request_iterator: AsyncIterator[slave_pb2.SlaveMessage], context: Context
@@ -83,9 +83,7 @@ class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
     async def _open(self, hello: slave_pb2.Hello, context: Context) -> Session:
         """The slave's session, bound to its identity; the stream is aborted if it has none."""
         try:
-            identity = await self.intake.run_db(
-                enrolment.admit, convert.introduction(hello), self._join_digest
-            )
+            identity = await self.slaves.admit(convert.introduction(hello))
             session = self.sessions.open(identity)
         except JobfleetError as exc:
             logger.warning("slave %s refused: %s", printable(hello.name[:255]), exc)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import string
@@ -13,17 +12,13 @@ from master.db import write_transaction
 from master.domain import ListFilter
 from master.errors import AlreadyExists, InvalidArgument, NotFound
 from master.models import Token, utcnow
+from master.secrets import digest
 from master.store.filters import audited, page
 
 TOKEN_FORMAT = re.compile(r"[A-Za-z0-9]{32}")
 ALPHABET = string.ascii_letters + string.digits
 TOKEN_LENGTH = 32  # OpenC3's project tokens: 32 letters and digits (~190 bits when made here)
 MAX_DESCRIBE = 1000
-
-
-def digest(token: str) -> str:
-    """What is stored and looked up: tokens are random, so a plain sha256 suffices."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_token() -> str:

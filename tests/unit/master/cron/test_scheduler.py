@@ -14,8 +14,8 @@ from master.db import DbRunner
 from master.domain import CrontabInput, Outcome, Selector, Step
 from master.engine import TaskEngine
 from master.events import TaskEvents
-from master.link import SlaveSessions
 from master.models import Crontab, CrontabFire, Task
+from master.slaves.sessions import SlaveSessions
 from master.store import crontabs, jobs, slaves
 from master.store.crontabs import naive, unix
 

@@ -24,6 +24,7 @@ import secrets
 from master.domain import ALL_PROJECTS, Identity, Introduction
 from master.errors import InvalidArgument, PermissionDenied
 from master.models import Slave
+from master.secrets import digest
 from master.store import slaves, tokens
 from master.validate import NODE_NAME
 
@@ -41,13 +42,13 @@ def admit(intro: Introduction, join_digest: str) -> Identity:
     projects = _narrowed(intro, allowed)
     credential = secrets.token_urlsafe(32)
     stored = "" if projects is None else ",".join(str(p) for p in sorted(projects))
-    if not slaves.enrol(intro.name, tokens.digest(credential), stored, by):
+    if not slaves.enrol(intro.name, digest(credential), stored, by):
         raise PermissionDenied(f"slave {intro.name} was enrolled meanwhile by another slave")
     return Identity(intro.name, projects, intro.run_as, intro.instance, credential)
 
 
 def _enrolled(intro: Introduction, row: Slave) -> Identity:
-    presented = tokens.digest(intro.credential) if intro.credential else ""
+    presented = digest(intro.credential) if intro.credential else ""
     if not presented or not hmac.compare_digest(presented, row.credential):
         why = "a wrong credential" if intro.credential else "no credential"
         raise PermissionDenied(
@@ -63,9 +64,9 @@ def _enrolled(intro: Introduction, row: Slave) -> Identity:
 def _enrolment_grant(intro: Introduction, join_digest: str) -> tuple[frozenset[int] | None, str]:
     """What the presented enrolment credential allows: (projects, how it enrolled)."""
     token = intro.join_token
-    if join_digest and token and hmac.compare_digest(tokens.digest(token), join_digest):
+    if join_digest and token and hmac.compare_digest(digest(token), join_digest):
         return ALL_PROJECTS, "join token"
-    row = tokens.by_digest(tokens.digest(token)) if token else None
+    row = tokens.by_digest(digest(token)) if token else None
     if row is not None:
         return frozenset({row.project_id}), f"project {row.project_id} token {row.id}"
     if join_digest:

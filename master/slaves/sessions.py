@@ -1,12 +1,13 @@
 """Attached slaves: one Session per slave stream, and the registry the engine dispatches through.
 
-A session is bound to its slave's identity (master/enrolment.py): the projects it serves, the
+A session is bound to its slave's identity (enrolment.py): the projects it serves, the
 accounts it runs as, and the executions dispatched to it, the only ones whose reports the intake
 accepts from it. One name has at most one live session: the same slave process attaching again
 (same instance) replaces its old stream, which is dead; any other process is refused while
 that stream lives, so the running one keeps its work.
 
-Sessions carry plain values both ways; only the SlaveLink servicer turns them into protobuf.
+Sessions carry plain values both ways; only the SlaveLink servicer (rpc/) turns them into
+protobuf.
 """
 
 from __future__ import annotations
