@@ -31,14 +31,9 @@ from master.config import MasterConfig
 from master.cron.scheduler import Scheduler
 from master.cron.service import Crontabs
 from master.db import DbRunner, open_database, sqlite_file
-from master.engine import TaskEngine
 from master.errors import Unavailable
-from master.events import TaskEvents
 from master.filestore import FileStore
-from master.intake import Intake
 from master.private import make_private, unlock
-from master.queries import TaskQueries
-from master.quotas import Quotas
 from master.secrets import SecretBox
 from master.servicers.catalog import CatalogServicer
 from master.servicers.crontab import CrontabServicer
@@ -48,6 +43,11 @@ from master.servicers.task import TaskServicer
 from master.servicers.tokens import TokenServicer
 from master.slaves.service import Slaves
 from master.slaves.sessions import SlaveSessions
+from master.tasks.engine import TaskEngine
+from master.tasks.events import TaskEvents
+from master.tasks.intake import Intake
+from master.tasks.queries import TaskQueries
+from master.tasks.quotas import Quotas
 from master.variables import RenderLimit
 
 logger = logging.getLogger(__name__)

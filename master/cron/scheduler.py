@@ -29,10 +29,10 @@ from master.cron.expression import Schedule, ScheduleError
 from master.cron.misfire import Decision, decide
 from master.db import DbRunner
 from master.domain import CallType, Claim, Claimed, JobSubmission, Outcome, Policy, Scheduled
-from master.engine import TaskEngine
 from master.errors import AlreadyExists, JobfleetError
 from master.store import crontabs, fires
 from master.store.crontabs import naive
+from master.tasks.engine import TaskEngine
 
 logger = logging.getLogger(__name__)
 

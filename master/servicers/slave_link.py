@@ -23,10 +23,10 @@ from jobfleet.v1 import slave_pb2, slave_pb2_grpc
 from master import convert
 from master.domain import Identity
 from master.errors import JobfleetError
-from master.intake import Intake
 from master.servicers.errors import abort
 from master.slaves.service import Slaves
 from master.slaves.sessions import Session, SlaveSessions
+from master.tasks.intake import Intake
 
 logger = logging.getLogger(__name__)
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)

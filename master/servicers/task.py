@@ -8,10 +8,10 @@ from typing import Any, TypeAlias
 from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
 
 from master import convert, convert_catalog
-from master.engine import TaskEngine
 from master.prototime import from_unix
-from master.queries import LogPiece, TaskQueries, TaskView
 from master.servicers.errors import streaming, unary
+from master.tasks.engine import TaskEngine
+from master.tasks.queries import LogPiece, TaskQueries, TaskView
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
 

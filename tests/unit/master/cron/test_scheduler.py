@@ -12,12 +12,12 @@ from master.cron.scheduler import Scheduler
 from master.cron.service import columns
 from master.db import DbRunner
 from master.domain import CrontabInput, Outcome, Selector, Step
-from master.engine import TaskEngine
-from master.events import TaskEvents
 from master.models import Crontab, CrontabFire, Task
 from master.slaves.sessions import SlaveSessions
 from master.store import crontabs, jobs, slaves
 from master.store.crontabs import naive, unix
+from master.tasks.engine import TaskEngine
+from master.tasks.events import TaskEvents
 
 T0 = (int(time.time()) // 60 - 180) * 60  # a whole minute, three hours ago
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import peewee
 import pytest
 
-from master import submissions
 from master.catalogue import create_node, save_group
 from master.domain import CommandSpec, ScriptType, Selector, Step
 from master.errors import InvalidArgument, ResourceExhausted
-from master.plan import plan
 from master.steps import checked
 from master.store import slaves, tasks
+from master.tasks import submit
+from master.tasks.plan import plan
 from master.variables import RenderLimit
 
 
@@ -38,9 +38,11 @@ def test_variables_reach_script_args_and_node_lists(machines: None) -> None:
 
 
 def test_groups_and_variables_select_nodes(machines: None) -> None:
-    by_group, by_variable = plan(1, [cmd(Selector("group", "webs")),
-                                     cmd(Selector("variable", "targets"))],
-                                 {"targets": "agent7 web1"})
+    by_group, by_variable = plan(
+        1,
+        [cmd(Selector("group", "webs")), cmd(Selector("variable", "targets"))],
+        {"targets": "agent7 web1"},
+    )
 
     assert by_group.nodes == ["web1", "web2"]
     assert by_variable.nodes == ["agent7", "web1"]
@@ -116,10 +118,10 @@ def test_a_redo_renders_again_and_is_refused_past_the_cap_in_force(machines: Non
     spec = CommandSpec(
         1, "big", "me", "", ("web1",), ScriptType.SHELL, "echo ${x}${x}", variables={"x": "a" * 600}
     )
-    original = tasks.create(submissions.command_task(spec, RenderLimit(field_bytes=2000)))
+    original = tasks.create(submit.command_task(spec, RenderLimit(field_bytes=2000)))
 
     with pytest.raises(ResourceExhausted) as err:
-        submissions.redo_task(original, "me", RenderLimit(field_bytes=1000))
+        submit.redo_task(original, "me", RenderLimit(field_bytes=1000))
 
     assert err.value.field == "script"
-    assert submissions.redo_task(original, "me", RenderLimit(field_bytes=2000)).redo_of
+    assert submit.redo_task(original, "me", RenderLimit(field_bytes=2000)).redo_of

@@ -11,7 +11,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from master import routing, submissions
 from master.db import DbRunner
 from master.domain import (
     FINAL_TASK,
@@ -36,12 +35,13 @@ from master.domain import (
     TaskStatus,
 )
 from master.errors import FailedPrecondition, NotFound
-from master.events import TaskEvents
 from master.models import Account, Execution, Node, Subtask, Task
-from master.quotas import Quotas, StartRate
 from master.secrets import KeyFileError, SecretBox
 from master.slaves.sessions import SlaveSessions
 from master.store import catalogue, executions, files, slaves, tasks
+from master.tasks import routing, submit
+from master.tasks.events import TaskEvents
+from master.tasks.quotas import Quotas, StartRate
 from master.variables import RenderLimit
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class TaskEngine:
         self.run_db = run_db
         self.sessions = sessions
         self.events = events
-        self.limit = limit  # what a task may render (master/variables.py)
+        self.limit = limit  # what a task may render (variables.py)
         self.quotas = quotas
         self.start_rate = StartRate(quotas.max_submissions_per_second)
         self.secrets = secrets
@@ -80,7 +80,7 @@ class TaskEngine:
 
     async def submit_command(self, spec: CommandSpec) -> Task:
         self.start_rate.take(spec.project_id)
-        return await self._launch(await self.run_db(submissions.command_task, spec, self.limit))
+        return await self._launch(await self.run_db(submit.command_task, spec, self.limit))
 
     async def submit_copy(
         self,
@@ -93,20 +93,20 @@ class TaskEngine:
     ) -> Task:
         self.start_rate.take(project_id)
         new = await self.run_db(
-            submissions.copy_task, project_id, name, submitter, call_type, step, values, self.limit
+            submit.copy_task, project_id, name, submitter, call_type, step, values, self.limit
         )
         return await self._launch(new)
 
     async def submit_job(self, sub: JobSubmission) -> tuple[Task, bool]:
         """The task, and False when the caller's uuid named an existing one."""
-        found = await self.run_db(submissions.existing, sub)
+        found = await self.run_db(submit.existing, sub)
         if found is not None:
             return found, False
         self.start_rate.take(sub.project_id)
-        return await self._launch(await self.run_db(submissions.job_task, sub, self.limit)), True
+        return await self._launch(await self.run_db(submit.job_task, sub, self.limit)), True
 
     async def dry_run(self, sub: JobSubmission) -> tuple[list[PlannedStep], dict[str, str]]:
-        _, _, values, planned = await self.run_db(submissions.job_plan, sub, self.limit)
+        _, _, values, planned = await self.run_db(submit.job_plan, sub, self.limit)
         return planned, values
 
     async def redo(self, project_id: int, uuid: str, submitter: str) -> Task:
@@ -114,7 +114,7 @@ class TaskEngine:
         if original.status not in FINAL_TASK:
             raise FailedPrecondition(f"task {uuid} has not ended: {original.status}", "uuid")
         self.start_rate.take(original.project_id)
-        new = await self.run_db(submissions.redo_task, original, submitter, self.limit)
+        new = await self.run_db(submit.redo_task, original, submitter, self.limit)
         return await self._launch(new)
 
     async def _launch(self, new: NewTask) -> Task:

@@ -30,10 +30,10 @@ from master.domain import (
     RunOrder,
     Started,
 )
-from master.engine import TaskEngine
 from master.models import Execution, utcnow
 from master.slaves.sessions import Session
 from master.store import executions, logs, slaves, tasks
+from master.tasks.engine import TaskEngine
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 512

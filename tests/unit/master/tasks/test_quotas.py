@@ -8,8 +8,8 @@ import pytest
 
 from master.domain import NewTask, TaskStatus
 from master.errors import ResourceExhausted
-from master.quotas import StartRate
 from master.store import projects, tasks
+from master.tasks.quotas import StartRate
 
 
 class Clock:

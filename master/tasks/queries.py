@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from master.db import DbRunner
 from master.domain import FINAL_TASK, ExecutionStatus, TaskFilter
 from master.errors import NotFound
-from master.events import TaskEvents, wait_for
 from master.models import Execution, Subtask, Task, utcnow
 from master.store import executions, logs, projects, tasks
+from master.tasks.events import TaskEvents, wait_for
 
 DEFAULT_READ = 1 << 20
 MAX_READ = 16 << 20

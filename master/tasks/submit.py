@@ -26,9 +26,9 @@ from master.domain import (
 )
 from master.errors import InvalidArgument
 from master.models import Task
-from master.plan import FieldName, command_field, copy_field, job_field, plan
 from master.steps import check
 from master.store import jobs, projects, tasks
+from master.tasks.plan import FieldName, command_field, copy_field, job_field, plan
 from master.variables import RenderLimit
 
 TASK_UUID = re.compile(r"^[A-Za-z0-9]{1,64}$")
