@@ -26,13 +26,15 @@ from jobfleet.v1 import (
 )
 
 from master.auth import Authenticator, AuthInterceptor
-from master.blobsweep import sweep_forever
+from master.catalogue.blob_sweep import sweep_forever
+from master.catalogue.filestore import FileStore
+from master.catalogue.service import Catalogue, Tokens
+from master.catalogue.variables import RenderLimit
 from master.config import MasterConfig
 from master.cron.scheduler import Scheduler
 from master.cron.service import Crontabs
 from master.db import DbRunner, open_database, sqlite_file
 from master.errors import Unavailable
-from master.filestore import FileStore
 from master.private import make_private, unlock
 from master.secrets import SecretBox
 from master.servicers.catalog import CatalogServicer
@@ -48,7 +50,6 @@ from master.tasks.events import TaskEvents
 from master.tasks.intake import Intake
 from master.tasks.queries import TaskQueries
 from master.tasks.quotas import Quotas
-from master.variables import RenderLimit
 
 logger = logging.getLogger(__name__)
 SERVICES = [
@@ -100,9 +101,11 @@ class Master:
         self.crontabs = Crontabs(
             self.run_db, config.time_zone, self.scheduler.poke, max_per_project=config.max_crontabs
         )
-        self.auth = Authenticator(self.run_db, config.admin_token, config.join_token)
         join_token = config.join_token.value if config.join_token else ""
         self.slaves = Slaves(self.run_db, self.sessions, join_token)
+        self.catalogue = Catalogue(self.run_db, self.secrets)
+        self.tokens = Tokens(self.run_db)
+        self.auth = Authenticator(self.tokens, self.slaves, config.admin_token, config.join_token)
         self.server = grpc.aio.server(
             options=SERVER_OPTIONS, interceptors=[AuthInterceptor(self.auth)]
         )
@@ -151,17 +154,16 @@ class Master:
             TaskServicer(self.engine, self.queries), self.server
         )
         catalog_pb2_grpc.add_CatalogServiceServicer_to_server(
-            CatalogServicer(self.run_db, self.sessions, self.slaves, self.files, self.secrets),
-            self.server,
+            CatalogServicer(self.catalogue, self.slaves, self.sessions, self.files), self.server
         )
         slave_pb2_grpc.add_FileServiceServicer_to_server(
-            FileServicer(self.files, self.run_db), self.server
+            FileServicer(self.files, self.queries), self.server
         )
         crontab_pb2_grpc.add_CrontabServiceServicer_to_server(
             CrontabServicer(self.crontabs), self.server
         )
         auth_pb2_grpc.add_TokenServiceServicer_to_server(
-            TokenServicer(self.run_db, self.auth), self.server
+            TokenServicer(self.tokens, self.auth), self.server
         )
         health_servicer = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health_servicer, self.server)

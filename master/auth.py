@@ -3,7 +3,7 @@
 Control services (TaskService, CatalogService, CrontabService, TokenService). Credentials are
 call metadata: `authorization: Token <t>`, or OpenC3's `appname` + `appkey: <t>`. A token is
 either the bootstrap admin token (`MasterConfig.admin_token`, compared as its sha256, never
-stored) acting on every project, or a project token (`store.tokens`) acting on its own project
+stored) acting on every project, or a project token (a row of `Tokens`) acting on its own project
 only. Missing or unknown credentials are UNAUTHENTICATED. Auth is never off: a master started
 without an admin token and with no project token stored lets no Control call in.
 
@@ -44,13 +44,13 @@ import grpc
 from google.protobuf.message import Message
 from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, slave_pb2, task_pb2
 
+from master.catalogue.service import Tokens
 from master.config import Secret
 from master.credentials import Found, Memory
-from master.db import DbRunner
 from master.errors import JobfleetError, PermissionDenied, ResourceExhausted, Unauthenticated
 from master.secrets import digest
 from master.servicers.errors import abort
-from master.store import slaves, tokens
+from master.slaves.service import Slaves
 
 logger = logging.getLogger(__name__)
 
@@ -169,12 +169,14 @@ class Authenticator:
 
     def __init__(
         self,
-        run_db: DbRunner,
+        tokens: Tokens,
+        slaves: Slaves,
         admin_token: Secret | None,
         join_token: Secret | None = None,
         memory: Memory | None = None,
     ) -> None:
-        self.run_db = run_db
+        self.tokens = tokens
+        self.slaves = slaves
         self._admin = digest(admin_token.value) if admin_token else ""
         self._join = digest(join_token.value) if join_token else ""
         self.memory = memory or Memory()
@@ -218,13 +220,13 @@ class Authenticator:
     async def _fetch(self, hashed: str, method: str) -> Found | None:
         generation = self.memory.generation
         if self.memory.valid.get(hashed) is not None:  # valid before: its own lane
-            row = await self.run_db(tokens.by_digest, hashed)
+            row = await self.tokens.by_digest(hashed)
         else:
             if not self.memory.budget.take():
                 self._over_budget.count(method)
                 raise ResourceExhausted("too many unknown tokens tried; try again in a moment")
             async with self._unknown_lane:
-                row = await self.run_db(tokens.by_digest, hashed)
+                row = await self.tokens.by_digest(hashed)
             if row is not None:
                 self.memory.budget.give()
         found = Found(row.project_id, row.id, self.memory.clock()) if row else None
@@ -241,13 +243,11 @@ class Authenticator:
         admin."""
         if token and self._admin and hmac.compare_digest(digest(token), self._admin):
             return Identity(0)
-        row = None
-        if token and name:
-            row = await self.run_db(slaves.by_credential, name, digest(token))
-        if row is None:
+        holder = await self.slaves.holder(name, token) if token and name else None
+        if holder is None:
             logger.info("refused %s: not a slave's own credential", method)
             raise PermissionDenied("needs a slave's own credential and name (jobfleet-slave)")
-        return Identity(0, slave=row.name)
+        return Identity(0, slave=holder)
 
     @staticmethod
     def permit(who: Identity, method: str, request: Message) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from master import validate
+from master.catalogue import validate
 from master.cron.expression import Schedule, ScheduleError, zone
 from master.db import DbRunner
 from master.domain import CrontabInput, CrontabStatus, ListFilter, Policy

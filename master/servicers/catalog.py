@@ -1,5 +1,6 @@
 """CatalogService: projects, slaves, and the project catalogue (jobs, scripts, nodes, groups,
-accounts, job variables). Each method: request in, one domain call, response out."""
+accounts, job variables, the file server). Each method: request in, one call on the catalogue
+(or the slaves) service, response out."""
 
 from __future__ import annotations
 
@@ -9,45 +10,29 @@ from typing import Any, TypeAlias
 from jobfleet.v1 import catalog_pb2 as pb
 from jobfleet.v1 import catalog_pb2_grpc
 
-from master import catalogue, convert, resolve
+from master import convert
 from master import convert_catalog as cc
 from master.auth import CALLER
-from master.db import DbRunner
-from master.filestore import FileStore
-from master.models import Account, Node, NodeGroup, Script
-from master.secrets import SecretBox
+from master.catalogue.filestore import FileStore
+from master.catalogue.service import Catalogue
 from master.servicers.errors import unary
 from master.servicers.files import upload_file
 from master.slaves.service import Slaves
 from master.slaves.sessions import SlaveSessions
-from master.store import catalogue as rows
-from master.store import files, jobs, projects
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
 
 
 class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     def __init__(
-        self,
-        run_db: DbRunner,
-        sessions: SlaveSessions,
-        slaves: Slaves,
-        store: FileStore,
-        secrets: SecretBox,
+        self, catalogue: Catalogue, slaves: Slaves, sessions: SlaveSessions, store: FileStore
     ) -> None:
-        self.run_db = run_db
-        self.sessions = sessions
+        self.catalogue = catalogue
         self.slaves = slaves
+        self.sessions = sessions
+        """Which nodes are attached slaves (agent mode)."""
         self.store = store
-        self.secrets = secrets
-        """Seals accounts' keys and passwords before they are stored."""
-
-    async def _listed(self, fn: Any, request: Any) -> tuple[list[Any], int]:
-        await self.run_db(projects.require_project, request.project_id)
-        result: tuple[list[Any], int] = await self.run_db(
-            fn, request.project_id, cc.list_filter(request.filter)
-        )
-        return result
+        """The file store the file server's uploads are written to."""
 
     # --- projects and slaves
 
@@ -55,14 +40,14 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def CreateProject(
         self, request: pb.CreateProjectRequest, context: Context
     ) -> pb.CreateProjectResponse:
-        row = await self.run_db(projects.create_project, request.name, request.id)
+        row = await self.catalogue.create_project(request.name, request.id)
         return pb.CreateProjectResponse(project=convert.project(row))
 
     @unary
     async def ListProjects(
         self, request: pb.ListProjectsRequest, context: Context
     ) -> pb.ListProjectsResponse:
-        found = await self.run_db(projects.list_projects)
+        found = await self.catalogue.list_projects()
         return pb.ListProjectsResponse(projects=[convert.project(r) for r in found])
 
     @unary
@@ -77,24 +62,21 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
 
     @unary
     async def ListJobs(self, request: pb.ListJobsRequest, context: Context) -> pb.ListJobsResponse:
-        found, total = await self.run_db(
-            catalogue.list_jobs, request.project_id, cc.list_filter(request.filter)
+        found, total = await self.catalogue.list_jobs(
+            request.project_id, cc.list_filter(request.filter)
         )
         return pb.ListJobsResponse(jobs=[cc.job(j, s) for j, s in found], total=total)
 
     @unary
     async def GetJob(self, request: pb.GetJobRequest, context: Context) -> pb.GetJobResponse:
-        job, steps = await self.run_db(
-            catalogue.get_job, request.project_id, request.uuid, request.name
-        )
+        job, steps = await self.catalogue.get_job(request.project_id, request.uuid, request.name)
         return pb.GetJobResponse(job=cc.job(job, steps))
 
     @unary
     async def CreateJob(
         self, request: pb.CreateJobRequest, context: Context
     ) -> pb.CreateJobResponse:
-        job, steps = await self.run_db(
-            catalogue.save_job,
+        job, steps = await self.catalogue.save_job(
             request.project_id,
             request.name,
             request.permanent,
@@ -107,8 +89,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def UpdateJob(
         self, request: pb.UpdateJobRequest, context: Context
     ) -> pb.UpdateJobResponse:
-        job, steps = await self.run_db(
-            catalogue.save_job,
+        job, steps = await self.catalogue.save_job(
             request.project_id,
             request.name,
             request.permanent,
@@ -122,7 +103,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def DeleteJob(
         self, request: pb.DeleteJobRequest, context: Context
     ) -> pb.DeleteJobResponse:
-        await self.run_db(jobs.delete, request.project_id, request.uuid)
+        await self.catalogue.delete_job(request.project_id, request.uuid)
         return pb.DeleteJobResponse()
 
     # --- scripts
@@ -131,22 +112,23 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def ListScripts(
         self, request: pb.ListScriptsRequest, context: Context
     ) -> pb.ListScriptsResponse:
-        found, total = await self._listed(rows.scripts, request)
+        found, total = await self.catalogue.list_scripts(
+            request.project_id, cc.list_filter(request.filter)
+        )
         return pb.ListScriptsResponse(scripts=[cc.script(r) for r in found], total=total)
 
     @unary
     async def GetScript(
         self, request: pb.GetScriptRequest, context: Context
     ) -> pb.GetScriptResponse:
-        row = await self.run_db(rows.one, Script, request.project_id, request.id, "script")
+        row = await self.catalogue.get_script(request.project_id, request.id)
         return pb.GetScriptResponse(script=cc.script(row))
 
     @unary
     async def CreateScript(
         self, request: pb.CreateScriptRequest, context: Context
     ) -> pb.CreateScriptResponse:
-        row = await self.run_db(
-            catalogue.save_script,
+        row = await self.catalogue.save_script(
             request.project_id,
             request.name,
             cc.script_type(request.type, "type"),
@@ -159,8 +141,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def UpdateScript(
         self, request: pb.UpdateScriptRequest, context: Context
     ) -> pb.UpdateScriptResponse:
-        row = await self.run_db(
-            catalogue.save_script,
+        row = await self.catalogue.save_script(
             request.project_id,
             request.name,
             cc.script_type(request.type, "type"),
@@ -174,7 +155,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def DeleteScript(
         self, request: pb.DeleteScriptRequest, context: Context
     ) -> pb.DeleteScriptResponse:
-        await self.run_db(rows.delete, Script, request.project_id, request.id, "script")
+        await self.catalogue.delete_script(request.project_id, request.id)
         return pb.DeleteScriptResponse()
 
     # --- nodes
@@ -183,7 +164,9 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def ListNodes(
         self, request: pb.ListNodesRequest, context: Context
     ) -> pb.ListNodesResponse:
-        found, total = await self._listed(rows.nodes, request)
+        found, total = await self.catalogue.list_nodes(
+            request.project_id, cc.list_filter(request.filter)
+        )
         nodes = [cc.node(r, self.sessions.attached(r.name)) for r in found]
         return pb.ListNodesResponse(nodes=nodes, total=total)
 
@@ -191,8 +174,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def CreateNode(
         self, request: pb.CreateNodeRequest, context: Context
     ) -> pb.CreateNodeResponse:
-        row = await self.run_db(
-            catalogue.create_node,
+        row = await self.catalogue.create_node(
             request.project_id,
             request.name,
             request.inip,
@@ -207,15 +189,14 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def DeleteNode(
         self, request: pb.DeleteNodeRequest, context: Context
     ) -> pb.DeleteNodeResponse:
-        await self.run_db(rows.delete, Node, request.project_id, request.id, "node")
+        await self.catalogue.delete_node(request.project_id, request.id)
         return pb.DeleteNodeResponse()
 
     @unary
     async def CheckNodes(
         self, request: pb.CheckNodesRequest, context: Context
     ) -> pb.CheckNodesResponse:
-        await self.run_db(projects.require_project, request.project_id)
-        known, unknown = await self.run_db(resolve.check, request.project_id, list(request.nodes))
+        known, unknown = await self.catalogue.check_nodes(request.project_id, list(request.nodes))
         return pb.CheckNodesResponse(known=known, unknown=unknown)
 
     # --- node groups
@@ -224,22 +205,23 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def ListNodeGroups(
         self, request: pb.ListNodeGroupsRequest, context: Context
     ) -> pb.ListNodeGroupsResponse:
-        found, total = await self._listed(rows.groups, request)
+        found, total = await self.catalogue.list_groups(
+            request.project_id, cc.list_filter(request.filter)
+        )
         return pb.ListNodeGroupsResponse(groups=[cc.group(r) for r in found], total=total)
 
     @unary
     async def GetNodeGroup(
         self, request: pb.GetNodeGroupRequest, context: Context
     ) -> pb.GetNodeGroupResponse:
-        row = await self.run_db(rows.one, NodeGroup, request.project_id, request.id, "node group")
+        row = await self.catalogue.get_group(request.project_id, request.id)
         return pb.GetNodeGroupResponse(group=cc.group(row))
 
     @unary
     async def CreateNodeGroup(
         self, request: pb.CreateNodeGroupRequest, context: Context
     ) -> pb.CreateNodeGroupResponse:
-        row = await self.run_db(
-            catalogue.save_group,
+        row = await self.catalogue.save_group(
             request.project_id,
             request.name,
             request.plugin,
@@ -252,8 +234,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def UpdateNodeGroup(
         self, request: pb.UpdateNodeGroupRequest, context: Context
     ) -> pb.UpdateNodeGroupResponse:
-        row = await self.run_db(
-            catalogue.save_group,
+        row = await self.catalogue.save_group(
             request.project_id,
             request.name,
             request.plugin,
@@ -267,14 +248,14 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def DeleteNodeGroup(
         self, request: pb.DeleteNodeGroupRequest, context: Context
     ) -> pb.DeleteNodeGroupResponse:
-        await self.run_db(rows.delete, NodeGroup, request.project_id, request.id, "node group")
+        await self.catalogue.delete_group(request.project_id, request.id)
         return pb.DeleteNodeGroupResponse()
 
     @unary
     async def ResolveNodeGroup(
         self, request: pb.ResolveNodeGroupRequest, context: Context
     ) -> pb.ResolveNodeGroupResponse:
-        nodes = await self.run_db(catalogue.resolve_group, request.project_id, request.id)
+        nodes = await self.catalogue.resolve_group(request.project_id, request.id)
         return pb.ResolveNodeGroupResponse(nodes=nodes)
 
     # --- accounts
@@ -283,21 +264,21 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def ListAccounts(
         self, request: pb.ListAccountsRequest, context: Context
     ) -> pb.ListAccountsResponse:
-        found, total = await self._listed(rows.accounts, request)
+        found, total = await self.catalogue.list_accounts(
+            request.project_id, cc.list_filter(request.filter)
+        )
         return pb.ListAccountsResponse(accounts=[cc.account(r) for r in found], total=total)
 
     @unary
     async def CreateAccount(
         self, request: pb.CreateAccountRequest, context: Context
     ) -> pb.CreateAccountResponse:
-        row = await self.run_db(
-            catalogue.create_account,
+        row = await self.catalogue.create_account(
             request.project_id,
             request.username,
             request.private_key,
             request.password,
             request.actor,
-            self.secrets,
         )
         return pb.CreateAccountResponse(account=cc.account(row))
 
@@ -305,7 +286,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def DeleteAccount(
         self, request: pb.DeleteAccountRequest, context: Context
     ) -> pb.DeleteAccountResponse:
-        await self.run_db(rows.delete, Account, request.project_id, request.id, "account")
+        await self.catalogue.delete_account(request.project_id, request.id)
         return pb.DeleteAccountResponse()
 
     # --- job variables
@@ -314,8 +295,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def ListVariables(
         self, request: pb.ListVariablesRequest, context: Context
     ) -> pb.ListVariablesResponse:
-        job_uuid, found = await self.run_db(
-            catalogue.list_variables,
+        job_uuid, found = await self.catalogue.list_variables(
             request.project_id,
             request.job_uuid,
             request.job_name,
@@ -328,8 +308,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def SaveVariable(
         self, request: pb.SaveVariableRequest, context: Context
     ) -> pb.SaveVariableResponse:
-        row = await self.run_db(
-            catalogue.save_variable,
+        row = await self.catalogue.save_variable(
             request.project_id,
             request.job_uuid,
             request.name,
@@ -344,18 +323,14 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         self, request: pb.SaveVariablesRequest, context: Context
     ) -> pb.SaveVariablesResponse:
         items = [(v.name, v.value, v.describe) for v in request.variables]
-        saved = await self.run_db(
-            catalogue.save_variables, request.project_id, request.job_uuid, items
-        )
+        saved = await self.catalogue.save_variables(request.project_id, request.job_uuid, items)
         return pb.SaveVariablesResponse(variables=[cc.variable(v, request.job_uuid) for v in saved])
 
     @unary
     async def DeleteVariable(
         self, request: pb.DeleteVariableRequest, context: Context
     ) -> pb.DeleteVariableResponse:
-        await self.run_db(
-            catalogue.delete_variable, request.project_id, request.job_uuid, request.name
-        )
+        await self.catalogue.delete_variable(request.project_id, request.job_uuid, request.name)
         return pb.DeleteVariableResponse()
 
     # --- the file server
@@ -364,7 +339,9 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def ListFiles(
         self, request: pb.ListFilesRequest, context: Context
     ) -> pb.ListFilesResponse:
-        found, total = await self._listed(files.search, request)
+        found, total = await self.catalogue.list_files(
+            request.project_id, cc.list_filter(request.filter)
+        )
         return pb.ListFilesResponse(files=[cc.stored_file(r) for r in found], total=total)
 
     @unary
@@ -372,8 +349,8 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         self, request_iterator: AsyncIterator[pb.UploadFileRequest], context: Context
     ) -> pb.UploadFileResponse:
         first, sha256, size = await upload_file(self.store, checked_upload(self, request_iterator))
-        row = await self.run_db(
-            files.save, first.project_id, first.name.strip(), sha256, size, first.actor
+        row = await self.catalogue.save_file(
+            first.project_id, first.name, sha256, size, first.actor
         )
         return pb.UploadFileResponse(file=cc.stored_file(row))
 
@@ -381,7 +358,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def DeleteFile(
         self, request: pb.DeleteFileRequest, context: Context
     ) -> pb.DeleteFileResponse:
-        await self.run_db(files.delete, request.project_id, request.id)
+        await self.catalogue.delete_file(request.project_id, request.id)
         return pb.DeleteFileResponse()
 
 
@@ -392,7 +369,6 @@ async def checked_upload(
     first = True
     async for msg in requests:
         if first:
-            await servicer.run_db(projects.require_project, msg.project_id)
-            catalogue.check_file_name(msg.name)
+            await servicer.catalogue.check_upload(msg.project_id, msg.name)
             first = False
         yield msg

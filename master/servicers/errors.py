@@ -11,8 +11,8 @@ import grpc
 from google.protobuf.message import Message
 from jobfleet.logs import printable
 
-from master import validate
 from master.errors import JobfleetError
+from master.servicers.checks import no_nul
 
 logger = logging.getLogger(__name__)
 FIELD_KEY = "jobfleet-field"
@@ -35,7 +35,7 @@ def unary(
     ) -> Resp:
         try:
             if isinstance(request, Message):  # not a client stream's iterator
-                validate.no_nul(request)
+                no_nul(request)
             return await fn(self, request, context)
         except JobfleetError as exc:
             logger.info("%s refused: %s", fn.__name__, printable(str(exc)))
@@ -54,7 +54,7 @@ def streaming(
     ) -> AsyncIterator[Resp]:
         try:
             if isinstance(request, Message):
-                validate.no_nul(request)
+                no_nul(request)
             async for item in fn(self, request, context):
                 yield item
         except JobfleetError as exc:

@@ -14,35 +14,27 @@ from typing import Any, TypeAlias
 from jobfleet.v1 import catalog_pb2, slave_pb2, slave_pb2_grpc
 
 from master.auth import CALLER
-from master.db import DbRunner
-from master.domain import Blob
+from master.catalogue.filestore import CHUNK, FileStore
+from master.domain import Blob, Role
 from master.errors import InvalidArgument, PermissionDenied
-from master.filestore import CHUNK, FileStore
 from master.servicers.errors import streaming, unary
-from master.store import executions
+from master.tasks.queries import TaskQueries
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
 
 
 class FileServicer(slave_pb2_grpc.FileServiceServicer):
-    def __init__(self, store: FileStore, run_db: DbRunner) -> None:
+    def __init__(self, store: FileStore, queries: TaskQueries) -> None:
         self.store = store
-        self.run_db = run_db
+        self.queries = queries
 
-    async def _copy_of_caller(self, execution_id: int, role: str) -> Blob | None:
+    async def _copy_of_caller(self, execution_id: int, role: Role) -> Blob | None:
         """The blob of the caller's open copy execution (None for a fetch); refused when the
         execution was not dispatched to the calling slave in that role, or has ended. The
         admin's tools are not bound to an execution."""
         if CALLER.get().admin:
             return None
-        slave = CALLER.get().slave
-        row = await self.run_db(executions.dispatched, execution_id, slave, role)
-        if row is None:
-            raise PermissionDenied(
-                f"execution {execution_id} is no open copy-{role} of slave {slave}",
-                "execution_id",
-            )
-        return Blob.decode(row.blob, row.blob_size)
+        return await self.queries.copy_blob(execution_id, CALLER.get().slave, role)
 
     @unary
     async def UploadBlob(
@@ -51,7 +43,7 @@ class FileServicer(slave_pb2_grpc.FileServiceServicer):
         first = await anext(request_iterator, None)
         if first is None:
             raise InvalidArgument("empty upload", "data")
-        await self._copy_of_caller(first.execution_id, "fetch")
+        await self._copy_of_caller(first.execution_id, Role.FETCH)
         info = await self.store.write(chunks_of(first, request_iterator))
         blob = slave_pb2.Blob(sha256=info.sha256, size=info.size, archive=first.archive)
         return slave_pb2.UploadBlobResponse(blob=blob)
@@ -60,7 +52,7 @@ class FileServicer(slave_pb2_grpc.FileServiceServicer):
     async def DownloadBlob(
         self, request: slave_pb2.DownloadBlobRequest, context: Context
     ) -> AsyncIterator[slave_pb2.DownloadBlobResponse]:
-        blob = await self._copy_of_caller(request.execution_id, "place")
+        blob = await self._copy_of_caller(request.execution_id, Role.PLACE)
         if not CALLER.get().admin and (blob is None or blob.sha256 != request.sha256):
             raise PermissionDenied("not the blob this place writes", "sha256")
         chunks = self.store.read(request.sha256, request.offset)  # offset: a resumed download

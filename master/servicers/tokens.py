@@ -11,10 +11,9 @@ from jobfleet.v1 import auth_pb2_grpc
 
 from master import convert_catalog as cc
 from master.auth import CALLER, Authenticator
-from master.db import DbRunner
+from master.catalogue.service import Tokens
 from master.models import Token
 from master.servicers.errors import unary
-from master.store import projects, tokens
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
 
@@ -26,17 +25,16 @@ def token_proto(row: Token) -> pb.Token:
 
 
 class TokenServicer(auth_pb2_grpc.TokenServiceServicer):
-    def __init__(self, run_db: DbRunner, auth: Authenticator) -> None:
-        self.run_db = run_db
+    def __init__(self, tokens: Tokens, auth: Authenticator) -> None:
+        self.tokens = tokens
         self.auth = auth
 
     @unary
     async def ListTokens(
         self, request: pb.ListTokensRequest, context: Context
     ) -> pb.ListTokensResponse:
-        await self.run_db(projects.require_project, request.project_id)
-        found, total = await self.run_db(
-            tokens.search, request.project_id, cc.list_filter(request.filter), request.token
+        found, total = await self.tokens.list(
+            request.project_id, cc.list_filter(request.filter), request.token
         )
         return pb.ListTokensResponse(tokens=[token_proto(r) for r in found], total=total)
 
@@ -44,9 +42,8 @@ class TokenServicer(auth_pb2_grpc.TokenServiceServicer):
     async def CreateToken(
         self, request: pb.CreateTokenRequest, context: Context
     ) -> pb.CreateTokenResponse:
-        await self.run_db(projects.require_project, request.project_id)
-        row, secret = await self.run_db(
-            tokens.create, request.project_id, request.token, request.describe, request.actor
+        row, secret = await self.tokens.create(
+            request.project_id, request.token, request.describe, request.actor
         )
         self.auth.token_created(secret)
         return pb.CreateTokenResponse(token=token_proto(row), secret=secret)
@@ -55,7 +52,7 @@ class TokenServicer(auth_pb2_grpc.TokenServiceServicer):
     async def DeleteToken(
         self, request: pb.DeleteTokenRequest, context: Context
     ) -> pb.DeleteTokenResponse:
-        await self.run_db(tokens.delete, request.project_id, request.id)
+        await self.tokens.delete(request.project_id, request.id)
         self.auth.token_deleted(request.id)
         return pb.DeleteTokenResponse()
 

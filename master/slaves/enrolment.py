@@ -21,12 +21,12 @@ from __future__ import annotations
 import hmac
 import secrets
 
+from master.catalogue.validate import NODE_NAME
 from master.domain import ALL_PROJECTS, Identity, Introduction
 from master.errors import InvalidArgument, PermissionDenied
 from master.models import Slave
 from master.secrets import digest
 from master.store import slaves, tokens
-from master.validate import NODE_NAME
 
 
 def admit(intro: Introduction, join_digest: str) -> Identity:

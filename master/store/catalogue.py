@@ -97,6 +97,13 @@ def group_by_name(project_id: int, name: str) -> NodeGroup | None:
     return group
 
 
+def group_by_id(project_id: int, group_id: int) -> NodeGroup | None:
+    group: NodeGroup | None = NodeGroup.get_or_none(
+        (NodeGroup.project == project_id) & (NodeGroup.id == group_id)
+    )
+    return group
+
+
 def accounts(project_id: int, f: ListFilter) -> tuple[list[Account], int]:
     query = audited(
         Account.select().where(Account.project == project_id), Account, f, Account.username

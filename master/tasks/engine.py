@@ -11,6 +11,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+from master.catalogue.variables import RenderLimit
 from master.db import DbRunner
 from master.domain import (
     FINAL_TASK,
@@ -42,7 +43,6 @@ from master.store import catalogue, executions, files, slaves, tasks
 from master.tasks import routing, submit
 from master.tasks.events import TaskEvents
 from master.tasks.quotas import Quotas, StartRate
-from master.variables import RenderLimit
 
 logger = logging.getLogger(__name__)
 Targets = dict[str, SshTarget]

@@ -7,12 +7,12 @@ import dataclasses
 import shlex
 from collections.abc import Callable
 
-from master import resolve
+from master.catalogue import resolve
+from master.catalogue.steps import used_variables
+from master.catalogue.variables import Budget, RenderLimit, check_values
 from master.domain import PlannedStep, Selector, SelectorType, Step, StepKind
 from master.errors import InvalidArgument, NotFound
-from master.steps import used_variables
 from master.store import files
-from master.variables import Budget, RenderLimit, check_values
 
 FieldName = Callable[[int, str], str]
 

@@ -1,4 +1,5 @@
-"""Reading tasks: one task with its executions, lists, bounded log reads, and live follow."""
+"""Reading tasks: one task with its executions, lists, bounded log reads, live follow, and which
+blob a slave's copy may move."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from master.db import DbRunner
-from master.domain import FINAL_TASK, ExecutionStatus, TaskFilter
-from master.errors import NotFound
+from master.domain import FINAL_TASK, Blob, ExecutionStatus, Role, TaskFilter
+from master.errors import NotFound, PermissionDenied
 from master.models import Execution, Subtask, Task, utcnow
 from master.store import executions, logs, projects, tasks
 from master.tasks.events import TaskEvents, wait_for
@@ -82,6 +83,17 @@ class TaskQueries:
         data, next_seq = await self.run_db(logs.read, execution_id, max(from_seq, 0), limit)
         final = ExecutionStatus(row.status).final
         return LogRead(data, next_seq, final and next_seq >= row.chunk_count)
+
+    async def copy_blob(self, execution_id: int, slave: str, role: Role) -> Blob | None:
+        """The blob of an open copy execution dispatched to `slave` in `role` (None for a
+        fetch: it has none yet); PERMISSION_DENIED for any other execution."""
+        row = await self.run_db(executions.dispatched, execution_id, slave, role)
+        if row is None:
+            raise PermissionDenied(
+                f"execution {execution_id} is no open copy-{role} of slave {slave}",
+                "execution_id",
+            )
+        return Blob.decode(row.blob, row.blob_size)
 
     async def follow(self, project_id: int, uuid: str) -> AsyncIterator[FollowEvent]:
         """Output and status changes from the start until the task ends, then the task."""

@@ -9,7 +9,9 @@ import re
 import shlex
 from typing import Any
 
-from master import validate
+from master.catalogue import validate
+from master.catalogue.steps import check
+from master.catalogue.variables import RenderLimit
 from master.domain import (
     CallType,
     CommandSpec,
@@ -26,10 +28,8 @@ from master.domain import (
 )
 from master.errors import InvalidArgument
 from master.models import Task
-from master.steps import check
 from master.store import jobs, projects, tasks
 from master.tasks.plan import FieldName, command_field, copy_field, job_field, plan
-from master.variables import RenderLimit
 
 TASK_UUID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 FIELD_NAMES: dict[str, FieldName] = {SubmittedAs.JOB: job_field, SubmittedAs.COPY: copy_field}

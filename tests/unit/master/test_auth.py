@@ -15,9 +15,12 @@ from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, task_pb2
 from jobfleet.v1.catalog_pb2 import ListSlavesRequest
 
 from master.auth import ADMIN_ONLY, PROJECTLESS, Authenticator, Identity, scoped
+from master.catalogue.service import Tokens
 from master.credentials import TRUSTED_FOR, UNKNOWN_BURST, Memory
 from master.db import DbRunner
 from master.errors import JobfleetError, PermissionDenied
+from master.slaves.service import Slaves
+from master.slaves.sessions import SlaveSessions
 from master.store import tokens
 
 MODULES = {
@@ -114,7 +117,13 @@ class CountingDb:
 @pytest.fixture
 def counted(database: peewee.Database) -> Iterator[tuple[Authenticator, CountingDb, Clock]]:
     clock, db = Clock(), CountingDb()
-    yield Authenticator(db, None, memory=Memory(clock)), db, clock  # type: ignore[arg-type]
+    auth = Authenticator(
+        Tokens(db),  # type: ignore[arg-type]
+        Slaves(db, SlaveSessions()),  # type: ignore[arg-type]
+        None,
+        memory=Memory(clock),
+    )
+    yield auth, db, clock
     db.runner.close()
 
 

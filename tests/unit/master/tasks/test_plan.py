@@ -5,14 +5,14 @@ from __future__ import annotations
 import peewee
 import pytest
 
-from master.catalogue import create_node, save_group
+from master.catalogue.rules import create_node, save_group
+from master.catalogue.steps import checked
+from master.catalogue.variables import RenderLimit
 from master.domain import CommandSpec, ScriptType, Selector, Step
 from master.errors import InvalidArgument, ResourceExhausted
-from master.steps import checked
 from master.store import slaves, tasks
 from master.tasks import submit
 from master.tasks.plan import plan
-from master.variables import RenderLimit
 
 
 def cmd(nodes: Selector, script: str = "echo hi", args: str = "") -> Step:
@@ -69,6 +69,14 @@ def test_every_missing_variable_is_named(machines: None) -> None:
 
     assert err.value.field == "variables"
     assert "b, targets" in str(err.value)
+
+
+def test_an_empty_value_is_missing_too_and_names_are_listed_sorted() -> None:
+    with pytest.raises(InvalidArgument) as err:
+        plan(1, [cmd(Selector("builtin", "web1"), "${b} ${a} ${ok}")], {"ok": "1", "b": ""})
+
+    assert err.value.field == "variables"
+    assert "no value for variable(s): a, b" in str(err.value)
 
 
 def test_unknown_nodes_are_named_with_the_step(machines: None) -> None:

@@ -16,9 +16,11 @@ import grpc
 from jobfleet.v1 import common_pb2, slave_pb2, slave_pb2_grpc
 
 from master.auth import Identity, guarded
+from master.catalogue.filestore import FileStore
 from master.db import DbRunner
-from master.filestore import FileStore
 from master.servicers.files import FileServicer
+from master.tasks.events import TaskEvents
+from master.tasks.queries import TaskQueries
 from slave.daemon import Slave
 from tests.unit.slave.copy.copytest import MB, random_file, sha256_of, temp_files
 from tests.unit.slave.slavetest import FakeMaster, Stream
@@ -51,7 +53,8 @@ async def master_with_files(store: FileStore) -> AsyncIterator[tuple[FakeMaster,
     master = FakeMaster()
     server = grpc.aio.server(interceptors=[AsOperator()])
     slave_pb2_grpc.add_SlaveLinkServicer_to_server(master, server)
-    slave_pb2_grpc.add_FileServiceServicer_to_server(FileServicer(store, DbRunner(1)), server)
+    files = FileServicer(store, TaskQueries(DbRunner(1), TaskEvents()))
+    slave_pb2_grpc.add_FileServiceServicer_to_server(files, server)
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
     try:

@@ -8,6 +8,8 @@ import re
 import shlex
 import uuid as uuidlib
 
+from master.catalogue.validate import USER_NAME
+from master.catalogue.variables import PATTERN
 from master.domain import (
     MAX_TIMEOUT_S,
     NODE_SELECTORS,
@@ -18,8 +20,6 @@ from master.domain import (
     StepKind,
 )
 from master.errors import InvalidArgument
-from master.validate import USER_NAME
-from master.variables import PATTERN
 
 MAX_STEPS = 100
 # A copy's chown and chmod as the slave takes them (slave/copy/owner.py): `user`, `user:group`,

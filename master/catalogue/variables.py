@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from master.errors import InvalidArgument, ResourceExhausted
+from master.errors import ResourceExhausted
 
 PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 MiB = 1 << 20
@@ -115,20 +115,3 @@ def check_values(values: dict[str, str], limit: RenderLimit) -> None:
                 f"more than {limit.task_bytes} bytes in all ({TASK_FIELDS} x --max-script-bytes)",
                 "variables",
             )
-
-
-def missing(texts: list[str], values: dict[str, str]) -> list[str]:
-    """Names used in `texts` that have no (non-empty) value, sorted."""
-    used = {m.group(1) for text in texts for m in PATTERN.finditer(text)}
-    return sorted(name for name in used if not values.get(name))
-
-
-def render_all(
-    texts: list[str], values: dict[str, str], limit: RenderLimit = RenderLimit()
-) -> list[str]:
-    """Substitute every text, or refuse naming every variable that has no value."""
-    absent = missing(texts, values)
-    if absent:
-        raise InvalidArgument(f"no value for variable(s): {', '.join(absent)}", "variables")
-    budget = Budget(limit, values)
-    return [budget.render(t, f"texts[{i}]") for i, t in enumerate(texts)]

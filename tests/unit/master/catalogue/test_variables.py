@@ -1,27 +1,43 @@
+"""`${name}` substitution within its bounds (a task's Budget), as plan() renders every step."""
+
 from __future__ import annotations
 
 import tracemalloc
 
 import pytest
 
-from master.errors import InvalidArgument, ResourceExhausted
-from master.variables import RenderLimit, check_values, render_all
+from master.catalogue.variables import Budget, RenderLimit, check_values
+from master.errors import ResourceExhausted
+
+
+def render_all(texts: list[str], values: dict[str, str], limit: RenderLimit) -> list[str]:
+    """Each text rendered as one field of one task, named texts[i]."""
+    budget = Budget(limit, values)
+    return [budget.render(text, f"texts[{i}]") for i, text in enumerate(texts)]
 
 
 def test_substitutes_in_every_text() -> None:
     values = {"dir": "/srv", "n": "3"}
-    assert render_all(["ls ${dir}", "${n}", "plain"], values) == ["ls /srv", "3", "plain"]
-
-
-def test_refuses_listing_every_missing_name() -> None:
-    with pytest.raises(InvalidArgument) as err:
-        render_all(["${b} ${a}", "${a} ${ok}"], {"ok": "1", "b": ""})
-    assert err.value.field == "variables"
-    assert "a, b" in str(err.value)
+    assert render_all(["ls ${dir}", "${n}", "plain"], values, RenderLimit()) == [
+        "ls /srv",
+        "3",
+        "plain",
+    ]
 
 
 def test_leaves_shell_syntax_alone() -> None:
-    assert render_all(["echo $HOME ${#x[@]} $(id)"], {}) == ["echo $HOME ${#x[@]} $(id)"]
+    assert render_all(["echo $HOME ${#x[@]} $(id)"], {}, RenderLimit()) == [
+        "echo $HOME ${#x[@]} $(id)"
+    ]
+
+
+def test_an_argument_list_is_one_field_bounded_together() -> None:
+    budget = Budget(RenderLimit(field_bytes=8), {"x": "abc"})
+
+    assert budget.render_each(["${x}", "${x}"], "args") == ["abc", "abc"]
+    with pytest.raises(ResourceExhausted) as err:
+        budget.render_each(["${x}", "${x}", "${x}"], "args")
+    assert err.value.field == "args"
 
 
 def test_a_value_multiplied_past_the_cap_is_refused_before_it_is_built() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from master.catalogue.steps import check, checked
 from master.domain import Selector, Step
 from master.errors import InvalidArgument
-from master.steps import check, checked
 
 
 def copy(chown: str = "", chmod: str = "") -> Step:

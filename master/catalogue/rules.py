@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from master import resolve, validate
+from master.catalogue import resolve, validate
+from master.catalogue.steps import checked, used_variables
 from master.db import write_transaction
 from master.domain import GroupPlugin, ListFilter, ScriptType, Step, StepKind
 from master.errors import InvalidArgument
 from master.models import Account, Job, Node, NodeGroup, Script, Variable
 from master.secrets import SecretBox
-from master.steps import checked, used_variables
 from master.store import catalogue, jobs, projects
 
 IP = re.compile(r"^[0-9A-Fa-f:.]{0,64}$")

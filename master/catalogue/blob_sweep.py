@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from master.catalogue.filestore import FileStore, Swept
 from master.db import DbRunner
 from master.errors import Unavailable
-from master.filestore import FileStore, Swept
 from master.store import blobs
 
 logger = logging.getLogger(__name__)

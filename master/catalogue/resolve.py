@@ -7,7 +7,7 @@ import re
 
 from master.domain import GroupPlugin, Selector, SelectorType
 from master.errors import InvalidArgument
-from master.models import Node, NodeGroup
+from master.models import NodeGroup
 from master.store import catalogue, slaves
 
 SPLIT = re.compile(r"[\s,;]+")
@@ -46,9 +46,7 @@ def find_group(project_id: int, key: str, at: str) -> NodeGroup:
     """A group by name, or by id (what OpenC3 clients send)."""
     group = catalogue.group_by_name(project_id, key)
     if group is None and ROW_ID.fullmatch(key) and int(key) <= INT64_MAX:
-        group = NodeGroup.get_or_none(
-            (NodeGroup.project == project_id) & (NodeGroup.id == int(key))
-        )
+        group = catalogue.group_by_id(project_id, int(key))
     if group is None:
         raise InvalidArgument(f"no node group {key!r} in this project", at)
     return group
@@ -84,8 +82,3 @@ def check(project_id: int, names: list[str]) -> tuple[list[str], list[str]]:
     agents = slaves.known([n for n in names if n not in known_keys], project_id)
     known = [n for n in names if n in known_keys or n in agents]
     return known, [n for n in names if n not in known]
-
-
-def node_row(project_id: int, name: str) -> Node | None:
-    node: Node | None = Node.get_or_none((Node.project == project_id) & (Node.name == name))
-    return node
