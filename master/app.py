@@ -9,23 +9,6 @@ import logging
 import os
 from types import TracebackType
 
-import grpc
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
-from jobfleet.v1 import (
-    auth_pb2,
-    auth_pb2_grpc,
-    catalog_pb2,
-    catalog_pb2_grpc,
-    crontab_pb2,
-    crontab_pb2_grpc,
-    slave_pb2,
-    slave_pb2_grpc,
-    task_pb2,
-    task_pb2_grpc,
-)
-
-from master.auth import Authenticator, AuthInterceptor
 from master.catalogue.blob_sweep import sweep_forever
 from master.catalogue.filestore import FileStore
 from master.catalogue.service import Catalogue, Tokens
@@ -36,13 +19,15 @@ from master.cron.service import Crontabs
 from master.db import DbRunner, open_database, sqlite_file
 from master.errors import Unavailable
 from master.private import make_private, unlock
+from master.rpc.auth import Authenticator
+from master.rpc.catalog_service import CatalogServicer
+from master.rpc.crontab_service import CrontabServicer
+from master.rpc.file_service import FileServicer
+from master.rpc.server import add_services, new_server
+from master.rpc.slave_link import SlaveLinkServicer
+from master.rpc.task_service import TaskServicer
+from master.rpc.token_service import TokenServicer
 from master.secrets import SecretBox
-from master.servicers.catalog import CatalogServicer
-from master.servicers.crontab import CrontabServicer
-from master.servicers.files import FileServicer
-from master.servicers.slave_link import SlaveLinkServicer
-from master.servicers.task import TaskServicer
-from master.servicers.tokens import TokenServicer
 from master.slaves.service import Slaves
 from master.slaves.sessions import SlaveSessions
 from master.tasks.engine import TaskEngine
@@ -52,23 +37,6 @@ from master.tasks.queries import TaskQueries
 from master.tasks.quotas import Quotas
 
 logger = logging.getLogger(__name__)
-SERVICES = [
-    slave_pb2.DESCRIPTOR.services_by_name["SlaveLink"].full_name,
-    task_pb2.DESCRIPTOR.services_by_name["TaskService"].full_name,
-    catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name,
-    slave_pb2.DESCRIPTOR.services_by_name["FileService"].full_name,
-    crontab_pb2.DESCRIPTOR.services_by_name["CrontabService"].full_name,
-    auth_pb2.DESCRIPTOR.services_by_name["TokenService"].full_name,
-]
-SERVER_OPTIONS = [
-    ("grpc.so_reuseport", 0),
-    ("grpc.keepalive_time_ms", 10_000),
-    ("grpc.keepalive_timeout_ms", 5_000),
-    ("grpc.keepalive_permit_without_calls", 1),
-    ("grpc.http2.min_ping_interval_without_data_ms", 5_000),
-    ("grpc.max_receive_message_length", 32 << 20),
-    ("grpc.max_send_message_length", 32 << 20),
-]
 
 
 class Master:
@@ -106,9 +74,7 @@ class Master:
         self.catalogue = Catalogue(self.run_db, self.secrets)
         self.tokens = Tokens(self.run_db)
         self.auth = Authenticator(self.tokens, self.slaves, config.admin_token, config.join_token)
-        self.server = grpc.aio.server(
-            options=SERVER_OPTIONS, interceptors=[AuthInterceptor(self.auth)]
-        )
+        self.server = new_server(self.auth)
         self.port = 0
         self._stopped = asyncio.Event()
         self._done = asyncio.Event()
@@ -144,33 +110,15 @@ class Master:
         self._write_ready(f"{host}:{self.port}")
 
     def _add_services(self) -> None:
-        slave_pb2_grpc.add_SlaveLinkServicer_to_server(
-            SlaveLinkServicer(
-                self.intake, self.sessions, self.slaves, self.config.heartbeat_interval
-            ),
+        heartbeat = self.config.heartbeat_interval
+        add_services(
             self.server,
-        )
-        task_pb2_grpc.add_TaskServiceServicer_to_server(
-            TaskServicer(self.engine, self.queries), self.server
-        )
-        catalog_pb2_grpc.add_CatalogServiceServicer_to_server(
-            CatalogServicer(self.catalogue, self.slaves, self.sessions, self.files), self.server
-        )
-        slave_pb2_grpc.add_FileServiceServicer_to_server(
-            FileServicer(self.files, self.queries), self.server
-        )
-        crontab_pb2_grpc.add_CrontabServiceServicer_to_server(
-            CrontabServicer(self.crontabs), self.server
-        )
-        auth_pb2_grpc.add_TokenServiceServicer_to_server(
-            TokenServicer(self.tokens, self.auth), self.server
-        )
-        health_servicer = health.aio.HealthServicer()
-        health_pb2_grpc.add_HealthServicer_to_server(health_servicer, self.server)
-        for name in ["", *SERVICES]:
-            asyncio.ensure_future(health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING))
-        reflection.enable_server_reflection(
-            [*SERVICES, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server
+            link=SlaveLinkServicer(self.intake, self.sessions, self.slaves, heartbeat),
+            tasks=TaskServicer(self.engine, self.queries),
+            catalogue=CatalogServicer(self.catalogue, self.slaves, self.sessions, self.files),
+            files=FileServicer(self.files, self.queries),
+            crontabs=CrontabServicer(self.crontabs),
+            tokens=TokenServicer(self.tokens, self.auth),
         )
 
     def _write_ready(self, listen: str) -> None:

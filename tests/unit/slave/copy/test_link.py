@@ -1,7 +1,8 @@
 """Copies through the attach link: a real Slave daemon, a scriptable master on 127.0.0.1 that
-also serves the real FileService (master.servicers.files over master.filestore) on the same
-address, as the master does, to every caller as to an operator (unbound to copies; the binding
-is tested in tests/integration). CopyCommand in; started, output, result (with `fetched`) out."""
+also serves the real FileService (master.rpc.file_service over master.catalogue.filestore) on
+the same address, as the master does, to every caller as to an operator (unbound to copies; the
+binding is tested in tests/integration). CopyCommand in; started, output, result (with
+`fetched`) out."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from typing import Any
 import grpc
 from jobfleet.v1 import common_pb2, slave_pb2, slave_pb2_grpc
 
-from master.auth import Identity, guarded
 from master.catalogue.filestore import FileStore
 from master.db import DbRunner
-from master.servicers.files import FileServicer
+from master.rpc.context import Caller
+from master.rpc.file_service import FileServicer
+from master.rpc.interceptor import guarded
 from master.tasks.events import TaskEvents
 from master.tasks.queries import TaskQueries
 from slave.daemon import Slave
@@ -42,8 +44,8 @@ class AsOperator(grpc.aio.ServerInterceptor):
     """Every call is the admin's (the real master checks the caller's credential)."""
 
     async def intercept_service(self, continuation: Any, details: Any) -> Any:
-        async def operator() -> Identity:
-            return Identity(0)
+        async def operator() -> Caller:
+            return Caller(0)
 
         return guarded(await continuation(details), operator, lambda who, request: None)
 

@@ -14,11 +14,12 @@ from google.protobuf.message import Message
 from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, task_pb2
 from jobfleet.v1.catalog_pb2 import ListSlavesRequest
 
-from master.auth import ADMIN_ONLY, PROJECTLESS, Authenticator, Identity, scoped
 from master.catalogue.service import Tokens
-from master.credentials import TRUSTED_FOR, UNKNOWN_BURST, Memory
 from master.db import DbRunner
 from master.errors import JobfleetError, PermissionDenied
+from master.rpc.auth import ADMIN_ONLY, PROJECTLESS, Authenticator, scoped
+from master.rpc.context import Caller
+from master.rpc.credentials import TRUSTED_FOR, UNKNOWN_BURST, Memory
 from master.slaves.service import Slaves
 from master.slaves.sessions import SlaveSessions
 from master.store import tokens
@@ -29,7 +30,7 @@ MODULES = {
     "CrontabService": crontab_pb2,
     "TokenService": auth_pb2,
 }
-ONE = Identity(project_id=1, token_id=7)
+ONE = Caller(project_id=1, token_id=7)
 
 
 def control_methods() -> list[Any]:
@@ -43,9 +44,7 @@ def control_methods() -> list[Any]:
 
 
 @pytest.mark.parametrize(("method", "request_"), control_methods())
-def test_every_control_request_names_a_project_or_is_listed(
-    method: str, request_: Message
-) -> None:
+def test_every_control_request_names_a_project_or_is_listed(method: str, request_: Message) -> None:
     name = method.rpartition("/")[2]
     assert (scoped(request_) is None) == (name in PROJECTLESS | ADMIN_ONLY), name
 
@@ -80,8 +79,8 @@ def test_another_project_or_none_is_refused(method: str, request_: Message) -> N
 def test_listing_slaves_takes_any_token_and_the_admin_passes_everywhere() -> None:
     Authenticator.permit(ONE, "/jobfleet.v1.CatalogService/ListSlaves", ListSlavesRequest())
     request = task_pb2.ReadLogRequest(project_id=2)
-    Authenticator.permit(Identity(0), "/jobfleet.v1.TaskService/ReadLog", request)
-    assert request.project_id == 2 and Identity(0).admin and not Identity(0, slave="s1").admin
+    Authenticator.permit(Caller(0), "/jobfleet.v1.TaskService/ReadLog", request)
+    assert request.project_id == 2 and Caller(0).admin and not Caller(0, slave="s1").admin
 
 
 # --- the cost of bad tokens: remembered, looked up one at a time within a budget
@@ -212,4 +211,4 @@ def test_a_project_token_mints_and_deletes_no_token_not_even_its_own_projects(
     with pytest.raises(PermissionDenied):
         Authenticator.permit(ONE, method, request_)
     Authenticator.permit(ONE, "/jobfleet.v1.TokenService/ListTokens", auth_pb2.ListTokensRequest())
-    Authenticator.permit(Identity(0), method, request_)
+    Authenticator.permit(Caller(0), method, request_)

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any, TypeAlias
 
 from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
 
-from master import convert, convert_catalog
-from master.prototime import from_unix
-from master.servicers.errors import streaming, unary
+from master.rpc.context import Context
+from master.rpc.convert import catalog as convert_catalog
+from master.rpc.convert import task as convert_task
+from master.rpc.convert.timestamps import from_unix
+from master.rpc.errors import streaming, unary
 from master.tasks.engine import TaskEngine
 from master.tasks.queries import LogPiece, TaskQueries, TaskView
-
-Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
 
 
 class TaskServicer(task_pb2_grpc.TaskServiceServicer):
@@ -25,7 +24,7 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
     async def SubmitCommand(
         self, request: task_pb2.SubmitCommandRequest, context: Context
     ) -> task_pb2.SubmitCommandResponse:
-        task = await self.engine.submit_command(convert.command_spec(request))
+        task = await self.engine.submit_command(convert_task.command_spec(request))
         view = await self.queries.view(task)
         return task_pb2.SubmitCommandResponse(task=self._task(view))
 
@@ -48,7 +47,7 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
     async def SubmitJob(
         self, request: task_pb2.SubmitJobRequest, context: Context
     ) -> task_pb2.SubmitJobResponse:
-        task, created = await self.engine.submit_job(convert.job_submission(request))
+        task, created = await self.engine.submit_job(convert_task.job_submission(request))
         view = await self.queries.view(task)
         return task_pb2.SubmitJobResponse(task=self._task(view), created=created)
 
@@ -56,8 +55,8 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
     async def DryRun(
         self, request: task_pb2.DryRunRequest, context: Context
     ) -> task_pb2.DryRunResponse:
-        planned, values = await self.engine.dry_run(convert.job_submission(request.job))
-        steps = [convert.planned_step(p) for p in planned]
+        planned, values = await self.engine.dry_run(convert_task.job_submission(request.job))
+        steps = [convert_task.planned_step(p) for p in planned]
         return task_pb2.DryRunResponse(steps=steps, variables=values)
 
     @unary
@@ -83,7 +82,7 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
             request.project_id,
             request.task_uuid,
             request.subtask_uuid,
-            convert.control(request.control),
+            convert_task.control(request.control),
             request.actor or "api",
         )
         view = await self.queries.view(task)
@@ -91,7 +90,7 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
 
     @staticmethod
     def _task(view: TaskView) -> common_pb2.Task:
-        return convert.task(view.task, view.executions, subs=view.subtasks)
+        return convert_task.task(view.task, view.executions, subs=view.subtasks)
 
     @unary
     async def GetTask(
@@ -104,8 +103,8 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
     async def ListTasks(
         self, request: task_pb2.ListTasksRequest, context: Context
     ) -> task_pb2.ListTasksResponse:
-        rows, total, slaves = await self.queries.search(convert.task_filter(request))
-        listed = [convert.task(r, slaves=slaves[r.id]) for r in rows]
+        rows, total, slaves = await self.queries.search(convert_task.task_filter(request))
+        listed = [convert_task.task(r, slaves=slaves[r.id]) for r in rows]
         return task_pb2.ListTasksResponse(tasks=listed, total=total)
 
     @unary
@@ -140,4 +139,4 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
             elif isinstance(event, TaskView):
                 yield task_pb2.FollowTaskResponse(task=self._task(event))
             else:
-                yield task_pb2.FollowTaskResponse(execution=convert.execution(event))
+                yield task_pb2.FollowTaskResponse(execution=convert_task.execution(event))

@@ -1,11 +1,11 @@
-"""Who may call what: one server interceptor checks every call's credentials.
+"""Who may call what; interceptor.py puts every call of a guarded service through it.
 
 Control services (TaskService, CatalogService, CrontabService, TokenService). Credentials are
 call metadata: `authorization: Token <t>`, or OpenC3's `appname` + `appkey: <t>`. A token is
 either the bootstrap admin token (`MasterConfig.admin_token`, compared as its sha256, never
-stored) acting on every project, or a project token (a row of `Tokens`) acting on its own project
-only. Missing or unknown credentials are UNAUTHENTICATED. Auth is never off: a master started
-without an admin token and with no project token stored lets no Control call in.
+stored) acting on every project, or a project token (a row of `Tokens`) acting on its own
+project only. Missing or unknown credentials are UNAUTHENTICATED. Auth is never off: a master
+started without an admin token and with no project token stored lets no Control call in.
 
 Project scope, in two rules, so a project token learns nothing of another project:
 - A request naming another project (`project_id`, or DryRun's `job.project_id`) is
@@ -21,48 +21,34 @@ An admin call naming no project (project_id 0) that names a task by uuid gets th
 project has that uuid; uuids are per project, so when several have it the call is refused
 INVALID_ARGUMENT on `project_id` (store/tasks.py::get) instead of picking one.
 
-Slave side: SlaveLink checks who the slave is in its hello (master/slaves/enrolment.py); FileService
-(blobs for copies) takes a slave's own credential as `authorization: Token <credential>` with
-`jobfleet-slave: <name>` metadata, or the admin token (operators' tools), and nothing else: a
-project or join token is PERMISSION_DENIED there, and no slave credential opens a Control
-service. The FileService servicer then lets a slave move only the blobs of copies dispatched to
-it. Health and reflection
-pass. No token, whole or part, is ever logged or put in an error.
+Slave side: SlaveLink checks who the slave is in its hello (master/slaves/enrolment.py);
+FileService (blobs for copies) takes a slave's own credential as `authorization: Token
+<credential>` with `jobfleet-slave: <name>` metadata, or the admin token (operators' tools), and
+nothing else: a project or join token is PERMISSION_DENIED there, and no slave credential opens
+a Control service. The FileService servicer then lets a slave move only the blobs of copies
+dispatched to it. Health and reflection pass. No token, whole or part, is ever logged or put in
+an error.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import hmac
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
 
-import grpc
 from google.protobuf.message import Message
-from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, slave_pb2, task_pb2
 
 from master.catalogue.service import Tokens
 from master.config import Secret
-from master.credentials import Found, Memory
-from master.errors import JobfleetError, PermissionDenied, ResourceExhausted, Unauthenticated
+from master.errors import PermissionDenied, ResourceExhausted, Unauthenticated
+from master.rpc.context import Caller
+from master.rpc.credentials import Found, Memory
 from master.secrets import digest
-from master.servicers.errors import abort
 from master.slaves.service import Slaves
 
 logger = logging.getLogger(__name__)
 
-GUARDED = frozenset(
-    {
-        task_pb2.DESCRIPTOR.services_by_name["TaskService"].full_name,
-        catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name,
-        crontab_pb2.DESCRIPTOR.services_by_name["CrontabService"].full_name,
-        auth_pb2.DESCRIPTOR.services_by_name["TokenService"].full_name,
-    }
-)
-SLAVE_SIDE = frozenset({slave_pb2.DESCRIPTOR.services_by_name["FileService"].full_name})
 ADMIN_ONLY = frozenset({"CreateProject", "ListProjects"})
 """Control methods whose requests name no project, for the admin token only."""
 TOKEN_WRITES = frozenset({"CreateToken", "DeleteToken"})
@@ -71,39 +57,7 @@ revocation (it mints a spare first) and could delete its owners' tokens. It may 
 project's tokens (without their secrets)."""
 PROJECTLESS = frozenset({"ListSlaves"})
 """Control methods whose requests name no project, open to every valid token."""
-SCHEME = "token "
 LOG_EVERY = 10.0  # seconds between log lines about calls refused over the budget
-CALLER: contextvars.ContextVar[Identity] = contextvars.ContextVar("caller")
-"""Who makes the call being served (set once its credentials are checked)."""
-
-
-def presented(metadata: Any) -> str:
-    """The token in the call's metadata, or ""."""
-    pairs = {str(k).lower(): v for k, v in (metadata or ())}
-    auth = pairs.get("authorization", "")
-    if isinstance(auth, str) and auth[: len(SCHEME)].lower() == SCHEME:
-        return auth[len(SCHEME) :].strip()
-    key = pairs.get("appkey", "")
-    return key.strip() if isinstance(key, str) else ""
-
-
-SLAVE_NAME_KEY = "jobfleet-slave"
-
-
-def metadata_value(metadata: Any, key: str) -> str:
-    value = {str(k).lower(): v for k, v in (metadata or ())}.get(key, "")
-    return value.strip() if isinstance(value, str) else ""
-
-
-@dataclass(frozen=True)
-class Identity:
-    project_id: int  # 0 = admin, every project (or a slave: no project)
-    token_id: int = 0
-    slave: str = ""  # a slave's name: it presented its own credential (FileService only)
-
-    @property
-    def admin(self) -> bool:
-        return self.project_id == 0 and not self.slave
 
 
 class OverBudgetLog:
@@ -146,7 +100,7 @@ class Authenticator:
     """Who presents a token: the admin, a project (by its token row), or no one.
 
     Checking a project token costs a database lookup, and anyone who reaches the port can
-    present tokens by the thousand. So what it learns is remembered (master/credentials.py):
+    present tokens by the thousand. So what it learns is remembered (credentials.py):
 
     - A token found valid is taken without a lookup for TRUSTED_FOR (10 s): a client calling
       all the time costs one lookup per 10 s. A token deleted through this master stops working
@@ -184,7 +138,7 @@ class Authenticator:
         self._unknown_lane = asyncio.Semaphore(1)
         self._over_budget = OverBudgetLog(self.memory.clock)
 
-    async def identify(self, token: str, method: str) -> Identity:
+    async def identify(self, token: str, method: str) -> Caller:
         if not token:
             logger.info("refused %s: no credentials", method)
             raise Unauthenticated("credentials required: metadata `authorization: Token <t>`")
@@ -193,14 +147,14 @@ class Authenticator:
             logger.info("refused %s: the join token is for slaves only", method)
             raise Unauthenticated("unknown token")
         if self._admin and hmac.compare_digest(hashed, self._admin):
-            return Identity(0)
+            return Caller(0)
         found = self.memory.trusted(hashed)
         if found is None and self.memory.unknown.get(hashed) is None:
             found = await self._look_up(hashed, method)
         if found is None:
             logger.debug("refused %s: unknown token", method)
             raise Unauthenticated("unknown token")
-        return Identity(found.project_id, found.token_id)
+        return Caller(found.project_id, found.token_id)
 
     def token_created(self, token: str) -> None:
         self.memory.forget_unknown(digest(token))
@@ -238,19 +192,19 @@ class Authenticator:
                 self.memory.valid.put(hashed, found)
         return found
 
-    async def identify_slave(self, token: str, name: str, method: str) -> Identity:
+    async def identify_slave(self, token: str, name: str, method: str) -> Caller:
         """A FileService caller: a slave presenting its own credential with its name, or the
         admin."""
         if token and self._admin and hmac.compare_digest(digest(token), self._admin):
-            return Identity(0)
+            return Caller(0)
         holder = await self.slaves.holder(name, token) if token and name else None
         if holder is None:
             logger.info("refused %s: not a slave's own credential", method)
             raise PermissionDenied("needs a slave's own credential and name (jobfleet-slave)")
-        return Identity(0, slave=holder)
+        return Caller(0, slave=holder)
 
     @staticmethod
-    def permit(who: Identity, method: str, request: Message) -> None:
+    def permit(who: Caller, method: str, request: Message) -> None:
         """Refuse a request outside the token's project; narrow "any project" to it."""
         if who.admin:
             return
@@ -274,104 +228,3 @@ class Authenticator:
             raise PermissionDenied(
                 f"this token is for project {who.project_id}, not {asked}", "project_id"
             )
-
-
-class AuthInterceptor(grpc.aio.ServerInterceptor):
-    def __init__(self, auth: Authenticator) -> None:
-        self.auth = auth
-
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(details)
-        method: str = details.method
-        service = method.split("/")[1]
-        if handler is None or service not in GUARDED | SLAVE_SIDE:
-            return handler
-        token = presented(details.invocation_metadata)
-        if service in SLAVE_SIDE:
-            name = metadata_value(details.invocation_metadata, SLAVE_NAME_KEY)
-            return guarded(handler, self._slave(token, name, method), lambda who, req: None)
-        return guarded(
-            handler,
-            lambda: self.auth.identify(token, method),
-            lambda who, req: self.auth.permit(who, method, req),
-        )
-
-    def _slave(self, token: str, name: str, method: str) -> Callable[[], Awaitable[Identity]]:
-        async def identify() -> Identity:
-            return await self.auth.identify_slave(token, name, method)
-
-        return identify
-
-
-def guarded(
-    handler: Any,
-    identify: Callable[[], Awaitable[Identity]],
-    permit: Callable[[Identity, Message], None],
-) -> Any:
-    """The same handler, each call checked first (streamed requests: at their first message)."""
-    kw = {
-        "request_deserializer": handler.request_deserializer,
-        "response_serializer": handler.response_serializer,
-    }
-
-    async def check(request: Message, context: Any) -> None:
-        try:
-            who = await identify()
-            permit(who, request)
-            CALLER.set(who)
-        except JobfleetError as exc:
-            await abort(context, exc)  # raises
-
-    if handler.unary_unary:
-        inner_uu = handler.unary_unary
-
-        async def unary_unary(request: Message, context: Any) -> Any:
-            await check(request, context)
-            return await inner_uu(request, context)
-
-        return grpc.unary_unary_rpc_method_handler(unary_unary, **kw)
-    if handler.unary_stream:
-        inner_us = handler.unary_stream
-
-        async def unary_stream(request: Message, context: Any) -> AsyncIterator[Any]:
-            await check(request, context)
-            async for item in inner_us(request, context):
-                yield item
-
-        return grpc.unary_stream_rpc_method_handler(unary_stream, **kw)
-
-    async def checked(requests: AsyncIterator[Message], context: Any) -> AsyncIterator[Message]:
-        """The request stream, its first message checked before the servicer sees it."""
-        try:
-            who = await identify()
-        except JobfleetError as exc:
-            await abort(context, exc)
-        first = True
-        async for msg in requests:
-            if first:
-                try:
-                    permit(who, msg)
-                    CALLER.set(who)
-                except JobfleetError as exc:
-                    await abort(context, exc)
-                first = False
-            yield msg
-
-    if handler.stream_unary:
-        inner_su = handler.stream_unary
-
-        async def stream_unary(requests: AsyncIterator[Message], context: Any) -> Any:
-            return await inner_su(checked(requests, context), context)
-
-        return grpc.stream_unary_rpc_method_handler(stream_unary, **kw)
-    inner_ss = handler.stream_stream
-
-    async def stream_stream(requests: AsyncIterator[Message], context: Any) -> AsyncIterator[Any]:
-        async for item in inner_ss(checked(requests, context), context):
-            yield item
-
-    return grpc.stream_stream_rpc_method_handler(stream_stream, **kw)

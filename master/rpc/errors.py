@@ -1,18 +1,19 @@
-"""Domain errors become gRPC statuses here, once, for every servicer method."""
+"""Domain errors become gRPC statuses here, once: every servicer method is wrapped in @unary or
+@streaming, which also refuses a NUL in the request (checks.py) before the method runs."""
 
 from __future__ import annotations
 
 import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
-import grpc
 from google.protobuf.message import Message
 from jobfleet.logs import printable
 
 from master.errors import JobfleetError
-from master.servicers.checks import no_nul
+from master.rpc.checks import no_nul
+from master.rpc.context import Context
 
 logger = logging.getLogger(__name__)
 FIELD_KEY = "jobfleet-field"
@@ -22,17 +23,15 @@ Resp = TypeVar("Resp")
 Self = TypeVar("Self")
 
 
-async def abort(context: grpc.aio.ServicerContext[Any, Any], exc: JobfleetError) -> None:
+async def abort(context: Context, exc: JobfleetError) -> None:
     await context.abort(exc.code, str(exc), trailing_metadata=((FIELD_KEY, exc.field),))
 
 
 def unary(
-    fn: Callable[[Self, Req, grpc.aio.ServicerContext[Any, Any]], Awaitable[Resp]],
-) -> Callable[[Self, Req, grpc.aio.ServicerContext[Any, Any]], Awaitable[Resp]]:
+    fn: Callable[[Self, Req, Context], Awaitable[Resp]],
+) -> Callable[[Self, Req, Context], Awaitable[Resp]]:
     @functools.wraps(fn)
-    async def wrapper(
-        self: Self, request: Req, context: grpc.aio.ServicerContext[Any, Any]
-    ) -> Resp:
+    async def wrapper(self: Self, request: Req, context: Context) -> Resp:
         try:
             if isinstance(request, Message):  # not a client stream's iterator
                 no_nul(request)
@@ -46,12 +45,10 @@ def unary(
 
 
 def streaming(
-    fn: Callable[[Self, Req, grpc.aio.ServicerContext[Any, Any]], AsyncIterator[Resp]],
-) -> Callable[[Self, Req, grpc.aio.ServicerContext[Any, Any]], AsyncIterator[Resp]]:
+    fn: Callable[[Self, Req, Context], AsyncIterator[Resp]],
+) -> Callable[[Self, Req, Context], AsyncIterator[Resp]]:
     @functools.wraps(fn)
-    async def wrapper(
-        self: Self, request: Req, context: grpc.aio.ServicerContext[Any, Any]
-    ) -> AsyncIterator[Resp]:
+    async def wrapper(self: Self, request: Req, context: Context) -> AsyncIterator[Resp]:
         try:
             if isinstance(request, Message):
                 no_nul(request)

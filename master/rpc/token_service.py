@@ -1,27 +1,17 @@
 """TokenService: a project's tokens (listed without their secret; the plain token is answered
-by CreateToken once). Creating and deleting take the admin token (master/auth.py); each change
+by CreateToken once). Creating and deleting take the admin token (auth.py); each change
 reaches the authenticator's memory at once."""
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
-
 from jobfleet.v1 import auth_pb2 as pb
 from jobfleet.v1 import auth_pb2_grpc
 
-from master import convert_catalog as cc
-from master.auth import CALLER, Authenticator
 from master.catalogue.service import Tokens
-from master.models import Token
-from master.servicers.errors import unary
-
-Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
-
-
-def token_proto(row: Token) -> pb.Token:
-    return pb.Token(
-        id=row.id, project_id=row.project_id, describe=row.describe, audit=cc.audit(row)
-    )
+from master.rpc.auth import Authenticator
+from master.rpc.context import CALLER, Context
+from master.rpc.convert import catalog as convert_catalog
+from master.rpc.errors import unary
 
 
 class TokenServicer(auth_pb2_grpc.TokenServiceServicer):
@@ -34,9 +24,9 @@ class TokenServicer(auth_pb2_grpc.TokenServiceServicer):
         self, request: pb.ListTokensRequest, context: Context
     ) -> pb.ListTokensResponse:
         found, total = await self.tokens.list(
-            request.project_id, cc.list_filter(request.filter), request.token
+            request.project_id, convert_catalog.list_filter(request.filter), request.token
         )
-        return pb.ListTokensResponse(tokens=[token_proto(r) for r in found], total=total)
+        return pb.ListTokensResponse(tokens=[convert_catalog.token(r) for r in found], total=total)
 
     @unary
     async def CreateToken(
@@ -46,7 +36,7 @@ class TokenServicer(auth_pb2_grpc.TokenServiceServicer):
             request.project_id, request.token, request.describe, request.actor
         )
         self.auth.token_created(secret)
-        return pb.CreateTokenResponse(token=token_proto(row), secret=secret)
+        return pb.CreateTokenResponse(token=convert_catalog.token(row), secret=secret)
 
     @unary
     async def DeleteToken(

@@ -1,11 +1,11 @@
-"""Protobuf <-> domain values for the catalogue: steps, jobs, scripts, nodes, groups, accounts,
-variables, list filters."""
+"""Protobuf <-> domain values for CatalogService and TokenService: projects, slaves, steps, jobs,
+scripts, nodes, groups, accounts, variables, files, tokens, list filters."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from jobfleet.v1 import catalog_pb2, common_pb2
+from jobfleet.v1 import auth_pb2, catalog_pb2, common_pb2
 
 from master.domain import (
     DEFAULT_TIMEOUT_S,
@@ -17,9 +17,21 @@ from master.domain import (
     StepKind,
 )
 from master.errors import InvalidArgument
-from master.models import Account, Audited, Job, Node, NodeGroup, Script, StoredFile, Variable
-from master.prototime import from_unix as when
-from master.prototime import timestamp
+from master.models import (
+    Account,
+    Audited,
+    Job,
+    Node,
+    NodeGroup,
+    Project,
+    Script,
+    StoredFile,
+    Token,
+    Variable,
+)
+from master.rpc.convert.timestamps import from_unix as when
+from master.rpc.convert.timestamps import timestamp
+from master.slaves.service import SlaveView
 
 SELECTOR = {t: getattr(common_pb2, f"NODE_SELECTOR_TYPE_{t.name}") for t in SelectorType}
 SELECTOR_BACK = {v: k for k, v in SELECTOR.items()}
@@ -213,4 +225,34 @@ def stored_file(row: StoredFile) -> catalog_pb2.StoredFile:
 def variable(row: Variable, job_uuid: str) -> catalog_pb2.Variable:
     return catalog_pb2.Variable(
         id=row.id, job_uuid=job_uuid, name=row.name, value=row.value, describe=row.describe
+    )
+
+
+def project(row: Project) -> catalog_pb2.Project:
+    return catalog_pb2.Project(id=row.id, name=row.name)
+
+
+def slave_info(view: SlaveView) -> catalog_pb2.SlaveInfo:
+    """A slave as listed: what it serves now when attached, else what it may serve."""
+    row, attached = view.row, view.attached
+    if attached is not None:
+        projects = sorted(attached.projects or ())
+    else:
+        projects = [int(p) for p in row.projects.split(",") if p]
+    return catalog_pb2.SlaveInfo(
+        name=row.name,
+        hostname=row.hostname,
+        addresses=[a for a in row.addresses.split(",") if a],
+        version=row.version,
+        attached=attached is not None,
+        last_seen=timestamp(row.last_seen),
+        running=view.running,
+        projects=projects,
+        run_as=[a for a in row.run_as.split(",") if a],
+    )
+
+
+def token(row: Token) -> auth_pb2.Token:
+    return auth_pb2.Token(
+        id=row.id, project_id=row.project_id, describe=row.describe, audit=audit(row)
     )

@@ -3,17 +3,14 @@ in, one call on the crontab service, response out."""
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
-
 from jobfleet.v1 import crontab_pb2 as pb
 from jobfleet.v1 import crontab_pb2_grpc
 
-from master import convert_catalog
-from master import convert_crontab as cc
 from master.cron.service import Crontabs
-from master.servicers.errors import unary
-
-Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
+from master.rpc.context import Context
+from master.rpc.convert import catalog as convert_catalog
+from master.rpc.convert import crontab as convert_crontab
+from master.rpc.errors import unary
 
 
 class CrontabServicer(crontab_pb2_grpc.CrontabServiceServicer):
@@ -27,39 +24,43 @@ class CrontabServicer(crontab_pb2_grpc.CrontabServiceServicer):
         found, total = await self.crontabs.list(
             request.project_id, convert_catalog.list_filter(request.filter), request.fire_limit
         )
-        return pb.ListCrontabsResponse(crontabs=[cc.crontab(v) for v in found], total=total)
+        return pb.ListCrontabsResponse(
+            crontabs=[convert_crontab.crontab(v) for v in found], total=total
+        )
 
     @unary
     async def GetCrontab(
         self, request: pb.GetCrontabRequest, context: Context
     ) -> pb.GetCrontabResponse:
         view = await self.crontabs.get(request.project_id, request.id, request.fire_limit)
-        return pb.GetCrontabResponse(crontab=cc.crontab(view))
+        return pb.GetCrontabResponse(crontab=convert_crontab.crontab(view))
 
     @unary
     async def CreateCrontab(
         self, request: pb.CreateCrontabRequest, context: Context
     ) -> pb.CreateCrontabResponse:
-        view = await self.crontabs.create(request.project_id, cc.wanted(request), request.actor)
-        return pb.CreateCrontabResponse(crontab=cc.crontab(view))
+        view = await self.crontabs.create(
+            request.project_id, convert_crontab.wanted(request), request.actor
+        )
+        return pb.CreateCrontabResponse(crontab=convert_crontab.crontab(view))
 
     @unary
     async def UpdateCrontab(
         self, request: pb.UpdateCrontabRequest, context: Context
     ) -> pb.UpdateCrontabResponse:
         view = await self.crontabs.update(
-            request.project_id, request.id, cc.wanted(request), request.actor
+            request.project_id, request.id, convert_crontab.wanted(request), request.actor
         )
-        return pb.UpdateCrontabResponse(crontab=cc.crontab(view))
+        return pb.UpdateCrontabResponse(crontab=convert_crontab.crontab(view))
 
     @unary
     async def SetCrontabStatus(
         self, request: pb.SetCrontabStatusRequest, context: Context
     ) -> pb.SetCrontabStatusResponse:
         view = await self.crontabs.set_status(
-            request.project_id, request.id, cc.status(request.status), request.actor
+            request.project_id, request.id, convert_crontab.status(request.status), request.actor
         )
-        return pb.SetCrontabStatusResponse(crontab=cc.crontab(view))
+        return pb.SetCrontabStatusResponse(crontab=convert_crontab.crontab(view))
 
     @unary
     async def DeleteCrontab(

@@ -13,23 +13,22 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Any, TypeAlias
 
 import grpc
 from google.protobuf import duration_pb2
 from jobfleet.logs import printable
 from jobfleet.v1 import slave_pb2, slave_pb2_grpc
 
-from master import convert
 from master.domain import Identity
 from master.errors import JobfleetError
-from master.servicers.errors import abort
+from master.rpc.context import Context
+from master.rpc.convert import slave as convert_slave
+from master.rpc.errors import abort
 from master.slaves.service import Slaves
 from master.slaves.sessions import Session, SlaveSessions
 from master.tasks.intake import Intake
 
 logger = logging.getLogger(__name__)
-Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
 HELLO_TIMEOUT = 10.0
 MAX_ORDER_BYTES = (32 << 20) - (64 << 10)
 """The largest message the link carries (the server's send limit), less room for framing."""
@@ -66,7 +65,7 @@ class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
         try:
             yield slave_pb2.MasterMessage(welcome=self._welcome(session.identity))
             while (item := await session.outbound.get()) is not None:
-                message = convert.outbound(item)
+                message = convert_slave.outbound(item)
                 size = message.ByteSize()
                 if size > MAX_ORDER_BYTES:
                     await self.intake.undeliverable(session, item, size, MAX_ORDER_BYTES)
@@ -83,7 +82,7 @@ class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
     async def _open(self, hello: slave_pb2.Hello, context: Context) -> Session:
         """The slave's session, bound to its identity; the stream is aborted if it has none."""
         try:
-            identity = await self.slaves.admit(convert.introduction(hello))
+            identity = await self.slaves.admit(convert_slave.introduction(hello))
             session = self.sessions.open(identity)
         except JobfleetError as exc:
             logger.warning("slave %s refused: %s", printable(hello.name[:255]), exc)
@@ -129,7 +128,7 @@ class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
                     session.heard(msg.heartbeat.running)
                     continue
                 session.heard()
-                item = convert.inbound(msg)
+                item = convert_slave.inbound(msg)
                 if item is not None:
                     session.inbox.put_nowait(item)
         finally:

@@ -1,7 +1,7 @@
 """FileService (blobs for slaves' copies) and the file server RPCs of the catalogue share the
 content-addressed store; these adapters stream bytes in and out of it.
 
-A slave (identified by its own credential, master/auth.py) uploads only for a fetch dispatched
+A slave (identified by its own credential, auth.py) uploads only for a fetch dispatched
 to it and still open, and downloads only the blob of a place dispatched to it and still open:
 its link gives it no other project's files."""
 
@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any, TypeAlias
+from typing import Any
 
 from jobfleet.v1 import catalog_pb2, slave_pb2, slave_pb2_grpc
 
-from master.auth import CALLER
 from master.catalogue.filestore import CHUNK, FileStore
 from master.domain import Blob, Role
 from master.errors import InvalidArgument, PermissionDenied
-from master.servicers.errors import streaming, unary
+from master.rpc.context import CALLER, Context
+from master.rpc.errors import streaming, unary
 from master.tasks.queries import TaskQueries
-
-Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
 
 
 class FileServicer(slave_pb2_grpc.FileServiceServicer):

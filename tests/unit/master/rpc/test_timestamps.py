@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from jobfleet.v1 import task_pb2
 
-from master import convert
 from master.errors import InvalidArgument
-from master.prototime import from_unix
+from master.rpc.convert import task as convert_task
+from master.rpc.convert.timestamps import from_unix
 
 
 def test_seconds_become_naive_utc_and_zero_is_none() -> None:
@@ -23,5 +23,7 @@ def test_a_time_past_the_years_a_datetime_holds_is_refused_naming_the_field(
     seconds: int,
 ) -> None:
     with pytest.raises(InvalidArgument) as refused:
-        convert.task_filter(task_pb2.ListTasksRequest(project_id=1, started_before_unix=seconds))
+        convert_task.task_filter(
+            task_pb2.ListTasksRequest(project_id=1, started_before_unix=seconds)
+        )
     assert refused.value.field == "started_before_unix"

@@ -5,22 +5,18 @@ accounts, job variables, the file server). Each method: request in, one call on 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any, TypeAlias
 
 from jobfleet.v1 import catalog_pb2 as pb
 from jobfleet.v1 import catalog_pb2_grpc
 
-from master import convert
-from master import convert_catalog as cc
-from master.auth import CALLER
 from master.catalogue.filestore import FileStore
 from master.catalogue.service import Catalogue
-from master.servicers.errors import unary
-from master.servicers.files import upload_file
+from master.rpc.context import CALLER, Context
+from master.rpc.convert import catalog as convert_catalog
+from master.rpc.errors import unary
+from master.rpc.file_service import upload_file
 from master.slaves.service import Slaves
 from master.slaves.sessions import SlaveSessions
-
-Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio has no type information)
 
 
 class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
@@ -41,14 +37,14 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         self, request: pb.CreateProjectRequest, context: Context
     ) -> pb.CreateProjectResponse:
         row = await self.catalogue.create_project(request.name, request.id)
-        return pb.CreateProjectResponse(project=convert.project(row))
+        return pb.CreateProjectResponse(project=convert_catalog.project(row))
 
     @unary
     async def ListProjects(
         self, request: pb.ListProjectsRequest, context: Context
     ) -> pb.ListProjectsResponse:
         found = await self.catalogue.list_projects()
-        return pb.ListProjectsResponse(projects=[convert.project(r) for r in found])
+        return pb.ListProjectsResponse(projects=[convert_catalog.project(r) for r in found])
 
     @unary
     async def ListSlaves(
@@ -56,21 +52,21 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     ) -> pb.ListSlavesResponse:
         caller = CALLER.get()  # a project token sees the slaves serving its project
         found = await self.slaves.listed(None if caller.admin else caller.project_id)
-        return pb.ListSlavesResponse(slaves=[convert.slave_info(v) for v in found])
+        return pb.ListSlavesResponse(slaves=[convert_catalog.slave_info(v) for v in found])
 
     # --- jobs
 
     @unary
     async def ListJobs(self, request: pb.ListJobsRequest, context: Context) -> pb.ListJobsResponse:
         found, total = await self.catalogue.list_jobs(
-            request.project_id, cc.list_filter(request.filter)
+            request.project_id, convert_catalog.list_filter(request.filter)
         )
-        return pb.ListJobsResponse(jobs=[cc.job(j, s) for j, s in found], total=total)
+        return pb.ListJobsResponse(jobs=[convert_catalog.job(j, s) for j, s in found], total=total)
 
     @unary
     async def GetJob(self, request: pb.GetJobRequest, context: Context) -> pb.GetJobResponse:
         job, steps = await self.catalogue.get_job(request.project_id, request.uuid, request.name)
-        return pb.GetJobResponse(job=cc.job(job, steps))
+        return pb.GetJobResponse(job=convert_catalog.job(job, steps))
 
     @unary
     async def CreateJob(
@@ -80,10 +76,10 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             request.project_id,
             request.name,
             request.permanent,
-            cc.steps(request.steps),
+            convert_catalog.steps(request.steps),
             request.actor,
         )
-        return pb.CreateJobResponse(job=cc.job(job, steps))
+        return pb.CreateJobResponse(job=convert_catalog.job(job, steps))
 
     @unary
     async def UpdateJob(
@@ -93,11 +89,11 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             request.project_id,
             request.name,
             request.permanent,
-            cc.steps(request.steps),
+            convert_catalog.steps(request.steps),
             request.actor,
             request.uuid,
         )
-        return pb.UpdateJobResponse(job=cc.job(job, steps))
+        return pb.UpdateJobResponse(job=convert_catalog.job(job, steps))
 
     @unary
     async def DeleteJob(
@@ -113,16 +109,18 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         self, request: pb.ListScriptsRequest, context: Context
     ) -> pb.ListScriptsResponse:
         found, total = await self.catalogue.list_scripts(
-            request.project_id, cc.list_filter(request.filter)
+            request.project_id, convert_catalog.list_filter(request.filter)
         )
-        return pb.ListScriptsResponse(scripts=[cc.script(r) for r in found], total=total)
+        return pb.ListScriptsResponse(
+            scripts=[convert_catalog.script(r) for r in found], total=total
+        )
 
     @unary
     async def GetScript(
         self, request: pb.GetScriptRequest, context: Context
     ) -> pb.GetScriptResponse:
         row = await self.catalogue.get_script(request.project_id, request.id)
-        return pb.GetScriptResponse(script=cc.script(row))
+        return pb.GetScriptResponse(script=convert_catalog.script(row))
 
     @unary
     async def CreateScript(
@@ -131,11 +129,11 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         row = await self.catalogue.save_script(
             request.project_id,
             request.name,
-            cc.script_type(request.type, "type"),
+            convert_catalog.script_type(request.type, "type"),
             request.content,
             request.actor,
         )
-        return pb.CreateScriptResponse(script=cc.script(row))
+        return pb.CreateScriptResponse(script=convert_catalog.script(row))
 
     @unary
     async def UpdateScript(
@@ -144,12 +142,12 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         row = await self.catalogue.save_script(
             request.project_id,
             request.name,
-            cc.script_type(request.type, "type"),
+            convert_catalog.script_type(request.type, "type"),
             request.content,
             request.actor,
             request.id,
         )
-        return pb.UpdateScriptResponse(script=cc.script(row))
+        return pb.UpdateScriptResponse(script=convert_catalog.script(row))
 
     @unary
     async def DeleteScript(
@@ -165,9 +163,9 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         self, request: pb.ListNodesRequest, context: Context
     ) -> pb.ListNodesResponse:
         found, total = await self.catalogue.list_nodes(
-            request.project_id, cc.list_filter(request.filter)
+            request.project_id, convert_catalog.list_filter(request.filter)
         )
-        nodes = [cc.node(r, self.sessions.attached(r.name)) for r in found]
+        nodes = [convert_catalog.node(r, self.sessions.attached(r.name)) for r in found]
         return pb.ListNodesResponse(nodes=nodes, total=total)
 
     @unary
@@ -183,7 +181,9 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             request.slave,
             request.actor,
         )
-        return pb.CreateNodeResponse(node=cc.node(row, self.sessions.attached(row.name)))
+        return pb.CreateNodeResponse(
+            node=convert_catalog.node(row, self.sessions.attached(row.name))
+        )
 
     @unary
     async def DeleteNode(
@@ -206,16 +206,18 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         self, request: pb.ListNodeGroupsRequest, context: Context
     ) -> pb.ListNodeGroupsResponse:
         found, total = await self.catalogue.list_groups(
-            request.project_id, cc.list_filter(request.filter)
+            request.project_id, convert_catalog.list_filter(request.filter)
         )
-        return pb.ListNodeGroupsResponse(groups=[cc.group(r) for r in found], total=total)
+        return pb.ListNodeGroupsResponse(
+            groups=[convert_catalog.group(r) for r in found], total=total
+        )
 
     @unary
     async def GetNodeGroup(
         self, request: pb.GetNodeGroupRequest, context: Context
     ) -> pb.GetNodeGroupResponse:
         row = await self.catalogue.get_group(request.project_id, request.id)
-        return pb.GetNodeGroupResponse(group=cc.group(row))
+        return pb.GetNodeGroupResponse(group=convert_catalog.group(row))
 
     @unary
     async def CreateNodeGroup(
@@ -228,7 +230,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             request.params,
             request.actor,
         )
-        return pb.CreateNodeGroupResponse(group=cc.group(row))
+        return pb.CreateNodeGroupResponse(group=convert_catalog.group(row))
 
     @unary
     async def UpdateNodeGroup(
@@ -242,7 +244,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             request.actor,
             request.id,
         )
-        return pb.UpdateNodeGroupResponse(group=cc.group(row))
+        return pb.UpdateNodeGroupResponse(group=convert_catalog.group(row))
 
     @unary
     async def DeleteNodeGroup(
@@ -265,9 +267,11 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         self, request: pb.ListAccountsRequest, context: Context
     ) -> pb.ListAccountsResponse:
         found, total = await self.catalogue.list_accounts(
-            request.project_id, cc.list_filter(request.filter)
+            request.project_id, convert_catalog.list_filter(request.filter)
         )
-        return pb.ListAccountsResponse(accounts=[cc.account(r) for r in found], total=total)
+        return pb.ListAccountsResponse(
+            accounts=[convert_catalog.account(r) for r in found], total=total
+        )
 
     @unary
     async def CreateAccount(
@@ -280,7 +284,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             request.password,
             request.actor,
         )
-        return pb.CreateAccountResponse(account=cc.account(row))
+        return pb.CreateAccountResponse(account=convert_catalog.account(row))
 
     @unary
     async def DeleteAccount(
@@ -302,7 +306,9 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             request.empty_only,
             list(request.exclude),
         )
-        return pb.ListVariablesResponse(variables=[cc.variable(v, job_uuid) for v in found])
+        return pb.ListVariablesResponse(
+            variables=[convert_catalog.variable(v, job_uuid) for v in found]
+        )
 
     @unary
     async def SaveVariable(
@@ -316,7 +322,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             request.describe,
             request.id,
         )
-        return pb.SaveVariableResponse(variable=cc.variable(row, request.job_uuid))
+        return pb.SaveVariableResponse(variable=convert_catalog.variable(row, request.job_uuid))
 
     @unary
     async def SaveVariables(
@@ -324,7 +330,9 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     ) -> pb.SaveVariablesResponse:
         items = [(v.name, v.value, v.describe) for v in request.variables]
         saved = await self.catalogue.save_variables(request.project_id, request.job_uuid, items)
-        return pb.SaveVariablesResponse(variables=[cc.variable(v, request.job_uuid) for v in saved])
+        return pb.SaveVariablesResponse(
+            variables=[convert_catalog.variable(v, request.job_uuid) for v in saved]
+        )
 
     @unary
     async def DeleteVariable(
@@ -340,9 +348,11 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         self, request: pb.ListFilesRequest, context: Context
     ) -> pb.ListFilesResponse:
         found, total = await self.catalogue.list_files(
-            request.project_id, cc.list_filter(request.filter)
+            request.project_id, convert_catalog.list_filter(request.filter)
         )
-        return pb.ListFilesResponse(files=[cc.stored_file(r) for r in found], total=total)
+        return pb.ListFilesResponse(
+            files=[convert_catalog.stored_file(r) for r in found], total=total
+        )
 
     @unary
     async def UploadFile(
@@ -352,7 +362,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         row = await self.catalogue.save_file(
             first.project_id, first.name, sha256, size, first.actor
         )
-        return pb.UploadFileResponse(file=cc.stored_file(row))
+        return pb.UploadFileResponse(file=convert_catalog.stored_file(row))
 
     @unary
     async def DeleteFile(

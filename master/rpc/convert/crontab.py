@@ -6,12 +6,12 @@ from typing import Any
 
 from jobfleet.v1 import crontab_pb2 as pb
 
-from master import convert_catalog
 from master.cron.service import CrontabView
 from master.domain import CrontabInput, CrontabStatus, Outcome, Policy
 from master.errors import InvalidArgument
 from master.models import CrontabFire
-from master.prototime import from_unix, timestamp
+from master.rpc.convert import catalog as convert_catalog
+from master.rpc.convert.timestamps import from_unix, timestamp
 
 STATUS = {s: getattr(pb, f"CRONTAB_STATUS_{s.name}") for s in CrontabStatus}
 STATUS_BACK = {v: k for k, v in STATUS.items()}

@@ -1,5 +1,5 @@
 """What the master remembers of project tokens it has checked, and the budget for checking
-tokens it does not know. The policy is explained on master/auth.py::Authenticator."""
+tokens it does not know. The policy is explained on auth.py::Authenticator."""
 
 from __future__ import annotations
 
