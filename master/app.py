@@ -1,4 +1,5 @@
-"""The composition root: builds the master's parts and runs its gRPC server."""
+"""The composition root: builds the master's parts and runs its gRPC server; and unlock, which
+settles the secrets key against the database before the schema is migrated."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import logging
 import os
 from types import TracebackType
 
+import peewee
+
 from master.catalogue.blob_sweep import sweep_forever
 from master.catalogue.filestore import FileStore
 from master.catalogue.service import Catalogue, Tokens
@@ -16,9 +19,10 @@ from master.catalogue.variables import RenderLimit
 from master.config import MasterConfig
 from master.cron.scheduler import Scheduler
 from master.cron.service import Crontabs
-from master.db import DbRunner, open_database, sqlite_file
+from master.db.connection import DbRunner, open_database, sqlite_file
+from master.db.private import make_private
+from master.db.schema import migrate
 from master.errors import Unavailable
-from master.private import make_private, unlock
 from master.rpc.auth import Authenticator
 from master.rpc.catalog_service import CatalogServicer
 from master.rpc.crontab_service import CrontabServicer
@@ -27,9 +31,10 @@ from master.rpc.server import add_services, new_server
 from master.rpc.slave_link import SlaveLinkServicer
 from master.rpc.task_service import TaskServicer
 from master.rpc.token_service import TokenServicer
-from master.secrets import SecretBox
+from master.secrets import KeyFileError, SecretBox
 from master.slaves.service import Slaves
 from master.slaves.sessions import SlaveSessions
+from master.store import accounts
 from master.tasks.engine import TaskEngine
 from master.tasks.events import TaskEvents
 from master.tasks.intake import Intake
@@ -182,3 +187,27 @@ class Master:
         tb: TracebackType | None,
     ) -> None:
         await self.shutdown()
+
+
+def unlock(database: peewee.Database, box: SecretBox) -> list[str]:
+    """Settle the key against the database, then migrate (sealing what is plain); the applied
+    migrations' names. KeyFileError when the key is missing or not the one secrets were sealed
+    with, naming the file: nothing is sealed with a key before it is known to be the right one.
+    Runs on a database thread (it reads the accounts)."""
+    count, sample = accounts.sealed_secrets()
+    if box.fresh and count:
+        raise KeyFileError(
+            f"secrets key {box.source} is missing, and the database holds {count} account(s) "
+            "with secrets sealed by a key: restore that key file from its backup (a new key "
+            "would not open them)"
+        )
+    if box.fresh:
+        box.save()
+        logger.warning(
+            "made the secrets key %s (0600): back it up; every master of this database needs "
+            "a copy of it",
+            box.source,
+        )
+    if sample:
+        box.open(sample)  # KeyFileError now rather than at the first SSH dispatch
+    return migrate(database, box)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from jobfleet.tls import Pem, ServerTls, TlsError, server_tls
 
-from master.app import Master
+from master.app import Master, unlock
 from master.config import (
     ConfigError,
     MasterConfig,
@@ -28,17 +28,11 @@ from master.config import (
     secret_setting,
 )
 from master.cron.expression import ScheduleError, zone
-from master.db import (
-    check_url,
-    in_connection,
-    mask_url,
-    open_database,
-    schema_status,
-    sqlite_file,
-)
+from master.db.connection import check_url, in_connection, mask_url, open_database, sqlite_file
+from master.db.private import make_private
+from master.db.schema import schema_status
 from master.errors import JobfleetError
 from master.logs import default_log_config
-from master.private import make_private, unlock
 from master.secrets import KeyFileError, SecretBox
 from master.store import slaves
 

@@ -33,7 +33,8 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent / p) for p in ("", "protos")]
 
-from master.db import in_connection, migrate, open_database  # noqa: E402
+from master.db.connection import in_connection, open_database  # noqa: E402
+from master.db.schema import migrate  # noqa: E402
 from master.domain import Chunk, NewStep, NewTask, Placement  # noqa: E402
 from master.store import logs, tasks  # noqa: E402
 from tests import pg  # noqa: E402

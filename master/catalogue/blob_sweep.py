@@ -7,7 +7,7 @@ import asyncio
 import logging
 
 from master.catalogue.filestore import FileStore, Swept
-from master.db import DbRunner
+from master.db.connection import DbRunner
 from master.errors import Unavailable
 from master.store import blobs
 

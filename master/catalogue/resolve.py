@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
+from master.db.models import NodeGroup
 from master.domain import GroupPlugin, Selector, SelectorType
 from master.errors import InvalidArgument
-from master.models import NodeGroup
 from master.store import catalogue, slaves
 
 SPLIT = re.compile(r"[\s,;]+")

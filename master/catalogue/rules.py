@@ -8,10 +8,10 @@ from typing import Any
 
 from master.catalogue import resolve, validate
 from master.catalogue.steps import checked, used_variables
-from master.db import write_transaction
+from master.db.connection import write_transaction
+from master.db.models import Account, Job, Node, NodeGroup, Script, Variable
 from master.domain import GroupPlugin, ListFilter, ScriptType, Step, StepKind
 from master.errors import InvalidArgument
-from master.models import Account, Job, Node, NodeGroup, Script, Variable
 from master.secrets import SecretBox
 from master.store import catalogue, jobs, projects
 

@@ -8,9 +8,8 @@ the project is known to exist. Rows come back as the store reads them.
 from __future__ import annotations
 
 from master.catalogue import resolve, rules
-from master.db import DbRunner
-from master.domain import ListFilter, ScriptType, Step
-from master.models import (
+from master.db.connection import DbRunner
+from master.db.models import (
     Account,
     Job,
     Node,
@@ -21,6 +20,7 @@ from master.models import (
     Token,
     Variable,
 )
+from master.domain import ListFilter, ScriptType, Step
 from master.secrets import SecretBox
 from master.store import catalogue, files, jobs, projects, tokens
 

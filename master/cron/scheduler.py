@@ -27,7 +27,7 @@ from types import TracebackType
 
 from master.cron.expression import Schedule, ScheduleError
 from master.cron.misfire import Decision, decide
-from master.db import DbRunner
+from master.db.connection import DbRunner
 from master.domain import CallType, Claim, Claimed, JobSubmission, Outcome, Policy, Scheduled
 from master.errors import AlreadyExists, JobfleetError
 from master.store import crontabs, fires

@@ -10,10 +10,10 @@ from typing import Any
 
 from master.catalogue import validate
 from master.cron.expression import Schedule, ScheduleError, zone
-from master.db import DbRunner
+from master.db.connection import DbRunner
+from master.db.models import Crontab, CrontabFire
 from master.domain import CrontabInput, CrontabStatus, ListFilter, Policy
 from master.errors import InvalidArgument, NotFound
-from master.models import Crontab, CrontabFire
 from master.store import crontabs, fires, jobs, projects
 
 DEFAULT_FIRES, MAX_FIRES = 5, 1000

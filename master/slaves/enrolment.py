@@ -22,9 +22,9 @@ import hmac
 import secrets
 
 from master.catalogue.validate import NODE_NAME
+from master.db.models import Slave
 from master.domain import ALL_PROJECTS, Identity, Introduction
 from master.errors import InvalidArgument, PermissionDenied
-from master.models import Slave
 from master.secrets import digest
 from master.store import slaves, tokens
 

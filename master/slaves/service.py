@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from master.db import DbRunner
+from master.db.connection import DbRunner
+from master.db.models import Slave
 from master.domain import Identity, Introduction
-from master.models import Slave
 from master.secrets import digest
 from master.slaves import enrolment
 from master.slaves.sessions import SlaveSessions

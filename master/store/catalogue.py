@@ -6,10 +6,10 @@ from typing import Any, TypeVar
 
 import peewee as pw
 
-from master.db import write_transaction
+from master.db.connection import write_transaction
+from master.db.models import Account, Audited, Job, Node, NodeGroup, Script, utcnow
 from master.domain import ListFilter
 from master.errors import AlreadyExists, NotFound
-from master.models import Account, Audited, Job, Node, NodeGroup, Script, utcnow
 from master.store.filters import audited, page
 
 M = TypeVar("M", bound=Audited)

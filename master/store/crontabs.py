@@ -12,10 +12,10 @@ from typing import Any
 
 import peewee as pw
 
-from master.db import write_transaction
+from master.db.connection import write_transaction
+from master.db.models import Crontab, Job, utcnow
 from master.domain import CrontabStatus, ListFilter, Scheduled
 from master.errors import AlreadyExists, NotFound, ResourceExhausted
-from master.models import Crontab, Job, utcnow
 from master.store.filters import audited, page
 
 RESCHEDULING = ("cron", "time_zone")  # fields whose change restarts the schedule from now

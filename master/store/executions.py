@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from master.db import is_postgres, write_transaction
+from master.db.connection import is_postgres, write_transaction
+from master.db.models import Execution, Slave, Task, utcnow
 from master.domain import ExecutionStatus, Role, SlaveResult
-from master.models import Execution, Slave, Task, utcnow
 
 OPEN = [ExecutionStatus.PENDING.value, ExecutionStatus.RUNNING.value]
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from master.db import write_transaction
+from master.db.connection import write_transaction
+from master.db.models import StoredFile, utcnow
 from master.domain import ListFilter
 from master.errors import NotFound
-from master.models import StoredFile, utcnow
 from master.store.filters import audited, page
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from master.db.models import Audited
 from master.domain import ListFilter
-from master.models import Audited
 
 
 def audited(query: Any, model: type[Audited], f: ListFilter, name_field: Any) -> Any:

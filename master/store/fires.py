@@ -18,7 +18,8 @@ from typing import Any
 
 import peewee as pw
 
-from master.db import db, is_postgres, write_transaction
+from master.db.connection import db, is_postgres, write_transaction
+from master.db.models import Crontab, CrontabFire, Job, Task
 from master.domain import (
     FINAL_TASK,
     Claim,
@@ -29,7 +30,6 @@ from master.domain import (
     Recorded,
     Unstarted,
 )
-from master.models import Crontab, CrontabFire, Job, Task
 from master.store.crontabs import naive, unix
 from master.store.tasks import new_uuid
 

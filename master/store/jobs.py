@@ -7,10 +7,10 @@ import uuid as uuidlib
 
 import peewee as pw
 
-from master.db import write_transaction
+from master.db.connection import write_transaction
+from master.db.models import Job, Variable, utcnow
 from master.domain import ListFilter, Step
 from master.errors import AlreadyExists, NotFound
-from master.models import Job, Variable, utcnow
 from master.store.filters import audited, page
 
 

@@ -8,7 +8,9 @@ import json
 import uuid as uuidlib
 from typing import Any
 
-from master.db import insert_rows, write_transaction
+from master.db.bulk import insert_rows
+from master.db.connection import write_transaction
+from master.db.models import Execution, Project, Subtask, Task, utcnow
 from master.domain import (
     FINAL_TASK,
     ExecutionStatus,
@@ -19,7 +21,6 @@ from master.domain import (
     TaskStatus,
 )
 from master.errors import AlreadyExists, InvalidArgument, NotFound, ResourceExhausted
-from master.models import Execution, Project, Subtask, Task, utcnow
 
 OPEN = [s.value for s in TaskStatus if s not in FINAL_TASK]
 

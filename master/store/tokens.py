@@ -8,10 +8,10 @@ import string
 
 import peewee as pw
 
-from master.db import write_transaction
+from master.db.connection import write_transaction
+from master.db.models import Token, utcnow
 from master.domain import ListFilter
 from master.errors import AlreadyExists, InvalidArgument, NotFound
-from master.models import Token, utcnow
 from master.secrets import digest
 from master.store.filters import audited, page
 

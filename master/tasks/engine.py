@@ -12,7 +12,8 @@ import logging
 from collections.abc import AsyncIterator
 
 from master.catalogue.variables import RenderLimit
-from master.db import DbRunner
+from master.db.connection import DbRunner
+from master.db.models import Account, Execution, Node, Subtask, Task
 from master.domain import (
     FINAL_TASK,
     Blob,
@@ -36,7 +37,6 @@ from master.domain import (
     TaskStatus,
 )
 from master.errors import FailedPrecondition, NotFound
-from master.models import Account, Execution, Node, Subtask, Task
 from master.secrets import KeyFileError, SecretBox
 from master.slaves.sessions import SlaveSessions
 from master.store import catalogue, executions, files, slaves, tasks

@@ -17,6 +17,7 @@ import logging
 import time
 from collections import Counter
 
+from master.db.models import Execution, utcnow
 from master.domain import (
     Chunk,
     ChunkAck,
@@ -30,7 +31,6 @@ from master.domain import (
     RunOrder,
     Started,
 )
-from master.models import Execution, utcnow
 from master.slaves.sessions import Session
 from master.store import executions, logs, slaves, tasks
 from master.tasks.engine import TaskEngine

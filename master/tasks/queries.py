@@ -7,10 +7,10 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from master.db import DbRunner
+from master.db.connection import DbRunner
+from master.db.models import Execution, Subtask, Task, utcnow
 from master.domain import FINAL_TASK, Blob, ExecutionStatus, Role, TaskFilter
 from master.errors import NotFound, PermissionDenied
-from master.models import Execution, Subtask, Task, utcnow
 from master.store import executions, logs, projects, tasks
 from master.tasks.events import TaskEvents, wait_for
 

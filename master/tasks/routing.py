@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from master.db.models import Account, Node
 from master.domain import Blob, Identity, Placement, Role, SshTarget
-from master.models import Account, Node
 from master.slaves.sessions import SlaveSessions
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from master.catalogue import validate
 from master.catalogue.steps import check
 from master.catalogue.variables import RenderLimit
+from master.db.models import Task
 from master.domain import (
     CallType,
     CommandSpec,
@@ -27,7 +28,6 @@ from master.domain import (
     SubmittedAs,
 )
 from master.errors import InvalidArgument
-from master.models import Task
 from master.store import jobs, projects, tasks
 from master.tasks.plan import FieldName, command_field, copy_field, job_field, plan
 

@@ -7,17 +7,7 @@ from typing import Any
 
 from jobfleet.v1 import auth_pb2, catalog_pb2, common_pb2
 
-from master.domain import (
-    DEFAULT_TIMEOUT_S,
-    ListFilter,
-    ScriptType,
-    Selector,
-    SelectorType,
-    Step,
-    StepKind,
-)
-from master.errors import InvalidArgument
-from master.models import (
+from master.db.models import (
     Account,
     Audited,
     Job,
@@ -29,6 +19,16 @@ from master.models import (
     Token,
     Variable,
 )
+from master.domain import (
+    DEFAULT_TIMEOUT_S,
+    ListFilter,
+    ScriptType,
+    Selector,
+    SelectorType,
+    Step,
+    StepKind,
+)
+from master.errors import InvalidArgument
 from master.rpc.convert.timestamps import from_unix as when
 from master.rpc.convert.timestamps import timestamp
 from master.slaves.service import SlaveView

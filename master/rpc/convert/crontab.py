@@ -7,9 +7,9 @@ from typing import Any
 from jobfleet.v1 import crontab_pb2 as pb
 
 from master.cron.service import CrontabView
+from master.db.models import CrontabFire
 from master.domain import CrontabInput, CrontabStatus, Outcome, Policy
 from master.errors import InvalidArgument
-from master.models import CrontabFire
 from master.rpc.convert import catalog as convert_catalog
 from master.rpc.convert.timestamps import from_unix, timestamp
 

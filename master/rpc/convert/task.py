@@ -7,6 +7,7 @@ import json
 
 from jobfleet.v1 import common_pb2, task_pb2
 
+from master.db.models import Execution, Subtask, Task
 from master.domain import (
     DEFAULT_TIMEOUT_S,
     CallType,
@@ -20,7 +21,6 @@ from master.domain import (
     TaskStatus,
 )
 from master.errors import InvalidArgument
-from master.models import Execution, Subtask, Task
 from master.rpc.convert import catalog as convert_catalog
 from master.rpc.convert.catalog import SCRIPT_TYPE_BACK
 from master.rpc.convert.timestamps import from_unix, timestamp

@@ -6,7 +6,8 @@ from pathlib import Path
 import peewee
 import pytest
 
-from master.db import migrate, open_database
+from master.db.connection import open_database
+from master.db.schema import migrate
 
 
 @pytest.fixture

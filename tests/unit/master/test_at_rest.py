@@ -15,10 +15,11 @@ from cryptography.fernet import Fernet
 from playhouse.migrations import Runner
 
 from master.catalogue.filestore import FileStore
-from master.db import MIGRATIONS_DIR, migrate, open_database
+from master.db.connection import open_database
+from master.db.models import Account
+from master.db.schema import MIGRATIONS_DIR, migrate
 from master.domain import NewStep, NewTask, Placement, TaskStatus
 from master.errors import InvalidArgument
-from master.models import Account
 from master.secrets import KeyFileError, SecretBox, is_sealed, read_key, write_key
 from master.store import blobs, files, slaves, tasks
 

@@ -8,6 +8,7 @@ import peewee
 import pytest
 
 from master.cron.service import columns
+from master.db.models import Crontab, CrontabFire, Job, Task
 from master.domain import (
     Claim,
     CrontabInput,
@@ -19,7 +20,6 @@ from master.domain import (
     TaskStatus,
 )
 from master.errors import InvalidArgument, NotFound
-from master.models import Crontab, CrontabFire, Job, Task
 from master.store import crontabs, fires, jobs
 from master.store.crontabs import naive
 

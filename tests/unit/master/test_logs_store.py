@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import peewee
 
+from master.db.models import Execution
 from master.domain import Chunk, ExecutionStatus, NewStep, NewTask, Placement
-from master.models import Execution
 from master.store import logs, slaves, tasks
 
 

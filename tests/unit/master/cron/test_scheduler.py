@@ -10,9 +10,9 @@ import peewee
 
 from master.cron.scheduler import Scheduler
 from master.cron.service import columns
-from master.db import DbRunner
+from master.db.connection import DbRunner
+from master.db.models import Crontab, CrontabFire, Task
 from master.domain import CrontabInput, Outcome, Selector, Step
-from master.models import Crontab, CrontabFire, Task
 from master.slaves.sessions import SlaveSessions
 from master.store import crontabs, jobs, slaves
 from master.store.crontabs import naive, unix

@@ -15,7 +15,7 @@ from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, task_pb2
 from jobfleet.v1.catalog_pb2 import ListSlavesRequest
 
 from master.catalogue.service import Tokens
-from master.db import DbRunner
+from master.db.connection import DbRunner
 from master.errors import JobfleetError, PermissionDenied
 from master.rpc.auth import ADMIN_ONLY, PROJECTLESS, Authenticator, scoped
 from master.rpc.context import Caller

@@ -17,7 +17,7 @@ import grpc
 from jobfleet.v1 import common_pb2, slave_pb2, slave_pb2_grpc
 
 from master.catalogue.filestore import FileStore
-from master.db import DbRunner
+from master.db.connection import DbRunner
 from master.rpc.context import Caller
 from master.rpc.file_service import FileServicer
 from master.rpc.interceptor import guarded

@@ -1,5 +1,5 @@
 """The peewee models. Behaviour lives in master/store/; the schema is created and changed only by
-numbered migrations (master/migrations/), which keep frozen copies of these tables."""
+numbered migrations (migrations/), which keep frozen copies of these tables."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 
 import peewee as pw
 
-from master.db import db
+from master.db.connection import db
 
 
 def utcnow() -> dt.datetime:

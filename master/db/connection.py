@@ -1,4 +1,5 @@
-"""The database: one DatabaseProxy, opened from a URL, schema brought up by migrations.
+"""The connection to the database: one DatabaseProxy, opened from a URL, and the runner that
+takes store functions off the event loop.
 
 SQLite (a path or sqlite:///path) is the embedded default; PostgreSQL
 (postgresql://user:pass@host:port/db) is the production store. Either way the proxy holds a
@@ -13,11 +14,8 @@ outage itself fails with `Unavailable`, which the servicers answer as gRPC UNAVA
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
-import sqlite3
-import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,17 +24,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import peewee
 from playhouse import db_url
-from playhouse.migrations import Runner
 from playhouse.pool import MaxConnectionsExceeded, PooledPostgresqlDatabase, PooledSqliteDatabase
 
 from master.config import ConfigError
 from master.errors import Unavailable
-from master.secrets import SecretBox, sealing_with
 
 logger = logging.getLogger(__name__)
 
 db = peewee.DatabaseProxy()
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 DEFAULT_POOL_SIZE = 4
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -51,7 +46,6 @@ POSTGRES_OPTIONS: dict[str, Any] = {
 POOL_WAIT = 30  # seconds a call waits for a free connection (only if callers outnumber threads)
 POOL_RECYCLE = 1800  # seconds before a PostgreSQL connection is replaced (server-side leaks)
 POSTGRES_SCHEMES = ("postgresql", "postgres")
-MIGRATION_LOCK = zlib.crc32(b"jobfleet schema migration")  # pg advisory lock key
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -132,88 +126,6 @@ def write_transaction() -> Any:
     if isinstance(db.obj, peewee.SqliteDatabase):
         return db.atomic("IMMEDIATE")
     return db.atomic()
-
-
-def insert_rows(model: type[peewee.Model], rows: list[dict[str, Any]]) -> None:
-    """INSERT the rows with one statement (on SQLite, as few as its parameter cap allows),
-    values converted as peewee converts them and missing columns given their defaults.
-
-    peewee's insert_many builds its statement node by node: for 10,000 rows of a dozen columns
-    that is ~0.4 s of Python before the database sees anything (scripts/bench_store.py: starting
-    a step on 10,000 nodes went from 576 to ~200 ms on SQLite, 999 to ~470 ms on PostgreSQL)."""
-    if not rows:
-        return
-    fields = [f for f in model._meta.sorted_fields if not isinstance(f, peewee.AutoField)]
-    values = [_column_values(field, rows) for field in fields]
-    columns = ", ".join(f'"{f.column_name}"' for f in fields)
-    head = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES '
-    one = "(" + ", ".join([db.param] * len(fields)) + ")"
-    per_statement = max(1, _max_parameters() // len(fields))
-    run: Callable[..., Any] = db.execute_sql
-    for start in range(0, len(rows), per_statement):
-        stop = min(start + per_statement, len(rows))
-        params = [v for i in range(start, stop) for v in (column[i] for column in values)]
-        run(head + ", ".join([one] * (stop - start)), params)
-
-
-def sync_id_sequence(model: type[peewee.Model]) -> None:
-    """After rows were inserted with explicit ids, make the next generated id follow them.
-
-    SQLite picks max(id) + 1 by itself; a PostgreSQL sequence knows nothing of explicit ids
-    and would hand out ones already taken."""
-    if is_postgres():
-        table = model._meta.table_name
-        run: Callable[..., Any] = db.execute_sql
-        run(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f'GREATEST((SELECT MAX(id) FROM "{table}"), 1))'
-        )
-
-
-def _column_values(field: Any, rows: list[dict[str, Any]]) -> list[Any]:
-    default = field.default
-    if callable(default):
-        return [field.db_value(r[field.name] if field.name in r else default()) for r in rows]
-    return [field.db_value(r.get(field.name, default)) for r in rows]
-
-
-def _max_parameters() -> int:
-    """Bound parameters one statement may carry: SQLite caps them; psycopg2 binds client-side."""
-    if is_postgres():
-        return 1 << 30
-    limit: int = db.connection().getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    return limit
-
-
-def migrate(database: peewee.Database, secrets: SecretBox | None = None) -> list[str]:
-    """Apply pending numbered migrations; returns their names. `secrets` seals what a
-    migration finds stored plain (0010: account secrets).
-
-    Masters sharing one PostgreSQL may start together: an advisory lock makes the others wait
-    while one migrates, after which they find nothing pending."""
-    with _migration_lock(database), sealing_with(secrets):
-        applied: list[str] = Runner(database, str(MIGRATIONS_DIR)).up()
-    for name in applied:
-        logger.info("applied migration %s", name)
-    return applied
-
-
-@contextlib.contextmanager
-def _migration_lock(database: peewee.Database) -> Iterator[None]:
-    if not is_postgres(database):
-        yield
-        return
-    run: Callable[..., Any] = database.execute_sql
-    run("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
-    try:
-        yield
-    finally:
-        run("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
-
-
-def schema_status(database: peewee.Database) -> list[tuple[str, bool]]:
-    """(migration name, applied?) in order."""
-    return [(m.name, bool(m.applied)) for m in Runner(database, str(MIGRATIONS_DIR)).status()]
 
 
 def is_outage(exc: BaseException) -> bool:

@@ -1,10 +1,8 @@
 """What the master keeps private at rest: the data dir (0700), the SQLite database and its
 -wal/-shm (0600; SQLite gives those the database file's mode), the file store (see
 FileStore.make_private) and the secrets key (0600, refused when looser). Files an older release
-made looser are tightened at start, and the log says which.
-
-The key is settled against the database before anything is sealed with it: a missing key while
-sealed secrets exist, or a key that does not open them, stops the master with the file's name."""
+made looser are tightened at start, and the log says which (the key is settled against the
+database by app.py::unlock)."""
 
 from __future__ import annotations
 
@@ -12,12 +10,6 @@ import logging
 import os
 import stat
 from pathlib import Path
-
-import peewee
-
-from master.db import migrate
-from master.secrets import KeyFileError, SecretBox
-from master.store import accounts
 
 logger = logging.getLogger(__name__)
 
@@ -45,26 +37,3 @@ def make_private(data_dir: Path, db_file: Path | None) -> None:
     for path in (db_file, Path(f"{db_file}-wal"), Path(f"{db_file}-shm")):
         if path.exists():
             tighten(path, "database file")
-
-
-def unlock(database: peewee.Database, box: SecretBox) -> list[str]:
-    """Settle the key against the database, then migrate (sealing what is plain); the applied
-    migrations' names. KeyFileError when the key is missing or not the one secrets were sealed
-    with."""
-    count, sample = accounts.sealed_secrets()
-    if box.fresh and count:
-        raise KeyFileError(
-            f"secrets key {box.source} is missing, and the database holds {count} account(s) "
-            "with secrets sealed by a key: restore that key file from its backup (a new key "
-            "would not open them)"
-        )
-    if box.fresh:
-        box.save()
-        logger.warning(
-            "made the secrets key %s (0600): back it up; every master of this database needs "
-            "a copy of it",
-            box.source,
-        )
-    if sample:
-        box.open(sample)  # KeyFileError now rather than at the first SSH dispatch
-    return migrate(database, box)

@@ -20,20 +20,19 @@ import pytest
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 from master.config import ConfigError
-from master.db import (
+from master.db.bulk import insert_rows
+from master.db.connection import (
     DbRunner,
     db,
     in_connection,
-    insert_rows,
     is_outage,
     mask_url,
-    migrate,
     open_database,
-    schema_status,
     write_transaction,
 )
+from master.db.models import Project, Slave
+from master.db.schema import migrate, schema_status
 from master.errors import Unavailable
-from master.models import Project, Slave
 from master.store import logs, projects, tasks
 from tests import pg
 
