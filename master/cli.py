@@ -32,7 +32,7 @@ from master.db.connection import check_url, in_connection, mask_url, open_databa
 from master.db.private import make_private
 from master.db.schema import schema_status
 from master.errors import JobfleetError
-from master.logs import default_log_config
+from master.log_config import default_log_config
 from master.secrets import KeyFileError, SecretBox
 from master.store import slaves
 

@@ -58,7 +58,7 @@ LAYER_OF = {
     # self-contained helpers any layer may use: settings, secrets at rest, logging set-up
     "master.config": "standalone",
     "master.secrets": "standalone",
-    "master.logs": "standalone",
+    "master.log_config": "standalone",
     # the database: connection, models, migrations, what is private at rest
     "master.db": "db",
     # all SQL
