@@ -2,7 +2,7 @@
 capabilities, rpc), named once. Imports nothing of the master, so any module may use it.
 
 - Words: statuses, kinds and roles are StrEnums; they are stored as these words (readable in
-  SQL), and the gRPC converters map them to the proto enums.
+  SQL), and master/rpc/convert/ maps them to the proto enums.
 - Steps: what a job's `cmd` or `scp` step says (stored as JSON with these field names), and a
   step planned to run (variables substituted, nodes resolved).
 - Tasks: what is submitted, what is written, where each node's execution goes.

@@ -57,6 +57,11 @@ class Entry:
 
 
 class Scheduler:
+    """The crontab daemon: `run()` until `shutdown()`. It sleeps until the earliest fire time,
+    claims what is due (once, whatever the number of masters), starts those tasks through the
+    engine, at most `max_in_flight` at once, and reloads a crontab when `poke`d after a change.
+    `clock` is injected, so tests step time."""
+
     def __init__(
         self,
         run_db: DbRunner,

@@ -51,6 +51,13 @@ SECRET_FIELDS = ("private_key", "password")
 
 
 class TaskEngine:
+    """Moves tasks through their steps: submit writes a task and starts it; `settle` starts the
+    current step or ends it once its executions are final (success: the next step; a failure:
+    the task waits for a decision, or an ad-hoc task fails); `control` and `kill_task` act on
+    a running task. Each step's executions are routed to slaves and dispatched through their
+    sessions, after their rows are written. One lock per task orders its changes; every change
+    is announced on TaskEvents."""
+
     def __init__(
         self,
         run_db: DbRunner,

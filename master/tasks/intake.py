@@ -42,6 +42,11 @@ MAX_REDELIVERIES = 3
 
 
 class Intake:
+    """What attached slaves report, stored then acked: `attach` squares a slave's executions
+    with the database, `drain` stores its starts, output and results in batches (only for
+    executions dispatched to it) and hands each ended execution to the engine, `sweep` loses
+    the executions of slaves silent past the lease, `recover` settles tasks after a restart."""
+
     def __init__(self, engine: TaskEngine, lease: float, max_log_bytes: int | None = None) -> None:
         self.engine = engine
         self.run_db = engine.run_db

@@ -42,6 +42,10 @@ FollowEvent = LogPiece | Execution | TaskView
 
 
 class TaskQueries:
+    """Reads for the RPCs, never a state change: a task as it is now, counts and pages of tasks,
+    bounded reads of a log, a task followed live (woken by TaskEvents, not by polling), and
+    which blob a slave's copy execution may move."""
+
     def __init__(self, run_db: DbRunner, events: TaskEvents) -> None:
         self.run_db = run_db
         self.events = events
