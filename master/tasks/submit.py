@@ -12,7 +12,7 @@ from typing import Any
 from master.catalogue import validate
 from master.catalogue.steps import check
 from master.catalogue.variables import RenderLimit
-from master.db.models import Task
+from master.db.models import Job, Task
 from master.domain import (
     CallType,
     CommandSpec,
@@ -97,7 +97,9 @@ def existing(sub: JobSubmission) -> Task | None:
 
 def job_plan(
     sub: JobSubmission, limit: RenderLimit
-) -> tuple[Any, list[Step], dict[str, str], list[PlannedStep]]:
+) -> tuple[Job, list[Step], dict[str, str], list[PlannedStep]]:
+    """The job a submission names, its steps, the values they run with (the job's variables
+    overridden by the submitted ones) and the steps planned: what a dry run answers."""
     projects.require_project(sub.project_id)
     if not sub.job_uuid and not sub.job_name:
         raise InvalidArgument("name a job by uuid or by name", "job_uuid")
