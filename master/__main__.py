@@ -1,3 +1,5 @@
+"""`python -m master`: the same as `jobfleet-master`."""
+
 import sys
 
 from master.cli import main

@@ -1,4 +1,5 @@
-"""The composition root: builds the master's parts and runs its gRPC server."""
+"""The composition root: builds the master's parts and runs its gRPC server; and unlock, which
+settles the secrets key against the database before the schema is migrated."""
 
 from __future__ import annotations
 
@@ -9,64 +10,38 @@ import logging
 import os
 from types import TracebackType
 
-import grpc
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
-from jobfleet.v1 import (
-    auth_pb2,
-    auth_pb2_grpc,
-    catalog_pb2,
-    catalog_pb2_grpc,
-    crontab_pb2,
-    crontab_pb2_grpc,
-    slave_pb2,
-    slave_pb2_grpc,
-    task_pb2,
-    task_pb2_grpc,
-)
+import peewee
 
-from master.auth import Authenticator, AuthInterceptor
-from master.blobsweep import sweep_forever
+from master.catalogue.blob_sweep import sweep_forever
+from master.catalogue.filestore import FileStore
+from master.catalogue.service import Catalogue, Tokens
+from master.catalogue.variables import RenderLimit
 from master.config import MasterConfig
-from master.crontabs import Crontabs
-from master.db import DbRunner, open_database, sqlite_file
-from master.engine import TaskEngine
+from master.cron.scheduler import Scheduler
+from master.cron.service import Crontabs
+from master.db.connection import DbRunner, open_database, sqlite_file
+from master.db.private import make_private
+from master.db.schema import migrate
 from master.errors import Unavailable
-from master.events import TaskEvents
-from master.filestore import FileStore
-from master.intake import Intake
-from master.link import SlaveSessions
-from master.private import make_private, unlock
-from master.queries import TaskQueries
-from master.quotas import Quotas
-from master.scheduler import Scheduler
-from master.secrets import SecretBox
-from master.servicers.catalog import CatalogServicer
-from master.servicers.crontab import CrontabServicer
-from master.servicers.files import FileServicer
-from master.servicers.slave_link import SlaveLinkServicer
-from master.servicers.task import TaskServicer
-from master.servicers.tokens import TokenServicer
-from master.variables import RenderLimit
+from master.rpc.auth import Authenticator
+from master.rpc.catalog_service import CatalogServicer
+from master.rpc.crontab_service import CrontabServicer
+from master.rpc.file_service import FileServicer
+from master.rpc.server import add_services, new_server
+from master.rpc.slave_link import SlaveLinkServicer
+from master.rpc.task_service import TaskServicer
+from master.rpc.token_service import TokenServicer
+from master.secrets import KeyFileError, SecretBox
+from master.slaves.service import Slaves
+from master.slaves.sessions import SlaveSessions
+from master.store import accounts
+from master.tasks.engine import TaskEngine
+from master.tasks.events import TaskEvents
+from master.tasks.intake import Intake
+from master.tasks.queries import TaskQueries
+from master.tasks.quotas import Quotas
 
 logger = logging.getLogger(__name__)
-SERVICES = [
-    slave_pb2.DESCRIPTOR.services_by_name["SlaveLink"].full_name,
-    task_pb2.DESCRIPTOR.services_by_name["TaskService"].full_name,
-    catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name,
-    slave_pb2.DESCRIPTOR.services_by_name["FileService"].full_name,
-    crontab_pb2.DESCRIPTOR.services_by_name["CrontabService"].full_name,
-    auth_pb2.DESCRIPTOR.services_by_name["TokenService"].full_name,
-]
-SERVER_OPTIONS = [
-    ("grpc.so_reuseport", 0),
-    ("grpc.keepalive_time_ms", 10_000),
-    ("grpc.keepalive_timeout_ms", 5_000),
-    ("grpc.keepalive_permit_without_calls", 1),
-    ("grpc.http2.min_ping_interval_without_data_ms", 5_000),
-    ("grpc.max_receive_message_length", 32 << 20),
-    ("grpc.max_send_message_length", 32 << 20),
-]
 
 
 class Master:
@@ -99,10 +74,12 @@ class Master:
         self.crontabs = Crontabs(
             self.run_db, config.time_zone, self.scheduler.poke, max_per_project=config.max_crontabs
         )
-        self.auth = Authenticator(self.run_db, config.admin_token, config.join_token)
-        self.server = grpc.aio.server(
-            options=SERVER_OPTIONS, interceptors=[AuthInterceptor(self.auth)]
-        )
+        join_token = config.join_token.value if config.join_token else ""
+        self.slaves = Slaves(self.run_db, self.sessions, join_token)
+        self.catalogue = Catalogue(self.run_db, self.secrets)
+        self.tokens = Tokens(self.run_db)
+        self.auth = Authenticator(self.tokens, self.slaves, config.admin_token, config.join_token)
+        self.server = new_server(self.auth)
         self.port = 0
         self._stopped = asyncio.Event()
         self._done = asyncio.Event()
@@ -138,34 +115,15 @@ class Master:
         self._write_ready(f"{host}:{self.port}")
 
     def _add_services(self) -> None:
-        hb = self.config.heartbeat_interval
-        slave_pb2_grpc.add_SlaveLinkServicer_to_server(
-            SlaveLinkServicer(
-                self.intake, self.sessions, hb, jt.value if (jt := self.config.join_token) else ""
-            ),
+        heartbeat = self.config.heartbeat_interval
+        add_services(
             self.server,
-        )
-        task_pb2_grpc.add_TaskServiceServicer_to_server(
-            TaskServicer(self.engine, self.queries), self.server
-        )
-        catalog_pb2_grpc.add_CatalogServiceServicer_to_server(
-            CatalogServicer(self.run_db, self.sessions, self.files, self.secrets), self.server
-        )
-        slave_pb2_grpc.add_FileServiceServicer_to_server(
-            FileServicer(self.files, self.run_db), self.server
-        )
-        crontab_pb2_grpc.add_CrontabServiceServicer_to_server(
-            CrontabServicer(self.crontabs), self.server
-        )
-        auth_pb2_grpc.add_TokenServiceServicer_to_server(
-            TokenServicer(self.run_db, self.auth), self.server
-        )
-        health_servicer = health.aio.HealthServicer()
-        health_pb2_grpc.add_HealthServicer_to_server(health_servicer, self.server)
-        for name in ["", *SERVICES]:
-            asyncio.ensure_future(health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING))
-        reflection.enable_server_reflection(
-            [*SERVICES, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server
+            link=SlaveLinkServicer(self.intake, self.sessions, self.slaves, heartbeat),
+            tasks=TaskServicer(self.engine, self.queries),
+            catalogue=CatalogServicer(self.catalogue, self.slaves, self.sessions, self.files),
+            files=FileServicer(self.files, self.queries),
+            crontabs=CrontabServicer(self.crontabs),
+            tokens=TokenServicer(self.tokens, self.auth),
         )
 
     def _write_ready(self, listen: str) -> None:
@@ -229,3 +187,27 @@ class Master:
         tb: TracebackType | None,
     ) -> None:
         await self.shutdown()
+
+
+def unlock(database: peewee.Database, box: SecretBox) -> list[str]:
+    """Settle the key against the database, then migrate (sealing what is plain); the applied
+    migrations' names. KeyFileError when the key is missing or not the one secrets were sealed
+    with, naming the file: nothing is sealed with a key before it is known to be the right one.
+    Runs on a database thread (it reads the accounts)."""
+    count, sample = accounts.sealed_secrets()
+    if box.fresh and count:
+        raise KeyFileError(
+            f"secrets key {box.source} is missing, and the database holds {count} account(s) "
+            "with secrets sealed by a key: restore that key file from its backup (a new key "
+            "would not open them)"
+        )
+    if box.fresh:
+        box.save()
+        logger.warning(
+            "made the secrets key %s (0600): back it up; every master of this database needs "
+            "a copy of it",
+            box.source,
+        )
+    if sample:
+        box.open(sample)  # KeyFileError now rather than at the first SSH dispatch
+    return migrate(database, box)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from jobfleet.tls import Pem, ServerTls, TlsError, server_tls
 
-from master.app import Master
+from master.app import Master, unlock
 from master.config import (
     ConfigError,
     MasterConfig,
@@ -27,18 +27,12 @@ from master.config import (
     positive_number,
     secret_setting,
 )
-from master.db import (
-    check_url,
-    in_connection,
-    mask_url,
-    open_database,
-    schema_status,
-    sqlite_file,
-)
+from master.cron.expression import ScheduleError, zone
+from master.db.connection import check_url, in_connection, mask_url, open_database, sqlite_file
+from master.db.private import make_private
+from master.db.schema import schema_status
 from master.errors import JobfleetError
-from master.logs import default_log_config
-from master.private import make_private, unlock
-from master.schedule import zone_setting
+from master.log_config import default_log_config
 from master.secrets import KeyFileError, SecretBox
 from master.store import slaves
 
@@ -317,6 +311,15 @@ def is_loopback(listen: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def zone_setting(name: str, source: str) -> str:
+    """A master setting naming a zone: the name, or ConfigError saying where it came from."""
+    try:
+        zone(name)
+    except ScheduleError as exc:
+        raise ConfigError(f"time_zone ({source}): {exc}") from exc
+    return name
 
 
 async def serve(config: MasterConfig) -> None:

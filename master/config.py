@@ -60,7 +60,7 @@ class MasterConfig:
     max_script_bytes: int = 1 << 20
     """The largest script, argument list or path of a step once `${var}` are substituted;
     larger is refused before anything is written. A task renders at most 8 times this in all
-    (master/variables.py)."""
+    (master/catalogue/variables.py)."""
     max_running_tasks: int = 200
     """Tasks of one project not ended at once; more are refused (RESOURCE_EXHAUSTED, 429)."""
     max_submissions_per_second: float = 20.0

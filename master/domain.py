@@ -1,13 +1,27 @@
-"""Plain values the engine works with: status words and the specs of what to run.
+"""The master's vocabulary: every plain value that crosses from one layer to another (store,
+capabilities, rpc), named once. Imports nothing of the master, so any module may use it.
 
-Statuses are stored as these words (readable in SQL); convert.py maps them to the proto enums.
+- Words: statuses, kinds and roles are StrEnums; they are stored as these words (readable in
+  SQL), and master/rpc/convert/ maps them to the proto enums.
+- Steps: what a job's `cmd` or `scp` step says (stored as JSON with these field names), and a
+  step planned to run (variables substituted, nodes resolved).
+- Tasks: what is submitted, what is written, where each node's execution goes.
+- The slave link: orders to slaves and their reports, as plain values.
+- The catalogue and crontabs: list filters, a crontab as asked for, fires and their claims.
+
+Values holding database rows (a task's view, a crontab's view) live with the module that builds
+them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
-from dataclasses import dataclass, field
+import shlex
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+# --- statuses
 
 
 class TaskStatus(enum.StrEnum):
@@ -51,15 +65,209 @@ class ExecutionStatus(enum.StrEnum):
         return self not in (ExecutionStatus.PENDING, ExecutionStatus.RUNNING)
 
 
+class CrontabStatus(enum.StrEnum):
+    AVAILABLE = "available"
+    UNAVAILABLE = "unavailable"
+
+
+FINAL_TASK = frozenset({TaskStatus.SUCCESS, TaskStatus.FAIL, TaskStatus.KILLED})
+
+# --- kinds and roles
+
+
 class ScriptType(enum.StrEnum):
     SHELL = "shell"
     PYTHON = "python"
     PERL = "perl"
 
 
-FINAL_TASK = frozenset({TaskStatus.SUCCESS, TaskStatus.FAIL, TaskStatus.KILLED})
+class StepKind(enum.StrEnum):
+    CMD = "cmd"
+    SCP = "scp"
+
+
+class SelectorType(enum.StrEnum):
+    """How a step names its machines; only an scp step's source may be the file server."""
+
+    BUILTIN = "builtin"
+    GROUP = "group"
+    VARIABLE = "variable"
+    FILESERVER = "fileserver"
+
+
+NODE_SELECTORS = (SelectorType.BUILTIN, SelectorType.GROUP, SelectorType.VARIABLE)
+"""The selector types that name nodes (every type but the file server)."""
+
+
+class Role(enum.StrEnum):
+    """What an execution does: run a command, or one half of a copy."""
+
+    RUN = "run"
+    FETCH = "fetch"  # copy a node's path into the file store
+    PLACE = "place"  # write a blob of the file store onto a node
+
+
+class JobType(enum.StrEnum):
+    """What a task runs: a job of the catalogue, or an ad-hoc command or copy."""
+
+    JOB = "job"
+    PLUGIN_CMD = "plugin_cmd"
+    PLUGIN_SCP = "plugin_scp"
+
+
+class CallType(enum.StrEnum):
+    """How the master itself records a task was launched; clients may send words of their own."""
+
+    API = "api"
+    CRONTAB = "crontab"
+
+
+class SubmittedAs(enum.StrEnum):
+    """What a task was submitted as (its inputs' "field"): names its fields in refusals when it
+    is done again."""
+
+    COMMAND = "command"
+    COPY = "copy"
+    JOB = "job"
+
+
+class GroupPlugin(enum.StrEnum):
+    """How a node group resolves to nodes."""
+
+    LIST = "list"
+
+
+class Policy(enum.StrEnum):
+    """A crontab's misfire policy (master/cron/misfire.py)."""
+
+    SKIP = "skip"
+    RUN_ONCE = "run_once"
+
+
+class Outcome(enum.StrEnum):
+    """What became of a crontab's fire time."""
+
+    STARTED = "started"
+    SKIPPED_MUTEX = "skipped_mutex"
+    MISFIRED = "misfired"
+    FAILED = "failed"
+
+
 DEFAULT_TIMEOUT_S = 60
 MAX_TIMEOUT_S = 7 * 24 * 3600
+
+# --- steps
+
+
+@dataclass(frozen=True)
+class Selector:
+    type: SelectorType = SelectorType.BUILTIN
+    content: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: StepKind
+    name: str
+    uuid: str = ""
+    pause: str = ""
+    user: str = ""
+    timeout_s: int = DEFAULT_TIMEOUT_S
+    nodes: Selector = field(default_factory=Selector)  # cmd
+    script_type: str = ScriptType.SHELL.value
+    script: str = ""
+    args: str = ""
+    src: Selector = field(default_factory=Selector)  # scp
+    src_path: str = ""
+    dst: Selector = field(default_factory=Selector)
+    dst_path: str = ""
+    chown: str = ""
+    chmod: str = ""
+
+    @property
+    def targets(self) -> Selector:
+        """The selector whose nodes get one execution each."""
+        return self.nodes if self.kind == StepKind.CMD else self.dst
+
+    @property
+    def targets_field(self) -> str:
+        """The request field that selector comes from."""
+        return "nodes" if self.kind == StepKind.CMD else "dst"
+
+    def texts(self) -> list[str]:
+        """Every field `${name}` may appear in."""
+        return [
+            self.script,
+            self.args,
+            self.src_path,
+            self.dst_path,
+            self.chown,
+            self.chmod,
+            self.nodes.content,
+            self.src.content,
+            self.dst.content,
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> Step:
+        fields = dict(data)
+        fields["kind"] = StepKind(fields["kind"])
+        for key in ("nodes", "src", "dst"):
+            sel = dict(fields.get(key) or {})
+            if "type" in sel:
+                sel["type"] = SelectorType(sel["type"])
+            fields[key] = Selector(**sel)
+        return Step(**fields)
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """A step as it will run: variables substituted, nodes resolved and checked."""
+
+    step: Step
+    nodes: list[str]
+    argv: list[str]
+    source: str = ""  # scp: the node copied from; empty = the file server
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "step": self.step.to_json(),
+            "nodes": self.nodes,
+            "argv": self.argv,
+            "source": self.source,
+        }
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> PlannedStep:
+        if "step" not in data:  # written by the first schema: one ad-hoc command
+            return _first_schema(data)
+        return PlannedStep(
+            Step.from_json(data["step"]),
+            list(data["nodes"]),
+            list(data["argv"]),
+            str(data.get("source", "")),
+        )
+
+
+def _first_schema(data: dict[str, Any]) -> PlannedStep:
+    argv = [str(a) for a in data.get("args", [])]
+    step = Step(
+        kind=StepKind.CMD,
+        name=str(data.get("name", "")),
+        user=str(data.get("user", "")),
+        timeout_s=int(data.get("timeout_s", 60)),
+        nodes=Selector(SelectorType.BUILTIN, ",".join(data.get("nodes", []))),
+        script_type=str(data.get("script_type", "shell")),
+        script=str(data.get("script", "")),
+        args=shlex.join(argv),
+    )
+    return PlannedStep(step, list(data.get("nodes", [])), argv)
+
+
+# --- tasks
 
 
 @dataclass(frozen=True)
@@ -76,22 +284,88 @@ class CommandSpec:
     args: tuple[str, ...] = ()
     timeout_s: int = DEFAULT_TIMEOUT_S
     variables: dict[str, str] = field(default_factory=dict)
-    call_type: str = "api"
+    call_type: str = CallType.API
 
 
 @dataclass(frozen=True)
-class RunOrder:
-    """What a slave needs to run one execution; `ssh` set = on that machine over SSH."""
+class JobSubmission:
+    project_id: int
+    job_uuid: str = ""
+    job_name: str = ""
+    variables: dict[str, str] = field(default_factory=dict)
+    task_uuid: str = ""
+    submitter: str = "api"
+    call_type: str = CallType.API
+    mutex: str = ""  # a crontab's mutex, held while the task has not ended
+    crontab_id: int = 0  # the crontab whose fire this is
 
-    execution_id: int
-    script_type: ScriptType
-    script: str
-    args: tuple[str, ...]
+
+@dataclass(frozen=True)
+class NewStep:
+    uuid: str
+    kind: StepKind
+    pause: str
+    node_count: int
+    spec: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NewTask:
+    """A task to write: its steps planned, not started."""
+
+    project_id: int
+    name: str
+    submitter: str
+    call_type: str
+    job_type: JobType
+    variables: dict[str, str]
+    steps: list[NewStep]
+    inputs: dict[str, Any]
+    uuid: str = ""
+    job_uuid: str = ""
+    redo_of: str = ""
+    mutex: str = ""
+    crontab_id: int = 0
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    project_id: int
+    name_contains: str = ""
+    submitter: str = ""
+    status: str = ""
+    started_after: dt.datetime | None = None
+    started_before: dt.datetime | None = None
+    uuid: str = ""
+    limit: int = 100
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class SshTarget:
+    """A machine reached over SSH from the slave that runs its execution."""
+
+    node: str
+    host: str
+    port: int
     user: str
-    timeout_s: int
-    ssh: Any = None  # master.routing.SshTarget
-    project_id: int = 0
-    """Whose command it is: a slave refuses projects it does not serve."""
+    private_key: str = field(default="", repr=False)
+    password: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one node's execution goes; `failure` set = it cannot run (no slave, no way in)."""
+
+    node: str
+    slave: str
+    failure: str = ""
+    role: Role = Role.RUN
+    blob: Blob | None = None  # what a place writes
+    ssh: SshTarget | None = None  # set = the slave reaches the node over SSH
+
+
+# --- the slave link
 
 
 @dataclass(frozen=True)
@@ -114,6 +388,21 @@ class Blob:
 
 
 @dataclass(frozen=True)
+class RunOrder:
+    """What a slave needs to run one execution; `ssh` set = on that machine over SSH."""
+
+    execution_id: int
+    script_type: ScriptType
+    script: str
+    args: tuple[str, ...]
+    user: str
+    timeout_s: int
+    ssh: SshTarget | None = None
+    project_id: int = 0
+    """Whose command it is: a slave refuses projects it does not serve."""
+
+
+@dataclass(frozen=True)
 class CopyOrder:
     """One half of a copy: fetch `path` into the file store, or place `blob` at `path`."""
 
@@ -124,10 +413,27 @@ class CopyOrder:
     name: str = ""
     chown: str = ""
     chmod: str = ""
-    ssh: Any = None  # master.routing.SshTarget
+    ssh: SshTarget | None = None
     user: str = ""
     """The local account the copy reads and writes as; empty = the slave's default."""
     project_id: int = 0
+
+
+@dataclass(frozen=True)
+class KillOrder:
+    execution_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChunkAck:
+    execution_id: int
+    seqs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ResultAck:
+    execution_id: int
 
 
 @dataclass(frozen=True)
@@ -147,3 +453,162 @@ class Chunk:
     execution_id: int
     seq: int
     data: bytes
+
+
+@dataclass(frozen=True)
+class Started:
+    execution_id: int
+    started_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Finished:
+    result: SlaveResult
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+Outbound = RunOrder | CopyOrder | KillOrder | ChunkAck | ResultAck | None  # None closes the stream
+Inbound = Started | Chunk | Finished
+
+ALL_PROJECTS: frozenset[int] | None = None
+"""A slave serving every project."""
+
+
+@dataclass(frozen=True)
+class Introduction:
+    """What a Hello says about the slave (plain values)."""
+
+    name: str
+    credential: str = ""
+    join_token: str = ""
+    instance: str = ""
+    projects: tuple[int, ...] = ()
+    run_as: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Identity:
+    """An attached slave as the master trusts it (master/slaves/enrolment.py)."""
+
+    name: str
+    projects: frozenset[int] | None
+    """The projects whose work (and SSH secrets) it gets; None = every project."""
+    run_as: tuple[str, ...] = ()
+    """Accounts its local commands may run as, the first the default; () = not said."""
+    instance: str = ""
+    credential: str = ""
+    """Set only when this attach enrolled it: the plain credential, to send once."""
+
+    def serves(self, project_id: int) -> bool:
+        return self.projects is None or project_id in self.projects
+
+    def runs_as(self, user: str) -> bool:
+        """Whether a local command may run as `user` ("" = its default account)."""
+        return not user or not self.run_as or user in self.run_as
+
+    def describe_projects(self) -> str:
+        if self.projects is None:
+            return "every project"
+        return "project(s) " + ", ".join(str(p) for p in sorted(self.projects))
+
+
+# --- the catalogue and crontabs
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """The filters every catalogue list takes."""
+
+    name_contains: str = ""
+    create_user: str = ""
+    edit_user: str = ""
+    create_time_start: dt.datetime | None = None
+    create_time_end: dt.datetime | None = None
+    edit_time_start: dt.datetime | None = None
+    edit_time_end: dt.datetime | None = None
+    job_name_contains: str = ""
+    plugin: str = ""
+    inip_contains: str = ""
+    exip_contains: str = ""
+    limit: int = 0
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class CrontabInput:
+    """A crontab as a client asks for it."""
+
+    name: str
+    job_uuid: str
+    cron: str
+    time_zone: str = ""  # "" = the master's zone
+    mutex: str = ""
+    policy: Policy = Policy.SKIP
+    grace: int = 0  # run_once: how late (s) a missed fire may still run; 0 = the default
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """What the scheduler keeps of an available crontab."""
+
+    id: int
+    project_id: int
+    revision: int
+    cron: str
+    time_zone: str
+    mutex: str
+    policy: str
+    grace: int
+    job_uuid: str
+    submitter: str
+    base: int  # fire times after this instant (unix seconds) are still to come
+
+
+@dataclass(frozen=True)
+class Fire:
+    """One record to claim: a fire time (through the last one it accounts for), either to start
+    a task (subject to the mutex) or a run of missed fire times."""
+
+    fire_time: int
+    through: int
+    start: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Claim:
+    crontab_id: int
+    revision: int
+    fires: list[Fire]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    fire_time: int
+    outcome: Outcome
+    task_uuid: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What was recorded for a claim; `current` False: the crontab changed or another master
+    claimed first, so the scheduler reloads it."""
+
+    crontab_id: int
+    current: bool
+    recorded: list[Recorded]
+
+
+@dataclass(frozen=True)
+class Unstarted:
+    """A fire claimed to start whose task was never written (its master stopped)."""
+
+    crontab_id: int
+    project_id: int
+    job_uuid: str
+    mutex: str
+    submitter: str
+    fire_time: int
+    task_uuid: str

@@ -1,5 +1,6 @@
 """Domain errors. Each carries its gRPC status code (as HTTPException carries a status code) and
-the request field it is about, so one interceptor maps them at the boundary."""
+the request field it is about, so one decorator maps them at the boundary (master/rpc/errors.py:
+@unary and @streaming wrap every servicer method)."""
 
 from __future__ import annotations
 

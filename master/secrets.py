@@ -1,4 +1,5 @@
-"""Secrets at rest: the key file, and sealing the accounts' SSH keys and passwords with it.
+"""Secrets at rest: the key file, sealing the accounts' SSH keys and passwords with it, and the
+digests that stand for tokens and slave credentials.
 
 The key is a Fernet key (AES-128-CBC with an HMAC-SHA256, from `cryptography`) in a file only
 the master's user may read, made 0600 at first start. A sealed value is `enc:v1:` + a Fernet
@@ -10,6 +11,7 @@ only where a slave needs them: when the SSH target of an execution is built.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import stat
 from collections.abc import Iterator
@@ -67,6 +69,12 @@ class SecretBox:
                 f"the secrets key {self.source} does not open a secret stored in the database "
                 "(sealed with another key? every master of one database needs the same key file)"
             ) from None
+
+
+def digest(token: str) -> str:
+    """What is stored and looked up for a token or a slave's credential: they are random, so a
+    plain sha256 suffices."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def is_sealed(value: str) -> bool:

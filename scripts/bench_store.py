@@ -40,10 +40,10 @@ from urllib.parse import urlsplit, urlunsplit
 import benchlib
 import psycopg2
 
-from master.db import in_connection, migrate, open_database
-from master.domain import Chunk
+from master.db.connection import in_connection, open_database
+from master.db.schema import migrate
+from master.domain import CallType, Chunk, JobType, NewStep, NewTask, Placement, StepKind
 from master.store import logs, tasks
-from master.store.tasks import NewStep, NewTask, Placement
 
 CHUNK = 64 * 1024
 Fresh = Callable[[], tuple[str, Callable[[], None]]]  # a new database: (url, drop it)
@@ -86,14 +86,18 @@ def counting_inserts() -> Iterator[InsertCounter]:
 
 def new_task(nodes: int) -> NewTask:
     step = NewStep(
-        uuid=tasks.new_uuid(), kind="cmd", pause="", node_count=nodes, spec={"script": "true"}
+        uuid=tasks.new_uuid(),
+        kind=StepKind.CMD,
+        pause="",
+        node_count=nodes,
+        spec={"script": "true"},
     )
     return NewTask(
         project_id=1,
         name="bench",
         submitter="bench",
-        call_type="api",
-        job_type="plugin_cmd",
+        call_type=CallType.API,
+        job_type=JobType.PLUGIN_CMD,
         variables={},
         steps=[step],
         inputs={},

@@ -1,7 +1,8 @@
 """The link to the master: one SlaveLink.Attach stream, dialled again forever with backoff.
 
-The only module that touches gRPC. Each stream: Hello, wait for Welcome, resend the outbox,
-then live (a writer, a reader and heartbeats) until the stream or the connection fails.
+With files.py (FileService), the only module that touches gRPC. Each stream: Hello, wait for
+Welcome, resend the outbox, then live (a writer, a reader and heartbeats) until the stream or
+the connection fails.
 """
 
 from __future__ import annotations

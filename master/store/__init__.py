@@ -1,1 +1,11 @@
-"""All SQL lives here: one module per aggregate. Functions are synchronous (run on DbRunner)."""
+"""All SQL lives here: one module per aggregate, synchronous (capabilities run them on DbRunner),
+taking and returning the master's values (domain.py) and the models' rows.
+
+tasks.py (tasks, their steps, creation and step starts in one transaction), executions.py,
+logs.py (output chunks: batched appends, bounded reads), catalogue.py (scripts, nodes, groups,
+accounts), jobs.py (jobs and their variables), files.py (the file server's entries), blobs.py
+(which blobs are still referenced), projects.py, tokens.py, slaves.py (enrolments, last seen),
+accounts.py (the sealed secrets the key is checked against), crontabs.py and fires.py (the
+claim of each fire time), filters.py (the list filters every table takes). Imports only the
+values and the database.
+"""

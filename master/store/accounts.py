@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from master.models import Account
+from master.db.models import Account
 from master.secrets import TAG
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import peewee as pw
 
+from master.db.models import Execution, StoredFile, Task
 from master.domain import FINAL_TASK
-from master.models import Execution, StoredFile, Task
 
 
 def referenced() -> set[str]:

@@ -6,10 +6,11 @@ from typing import Any, TypeVar
 
 import peewee as pw
 
-from master.db import write_transaction
+from master.db.connection import write_transaction
+from master.db.models import Account, Audited, Job, Node, NodeGroup, Script, utcnow
+from master.domain import ListFilter
 from master.errors import AlreadyExists, NotFound
-from master.models import Account, Audited, Job, Node, NodeGroup, Script, utcnow
-from master.store.filters import ListFilter, audited, page
+from master.store.filters import audited, page
 
 M = TypeVar("M", bound=Audited)
 
@@ -92,6 +93,13 @@ def groups(project_id: int, f: ListFilter) -> tuple[list[NodeGroup], int]:
 def group_by_name(project_id: int, name: str) -> NodeGroup | None:
     group: NodeGroup | None = NodeGroup.get_or_none(
         (NodeGroup.project == project_id) & (NodeGroup.name == name)
+    )
+    return group
+
+
+def group_by_id(project_id: int, group_id: int) -> NodeGroup | None:
+    group: NodeGroup | None = NodeGroup.get_or_none(
+        (NodeGroup.project == project_id) & (NodeGroup.id == group_id)
     )
     return group
 

@@ -8,36 +8,24 @@ its claim refused (store/fires.py) and reloads. A new cron, time zone or a resum
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import peewee as pw
 
-from master.db import write_transaction
-from master.errors import AlreadyExists, NotFound
-from master.models import Crontab, Job, utcnow
-from master.quotas import too_many_crontabs
-from master.store.filters import ListFilter, audited, page
+from master.db.connection import write_transaction
+from master.db.models import Crontab, Job, utcnow
+from master.domain import CrontabStatus, ListFilter, Scheduled
+from master.errors import AlreadyExists, NotFound, ResourceExhausted
+from master.store.filters import audited, page
 
-AVAILABLE, UNAVAILABLE = "available", "unavailable"
 RESCHEDULING = ("cron", "time_zone")  # fields whose change restarts the schedule from now
 
 
-@dataclass(frozen=True)
-class Scheduled:
-    """What the scheduler keeps of an available crontab."""
-
-    id: int
-    project_id: int
-    revision: int
-    cron: str
-    time_zone: str
-    mutex: str
-    policy: str
-    grace: int
-    job_uuid: str
-    submitter: str
-    base: int  # fire times after this instant (unix seconds) are still to come
+def too_many_crontabs(project_id: int, limit: int) -> ResourceExhausted:
+    return ResourceExhausted(
+        f"over quota: project {project_id} has {limit} crontabs, the most it may have "
+        "(--max-crontabs)"
+    )
 
 
 def _with_job() -> Any:
@@ -102,7 +90,9 @@ def update(project_id: int, crontab_id: int, values: dict[str, Any], actor: str)
     return get(project_id, crontab_id)
 
 
-def set_status(project_id: int, crontab_id: int, status: str, actor: str) -> tuple[Crontab, bool]:
+def set_status(
+    project_id: int, crontab_id: int, status: CrontabStatus, actor: str
+) -> tuple[Crontab, bool]:
     """The crontab, and whether its status changed."""
     now = utcnow()
     with write_transaction():
@@ -110,7 +100,7 @@ def set_status(project_id: int, crontab_id: int, status: str, actor: str) -> tup
         if row.status == status:
             return row, False
         changes: dict[Any, Any] = {"status": status, "edit_user": actor, "edit_time": now}
-        if status == AVAILABLE:
+        if status == CrontabStatus.AVAILABLE:
             changes["schedule_from"] = now
         Crontab.update(revision=Crontab.revision + 1, **changes).where(
             Crontab.id == row.id
@@ -134,7 +124,7 @@ def base(row: Crontab) -> int:
 
 def load(ids: list[int] | None = None) -> list[Scheduled]:
     """The available crontabs (all, or those of `ids`), as the scheduler keeps them."""
-    query = _with_job().where(Crontab.status == AVAILABLE)
+    query = _with_job().where(Crontab.status == CrontabStatus.AVAILABLE)
     if ids is not None:
         query = query.where(Crontab.id.in_(ids))
     return [

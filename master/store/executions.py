@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from master.db import is_postgres, write_transaction
-from master.domain import ExecutionStatus, SlaveResult
-from master.models import Execution, Slave, Task, utcnow
+from master.db.connection import is_postgres, write_transaction
+from master.db.models import Execution, Slave, Task, utcnow
+from master.domain import ExecutionStatus, Role, SlaveResult
 
 OPEN = [ExecutionStatus.PENDING.value, ExecutionStatus.RUNNING.value]
 
@@ -103,7 +103,7 @@ def of_slave(ids: list[int], slave: str) -> set[int]:
     return {row.id for row in query}
 
 
-def dispatched(execution_id: int, slave: str, role: str) -> Execution | None:
+def dispatched(execution_id: int, slave: str, role: Role) -> Execution | None:
     """The open execution `execution_id` if it was dispatched to `slave` in that role."""
     row: Execution | None = Execution.get_or_none(
         (Execution.id == execution_id)

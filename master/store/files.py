@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from master.db import write_transaction
+from master.db.connection import write_transaction
+from master.db.models import StoredFile, utcnow
+from master.domain import ListFilter
 from master.errors import NotFound
-from master.models import StoredFile, utcnow
-from master.store.filters import ListFilter, audited, page
+from master.store.filters import audited, page
 
 
 def save(project_id: int, name: str, sha256: str, size: int, actor: str) -> StoredFile:

@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
-from master.models import Audited
-
-
-@dataclass(frozen=True)
-class ListFilter:
-    name_contains: str = ""
-    create_user: str = ""
-    edit_user: str = ""
-    create_time_start: dt.datetime | None = None
-    create_time_end: dt.datetime | None = None
-    edit_time_start: dt.datetime | None = None
-    edit_time_end: dt.datetime | None = None
-    job_name_contains: str = ""
-    plugin: str = ""
-    inip_contains: str = ""
-    exip_contains: str = ""
-    limit: int = 0
-    offset: int = 0
+from master.db.models import Audited
+from master.domain import ListFilter
 
 
 def audited(query: Any, model: type[Audited], f: ListFilter, name_field: Any) -> Any:

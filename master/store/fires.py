@@ -14,59 +14,28 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import peewee as pw
 
-from master.db import db, is_postgres, write_transaction
-from master.domain import FINAL_TASK
-from master.firing import Fire, Outcome
-from master.models import Crontab, CrontabFire, Job, Task
-from master.store.crontabs import AVAILABLE, naive, unix
+from master.db.connection import db, is_postgres, write_transaction
+from master.db.models import Crontab, CrontabFire, Job, Task
+from master.domain import (
+    FINAL_TASK,
+    Claim,
+    Claimed,
+    CrontabStatus,
+    Fire,
+    Outcome,
+    Recorded,
+    Unstarted,
+)
+from master.store.crontabs import naive, unix
 from master.store.tasks import new_uuid
 
 PENDING_WINDOW = dt.timedelta(minutes=10)  # a claim older than this no longer holds its mutex
 LOCK_CLASS = 0x63726F6E  # "cron": the high half of the advisory lock key
 FINAL = [s.value for s in FINAL_TASK]
-
-
-@dataclass(frozen=True)
-class Claim:
-    crontab_id: int
-    revision: int
-    fires: list[Fire]
-
-
-@dataclass(frozen=True)
-class Recorded:
-    fire_time: int
-    outcome: Outcome
-    task_uuid: str = ""
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """What was recorded for a claim; `current` False: the crontab changed or another master
-    claimed first, so the scheduler reloads it."""
-
-    crontab_id: int
-    current: bool
-    recorded: list[Recorded]
-
-
-@dataclass(frozen=True)
-class Unstarted:
-    """A fire claimed to start whose task was never written (its master stopped)."""
-
-    crontab_id: int
-    project_id: int
-    job_uuid: str
-    mutex: str
-    submitter: str
-    fire_time: int
-    task_uuid: str
 
 
 def claim(claims: list[Claim], now: dt.datetime) -> list[Claimed]:
@@ -83,7 +52,7 @@ def claim(claims: list[Claim], now: dt.datetime) -> list[Claimed]:
 def _claim_one(
     claim: Claim, row: Crontab | None, holders: dict[tuple[int, str], str], now: dt.datetime
 ) -> Claimed:
-    if row is None or row.status != AVAILABLE or row.revision != claim.revision:
+    if row is None or row.status != CrontabStatus.AVAILABLE or row.revision != claim.revision:
         return Claimed(claim.crontab_id, False, [])
     if row.through is not None and unix(row.through) >= claim.fires[0].fire_time:
         return Claimed(row.id, False, [])

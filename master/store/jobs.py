@@ -7,15 +7,15 @@ import uuid as uuidlib
 
 import peewee as pw
 
-from master.db import write_transaction
+from master.db.connection import write_transaction
+from master.db.models import Job, Variable, utcnow
+from master.domain import ListFilter, Step
 from master.errors import AlreadyExists, NotFound
-from master.models import Job, Variable, utcnow
-from master.steps import Step, from_json, to_json
-from master.store.filters import ListFilter, audited, page
+from master.store.filters import audited, page
 
 
 def steps_of(job: Job) -> list[Step]:
-    return [from_json(s) for s in json.loads(job.steps)]
+    return [Step.from_json(s) for s in json.loads(job.steps)]
 
 
 def search(project_id: int, f: ListFilter) -> tuple[list[Job], int]:
@@ -38,7 +38,7 @@ def save(
 ) -> Job:
     """Create (no uuid) or replace a job."""
     now = utcnow()
-    data = json.dumps([to_json(s) for s in steps])
+    data = json.dumps([s.to_json() for s in steps])
     try:
         with write_transaction():
             if not uuid:

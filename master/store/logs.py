@@ -7,9 +7,9 @@ from collections import defaultdict
 
 import peewee as pw
 
-from master.db import write_transaction
+from master.db.connection import write_transaction
+from master.db.models import Execution, LogChunk
 from master.domain import Chunk
-from master.models import Execution, LogChunk
 
 MAX_CHUNKS_PER_READ = 4096
 

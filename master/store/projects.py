@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import peewee as pw
 
-from master.db import sync_id_sequence, write_transaction
+from master.db.bulk import sync_id_sequence
+from master.db.connection import write_transaction
+from master.db.models import Project
 from master.errors import AlreadyExists, InvalidArgument, NotFound
-from master.models import Project
 
 
 def require_project(project_id: int) -> Project:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from master.db import write_transaction
-from master.models import Slave, utcnow
+from master.db.connection import write_transaction
+from master.db.models import Slave, utcnow
 
 
 def by_name(name: str) -> Slave | None:

@@ -6,66 +6,30 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid as uuidlib
-from dataclasses import dataclass
 from typing import Any
 
-from master.db import insert_rows, write_transaction
-from master.domain import FINAL_TASK, Blob, ExecutionStatus, SubtaskStatus, TaskStatus
-from master.errors import AlreadyExists, InvalidArgument, NotFound
-from master.models import Execution, Project, Subtask, Task, utcnow
-from master.quotas import too_many_running
+from master.db.bulk import insert_rows
+from master.db.connection import write_transaction
+from master.db.models import Execution, Project, Subtask, Task, utcnow
+from master.domain import (
+    FINAL_TASK,
+    ExecutionStatus,
+    NewTask,
+    Placement,
+    SubtaskStatus,
+    TaskFilter,
+    TaskStatus,
+)
+from master.errors import AlreadyExists, InvalidArgument, NotFound, ResourceExhausted
 
 OPEN = [s.value for s in TaskStatus if s not in FINAL_TASK]
 
 
-@dataclass(frozen=True)
-class Placement:
-    """Where one node's execution goes; `failure` set = it cannot run (no slave)."""
-
-    node: str
-    slave: str
-    failure: str = ""
-    role: str = "run"  # run | fetch | place
-    blob: Blob | None = None  # what a place writes
-
-
-@dataclass(frozen=True)
-class NewStep:
-    uuid: str
-    kind: str
-    pause: str
-    node_count: int
-    spec: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class NewTask:
-    project_id: int
-    name: str
-    submitter: str
-    call_type: str
-    job_type: str
-    variables: dict[str, str]
-    steps: list[NewStep]
-    inputs: dict[str, Any]
-    uuid: str = ""
-    job_uuid: str = ""
-    redo_of: str = ""
-    mutex: str = ""
-    crontab_id: int = 0
-
-
-@dataclass(frozen=True)
-class TaskFilter:
-    project_id: int
-    name_contains: str = ""
-    submitter: str = ""
-    status: str = ""
-    started_after: dt.datetime | None = None
-    started_before: dt.datetime | None = None
-    uuid: str = ""
-    limit: int = 100
-    offset: int = 0
+def too_many_running(project_id: int, limit: int) -> ResourceExhausted:
+    return ResourceExhausted(
+        f"over quota: project {project_id} has {limit} tasks not ended, the most it may have "
+        "(--max-running-tasks); wait for one to end"
+    )
 
 
 def new_uuid() -> str:

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import string
 
 import peewee as pw
 
-from master.db import write_transaction
+from master.db.connection import write_transaction
+from master.db.models import Token, utcnow
+from master.domain import ListFilter
 from master.errors import AlreadyExists, InvalidArgument, NotFound
-from master.models import Token, utcnow
-from master.store.filters import ListFilter, audited, page
+from master.secrets import digest
+from master.store.filters import audited, page
 
 TOKEN_FORMAT = re.compile(r"[A-Za-z0-9]{32}")
 ALPHABET = string.ascii_letters + string.digits
 TOKEN_LENGTH = 32  # OpenC3's project tokens: 32 letters and digits (~190 bits when made here)
 MAX_DESCRIBE = 1000
-
-
-def digest(token: str) -> str:
-    """What is stored and looked up: tokens are random, so a plain sha256 suffices."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_token() -> str:

@@ -1,11 +1,12 @@
-"""What a copy needs from the machine at its end, this one or one over SSH, and where a place
-writes (the same rules on both)."""
+"""What a copy needs from the machine at its end, this one or one over SSH (and what a place over
+SFTP needs of that machine), and where a place writes (the same rules on both)."""
 
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from slave.copy.errors import CopyError
 from slave.copy.owner import Owner
@@ -14,6 +15,7 @@ from slave.messages import PlaceRequest
 
 CHUNK = 1 << 20
 """Bytes per read and per upload message (the file service takes at most 1 MiB)."""
+T = TypeVar("T")
 
 
 class Source(Protocol):
@@ -56,6 +58,29 @@ class Machine(Protocol):
     async def destination(self, request: PlaceRequest, received: Received) -> Destination: ...
 
     async def close(self) -> None: ...
+
+
+class SftpHost(Protocol):
+    """What a place over SFTP needs of the machine it writes on (sftp.py's SshMachine)."""
+
+    execution_id: int
+
+    @property
+    def sftp(self) -> Any:
+        """The connected paramiko SFTP client."""
+        ...
+
+    def where(self, path: str) -> str:
+        """`node:path`, as messages name it."""
+        ...
+
+    async def call(self, blocking: Callable[..., T], *args: Any) -> T:
+        """Run a blocking SFTP step off the event loop."""
+        ...
+
+    async def run(self, line: str, what: str) -> None:
+        """Run a short command on the machine; CopyError unless it exits 0."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -8,21 +8,18 @@ import contextlib
 import posixpath
 import secrets
 import stat
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slave.copy import lines
 from slave.copy.errors import CopyError, at, path_error, reason_of
-from slave.copy.machine import Plan, plan
+from slave.copy.machine import Plan, SftpHost, plan
 from slave.copy.owner import Owner, mode_text
 from slave.copy.verify import Received
 from slave.messages import PlaceRequest
 
-if TYPE_CHECKING:
-    from slave.copy.sftp import SshMachine
-
 
 class SftpDestination:
-    def __init__(self, machine: SshMachine, where: Plan, archive: bool, received: Received):
+    def __init__(self, machine: SftpHost, where: Plan, archive: bool, received: Received):
         self.path = where.final
         self._machine = machine
         self._sftp = machine.sftp
@@ -38,7 +35,7 @@ class SftpDestination:
 
     @classmethod
     async def open(
-        cls, machine: SshMachine, request: PlaceRequest, received: Received
+        cls, machine: SftpHost, request: PlaceRequest, received: Received
     ) -> SftpDestination:
         where = plan(request, await machine.call(cls._is_dir, machine, request.path))
         dest = cls(machine, where, request.blob.archive, received)
@@ -78,7 +75,7 @@ class SftpDestination:
     # --- blocking steps (the pool's threads) ----------------------------------------------
 
     @staticmethod
-    def _is_dir(machine: SshMachine, path: str) -> bool:
+    def _is_dir(machine: SftpHost, path: str) -> bool:
         try:
             return stat.S_ISDIR(machine.sftp.stat(path).st_mode or 0)
         except FileNotFoundError:

@@ -20,7 +20,8 @@ import pytest
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
 from playhouse.migrations import Runner
 
-from master.db import MIGRATIONS_DIR, open_database
+from master.db.connection import open_database
+from master.db.schema import MIGRATIONS_DIR
 from tests import pg
 from tests.integration.conftest import Cluster, Databases, Gateway, Master, Proc, wait_attached
 from tests.integration.rest import submit, task, tasklog, wait_final
@@ -186,7 +187,7 @@ def test_a_master_rides_out_a_postgresql_outage(cluster: Cluster) -> None:
         code = grpc_list_tasks(cluster.master)
         log = cluster.master.proc.log
         wait_until(  # the master's own background work (the sweep) meets the outage too
-            lambda: log.read_text().count("WARNING master.db: ") > 3, 20, what="a sweep"
+            lambda: log.read_text().count("WARNING master.db.connection: ") > 3, 20, what="a sweep"
         )
     finally:
         pg.cluster("start")

@@ -10,7 +10,7 @@ import pytest
 from jobfleet.logs import EscapingFormatter, printable
 
 from gateway.cli import default_log_config as gateway_config
-from master.logs import default_log_config as master_config
+from master.log_config import default_log_config as master_config
 from slave.logs import default_log_config as slave_config
 
 FORGED = "deploy\n2031-01-01 00:00:00,000 ERROR master.engine: forged\x1b[31m red\u2028x"

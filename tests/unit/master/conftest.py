@@ -9,7 +9,8 @@ import peewee
 import pytest
 from playhouse.pool import PooledSqliteDatabase
 
-from master.db import migrate, open_database
+from master.db.connection import open_database
+from master.db.schema import migrate
 from tests.unit.master.mastertest import Core
 
 

@@ -20,36 +20,33 @@ from typing import Any, TypeVar
 
 from cryptography.fernet import Fernet
 
-from master.db import DbRunner
+from master.catalogue.variables import RenderLimit
+from master.db.connection import DbRunner
+from master.db.models import Execution, Task
 from master.domain import (
     Blob,
     Chunk,
+    ChunkAck,
     CopyOrder,
     ExecutionStatus,
+    Finished,
+    Introduction,
+    KillOrder,
+    ResultAck,
     RunOrder,
     SlaveResult,
+    Started,
     TaskStatus,
 )
-from master.engine import TaskEngine
-from master.enrolment import Introduction, admit
-from master.events import TaskEvents
-from master.intake import Intake
-from master.link import (
-    ChunkAck,
-    Finished,
-    KillOrder,
-    Outbound,
-    ResultAck,
-    Session,
-    SlaveSessions,
-    Started,
-)
-from master.models import Execution, Task
-from master.queries import TaskQueries
-from master.quotas import Quotas
 from master.secrets import SecretBox
+from master.slaves.enrolment import admit
+from master.slaves.sessions import Outbound, Session, SlaveSessions
 from master.store import slaves, tasks
-from master.variables import RenderLimit
+from master.tasks.engine import TaskEngine
+from master.tasks.events import TaskEvents
+from master.tasks.intake import Intake
+from master.tasks.queries import TaskQueries
+from master.tasks.quotas import Quotas
 
 WAIT = 5.0
 """Deadline for anything that should happen "soon" (everything here takes milliseconds)."""

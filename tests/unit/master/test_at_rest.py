@@ -14,14 +14,14 @@ import pytest
 from cryptography.fernet import Fernet
 from playhouse.migrations import Runner
 
-from master.db import MIGRATIONS_DIR, migrate, open_database
-from master.domain import TaskStatus
+from master.catalogue.filestore import FileStore
+from master.db.connection import open_database
+from master.db.models import Account
+from master.db.schema import MIGRATIONS_DIR, migrate
+from master.domain import NewStep, NewTask, Placement, TaskStatus
 from master.errors import InvalidArgument
-from master.filestore import FileStore
-from master.models import Account
 from master.secrets import KeyFileError, SecretBox, is_sealed, read_key, write_key
 from master.store import blobs, files, slaves, tasks
-from master.store.tasks import NewStep, NewTask, Placement
 
 KEY = (
     "-----BEGIN OPENSSH PRIVATE KEY-----\n"
@@ -90,9 +90,7 @@ def test_the_migration_seals_plain_secrets_once(tmp_path: Path, box: SecretBox) 
     try:
         migrate(database, box)
         first = Account.get(Account.username == "deploy")
-        sealing = next(
-            m for m in Runner(database, str(MIGRATIONS_DIR)).migrations() if m.idx == 10
-        )
+        sealing = next(m for m in Runner(database, str(MIGRATIONS_DIR)).migrations() if m.idx == 10)
         sealing.load().up(None, database)  # again: sealed values are left alone
         second = Account.get(Account.username == "deploy")
     finally:

@@ -1,7 +1,8 @@
 """Copies through the attach link: a real Slave daemon, a scriptable master on 127.0.0.1 that
-also serves the real FileService (master.servicers.files over master.filestore) on the same
-address, as the master does, to every caller as to an operator (unbound to copies; the binding
-is tested in tests/integration). CopyCommand in; started, output, result (with `fetched`) out."""
+also serves the real FileService (master.rpc.file_service over master.catalogue.filestore) on
+the same address, as the master does, to every caller as to an operator (unbound to copies; the
+binding is tested in tests/integration). CopyCommand in; started, output, result (with
+`fetched`) out."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from typing import Any
 import grpc
 from jobfleet.v1 import common_pb2, slave_pb2, slave_pb2_grpc
 
-from master.auth import Identity, guarded
-from master.db import DbRunner
-from master.filestore import FileStore
-from master.servicers.files import FileServicer
+from master.catalogue.filestore import FileStore
+from master.db.connection import DbRunner
+from master.rpc.context import Caller
+from master.rpc.file_service import FileServicer
+from master.rpc.interceptor import guarded
+from master.tasks.events import TaskEvents
+from master.tasks.queries import TaskQueries
 from slave.daemon import Slave
 from tests.unit.slave.copy.copytest import MB, random_file, sha256_of, temp_files
 from tests.unit.slave.slavetest import FakeMaster, Stream
@@ -40,8 +44,8 @@ class AsOperator(grpc.aio.ServerInterceptor):
     """Every call is the admin's (the real master checks the caller's credential)."""
 
     async def intercept_service(self, continuation: Any, details: Any) -> Any:
-        async def operator() -> Identity:
-            return Identity(0)
+        async def operator() -> Caller:
+            return Caller(0)
 
         return guarded(await continuation(details), operator, lambda who, request: None)
 
@@ -51,7 +55,8 @@ async def master_with_files(store: FileStore) -> AsyncIterator[tuple[FakeMaster,
     master = FakeMaster()
     server = grpc.aio.server(interceptors=[AsOperator()])
     slave_pb2_grpc.add_SlaveLinkServicer_to_server(master, server)
-    slave_pb2_grpc.add_FileServiceServicer_to_server(FileServicer(store, DbRunner(1)), server)
+    files = FileServicer(store, TaskQueries(DbRunner(1), TaskEvents()))
+    slave_pb2_grpc.add_FileServiceServicer_to_server(files, server)
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
     try:

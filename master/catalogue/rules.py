@@ -1,0 +1,182 @@
+"""Catalogue rules: what a valid script, node, group, account or variable is. Synchronous
+(run on the database threads); every refusal names the request field."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from master.catalogue import resolve, validate
+from master.catalogue.steps import checked, used_variables
+from master.db.connection import write_transaction
+from master.db.models import Account, Job, Node, NodeGroup, Script, Variable
+from master.domain import GroupPlugin, ListFilter, ScriptType, Step, StepKind
+from master.errors import InvalidArgument
+from master.secrets import SecretBox
+from master.store import catalogue, jobs, projects
+
+IP = re.compile(r"^[0-9A-Fa-f:.]{0,64}$")
+GROUP_PLUGINS = tuple(GroupPlugin)
+
+
+def _name(value: str, field: str = "name") -> str:
+    validate.text(field, value, 255)
+    return value.strip()
+
+
+def save_job(
+    project_id: int, name: str, permanent: bool, steps: list[Step], actor: str, uuid: str = ""
+) -> tuple[Job, list[Step]]:
+    projects.require_project(project_id)
+    ready = checked(steps)
+    for i, step in enumerate(ready):
+        resolve.static_check(project_id, step.targets, f"steps[{i}].{step.targets_field}")
+        if step.kind == StepKind.SCP:
+            resolve.static_check(project_id, step.src, f"steps[{i}].src")
+    job = jobs.save(project_id, _name(name), permanent, ready, actor, uuid)
+    return job, ready
+
+
+def list_jobs(project_id: int, f: ListFilter) -> tuple[list[tuple[Job, list[Step]]], int]:
+    projects.require_project(project_id)
+    rows, total = jobs.search(project_id, f)
+    return [(r, jobs.steps_of(r)) for r in rows], total
+
+
+def get_job(project_id: int, uuid: str, name: str) -> tuple[Job, list[Step]]:
+    job = jobs.get(project_id, uuid, name)
+    return job, jobs.steps_of(job)
+
+
+def check_file_name(name: str) -> None:
+    """A file server name is one plain path component: nothing can escape the store."""
+    bad = (
+        not name.strip()
+        or len(name) > 255
+        or name.strip() != name
+        or name.startswith(".")
+        or any(c in name for c in "/\\\0")
+        or name in (".", "..")
+    )
+    if bad:
+        raise InvalidArgument(f"not a plain file name: {name!r}", "name")
+
+
+def save_script(
+    project_id: int, name: str, stype: ScriptType, content: str, actor: str, script_id: int = 0
+) -> Script:
+    projects.require_project(project_id)
+    if not content.strip():
+        raise InvalidArgument("must not be empty", "content")
+    values: dict[str, Any] = {"name": _name(name), "type": stype.value, "content": content}
+    if script_id:
+        row = catalogue.one(Script, project_id, script_id, "script")
+        return catalogue.update(row, "name", actor, **values)
+    return catalogue.create(Script, "name", actor, project=project_id, **values)
+
+
+def create_node(
+    project_id: int, name: str, inip: str, exip: str, ssh_port: int, slave: str, actor: str
+) -> Node:
+    projects.require_project(project_id)
+    if not validate.NODE_NAME.match(name.strip()):
+        raise InvalidArgument(f"not a valid node name: {name!r}", "name")
+    for field, value in (("inip", inip), ("exip", exip)):
+        if not IP.match(value.strip()):
+            raise InvalidArgument(f"not an IP address: {value!r}", field)
+    if not 0 <= ssh_port <= 65535:
+        raise InvalidArgument("must be 0 to 65535", "ssh_port")
+    return catalogue.create(
+        Node,
+        "name",
+        actor,
+        project=project_id,
+        name=name.strip(),
+        inip=inip.strip(),
+        exip=exip.strip(),
+        ssh_port=ssh_port,
+        slave=slave.strip(),
+    )
+
+
+def save_group(
+    project_id: int, name: str, plugin: str, params: str, actor: str, group_id: int = 0
+) -> NodeGroup:
+    projects.require_project(project_id)
+    plugin = plugin or GroupPlugin.LIST
+    if plugin not in GROUP_PLUGINS:
+        raise InvalidArgument(
+            f"unknown plugin {plugin!r}; known: {', '.join(GROUP_PLUGINS)}", "plugin"
+        )
+    values: dict[str, Any] = {"name": _name(name), "plugin": plugin, "params": params}
+    if group_id:
+        row = catalogue.one(NodeGroup, project_id, group_id, "node group")
+        return catalogue.update(row, "name", actor, **values)
+    return catalogue.create(NodeGroup, "name", actor, project=project_id, **values)
+
+
+def resolve_group(project_id: int, group_id: int) -> list[str]:
+    return resolve.group_members(catalogue.one(NodeGroup, project_id, group_id, "node group"))
+
+
+def create_account(
+    project_id: int,
+    username: str,
+    private_key: str,
+    password: str,
+    actor: str,
+    secrets: SecretBox,
+) -> Account:
+    """The account, its key and password sealed with the master's key before they are stored."""
+    projects.require_project(project_id)
+    if not validate.USER_NAME.match(username):
+        raise InvalidArgument(f"not a valid account name: {username!r}", "username")
+    if private_key and "PRIVATE KEY" not in private_key:
+        raise InvalidArgument("not a PEM or OpenSSH private key", "private_key")
+    return catalogue.create(
+        Account,
+        "username",
+        actor,
+        project=project_id,
+        username=username,
+        private_key=secrets.seal(private_key),
+        password=secrets.seal(password),
+    )
+
+
+def save_variable(
+    project_id: int, job_uuid: str, name: str, value: str, describe: str, var_id: int = 0
+) -> Variable:
+    job = jobs.get(project_id, job_uuid)
+    if not validate.VARIABLE_NAME.match(name):
+        raise InvalidArgument(f"not a valid variable name: {name!r}", "name")
+    return jobs.save_variable(job, name, value, describe, var_id)
+
+
+def save_variables(
+    project_id: int, job_uuid: str, items: list[tuple[str, str, str]]
+) -> list[Variable]:
+    job = jobs.get(project_id, job_uuid)
+    for i, (name, _, _) in enumerate(items):
+        if not validate.VARIABLE_NAME.match(name):
+            raise InvalidArgument(f"not a valid variable name: {name!r}", f"variables[{i}].name")
+    with write_transaction():
+        return [jobs.save_variable(job, n, v, d) for n, v, d in items]
+
+
+def list_variables(
+    project_id: int, job_uuid: str, job_name: str, empty_only: bool, exclude: list[str]
+) -> tuple[str, list[Variable]]:
+    job = jobs.get(project_id, job_uuid, job_name)
+    rows = [
+        v for v in jobs.variables(job) if v.name not in exclude and (not empty_only or not v.value)
+    ]
+    if empty_only:  # names the steps use that the job does not define must be supplied too
+        defined = {v.name for v in jobs.variables(job)}
+        used = sorted(used_variables(jobs.steps_of(job)) - defined - set(exclude))
+        rows += [Variable(id=0, job=job.id, name=n, value="", describe="") for n in used]
+    return job.uuid, rows
+
+
+def delete_variable(project_id: int, job_uuid: str, name: str) -> None:
+    jobs.delete_variable(jobs.get(project_id, job_uuid), name)

@@ -1,0 +1,238 @@
+"""What CatalogService and TokenService call: the catalogue of a project (jobs, scripts, nodes,
+groups, accounts, job variables, the file server's entries), projects, and project tokens.
+
+Each method is one call on the database threads: a rule of rules.py, or a store function once
+the project is known to exist. Rows come back as the store reads them.
+"""
+
+from __future__ import annotations
+
+from master.catalogue import resolve, rules
+from master.db.connection import DbRunner
+from master.db.models import (
+    Account,
+    Job,
+    Node,
+    NodeGroup,
+    Project,
+    Script,
+    StoredFile,
+    Token,
+    Variable,
+)
+from master.domain import ListFilter, ScriptType, Step
+from master.secrets import SecretBox
+from master.store import catalogue, files, jobs, projects, tokens
+
+JobSteps = tuple[Job, list[Step]]
+"""A job with its steps read from their JSON."""
+
+
+class Catalogue:
+    """A project's catalogue and the projects themselves; accounts' keys and passwords are
+    sealed with `secrets` before they are stored."""
+
+    def __init__(self, run_db: DbRunner, secrets: SecretBox) -> None:
+        self.run_db = run_db
+        self.secrets = secrets
+
+    # --- projects
+
+    async def create_project(self, name: str, project_id: int = 0) -> Project:
+        return await self.run_db(projects.create_project, name, project_id)
+
+    async def list_projects(self) -> list[Project]:
+        return await self.run_db(projects.list_projects)
+
+    async def require_project(self, project_id: int) -> None:
+        """NOT_FOUND unless the project exists."""
+        await self.run_db(projects.require_project, project_id)
+
+    # --- jobs
+
+    async def list_jobs(self, project_id: int, f: ListFilter) -> tuple[list[JobSteps], int]:
+        return await self.run_db(rules.list_jobs, project_id, f)
+
+    async def get_job(self, project_id: int, uuid: str, name: str) -> JobSteps:
+        return await self.run_db(rules.get_job, project_id, uuid, name)
+
+    async def save_job(
+        self,
+        project_id: int,
+        name: str,
+        permanent: bool,
+        steps: list[Step],
+        actor: str,
+        uuid: str = "",
+    ) -> JobSteps:
+        """A new job, or (`uuid`) the job of that uuid saved again."""
+        return await self.run_db(rules.save_job, project_id, name, permanent, steps, actor, uuid)
+
+    async def delete_job(self, project_id: int, uuid: str) -> None:
+        await self.run_db(jobs.delete, project_id, uuid)
+
+    # --- scripts
+
+    async def list_scripts(self, project_id: int, f: ListFilter) -> tuple[list[Script], int]:
+        await self.require_project(project_id)
+        return await self.run_db(catalogue.scripts, project_id, f)
+
+    async def get_script(self, project_id: int, script_id: int) -> Script:
+        return await self.run_db(catalogue.one, Script, project_id, script_id, "script")
+
+    async def save_script(
+        self,
+        project_id: int,
+        name: str,
+        script_type: ScriptType,
+        content: str,
+        actor: str,
+        script_id: int = 0,
+    ) -> Script:
+        """A new script, or (`script_id`) that script saved again."""
+        return await self.run_db(
+            rules.save_script, project_id, name, script_type, content, actor, script_id
+        )
+
+    async def delete_script(self, project_id: int, script_id: int) -> None:
+        await self.run_db(catalogue.delete, Script, project_id, script_id, "script")
+
+    # --- nodes
+
+    async def list_nodes(self, project_id: int, f: ListFilter) -> tuple[list[Node], int]:
+        await self.require_project(project_id)
+        return await self.run_db(catalogue.nodes, project_id, f)
+
+    async def create_node(
+        self,
+        project_id: int,
+        name: str,
+        inip: str,
+        exip: str,
+        ssh_port: int,
+        slave: str,
+        actor: str,
+    ) -> Node:
+        return await self.run_db(
+            rules.create_node, project_id, name, inip, exip, ssh_port, slave, actor
+        )
+
+    async def delete_node(self, project_id: int, node_id: int) -> None:
+        await self.run_db(catalogue.delete, Node, project_id, node_id, "node")
+
+    async def check_nodes(self, project_id: int, names: list[str]) -> tuple[list[str], list[str]]:
+        """(known, unknown) of the names, for this project."""
+        await self.require_project(project_id)
+        return await self.run_db(resolve.check, project_id, names)
+
+    # --- node groups
+
+    async def list_groups(self, project_id: int, f: ListFilter) -> tuple[list[NodeGroup], int]:
+        await self.require_project(project_id)
+        return await self.run_db(catalogue.groups, project_id, f)
+
+    async def get_group(self, project_id: int, group_id: int) -> NodeGroup:
+        return await self.run_db(catalogue.one, NodeGroup, project_id, group_id, "node group")
+
+    async def save_group(
+        self, project_id: int, name: str, plugin: str, params: str, actor: str, group_id: int = 0
+    ) -> NodeGroup:
+        """A new group, or (`group_id`) that group saved again."""
+        return await self.run_db(
+            rules.save_group, project_id, name, plugin, params, actor, group_id
+        )
+
+    async def delete_group(self, project_id: int, group_id: int) -> None:
+        await self.run_db(catalogue.delete, NodeGroup, project_id, group_id, "node group")
+
+    async def resolve_group(self, project_id: int, group_id: int) -> list[str]:
+        return await self.run_db(rules.resolve_group, project_id, group_id)
+
+    # --- accounts
+
+    async def list_accounts(self, project_id: int, f: ListFilter) -> tuple[list[Account], int]:
+        await self.require_project(project_id)
+        return await self.run_db(catalogue.accounts, project_id, f)
+
+    async def create_account(
+        self, project_id: int, username: str, private_key: str, password: str, actor: str
+    ) -> Account:
+        return await self.run_db(
+            rules.create_account, project_id, username, private_key, password, actor, self.secrets
+        )
+
+    async def delete_account(self, project_id: int, account_id: int) -> None:
+        await self.run_db(catalogue.delete, Account, project_id, account_id, "account")
+
+    # --- job variables
+
+    async def list_variables(
+        self, project_id: int, job_uuid: str, job_name: str, empty_only: bool, exclude: list[str]
+    ) -> tuple[str, list[Variable]]:
+        """The job's uuid and its variables (see rules.list_variables)."""
+        return await self.run_db(
+            rules.list_variables, project_id, job_uuid, job_name, empty_only, exclude
+        )
+
+    async def save_variable(
+        self, project_id: int, job_uuid: str, name: str, value: str, describe: str, var_id: int
+    ) -> Variable:
+        return await self.run_db(
+            rules.save_variable, project_id, job_uuid, name, value, describe, var_id
+        )
+
+    async def save_variables(
+        self, project_id: int, job_uuid: str, items: list[tuple[str, str, str]]
+    ) -> list[Variable]:
+        """(name, value, describe) each, saved in one transaction."""
+        return await self.run_db(rules.save_variables, project_id, job_uuid, items)
+
+    async def delete_variable(self, project_id: int, job_uuid: str, name: str) -> None:
+        await self.run_db(rules.delete_variable, project_id, job_uuid, name)
+
+    # --- the file server's entries (their bytes are in the file store, filestore.py)
+
+    async def list_files(self, project_id: int, f: ListFilter) -> tuple[list[StoredFile], int]:
+        await self.require_project(project_id)
+        return await self.run_db(files.search, project_id, f)
+
+    async def check_upload(self, project_id: int, name: str) -> None:
+        """Refuse an upload to no project or under a name that is not one plain file name,
+        before any byte of it is kept."""
+        await self.require_project(project_id)
+        rules.check_file_name(name)
+
+    async def save_file(
+        self, project_id: int, name: str, sha256: str, size: int, actor: str
+    ) -> StoredFile:
+        """Name the stored blob in the project's file server (a name taken is replaced)."""
+        return await self.run_db(files.save, project_id, name.strip(), sha256, size, actor)
+
+    async def delete_file(self, project_id: int, file_id: int) -> None:
+        await self.run_db(files.delete, project_id, file_id)
+
+
+class Tokens:
+    """A project's tokens (stored as digests) and the lookup the authenticator makes."""
+
+    def __init__(self, run_db: DbRunner) -> None:
+        self.run_db = run_db
+
+    async def list(self, project_id: int, f: ListFilter, token: str) -> tuple[list[Token], int]:
+        """The project's tokens (`token` set: only that one), without their secrets."""
+        await self.run_db(projects.require_project, project_id)
+        return await self.run_db(tokens.search, project_id, f, token)
+
+    async def create(
+        self, project_id: int, token: str, describe: str, actor: str
+    ) -> tuple[Token, str]:
+        """(row, the plain token): `token` if given, else one made now."""
+        await self.run_db(projects.require_project, project_id)
+        return await self.run_db(tokens.create, project_id, token, describe, actor)
+
+    async def delete(self, project_id: int, token_id: int) -> None:
+        await self.run_db(tokens.delete, project_id, token_id)
+
+    async def by_digest(self, hashed: str) -> Token | None:
+        """The token whose digest this is, if any."""
+        return await self.run_db(tokens.by_digest, hashed)

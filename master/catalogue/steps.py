@@ -1,0 +1,105 @@
+"""The checks on a job's steps (the values themselves are master/domain.py's Step and Selector),
+and the variables they use."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shlex
+import uuid as uuidlib
+
+from master.catalogue.validate import USER_NAME
+from master.catalogue.variables import PATTERN
+from master.domain import (
+    MAX_TIMEOUT_S,
+    NODE_SELECTORS,
+    ScriptType,
+    Selector,
+    SelectorType,
+    Step,
+    StepKind,
+)
+from master.errors import InvalidArgument
+
+MAX_STEPS = 100
+# A copy's chown and chmod as the slave takes them (slave/copy/owner.py): `user`, `user:group`,
+# `user:` or `:group`, a name never starting with `-` (chown would read it as an option); a
+# mode of 3 or 4 octal digits.
+_OWNER_NAME = r"[A-Za-z0-9_][A-Za-z0-9._-]{0,63}\$?"
+OWNER = re.compile(rf"{_OWNER_NAME}(?::(?:{_OWNER_NAME})?)?|:{_OWNER_NAME}")
+MODE = re.compile(r"[0-7]{3,4}")
+
+
+def checked(steps: list[Step]) -> list[Step]:
+    """Steps with uuids, or the first problem naming `steps[i].field`."""
+    if not steps:
+        raise InvalidArgument("a job needs at least one step", "steps")
+    if len(steps) > MAX_STEPS:
+        raise InvalidArgument(f"at most {MAX_STEPS} steps", "steps")
+    out = []
+    for i, step in enumerate(steps):
+        check(step, f"steps[{i}]")
+        out.append(step if step.uuid else dataclasses.replace(step, uuid=uuidlib.uuid4().hex))
+    if len({s.uuid for s in out}) != len(out):
+        raise InvalidArgument("two steps share a uuid", "steps")
+    return out
+
+
+def check(step: Step, at: str) -> None:
+    if step.kind not in tuple(StepKind):
+        raise InvalidArgument(f"must be cmd or scp, got {step.kind!r}", f"{at}.kind")
+    if not step.name.strip() or len(step.name) > 255:
+        raise InvalidArgument("must be 1 to 255 characters", f"{at}.name")
+    if step.user and not USER_NAME.match(step.user):
+        raise InvalidArgument(f"not a valid account name: {step.user!r}", f"{at}.user")
+    if not 1 <= step.timeout_s <= MAX_TIMEOUT_S:
+        raise InvalidArgument(f"must be 1 to {MAX_TIMEOUT_S} seconds", f"{at}.timeout_seconds")
+    if step.kind == StepKind.CMD:
+        _check_cmd(step, at)
+    else:
+        _check_scp(step, at)
+
+
+def _check_cmd(step: Step, at: str) -> None:
+    _selector(step.nodes, f"{at}.nodes", allow_store=False)
+    if step.script_type not in {t.value for t in ScriptType}:
+        raise InvalidArgument(f"unknown script type {step.script_type!r}", f"{at}.script_type")
+    if not step.script.strip():
+        raise InvalidArgument("must not be empty", f"{at}.script")
+    try:
+        shlex.split(step.args)
+    except ValueError as exc:
+        raise InvalidArgument(f"cannot split: {exc}", f"{at}.args") from exc
+
+
+def _check_scp(step: Step, at: str) -> None:
+    _selector(step.src, f"{at}.src", allow_store=True)
+    _selector(step.dst, f"{at}.dst", allow_store=False)
+    for name in ("src_path", "dst_path"):
+        if not getattr(step, name).strip():
+            raise InvalidArgument("must not be empty", f"{at}.{name}")
+    if step.chown and not OWNER.fullmatch(step.chown):
+        raise InvalidArgument(f"not a user[:group]: {step.chown!r}", f"{at}.chown")
+    if step.chmod and not MODE.fullmatch(step.chmod):
+        raise InvalidArgument(f"not an octal mode (3 or 4 digits): {step.chmod!r}", f"{at}.chmod")
+
+
+def _selector(sel: Selector, at: str, allow_store: bool) -> None:
+    allowed = tuple(SelectorType) if allow_store else NODE_SELECTORS
+    if sel.type not in allowed:
+        raise InvalidArgument(f"must be one of {', '.join(allowed)}", at)
+    if sel.type != SelectorType.FILESERVER and not sel.content.strip():
+        raise InvalidArgument("names no nodes", at)
+
+
+def used_variables(steps: list[Step]) -> set[str]:
+    names = {m.group(1) for s in steps for t in s.texts() for m in PATTERN.finditer(t)}
+    names.update(
+        s.targets.content.strip() for s in steps if s.targets.type == SelectorType.VARIABLE
+    )
+    names.update(
+        s.src.content.strip()
+        for s in steps
+        if s.kind == StepKind.SCP and s.src.type == SelectorType.VARIABLE
+    )
+    return names

@@ -1,0 +1,355 @@
+"""The crontab scheduler: sleeps until the earliest fire time of the available crontabs, claims
+the fires that are due (store/fires.py: one unique row per fire time, written before any task
+starts), then starts their tasks through the task engine.
+
+It keeps the crontabs in a heap ordered by next fire time, rebuilt entry by entry when the
+catalogue says one changed (`poke`), and in full every `resync` seconds, which is also when it
+finishes fires other masters claimed but never started, and prunes old fire records.
+
+At most `max_in_flight` task starts run at once and at most BACKLOG times as many wait; while
+that backlog is full the scheduler claims nothing more. The bound keeps the rest of the master
+(slave results, API calls) its share of the database threads when more fires are due than the
+task engine can start. What the scheduler reaches late is decided by cron/misfire.py: of a
+crontab's fire times due at once only the latest starts, and nothing is queued for later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+
+from master.cron.expression import Schedule, ScheduleError
+from master.cron.misfire import Decision, decide
+from master.db.connection import DbRunner
+from master.domain import CallType, Claim, Claimed, JobSubmission, Outcome, Policy, Scheduled
+from master.errors import AlreadyExists, JobfleetError
+from master.store import crontabs, fires
+from master.store.crontabs import naive
+from master.tasks.engine import TaskEngine
+
+logger = logging.getLogger(__name__)
+
+THRESHOLD = 60.0  # seconds late a fire may still start; later ones have misfired
+RESYNC = 30.0  # seconds between full reloads, recoveries and prunes
+MAX_IN_FLIGHT = 2  # task starts running at once (app.py: half the database threads)
+BACKLOG = 8  # claimed fires waiting to start, per task start running at once
+BATCH = 256  # fires claimed in one transaction at most
+FIRE_HISTORY = 100  # fire records kept per crontab
+RECOVER_AFTER = 5.0  # a claim this old without its task is started by whichever master sees it
+RECOVER_WINDOW = 60.0  # ...if its fire time is at most this old; else it is marked failed
+RETRY = 1.0  # seconds to wait after the database failed a step
+DRAIN = 5.0  # seconds shutdown waits for task starts
+
+
+@dataclass
+class Entry:
+    job: Scheduled
+    schedule: Schedule
+    tick: int  # its next fire time, unix seconds
+    seq: int = 0  # of its one live heap item; older items of the crontab are stale
+
+
+class Scheduler:
+    """The crontab daemon: `run()` until `shutdown()`. It sleeps until the earliest fire time,
+    claims what is due (once, whatever the number of masters), starts those tasks through the
+    engine, at most `max_in_flight` at once, and reloads a crontab when `poke`d after a change.
+    `clock` is injected, so tests step time."""
+
+    def __init__(
+        self,
+        run_db: DbRunner,
+        engine: TaskEngine,
+        clock: Callable[[], float] = time.time,
+        threshold: float = THRESHOLD,
+        max_in_flight: int = MAX_IN_FLIGHT,
+        resync: float = RESYNC,
+    ) -> None:
+        self.run_db = run_db
+        self.engine = engine
+        self.clock = clock
+        self.threshold = threshold
+        self.max_in_flight = max_in_flight
+        self.resync = resync
+        self._entries: dict[int, Entry] = {}
+        self._heap: list[tuple[int, int, int]] = []  # (tick, seq, crontab id)
+        self._seq = itertools.count()
+        self._schedules: dict[tuple[str, str], Schedule] = {}
+        self._dirty: set[int] = set()
+        self._starts: set[asyncio.Task[None]] = set()  # waiting or running
+        self._slots = asyncio.Semaphore(max_in_flight)
+        self._in_flight: set[str] = set()  # task uuids being started
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._done = asyncio.Event()
+        self._running = False
+        self._upkeep_at = 0.0
+        self._started_up = False
+
+    def poke(self, crontab_id: int) -> None:
+        """The crontab was created, edited, switched or deleted: reload it now."""
+        self._dirty.add(crontab_id)
+        self._wake.set()
+
+    # --- lifecycle
+
+    async def run(self) -> None:
+        """Schedule until shutdown(); then wait up to DRAIN seconds for task starts."""
+        self._running = True
+        try:
+            while not self._stopping.is_set():
+                try:
+                    await self._step()
+                except JobfleetError as exc:  # the database is unavailable
+                    logger.warning("scheduler: %s; trying again in %g s", exc, RETRY)
+                    await self._pause(RETRY)
+                except Exception:
+                    logger.exception("scheduler step failed; trying again in %g s", RETRY)
+                    await self._pause(RETRY)
+        finally:
+            await self._drain()
+            self._done.set()
+
+    async def shutdown(self) -> None:
+        """Stop scheduling and wait until done; safe to call twice or before run()."""
+        self._stopping.set()
+        self._wake.set()
+        if self._running:
+            await self._done.wait()
+
+    async def __aenter__(self) -> Scheduler:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.shutdown()
+
+    async def _drain(self) -> None:
+        if self._starts:
+            _, late = await asyncio.wait(set(self._starts), timeout=DRAIN)
+            for task in late:
+                task.cancel()
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    # --- the loop
+
+    async def _step(self) -> None:
+        self._wake.clear()
+        if self.clock() >= self._upkeep_at:
+            await self._upkeep()
+        if self._dirty:
+            ids, self._dirty = sorted(self._dirty), set()
+            await self._reload(ids)
+        free = await self._room()
+        due = self._pop_due(self.clock(), min(free, BATCH))
+        if due:
+            await self._fire(due)
+        else:
+            await self._sleep_until(self._next_wake())
+
+    async def _room(self) -> int:
+        """How many more task starts may wait (waiting until at least one may)."""
+        limit = self.max_in_flight * BACKLOG
+        while len(self._starts) >= limit:
+            await asyncio.wait(set(self._starts), return_when=asyncio.FIRST_COMPLETED)
+        return limit - len(self._starts)
+
+    async def _sleep_until(self, when: float) -> None:
+        timeout = when - self.clock()
+        if timeout > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    def _next_wake(self) -> float:
+        self._drop_stale()
+        return min(self._heap[0][0], self._upkeep_at) if self._heap else self._upkeep_at
+
+    def _pop_due(self, now: float, limit: int) -> list[Entry]:
+        due: list[Entry] = []
+        while len(due) < limit and self._heap:
+            self._drop_stale()
+            if not self._heap or self._heap[0][0] > now:
+                break
+            due.append(self._entries[heapq.heappop(self._heap)[2]])
+        return due
+
+    def _drop_stale(self) -> None:
+        """Pop heap items that no longer match their crontab (edited, removed, moved on)."""
+        while self._heap:
+            _, seq, crontab_id = self._heap[0]
+            entry = self._entries.get(crontab_id)
+            if entry and entry.seq == seq:
+                return
+            heapq.heappop(self._heap)
+
+    # --- loading crontabs
+
+    async def _reload(self, ids: list[int] | None) -> None:
+        """Load the available crontabs (all, or those of `ids`) and their next fire times."""
+        rows = await self.run_db(crontabs.load, ids)
+        if ids is None:
+            self._entries.clear()
+            self._heap.clear()
+        for crontab_id in ids or ():
+            self._entries.pop(crontab_id, None)
+        for row in rows:
+            self._add(row)
+
+    def _add(self, row: Scheduled) -> None:
+        key = (row.cron, row.time_zone)
+        try:
+            if key not in self._schedules:
+                self._schedules[key] = Schedule(row.cron, row.time_zone)
+            schedule = self._schedules[key]
+            entry = Entry(row, schedule, schedule.next_after(row.base))
+        except ScheduleError as exc:
+            logger.error("crontab %d %r: cannot schedule: %s", row.id, row.cron, exc)
+            return
+        self._entries[row.id] = entry
+        self._push(entry)
+
+    def _push(self, entry: Entry) -> None:
+        entry.seq = next(self._seq)
+        heapq.heappush(self._heap, (entry.tick, entry.seq, entry.job.id))
+
+    # --- firing
+
+    async def _fire(self, due: list[Entry]) -> None:
+        now = self.clock()
+        decisions: dict[int, Decision] = {}
+        for entry in due:
+            try:
+                decisions[entry.job.id] = decide(
+                    entry.schedule,
+                    entry.tick,
+                    now,
+                    Policy(entry.job.policy),
+                    entry.job.grace,
+                    self.threshold,
+                )
+            except ScheduleError as exc:
+                logger.error("crontab %d: cannot decide its fires: %s", entry.job.id, exc)
+        claims = [
+            Claim(e.job.id, e.job.revision, decisions[e.job.id].fires)
+            for e in due
+            if e.job.id in decisions
+        ]
+        try:
+            results = await self.run_db(fires.claim, claims, naive(now))
+        except BaseException:
+            self._dirty.update(c.crontab_id for c in claims)  # reload them: nothing was claimed
+            raise
+        for result in results:
+            self._claimed(result, decisions[result.crontab_id])
+
+    def _claimed(self, result: Claimed, decided: Decision) -> None:
+        entry = self._entries[result.crontab_id]  # only _step changes entries, not during _fire
+        for record in result.recorded:
+            if record.outcome == Outcome.STARTED:
+                self._start(submission(entry.job, record.task_uuid), record.fire_time)
+            else:
+                logger.info(
+                    "crontab %d fire %d %s: %s",
+                    entry.job.id,
+                    record.fire_time,
+                    record.outcome,
+                    record.reason,
+                )
+        if result.current:
+            entry.tick = decided.next_tick
+            self._push(entry)
+        else:
+            self._dirty.add(entry.job.id)
+
+    def _start(self, sub: JobSubmission, fire_time: int) -> None:
+        self._in_flight.add(sub.task_uuid)
+        task = asyncio.create_task(self._submit(sub, fire_time))
+        self._starts.add(task)
+        task.add_done_callback(self._starts.discard)
+
+    async def _submit(self, sub: JobSubmission, fire_time: int) -> None:
+        try:
+            async with self._slots:
+                await self.engine.submit_job(sub)
+            logger.debug(
+                "crontab %d fire %d started task %s", sub.crontab_id, fire_time, sub.task_uuid
+            )
+        except AlreadyExists:
+            pass  # another master started this claimed fire first
+        except Exception as exc:
+            reason = str(exc) if isinstance(exc, JobfleetError) else f"internal error: {exc!r}"
+            logger.warning(
+                "crontab %d fire %d: the task could not start: %s",
+                sub.crontab_id,
+                fire_time,
+                reason,
+            )
+            with contextlib.suppress(JobfleetError):
+                await self.run_db(fires.fail, sub.crontab_id, fire_time, reason)
+        finally:
+            self._in_flight.discard(sub.task_uuid)
+
+    # --- upkeep: full reload, unfinished claims, old records
+
+    async def _upkeep(self) -> None:
+        """Run again at the next step if any part fails (the database may be away)."""
+        now = self.clock()
+        await self._reload(None)
+        # At start, every claim without its task is a stopped master's (or an idempotent race).
+        await self._recover(now, now if not self._started_up else now - RECOVER_AFTER)
+        self._started_up = True
+        pruned = await self.run_db(fires.prune, FIRE_HISTORY)
+        self._upkeep_at = now + self.resync
+        logger.debug(
+            "scheduler upkeep: %d crontab(s), %d old fire(s) pruned", len(self._entries), pruned
+        )
+
+    async def _recover(self, now: float, claimed_before: float) -> None:
+        for fire in await self.run_db(fires.unstarted, naive(claimed_before)):
+            if fire.task_uuid in self._in_flight:
+                continue
+            if now - fire.fire_time > RECOVER_WINDOW:
+                reason = "claimed by a master that stopped before starting its task"
+                await self.run_db(fires.fail, fire.crontab_id, fire.fire_time, reason)
+                continue
+            logger.info(
+                "crontab %d fire %d: starting the task its master did not start",
+                fire.crontab_id,
+                fire.fire_time,
+            )
+            sub = JobSubmission(
+                project_id=fire.project_id,
+                job_uuid=fire.job_uuid,
+                task_uuid=fire.task_uuid,
+                submitter=fire.submitter,
+                call_type=CallType.CRONTAB,
+                mutex=fire.mutex,
+                crontab_id=fire.crontab_id,
+            )
+            self._start(sub, fire.fire_time)
+
+
+def submission(job: Scheduled, task_uuid: str) -> JobSubmission:
+    """The task a fire of `job` starts, under the uuid its claim recorded."""
+    return JobSubmission(
+        project_id=job.project_id,
+        job_uuid=job.job_uuid,
+        task_uuid=task_uuid,
+        submitter=job.submitter,
+        call_type=CallType.CRONTAB,
+        mutex=job.mutex,
+        crontab_id=job.id,
+    )

@@ -1,0 +1,285 @@
+"""The peewee models. Behaviour lives in master/store/; the schema is created and changed only by
+numbered migrations (migrations/), which keep frozen copies of these tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee as pw
+
+from master.db.connection import db
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC: what every timestamp column holds."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class BaseModel(pw.Model):
+    id = pw.AutoField()
+
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Project(BaseModel):
+    name = pw.CharField(max_length=255, unique=True)
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+class Slave(BaseModel):
+    name = pw.CharField(max_length=255, unique=True)
+    hostname = pw.CharField(max_length=255, default="")
+    addresses = pw.TextField(default="")
+    version = pw.CharField(max_length=64, default="")
+    first_seen = pw.DateTimeField(default=utcnow)
+    last_seen = pw.DateTimeField(default=utcnow)
+    credential = pw.CharField(max_length=64, default="")  # sha256 of its credential; "" = none
+    projects = pw.TextField(default="")  # project ids it may serve, "1,7"; "" = every project
+    enrolled_by = pw.CharField(max_length=64, default="")  # "join token", "project 3 token 9"
+    enrolled_at = pw.DateTimeField(null=True)
+    run_as = pw.TextField(default="")  # accounts its commands may run as (it says); first = default
+
+
+class Task(BaseModel):
+    project_id: int
+    uuid = pw.CharField(max_length=64, index=True)  # unique per project
+    project = pw.ForeignKeyField(Project, backref="tasks", on_delete="CASCADE", index=False)
+    name = pw.CharField(max_length=255)
+    submitter = pw.CharField(max_length=255, default="")
+    status = pw.CharField(max_length=16, index=True)
+    call_type = pw.CharField(max_length=16, default="api")
+    job_type = pw.CharField(max_length=16, default="plugin_cmd")
+    job_uuid = pw.CharField(max_length=64, default="")
+    mutex = pw.CharField(max_length=255, default="")
+    reason = pw.TextField(default="")
+    variables = pw.TextField(default="{}")
+    kill_requested = pw.BooleanField(default=False)
+    created_at = pw.DateTimeField(default=utcnow)
+    started_at = pw.DateTimeField(null=True)
+    finished_at = pw.DateTimeField(null=True)
+    position = pw.IntegerField(default=0)  # the step it is at
+    redo_of = pw.CharField(max_length=64, default="")
+    inputs = pw.TextField(default="{}")  # what was submitted, for redo
+    crontab_id = pw.IntegerField(default=0)  # the crontab whose fire started it
+
+    class Meta:
+        indexes = (
+            (("project", "created_at"), False),
+            (("project", "id"), False),
+            (("project", "status", "id"), False),
+            (("project", "submitter", "id"), False),
+            (("project", "uuid"), True),
+        )
+
+
+class Subtask(BaseModel):
+    task = pw.ForeignKeyField(Task, backref="subtasks", on_delete="CASCADE")
+    position = pw.IntegerField()
+    uuid = pw.CharField(max_length=64)
+    kind = pw.CharField(max_length=8, default="cmd")
+    spec = pw.TextField()
+    status = pw.CharField(max_length=16)
+    pause = pw.CharField(max_length=255, default="")
+    node_count = pw.IntegerField(default=0)
+    started_at = pw.DateTimeField(null=True)
+    finished_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("task", "position"), True),)
+
+
+class Execution(BaseModel):
+    task_id: int
+    subtask_id: int
+    task = pw.ForeignKeyField(Task, backref="executions", on_delete="CASCADE", index=False)
+    subtask = pw.ForeignKeyField(Subtask, backref="executions", on_delete="CASCADE")
+    node = pw.CharField(max_length=255)
+    slave = pw.CharField(max_length=255, default="")
+    status = pw.CharField(max_length=16)
+    exit_code = pw.IntegerField(null=True)
+    reason = pw.TextField(default="")
+    chunk_count = pw.IntegerField(default=0)
+    log_bytes = pw.BigIntegerField(default=0)
+    created_at = pw.DateTimeField(default=utcnow)
+    started_at = pw.DateTimeField(null=True)
+    finished_at = pw.DateTimeField(null=True)
+    attempt = pw.IntegerField(default=1)
+    superseded = pw.BooleanField(default=False)  # a later attempt reran this node
+    role = pw.CharField(max_length=8, default="run")  # run | fetch | place
+    blob = pw.CharField(max_length=80, default="")  # a fetch's result: sha256[:archive]
+    blob_size = pw.BigIntegerField(default=0)
+    log_dropped = pw.BigIntegerField(default=0)  # output past the log cap: acked, not stored
+    dropped_seq = pw.IntegerField(default=-1)  # the last seq counted there; -1: not cut
+
+    class Meta:
+        indexes = ((("slave", "status"), False), (("task", "id"), False))
+
+
+class LogChunk(BaseModel):
+    execution = pw.ForeignKeyField(Execution, on_delete="CASCADE", index=False)
+    seq = pw.IntegerField()
+    data = pw.BlobField()
+
+    class Meta:
+        primary_key = pw.CompositeKey("execution", "seq")
+
+
+class Audited(BaseModel):
+    """Catalogue objects: who created and last edited them, and when."""
+
+    create_user = pw.CharField(max_length=255, default="")
+    create_time = pw.DateTimeField(default=utcnow)
+    edit_user = pw.CharField(max_length=255, default="")
+    edit_time = pw.DateTimeField(default=utcnow)
+
+
+class Job(Audited):
+    project_id: int
+    project = pw.ForeignKeyField(Project, on_delete="CASCADE")
+    uuid = pw.CharField(max_length=64, unique=True)
+    name = pw.CharField(max_length=255)
+    permanent = pw.BooleanField(default=False)
+    steps = pw.TextField(default="[]")
+
+    class Meta:
+        indexes = ((("project", "name"), True),)
+
+
+class Script(Audited):
+    project_id: int
+    project = pw.ForeignKeyField(Project, on_delete="CASCADE")
+    name = pw.CharField(max_length=255)
+    type = pw.CharField(max_length=16)
+    content = pw.TextField()
+
+    class Meta:
+        indexes = ((("project", "name"), True),)
+
+
+class Node(Audited):
+    project_id: int
+    project = pw.ForeignKeyField(Project, on_delete="CASCADE")
+    name = pw.CharField(max_length=255)
+    inip = pw.CharField(max_length=64, default="")
+    exip = pw.CharField(max_length=64, default="")
+    ssh_port = pw.IntegerField(default=0)
+    slave = pw.CharField(max_length=255, default="")
+
+    class Meta:
+        indexes = ((("project", "name"), True),)
+
+
+class NodeGroup(Audited):
+    project_id: int
+    project = pw.ForeignKeyField(Project, on_delete="CASCADE")
+    name = pw.CharField(max_length=255)
+    plugin = pw.CharField(max_length=32, default="list")
+    params = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("project", "name"), True),)
+
+
+class Account(Audited):
+    project_id: int
+    project = pw.ForeignKeyField(Project, on_delete="CASCADE")
+    username = pw.CharField(max_length=64)
+    private_key = pw.TextField(default="")
+    password = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("project", "username"), True),)
+
+
+class Variable(BaseModel):
+    job_id: int
+    job = pw.ForeignKeyField(Job, on_delete="CASCADE")
+    name = pw.CharField(max_length=128)
+    value = pw.TextField(default="")
+    describe = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("job", "name"), True),)
+
+
+ALL_MODELS: list[type[BaseModel]] = [
+    Project,
+    Slave,
+    Task,
+    Subtask,
+    Execution,
+    LogChunk,
+    Job,
+    Script,
+    Node,
+    NodeGroup,
+    Account,
+    Variable,
+]
+
+
+class StoredFile(Audited):
+    """A named file of a project's file server; its bytes are a blob in the file store."""
+
+    project_id: int
+    project = pw.ForeignKeyField(Project, on_delete="CASCADE")
+    name = pw.CharField(max_length=255)
+    sha256 = pw.CharField(max_length=64)
+    size = pw.BigIntegerField()
+
+    class Meta:
+        indexes = ((("project", "name"), True),)
+
+
+class Crontab(Audited):
+    """A cron expression (read in `time_zone`) that starts a task of `job` at each fire time."""
+
+    project_id: int
+    job_id: int
+    project = pw.ForeignKeyField(Project, on_delete="CASCADE")
+    name = pw.CharField(max_length=255)
+    job = pw.ForeignKeyField(Job, on_delete="CASCADE")
+    cron = pw.CharField(max_length=255)
+    time_zone = pw.CharField(max_length=64)
+    mutex = pw.CharField(max_length=255, default="")
+    status = pw.CharField(max_length=16, default="available")
+    misfire_policy = pw.CharField(max_length=16, default="skip")
+    misfire_grace = pw.IntegerField(default=0)
+    revision = pw.IntegerField(default=1)  # +1 at each edit or status change
+    schedule_from = pw.DateTimeField(default=utcnow)  # fires after this (creation, edit, resume)
+    through = pw.DateTimeField(null=True)  # the last fire time claimed
+
+    class Meta:
+        indexes = ((("project", "name"), True),)
+
+
+class CrontabFire(BaseModel):
+    """One claimed fire time of a crontab and its outcome; unique per (crontab, fire_time)."""
+
+    crontab_id: int
+    crontab = pw.ForeignKeyField(Crontab, on_delete="CASCADE", index=False)
+    project_id = pw.IntegerField()  # the crontab's, for the mutex check
+    mutex = pw.CharField(max_length=255, default="")
+    fire_time = pw.DateTimeField()
+    through = pw.DateTimeField()  # a misfired record covers fire_time..through
+    outcome = pw.CharField(max_length=16)
+    task_uuid = pw.CharField(max_length=64, default="")
+    reason = pw.TextField(default="")
+    recorded_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("crontab", "fire_time"), True),
+            (("project_id", "mutex", "recorded_at"), False),
+        )
+
+
+class Token(Audited):
+    """A project's credential for the Control services; only its sha256 is kept."""
+
+    project_id: int
+    project = pw.ForeignKeyField(Project, on_delete="CASCADE")
+    digest = pw.CharField(max_length=64, unique=True)
+    describe = pw.TextField(default="")

@@ -1,0 +1,151 @@
+"""Protobuf <-> domain values for TaskService: tasks, their steps and executions, what clients
+submit, list filters."""
+
+from __future__ import annotations
+
+import json
+
+from jobfleet.v1 import common_pb2, task_pb2
+
+from master.db.models import Execution, Subtask, Task
+from master.domain import (
+    DEFAULT_TIMEOUT_S,
+    CallType,
+    CommandSpec,
+    Control,
+    ExecutionStatus,
+    JobSubmission,
+    PlannedStep,
+    SubtaskStatus,
+    TaskFilter,
+    TaskStatus,
+)
+from master.errors import InvalidArgument
+from master.rpc.convert import catalog as convert_catalog
+from master.rpc.convert.catalog import SCRIPT_TYPE_BACK
+from master.rpc.convert.timestamps import from_unix, timestamp
+
+SUBTASK_STATUS = {s: getattr(common_pb2, f"SUBTASK_STATUS_{s.name}") for s in SubtaskStatus}
+TASK_STATUS = {s: getattr(common_pb2, f"TASK_STATUS_{s.name}") for s in TaskStatus}
+EXECUTION_STATUS = {s: getattr(common_pb2, f"EXECUTION_STATUS_{s.name}") for s in ExecutionStatus}
+EXECUTION_STATUS_BACK = {v: k for k, v in EXECUTION_STATUS.items()}
+TASK_STATUS_BACK = {v: k for k, v in TASK_STATUS.items()}
+
+
+def execution(row: Execution) -> common_pb2.Execution:
+    return common_pb2.Execution(
+        id=row.id,
+        node=row.node,
+        slave=row.slave,
+        status=EXECUTION_STATUS[ExecutionStatus(row.status)],
+        exit_code=row.exit_code if row.exit_code is not None else 0,
+        attempt=row.attempt,
+        reason=row.reason,
+        started_at=timestamp(row.started_at),
+        finished_at=timestamp(row.finished_at),
+        log_bytes=row.log_bytes,
+        log_dropped_bytes=row.log_dropped,
+    )
+
+
+def task(
+    row: Task,
+    rows: list[Execution] | None = None,
+    slaves: list[str] | None = None,
+    subs: list[Subtask] | None = None,
+) -> common_pb2.Task:
+    if slaves is None:
+        slaves = sorted({r.slave for r in rows or [] if r.slave})
+    return common_pb2.Task(
+        slaves=slaves,
+        subtasks=[subtask(s) for s in subs or []],
+        redo_of=row.redo_of,
+        crontab_id=row.crontab_id,
+        id=row.id,
+        uuid=row.uuid,
+        project_id=row.project_id,
+        name=row.name,
+        submitter=row.submitter,
+        status=TASK_STATUS[TaskStatus(row.status)],
+        call_type=row.call_type,
+        job_type=row.job_type,
+        job_uuid=row.job_uuid,
+        mutex=row.mutex,
+        reason=row.reason,
+        variables=json.loads(row.variables or "{}"),
+        created_at=timestamp(row.created_at),
+        started_at=timestamp(row.started_at),
+        finished_at=timestamp(row.finished_at),
+        executions=[execution(r) for r in rows or []],
+    )
+
+
+def subtask(row: Subtask) -> common_pb2.Subtask:
+    planned = PlannedStep.from_json(json.loads(row.spec))
+    return common_pb2.Subtask(
+        uuid=row.uuid,
+        position=row.position,
+        status=SUBTASK_STATUS[SubtaskStatus(row.status)],
+        pause=row.pause,
+        node_count=row.node_count,
+        started_at=timestamp(row.started_at),
+        finished_at=timestamp(row.finished_at),
+        step=convert_catalog.step_proto(planned.step),
+        nodes=planned.nodes,
+    )
+
+
+def job_submission(req: task_pb2.SubmitJobRequest) -> JobSubmission:
+    return JobSubmission(
+        project_id=req.project_id,
+        job_uuid=req.job_uuid,
+        job_name=req.job_name,
+        variables=dict(req.variables),
+        task_uuid=req.task_uuid,
+        submitter=req.submitter or "api",
+        call_type=req.call_type or CallType.API,
+    )
+
+
+def control(value: int) -> Control:
+    name = task_pb2.SubtaskControl.Name(value).removeprefix("SUBTASK_CONTROL_")
+    if name not in Control.__members__:
+        raise InvalidArgument("choose next, fail, running or ignore", "control")
+    return Control[name]
+
+
+def planned_step(p: PlannedStep) -> task_pb2.PlannedStep:
+    return task_pb2.PlannedStep(step=convert_catalog.step_proto(p.step), nodes=p.nodes)
+
+
+def command_spec(req: task_pb2.SubmitCommandRequest) -> CommandSpec:
+    if req.script_type not in SCRIPT_TYPE_BACK:
+        raise InvalidArgument(f"unknown script type {req.script_type}", "script_type")
+    return CommandSpec(
+        project_id=req.project_id,
+        name=req.name,
+        submitter=req.submitter or "api",
+        user=req.user,
+        nodes=tuple(req.nodes),
+        script_type=SCRIPT_TYPE_BACK[req.script_type],
+        script=req.script,
+        args=tuple(req.args),
+        timeout_s=req.timeout_seconds or DEFAULT_TIMEOUT_S,
+        variables=dict(req.variables),
+        call_type=req.call_type or CallType.API,
+    )
+
+
+def task_filter(req: task_pb2.ListTasksRequest) -> TaskFilter:
+    status = TASK_STATUS_BACK.get(req.status)
+    return TaskFilter(
+        project_id=req.project_id,
+        name_contains=req.name_contains,
+        submitter=req.submitter,
+        status=status.value if status else "",
+        started_after=from_unix(req.started_after_unix, "started_after_unix"),
+        started_before=from_unix(req.started_before_unix, "started_before_unix"),
+        uuid=req.uuid,
+        limit=min(req.limit or 100, 1000),
+        offset=max(req.offset, 0),
+    )

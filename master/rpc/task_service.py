@@ -1,0 +1,142 @@
+"""TaskService: submit, inspect, kill and follow tasks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
+
+from master.rpc.context import Context
+from master.rpc.convert import catalog as convert_catalog
+from master.rpc.convert import task as convert_task
+from master.rpc.convert.timestamps import from_unix
+from master.rpc.errors import streaming, unary
+from master.tasks.engine import TaskEngine
+from master.tasks.queries import LogPiece, TaskQueries, TaskView
+
+
+class TaskServicer(task_pb2_grpc.TaskServiceServicer):
+    def __init__(self, engine: TaskEngine, queries: TaskQueries) -> None:
+        self.engine = engine
+        self.queries = queries
+
+    @unary
+    async def SubmitCommand(
+        self, request: task_pb2.SubmitCommandRequest, context: Context
+    ) -> task_pb2.SubmitCommandResponse:
+        task = await self.engine.submit_command(convert_task.command_spec(request))
+        view = await self.queries.view(task)
+        return task_pb2.SubmitCommandResponse(task=self._task(view))
+
+    @unary
+    async def SubmitCopy(
+        self, request: task_pb2.SubmitCopyRequest, context: Context
+    ) -> task_pb2.SubmitCopyResponse:
+        step = convert_catalog.step(common_pb2.Step(name=request.name, scp=request.scp), "scp")
+        task = await self.engine.submit_copy(
+            request.project_id,
+            request.name,
+            request.submitter or "api",
+            request.call_type or "api",
+            step,
+            dict(request.variables),
+        )
+        return task_pb2.SubmitCopyResponse(task=self._task(await self.queries.view(task)))
+
+    @unary
+    async def SubmitJob(
+        self, request: task_pb2.SubmitJobRequest, context: Context
+    ) -> task_pb2.SubmitJobResponse:
+        task, created = await self.engine.submit_job(convert_task.job_submission(request))
+        view = await self.queries.view(task)
+        return task_pb2.SubmitJobResponse(task=self._task(view), created=created)
+
+    @unary
+    async def DryRun(
+        self, request: task_pb2.DryRunRequest, context: Context
+    ) -> task_pb2.DryRunResponse:
+        planned, values = await self.engine.dry_run(convert_task.job_submission(request.job))
+        steps = [convert_task.planned_step(p) for p in planned]
+        return task_pb2.DryRunResponse(steps=steps, variables=values)
+
+    @unary
+    async def RedoTask(
+        self, request: task_pb2.RedoTaskRequest, context: Context
+    ) -> task_pb2.RedoTaskResponse:
+        task = await self.engine.redo(request.project_id, request.uuid, request.submitter or "api")
+        return task_pb2.RedoTaskResponse(task=self._task(await self.queries.view(task)))
+
+    @unary
+    async def CountTasks(
+        self, request: task_pb2.CountTasksRequest, context: Context
+    ) -> task_pb2.CountTasksResponse:
+        since = from_unix(request.since_unix, "since_unix")
+        count = await self.queries.count(request.project_id, since)
+        return task_pb2.CountTasksResponse(count=count)
+
+    @unary
+    async def ControlSubtask(
+        self, request: task_pb2.ControlSubtaskRequest, context: Context
+    ) -> task_pb2.ControlSubtaskResponse:
+        task = await self.engine.control(
+            request.project_id,
+            request.task_uuid,
+            request.subtask_uuid,
+            convert_task.control(request.control),
+            request.actor or "api",
+        )
+        view = await self.queries.view(task)
+        return task_pb2.ControlSubtaskResponse(task=self._task(view))
+
+    @staticmethod
+    def _task(view: TaskView) -> common_pb2.Task:
+        return convert_task.task(view.task, view.executions, subs=view.subtasks)
+
+    @unary
+    async def GetTask(
+        self, request: task_pb2.GetTaskRequest, context: Context
+    ) -> task_pb2.GetTaskResponse:
+        view = await self.queries.get(request.project_id, request.uuid)
+        return task_pb2.GetTaskResponse(task=self._task(view))
+
+    @unary
+    async def ListTasks(
+        self, request: task_pb2.ListTasksRequest, context: Context
+    ) -> task_pb2.ListTasksResponse:
+        rows, total, slaves = await self.queries.search(convert_task.task_filter(request))
+        listed = [convert_task.task(r, slaves=slaves[r.id]) for r in rows]
+        return task_pb2.ListTasksResponse(tasks=listed, total=total)
+
+    @unary
+    async def KillTask(
+        self, request: task_pb2.KillTaskRequest, context: Context
+    ) -> task_pb2.KillTaskResponse:
+        task = await self.engine.kill_task(request.project_id, request.uuid, request.reason)
+        view = await self.queries.view(task)
+        return task_pb2.KillTaskResponse(task=self._task(view))
+
+    @unary
+    async def ReadLog(
+        self, request: task_pb2.ReadLogRequest, context: Context
+    ) -> task_pb2.ReadLogResponse:
+        read = await self.queries.read_log(
+            request.project_id, request.execution_id, request.from_seq, request.max_bytes
+        )
+        return task_pb2.ReadLogResponse(
+            data=read.data, next_seq=read.next_seq, complete=read.complete
+        )
+
+    @streaming
+    async def FollowTask(
+        self, request: task_pb2.FollowTaskRequest, context: Context
+    ) -> AsyncIterator[task_pb2.FollowTaskResponse]:
+        async for event in self.queries.follow(request.project_id, request.uuid):
+            if isinstance(event, LogPiece):
+                data = task_pb2.LogData(
+                    execution_id=event.execution.id, node=event.execution.node, data=event.data
+                )
+                yield task_pb2.FollowTaskResponse(output=data)
+            elif isinstance(event, TaskView):
+                yield task_pb2.FollowTaskResponse(task=self._task(event))
+            else:
+                yield task_pb2.FollowTaskResponse(execution=convert_task.execution(event))

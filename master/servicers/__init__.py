@@ -1,1 +1,0 @@
-"""gRPC servicers: thin adapters, proto in, one domain call, proto out."""

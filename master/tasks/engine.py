@@ -1,0 +1,455 @@
+"""The task engine: starts steps, settles them when their executions end, takes subtask
+control and kills. One lock per task keeps its state changes in order.
+
+Every state change is written to the database before any slave or follower hears of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from master.catalogue.variables import RenderLimit
+from master.db.connection import DbRunner
+from master.db.models import Account, Execution, Node, Subtask, Task
+from master.domain import (
+    FINAL_TASK,
+    Blob,
+    CommandSpec,
+    Control,
+    CopyOrder,
+    ExecutionStatus,
+    JobSubmission,
+    JobType,
+    KillOrder,
+    NewTask,
+    Placement,
+    PlannedStep,
+    Role,
+    RunOrder,
+    ScriptType,
+    SshTarget,
+    Step,
+    StepKind,
+    SubtaskStatus,
+    TaskStatus,
+)
+from master.errors import FailedPrecondition, NotFound
+from master.secrets import KeyFileError, SecretBox
+from master.slaves.sessions import SlaveSessions
+from master.store import catalogue, executions, files, slaves, tasks
+from master.tasks import routing, submit
+from master.tasks.events import TaskEvents
+from master.tasks.quotas import Quotas, StartRate
+
+logger = logging.getLogger(__name__)
+Targets = dict[str, SshTarget]
+SECRET_FIELDS = ("private_key", "password")
+"""The account columns stored sealed."""
+
+
+class TaskEngine:
+    """Moves tasks through their steps: submit writes a task and starts it; `settle` starts the
+    current step or ends it once its executions are final (success: the next step; a failure:
+    the task waits for a decision, or an ad-hoc task fails); `control` and `kill_task` act on
+    a running task. Each step's executions are routed to slaves and dispatched through their
+    sessions, after their rows are written. One lock per task orders its changes; every change
+    is announced on TaskEvents."""
+
+    def __init__(
+        self,
+        run_db: DbRunner,
+        sessions: SlaveSessions,
+        events: TaskEvents,
+        limit: RenderLimit = RenderLimit(),
+        quotas: Quotas = Quotas(),
+        secrets: SecretBox | None = None,
+    ) -> None:
+        self.run_db = run_db
+        self.sessions = sessions
+        self.events = events
+        self.limit = limit  # what a task may render (variables.py)
+        self.quotas = quotas
+        self.start_rate = StartRate(quotas.max_submissions_per_second)
+        self.secrets = secrets
+        """Opens the accounts' sealed secrets; None: they are taken as stored."""
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    @contextlib.asynccontextmanager
+    async def _locked(self, task_id: int) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(task_id, asyncio.Lock())
+        async with lock:
+            yield
+
+    # --- submitting
+
+    async def submit_command(self, spec: CommandSpec) -> Task:
+        self.start_rate.take(spec.project_id)
+        return await self._launch(await self.run_db(submit.command_task, spec, self.limit))
+
+    async def submit_copy(
+        self,
+        project_id: int,
+        name: str,
+        submitter: str,
+        call_type: str,
+        step: Step,
+        values: dict[str, str],
+    ) -> Task:
+        self.start_rate.take(project_id)
+        new = await self.run_db(
+            submit.copy_task, project_id, name, submitter, call_type, step, values, self.limit
+        )
+        return await self._launch(new)
+
+    async def submit_job(self, sub: JobSubmission) -> tuple[Task, bool]:
+        """The task, and False when the caller's uuid named an existing one."""
+        found = await self.run_db(submit.existing, sub)
+        if found is not None:
+            return found, False
+        self.start_rate.take(sub.project_id)
+        return await self._launch(await self.run_db(submit.job_task, sub, self.limit)), True
+
+    async def dry_run(self, sub: JobSubmission) -> tuple[list[PlannedStep], dict[str, str]]:
+        _, _, values, planned = await self.run_db(submit.job_plan, sub, self.limit)
+        return planned, values
+
+    async def redo(self, project_id: int, uuid: str, submitter: str) -> Task:
+        original = await self.run_db(tasks.get, uuid, project_id)
+        if original.status not in FINAL_TASK:
+            raise FailedPrecondition(f"task {uuid} has not ended: {original.status}", "uuid")
+        self.start_rate.take(original.project_id)
+        new = await self.run_db(submit.redo_task, original, submitter, self.limit)
+        return await self._launch(new)
+
+    async def _launch(self, new: NewTask) -> Task:
+        task = await self.run_db(tasks.create, new, self.quotas.max_running_tasks)
+        logger.info(
+            "task %s (%s) submitted by %s, %d step(s)",
+            task.uuid,
+            new.name,
+            new.submitter,
+            len(new.steps),
+        )
+        await self.settle(task.id)
+        return task
+
+    # --- running steps
+
+    async def settle(self, task_id: int) -> None:
+        """Move the task on as far as its state allows, then tell followers."""
+        async with self._locked(task_id):
+            await self._settle(task_id)
+        self.events.publish(task_id)
+
+    async def _settle(self, task_id: int) -> None:
+        task = await self.run_db(tasks.get_by_id, task_id)
+        if task.status in FINAL_TASK:
+            self._locks.pop(task_id, None)
+            return
+        open_rows = await self.run_db(executions.open_of_task, task_id)
+        if task.kill_requested:
+            if not open_rows:
+                await self._finish(task, TaskStatus.KILLED, "killed on request")
+            return
+        sub = await self.run_db(tasks.subtask_at, task_id, task.position)
+        if sub.status == SubtaskStatus.INIT:
+            await self._start_step(task, sub.position)
+        elif sub.status == SubtaskStatus.RUNNING and not open_rows:
+            await self._step_ended(task, sub)
+
+    async def _start_step(self, task: Task, position: int) -> None:
+        sub = await self.run_db(tasks.subtask_at, task.id, position)
+        planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
+        placements = await self._step_placements(task, planned)
+        rows = await self.run_db(tasks.start_step, task.id, position, placements)
+        self._dispatch_all(rows, planned, targets(placements), task.project_id)
+        self.events.publish(task.id)
+        if all(ExecutionStatus(r.status).final for r in rows):
+            await self._step_ended(
+                await self.run_db(tasks.get_by_id, task.id),
+                await self.run_db(tasks.subtask_at, task.id, position),
+            )
+
+    async def _step_placements(self, task: Task, planned: PlannedStep) -> list[Placement]:
+        """Where a step's executions go: its nodes (run), its source (a copy's fetch), or its
+        destinations (a copy from the file server, whose file may have gone since the task was
+        planned: each then fails with the reason, and the step ends as any failed step)."""
+        if planned.step.kind == StepKind.CMD:
+            nodes, role, blob = planned.nodes, Role.RUN, None
+        elif planned.source:
+            nodes, role, blob = [planned.source], Role.FETCH, None
+        else:
+            try:
+                stored = await self.run_db(files.by_name, task.project_id, planned.step.src_path)
+            except NotFound as exc:
+                return [Placement(n, "", str(exc), Role.PLACE) for n in planned.nodes]
+            nodes, role, blob = planned.nodes, Role.PLACE, Blob(stored.sha256, stored.size)
+        return await self._route(task.project_id, planned, nodes, role, blob)
+
+    async def _start_places(self, task: Task, sub: Subtask, blob: Blob) -> None:
+        """A copy's fetch is done: place the blob on every destination."""
+        planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
+        placements = await self._route(task.project_id, planned, planned.nodes, Role.PLACE, blob)
+        rows = await self.run_db(tasks.add_executions, task.id, sub.id, placements)
+        self._dispatch_all(rows, planned, targets(placements), task.project_id)
+        self.events.publish(task.id)
+        if all(ExecutionStatus(r.status).final for r in rows):
+            await self._step_ended(task, sub)
+
+    def _dispatch_all(
+        self, rows: list[Execution], planned: PlannedStep, targets: Targets, project_id: int
+    ) -> None:
+        for row in rows:
+            if row.status == ExecutionStatus.PENDING:
+                self._dispatch(row, planned, targets, project_id)
+
+    async def _route(
+        self,
+        project_id: int,
+        planned: PlannedStep,
+        nodes: list[str],
+        role: Role = Role.RUN,
+        blob: Blob | None = None,
+    ) -> list[Placement]:
+        """Where each node runs, with the SSH targets of those reached over SSH."""
+        user = planned.step.user
+        machines, seen, account = await self.run_db(routing_facts, project_id, nodes, user)
+        placed = routing.place(self.sessions, nodes, machines, seen, project_id, user, role, blob)
+        unopened = ""
+        if any(routing.over_ssh(p) for p in placed):
+            account, unopened = self._opened(account)
+        return routing.reach(placed, machines, account, user, unopened)
+
+    def _opened(self, account: Account | None) -> tuple[Account | None, str]:
+        """A copy of the account with its secrets opened (never saved), or why they cannot be."""
+        if account is None or self.secrets is None:
+            return account, ""
+        try:
+            secret = {f: self.secrets.open(getattr(account, f)) for f in SECRET_FIELDS}
+        except KeyFileError as exc:
+            logger.error("account %s of project %d: %s", account.username, account.project_id, exc)
+            why = "this master's secrets key does not open them (see its log)"
+            return account, f"the secrets of account {account.username!r}: {why}"
+        return Account(**{**account.__data__, **secret}), ""
+
+    def _dispatch(
+        self, row: Execution, planned: PlannedStep, targets: Targets, project_id: int
+    ) -> None:
+        order = work_order(row, planned, targets.get(row.node), project_id)
+        if not self.sessions.send(row.slave, order):
+            logger.warning("exec %s slave %s detached before dispatch", row.id, row.slave)
+
+    async def redispatch(self, row: Execution) -> None:
+        """Send a pending execution again (its slave re-attached without knowing it), routed
+        as now: if it can no longer go (the slave serves the project no more, the node's account
+        is gone), it fails with the reason rather than go out without its SSH target."""
+        planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, row.subtask_id))
+        task = await self.run_db(tasks.get_by_id, row.task_id)
+        blob = Blob.decode(row.blob, row.blob_size)
+        placed = await self._route(task.project_id, planned, [row.node], Role(row.role), blob)
+        why = placed[0].failure
+        if not why and row.node != row.slave and placed[0].ssh is None:
+            why = f"node {row.node} is reached over SSH and no target can be made for it now"
+        if why:
+            logger.warning("exec %s slave %s: not sent again: %s", row.id, row.slave, why)
+            await self.run_db(executions.close, [row.id], ExecutionStatus.FAIL, why)
+            await self.settle(row.task_id)
+            return
+        self._dispatch(row, planned, targets(placed), task.project_id)
+
+    async def _step_ended(self, task: Task, sub: Subtask) -> None:
+        rows = await self.run_db(tasks.live_executions, sub.id)
+        done = [r for r in rows if r.status == ExecutionStatus.SUCCESS]
+        blobless = [r.id for r in done if r.role == Role.FETCH and not r.blob]
+        if blobless:  # a slave's report we cannot act on: the copy fails, the task goes on
+            why = "the slave reported the fetch done without the blob it stored"
+            await self.run_db(executions.fail_success, blobless, why)
+            rows = await self.run_db(tasks.live_executions, sub.id)
+        failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
+        fetched = [Blob.decode(r.blob, r.blob_size) for r in rows if r.role == Role.FETCH]
+        if not failed and fetched and not any(r.role == Role.PLACE for r in rows):
+            if fetched[0] is not None:
+                await self._start_places(task, sub, fetched[0])
+                return
+        if not failed:
+            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.SUCCESS)
+            if sub.pause:
+                await self.run_db(tasks.set_status, task.id, TaskStatus.WAITING)
+            else:
+                await self._advance(task, sub.position)
+        elif task.job_type != JobType.JOB:
+            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.FAIL)
+            await self._finish(task, TaskStatus.FAIL, failure_reason(failed, len(rows)))
+        else:
+            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.DECISION, None, False)
+            await self.run_db(tasks.set_status, task.id, TaskStatus.DECISION)
+            logger.info(
+                "task %s step %d waits for a decision: %s",
+                task.uuid,
+                sub.position,
+                failure_reason(failed, len(rows)),
+            )
+
+    async def _advance(self, task: Task, position: int) -> None:
+        subs = await self.run_db(tasks.subtasks, task.id)
+        if position + 1 < len(subs):
+            await self._start_step(task, position + 1)
+            return
+        failed = [s for s in subs if s.status == SubtaskStatus.FAIL]
+        if failed:
+            names = ", ".join(str(s.position + 1) for s in failed)
+            await self._finish(task, TaskStatus.FAIL, f"step(s) {names} failed")
+        else:
+            await self._finish(task, TaskStatus.SUCCESS)
+
+    async def _finish(self, task: Task, status: TaskStatus, reason: str = "") -> None:
+        if await self.run_db(tasks.finish, task.id, status, reason):
+            logger.info("task %s %s %s", task.uuid, status, reason)
+
+    # --- control and kill
+
+    async def control(
+        self, project_id: int, task_uuid: str, subtask_uuid: str, control: Control, actor: str
+    ) -> Task:
+        task = await self.run_db(tasks.get, task_uuid, project_id)
+        async with self._locked(task.id):
+            task = await self.run_db(tasks.get_by_id, task.id)
+            sub = await self._current(task, subtask_uuid)
+            await self._apply(task, sub, control)
+            logger.info("task %s step %d: %s by %s", task.uuid, sub.position, control, actor)
+        self.events.publish(task.id)
+        return await self.run_db(tasks.get_by_id, task.id)
+
+    async def _current(self, task: Task, subtask_uuid: str) -> Subtask:
+        subs = {s.uuid: s for s in await self.run_db(tasks.subtasks, task.id)}
+        if subtask_uuid not in subs:
+            raise NotFound(f"task {task.uuid} has no step {subtask_uuid}", "subtask_uuid")
+        if task.status in FINAL_TASK:
+            raise FailedPrecondition(f"task {task.uuid} already ended: {task.status}", "task_uuid")
+        sub = subs[subtask_uuid]
+        if sub.position != task.position:
+            raise FailedPrecondition(f"step {subtask_uuid} is not the current step", "subtask_uuid")
+        return sub
+
+    async def _apply(self, task: Task, sub: Subtask, control: Control) -> None:
+        if control == Control.NEXT and task.status == TaskStatus.WAITING and sub.pause:
+            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.SUCCESS, "")
+            await self._advance(task, sub.position)
+            return
+        if sub.status != SubtaskStatus.DECISION:
+            raise FailedPrecondition(
+                f"{control} changes nothing: the step is {sub.status}"
+                + (" with no pause" if control == Control.NEXT else ""),
+                "control",
+            )
+        if control == Control.FAIL:
+            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.FAIL)
+            await self._finish(task, TaskStatus.FAIL, f"stopped at step {sub.position + 1}")
+        elif control in (Control.NEXT, Control.IGNORE):
+            status = SubtaskStatus.FAIL if control == Control.NEXT else SubtaskStatus.IGNORE
+            await self.run_db(tasks.set_subtask, sub.id, status)
+            await self._advance(task, sub.position)
+        else:
+            await self._rerun(task, sub)
+
+    async def _rerun(self, task: Task, sub: Subtask) -> None:
+        planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
+        rows = await self.run_db(tasks.live_executions, sub.id)
+        failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
+        placements: list[Placement] = []
+        for role in Role:
+            again = [r for r in failed if r.role == role]
+            if again:
+                blob = (
+                    Blob.decode(again[0].blob, again[0].blob_size) if role == Role.PLACE else None
+                )
+                placements += await self._route(
+                    task.project_id, planned, [r.node for r in again], role, blob
+                )
+        self._dispatch_all(
+            await self.run_db(tasks.rerun, task.id, sub.id, placements),
+            planned,
+            targets(placements),
+            task.project_id,
+        )
+        await self._settle(task.id)
+
+    async def kill_task(self, project_id: int, uuid: str, reason: str) -> Task:
+        task = await self.run_db(tasks.get, uuid, project_id)
+        if task.status in FINAL_TASK:
+            raise FailedPrecondition(f"task {uuid} already ended: {task.status}", "uuid")
+        await self.run_db(tasks.request_kill, task.id)
+        why = reason or "killed on request"
+        away: list[int] = []
+        for row in await self.run_db(executions.open_of_task, task.id):
+            if not self.sessions.send(row.slave, KillOrder(row.id, why)):
+                away.append(row.id)
+        await self.run_db(executions.close, away, ExecutionStatus.KILLED, why)
+        logger.info("task %s kill requested: %s", uuid, why)
+        await self.settle(task.id)
+        return await self.run_db(tasks.get_by_id, task.id)
+
+
+def targets(placements: list[Placement]) -> Targets:
+    """The SSH targets of the placements reached over SSH, by node."""
+    return {p.node: p.ssh for p in placements if p.ssh is not None}
+
+
+def failure_reason(failed: list[Execution], total: int) -> str:
+    shown = ", ".join(f"{r.node} ({r.status}: {r.reason})" for r in failed[:5])
+    more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
+    return f"{len(failed)} of {total} node(s) failed: {shown}{more}"
+
+
+def work_order(
+    row: Execution, planned: PlannedStep, ssh: SshTarget | None, project_id: int
+) -> RunOrder | CopyOrder:
+    step = planned.step
+    user = "" if ssh else step.user  # over SSH the account is the login
+    if row.role == Role.FETCH:
+        return CopyOrder(
+            row.id, step.timeout_s, step.src_path, ssh=ssh, user=user, project_id=project_id
+        )
+    if row.role == Role.PLACE:
+        name = step.src_path.rstrip("/").rsplit("/", 1)[-1]
+        return CopyOrder(
+            row.id,
+            step.timeout_s,
+            step.dst_path,
+            Blob.decode(row.blob, row.blob_size),
+            name,
+            step.chown,
+            step.chmod,
+            ssh,
+            user,
+            project_id,
+        )
+    return run_order(row.id, planned, ssh, project_id)
+
+
+def run_order(
+    execution_id: int, planned: PlannedStep, ssh: SshTarget | None, project_id: int
+) -> RunOrder:
+    step = planned.step
+    return RunOrder(
+        execution_id=execution_id,
+        script_type=ScriptType(step.script_type),
+        script=step.script,
+        args=tuple(planned.argv),
+        user="" if ssh else step.user,  # over SSH the account is the login
+        timeout_s=step.timeout_s,
+        ssh=ssh,
+        project_id=project_id,
+    )
+
+
+def routing_facts(
+    project_id: int, nodes: list[str], user: str
+) -> tuple[dict[str, Node], set[str], Account | None]:
+    """What routing needs from the database: the machines, slaves ever seen, the account."""
+    machines = catalogue.machines_named(project_id, nodes)
+    account = catalogue.account_by_name(project_id, user) if user else None
+    return machines, slaves.known(nodes, project_id), account

@@ -1,0 +1,256 @@
+"""What slaves report: attach (with reconciliation), starts, output, results, silence.
+
+Output is stored in batches (all that queued up while the last batch was written), then acked;
+a result is stored after every chunk that came before it on the stream, then acked.
+
+A report counts only from the slave its execution was dispatched to (`Session.owned`, filled
+by every dispatch and, at attach, by the executions the database says are that slave's): any
+other is dropped with a warning (and acked, so a confused sender stops resending it), so
+holding a slave's link gives no say over another slave's work. An execution a slave keeps
+failing to receive (it re-attaches without it, again and again) fails instead of looping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import Counter
+
+from master.db.models import Execution, utcnow
+from master.domain import (
+    Chunk,
+    ChunkAck,
+    CopyOrder,
+    ExecutionStatus,
+    Finished,
+    Inbound,
+    KillOrder,
+    Outbound,
+    ResultAck,
+    RunOrder,
+    Started,
+)
+from master.errors import Unavailable
+from master.slaves.sessions import Session
+from master.store import executions, logs, slaves, tasks
+from master.tasks.engine import TaskEngine
+
+logger = logging.getLogger(__name__)
+MAX_BATCH = 512
+MAX_REDELIVERIES = 3
+"""Attaches after which a slave that still does not have an execution makes it fail."""
+
+
+class Intake:
+    """What attached slaves report, stored then acked: `attach` squares a slave's executions
+    with the database, `drain` stores its starts, output and results in batches (only for
+    executions dispatched to it) and hands each ended execution to the engine, `sweep` loses
+    the executions of slaves silent past the lease, `recover` settles tasks after a restart."""
+
+    def __init__(self, engine: TaskEngine, lease: float, max_log_bytes: int | None = None) -> None:
+        self.engine = engine
+        self.run_db = engine.run_db
+        self.lease = lease
+        self.max_log_bytes = max_log_bytes
+        """Output stored per execution; the rest is acked, counted and marked, not stored."""
+        self.started_at = time.monotonic()
+        self._redelivered: Counter[int] = Counter()
+
+    async def attach(
+        self,
+        session: Session,
+        hostname: str,
+        addresses: list[str],
+        version: str,
+        running: list[int],
+        finished: list[int],
+    ) -> None:
+        """Register the slave, then square the database with what the slave says it has: of
+        the executions it reports, only those dispatched to it count (and are its own from now
+        on); the rest are ignored."""
+        name = session.name
+        run_as = list(session.identity.run_as)
+        await self.run_db(slaves.register, name, hostname, addresses, version, run_as)
+        mine = await self.run_db(executions.of_slave, [*running, *finished], name)
+        foreign = sorted({*running, *finished} - mine)
+        if foreign:
+            logger.warning(
+                "slave %s reports execution(s) not dispatched to it, ignored: %s",
+                name,
+                ", ".join(map(str, foreign[:20])),
+            )
+        running = [i for i in running if i in mine]
+        finished = [i for i in finished if i in mine]
+        session.owned.update(mine)
+        await self.run_db(executions.mark_running_many, running)
+        for execution_id in await self.run_db(executions.closed_among, running):
+            logger.warning(
+                "exec %d slave %s: still running there, closed here; killing it",
+                execution_id,
+                session.name,
+            )
+            session.outbound.put_nowait(KillOrder(execution_id, "the master closed it meanwhile"))
+        known = set(running) | set(finished)
+        for row in await self.run_db(executions.open_on_slave, session.name):
+            if row.id not in known:
+                await self._orphan(row)
+        logger.info(
+            "slave %s attached (%d running, %d finished unacked)",
+            session.name,
+            len(running),
+            len(finished),
+        )
+
+    async def _orphan(self, row: Execution) -> None:
+        task = await self.run_db(tasks.get_by_id, row.task_id)
+        if task.kill_requested:
+            await self._close([row.id], ExecutionStatus.KILLED, "killed on request")
+        elif row.status == ExecutionStatus.PENDING:
+            self._redelivered[row.id] += 1
+            if self._redelivered[row.id] > MAX_REDELIVERIES:
+                why = f"slave {row.slave} re-attached {MAX_REDELIVERIES} times without receiving it"
+                await self._close([row.id], ExecutionStatus.FAIL, why)
+                return
+            logger.info("exec %s slave %s did not get it; sending again", row.id, row.slave)
+            await self.engine.redispatch(row)
+        else:
+            await self._close(
+                [row.id],
+                ExecutionStatus.LOST,
+                f"slave {row.slave} came back without it (restarted?)",
+            )
+
+    async def drain(self, session: Session) -> None:
+        """Process what the slave sent, in order, until cancelled. If storing fails, the stream
+        is dropped: the slave keeps everything unacked and sends it again on re-attach."""
+        while True:
+            batch = [await session.inbox.get()]
+            while len(batch) < MAX_BATCH and not session.inbox.empty():
+                batch.append(session.inbox.get_nowait())
+            try:
+                await self._process(session, batch)
+            except Exception:
+                logger.exception(
+                    "slave %s: storing its reports failed; dropping the stream", session.name
+                )
+                session.outbound.put_nowait(None)
+                return
+
+    async def _process(self, session: Session, batch: list[Inbound]) -> None:
+        chunks: list[Chunk] = []
+        for item in self._owned(session, batch):
+            if isinstance(item, Chunk):
+                chunks.append(item)
+                continue
+            await self._store_chunks(session, chunks)
+            chunks = []
+            if isinstance(item, Started):
+                await self._started(item)
+            else:
+                await self._finished(session, item)
+        await self._store_chunks(session, chunks)
+
+    def _owned(self, session: Session, batch: list[Inbound]) -> list[Inbound]:
+        """The reports about executions dispatched to this slave; the others are acked
+        (so the sender stops resending them) and dropped."""
+        kept: list[Inbound] = []
+        foreign: set[int] = set()
+        for item in batch:
+            execution_id = report_execution(item)
+            if execution_id in session.owned:
+                kept.append(item)
+                continue
+            foreign.add(execution_id)
+            if isinstance(item, Chunk):
+                session.outbound.put_nowait(ChunkAck(execution_id, (item.seq,)))
+            elif isinstance(item, Finished):
+                session.outbound.put_nowait(ResultAck(execution_id))
+        if foreign:
+            logger.warning(
+                "slave %s sent reports for execution(s) not dispatched to it, dropped: %s",
+                session.name,
+                ", ".join(map(str, sorted(foreign)[:20])),
+            )
+        return kept
+
+    async def _store_chunks(self, session: Session, chunks: list[Chunk]) -> None:
+        if not chunks:
+            return
+        await self.run_db(logs.append, chunks, self.max_log_bytes)
+        seqs: dict[int, list[int]] = {}
+        for c in chunks:
+            seqs.setdefault(c.execution_id, []).append(c.seq)
+        for execution_id, acked in seqs.items():
+            session.outbound.put_nowait(ChunkAck(execution_id, tuple(acked)))
+        for task_id in await self.run_db(tasks.ids_of_executions, list(seqs)):
+            self.engine.events.publish(task_id)
+
+    async def _started(self, item: Started) -> None:
+        if await self.run_db(executions.mark_running, item.execution_id, item.started_at):
+            row = await self.run_db(executions.get, item.execution_id)
+            if row is not None:
+                self.engine.events.publish(row.task_id)
+
+    async def _finished(self, session: Session, item: Finished) -> None:
+        row = await self.run_db(
+            executions.record_result, item.result, item.started_at, item.finished_at
+        )
+        session.outbound.put_nowait(ResultAck(item.result.execution_id))
+        session.owned.discard(item.result.execution_id)
+        self._redelivered.pop(item.result.execution_id, None)
+        if row is not None:
+            logger.info("exec %s slave %s %s (%s)", row.id, session.name, row.status, row.reason)
+            await self.engine.settle(row.task_id)
+
+    async def sweep(self, attached: list[str]) -> None:
+        """Touch attached slaves; drop the streams of those silent for half the lease; mark
+        executions of slaves silent past the lease as lost."""
+        for name in self.engine.sessions.drop_silent(self.lease / 2):
+            logger.warning("slave %s silent for %g s; dropping its stream", name, self.lease / 2)
+        now = utcnow()
+        await self.run_db(slaves.touch, attached, now)
+        if time.monotonic() - self.started_at < self.lease:
+            return  # give slaves a lease's time to re-attach after a master start
+        cutoff = now - dt.timedelta(seconds=self.lease)
+        silent = await self.run_db(executions.silent_since, cutoff)
+        if silent:
+            reason = f"slave silent for more than {self.lease:g} s"
+            await self._close([r.id for r in silent], ExecutionStatus.LOST, reason)
+
+    async def undeliverable(self, session: Session, order: Outbound, size: int, limit: int) -> None:
+        """An order too large for the link: its execution fails with the reason (sending it
+        would break the stream, and the slave would get it again at every attach)."""
+        if not isinstance(order, RunOrder | CopyOrder):
+            logger.error("slave %s: a %d-byte message cannot be sent; dropped", session.name, size)
+            return
+        eid = order.execution_id
+        session.owned.discard(eid)
+        why = f"the order is {size} bytes, more than the {limit} a slave link carries"
+        logger.warning("exec %d slave %s: %s", eid, session.name, why)
+        await self._close([eid], ExecutionStatus.FAIL, why)
+
+    async def _close(self, ids: list[int], status: ExecutionStatus, reason: str) -> None:
+        moved = await self.run_db(executions.close, ids, status, reason)
+        for execution_id in ids:
+            self._redelivered.pop(execution_id, None)
+        for task_id in {r.task_id for r in moved}:
+            logger.warning("task %d: %d execution(s) %s: %s", task_id, len(moved), status, reason)
+            await self.engine.settle(task_id)
+
+    async def recover(self) -> None:
+        """At start: settle tasks whose executions all ended while the master was down."""
+        for task in await self.run_db(tasks.unfinished):
+            try:
+                await self.engine.settle(task.id)
+            except Unavailable:
+                raise
+            except Exception:  # one task's bad state must not keep the master from starting
+                logger.exception("task %s: not recovered; left as it is", task.uuid)
+
+
+def report_execution(item: Inbound) -> int:
+    """The execution a report is about."""
+    if isinstance(item, Finished):
+        return item.result.execution_id
+    return item.execution_id

@@ -1,0 +1,99 @@
+"""From steps and variables to what will run: variables substituted, nodes resolved and
+checked. Submit, dry-run and redo all go through here, so they agree."""
+
+from __future__ import annotations
+
+import dataclasses
+import shlex
+from collections.abc import Callable
+
+from master.catalogue import resolve
+from master.catalogue.steps import used_variables
+from master.catalogue.variables import Budget, RenderLimit, check_values
+from master.domain import PlannedStep, Selector, SelectorType, Step, StepKind
+from master.errors import InvalidArgument, NotFound
+from master.store import files
+
+FieldName = Callable[[int, str], str]
+
+
+def job_field(i: int, name: str) -> str:
+    return f"steps[{i}].{name}"
+
+
+def command_field(i: int, name: str) -> str:
+    return name
+
+
+def copy_field(i: int, name: str) -> str:
+    return f"scp.{name}"
+
+
+def plan(
+    project_id: int,
+    steps: list[Step],
+    values: dict[str, str],
+    field: FieldName = job_field,
+    limit: RenderLimit = RenderLimit(),
+) -> list[PlannedStep]:
+    """Every step ready to run, or one error naming every missing variable, the first field
+    rendered past `limit` or the first unresolvable selector."""
+    missing = sorted(n for n in used_variables(steps) if not values.get(n))
+    if missing:
+        raise InvalidArgument(f"no value for variable(s): {', '.join(missing)}", "variables")
+    check_values(values, limit)
+    budget = Budget(limit, values)
+    return [_plan_step(project_id, i, s, values, budget, field) for i, s in enumerate(steps)]
+
+
+def _plan_step(
+    project_id: int,
+    i: int,
+    step: Step,
+    values: dict[str, str],
+    budget: Budget,
+    field: FieldName,
+) -> PlannedStep:
+    argv = budget.render_each(shlex.split(step.args), field(i, "args"))
+    rendered = _rendered(i, step, argv, budget, field)
+    at = field(i, step.targets_field)
+    names = resolve.selector(project_id, rendered.targets, values, at)
+    nodes = resolve.known_nodes(project_id, names, at)
+    source = ""
+    if step.kind == StepKind.SCP and rendered.src.type == SelectorType.FILESERVER:
+        try:
+            files.by_name(project_id, rendered.src_path.strip())
+        except NotFound as exc:
+            raise InvalidArgument(str(exc).split(": ", 1)[-1], field(i, "src_path")) from exc
+    elif step.kind == StepKind.SCP:
+        src_at = field(i, "src")
+        sources = resolve.known_nodes(
+            project_id, resolve.selector(project_id, rendered.src, values, src_at), src_at
+        )
+        if len(sources) != 1:
+            raise InvalidArgument(f"copy from exactly one node, not {len(sources)}", src_at)
+        source = sources[0]
+    return PlannedStep(rendered, nodes, argv, source)
+
+
+def _rendered(i: int, step: Step, argv: list[str], budget: Budget, field: FieldName) -> Step:
+    """The step with every `${name}` substituted (`argv`: its arguments, already), each field
+    within the budget."""
+    return dataclasses.replace(
+        step,
+        script=budget.render(step.script, field(i, "script")),
+        args=shlex.join(argv),
+        src_path=budget.render(step.src_path, field(i, "src_path")),
+        dst_path=budget.render(step.dst_path, field(i, "dst_path")),
+        chown=budget.render(step.chown, field(i, "chown")),
+        chmod=budget.render(step.chmod, field(i, "chmod")),
+        nodes=_render_selector(step.nodes, budget, field(i, "nodes")),
+        src=_render_selector(step.src, budget, field(i, "src")),
+        dst=_render_selector(step.dst, budget, field(i, "dst")),
+    )
+
+
+def _render_selector(sel: Selector, budget: Budget, at: str) -> Selector:
+    if sel.type == SelectorType.BUILTIN:
+        return dataclasses.replace(sel, content=budget.render(sel.content, at))
+    return sel

@@ -1,0 +1,129 @@
+"""Reading tasks: one task with its executions, lists, bounded log reads, live follow, and which
+blob a slave's copy may move."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from master.db.connection import DbRunner
+from master.db.models import Execution, Subtask, Task, utcnow
+from master.domain import FINAL_TASK, Blob, ExecutionStatus, Role, TaskFilter
+from master.errors import NotFound, PermissionDenied
+from master.store import executions, logs, projects, tasks
+from master.tasks.events import TaskEvents, wait_for
+
+DEFAULT_READ = 1 << 20
+MAX_READ = 16 << 20
+
+
+@dataclass(frozen=True)
+class TaskView:
+    task: Task
+    executions: list[Execution]
+    subtasks: list[Subtask] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LogPiece:
+    execution: Execution
+    data: bytes
+
+
+@dataclass(frozen=True)
+class LogRead:
+    data: bytes
+    next_seq: int
+    complete: bool
+
+
+FollowEvent = LogPiece | Execution | TaskView
+
+
+class TaskQueries:
+    """Reads for the RPCs, never a state change: a task as it is now, counts and pages of tasks,
+    bounded reads of a log, a task followed live (woken by TaskEvents, not by polling), and
+    which blob a slave's copy execution may move."""
+
+    def __init__(self, run_db: DbRunner, events: TaskEvents) -> None:
+        self.run_db = run_db
+        self.events = events
+
+    async def get(self, project_id: int, uuid: str) -> TaskView:
+        """The task of that uuid in the project (0: an admin's call naming none, see tasks.get)."""
+        return await self.view(await self.run_db(tasks.get, uuid, project_id))
+
+    async def view(self, task: Task) -> TaskView:
+        """The task as it is now (read again), with its executions and steps."""
+        task = await self.run_db(tasks.get_by_id, task.id)
+        return TaskView(
+            task,
+            await self.run_db(tasks.executions, task.id),
+            await self.run_db(tasks.subtasks, task.id),
+        )
+
+    async def count(self, project_id: int, since: dt.datetime | None) -> int:
+        await self.run_db(projects.require_project, project_id)
+        if since is None:
+            now = utcnow()
+            since = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        return await self.run_db(tasks.count_since, project_id, since)
+
+    async def search(self, f: TaskFilter) -> tuple[list[Task], int, dict[int, list[str]]]:
+        """A page of tasks, the total matching, and each listed task's slaves."""
+        await self.run_db(projects.require_project, f.project_id)
+        rows, total = await self.run_db(tasks.search, f)
+        return rows, total, await self.run_db(tasks.slaves_of, [r.id for r in rows])
+
+    async def read_log(
+        self, project_id: int, execution_id: int, from_seq: int, max_bytes: int
+    ) -> LogRead:
+        """A bounded piece of the log of an execution of the project (0: any project)."""
+        row = await self.run_db(executions.get_in_project, execution_id, project_id)
+        if row is None:
+            raise NotFound(f"execution {execution_id} not found", "execution_id")
+        limit = min(max_bytes or DEFAULT_READ, MAX_READ)
+        data, next_seq = await self.run_db(logs.read, execution_id, max(from_seq, 0), limit)
+        final = ExecutionStatus(row.status).final
+        return LogRead(data, next_seq, final and next_seq >= row.chunk_count)
+
+    async def copy_blob(self, execution_id: int, slave: str, role: Role) -> Blob | None:
+        """The blob of an open copy execution dispatched to `slave` in `role` (None for a
+        fetch: it has none yet); PERMISSION_DENIED for any other execution."""
+        row = await self.run_db(executions.dispatched, execution_id, slave, role)
+        if row is None:
+            raise PermissionDenied(
+                f"execution {execution_id} is no open copy-{role} of slave {slave}",
+                "execution_id",
+            )
+        return Blob.decode(row.blob, row.blob_size)
+
+    async def follow(self, project_id: int, uuid: str) -> AsyncIterator[FollowEvent]:
+        """Output and status changes from the start until the task ends, then the task."""
+        task = await self.run_db(tasks.get, uuid, project_id)
+        cursors: dict[int, int] = {}
+        seen: dict[int, str] = {}
+        with self.events.subscribe(task.id) as changed:
+            while True:
+                task = await self.run_db(tasks.get_by_id, task.id)
+                rows = await self.run_db(tasks.executions, task.id)
+                for row in rows:
+                    async for piece in self._unread(row, cursors):
+                        yield piece
+                    if seen.get(row.id) != row.status:
+                        seen[row.id] = row.status
+                        yield row
+                if task.status in FINAL_TASK:
+                    yield TaskView(task, rows, await self.run_db(tasks.subtasks, task.id))
+                    return
+                await wait_for(changed, 1.0)
+
+    async def _unread(self, row: Execution, cursors: dict[int, int]) -> AsyncIterator[LogPiece]:
+        while True:
+            start = cursors.get(row.id, 0)
+            data, next_seq = await self.run_db(logs.read, row.id, start, DEFAULT_READ)
+            if next_seq == start:
+                return
+            cursors[row.id] = next_seq
+            yield LogPiece(row, data)

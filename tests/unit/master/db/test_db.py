@@ -1,0 +1,332 @@
+"""master.db on both backends: opening URLs, pools, outages as Unavailable, migrations, batched
+inserts and the indexes the hot queries use. PostgreSQL cases need JOBFLEET_TEST_DB (scripts/test
+provides a throwaway server) and are skipped without it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import peewee
+import pytest
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
+
+from master.config import ConfigError
+from master.db.bulk import insert_rows
+from master.db.connection import (
+    DbRunner,
+    db,
+    in_connection,
+    is_outage,
+    mask_url,
+    open_database,
+    write_transaction,
+)
+from master.db.models import Project, Slave
+from master.db.schema import migrate, schema_status
+from master.errors import Unavailable
+from master.store import logs, projects, tasks
+from tests import pg
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[peewee.Database]:
+    """A freshly migrated database of the test's own on each backend."""
+    if request.param == "sqlite":
+        url, drop = str(tmp_path / "jobfleet.db"), None
+    else:
+        if not pg.server_url():
+            pytest.skip("PostgreSQL: JOBFLEET_TEST_DB is not set (scripts/test sets it)")
+        url = pg.create_database(pg.server_url())
+        drop = url
+    database = open_database(url, pool_size=2)
+    in_connection(migrate, database)
+    yield database
+    database.close_all()
+    if drop:
+        pg.drop_database(drop)
+
+
+def test_the_password_never_shows_in_a_masked_url() -> None:
+    assert mask_url("postgresql://jf:s3cr%2Ft@db.example:5432/jobfleet") == (
+        "postgresql://jf:***@db.example:5432/jobfleet"
+    )
+    assert mask_url("postgresql://jf@db:5432/jobfleet") == "postgresql://jf@db:5432/jobfleet"
+    assert mask_url("/var/lib/jobfleet/jobfleet.db") == "/var/lib/jobfleet/jobfleet.db"
+
+
+def test_urls_select_a_pooled_backend_sized_by_configuration(tmp_path: Path) -> None:
+    sqlite = open_database(str(tmp_path / "a" / "jobfleet.db"), pool_size=3)
+    also_sqlite = open_database(f"sqlite:///{tmp_path}/b.db", pool_size=2)
+    postgres = open_database("postgresql://jf:pw@127.0.0.1:5432/jobfleet", pool_size=7)
+
+    assert isinstance(sqlite, PooledSqliteDatabase) and sqlite._max_connections == 3
+    assert (tmp_path / "a").is_dir()
+    assert isinstance(also_sqlite, PooledSqliteDatabase) and also_sqlite.database.endswith("b.db")
+    assert isinstance(postgres, PooledPostgresqlDatabase) and postgres._max_connections == 7
+    assert postgres.connect_params["password"] == "pw"
+    assert postgres.is_closed()  # nothing connects before the first call
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://jf@db/jobfleet", "postgresql://jf@db:5432", "postgresql://jf@db:5432/"]
+)
+def test_a_bad_url_is_a_config_error_naming_db(url: str) -> None:
+    with pytest.raises(ConfigError, match="^db: "):
+        open_database(url)
+
+
+def test_a_database_that_does_not_answer_is_unavailable() -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    open_database(f"postgresql://jf:pw@127.0.0.1:{port}/jobfleet", pool_size=1)
+
+    with pytest.raises(Unavailable) as caught:
+        in_connection(projects.list_projects)
+
+    assert "pw" not in str(caught.value)
+
+
+def test_only_outages_become_unavailable(tmp_path: Path) -> None:
+    open_database(str(tmp_path / "jobfleet.db"))
+
+    def locked() -> None:
+        raise peewee.OperationalError("database is locked")
+
+    def bug() -> None:
+        db.execute_sql("SELECT missing FROM nowhere")
+
+    with pytest.raises(Unavailable):
+        in_connection(locked)
+    with pytest.raises(peewee.OperationalError, match="no such table"):
+        in_connection(bug)
+    assert is_outage(peewee.InterfaceError("connection already closed"))
+
+
+def test_each_call_returns_its_connection_to_the_pool(backend: peewee.Database) -> None:
+    seen: list[int] = []
+
+    def remember() -> None:
+        seen.append(id(db.connection()))
+
+    for _ in range(3):
+        in_connection(remember)
+
+    assert db.is_closed()
+    assert len(set(seen)) == 1  # the same pooled connection, not a new one per call
+
+
+def test_db_runner_runs_store_calls_off_the_event_loop(backend: peewee.Database) -> None:
+    runner = DbRunner(2)
+    loop_thread = threading.get_ident()
+
+    async def main() -> tuple[list[Any], int]:
+        rows = await runner(projects.list_projects)
+        return rows, await runner(threading.get_ident)
+
+    try:
+        rows, worker = asyncio.run(main())
+    finally:
+        runner.close()
+
+    assert [p.name for p in rows] == ["default"] and worker != loop_thread
+
+
+def test_migrations_create_project_one_and_a_second_run_changes_nothing(
+    backend: peewee.Database,
+) -> None:
+    status = in_connection(schema_status, backend)
+
+    assert in_connection(migrate, backend) == []
+    assert status and all(applied for _, applied in status)
+    assert status[0][0] == "0001_initial" and status[1][0] == "0002_indexes"
+    assert [(p.id, p.name) for p in in_connection(projects.list_projects)] == [(1, "default")]
+
+
+def test_masters_starting_together_on_postgresql_apply_each_migration_once() -> None:
+    if not pg.server_url():
+        pytest.skip("PostgreSQL: JOBFLEET_TEST_DB is not set (scripts/test sets it)")
+    url = pg.create_database(pg.server_url())
+    database = open_database(url, pool_size=2)
+    results: list[list[str]] = []
+    try:
+        starts = [
+            threading.Thread(target=lambda: results.append(in_connection(migrate, database)))
+            for _ in range(2)
+        ]
+        for thread in starts:
+            thread.start()
+        for thread in starts:
+            thread.join(60)
+        status = in_connection(schema_status, database)
+    finally:
+        database.close_all()
+        pg.drop_database(url)
+
+    assert len(results) == 2 and sorted(results, key=len)[0] == []
+    assert sorted(results, key=len)[1] == [name for name, _ in status]
+
+
+def test_new_projects_get_fresh_ids_after_project_one(backend: peewee.Database) -> None:
+    second = in_connection(projects.create_project, "second")  # PostgreSQL: sequence fixed
+
+    assert second.id == 2
+
+
+def test_after_an_explicit_id_the_next_project_follows_it(backend: peewee.Database) -> None:
+    in_connection(projects.create_project, "ten", 10)
+
+    following = in_connection(projects.create_project, "next")
+
+    assert following.id == 11
+
+
+def test_a_failed_write_transaction_leaves_nothing(backend: peewee.Database) -> None:
+    def half_done() -> None:
+        with write_transaction():
+            Project.create(name="half")
+            raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        in_connection(half_done)
+
+    assert [p.name for p in in_connection(projects.list_projects)] == ["default"]
+
+
+def test_ten_thousand_rows_are_one_insert_with_defaults(backend: peewee.Database) -> None:
+    rows: list[dict[str, Any]] = [{"name": f"s{i:05d}", "version": "1"} for i in range(10_000)]
+
+    with capture_statements() as statements:
+        in_connection(insert_rows, Slave, rows)
+    stored = in_connection(lambda: list(Slave.select().order_by(Slave.name)))
+
+    assert len([sql for sql, _ in statements if sql.startswith('INSERT INTO "slave"')]) == 1
+    assert len(stored) == 10_000 and stored[-1].name == "s09999"
+    assert stored[0].hostname == "" and stored[0].first_seen is not None
+
+
+@pytest.mark.parametrize(
+    ("run", "index"),
+    [
+        (lambda: tasks.search(tasks.TaskFilter(project_id=1)), "task_project_id_id"),
+        (
+            lambda: tasks.search(tasks.TaskFilter(project_id=1, status="running")),
+            "task_project_id_status_id",
+        ),
+        (
+            lambda: tasks.search(tasks.TaskFilter(project_id=1, submitter="ops")),
+            "task_project_id_submitter_id",
+        ),
+        (lambda: tasks.executions(1), "execution_task_id_id"),
+        (lambda: logs.read(1, 0, 1 << 20), "log_chunk"),
+    ],
+)
+def test_list_filters_and_ordered_reads_use_an_index_without_sorting(
+    backend: peewee.Database, run: Callable[[], object], index: str
+) -> None:
+    with capture_statements() as statements:
+        in_connection(run)
+
+    plans = [in_connection(explain, sql, params) for sql, params in statements if "ORDER BY" in sql]
+
+    assert plans, statements
+    for plan in plans:
+        assert "sort" not in plan.lower() and "temp b-tree" not in plan.lower(), plan
+        if isinstance(backend, peewee.SqliteDatabase) or not index.startswith("task"):
+            assert index in plan, plan
+        else:  # on empty tables PostgreSQL may prefer another (project_id, ...) index
+            assert "Index Scan" in plan and "using task_project_id" in plan, plan
+
+
+def explain(sql: str, params: tuple[Any, ...]) -> str:
+    if isinstance(db.obj, peewee.SqliteDatabase):
+        rows = db.execute_sql(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+        return "\n".join(str(r[-1]) for r in rows)
+    with db.atomic():  # the tables are empty: rule out scans that only win on tiny tables
+        db.execute_sql("SET LOCAL enable_seqscan = off")
+        db.execute_sql("SET LOCAL enable_bitmapscan = off")
+        return "\n".join(r[0] for r in db.execute_sql(f"EXPLAIN {sql}", params).fetchall())
+
+
+class _Statements(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.seen: list[tuple[str, tuple[Any, ...]]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if isinstance(record.msg, tuple):  # peewee logs (sql, params) for each statement
+            sql, params = record.msg
+            self.seen.append((sql, tuple(params or ())))
+
+
+@contextlib.contextmanager
+def capture_statements() -> Iterator[list[tuple[str, tuple[Any, ...]]]]:
+    """(sql, params) of each statement peewee runs inside the block."""
+    handler = _Statements()
+    log = logging.getLogger("peewee")
+    level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    try:
+        yield handler.seen
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
+
+
+def master_cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "master", *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "key"),
+    [
+        (["--db-pool-size", "0"], "db_pool_size"),
+        (["--db-pool-size", "many"], "db_pool_size"),
+        (["--db", "mysql://jf@db/jobfleet"], "db:"),
+    ],
+)
+def test_bad_db_flags_exit_2_naming_them(argv: list[str], key: str, tmp_path: Path) -> None:
+    result = master_cli("--data-dir", str(tmp_path), *argv, "db", "status")
+
+    assert result.returncode == 2 and key in result.stderr, result.stderr
+
+
+def test_db_status_shows_the_schema_version(tmp_path: Path) -> None:
+    url = str(tmp_path / "jobfleet.db")
+
+    before = master_cli("--db", url, "db", "status")
+    upgrade = master_cli("--db", url, "db", "upgrade")
+    after = master_cli("--db", url, "db", "status")
+
+    assert "schema version none (0 of" in before.stdout and "pending  0001_initial" in before.stdout
+    assert upgrade.returncode == 0 and "applied: 0001_initial, 0002_indexes" in upgrade.stdout
+    applied = [line for line in after.stdout.splitlines() if line.startswith("applied  ")]
+    last, count = applied[-1].split()[-1], len(applied)
+    assert f"schema version {last} ({count} of {count} migrations applied)" in after.stdout
+
+
+def test_db_status_of_an_unreachable_database_exits_1_without_the_password() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    result = master_cli("--db", f"postgresql://jf:s3cret@127.0.0.1:{port}/jf", "db", "status")
+
+    assert result.returncode == 1 and "database unavailable" in result.stderr
+    assert "s3cret" not in result.stderr + result.stdout

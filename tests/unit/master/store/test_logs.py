@@ -1,0 +1,61 @@
+"""Log chunks: idempotent appends (resends after a reconnect) and bounded, ordered reads."""
+
+from __future__ import annotations
+
+import peewee
+
+from master.db.models import Execution
+from master.domain import Chunk, ExecutionStatus, NewStep, NewTask, Placement
+from master.store import logs, slaves, tasks
+
+
+def new_execution() -> int:
+    slaves.register("s1", "host", [], "test")
+    step = NewStep("step1", "cmd", "", 1, {})
+    task = tasks.create(NewTask(1, "t", "me", "api", "plugin_cmd", {}, [step], {}))
+    rows = tasks.start_step(task.id, 0, [Placement("s1", "s1")])
+    assert rows[0].status == ExecutionStatus.PENDING
+    return int(rows[0].id)
+
+
+def test_resent_chunks_are_stored_once(database: peewee.Database) -> None:
+    eid = new_execution()
+    logs.append([Chunk(eid, 0, b"a\n"), Chunk(eid, 1, b"b\n")])
+    logs.append([Chunk(eid, 1, b"b\n"), Chunk(eid, 2, b"c\n"), Chunk(eid, 2, b"c\n")])
+    data, next_seq = logs.read(eid, 0, 1 << 20)
+    assert (data, next_seq) == (b"a\nb\nc\n", 3)
+    row = Execution.get_by_id(eid)
+    assert (row.chunk_count, row.log_bytes) == (3, 6)
+
+
+def test_reads_stop_at_the_byte_bound_and_at_gaps(database: peewee.Database) -> None:
+    eid = new_execution()
+    logs.append([Chunk(eid, i, bytes([65 + i]) * 100) for i in range(5)])
+    logs.append([Chunk(eid, 7, b"after a gap")])
+    data, next_seq = logs.read(eid, 0, 250)
+    assert (len(data), next_seq) == (200, 2)
+    data, next_seq = logs.read(eid, next_seq, 10_000)
+    assert (len(data), next_seq) == (300, 5)
+    assert logs.read(eid, 5, 10_000) == (b"", 5)
+
+
+def test_output_past_the_cap_is_counted_once_and_marked_not_stored(
+    database: peewee.Database,
+) -> None:
+    eid = new_execution()
+    logs.append([Chunk(eid, 0, b"a" * 6), Chunk(eid, 1, b"b" * 6)], max_bytes=10)
+    logs.append([Chunk(eid, 1, b"b" * 6), Chunk(eid, 2, b"c" * 6)], max_bytes=10)  # a resend
+    logs.append([Chunk(eid, 3, b"d" * 6)], max_bytes=10)
+    data, next_seq = logs.read(eid, 0, 1 << 20)
+    row = Execution.get_by_id(eid)
+    assert data == b"a" * 6 + b"b" * 4 + logs.marker(10, 2 + 6 + 6)
+    assert next_seq == row.chunk_count == 3
+    assert (row.log_bytes, row.log_dropped) == (10, 14)
+
+
+def test_output_that_fits_is_stored_whole(database: peewee.Database) -> None:
+    eid = new_execution()
+    logs.append([Chunk(eid, 0, b"a" * 6), Chunk(eid, 1, b"b" * 4)], max_bytes=10)
+    row = Execution.get_by_id(eid)
+    assert logs.read(eid, 0, 1 << 20) == (b"a" * 6 + b"b" * 4, 2)
+    assert (row.log_bytes, row.log_dropped) == (10, 0)

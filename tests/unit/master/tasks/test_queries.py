@@ -1,0 +1,139 @@
+"""Reading tasks: a task is found in its project only, a log is read in bounded pieces that say
+when nothing more will come, and following a task yields its output as it comes, then the
+task once it has ended."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from master.db.models import Execution, Task
+from master.domain import CommandSpec, ScriptType, TaskStatus
+from master.errors import NotFound
+from master.store import projects
+from master.tasks import queries
+from master.tasks.queries import FollowEvent, LogPiece, LogRead, TaskView
+from tests.unit.master.mastertest import Core
+
+
+def command(*nodes: str) -> CommandSpec:
+    return CommandSpec(1, "adhoc", "me", "", nodes, ScriptType.SHELL, "true")
+
+
+async def ran(core: Core, *pieces: bytes) -> tuple[Task, int]:
+    """A command web1 ran to success, printing `pieces` (one chunk each); and its execution."""
+    web1 = await core.attach("web1")
+    task = await core.engine.submit_command(command("web1"))
+    eid = (await web1.order()).execution_id
+    for seq, data in enumerate(pieces):
+        web1.output(eid, seq, data)
+    web1.finish(eid)
+    await web1.result_ack()
+    return await core.until(task, TaskStatus.SUCCESS), eid
+
+
+def test_a_task_is_found_in_its_project_only(core: Core) -> None:
+    other = int(projects.create_project("second").id)
+
+    async def scenario() -> tuple[Task, TaskView, TaskView, NotFound]:
+        task, _ = await ran(core, b"hi")
+        mine = await core.queries.get(1, task.uuid)
+        admin = await core.queries.get(0, task.uuid)
+        with pytest.raises(NotFound) as err:
+            await core.queries.get(other, task.uuid)
+        return task, mine, admin, err.value
+
+    task, mine, admin, refusal = core.run(scenario())
+
+    assert (mine.task.id, mine.task.status, admin.task.id) == (task.id, "success", task.id)
+    assert [(e.node, e.status) for e in mine.executions] == [("web1", "success")]
+    assert [s.status for s in mine.subtasks] == ["success"]
+    assert refusal.field == "uuid"
+
+
+def test_a_log_is_read_in_bounded_pieces_complete_only_at_its_end(core: Core) -> None:
+    other = int(projects.create_project("second").id)
+
+    async def scenario() -> tuple[list[LogRead], NotFound]:
+        _, eid = await ran(core, b"aaaa", b"bbbb", b"cccc", b"dddd", b"eeee")
+        reads = [
+            await core.queries.read_log(1, eid, 0, 8),
+            await core.queries.read_log(1, eid, 2, 1),  # at least one chunk
+            await core.queries.read_log(1, eid, -5, 0),  # from the start, the default bound
+            await core.queries.read_log(1, eid, 3, 100),
+            await core.queries.read_log(0, eid, 5, 100),  # past the end
+        ]
+        with pytest.raises(NotFound) as err:
+            await core.queries.read_log(other, eid, 0, 100)
+        return reads, err.value
+
+    reads, refusal = core.run(scenario())
+
+    assert reads == [
+        LogRead(b"aaaabbbb", 2, False),
+        LogRead(b"cccc", 3, False),
+        LogRead(b"aaaabbbbccccddddeeee", 5, True),
+        LogRead(b"ddddeeee", 5, True),
+        LogRead(b"", 5, True),
+    ]
+    assert refusal.field == "execution_id"
+
+
+def test_a_log_read_is_capped_whatever_the_caller_asks(
+    core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queries, "MAX_READ", 10)  # 16 MiB in production: too slow to write
+    monkeypatch.setattr(queries, "DEFAULT_READ", 6)
+
+    async def scenario() -> list[LogRead]:
+        _, eid = await ran(core, b"aaaa", b"bbbb", b"cccc", b"dddd")
+        return [
+            await core.queries.read_log(1, eid, 0, 1 << 40),
+            await core.queries.read_log(1, eid, 0, 0),
+        ]
+
+    capped, default = core.run(scenario())
+
+    assert capped == LogRead(b"aaaabbbb", 2, False)
+    assert default == LogRead(b"aaaa", 1, False)
+
+
+def test_following_a_task_yields_its_output_as_it_comes_then_the_ended_task(
+    core: Core,
+) -> None:
+    async def scenario() -> list[FollowEvent]:
+        web1 = await core.attach("web1")
+        task = await core.engine.submit_command(command("web1"))
+        eid = (await web1.order()).execution_id
+        events: list[FollowEvent] = []
+        follower = asyncio.ensure_future(collect(core, task, events))
+        web1.output(eid, 0, b"hello ")
+        await web1.next()
+        await until_seen(events, b"hello ")
+        web1.output(eid, 1, b"world")
+        web1.finish(eid)
+        await follower
+        return events
+
+    events = core.run(scenario())
+
+    output = [e.data for e in events if isinstance(e, LogPiece)]
+    statuses = [e.status for e in events if isinstance(e, Execution)]
+    assert b"".join(output) == b"hello world" and output[0] == b"hello "
+    assert statuses[0] == "pending" and statuses[-1] == "success"
+    last = events[-1]
+    assert isinstance(last, TaskView) and last.task.status == "success"
+    assert sum(isinstance(e, TaskView) for e in events) == 1
+
+
+async def collect(core: Core, task: Task, events: list[FollowEvent]) -> None:
+    async for event in core.queries.follow(1, task.uuid):
+        events.append(event)
+
+
+async def until_seen(events: list[FollowEvent], data: bytes) -> None:
+    """Returns once the follower has yielded `data` (the output came live, not at the end)."""
+    async with asyncio.timeout(5):
+        while not any(isinstance(e, LogPiece) and e.data == data for e in events):
+            await asyncio.sleep(0.005)
