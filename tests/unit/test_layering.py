@@ -5,6 +5,9 @@ count like any other):
   database drivers), and master/ never imports them (FORBIDDEN).
 - Inside master/ every module belongs to a layer (LAYER_OF) and imports only the layers its own
   may (MAY_IMPORT) and no outside package its layer is kept from (KEPT_FROM).
+- Inside gateway/ each REST document is a package of its own (DOCUMENTS): it imports the
+  generic modules and nothing of another document; generic modules import no document, but
+  for the one module that mounts them (MOUNTS_DOCUMENTS).
 - No import cycle, in any wing.
 """
 
@@ -117,18 +120,15 @@ table forbids it."""
 
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
-    if parts[0] == "protos":
-        parts = parts[1:]
     if parts[-1] == "__init__":
         parts = parts[:-1]
     return ".".join(parts)
 
 
 def python_files(wing: str) -> list[Path]:
-    if wing == "jobfleet":
-        base = ROOT / "jobfleet" if (ROOT / "jobfleet").is_dir() else ROOT / "protos" / "jobfleet"
-        return [p for p in sorted(base.rglob("*.py")) if "v1" not in p.relative_to(base).parts]
-    return sorted((ROOT / wing).rglob("*.py"))
+    """The wing's hand-written modules (the generated jobfleet/v1 left out)."""
+    base = ROOT / wing
+    return [p for p in sorted(base.rglob("*.py")) if p.relative_to(base).parts[:1] != ("v1",)]
 
 
 MODULES = {
@@ -222,6 +222,32 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         if node not in index:
             visit(node)
     return found
+
+
+# --- inside gateway/
+
+DOCUMENTS = sorted(
+    p.name for p in (ROOT / "gateway").iterdir() if (p / "__init__.py").is_file()
+)
+"""gateway/<document>/: one package per REST document (openc3, and the next ones beside it)."""
+MOUNTS_DOCUMENTS = {"gateway.app"}
+
+
+def document_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "gateway" and parts[1] in DOCUMENTS else None
+
+
+def test_each_gateway_document_imports_the_generic_modules_and_no_other_document() -> None:
+    assert DOCUMENTS, "no document package under gateway/"
+    found = []
+    for module in (m for m in MODULES if m.startswith("gateway.")):
+        mine = document_of(module)
+        for imported in imports_of(module):
+            theirs = document_of(imported)
+            if theirs is not None and theirs != mine and module not in MOUNTS_DOCUMENTS:
+                found.append(f"{module} -> {imported}")
+    assert found == []
 
 
 def test_no_import_cycle_in_any_wing() -> None:
