@@ -73,6 +73,10 @@ class MasterFiles:
         except asyncio.InvalidStateError:  # a write after the master ended the call
             code, details = await call.code(), await call.details()
             raise await self._failure(channel, "upload", code, details) from None
+        except asyncio.CancelledError:
+            if cancelled_here():
+                raise
+            raise await self._failure(channel, "upload", *CLOSED) from None
         finally:
             call.cancel()  # no-op once it is over; ends it when a chunk source failed
         return blob_from_proto(response.blob)
@@ -92,6 +96,10 @@ class MasterFiles:
                 yield response.data
         except grpc.aio.AioRpcError as exc:
             raise await self._failure(channel, "download", exc.code(), exc.details()) from None
+        except asyncio.CancelledError:
+            if cancelled_here():
+                raise
+            raise await self._failure(channel, "download", *CLOSED) from None
         finally:
             call.cancel()
 
@@ -129,6 +137,17 @@ class MasterFiles:
     def _changed(self) -> None:
         self._change.set()
         self._change = asyncio.Event()
+
+
+CLOSED = (grpc.StatusCode.CANCELLED, "the link's channel closed under the call")
+
+
+def cancelled_here() -> bool:
+    """Whether a CancelledError is this task's own (a kill, a timeout), not grpc's: a call whose
+    channel closes (the link went down) raises CancelledError into its caller too, and that is
+    a broken transfer to resume, not a copy to give up."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 async def _send_all(
