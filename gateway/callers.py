@@ -16,8 +16,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from jobfleet.v1 import auth_pb2
 from starlette.types import Scope
+
+from jobfleet.v1 import auth_pb2
 
 CACHE_SECONDS = 5.0
 CACHE_ENTRIES = 4096

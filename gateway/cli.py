@@ -14,9 +14,6 @@ import os
 import signal
 from typing import Any
 
-from jobfleet.logs import formatter
-from jobfleet.tls import CLIENT_SETTINGS, add_client_arguments
-
 from gateway.config import (
     LISTEN_ENV,
     MASTER_ENV,
@@ -26,6 +23,8 @@ from gateway.config import (
     load_config,
 )
 from gateway.server import Gateway, bind
+from jobfleet.logs import formatter
+from jobfleet.tls import CLIENT_SETTINGS, add_client_arguments
 
 logger = logging.getLogger("gateway")
 

@@ -22,12 +22,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import grpc
-from jobfleet.v1 import catalog_pb2
 from starlette.requests import Request
 
 from gateway import filenames, multipart
 from gateway.errors import FieldError, FileRefused
 from gateway.upstream import MasterClient
+from jobfleet.v1 import catalog_pb2
 
 CHUNK_BYTES = 1 << 20
 MIN_RATE = 1 << 20

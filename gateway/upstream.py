@@ -14,11 +14,11 @@ from typing import TypedDict
 
 import grpc
 from grpc_health.v1 import health_pb2_grpc
-from jobfleet.tls import aio_channel, blocking_channel
-from jobfleet.v1 import auth_pb2_grpc, catalog_pb2_grpc, crontab_pb2_grpc, task_pb2, task_pb2_grpc
 from starlette.applications import Starlette
 
 from gateway.config import GatewayConfig
+from jobfleet.tls import aio_channel, blocking_channel
+from jobfleet.v1 import auth_pb2_grpc, catalog_pb2_grpc, crontab_pb2_grpc, task_pb2, task_pb2_grpc
 
 LOG_PAGE_BYTES = 1 << 20
 # A log page is at most LOG_PAGE_BYTES of data; leave room for the envelope around it.

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 from jobfleet.tls import Pem, ServerTls, TlsError, server_tls
-
 from master.app import Master, unlock
 from master.config import (
     ConfigError,

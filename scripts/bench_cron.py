@@ -44,6 +44,7 @@ import benchlib
 import grpc
 import psycopg2
 from benchfleet import Fleet
+
 from jobfleet.cli.auth import token_channel
 from jobfleet.v1 import (
     catalog_pb2,

@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn
 
 import grpc
+
 from jobfleet.tls import aio_channel
 from jobfleet.v1 import slave_pb2_grpc
-
 from slave import convert
 from slave.backoff import Backoff, retry_forever
 from slave.config import SlaveConfig

@@ -16,7 +16,6 @@ import signal
 import sys
 
 from jobfleet.tls import add_client_arguments
-
 from slave import __version__
 from slave.commands.scope import Scope, default_accounts
 from slave.config import ConfigError, SlaveConfig, load_config

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from jobfleet.tls import ClientTls, TlsError, client_tls_from
-
 from slave.messages import HostKeyPolicy, Secret
 
 __all__ = ["ConfigError", "HostKeyPolicy", "Secret", "SlaveConfig", "load_config"]

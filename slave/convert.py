@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from google.protobuf import duration_pb2
-from jobfleet.v1 import common_pb2, slave_pb2
 
+from jobfleet.v1 import common_pb2, slave_pb2
 from slave.messages import (
     Blob,
     Chunk,

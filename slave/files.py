@@ -21,8 +21,8 @@ from collections.abc import AsyncGenerator, AsyncIterable, Callable
 from typing import Any
 
 import grpc
-from jobfleet.v1 import slave_pb2, slave_pb2_grpc
 
+from jobfleet.v1 import slave_pb2, slave_pb2_grpc
 from slave.commands.base import FileStoreError, TransferBroken
 from slave.convert import blob_from_proto
 from slave.messages import Blob

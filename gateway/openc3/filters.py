@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from jobfleet.v1 import catalog_pb2
-
 from gateway import forms, schemas
 from gateway.forms import Fields
+from jobfleet.v1 import catalog_pb2
 
 MAX_LIMIT = 10000
 INT32_MAX = 2**31 - 1

@@ -12,13 +12,12 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from jobfleet.v1 import common_pb2
-
 from gateway import filenames, forms, schemas
 from gateway.errors import FieldError
 from gateway.forms import Fields
 from gateway.openc3 import words
 from gateway.words import value_of
+from jobfleet.v1 import common_pb2
 
 PLUGIN_TYPES = ("cmd", "scp")
 SCRIPT_TYPES = tuple(words.SCRIPT_TYPE.values())

@@ -8,6 +8,7 @@ import os
 from typing import Any
 
 import grpc
+
 from jobfleet.tls import ClientTls, blocking_channel
 
 TOKEN_ENV = "JOBFLEET_TOKEN"

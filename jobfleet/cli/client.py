@@ -7,6 +7,7 @@ import time
 from typing import TextIO
 
 import grpc
+
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
 
 STATUS_WORD = {v: k.removeprefix("TASK_STATUS_").lower() for k, v in common_pb2.TaskStatus.items()}

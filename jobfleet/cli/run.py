@@ -7,6 +7,7 @@ import os
 import sys
 
 import grpc
+
 from jobfleet.cli.auth import TOKEN_ENV, token_channel
 from jobfleet.cli.client import STATUS_WORD, follow
 from jobfleet.tls import TlsError, add_client_arguments, client_tls_from

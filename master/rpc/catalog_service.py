@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 
 from jobfleet.v1 import catalog_pb2 as pb
 from jobfleet.v1 import catalog_pb2_grpc
-
 from master.catalogue.filestore import FileStore
 from master.catalogue.service import Catalogue
 from master.rpc.context import CALLER, Context

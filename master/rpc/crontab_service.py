@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from jobfleet.v1 import crontab_pb2 as pb
 from jobfleet.v1 import crontab_pb2_grpc
-
 from master.cron.service import Crontabs
 from master.rpc.context import Context
 from master.rpc.convert import catalog as convert_catalog

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 from google.protobuf.message import Message
-from jobfleet.logs import printable
 
+from jobfleet.logs import printable
 from master.errors import JobfleetError
 from master.rpc.checks import no_nul
 from master.rpc.context import Context

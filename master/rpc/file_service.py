@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from jobfleet.v1 import catalog_pb2, slave_pb2, slave_pb2_grpc
-
 from master.catalogue.filestore import CHUNK, FileStore
 from master.domain import Blob, Role
 from master.errors import InvalidArgument, PermissionDenied

@@ -13,8 +13,8 @@ from typing import Any
 
 import grpc
 from google.protobuf.message import Message
-from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, slave_pb2, task_pb2
 
+from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, slave_pb2, task_pb2
 from master.errors import JobfleetError
 from master.rpc.auth import Authenticator
 from master.rpc.context import CALLER, Caller, Context

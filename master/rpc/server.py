@@ -8,6 +8,7 @@ import asyncio
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+
 from jobfleet.v1 import (
     auth_pb2,
     auth_pb2_grpc,
@@ -20,7 +21,6 @@ from jobfleet.v1 import (
     task_pb2,
     task_pb2_grpc,
 )
-
 from master.rpc.auth import Authenticator
 from master.rpc.catalog_service import CatalogServicer
 from master.rpc.crontab_service import CrontabServicer

@@ -16,9 +16,9 @@ from collections.abc import AsyncIterator
 
 import grpc
 from google.protobuf import duration_pb2
+
 from jobfleet.logs import printable
 from jobfleet.v1 import slave_pb2, slave_pb2_grpc
-
 from master.domain import Identity
 from master.errors import JobfleetError
 from master.rpc.context import Context

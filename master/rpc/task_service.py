@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
-
 from master.rpc.context import Context
 from master.rpc.convert import catalog as convert_catalog
 from master.rpc.convert import task as convert_task

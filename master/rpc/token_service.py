@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from jobfleet.v1 import auth_pb2 as pb
 from jobfleet.v1 import auth_pb2_grpc
-
 from master.catalogue.service import Tokens
 from master.rpc.auth import Authenticator
 from master.rpc.context import CALLER, Context

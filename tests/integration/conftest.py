@@ -16,10 +16,10 @@ from pathlib import Path
 import grpc
 import httpx
 import pytest
+
 from jobfleet.cli.auth import token_channel
 from jobfleet.tls import ClientTls
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
-
 from tests import pg
 from tests.waiting import wait_until
 

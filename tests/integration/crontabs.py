@@ -8,8 +8,8 @@ from typing import Any
 
 import grpc
 import httpx
-from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
 
+from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
 from tests.integration.conftest import Master
 from tests.waiting import wait_until
 

@@ -11,8 +11,8 @@ import time
 from collections.abc import Iterator
 
 import grpc
-from jobfleet.v1 import common_pb2, slave_pb2, slave_pb2_grpc
 
+from jobfleet.v1 import common_pb2, slave_pb2, slave_pb2_grpc
 from tests.waiting import wait_until
 
 Orders = slave_pb2.MasterMessage

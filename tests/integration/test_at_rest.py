@@ -17,8 +17,8 @@ from pathlib import Path
 import psycopg2
 import pytest
 from cryptography.fernet import Fernet
-from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
 
+from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
 from tests.integration.conftest import (
     Databases,
     Gateway,

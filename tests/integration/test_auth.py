@@ -15,6 +15,7 @@ from pathlib import Path
 import grpc
 import httpx
 import pytest
+
 from jobfleet.v1 import (
     auth_pb2,
     auth_pb2_grpc,
@@ -28,7 +29,6 @@ from jobfleet.v1 import (
     task_pb2,
     task_pb2_grpc,
 )
-
 from tests.integration.conftest import Cluster, Gateway, Master, Proc, Processes, credential_file
 from tests.integration.jobs import cmd, create_job
 from tests.integration.rest import submit, tasklog, wait_final

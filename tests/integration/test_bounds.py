@@ -12,8 +12,8 @@ from pathlib import Path
 
 import grpc
 import httpx
-from jobfleet.v1 import auth_pb2, auth_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
 
+from jobfleet.v1 import auth_pb2, auth_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
 from tests.integration import crontabs, snapshot
 from tests.integration.conftest import Cluster, Gateway, Master, Proc
 from tests.integration.jobs import cmd, create_job

@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import grpc
 import pytest
-from jobfleet.v1 import catalog_pb2, crontab_pb2, crontab_pb2_grpc
 
+from jobfleet.v1 import catalog_pb2, crontab_pb2, crontab_pb2_grpc
 from tests.integration import crontabs
 from tests.integration.conftest import Cluster, Gateway, Master, Proc
 from tests.integration.crontabs import fires, seconds, unix, wait_fires

@@ -9,8 +9,8 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
-from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
 
+from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
 from tests.integration.conftest import Master, Proc
 
 

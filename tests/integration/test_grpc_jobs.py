@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import grpc
 import pytest
-from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
 
+from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
 from tests.integration.conftest import Master, Proc
 from tests.waiting import wait_until
 

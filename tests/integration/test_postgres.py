@@ -17,9 +17,9 @@ import grpc
 import httpx
 import peewee
 import pytest
-from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
 from playhouse.migrations import Runner
 
+from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
 from master.db.connection import open_database
 from master.db.schema import MIGRATIONS_DIR
 from tests import pg

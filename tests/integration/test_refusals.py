@@ -18,10 +18,10 @@ from typing import Any
 import grpc
 import httpx
 import pytest
-from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
 
 from gateway import openapi
 from gateway.app import ROUTES
+from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
 from tests.integration import snapshot
 from tests.integration.conftest import Gateway, Master
 from tests.integration.seeds import seed_catalogue

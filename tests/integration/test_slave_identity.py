@@ -20,8 +20,8 @@ from pathlib import Path
 import grpc
 import httpx
 import pytest
-from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
 
+from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
 from tests.integration.conftest import Master, Services, credential_file, state_dir
 from tests.integration.rest import submit, task, tasklog, wait_final
 from tests.integration.rogue import StubSlave

@@ -13,9 +13,9 @@ from pathlib import Path
 import grpc
 import httpx
 import pytest
+
 from jobfleet.tls import Pem, client_tls
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
-
 from tests.certs import Authority, Pair, authority
 from tests.integration.conftest import Gateway, Master, Proc
 from tests.integration.rest import submit, tasklog, wait_final

@@ -7,9 +7,9 @@ import logging
 import logging.config
 
 import pytest
-from jobfleet.logs import EscapingFormatter, printable
 
 from gateway.cli import default_log_config as gateway_config
+from jobfleet.logs import EscapingFormatter, printable
 from master.log_config import default_log_config as master_config
 from slave.logs import default_log_config as slave_config
 

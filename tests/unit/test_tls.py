@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from jobfleet.tls import Pem, client_tls_from, server_tls
 
 from gateway.config import load_config as gateway_config
+from jobfleet.tls import Pem, client_tls_from, server_tls
 from slave.config import load_config as slave_config
 from tests.certs import Authority, authority
 

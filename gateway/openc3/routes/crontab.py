@@ -7,7 +7,6 @@ name; absent = the master's zone) and `misfire` (`skip`, the default, or `run_on
 
 from __future__ import annotations
 
-from jobfleet.v1 import crontab_pb2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -19,6 +18,7 @@ from gateway.openc3 import filters, words
 from gateway.openc3.views.crontab import crontab_row
 from gateway.upstream import GatewayState
 from gateway.words import value_of
+from jobfleet.v1 import crontab_pb2
 
 MAX_GRACE = 7 * 86400
 MAX_FIRES = 1000

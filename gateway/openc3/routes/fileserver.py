@@ -7,7 +7,6 @@ uncapped routes) but under the per-file `max_upload_bytes`.
 
 from __future__ import annotations
 
-from jobfleet.v1 import catalog_pb2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -18,6 +17,7 @@ from gateway.openapi import describe
 from gateway.openc3 import filters
 from gateway.openc3.views import catalog as views
 from gateway.upstream import GatewayState
+from jobfleet.v1 import catalog_pb2
 
 # Every part with a filename is a file, stored under that name; other parts are skipped.
 UPLOAD = schemas.obj(

@@ -6,7 +6,6 @@ uuid, which `GET` returns and a client may post back to keep it.
 
 from __future__ import annotations
 
-from jobfleet.v1 import catalog_pb2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -17,6 +16,7 @@ from gateway.openapi import describe
 from gateway.openc3 import filters, steps
 from gateway.openc3.views import catalog as views
 from gateway.upstream import GatewayState
+from jobfleet.v1 import catalog_pb2
 
 MAX_NAME = 255
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-from jobfleet.v1 import catalog_pb2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -19,6 +18,7 @@ from gateway.openapi import describe
 from gateway.openc3 import filters
 from gateway.openc3.views import catalog as views
 from gateway.upstream import GatewayState
+from jobfleet.v1 import catalog_pb2
 
 PLUGIN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 DEFAULT_PLUGIN = "list"

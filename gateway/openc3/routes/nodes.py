@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 
-from jobfleet.v1 import catalog_pb2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -20,6 +19,7 @@ from gateway.openapi import describe
 from gateway.openc3 import filters
 from gateway.openc3.views import catalog as views
 from gateway.upstream import GatewayState
+from jobfleet.v1 import catalog_pb2
 
 NODE_FILTERS = ("inip", "exip")
 MAX_NAME = 255

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from jobfleet.v1 import catalog_pb2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -14,6 +13,7 @@ from gateway.openc3 import filters, words
 from gateway.openc3.views import catalog as views
 from gateway.upstream import GatewayState
 from gateway.words import value_of
+from jobfleet.v1 import catalog_pb2
 
 SCRIPT_TYPES = tuple(words.SCRIPT_TYPE.values())
 MAX_NAME = 255

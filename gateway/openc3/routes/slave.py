@@ -11,7 +11,6 @@ import functools
 import logging
 
 import grpc
-from jobfleet.v1 import task_pb2
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
@@ -22,6 +21,7 @@ from gateway.openapi import describe
 from gateway.openc3 import names
 from gateway.openc3.views import tasks
 from gateway.upstream import GatewayState
+from jobfleet.v1 import task_pb2
 
 logger = logging.getLogger(__name__)
 

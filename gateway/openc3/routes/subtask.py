@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Collection
 
-from jobfleet.v1 import common_pb2, task_pb2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -23,6 +22,7 @@ from gateway.openc3 import words
 from gateway.openc3.views import tasks
 from gateway.upstream import GatewayState
 from gateway.words import value_of
+from jobfleet.v1 import common_pb2, task_pb2
 
 CONTROLS = tuple(words.SUBTASK_CONTROL.values())
 PUT_CONTROLS = ("next",)

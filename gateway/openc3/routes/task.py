@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 
 import grpc
-from jobfleet.v1 import common_pb2, task_pb2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -22,6 +21,7 @@ from gateway.openc3 import steps, words
 from gateway.openc3.views import tasks
 from gateway.upstream import GatewayState
 from gateway.words import value_of
+from jobfleet.v1 import common_pb2, task_pb2
 
 NODE_TYPES = ("builtin",)
 SCRIPT_TYPES = tuple(words.SCRIPT_TYPE.values())

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-from jobfleet.v1 import catalog_pb2, task_pb2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -21,6 +20,7 @@ from gateway.openc3.views import catalog as catalog_views
 from gateway.openc3.views import steps as step_views
 from gateway.openc3.views import tasks
 from gateway.upstream import GatewayState
+from jobfleet.v1 import catalog_pb2, task_pb2
 
 PROJECT = schemas.identifier(description="the project")
 UUID = schemas.token(description="the task's uuid")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from jobfleet.v1 import auth_pb2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -21,6 +20,7 @@ from gateway.openapi import describe
 from gateway.openc3 import filters
 from gateway.openc3.views.catalog import audit
 from gateway.upstream import GatewayState
+from jobfleet.v1 import auth_pb2
 
 MAX_DESCRIBE = 1000
 TOKEN = re.compile(r"[A-Za-z0-9]{32}")

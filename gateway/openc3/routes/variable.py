@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from jobfleet.v1 import catalog_pb2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -16,6 +15,7 @@ from gateway.forms import Fields
 from gateway.openapi import describe
 from gateway.openc3.views import catalog as views
 from gateway.upstream import GatewayState
+from jobfleet.v1 import catalog_pb2
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 MAX_VALUE = 65536

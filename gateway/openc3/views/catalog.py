@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobfleet.v1 import catalog_pb2
-
 from gateway.openc3 import words
 from gateway.openc3.views.steps import step_hash
 from gateway.openc3.views.tasks import format_time
 from gateway.words import word
+from jobfleet.v1 import catalog_pb2
 
 DEFAULT_SSH_PORT = 22
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobfleet.v1 import crontab_pb2
-
 from gateway.openc3 import words
 from gateway.openc3.views.catalog import audit
 from gateway.openc3.views.tasks import format_time
 from gateway.words import word
+from jobfleet.v1 import crontab_pb2
 
 
 def crontab_row(crontab: crontab_pb2.Crontab) -> dict[str, Any]:

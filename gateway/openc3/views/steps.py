@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobfleet.v1 import common_pb2, task_pb2
-
 from gateway.openc3 import words
 from gateway.words import UNKNOWN, word
+from jobfleet.v1 import common_pb2, task_pb2
 
 DEFAULT_TIMEOUT = 60
 

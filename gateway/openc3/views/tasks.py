@@ -6,11 +6,10 @@ import json
 import time
 from typing import Any
 
-from jobfleet.v1 import common_pb2
-
 from gateway.openc3 import words
 from gateway.openc3.views.steps import plugin_type, step_fields
 from gateway.words import word
+from jobfleet.v1 import common_pb2
 
 
 def format_time(message: Any, field: str) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from jobfleet.v1 import auth_pb2, catalog_pb2, common_pb2
-
 from master.db.models import (
     Account,
     Audited,

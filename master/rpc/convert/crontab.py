@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from jobfleet.v1 import crontab_pb2 as pb
-
 from master.cron.service import CrontabView
 from master.db.models import CrontabFire
 from master.domain import CrontabInput, CrontabStatus, Outcome, Policy

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 from jobfleet.v1 import common_pb2, task_pb2
-
 from master.db.models import Execution, Subtask, Task
 from master.domain import (
     DEFAULT_TIMEOUT_S,

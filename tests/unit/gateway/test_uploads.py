@@ -18,13 +18,13 @@ from typing import Any
 
 import grpc
 import pytest
-from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
 from starlette.testclient import TestClient
 from starlette.types import Message
 
 from gateway.app import create_app
 from gateway.config import GatewayConfig
 from gateway.uploads import CHUNK_BYTES, FileUpload
+from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
 from tests.unit.gateway.bodies import BOUNDARY, CONTENT_TYPE, multipart_body
 from tests.unit.gateway.test_app import CREDENTIALS, refused
 from tests.unit.gateway.trust import trust

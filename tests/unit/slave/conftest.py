@@ -12,8 +12,8 @@ from typing import Any
 
 import grpc
 import pytest
-from jobfleet.v1 import slave_pb2_grpc
 
+from jobfleet.v1 import slave_pb2_grpc
 from slave.commands.base import CommandContext, CommandSettings
 from slave.commands.cgroups import CgroupRoot
 from slave.commands.run import RunProcess

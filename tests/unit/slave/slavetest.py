@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import grpc
-from jobfleet.v1 import slave_pb2, slave_pb2_grpc
 
+from jobfleet.v1 import slave_pb2, slave_pb2_grpc
 from slave.messages import Chunk, Result, Started
 
 WAIT = 10.0  # generous deadline for anything that should happen "soon"

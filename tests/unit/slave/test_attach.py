@@ -9,8 +9,8 @@ from typing import Any
 
 import grpc
 import pytest
-from jobfleet.v1 import common_pb2, slave_pb2, slave_pb2_grpc
 
+from jobfleet.v1 import common_pb2, slave_pb2, slave_pb2_grpc
 from slave.daemon import Slave
 from tests.unit.slave.slavetest import FakeMaster, Stream, poll
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jobfleet.v1 import common_pb2, slave_pb2
 
+from jobfleet.v1 import common_pb2, slave_pb2
 from slave.cli import main
 from tests.unit.slave.slavetest import WAIT, poll
 

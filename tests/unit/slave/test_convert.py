@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime as dt
 
 from jobfleet.v1 import common_pb2, slave_pb2
-
 from slave import convert
 from slave.messages import (
     Blob,

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jobfleet.v1 import common_pb2, slave_pb2
 
+from jobfleet.v1 import common_pb2, slave_pb2
 from slave.daemon import Slave
 from tests.cgroups import own_cgroup_dir, require_cgroups
 from tests.unit.slave.slavetest import WAIT, Stream, group_gone, poll

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from jobfleet.v1 import catalog_pb2, common_pb2
 
 from gateway.errors import FieldError
 from gateway.openc3.routes import (
@@ -17,6 +16,7 @@ from gateway.openc3.routes import (
     userlist,
     variable,
 )
+from jobfleet.v1 import catalog_pb2, common_pb2
 
 STEP = {"plugin_type": "cmd", "name": "s", "node_cont": "n1", "scripts_cont": "true"}
 KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n"

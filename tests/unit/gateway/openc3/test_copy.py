@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from jobfleet.v1 import common_pb2, task_pb2
 
 from gateway.errors import FieldError
 from gateway.openc3.routes.task import submit_copy_request
+from jobfleet.v1 import common_pb2, task_pb2
 
 FORM: dict[str, Any] = {
     "name": "ship",

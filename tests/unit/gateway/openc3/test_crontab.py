@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from google.protobuf import timestamp_pb2
-from jobfleet.v1 import catalog_pb2, crontab_pb2
 from starlette.routing import Match
 
 from gateway.app import ROUTES
@@ -14,6 +13,7 @@ from gateway.errors import FieldError
 from gateway.openc3.names import field_name
 from gateway.openc3.routes import crontab as routes
 from gateway.openc3.views.crontab import crontab_row
+from jobfleet.v1 import catalog_pb2, crontab_pb2
 
 
 def endpoint(method: str, path: str) -> tuple[str, dict[str, Any]]:

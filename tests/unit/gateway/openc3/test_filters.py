@@ -5,10 +5,10 @@ from __future__ import annotations
 import calendar
 
 import pytest
-from jobfleet.v1 import catalog_pb2
 
 from gateway.errors import FieldError
 from gateway.openc3.filters import count_filter, list_filter
+from jobfleet.v1 import catalog_pb2
 
 DAY = 86400
 MAY_1 = calendar.timegm((2024, 5, 1, 0, 0, 0))

@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from jobfleet.v1 import common_pb2
 
 from gateway.errors import FieldError
 from gateway.openc3.steps import parse_steps
+from jobfleet.v1 import common_pb2
 
 CMD: dict[str, Any] = {
     "plugin_type": "cmd",

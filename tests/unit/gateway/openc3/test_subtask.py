@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from jobfleet.v1 import task_pb2
 
 from gateway.errors import FieldError
 from gateway.openc3.routes.subtask import PUT_CONTROLS, control_request
+from jobfleet.v1 import task_pb2
 
 FORM = {"taskuuid": "t1", "subtaskuuid": "s1", "subtasktype": "cmd", "control": "ignore"}
 

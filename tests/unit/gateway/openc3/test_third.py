@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from jobfleet.v1 import task_pb2
 
 from gateway.errors import FieldError
 from gateway.openc3.routes.third import job_request
+from jobfleet.v1 import task_pb2
 
 BODY: dict[str, Any] = {
     "project_id": 4,

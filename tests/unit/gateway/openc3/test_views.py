@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from jobfleet.v1 import common_pb2
-
 from gateway.openc3.views import tasks
+from jobfleet.v1 import common_pb2
 
 START = 1704164645  # 2024-01-02 03:04:05 UTC
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from jobfleet.v1 import catalog_pb2, common_pb2, task_pb2
-
 from gateway.openc3.steps import parse_steps
 from gateway.openc3.views import catalog as views
 from gateway.openc3.views import steps as step_views
+from jobfleet.v1 import catalog_pb2, common_pb2, task_pb2
 
 T0 = 1704164645  # 2024-01-02 03:04:05 UTC
 AUDIT_KEYS = ["create_user", "create_time", "edit_user", "edit_time"]

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from jobfleet.v1 import common_pb2, task_pb2
 
 from gateway.errors import FieldError
 from gateway.openc3 import words
 from gateway.words import UNKNOWN, value_of, word
+from jobfleet.v1 import common_pb2, task_pb2
 
 
 @pytest.mark.parametrize(

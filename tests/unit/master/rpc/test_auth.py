@@ -11,9 +11,9 @@ from typing import Any
 import peewee
 import pytest
 from google.protobuf.message import Message
+
 from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, task_pb2
 from jobfleet.v1.catalog_pb2 import ListSlavesRequest
-
 from master.catalogue.service import Tokens
 from master.db.connection import DbRunner
 from master.errors import JobfleetError, PermissionDenied

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from jobfleet.v1 import task_pb2
 
+from jobfleet.v1 import task_pb2
 from master.errors import InvalidArgument
 from master.rpc.convert import task as convert_task
 from master.rpc.convert.timestamps import from_unix

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from jobfleet.v1 import common_pb2, slave_pb2, slave_pb2_grpc
 
+from jobfleet.v1 import common_pb2, slave_pb2, slave_pb2_grpc
 from master.catalogue.filestore import FileStore
 from master.db.connection import DbRunner
 from master.rpc.context import Caller

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from jobfleet.v1 import common_pb2, slave_pb2
-
 from slave.daemon import Slave
 from tests.sshd import SshServer
 from tests.unit.slave.slavetest import poll

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from jobfleet.v1 import common_pb2, slave_pb2
 
+from jobfleet.v1 import common_pb2, slave_pb2
 from slave import convert
 from slave.cli import build_parser
 from slave.config import ConfigError, load_config
