@@ -118,7 +118,9 @@ class Master:
         heartbeat = self.config.heartbeat_interval
         add_services(
             self.server,
-            link=SlaveLinkServicer(self.intake, self.sessions, self.slaves, heartbeat),
+            link=SlaveLinkServicer(
+                self.intake, self.sessions, self.slaves, heartbeat, self.config.max_upload_bytes
+            ),
             tasks=TaskServicer(self.engine, self.queries),
             catalogue=CatalogServicer(self.catalogue, self.slaves, self.sessions, self.files),
             files=FileServicer(self.files, self.queries),

@@ -107,7 +107,7 @@ class Link:
                 if self._on_welcome is not None:
                     self._on_welcome(welcome)
                 if self._files is not None:
-                    self._files.link_up(channel)
+                    self._files.link_up(channel, welcome.max_upload_bytes)
                 await self._live(call, welcome)
             finally:
                 if self._files is not None:

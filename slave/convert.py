@@ -136,6 +136,7 @@ def from_proto(message: slave_pb2.MasterMessage) -> FromMaster | None:
             interval if interval > 0 else None,
             _secret(welcome.credential),
             tuple(welcome.projects),
+            welcome.max_upload_bytes,
         )
     return None
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncGenerator, AsyncIterable, Callable
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable
 from typing import Any
 
 import grpc
@@ -50,9 +50,13 @@ class MasterFiles:
         """The channel a transfer last broke on."""
         self._change = asyncio.Event()
         """Set (and replaced) whenever the link goes up or down."""
+        self._cap = 0
+        """The largest blob the master takes, as its Welcome said (0: not said)."""
 
-    def link_up(self, channel: Any) -> None:
-        """The link is attached on `channel` (a grpc.aio.Channel)."""
+    def link_up(self, channel: Any, max_upload_bytes: int = 0) -> None:
+        """The link is attached on `channel` (a grpc.aio.Channel); the master takes blobs of at
+        most `max_upload_bytes` (0: not said)."""
+        self._cap = max_upload_bytes
         self._channel = channel
         self._up.set()
         self._changed()
@@ -66,7 +70,7 @@ class MasterFiles:
         channel = await self._ready()
         call = slave_pb2_grpc.FileServiceStub(channel).UploadBlob(metadata=self._metadata())
         try:
-            await _send_all(call, execution_id, archive, chunks)
+            await _send_all(call, execution_id, archive, capped(chunks, self._cap))
             response = await call
         except grpc.aio.AioRpcError as exc:
             raise await self._failure(channel, "upload", exc.code(), exc.details()) from None
@@ -148,6 +152,21 @@ def cancelled_here() -> bool:
     a broken transfer to resume, not a copy to give up."""
     task = asyncio.current_task()
     return task is not None and task.cancelling() > 0
+
+
+async def capped(chunks: AsyncIterable[bytes], cap: int) -> AsyncIterator[bytes]:
+    """The chunks, refused as the master would refuse them once past its cap (0: no cap here):
+    stopping here sends nothing the master would drop, and says why in the master's words
+    (a write racing the master's own refusal is reported as INTERNAL by grpc's aio client,
+    grpc/grpc#36066)."""
+    sent = 0
+    async for chunk in chunks:
+        sent += len(chunk)
+        if cap and sent > cap:
+            raise FileStoreError(
+                f"the master's file store refused the upload: larger than the {cap} byte cap"
+            )
+        yield chunk
 
 
 async def _send_all(

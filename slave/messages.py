@@ -60,6 +60,8 @@ class Welcome:
     """Set when this attach enrolled the slave: keep it and present it from now on."""
     projects: tuple[int, ...] = ()
     """The projects the master has this slave serve; empty = every project."""
+    max_upload_bytes: int = 0
+    """The largest blob the master's file store takes; 0 = not said."""
 
 
 @dataclass(frozen=True)

@@ -78,14 +78,16 @@ class Hello(_message.Message):
     def __init__(self, name: _Optional[str] = ..., version: _Optional[str] = ..., hostname: _Optional[str] = ..., addresses: _Optional[_Iterable[str]] = ..., running_execution_ids: _Optional[_Iterable[int]] = ..., finished_execution_ids: _Optional[_Iterable[int]] = ..., join_token: _Optional[str] = ..., credential: _Optional[str] = ..., instance: _Optional[str] = ..., projects: _Optional[_Iterable[int]] = ..., run_as: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Welcome(_message.Message):
-    __slots__ = ("heartbeat_interval", "credential", "projects")
+    __slots__ = ("heartbeat_interval", "credential", "projects", "max_upload_bytes")
     HEARTBEAT_INTERVAL_FIELD_NUMBER: _ClassVar[int]
     CREDENTIAL_FIELD_NUMBER: _ClassVar[int]
     PROJECTS_FIELD_NUMBER: _ClassVar[int]
+    MAX_UPLOAD_BYTES_FIELD_NUMBER: _ClassVar[int]
     heartbeat_interval: _duration_pb2.Duration
     credential: str
     projects: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, heartbeat_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., credential: _Optional[str] = ..., projects: _Optional[_Iterable[int]] = ...) -> None: ...
+    max_upload_bytes: int
+    def __init__(self, heartbeat_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., credential: _Optional[str] = ..., projects: _Optional[_Iterable[int]] = ..., max_upload_bytes: _Optional[int] = ...) -> None: ...
 
 class Heartbeat(_message.Message):
     __slots__ = ("running",)

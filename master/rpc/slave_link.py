@@ -36,12 +36,18 @@ MAX_ORDER_BYTES = (32 << 20) - (64 << 10)
 
 class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
     def __init__(
-        self, intake: Intake, sessions: SlaveSessions, slaves: Slaves, heartbeat: float
+        self,
+        intake: Intake,
+        sessions: SlaveSessions,
+        slaves: Slaves,
+        heartbeat: float,
+        max_upload_bytes: int = 0,
     ) -> None:
         self.intake = intake
         self.sessions = sessions
         self.slaves = slaves
         self.heartbeat = heartbeat
+        self.max_upload_bytes = max_upload_bytes
 
     async def Attach(
         self, request_iterator: AsyncIterator[slave_pb2.SlaveMessage], context: Context
@@ -101,6 +107,7 @@ class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
             ),
             credential=identity.credential,
             projects=sorted(identity.projects or ()),
+            max_upload_bytes=self.max_upload_bytes,
         )
 
     async def _hello(

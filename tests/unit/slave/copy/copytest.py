@@ -53,11 +53,14 @@ class MasterProcess:
 
 
 @contextlib.asynccontextmanager
-async def master_files(master: MasterProcess) -> AsyncIterator[MasterFiles]:
-    """The slave's FileStore client on a channel to the master, as the link gives it one."""
+async def master_files(
+    master: MasterProcess, max_upload_bytes: int = 0
+) -> AsyncIterator[MasterFiles]:
+    """The slave's FileStore client on a channel to the master, as the link gives it one (with
+    the master's upload cap, as its Welcome says it)."""
     async with grpc.aio.insecure_channel(master.address) as channel:
         files = MasterFiles(lambda: (("authorization", f"Token {ADMIN_TOKEN}"),))
-        files.link_up(channel)
+        files.link_up(channel, max_upload_bytes)
         yield files
 
 
