@@ -23,8 +23,8 @@ def test_escaped_finds_exactly_the_processes_carrying_the_mark() -> None:
         [sys.executable, "-c", "import time; time.sleep(60)"],
         env={**os.environ, "JOBFLEET_RUN_MARK": "aaaab"},
     )
-    try:
-        found = escaped("aaaa")
+    try:  # polled: while `setsid` execs `sleep`, the process's environ reads empty for a moment
+        found = wait_until(lambda: escaped("aaaa") if mine.pid in escaped("aaaa") else None)
     finally:
         for proc in (mine, other):
             proc.kill()
