@@ -131,7 +131,7 @@ async def outcomes(auth: Authenticator, presented: list[str]) -> list[str]:
         try:
             return str((await auth.identify(token, "/m")).project_id)
         except JobfleetError as exc:
-            return exc.code.name
+            return str(exc.code.name)  # grpc's StatusCode is untyped
 
     return await asyncio.gather(*(one(t) for t in presented))
 
