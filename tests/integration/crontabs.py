@@ -82,5 +82,5 @@ def seconds(stamp: Any) -> float:
 
 
 def grpc_code(exc: grpc.RpcError) -> grpc.StatusCode:
-    code: grpc.StatusCode = exc.code()  # type: ignore[attr-defined]
+    code: grpc.StatusCode = exc.code()
     return code

@@ -9,6 +9,7 @@ import secrets
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import grpc
 
@@ -109,8 +110,8 @@ class StubSlave:
             got.append(self._in.get_nowait())
         return got
 
-    def send(self, **body: object) -> None:
-        self._out.put(slave_pb2.SlaveMessage(**body))  # type: ignore[arg-type]
+    def send(self, **body: Any) -> None:
+        self._out.put(slave_pb2.SlaveMessage(**body))
 
     def output(self, execution_id: int, seq: int, data: bytes) -> None:
         self.send(output=slave_pb2.OutputChunk(execution_id=execution_id, seq=seq, data=data))

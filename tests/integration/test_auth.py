@@ -11,6 +11,7 @@ import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import grpc
 import httpx
@@ -804,13 +805,15 @@ def test_a_project_token_can_neither_mint_nor_delete_tokens(
         refused(http.delete(f"/token/{project}/{owners['id']}"), 403)
         refused(http.delete(f"/token/{project}/{leaked['id']}"), 403)
         listed = http.get(f"/token/{project}/info").json()["data"]
-        assert sorted(t["id"] for t in listed) == sorted([owners["id"], leaked["id"]])
+        made = cast(list[int], [owners["id"], leaked["id"]])  # ids are numbers
+        assert sorted(t["id"] for t in listed) == sorted(made)
     with master.channel(token=str(leaked["token"])) as channel:
         stub = auth_pb2_grpc.TokenServiceStub(channel)
-        for call in (
+        calls: tuple[Callable[[], object], ...] = (
             lambda: stub.CreateToken(auth_pb2.CreateTokenRequest(project_id=project), timeout=10),
             lambda: stub.DeleteToken(auth_pb2.DeleteTokenRequest(id=int(str(owners["id"])))),
-        ):
+        )
+        for call in calls:
             with pytest.raises(grpc.RpcError) as minted:
                 call()
             assert minted.value.code() == grpc.StatusCode.PERMISSION_DENIED

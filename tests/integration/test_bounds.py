@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import grpc
 import httpx
@@ -44,7 +45,12 @@ def test_a_variable_multiplied_past_the_cap_is_refused_before_anything_is_writte
     job = create_job(http, "poison", [cmd("p", "echo ${x}" * 1250)])  # 550 MB once rendered
     before, rss_before = snapshot.take(db_url(master), master.data_dir), peak_rss(master.proc)
 
-    body = {"name": "p", "node_type": "builtin", "node_cont": "s1", "scripts_type": "shell"}
+    body: dict[str, object] = {
+        "name": "p",
+        "node_type": "builtin",
+        "node_cont": "s1",
+        "scripts_type": "shell",
+    }
     body |= {"scripts_cont": "echo ${x}" * 100, "variable": {"x": poison}}  # 44 MB
     command = http.post("/task/1/plugin_cmd", json=body)
     dry = {"project_id": 1, "params": {"jobname": "poison", "variable": {"x": poison}}}
@@ -163,7 +169,9 @@ def test_one_projects_flood_is_refused_at_its_quotas_and_the_other_goes_on(
     assert master.proc.popen.poll() is None
 
 
-def failed_fires(http: httpx.Client, project: int, crontab: int, count: int) -> list[dict] | None:
+def failed_fires(
+    http: httpx.Client, project: int, crontab: int, count: int
+) -> list[dict[str, Any]] | None:
     row = http.get(f"/crontab/{project}/{crontab}", params={"fires": 100}).json()["data"]
     failed = [f for f in row["fires"] if f["outcome"] == "failed"]
     return failed if len(failed) >= count and len(row["fires"]) == len(failed) else None

@@ -74,11 +74,8 @@ def test_crontabs_sharing_a_mutex_never_overlap_and_record_their_skips(cluster: 
     ids = [crontabs.create(http, f"m{i}", job, mutex="nightly") for i in (1, 2)]
 
     def enough() -> bool:
-        found = [f for c in ids for f in fires(http, c)]
-        return (
-            sum(f["outcome"] == "started" for f in found) >= 2
-            and sum(f["outcome"] == "skipped_mutex" for f in found) >= 4
-        )
+        outcomes: list[str] = [f["outcome"] for c in ids for f in fires(http, c)]
+        return outcomes.count("started") >= 2 and outcomes.count("skipped_mutex") >= 4
 
     wait_until(enough, 30, what="two mutex runs and four skips")
     for crontab in ids:
@@ -114,8 +111,10 @@ def test_a_master_killed_mid_schedule_neither_loses_nor_doubles_a_fire(
         start_master("--listen", master.addr, data_dir=master.data_dir, name="master-again")
 
         def resumed() -> bool:
-            later = [f for f in fires(http, crontab) if unix(f["time"]) > killed_at]
-            return sum(f["outcome"] == "started" for f in later) >= 3
+            later: list[str] = [
+                f["outcome"] for f in fires(http, crontab) if unix(f["time"]) > killed_at
+            ]
+            return later.count("started") >= 3
 
         wait_until(resumed, 30, what="three fires after the restart")
         crontabs.set_status(http, crontab, "unavailable")
@@ -222,6 +221,6 @@ def test_crontabs_over_grpc(cluster: Cluster) -> None:
     assert made.status == crontab_pb2.CRONTAB_STATUS_AVAILABLE
     assert made.HasField("next_fire_time") and made.audit.create_user == "ops"
     assert crontabs.grpc_code(refused.value) == grpc.StatusCode.INVALID_ARGUMENT
-    assert ("jobfleet-field", "cron") in refused.value.trailing_metadata()  # type: ignore[attr-defined]
+    assert ("jobfleet-field", "cron") in refused.value.trailing_metadata()
     assert [c.id for c in listed.crontabs] == [made.id] and listed.total == 1
     assert crontabs.grpc_code(gone.value) == grpc.StatusCode.NOT_FOUND

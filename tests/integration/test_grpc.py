@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import grpc
 import pytest
@@ -21,8 +22,8 @@ def master(start_master: Callable[..., Master], start_slave: Callable[..., Proc]
     return m
 
 
-def command(script: str, **fields: object) -> task_pb2.SubmitCommandRequest:
-    base: dict[str, object] = {
+def command(script: str, **fields: Any) -> task_pb2.SubmitCommandRequest:
+    base: dict[str, Any] = {
         "project_id": 1,
         "name": "grpc",
         "submitter": "tester",

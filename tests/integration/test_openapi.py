@@ -15,15 +15,18 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
+from schemathesis.core.result import Ok
 from schemathesis.generation import GenerationMode
+from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi import checks as openapi_checks
+from starlette.routing import Route
 
 from tests.integration.conftest import Gateway, Master
 from tests.integration.seeds import seed_catalogue
@@ -31,6 +34,9 @@ from tests.integration.seeds import seed_catalogue
 EXAMPLES = int(os.environ.get("JOBFLEET_FUZZ_EXAMPLES", "25"))
 SEED = os.environ.get("JOBFLEET_FUZZ_SEED")
 REQUEST_TIMEOUT = 15.0
+
+FuzzCase = schemathesis.Case[APIOperation[Any, Any, Any, Any]]
+"""A request generated for one operation of the document."""
 
 # What the gateway's own format checks say (gateway.forms): one of these on a schema-valid
 # request means the document and the code disagree.
@@ -68,7 +74,8 @@ def test_the_document_describes_every_route(fuzzed: Fuzzed) -> None:
     from gateway.app import ROUTES
 
     paths = fuzzed.schema.raw_schema["paths"]
-    served = {(r.path, m.lower()) for r in ROUTES for m in (r.methods or ()) if m != "HEAD"}
+    routes = cast(list[Route], ROUTES)  # each has a path and methods
+    served = {(r.path, m.lower()) for r in routes for m in (r.methods or ()) if m != "HEAD"}
     described = {(p, m) for p, ops in paths.items() for m in ops}
     assert served == described
     plugin_cmd = paths["/task/{projectid}/plugin_cmd"]["post"]
@@ -82,7 +89,7 @@ def test_the_document_describes_every_route(fuzzed: Fuzzed) -> None:
     assert set(body["required"]) == {"name", "node_cont", "scripts_cont"}
 
 
-def check_envelope(ctx: Any, response: Any, case: schemathesis.Case) -> bool:
+def check_envelope(ctx: Any, response: Any, case: FuzzCase) -> bool:
     """Every answer is the OpenC3 envelope; a refusal says why."""
     if case.path == "/openapi.json":
         return True
@@ -93,7 +100,7 @@ def check_envelope(ctx: Any, response: Any, case: schemathesis.Case) -> bool:
     return True
 
 
-def check_document_is_honest(ctx: Any, response: Any, case: schemathesis.Case) -> bool:
+def check_document_is_honest(ctx: Any, response: Any, case: FuzzCase) -> bool:
     """A schema-valid request is never refused by a format check the document does not state."""
     if response.status_code == 400:
         info = response.json()["info"]
@@ -126,6 +133,7 @@ def test_fuzzing_finds_no_server_error_and_every_refusal_is_enveloped(
     started = time.monotonic()
     checks = [*CHECKS, check_document_is_honest] if mode is GenerationMode.POSITIVE else CHECKS
     for result in fuzzed.schema.get_all_operations():
+        assert isinstance(result, Ok), result  # the document is valid
         operation = result.ok()
         # Positive cases stay in the seeded project, so they reach the master's own checks.
         params = {"projectid": 1} if mode is GenerationMode.POSITIVE else None
@@ -140,7 +148,7 @@ def test_fuzzing_finds_no_server_error_and_every_refusal_is_enveloped(
             suppress_health_check=list(HealthCheck),
         )
         @given(case=strategy)
-        def exercise(case: schemathesis.Case) -> None:
+        def exercise(case: FuzzCase) -> None:
             nonlocal calls
             calls += 1
             response = case.call(

@@ -11,13 +11,14 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import grpc
 import httpx
 import peewee
 import pytest
 from playhouse.migrations import Runner
+from playhouse.pool import PooledDatabase
 
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
 from master.db.connection import open_database
@@ -136,7 +137,7 @@ def write_first_schema_data(url: str) -> tuple[str, int]:
         with database.atomic():
             return insert_legacy_task(models)
     finally:
-        database.close_all()
+        cast(PooledDatabase, database).close_all()
 
 
 def first_schema_models(database: peewee.Database) -> dict[str, Any]:

@@ -336,14 +336,15 @@ def test_undecodable_or_too_deep_json_and_far_dates_are_refused_naming_the_field
 def test_a_copys_chown_and_chmod_are_checked_by_the_master_too(quiet: Quiet) -> None:
     """gRPC clients do not pass the gateway: the master refuses what the slave would not take."""
 
-    def scp(**fields: str) -> common_pb2.ScpStep:
+    def scp(chown: str = "", chmod: str = "") -> common_pb2.ScpStep:
         builtin = common_pb2.NODE_SELECTOR_TYPE_BUILTIN
         return common_pb2.ScpStep(
             src=common_pb2.NodeSelector(type=builtin, content="n1"),
             src_path="/etc/hosts",
             dst=common_pb2.NodeSelector(type=builtin, content="n1"),
             dst_path="/tmp/x",
-            **fields,
+            chown=chown,
+            chmod=chmod,
         )
 
     with quiet.master.channel() as channel:

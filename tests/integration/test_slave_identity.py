@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 import httpx
@@ -66,11 +67,11 @@ def world(module_services: Services) -> Iterator[World]:
             yield World(module_services, master, admin, b, str(made["token"]), a_token)
 
 
-def stub(world: World, name: str, **hello: object) -> StubSlave:
-    return StubSlave(world.master.addr, name, **hello)  # type: ignore[arg-type]
+def stub(world: World, name: str, **hello: Any) -> StubSlave:
+    return StubSlave(world.master.addr, name, **hello)
 
 
-def enrolled(world: World, name: str, **hello: object) -> tuple[StubSlave, str]:
+def enrolled(world: World, name: str, **hello: Any) -> tuple[StubSlave, str]:
     """A stub slave enrolled with the join token (unless told otherwise), and its credential."""
     hello.setdefault("join_token", world.master.join_token)
     slave = stub(world, name, **hello)

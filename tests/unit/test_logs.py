@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import logging
 import logging.config
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -16,7 +18,7 @@ from slave.logs import default_log_config as slave_config
 FORGED = "deploy\n2031-01-01 00:00:00,000 ERROR master.engine: forged\x1b[31m red\u2028x"
 
 
-def logged(record_it: object) -> str:
+def logged(record_it: Callable[[logging.Logger], object]) -> str:
     out = io.StringIO()
     handler = logging.StreamHandler(out)
     handler.setFormatter(EscapingFormatter("%(levelname)s %(name)s: %(message)s"))
@@ -25,7 +27,7 @@ def logged(record_it: object) -> str:
     logger.setLevel(logging.INFO)
     logger.propagate = False
     try:
-        record_it(logger)  # type: ignore[operator]
+        record_it(logger)
     finally:
         logger.removeHandler(handler)
     return out.getvalue()
@@ -59,10 +61,12 @@ def test_a_traceback_keeps_its_lines_each_indented_and_escaped() -> None:
 
 
 @pytest.mark.parametrize("config", [master_config, slave_config, gateway_config])
-def test_every_daemon_logs_through_the_escaping_formatter(config: object) -> None:
+def test_every_daemon_logs_through_the_escaping_formatter(
+    config: Callable[[bool], dict[str, Any]],
+) -> None:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    logging.config.dictConfig(config(False))  # type: ignore[operator]
+    logging.config.dictConfig(config(False))
     try:
         formatters = {type(h.formatter) for h in root.handlers}
     finally:

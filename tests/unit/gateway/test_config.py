@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 
 from gateway.config import ConfigError, GatewayConfig, load_config
+
+
+class Flags(TypedDict, total=False):
+    """The command-line values load_config takes as text."""
+
+    master: str
+    listen: str
+    ready_file: str
+    max_upload_bytes: str
 
 
 def test_defaults() -> None:
@@ -61,8 +71,6 @@ def test_ipv6_addresses() -> None:
         ),
     ],
 )
-def test_bad_values_name_key_and_source(
-    env: dict[str, str], flags: dict[str, str], named: str
-) -> None:
+def test_bad_values_name_key_and_source(env: dict[str, str], flags: Flags, named: str) -> None:
     with pytest.raises(ConfigError, match=named.replace("(", r"\(").replace(")", r"\)")):
         load_config(env, **flags)

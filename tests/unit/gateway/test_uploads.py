@@ -48,7 +48,7 @@ class Received:
         return b"".join(m.data for m in self.messages[1:])
 
 
-class Recorder(catalog_pb2_grpc.CatalogServiceServicer):  # type: ignore[misc]
+class Recorder(catalog_pb2_grpc.CatalogServiceServicer):
     def __init__(self) -> None:
         self.calls: list[Received] = []
         self.refuse: tuple[grpc.StatusCode, str, str] | None = None  # after the first chunk
@@ -146,7 +146,8 @@ def post_in_pieces(config: GatewayConfig, pieces: list[bytes]) -> tuple[int, dic
     app = create_app(config, verify=trust)
     messages: list[Message] = [
         {"type": "http.request", "body": piece, "more_body": True} for piece in pieces
-    ] + [{"type": "http.request", "body": b"", "more_body": False}]
+    ]
+    messages.append({"type": "http.request", "body": b"", "more_body": False})
     sent: list[Message] = []
 
     async def receive() -> Message:

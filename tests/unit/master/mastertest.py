@@ -32,6 +32,7 @@ from master.domain import (
     Finished,
     Introduction,
     KillOrder,
+    Outbound,
     ResultAck,
     RunOrder,
     SlaveResult,
@@ -40,7 +41,7 @@ from master.domain import (
 )
 from master.secrets import SecretBox
 from master.slaves.enrolment import admit
-from master.slaves.sessions import Outbound, Session, SlaveSessions
+from master.slaves.sessions import Session, SlaveSessions
 from master.store import slaves, tasks
 from master.tasks.engine import TaskEngine
 from master.tasks.events import TaskEvents

@@ -8,17 +8,19 @@ import os
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import cast
 
 import peewee
 import pytest
 from cryptography.fernet import Fernet
 from playhouse.migrations import Runner
+from playhouse.pool import PooledDatabase
 
 from master.catalogue.filestore import FileStore
 from master.db.connection import open_database
 from master.db.models import Account
 from master.db.schema import MIGRATIONS_DIR, migrate
-from master.domain import NewStep, NewTask, Placement, TaskStatus
+from master.domain import JobType, NewStep, NewTask, Placement, StepKind, TaskStatus
 from master.errors import InvalidArgument
 from master.secrets import KeyFileError, SecretBox, is_sealed, read_key, write_key
 from master.store import blobs, files, slaves, tasks
@@ -76,7 +78,7 @@ def plain_database(tmp_path: Path) -> peewee.Database:
     """A database at the schema before sealing, holding an account stored plain."""
     database = open_database(str(tmp_path / "old.db"), pool_size=1)
     Runner(database, str(MIGRATIONS_DIR)).up(target="0007_log_cap")
-    database.execute_sql(
+    database.execute_sql(  # type: ignore[no-untyped-call]  # peewee's stubs leave it bare
         'INSERT INTO "account" (project_id, username, private_key, password, create_user, '
         "create_time, edit_user, edit_time) VALUES (1, 'deploy', ?, 'hunter2', '', "
         "'2026-01-01', '', '2026-01-01')",
@@ -94,7 +96,7 @@ def test_the_migration_seals_plain_secrets_once(tmp_path: Path, box: SecretBox) 
         sealing.load().up(None, database)  # again: sealed values are left alone
         second = Account.get(Account.username == "deploy")
     finally:
-        database.close_all()
+        cast(PooledDatabase, database).close_all()
 
     assert is_sealed(first.private_key) and is_sealed(first.password)
     assert (box.open(first.private_key), box.open(first.password)) == (KEY, "hunter2")
@@ -108,7 +110,7 @@ def test_the_migration_needs_the_key_when_there_is_something_to_seal(tmp_path: P
             migrate(database)
         still = Account.get(Account.username == "deploy")
     finally:
-        database.close_all()
+        cast(PooledDatabase, database).close_all()
 
     assert still.private_key == KEY  # the failed migration changed nothing
 
@@ -158,8 +160,8 @@ def test_the_sweep_takes_only_old_unreferenced_blobs_and_stale_temp_files(
 def copy_task(status: TaskStatus, blob: str) -> None:
     """A task with one execution holding `blob`, left at `status`."""
     slaves.register("s1", "host", [], "test")
-    step = NewStep("copy", "scp", "", 1, {})
-    task = tasks.create(NewTask(1, "t", "me", "api", "plugin_scp", {}, [step], {}))
+    step = NewStep("copy", StepKind.SCP, "", 1, {})
+    task = tasks.create(NewTask(1, "t", "me", "api", JobType.PLUGIN_SCP, {}, [step], {}))
     rows = tasks.start_step(task.id, 0, [Placement("s1", "s1")])
     rows[0].blob = f"{blob}:archive"
     rows[0].save()

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from slave.commands.scope import Scope
 from slave.config import SlaveConfig
 from slave.messages import RunRequest, ScriptType
 from tests.cgroups import require_cgroups
-from tests.unit.slave.slavetest import FakeMaster, ListSink
+from tests.unit.slave.slavetest import FakeMaster, ListSink, MakeConfig, MakeRun, StartMaster
 
 
 @pytest.fixture
@@ -53,13 +53,13 @@ def cgroup_root() -> Iterator[CgroupRoot]:
 
 
 @pytest.fixture
-def make_run(settings: CommandSettings) -> Callable[..., tuple[RunProcess, ListSink]]:
+def make_run(settings: CommandSettings) -> MakeRun:
     """make_run(script, type=..., args=..., timeout=..., cgroups=..., **settings) ->
     (command, sink)."""
 
     def make(
         script: str,
-        type: ScriptType = ScriptType.SHELL,
+        type: ScriptType | None = ScriptType.SHELL,
         *,
         execution_id: int = 1,
         args: tuple[str, ...] = (),
@@ -85,7 +85,7 @@ def _replace(settings: CommandSettings, overrides: dict[str, Any]) -> CommandSet
 
 
 @pytest.fixture
-def fake_master() -> Callable[[], contextlib.AbstractAsyncContextManager[tuple[FakeMaster, str]]]:
+def fake_master() -> StartMaster:
     @contextlib.asynccontextmanager
     async def start() -> AsyncIterator[tuple[FakeMaster, str]]:
         master = FakeMaster()
@@ -102,7 +102,7 @@ def fake_master() -> Callable[[], contextlib.AbstractAsyncContextManager[tuple[F
 
 
 @pytest.fixture
-def slave_config(tmp_path: Path) -> Callable[..., SlaveConfig]:
+def slave_config(tmp_path: Path) -> MakeConfig:
     """A config that reconnects fast and kills fast; override anything by keyword."""
 
     def make(master: str, **overrides: Any) -> SlaveConfig:

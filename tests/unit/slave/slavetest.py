@@ -1,4 +1,5 @@
-"""Helpers for the slave's unit tests: a collecting sink, deadline polling, a scriptable master.
+"""Helpers for the slave's unit tests: a collecting sink, deadline polling, a scriptable master,
+and the types of conftest.py's factory fixtures.
 
 (Fixtures live in conftest.py; plain helpers here.)
 """
@@ -6,14 +7,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import grpc
 
 from jobfleet.v1 import slave_pb2, slave_pb2_grpc
-from slave.messages import Chunk, Result, Started
+from slave.commands.cgroups import CgroupRoot
+from slave.commands.run import RunProcess
+from slave.config import SlaveConfig
+from slave.messages import Chunk, Result, ScriptType, Started
 
 WAIT = 10.0  # generous deadline for anything that should happen "soon"
 
@@ -140,3 +145,32 @@ class FakeMaster(slave_pb2_grpc.SlaveLinkServicer):
         finally:
             reader.cancel()
             stream.ended.set()
+
+
+class MakeRun(Protocol):
+    """The make_run fixture: a command running `script` and the sink it reports to; keywords
+    beyond the request's replace fields of the test's CommandSettings."""
+
+    def __call__(
+        self,
+        script: str,
+        type: ScriptType | None = ...,
+        *,
+        execution_id: int = ...,
+        args: tuple[str, ...] = ...,
+        timeout: float | None = ...,
+        user: str = ...,
+        env: dict[str, str] | None = ...,
+        cgroups: CgroupRoot | None = ...,
+        **overrides: Any,
+    ) -> tuple[RunProcess, ListSink]: ...
+
+
+class MakeConfig(Protocol):
+    """The slave_config fixture: a config for a slave of `master`; keywords override fields."""
+
+    def __call__(self, master: str, **overrides: Any) -> SlaveConfig: ...
+
+
+StartMaster = Callable[[], contextlib.AbstractAsyncContextManager[tuple[FakeMaster, str]]]
+"""The fake_master fixture: `async with fake_master() as (master, address)` serves one."""

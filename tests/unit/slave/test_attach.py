@@ -12,7 +12,7 @@ import pytest
 
 from jobfleet.v1 import common_pb2, slave_pb2, slave_pb2_grpc
 from slave.daemon import Slave
-from tests.unit.slave.slavetest import FakeMaster, Stream, poll
+from tests.unit.slave.slavetest import FakeMaster, MakeConfig, StartMaster, Stream, poll
 
 SHELL = common_pb2.SCRIPT_TYPE_SHELL
 
@@ -41,7 +41,9 @@ async def attach(master: FakeMaster, heartbeat: float = 30.0) -> tuple[Stream, A
     return stream, hello
 
 
-def test_hello_welcome_run_heartbeat_and_acks(fake_master, slave_config) -> None:
+def test_hello_welcome_run_heartbeat_and_acks(
+    fake_master: StartMaster, slave_config: MakeConfig
+) -> None:
     async def scenario() -> None:
         async with fake_master() as (master, address), Slave(slave_config(address)) as slave:
             stream, hello = await attach(master, heartbeat=0.1)
@@ -71,7 +73,9 @@ def test_hello_welcome_run_heartbeat_and_acks(fake_master, slave_config) -> None
     asyncio.run(scenario())
 
 
-def test_reconnect_resends_every_unacked_message_once_in_order(fake_master, slave_config) -> None:
+def test_reconnect_resends_every_unacked_message_once_in_order(
+    fake_master: StartMaster, slave_config: MakeConfig
+) -> None:
     async def scenario() -> None:
         async with fake_master() as (master, address), Slave(slave_config(address)):
             first, _ = await attach(master)
@@ -100,7 +104,9 @@ def test_reconnect_resends_every_unacked_message_once_in_order(fake_master, slav
     asyncio.run(scenario())
 
 
-def test_output_made_while_detached_arrives_complete_and_gapless(fake_master, slave_config) -> None:
+def test_output_made_while_detached_arrives_complete_and_gapless(
+    fake_master: StartMaster, slave_config: MakeConfig
+) -> None:
     script = "for i in $(seq 1 30); do echo line$i; sleep 0.02; done"
     got: dict[int, bytes] = {}
 
@@ -130,7 +136,7 @@ def test_output_made_while_detached_arrives_complete_and_gapless(fake_master, sl
 
 
 def test_refusal_is_logged_as_an_error_and_retried(
-    fake_master, slave_config, caplog: pytest.LogCaptureFixture
+    fake_master: StartMaster, slave_config: MakeConfig, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def scenario() -> None:
         async with fake_master() as (master, address), Slave(slave_config(address)) as slave:
@@ -151,7 +157,9 @@ def test_refusal_is_logged_as_an_error_and_retried(
     )
 
 
-def test_master_down_at_start_is_retried_until_it_comes_up(slave_config, caplog) -> None:
+def test_master_down_at_start_is_retried_until_it_comes_up(
+    slave_config: MakeConfig, caplog: pytest.LogCaptureFixture
+) -> None:
     async def scenario() -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -175,7 +183,9 @@ def test_master_down_at_start_is_retried_until_it_comes_up(slave_config, caplog)
     assert caplog.text.count("cannot attach to master") >= 2
 
 
-def test_duplicate_run_commands_are_ignored(fake_master, slave_config) -> None:
+def test_duplicate_run_commands_are_ignored(
+    fake_master: StartMaster, slave_config: MakeConfig
+) -> None:
     async def scenario() -> list[tuple[str, Any]]:
         async with fake_master() as (master, address), Slave(slave_config(address)):
             stream, _ = await attach(master)
@@ -194,7 +204,7 @@ def test_duplicate_run_commands_are_ignored(fake_master, slave_config) -> None:
 
 
 def test_kill_command_ends_the_execution_and_unknown_kills_are_ignored(
-    fake_master, slave_config
+    fake_master: StartMaster, slave_config: MakeConfig
 ) -> None:
     async def scenario() -> Any:
         async with fake_master() as (master, address), Slave(slave_config(address)):
@@ -210,7 +220,9 @@ def test_kill_command_ends_the_execution_and_unknown_kills_are_ignored(
     assert result.reason == "by test"
 
 
-def test_unacked_output_is_capped_and_the_command_waits(fake_master, slave_config) -> None:
+def test_unacked_output_is_capped_and_the_command_waits(
+    fake_master: StartMaster, slave_config: MakeConfig
+) -> None:
     cap = 256 << 10
     script = "import sys\nsys.stdout.buffer.write(b'x' * (2 << 20))"
     command = slave_pb2.RunCommand(

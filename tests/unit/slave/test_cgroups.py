@@ -9,6 +9,7 @@ import re
 import secrets
 import signal
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -85,7 +86,9 @@ def test_kill_ends_every_process_the_run_started_however_it_left(
     cgroup.kill_file = kill_file
     proc = start_inside(cgroup, ESCAPES.format(t=tag))
     try:
-        started = wait_until(lambda: len(with_argument(tag)) >= 6 and with_argument(tag))
+        started = cast(  # the check's truthy value is the list of pids
+            list[int], wait_until(lambda: len(with_argument(tag)) >= 6 and with_argument(tag))
+        )
         assert set(started) <= set(cgroup.pids())
         assert cgroup.alive()
 

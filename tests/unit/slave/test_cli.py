@@ -14,7 +14,7 @@ import pytest
 
 from jobfleet.v1 import common_pb2, slave_pb2
 from slave.cli import main
-from tests.unit.slave.slavetest import WAIT, poll
+from tests.unit.slave.slavetest import WAIT, StartMaster, poll
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[3]
     ],
 )
 def test_bad_flag_exits_2_naming_it(
-    argv: list[str], named: str, capsys: pytest.CaptureFixture[str], monkeypatch
+    argv: list[str], named: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("JOBFLEET_MASTER", raising=False)
     assert main(argv) == 2
@@ -79,7 +79,9 @@ def test_slave_process_retries_a_dead_master_and_stops_on_sigterm(tmp_path: Path
     assert "retrying in" in text
 
 
-def test_slave_process_attaches_and_second_signal_forces(fake_master, tmp_path: Path) -> None:
+def test_slave_process_attaches_and_second_signal_forces(
+    fake_master: StartMaster, tmp_path: Path
+) -> None:
     log = tmp_path / "slave.log"
 
     async def scenario() -> tuple[int, Any]:

@@ -14,7 +14,7 @@ import pytest
 from jobfleet.v1 import common_pb2, slave_pb2
 from slave.daemon import Slave
 from tests.cgroups import own_cgroup_dir, require_cgroups
-from tests.unit.slave.slavetest import WAIT, Stream, group_gone, poll
+from tests.unit.slave.slavetest import WAIT, MakeConfig, StartMaster, Stream, group_gone, poll
 
 
 def run_command(eid: int, script: str) -> slave_pb2.RunCommand:
@@ -37,7 +37,7 @@ def ack(stream: Stream, message: Any) -> None:
         stream.send(result_ack=slave_pb2.ResultAck(execution_id=message.execution_id))
 
 
-def test_shutdown_before_run_makes_run_return_at_once(slave_config) -> None:
+def test_shutdown_before_run_makes_run_return_at_once(slave_config: MakeConfig) -> None:
     async def scenario() -> None:
         slave = Slave(slave_config("127.0.0.1:1", work_dir=None))
         await slave.shutdown()
@@ -49,7 +49,7 @@ def test_shutdown_before_run_makes_run_return_at_once(slave_config) -> None:
     asyncio.run(scenario())
 
 
-def test_owned_work_dir_is_made_private_and_removed_at_exit(slave_config) -> None:
+def test_owned_work_dir_is_made_private_and_removed_at_exit(slave_config: MakeConfig) -> None:
     async def scenario() -> Path:
         async with Slave(slave_config("127.0.0.1:1", work_dir=None)) as slave:
             await poll(lambda: slave.work_dir is not None)
@@ -62,7 +62,7 @@ def test_owned_work_dir_is_made_private_and_removed_at_exit(slave_config) -> Non
 
 
 def test_warm_shutdown_finishes_running_work_refuses_new_and_flushes(
-    fake_master, slave_config
+    fake_master: StartMaster, slave_config: MakeConfig
 ) -> None:
     async def scenario() -> None:
         async with fake_master() as (master, address):
@@ -93,7 +93,9 @@ def test_warm_shutdown_finishes_running_work_refuses_new_and_flushes(
     asyncio.run(scenario())
 
 
-def test_shutdown_grace_expiry_kills_what_still_runs(fake_master, slave_config) -> None:
+def test_shutdown_grace_expiry_kills_what_still_runs(
+    fake_master: StartMaster, slave_config: MakeConfig
+) -> None:
     async def scenario() -> Any:
         async with fake_master() as (master, address):
             async with Slave(slave_config(address, shutdown_grace=0.3)) as slave:
@@ -111,7 +113,9 @@ def test_shutdown_grace_expiry_kills_what_still_runs(fake_master, slave_config) 
     )
 
 
-def test_second_shutdown_with_force_kills_at_once(fake_master, slave_config) -> None:
+def test_second_shutdown_with_force_kills_at_once(
+    fake_master: StartMaster, slave_config: MakeConfig
+) -> None:
     async def scenario() -> tuple[Any, float]:
         async with fake_master() as (master, address):
             slave = Slave(slave_config(address, shutdown_grace=600, flush_timeout=600))
@@ -138,7 +142,7 @@ def test_second_shutdown_with_force_kills_at_once(fake_master, slave_config) -> 
 
 
 def test_shutdown_gives_up_on_acks_after_the_flush_timeout(
-    fake_master, slave_config, caplog: pytest.LogCaptureFixture
+    fake_master: StartMaster, slave_config: MakeConfig, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def scenario() -> float:
         async with fake_master() as (master, address):
@@ -159,7 +163,7 @@ def test_shutdown_gives_up_on_acks_after_the_flush_timeout(
 
 @pytest.mark.parametrize("mode", ["auto", "off"])
 def test_the_containment_in_use_is_said_once_at_start(
-    slave_config, caplog: pytest.LogCaptureFixture, mode: str
+    slave_config: MakeConfig, caplog: pytest.LogCaptureFixture, mode: str
 ) -> None:
     if mode == "auto":
         require_cgroups()

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from slave.messages import Chunk, Heartbeat, Result, Started, Status, utcnow
-from slave.outbox import Outbox, Sendable
+from slave.outbox import Kept, Outbox, Sendable
 
 NOW = utcnow()
 
@@ -30,7 +30,7 @@ async def live_now(outbox: Outbox) -> list[Sendable]:
 
 def test_resume_returns_everything_kept_in_original_order() -> None:
     outbox = Outbox(1 << 20)
-    items = [chunk(1, 0), chunk(2, 0), chunk(1, 1), result(1), chunk(2, 1)]
+    items: list[Kept] = [chunk(1, 0), chunk(2, 0), chunk(1, 1), result(1), chunk(2, 1)]
     for item in items:
         outbox.keep(item)
     assert outbox.resume() == items
@@ -48,7 +48,8 @@ def test_acks_remove_exactly_what_they_name() -> None:
 
 def test_result_ack_forgets_the_execution_with_any_chunk_left() -> None:
     outbox = Outbox(1 << 20)
-    for item in [chunk(1, 0), chunk(2, 0), chunk(1, 1), result(1), result(2)]:
+    kept: list[Kept] = [chunk(1, 0), chunk(2, 0), chunk(1, 1), result(1), result(2)]
+    for item in kept:
         outbox.keep(item)
     assert outbox.finished_ids() == [1, 2]
     assert outbox.has_result(1)

@@ -17,10 +17,10 @@ from slave.commands.runas import RunAs
 from slave.messages import ScriptType, Status
 from tests.cgroups import unique_sleep
 from tests.procs import kill_all, with_argument
-from tests.unit.slave.slavetest import WAIT, group_gone, poll
+from tests.unit.slave.slavetest import WAIT, MakeRun, group_gone, poll
 
 
-def test_output_and_exit_code_are_reported(make_run, tmp_path: Path) -> None:
+def test_output_and_exit_code_are_reported(make_run: MakeRun, tmp_path: Path) -> None:
     command, sink = make_run("echo hello; echo oops >&2; exit 0")
     asyncio.run(command.start())
     assert sink.result.status is Status.SUCCESS
@@ -33,7 +33,7 @@ def test_output_and_exit_code_are_reported(make_run, tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []  # the script file is gone
 
 
-def test_nonzero_exit_is_a_failure(make_run) -> None:
+def test_nonzero_exit_is_a_failure(make_run: MakeRun) -> None:
     command, sink = make_run("echo partial; exit 3")
     asyncio.run(command.start())
     assert (sink.result.status, sink.result.exit_code) == (Status.FAIL, 3)
@@ -41,21 +41,21 @@ def test_nonzero_exit_is_a_failure(make_run) -> None:
     assert sink.output_bytes == b"partial\n"
 
 
-def test_death_by_signal_is_a_failure_naming_the_signal(make_run) -> None:
+def test_death_by_signal_is_a_failure_naming_the_signal(make_run: MakeRun) -> None:
     command, sink = make_run("kill -9 $$")
     asyncio.run(command.start())
     assert (sink.result.status, sink.result.exit_code) == (Status.FAIL, -9)
     assert sink.result.reason == "killed by signal 9"
 
 
-def test_script_is_a_private_file_and_stdin_is_empty(make_run) -> None:
+def test_script_is_a_private_file_and_stdin_is_empty(make_run: MakeRun) -> None:
     command, sink = make_run('stat -c %a "$0"; cat; echo end')
     asyncio.run(command.start())
     assert sink.output_bytes == b"700\nend\n"
 
 
 def test_the_environment_is_the_allow_list_the_account_and_the_steps_own(
-    make_run, monkeypatch: pytest.MonkeyPatch
+    make_run: MakeRun, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Nothing else of the slave's environment: not its secrets, not what its operator set."""
     for name, value in {
@@ -91,7 +91,7 @@ def test_the_environment_is_the_allow_list_the_account_and_the_steps_own(
     }
 
 
-def test_python_script_gets_its_arguments(make_run) -> None:
+def test_python_script_gets_its_arguments(make_run: MakeRun) -> None:
     command, sink = make_run(
         "import sys\nprint(sys.argv[1:])", ScriptType.PYTHON, args=("a b", "c")
     )
@@ -100,14 +100,14 @@ def test_python_script_gets_its_arguments(make_run) -> None:
     assert sink.output_bytes == b"['a b', 'c']\n"
 
 
-def test_perl_script_gets_its_arguments(make_run) -> None:
+def test_perl_script_gets_its_arguments(make_run: MakeRun) -> None:
     command, sink = make_run('print join("|", @ARGV), "\\n";', ScriptType.PERL, args=("x", "y z"))
     asyncio.run(command.start())
     assert sink.result.status is Status.SUCCESS
     assert sink.output_bytes == b"x|y z\n"
 
 
-def test_timeout_ends_the_whole_tree(make_run) -> None:
+def test_timeout_ends_the_whole_tree(make_run: MakeRun) -> None:
     command, sink = make_run("sleep 1000 & sleep 1000 & wait", timeout=0.5)
     began = time.monotonic()
     asyncio.run(command.start())
@@ -117,7 +117,7 @@ def test_timeout_ends_the_whole_tree(make_run) -> None:
     asyncio.run(poll(lambda: group_gone(pgid)))
 
 
-def test_kill_ends_every_process_of_the_group(make_run) -> None:
+def test_kill_ends_every_process_of_the_group(make_run: MakeRun) -> None:
     command, sink = make_run("sleep 1000 & sleep 1000 & wait")
 
     async def scenario() -> None:
@@ -133,7 +133,7 @@ def test_kill_ends_every_process_of_the_group(make_run) -> None:
     assert sink.result.exit_code == -signal.SIGTERM
 
 
-def test_kill_escalates_to_sigkill_when_sigterm_is_ignored(make_run) -> None:
+def test_kill_escalates_to_sigkill_when_sigterm_is_ignored(make_run: MakeRun) -> None:
     command, sink = make_run("trap '' TERM; echo ready; sleep 1000 & wait", kill_grace=0.5)
 
     async def scenario() -> float:
@@ -150,7 +150,9 @@ def test_kill_escalates_to_sigkill_when_sigterm_is_ignored(make_run) -> None:
     assert (sink.result.status, sink.result.exit_code) == (Status.KILLED, -signal.SIGKILL)
 
 
-def test_kill_before_start_reports_killed_without_running(make_run, tmp_path: Path) -> None:
+def test_kill_before_start_reports_killed_without_running(
+    make_run: MakeRun, tmp_path: Path
+) -> None:
     command, sink = make_run("touch should-not-exist")
     command.interrupt("too late")
     asyncio.run(command.start())
@@ -159,7 +161,7 @@ def test_kill_before_start_reports_killed_without_running(make_run, tmp_path: Pa
     assert sink.result.started_at is None
 
 
-def test_five_megabytes_arrive_byte_exact_in_bounded_gapless_chunks(make_run) -> None:
+def test_five_megabytes_arrive_byte_exact_in_bounded_gapless_chunks(make_run: MakeRun) -> None:
     script = "import sys\nsys.stdout.buffer.write(bytes(range(256)) * (5 * 4096))"
     command, sink = make_run(script, ScriptType.PYTHON)
     asyncio.run(command.start())
@@ -171,14 +173,14 @@ def test_five_megabytes_arrive_byte_exact_in_bounded_gapless_chunks(make_run) ->
     assert sink.result.chunk_count == len(sink.chunks)
 
 
-def test_many_lines_are_batched_not_sent_one_per_line(make_run) -> None:
+def test_many_lines_are_batched_not_sent_one_per_line(make_run: MakeRun) -> None:
     command, sink = make_run("for i in range(50000): print(i)", ScriptType.PYTHON)
     asyncio.run(command.start())
     assert sink.output_bytes == "".join(f"{i}\n" for i in range(50000)).encode()
     assert len(sink.chunks) <= 20
 
 
-def test_a_quiet_line_is_flushed_while_the_command_still_runs(make_run) -> None:
+def test_a_quiet_line_is_flushed_while_the_command_still_runs(make_run: MakeRun) -> None:
     command, sink = make_run("echo first; sleep 1; echo second")
 
     async def scenario() -> None:
@@ -191,7 +193,7 @@ def test_a_quiet_line_is_flushed_while_the_command_still_runs(make_run) -> None:
     assert [c.data for c in sink.chunks] == [b"first\n", b"second\n"]
 
 
-def test_background_child_holding_the_pipe_does_not_hold_the_result(make_run) -> None:
+def test_background_child_holding_the_pipe_does_not_hold_the_result(make_run: MakeRun) -> None:
     command, sink = make_run("echo before; sleep 30 & echo after", drain_timeout=1.0)
     began = time.monotonic()
     asyncio.run(command.start())
@@ -204,7 +206,7 @@ def test_background_child_holding_the_pipe_does_not_hold_the_result(make_run) ->
 
 
 def test_missing_interpreter_fails_at_once_with_a_clear_reason(
-    make_run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    make_run: MakeRun, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     empty = tmp_path / "empty-bin"
     empty.mkdir()
@@ -217,7 +219,7 @@ def test_missing_interpreter_fails_at_once_with_a_clear_reason(
     assert [p.name for p in tmp_path.iterdir()] == ["empty-bin"]  # script removed
 
 
-def test_unknown_script_type_fails(make_run) -> None:
+def test_unknown_script_type_fails(make_run: MakeRun) -> None:
     command, sink = make_run("echo hi", None)
     asyncio.run(command.start())
     assert (sink.result.status, sink.result.reason) == (
@@ -226,7 +228,7 @@ def test_unknown_script_type_fails(make_run) -> None:
     )
 
 
-def test_unknown_user_fails_naming_it(make_run) -> None:
+def test_unknown_user_fails_naming_it(make_run: MakeRun) -> None:
     command, sink = make_run("id", user="no-such-user-here")
     asyncio.run(command.start())
     assert (sink.result.status, sink.result.exit_code) == (Status.FAIL, -1)
@@ -234,7 +236,7 @@ def test_unknown_user_fails_naming_it(make_run) -> None:
 
 
 def test_other_user_without_root_fails_saying_why(
-    make_run, monkeypatch: pytest.MonkeyPatch
+    make_run: MakeRun, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(os, "geteuid", lambda: 4242)
     monkeypatch.setenv("USER", "worker")
@@ -245,7 +247,9 @@ def test_other_user_without_root_fails_saying_why(
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="switching users needs root")
-def test_root_runs_the_command_as_the_requested_user(make_run, shared_work_dir: Path) -> None:
+def test_root_runs_the_command_as_the_requested_user(
+    make_run: MakeRun, shared_work_dir: Path
+) -> None:
     command, sink = make_run(
         'id -un; echo "$HOME $USER $LOGNAME"; pwd', user="nobody", work_dir=shared_work_dir
     )
@@ -256,7 +260,7 @@ def test_root_runs_the_command_as_the_requested_user(make_run, shared_work_dir: 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="switching users needs root")
 def test_a_run_as_another_account_is_that_account_whole_in_a_directory_of_its_own(
-    make_run, shared_work_dir: Path
+    make_run: MakeRun, shared_work_dir: Path
 ) -> None:
     """Every id, its groups, no capability; its script in a 0700 directory of its own, which
     is gone afterwards with what the run left in it."""
@@ -296,7 +300,7 @@ def test_the_launcher_switches_by_exec() -> None:
 
 
 def test_kill_ends_processes_that_cleared_their_environment_and_left_the_group(
-    make_run, cgroup_root: CgroupRoot
+    make_run: MakeRun, cgroup_root: CgroupRoot
 ) -> None:
     tag = unique_sleep()
     script = f"env -i setsid sleep {tag} & env -i sh -c 'setsid sleep {tag} &'; echo ready; wait"
@@ -319,7 +323,7 @@ def test_kill_ends_processes_that_cleared_their_environment_and_left_the_group(
 
 @pytest.mark.parametrize("pwd", ["/somewhere", None], ids=["PWD", "no-PWD"])
 def test_a_run_in_a_cgroup_sees_the_same_environment_and_stdin(
-    make_run, cgroup_root: CgroupRoot, monkeypatch: pytest.MonkeyPatch, pwd: str | None
+    make_run: MakeRun, cgroup_root: CgroupRoot, monkeypatch: pytest.MonkeyPatch, pwd: str | None
 ) -> None:
     """The gate in front of the interpreter is /bin/sh, which sets PWD; the run never sees it."""
     if pwd is None:
@@ -345,7 +349,7 @@ def test_a_run_in_a_cgroup_sees_the_same_environment_and_stdin(
 
 
 def test_a_missing_interpreter_fails_the_same_way_with_cgroups(
-    make_run, cgroup_root: CgroupRoot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    make_run: MakeRun, cgroup_root: CgroupRoot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     empty = tmp_path / "empty-bin"
     empty.mkdir()
@@ -358,7 +362,7 @@ def test_a_missing_interpreter_fails_the_same_way_with_cgroups(
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="switching users needs root")
 def test_a_run_as_another_user_is_inside_its_cgroup(
-    make_run, cgroup_root: CgroupRoot, shared_work_dir: Path
+    make_run: MakeRun, cgroup_root: CgroupRoot, shared_work_dir: Path
 ) -> None:
     command, sink = make_run(
         "id -un; cat /proc/self/cgroup",

@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import shutil
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -21,6 +23,7 @@ from slave.messages import (
     FetchRequest,
     KillRequest,
     PlaceRequest,
+    Result,
     RunRequest,
     ScriptType,
     SshTarget,
@@ -98,7 +101,7 @@ def test_a_slave_without_root_cannot_list_other_accounts(monkeypatch: pytest.Mon
 def test_without_setpriv_a_root_slave_cannot_switch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "geteuid", lambda: 0)
     monkeypatch.setattr(scope_module, "current_user", lambda: RunAs("root", "/root"))
-    monkeypatch.setattr(scope_module.shutil, "which", lambda *args, **kwargs: None)
+    monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)
 
     assert Scope(("root",)).problems() == []
     assert Scope(("nobody",)).problems() == [
@@ -126,8 +129,8 @@ def test_a_refused_order_fails_with_its_reason_and_starts_nothing(
 
     asyncio.run(scenario())
 
-    results = {item.execution_id: item for item in outbox.resume()}
-    assert {eid: (r.status, r.reason) for eid, r in results.items()} == {  # type: ignore[union-attr]
+    results = {item.execution_id: cast(Result, item) for item in outbox.resume()}  # nothing ran
+    assert {eid: (r.status, r.reason) for eid, r in results.items()} == {
         11: (Status.FAIL, "slave s1 does not run work as root (it runs as app only)"),
         12: (Status.FAIL, "slave s1 does not serve project 2 (it serves 1)"),
     }

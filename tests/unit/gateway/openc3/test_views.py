@@ -79,7 +79,9 @@ def test_task_detail_adds_one_node_row_per_execution() -> None:
     }
 
 
-def make_subtask(position: int, status: int, started: bool = True) -> common_pb2.Subtask:
+def make_subtask(
+    position: int, status: common_pb2.SubtaskStatus, started: bool = True
+) -> common_pb2.Subtask:
     step = common_pb2.Step(uuid=f"s{position}", name="build", pause="ok?")
     step.cmd.CopyFrom(common_pb2.CmdStep(user="app", script="make", timeout_seconds=0))
     step.cmd.nodes.type = common_pb2.NODE_SELECTOR_TYPE_BUILTIN

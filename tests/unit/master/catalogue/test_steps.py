@@ -5,17 +5,17 @@ from __future__ import annotations
 import pytest
 
 from master.catalogue.steps import check, checked
-from master.domain import Selector, Step
+from master.domain import Selector, SelectorType, Step, StepKind
 from master.errors import InvalidArgument
 
 
 def copy(chown: str = "", chmod: str = "") -> Step:
     return Step(
-        kind="scp",
+        kind=StepKind.SCP,
         name="ship",
-        src=Selector("builtin", "a"),
+        src=Selector(SelectorType.BUILTIN, "a"),
         src_path="/out/app.tgz",
-        dst=Selector("builtin", "b"),
+        dst=Selector(SelectorType.BUILTIN, "b"),
         dst_path="/srv/",
         chown=chown,
         chmod=chmod,

@@ -12,7 +12,7 @@ from master.cron.scheduler import Scheduler
 from master.cron.service import columns
 from master.db.connection import DbRunner
 from master.db.models import Crontab, CrontabFire, Task
-from master.domain import CrontabInput, Outcome, Selector, Step
+from master.domain import CrontabInput, Outcome, Selector, SelectorType, Step, StepKind
 from master.slaves.sessions import SlaveSessions
 from master.store import crontabs, jobs, slaves
 from master.store.crontabs import naive, unix
@@ -24,7 +24,9 @@ T0 = (int(time.time()) // 60 - 180) * 60  # a whole minute, three hours ago
 
 def minute_crontab() -> Crontab:
     slaves.register("n1", "host", [], "test")  # known, never attached: tasks fail at once
-    step = Step(kind="cmd", name="s", nodes=Selector("builtin", "n1"), script="true")
+    step = Step(
+        kind=StepKind.CMD, name="s", nodes=Selector(SelectorType.BUILTIN, "n1"), script="true"
+    )
     job = jobs.save(1, "j", True, [step], "me")
     wanted = CrontabInput(name="every minute", job_uuid=job.uuid, cron="* * * * *")
     row = crontabs.create(1, columns(1, wanted, "UTC", T0), "me")
@@ -65,7 +67,8 @@ def test_an_hour_down_is_one_misfire_record_then_the_latest_fire_starts(
     ]
     task = Task.get(Task.uuid == found[1][3])
     assert (task.call_type, task.crontab_id) == ("crontab", row.id)
-    assert unix(crontabs.get(1, row.id).through) == T0 + 3600
+    through = crontabs.get(1, row.id).through
+    assert through is not None and unix(through) == T0 + 3600
 
 
 def test_at_start_a_claim_without_its_task_is_started_or_failed_by_age(

@@ -13,11 +13,11 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import peewee
 import pytest
-from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
+from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase, PooledSqliteDatabase
 
 from master.config import ConfigError
 from master.db.bulk import insert_rows
@@ -32,6 +32,7 @@ from master.db.connection import (
 )
 from master.db.models import Project, Slave
 from master.db.schema import migrate, schema_status
+from master.domain import TaskFilter
 from master.errors import Unavailable
 from master.store import logs, projects, tasks
 from tests import pg
@@ -50,7 +51,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[peewee.D
     database = open_database(url, pool_size=2)
     in_connection(migrate, database)
     yield database
-    database.close_all()
+    cast(PooledDatabase, database).close_all()
     if drop:
         pg.drop_database(drop)
 
@@ -169,7 +170,7 @@ def test_masters_starting_together_on_postgresql_apply_each_migration_once() -> 
             thread.join(60)
         status = in_connection(schema_status, database)
     finally:
-        database.close_all()
+        cast(PooledDatabase, database).close_all()
         pg.drop_database(url)
 
     assert len(results) == 2 and sorted(results, key=len)[0] == []
@@ -217,13 +218,13 @@ def test_ten_thousand_rows_are_one_insert_with_defaults(backend: peewee.Database
 @pytest.mark.parametrize(
     ("run", "index"),
     [
-        (lambda: tasks.search(tasks.TaskFilter(project_id=1)), "task_project_id_id"),
+        (lambda: tasks.search(TaskFilter(project_id=1)), "task_project_id_id"),
         (
-            lambda: tasks.search(tasks.TaskFilter(project_id=1, status="running")),
+            lambda: tasks.search(TaskFilter(project_id=1, status="running")),
             "task_project_id_status_id",
         ),
         (
-            lambda: tasks.search(tasks.TaskFilter(project_id=1, submitter="ops")),
+            lambda: tasks.search(TaskFilter(project_id=1, submitter="ops")),
             "task_project_id_submitter_id",
         ),
         (lambda: tasks.executions(1), "execution_task_id_id"),

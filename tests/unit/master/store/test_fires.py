@@ -11,12 +11,15 @@ from master.cron.service import columns
 from master.db.models import Crontab, CrontabFire, Job, Task
 from master.domain import (
     Claim,
+    Claimed,
     CrontabInput,
     CrontabStatus,
     Fire,
     Outcome,
     Selector,
+    SelectorType,
     Step,
+    StepKind,
     TaskStatus,
 )
 from master.errors import InvalidArgument, NotFound
@@ -31,7 +34,9 @@ def the_job() -> Job:
     try:
         return jobs.get(1, "", "j")
     except NotFound:
-        step = Step(kind="cmd", name="s", nodes=Selector("builtin", "n1"), script="true")
+        step = Step(
+            kind=StepKind.CMD, name="s", nodes=Selector(SelectorType.BUILTIN, "n1"), script="true"
+        )
         return jobs.save(1, "j", True, [step], "me")
 
 
@@ -42,7 +47,7 @@ def new_crontab(name: str = "c", mutex: str = "", cron: str = "* * * * * *") -> 
     return crontabs.get(1, row.id)
 
 
-def claim_one(row: Crontab, tick: int, revision: int = 0) -> fires.Claimed:
+def claim_one(row: Crontab, tick: int, revision: int = 0) -> Claimed:
     claim = Claim(row.id, revision or row.revision, [Fire(tick, tick, True)])
     return fires.claim([claim], NOW)[0]
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import peewee
 
 from master.db.models import Execution
-from master.domain import Chunk, ExecutionStatus, NewStep, NewTask, Placement
+from master.domain import Chunk, ExecutionStatus, JobType, NewStep, NewTask, Placement, StepKind
 from master.store import logs, slaves, tasks
 
 
 def new_execution() -> int:
     slaves.register("s1", "host", [], "test")
-    step = NewStep("step1", "cmd", "", 1, {})
-    task = tasks.create(NewTask(1, "t", "me", "api", "plugin_cmd", {}, [step], {}))
+    step = NewStep("step1", StepKind.CMD, "", 1, {})
+    task = tasks.create(NewTask(1, "t", "me", "api", JobType.PLUGIN_CMD, {}, [step], {}))
     rows = tasks.start_step(task.id, 0, [Placement("s1", "s1")])
     assert rows[0].status == ExecutionStatus.PENDING
     return int(rows[0].id)

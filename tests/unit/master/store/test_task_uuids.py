@@ -6,13 +6,13 @@ from __future__ import annotations
 import peewee
 import pytest
 
-from master.domain import NewTask
+from master.domain import JobType, NewTask
 from master.errors import AlreadyExists, InvalidArgument
 from master.store import projects, tasks
 
 
 def new_task(project_id: int, uuid: str = "") -> NewTask:
-    return NewTask(project_id, "t", "me", "api", "plugin_cmd", {}, [], {}, uuid=uuid)
+    return NewTask(project_id, "t", "me", "api", JobType.PLUGIN_CMD, {}, [], {}, uuid=uuid)
 
 
 @pytest.fixture

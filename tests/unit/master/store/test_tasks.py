@@ -12,10 +12,13 @@ from master.db.models import Execution, Subtask, Task
 from master.domain import (
     Blob,
     ExecutionStatus,
+    JobType,
     NewStep,
     NewTask,
     Placement,
+    Role,
     SlaveResult,
+    StepKind,
     SubtaskStatus,
     TaskFilter,
     TaskStatus,
@@ -27,8 +30,8 @@ from master.store import executions, projects, tasks
 def new_task(
     project_id: int = 1, name: str = "t", submitter: str = "me", steps: int = 2, uuid: str = ""
 ) -> NewTask:
-    made = [NewStep(f"step{i}", "cmd", "", 2, {"n": i}) for i in range(steps)]
-    return NewTask(project_id, name, submitter, "api", "job", {"v": "1"}, made, {}, uuid=uuid)
+    made = [NewStep(f"step{i}", StepKind.CMD, "", 2, {"n": i}) for i in range(steps)]
+    return NewTask(project_id, name, submitter, "api", JobType.JOB, {"v": "1"}, made, {}, uuid=uuid)
 
 
 def placed(*nodes: str) -> list[Placement]:
@@ -84,11 +87,11 @@ def test_add_executions_returns_only_the_new_ones_with_their_blob(
     database: peewee.Database,
 ) -> None:
     task = tasks.create(new_task(steps=1))
-    [fetch] = tasks.start_step(task.id, 0, [Placement("db1", "db1", role="fetch")])
+    [fetch] = tasks.start_step(task.id, 0, [Placement("db1", "db1", role=Role.FETCH)])
     blob = Blob("ab" * 32, 10, archive=True)
 
     places = tasks.add_executions(
-        task.id, fetch.subtask_id, [Placement(n, n, role="place", blob=blob) for n in ("a", "b")]
+        task.id, fetch.subtask_id, [Placement(n, n, role=Role.PLACE, blob=blob) for n in ("a", "b")]
     )
 
     assert [(p.node, p.role) for p in places] == [("a", "place"), ("b", "place")]

@@ -12,13 +12,15 @@ from master.domain import (
     Control,
     ExecutionStatus,
     JobSubmission,
+    Outbound,
     RunOrder,
     Selector,
+    SelectorType,
     Step,
+    StepKind,
     TaskStatus,
 )
 from master.errors import FailedPrecondition, NotFound
-from master.slaves.sessions import Outbound
 from master.store import tasks
 from tests.unit.master.mastertest import Core, Order, PlayedSlave, seen_slaves
 
@@ -27,8 +29,18 @@ def two_step_job() -> str:
     """A job whose first step runs on web1 and web2, its second on web2."""
     seen_slaves("web1", "web2")
     steps = [
-        Step(kind="cmd", name="first", nodes=Selector("builtin", "web1,web2"), script="first"),
-        Step(kind="cmd", name="second", nodes=Selector("builtin", "web2"), script="second"),
+        Step(
+            kind=StepKind.CMD,
+            name="first",
+            nodes=Selector(SelectorType.BUILTIN, "web1,web2"),
+            script="first",
+        ),
+        Step(
+            kind=StepKind.CMD,
+            name="second",
+            nodes=Selector(SelectorType.BUILTIN, "web2"),
+            script="second",
+        ),
     ]
     job, _ = save_job(1, "job", True, steps, "me")
     return job.uuid

@@ -14,13 +14,15 @@ from master.domain import (
     CopyOrder,
     ExecutionStatus,
     JobSubmission,
+    Outbound,
     RunOrder,
     ScriptType,
     Selector,
+    SelectorType,
     Step,
+    StepKind,
     TaskStatus,
 )
-from master.slaves.sessions import Outbound
 from master.store import files, tasks
 from tests.unit.master.mastertest import Core, Order, PlayedSlave, seen_slaves
 
@@ -39,17 +41,21 @@ def job(*steps: Step) -> Job:
 
 def cmd(script: str, nodes: str = "web1", pause: str = "") -> Step:
     return Step(
-        kind="cmd", name=script, nodes=Selector("builtin", nodes), script=script, pause=pause
+        kind=StepKind.CMD,
+        name=script,
+        nodes=Selector(SelectorType.BUILTIN, nodes),
+        script=script,
+        pause=pause,
     )
 
 
 def copy(src: Selector, src_path: str, dst: str) -> Step:
     return Step(
-        kind="scp",
+        kind=StepKind.SCP,
         name="copy",
         src=src,
         src_path=src_path,
-        dst=Selector("builtin", dst),
+        dst=Selector(SelectorType.BUILTIN, dst),
         dst_path="/etc/app/",
     )
 
@@ -142,7 +148,7 @@ def test_a_jobs_steps_run_in_order_each_once_every_node_of_the_last_succeeded(
 def test_a_copy_between_nodes_fetches_from_the_source_then_places_on_each_destination(
     core: Core,
 ) -> None:
-    step = copy(Selector("builtin", "db1"), "/etc/app.conf", "web1,web2")
+    step = copy(Selector(SelectorType.BUILTIN, "db1"), "/etc/app.conf", "web1,web2")
     blob = Blob(SHA, 321)
 
     async def scenario() -> tuple[Task, Order, list[Outbound], list[Order]]:
@@ -221,7 +227,7 @@ async def dropped_or(slave: PlayedSlave, reached: asyncio.Task[Task]) -> bool:
 
 def test_a_copy_of_a_file_deleted_since_submission_waits_for_a_decision(core: Core) -> None:
     stored = files.save(1, "app.tgz", SHA, 10, "me")
-    saved = job(cmd("first"), copy(Selector("fileserver", ""), "app.tgz", "web1"))
+    saved = job(cmd("first"), copy(Selector(SelectorType.FILESERVER, ""), "app.tgz", "web1"))
 
     async def scenario() -> tuple[bool, Task]:
         web1 = await core.attach("web1")
@@ -240,7 +246,7 @@ def test_a_copy_of_a_file_deleted_since_submission_waits_for_a_decision(core: Co
 
 
 def test_a_fetch_reported_done_without_a_blob_fails_the_copy(core: Core) -> None:
-    step = copy(Selector("builtin", "db1"), "/etc/app.conf", "web1")
+    step = copy(Selector(SelectorType.BUILTIN, "db1"), "/etc/app.conf", "web1")
 
     async def scenario() -> tuple[bool, Task]:
         db1 = await core.attach("db1")

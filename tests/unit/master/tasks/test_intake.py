@@ -17,13 +17,13 @@ from master.domain import (
     CommandSpec,
     ExecutionStatus,
     KillOrder,
+    Outbound,
     ResultAck,
     RunOrder,
     ScriptType,
     SlaveResult,
     TaskStatus,
 )
-from master.slaves.sessions import Outbound
 from master.store import executions, logs, tasks
 from tests.unit.master.mastertest import Core, Order
 

@@ -12,13 +12,15 @@ from master.domain import (
     ExecutionStatus,
     JobSubmission,
     KillOrder,
+    Outbound,
     ScriptType,
     Selector,
+    SelectorType,
     Step,
+    StepKind,
     TaskStatus,
 )
 from master.errors import FailedPrecondition, NotFound
-from master.slaves.sessions import Outbound
 from master.store import projects, tasks
 from tests.unit.master.mastertest import Core, seen_slaves
 
@@ -75,7 +77,9 @@ def test_a_kill_with_every_slave_away_ends_the_task_at_once(core: Core) -> None:
 
 def test_a_kill_of_a_job_waiting_for_a_decision_ends_it_without_orders(core: Core) -> None:
     seen_slaves("web1")
-    step = Step(kind="cmd", name="s", nodes=Selector("builtin", "web1"), script="false")
+    step = Step(
+        kind=StepKind.CMD, name="s", nodes=Selector(SelectorType.BUILTIN, "web1"), script="false"
+    )
     job, _ = save_job(1, "job", True, [step, step], "me")
 
     async def scenario() -> tuple[Task, list[Outbound]]:

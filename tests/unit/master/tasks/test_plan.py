@@ -8,7 +8,7 @@ import pytest
 from master.catalogue.rules import create_node, save_group
 from master.catalogue.steps import checked
 from master.catalogue.variables import RenderLimit
-from master.domain import CommandSpec, ScriptType, Selector, Step
+from master.domain import CommandSpec, ScriptType, Selector, SelectorType, Step, StepKind
 from master.errors import InvalidArgument, ResourceExhausted
 from master.store import slaves, tasks
 from master.tasks import submit
@@ -16,7 +16,7 @@ from master.tasks.plan import plan
 
 
 def cmd(nodes: Selector, script: str = "echo hi", args: str = "") -> Step:
-    return Step(kind="cmd", name="s", nodes=nodes, script=script, args=args)
+    return Step(kind=StepKind.CMD, name="s", nodes=nodes, script=script, args=args)
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def machines(database: peewee.Database) -> None:
 
 
 def test_variables_reach_script_args_and_node_lists(machines: None) -> None:
-    steps = [cmd(Selector("builtin", "${hosts}"), "echo ${word}", "'${word} x' ${n}")]
+    steps = [cmd(Selector(SelectorType.BUILTIN, "${hosts}"), "echo ${word}", "'${word} x' ${n}")]
 
     [planned] = plan(1, steps, {"hosts": "web2,10.0.0.1", "word": "a b", "n": "3"})
 
@@ -40,7 +40,10 @@ def test_variables_reach_script_args_and_node_lists(machines: None) -> None:
 def test_groups_and_variables_select_nodes(machines: None) -> None:
     by_group, by_variable = plan(
         1,
-        [cmd(Selector("group", "webs")), cmd(Selector("variable", "targets"))],
+        [
+            cmd(Selector(SelectorType.GROUP, "webs")),
+            cmd(Selector(SelectorType.VARIABLE, "targets")),
+        ],
         {"targets": "agent7 web1"},
     )
 
@@ -49,7 +52,7 @@ def test_groups_and_variables_select_nodes(machines: None) -> None:
 
 
 def test_a_group_is_named_or_numbered_by_its_id(machines: None) -> None:
-    [by_id] = plan(1, [cmd(Selector("group", "1"))], {})
+    [by_id] = plan(1, [cmd(Selector(SelectorType.GROUP, "1"))], {})
 
     assert by_id.nodes == ["web1", "web2"]
 
@@ -57,7 +60,7 @@ def test_a_group_is_named_or_numbered_by_its_id(machines: None) -> None:
 @pytest.mark.parametrize("key", ["\u00b9", "\u0663", "99999999999999999999"])
 def test_a_group_key_that_is_no_row_id_is_an_unknown_group(machines: None, key: str) -> None:
     with pytest.raises(InvalidArgument) as err:
-        plan(1, [cmd(Selector("group", key))], {})
+        plan(1, [cmd(Selector(SelectorType.GROUP, key))], {})
 
     assert err.value.field == "steps[0].nodes"
     assert "no node group" in str(err.value)
@@ -65,7 +68,7 @@ def test_a_group_key_that_is_no_row_id_is_an_unknown_group(machines: None, key: 
 
 def test_every_missing_variable_is_named(machines: None) -> None:
     with pytest.raises(InvalidArgument) as err:
-        plan(1, [cmd(Selector("variable", "targets"), "echo ${a} ${b}")], {"a": "1"})
+        plan(1, [cmd(Selector(SelectorType.VARIABLE, "targets"), "echo ${a} ${b}")], {"a": "1"})
 
     assert err.value.field == "variables"
     assert "b, targets" in str(err.value)
@@ -73,7 +76,11 @@ def test_every_missing_variable_is_named(machines: None) -> None:
 
 def test_an_empty_value_is_missing_too_and_names_are_listed_sorted() -> None:
     with pytest.raises(InvalidArgument) as err:
-        plan(1, [cmd(Selector("builtin", "web1"), "${b} ${a} ${ok}")], {"ok": "1", "b": ""})
+        plan(
+            1,
+            [cmd(Selector(SelectorType.BUILTIN, "web1"), "${b} ${a} ${ok}")],
+            {"ok": "1", "b": ""},
+        )
 
     assert err.value.field == "variables"
     assert "no value for variable(s): a, b" in str(err.value)
@@ -81,16 +88,25 @@ def test_an_empty_value_is_missing_too_and_names_are_listed_sorted() -> None:
 
 def test_unknown_nodes_are_named_with_the_step(machines: None) -> None:
     with pytest.raises(InvalidArgument) as err:
-        plan(1, [cmd(Selector("builtin", "web1")), cmd(Selector("builtin", "ghost,web9"))], {})
+        plan(
+            1,
+            [
+                cmd(Selector(SelectorType.BUILTIN, "web1")),
+                cmd(Selector(SelectorType.BUILTIN, "ghost,web9")),
+            ],
+            {},
+        )
 
     assert err.value.field == "steps[1].nodes"
     assert "ghost, web9" in str(err.value)
 
 
 def test_checked_gives_uuids_and_names_the_bad_field() -> None:
-    ready = checked([cmd(Selector("builtin", "a")), cmd(Selector("builtin", "b"))])
+    ready = checked(
+        [cmd(Selector(SelectorType.BUILTIN, "a")), cmd(Selector(SelectorType.BUILTIN, "b"))]
+    )
     with pytest.raises(InvalidArgument) as err:
-        checked([cmd(Selector("builtin", "a")), cmd(Selector("group", " "))])
+        checked([cmd(Selector(SelectorType.BUILTIN, "a")), cmd(Selector(SelectorType.GROUP, " "))])
 
     assert all(s.uuid for s in ready) and ready[0].uuid != ready[1].uuid
     assert err.value.field == "steps[1].nodes"
@@ -100,12 +116,20 @@ def test_a_rendered_field_past_the_cap_is_refused_naming_the_step_and_field(
     machines: None,
 ) -> None:
     limit = RenderLimit(field_bytes=1000)
-    steps = [cmd(Selector("builtin", "web1")), cmd(Selector("builtin", "web1"), args="${x} ${x}")]
+    steps = [
+        cmd(Selector(SelectorType.BUILTIN, "web1")),
+        cmd(Selector(SelectorType.BUILTIN, "web1"), args="${x} ${x}"),
+    ]
 
     with pytest.raises(ResourceExhausted) as args:
         plan(1, steps, {"x": "a" * 600}, limit=limit)
     with pytest.raises(ResourceExhausted) as script:
-        plan(1, [cmd(Selector("builtin", "web1"), "${x}" * 3)], {"x": "a" * 400}, limit=limit)
+        plan(
+            1,
+            [cmd(Selector(SelectorType.BUILTIN, "web1"), "${x}" * 3)],
+            {"x": "a" * 400},
+            limit=limit,
+        )
 
     assert args.value.field == "steps[1].args"
     assert script.value.field == "steps[0].script"
@@ -113,7 +137,9 @@ def test_a_rendered_field_past_the_cap_is_refused_naming_the_step_and_field(
 
 def test_a_job_of_many_steps_is_bounded_in_all(machines: None) -> None:
     limit = RenderLimit(field_bytes=1000)  # 8000 bytes a task
-    steps = [cmd(Selector("builtin", "web1"), "${x}") for _ in range(9)]  # 994 bytes each
+    steps = [
+        cmd(Selector(SelectorType.BUILTIN, "web1"), "${x}") for _ in range(9)
+    ]  # 994 bytes each
 
     with pytest.raises(ResourceExhausted) as err:
         plan(1, steps, {"x": "a" * 990}, limit=limit)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import peewee
 import pytest
 
-from master.domain import NewTask, TaskStatus
+from master.domain import JobType, NewTask, TaskStatus
 from master.errors import ResourceExhausted
 from master.store import projects, tasks
 from master.tasks.quotas import StartRate
@@ -39,7 +39,7 @@ def test_a_project_starts_a_burst_of_five_seconds_worth_then_at_the_rate() -> No
 
 
 def new_task(project_id: int, uuid: str = "") -> NewTask:
-    return NewTask(project_id, "t", "me", "api", "plugin_cmd", {}, [], {}, uuid=uuid)
+    return NewTask(project_id, "t", "me", "api", JobType.PLUGIN_CMD, {}, [], {}, uuid=uuid)
 
 
 @pytest.fixture

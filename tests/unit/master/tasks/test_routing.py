@@ -8,8 +8,7 @@ import dataclasses
 
 from master.catalogue.rules import create_account, create_node
 from master.db.models import Account, Task
-from master.domain import CommandSpec, RunOrder, ScriptType, SshTarget, TaskStatus
-from master.slaves.sessions import Outbound
+from master.domain import CommandSpec, Outbound, RunOrder, ScriptType, SshTarget, TaskStatus
 from tests.unit.master.mastertest import Core, PlayedSlave
 
 KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaA==\n-----END OPENSSH PRIVATE KEY-----\n"
@@ -28,6 +27,12 @@ async def orders(slave: PlayedSlave, count: int) -> list[RunOrder]:
     got = [await slave.order() for _ in range(count)]
     assert all(isinstance(o, RunOrder) for o in got)
     return [o for o in got if isinstance(o, RunOrder)]
+
+
+def ssh(order: RunOrder) -> SshTarget:
+    """The order's SSH target, which these tests know is set."""
+    assert order.ssh is not None
+    return order.ssh
 
 
 def test_a_node_that_is_an_attached_slave_runs_there_as_the_step_user(core: Core) -> None:
@@ -74,8 +79,8 @@ def test_unpinned_machines_go_to_the_least_loaded_serving_slaves(core: Core) -> 
 
     on_gw1, on_gw2 = core.run(scenario())
 
-    assert [o.ssh.node for o in on_gw2] == ["m1", "m2"]
-    assert [o.ssh.node for o in on_gw1] == ["m3"]  # loads even (2, 2): by name
+    assert [ssh(o).node for o in on_gw2] == ["m1", "m2"]
+    assert [ssh(o).node for o in on_gw1] == ["m3"]  # loads even (2, 2): by name
 
 
 def test_only_slaves_serving_the_project_reach_its_machines_even_one_named_like_them(
@@ -94,7 +99,7 @@ def test_only_slaves_serving_the_project_reach_its_machines_even_one_named_like_
     on_gw1, on_gw2 = core.run(scenario())
 
     assert on_gw1 == []
-    assert [(o.ssh.node, o.ssh.host) for o in on_gw2] == [("m1", "10.0.0.1"), ("gw1", "10.0.0.2")]
+    assert [(ssh(o).node, ssh(o).host) for o in on_gw2] == [("m1", "10.0.0.1"), ("gw1", "10.0.0.2")]
 
 
 async def refused(core: Core, spec: CommandSpec, *attached: PlayedSlave) -> tuple[Task, str]:

@@ -17,13 +17,15 @@ from master.domain import (
     CommandSpec,
     CopyOrder,
     JobSubmission,
+    Outbound,
     RunOrder,
     ScriptType,
     Selector,
+    SelectorType,
     Step,
+    StepKind,
 )
 from master.errors import InvalidArgument, ResourceExhausted
-from master.slaves.sessions import Outbound
 from master.store import files, projects, tasks
 from master.tasks.quotas import Quotas
 from tests.unit.master.mastertest import Core, seen_slaves
@@ -44,16 +46,16 @@ def command(
 
 
 def cmd_step(name: str, nodes: Selector, script: str, pause: str = "") -> Step:
-    return Step(kind="cmd", name=name, nodes=nodes, script=script, pause=pause)
+    return Step(kind=StepKind.CMD, name=name, nodes=nodes, script=script, pause=pause)
 
 
 def copy_step(src: Selector, src_path: str, dst: str) -> Step:
     return Step(
-        kind="scp",
+        kind=StepKind.SCP,
         name="copy",
         src=src,
         src_path=src_path,
-        dst=Selector("builtin", dst),
+        dst=Selector(SelectorType.BUILTIN, dst),
         dst_path="/opt/app/",
         chmod="0640",
     )
@@ -97,7 +99,7 @@ def test_a_copy_from_the_file_server_places_the_stored_file_on_each_destination(
     core: Core,
 ) -> None:
     files.save(1, "app.tgz", SHA, 1234, "me")
-    step = copy_step(Selector("fileserver", ""), "app.tgz", "web1,web2")
+    step = copy_step(Selector(SelectorType.FILESERVER, ""), "app.tgz", "web1,web2")
 
     async def scenario() -> tuple[Task, list[RunOrder | CopyOrder]]:
         web1, web2 = await core.attach("web1"), await core.attach("web2")
@@ -122,7 +124,7 @@ def test_a_job_is_started_by_uuid_or_by_name_with_the_callers_variables_over_its
     core: Core,
 ) -> None:
     seen_slaves("web1")
-    step = cmd_step("s", Selector("builtin", "web1"), "v=${v}")
+    step = cmd_step("s", Selector(SelectorType.BUILTIN, "web1"), "v=${v}")
     job, _ = save_job(1, "deploy", True, [step], "me")
     save_variable(1, job.uuid, "v", "default", "")
     by_uuid = JobSubmission(1, job_uuid=job.uuid)
@@ -148,7 +150,7 @@ def test_a_job_is_started_by_uuid_or_by_name_with_the_callers_variables_over_its
 def test_a_callers_task_uuid_starts_one_task_per_project(core: Core) -> None:
     other = int(projects.create_project("second").id)
     seen_slaves("web1")
-    step = cmd_step("s", Selector("builtin", "web1"), "true")
+    step = cmd_step("s", Selector(SelectorType.BUILTIN, "web1"), "true")
     mine, _ = save_job(1, "nightly", True, [step], "me")
     theirs, _ = save_job(other, "nightly", True, [step], "me")
 
@@ -172,7 +174,9 @@ def test_a_callers_task_uuid_starts_one_task_per_project(core: Core) -> None:
 
 def test_a_malformed_task_uuid_is_refused_before_anything_is_written(core: Core) -> None:
     seen_slaves("web1")
-    job, _ = save_job(1, "j", True, [cmd_step("s", Selector("builtin", "web1"), "true")], "me")
+    job, _ = save_job(
+        1, "j", True, [cmd_step("s", Selector(SelectorType.BUILTIN, "web1"), "true")], "me"
+    )
 
     async def scenario() -> None:
         await core.attach("web1")
@@ -289,9 +293,9 @@ def test_a_dry_run_plans_groups_and_variables_and_writes_nothing(core: Core) -> 
         create_node(1, name, ip, "", 0, "", "me")
     save_group(1, "webs", "list", "web1 web2", "me")
     steps = [
-        cmd_step("all", Selector("group", "webs"), "deploy ${version}"),
-        cmd_step("canary", Selector("variable", "canary"), "check ${version}"),
-        cmd_step("by ip", Selector("builtin", "10.0.0.1"), "true"),
+        cmd_step("all", Selector(SelectorType.GROUP, "webs"), "deploy ${version}"),
+        cmd_step("canary", Selector(SelectorType.VARIABLE, "canary"), "check ${version}"),
+        cmd_step("by ip", Selector(SelectorType.BUILTIN, "10.0.0.1"), "true"),
     ]
     job, _ = save_job(1, "deploy", True, steps, "me")
     save_variable(1, job.uuid, "version", "1.0", "")
@@ -312,8 +316,8 @@ def test_a_job_missing_variables_is_refused_naming_every_one_writing_nothing(
     core: Core,
 ) -> None:
     steps = [
-        cmd_step("a", Selector("variable", "targets"), "echo ${a}"),
-        cmd_step("b", Selector("builtin", "web1"), "echo ${b} ${a}"),
+        cmd_step("a", Selector(SelectorType.VARIABLE, "targets"), "echo ${a}"),
+        cmd_step("b", Selector(SelectorType.BUILTIN, "web1"), "echo ${b} ${a}"),
     ]
     seen_slaves("web1")
     job, _ = save_job(1, "j", True, steps, "me")
@@ -333,9 +337,19 @@ def test_a_job_missing_variables_is_refused_naming_every_one_writing_nothing(
 @pytest.mark.parametrize(
     ("src", "src_path", "field", "says"),
     [
-        (Selector("builtin", "web1,web2"), "/etc/hosts", "scp.src", "exactly one node, not 2"),
-        (Selector("fileserver", ""), "missing.tgz", "scp.src_path", "no file 'missing.tgz'"),
-        (Selector("builtin", "${from}"), "/etc/hosts", "variables", "from"),
+        (
+            Selector(SelectorType.BUILTIN, "web1,web2"),
+            "/etc/hosts",
+            "scp.src",
+            "exactly one node, not 2",
+        ),
+        (
+            Selector(SelectorType.FILESERVER, ""),
+            "missing.tgz",
+            "scp.src_path",
+            "no file 'missing.tgz'",
+        ),
+        (Selector(SelectorType.BUILTIN, "${from}"), "/etc/hosts", "variables", "from"),
     ],
 )
 def test_a_copy_without_one_source_is_refused_naming_the_field_writing_nothing(

@@ -63,7 +63,8 @@ def test_fetch_a_directory_uploads_a_tar_of_it(
         with tarfile.open(fileobj=io.BytesIO(master.blob_path(fetched.sha256).read_bytes())) as tar:
             names = {m.name: m for m in tar.getmembers()}
             assert set(names) == {".", "./a.txt", "./sub", "./sub/b.txt", "./run.sh", "./link"}
-            assert tar.extractfile("./sub/b.txt").read() == b"beta\n"  # type: ignore[union-attr]
+            member = tar.extractfile("./sub/b.txt")
+            assert member is not None and member.read() == b"beta\n"
             assert names["./link"].issym() and names["./link"].linkname == "a.txt"
             assert names["./run.sh"].mode & 0o777 == 0o755
         assert f"fetching {tree} (directory) from s1 …" in sink.output_bytes.decode()

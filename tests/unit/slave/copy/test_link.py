@@ -25,7 +25,7 @@ from master.tasks.events import TaskEvents
 from master.tasks.queries import TaskQueries
 from slave.daemon import Slave
 from tests.unit.slave.copy.copytest import MB, random_file, sha256_of, temp_files
-from tests.unit.slave.slavetest import FakeMaster, Stream
+from tests.unit.slave.slavetest import FakeMaster, MakeConfig, Stream
 from tests.unit.slave.test_attach import attach
 
 SUCCESS = common_pb2.EXECUTION_STATUS_SUCCESS
@@ -67,7 +67,7 @@ async def master_with_files(store: FileStore) -> AsyncIterator[tuple[FakeMaster,
 
 async def until_result(stream: Stream, execution_id: int) -> tuple[list[Any], Any]:
     """(started + output messages, the result) of one execution."""
-    seen = []
+    seen: list[Any] = []
     while True:
         message = await stream.next("started", "output", "result")
         if hasattr(message, "status") and message.execution_id == execution_id:
@@ -75,7 +75,7 @@ async def until_result(stream: Stream, execution_id: int) -> tuple[list[Any], An
         seen.append(message)
 
 
-def test_fetch_then_place_through_the_link(slave_config, tmp_path: Path) -> None:
+def test_fetch_then_place_through_the_link(slave_config: MakeConfig, tmp_path: Path) -> None:
     source = tmp_path / "release.bin"
     digest = random_file(source, 3 * MB)
     dest = tmp_path / "out"
@@ -105,7 +105,7 @@ def test_fetch_then_place_through_the_link(slave_config, tmp_path: Path) -> None
     assert sha256_of(dest / "release.bin") == digest
 
 
-def test_kill_through_the_link_during_a_place(slave_config, tmp_path: Path) -> None:
+def test_kill_through_the_link_during_a_place(slave_config: MakeConfig, tmp_path: Path) -> None:
     source = tmp_path / "big.bin"
     random_file(source, 40 * MB)
     dest = tmp_path / "out"

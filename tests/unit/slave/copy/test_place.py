@@ -25,8 +25,10 @@ from tests.unit.slave.copy.copytest import (
 )
 
 
-def place(blob: Blob, path: Path | str, **fields: str) -> PlaceRequest:
-    return PlaceRequest(21, blob, str(path), **fields)
+def place(
+    blob: Blob, path: Path | str, name: str = "", chown: str = "", chmod: str = ""
+) -> PlaceRequest:
+    return PlaceRequest(21, blob, str(path), name=name, chown=chown, chmod=chmod)
 
 
 def tar_bytes(members: dict[str, bytes]) -> bytes:

@@ -10,7 +10,7 @@ from typing import Any
 from jobfleet.v1 import common_pb2, slave_pb2
 from slave.daemon import Slave
 from tests.sshd import SshServer
-from tests.unit.slave.slavetest import poll
+from tests.unit.slave.slavetest import MakeConfig, StartMaster, poll
 from tests.unit.slave.ssh.sshtest import read_pids, running
 from tests.unit.slave.test_attach import attach
 
@@ -36,7 +36,11 @@ def ssh_run(eid: int, script: str, sshd: SshServer, node: str, **ssh: Any) -> An
 
 
 def test_run_and_kill_over_ssh_through_the_link(
-    fake_master, slave_config, sshd: SshServer, tmp_path: Path, drop_dir: Path
+    fake_master: StartMaster,
+    slave_config: MakeConfig,
+    sshd: SshServer,
+    tmp_path: Path,
+    drop_dir: Path,
 ) -> None:
     known_hosts = tmp_path / "known_hosts"
     tree = f'echo "$1"; sleep 1000 & echo $! >{drop_dir}/pids; echo $$ >>{drop_dir}/pids; wait'

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from slave.commands.base import CommandSettings
 from slave.messages import Secret, Status
 from slave.ssh.hostkeys import KnownHosts
 from slave.ssh.pool import SshPool
@@ -25,7 +26,7 @@ def connects(caplog: pytest.LogCaptureFixture) -> int:
 
 
 def test_one_connection_serves_consecutive_runs(
-    sshd: SshServer, tmp_path: Path, settings, caplog: pytest.LogCaptureFixture
+    sshd: SshServer, tmp_path: Path, settings: CommandSettings, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="slave")
 
@@ -41,7 +42,7 @@ def test_one_connection_serves_consecutive_runs(
 
 
 def test_other_credentials_get_their_own_connection(
-    sshd: SshServer, tmp_path: Path, settings
+    sshd: SshServer, tmp_path: Path, settings: CommandSettings
 ) -> None:
     async def scenario() -> None:
         async with SshPool(KnownHosts(tmp_path / "kh")) as pool:
@@ -53,7 +54,9 @@ def test_other_credentials_get_their_own_connection(
     asyncio.run(scenario())
 
 
-def test_idle_and_dead_connections_are_closed(sshd: SshServer, tmp_path: Path, settings) -> None:
+def test_idle_and_dead_connections_are_closed(
+    sshd: SshServer, tmp_path: Path, settings: CommandSettings
+) -> None:
     async def scenario() -> None:
         async with SshPool(KnownHosts(tmp_path / "kh"), idle_timeout=0.2) as pool:
             await run_ssh(pool, sshd.target(), "true", settings=settings)
@@ -103,7 +106,7 @@ async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> Non
 
 
 def test_a_transient_connect_failure_is_retried(
-    sshd: SshServer, tmp_path: Path, settings, caplog: pytest.LogCaptureFixture
+    sshd: SshServer, tmp_path: Path, settings: CommandSettings, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="slave")
 
@@ -121,7 +124,7 @@ def test_a_transient_connect_failure_is_retried(
 
 
 def test_a_refusal_is_not_retried(
-    sshd: SshServer, tmp_path: Path, settings, caplog: pytest.LogCaptureFixture
+    sshd: SshServer, tmp_path: Path, settings: CommandSettings, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="slave")
     with socket.socket() as probe:
@@ -137,7 +140,9 @@ def test_a_refusal_is_not_retried(
     assert not any("connecting again" in r.getMessage() for r in caplog.records)
 
 
-def test_retries_stop_at_the_try_limit(sshd: SshServer, tmp_path: Path, settings) -> None:
+def test_retries_stop_at_the_try_limit(
+    sshd: SshServer, tmp_path: Path, settings: CommandSettings
+) -> None:
     async def scenario() -> str:
         async with flaky_proxy(sshd.port, drop_first=10) as port:
             async with SshPool(KnownHosts(tmp_path / "kh"), connect_tries=3) as pool:
@@ -149,7 +154,9 @@ def test_retries_stop_at_the_try_limit(sshd: SshServer, tmp_path: Path, settings
     )
 
 
-def test_a_server_allowing_fewer_sessions_gets_more_connections(tmp_path: Path, settings) -> None:
+def test_a_server_allowing_fewer_sessions_gets_more_connections(
+    tmp_path: Path, settings: CommandSettings
+) -> None:
     """OpenSSH's MaxSessions may be lower than channels_per_connection: a refused session is
     tried on another connection, and the refusing one is not asked for more."""
     with start_sshd(JOBFLEET_SSHD_MAX_SESSIONS="2") as stingy:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from slave.commands.base import CommandSettings
-from slave.messages import ScriptType, Status
+from slave.messages import Chunk, ScriptType, Status
 from slave.ssh.hostkeys import KnownHosts
 from slave.ssh.pool import SshPool
 from tests.sshd import SshServer
@@ -28,7 +28,9 @@ from tests.unit.slave.ssh.sshtest import (
 )
 
 
-def test_output_exit_code_args_and_env(sshd: SshServer, known_hosts, settings) -> None:
+def test_output_exit_code_args_and_env(
+    sshd: SshServer, known_hosts: KnownHosts, settings: CommandSettings
+) -> None:
     script = 'printf "%s|" "$@"; echo; echo "$FOO $JOBFLEET_EXECUTION_ID"; echo oops >&2; exit 3'
 
     async def scenario() -> None:
@@ -53,7 +55,10 @@ def test_output_exit_code_args_and_env(sshd: SshServer, known_hosts, settings) -
 
 
 def test_nothing_of_the_slaves_environment_reaches_the_node(
-    sshd: SshServer, known_hosts, settings, monkeypatch: pytest.MonkeyPatch
+    sshd: SshServer,
+    known_hosts: KnownHosts,
+    settings: CommandSettings,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Only the step's own variables and the execution id travel; the node's login sets the
     rest (the slave's secrets and whatever its operator exported stay here)."""
@@ -85,7 +90,11 @@ def test_nothing_of_the_slaves_environment_reaches_the_node(
     ],
 )
 def test_interpreters_get_a_private_script_and_their_arguments(
-    sshd: SshServer, known_hosts, settings, script_type: ScriptType, script: str
+    sshd: SshServer,
+    known_hosts: KnownHosts,
+    settings: CommandSettings,
+    script_type: ScriptType,
+    script: str,
 ) -> None:
     async def scenario() -> bytes:
         async with SshPool(known_hosts) as pool:
@@ -99,7 +108,9 @@ def test_interpreters_get_a_private_script_and_their_arguments(
     assert output in (b"0o700 ['x', 'y z']\n", b"700 [x|y z]\n")
 
 
-def test_twenty_nodes_at_once_share_few_connections(sshd: SshServer, known_hosts, settings) -> None:
+def test_twenty_nodes_at_once_share_few_connections(
+    sshd: SshServer, known_hosts: KnownHosts, settings: CommandSettings
+) -> None:
     nodes = [f"web{i}" for i in range(20)]
 
     async def scenario() -> None:
@@ -126,7 +137,9 @@ def test_twenty_nodes_at_once_share_few_connections(sshd: SshServer, known_hosts
     asyncio.run(scenario())
 
 
-def test_bad_key_fails_only_its_nodes_quickly(sshd: SshServer, known_hosts, settings) -> None:
+def test_bad_key_fails_only_its_nodes_quickly(
+    sshd: SshServer, known_hosts: KnownHosts, settings: CommandSettings
+) -> None:
     targets = [
         sshd.target(f"bad{i}", private_key=sshd.other_private_key)
         if i % 4 == 0
@@ -171,7 +184,7 @@ def silent_port() -> Iterator[int]:
 
 
 def test_connection_refused_fails_fast_with_the_reason(
-    sshd: SshServer, known_hosts, settings, closed_port: int
+    sshd: SshServer, known_hosts: KnownHosts, settings: CommandSettings, closed_port: int
 ) -> None:
     async def scenario() -> None:
         async with SshPool(known_hosts) as pool:
@@ -187,7 +200,7 @@ def test_connection_refused_fails_fast_with_the_reason(
 
 
 def test_silent_server_times_out_without_stalling_other_nodes(
-    sshd: SshServer, known_hosts, settings, silent_port: int
+    sshd: SshServer, known_hosts: KnownHosts, settings: CommandSettings, silent_port: int
 ) -> None:
     silent = sshd.target("mute", port=silent_port, connect_timeout=1.5)
 
@@ -217,7 +230,9 @@ async def _until_pids(path: Path, count: int) -> list[int]:
     return read_pids(path)
 
 
-def test_kill_ends_the_remote_tree(sshd: SshServer, known_hosts, settings, drop_dir: Path) -> None:
+def test_kill_ends_the_remote_tree(
+    sshd: SshServer, known_hosts: KnownHosts, settings: CommandSettings, drop_dir: Path
+) -> None:
     async def scenario() -> list[int]:
         async with SshPool(known_hosts) as pool:
             command, sink = ssh_command(
@@ -238,7 +253,7 @@ def test_kill_ends_the_remote_tree(sshd: SshServer, known_hosts, settings, drop_
 
 
 def test_timeout_ends_the_remote_tree(
-    sshd: SshServer, known_hosts, settings, drop_dir: Path
+    sshd: SshServer, known_hosts: KnownHosts, settings: CommandSettings, drop_dir: Path
 ) -> None:
     async def scenario() -> None:
         async with SshPool(known_hosts) as pool:
@@ -257,7 +272,7 @@ def test_timeout_ends_the_remote_tree(
 
 
 def test_cancelling_the_command_leaves_nothing_running(
-    sshd: SshServer, known_hosts, settings, drop_dir: Path
+    sshd: SshServer, known_hosts: KnownHosts, settings: CommandSettings, drop_dir: Path
 ) -> None:
     """The slave's last resort at exit (cancel_all): SIGKILL the remote group, no result."""
 
@@ -276,7 +291,7 @@ def test_cancelling_the_command_leaves_nothing_running(
 
 
 def test_kill_escalates_to_sigkill_when_sigterm_is_ignored(
-    sshd: SshServer, known_hosts, settings: CommandSettings
+    sshd: SshServer, known_hosts: KnownHosts, settings: CommandSettings
 ) -> None:
     settings = dataclasses.replace(settings, kill_grace=0.5)
 
@@ -298,7 +313,7 @@ def test_kill_escalates_to_sigkill_when_sigterm_is_ignored(
 
 
 def test_executions_past_the_cap_wait_their_turn_and_can_be_killed_waiting(
-    sshd: SshServer, tmp_path: Path, settings
+    sshd: SshServer, tmp_path: Path, settings: CommandSettings
 ) -> None:
     async def scenario() -> None:
         async with SshPool(KnownHosts(tmp_path / "kh"), max_sessions=1) as pool:
@@ -322,7 +337,7 @@ def test_executions_past_the_cap_wait_their_turn_and_can_be_killed_waiting(
 
 
 def test_output_waits_for_room_in_the_sink(
-    sshd: SshServer, known_hosts, settings, drop_dir: Path
+    sshd: SshServer, known_hosts: KnownHosts, settings: CommandSettings, drop_dir: Path
 ) -> None:
     """Backpressure: while the sink takes nothing, the remote command is paused, not buffered."""
     size = 24 << 20
@@ -340,11 +355,11 @@ def test_output_waits_for_room_in_the_sink(
             gate = asyncio.Event()
             taken = sink.output
 
-            async def slow_output(chunk):  # type: ignore[no-untyped-def]
+            async def slow_output(chunk: Chunk) -> None:
                 await gate.wait()
                 await taken(chunk)
 
-            sink.output = slow_output  # type: ignore[method-assign]
+            setattr(sink, "output", slow_output)  # a method: mypy refuses a plain assignment
             task = asyncio.create_task(command.start())
             with pytest.raises(AssertionError):
                 await poll(marker.exists, timeout=1.0)
@@ -358,7 +373,7 @@ def test_output_waits_for_room_in_the_sink(
 
 
 def test_background_child_does_not_hold_the_result(
-    sshd: SshServer, known_hosts, settings: CommandSettings
+    sshd: SshServer, known_hosts: KnownHosts, settings: CommandSettings
 ) -> None:
     settings = dataclasses.replace(settings, drain_timeout=0.5)
 
@@ -384,7 +399,9 @@ def signal_pid(pid: int) -> None:
         pass
 
 
-def test_start_failures_name_the_node_and_the_cause(sshd: SshServer, known_hosts, settings) -> None:
+def test_start_failures_name_the_node_and_the_cause(
+    sshd: SshServer, known_hosts: KnownHosts, settings: CommandSettings
+) -> None:
     async def scenario() -> None:
         async with SshPool(known_hosts) as pool:
             missing = await run_ssh(

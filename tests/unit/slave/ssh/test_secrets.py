@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from slave.commands.base import CommandSettings
 from slave.messages import RunRequest, ScriptType, Secret, SshTarget, Status
 from slave.ssh.hostkeys import KnownHosts
 from slave.ssh.pool import SshPool
@@ -42,7 +43,7 @@ def secret_fragments(target: SshTarget) -> list[str]:
 
 
 def test_secrets_never_reach_logs_reasons_or_reprs(
-    sshd: SshServer, tmp_path: Path, settings, caplog: pytest.LogCaptureFixture
+    sshd: SshServer, tmp_path: Path, settings: CommandSettings, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)  # everything, paramiko's debug lines included
     encrypted = Secret(keygen(tmp_path, "ed25519", PASSPHRASE).read_text())
@@ -92,7 +93,12 @@ def test_secrets_never_reach_logs_reasons_or_reprs(
     ],
 )
 def test_every_key_type_logs_in(
-    sshd: SshServer, tmp_path: Path, settings, kind: str, passphrase: str, pem: bool
+    sshd: SshServer,
+    tmp_path: Path,
+    settings: CommandSettings,
+    kind: str,
+    passphrase: str,
+    pem: bool,
 ) -> None:
     path = keygen(tmp_path, kind, passphrase, pem)
     sshd.authorize(path.with_suffix(".pub").read_text())
