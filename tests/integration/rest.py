@@ -50,3 +50,25 @@ def tasklog(http: httpx.Client, uuid: str, slave: str = "s1") -> dict[str, dict[
     payload = resp.json()
     assert payload["stat"] is True, payload["info"]  # false: the master failed midway
     return {row["node"]: row for row in payload["data"]}
+
+
+STATUS_HEADER = "x-jobfleet-status"
+
+
+def true_status(resp: httpx.Response) -> int:
+    """The HTTP status a REST client would expect: OpenC3 routes answer refusals 200 with
+    `stat: false` (as OpenC3 does, for its pages) and carry the true one in a header."""
+    return int(resp.headers.get(STATUS_HEADER, resp.status_code))
+
+
+def refusal(resp: httpx.Response, status: int | tuple[int, ...], *names: str) -> str:
+    """The answer is the enveloped refusal with true status `status`, naming one of `names`
+    when given; its `info`."""
+    statuses = (status,) if isinstance(status, int) else status
+    assert true_status(resp) in statuses, (resp.status_code, resp.headers, resp.text)
+    payload = resp.json()
+    assert payload["stat"] is False and str(payload.get("info", "")).strip(), payload
+    info = str(payload["info"])
+    if names:
+        assert any(name in info for name in names), f"{info!r} names none of {names}"
+    return info
