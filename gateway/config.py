@@ -33,6 +33,9 @@ class GatewayConfig:
     """Once listening, {"listen": "host:port"} (the real bound port) is written here."""
     rpc_timeout: float = 30.0
     """Deadline in seconds for each call on the master."""
+    session_cookie: str = "sid"
+    """The browser session cookie whose value is taken as a jobfleet token (OpenC3's pages send
+    only their SSO cookie; a sign-on proxy or login page puts a token there)."""
     tls: ClientTls | None = None
     """TLS to the master (its CA, and the gateway's certificate for mutual TLS); None =
     plaintext."""
