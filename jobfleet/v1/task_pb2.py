@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from jobfleet.v1 import common_pb2 as jobfleet_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16jobfleet/v1/task.proto\x12\x0bjobfleet.v1\x1a\x18jobfleet/v1/common.proto\"\xd7\x02\n\x14SubmitCommandRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x11\n\tsubmitter\x18\x03 \x01(\t\x12\x0c\n\x04user\x18\x04 \x01(\t\x12\r\n\x05nodes\x18\x05 \x03(\t\x12,\n\x0bscript_type\x18\x06 \x01(\x0e\x32\x17.jobfleet.v1.ScriptType\x12\x0e\n\x06script\x18\x07 \x01(\t\x12\x0c\n\x04\x61rgs\x18\x08 \x03(\t\x12\x17\n\x0ftimeout_seconds\x18\t \x01(\r\x12\x43\n\tvariables\x18\n \x03(\x0b\x32\x30.jobfleet.v1.SubmitCommandRequest.VariablesEntry\x12\x11\n\tcall_type\x18\x0b \x01(\t\x1a\x30\n\x0eVariablesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"8\n\x15SubmitCommandResponse\x12\x1f\n\x04task\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Task\"2\n\x0eGetTaskRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x0c\n\x04uuid\x18\x02 \x01(\t\"2\n\x0fGetTaskResponse\x12\x1f\n\x04task\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Task\"\xdf\x01\n\x10ListTasksRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x15\n\rname_contains\x18\x02 \x01(\t\x12\x11\n\tsubmitter\x18\x03 \x01(\t\x12\'\n\x06status\x18\x04 \x01(\x0e\x32\x17.jobfleet.v1.TaskStatus\x12\x1a\n\x12started_after_unix\x18\x05 \x01(\x03\x12\x1b\n\x13started_before_unix\x18\x06 \x01(\x03\x12\x0c\n\x04uuid\x18\x07 \x01(\t\x12\r\n\x05limit\x18\x08 \x01(\x05\x12\x0e\n\x06offset\x18\t \x01(\x05\"D\n\x11ListTasksResponse\x12 \n\x05tasks\x18\x01 \x03(\x0b\x32\x11.jobfleet.v1.Task\x12\r\n\x05total\x18\x02 \x01(\x03\"C\n\x0fKillTaskRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x0c\n\x04uuid\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"3\n\x10KillTaskResponse\x12\x1f\n\x04task\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Task\"_\n\x0eReadLogRequest\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x10\n\x08\x66rom_seq\x18\x02 \x01(\x03\x12\x11\n\tmax_bytes\x18\x03 \x01(\x03\x12\x12\n\nproject_id\x18\x04 \x01(\x03\"C\n\x0fReadLogResponse\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\x12\x10\n\x08next_seq\x18\x02 \x01(\x03\x12\x10\n\x08\x63omplete\x18\x03 \x01(\x08\"5\n\x11\x46ollowTaskRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x0c\n\x04uuid\x18\x02 \x01(\t\"\x94\x01\n\x12\x46ollowTaskResponse\x12&\n\x06output\x18\x01 \x01(\x0b\x32\x14.jobfleet.v1.LogDataH\x00\x12+\n\texecution\x18\x02 \x01(\x0b\x32\x16.jobfleet.v1.ExecutionH\x00\x12!\n\x04task\x18\x03 \x01(\x0b\x32\x11.jobfleet.v1.TaskH\x00\x42\x06\n\x04\x62ody\";\n\x07LogData\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0c\n\x04node\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\"\xf6\x01\n\x10SubmitJobRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x10\n\x08job_uuid\x18\x02 \x01(\t\x12\x10\n\x08job_name\x18\x03 \x01(\t\x12?\n\tvariables\x18\x04 \x03(\x0b\x32,.jobfleet.v1.SubmitJobRequest.VariablesEntry\x12\x11\n\ttask_uuid\x18\x05 \x01(\t\x12\x11\n\tsubmitter\x18\x06 \x01(\t\x12\x11\n\tcall_type\x18\x07 \x01(\t\x1a\x30\n\x0eVariablesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"E\n\x11SubmitJobResponse\x12\x1f\n\x04task\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Task\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\";\n\rDryRunRequest\x12*\n\x03job\x18\x01 \x01(\x0b\x32\x1d.jobfleet.v1.SubmitJobRequest\"=\n\x0bPlannedStep\x12\x1f\n\x04step\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Step\x12\r\n\x05nodes\x18\x02 \x03(\t\"\xaa\x01\n\x0e\x44ryRunResponse\x12\'\n\x05steps\x18\x01 \x03(\x0b\x32\x18.jobfleet.v1.PlannedStep\x12=\n\tvariables\x18\x02 \x03(\x0b\x32*.jobfleet.v1.DryRunResponse.VariablesEntry\x1a\x30\n\x0eVariablesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"F\n\x0fRedoTaskRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x0c\n\x04uuid\x18\x02 \x01(\t\x12\x11\n\tsubmitter\x18\x03 \x01(\t\"3\n\x10RedoTaskResponse\x12\x1f\n\x04task\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Task\";\n\x11\x43ountTasksRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x12\n\nsince_unix\x18\x02 \x01(\x03\"#\n\x12\x43ountTasksResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x03\"\x91\x01\n\x15\x43ontrolSubtaskRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x11\n\ttask_uuid\x18\x02 \x01(\t\x12\x14\n\x0csubtask_uuid\x18\x03 \x01(\t\x12,\n\x07\x63ontrol\x18\x04 \x01(\x0e\x32\x1b.jobfleet.v1.SubtaskControl\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\"9\n\x16\x43ontrolSubtaskResponse\x12\x1f\n\x04task\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Task\"\xf2\x01\n\x11SubmitCopyRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x11\n\tsubmitter\x18\x03 \x01(\t\x12!\n\x03scp\x18\x04 \x01(\x0b\x32\x14.jobfleet.v1.ScpStep\x12@\n\tvariables\x18\x05 \x03(\x0b\x32-.jobfleet.v1.SubmitCopyRequest.VariablesEntry\x12\x11\n\tcall_type\x18\x06 \x01(\t\x1a\x30\n\x0eVariablesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"5\n\x12SubmitCopyResponse\x12\x1f\n\x04task\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Task*\x9e\x01\n\x0eSubtaskControl\x12\x1f\n\x1bSUBTASK_CONTROL_UNSPECIFIED\x10\x00\x12\x18\n\x14SUBTASK_CONTROL_NEXT\x10\x01\x12\x18\n\x14SUBTASK_CONTROL_FAIL\x10\x02\x12\x1b\n\x17SUBTASK_CONTROL_RUNNING\x10\x03\x12\x1a\n\x16SUBTASK_CONTROL_IGNORE\x10\x04\x32\xa8\x07\n\x0bTaskService\x12V\n\rSubmitCommand\x12!.jobfleet.v1.SubmitCommandRequest\x1a\".jobfleet.v1.SubmitCommandResponse\x12M\n\nSubmitCopy\x12\x1e.jobfleet.v1.SubmitCopyRequest\x1a\x1f.jobfleet.v1.SubmitCopyResponse\x12J\n\tSubmitJob\x12\x1d.jobfleet.v1.SubmitJobRequest\x1a\x1e.jobfleet.v1.SubmitJobResponse\x12\x41\n\x06\x44ryRun\x12\x1a.jobfleet.v1.DryRunRequest\x1a\x1b.jobfleet.v1.DryRunResponse\x12G\n\x08RedoTask\x12\x1c.jobfleet.v1.RedoTaskRequest\x1a\x1d.jobfleet.v1.RedoTaskResponse\x12M\n\nCountTasks\x12\x1e.jobfleet.v1.CountTasksRequest\x1a\x1f.jobfleet.v1.CountTasksResponse\x12Y\n\x0e\x43ontrolSubtask\x12\".jobfleet.v1.ControlSubtaskRequest\x1a#.jobfleet.v1.ControlSubtaskResponse\x12\x44\n\x07GetTask\x12\x1b.jobfleet.v1.GetTaskRequest\x1a\x1c.jobfleet.v1.GetTaskResponse\x12J\n\tListTasks\x12\x1d.jobfleet.v1.ListTasksRequest\x1a\x1e.jobfleet.v1.ListTasksResponse\x12G\n\x08KillTask\x12\x1c.jobfleet.v1.KillTaskRequest\x1a\x1d.jobfleet.v1.KillTaskResponse\x12\x44\n\x07ReadLog\x12\x1b.jobfleet.v1.ReadLogRequest\x1a\x1c.jobfleet.v1.ReadLogResponse\x12O\n\nFollowTask\x12\x1e.jobfleet.v1.FollowTaskRequest\x1a\x1f.jobfleet.v1.FollowTaskResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16jobfleet/v1/task.proto\x12\x0bjobfleet.v1\x1a\x18jobfleet/v1/common.proto\"\xd7\x02\n\x14SubmitCommandRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x11\n\tsubmitter\x18\x03 \x01(\t\x12\x0c\n\x04user\x18\x04 \x01(\t\x12\r\n\x05nodes\x18\x05 \x03(\t\x12,\n\x0bscript_type\x18\x06 \x01(\x0e\x32\x17.jobfleet.v1.ScriptType\x12\x0e\n\x06script\x18\x07 \x01(\t\x12\x0c\n\x04\x61rgs\x18\x08 \x03(\t\x12\x17\n\x0ftimeout_seconds\x18\t \x01(\r\x12\x43\n\tvariables\x18\n \x03(\x0b\x32\x30.jobfleet.v1.SubmitCommandRequest.VariablesEntry\x12\x11\n\tcall_type\x18\x0b \x01(\t\x1a\x30\n\x0eVariablesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"8\n\x15SubmitCommandResponse\x12\x1f\n\x04task\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Task\"2\n\x0eGetTaskRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x0c\n\x04uuid\x18\x02 \x01(\t\"2\n\x0fGetTaskResponse\x12\x1f\n\x04task\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Task\"\xdf\x01\n\x10ListTasksRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x15\n\rname_contains\x18\x02 \x01(\t\x12\x11\n\tsubmitter\x18\x03 \x01(\t\x12\'\n\x06status\x18\x04 \x01(\x0e\x32\x17.jobfleet.v1.TaskStatus\x12\x1a\n\x12started_after_unix\x18\x05 \x01(\x03\x12\x1b\n\x13started_before_unix\x18\x06 \x01(\x03\x12\x0c\n\x04uuid\x18\x07 \x01(\t\x12\r\n\x05limit\x18\x08 \x01(\x05\x12\x0e\n\x06offset\x18\t \x01(\x05\"D\n\x11ListTasksResponse\x12 \n\x05tasks\x18\x01 \x03(\x0b\x32\x11.jobfleet.v1.Task\x12\r\n\x05total\x18\x02 \x01(\x03\"C\n\x0fKillTaskRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x0c\n\x04uuid\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"3\n\x10KillTaskResponse\x12\x1f\n\x04task\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Task\"_\n\x0eReadLogRequest\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x10\n\x08\x66rom_seq\x18\x02 \x01(\x03\x12\x11\n\tmax_bytes\x18\x03 \x01(\x03\x12\x12\n\nproject_id\x18\x04 \x01(\x03\"C\n\x0fReadLogResponse\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\x12\x10\n\x08next_seq\x18\x02 \x01(\x03\x12\x10\n\x08\x63omplete\x18\x03 \x01(\x08\"K\n\x11\x46ollowTaskRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x0c\n\x04uuid\x18\x02 \x01(\t\x12\x14\n\x0csubtask_uuid\x18\x03 \x01(\t\"\x94\x01\n\x12\x46ollowTaskResponse\x12&\n\x06output\x18\x01 \x01(\x0b\x32\x14.jobfleet.v1.LogDataH\x00\x12+\n\texecution\x18\x02 \x01(\x0b\x32\x16.jobfleet.v1.ExecutionH\x00\x12!\n\x04task\x18\x03 \x01(\x0b\x32\x11.jobfleet.v1.TaskH\x00\x42\x06\n\x04\x62ody\";\n\x07LogData\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0c\n\x04node\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\"\xf6\x01\n\x10SubmitJobRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x10\n\x08job_uuid\x18\x02 \x01(\t\x12\x10\n\x08job_name\x18\x03 \x01(\t\x12?\n\tvariables\x18\x04 \x03(\x0b\x32,.jobfleet.v1.SubmitJobRequest.VariablesEntry\x12\x11\n\ttask_uuid\x18\x05 \x01(\t\x12\x11\n\tsubmitter\x18\x06 \x01(\t\x12\x11\n\tcall_type\x18\x07 \x01(\t\x1a\x30\n\x0eVariablesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"E\n\x11SubmitJobResponse\x12\x1f\n\x04task\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Task\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\";\n\rDryRunRequest\x12*\n\x03job\x18\x01 \x01(\x0b\x32\x1d.jobfleet.v1.SubmitJobRequest\"=\n\x0bPlannedStep\x12\x1f\n\x04step\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Step\x12\r\n\x05nodes\x18\x02 \x03(\t\"\xaa\x01\n\x0e\x44ryRunResponse\x12\'\n\x05steps\x18\x01 \x03(\x0b\x32\x18.jobfleet.v1.PlannedStep\x12=\n\tvariables\x18\x02 \x03(\x0b\x32*.jobfleet.v1.DryRunResponse.VariablesEntry\x1a\x30\n\x0eVariablesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"F\n\x0fRedoTaskRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x0c\n\x04uuid\x18\x02 \x01(\t\x12\x11\n\tsubmitter\x18\x03 \x01(\t\"3\n\x10RedoTaskResponse\x12\x1f\n\x04task\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Task\";\n\x11\x43ountTasksRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x12\n\nsince_unix\x18\x02 \x01(\x03\"#\n\x12\x43ountTasksResponse\x12\r\n\x05\x63ount\x18\x01 \x01(\x03\"\x91\x01\n\x15\x43ontrolSubtaskRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x11\n\ttask_uuid\x18\x02 \x01(\t\x12\x14\n\x0csubtask_uuid\x18\x03 \x01(\t\x12,\n\x07\x63ontrol\x18\x04 \x01(\x0e\x32\x1b.jobfleet.v1.SubtaskControl\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\"9\n\x16\x43ontrolSubtaskResponse\x12\x1f\n\x04task\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Task\"\xf2\x01\n\x11SubmitCopyRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x11\n\tsubmitter\x18\x03 \x01(\t\x12!\n\x03scp\x18\x04 \x01(\x0b\x32\x14.jobfleet.v1.ScpStep\x12@\n\tvariables\x18\x05 \x03(\x0b\x32-.jobfleet.v1.SubmitCopyRequest.VariablesEntry\x12\x11\n\tcall_type\x18\x06 \x01(\t\x1a\x30\n\x0eVariablesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"5\n\x12SubmitCopyResponse\x12\x1f\n\x04task\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Task*\x9e\x01\n\x0eSubtaskControl\x12\x1f\n\x1bSUBTASK_CONTROL_UNSPECIFIED\x10\x00\x12\x18\n\x14SUBTASK_CONTROL_NEXT\x10\x01\x12\x18\n\x14SUBTASK_CONTROL_FAIL\x10\x02\x12\x1b\n\x17SUBTASK_CONTROL_RUNNING\x10\x03\x12\x1a\n\x16SUBTASK_CONTROL_IGNORE\x10\x04\x32\xa8\x07\n\x0bTaskService\x12V\n\rSubmitCommand\x12!.jobfleet.v1.SubmitCommandRequest\x1a\".jobfleet.v1.SubmitCommandResponse\x12M\n\nSubmitCopy\x12\x1e.jobfleet.v1.SubmitCopyRequest\x1a\x1f.jobfleet.v1.SubmitCopyResponse\x12J\n\tSubmitJob\x12\x1d.jobfleet.v1.SubmitJobRequest\x1a\x1e.jobfleet.v1.SubmitJobResponse\x12\x41\n\x06\x44ryRun\x12\x1a.jobfleet.v1.DryRunRequest\x1a\x1b.jobfleet.v1.DryRunResponse\x12G\n\x08RedoTask\x12\x1c.jobfleet.v1.RedoTaskRequest\x1a\x1d.jobfleet.v1.RedoTaskResponse\x12M\n\nCountTasks\x12\x1e.jobfleet.v1.CountTasksRequest\x1a\x1f.jobfleet.v1.CountTasksResponse\x12Y\n\x0e\x43ontrolSubtask\x12\".jobfleet.v1.ControlSubtaskRequest\x1a#.jobfleet.v1.ControlSubtaskResponse\x12\x44\n\x07GetTask\x12\x1b.jobfleet.v1.GetTaskRequest\x1a\x1c.jobfleet.v1.GetTaskResponse\x12J\n\tListTasks\x12\x1d.jobfleet.v1.ListTasksRequest\x1a\x1e.jobfleet.v1.ListTasksResponse\x12G\n\x08KillTask\x12\x1c.jobfleet.v1.KillTaskRequest\x1a\x1d.jobfleet.v1.KillTaskResponse\x12\x44\n\x07ReadLog\x12\x1b.jobfleet.v1.ReadLogRequest\x1a\x1c.jobfleet.v1.ReadLogResponse\x12O\n\nFollowTask\x12\x1e.jobfleet.v1.FollowTaskRequest\x1a\x1f.jobfleet.v1.FollowTaskResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,8 +40,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DRYRUNRESPONSE_VARIABLESENTRY']._serialized_options = b'8\001'
   _globals['_SUBMITCOPYREQUEST_VARIABLESENTRY']._loaded_options = None
   _globals['_SUBMITCOPYREQUEST_VARIABLESENTRY']._serialized_options = b'8\001'
-  _globals['_SUBTASKCONTROL']._serialized_start=2772
-  _globals['_SUBTASKCONTROL']._serialized_end=2930
+  _globals['_SUBTASKCONTROL']._serialized_start=2794
+  _globals['_SUBTASKCONTROL']._serialized_end=2952
   _globals['_SUBMITCOMMANDREQUEST']._serialized_start=66
   _globals['_SUBMITCOMMANDREQUEST']._serialized_end=409
   _globals['_SUBMITCOMMANDREQUEST_VARIABLESENTRY']._serialized_start=361
@@ -65,43 +65,43 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_READLOGRESPONSE']._serialized_start=1088
   _globals['_READLOGRESPONSE']._serialized_end=1155
   _globals['_FOLLOWTASKREQUEST']._serialized_start=1157
-  _globals['_FOLLOWTASKREQUEST']._serialized_end=1210
-  _globals['_FOLLOWTASKRESPONSE']._serialized_start=1213
-  _globals['_FOLLOWTASKRESPONSE']._serialized_end=1361
-  _globals['_LOGDATA']._serialized_start=1363
-  _globals['_LOGDATA']._serialized_end=1422
-  _globals['_SUBMITJOBREQUEST']._serialized_start=1425
-  _globals['_SUBMITJOBREQUEST']._serialized_end=1671
+  _globals['_FOLLOWTASKREQUEST']._serialized_end=1232
+  _globals['_FOLLOWTASKRESPONSE']._serialized_start=1235
+  _globals['_FOLLOWTASKRESPONSE']._serialized_end=1383
+  _globals['_LOGDATA']._serialized_start=1385
+  _globals['_LOGDATA']._serialized_end=1444
+  _globals['_SUBMITJOBREQUEST']._serialized_start=1447
+  _globals['_SUBMITJOBREQUEST']._serialized_end=1693
   _globals['_SUBMITJOBREQUEST_VARIABLESENTRY']._serialized_start=361
   _globals['_SUBMITJOBREQUEST_VARIABLESENTRY']._serialized_end=409
-  _globals['_SUBMITJOBRESPONSE']._serialized_start=1673
-  _globals['_SUBMITJOBRESPONSE']._serialized_end=1742
-  _globals['_DRYRUNREQUEST']._serialized_start=1744
-  _globals['_DRYRUNREQUEST']._serialized_end=1803
-  _globals['_PLANNEDSTEP']._serialized_start=1805
-  _globals['_PLANNEDSTEP']._serialized_end=1866
-  _globals['_DRYRUNRESPONSE']._serialized_start=1869
-  _globals['_DRYRUNRESPONSE']._serialized_end=2039
+  _globals['_SUBMITJOBRESPONSE']._serialized_start=1695
+  _globals['_SUBMITJOBRESPONSE']._serialized_end=1764
+  _globals['_DRYRUNREQUEST']._serialized_start=1766
+  _globals['_DRYRUNREQUEST']._serialized_end=1825
+  _globals['_PLANNEDSTEP']._serialized_start=1827
+  _globals['_PLANNEDSTEP']._serialized_end=1888
+  _globals['_DRYRUNRESPONSE']._serialized_start=1891
+  _globals['_DRYRUNRESPONSE']._serialized_end=2061
   _globals['_DRYRUNRESPONSE_VARIABLESENTRY']._serialized_start=361
   _globals['_DRYRUNRESPONSE_VARIABLESENTRY']._serialized_end=409
-  _globals['_REDOTASKREQUEST']._serialized_start=2041
-  _globals['_REDOTASKREQUEST']._serialized_end=2111
-  _globals['_REDOTASKRESPONSE']._serialized_start=2113
-  _globals['_REDOTASKRESPONSE']._serialized_end=2164
-  _globals['_COUNTTASKSREQUEST']._serialized_start=2166
-  _globals['_COUNTTASKSREQUEST']._serialized_end=2225
-  _globals['_COUNTTASKSRESPONSE']._serialized_start=2227
-  _globals['_COUNTTASKSRESPONSE']._serialized_end=2262
-  _globals['_CONTROLSUBTASKREQUEST']._serialized_start=2265
-  _globals['_CONTROLSUBTASKREQUEST']._serialized_end=2410
-  _globals['_CONTROLSUBTASKRESPONSE']._serialized_start=2412
-  _globals['_CONTROLSUBTASKRESPONSE']._serialized_end=2469
-  _globals['_SUBMITCOPYREQUEST']._serialized_start=2472
-  _globals['_SUBMITCOPYREQUEST']._serialized_end=2714
+  _globals['_REDOTASKREQUEST']._serialized_start=2063
+  _globals['_REDOTASKREQUEST']._serialized_end=2133
+  _globals['_REDOTASKRESPONSE']._serialized_start=2135
+  _globals['_REDOTASKRESPONSE']._serialized_end=2186
+  _globals['_COUNTTASKSREQUEST']._serialized_start=2188
+  _globals['_COUNTTASKSREQUEST']._serialized_end=2247
+  _globals['_COUNTTASKSRESPONSE']._serialized_start=2249
+  _globals['_COUNTTASKSRESPONSE']._serialized_end=2284
+  _globals['_CONTROLSUBTASKREQUEST']._serialized_start=2287
+  _globals['_CONTROLSUBTASKREQUEST']._serialized_end=2432
+  _globals['_CONTROLSUBTASKRESPONSE']._serialized_start=2434
+  _globals['_CONTROLSUBTASKRESPONSE']._serialized_end=2491
+  _globals['_SUBMITCOPYREQUEST']._serialized_start=2494
+  _globals['_SUBMITCOPYREQUEST']._serialized_end=2736
   _globals['_SUBMITCOPYREQUEST_VARIABLESENTRY']._serialized_start=361
   _globals['_SUBMITCOPYREQUEST_VARIABLESENTRY']._serialized_end=409
-  _globals['_SUBMITCOPYRESPONSE']._serialized_start=2716
-  _globals['_SUBMITCOPYRESPONSE']._serialized_end=2769
-  _globals['_TASKSERVICE']._serialized_start=2933
-  _globals['_TASKSERVICE']._serialized_end=3869
+  _globals['_SUBMITCOPYRESPONSE']._serialized_start=2738
+  _globals['_SUBMITCOPYRESPONSE']._serialized_end=2791
+  _globals['_TASKSERVICE']._serialized_start=2955
+  _globals['_TASKSERVICE']._serialized_end=3891
 # @@protoc_insertion_point(module_scope)

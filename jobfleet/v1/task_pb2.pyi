@@ -143,12 +143,14 @@ class ReadLogResponse(_message.Message):
     def __init__(self, data: _Optional[bytes] = ..., next_seq: _Optional[int] = ..., complete: _Optional[bool] = ...) -> None: ...
 
 class FollowTaskRequest(_message.Message):
-    __slots__ = ("project_id", "uuid")
+    __slots__ = ("project_id", "uuid", "subtask_uuid")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     UUID_FIELD_NUMBER: _ClassVar[int]
+    SUBTASK_UUID_FIELD_NUMBER: _ClassVar[int]
     project_id: int
     uuid: str
-    def __init__(self, project_id: _Optional[int] = ..., uuid: _Optional[str] = ...) -> None: ...
+    subtask_uuid: str
+    def __init__(self, project_id: _Optional[int] = ..., uuid: _Optional[str] = ..., subtask_uuid: _Optional[str] = ...) -> None: ...
 
 class FollowTaskResponse(_message.Message):
     __slots__ = ("output", "execution", "task")

@@ -171,7 +171,8 @@ class TaskServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def FollowTask(self, request, context):
-        """Follows a task's output live, from the start, until the task ends.
+        """Follows a task's output live, from the start, until the task ends (one step's output only
+        when the request names the step).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

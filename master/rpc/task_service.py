@@ -129,7 +129,9 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
     async def FollowTask(
         self, request: task_pb2.FollowTaskRequest, context: Context
     ) -> AsyncIterator[task_pb2.FollowTaskResponse]:
-        async for event in self.queries.follow(request.project_id, request.uuid):
+        async for event in self.queries.follow(
+            request.project_id, request.uuid, request.subtask_uuid
+        ):
             if isinstance(event, LogPiece):
                 data = task_pb2.LogData(
                     execution_id=event.execution.id, node=event.execution.node, data=event.data

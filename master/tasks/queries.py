@@ -99,15 +99,21 @@ class TaskQueries:
             )
         return Blob.decode(row.blob, row.blob_size)
 
-    async def follow(self, project_id: int, uuid: str) -> AsyncIterator[FollowEvent]:
-        """Output and status changes from the start until the task ends, then the task."""
+    async def follow(
+        self, project_id: int, uuid: str, subtask_uuid: str = ""
+    ) -> AsyncIterator[FollowEvent]:
+        """Output and status changes from the start until the task ends, then the task; of one
+        step's executions only when `subtask_uuid` names one (a step of another task, or none,
+        is NOT_FOUND before anything is yielded)."""
         task = await self.run_db(tasks.get, uuid, project_id)
+        step = await self._step_id(task, subtask_uuid)
         cursors: dict[int, int] = {}
         seen: dict[int, str] = {}
         with self.events.subscribe(task.id) as changed:
             while True:
                 task = await self.run_db(tasks.get_by_id, task.id)
                 rows = await self.run_db(tasks.executions, task.id)
+                rows = [r for r in rows if step is None or r.subtask_id == step]
                 for row in rows:
                     async for piece in self._unread(row, cursors):
                         yield piece
@@ -118,6 +124,15 @@ class TaskQueries:
                     yield TaskView(task, rows, await self.run_db(tasks.subtasks, task.id))
                     return
                 await wait_for(changed, 1.0)
+
+    async def _step_id(self, task: Task, subtask_uuid: str) -> int | None:
+        """The id of the task's step of that uuid; None when no step is named."""
+        if not subtask_uuid:
+            return None
+        for sub in await self.run_db(tasks.subtasks, task.id):
+            if sub.uuid == subtask_uuid:
+                return int(sub.id)
+        raise NotFound(f"step {subtask_uuid} not found in task {task.uuid}", "subtask_uuid")
 
     async def _unread(self, row: Execution, cursors: dict[int, int]) -> AsyncIterator[LogPiece]:
         while True:

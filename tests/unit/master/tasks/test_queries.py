@@ -8,13 +8,23 @@ import asyncio
 
 import pytest
 
+from master.catalogue.rules import save_job
 from master.db.models import Execution, Task
-from master.domain import CommandSpec, ScriptType, TaskStatus
+from master.domain import (
+    CommandSpec,
+    JobSubmission,
+    ScriptType,
+    Selector,
+    SelectorType,
+    Step,
+    StepKind,
+    TaskStatus,
+)
 from master.errors import NotFound
-from master.store import projects
+from master.store import projects, tasks
 from master.tasks import queries
 from master.tasks.queries import FollowEvent, LogPiece, LogRead, TaskView
-from tests.unit.master.mastertest import Core
+from tests.unit.master.mastertest import Core, seen_slaves
 
 
 def command(*nodes: str) -> CommandSpec:
@@ -127,8 +137,8 @@ def test_following_a_task_yields_its_output_as_it_comes_then_the_ended_task(
     assert sum(isinstance(e, TaskView) for e in events) == 1
 
 
-async def collect(core: Core, task: Task, events: list[FollowEvent]) -> None:
-    async for event in core.queries.follow(1, task.uuid):
+async def collect(core: Core, task: Task, events: list[FollowEvent], step: str = "") -> None:
+    async for event in core.queries.follow(1, task.uuid, step):
         events.append(event)
 
 
@@ -137,3 +147,37 @@ async def until_seen(events: list[FollowEvent], data: bytes) -> None:
     async with asyncio.timeout(5):
         while not any(isinstance(e, LogPiece) and e.data == data for e in events):
             await asyncio.sleep(0.005)
+
+
+def test_following_one_step_yields_that_steps_output_only_and_ends_with_the_task(
+    core: Core,
+) -> None:
+    seen_slaves("web1")
+    saved, _ = save_job(1, "two steps", True, [echo("first"), echo("second")], "me")
+
+    async def scenario() -> tuple[list[FollowEvent], NotFound]:
+        web1 = await core.attach("web1")
+        task, _ = await core.engine.submit_job(JobSubmission(1, saved.uuid))
+        second = tasks.subtasks(task.id)[1].uuid
+        events: list[FollowEvent] = []
+        follower = asyncio.ensure_future(collect(core, task, events, second))
+        await web1.complete(await web1.order(), output=b"one\n")
+        await web1.complete(await web1.order(), output=b"two\n")
+        await follower
+        with pytest.raises(NotFound) as err:
+            await anext(aiter(core.queries.follow(1, task.uuid, "nosuchstep")))
+        return events, err.value
+
+    events, refusal = core.run(scenario())
+
+    assert [e.data for e in events if isinstance(e, LogPiece)] == [b"two\n"]
+    last = events[-1]
+    assert isinstance(last, TaskView) and last.task.status == "success"
+    assert [e.node for e in last.executions] == ["web1"]
+    assert refusal.field == "subtask_uuid"
+
+
+def echo(name: str) -> Step:
+    return Step(
+        kind=StepKind.CMD, name=name, nodes=Selector(SelectorType.BUILTIN, "web1"), script=name
+    )
