@@ -134,20 +134,26 @@ class _WithCredentials:
         return details._replace(metadata=(*(details.metadata or ()), *extra))
 
 
-class AioCredentials(
-    _WithCredentials,
-    grpc.aio.UnaryUnaryClientInterceptor,
-    grpc.aio.UnaryStreamClientInterceptor,
-    grpc.aio.StreamUnaryClientInterceptor,
-):
+class AioUnaryCredentials(_WithCredentials, grpc.aio.UnaryUnaryClientInterceptor):
     async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
         return await continuation(self._details(details), request)
 
+
+class AioStreamCredentials(_WithCredentials, grpc.aio.UnaryStreamClientInterceptor):
     async def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
         return await continuation(self._details(details), request)
 
+
+class AioUploadCredentials(_WithCredentials, grpc.aio.StreamUnaryClientInterceptor):
     async def intercept_stream_unary(self, continuation: Any, details: Any, requests: Any) -> Any:
         return await continuation(self._details(details), requests)
+
+
+def aio_credentials() -> list[Any]:
+    """The interceptors that add the token to every kind of call on a grpc.aio channel: one
+    object per kind, since grpc.aio files each interceptor under the first kind it is (one
+    class of all three would go on unary calls only, and a streamed answer carry no token)."""
+    return [AioUnaryCredentials(), AioStreamCredentials(), AioUploadCredentials()]
 
 
 class BlockingCredentials(
