@@ -10,6 +10,11 @@ one byte of the body is read, so a refused client can neither make the gateway p
 learn from its own input checks. Every call the handler then makes carries the token as gRPC
 metadata (`CREDENTIALS`, read by the channels' interceptors) and the master checks each one
 again: it is the one place that decides. No token is ever logged or echoed.
+
+A WebSocket (a browser sets no header on one) may also bring its token as the `token` query
+parameter or in the session cookie (`socket_token`). It is checked the same way, but the handler
+runs even when refused: only the handler's document knows how to say no on an open socket, so
+it reads the refusal with `socket_refusal` and must stop there (its calls would carry no token).
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ import contextvars
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import grpc
 from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -31,6 +38,14 @@ CREDENTIALS: contextvars.ContextVar[str] = contextvars.ContextVar("credentials",
 SCHEME = "token "
 MISSING = "credentials required: `Authorization: Token <t>`, or `appname` + `appkey`"
 PROJECT_PARAM = "projectid"
+TOKEN_PARAM = "token"
+SOCKET_MISSING = (
+    "credentials required: the session cookie, a `token` query parameter, "
+    "`Authorization: Token <t>`, or `appname` + `appkey`"
+)
+SOCKET_REFUSAL = "jobfleet.socket_refusal"
+"""The scope key under which a WebSocket's refusal reaches its handler."""
+DEFAULT_SESSION_COOKIE = "sid"
 _PROJECT_ID = re.compile(r"[1-9][0-9]{0,18}")
 INT64_MAX = 2**63 - 1
 
@@ -43,6 +58,34 @@ def presented(headers: Headers, token_header: bool) -> str:
     if key or not token_header:
         return key
     return headers.get("token", "").strip()
+
+
+def socket_token(scope: Scope) -> str:
+    """A WebSocket's token: a browser can set no header on one, so besides the headers it may
+    come as the `token` query parameter or in the session cookie (`GatewayConfig.session_cookie`).
+    The query parameter is taken out of the scope, so the server's connection log lines (they
+    quote the path and query) never show it."""
+    token = presented(Headers(scope=scope), token_header=False)
+    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    if any(name == TOKEN_PARAM for name, _ in query):
+        token = token or next(value for name, value in query if name == TOKEN_PARAM).strip()
+        kept = [(name, value) for name, value in query if name != TOKEN_PARAM]
+        scope["query_string"] = urlencode(kept).encode("latin-1")
+    return token or _session(scope)
+
+
+def _session(scope: Scope) -> str:
+    config = scope.get("state", {}).get("config")
+    name = getattr(config, "session_cookie", DEFAULT_SESSION_COOKIE)
+    return cookie_parser(Headers(scope=scope).get("cookie", "")).get(name, "").strip()
+
+
+def socket_refusal(scope: Scope) -> Failure | None:
+    """Why a WebSocket's caller is refused (None: the master said yes); see `Credentials`."""
+    if CALLER.get() is not None:
+        return None
+    refusal: Failure = scope.get(SOCKET_REFUSAL) or Failure(401, SOCKET_MISSING, "token")
+    return refusal
 
 
 def metadata(token: str) -> tuple[tuple[str, str], ...]:
@@ -76,6 +119,9 @@ class Credentials:
         self.verify = verify or AskMaster()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._socket(scope, receive, send)
+            return
         if scope["type"] != "http" or self._matches(scope, self.open):
             await self.app(scope, receive, send)
             return
@@ -105,6 +151,31 @@ class Credentials:
             await self.app(scope, receive, send)
         finally:
             CALLER.reset(reset)
+
+    async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket: its token checked as a request's, before the handler runs; the handler
+        runs either way (only it can say no in its document's frames), with `CALLER` set when
+        the master said yes and the refusal in `scope[SOCKET_REFUSAL]` when not."""
+        token = socket_token(scope)
+        if not token:
+            scope[SOCKET_REFUSAL] = Failure(401, SOCKET_MISSING, "token")
+            await self.app(scope, receive, send)
+            return
+        route, path_params = self._route(scope)
+        reset = CREDENTIALS.set(token)
+        try:
+            caller = await self.verify(scope, token, project_of(path_params))
+        except grpc.aio.AioRpcError as exc:
+            CREDENTIALS.reset(reset)
+            scope[SOCKET_REFUSAL] = rpc_failure(exc, self.dialect(route).rename)
+            await self.app(scope, receive, send)
+            return
+        caller_reset = CALLER.set(caller)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            CALLER.reset(caller_reset)
+            CREDENTIALS.reset(reset)
 
     @staticmethod
     def _matches(scope: Scope, routes: Sequence[BaseRoute]) -> bool:

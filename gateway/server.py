@@ -24,6 +24,8 @@ from gateway.config import GatewayConfig, join_host_port
 logger = logging.getLogger(__name__)
 
 GRACE_SECONDS = 10
+WS_MAX_MESSAGE = 64 * 1024
+"""The largest message a WebSocket client may send (OpenC3's pages send `H` now and then)."""
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -83,6 +85,7 @@ class Gateway:
             log_config=None,
             timeout_graceful_shutdown=GRACE_SECONDS,
             server_header=False,
+            ws_max_size=WS_MAX_MESSAGE,
         )
         self._server = _Uvicorn(settings, self._started)
         self._ready = asyncio.Event()

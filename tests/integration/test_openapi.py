@@ -15,7 +15,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import pytest
 import requests
@@ -74,7 +74,7 @@ def test_the_document_describes_every_route(fuzzed: Fuzzed) -> None:
     from gateway.app import ROUTES
 
     paths = fuzzed.schema.raw_schema["paths"]
-    routes = cast(list[Route], ROUTES)  # each has a path and methods
+    routes = [r for r in ROUTES if isinstance(r, Route)]  # a WebSocketRoute has no methods
     served = {(r.path, m.lower()) for r in routes for m in (r.methods or ()) if m != "HEAD"}
     described = {(p, m) for p, ops in paths.items() for m in ops}
     assert served == described

@@ -2,7 +2,8 @@
 (CONVENTIONS 12); `gateway.openc3.DOCUMENT` lists them in mounting order.
 
 task.py        submit a command, a copy or a job; redo; list, count and show tasks
-slave.py       a task's log (streamed) and killing it
+slave.py       a task's log (streamed, or a page for browsers) and killing it; logsocket.py its
+               live log WebSocket, mounted with it
 subtask.py     a task's steps, and controlling a paused one
 third.py       what third-party systems call: options, dry-run, invoke, query, stop
 jobs.py        the job catalogue (a job's steps read by `openc3.steps`)

@@ -1,8 +1,9 @@
-"""OpenC3 `slave` document: a task's log so far, and killing a task.
+"""OpenC3 `slave` document: a task's log so far, its live log socket, and killing a task.
 
 `{slave}` is taken as given: a task may span slaves, so the task's own executions decide.
 The log answer is streamed (`gateway.streaming`): a 64 MiB log costs the gateway a page or two
-of memory, not the log several times over.
+of memory, not the log several times over. A browser asking for HTML gets OpenC3's page instead,
+which opens the live socket (`logsocket`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from gateway import envelope, forms, streaming
-from gateway.errors import rpc_failure
+from gateway.errors import FieldError, rpc_failure
 from gateway.openapi import describe
-from gateway.openc3 import names
+from gateway.openc3 import logpage, loguuid, names
+from gateway.openc3.routes import logsocket
 from gateway.openc3.views import tasks
 from gateway.upstream import GatewayState
 from jobfleet.v1 import task_pb2
@@ -39,8 +41,13 @@ async def task_log(request: Request[GatewayState]) -> Response:
     """GET /slave/{slave}/tasklog/{uuid}: each execution's log as stored so far, streamed.
 
     The task is read first, so an unknown task (or another project's) is a plain 404; a failure
-    after the answer has begun ends it with `stat: false` (`gateway.streaming`).
+    after the answer has begun ends it with `stat: false` (`gateway.streaming`). A client whose
+    `Accept` names `text/html` (a browser) gets OpenC3's page instead: HTML that opens the live
+    log socket `/slave/{slave}/ws?uuid=<uuid>` and shows its frames (`uuid` may be a step's log
+    uuid, `<task><step><cmd|scp>`, or OpenC3's `<task>_<step>_<type>`).
     """
+    if logpage.wants_html(request.headers.get("accept", "")):
+        return logpage.page(page_uuid(request))
     master = request.state["master"]
     uuid = task_uuid(request)
     ask = task_pb2.GetTaskRequest(uuid=uuid)
@@ -63,6 +70,14 @@ def _cut_short(uuid: str, exc: grpc.aio.AioRpcError) -> str:
     return names.failure_info(rpc_failure(exc, names.dialect(TASK_LOG).rename))
 
 
+def page_uuid(request: Request[GatewayState]) -> str:
+    """The log uuid the page follows: the path's, OpenC3's `_` separators dropped."""
+    uuid = str(request.path_params["uuid"]).replace("_", "")
+    if not loguuid.LOG_UUID.fullmatch(uuid):
+        raise FieldError("uuid", f"must be letters and digits, got {uuid[:140]!r}")
+    return uuid
+
+
 @describe(data={})
 async def kill_task(request: Request[GatewayState]) -> Response:
     """DELETE /slave/{slave}/killtask/{uuid}: ask the master to kill every running execution."""
@@ -74,6 +89,7 @@ async def kill_task(request: Request[GatewayState]) -> Response:
 
 
 routes: list[BaseRoute] = [
+    *logsocket.routes,
     Route(TASK_LOG, task_log, methods=["GET"]),
     Route("/slave/{slave}/killtask/{uuid}", kill_task, methods=["DELETE"]),
 ]
