@@ -87,7 +87,8 @@ class StepKind(enum.StrEnum):
 
 
 class SelectorType(enum.StrEnum):
-    """How a step names its machines; only an scp step's source may be the file server."""
+    """How a step names its machines; only an scp step's source or destination may be the file
+    server."""
 
     BUILTIN = "builtin"
     GROUP = "group"
@@ -176,6 +177,7 @@ class Step:
     nodes: Selector = field(default_factory=Selector)  # cmd
     script_type: str = ScriptType.SHELL.value
     script: str = ""
+    script_id: int = 0  # non-zero: run that stored script (OpenC3's `cite`), read at step start
     args: str = ""
     src: Selector = field(default_factory=Selector)  # scp
     src_path: str = ""
@@ -183,6 +185,11 @@ class Step:
     dst_path: str = ""
     chown: str = ""
     chmod: str = ""
+
+    @property
+    def into_store(self) -> bool:
+        """An scp step that copies from a machine into the project's file store."""
+        return self.kind == StepKind.SCP and self.dst.type == SelectorType.FILESERVER
 
     @property
     def targets(self) -> Selector:
@@ -224,13 +231,32 @@ class Step:
 
 
 @dataclass(frozen=True)
+class CitedScript:
+    """The stored script a cmd step cites, as it was read when the step started."""
+
+    script_type: ScriptType
+    content: str
+
+
+@dataclass(frozen=True)
 class PlannedStep:
-    """A step as it will run: variables substituted, nodes resolved and checked."""
+    """A step as it will run: variables substituted, nodes resolved and checked.
+
+    A copy into the file store runs on one node, its source (`nodes` is that node), and its
+    `dst_path` is the name the file gets there."""
 
     step: Step
     nodes: list[str]
     argv: list[str]
     source: str = ""  # scp: the node copied from; empty = the file server
+    cited: CitedScript | None = None  # a step citing a stored script, once it has started
+
+    @property
+    def script(self) -> tuple[ScriptType, str]:
+        """What runs: the cited script as read at step start, else the step's own."""
+        if self.cited is not None:
+            return self.cited.script_type, self.cited.content
+        return ScriptType(self.step.script_type), self.step.script
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -238,17 +264,20 @@ class PlannedStep:
             "nodes": self.nodes,
             "argv": self.argv,
             "source": self.source,
+            "cited": asdict(self.cited) if self.cited else None,
         }
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> PlannedStep:
         if "step" not in data:  # written by the first schema: one ad-hoc command
             return _first_schema(data)
+        cited = data.get("cited")
         return PlannedStep(
             Step.from_json(data["step"]),
             list(data["nodes"]),
             list(data["argv"]),
             str(data.get("source", "")),
+            CitedScript(ScriptType(cited["script_type"]), cited["content"]) if cited else None,
         )
 
 
@@ -285,6 +314,7 @@ class CommandSpec:
     timeout_s: int = DEFAULT_TIMEOUT_S
     variables: dict[str, str] = field(default_factory=dict)
     call_type: str = CallType.API
+    script_id: int = 0  # non-zero: run that stored script instead of `script`
 
 
 @dataclass(frozen=True)

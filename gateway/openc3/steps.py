@@ -20,9 +20,13 @@ from gateway.words import value_of
 from jobfleet.v1 import common_pb2
 
 PLUGIN_TYPES = ("cmd", "scp")
-SCRIPT_TYPES = tuple(words.SCRIPT_TYPE.values())
+CITE = "cite"
+"""A cmd step's `scripts_type` that runs a stored script, its id in `scripts_cont`."""
+SCRIPT_TYPES = (*words.SCRIPT_TYPE.values(), CITE)
 NODE_TYPES = ("builtin", "group", "variable")
-SRC_TYPES = (*NODE_TYPES, "fileserver")
+FILESERVER = "fileserver"
+SRC_TYPES = (*NODE_TYPES, FILESERVER)
+DST_TYPES = SRC_TYPES  # fileserver: into the project's file store, from one machine
 DEFAULT_TIMEOUT = 60
 MAX_TIMEOUT = 86400
 MAX_TEXT = 255
@@ -61,34 +65,63 @@ def parse_step(item: Mapping[str, Any], where: str) -> common_pb2.Step:
 
 
 def cmd_step(item: Mapping[str, Any]) -> common_pb2.CmdStep:
-    script_type = forms.choice(item, "scripts_type", SCRIPT_TYPES, "shell")
     return common_pb2.CmdStep(
         user=forms.matching(item, "user", ACCOUNT, "an account name"),
         nodes=selector(item, "node_type", "node_cont", NODE_TYPES),
-        script_type=value_of(words.SCRIPT_TYPE, script_type, "scripts_type"),
-        script=forms.text(item, "scripts_cont", required=True, strip=False),
+        **script_fields(item),
         args=arguments(item, "scripts_argv"),
         timeout_seconds=timeout(item),
     )
 
 
+def script_fields(item: Mapping[str, Any]) -> dict[str, Any]:
+    """`scripts_type` and `scripts_cont` as the proto's script fields: the script itself, or
+    (`cite`) the id of a stored script, which OpenC3's pages send as a number."""
+    script_type = forms.choice(item, "scripts_type", SCRIPT_TYPES, "shell")
+    if script_type == CITE:
+        return {"script_id": forms.identifier(item, "scripts_cont")}
+    return {
+        "script_type": value_of(words.SCRIPT_TYPE, script_type, "scripts_type"),
+        "script": forms.text(item, "scripts_cont", required=True, strip=False),
+    }
+
+
 def scp_step(item: Mapping[str, Any]) -> common_pb2.ScpStep:
     """A copy (a job's scp step, or plugin_scp's fields). From the file server, `sp` is the
-    stored file's name, and `src` may be empty."""
+    stored file's name, and `src` may be empty; into it, `dst` may be empty (OpenC3's page
+    sends the machine) and `dp` is the name the file gets (see `stored_name`)."""
     src = selector(item, "src_type", "src", SRC_TYPES)
     src_path = forms.text(item, "sp", required=True, max_len=4096)
     if src.type == common_pb2.NODE_SELECTOR_TYPE_FILESERVER:
         filenames.checked(src_path, "sp")
+    dst = selector(item, "dst_type", "dst", DST_TYPES)
+    dst_path = forms.text(item, "dp", required=True, max_len=4096)
+    if dst.type == common_pb2.NODE_SELECTOR_TYPE_FILESERVER:
+        into_store(src, src_path, dst_path)
     return common_pb2.ScpStep(
         user=forms.matching(item, "user", ACCOUNT, "an account name"),
         src=src,
         src_path=src_path,
-        dst=selector(item, "dst_type", "dst", NODE_TYPES),
-        dst_path=forms.text(item, "dp", required=True, max_len=4096),
+        dst=dst,
+        dst_path=dst_path,
         chown=forms.matching(item, "chown", OWNER, "user, user:group, user: or :group"),
         chmod=forms.matching(item, "chmod", MODE, "an octal mode such as 644"),
         timeout_seconds=timeout(item),
     )
+
+
+def into_store(src: common_pb2.NodeSelector, src_path: str, dst_path: str) -> None:
+    """A copy into the file server comes from a machine, and names a plain file: `dp`, or when
+    `dp` ends in `/` (OpenC3's send-file page sends `/tmp/abc/`), the file name of `sp`.
+    Names holding `${...}` are checked once the master has substituted them."""
+    if src.type == common_pb2.NODE_SELECTOR_TYPE_FILESERVER:
+        raise FieldError("src_type", "copy into the file server from a machine, not from it")
+    if dst_path.endswith("/"):
+        name, field = src_path.rstrip("/").rsplit("/", 1)[-1], "sp"
+    else:
+        name, field = dst_path, "dp"
+    if "${" not in name:
+        filenames.checked(name, field)
 
 
 def selector(
@@ -100,7 +133,7 @@ def selector(
     if kind == "builtin":
         content = ",".join(forms.name_list(item, content_key))
     else:
-        content = forms.text(item, content_key, required=kind != "fileserver", max_len=MAX_TEXT)
+        content = forms.text(item, content_key, required=kind != FILESERVER, max_len=MAX_TEXT)
     return common_pb2.NodeSelector(
         type=value_of(words.NODE_TYPE, kind, type_key), content=content
     )
@@ -143,11 +176,27 @@ def _named_content(type_key: str, content_key: str) -> schemas.Schema:
 
 
 TIMEOUT_SCHEMA = schemas.integer(1, MAX_TIMEOUT, description=f"seconds, default {DEFAULT_TIMEOUT}")
+SCRIPT_FIELDS: dict[str, schemas.Schema] = {
+    "scripts_type": schemas.choice(
+        SCRIPT_TYPES, description="default shell; cite: run the stored script `scripts_cont`"
+    ),
+    "scripts_cont": {
+        "anyOf": [schemas.text(required=True), schemas.identifier()],
+        "description": "the script; cite: a stored script's id, of this project or project 0",
+    },
+}
+# A cited script's id: what forms.identifier takes as a decimal string (1 to 18 digits).
+CITED_ID = {"type": "string", "pattern": r"^0*[1-9][0-9]{0,17}$"}
+# `cite`: `scripts_cont` is a stored script's id; any other type: the script itself.
+SCRIPT_RULE: schemas.Schema = {
+    "if": {"properties": {"scripts_type": {"const": CITE}}, "required": ["scripts_type"]},
+    "then": {"properties": {"scripts_cont": {"anyOf": [schemas.identifier(), CITED_ID]}}},
+    "else": {"properties": {"scripts_cont": schemas.text(required=True)}},
+}
 CMD_FIELDS: dict[str, schemas.Schema] = {
     "user": schemas.matching(ACCOUNT.pattern, description="the account to run as"),
     **_selector_schema("node_type", "node_cont", NODE_TYPES),
-    "scripts_type": schemas.choice(SCRIPT_TYPES, description="default shell"),
-    "scripts_cont": schemas.text(required=True),
+    **SCRIPT_FIELDS,
     "scripts_argv": schemas.argv(),
     "timeout": TIMEOUT_SCHEMA,
 }
@@ -155,19 +204,28 @@ SCP_FIELDS: dict[str, schemas.Schema] = {
     "user": schemas.matching(ACCOUNT.pattern, description="the account to copy as"),
     **_selector_schema("src_type", "src", SRC_TYPES),
     "sp": schemas.text(4096, required=True, description="the source path (fileserver: its name)"),
-    **_selector_schema("dst_type", "dst", NODE_TYPES),
-    "dp": schemas.text(4096, required=True, description="the destination path"),
+    **_selector_schema("dst_type", "dst", DST_TYPES),
+    "dp": schemas.text(
+        4096,
+        required=True,
+        description="the destination path (fileserver: the file's name there; ending in `/`: "
+        "the name of `sp`)",
+    ),
     "chown": schemas.matching(OWNER.pattern),
     "chmod": schemas.matching(MODE.pattern),
     "timeout": TIMEOUT_SCHEMA,
 }
-# `src` may be left out only when copying from the file server; a group or a variable is one
-# name.
+# `src` may be left out only when copying from the file server, `dst` only when copying into
+# it; a group or a variable is one name.
 SCP_SOURCE_RULE: schemas.Schema = {
     "allOf": [
         {
             "if": {"properties": {"src_type": {"const": "fileserver"}}, "required": ["src_type"]},
             "else": {"required": ["src"]},
+        },
+        {
+            "if": {"properties": {"dst_type": {"const": "fileserver"}}, "required": ["dst_type"]},
+            "else": {"required": ["dst"]},
         },
         _named_content("src_type", "src"),
         _named_content("dst_type", "dst"),
@@ -184,12 +242,12 @@ STEP_SCHEMA = schemas.one_of(
             {"plugin_type": {"const": "cmd"}, **_STEP_FIELDS, **CMD_FIELDS},
             ["plugin_type", "name", "node_cont", "scripts_cont"],
         ),
-        **_named_content("node_type", "node_cont"),
+        "allOf": [_named_content("node_type", "node_cont"), SCRIPT_RULE],
     },
     {
         **schemas.obj(
             {"plugin_type": {"const": "scp"}, **_STEP_FIELDS, **SCP_FIELDS},
-            ["plugin_type", "name", "sp", "dst", "dp"],
+            ["plugin_type", "name", "sp", "dp"],
         ),
         **SCP_SOURCE_RULE,
     },

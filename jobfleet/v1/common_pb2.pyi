@@ -100,20 +100,22 @@ class NodeSelector(_message.Message):
     def __init__(self, type: _Optional[_Union[NodeSelectorType, str]] = ..., content: _Optional[str] = ...) -> None: ...
 
 class CmdStep(_message.Message):
-    __slots__ = ("user", "nodes", "script_type", "script", "args", "timeout_seconds")
+    __slots__ = ("user", "nodes", "script_type", "script", "args", "timeout_seconds", "script_id")
     USER_FIELD_NUMBER: _ClassVar[int]
     NODES_FIELD_NUMBER: _ClassVar[int]
     SCRIPT_TYPE_FIELD_NUMBER: _ClassVar[int]
     SCRIPT_FIELD_NUMBER: _ClassVar[int]
     ARGS_FIELD_NUMBER: _ClassVar[int]
     TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SCRIPT_ID_FIELD_NUMBER: _ClassVar[int]
     user: str
     nodes: NodeSelector
     script_type: ScriptType
     script: str
     args: str
     timeout_seconds: int
-    def __init__(self, user: _Optional[str] = ..., nodes: _Optional[_Union[NodeSelector, _Mapping]] = ..., script_type: _Optional[_Union[ScriptType, str]] = ..., script: _Optional[str] = ..., args: _Optional[str] = ..., timeout_seconds: _Optional[int] = ...) -> None: ...
+    script_id: int
+    def __init__(self, user: _Optional[str] = ..., nodes: _Optional[_Union[NodeSelector, _Mapping]] = ..., script_type: _Optional[_Union[ScriptType, str]] = ..., script: _Optional[str] = ..., args: _Optional[str] = ..., timeout_seconds: _Optional[int] = ..., script_id: _Optional[int] = ...) -> None: ...
 
 class ScpStep(_message.Message):
     __slots__ = ("user", "src", "src_path", "dst", "dst_path", "chown", "chmod", "timeout_seconds")

@@ -22,7 +22,7 @@ SUBTASK_CONTROL_RUNNING: SubtaskControl
 SUBTASK_CONTROL_IGNORE: SubtaskControl
 
 class SubmitCommandRequest(_message.Message):
-    __slots__ = ("project_id", "name", "submitter", "user", "nodes", "script_type", "script", "args", "timeout_seconds", "variables", "call_type")
+    __slots__ = ("project_id", "name", "submitter", "user", "nodes", "script_type", "script", "args", "timeout_seconds", "variables", "call_type", "script_id")
     class VariablesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -41,6 +41,7 @@ class SubmitCommandRequest(_message.Message):
     TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
     VARIABLES_FIELD_NUMBER: _ClassVar[int]
     CALL_TYPE_FIELD_NUMBER: _ClassVar[int]
+    SCRIPT_ID_FIELD_NUMBER: _ClassVar[int]
     project_id: int
     name: str
     submitter: str
@@ -52,7 +53,8 @@ class SubmitCommandRequest(_message.Message):
     timeout_seconds: int
     variables: _containers.ScalarMap[str, str]
     call_type: str
-    def __init__(self, project_id: _Optional[int] = ..., name: _Optional[str] = ..., submitter: _Optional[str] = ..., user: _Optional[str] = ..., nodes: _Optional[_Iterable[str]] = ..., script_type: _Optional[_Union[_common_pb2.ScriptType, str]] = ..., script: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., timeout_seconds: _Optional[int] = ..., variables: _Optional[_Mapping[str, str]] = ..., call_type: _Optional[str] = ...) -> None: ...
+    script_id: int
+    def __init__(self, project_id: _Optional[int] = ..., name: _Optional[str] = ..., submitter: _Optional[str] = ..., user: _Optional[str] = ..., nodes: _Optional[_Iterable[str]] = ..., script_type: _Optional[_Union[_common_pb2.ScriptType, str]] = ..., script: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., timeout_seconds: _Optional[int] = ..., variables: _Optional[_Mapping[str, str]] = ..., call_type: _Optional[str] = ..., script_id: _Optional[int] = ...) -> None: ...
 
 class SubmitCommandResponse(_message.Message):
     __slots__ = ("task",)

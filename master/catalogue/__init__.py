@@ -5,8 +5,10 @@ rules.py says what a valid catalogue object is (every refusal names the request 
 steps.py checks a job's steps and finds the variables they use; validate.py holds the name
 rules every part shares and the checks of an ad-hoc command; variables.py substitutes `${name}`
 within size bounds; resolve.py turns a step's node selector into node names and checks each is
-a machine of the project or a slave serving it. filestore.py is the content-addressed file
-store under the data dir (uploads, copies' blobs); blob_sweep.py removes what no one references
-any more. service.py is what CatalogService and TokenService call. Imports the store and the
-database; never the other capabilities, rpc/ or the generated code.
+a machine of the project or a slave serving it; cite.py finds the stored script a cmd step
+cites (the project's or project 0's). filestore.py is the content-addressed file store under the
+data dir (uploads, copies' blobs); intostore.py names a copy's fetched file in the file server;
+blob_sweep.py removes what no one references any more. service.py is what CatalogService and
+TokenService call. Imports the store and the database; never the other capabilities, rpc/ or
+the generated code.
 """

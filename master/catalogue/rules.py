@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from master.catalogue import resolve, validate
+from master.catalogue import cite, resolve, validate
 from master.catalogue.steps import checked, used_variables
 from master.db.connection import write_transaction
 from master.db.models import Account, Job, Node, NodeGroup, Script, Variable
@@ -33,6 +33,8 @@ def save_job(
         resolve.static_check(project_id, step.targets, f"steps[{i}].{step.targets_field}")
         if step.kind == StepKind.SCP:
             resolve.static_check(project_id, step.src, f"steps[{i}].src")
+        if step.script_id:
+            cite.check(project_id, step.script_id, f"steps[{i}].script_id")
     job = jobs.save(project_id, _name(name), permanent, ready, actor, uuid)
     return job, ready
 
@@ -46,20 +48,6 @@ def list_jobs(project_id: int, f: ListFilter) -> tuple[list[tuple[Job, list[Step
 def get_job(project_id: int, uuid: str, name: str) -> tuple[Job, list[Step]]:
     job = jobs.get(project_id, uuid, name)
     return job, jobs.steps_of(job)
-
-
-def check_file_name(name: str) -> None:
-    """A file server name is one plain path component: nothing can escape the store."""
-    bad = (
-        not name.strip()
-        or len(name) > 255
-        or name.strip() != name
-        or name.startswith(".")
-        or any(c in name for c in "/\\\0")
-        or name in (".", "..")
-    )
-    if bad:
-        raise InvalidArgument(f"not a plain file name: {name!r}", "name")
 
 
 def save_script(

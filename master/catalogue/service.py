@@ -7,7 +7,7 @@ the project is known to exist. Rows come back as the store reads them.
 
 from __future__ import annotations
 
-from master.catalogue import resolve, rules
+from master.catalogue import resolve, rules, validate
 from master.db.connection import DbRunner
 from master.db.models import (
     Account,
@@ -200,7 +200,7 @@ class Catalogue:
         """Refuse an upload to no project or under a name that is not one plain file name,
         before any byte of it is kept."""
         await self.require_project(project_id)
-        rules.check_file_name(name)
+        validate.file_name(name)
 
     async def save_file(
         self, project_id: int, name: str, sha256: str, size: int, actor: str

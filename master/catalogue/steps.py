@@ -8,7 +8,7 @@ import re
 import shlex
 import uuid as uuidlib
 
-from master.catalogue.validate import USER_NAME
+from master.catalogue.validate import USER_NAME, stored_name
 from master.catalogue.variables import PATTERN
 from master.domain import (
     MAX_TIMEOUT_S,
@@ -64,7 +64,11 @@ def _check_cmd(step: Step, at: str) -> None:
     _selector(step.nodes, f"{at}.nodes", allow_store=False)
     if step.script_type not in {t.value for t in ScriptType}:
         raise InvalidArgument(f"unknown script type {step.script_type!r}", f"{at}.script_type")
-    if not step.script.strip():
+    if step.script_id < 0:
+        raise InvalidArgument("must be a stored script's id", f"{at}.script_id")
+    if step.script_id and step.script.strip():
+        raise InvalidArgument("cite a stored script or send one, not both", f"{at}.script")
+    if not step.script_id and not step.script.strip():
         raise InvalidArgument("must not be empty", f"{at}.script")
     try:
         shlex.split(step.args)
@@ -74,14 +78,24 @@ def _check_cmd(step: Step, at: str) -> None:
 
 def _check_scp(step: Step, at: str) -> None:
     _selector(step.src, f"{at}.src", allow_store=True)
-    _selector(step.dst, f"{at}.dst", allow_store=False)
+    _selector(step.dst, f"{at}.dst", allow_store=True)
     for name in ("src_path", "dst_path"):
         if not getattr(step, name).strip():
             raise InvalidArgument("must not be empty", f"{at}.{name}")
+    if step.into_store:
+        _check_into_store(step, at)
     if step.chown and not OWNER.fullmatch(step.chown):
         raise InvalidArgument(f"not a user[:group]: {step.chown!r}", f"{at}.chown")
     if step.chmod and not MODE.fullmatch(step.chmod):
         raise InvalidArgument(f"not an octal mode (3 or 4 digits): {step.chmod!r}", f"{at}.chmod")
+
+
+def _check_into_store(step: Step, at: str) -> None:
+    """A copy into the file server comes from a machine; its name, once known, is a plain one."""
+    if step.src.type == SelectorType.FILESERVER:
+        raise InvalidArgument("copy into the file server from a machine, not from it", f"{at}.src")
+    if "${" not in step.src_path + step.dst_path:
+        stored_name(step.src_path, step.dst_path, f"{at}.src_path", f"{at}.dst_path")
 
 
 def _selector(sel: Selector, at: str, allow_store: bool) -> None:

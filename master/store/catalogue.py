@@ -62,9 +62,14 @@ def scripts(project_id: int, f: ListFilter) -> tuple[list[Script], int]:
     rows, total = page(query, f, Script.id)
     if f.job_name_contains:
         text = used_by_jobs(project_id, f.job_name_contains)
-        rows = [r for r in rows if r.content and r.content in text]
+        rows = [r for r in rows if (r.content and r.content in text) or cites(text, r.id)]
         total = len(rows)
     return rows, total
+
+
+def cites(steps_text: str, script_id: int) -> bool:
+    """Whether steps (as stored: JSON of master.domain.Step) cite the script."""
+    return f'"script_id": {script_id},' in steps_text
 
 
 def nodes(project_id: int, f: ListFilter) -> tuple[list[Node], int]:
@@ -125,3 +130,11 @@ def machines_named(project_id: int, names: list[str]) -> dict[str, Node]:
 
 def project_nodes(project_id: int) -> list[Node]:
     return list(Node.select().where(Node.project == project_id))
+
+
+def citable_script(project_id: int, shared_project: int, script_id: int) -> Script | None:
+    """Script `script_id` if it belongs to the project or to the shared project; else None."""
+    row: Script | None = Script.get_or_none(
+        (Script.id == script_id) & Script.project.in_([project_id, shared_project])
+    )
+    return row

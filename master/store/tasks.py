@@ -80,14 +80,21 @@ def create(new: NewTask, max_running: int = 0) -> Task:
     return task
 
 
-def start_step(task_id: int, position: int, placements: list[Placement]) -> list[Execution]:
-    """Mark the step running and write one execution per node (failed ones already final)."""
+def start_step(
+    task_id: int,
+    position: int,
+    placements: list[Placement],
+    spec: dict[str, Any] | None = None,
+) -> list[Execution]:
+    """Mark the step running and write one execution per node (failed ones already final);
+    `spec`: the planned step as it starts (what it read then), kept for its reruns."""
     now = utcnow()
     with write_transaction():
         sub = subtask_at(task_id, position)
-        Subtask.update(status=SubtaskStatus.RUNNING, started_at=now).where(
-            Subtask.id == sub.id
-        ).execute()
+        values: dict[Any, Any] = {Subtask.status: SubtaskStatus.RUNNING, Subtask.started_at: now}
+        if spec is not None:
+            values[Subtask.spec] = json.dumps(spec)
+        Subtask.update(values).where(Subtask.id == sub.id).execute()
         Task.update(position=position, status=TaskStatus.RUNNING).where(
             Task.id == task_id
         ).execute()
@@ -103,16 +110,23 @@ def add_executions(task_id: int, subtask_id: int, placements: list[Placement]) -
     return [e for e in live_executions(subtask_id) if e.id not in before]
 
 
-def rerun(task_id: int, subtask_id: int, placements: list[Placement]) -> list[Execution]:
-    """Supersede the step's failed executions and write new attempts for those nodes."""
+def rerun(
+    task_id: int,
+    subtask_id: int,
+    placements: list[Placement],
+    spec: dict[str, Any] | None = None,
+) -> list[Execution]:
+    """Supersede the step's failed executions and write new attempts for those nodes (`spec`:
+    the planned step as it runs again, when it read something anew)."""
     now = utcnow()
     with write_transaction():
         failed = [e for e in live_executions(subtask_id) if e.status != ExecutionStatus.SUCCESS]
         attempts = {e.node: e.attempt + 1 for e in failed}
         Execution.update(superseded=True).where(Execution.id.in_([e.id for e in failed])).execute()
-        Subtask.update(status=SubtaskStatus.RUNNING, finished_at=None).where(
-            Subtask.id == subtask_id
-        ).execute()
+        values: dict[Any, Any] = {Subtask.status: SubtaskStatus.RUNNING, Subtask.finished_at: None}
+        if spec is not None:
+            values[Subtask.spec] = json.dumps(spec)
+        Subtask.update(values).where(Subtask.id == subtask_id).execute()
         Task.update(status=TaskStatus.RUNNING).where(Task.id == task_id).execute()
         for p in placements:
             _insert_executions(task_id, subtask_id, [p], now, attempt=attempts.get(p.node, 1))

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 
+from master.catalogue import cite, intostore
 from master.catalogue.variables import RenderLimit
 from master.db.connection import DbRunner
 from master.db.models import Account, Execution, Node, Subtask, Task
@@ -29,7 +31,6 @@ from master.domain import (
     PlannedStep,
     Role,
     RunOrder,
-    ScriptType,
     SshTarget,
     Step,
     StepKind,
@@ -163,8 +164,13 @@ class TaskEngine:
     async def _start_step(self, task: Task, position: int) -> None:
         sub = await self.run_db(tasks.subtask_at, task.id, position)
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
-        placements = await self._step_placements(task, planned)
-        rows = await self.run_db(tasks.start_step, task.id, position, placements)
+        planned, gone = await self._cited(task.project_id, planned)
+        if gone:
+            placements = [Placement(n, "", gone) for n in planned.nodes]
+        else:
+            placements = await self._step_placements(task, planned)
+        spec = planned.to_json() if planned.cited else None  # what it read, for its reruns
+        rows = await self.run_db(tasks.start_step, task.id, position, placements, spec)
         self._dispatch_all(rows, planned, targets(placements), task.project_id)
         self.events.publish(task.id)
         if all(ExecutionStatus(r.status).final for r in rows):
@@ -172,6 +178,16 @@ class TaskEngine:
                 await self.run_db(tasks.get_by_id, task.id),
                 await self.run_db(tasks.subtask_at, task.id, position),
             )
+
+    async def _cited(self, project_id: int, planned: PlannedStep) -> tuple[PlannedStep, str]:
+        """The step with the stored script it cites read now (kept with the step, so a node
+        sent it again or rerun runs the same), or why it cannot run (cite.py)."""
+        if not planned.step.script_id or planned.cited is not None:
+            return planned, ""
+        read = await self.run_db(cite.read, project_id, planned.step.script_id)
+        if isinstance(read, str):
+            return planned, read
+        return dataclasses.replace(planned, cited=read), ""
 
     async def _step_placements(self, task: Task, planned: PlannedStep) -> list[Placement]:
         """Where a step's executions go: its nodes (run), its source (a copy's fetch), or its
@@ -189,9 +205,10 @@ class TaskEngine:
             nodes, role, blob = planned.nodes, Role.PLACE, Blob(stored.sha256, stored.size)
         return await self._route(task.project_id, planned, nodes, role, blob)
 
-    async def _start_places(self, task: Task, sub: Subtask, blob: Blob) -> None:
+    async def _start_places(
+        self, task: Task, sub: Subtask, planned: PlannedStep, blob: Blob
+    ) -> None:
         """A copy's fetch is done: place the blob on every destination."""
-        planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
         placements = await self._route(task.project_id, planned, planned.nodes, Role.PLACE, blob)
         rows = await self.run_db(tasks.add_executions, task.id, sub.id, placements)
         self._dispatch_all(rows, planned, targets(placements), task.project_id)
@@ -261,19 +278,18 @@ class TaskEngine:
         self._dispatch(row, planned, targets(placed), task.project_id)
 
     async def _step_ended(self, task: Task, sub: Subtask) -> None:
-        rows = await self.run_db(tasks.live_executions, sub.id)
-        done = [r for r in rows if r.status == ExecutionStatus.SUCCESS]
-        blobless = [r.id for r in done if r.role == Role.FETCH and not r.blob]
-        if blobless:  # a slave's report we cannot act on: the copy fails, the task goes on
-            why = "the slave reported the fetch done without the blob it stored"
-            await self.run_db(executions.fail_success, blobless, why)
-            rows = await self.run_db(tasks.live_executions, sub.id)
+        rows = await self._checked_fetches(sub.id)
         failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
-        fetched = [Blob.decode(r.blob, r.blob_size) for r in rows if r.role == Role.FETCH]
-        if not failed and fetched and not any(r.role == Role.PLACE for r in rows):
-            if fetched[0] is not None:
-                await self._start_places(task, sub, fetched[0])
+        fetch = next((r for r in rows if r.role == Role.FETCH), None)
+        blob = Blob.decode(fetch.blob, fetch.blob_size) if fetch else None
+        placed = any(r.role == Role.PLACE for r in rows)
+        if not failed and fetch and blob and not placed:  # the copy's fetch is done
+            planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
+            if not planned.step.into_store:
+                await self._start_places(task, sub, planned, blob)
                 return
+            rows = await self._keep_fetched(task, planned, fetch, blob)
+            failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
         if not failed:
             await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.SUCCESS)
             if sub.pause:
@@ -292,6 +308,31 @@ class TaskEngine:
                 sub.position,
                 failure_reason(failed, len(rows)),
             )
+
+    async def _checked_fetches(self, subtask_id: int) -> list[Execution]:
+        """The step's executions, a fetch reported done without its blob failed: a slave's
+        report we cannot act on (the copy fails, the task goes on)."""
+        rows = await self.run_db(tasks.live_executions, subtask_id)
+        done = [r for r in rows if r.status == ExecutionStatus.SUCCESS]
+        blobless = [r.id for r in done if r.role == Role.FETCH and not r.blob]
+        if not blobless:
+            return rows
+        why = "the slave reported the fetch done without the blob it stored"
+        await self.run_db(executions.fail_success, blobless, why)
+        return await self.run_db(tasks.live_executions, subtask_id)
+
+    async def _keep_fetched(
+        self, task: Task, planned: PlannedStep, fetch: Execution, blob: Blob
+    ) -> list[Execution]:
+        """A copy into the file server fetched its file: name it there (intostore.py); the
+        fetch fails with the reason when it cannot be. The step's executions, after."""
+        why = await self.run_db(intostore.keep, task.project_id, planned.step, blob, task.submitter)
+        if why:
+            await self.run_db(executions.fail_success, [fetch.id], why)
+        else:
+            name, project = planned.step.dst_path, task.project_id
+            logger.info("exec %s: kept as %r in project %d's file server", fetch.id, name, project)
+        return await self.run_db(tasks.live_executions, fetch.subtask_id)
 
     async def _advance(self, task: Task, position: int) -> None:
         subs = await self.run_db(tasks.subtasks, task.id)
@@ -356,25 +397,28 @@ class TaskEngine:
             await self._rerun(task, sub)
 
     async def _rerun(self, task: Task, sub: Subtask) -> None:
-        planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
+        """The step's failed nodes run again (a step whose cited script was gone at its start
+        reads it anew, and fails again if it is still gone)."""
+        spec = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
+        planned, gone = await self._cited(task.project_id, spec)
         rows = await self.run_db(tasks.live_executions, sub.id)
         failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
         placements: list[Placement] = []
         for role in Role:
             again = [r for r in failed if r.role == role]
-            if again:
+            if again and gone:
+                placements += [Placement(r.node, "", gone, role) for r in again]
+            elif again:
                 blob = (
                     Blob.decode(again[0].blob, again[0].blob_size) if role == Role.PLACE else None
                 )
                 placements += await self._route(
                     task.project_id, planned, [r.node for r in again], role, blob
                 )
-        self._dispatch_all(
-            await self.run_db(tasks.rerun, task.id, sub.id, placements),
-            planned,
-            targets(placements),
-            task.project_id,
+        rerun = await self.run_db(
+            tasks.rerun, task.id, sub.id, placements, planned.to_json() if planned != spec else None
         )
+        self._dispatch_all(rerun, planned, targets(placements), task.project_id)
         await self._settle(task.id)
 
     async def kill_task(self, project_id: int, uuid: str, reason: str) -> Task:
@@ -434,10 +478,11 @@ def run_order(
     execution_id: int, planned: PlannedStep, ssh: SshTarget | None, project_id: int
 ) -> RunOrder:
     step = planned.step
+    script_type, script = planned.script
     return RunOrder(
         execution_id=execution_id,
-        script_type=ScriptType(step.script_type),
-        script=step.script,
+        script_type=script_type,
+        script=script,
         args=tuple(planned.argv),
         user="" if ssh else step.user,  # over SSH the account is the login
         timeout_s=step.timeout_s,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from master.catalogue import resolve
 from master.catalogue.steps import used_variables
+from master.catalogue.validate import stored_name
 from master.catalogue.variables import Budget, RenderLimit, check_values
 from master.domain import PlannedStep, Selector, SelectorType, Step, StepKind
 from master.errors import InvalidArgument, NotFound
@@ -56,6 +57,8 @@ def _plan_step(
 ) -> PlannedStep:
     argv = budget.render_each(shlex.split(step.args), field(i, "args"))
     rendered = _rendered(i, step, argv, budget, field)
+    if rendered.into_store:
+        return _plan_into_store(project_id, i, rendered, argv, values, field)
     at = field(i, step.targets_field)
     names = resolve.selector(project_id, rendered.targets, values, at)
     nodes = resolve.known_nodes(project_id, names, at)
@@ -66,14 +69,33 @@ def _plan_step(
         except NotFound as exc:
             raise InvalidArgument(str(exc).split(": ", 1)[-1], field(i, "src_path")) from exc
     elif step.kind == StepKind.SCP:
-        src_at = field(i, "src")
-        sources = resolve.known_nodes(
-            project_id, resolve.selector(project_id, rendered.src, values, src_at), src_at
-        )
-        if len(sources) != 1:
-            raise InvalidArgument(f"copy from exactly one node, not {len(sources)}", src_at)
-        source = sources[0]
+        source = _source(project_id, i, rendered, values, field)
     return PlannedStep(rendered, nodes, argv, source)
+
+
+def _plan_into_store(
+    project_id: int, i: int, step: Step, argv: list[str], values: dict[str, str], field: FieldName
+) -> PlannedStep:
+    """A copy from one machine into the file server runs on that machine; its `dst_path` becomes
+    the name the file gets there (`dst`, which OpenC3's page fills with the machine, is not
+    read)."""
+    if step.src.type == SelectorType.FILESERVER:
+        why = "copy into the file server from a machine, not from it"
+        raise InvalidArgument(why, field(i, "src"))
+    name = stored_name(step.src_path, step.dst_path, field(i, "src_path"), field(i, "dst_path"))
+    source = _source(project_id, i, step, values, field)
+    return PlannedStep(dataclasses.replace(step, dst_path=name), [source], argv, source)
+
+
+def _source(project_id: int, i: int, step: Step, values: dict[str, str], field: FieldName) -> str:
+    """The one node a copy reads from."""
+    src_at = field(i, "src")
+    sources = resolve.known_nodes(
+        project_id, resolve.selector(project_id, step.src, values, src_at), src_at
+    )
+    if len(sources) != 1:
+        raise InvalidArgument(f"copy from exactly one node, not {len(sources)}", src_at)
+    return sources[0]
 
 
 def _rendered(i: int, step: Step, argv: list[str], budget: Budget, field: FieldName) -> Step:

@@ -9,7 +9,7 @@ import re
 import shlex
 from typing import Any
 
-from master.catalogue import validate
+from master.catalogue import cite, validate
 from master.catalogue.steps import check
 from master.catalogue.variables import RenderLimit
 from master.db.models import Job, Task
@@ -39,6 +39,8 @@ FIELD_NAMES: dict[str, FieldName] = {SubmittedAs.JOB: job_field, SubmittedAs.COP
 def command_task(spec: CommandSpec, limit: RenderLimit) -> NewTask:
     validate.command(spec)
     projects.require_project(spec.project_id)
+    if spec.script_id:
+        cite.check(spec.project_id, spec.script_id, "script_id")
     step = Step(
         kind=StepKind.CMD,
         name=spec.name,
@@ -47,6 +49,7 @@ def command_task(spec: CommandSpec, limit: RenderLimit) -> NewTask:
         nodes=Selector(SelectorType.BUILTIN, ",".join(spec.nodes)),
         script_type=spec.script_type.value,
         script=spec.script,
+        script_id=spec.script_id,
         args=shlex.join(spec.args),
         uuid=tasks.new_uuid(),
     )

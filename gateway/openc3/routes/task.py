@@ -24,29 +24,30 @@ from gateway.words import value_of
 from jobfleet.v1 import common_pb2, task_pb2
 
 NODE_TYPES = ("builtin",)
-SCRIPT_TYPES = tuple(words.SCRIPT_TYPE.values())
 INT32_MAX = 2**31 - 1
 
 
 VARIABLES = schemas.string_map(description="variable name -> value, overriding the job's")
-COMMAND_BODY = schemas.obj(
-    {
-        "name": schemas.text(255, required=True),
-        "node_type": schemas.choice(NODE_TYPES),
-        "node_cont": schemas.name_list(description="the nodes to run on"),
-        "user": schemas.text(),
-        "scripts_type": schemas.choice(SCRIPT_TYPES, description="default shell"),
-        "scripts_cont": schemas.text(required=True),
-        "scripts_argv": schemas.argv(),
-        "timeout": steps.TIMEOUT_SCHEMA,
-        "variable": VARIABLES,
-    },
-    ["name", "node_cont", "scripts_cont"],
-)
+COMMAND_BODY = {
+    **schemas.obj(
+        {
+            "name": schemas.text(255, required=True),
+            "node_type": schemas.choice(NODE_TYPES),
+            "node_cont": schemas.name_list(description="the nodes to run on"),
+            "user": schemas.text(),
+            **steps.SCRIPT_FIELDS,
+            "scripts_argv": schemas.argv(),
+            "timeout": steps.TIMEOUT_SCHEMA,
+            "variable": VARIABLES,
+        },
+        ["name", "node_cont", "scripts_cont"],
+    ),
+    **steps.SCRIPT_RULE,
+}
 COPY_BODY = {
     **schemas.obj(
         {"name": schemas.text(255, required=True), **steps.SCP_FIELDS, "variable": VARIABLES},
-        ["name", "sp", "dst", "dp"],
+        ["name", "sp", "dp"],
     ),
     **steps.SCP_SOURCE_RULE,
 }
@@ -77,15 +78,13 @@ def submit_command_request(
 ) -> task_pb2.SubmitCommandRequest:
     """plugin_cmd fields -> SubmitCommandRequest; each bad field raises naming it."""
     forms.choice(fields, "node_type", NODE_TYPES, "builtin")
-    script_type = forms.choice(fields, "scripts_type", SCRIPT_TYPES, "shell")
     return task_pb2.SubmitCommandRequest(
         project_id=project_id,
         name=forms.text(fields, "name", required=True, max_len=255),
         submitter=submitter,
         user=forms.text(fields, "user"),
         nodes=forms.name_list(fields, "node_cont"),
-        script_type=value_of(words.SCRIPT_TYPE, script_type, "scripts_type"),
-        script=forms.text(fields, "scripts_cont", required=True, strip=False),
+        **steps.script_fields(fields),
         args=forms.argv(fields, "scripts_argv"),
         timeout_seconds=steps.timeout(fields),
         variables=forms.string_map(fields, "variable"),

@@ -27,11 +27,17 @@ def cmd_fields(cmd: common_pb2.CmdStep) -> dict[str, Any]:
     return {
         "user": cmd.user,
         **selector(cmd.nodes, "node_type", "node_cont"),
-        "scripts_type": word(words.SCRIPT_TYPE, cmd.script_type),
-        "scripts_cont": cmd.script,
+        **script(cmd),
         "scripts_argv": cmd.args,
         "timeout": cmd.timeout_seconds or DEFAULT_TIMEOUT,
     }
+
+
+def script(cmd: common_pb2.CmdStep) -> dict[str, str]:
+    """The script, or as sent a cited one: `cite` and its id (a string, as OpenC3 keeps it)."""
+    if cmd.script_id:
+        return {"scripts_type": "cite", "scripts_cont": str(cmd.script_id)}
+    return {"scripts_type": word(words.SCRIPT_TYPE, cmd.script_type), "scripts_cont": cmd.script}
 
 
 def scp_fields(scp: common_pb2.ScpStep) -> dict[str, Any]:

@@ -93,6 +93,7 @@ def step(msg: common_pb2.Step, at: str) -> Step:
             nodes=selector(c.nodes, f"{at}.nodes"),
             script_type=script_type(c.script_type, f"{at}.script_type").value,
             script=c.script,
+            script_id=c.script_id,
             args=c.args,
         )
     if kind == StepKind.SCP:
@@ -127,6 +128,7 @@ def step_proto(s: Step) -> common_pb2.Step:
                 nodes=selector_proto(s.nodes),
                 script_type=SCRIPT_TYPE[ScriptType(s.script_type)],
                 script=s.script,
+                script_id=s.script_id,
                 args=s.args,
                 timeout_seconds=s.timeout_s,
             )

@@ -118,16 +118,20 @@ def planned_step(p: PlannedStep) -> task_pb2.PlannedStep:
 
 
 def command_spec(req: task_pb2.SubmitCommandRequest) -> CommandSpec:
-    if req.script_type not in SCRIPT_TYPE_BACK:
-        raise InvalidArgument(f"unknown script type {req.script_type}", "script_type")
+    script_type = req.script_type
+    if req.script_id and script_type == common_pb2.SCRIPT_TYPE_UNSPECIFIED:
+        script_type = common_pb2.SCRIPT_TYPE_SHELL  # a cited script brings its own type
+    if script_type not in SCRIPT_TYPE_BACK:
+        raise InvalidArgument(f"unknown script type {script_type}", "script_type")
     return CommandSpec(
         project_id=req.project_id,
         name=req.name,
         submitter=req.submitter or "api",
         user=req.user,
         nodes=tuple(req.nodes),
-        script_type=SCRIPT_TYPE_BACK[req.script_type],
+        script_type=SCRIPT_TYPE_BACK[script_type],
         script=req.script,
+        script_id=req.script_id,
         args=tuple(req.args),
         timeout_s=req.timeout_seconds or DEFAULT_TIMEOUT_S,
         variables=dict(req.variables),

@@ -75,6 +75,40 @@ def test_from_the_file_server_sp_is_the_file_and_src_may_be_empty() -> None:
     assert ask.scp.src_path == "app.tgz"
 
 
+def test_into_the_file_server_as_the_send_file_page_asks() -> None:
+    """quickentry/sendfile: `dst` is the machine again and `dp` a directory (the name is sp's)."""
+    page = {
+        "chmod": "644",
+        "chown": "deploy",
+        "dp": "/tmp/abc/",
+        "dst": "10.0.0.7",
+        "dst_type": "fileserver",
+        "name": "sendfile_download_/var/log/app.log",
+        "sp": "/var/log/app.log",
+        "src": "10.0.0.7",
+        "src_type": "builtin",
+        "timeout": 300,
+        "user": "deploy",
+    }
+
+    ask = submit_copy_request(1, page, "api")
+
+    assert ask.scp.dst.type == common_pb2.NODE_SELECTOR_TYPE_FILESERVER
+    assert (ask.scp.src.content, ask.scp.src_path, ask.scp.dst_path) == (
+        "10.0.0.7",
+        "/var/log/app.log",
+        "/tmp/abc/",
+    )
+
+
+def test_into_the_file_server_dst_may_be_left_out_and_dp_names_the_file() -> None:
+    form = {**FORM, "dst_type": "fileserver", "dst": "", "dp": "app-${version}.tgz"}
+
+    ask = submit_copy_request(1, form, "api")
+
+    assert (ask.scp.dst.content, ask.scp.dst_path) == ("", "app-${version}.tgz")
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
@@ -84,7 +118,11 @@ def test_from_the_file_server_sp_is_the_file_and_src_may_be_empty() -> None:
         ({"src_type": "ftp"}, "src_type"),
         ({"dst_type": "builtin", "dst": " , "}, "dst"),
         ({"dst_type": "group", "dst": ""}, "dst"),
-        ({"dst_type": "fileserver"}, "dst_type"),
+        ({"dst_type": "nowhere"}, "dst_type"),
+        ({"dst_type": "fileserver", "src_type": "fileserver", "sp": "a"}, "src_type"),
+        ({"dst_type": "fileserver", "dp": "dir/app.tgz"}, "dp"),
+        ({"dst_type": "fileserver", "dp": "..app"}, "dp"),
+        ({"dst_type": "fileserver", "dp": "/tmp/abc/", "sp": "/out/.app"}, "sp"),
         ({"sp": ""}, "sp"),
         ({"dp": ""}, "dp"),
         ({"src_type": "fileserver", "src": "", "sp": "../app.tgz"}, "sp"),

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from gateway.errors import FieldError
+from gateway.openc3.routes.task import submit_command_request
 from gateway.openc3.steps import parse_steps
 from jobfleet.v1 import common_pb2
 
@@ -100,6 +101,22 @@ def test_fileserver_source_needs_no_content() -> None:
     assert step.scp.src.type == common_pb2.NODE_SELECTOR_TYPE_FILESERVER
 
 
+@pytest.mark.parametrize("cont", [7, "7"])
+def test_a_cite_step_names_its_stored_script_by_id(cont: int | str) -> None:
+    [step] = parse_steps({"data": [{**CMD, "scripts_type": "cite", "scripts_cont": cont}]})
+
+    assert (step.cmd.script_id, step.cmd.script, step.cmd.script_type) == (7, "", 0)
+
+
+def test_an_scp_step_may_copy_into_the_file_server() -> None:
+    into = {**SCP, "src_type": "builtin", "src": "build1", "dst_type": "fileserver", "dst": ""}
+
+    [step] = parse_steps({"data": [{**into, "dp": "app.tgz"}]})
+
+    assert step.scp.dst == common_pb2.NodeSelector(type=common_pb2.NODE_SELECTOR_TYPE_FILESERVER)
+    assert step.scp.dst_path == "app.tgz"
+
+
 @pytest.mark.parametrize("sp", ["../etc/passwd", "dir/app.tgz", ".hidden", "a\\b"])
 def test_a_fileserver_source_path_is_a_file_name(sp: str) -> None:
     step = {**SCP, "src_type": "fileserver", "src": "", "sp": sp}
@@ -123,7 +140,10 @@ def test_node_source_paths_are_paths() -> None:
         ({**CMD, "node_cont": " , "}, "data[1].node_cont"),
         ({**CMD, "node_type": "group", "node_cont": ""}, "data[1].node_cont"),
         ({**CMD, "node_type": "fileserver"}, "data[1].node_type"),
-        ({**CMD, "scripts_type": "cite"}, "data[1].scripts_type"),
+        ({**CMD, "scripts_type": "php"}, "data[1].scripts_type"),
+        ({**CMD, "scripts_type": "cite"}, "data[1].scripts_cont"),
+        ({**CMD, "scripts_type": "cite", "scripts_cont": 0}, "data[1].scripts_cont"),
+        ({**CMD, "scripts_type": "cite", "scripts_cont": "7 or 1"}, "data[1].scripts_cont"),
         ({**CMD, "scripts_cont": ""}, "data[1].scripts_cont"),
         ({**CMD, "scripts_argv": "'open"}, "data[1].scripts_argv"),
         ({**CMD, "timeout": "soon"}, "data[1].timeout"),
@@ -133,7 +153,8 @@ def test_node_source_paths_are_paths() -> None:
         ({**CMD, "pause": True}, "data[1].pause"),
         ({**CMD, "uuid": "a/b"}, "data[1].uuid"),
         ({**SCP, "src": ""}, "data[1].src"),
-        ({**SCP, "dst_type": "fileserver"}, "data[1].dst_type"),
+        ({**SCP, "dst_type": "ftp"}, "data[1].dst_type"),
+        ({**SCP, "dst_type": "fileserver", "dp": "/srv/app.tgz"}, "data[1].dp"),
         ({**SCP, "sp": ""}, "data[1].sp"),
         ({**SCP, "dp": ""}, "data[1].dp"),
         ({**SCP, "chmod": "rwx"}, "data[1].chmod"),
@@ -157,3 +178,14 @@ def test_each_bad_key_is_named_with_its_step(step: dict[str, Any], field: str) -
 )
 def test_data_itself_must_be_an_array_of_step_hashes(data: Any, field: str) -> None:
     assert refused(data).field == field
+
+
+def test_plugin_cmd_may_cite_a_stored_script() -> None:
+    form = {"name": "n", "node_cont": "n1", "scripts_type": "cite", "scripts_cont": 9}
+
+    ask = submit_command_request(1, form, "api")
+
+    assert (ask.script_id, ask.script) == (9, "")
+    with pytest.raises(FieldError) as caught:
+        submit_command_request(1, {**form, "scripts_cont": "echo hi"}, "api")
+    assert caught.value.field == "scripts_cont"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from gateway.openc3.views import tasks
+from gateway.openc3.views import steps, tasks
 from jobfleet.v1 import common_pb2
 
 START = 1704164645  # 2024-01-02 03:04:05 UTC
@@ -138,3 +138,15 @@ def test_task_detail_lists_subtasks_in_order_and_waiting_is_a_word() -> None:
         (2, "init", 0),
     ]
     assert tasks.task_status(task) == {"uuid": "u1", "status": "waiting"}
+
+
+def test_a_step_citing_a_stored_script_shows_as_sent() -> None:
+    cmd = common_pb2.CmdStep(
+        nodes=common_pb2.NodeSelector(type=common_pb2.NODE_SELECTOR_TYPE_BUILTIN, content="n1"),
+        script_type=common_pb2.SCRIPT_TYPE_SHELL,
+        script_id=42,
+    )
+
+    row = steps.step_hash(common_pb2.Step(uuid="s1", name="cited", cmd=cmd))
+
+    assert (row["scripts_type"], row["scripts_cont"]) == ("cite", "42")

@@ -50,3 +50,24 @@ def test_a_bad_chown_or_chmod_is_refused_naming_it(chown: str, chmod: str, field
 @pytest.mark.parametrize("chmod", ["", "644", "0644", "4755"])
 def test_what_the_slave_takes_passes(chown: str, chmod: str) -> None:
     check(copy(chown, chmod), "scp")
+
+
+def cmd(script: str = "", script_id: int = 0) -> Step:
+    nodes = Selector(SelectorType.BUILTIN, "a")
+    return Step(kind=StepKind.CMD, name="run", nodes=nodes, script=script, script_id=script_id)
+
+
+@pytest.mark.parametrize(
+    ("step", "field"),
+    [
+        (cmd(), "steps[0].script"),
+        (cmd("echo hi", 7), "steps[0].script"),
+        (cmd(script_id=-7), "steps[0].script_id"),
+    ],
+)
+def test_a_cmd_step_sends_a_script_or_cites_one(step: Step, field: str) -> None:
+    with pytest.raises(InvalidArgument) as err:
+        checked([step])
+
+    assert err.value.field == field
+    checked([cmd(script_id=7)])
