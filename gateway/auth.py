@@ -134,20 +134,26 @@ class _WithCredentials:
         return details._replace(metadata=(*(details.metadata or ()), *extra))
 
 
-class AioCredentials(
-    _WithCredentials,
-    grpc.aio.UnaryUnaryClientInterceptor,
-    grpc.aio.UnaryStreamClientInterceptor,
-    grpc.aio.StreamUnaryClientInterceptor,
-):
+class AioCredentials(_WithCredentials, grpc.aio.UnaryUnaryClientInterceptor):
     async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
         return await continuation(self._details(details), request)
 
+
+class AioStreamCredentials(_WithCredentials, grpc.aio.UnaryStreamClientInterceptor):
     async def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
         return await continuation(self._details(details), request)
 
+
+class AioUploadCredentials(_WithCredentials, grpc.aio.StreamUnaryClientInterceptor):
     async def intercept_stream_unary(self, continuation: Any, details: Any, requests: Any) -> Any:
         return await continuation(self._details(details), requests)
+
+
+def aio_interceptors() -> list[grpc.aio.ClientInterceptor]:
+    """One interceptor per call kind: a grpc.aio channel files an interceptor under the first
+    kind it implements only (grpc.aio._channel: an `elif` chain), so one class doing all three
+    would leave server-streaming calls (FollowTask, DownloadFile) without credentials."""
+    return [AioCredentials(), AioStreamCredentials(), AioUploadCredentials()]
 
 
 class BlockingCredentials(

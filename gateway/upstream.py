@@ -88,10 +88,10 @@ def master_lifespan(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[GatewayState]:
         # Imported here: gateway.auth builds on this module.
-        from gateway.auth import AioCredentials, BlockingCredentials
+        from gateway.auth import BlockingCredentials, aio_interceptors
 
         async with aio_channel(
-            config.master, config.tls, CHANNEL_OPTIONS, interceptors=[AioCredentials()]
+            config.master, config.tls, CHANNEL_OPTIONS, interceptors=aio_interceptors()
         ) as channel:
             with blocking_channel(config.master, config.tls) as blocking:
                 upload_channel = grpc.intercept_channel(blocking, BlockingCredentials())
