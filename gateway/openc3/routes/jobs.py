@@ -262,7 +262,8 @@ def fresh_steps(job: catalog_pb2.Job) -> list[Any]:
 async def copy_job_by_name(request: Request[GatewayState]) -> Response:
     """POST /jobs/{projectid}/copy/byname: a copy of the job `fromname` (of `fromprojectid`)
     named `toname` (in `toprojectid`): its steps, variables and monitor settings. The copy's
-    uuid is also answered next to `data`.
+    uuid is also answered next to `data`. With no job `fromname` there, `data` is `{}` and
+    nothing is made (as OpenC3 answers: its flow pages copy a flow's job, if any, then go on).
 
     Reading the source takes a token of its project, writing the copy one of the target's (the
     admin's token for a copy between projects; OpenC3 checked only the path's project). A copy
@@ -276,8 +277,9 @@ async def copy_job_by_name(request: Request[GatewayState]) -> Response:
     master = request.state["master"]
     from_keys = {"name": "fromname", "project_id": "fromprojectid"}
     with refusals.renamed(BY_NAME, **from_keys):
-        ask = catalog_pb2.GetJobRequest(project_id=from_project, name=source)
-        job = (await master.catalog.GetJob(ask, timeout=master.timeout)).job
+        job = await job_named(request, from_project, source)
+        if job is None:
+            return envelope.ok({}, info=f"no job {source!r} in project {from_project}: no copy")
         listed = catalog_pb2.ListVariablesRequest(project_id=from_project, job_uuid=job.uuid)
         variables = (await master.catalog.ListVariables(listed, timeout=master.timeout)).variables
     create = catalog_pb2.CreateJobRequest(
