@@ -36,6 +36,9 @@ PATH_PARAMS: Mapping[str, Schema] = {
     "taskuuid": schemas.token(),
     "subtaskuuid": schemas.token(),
     "slave": schemas.text(description="taken as given: the task's executions decide"),
+    "name": schemas.text(255, required=True, description="a name, as the row holds it"),
+    "jobid": schemas.identifier(description="a job's row id"),
+    "key": schemas.text(128, required=True, description="a key the gateway answered before"),
 }
 
 SUCCESS: Schema = {
@@ -68,7 +71,8 @@ SECURITY_SCHEMES: Schema = {
         "type": "apiKey",
         "in": "header",
         "name": "token",
-        "description": "the file server's upload header (`/fileserver/{projectid}/upload`)",
+        "description": "the file server's upload header (`/fileserver/{projectid}/upload`, "
+        "`/uploadv2/fileserver/{projectid}/upload`)",
     },
 }
 
@@ -87,6 +91,7 @@ class Operation:
     file_token: bool = False
     answers: Mapping[int, str] = field(default_factory=dict)
     enveloped: bool = True
+    media_type: str = JSON
 
 
 _OPERATIONS: dict[Callable[..., Any], Operation] = {}
@@ -105,12 +110,13 @@ def describe(
     file_token: bool = False,
     answers: Mapping[int, str] | None = None,
     enveloped: bool = True,
+    media_type: str = JSON,
 ) -> Callable[[Endpoint], Endpoint]:
     """Declare an endpoint's query (name -> schema; `required_query` names the ones it needs),
     JSON body (with a valid `example` of it), multipart upload and success data.
 
     `answers` adds statuses with their meaning beyond the ones every route has; an endpoint that
-    is not `enveloped` answers `data` as the whole body.
+    is not `enveloped` answers `data` as the whole body, of `media_type` (a download's bytes).
     """
 
     needed = tuple(required_query)
@@ -130,6 +136,7 @@ def describe(
             file_token=file_token,
             answers=answers or {},
             enveloped=enveloped,
+            media_type=media_type,
         )
         return endpoint
 
@@ -213,7 +220,7 @@ def _responses(operation: Operation) -> Schema:
         success = dict(SUCCESS, properties={**SUCCESS["properties"], "data": operation.data})
     failure = {"content": {JSON: {"schema": FAILURE}}}
     answers: Schema = {
-        "200": {"description": "done", "content": {JSON: {"schema": success}}},
+        "200": {"description": "done", "content": {operation.media_type: {"schema": success}}},
         "4XX": {
             "description": "refused: bad input (400, naming the field), no or wrong "
             "credentials (401), another project's (403), no such row (404), a conflict (409), "

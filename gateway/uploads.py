@@ -18,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import hashlib
+import hmac
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,12 +41,18 @@ class FileUpload:
     """One file on its way to the master."""
 
     def __init__(
-        self, master: MasterClient, head: catalog_pb2.UploadFileRequest, max_bytes: int
+        self,
+        master: MasterClient,
+        head: catalog_pb2.UploadFileRequest,
+        max_bytes: int,
+        md5: str = "",
     ) -> None:
         self.name = head.name
         self._master = master
         self._head = head
         self._max_bytes = max_bytes
+        self._expected_md5 = md5.lower()
+        self._md5 = hashlib.md5(usedforsecurity=False) if md5 else None
         self._pending = bytearray()
         self._size = 0
         self._loop = asyncio.get_running_loop()
@@ -59,6 +67,8 @@ class FileUpload:
             raise FieldError(
                 self.name, f"larger than the upload limit of {self._max_bytes} bytes", status=413
             )
+        if self._md5 is not None:
+            self._md5.update(data)
         self._pending += data
         while len(self._pending) >= CHUNK_BYTES:
             chunk = bytes(self._pending[:CHUNK_BYTES])
@@ -66,7 +76,12 @@ class FileUpload:
             await self._send_data(chunk)
 
     async def finish(self) -> catalog_pb2.StoredFile:
-        """The file is complete: send the rest, end the stream, the master's stored row."""
+        """The file is complete: send the rest, end the stream, the master's stored row.
+        A file whose MD5 is not the one expected ends here instead (the caller cancels it)."""
+        if self._md5 is not None and not hmac.compare_digest(
+            self._md5.hexdigest(), self._expected_md5
+        ):
+            raise FieldError("checkmd5", f"{self.name}: its MD5 is {self._md5.hexdigest()}")
         await self._send_data(bytes(self._pending))
         self._pending.clear()
         await self._send(catalog_pb2.UploadFileRequest(last=True))  # without it nothing is kept
@@ -145,9 +160,15 @@ def as_aio_error(exc: grpc.RpcError) -> grpc.aio.AioRpcError:
 
 
 async def store_files(
-    request: Request[Any], master: MasterClient, project_id: int, actor: str, max_bytes: int
+    request: Request[Any],
+    master: MasterClient,
+    project_id: int,
+    actor: str,
+    max_bytes: int,
+    md5: str = "",
 ) -> list[catalog_pb2.StoredFile]:
-    """Every file part of the body, stored in the order sent; other parts are skipped.
+    """Every file part of the body, stored in the order sent; other parts are skipped. With
+    `md5` (hex), a file whose MD5 differs is refused and not stored.
 
     A failure stops there: files already stored stay stored, the one in flight is abandoned.
     """
@@ -157,7 +178,7 @@ async def store_files(
         async with contextlib.aclosing(multipart.events(request)) as events:
             async for event in events:
                 if isinstance(event, multipart.PartStart):
-                    upload = _upload(event, master, project_id, actor, max_bytes)
+                    upload = _upload(event, master, project_id, actor, max_bytes, md5)
                 elif isinstance(event, multipart.PartEnd):
                     if upload is not None:
                         stored.append(await upload.finish())
@@ -173,7 +194,12 @@ async def store_files(
 
 
 def _upload(
-    part: multipart.PartStart, master: MasterClient, project_id: int, actor: str, max_bytes: int
+    part: multipart.PartStart,
+    master: MasterClient,
+    project_id: int,
+    actor: str,
+    max_bytes: int,
+    md5: str,
 ) -> FileUpload | None:
     """A file part's upload, its name checked; None for a text field."""
     if part.filename is None:
@@ -181,4 +207,4 @@ def _upload(
     head = catalog_pb2.UploadFileRequest(
         project_id=project_id, name=filenames.checked(part.filename, "name"), actor=actor
     )
-    return FileUpload(master, head, max_bytes)
+    return FileUpload(master, head, max_bytes, md5)

@@ -117,7 +117,7 @@ class ListFilter(_message.Message):
     def __init__(self, name_contains: _Optional[str] = ..., create_user: _Optional[str] = ..., edit_user: _Optional[str] = ..., create_time_start: _Optional[int] = ..., create_time_end: _Optional[int] = ..., edit_time_start: _Optional[int] = ..., edit_time_end: _Optional[int] = ..., job_name_contains: _Optional[str] = ..., plugin: _Optional[str] = ..., inip_contains: _Optional[str] = ..., exip_contains: _Optional[str] = ..., limit: _Optional[int] = ..., offset: _Optional[int] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ("id", "project_id", "uuid", "name", "permanent", "steps", "audit")
+    __slots__ = ("id", "project_id", "uuid", "name", "permanent", "steps", "audit", "mon_ids", "mon_status")
     ID_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     UUID_FIELD_NUMBER: _ClassVar[int]
@@ -125,6 +125,8 @@ class Job(_message.Message):
     PERMANENT_FIELD_NUMBER: _ClassVar[int]
     STEPS_FIELD_NUMBER: _ClassVar[int]
     AUDIT_FIELD_NUMBER: _ClassVar[int]
+    MON_IDS_FIELD_NUMBER: _ClassVar[int]
+    MON_STATUS_FIELD_NUMBER: _ClassVar[int]
     id: int
     project_id: int
     uuid: str
@@ -132,7 +134,9 @@ class Job(_message.Message):
     permanent: bool
     steps: _containers.RepeatedCompositeFieldContainer[_common_pb2.Step]
     audit: Audit
-    def __init__(self, id: _Optional[int] = ..., project_id: _Optional[int] = ..., uuid: _Optional[str] = ..., name: _Optional[str] = ..., permanent: _Optional[bool] = ..., steps: _Optional[_Iterable[_Union[_common_pb2.Step, _Mapping]]] = ..., audit: _Optional[_Union[Audit, _Mapping]] = ...) -> None: ...
+    mon_ids: str
+    mon_status: bool
+    def __init__(self, id: _Optional[int] = ..., project_id: _Optional[int] = ..., uuid: _Optional[str] = ..., name: _Optional[str] = ..., permanent: _Optional[bool] = ..., steps: _Optional[_Iterable[_Union[_common_pb2.Step, _Mapping]]] = ..., audit: _Optional[_Union[Audit, _Mapping]] = ..., mon_ids: _Optional[str] = ..., mon_status: _Optional[bool] = ...) -> None: ...
 
 class ListJobsRequest(_message.Message):
     __slots__ = ("project_id", "filter")
@@ -661,14 +665,16 @@ class SaveVariablesResponse(_message.Message):
     def __init__(self, variables: _Optional[_Iterable[_Union[Variable, _Mapping]]] = ...) -> None: ...
 
 class DeleteVariableRequest(_message.Message):
-    __slots__ = ("project_id", "job_uuid", "name")
+    __slots__ = ("project_id", "job_uuid", "name", "job_id")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     JOB_UUID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
     project_id: int
     job_uuid: str
     name: str
-    def __init__(self, project_id: _Optional[int] = ..., job_uuid: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+    job_id: int
+    def __init__(self, project_id: _Optional[int] = ..., job_uuid: _Optional[str] = ..., name: _Optional[str] = ..., job_id: _Optional[int] = ...) -> None: ...
 
 class DeleteVariableResponse(_message.Message):
     __slots__ = ()
@@ -737,3 +743,73 @@ class DeleteFileRequest(_message.Message):
 class DeleteFileResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class SetJobMonitorRequest(_message.Message):
+    __slots__ = ("project_id", "uuid", "mon_ids", "mon_status", "actor")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    MON_IDS_FIELD_NUMBER: _ClassVar[int]
+    MON_STATUS_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    project_id: int
+    uuid: str
+    mon_ids: str
+    mon_status: bool
+    actor: str
+    def __init__(self, project_id: _Optional[int] = ..., uuid: _Optional[str] = ..., mon_ids: _Optional[str] = ..., mon_status: _Optional[bool] = ..., actor: _Optional[str] = ...) -> None: ...
+
+class SetJobMonitorResponse(_message.Message):
+    __slots__ = ("job",)
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    job: Job
+    def __init__(self, job: _Optional[_Union[Job, _Mapping]] = ...) -> None: ...
+
+class LinkVariableRequest(_message.Message):
+    __slots__ = ("project_id", "job_uuid", "name")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    JOB_UUID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    project_id: int
+    job_uuid: str
+    name: str
+    def __init__(self, project_id: _Optional[int] = ..., job_uuid: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class LinkVariableResponse(_message.Message):
+    __slots__ = ("key",)
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    def __init__(self, key: _Optional[str] = ...) -> None: ...
+
+class LinkFileRequest(_message.Message):
+    __slots__ = ("project_id", "name")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    project_id: int
+    name: str
+    def __init__(self, project_id: _Optional[int] = ..., name: _Optional[str] = ...) -> None: ...
+
+class LinkFileResponse(_message.Message):
+    __slots__ = ("file", "key", "expires")
+    FILE_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_FIELD_NUMBER: _ClassVar[int]
+    file: StoredFile
+    key: str
+    expires: _timestamp_pb2.Timestamp
+    def __init__(self, file: _Optional[_Union[StoredFile, _Mapping]] = ..., key: _Optional[str] = ..., expires: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class DownloadFileRequest(_message.Message):
+    __slots__ = ("project_id", "key")
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    project_id: int
+    key: str
+    def __init__(self, project_id: _Optional[int] = ..., key: _Optional[str] = ...) -> None: ...
+
+class DownloadFileResponse(_message.Message):
+    __slots__ = ("file", "data")
+    FILE_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    file: StoredFile
+    data: bytes
+    def __init__(self, file: _Optional[_Union[StoredFile, _Mapping]] = ..., data: _Optional[bytes] = ...) -> None: ...

@@ -201,6 +201,26 @@ class CatalogServiceStub:
                 request_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteFileRequest.SerializeToString,
                 response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteFileResponse.FromString,
                 _registered_method=True)
+        self.SetJobMonitor = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/SetJobMonitor',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.SetJobMonitorRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.SetJobMonitorResponse.FromString,
+                _registered_method=True)
+        self.LinkVariable = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/LinkVariable',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.LinkVariableRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.LinkVariableResponse.FromString,
+                _registered_method=True)
+        self.LinkFile = channel.unary_unary(
+                '/jobfleet.v1.CatalogService/LinkFile',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.LinkFileRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.LinkFileResponse.FromString,
+                _registered_method=True)
+        self.DownloadFile = channel.unary_stream(
+                '/jobfleet.v1.CatalogService/DownloadFile',
+                request_serializer=jobfleet_dot_v1_dot_catalog__pb2.DownloadFileRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DownloadFileResponse.FromString,
+                _registered_method=True)
 
 
 class CatalogServiceServicer:
@@ -407,6 +427,33 @@ class CatalogServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetJobMonitor(self, request, context):
+        """Which monitor events may start a job (OpenC3's mon_ids, mon_status).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LinkVariable(self, request, context):
+        """The key of one job variable's update link; admin token only (it is a credential).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LinkFile(self, request, context):
+        """A short-lived key naming one stored file of a project, and the download it opens.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DownloadFile(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CatalogServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -574,6 +621,26 @@ def add_CatalogServiceServicer_to_server(servicer, server):
                     servicer.DeleteFile,
                     request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteFileRequest.FromString,
                     response_serializer=jobfleet_dot_v1_dot_catalog__pb2.DeleteFileResponse.SerializeToString,
+            ),
+            'SetJobMonitor': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetJobMonitor,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.SetJobMonitorRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.SetJobMonitorResponse.SerializeToString,
+            ),
+            'LinkVariable': grpc.unary_unary_rpc_method_handler(
+                    servicer.LinkVariable,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.LinkVariableRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.LinkVariableResponse.SerializeToString,
+            ),
+            'LinkFile': grpc.unary_unary_rpc_method_handler(
+                    servicer.LinkFile,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.LinkFileRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.LinkFileResponse.SerializeToString,
+            ),
+            'DownloadFile': grpc.unary_stream_rpc_method_handler(
+                    servicer.DownloadFile,
+                    request_deserializer=jobfleet_dot_v1_dot_catalog__pb2.DownloadFileRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_catalog__pb2.DownloadFileResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1469,6 +1536,114 @@ class CatalogService:
             '/jobfleet.v1.CatalogService/DeleteFile',
             jobfleet_dot_v1_dot_catalog__pb2.DeleteFileRequest.SerializeToString,
             jobfleet_dot_v1_dot_catalog__pb2.DeleteFileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetJobMonitor(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/SetJobMonitor',
+            jobfleet_dot_v1_dot_catalog__pb2.SetJobMonitorRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.SetJobMonitorResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LinkVariable(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/LinkVariable',
+            jobfleet_dot_v1_dot_catalog__pb2.LinkVariableRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.LinkVariableResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LinkFile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/LinkFile',
+            jobfleet_dot_v1_dot_catalog__pb2.LinkFileRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.LinkFileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DownloadFile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/jobfleet.v1.CatalogService/DownloadFile',
+            jobfleet_dot_v1_dot_catalog__pb2.DownloadFileRequest.SerializeToString,
+            jobfleet_dot_v1_dot_catalog__pb2.DownloadFileResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -46,6 +46,7 @@ def list_jobs(project_id: int, f: ListFilter) -> tuple[list[tuple[Job, list[Step
 
 
 def get_job(project_id: int, uuid: str, name: str) -> tuple[Job, list[Step]]:
+    projects.require_project(project_id)  # a job missing is then told from a project missing
     job = jobs.get(project_id, uuid, name)
     return job, jobs.steps_of(job)
 
@@ -166,5 +167,21 @@ def list_variables(
     return job.uuid, rows
 
 
-def delete_variable(project_id: int, job_uuid: str, name: str) -> None:
-    jobs.delete_variable(jobs.get(project_id, job_uuid), name)
+def delete_variable(project_id: int, job_uuid: str, name: str, job_id: int = 0) -> None:
+    """The job named by uuid, or by row id (`job_id`; project 0: in any project)."""
+    job = jobs.by_id(project_id, job_id) if job_id else jobs.get(project_id, job_uuid)
+    jobs.delete_variable(job, name)
+
+
+MON_IDS = re.compile(r"^[A-Za-z0-9_,./]{0,200}$")
+
+
+def set_job_monitor(
+    project_id: int, uuid: str, mon_ids: str, mon_status: bool, actor: str
+) -> tuple[Job, list[Step]]:
+    """Which monitor ids may start the job, and whether they may (OpenC3's update_mon)."""
+    projects.require_project(project_id)
+    if not MON_IDS.match(mon_ids):
+        raise InvalidArgument("at most 200 letters, digits and `_,./`", "mon_ids")
+    job = jobs.set_monitor(project_id, uuid, mon_ids, mon_status, actor)
+    return job, jobs.steps_of(job)

@@ -7,7 +7,9 @@ the project is known to exist. Rows come back as the store reads them.
 
 from __future__ import annotations
 
-from master.catalogue import resolve, rules, validate
+import time
+
+from master.catalogue import links, resolve, rules, validate
 from master.db.connection import DbRunner
 from master.db.models import (
     Account,
@@ -187,8 +189,11 @@ class Catalogue:
         """(name, value, describe) each, saved in one transaction."""
         return await self.run_db(rules.save_variables, project_id, job_uuid, items)
 
-    async def delete_variable(self, project_id: int, job_uuid: str, name: str) -> None:
-        await self.run_db(rules.delete_variable, project_id, job_uuid, name)
+    async def delete_variable(
+        self, project_id: int, job_uuid: str, name: str, job_id: int = 0
+    ) -> None:
+        """From the job of that uuid, or of that row id (`job_id`)."""
+        await self.run_db(rules.delete_variable, project_id, job_uuid, name, job_id)
 
     # --- the file server's entries (their bytes are in the file store, filestore.py)
 
@@ -210,6 +215,26 @@ class Catalogue:
 
     async def delete_file(self, project_id: int, file_id: int) -> None:
         await self.run_db(files.delete, project_id, file_id)
+
+    # --- a job's monitor settings; links (links.py)
+
+    async def set_job_monitor(
+        self, project_id: int, uuid: str, mon_ids: str, mon_status: bool, actor: str
+    ) -> JobSteps:
+        return await self.run_db(
+            rules.set_job_monitor, project_id, uuid, mon_ids, mon_status, actor
+        )
+
+    async def link_variable(self, project_id: int, job_uuid: str, name: str) -> str:
+        return await self.run_db(links.variable_key, self.secrets, project_id, job_uuid, name)
+
+    async def link_file(self, project_id: int, name: str) -> tuple[StoredFile, str, int]:
+        """(the file, a download key for it, when the key expires in unix seconds)."""
+        return await self.run_db(links.file_key, self.secrets, project_id, name, time.time())
+
+    async def downloadable(self, project_id: int, key: str) -> StoredFile:
+        """The file a download key of this project names (NOT_FOUND for any other key)."""
+        return await self.run_db(links.downloadable, self.secrets, project_id, key, time.time())
 
 
 class Tokens:

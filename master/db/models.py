@@ -142,6 +142,8 @@ class Job(Audited):
     name = pw.CharField(max_length=255)
     permanent = pw.BooleanField(default=False)
     steps = pw.TextField(default="[]")
+    mon_ids = pw.CharField(max_length=200, default="")  # monitor ids that may start it
+    mon_status = pw.BooleanField(default=False)  # monitor events may start it
 
     class Meta:
         indexes = ((("project", "name"), True),)

@@ -55,6 +55,9 @@ TOKEN_WRITES = frozenset({"CreateToken", "DeleteToken"})
 """Only the admin mints and deletes tokens: a project token that could would outlive its own
 revocation (it mints a spare first) and could delete its owners' tokens. It may list its own
 project's tokens (without their secrets)."""
+ADMIN_MINTS = frozenset({"LinkVariable"})
+"""Keys that work without a token (a variable's update link) are credentials: the admin alone
+makes them, as it alone mints tokens."""
 PROJECTLESS = frozenset({"ListSlaves"})
 """Control methods whose requests name no project, open to every valid token."""
 LOG_EVERY = 10.0  # seconds between log lines about calls refused over the budget
@@ -209,7 +212,7 @@ class Authenticator:
         if who.admin:
             return
         name = method.rpartition("/")[2]
-        if name in ADMIN_ONLY | TOKEN_WRITES:
+        if name in ADMIN_ONLY | TOKEN_WRITES | ADMIN_MINTS:
             logger.info("refused %s: needs the admin token", method)
             raise PermissionDenied("needs the admin token")
         target = scoped(request)

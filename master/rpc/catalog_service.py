@@ -4,6 +4,7 @@ accounts, job variables, the file server). Each method: request in, one call on 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from jobfleet.v1 import catalog_pb2 as pb
@@ -12,7 +13,8 @@ from master.catalogue.filestore import FileStore
 from master.catalogue.service import Catalogue
 from master.rpc.context import CALLER, Context
 from master.rpc.convert import catalog as convert_catalog
-from master.rpc.errors import unary
+from master.rpc.convert.timestamps import from_unix, timestamp
+from master.rpc.errors import streaming, unary
 from master.rpc.file_service import upload_file
 from master.slaves.service import Slaves
 from master.slaves.sessions import SlaveSessions
@@ -337,7 +339,9 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def DeleteVariable(
         self, request: pb.DeleteVariableRequest, context: Context
     ) -> pb.DeleteVariableResponse:
-        await self.catalogue.delete_variable(request.project_id, request.job_uuid, request.name)
+        await self.catalogue.delete_variable(
+            request.project_id, request.job_uuid, request.name, request.job_id
+        )
         return pb.DeleteVariableResponse()
 
     # --- the file server
@@ -369,6 +373,43 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     ) -> pb.DeleteFileResponse:
         await self.catalogue.delete_file(request.project_id, request.id)
         return pb.DeleteFileResponse()
+
+    # --- a job's monitor settings; links
+
+    @unary
+    async def SetJobMonitor(
+        self, request: pb.SetJobMonitorRequest, context: Context
+    ) -> pb.SetJobMonitorResponse:
+        job, steps = await self.catalogue.set_job_monitor(
+            request.project_id, request.uuid, request.mon_ids, request.mon_status, request.actor
+        )
+        return pb.SetJobMonitorResponse(job=convert_catalog.job(job, steps))
+
+    @unary
+    async def LinkVariable(
+        self, request: pb.LinkVariableRequest, context: Context
+    ) -> pb.LinkVariableResponse:
+        key = await self.catalogue.link_variable(request.project_id, request.job_uuid, request.name)
+        return pb.LinkVariableResponse(key=key)
+
+    @unary
+    async def LinkFile(self, request: pb.LinkFileRequest, context: Context) -> pb.LinkFileResponse:
+        row, key, expires = await self.catalogue.link_file(request.project_id, request.name)
+        return pb.LinkFileResponse(
+            file=convert_catalog.stored_file(row),
+            key=key,
+            expires=timestamp(from_unix(expires, "expires")),
+        )
+
+    @streaming
+    async def DownloadFile(
+        self, request: pb.DownloadFileRequest, context: Context
+    ) -> AsyncIterator[pb.DownloadFileResponse]:
+        row = await self.catalogue.downloadable(request.project_id, request.key)
+        yield pb.DownloadFileResponse(file=convert_catalog.stored_file(row))
+        chunks = self.store.read(row.sha256)
+        while chunk := await asyncio.to_thread(next, chunks, b""):
+            yield pb.DownloadFileResponse(data=chunk)
 
 
 async def checked_upload(

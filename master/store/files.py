@@ -56,3 +56,10 @@ def delete(project_id: int, file_id: int) -> None:
     )
     if not deleted:
         raise NotFound(f"file {file_id} not found in project {project_id}", "id")
+
+
+def find(project_id: int, name: str = "", file_id: int = 0) -> StoredFile | None:
+    """The project's file of that name (or row id), if any."""
+    key = StoredFile.id == file_id if file_id else StoredFile.name == name
+    found: StoredFile | None = StoredFile.get_or_none((StoredFile.project == project_id) & key)
+    return found

@@ -97,3 +97,30 @@ def delete_variable(job: Job, name: str) -> None:
     deleted = Variable.delete().where((Variable.job == job.id) & (Variable.name == name)).execute()
     if not deleted:
         raise NotFound(f"variable {name!r} not found in job {job.uuid}", "name")
+
+
+def by_id(project_id: int, job_id: int) -> Job:
+    """The job of that row id in the project; project 0 (an admin's call naming none) looks in
+    every project (ids are unique across them)."""
+    query = Job.select().where(Job.id == job_id)
+    job: Job | None = (query.where(Job.project == project_id) if project_id else query).first()
+    if job is None:
+        where = f" in project {project_id}" if project_id else ""
+        raise NotFound(f"job {job_id} not found{where}", "job_id")
+    return job
+
+
+def set_monitor(project_id: int, uuid: str, mon_ids: str, mon_status: bool, actor: str) -> Job:
+    with write_transaction():
+        job = get(project_id, uuid)
+        job.mon_ids, job.mon_status = mon_ids, mon_status
+        job.edit_user, job.edit_time = actor, utcnow()
+        job.save()
+        return job
+
+
+def variable(job: Job, name: str) -> Variable:
+    row: Variable | None = Variable.get_or_none((Variable.job == job.id) & (Variable.name == name))
+    if row is None:
+        raise NotFound(f"variable {name!r} not found in job {job.uuid}", "name")
+    return row

@@ -7,8 +7,14 @@ uncapped routes) but under the per-file `max_upload_bytes`.
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import quote
+
+import grpc
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from gateway import envelope, forms, schemas, uploads
@@ -106,4 +112,121 @@ routes: list[BaseRoute] = [
     Route("/fileserver/{projectid}", list_files, methods=["GET"]),
     *upload_routes,
     Route("/fileserver/{projectid}/{fileserverid}", delete_file, methods=["DELETE"]),
+]
+
+
+# --- what OpenC3's pages and curl lines call: uploads under /uploadv2 (OpenC3 puts nginx's
+# upload module there), a download key, and the download it opens.
+
+CHECK_MD5 = re.compile(r"^[0-9A-Fa-f]{32}$")
+STRICT_QUERY = {
+    "checkmd5": schemas.matching(
+        CHECK_MD5.pattern.strip("^$"), description="the file's MD5: another is refused, unstored"
+    )
+}
+NAME_QUERY = {"name": schemas.text(255, required=True, description="the stored file's name")}
+KEY_DATA = schemas.text(description="`<projectid>/<key>`: the page opens `/download/` + this")
+ATTACHMENT_SAFE = re.compile(r"[^A-Za-z0-9._ -]")
+OCTET_STREAM = "application/octet-stream"
+
+
+@describe(upload=UPLOAD, answers=TOO_LARGE, data={"type": "array"})
+async def upload_files_v2(request: Request[GatewayState]) -> Response:
+    """POST /uploadv2/fileserver/{projectid}: the file page's upload (part `file`), as POST
+    /fileserver/{projectid}."""
+    project_id = forms.path_id(request, "projectid")
+    return await receive(request, project_id, forms.submitter(request))
+
+
+@describe(
+    query=STRICT_QUERY,
+    upload=UPLOAD,
+    file_token=True,
+    answers=TOO_LARGE,
+    data={"type": "array"},
+)
+async def upload_files_by_token_v2(request: Request[GatewayState]) -> Response:
+    """POST /uploadv2/fileserver/{projectid}/upload: the token page's curl line, as POST
+    /fileserver/{projectid}/upload; `checkmd5` makes it strict."""
+    project_id = forms.path_id(request, "projectid")
+    md5 = forms.matching(request.query_params, "checkmd5", CHECK_MD5, "32 hex digits")
+    master, config = request.state["master"], request.state["config"]
+    actor, cap = token_actor(), config.max_upload_bytes
+    stored = await uploads.store_files(request, master, project_id, actor, cap, md5)
+    return envelope.ok([views.file_row(f) for f in stored])
+
+
+@describe(query=NAME_QUERY, required_query=["name"], data=KEY_DATA)
+async def link_file(request: Request[GatewayState]) -> Response:
+    """GET /fileserver/{projectid}/download: a download key for the file `name`, good for ten
+    minutes, for this project only; `expires` (next to `data`) says until when (UTC)."""
+    project_id = forms.path_id(request, "projectid")
+    name = forms.text(request.query_params, "name", required=True, max_len=255, strip=False)
+    master = request.state["master"]
+    ask = catalog_pb2.LinkFileRequest(project_id=project_id, name=name)
+    reply = await master.catalog.LinkFile(ask, timeout=master.timeout)
+    expires = reply.expires.ToDatetime().strftime("%Y-%m-%d %H:%M:%S")
+    return envelope.ok(f"{project_id}/{reply.key}", expires=expires)
+
+
+@describe(data={"type": "string"}, enveloped=False, media_type=OCTET_STREAM)
+async def download_file(request: Request[GatewayState]) -> Response:
+    """GET /download/{projectid}/{key}: the file's bytes, as an attachment under its name.
+
+    Takes credentials for the project like every route (a browser's session cookie goes with
+    the page's `window.open`), and a key of that project from GET
+    /fileserver/{projectid}/download: an unknown, forged, expired or other project's key, or
+    one whose file was deleted or uploaded again, is 404 alike."""
+    project_id = forms.path_id(request, "projectid")
+    key = forms.text(request.path_params, "key", required=True, max_len=128)
+    master, config = request.state["master"], request.state["config"]
+    deadline = master.timeout + config.max_upload_bytes / uploads.MIN_RATE
+    ask = catalog_pb2.DownloadFileRequest(project_id=project_id, key=key)
+    call = master.catalog.DownloadFile(ask, timeout=deadline)
+    first = await call.read()  # a refusal arrives here, before any byte is answered
+    if first is grpc.aio.EOF or not first.HasField("file"):
+        call.cancel()
+        raise RuntimeError("the master's download began without its file")
+    return StreamingResponse(
+        file_bytes(call),
+        media_type=OCTET_STREAM,
+        headers=attachment_headers(first.file),
+    )
+
+
+async def file_bytes(call: Any) -> AsyncIterator[bytes]:
+    """The download's data messages; the call is cancelled if the client goes first."""
+    try:
+        while (message := await call.read()) is not grpc.aio.EOF:
+            yield message.data
+    finally:
+        call.cancel()
+
+
+def attachment_headers(stored: catalog_pb2.StoredFile) -> dict[str, str]:
+    """Saved under its own name (RFC 6266: an ASCII fallback and the UTF-8 name), never shown
+    inline, never cached: the URL holds a key."""
+    fallback = ATTACHMENT_SAFE.sub("_", stored.name) or "download"
+    disposition = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(stored.name, safe='')}"
+    )
+    return {
+        "content-disposition": disposition,
+        "content-length": str(stored.size),
+        "x-content-type-options": "nosniff",
+        "cache-control": "no-store",
+    }
+
+
+v2_token_routes: list[BaseRoute] = [
+    Route("/uploadv2/fileserver/{projectid}/upload", upload_files_by_token_v2, methods=["POST"]),
+]
+v2_upload_routes: list[BaseRoute] = [
+    Route("/uploadv2/fileserver/{projectid}", upload_files_v2, methods=["POST"]),
+    *v2_token_routes,
+]
+v2_routes: list[BaseRoute] = [
+    *v2_upload_routes,
+    Route("/fileserver/{projectid}/download", link_file, methods=["GET"]),
+    Route("/download/{projectid}/{key}", download_file, methods=["GET"]),
 ]

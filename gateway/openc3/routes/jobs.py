@@ -6,17 +6,22 @@ uuid, which `GET` returns and a client may post back to keep it.
 
 from __future__ import annotations
 
+from typing import Any
+
+import grpc
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from gateway import envelope, forms, schemas
+from gateway.callers import CALLER
+from gateway.errors import FieldError
 from gateway.forms import Fields
 from gateway.openapi import describe
-from gateway.openc3 import filters, steps
+from gateway.openc3 import filters, refusals, steps
 from gateway.openc3.views import catalog as views
 from gateway.upstream import GatewayState
-from jobfleet.v1 import catalog_pb2
+from jobfleet.v1 import catalog_pb2, common_pb2
 
 MAX_NAME = 255
 
@@ -163,12 +168,176 @@ async def delete_job(request: Request[GatewayState]) -> Response:
     return envelope.ok(1)
 
 
-# /count comes before /{jobuuid}, which would take it for a uuid.
+# --- by name: OpenC3's flow pages (`quickentry/flowline`, `kubernetesmanage`) and its
+# `c3mc-job-dump` script know a flow's job by its name, `_ci_<flow id>_`.
+
+NAME_QUERY = {"name": schemas.text(MAX_NAME, required=True, description="the job's name")}
+OTHER_PROJECT = schemas.integer(
+    0, forms.INT64_MAX, description="default: the path's project; another takes the admin token"
+)
+COPY_BODY = schemas.obj(
+    {
+        "fromname": schemas.text(MAX_NAME, required=True, description="the job to copy"),
+        "toname": schemas.text(MAX_NAME, required=True, description="the copy's name"),
+        "fromprojectid": OTHER_PROJECT,
+        "toprojectid": OTHER_PROJECT,
+    },
+    ["fromname", "toname"],
+)
+COPY_EXAMPLE = {"fromname": "j1", "toname": "j1 copy"}
+BY_NAME = "/jobs/{projectid}/copy/byname"
+
+
+def job_name(request: Request[GatewayState]) -> str:
+    return forms.text(request.query_params, "name", required=True, max_len=MAX_NAME)
+
+
+async def job_named(
+    request: Request[GatewayState], project_id: int, name: str
+) -> catalog_pb2.Job | None:
+    """The project's job of that name, or None (another project's is none alike)."""
+    master = request.state["master"]
+    ask = catalog_pb2.GetJobRequest(project_id=project_id, name=name)
+    try:
+        job: catalog_pb2.Job = (await master.catalog.GetJob(ask, timeout=master.timeout)).job
+    except grpc.aio.AioRpcError as exc:
+        if refusals.names_missing(exc, "name"):
+            return None
+        raise
+    return job
+
+
+@describe(query=NAME_QUERY, required_query=["name"], data={"type": "object"})
+async def get_job_by_name(request: Request[GatewayState]) -> Response:
+    """GET /jobs/{projectid}/byname: the job of that name as GET /jobs/{projectid}/{jobuuid}
+    answers it; `data` is `{}` when the project has none (as OpenC3 answers: its flow pages
+    read a flow without a job as one without steps)."""
+    job = await job_named(request, forms.path_id(request, "projectid"), job_name(request))
+    return envelope.ok({} if job is None else views.job_detail(job))
+
+
+@describe(data={"enum": [0, 1]})
+async def delete_job_by_name(request: Request[GatewayState]) -> Response:
+    """DELETE /jobs/{projectid}/{name}/byname: `data` is 1, or 0 when the project has no job of
+    that name (the flow pages delete a flow's job whether it has one or not)."""
+    project_id = forms.path_id(request, "projectid")
+    name = forms.text(request.path_params, "name", required=True, max_len=MAX_NAME)
+    job = await job_named(request, project_id, name)
+    if job is None:
+        return envelope.ok(0)
+    master = request.state["master"]
+    ask = catalog_pb2.DeleteJobRequest(project_id=project_id, uuid=job.uuid)
+    try:
+        await master.catalog.DeleteJob(ask, timeout=master.timeout)
+    except grpc.aio.AioRpcError as exc:  # deleted meanwhile
+        if refusals.names_missing(exc, "uuid"):
+            return envelope.ok(0)
+        raise
+    return envelope.ok(1)
+
+
+def project_named(fields: Fields, name: str, path_project: int) -> int:
+    """`fromprojectid` / `toprojectid`: the path's project when absent. Another project is the
+    admin's alone: a project's token reads and writes its own project only (the master checks
+    each call again; this names the field, and keeps project 0 from reading as "any")."""
+    asked = forms.integer(fields, name, default=path_project, low=0, high=forms.INT64_MAX)
+    caller = CALLER.get()
+    if asked != path_project and (caller is None or not caller.admin):
+        raise FieldError(name, f"this token is for project {path_project}, not {asked}", 403)
+    return asked
+
+
+def fresh_steps(job: catalog_pb2.Job) -> list[Any]:
+    """The job's steps without their uuids: the copy's steps get their own."""
+    copies = []
+    for step in job.steps:
+        copy = common_pb2.Step()
+        copy.CopyFrom(step)
+        copy.uuid = ""
+        copies.append(copy)
+    return copies
+
+
+@describe(body=COPY_BODY, example=COPY_EXAMPLE, data=JOB)
+async def copy_job_by_name(request: Request[GatewayState]) -> Response:
+    """POST /jobs/{projectid}/copy/byname: a copy of the job `fromname` (of `fromprojectid`)
+    named `toname` (in `toprojectid`): its steps, variables and monitor settings. The copy's
+    uuid is also answered next to `data`. With no job `fromname` there, `data` is `{}` and
+    nothing is made (as OpenC3 answers: its flow pages copy a flow's job, if any, then go on).
+
+    Reading the source takes a token of its project, writing the copy one of the target's (the
+    admin's token for a copy between projects; OpenC3 checked only the path's project). A copy
+    whose variables cannot be saved is deleted again: nothing is left half made."""
+    path_project = forms.path_id(request, "projectid")
+    fields = await forms.read_fields(request)
+    source = forms.text(fields, "fromname", required=True, max_len=MAX_NAME)
+    target = forms.text(fields, "toname", required=True, max_len=MAX_NAME)
+    from_project = project_named(fields, "fromprojectid", path_project)
+    to_project = project_named(fields, "toprojectid", path_project)
+    master = request.state["master"]
+    from_keys = {"name": "fromname", "project_id": "fromprojectid"}
+    with refusals.renamed(BY_NAME, **from_keys):
+        job = await job_named(request, from_project, source)
+        if job is None:
+            return envelope.ok({}, info=f"no job {source!r} in project {from_project}: no copy")
+        listed = catalog_pb2.ListVariablesRequest(project_id=from_project, job_uuid=job.uuid)
+        variables = (await master.catalog.ListVariables(listed, timeout=master.timeout)).variables
+    create = catalog_pb2.CreateJobRequest(
+        project_id=to_project,
+        name=target,
+        permanent=job.permanent,
+        steps=fresh_steps(job),
+        actor=forms.submitter(request),
+    )
+    with refusals.renamed(BY_NAME, name="toname", project_id="toprojectid"):
+        copy = (await master.catalog.CreateJob(create, timeout=master.timeout)).job
+    try:
+        copy = await finish_copy(request, job, copy, list(variables))
+    except Exception:
+        ask_delete = catalog_pb2.DeleteJobRequest(project_id=to_project, uuid=copy.uuid)
+        await master.catalog.DeleteJob(ask_delete, timeout=master.timeout)
+        raise
+    return envelope.ok(views.job_detail(copy), uuid=copy.uuid)
+
+
+async def finish_copy(
+    request: Request[GatewayState],
+    job: catalog_pb2.Job,
+    copy: catalog_pb2.Job,
+    variables: list[catalog_pb2.Variable],
+) -> catalog_pb2.Job:
+    """The source's variables and monitor settings, given to the copy."""
+    master = request.state["master"]
+    project_id = copy.project_id
+    if variables:
+        items = [
+            catalog_pb2.Variable(name=v.name, value=v.value, describe=v.describe) for v in variables
+        ]
+        save = catalog_pb2.SaveVariablesRequest(
+            project_id=project_id, job_uuid=copy.uuid, variables=items
+        )
+        await master.catalog.SaveVariables(save, timeout=master.timeout)
+    if job.mon_ids or job.mon_status:
+        monitor = catalog_pb2.SetJobMonitorRequest(
+            project_id=project_id,
+            uuid=copy.uuid,
+            mon_ids=job.mon_ids,
+            mon_status=job.mon_status,
+            actor=forms.submitter(request),
+        )
+        copy = (await master.catalog.SetJobMonitor(monitor, timeout=master.timeout)).job
+    return copy
+
+
+# /count and /byname come before /{jobuuid}, which would take them for uuids.
 routes: list[BaseRoute] = [
     Route("/jobs/{projectid}", list_jobs, methods=["GET"]),
     Route("/jobs/{projectid}", create_job, methods=["POST"]),
     Route("/jobs/{projectid}/count", count_jobs, methods=["GET"]),
+    Route("/jobs/{projectid}/byname", get_job_by_name, methods=["GET"]),
     Route("/jobs/{projectid}/{jobuuid}", get_job, methods=["GET"]),
     Route("/jobs/{projectid}/{jobuuid}", update_job, methods=["POST"]),
     Route("/jobs/{projectid}/{jobuuid}", delete_job, methods=["DELETE"]),
+    Route("/jobs/{projectid}/{name}/byname", delete_job_by_name, methods=["DELETE"]),
+    Route(BY_NAME, copy_job_by_name, methods=["POST"]),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import grpc
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -13,6 +14,7 @@ from gateway import envelope, forms, schemas
 from gateway.errors import FieldError
 from gateway.forms import Fields
 from gateway.openapi import describe
+from gateway.openc3 import refusals
 from gateway.openc3.views import catalog as views
 from gateway.upstream import GatewayState
 from jobfleet.v1 import catalog_pb2
@@ -185,4 +187,87 @@ routes: list[BaseRoute] = [
     Route("/variable/{projectid}", delete_variable, methods=["DELETE"]),
     Route("/variable/{projectid}/update", save_variables, methods=["POST"]),
     Route("/variable/{projectid}/{jobuuid}", list_variables, methods=["GET"]),
+]
+
+
+# --- what OpenC3's job edit page (`business/job/edit`) and small-application page call
+
+TOKEN_QUERY = {"name": {**NAME_SCHEMA, "description": "a variable the job has"}}
+MON_IDS = re.compile(r"[A-Za-z0-9_,./]{0,200}")
+MONITOR_BODY = schemas.obj(
+    {
+        "jobuuid": JOB_UUID,
+        "status": schemas.flag(description="monitor events may start the job (`mon_status`)"),
+        "mon_ids": schemas.matching(MON_IDS.pattern, description="monitor ids, a comma list"),
+    },
+    ["jobuuid"],
+)
+BY_ID_QUERY = {"name": {**NAME_SCHEMA, "description": "the variable to delete"}}
+
+
+@describe(
+    query=TOKEN_QUERY,
+    required_query=["name"],
+    data={"type": "string", "pattern": "^[0-9a-f]{64}$"},
+)
+async def variable_token(request: Request[GatewayState]) -> Response:
+    """GET /variable/{projectid}/{jobuuid}/token: the key of the variable's update link (64 hex
+    digits, bound to the project, the job and the name); the admin token alone gets one.
+
+    OpenC3's page builds `/variable/update/...` links from it; that route is not served (see
+    docs/decisions.md)."""
+    ask = catalog_pb2.LinkVariableRequest(
+        project_id=forms.path_id(request, "projectid"),
+        job_uuid=forms.path_token(request, "jobuuid"),
+        name=variable_name(request.query_params),
+    )
+    master = request.state["master"]
+    return envelope.ok((await master.catalog.LinkVariable(ask, timeout=master.timeout)).key)
+
+
+@describe(
+    body=MONITOR_BODY,
+    example={"jobuuid": "J1a2b3c4d5e6", "status": True, "mon_ids": "12,15"},
+    data={"type": "object", "required": ["uuid", "mon_ids", "mon_status"]},
+)
+async def save_monitor(request: Request[GatewayState]) -> Response:
+    """POST /variable/{projectid}/update_mon: which monitor events may start the job; `data` is
+    the job as GET /jobs/{projectid}/{jobuuid} answers it (with `mon_ids`, `mon_status`)."""
+    fields = await forms.read_fields(request)
+    ask = catalog_pb2.SetJobMonitorRequest(
+        project_id=forms.path_id(request, "projectid"),
+        uuid=forms.token(fields, "jobuuid", required=True),
+        mon_ids=forms.matching(fields, "mon_ids", MON_IDS, "monitor ids (letters, digits, _,./)"),
+        mon_status=forms.flag(fields, "status"),
+        actor=forms.submitter(request),
+    )
+    master = request.state["master"]
+    with refusals.renamed(MONITOR_PATH, uuid="jobuuid"):
+        job = (await master.catalog.SetJobMonitor(ask, timeout=master.timeout)).job
+    return envelope.ok(views.job_detail(job))
+
+
+@describe(query=BY_ID_QUERY, required_query=["name"], data={"enum": [0, 1]})
+async def delete_variable_by_job_id(request: Request[GatewayState]) -> Response:
+    """DELETE /variable/byid/{jobid}: the variable `name` of the job with that row id (the small
+    application page's); `data` is 1, or 0 when there was none to delete (a job of another
+    project is none alike)."""
+    ask = catalog_pb2.DeleteVariableRequest(
+        job_id=forms.path_id(request, "jobid"), name=variable_name(request.query_params)
+    )
+    master = request.state["master"]
+    try:
+        await master.catalog.DeleteVariable(ask, timeout=master.timeout)
+    except grpc.aio.AioRpcError as exc:
+        if refusals.names_missing(exc, "job_id") or refusals.names_missing(exc, "name"):
+            return envelope.ok(0)
+        raise
+    return envelope.ok(1)
+
+
+MONITOR_PATH = "/variable/{projectid}/update_mon"
+routes += [
+    Route("/variable/{projectid}/{jobuuid}/token", variable_token, methods=["GET"]),
+    Route(MONITOR_PATH, save_monitor, methods=["POST"]),
+    Route("/variable/byid/{jobid}", delete_variable_by_job_id, methods=["DELETE"]),
 ]

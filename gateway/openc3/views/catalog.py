@@ -37,8 +37,10 @@ def job_row(job: catalog_pb2.Job) -> dict[str, Any]:
 
 
 def job_detail(job: catalog_pb2.Job) -> dict[str, Any]:
-    """A job row plus `data`: its steps as posted, each with its `uuid`."""
-    return {**job_row(job), "data": [step_hash(s) for s in job.steps]}
+    """A job row plus `data`: its steps as posted, each with its `uuid`; and which monitor
+    events may start it (`mon_ids`, `mon_status` 0 or 1, as OpenC3 stores it)."""
+    monitor = {"mon_ids": job.mon_ids, "mon_status": int(job.mon_status)}
+    return {**job_row(job), "data": [step_hash(s) for s in job.steps], **monitor}
 
 
 def script_row(script: catalog_pb2.Script) -> dict[str, Any]:

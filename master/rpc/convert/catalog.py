@@ -162,6 +162,8 @@ def job(row: Job, job_steps: list[Step]) -> catalog_pb2.Job:
         permanent=row.permanent,
         steps=[step_proto(s) for s in job_steps],
         audit=audit(row),
+        mon_ids=row.mon_ids,
+        mon_status=row.mon_status,
     )
 
 
