@@ -6,7 +6,7 @@ answers a value in them, `value_of()` parses a client's word back, naming the fi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
 from gateway.errors import FieldError
@@ -27,4 +27,14 @@ def value_of(table: Mapping[E, str], text: str, field: str) -> E:
         if known == text:
             return value
     choices = ", ".join(table.values())
+    raise FieldError(field, f"unknown value {text!r}, expected one of: {choices}")
+
+
+def values_of(table: Mapping[E, str], text: str, field: str, known: Iterable[str] = ()) -> list[E]:
+    """Every enum value a client's word names (several may share one); `known` words name none.
+    A 400 naming `field` for any other word."""
+    found = [value for value, shown in table.items() if shown == text]
+    if found or text in known:
+        return found
+    choices = ", ".join(dict.fromkeys([*table.values(), *known]))
     raise FieldError(field, f"unknown value {text!r}, expected one of: {choices}")

@@ -363,7 +363,7 @@ class TaskFilter:
     project_id: int
     name_contains: str = ""
     submitter: str = ""
-    status: str = ""
+    statuses: tuple[str, ...] = ()  # any of these; none: any status
     started_after: dt.datetime | None = None
     started_before: dt.datetime | None = None
     uuid: str = ""

@@ -4,6 +4,7 @@ routes/     one module per section of the document (task, slave, jobs, ...)
 views/      proto messages -> OpenC3's rows (tasks, catalogue, crontabs, step hashes)
 names.py    its dialect: proto field -> the key a client of the route sent; failure text
 words.py    the proto's enums in OpenC3's words (task status, node types, ...)
+loguuid.py  a log route's uuid: a task's, or one step's (task uuid + step uuid + cmd|scp)
 steps.py    a job's `data` (step hashes) -> proto Steps, errors naming `data[i].<key>`
 filters.py  the catalogue list query (`name`, `create_user`, dates, ...) -> ListFilter
 

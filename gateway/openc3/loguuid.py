@@ -5,7 +5,9 @@ with a step's log uuid, `<task uuid><step uuid><step type>` (type `cmd` or `scp`
 Nothing marks where the task's uuid ends: new uuids are 12 characters, older ones 32, and a
 caller may have chosen its task's. So `candidates` lists the readings worth asking the master
 about, the most likely first -- the whole as a task uuid, then the cuts that leave either part at
-a generated length -- and the caller takes the first that names a real task and step.
+a generated length -- and the caller takes the first that names a real task and step. Older
+clients write `<task>_<step>[_<type>]`: there the cut is marked, and the step uuid alone names
+the step.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ class LogTarget:
     task_uuid: str
     step_uuid: str = ""
     kind: str = ""
-    """`cmd` or `scp` when a step is named."""
+    """`cmd` or `scp` when a step is named (may be empty in the `_` form)."""
 
 
 def candidates(uuid: str) -> list[LogTarget]:
     """The readings of `uuid`, most likely first; BadLogUuid when it has none."""
+    if "_" in uuid:
+        return [_marked(uuid)]
     if not LOG_UUID.fullmatch(uuid):
         raise BadLogUuid(FORMAT_ERROR)
     found = [LogTarget(uuid)] if len(uuid) <= MAX_UUID else []
@@ -61,3 +65,14 @@ def _step_readings(uuid: str) -> list[LogTarget]:
 
 def _fits(part: str) -> bool:
     return 1 <= len(part) <= MAX_UUID
+
+
+def _marked(uuid: str) -> LogTarget:
+    """`<task>_<step>[_<type>]`, the cut written out."""
+    task, _, rest = uuid.partition("_")
+    step, _, kind = rest.partition("_")
+    reading = LogTarget(task, step, kind)
+    words_ok = LOG_UUID.fullmatch(task + step) and kind in ("", *STEP_KINDS)
+    if not (words_ok and _fits(task) and _fits(step)):
+        raise BadLogUuid(FORMAT_ERROR)
+    return reading

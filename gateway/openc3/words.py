@@ -10,24 +10,41 @@ from collections.abc import Mapping
 
 from jobfleet.v1 import common_pb2, crontab_pb2, task_pb2
 
+# A task in the words OpenC3's pages know (`"" init running waiting success fail refuse`): a task
+# paused or waiting for a decision is `waiting`, a killed one `fail` (its reason says who killed
+# it). Several values share a word, so a filter by word asks for all of them (`values_of`).
 TASK_STATUS: Mapping[common_pb2.TaskStatus, str] = {
     common_pb2.TASK_STATUS_INIT: "init",
     common_pb2.TASK_STATUS_RUNNING: "running",
     common_pb2.TASK_STATUS_SUCCESS: "success",
     common_pb2.TASK_STATUS_FAIL: "fail",
-    common_pb2.TASK_STATUS_KILLED: "killed",
-    common_pb2.TASK_STATUS_DECISION: "decision",
+    common_pb2.TASK_STATUS_KILLED: "fail",
+    common_pb2.TASK_STATUS_DECISION: "waiting",
     common_pb2.TASK_STATUS_WAITING: "waiting",
 }
+# The words a task list may be filtered by: the pages offer `refuse` too (a refused approval),
+# which no jobfleet task has.
+TASK_STATUS_WORDS = ("init", "running", "waiting", "success", "fail", "refuse")
 
+# A step in the words of OpenC3's task page (`"" running success fail decision ignore refuse`):
+# a step not reached yet has no status, a killed one is `fail` (the page has no other word for a
+# step that ended without succeeding). A paused step is `success` with its `pause` set.
 SUBTASK_STATUS: Mapping[common_pb2.SubtaskStatus, str] = {
-    common_pb2.SUBTASK_STATUS_INIT: "init",
+    common_pb2.SUBTASK_STATUS_INIT: "",
     common_pb2.SUBTASK_STATUS_RUNNING: "running",
     common_pb2.SUBTASK_STATUS_SUCCESS: "success",
     common_pb2.SUBTASK_STATUS_FAIL: "fail",
     common_pb2.SUBTASK_STATUS_DECISION: "decision",
     common_pb2.SUBTASK_STATUS_IGNORE: "ignore",
-    common_pb2.SUBTASK_STATUS_KILLED: "killed",
+    common_pb2.SUBTASK_STATUS_KILLED: "fail",
+}
+
+# Task.job_type -> OpenC3's `jobtype`: `jobs` opens the job's steps, `plugin_<type>` the quick
+# view, whose step log uuid ends with the part after `_`.
+JOB_TYPE: Mapping[str, str] = {
+    "job": "jobs",
+    "plugin_cmd": "plugin_cmd",
+    "plugin_scp": "plugin_scp",
 }
 
 SUBTASK_CONTROL: Mapping[task_pb2.SubtaskControl, str] = {
@@ -78,4 +95,3 @@ FIRE_OUTCOME: Mapping[crontab_pb2.CrontabFireOutcome, str] = {
     crontab_pb2.CRONTAB_FIRE_OUTCOME_MISFIRED: "misfired",
     crontab_pb2.CRONTAB_FIRE_OUTCOME_FAILED: "failed",
 }
-

@@ -139,12 +139,14 @@ class Job(_message.Message):
     def __init__(self, id: _Optional[int] = ..., project_id: _Optional[int] = ..., uuid: _Optional[str] = ..., name: _Optional[str] = ..., permanent: _Optional[bool] = ..., steps: _Optional[_Iterable[_Union[_common_pb2.Step, _Mapping]]] = ..., audit: _Optional[_Union[Audit, _Mapping]] = ..., mon_ids: _Optional[str] = ..., mon_status: _Optional[bool] = ...) -> None: ...
 
 class ListJobsRequest(_message.Message):
-    __slots__ = ("project_id", "filter")
+    __slots__ = ("project_id", "filter", "permanent_only")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     FILTER_FIELD_NUMBER: _ClassVar[int]
+    PERMANENT_ONLY_FIELD_NUMBER: _ClassVar[int]
     project_id: int
     filter: ListFilter
-    def __init__(self, project_id: _Optional[int] = ..., filter: _Optional[_Union[ListFilter, _Mapping]] = ...) -> None: ...
+    permanent_only: bool
+    def __init__(self, project_id: _Optional[int] = ..., filter: _Optional[_Union[ListFilter, _Mapping]] = ..., permanent_only: _Optional[bool] = ...) -> None: ...
 
 class ListJobsResponse(_message.Message):
     __slots__ = ("jobs", "total")

@@ -91,14 +91,16 @@ class Crontab(_message.Message):
     def __init__(self, id: _Optional[int] = ..., project_id: _Optional[int] = ..., name: _Optional[str] = ..., job_uuid: _Optional[str] = ..., job_name: _Optional[str] = ..., cron: _Optional[str] = ..., time_zone: _Optional[str] = ..., mutex: _Optional[str] = ..., status: _Optional[_Union[CrontabStatus, str]] = ..., misfire_policy: _Optional[_Union[MisfirePolicy, str]] = ..., misfire_grace_seconds: _Optional[int] = ..., next_fire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recent_fires: _Optional[_Iterable[_Union[CrontabFire, _Mapping]]] = ..., audit: _Optional[_Union[_catalog_pb2.Audit, _Mapping]] = ...) -> None: ...
 
 class ListCrontabsRequest(_message.Message):
-    __slots__ = ("project_id", "filter", "fire_limit")
+    __slots__ = ("project_id", "filter", "fire_limit", "status")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     FILTER_FIELD_NUMBER: _ClassVar[int]
     FIRE_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
     project_id: int
     filter: _catalog_pb2.ListFilter
     fire_limit: int
-    def __init__(self, project_id: _Optional[int] = ..., filter: _Optional[_Union[_catalog_pb2.ListFilter, _Mapping]] = ..., fire_limit: _Optional[int] = ...) -> None: ...
+    status: CrontabStatus
+    def __init__(self, project_id: _Optional[int] = ..., filter: _Optional[_Union[_catalog_pb2.ListFilter, _Mapping]] = ..., fire_limit: _Optional[int] = ..., status: _Optional[_Union[CrontabStatus, str]] = ...) -> None: ...
 
 class ListCrontabsResponse(_message.Message):
     __slots__ = ("crontabs", "total")
@@ -125,7 +127,7 @@ class GetCrontabResponse(_message.Message):
     def __init__(self, crontab: _Optional[_Union[Crontab, _Mapping]] = ...) -> None: ...
 
 class CreateCrontabRequest(_message.Message):
-    __slots__ = ("project_id", "name", "job_uuid", "cron", "time_zone", "mutex", "misfire_policy", "misfire_grace_seconds", "actor")
+    __slots__ = ("project_id", "name", "job_uuid", "cron", "time_zone", "mutex", "misfire_policy", "misfire_grace_seconds", "actor", "status")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     JOB_UUID_FIELD_NUMBER: _ClassVar[int]
@@ -135,6 +137,7 @@ class CreateCrontabRequest(_message.Message):
     MISFIRE_POLICY_FIELD_NUMBER: _ClassVar[int]
     MISFIRE_GRACE_SECONDS_FIELD_NUMBER: _ClassVar[int]
     ACTOR_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
     project_id: int
     name: str
     job_uuid: str
@@ -144,7 +147,8 @@ class CreateCrontabRequest(_message.Message):
     misfire_policy: MisfirePolicy
     misfire_grace_seconds: int
     actor: str
-    def __init__(self, project_id: _Optional[int] = ..., name: _Optional[str] = ..., job_uuid: _Optional[str] = ..., cron: _Optional[str] = ..., time_zone: _Optional[str] = ..., mutex: _Optional[str] = ..., misfire_policy: _Optional[_Union[MisfirePolicy, str]] = ..., misfire_grace_seconds: _Optional[int] = ..., actor: _Optional[str] = ...) -> None: ...
+    status: CrontabStatus
+    def __init__(self, project_id: _Optional[int] = ..., name: _Optional[str] = ..., job_uuid: _Optional[str] = ..., cron: _Optional[str] = ..., time_zone: _Optional[str] = ..., mutex: _Optional[str] = ..., misfire_policy: _Optional[_Union[MisfirePolicy, str]] = ..., misfire_grace_seconds: _Optional[int] = ..., actor: _Optional[str] = ..., status: _Optional[_Union[CrontabStatus, str]] = ...) -> None: ...
 
 class CreateCrontabResponse(_message.Message):
     __slots__ = ("crontab",)

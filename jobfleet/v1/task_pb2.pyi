@@ -77,7 +77,7 @@ class GetTaskResponse(_message.Message):
     def __init__(self, task: _Optional[_Union[_common_pb2.Task, _Mapping]] = ...) -> None: ...
 
 class ListTasksRequest(_message.Message):
-    __slots__ = ("project_id", "name_contains", "submitter", "status", "started_after_unix", "started_before_unix", "uuid", "limit", "offset")
+    __slots__ = ("project_id", "name_contains", "submitter", "status", "started_after_unix", "started_before_unix", "uuid", "limit", "offset", "statuses")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_CONTAINS_FIELD_NUMBER: _ClassVar[int]
     SUBMITTER_FIELD_NUMBER: _ClassVar[int]
@@ -87,6 +87,7 @@ class ListTasksRequest(_message.Message):
     UUID_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     OFFSET_FIELD_NUMBER: _ClassVar[int]
+    STATUSES_FIELD_NUMBER: _ClassVar[int]
     project_id: int
     name_contains: str
     submitter: str
@@ -96,7 +97,8 @@ class ListTasksRequest(_message.Message):
     uuid: str
     limit: int
     offset: int
-    def __init__(self, project_id: _Optional[int] = ..., name_contains: _Optional[str] = ..., submitter: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.TaskStatus, str]] = ..., started_after_unix: _Optional[int] = ..., started_before_unix: _Optional[int] = ..., uuid: _Optional[str] = ..., limit: _Optional[int] = ..., offset: _Optional[int] = ...) -> None: ...
+    statuses: _containers.RepeatedScalarFieldContainer[_common_pb2.TaskStatus]
+    def __init__(self, project_id: _Optional[int] = ..., name_contains: _Optional[str] = ..., submitter: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.TaskStatus, str]] = ..., started_after_unix: _Optional[int] = ..., started_before_unix: _Optional[int] = ..., uuid: _Optional[str] = ..., limit: _Optional[int] = ..., offset: _Optional[int] = ..., statuses: _Optional[_Iterable[_Union[_common_pb2.TaskStatus, str]]] = ...) -> None: ...
 
 class ListTasksResponse(_message.Message):
     __slots__ = ("tasks", "total")
@@ -261,10 +263,20 @@ class CountTasksRequest(_message.Message):
     def __init__(self, project_id: _Optional[int] = ..., since_unix: _Optional[int] = ...) -> None: ...
 
 class CountTasksResponse(_message.Message):
-    __slots__ = ("count",)
+    __slots__ = ("count", "statuses")
     COUNT_FIELD_NUMBER: _ClassVar[int]
+    STATUSES_FIELD_NUMBER: _ClassVar[int]
     count: int
-    def __init__(self, count: _Optional[int] = ...) -> None: ...
+    statuses: _containers.RepeatedCompositeFieldContainer[TaskStatusCount]
+    def __init__(self, count: _Optional[int] = ..., statuses: _Optional[_Iterable[_Union[TaskStatusCount, _Mapping]]] = ...) -> None: ...
+
+class TaskStatusCount(_message.Message):
+    __slots__ = ("status", "count")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    status: _common_pb2.TaskStatus
+    count: int
+    def __init__(self, status: _Optional[_Union[_common_pb2.TaskStatus, str]] = ..., count: _Optional[int] = ...) -> None: ...
 
 class ControlSubtaskRequest(_message.Message):
     __slots__ = ("project_id", "task_uuid", "subtask_uuid", "control", "actor")

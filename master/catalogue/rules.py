@@ -39,9 +39,11 @@ def save_job(
     return job, ready
 
 
-def list_jobs(project_id: int, f: ListFilter) -> tuple[list[tuple[Job, list[Step]]], int]:
+def list_jobs(
+    project_id: int, f: ListFilter, permanent_only: bool = False
+) -> tuple[list[tuple[Job, list[Step]]], int]:
     projects.require_project(project_id)
-    rows, total = jobs.search(project_id, f)
+    rows, total = jobs.search(project_id, f, permanent_only)
     return [(r, jobs.steps_of(r)) for r in rows], total
 
 

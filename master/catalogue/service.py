@@ -52,8 +52,10 @@ class Catalogue:
 
     # --- jobs
 
-    async def list_jobs(self, project_id: int, f: ListFilter) -> tuple[list[JobSteps], int]:
-        return await self.run_db(rules.list_jobs, project_id, f)
+    async def list_jobs(
+        self, project_id: int, f: ListFilter, permanent_only: bool = False
+    ) -> tuple[list[JobSteps], int]:
+        return await self.run_db(rules.list_jobs, project_id, f, permanent_only)
 
     async def get_job(self, project_id: int, uuid: str, name: str) -> JobSteps:
         return await self.run_db(rules.get_job, project_id, uuid, name)

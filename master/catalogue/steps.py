@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import shlex
-import uuid as uuidlib
 
 from master.catalogue.validate import USER_NAME, stored_name
 from master.catalogue.variables import PATTERN
@@ -20,6 +19,7 @@ from master.domain import (
     StepKind,
 )
 from master.errors import InvalidArgument
+from master.store.tasks import new_uuid
 
 MAX_STEPS = 100
 # A copy's chown and chmod as the slave takes them (slave/copy/owner.py): `user`, `user:group`,
@@ -39,7 +39,7 @@ def checked(steps: list[Step]) -> list[Step]:
     out = []
     for i, step in enumerate(steps):
         check(step, f"steps[{i}]")
-        out.append(step if step.uuid else dataclasses.replace(step, uuid=uuidlib.uuid4().hex))
+        out.append(step if step.uuid else dataclasses.replace(step, uuid=new_uuid()))
     if len({s.uuid for s in out}) != len(out):
         raise InvalidArgument("two steps share a uuid", "steps")
     return out

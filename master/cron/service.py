@@ -108,18 +108,27 @@ class Crontabs:
         self.max_per_project = max_per_project  # crontabs of one project; 0: no quota
 
     async def list(
-        self, project_id: int, f: ListFilter, fire_limit: int
+        self, project_id: int, f: ListFilter, fire_limit: int, status: CrontabStatus | None = None
     ) -> tuple[list[CrontabView], int]:
+        """A page of the project's crontabs (of that status, when given) and the total."""
         await self.run_db(projects.require_project, project_id)
-        rows, total = await self.run_db(crontabs.search, project_id, f)
+        rows, total = await self.run_db(crontabs.search, project_id, f, status)
         return await self.run_db(views, rows, fire_limit, self.clock()), total
 
     async def get(self, project_id: int, crontab_id: int, fire_limit: int = 0) -> CrontabView:
         row = await self.run_db(crontabs.get, project_id, crontab_id)
         return (await self.run_db(views, [row], fire_limit, self.clock()))[0]
 
-    async def create(self, project_id: int, wanted: CrontabInput, actor: str) -> CrontabView:
+    async def create(
+        self,
+        project_id: int,
+        wanted: CrontabInput,
+        actor: str,
+        status: CrontabStatus = CrontabStatus.AVAILABLE,
+    ) -> CrontabView:
+        """A new crontab; created unavailable, it fires only once set available."""
         values = await self.run_db(columns, project_id, wanted, self.default_zone, self.clock())
+        values["status"] = status.value
         row = await self.run_db(crontabs.create, project_id, values, actor, self.max_per_project)
         self.changed(row.id)
         return await self.get(project_id, row.id)

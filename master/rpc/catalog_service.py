@@ -60,7 +60,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     @unary
     async def ListJobs(self, request: pb.ListJobsRequest, context: Context) -> pb.ListJobsResponse:
         found, total = await self.catalogue.list_jobs(
-            request.project_id, convert_catalog.list_filter(request.filter)
+            request.project_id, convert_catalog.list_filter(request.filter), request.permanent_only
         )
         return pb.ListJobsResponse(jobs=[convert_catalog.job(j, s) for j, s in found], total=total)
 

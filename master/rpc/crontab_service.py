@@ -6,6 +6,7 @@ from __future__ import annotations
 from jobfleet.v1 import crontab_pb2 as pb
 from jobfleet.v1 import crontab_pb2_grpc
 from master.cron.service import Crontabs
+from master.domain import CrontabStatus
 from master.rpc.context import Context
 from master.rpc.convert import catalog as convert_catalog
 from master.rpc.convert import crontab as convert_crontab
@@ -21,7 +22,10 @@ class CrontabServicer(crontab_pb2_grpc.CrontabServiceServicer):
         self, request: pb.ListCrontabsRequest, context: Context
     ) -> pb.ListCrontabsResponse:
         found, total = await self.crontabs.list(
-            request.project_id, convert_catalog.list_filter(request.filter), request.fire_limit
+            request.project_id,
+            convert_catalog.list_filter(request.filter),
+            request.fire_limit,
+            convert_crontab.status_filter(request.status),
         )
         return pb.ListCrontabsResponse(
             crontabs=[convert_crontab.crontab(v) for v in found], total=total
@@ -39,7 +43,10 @@ class CrontabServicer(crontab_pb2_grpc.CrontabServiceServicer):
         self, request: pb.CreateCrontabRequest, context: Context
     ) -> pb.CreateCrontabResponse:
         view = await self.crontabs.create(
-            request.project_id, convert_crontab.wanted(request), request.actor
+            request.project_id,
+            convert_crontab.wanted(request),
+            request.actor,
+            convert_crontab.status_or(request.status, CrontabStatus.AVAILABLE),
         )
         return pb.CreateCrontabResponse(crontab=convert_crontab.crontab(view))
 

@@ -70,8 +70,10 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
         self, request: task_pb2.CountTasksRequest, context: Context
     ) -> task_pb2.CountTasksResponse:
         since = from_unix(request.since_unix, "since_unix")
-        count = await self.queries.count(request.project_id, since)
-        return task_pb2.CountTasksResponse(count=count)
+        counts = await self.queries.count(request.project_id, since)
+        return task_pb2.CountTasksResponse(
+            count=sum(counts.values()), statuses=convert_task.status_counts(counts)
+        )
 
     @unary
     async def ControlSubtask(

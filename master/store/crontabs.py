@@ -41,10 +41,14 @@ def get(project_id: int, crontab_id: int) -> Crontab:
     return row
 
 
-def search(project_id: int, f: ListFilter) -> tuple[list[Crontab], int]:
+def search(
+    project_id: int, f: ListFilter, status: CrontabStatus | None = None
+) -> tuple[list[Crontab], int]:
     query = audited(_with_job().where(Crontab.project == project_id), Crontab, f, Crontab.name)
     if f.job_name_contains:
         query = query.where(Job.name.contains(f.job_name_contains))
+    if status is not None:
+        query = query.where(Crontab.status == status)
     return page(query, f, Crontab.id)
 
 

@@ -31,7 +31,7 @@ from master.domain import (
     Unstarted,
 )
 from master.store.crontabs import naive, unix
-from master.store.tasks import new_uuid
+from master.store.tasks import unused_uuid
 
 PENDING_WINDOW = dt.timedelta(minutes=10)  # a claim older than this no longer holds its mutex
 LOCK_CLASS = 0x63726F6E  # "cron": the high half of the advisory lock key
@@ -73,7 +73,7 @@ def _decide(
 ) -> Recorded:
     if not fire.start:
         return Recorded(fire.fire_time, Outcome.MISFIRED, reason=fire.reason)
-    uuid = new_uuid()
+    uuid = unused_uuid(row.project_id)
     if not row.mutex:
         return Recorded(fire.fire_time, Outcome.STARTED, uuid, fire.reason)
     key = (row.project_id, row.mutex)

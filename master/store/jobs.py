@@ -18,8 +18,10 @@ def steps_of(job: Job) -> list[Step]:
     return [Step.from_json(s) for s in json.loads(job.steps)]
 
 
-def search(project_id: int, f: ListFilter) -> tuple[list[Job], int]:
+def search(project_id: int, f: ListFilter, permanent_only: bool = False) -> tuple[list[Job], int]:
     query = audited(Job.select().where(Job.project == project_id), Job, f, Job.name)
+    if permanent_only:
+        query = query.where(Job.permanent)
     return page(query, f, Job.id)
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid as uuidlib
+import secrets
+import string
 from typing import Any
+
+import peewee as pw
 
 from master.db.bulk import insert_rows
 from master.db.connection import write_transaction
@@ -23,6 +26,9 @@ from master.domain import (
 from master.errors import AlreadyExists, InvalidArgument, NotFound, ResourceExhausted
 
 OPEN = [s.value for s in TaskStatus if s not in FINAL_TASK]
+UUID_ALPHABET = string.ascii_letters + string.digits
+UUID_LENGTH = 12  # as OpenC3's: 62**12 (about 2**71) uuids
+UUID_TRIES = 5
 
 
 def too_many_running(project_id: int, limit: int) -> ResourceExhausted:
@@ -33,7 +39,17 @@ def too_many_running(project_id: int, limit: int) -> ResourceExhausted:
 
 
 def new_uuid() -> str:
-    return uuidlib.uuid4().hex
+    """A task or step uuid: 12 random letters and digits (OpenC3's shape, from `secrets`)."""
+    return "".join(secrets.choice(UUID_ALPHABET) for _ in range(UUID_LENGTH))
+
+
+def unused_uuid(project_id: int) -> str:
+    """A new uuid no task of the project has; a clash (odds 1 in 3e21 per task) draws again."""
+    for _ in range(UUID_TRIES):
+        uuid = new_uuid()
+        if find(project_id, uuid) is None:
+            return uuid
+    raise AlreadyExists(f"no unused task uuid in {UUID_TRIES} draws", "task_uuid")
 
 
 def create(new: NewTask, max_running: int = 0) -> Task:
@@ -46,7 +62,7 @@ def create(new: NewTask, max_running: int = 0) -> Task:
         if max_running and open_count(new.project_id, max_running) >= max_running:
             raise too_many_running(new.project_id, max_running)
         task = Task.create(
-            uuid=new.uuid or new_uuid(),
+            uuid=new.uuid or unused_uuid(new.project_id),
             project=new.project_id,
             name=new.name,
             submitter=new.submitter,
@@ -234,8 +250,8 @@ def search(f: TaskFilter) -> tuple[list[Task], int]:
         query = query.where(Task.name.contains(f.name_contains))
     if f.submitter:
         query = query.where(Task.submitter == f.submitter)
-    if f.status:
-        query = query.where(Task.status == f.status)
+    if f.statuses:
+        query = query.where(Task.status.in_(list(f.statuses)))
     if f.started_after:
         query = query.where(Task.created_at >= f.started_after)
     if f.started_before:
@@ -247,10 +263,15 @@ def search(f: TaskFilter) -> tuple[list[Task], int]:
     return list(rows), total
 
 
-def count_since(project_id: int, since: dt.datetime) -> int:
-    return int(
-        Task.select().where((Task.project == project_id) & (Task.created_at >= since)).count()
+def count_since(project_id: int, since: dt.datetime) -> dict[str, int]:
+    """The project's tasks created since `since`, by status (only the statuses they have)."""
+    rows: Any = (
+        Task.select(Task.status, pw.fn.COUNT(Task.id))
+        .where((Task.project == project_id) & (Task.created_at >= since))
+        .group_by(Task.status)
+        .tuples()
     )
+    return {str(status): int(n) for status, n in rows}
 
 
 def slaves_of(task_ids: list[int]) -> dict[int, list[str]]:
@@ -271,8 +292,9 @@ def unfinished() -> list[Task]:
     return list(Task.select().where(Task.status.not_in([s.value for s in FINAL_TASK])))
 
 
-def request_kill(task_id: int) -> None:
-    Task.update(kill_requested=True).where(Task.id == task_id).execute()
+def request_kill(task_id: int, reason: str) -> None:
+    """Mark the task to be killed; `reason` is its reason once it ends killed."""
+    Task.update(kill_requested=True, reason=reason).where(Task.id == task_id).execute()
 
 
 def set_status(task_id: int, status: TaskStatus) -> None:

@@ -49,6 +49,8 @@ logger = logging.getLogger(__name__)
 Targets = dict[str, SshTarget]
 SECRET_FIELDS = ("private_key", "password")
 """The account columns stored sealed."""
+KILLED_REASON = "killed on request"
+"""A killed task's reason when the kill named none."""
 
 
 class TaskEngine:
@@ -153,7 +155,7 @@ class TaskEngine:
         open_rows = await self.run_db(executions.open_of_task, task_id)
         if task.kill_requested:
             if not open_rows:
-                await self._finish(task, TaskStatus.KILLED, "killed on request")
+                await self._finish(task, TaskStatus.KILLED, task.reason or KILLED_REASON)
             return
         sub = await self.run_db(tasks.subtask_at, task_id, task.position)
         if sub.status == SubtaskStatus.INIT:
@@ -425,8 +427,8 @@ class TaskEngine:
         task = await self.run_db(tasks.get, uuid, project_id)
         if task.status in FINAL_TASK:
             raise FailedPrecondition(f"task {uuid} already ended: {task.status}", "uuid")
-        await self.run_db(tasks.request_kill, task.id)
-        why = reason or "killed on request"
+        why = reason or KILLED_REASON
+        await self.run_db(tasks.request_kill, task.id, why)
         away: list[int] = []
         for row in await self.run_db(executions.open_of_task, task.id):
             if not self.sessions.send(row.slave, KillOrder(row.id, why)):

@@ -105,7 +105,7 @@ class Intake:
     async def _orphan(self, row: Execution) -> None:
         task = await self.run_db(tasks.get_by_id, row.task_id)
         if task.kill_requested:
-            await self._close([row.id], ExecutionStatus.KILLED, "killed on request")
+            await self._close([row.id], ExecutionStatus.KILLED, task.reason or "killed on request")
         elif row.status == ExecutionStatus.PENDING:
             self._redelivered[row.id] += 1
             if self._redelivered[row.id] > MAX_REDELIVERIES:

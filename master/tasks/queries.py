@@ -63,7 +63,8 @@ class TaskQueries:
             await self.run_db(tasks.subtasks, task.id),
         )
 
-    async def count(self, project_id: int, since: dt.datetime | None) -> int:
+    async def count(self, project_id: int, since: dt.datetime | None) -> dict[str, int]:
+        """The project's tasks created since `since` (None: this month, UTC), by status."""
         await self.run_db(projects.require_project, project_id)
         if since is None:
             now = utcnow()

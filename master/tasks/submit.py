@@ -64,6 +64,7 @@ def command_task(spec: CommandSpec, limit: RenderLimit) -> NewTask:
         spec.variables,
         planned,
         inputs,
+        job_uuid=step.uuid,  # OpenC3's pages build the step's log uuid from it
     )
 
 
@@ -84,7 +85,15 @@ def copy_task(
     inputs = {"field": SubmittedAs.COPY, "steps": [step.to_json()], "values": values}
     planned = plan(project_id, [step], values, copy_field, limit)
     return _new_task(
-        project_id, name, submitter, call_type, JobType.PLUGIN_SCP, values, planned, inputs
+        project_id,
+        name,
+        submitter,
+        call_type,
+        JobType.PLUGIN_SCP,
+        values,
+        planned,
+        inputs,
+        job_uuid=step.uuid,  # as a command's
     )
 
 

@@ -16,10 +16,22 @@ from tests.waiting import wait_until
 EVERY_SECOND = "* * * * * *"
 
 
-def create(http: httpx.Client, name: str, job: str, cron: str = EVERY_SECOND, **extra: Any) -> int:
+def create(
+    http: httpx.Client,
+    name: str,
+    job: str,
+    cron: str = EVERY_SECOND,
+    start: bool = True,
+    **extra: Any,
+) -> int:
+    """A new crontab (created unavailable, as OpenC3's), set available when `start`."""
     resp = http.post("/crontab/1", json={"name": name, "jobuuid": job, "cron": cron, **extra})
     assert resp.status_code == 200, resp.text
-    return int(resp.json()["data"]["id"])
+    made = resp.json()["data"]
+    assert made["status"] == "unavailable", made
+    if start:
+        set_status(http, int(made["id"]), "available")
+    return int(made["id"])
 
 
 def get(http: httpx.Client, crontab_id: int, fires: int = 100) -> dict[str, Any]:

@@ -26,8 +26,15 @@ def cmd(name: str, script: str, nodes: str = "s1", **extra: Any) -> dict[str, An
     }
 
 
-def create_job(http: httpx.Client, name: str, steps: list[dict[str, Any]], project: int = 1) -> str:
-    resp = http.post(f"/jobs/{project}", json={"name": name, "data": steps})
+def create_job(
+    http: httpx.Client,
+    name: str,
+    steps: list[dict[str, Any]],
+    project: int = 1,
+    permanent: bool = False,
+) -> str:
+    body = {"name": name, "data": steps, **({"permanent": "permanent"} if permanent else {})}
+    resp = http.post(f"/jobs/{project}", json=body)
     assert resp.status_code == 200, resp.text
     return str(resp.json()["data"]["uuid"])
 

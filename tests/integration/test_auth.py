@@ -391,6 +391,9 @@ def make_other(cluster: Cluster) -> Other:
     script = made_id(http.post(f"/scripts/{project}", json=body))
     body = {"name": "b-cron", "jobuuid": job, "cron": "0 0 1 1 *"}
     crontab = int(http.post(f"/crontab/{project}", json=body).json()["data"]["id"])
+    # created unavailable: started, so that an attack stopping it would show
+    started = http.post(f"/crontab/{project}/{crontab}/status", json={"status": "available"})
+    assert started.status_code == 200, started.text
     reply = http.post(f"/fileserver/{project}", files={"f": ("b.txt", b"b-file-bytes")})
     assert reply.status_code == 200, reply.text
     token = int(str(new_token(http, project, "b-token")["id"]))

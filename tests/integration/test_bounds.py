@@ -141,6 +141,9 @@ def test_one_projects_flood_is_refused_at_its_quotas_and_the_other_goes_on(
         every_second = {"name": "every second", "jobuuid": job, "cron": crontabs.EVERY_SECOND}
         reply = attacker.post(f"/crontab/{b}", json=every_second)
         assert reply.status_code == 200, reply.text
+        crontab = int(reply.json()["data"]["id"])
+        start = attacker.post(f"/crontab/{b}/{crontab}/status", json={"status": "available"})
+        assert start.status_code == 200, start.text
         cron_made = time.monotonic()
         one_more = attacker.post(f"/crontab/{b}", json={**cron, "name": "one more"})
         started = time.monotonic()
@@ -148,7 +151,6 @@ def test_one_projects_flood_is_refused_at_its_quotas_and_the_other_goes_on(
         assert wait_final(a, mine)["status"] == "success"
         a_took = time.monotonic() - started
 
-        crontab = int(reply.json()["data"]["id"])
         fires = wait_until(lambda: failed_fires(a, b, crontab, 2), 20, what="refused fires")
         cron_ran = time.monotonic() - cron_made
         attacker.post(f"/crontab/{b}/{crontab}/status", json={"status": "unavailable"})

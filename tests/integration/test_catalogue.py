@@ -25,20 +25,23 @@ def refused(resp: httpx.Response, status: int, field: str) -> None:
 
 def test_jobs_round_trip_and_filter(cluster: Cluster) -> None:
     http = cluster.http
-    uuid = create_job(http, "build web", [cmd("a", "echo a"), cmd("b", "echo b", pause="p")])
-    create_job(http, "deploy db", [cmd("c", "echo c")])
+    steps = [cmd("a", "echo a"), cmd("b", "echo b", pause="p")]
+    uuid = create_job(http, "build web", steps, permanent=True)
+    create_job(http, "deploy db", [cmd("c", "echo c")], permanent=True)
+    create_job(http, "scratch", [cmd("d", "echo d")])  # transient: the dashboard counts none
 
     one = ok(http.get(f"/jobs/1/{uuid}"))
-    ok(http.post(f"/jobs/1/{uuid}", json={"name": "build web 2", "data": [cmd("z", "echo z")]}))
+    edit = {"name": "build web 2", "permanent": "permanent", "data": [cmd("z", "echo z")]}
+    ok(http.post(f"/jobs/1/{uuid}", json=edit))
     edited = ok(http.get(f"/jobs/1/{uuid}"))
 
     assert [s["scripts_cont"] for s in one["data"]] == ["echo a", "echo b"]
     assert one["data"][1]["pause"] == "p" and all(s["uuid"] for s in one["data"])
     assert [s["name"] for s in edited["data"]] == ["z"] and edited["name"] == "build web 2"
     assert [j["name"] for j in ok(http.get("/jobs/1", params={"name": "web"}))] == ["build web 2"]
-    assert ok(http.get("/jobs/1/count")) == 2
+    assert ok(http.get("/jobs/1/count")) == {"permanent": 2}
     ok(http.delete(f"/jobs/1/{uuid}"))
-    assert ok(http.get("/jobs/1/count")) == 1
+    assert ok(http.get("/jobs/1/count")) == {"permanent": 1}
     refused(http.get(f"/jobs/1/{uuid}"), 404, "")
 
 
@@ -105,7 +108,7 @@ def test_nodes_groups_and_nodeinfo(cluster: Cluster) -> None:
     assert [g["name"] for g in ok(http.get("/nodegroup/1", params={"plugin": "list"}))] == ["webs"]
     check = ok(http.get("/nodeinfo/1/check", params={"node": "web1,10.0.1.7,s1,nope"}))
     assert check["unknown"] == ["nope"] and "web1" in check["known"]
-    assert ok(http.get("/nodeinfo/1/count")) == 2
+    assert ok(http.get("/nodeinfo/1/count")) == {"node": 2}
     ok(http.delete(f"/nodegroup/1/{group['id']}"))
     ok(http.delete(f"/nodelist/1/{web['id']}"))
     assert [n["name"] for n in ok(http.get("/nodelist/1"))] == ["db1"]

@@ -161,7 +161,7 @@ def test_slave_killed_mid_step_is_lost_within_the_lease_then_rerun_once_it_is_ba
 
         lost_row = wait_until(lost, lease + 10, what=f"{victim} lost")
         took = time.monotonic() - killed_at
-        waiting = wait_status(http, uuid, "decision", timeout=10)
+        waiting = wait_status(http, uuid, "waiting", timeout=10)
         start_slave(master, victim)
         rerun = control(http, uuid, subtasks(http, uuid)[0], "running")
         done = wait_final(http, uuid, timeout=30)
@@ -170,7 +170,7 @@ def test_slave_killed_mid_step_is_lost_within_the_lease_then_rerun_once_it_is_ba
     print(f"slave SIGKILL -> execution lost in {took:.2f} s (lease {lease:g} s)")
     assert "silent" in lost_row["reason"] and f"{lease:g}" in lost_row["reason"]
     assert took < lease + 3, f"lost only after {took:.1f} s"
-    assert waiting["status"] == "decision"
+    assert waiting["status"] == "waiting"
     assert rerun.status_code == 200, rerun.text
     assert done["status"] == "success"
     assert [n["status"] for n in done["nodes"]] == ["success", "success"]

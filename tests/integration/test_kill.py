@@ -36,7 +36,7 @@ wait
 
     assert resp.status_code == 200, resp.text
     done = wait_final(cluster.http, uuid, timeout=30)
-    assert done["status"] == "killed"
+    assert (done["status"], done["reason"]) == ("fail", "killed by api")  # OpenC3's words
     assert done["nodes"][0]["status"] == "killed"
     wait_until(lambda: not any(alive(p) for p in started), 15, what="process tree gone")
     assert tasklog(cluster.http, uuid)["s1"]["log"] == "children started\n"

@@ -109,7 +109,7 @@ def test_kill_ends_the_remote_process_tree(ssh_fleet: SshFleet, shared_dir: Path
     resp = ssh_fleet.http.delete(f"/slave/s1/killtask/{uuid}")
 
     assert resp.status_code == 200, resp.text
-    assert wait_final(ssh_fleet.http, uuid)["status"] == "killed"
+    assert wait_final(ssh_fleet.http, uuid)["status"] == "fail"
     wait_until(
         lambda: not any(Path(f"/proc/{p}").exists() for p in started), 15, what="remote tree gone"
     )

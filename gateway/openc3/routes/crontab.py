@@ -49,6 +49,11 @@ CRONTAB_EXAMPLE = {
     "misfire": "run_once",
     "misfire_grace": 600,
 }
+COUNTS: schemas.Schema = {
+    "type": "object",
+    "properties": {s: {"type": "integer", "minimum": 0} for s in STATUSES},
+    "required": list(STATUSES),
+}
 FIRES = {"fires": schemas.integer(1, MAX_FIRES, description="how many recent fires to show")}
 
 
@@ -80,6 +85,7 @@ def create_request(project_id: int, fields: Fields, actor: str) -> crontab_pb2.C
         misfire_policy=wanted.misfire_policy,
         misfire_grace_seconds=wanted.misfire_grace_seconds,
         actor=actor,
+        status=crontab_pb2.CRONTAB_STATUS_UNAVAILABLE,  # as OpenC3's: started by a status change
     )
 
 
@@ -141,15 +147,19 @@ async def list_crontabs(request: Request[GatewayState]) -> Response:
     return envelope.ok([crontab_row(c) for c in reply.crontabs], total=reply.total)
 
 
-@describe(query=filters.query(["jobname"]), data={"type": "integer", "minimum": 0})
+@describe(query=filters.query(["jobname"]), data=COUNTS)
 async def count_crontabs(request: Request[GatewayState]) -> Response:
-    """GET /crontab/{projectid}/count: how many crontabs the same filters list."""
-    ask = crontab_pb2.ListCrontabsRequest(
-        project_id=project_id(request),
-        filter=filters.count_filter(request.query_params, extra=["jobname"]),
-    )
+    """GET /crontab/{projectid}/count: `{available, unavailable}`, how many crontabs of each
+    status the same filters list (the dashboard adds them up)."""
+    wanted = filters.count_filter(request.query_params, extra=["jobname"])
     master = request.state["master"]
-    return envelope.ok((await master.crontab.ListCrontabs(ask, timeout=master.timeout)).total)
+    counts: dict[str, int] = {}
+    for status, shown in words.CRONTAB_STATUS.items():
+        ask = crontab_pb2.ListCrontabsRequest(
+            project_id=project_id(request), filter=wanted, fire_limit=1, status=status
+        )
+        counts[shown] = (await master.crontab.ListCrontabs(ask, timeout=master.timeout)).total
+    return envelope.ok(counts)
 
 
 @describe(query=FIRES, data={"type": "object"})
@@ -165,7 +175,8 @@ async def get_crontab(request: Request[GatewayState]) -> Response:
 
 @describe(body=CRONTAB_BODY, example=CRONTAB_EXAMPLE, data={"type": "object"})
 async def create_crontab(request: Request[GatewayState]) -> Response:
-    """POST /crontab/{projectid}: a new crontab (available); `data` is its row."""
+    """POST /crontab/{projectid}: a new crontab, `unavailable` (it fires once set available,
+    as OpenC3's); `data` is its row."""
     ask = create_request(
         project_id(request), await forms.read_fields(request), forms.submitter(request)
     )

@@ -62,7 +62,11 @@ JOB_EXAMPLE = {
 }
 ROWS: schemas.Schema = {"type": "array", "items": {"type": "object"}}
 JOB: schemas.Schema = {"type": "object", "required": ["uuid", "data"]}
-COUNT: schemas.Schema = {"type": "integer", "minimum": 0}
+COUNT: schemas.Schema = {
+    "type": "object",
+    "properties": {"permanent": {"type": "integer", "minimum": 0}},
+    "required": ["permanent"],
+}
 REMOVED: schemas.Schema = {"const": 1}
 
 
@@ -110,13 +114,16 @@ async def list_jobs(request: Request[GatewayState]) -> Response:
 
 @describe(query=filters.query(), data=COUNT)
 async def count_jobs(request: Request[GatewayState]) -> Response:
-    """GET /jobs/{projectid}/count: how many jobs the same filters list."""
+    """GET /jobs/{projectid}/count: `{permanent}`, how many permanent jobs the same filters
+    list (what OpenC3's dashboard reads)."""
     ask = catalog_pb2.ListJobsRequest(
         project_id=forms.path_id(request, "projectid"),
         filter=filters.count_filter(request.query_params),
+        permanent_only=True,
     )
     master = request.state["master"]
-    return envelope.ok((await master.catalog.ListJobs(ask, timeout=master.timeout)).total)
+    reply = await master.catalog.ListJobs(ask, timeout=master.timeout)
+    return envelope.ok({"permanent": reply.total})
 
 
 @describe(data=JOB)

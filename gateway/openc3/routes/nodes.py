@@ -50,7 +50,11 @@ CHECK_QUERY = {
 }
 ROWS: schemas.Schema = {"type": "array", "items": {"type": "object"}}
 ROW: schemas.Schema = {"type": "object"}
-COUNT: schemas.Schema = {"type": "integer", "minimum": 0}
+COUNT: schemas.Schema = {
+    "type": "object",
+    "properties": {"node": {"type": "integer", "minimum": 0}},
+    "required": ["node"],
+}
 REMOVED: schemas.Schema = {"const": 1}
 NAMES: schemas.Schema = {"type": "array", "items": {"type": "string"}}
 CHECKED: schemas.Schema = {
@@ -154,10 +158,12 @@ async def check_nodes(request: Request[GatewayState]) -> Response:
 
 @describe(query=filters.query(NODE_FILTERS), data=COUNT)
 async def count_nodes(request: Request[GatewayState]) -> Response:
-    """GET /nodeinfo/{projectid}/count: how many machines the project has."""
+    """GET /nodeinfo/{projectid}/count: `{node}`, how many machines the project has (that
+    the same filters list)."""
     ask = list_nodes_request(request, filters.count_filter(request.query_params, NODE_FILTERS))
     master = request.state["master"]
-    return envelope.ok((await master.catalog.ListNodes(ask, timeout=master.timeout)).total)
+    reply = await master.catalog.ListNodes(ask, timeout=master.timeout)
+    return envelope.ok({"node": reply.total})
 
 
 routes: list[BaseRoute] = [

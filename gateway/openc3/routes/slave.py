@@ -1,6 +1,9 @@
-"""OpenC3 `slave` document: a task's log so far, its live log socket, and killing a task.
+"""OpenC3 `slave` document: a task's log so far (or one step's), its live log socket, and
+killing a task.
 
-`{slave}` is taken as given: a task may span slaves, so the task's own executions decide.
+`{slave}` is taken as given: a task may span slaves, so the task's own executions decide (a
+task row's `slave` may be the placeholder `master`, `views.tasks.NO_SLAVE`). The log's `{uuid}`
+is a task uuid or a step's log uuid (`gateway.openc3.loguuid`).
 The log answer is streamed (`gateway.streaming`): a 64 MiB log costs the gateway a page or two
 of memory, not the log several times over. A browser asking for HTML gets OpenC3's page instead,
 which opens the live socket (`logsocket`).
@@ -23,7 +26,7 @@ from gateway.openc3 import logpage, loguuid, names
 from gateway.openc3.routes import logsocket
 from gateway.openc3.views import tasks
 from gateway.upstream import GatewayState
-from jobfleet.v1 import task_pb2
+from jobfleet.v1 import common_pb2, task_pb2
 
 logger = logging.getLogger(__name__)
 
@@ -31,14 +34,51 @@ TASK_LOG = "/slave/{slave}/tasklog/{uuid}"
 
 
 def task_uuid(request: Request[GatewayState]) -> str:
-    """The task uuid; OpenC3 may append `_<plugin uuid>_<plugin type>`, ignored for now."""
+    """The task uuid; OpenC3 may append `_<plugin uuid>_<plugin type>`, ignored here."""
     uuid = str(request.path_params["uuid"]).partition("_")[0].strip()
     return forms.token({"uuid": uuid}, "uuid", required=True)
 
 
+async def logged_task(
+    request: Request[GatewayState],
+) -> tuple[common_pb2.Task, list[common_pb2.Execution]]:
+    """The task the log uuid names and the executions whose logs it asks for (all of them, or
+    one step's): the first reading that names a task, and a step of it when it names one.
+    None naming any: the first reading's NOT_FOUND, as for an unknown task."""
+    master = request.state["master"]
+    first: grpc.aio.AioRpcError | None = None
+    for reading in _readings(str(request.path_params["uuid"])):
+        ask = task_pb2.GetTaskRequest(uuid=reading.task_uuid)
+        try:
+            task = (await master.task.GetTask(ask, timeout=master.timeout)).task
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() != grpc.StatusCode.NOT_FOUND:
+                raise
+            first = first or exc
+            continue
+        if not reading.step_uuid:
+            return task, list(task.executions)
+        if any(s.uuid == reading.step_uuid for s in task.subtasks):
+            return task, [e for e in task.executions if e.subtask_uuid == reading.step_uuid]
+    if first is None:
+        raise FieldError("uuid", "no step of that uuid in the task", status=404)
+    raise first
+
+
+def _readings(uuid: str) -> list[loguuid.LogTarget]:
+    """The log uuid's readings; a malformed one is refused 400 naming `uuid`, before any call."""
+    try:
+        return loguuid.candidates(uuid.strip())
+    except loguuid.BadLogUuid as exc:
+        raise FieldError(
+            "uuid", f"{exc}: a task uuid (1-64 letters and digits) or task + step uuid + cmd|scp"
+        ) from None
+
+
 @describe(data={"type": "array", "items": {"type": "object"}})
 async def task_log(request: Request[GatewayState]) -> Response:
-    """GET /slave/{slave}/tasklog/{uuid}: each execution's log as stored so far, streamed.
+    """GET /slave/{slave}/tasklog/{uuid}: each execution's log as stored so far, streamed;
+    `uuid` is the task's (every execution) or a step's log uuid (that step's executions).
 
     The task is read first, so an unknown task (or another project's) is a plain 404; a failure
     after the answer has begun ends it with `stat: false` (`gateway.streaming`). A client whose
@@ -49,18 +89,16 @@ async def task_log(request: Request[GatewayState]) -> Response:
     if logpage.wants_html(request.headers.get("accept", "")):
         return logpage.page(page_uuid(request))
     master = request.state["master"]
-    uuid = task_uuid(request)
-    ask = task_pb2.GetTaskRequest(uuid=uuid)
-    task = (await master.task.GetTask(ask, timeout=master.timeout)).task
+    task, logged = await logged_task(request)
     rows = [
         streaming.TextRow(
             tasks.execution_fields(e),
             "log",
             functools.partial(master.log_pages, task.project_id, e.id),
         )
-        for e in task.executions
+        for e in logged
     ]
-    body = streaming.envelope(rows, functools.partial(_cut_short, uuid))
+    body = streaming.envelope(rows, functools.partial(_cut_short, task.uuid))
     return StreamingResponse(body, media_type="application/json")
 
 

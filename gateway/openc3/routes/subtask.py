@@ -1,8 +1,10 @@
 """OpenC3 `subtask` document: the steps of a job task, and controlling a waiting one.
 
 `POST` may send any control (next, fail, running, ignore); `PUT` is the narrower permission and
-may send only `next` (anything else: 403 naming `control`). A control that changes nothing (e.g.
-`fail` on a subtask not in decision) is the master's FAILED_PRECONDITION: 409, stat false.
+may send `next` (confirm a pause, go past a failed step) or `running` (run the failed nodes
+again), as OpenC3's PUT takes them (anything else: 403 naming `control`). A control that
+changes nothing (e.g. `fail` on a subtask not in decision) is the master's FAILED_PRECONDITION:
+409, stat false.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from gateway.words import value_of
 from jobfleet.v1 import common_pb2, task_pb2
 
 CONTROLS = tuple(words.SUBTASK_CONTROL.values())
-PUT_CONTROLS = ("next",)
+PUT_CONTROLS = ("next", "running")
 SUBTASK_TYPES = ("cmd", "scp")
 
 CONTROL_FIELDS = {
@@ -37,7 +39,7 @@ CONTROL_BODY = schemas.obj(
     {"control": schemas.choice(CONTROLS), **CONTROL_FIELDS},
     ["control", "taskuuid", "subtaskuuid"],
 )
-NEXT_BODY = schemas.obj(
+PUT_BODY = schemas.obj(
     {"control": schemas.choice(PUT_CONTROLS), **CONTROL_FIELDS},
     ["control", "taskuuid", "subtaskuuid"],
 )
@@ -117,19 +119,22 @@ async def control_any(request: Request[GatewayState]) -> Response:
 
 
 @describe(
-    body=NEXT_BODY,
-    example={"control": "next", "taskuuid": "T20261126a1", "subtaskuuid": "S1a2b3c4"},
+    body=PUT_BODY,
+    example={"control": "running", "taskuuid": "T20261126a1", "subtaskuuid": "S1a2b3c4"},
     data={},
-    answers={403: "a control other than next", 409: "the control changes nothing in this state"},
+    answers={
+        403: "a control other than next or running",
+        409: "the control changes nothing in this state",
+    },
 )
-async def control_next(request: Request[GatewayState]) -> Response:
-    """PUT /subtask/{projectid}: `next` only."""
+async def control_put(request: Request[GatewayState]) -> Response:
+    """PUT /subtask/{projectid}: `next` (confirm, go on) or `running` (retry failed nodes)."""
     return await control(request, PUT_CONTROLS)
 
 
 routes: list[BaseRoute] = [
     Route("/subtask/{projectid}", control_any, methods=["POST"]),
-    Route("/subtask/{projectid}", control_next, methods=["PUT"]),
+    Route("/subtask/{projectid}", control_put, methods=["PUT"]),
     Route("/subtask/{projectid}/{taskuuid}", list_subtasks, methods=["GET"]),
     Route("/subtask/{projectid}/{taskuuid}/{subtaskuuid}", get_subtask, methods=["GET"]),
 ]

@@ -20,7 +20,7 @@ from gateway.openapi import describe
 from gateway.openc3 import steps, words
 from gateway.openc3.views import tasks
 from gateway.upstream import GatewayState
-from gateway.words import value_of
+from gateway.words import values_of
 from jobfleet.v1 import common_pb2, task_pb2
 
 NODE_TYPES = ("builtin",)
@@ -63,7 +63,7 @@ JOB_BY_NAME_BODY = schemas.obj(
 TASK_QUERY = {
     "name": schemas.text(description="contains"),
     "user": schemas.text(description="the submitter"),
-    "status": schemas.choice(words.TASK_STATUS.values()),
+    "status": schemas.choice(words.TASK_STATUS_WORDS),
     "time_start": schemas.time_bound(),
     "time_end": schemas.time_bound(description="inclusive: that whole day"),
     "taskuuid": schemas.text(),
@@ -71,6 +71,22 @@ TASK_QUERY = {
     "offset": schemas.integer(0, INT32_MAX),
 }
 SUBMITTED = {"type": "object", "properties": {"status": {"type": "string"}}}
+QUICK_SUBMITTED = {
+    "type": "object",
+    "properties": {
+        "uuid": {"type": "string"},
+        "status": {"type": "string"},
+        "slave": {"type": "string", "description": "for the log socket's URL"},
+        "loguuid": {"type": "string", "description": "task uuid + step uuid + cmd|scp"},
+    },
+}
+COUNTED = ("success", "fail", "running", "waiting", "init")
+"""The words `/count` always answers (0 when none): those the dashboard reads, and the rest."""
+COUNTS = {
+    "type": "object",
+    "properties": {w: {"type": "integer", "minimum": 0} for w in COUNTED},
+    "required": list(COUNTED),
+}
 
 
 def submit_command_request(
@@ -134,20 +150,26 @@ def submit_job_by_name_request(
     )
 
 
-def list_tasks_request(project_id: int, query: Fields) -> task_pb2.ListTasksRequest:
-    """Task list filters -> ListTasksRequest; `status` is an OpenC3 status word."""
+def list_tasks_request(project_id: int, query: Fields) -> task_pb2.ListTasksRequest | None:
+    """Task list filters -> ListTasksRequest; `status` is an OpenC3 status word, which may name
+    several statuses (`waiting`: paused or awaiting a decision; `fail`: failed or killed). None
+    when the word names no status jobfleet has (`refuse`): no task can match."""
     status = forms.text(query, "status")
-    return task_pb2.ListTasksRequest(
+    statuses = (
+        values_of(words.TASK_STATUS, status, "status", words.TASK_STATUS_WORDS) if status else []
+    )
+    ask = task_pb2.ListTasksRequest(
         project_id=project_id,
         name_contains=forms.text(query, "name"),
         submitter=forms.text(query, "user"),
-        status=value_of(words.TASK_STATUS, status, "status") if status else None,
+        statuses=statuses,
         started_after_unix=forms.time_bound(query, "time_start"),
         started_before_unix=forms.time_bound(query, "time_end", end=True),
         uuid=forms.text(query, "taskuuid"),
         limit=forms.integer(query, "limit", default=0, low=1, high=1000),
         offset=forms.integer(query, "offset", default=0, low=0, high=INT32_MAX),
     )
+    return None if status and not statuses else ask
 
 
 def project_id(request: Request[GatewayState]) -> int:
@@ -157,6 +179,11 @@ def project_id(request: Request[GatewayState]) -> int:
 def submitted(task: common_pb2.Task) -> Response:
     """A new (or redone) task: its uuid next to `data` too, as OpenC3 answers."""
     return envelope.ok(tasks.task_status(task), uuid=task.uuid)
+
+
+def quick_submitted(task: common_pb2.Task) -> Response:
+    """A new quick task: `data` also says where its one step's log is (`slave`, `loguuid`)."""
+    return envelope.ok(tasks.quick_task_status(task), uuid=task.uuid)
 
 
 @describe(
@@ -170,7 +197,7 @@ def submitted(task: common_pb2.Task) -> Response:
         "timeout": 60,
         "variable": {"mount": "/"},
     },
-    data=SUBMITTED,
+    data=QUICK_SUBMITTED,
 )
 async def submit_command(request: Request[GatewayState]) -> Response:
     """POST /task/{projectid}/plugin_cmd: run a script on a list of nodes."""
@@ -178,7 +205,7 @@ async def submit_command(request: Request[GatewayState]) -> Response:
         project_id(request), await forms.read_fields(request), forms.submitter(request)
     )
     master = request.state["master"]
-    return submitted((await master.task.SubmitCommand(ask, timeout=master.timeout)).task)
+    return quick_submitted((await master.task.SubmitCommand(ask, timeout=master.timeout)).task)
 
 
 @describe(
@@ -193,7 +220,7 @@ async def submit_command(request: Request[GatewayState]) -> Response:
         "chown": "root:root",
         "chmod": "644",
     },
-    data=SUBMITTED,
+    data=QUICK_SUBMITTED,
 )
 async def submit_copy(request: Request[GatewayState]) -> Response:
     """POST /task/{projectid}/plugin_scp: copy files between nodes, or from the file server."""
@@ -201,7 +228,7 @@ async def submit_copy(request: Request[GatewayState]) -> Response:
         project_id(request), await forms.read_fields(request), forms.submitter(request)
     )
     master = request.state["master"]
-    return submitted((await master.task.SubmitCopy(ask, timeout=master.timeout)).task)
+    return quick_submitted((await master.task.SubmitCopy(ask, timeout=master.timeout)).task)
 
 
 @describe(
@@ -249,18 +276,22 @@ async def redo_task(request: Request[GatewayState]) -> Response:
     return submitted((await master.task.RedoTask(ask, timeout=master.timeout)).task)
 
 
-@describe(data={"type": "integer", "minimum": 0})
+@describe(data=COUNTS)
 async def count_tasks(request: Request[GatewayState]) -> Response:
-    """GET /task/{projectid}/count: tasks started this month (UTC)."""
+    """GET /task/{projectid}/count: tasks started this month (UTC) by status word, as the
+    dashboard reads them (a killed task counts as `fail`, a paused one as `waiting`)."""
     ask = task_pb2.CountTasksRequest(project_id=project_id(request))
     master = request.state["master"]
-    return envelope.ok((await master.task.CountTasks(ask, timeout=master.timeout)).count)
+    reply = await master.task.CountTasks(ask, timeout=master.timeout)
+    return envelope.ok(tasks.status_counts(reply.statuses, COUNTED))
 
 
 @describe(query=TASK_QUERY, data={"type": "array", "items": {"type": "object"}})
 async def list_tasks(request: Request[GatewayState]) -> Response:
     """GET /task/{projectid}: task rows, newest first, filtered by the query."""
     ask = list_tasks_request(project_id(request), request.query_params)
+    if ask is None:
+        return envelope.ok([], total=0)
     master = request.state["master"]
     reply = await master.task.ListTasks(ask, timeout=master.timeout)
     now = time.time()

@@ -46,6 +46,16 @@ def status(value: pb.CrontabStatus) -> CrontabStatus:
     return STATUS_BACK[value]
 
 
+def status_or(value: pb.CrontabStatus, default: CrontabStatus) -> CrontabStatus:
+    """A status a request may leave UNSPECIFIED, which means `default`."""
+    return default if value == pb.CRONTAB_STATUS_UNSPECIFIED else status(value)
+
+
+def status_filter(value: pb.CrontabStatus) -> CrontabStatus | None:
+    """A list's status filter: UNSPECIFIED is any (None)."""
+    return None if value == pb.CRONTAB_STATUS_UNSPECIFIED else status(value)
+
+
 def crontab(view: CrontabView) -> pb.Crontab:
     row = view.row
     return pb.Crontab(

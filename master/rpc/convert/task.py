@@ -31,8 +31,9 @@ EXECUTION_STATUS_BACK = {v: k for k, v in EXECUTION_STATUS.items()}
 TASK_STATUS_BACK = {v: k for k, v in TASK_STATUS.items()}
 
 
-def execution(row: Execution) -> common_pb2.Execution:
+def execution(row: Execution, subtask_uuid: str = "") -> common_pb2.Execution:
     return common_pb2.Execution(
+        subtask_uuid=subtask_uuid,
         id=row.id,
         node=row.node,
         slave=row.slave,
@@ -55,6 +56,7 @@ def task(
 ) -> common_pb2.Task:
     if slaves is None:
         slaves = sorted({r.slave for r in rows or [] if r.slave})
+    step_uuids = {s.id: s.uuid for s in subs or []}
     return common_pb2.Task(
         slaves=slaves,
         subtasks=[subtask(s) for s in subs or []],
@@ -75,7 +77,7 @@ def task(
         created_at=timestamp(row.created_at),
         started_at=timestamp(row.started_at),
         finished_at=timestamp(row.finished_at),
-        executions=[execution(r) for r in rows or []],
+        executions=[execution(r, step_uuids.get(r.subtask_id, "")) for r in rows or []],
     )
 
 
@@ -92,6 +94,22 @@ def subtask(row: Subtask) -> common_pb2.Subtask:
         step=convert_catalog.step_proto(planned.step),
         nodes=planned.nodes,
     )
+
+
+def task_status(value: int, field: str) -> TaskStatus:
+    """A TaskStatus value of a request; UNSPECIFIED or unknown: INVALID_ARGUMENT on `field`."""
+    if value not in TASK_STATUS_BACK:
+        raise InvalidArgument(f"unknown task status {value}", field)
+    return TASK_STATUS_BACK[value]
+
+
+def status_counts(counts: dict[str, int]) -> list[task_pb2.TaskStatusCount]:
+    """Counts by stored status word -> TaskStatusCount, in the enum's order."""
+    return [
+        task_pb2.TaskStatusCount(status=TASK_STATUS[s], count=counts[s.value])
+        for s in TaskStatus
+        if counts.get(s.value)
+    ]
 
 
 def job_submission(req: task_pb2.SubmitJobRequest) -> JobSubmission:
@@ -140,12 +158,12 @@ def command_spec(req: task_pb2.SubmitCommandRequest) -> CommandSpec:
 
 
 def task_filter(req: task_pb2.ListTasksRequest) -> TaskFilter:
-    status = TASK_STATUS_BACK.get(req.status)
+    wanted = [req.status, *req.statuses] if req.status else list(req.statuses)
     return TaskFilter(
         project_id=req.project_id,
         name_contains=req.name_contains,
         submitter=req.submitter,
-        status=status.value if status else "",
+        statuses=tuple(dict.fromkeys(task_status(v, "statuses") for v in wanted)),
         started_after=from_unix(req.started_after_unix, "started_after_unix"),
         started_before=from_unix(req.started_before_unix, "started_before_unix"),
         uuid=req.uuid,

@@ -64,6 +64,7 @@ def test_a_create_takes_the_document_fields_and_ours() -> None:
     )
     assert (ask.time_zone, ask.misfire_grace_seconds, ask.actor) == ("Europe/Berlin", 600, "ops")
     assert ask.misfire_policy == crontab_pb2.MISFIRE_POLICY_RUN_ONCE
+    assert ask.status == crontab_pb2.CRONTAB_STATUS_UNAVAILABLE  # as OpenC3's: started later
 
 
 def test_defaults_skip_misfires_in_the_masters_zone() -> None:

@@ -53,8 +53,26 @@ def test_every_reading_is_a_valid_pair() -> None:
 
 @pytest.mark.parametrize(
     "uuid",
-    ["", "a-b", "a_b", "<script>", "a b", "é" * 3, "x" * 132, "x" * 65, "../etc", "a\x00"],
+    [
+        "",
+        "a-b",
+        "a_b_sh",
+        "_b_cmd",
+        "a__cmd",
+        "<script>",
+        "a b",
+        "é" * 3,
+        "x" * 132,
+        "x" * 65,
+        "../etc",
+        "a\x00",
+    ],
 )
 def test_anything_else_is_a_format_error(uuid: str) -> None:
     with pytest.raises(BadLogUuid, match="uuid format error"):
         candidates(uuid)
+
+
+def test_the_underscore_form_names_the_parts() -> None:
+    assert candidates(f"{T12}_{S12}_cmd") == [LogTarget(T12, S12, "cmd")]
+    assert candidates(f"{T32}_{S12}") == [LogTarget(T32, S12)]

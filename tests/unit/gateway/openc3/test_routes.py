@@ -63,7 +63,7 @@ def endpoint(method: str, path: str) -> tuple[str, dict[str, Any]]:
         ("GET", "/subtask/1/t1", "list_subtasks"),
         ("GET", "/subtask/1/t1/s1", "get_subtask"),
         ("POST", "/subtask/1", "control_any"),
-        ("PUT", "/subtask/1", "control_next"),
+        ("PUT", "/subtask/1", "control_put"),
         ("POST", "/third/option/jobname", "job_names"),
         ("POST", "/third/option/variable", "job_variables"),
         ("POST", "/third/interface/dry-run", "dry_run"),

@@ -1,4 +1,4 @@
-"""openc3.routes.subtask: the control form; PUT allows only `next`."""
+"""openc3.routes.subtask: the control form; PUT allows `next` and `running` (as OpenC3's PUT)."""
 
 from __future__ import annotations
 
@@ -21,18 +21,22 @@ def test_control_form() -> None:
     )
 
 
-@pytest.mark.parametrize("control", ["fail", "running", "ignore"])
-def test_put_refuses_all_but_next_with_403(control: str) -> None:
+@pytest.mark.parametrize("control", ["fail", "ignore"])
+def test_put_refuses_all_but_next_and_running_with_403(control: str) -> None:
     with pytest.raises(FieldError) as caught:
         control_request(3, {**FORM, "control": control}, "ops", PUT_CONTROLS)
 
     assert (caught.value.field, caught.value.status) == ("control", 403)
 
 
-def test_put_accepts_next() -> None:
-    ask = control_request(3, {**FORM, "control": "next"}, "ops", PUT_CONTROLS)
+@pytest.mark.parametrize(
+    ("control", "value"),
+    [("next", task_pb2.SUBTASK_CONTROL_NEXT), ("running", task_pb2.SUBTASK_CONTROL_RUNNING)],
+)
+def test_put_accepts_next_and_running(control: str, value: int) -> None:
+    ask = control_request(3, {**FORM, "control": control}, "ops", PUT_CONTROLS)
 
-    assert ask.control == task_pb2.SUBTASK_CONTROL_NEXT
+    assert ask.control == value
 
 
 @pytest.mark.parametrize(

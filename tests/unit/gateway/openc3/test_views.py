@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from gateway.openc3.views import steps, tasks
-from jobfleet.v1 import common_pb2
+from jobfleet.v1 import common_pb2, task_pb2
 
 START = 1704164645  # 2024-01-02 03:04:05 UTC
 
@@ -133,9 +133,9 @@ def test_task_detail_lists_subtasks_in_order_and_waiting_is_a_word() -> None:
     detail = tasks.task_detail(task, now=0)
 
     assert detail["status"] == "waiting"
-    assert [(s["id"], s["status"], s["runtime"]) for s in detail["subtasks"]] == [
-        (1, "success", 0),
-        (2, "init", 0),
+    assert [(s["id"], s["status"], s["pause"], s["runtime"]) for s in detail["subtasks"]] == [
+        (1, "success", "ok?", 0),
+        (2, "", "ok?", 0),
     ]
     assert tasks.task_status(task) == {"uuid": "u1", "status": "waiting"}
 
@@ -150,3 +150,51 @@ def test_a_step_citing_a_stored_script_shows_as_sent() -> None:
     row = steps.step_hash(common_pb2.Step(uuid="s1", name="cited", cmd=cmd))
 
     assert (row["scripts_type"], row["scripts_cont"]) == ("cite", "42")
+
+def test_a_task_with_no_slave_yet_names_the_placeholder_never_nothing() -> None:
+    none_yet = common_pb2.Task(uuid="u2", executions=[common_pb2.Execution(node="n1")])
+    listed = common_pb2.Task(uuid="u3", slaves=["s2", "s1"])
+
+    assert tasks.task_row(none_yet, now=0)["slave"] == tasks.NO_SLAVE == "master"
+    assert tasks.task_row(listed, now=0)["slave"] == "s2,s1"
+
+
+def test_jobtype_is_openc3s_word() -> None:
+    job = common_pb2.Task(uuid="u1", job_type="job", job_uuid="J1")
+    copy = common_pb2.Task(uuid="u2", job_type="plugin_scp", job_uuid="S1")
+
+    assert tasks.task_row(job, now=0)["jobtype"] == "jobs"
+    assert (tasks.task_row(copy, now=0)["jobtype"], tasks.task_row(copy, now=0)["jobuuid"]) == (
+        "plugin_scp",
+        "S1",
+    )
+
+
+def test_a_quick_submit_answers_where_its_step_log_is() -> None:
+    task = make_task(finished=False)
+    task.uuid = "Tk3aZ9q0LmN2"
+    task.subtasks.append(make_subtask(0, common_pb2.SUBTASK_STATUS_RUNNING))
+    task.subtasks[0].uuid = "Sx8bQ1w2E3r4"
+
+    assert tasks.quick_task_status(task) == {
+        "uuid": "Tk3aZ9q0LmN2",
+        "status": "running",
+        "slave": "s1,s2",
+        "loguuid": "Tk3aZ9q0LmN2Sx8bQ1w2E3r4cmd",
+    }
+
+
+def test_counts_add_up_statuses_that_share_a_word() -> None:
+    counts = [
+        task_pb2.TaskStatusCount(status=common_pb2.TASK_STATUS_KILLED, count=2),
+        task_pb2.TaskStatusCount(status=common_pb2.TASK_STATUS_FAIL, count=3),
+        task_pb2.TaskStatusCount(status=common_pb2.TASK_STATUS_DECISION, count=1),
+        task_pb2.TaskStatusCount(status=common_pb2.TASK_STATUS_WAITING, count=1),
+    ]
+
+    assert tasks.status_counts(counts, ("success", "fail", "running")) == {
+        "success": 0,
+        "fail": 5,
+        "running": 0,
+        "waiting": 2,
+    }

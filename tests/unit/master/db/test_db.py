@@ -220,8 +220,12 @@ def test_ten_thousand_rows_are_one_insert_with_defaults(backend: peewee.Database
     [
         (lambda: tasks.search(TaskFilter(project_id=1)), "task_project_id_id"),
         (
-            lambda: tasks.search(TaskFilter(project_id=1, status="running")),
+            lambda: tasks.search(TaskFilter(project_id=1, statuses=("running",))),
             "task_project_id_status_id",
+        ),
+        (  # several statuses: the project's tasks newest first, filtered (no sort either)
+            lambda: tasks.search(TaskFilter(project_id=1, statuses=("decision", "waiting"))),
+            "task_project_id_id",
         ),
         (
             lambda: tasks.search(TaskFilter(project_id=1, submitter="ops")),

@@ -4,6 +4,7 @@ node, a rerun supersedes the failed ones, a task ends once, and searches filter 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import peewee
 import pytest
@@ -150,7 +151,8 @@ def test_search_filters_within_the_project_newest_first(database: peewee.Databas
     assert ids(TaskFilter(1)) == ([c.id, b.id, a.id], 3)
     assert ids(TaskFilter(1, name_contains="deploy")) == ([b.id, a.id], 2)
     assert ids(TaskFilter(1, submitter="ann")) == ([c.id, a.id], 2)
-    assert ids(TaskFilter(1, status="success")) == ([c.id], 1)
+    assert ids(TaskFilter(1, statuses=("success",))) == ([c.id], 1)
+    assert ids(TaskFilter(1, statuses=("success", "running"))) == ([c.id, b.id, a.id], 3)
     assert ids(TaskFilter(1, uuid="Bob1")) == ([b.id], 1)
     assert ids(TaskFilter(1, started_before=year)) == ([a.id], 1)
     assert ids(TaskFilter(1, started_after=year)) == ([c.id, b.id], 2)
@@ -166,3 +168,54 @@ def test_a_task_of_another_project_is_not_found(database: peewee.Database) -> No
 
     assert err.value.field == "uuid"
     assert tasks.get(task.uuid, other).id == task.id
+
+
+def test_new_task_and_step_uuids_are_12_letters_and_digits(database: peewee.Database) -> None:
+    drawn = {tasks.new_uuid() for _ in range(200)}
+    task = tasks.create(new_task())
+
+    assert len(drawn) == 200
+    assert all(re.fullmatch(r"[A-Za-z0-9]{12}", u) for u in [*drawn, task.uuid])
+
+
+def test_a_drawn_uuid_the_project_has_is_drawn_again(
+    database: peewee.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken = tasks.create(new_task(uuid="Taken0000001")).uuid
+    draws = iter([taken, taken, "Fresh0000001"])
+    monkeypatch.setattr(tasks, "new_uuid", lambda: next(draws))
+
+    assert tasks.create(new_task()).uuid == "Fresh0000001"
+
+
+def test_an_old_32_hex_uuid_is_still_found(database: peewee.Database) -> None:
+    old = tasks.create(new_task(uuid="0123456789abcdef0123456789abcdef"))
+
+    assert tasks.get("0123456789abcdef0123456789abcdef", 1).id == old.id
+
+
+def test_count_since_counts_the_projects_tasks_by_status(database: peewee.Database) -> None:
+    other = int(projects.create_project("second").id)
+    ended = [tasks.create(new_task()) for _ in range(3)]
+    tasks.create(new_task())
+    tasks.create(new_task(other))
+    tasks.finish(ended[0].id, TaskStatus.SUCCESS)
+    tasks.finish(ended[1].id, TaskStatus.KILLED, "killed by ann")
+    tasks.set_status(ended[2].id, TaskStatus.DECISION)
+
+    assert tasks.count_since(1, dt.datetime(2000, 1, 1)) == {
+        "success": 1,
+        "killed": 1,
+        "decision": 1,
+        "running": 1,
+    }
+    assert tasks.count_since(1, dt.datetime(2999, 1, 1)) == {}
+
+
+def test_a_kill_request_keeps_its_reason_for_the_end(database: peewee.Database) -> None:
+    task = tasks.create(new_task())
+
+    tasks.request_kill(task.id, "killed by ann")
+
+    row = tasks.get_by_id(task.id)
+    assert (row.kill_requested, row.reason, row.status) == (True, "killed by ann", "running")

@@ -55,7 +55,7 @@ def test_a_kill_orders_attached_slaves_closes_away_ones_and_ends_when_all_are_cl
         ("web3", "killed", "wrong release"),
     ]
     assert (killed.reason, [s.status for s in tasks.subtasks(killed.id)]) == (
-        "killed on request",
+        "wrong release",
         ["killed"],
     )
 

@@ -79,7 +79,9 @@ def test_an_ad_hoc_command_sends_each_node_its_order_rendered(core: Core) -> Non
     task, orders = core.run(scenario())
 
     rows = tasks.executions(task.id)
+    (step,) = tasks.subtasks(task.id)
     assert (task.status, task.job_type, task.submitter) == ("running", "plugin_cmd", "me")
+    assert task.job_uuid == step.uuid  # OpenC3's pages build the step's log uuid from it
     assert [(r.node, r.slave, r.status) for r in rows] == [
         ("web1", "web1", "pending"),
         ("web2", "web2", "pending"),
@@ -108,7 +110,7 @@ def test_a_copy_from_the_file_server_places_the_stored_file_on_each_destination(
 
     task, orders = core.run(scenario())
 
-    assert task.job_type == "plugin_scp"
+    assert (task.job_type, task.job_uuid) == ("plugin_scp", tasks.subtasks(task.id)[0].uuid)
     assert [r.role for r in tasks.executions(task.id)] == ["place", "place"]
     for order in orders:
         assert isinstance(order, CopyOrder)

@@ -1,0 +1,38 @@
+"""rpc.convert.task: a task list's status filter (any of several) and counts by status."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobfleet.v1 import common_pb2, task_pb2
+from master.errors import InvalidArgument
+from master.rpc.convert.task import status_counts, task_filter
+
+
+def test_a_list_filter_takes_any_of_several_statuses_and_the_single_one() -> None:
+    ask = task_pb2.ListTasksRequest(
+        project_id=1,
+        status=common_pb2.TASK_STATUS_FAIL,
+        statuses=[common_pb2.TASK_STATUS_KILLED, common_pb2.TASK_STATUS_FAIL],
+    )
+
+    assert task_filter(ask).statuses == ("fail", "killed")
+    assert task_filter(task_pb2.ListTasksRequest(project_id=1)).statuses == ()
+
+
+def test_an_unspecified_status_in_the_list_is_refused_naming_it() -> None:
+    ask = task_pb2.ListTasksRequest(project_id=1, statuses=[common_pb2.TASK_STATUS_UNSPECIFIED])
+
+    with pytest.raises(InvalidArgument) as err:
+        task_filter(ask)
+
+    assert err.value.field == "statuses"
+
+
+def test_counts_come_in_the_enums_order_without_zeros() -> None:
+    counts = status_counts({"waiting": 1, "running": 2, "success": 0})
+
+    assert [(c.status, c.count) for c in counts] == [
+        (common_pb2.TASK_STATUS_RUNNING, 2),
+        (common_pb2.TASK_STATUS_WAITING, 1),
+    ]
