@@ -53,8 +53,12 @@ def socket_url(world: World, uuid: str, slave: str = "s1", **query: str) -> str:
     return f"{world.gateway.url.replace('http://', 'ws://')}/slave/{slave}/ws?uuid={uuid}{extra}"
 
 
-def open_log(world: World, uuid: str, headers: dict[str, str], **query: str) -> ClientConnection:
-    slave = task(world.admin, uuid)["slave"] if len(uuid) <= 64 else "s1"
+def open_log(
+    world: World, uuid: str, headers: dict[str, str], task_uuid: str = "", **query: str
+) -> ClientConnection:
+    """The socket as the pages open it, on the task's `slave` (`task_uuid`: the task of a step's
+    log uuid; "s1" for a uuid naming no task)."""
+    slave = task(world.admin, task_uuid or uuid).get("slave", "s1")
     return connect(socket_url(world, uuid, slave, **query), additional_headers=headers)
 
 
@@ -124,7 +128,7 @@ def test_one_steps_log_by_its_concatenated_uuid(world: World) -> None:
     loguuid = uuid + second["uuid"] + second["subtask_type"]
     token = world.gateway.token
 
-    with open_log(world, loguuid, {}, token=token) as socket:
+    with open_log(world, loguuid, {}, task_uuid=uuid, token=token) as socket:
         frames, code = read_to_close(socket)
 
     assert frames == [
