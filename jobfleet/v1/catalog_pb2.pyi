@@ -117,7 +117,7 @@ class ListFilter(_message.Message):
     def __init__(self, name_contains: _Optional[str] = ..., create_user: _Optional[str] = ..., edit_user: _Optional[str] = ..., create_time_start: _Optional[int] = ..., create_time_end: _Optional[int] = ..., edit_time_start: _Optional[int] = ..., edit_time_end: _Optional[int] = ..., job_name_contains: _Optional[str] = ..., plugin: _Optional[str] = ..., inip_contains: _Optional[str] = ..., exip_contains: _Optional[str] = ..., limit: _Optional[int] = ..., offset: _Optional[int] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ("id", "project_id", "uuid", "name", "permanent", "steps", "audit")
+    __slots__ = ("id", "project_id", "uuid", "name", "permanent", "steps", "audit", "needs_variables")
     ID_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     UUID_FIELD_NUMBER: _ClassVar[int]
@@ -125,6 +125,7 @@ class Job(_message.Message):
     PERMANENT_FIELD_NUMBER: _ClassVar[int]
     STEPS_FIELD_NUMBER: _ClassVar[int]
     AUDIT_FIELD_NUMBER: _ClassVar[int]
+    NEEDS_VARIABLES_FIELD_NUMBER: _ClassVar[int]
     id: int
     project_id: int
     uuid: str
@@ -132,7 +133,8 @@ class Job(_message.Message):
     permanent: bool
     steps: _containers.RepeatedCompositeFieldContainer[_common_pb2.Step]
     audit: Audit
-    def __init__(self, id: _Optional[int] = ..., project_id: _Optional[int] = ..., uuid: _Optional[str] = ..., name: _Optional[str] = ..., permanent: _Optional[bool] = ..., steps: _Optional[_Iterable[_Union[_common_pb2.Step, _Mapping]]] = ..., audit: _Optional[_Union[Audit, _Mapping]] = ...) -> None: ...
+    needs_variables: bool
+    def __init__(self, id: _Optional[int] = ..., project_id: _Optional[int] = ..., uuid: _Optional[str] = ..., name: _Optional[str] = ..., permanent: _Optional[bool] = ..., steps: _Optional[_Iterable[_Union[_common_pb2.Step, _Mapping]]] = ..., audit: _Optional[_Union[Audit, _Mapping]] = ..., needs_variables: _Optional[bool] = ...) -> None: ...
 
 class ListJobsRequest(_message.Message):
     __slots__ = ("project_id", "filter")
@@ -589,32 +591,38 @@ class DeleteAccountResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class Variable(_message.Message):
-    __slots__ = ("id", "job_uuid", "name", "value", "describe")
+    __slots__ = ("id", "job_uuid", "name", "value", "describe", "option", "env")
     ID_FIELD_NUMBER: _ClassVar[int]
     JOB_UUID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     VALUE_FIELD_NUMBER: _ClassVar[int]
     DESCRIBE_FIELD_NUMBER: _ClassVar[int]
+    OPTION_FIELD_NUMBER: _ClassVar[int]
+    ENV_FIELD_NUMBER: _ClassVar[int]
     id: int
     job_uuid: str
     name: str
     value: str
     describe: str
-    def __init__(self, id: _Optional[int] = ..., job_uuid: _Optional[str] = ..., name: _Optional[str] = ..., value: _Optional[str] = ..., describe: _Optional[str] = ...) -> None: ...
+    option: str
+    env: str
+    def __init__(self, id: _Optional[int] = ..., job_uuid: _Optional[str] = ..., name: _Optional[str] = ..., value: _Optional[str] = ..., describe: _Optional[str] = ..., option: _Optional[str] = ..., env: _Optional[str] = ...) -> None: ...
 
 class ListVariablesRequest(_message.Message):
-    __slots__ = ("project_id", "job_uuid", "job_name", "empty_only", "exclude")
+    __slots__ = ("project_id", "job_uuid", "job_name", "empty_only", "exclude", "env")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     JOB_UUID_FIELD_NUMBER: _ClassVar[int]
     JOB_NAME_FIELD_NUMBER: _ClassVar[int]
     EMPTY_ONLY_FIELD_NUMBER: _ClassVar[int]
     EXCLUDE_FIELD_NUMBER: _ClassVar[int]
+    ENV_FIELD_NUMBER: _ClassVar[int]
     project_id: int
     job_uuid: str
     job_name: str
     empty_only: bool
     exclude: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, project_id: _Optional[int] = ..., job_uuid: _Optional[str] = ..., job_name: _Optional[str] = ..., empty_only: _Optional[bool] = ..., exclude: _Optional[_Iterable[str]] = ...) -> None: ...
+    env: str
+    def __init__(self, project_id: _Optional[int] = ..., job_uuid: _Optional[str] = ..., job_name: _Optional[str] = ..., empty_only: _Optional[bool] = ..., exclude: _Optional[_Iterable[str]] = ..., env: _Optional[str] = ...) -> None: ...
 
 class ListVariablesResponse(_message.Message):
     __slots__ = ("variables",)
@@ -623,20 +631,22 @@ class ListVariablesResponse(_message.Message):
     def __init__(self, variables: _Optional[_Iterable[_Union[Variable, _Mapping]]] = ...) -> None: ...
 
 class SaveVariableRequest(_message.Message):
-    __slots__ = ("project_id", "job_uuid", "id", "name", "value", "describe")
+    __slots__ = ("project_id", "job_uuid", "id", "name", "value", "describe", "option")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     JOB_UUID_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     VALUE_FIELD_NUMBER: _ClassVar[int]
     DESCRIBE_FIELD_NUMBER: _ClassVar[int]
+    OPTION_FIELD_NUMBER: _ClassVar[int]
     project_id: int
     job_uuid: str
     id: int
     name: str
     value: str
     describe: str
-    def __init__(self, project_id: _Optional[int] = ..., job_uuid: _Optional[str] = ..., id: _Optional[int] = ..., name: _Optional[str] = ..., value: _Optional[str] = ..., describe: _Optional[str] = ...) -> None: ...
+    option: str
+    def __init__(self, project_id: _Optional[int] = ..., job_uuid: _Optional[str] = ..., id: _Optional[int] = ..., name: _Optional[str] = ..., value: _Optional[str] = ..., describe: _Optional[str] = ..., option: _Optional[str] = ...) -> None: ...
 
 class SaveVariableResponse(_message.Message):
     __slots__ = ("variable",)
