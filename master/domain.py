@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
 import shlex
+import string
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -133,9 +135,11 @@ class SubmittedAs(enum.StrEnum):
 
 
 class GroupPlugin(enum.StrEnum):
-    """How a node group resolves to nodes."""
+    """How a node group resolves to nodes; a group answers the word it was saved with."""
 
-    LIST = "list"
+    LIST = "list"  # params: node names or IPs, comma, space or newline separated
+    NODE = "node"  # OpenC3's word for a list: params a comma string
+    TYPE = "type"  # OpenC3's machines of some types: kept, but no node here has a type
 
 
 class Policy(enum.StrEnum):
@@ -156,6 +160,16 @@ class Outcome(enum.StrEnum):
 
 DEFAULT_TIMEOUT_S = 60
 MAX_TIMEOUT_S = 7 * 24 * 3600
+
+UUID_ALPHABET = string.ascii_letters + string.digits
+UUID_LENGTH = 12
+
+
+def short_uuid() -> str:
+    """A new job or step uuid: 12 letters and digits, as OpenC3 makes them (uuids of the
+    older, 32-hex form stay valid)."""
+    return "".join(secrets.choice(UUID_ALPHABET) for _ in range(UUID_LENGTH))
+
 
 # --- steps
 
@@ -185,6 +199,9 @@ class Step:
     dst_path: str = ""
     chown: str = ""
     chmod: str = ""
+    deployenv: str = ""  # OpenC3's rolling-batch conditions: kept as sent, not acted on
+    action: str = ""
+    batches: str = ""
 
     @property
     def into_store(self) -> bool:
@@ -563,6 +580,16 @@ class ListFilter:
     exip_contains: str = ""
     limit: int = 0
     offset: int = 0
+
+
+@dataclass(frozen=True)
+class VariableInput:
+    """A job variable as a client saves it."""
+
+    name: str
+    value: str = ""
+    describe: str = ""
+    option: str = ""
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ FIELD_NAMES: Mapping[str, str] = {
     "misfire_policy": "misfire",
     "misfire_grace_seconds": "misfire_grace",
     "fire_limit": "fires",
+    "run_job": "isjob",
 }
 
 # ListFilter fields (`filter.<field>`) -> the list query key.

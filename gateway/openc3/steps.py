@@ -23,6 +23,14 @@ PLUGIN_TYPES = ("cmd", "scp")
 CITE = "cite"
 """A cmd step's `scripts_type` that runs a stored script, its id in `scripts_cont`."""
 SCRIPT_TYPES = (*words.SCRIPT_TYPE.values(), CITE)
+# OpenC3's rolling-batch conditions: kept as sent ("" = not sent); jobfleet runs every step.
+CONDITIONS: dict[str, tuple[str, ...]] = {
+    "deployenv": ("always", "test", "online"),
+    "action": ("always", "deploy", "rollback"),
+    "batches": ("always", "firsttime", "thelasttime", "notfirsttime", "notthelasttime"),
+}
+STEP_UUID = re.compile(r"([a-z]+)_[A-Za-z0-9]+")
+MAX_UUIDS = 100 * 80
 NODE_TYPES = ("builtin", "group", "variable")
 FILESERVER = "fileserver"
 SRC_TYPES = (*NODE_TYPES, FILESERVER)
@@ -41,27 +49,61 @@ MODE = re.compile(r"[0-7]{3,4}")
 
 
 def parse_steps(fields: Fields) -> list[common_pb2.Step]:
-    """The job's `data`: a JSON array of step hashes, or its JSON text in a form field."""
+    """The job's `data`: a JSON array of step hashes, or its JSON text in a form field. A step
+    without `plugin_type` takes the type `uuids` gives it at its position (`cmd_<uuid>,...`, as
+    a job's detail answers it and c3mc-job-load reads it)."""
     hashes = forms.hash_list(fields, "data")
     if not hashes:
         raise FieldError("data", "must hold at least one step")
-    return [parse_step(item, f"data[{index}]") for index, item in enumerate(hashes)]
+    kinds = step_kinds(forms.text(fields, "uuids", max_len=MAX_UUIDS))
+    return [
+        parse_step(item, f"data[{index}]", kinds[index] if index < len(kinds) else "")
+        for index, item in enumerate(hashes)
+    ]
 
 
-def parse_step(item: Mapping[str, Any], where: str) -> common_pb2.Step:
-    """One step hash; `uuid`, when sent back from a GET, keeps the step's identity."""
+def step_kinds(uuids: str) -> list[str]:
+    """The step types a detail's `uuids` lists in order ("" where an entry is not `type_uuid`)."""
+    if not uuids:
+        return []
+    return [kind.group(1) if kind else "" for kind in map(STEP_UUID.fullmatch, uuids.split(","))]
+
+
+def parse_step(item: Mapping[str, Any], where: str, kind: str = "") -> common_pb2.Step:
+    """One step hash; `uuid`, when sent back from a GET, keeps the step's identity; `kind` is
+    the type when the hash has no `plugin_type`. Unknown keys, and `scp_delete`, are dropped."""
     with forms.within(where):
-        kind = forms.choice(item, "plugin_type", PLUGIN_TYPES)
+        kind = forms.choice(item, "plugin_type", PLUGIN_TYPES, kind or None)
         step = common_pb2.Step(
             uuid=forms.token(item, "uuid"),
             name=forms.text(item, "name", required=True, max_len=MAX_TEXT),
             pause=forms.text(item, "pause", max_len=MAX_TEXT),
         )
+        for key, words in CONDITIONS.items():
+            setattr(step, key, condition(item, key, words))
         if kind == "cmd":
             step.cmd.CopyFrom(cmd_step(item))
         else:
+            forms.flag(item, "scp_delete")  # jobfleet's copy never deletes at the destination
             step.scp.CopyFrom(scp_step(item))
     return step
+
+
+def condition(item: Mapping[str, Any], key: str, words: tuple[str, ...]) -> str:
+    """One of OpenC3's condition words, or "" when not sent."""
+    value = forms.text(item, key)
+    return forms.choice(item, key, words) if value else ""
+
+
+def number_as_name(item: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """The hash with a whole JSON number in `key` read as its text: OpenC3's pages send a
+    group picked in a dialog as its id, a number."""
+    value = item.get(key)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {**item, key: str(value)}
+    return item
 
 
 def cmd_step(item: Mapping[str, Any]) -> common_pb2.CmdStep:
@@ -127,16 +169,15 @@ def into_store(src: common_pb2.NodeSelector, src_path: str, dst_path: str) -> No
 def selector(
     item: Mapping[str, Any], type_key: str, content_key: str, types: tuple[str, ...]
 ) -> common_pb2.NodeSelector:
-    """builtin: a comma list of nodes; group: a group; variable: a variable; fileserver: the
-    project's file store (no content needed)."""
+    """builtin: a comma list of nodes; group: a group (its name, or its id, maybe a JSON
+    number); variable: a variable; fileserver: the project's file store (no content needed)."""
+    item = number_as_name(item, content_key)
     kind = forms.choice(item, type_key, types, "builtin")
     if kind == "builtin":
         content = ",".join(forms.name_list(item, content_key))
     else:
         content = forms.text(item, content_key, required=kind != FILESERVER, max_len=MAX_TEXT)
-    return common_pb2.NodeSelector(
-        type=value_of(words.NODE_TYPE, kind, type_key), content=content
-    )
+    return common_pb2.NodeSelector(type=value_of(words.NODE_TYPE, kind, type_key), content=content)
 
 
 def arguments(item: Mapping[str, Any], key: str) -> str:
@@ -157,9 +198,13 @@ def _selector_schema(type_key: str, content_key: str, types: tuple[str, ...]) ->
     return {
         type_key: schemas.choice(types, description="default builtin"),
         content_key: {
-            "anyOf": [schemas.name_list(), schemas.text(MAX_TEXT, required=True)],
+            "anyOf": [
+                schemas.name_list(),
+                schemas.text(MAX_TEXT, required=True),
+                schemas.identifier(),
+            ],
             "description": "builtin: the nodes (a list, or a comma list); group: a group's "
-            "name; variable: a variable's name",
+            "name or id; variable: a variable's name (`ip`, or `$ip` as OpenC3 writes it)",
         },
     }
 
@@ -171,7 +216,13 @@ def _named_content(type_key: str, content_key: str) -> schemas.Schema:
             "properties": {type_key: {"enum": ["group", "variable", "fileserver"]}},
             "required": [type_key],
         },
-        "then": {"properties": {content_key: schemas.text(MAX_TEXT, required=True)}},
+        "then": {
+            "properties": {
+                content_key: {
+                    "anyOf": [schemas.text(MAX_TEXT, required=True), schemas.identifier()]
+                }
+            }
+        },
     }
 
 
@@ -214,6 +265,10 @@ SCP_FIELDS: dict[str, schemas.Schema] = {
     "chown": schemas.matching(OWNER.pattern),
     "chmod": schemas.matching(MODE.pattern),
     "timeout": TIMEOUT_SCHEMA,
+    "scp_delete": {
+        "type": ["boolean", "integer", "string", "null"],
+        "description": "accepted and dropped: a copy here never deletes at the destination",
+    },
 }
 # `src` may be left out only when copying from the file server, `dst` only when copying into
 # it; a group or a variable is one name.
@@ -235,6 +290,13 @@ _STEP_FIELDS: dict[str, schemas.Schema] = {
     "uuid": schemas.token(description="kept from a GET: the step's identity"),
     "name": schemas.text(MAX_TEXT, required=True),
     "pause": schemas.text(MAX_TEXT, description="when set, the task waits here for `next`"),
+    **{
+        key: schemas.choice(
+            words,
+            description="OpenC3's rolling-batch condition, kept as sent; every step runs here",
+        )
+        for key, words in CONDITIONS.items()
+    },
 }
 STEP_SCHEMA = schemas.one_of(
     {

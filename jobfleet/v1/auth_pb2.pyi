@@ -8,16 +8,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Token(_message.Message):
-    __slots__ = ("id", "project_id", "describe", "audit")
+    __slots__ = ("id", "project_id", "describe", "audit", "run_job", "job_name")
     ID_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     DESCRIBE_FIELD_NUMBER: _ClassVar[int]
     AUDIT_FIELD_NUMBER: _ClassVar[int]
+    RUN_JOB_FIELD_NUMBER: _ClassVar[int]
+    JOB_NAME_FIELD_NUMBER: _ClassVar[int]
     id: int
     project_id: int
     describe: str
     audit: _catalog_pb2.Audit
-    def __init__(self, id: _Optional[int] = ..., project_id: _Optional[int] = ..., describe: _Optional[str] = ..., audit: _Optional[_Union[_catalog_pb2.Audit, _Mapping]] = ...) -> None: ...
+    run_job: bool
+    job_name: str
+    def __init__(self, id: _Optional[int] = ..., project_id: _Optional[int] = ..., describe: _Optional[str] = ..., audit: _Optional[_Union[_catalog_pb2.Audit, _Mapping]] = ..., run_job: _Optional[bool] = ..., job_name: _Optional[str] = ...) -> None: ...
 
 class ListTokensRequest(_message.Message):
     __slots__ = ("project_id", "filter", "token")
@@ -38,16 +42,20 @@ class ListTokensResponse(_message.Message):
     def __init__(self, tokens: _Optional[_Iterable[_Union[Token, _Mapping]]] = ..., total: _Optional[int] = ...) -> None: ...
 
 class CreateTokenRequest(_message.Message):
-    __slots__ = ("project_id", "token", "describe", "actor")
+    __slots__ = ("project_id", "token", "describe", "actor", "run_job", "job_name")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     TOKEN_FIELD_NUMBER: _ClassVar[int]
     DESCRIBE_FIELD_NUMBER: _ClassVar[int]
     ACTOR_FIELD_NUMBER: _ClassVar[int]
+    RUN_JOB_FIELD_NUMBER: _ClassVar[int]
+    JOB_NAME_FIELD_NUMBER: _ClassVar[int]
     project_id: int
     token: str
     describe: str
     actor: str
-    def __init__(self, project_id: _Optional[int] = ..., token: _Optional[str] = ..., describe: _Optional[str] = ..., actor: _Optional[str] = ...) -> None: ...
+    run_job: bool
+    job_name: str
+    def __init__(self, project_id: _Optional[int] = ..., token: _Optional[str] = ..., describe: _Optional[str] = ..., actor: _Optional[str] = ..., run_job: _Optional[bool] = ..., job_name: _Optional[str] = ...) -> None: ...
 
 class CreateTokenResponse(_message.Message):
     __slots__ = ("token", "secret")

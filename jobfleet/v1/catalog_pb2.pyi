@@ -117,7 +117,7 @@ class ListFilter(_message.Message):
     def __init__(self, name_contains: _Optional[str] = ..., create_user: _Optional[str] = ..., edit_user: _Optional[str] = ..., create_time_start: _Optional[int] = ..., create_time_end: _Optional[int] = ..., edit_time_start: _Optional[int] = ..., edit_time_end: _Optional[int] = ..., job_name_contains: _Optional[str] = ..., plugin: _Optional[str] = ..., inip_contains: _Optional[str] = ..., exip_contains: _Optional[str] = ..., limit: _Optional[int] = ..., offset: _Optional[int] = ...) -> None: ...
 
 class Job(_message.Message):
-    __slots__ = ("id", "project_id", "uuid", "name", "permanent", "steps", "audit", "mon_ids", "mon_status")
+    __slots__ = ("id", "project_id", "uuid", "name", "permanent", "steps", "audit", "mon_ids", "mon_status", "needs_variables")
     ID_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     UUID_FIELD_NUMBER: _ClassVar[int]
@@ -127,6 +127,7 @@ class Job(_message.Message):
     AUDIT_FIELD_NUMBER: _ClassVar[int]
     MON_IDS_FIELD_NUMBER: _ClassVar[int]
     MON_STATUS_FIELD_NUMBER: _ClassVar[int]
+    NEEDS_VARIABLES_FIELD_NUMBER: _ClassVar[int]
     id: int
     project_id: int
     uuid: str
@@ -136,7 +137,8 @@ class Job(_message.Message):
     audit: Audit
     mon_ids: str
     mon_status: bool
-    def __init__(self, id: _Optional[int] = ..., project_id: _Optional[int] = ..., uuid: _Optional[str] = ..., name: _Optional[str] = ..., permanent: _Optional[bool] = ..., steps: _Optional[_Iterable[_Union[_common_pb2.Step, _Mapping]]] = ..., audit: _Optional[_Union[Audit, _Mapping]] = ..., mon_ids: _Optional[str] = ..., mon_status: _Optional[bool] = ...) -> None: ...
+    needs_variables: bool
+    def __init__(self, id: _Optional[int] = ..., project_id: _Optional[int] = ..., uuid: _Optional[str] = ..., name: _Optional[str] = ..., permanent: _Optional[bool] = ..., steps: _Optional[_Iterable[_Union[_common_pb2.Step, _Mapping]]] = ..., audit: _Optional[_Union[Audit, _Mapping]] = ..., mon_ids: _Optional[str] = ..., mon_status: _Optional[bool] = ..., needs_variables: _Optional[bool] = ...) -> None: ...
 
 class ListJobsRequest(_message.Message):
     __slots__ = ("project_id", "filter", "permanent_only")
@@ -595,32 +597,38 @@ class DeleteAccountResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class Variable(_message.Message):
-    __slots__ = ("id", "job_uuid", "name", "value", "describe")
+    __slots__ = ("id", "job_uuid", "name", "value", "describe", "option", "env")
     ID_FIELD_NUMBER: _ClassVar[int]
     JOB_UUID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     VALUE_FIELD_NUMBER: _ClassVar[int]
     DESCRIBE_FIELD_NUMBER: _ClassVar[int]
+    OPTION_FIELD_NUMBER: _ClassVar[int]
+    ENV_FIELD_NUMBER: _ClassVar[int]
     id: int
     job_uuid: str
     name: str
     value: str
     describe: str
-    def __init__(self, id: _Optional[int] = ..., job_uuid: _Optional[str] = ..., name: _Optional[str] = ..., value: _Optional[str] = ..., describe: _Optional[str] = ...) -> None: ...
+    option: str
+    env: str
+    def __init__(self, id: _Optional[int] = ..., job_uuid: _Optional[str] = ..., name: _Optional[str] = ..., value: _Optional[str] = ..., describe: _Optional[str] = ..., option: _Optional[str] = ..., env: _Optional[str] = ...) -> None: ...
 
 class ListVariablesRequest(_message.Message):
-    __slots__ = ("project_id", "job_uuid", "job_name", "empty_only", "exclude")
+    __slots__ = ("project_id", "job_uuid", "job_name", "empty_only", "exclude", "env")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     JOB_UUID_FIELD_NUMBER: _ClassVar[int]
     JOB_NAME_FIELD_NUMBER: _ClassVar[int]
     EMPTY_ONLY_FIELD_NUMBER: _ClassVar[int]
     EXCLUDE_FIELD_NUMBER: _ClassVar[int]
+    ENV_FIELD_NUMBER: _ClassVar[int]
     project_id: int
     job_uuid: str
     job_name: str
     empty_only: bool
     exclude: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, project_id: _Optional[int] = ..., job_uuid: _Optional[str] = ..., job_name: _Optional[str] = ..., empty_only: _Optional[bool] = ..., exclude: _Optional[_Iterable[str]] = ...) -> None: ...
+    env: str
+    def __init__(self, project_id: _Optional[int] = ..., job_uuid: _Optional[str] = ..., job_name: _Optional[str] = ..., empty_only: _Optional[bool] = ..., exclude: _Optional[_Iterable[str]] = ..., env: _Optional[str] = ...) -> None: ...
 
 class ListVariablesResponse(_message.Message):
     __slots__ = ("variables",)
@@ -629,20 +637,22 @@ class ListVariablesResponse(_message.Message):
     def __init__(self, variables: _Optional[_Iterable[_Union[Variable, _Mapping]]] = ...) -> None: ...
 
 class SaveVariableRequest(_message.Message):
-    __slots__ = ("project_id", "job_uuid", "id", "name", "value", "describe")
+    __slots__ = ("project_id", "job_uuid", "id", "name", "value", "describe", "option")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     JOB_UUID_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     VALUE_FIELD_NUMBER: _ClassVar[int]
     DESCRIBE_FIELD_NUMBER: _ClassVar[int]
+    OPTION_FIELD_NUMBER: _ClassVar[int]
     project_id: int
     job_uuid: str
     id: int
     name: str
     value: str
     describe: str
-    def __init__(self, project_id: _Optional[int] = ..., job_uuid: _Optional[str] = ..., id: _Optional[int] = ..., name: _Optional[str] = ..., value: _Optional[str] = ..., describe: _Optional[str] = ...) -> None: ...
+    option: str
+    def __init__(self, project_id: _Optional[int] = ..., job_uuid: _Optional[str] = ..., id: _Optional[int] = ..., name: _Optional[str] = ..., value: _Optional[str] = ..., describe: _Optional[str] = ..., option: _Optional[str] = ...) -> None: ...
 
 class SaveVariableResponse(_message.Message):
     __slots__ = ("variable",)

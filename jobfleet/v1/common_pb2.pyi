@@ -138,18 +138,24 @@ class ScpStep(_message.Message):
     def __init__(self, user: _Optional[str] = ..., src: _Optional[_Union[NodeSelector, _Mapping]] = ..., src_path: _Optional[str] = ..., dst: _Optional[_Union[NodeSelector, _Mapping]] = ..., dst_path: _Optional[str] = ..., chown: _Optional[str] = ..., chmod: _Optional[str] = ..., timeout_seconds: _Optional[int] = ...) -> None: ...
 
 class Step(_message.Message):
-    __slots__ = ("uuid", "name", "pause", "cmd", "scp")
+    __slots__ = ("uuid", "name", "pause", "cmd", "scp", "deployenv", "action", "batches")
     UUID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PAUSE_FIELD_NUMBER: _ClassVar[int]
     CMD_FIELD_NUMBER: _ClassVar[int]
     SCP_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYENV_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    BATCHES_FIELD_NUMBER: _ClassVar[int]
     uuid: str
     name: str
     pause: str
     cmd: CmdStep
     scp: ScpStep
-    def __init__(self, uuid: _Optional[str] = ..., name: _Optional[str] = ..., pause: _Optional[str] = ..., cmd: _Optional[_Union[CmdStep, _Mapping]] = ..., scp: _Optional[_Union[ScpStep, _Mapping]] = ...) -> None: ...
+    deployenv: str
+    action: str
+    batches: str
+    def __init__(self, uuid: _Optional[str] = ..., name: _Optional[str] = ..., pause: _Optional[str] = ..., cmd: _Optional[_Union[CmdStep, _Mapping]] = ..., scp: _Optional[_Union[ScpStep, _Mapping]] = ..., deployenv: _Optional[str] = ..., action: _Optional[str] = ..., batches: _Optional[str] = ...) -> None: ...
 
 class Subtask(_message.Message):
     __slots__ = ("uuid", "position", "status", "pause", "node_count", "started_at", "finished_at", "step", "nodes")

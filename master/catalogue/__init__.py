@@ -2,6 +2,8 @@
 execution accounts, job variables, the file server), projects and project tokens.
 
 rules.py says what a valid catalogue object is (every refusal names the request field);
+jobs.py saves a job with the variables its steps name (job_variables.py: where OpenC3 looks for
+them) and says whether a run needs variables;
 steps.py checks a job's steps and finds the variables they use; validate.py holds the name
 rules every part shares and the checks of an ad-hoc command; variables.py substitutes `${name}`
 within size bounds; resolve.py turns a step's node selector into node names and checks each is

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from master.catalogue.variables import selected_variable
 from master.db.models import NodeGroup
 from master.domain import GroupPlugin, Selector, SelectorType
 from master.errors import InvalidArgument
@@ -22,7 +23,15 @@ def split_names(text: str) -> list[str]:
 
 
 def group_members(group: NodeGroup) -> list[str]:
-    if group.plugin != GroupPlugin.LIST:
+    """`list` and OpenC3's `node`: the names in params. OpenC3's `type` (machines of some
+    types) is kept but resolves to nothing here: no machine has a type."""
+    if group.plugin == GroupPlugin.TYPE:
+        raise InvalidArgument(
+            f"node group {group.name!r} selects machines by type (plugin `type`), and "
+            "machines here have no type: make it a `node` group of their names",
+            "plugin",
+        )
+    if group.plugin not in (GroupPlugin.LIST, GroupPlugin.NODE):
         raise InvalidArgument(f"unknown node group plugin {group.plugin!r}", "plugin")
     return split_names(group.params)
 
@@ -34,7 +43,7 @@ def selector(project_id: int, sel: Selector, values: dict[str, str], at: str) ->
     elif sel.type == SelectorType.GROUP:
         names = group_members(find_group(project_id, sel.content.strip(), at))
     elif sel.type == SelectorType.VARIABLE:
-        names = split_names(values.get(sel.content.strip(), ""))
+        names = split_names(values.get(selected_variable(sel.content), ""))
     else:
         raise InvalidArgument(f"cannot run on {sel.type!r}", at)
     if not names:

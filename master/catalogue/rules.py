@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from master.catalogue import cite, resolve, validate
-from master.catalogue.steps import checked, used_variables
+from master.catalogue import jobs as job_rules
+from master.catalogue import resolve, validate
+from master.catalogue.steps import used_variables
 from master.db.connection import write_transaction
 from master.db.models import Account, Job, Node, NodeGroup, Script, Variable
-from master.domain import GroupPlugin, ListFilter, ScriptType, Step, StepKind
+from master.domain import GroupPlugin, ScriptType, Step, VariableInput
 from master.errors import InvalidArgument
 from master.secrets import SecretBox
 from master.store import catalogue, jobs, projects
@@ -24,35 +25,6 @@ def _name(value: str, field: str = "name") -> str:
     return value.strip()
 
 
-def save_job(
-    project_id: int, name: str, permanent: bool, steps: list[Step], actor: str, uuid: str = ""
-) -> tuple[Job, list[Step]]:
-    projects.require_project(project_id)
-    ready = checked(steps)
-    for i, step in enumerate(ready):
-        resolve.static_check(project_id, step.targets, f"steps[{i}].{step.targets_field}")
-        if step.kind == StepKind.SCP:
-            resolve.static_check(project_id, step.src, f"steps[{i}].src")
-        if step.script_id:
-            cite.check(project_id, step.script_id, f"steps[{i}].script_id")
-    job = jobs.save(project_id, _name(name), permanent, ready, actor, uuid)
-    return job, ready
-
-
-def list_jobs(
-    project_id: int, f: ListFilter, permanent_only: bool = False
-) -> tuple[list[tuple[Job, list[Step]]], int]:
-    projects.require_project(project_id)
-    rows, total = jobs.search(project_id, f, permanent_only)
-    return [(r, jobs.steps_of(r)) for r in rows], total
-
-
-def get_job(project_id: int, uuid: str, name: str) -> tuple[Job, list[Step]]:
-    projects.require_project(project_id)  # a job missing is then told from a project missing
-    job = jobs.get(project_id, uuid, name)
-    return job, jobs.steps_of(job)
-
-
 def save_script(
     project_id: int, name: str, stype: ScriptType, content: str, actor: str, script_id: int = 0
 ) -> Script:
@@ -60,7 +32,7 @@ def save_script(
     if not content.strip():
         raise InvalidArgument("must not be empty", "content")
     values: dict[str, Any] = {"name": _name(name), "type": stype.value, "content": content}
-    if script_id:
+    if script_id:  # the project's own only: a shared (project 0) script is read-only here
         row = catalogue.one(Script, project_id, script_id, "script")
         return catalogue.update(row, "name", actor, **values)
     return catalogue.create(Script, "name", actor, project=project_id, **values)
@@ -135,32 +107,64 @@ def create_account(
     )
 
 
+def save_job(
+    project_id: int, name: str, permanent: bool, steps: list[Step], actor: str, uuid: str = ""
+) -> tuple[Job, list[Step]]:
+    """The job saved (catalogue/jobs.py), as its row and its steps."""
+    view = job_rules.save_job(project_id, name, permanent, steps, actor, uuid)
+    return view.row, view.steps
+
+
 def save_variable(
-    project_id: int, job_uuid: str, name: str, value: str, describe: str, var_id: int = 0
+    project_id: int,
+    job_uuid: str,
+    name: str,
+    value: str,
+    describe: str,
+    var_id: int = 0,
+    option: str = "",
 ) -> Variable:
     job = jobs.get(project_id, job_uuid)
     if not validate.VARIABLE_NAME.match(name):
         raise InvalidArgument(f"not a valid variable name: {name!r}", "name")
-    return jobs.save_variable(job, name, value, describe, var_id)
+    return jobs.save_variable(job, name, value, describe, var_id, option)
 
 
-def save_variables(
-    project_id: int, job_uuid: str, items: list[tuple[str, str, str]]
-) -> list[Variable]:
+def save_variables(project_id: int, job_uuid: str, items: list[VariableInput]) -> list[Variable]:
     job = jobs.get(project_id, job_uuid)
-    for i, (name, _, _) in enumerate(items):
-        if not validate.VARIABLE_NAME.match(name):
-            raise InvalidArgument(f"not a valid variable name: {name!r}", f"variables[{i}].name")
+    for i, item in enumerate(items):
+        if not validate.VARIABLE_NAME.match(item.name):
+            raise InvalidArgument(
+                f"not a valid variable name: {item.name!r}", f"variables[{i}].name"
+            )
     with write_transaction():
-        return [jobs.save_variable(job, n, v, d) for n, v, d in items]
+        return [
+            jobs.save_variable(job, v.name, v.value, v.describe, option=v.option) for v in items
+        ]
+
+
+OTHER_ENV = {"test": "online", "online": "test"}
 
 
 def list_variables(
-    project_id: int, job_uuid: str, job_name: str, empty_only: bool, exclude: list[str]
+    project_id: int,
+    job_uuid: str,
+    job_name: str,
+    empty_only: bool,
+    exclude: list[str],
+    env: str = "",
 ) -> tuple[str, list[Variable]]:
+    """The job's uuid and its variables (`env` test: not those of online steps only, and vice
+    versa); `empty_only` adds the names its steps use that have no row."""
+    if env not in ("", *OTHER_ENV):
+        raise InvalidArgument(f"must be test or online, got {env!r}", "env")
     job = jobs.get(project_id, job_uuid, job_name)
     rows = [
-        v for v in jobs.variables(job) if v.name not in exclude and (not empty_only or not v.value)
+        v
+        for v in jobs.variables(job)
+        if v.name not in exclude
+        and (not empty_only or not v.value)
+        and (not env or v.env != OTHER_ENV[env])
     ]
     if empty_only:  # names the steps use that the job does not define must be supplied too
         defined = {v.name for v in jobs.variables(job)}
@@ -173,17 +177,3 @@ def delete_variable(project_id: int, job_uuid: str, name: str, job_id: int = 0) 
     """The job named by uuid, or by row id (`job_id`; project 0: in any project)."""
     job = jobs.by_id(project_id, job_id) if job_id else jobs.get(project_id, job_uuid)
     jobs.delete_variable(job, name)
-
-
-MON_IDS = re.compile(r"^[A-Za-z0-9_,./]{0,200}$")
-
-
-def set_job_monitor(
-    project_id: int, uuid: str, mon_ids: str, mon_status: bool, actor: str
-) -> tuple[Job, list[Step]]:
-    """Which monitor ids may start the job, and whether they may (OpenC3's update_mon)."""
-    projects.require_project(project_id)
-    if not MON_IDS.match(mon_ids):
-        raise InvalidArgument("at most 200 letters, digits and `_,./`", "mon_ids")
-    job = jobs.set_monitor(project_id, uuid, mon_ids, mon_status, actor)
-    return job, jobs.steps_of(job)

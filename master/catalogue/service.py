@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import time
 
+from master.catalogue import jobs as job_rules
 from master.catalogue import links, resolve, rules, validate
+from master.catalogue.jobs import JobView
 from master.db.connection import DbRunner
 from master.db.models import (
     Account,
-    Job,
     Node,
     NodeGroup,
     Project,
@@ -22,12 +23,10 @@ from master.db.models import (
     Token,
     Variable,
 )
-from master.domain import ListFilter, ScriptType, Step
+from master.domain import ListFilter, ScriptType, Step, VariableInput
+from master.errors import InvalidArgument, NotFound
 from master.secrets import SecretBox
 from master.store import catalogue, files, jobs, projects, tokens
-
-JobSteps = tuple[Job, list[Step]]
-"""A job with its steps read from their JSON."""
 
 
 class Catalogue:
@@ -54,11 +53,11 @@ class Catalogue:
 
     async def list_jobs(
         self, project_id: int, f: ListFilter, permanent_only: bool = False
-    ) -> tuple[list[JobSteps], int]:
-        return await self.run_db(rules.list_jobs, project_id, f, permanent_only)
+    ) -> tuple[list[JobView], int]:
+        return await self.run_db(job_rules.list_jobs, project_id, f, permanent_only)
 
-    async def get_job(self, project_id: int, uuid: str, name: str) -> JobSteps:
-        return await self.run_db(rules.get_job, project_id, uuid, name)
+    async def get_job(self, project_id: int, uuid: str, name: str) -> JobView:
+        return await self.run_db(job_rules.get_job, project_id, uuid, name)
 
     async def save_job(
         self,
@@ -68,9 +67,11 @@ class Catalogue:
         steps: list[Step],
         actor: str,
         uuid: str = "",
-    ) -> JobSteps:
-        """A new job, or (`uuid`) the job of that uuid saved again."""
-        return await self.run_db(rules.save_job, project_id, name, permanent, steps, actor, uuid)
+    ) -> JobView:
+        """A new job, or (`uuid`) the job of that uuid saved again (jobs.save_job)."""
+        return await self.run_db(
+            job_rules.save_job, project_id, name, permanent, steps, actor, uuid
+        )
 
     async def delete_job(self, project_id: int, uuid: str) -> None:
         await self.run_db(jobs.delete, project_id, uuid)
@@ -82,7 +83,8 @@ class Catalogue:
         return await self.run_db(catalogue.scripts, project_id, f)
 
     async def get_script(self, project_id: int, script_id: int) -> Script:
-        return await self.run_db(catalogue.one, Script, project_id, script_id, "script")
+        """One of the project's scripts, or of the shared project 0 (read only from here)."""
+        return await self.run_db(catalogue.readable_script, project_id, script_id)
 
     async def save_script(
         self,
@@ -171,24 +173,37 @@ class Catalogue:
     # --- job variables
 
     async def list_variables(
-        self, project_id: int, job_uuid: str, job_name: str, empty_only: bool, exclude: list[str]
+        self,
+        project_id: int,
+        job_uuid: str,
+        job_name: str,
+        empty_only: bool,
+        exclude: list[str],
+        env: str = "",
     ) -> tuple[str, list[Variable]]:
         """The job's uuid and its variables (see rules.list_variables)."""
         return await self.run_db(
-            rules.list_variables, project_id, job_uuid, job_name, empty_only, exclude
+            rules.list_variables, project_id, job_uuid, job_name, empty_only, exclude, env
         )
 
     async def save_variable(
-        self, project_id: int, job_uuid: str, name: str, value: str, describe: str, var_id: int
+        self, project_id: int, job_uuid: str, item: VariableInput, var_id: int
     ) -> Variable:
         return await self.run_db(
-            rules.save_variable, project_id, job_uuid, name, value, describe, var_id
+            rules.save_variable,
+            project_id,
+            job_uuid,
+            item.name,
+            item.value,
+            item.describe,
+            var_id,
+            item.option,
         )
 
     async def save_variables(
-        self, project_id: int, job_uuid: str, items: list[tuple[str, str, str]]
+        self, project_id: int, job_uuid: str, items: list[VariableInput]
     ) -> list[Variable]:
-        """(name, value, describe) each, saved in one transaction."""
+        """Upserted by name, in one transaction."""
         return await self.run_db(rules.save_variables, project_id, job_uuid, items)
 
     async def delete_variable(
@@ -222,9 +237,9 @@ class Catalogue:
 
     async def set_job_monitor(
         self, project_id: int, uuid: str, mon_ids: str, mon_status: bool, actor: str
-    ) -> JobSteps:
+    ) -> JobView:
         return await self.run_db(
-            rules.set_job_monitor, project_id, uuid, mon_ids, mon_status, actor
+            job_rules.set_job_monitor, project_id, uuid, mon_ids, mon_status, actor
         )
 
     async def link_variable(self, project_id: int, job_uuid: str, name: str) -> str:
@@ -251,11 +266,21 @@ class Tokens:
         return await self.run_db(tokens.search, project_id, f, token)
 
     async def create(
-        self, project_id: int, token: str, describe: str, actor: str
+        self,
+        project_id: int,
+        token: str,
+        describe: str,
+        actor: str,
+        run_job: bool = False,
+        job_name: str = "",
     ) -> tuple[Token, str]:
-        """(row, the plain token): `token` if given, else one made now."""
+        """(row, the plain token): `token` if given, else one made now. `run_job`: an upload
+        with the token then runs `job_name`, a job of the project."""
         await self.run_db(projects.require_project, project_id)
-        return await self.run_db(tokens.create, project_id, token, describe, actor)
+        job_name = job_name.strip() if run_job else ""
+        if run_job:
+            await self.run_db(_require_job_named, project_id, job_name)
+        return await self.run_db(tokens.create, project_id, token, describe, actor, job_name)
 
     async def delete(self, project_id: int, token_id: int) -> None:
         await self.run_db(tokens.delete, project_id, token_id)
@@ -263,3 +288,13 @@ class Tokens:
     async def by_digest(self, hashed: str) -> Token | None:
         """The token whose digest this is, if any."""
         return await self.run_db(tokens.by_digest, hashed)
+
+
+def _require_job_named(project_id: int, name: str) -> None:
+    """A token's job must exist when it is made (it may be deleted later: the upload says so)."""
+    if not name:
+        raise InvalidArgument("is required to run a job after an upload", "job_name")
+    try:
+        jobs.get(project_id, "", name)
+    except NotFound as exc:
+        raise InvalidArgument(f"no job named {name!r} in this project", "job_name") from exc

@@ -8,7 +8,7 @@ import re
 import shlex
 
 from master.catalogue.validate import USER_NAME, stored_name
-from master.catalogue.variables import PATTERN
+from master.catalogue.variables import PATTERN, selected_variable
 from master.domain import (
     MAX_TIMEOUT_S,
     NODE_SELECTORS,
@@ -17,9 +17,9 @@ from master.domain import (
     SelectorType,
     Step,
     StepKind,
+    short_uuid,
 )
 from master.errors import InvalidArgument
-from master.store.tasks import new_uuid
 
 MAX_STEPS = 100
 # A copy's chown and chmod as the slave takes them (slave/copy/owner.py): `user`, `user:group`,
@@ -30,8 +30,17 @@ OWNER = re.compile(rf"{_OWNER_NAME}(?::(?:{_OWNER_NAME})?)?|:{_OWNER_NAME}")
 MODE = re.compile(r"[0-7]{3,4}")
 
 
-def checked(steps: list[Step]) -> list[Step]:
-    """Steps with uuids, or the first problem naming `steps[i].field`."""
+CONDITIONS = {
+    "deployenv": ("", "always", "test", "online"),
+    "action": ("", "always", "deploy", "rollback"),
+    "batches": ("", "always", "firsttime", "thelasttime", "notfirsttime", "notthelasttime"),
+}
+"""OpenC3's rolling-batch conditions: the words it takes (kept, not acted on)."""
+
+
+def checked(steps: list[Step], fresh: bool = False) -> list[Step]:
+    """Steps with uuids (`fresh`: new ones for all, as a new or copied job gets), or the first
+    problem naming `steps[i].field`."""
     if not steps:
         raise InvalidArgument("a job needs at least one step", "steps")
     if len(steps) > MAX_STEPS:
@@ -39,7 +48,8 @@ def checked(steps: list[Step]) -> list[Step]:
     out = []
     for i, step in enumerate(steps):
         check(step, f"steps[{i}]")
-        out.append(step if step.uuid else dataclasses.replace(step, uuid=new_uuid()))
+        keep = step.uuid and not fresh
+        out.append(step if keep else dataclasses.replace(step, uuid=short_uuid()))
     if len({s.uuid for s in out}) != len(out):
         raise InvalidArgument("two steps share a uuid", "steps")
     return out
@@ -54,6 +64,9 @@ def check(step: Step, at: str) -> None:
         raise InvalidArgument(f"not a valid account name: {step.user!r}", f"{at}.user")
     if not 1 <= step.timeout_s <= MAX_TIMEOUT_S:
         raise InvalidArgument(f"must be 1 to {MAX_TIMEOUT_S} seconds", f"{at}.timeout_seconds")
+    for name, words in CONDITIONS.items():
+        if getattr(step, name) not in words:
+            raise InvalidArgument(f"must be one of {', '.join(words[1:])}", f"{at}.{name}")
     if step.kind == StepKind.CMD:
         _check_cmd(step, at)
     else:
@@ -109,10 +122,12 @@ def _selector(sel: Selector, at: str, allow_store: bool) -> None:
 def used_variables(steps: list[Step]) -> set[str]:
     names = {m.group(1) for s in steps for t in s.texts() for m in PATTERN.finditer(t)}
     names.update(
-        s.targets.content.strip() for s in steps if s.targets.type == SelectorType.VARIABLE
+        selected_variable(s.targets.content)
+        for s in steps
+        if s.targets.type == SelectorType.VARIABLE
     )
     names.update(
-        s.src.content.strip()
+        selected_variable(s.src.content)
         for s in steps
         if s.kind == StepKind.SCP and s.src.type == SelectorType.VARIABLE
     )

@@ -22,6 +22,15 @@ TASK_FIELDS = 8
 and the task's answer (its steps, rendered, and its variables) stays well under gRPC's 32 MiB."""
 
 
+def selected_variable(content: str) -> str:
+    """The variable a `variable` node selector names: `ip`, or as OpenC3's pages write it,
+    `$ip` (or `${ip}`)."""
+    text = content.strip()
+    if text.startswith("${") and text.endswith("}"):
+        return text[2:-1].strip()
+    return text.removeprefix("$").strip()
+
+
 @dataclass(frozen=True)
 class RenderLimit:
     field_bytes: int = MiB

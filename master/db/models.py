@@ -201,6 +201,8 @@ class Variable(BaseModel):
     name = pw.CharField(max_length=128)
     value = pw.TextField(default="")
     describe = pw.TextField(default="")
+    option = pw.TextField(default="")  # the choices a run form offers (OpenC3's `option`)
+    env = pw.CharField(max_length=16, default="")  # test | online: only such steps use it
 
     class Meta:
         indexes = ((("job", "name"), True),)
@@ -285,3 +287,5 @@ class Token(Audited):
     project = pw.ForeignKeyField(Project, on_delete="CASCADE")
     digest = pw.CharField(max_length=64, unique=True)
     describe = pw.TextField(default="")
+    run_job = pw.BooleanField(default=False)  # an upload with it then runs `job_name`
+    job_name = pw.CharField(max_length=255, default="")

@@ -62,31 +62,31 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         found, total = await self.catalogue.list_jobs(
             request.project_id, convert_catalog.list_filter(request.filter), request.permanent_only
         )
-        return pb.ListJobsResponse(jobs=[convert_catalog.job(j, s) for j, s in found], total=total)
+        return pb.ListJobsResponse(jobs=[convert_catalog.job(j) for j in found], total=total)
 
     @unary
     async def GetJob(self, request: pb.GetJobRequest, context: Context) -> pb.GetJobResponse:
-        job, steps = await self.catalogue.get_job(request.project_id, request.uuid, request.name)
-        return pb.GetJobResponse(job=convert_catalog.job(job, steps))
+        job = await self.catalogue.get_job(request.project_id, request.uuid, request.name)
+        return pb.GetJobResponse(job=convert_catalog.job(job))
 
     @unary
     async def CreateJob(
         self, request: pb.CreateJobRequest, context: Context
     ) -> pb.CreateJobResponse:
-        job, steps = await self.catalogue.save_job(
+        job = await self.catalogue.save_job(
             request.project_id,
             request.name,
             request.permanent,
             convert_catalog.steps(request.steps),
             request.actor,
         )
-        return pb.CreateJobResponse(job=convert_catalog.job(job, steps))
+        return pb.CreateJobResponse(job=convert_catalog.job(job))
 
     @unary
     async def UpdateJob(
         self, request: pb.UpdateJobRequest, context: Context
     ) -> pb.UpdateJobResponse:
-        job, steps = await self.catalogue.save_job(
+        job = await self.catalogue.save_job(
             request.project_id,
             request.name,
             request.permanent,
@@ -94,7 +94,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             request.actor,
             request.uuid,
         )
-        return pb.UpdateJobResponse(job=convert_catalog.job(job, steps))
+        return pb.UpdateJobResponse(job=convert_catalog.job(job))
 
     @unary
     async def DeleteJob(
@@ -306,6 +306,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             request.job_name,
             request.empty_only,
             list(request.exclude),
+            request.env,
         )
         return pb.ListVariablesResponse(
             variables=[convert_catalog.variable(v, job_uuid) for v in found]
@@ -318,9 +319,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         row = await self.catalogue.save_variable(
             request.project_id,
             request.job_uuid,
-            request.name,
-            request.value,
-            request.describe,
+            convert_catalog.variable_input(request),
             request.id,
         )
         return pb.SaveVariableResponse(variable=convert_catalog.variable(row, request.job_uuid))
@@ -329,7 +328,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def SaveVariables(
         self, request: pb.SaveVariablesRequest, context: Context
     ) -> pb.SaveVariablesResponse:
-        items = [(v.name, v.value, v.describe) for v in request.variables]
+        items = [convert_catalog.variable_input(v) for v in request.variables]
         saved = await self.catalogue.save_variables(request.project_id, request.job_uuid, items)
         return pb.SaveVariablesResponse(
             variables=[convert_catalog.variable(v, request.job_uuid) for v in saved]
@@ -380,10 +379,10 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def SetJobMonitor(
         self, request: pb.SetJobMonitorRequest, context: Context
     ) -> pb.SetJobMonitorResponse:
-        job, steps = await self.catalogue.set_job_monitor(
+        job = await self.catalogue.set_job_monitor(
             request.project_id, request.uuid, request.mon_ids, request.mon_status, request.actor
         )
-        return pb.SetJobMonitorResponse(job=convert_catalog.job(job, steps))
+        return pb.SetJobMonitorResponse(job=convert_catalog.job(job))
 
     @unary
     async def LinkVariable(

@@ -32,7 +32,12 @@ class TokenServicer(auth_pb2_grpc.TokenServiceServicer):
         self, request: pb.CreateTokenRequest, context: Context
     ) -> pb.CreateTokenResponse:
         row, secret = await self.tokens.create(
-            request.project_id, request.token, request.describe, request.actor
+            request.project_id,
+            request.token,
+            request.describe,
+            request.actor,
+            request.run_job,
+            request.job_name,
         )
         self.auth.token_created(secret)
         return pb.CreateTokenResponse(token=convert_catalog.token(row), secret=secret)

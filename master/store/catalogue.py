@@ -57,8 +57,25 @@ def used_by_jobs(project_id: int, job_name_contains: str) -> str:
     return "\n".join(j.steps for j in jobs)
 
 
+SHARED_PROJECT = 0
+"""Project 0 holds what every project shares (OpenC3's tree 0): its scripts are listed and read
+from every project, and written from project 0 only."""
+
+
+def readable_script(project_id: int, script_id: int) -> Script:
+    """A script of the project or of the shared project; any other is NOT_FOUND alike."""
+    row: Script | None = Script.get_or_none(
+        (Script.id == script_id) & Script.project.in_({project_id, SHARED_PROJECT})
+    )
+    if row is None:
+        raise NotFound(f"script {script_id} not found in project {project_id}", "id")
+    return row
+
+
 def scripts(project_id: int, f: ListFilter) -> tuple[list[Script], int]:
-    query = audited(Script.select().where(Script.project == project_id), Script, f, Script.name)
+    """The project's scripts and the shared project's, by id."""
+    mine = Script.project.in_({project_id, SHARED_PROJECT})
+    query = audited(Script.select().where(mine), Script, f, Script.name)
     rows, total = page(query, f, Script.id)
     if f.job_name_contains:
         text = used_by_jobs(project_id, f.job_name_contains)

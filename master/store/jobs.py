@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import uuid as uuidlib
+from collections.abc import Mapping
+from typing import Any
 
 import peewee as pw
 
 from master.db.connection import write_transaction
 from master.db.models import Job, Variable, utcnow
-from master.domain import ListFilter, Step
+from master.domain import ListFilter, Step, short_uuid
 from master.errors import AlreadyExists, NotFound
 from master.store.filters import audited, page
 
@@ -46,7 +47,7 @@ def save(
             if not uuid:
                 return Job.create(
                     project=project_id,
-                    uuid=uuidlib.uuid4().hex,
+                    uuid=short_uuid(),
                     name=name,
                     permanent=permanent,
                     steps=data,
@@ -76,7 +77,39 @@ def values(job: Job) -> dict[str, str]:
     return {v.name: v.value for v in variables(job)}
 
 
-def save_variable(job: Job, name: str, value: str, describe: str, var_id: int = 0) -> Variable:
+BATCH = 200
+"""Rows per statement: well under SQLite's limit on a statement's parameters."""
+
+
+def empty_variables(job_ids: list[int]) -> dict[int, dict[str, bool]]:
+    """Each job's variable names, and whether each has no value (values are not read)."""
+    rows: Any = Variable.select(Variable.job, Variable.name, (Variable.value == "").alias("empty"))
+    found: dict[int, dict[str, bool]] = {job_id: {} for job_id in job_ids}
+    for batch in pw.chunked(job_ids, BATCH):
+        for job_id, name, empty in rows.where(Variable.job.in_(batch)).tuples():
+            found[job_id][name] = bool(empty)
+    return found
+
+
+def add_variables(job: Job, envs: Mapping[str, str]) -> None:
+    """Its steps use these names (name -> env): the missing ones are created empty, every
+    existing row keeps its value; each named row gets its env, every other row none."""
+    with write_transaction():
+        have = {v.name for v in variables(job)}
+        new = [{"job": job.id, "name": n} for n in envs if n not in have]
+        for batch in pw.chunked(new, BATCH):
+            Variable.insert_many(batch).execute()
+        Variable.update(env="").where(Variable.job == job.id).execute()
+        for env in {e for e in envs.values() if e}:
+            for names in pw.chunked([n for n, e in envs.items() if e == env], BATCH):
+                Variable.update(env=env).where(
+                    (Variable.job == job.id) & Variable.name.in_(names)
+                ).execute()
+
+
+def save_variable(
+    job: Job, name: str, value: str, describe: str, var_id: int = 0, option: str = ""
+) -> Variable:
     with write_transaction():
         if var_id:
             row: Variable | None = Variable.get_or_none(
@@ -87,7 +120,7 @@ def save_variable(job: Job, name: str, value: str, describe: str, var_id: int = 
         else:
             row = Variable.get_or_none((Variable.job == job.id) & (Variable.name == name))
             row = row or Variable(job=job.id)
-        row.name, row.value, row.describe = name, value, describe
+        row.name, row.value, row.describe, row.option = name, value, describe, option
         try:
             row.save()
         except pw.IntegrityError as exc:

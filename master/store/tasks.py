@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
-import string
 from typing import Any
 
 import peewee as pw
@@ -22,12 +20,11 @@ from master.domain import (
     SubtaskStatus,
     TaskFilter,
     TaskStatus,
+    short_uuid,
 )
 from master.errors import AlreadyExists, InvalidArgument, NotFound, ResourceExhausted
 
 OPEN = [s.value for s in TaskStatus if s not in FINAL_TASK]
-UUID_ALPHABET = string.ascii_letters + string.digits
-UUID_LENGTH = 12  # as OpenC3's: 62**12 (about 2**71) uuids
 UUID_TRIES = 5
 
 
@@ -39,8 +36,8 @@ def too_many_running(project_id: int, limit: int) -> ResourceExhausted:
 
 
 def new_uuid() -> str:
-    """A task or step uuid: 12 random letters and digits (OpenC3's shape, from `secrets`)."""
-    return "".join(secrets.choice(UUID_ALPHABET) for _ in range(UUID_LENGTH))
+    """A task or step uuid: 12 random letters and digits (`domain.short_uuid`)."""
+    return short_uuid()
 
 
 def unused_uuid(project_id: int) -> str:

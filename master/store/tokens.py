@@ -25,8 +25,11 @@ def new_token() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(TOKEN_LENGTH))
 
 
-def create(project_id: int, token: str, describe: str, actor: str) -> tuple[Token, str]:
-    """(row, plain token); a given token must be 32 letters and digits, else one is made."""
+def create(
+    project_id: int, token: str, describe: str, actor: str, job_name: str = ""
+) -> tuple[Token, str]:
+    """(row, plain token); a given token must be 32 letters and digits, else one is made.
+    `job_name` set: an upload with the token then runs that job (the caller checked it)."""
     token = token.strip() or new_token()
     if not TOKEN_FORMAT.fullmatch(token):
         raise InvalidArgument("must be 32 letters and digits", "token")
@@ -39,6 +42,8 @@ def create(project_id: int, token: str, describe: str, actor: str) -> tuple[Toke
                 project=project_id,
                 digest=digest(token),
                 describe=describe,
+                run_job=bool(job_name),
+                job_name=job_name,
                 create_user=actor,
                 edit_user=actor,
                 create_time=now,

@@ -2,7 +2,9 @@
 
 Uploads are multipart bodies of one or many files, streamed to the master as they are read
 (`gateway.uploads`); they are not under the 1 MiB body cap (`upload_routes`, the document's
-uncapped routes) but under the per-file `max_upload_bytes`.
+uncapped routes) but under the per-file `max_upload_bytes`. An upload with a token that names a
+job (`isjob`, routes/token.py) then runs that job with `version` = the uploaded file's name, as
+OpenC3 does; the answer's `uuid` is that task's.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from gateway import envelope, forms, schemas, uploads
+from gateway.auth import CREDENTIALS
 from gateway.callers import CALLER
 from gateway.openapi import describe
 from gateway.openc3 import filters
 from gateway.openc3.views import catalog as views
 from gateway.upstream import GatewayState
-from jobfleet.v1 import catalog_pb2
+from jobfleet.v1 import auth_pb2, catalog_pb2, task_pb2
 
 # Every part with a filename is a file, stored under that name; other parts are skipped.
 UPLOAD = schemas.obj(
@@ -84,9 +87,42 @@ async def upload_files(request: Request[GatewayState]) -> Response:
 
 @describe(upload=UPLOAD, file_token=True, answers=TOO_LARGE, data={"type": "array"})
 async def upload_files_by_token(request: Request[GatewayState]) -> Response:
-    """POST /fileserver/{projectid}/upload: the same upload, authorised by a project token."""
+    """POST /fileserver/{projectid}/upload: the same upload, authorised by a project token;
+    a token naming a job then runs it (`uuid`: the task)."""
     project_id = forms.path_id(request, "projectid")
-    return await receive(request, project_id, token_actor())
+    master, config = request.state["master"], request.state["config"]
+    actor = token_actor()
+    stored = await uploads.store_files(request, master, project_id, actor, config.max_upload_bytes)
+    rows = [views.file_row(f) for f in stored]
+    task_uuid = await run_token_job(request, project_id, stored, actor)
+    return envelope.ok(rows, uuid=task_uuid) if task_uuid else envelope.ok(rows)
+
+
+async def run_token_job(
+    request: Request[GatewayState],
+    project_id: int,
+    stored: list[catalog_pb2.StoredFile],
+    actor: str,
+) -> str:
+    """The task an upload with a job token starts, "" when the token names none: its job, with
+    the variable `version` = the (last) uploaded file's name. The files stay stored if the job
+    cannot run; the refusal says why."""
+    who = CALLER.get()
+    if who is None or who.admin or not stored:
+        return ""
+    master = request.state["master"]
+    ask = auth_pb2.ListTokensRequest(project_id=project_id, token=CREDENTIALS.get())
+    found = (await master.auth.ListTokens(ask, timeout=master.timeout)).tokens
+    if not found or not found[0].run_job:
+        return ""
+    job = task_pb2.SubmitJobRequest(
+        project_id=project_id,
+        job_name=found[0].job_name,
+        variables={"version": stored[-1].name},
+        submitter=actor,
+        call_type="api",
+    )
+    return str((await master.task.SubmitJob(job, timeout=master.timeout)).task.uuid)
 
 
 @describe(data={})

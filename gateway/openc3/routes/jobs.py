@@ -1,7 +1,9 @@
 """OpenC3 `jobs` document: list, count, show, create, update and delete jobs.
 
 A job's `data` is its array of step hashes (`steps.parse_steps`); the master assigns each step a
-uuid, which `GET` returns and a client may post back to keep it.
+uuid, which `GET` returns and an update may post back to keep it (a create, which is also how
+the pages copy a job, gives every step a new one). A detail as `GET` answers it can be posted
+back unchanged (OpenC3's edit page and c3mc-job-load do): its other keys are ignored.
 """
 
 from __future__ import annotations
@@ -25,11 +27,22 @@ from jobfleet.v1 import catalog_pb2, common_pb2
 
 MAX_NAME = 255
 
+SCALAR: schemas.Schema = {"type": ["string", "number", "boolean", "null"]}
 JOB_BODY = schemas.obj(
     {
         "name": schemas.text(MAX_NAME, required=True),
-        "permanent": schemas.flag(description="true: permanent; false or absent: transient"),
+        "permanent": schemas.flag(
+            description="true (also 1 or `permanent`, as OpenC3's clients send it): permanent; "
+            "absent, false, 0 or `transient`: transient"
+        ),
         "data": steps.STEPS_SCHEMA,
+        "uuids": schemas.text(
+            steps.MAX_UUIDS,
+            description="`cmd_<uuid>,scp_<uuid>` as a detail answers it: a step without "
+            "`plugin_type` takes the type at its position",
+        ),
+        "mon_ids": dict(SCALAR, description="OpenC3's monitoring: accepted, not kept"),
+        "mon_status": dict(SCALAR, description="OpenC3's monitoring: accepted, not kept"),
     },
     ["name", "data"],
 )
@@ -68,17 +81,35 @@ COUNT: schemas.Schema = {
     "required": ["permanent"],
 }
 REMOVED: schemas.Schema = {"const": 1}
+UNMODELLED = ("mon_ids", "mon_status")
+"""OpenC3's monitoring keys: accepted when plain values, not kept."""
 
 
 def create_job_request(project_id: int, fields: Fields, actor: str) -> catalog_pb2.CreateJobRequest:
-    """name, permanent (present and truthy = permanent), data -> CreateJobRequest."""
+    """name, permanent, data (+ uuids) -> CreateJobRequest; the monitoring keys OpenC3's pages
+    send (`mon_ids`, `mon_status`) are checked to be plain values and dropped."""
+    for key in UNMODELLED:
+        scalar(fields, key)
     return catalog_pb2.CreateJobRequest(
         project_id=project_id,
         name=forms.text(fields, "name", required=True, max_len=MAX_NAME),
-        permanent=forms.flag(fields, "permanent"),
+        permanent=permanent(fields),
         steps=steps.parse_steps(fields),
         actor=actor,
     )
+
+
+def scalar(fields: Fields, key: str) -> None:
+    """A key accepted and dropped: a string, a number, a boolean or null."""
+    if not isinstance(fields.get(key), str | int | float | bool | None):
+        raise FieldError(key, "must be a string, a number or a boolean")
+
+
+def permanent(fields: Fields) -> bool:
+    """OpenC3 pages send `"permanent"`, c3mc-job-load `1`; a detail says `"transient"`."""
+    if str(fields.get("permanent", "")).strip().lower() == "transient":
+        return False
+    return forms.flag(fields, "permanent")
 
 
 def update_job_request(
@@ -98,6 +129,20 @@ def update_job_request(
 
 def job_uuid(request: Request[GatewayState]) -> str:
     return forms.path_token(request, "jobuuid")
+
+
+BY_NAME = "byname"
+"""`GET /jobs/{projectid}/byname?name=`: OpenC3's way to read a job by its name (c3mc-job-dump
+and the flow scripts); a job's uuid is never this word."""
+
+
+def get_job_request(request: Request[GatewayState]) -> catalog_pb2.GetJobRequest:
+    project_id = forms.path_id(request, "projectid")
+    uuid = job_uuid(request)
+    if uuid != BY_NAME:
+        return catalog_pb2.GetJobRequest(project_id=project_id, uuid=uuid)
+    name = forms.text(request.query_params, "name", required=True, max_len=MAX_NAME)
+    return catalog_pb2.GetJobRequest(project_id=project_id, name=name)
 
 
 @describe(query=filters.query(), data=ROWS)
@@ -128,7 +173,7 @@ async def count_jobs(request: Request[GatewayState]) -> Response:
 
 @describe(data=JOB)
 async def get_job(request: Request[GatewayState]) -> Response:
-    """GET /jobs/{projectid}/{jobuuid}: the job row and its steps as `data`."""
+    """GET /jobs/{projectid}/{jobuuid}: the job row, `uuids` and its steps as `data`."""
     ask = catalog_pb2.GetJobRequest(
         project_id=forms.path_id(request, "projectid"), uuid=job_uuid(request)
     )

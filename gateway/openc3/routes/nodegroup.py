@@ -1,7 +1,9 @@
 """OpenC3 `nodegroup` document: named groups of machines, resolved by a plugin.
 
-The only plugin so far is `list` (params: node names or IPs, comma, space or newline separated);
-which plugins exist is the master's to say, the gateway only checks the word's form.
+Plugins: `list` (params: node names or IPs, comma, space or newline separated) and OpenC3's own
+words, `node` (the same: OpenC3's pages send a comma string) and `type` (machines of some types:
+kept, but it selects no machine here, where machines have no type). A group answers the word it
+was saved with. Which plugins exist is the master's to say; the gateway checks the word's form.
 """
 
 from __future__ import annotations
@@ -29,11 +31,14 @@ MAX_PARAMS = 65536
 GROUP_BODY = schemas.obj(
     {
         "name": schemas.text(MAX_NAME, required=True),
-        "plugin": schemas.matching(PLUGIN.pattern, description=f"default `{DEFAULT_PLUGIN}`"),
+        "plugin": schemas.matching(
+            PLUGIN.pattern,
+            description=f"`list`, `node` or `type` (OpenC3's words); default `{DEFAULT_PLUGIN}`",
+        ),
         "params": schemas.text(
             MAX_PARAMS,
-            description="the plugin's; for `list`: node names or IPs, comma, space or newline "
-            "separated",
+            description="the plugin's; for `list` and `node`: node names or IPs, comma, space "
+            "or newline separated",
         ),
     },
     ["name"],

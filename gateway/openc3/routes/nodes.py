@@ -2,6 +2,9 @@
 
 The document lists nodelist's add and delete as `post/del '/userlist/:projectid'`, a copy-paste
 slip (those are userlist's routes): they are served as /nodelist/{projectid}[/{id}].
+
+OpenC3's machine page sends one `name` field: an IP (the machine is named by it, and it is its
+inner IP), or `name::inner IP[::outer IP]`; `nodes.node_entry` splits it.
 """
 
 from __future__ import annotations
@@ -37,7 +40,11 @@ def address_schema(description: str) -> schemas.Schema:
 
 NODE_BODY = schemas.obj(
     {
-        "name": schemas.text(MAX_NAME, required=True),
+        "name": schemas.text(
+            MAX_NAME,
+            required=True,
+            description="a name, an IP (also the inner IP), or `name::inner IP[::outer IP]`",
+        ),
         "inip": address_schema("the internal address"),
         "exip": address_schema("the external address"),
         "sshport": schemas.integer(1, MAX_PORT, description="default 22"),
@@ -67,23 +74,58 @@ CHECKED: schemas.Schema = {
 def address(fields: Fields, name: str) -> str:
     """An optional IPv4 or IPv6 address."""
     value = forms.text(fields, name)
-    if value:
-        try:
-            ipaddress.ip_address(value)
-        except ValueError as exc:
-            raise FieldError(name, f"not an IP address: {value!r}") from exc
+    if value and not is_address(value):
+        raise FieldError(name, f"not an IP address: {value!r}")
     return value
+
+
+SEPARATOR = "::"
+ENTRY_PARTS = ("name", "inner IP", "outer IP")
+
+
+def node_entry(fields: Fields) -> tuple[str, str, str]:
+    """(name, inip, exip) of OpenC3's one-field entry: `IP` (named by it; its inner IP) or
+    `name::inner IP[::outer IP]`; a plain name keeps `inip` and `exip` as sent. Every error
+    names `name`, the one field the page sent."""
+    name = forms.text(fields, "name", required=True, max_len=MAX_NAME)
+    if is_address(name):
+        return name, address(fields, "inip") or name, address(fields, "exip")
+    if SEPARATOR not in name:
+        return name, address(fields, "inip"), address(fields, "exip")
+    parts = [part.strip() for part in name.split(SEPARATOR)]
+    if len(parts) > len(ENTRY_PARTS):
+        raise FieldError("name", f"expected name::inner IP[::outer IP], got {name!r}")
+    if forms.text(fields, "inip") or forms.text(fields, "exip"):
+        raise FieldError("name", "gives the addresses: send no inip or exip with it")
+    parts += [""] * (len(ENTRY_PARTS) - len(parts))
+    for what, part in zip(ENTRY_PARTS[:2], parts, strict=False):
+        if not part:
+            raise FieldError("name", f"has no {what}: expected name::inner IP[::outer IP]")
+    for what, part in zip(ENTRY_PARTS[1:], parts[1:], strict=True):
+        if part and not is_address(part):
+            raise FieldError("name", f"its {what} is not an IP address: {part!r}")
+    return parts[0], parts[1], parts[2]
+
+
+def is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def create_node_request(
     project_id: int, fields: Fields, actor: str
 ) -> catalog_pb2.CreateNodeRequest:
-    """name, inip, exip, sshport (absent = 22), slave (pinned slave; absent = any)."""
+    """name (or OpenC3's one-field entry, `node_entry`), inip, exip, sshport (absent = 22),
+    slave (pinned slave; absent = any)."""
+    name, inip, exip = node_entry(fields)
     return catalog_pb2.CreateNodeRequest(
         project_id=project_id,
-        name=forms.text(fields, "name", required=True, max_len=MAX_NAME),
-        inip=address(fields, "inip"),
-        exip=address(fields, "exip"),
+        name=name,
+        inip=inip,
+        exip=exip,
         ssh_port=forms.integer(fields, "sshport", default=0, low=1, high=MAX_PORT),
         slave=forms.text(fields, "slave", max_len=MAX_NAME),
         actor=actor,

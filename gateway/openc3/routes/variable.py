@@ -1,7 +1,13 @@
-"""OpenC3 `variable` document: a job's global variables (name, value, describe)."""
+"""OpenC3 `variable` document: a job's global variables (name, value, describe, option).
+
+Saving a job creates (empty) every variable its steps name (the master does, as OpenC3), so a
+list shows them all. Rows are posted back as listed (`/update`): keys this model does not
+keep (`id`, `env`, `create_user`, ...) are ignored, numbers are taken as their text.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -29,11 +35,14 @@ NAME_SCHEMA: schemas.Schema = {
     "pattern": f"^(?:{NAME.pattern})$",
     "description": "letters, digits and '_', as `$name` / `${name}` refer to it",
 }
+MAX_OPTION = 65536
 VARIABLE_FIELDS: dict[str, schemas.Schema] = {
     "name": NAME_SCHEMA,
     "value": schemas.text(MAX_VALUE, description="kept as sent"),
     "describe": schemas.text(MAX_DESCRIBE),
+    "option": schemas.text(MAX_OPTION, description="the choices a run form offers, comma list"),
 }
+ENVS = ("test", "online")
 JOB_UUID = schemas.token(description="the job's uuid")
 SAVE_BODY = schemas.obj(
     {
@@ -60,6 +69,15 @@ DELETE_QUERY: dict[str, schemas.Schema] = {
 LIST_QUERY = {
     "empty": schemas.flag(description="only the variables without a value"),
     "exclude": schemas.query_name_list(description="the names to leave out"),
+    "env": {
+        "type": "string",
+        "enum": ["", *ENVS],
+        "description": "test: leave out the variables only online steps use; online: the "
+        "reverse; empty: all",
+    },
+    "usrext": schemas.flag(
+        description="OpenC3 expands user groups in `option`; there are none here: accepted"
+    ),
 }
 ROWS: schemas.Schema = {"type": "array", "items": {"type": "object"}}
 
@@ -73,12 +91,21 @@ def variable_name(fields: Fields) -> str:
 
 
 def variable(fields: Fields) -> catalog_pb2.Variable:
-    """name, value, describe of one variable."""
+    """name, value, describe and option of one variable (numbers are taken as their text)."""
+    fields = {k: numbers_as_text(v) for k, v in fields.items() if k in VARIABLE_FIELDS}
     return catalog_pb2.Variable(
         name=variable_name(fields),
         value=forms.text(fields, "value", max_len=MAX_VALUE, strip=False),
         describe=forms.text(fields, "describe", max_len=MAX_DESCRIBE),
+        option=forms.text(fields, "option", max_len=MAX_OPTION),
     )
+
+
+def numbers_as_text(value: Any) -> Any:
+    """A value a YAML round trip may have turned into a number, as the text it was."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return json.dumps(value)
+    return value
 
 
 def save_variable_request(project_id: int, fields: Fields) -> catalog_pb2.SaveVariableRequest:
@@ -91,6 +118,7 @@ def save_variable_request(project_id: int, fields: Fields) -> catalog_pb2.SaveVa
         name=one.name,
         value=one.value,
         describe=one.describe,
+        option=one.option,
     )
 
 
@@ -108,14 +136,18 @@ def save_variables_request(project_id: int, fields: Fields) -> catalog_pb2.SaveV
 
 @describe(query=LIST_QUERY, data=ROWS)
 async def list_variables(request: Request[GatewayState]) -> Response:
-    """GET /variable/{projectid}/{jobuuid}: `empty=1` only those without a value; `exclude`
-    a comma list of names to leave out."""
+    """GET /variable/{projectid}/{jobuuid}: every variable of the job (those its steps name
+    are created with it); `empty=1` only those without a value; `exclude` a comma list of names
+    to leave out; `env=test|online` leaves out those only the other's steps use."""
     query = request.query_params
+    forms.flag(query, "usrext")
+    env = forms.text(query, "env")
     ask = catalog_pb2.ListVariablesRequest(
         project_id=forms.path_id(request, "projectid"),
         job_uuid=forms.path_token(request, "jobuuid"),
         empty_only=forms.flag(query, "empty"),
         exclude=forms.name_list(query, "exclude", required=False),
+        env=forms.choice(query, "env", ENVS) if env else "",
     )
     master = request.state["master"]
     reply = await master.catalog.ListVariables(ask, timeout=master.timeout)

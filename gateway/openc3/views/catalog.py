@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.openc3 import words
-from gateway.openc3.views.steps import step_hash
+from gateway.openc3.views.steps import step_hash, step_uuids
 from gateway.openc3.views.tasks import format_time
 from gateway.words import word
 from jobfleet.v1 import catalog_pb2
@@ -25,7 +25,8 @@ def audit(trail: catalog_pb2.Audit) -> dict[str, str]:
 
 
 def job_row(job: catalog_pb2.Job) -> dict[str, Any]:
-    """`permanent` is OpenC3's word for it: `permanent` or `transient`."""
+    """`permanent` is OpenC3's word for it: `permanent` or `transient`; `hasvariable` 1 when a
+    variable its steps use has no value (a run must ask for it: no crontab can run it)."""
     return {
         "id": job.id,
         "uuid": job.uuid,
@@ -33,19 +34,28 @@ def job_row(job: catalog_pb2.Job) -> dict[str, Any]:
         "permanent": "permanent" if job.permanent else "transient",
         **audit(job.audit),
         "stepcount": len(job.steps),
+        "hasvariable": 1 if job.needs_variables else 0,
     }
 
 
 def job_detail(job: catalog_pb2.Job) -> dict[str, Any]:
-    """A job row plus `data`: its steps as posted, each with its `uuid`; and which monitor
-    events may start it (`mon_ids`, `mon_status` 0 or 1, as OpenC3 stores it)."""
-    monitor = {"mon_ids": job.mon_ids, "mon_status": int(job.mon_status)}
-    return {**job_row(job), "data": [step_hash(s) for s in job.steps], **monitor}
+    """A job row plus `data`: its steps as posted, each with its `uuid`; `uuids` lists them as
+    `cmd_<uuid>,scp_<uuid>` (OpenC3's pages take each step's type from it). Which monitor
+    events may start it: `mon_ids`, `mon_status` 0 or 1, as OpenC3 stores it."""
+    return {
+        **job_row(job),
+        "uuids": step_uuids(job.steps),
+        "mon_ids": job.mon_ids,
+        "mon_status": int(job.mon_status),
+        "data": [step_hash(s) for s in job.steps],
+    }
 
 
 def script_row(script: catalog_pb2.Script) -> dict[str, Any]:
+    """`projectid` 0: a shared script (the pages offer edit and delete only in its project)."""
     return {
         "id": script.id,
+        "projectid": script.project_id,
         "name": script.name,
         "type": word(words.SCRIPT_TYPE, script.type),
         "cont": script.content,
@@ -93,11 +103,15 @@ def account_row(account: catalog_pb2.Account) -> dict[str, Any]:
 
 
 def variable_row(variable: catalog_pb2.Variable) -> dict[str, Any]:
+    """`option`: the choices a run form offers; `env`: test or online when only steps of that
+    deployenv use it."""
     return {
         "id": variable.id,
         "name": variable.name,
         "value": variable.value,
         "describe": variable.describe,
+        "option": variable.option,
+        "env": variable.env,
     }
 
 
@@ -113,6 +127,5 @@ def file_row(stored: catalog_pb2.StoredFile) -> dict[str, Any]:
         "name": stored.name,
         "size": stored.size,
         "sha256": stored.sha256,
-        "create_user": stored.audit.create_user,
-        "create_time": format_time(stored.audit, "create_time"),
+        **audit(stored.audit),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from gateway.openc3 import words
@@ -61,8 +62,21 @@ def step_fields(step: common_pb2.Step) -> dict[str, Any]:
 
 
 def step_hash(step: common_pb2.Step) -> dict[str, Any]:
-    """A step of a job's `data`, as posted back by clients (its `uuid` keeps its identity)."""
-    return {"uuid": step.uuid, "plugin_type": plugin_type(step), **step_fields(step)}
+    """A step of a job's `data`, as posted back by clients (its `uuid` keeps its identity),
+    with OpenC3's rolling-batch conditions as they were sent ("" when not)."""
+    return {
+        "uuid": step.uuid,
+        "plugin_type": plugin_type(step),
+        **step_fields(step),
+        "deployenv": step.deployenv,
+        "action": step.action,
+        "batches": step.batches,
+    }
+
+
+def step_uuids(steps: Iterable[common_pb2.Step]) -> str:
+    """OpenC3's `uuids` of a job: `cmd_<uuid>,scp_<uuid>`, in step order."""
+    return ",".join(f"{plugin_type(s)}_{s.uuid}" for s in steps)
 
 
 def planned_step(planned: task_pb2.PlannedStep) -> dict[str, Any]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from jobfleet.v1 import auth_pb2, catalog_pb2, common_pb2
+from master.catalogue.jobs import JobView
 from master.db.models import (
     Account,
     Audited,
-    Job,
     Node,
     NodeGroup,
     Project,
@@ -26,6 +26,7 @@ from master.domain import (
     SelectorType,
     Step,
     StepKind,
+    VariableInput,
 )
 from master.errors import InvalidArgument
 from master.rpc.convert.timestamps import from_unix as when
@@ -88,6 +89,9 @@ def step(msg: common_pb2.Step, at: str) -> Step:
             name=msg.name,
             uuid=msg.uuid,
             pause=msg.pause,
+            deployenv=msg.deployenv,
+            action=msg.action,
+            batches=msg.batches,
             user=c.user,
             timeout_s=c.timeout_seconds or DEFAULT_TIMEOUT_S,
             nodes=selector(c.nodes, f"{at}.nodes"),
@@ -103,6 +107,9 @@ def step(msg: common_pb2.Step, at: str) -> Step:
             name=msg.name,
             uuid=msg.uuid,
             pause=msg.pause,
+            deployenv=msg.deployenv,
+            action=msg.action,
+            batches=msg.batches,
             user=s.user,
             timeout_s=s.timeout_seconds or DEFAULT_TIMEOUT_S,
             src=selector(s.src, f"{at}.src"),
@@ -120,7 +127,14 @@ def steps(msgs: Any) -> list[Step]:
 
 
 def step_proto(s: Step) -> common_pb2.Step:
-    msg = common_pb2.Step(uuid=s.uuid, name=s.name, pause=s.pause)
+    msg = common_pb2.Step(
+        uuid=s.uuid,
+        name=s.name,
+        pause=s.pause,
+        deployenv=s.deployenv,
+        action=s.action,
+        batches=s.batches,
+    )
     if s.kind == StepKind.CMD:
         msg.cmd.CopyFrom(
             common_pb2.CmdStep(
@@ -153,17 +167,19 @@ def selector_proto(sel: Selector) -> common_pb2.NodeSelector:
     return common_pb2.NodeSelector(type=SELECTOR[sel.type], content=sel.content)
 
 
-def job(row: Job, job_steps: list[Step]) -> catalog_pb2.Job:
+def job(view: JobView) -> catalog_pb2.Job:
+    row = view.row
     return catalog_pb2.Job(
         id=row.id,
         project_id=row.project_id,
         uuid=row.uuid,
         name=row.name,
         permanent=row.permanent,
-        steps=[step_proto(s) for s in job_steps],
+        steps=[step_proto(s) for s in view.steps],
         audit=audit(row),
         mon_ids=row.mon_ids,
         mon_status=row.mon_status,
+        needs_variables=view.needs_variables,
     )
 
 
@@ -227,8 +243,18 @@ def stored_file(row: StoredFile) -> catalog_pb2.StoredFile:
 
 def variable(row: Variable, job_uuid: str) -> catalog_pb2.Variable:
     return catalog_pb2.Variable(
-        id=row.id, job_uuid=job_uuid, name=row.name, value=row.value, describe=row.describe
+        id=row.id,
+        job_uuid=job_uuid,
+        name=row.name,
+        value=row.value,
+        describe=row.describe,
+        option=row.option,
+        env=row.env,
     )
+
+
+def variable_input(msg: catalog_pb2.Variable | catalog_pb2.SaveVariableRequest) -> VariableInput:
+    return VariableInput(msg.name, msg.value, msg.describe, msg.option)
 
 
 def project(row: Project) -> catalog_pb2.Project:
@@ -257,5 +283,10 @@ def slave_info(view: SlaveView) -> catalog_pb2.SlaveInfo:
 
 def token(row: Token) -> auth_pb2.Token:
     return auth_pb2.Token(
-        id=row.id, project_id=row.project_id, describe=row.describe, audit=audit(row)
+        id=row.id,
+        project_id=row.project_id,
+        describe=row.describe,
+        audit=audit(row),
+        run_job=row.run_job,
+        job_name=row.job_name,
     )

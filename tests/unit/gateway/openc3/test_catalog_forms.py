@@ -13,6 +13,7 @@ from gateway.openc3.routes import (
     nodes,
     scripts,
     task,
+    token,
     userlist,
     variable,
 )
@@ -69,6 +70,59 @@ def test_node() -> None:
         assert field_of(nodes.create_node_request, 1, {**fields, **bad}, "ops") == field
 
 
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ("10.0.0.5", ("10.0.0.5", "10.0.0.5", "")),
+        ("fe80::1", ("fe80::1", "fe80::1", "")),
+        ("web1::10.0.0.5", ("web1", "10.0.0.5", "")),
+        ("web1::10.0.0.5::203.0.113.7", ("web1", "10.0.0.5", "203.0.113.7")),
+        (" web1 :: 10.0.0.5 ", ("web1", "10.0.0.5", "")),
+        ("web1", ("web1", "", "")),
+    ],
+)
+def test_openc3s_one_field_node_entry(entry: str, expected: tuple[str, str, str]) -> None:
+    ask = nodes.create_node_request(1, {"name": entry}, "ops")
+
+    assert (ask.name, ask.inip, ask.exip) == expected
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"name": "web1::"},
+        {"name": "::10.0.0.5::1.2.3.4"},
+        {"name": "web1::10.0.0"},
+        {"name": "web1::10.0.0.5::outer"},
+        {"name": "web1::10.0.0.5::1.2.3.4::5.6.7.8"},
+        {"name": "web1::10.0.0.5", "inip": "10.0.0.6"},
+    ],
+)
+def test_each_part_of_a_node_entry_is_checked_naming_name(fields: dict[str, str]) -> None:
+    assert field_of(nodes.create_node_request, 1, fields, "ops") == "name"
+
+
+def test_openc3_group_plugins_pass_as_sent() -> None:
+    for plugin in ("node", "type"):
+        ask = nodegroup.create_group_request(
+            1, {"name": "g", "plugin": plugin, "params": "a,b"}, "ops"
+        )
+        assert (ask.plugin, ask.params) == (plugin, "a,b")
+
+
+def test_token_names_its_job() -> None:
+    page = {"token": "a" * 32, "describe": "ci", "isjob": True, "jobname": "deploy"}
+
+    ask = token.create_token_request(1, page, "ops")
+    plain = token.create_token_request(1, {**page, "isjob": False}, "ops")
+
+    assert (ask.token, ask.run_job, ask.job_name) == ("a" * 32, True, "deploy")
+    assert (plain.run_job, plain.job_name) == (False, "")
+    no_job = {**page, "jobname": ""}
+    assert field_of(token.create_token_request, 1, no_job, "ops") == "jobname"
+    assert field_of(token.create_token_request, 1, {**page, "token": "short"}, "ops") == "token"
+
+
 def test_group_defaults_to_the_list_plugin() -> None:
     ask = nodegroup.create_group_request(1, {"name": "web", "params": "n1,n2"}, "ops")
 
@@ -99,6 +153,13 @@ def test_variables() -> None:
 
     assert (one.id, one.name, one.value) == (3, "v", " x ")
     assert [(v.name, v.value) for v in many.variables] == [("a", ""), ("b", "2")]
+    listed = {"id": 4, "name": "c", "value": 12, "describe": None, "option": "x,y", "env": ""}
+    as_listed = variable.save_variables_request(1, {"jobuuid": "j1", "data": [listed]})
+    nothing = variable.save_variables_request(1, {"jobuuid": "j1", "data": []})
+    assert [(v.name, v.value, v.describe, v.option) for v in as_listed.variables] == [
+        ("c", "12", "", "x,y")
+    ]
+    assert list(nothing.variables) == []
     bad_item = {"jobuuid": "j1", "data": [{"name": "a"}, {"name": "1x"}]}
     assert field_of(variable.save_variables_request, 1, bad_item) == "data[1].name"
     assert field_of(variable.save_variable_request, 1, {"name": "v"}) == "jobuuid"

@@ -57,9 +57,19 @@ def make_job() -> catalog_pb2.Job:
 def test_job_row() -> None:
     row = views.job_row(make_job())
 
-    assert list(row) == ["id", "uuid", "name", "permanent", *AUDIT_KEYS, "stepcount"]
+    assert list(row) == [
+        "id",
+        "uuid",
+        "name",
+        "permanent",
+        *AUDIT_KEYS,
+        "stepcount",
+        "hasvariable",
+    ]
     assert row["permanent"] == "permanent"
     assert row["stepcount"] == 2
+    assert row["hasvariable"] == 0
+    assert views.job_row(catalog_pb2.Job(needs_variables=True))["hasvariable"] == 1
     assert row["create_time"] == "2024-01-02 03:04:05"
     assert row["edit_time"] == ""
     assert views.job_row(catalog_pb2.Job())["permanent"] == "transient"
@@ -68,7 +78,8 @@ def test_job_row() -> None:
 def test_job_detail_steps_round_trip_what_was_posted_plus_uuid() -> None:
     data = views.job_detail(make_job())["data"]
 
-    assert data == [{"uuid": "a1", **CMD}, {"uuid": "b2", **SCP}]
+    unsent = {"deployenv": "", "action": "", "batches": ""}
+    assert data == [{"uuid": "a1", **CMD, **unsent}, {"uuid": "b2", **SCP, **unsent}]
     assert parse_steps({"data": data}) == list(make_job().steps)
 
 
@@ -89,16 +100,25 @@ def test_unknown_step_kind_still_has_a_row() -> None:
         "plugin_type": "unknown",
         "name": "x",
         "pause": "",
+        "deployenv": "",
+        "action": "",
+        "batches": "",
     }
 
 
 def test_script_row() -> None:
     script = catalog_pb2.Script(
-        id=1, name="s", type=common_pb2.SCRIPT_TYPE_PYTHON, content="print()", audit=make_audit()
+        id=1,
+        project_id=7,
+        name="s",
+        type=common_pb2.SCRIPT_TYPE_PYTHON,
+        content="print()",
+        audit=make_audit(),
     )
 
     assert views.script_row(script) == {
         "id": 1,
+        "projectid": 7,
         "name": "s",
         "type": "python",
         "cont": "print()",
@@ -136,9 +156,18 @@ def test_account_row_says_which_secrets_exist_never_what() -> None:
 
 
 def test_variable_rows() -> None:
-    variable = catalog_pb2.Variable(id=6, job_uuid="j1", name="v", value="1", describe="d")
+    variable = catalog_pb2.Variable(
+        id=6, job_uuid="j1", name="v", value="1", describe="d", option="a,b", env="test"
+    )
 
-    assert views.variable_row(variable) == {"id": 6, "name": "v", "value": "1", "describe": "d"}
+    assert views.variable_row(variable) == {
+        "id": 6,
+        "name": "v",
+        "value": "1",
+        "describe": "d",
+        "option": "a,b",
+        "env": "test",
+    }
     assert views.variable_prompt(variable) == {"name": "v", "describe": "d"}
 
 
@@ -154,4 +183,6 @@ def test_file_row() -> None:
         "sha256": "ab" * 32,
         "create_user": "ann",
         "create_time": "2024-01-02 03:04:05",
+        "edit_user": "bob",
+        "edit_time": "",
     }
