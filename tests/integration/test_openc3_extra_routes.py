@@ -101,13 +101,16 @@ def test_a_flows_job_is_read_copied_and_deleted_by_name(world: World) -> None:
     copy = job_by_name(world.a, "_ci_9_")
     assert [s["name"] for s in copy["data"]] == ["build", "ship"]
     assert {s["uuid"] for s in copy["data"]}.isdisjoint(s["uuid"] for s in dumped["data"])
-    assert variables(world.a, copy["uuid"]) == {"version": "1.0"}
+    assert variables(world.a, copy["uuid"]) == {"ip": "", "version": "1.0"}
     assert (copy["mon_ids"], copy["mon_status"]) == ("7", 1)
 
     # copyProjectToTemplate / ByTemplate: between projects, the admin's session
     copied = {"fromname": "_ci_7_", "toname": "_ci_70_", "toprojectid": B}
     ok(world.admin.post(f"/jobs/{A}/copy/byname", json=copied))
-    assert variables(world.b, job_by_name(world.b, "_ci_70_", B)["uuid"], B) == {"version": "1.0"}
+    assert variables(world.b, job_by_name(world.b, "_ci_70_", B)["uuid"], B) == {
+        "ip": "",
+        "version": "1.0",
+    }
     back = {"fromname": "_ci_70_", "toname": "_ci_71_", "fromprojectid": B}
     ok(world.admin.post(f"/jobs/{A}/copy/byname", json=back))
     assert job_by_name(world.a, "_ci_71_")["data"]
@@ -235,10 +238,10 @@ def test_the_job_edit_pages_variable_token_monitor_and_delete_by_id(world: World
     # B's token names A's job by its row id: nothing of A's is touched
     by_id = f"/variable/byid/{job['id']}"
     assert ok(world.b.delete(by_id, params={"name": "version"})) == 0
-    assert variables(world.a, uuid) == {"version": "1.0", "_authorization_": "x"}
+    assert variables(world.a, uuid) == {"ip": "", "version": "1.0", "_authorization_": "x"}
     assert ok(world.a.delete(by_id, params={"name": "_authorization_"})) == 1
     assert ok(world.a.delete(by_id, params={"name": "_authorization_"})) == 0
-    assert variables(world.a, uuid) == {"version": "1.0"}
+    assert variables(world.a, uuid) == {"ip": "", "version": "1.0"}
     refusal(world.a.delete(by_id, params={"name": "a;b"}), 400, "name")
 
 
