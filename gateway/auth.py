@@ -5,11 +5,12 @@ A request's token is `Authorization: Token <t>`, else OpenC3's `appkey` header (
 which keeps naming the submitter), else -- on the token upload route only -- the file server's
 `token` header. Without one the answer is 401 at once. With one, the master is asked first
 (`gateway.callers`: TokenService.Authenticate, naming the path's `projectid` where the route has
-one): an unknown token is 401 and another project's token 403, in the route's envelope, before
-one byte of the body is read, so a refused client can neither make the gateway parse a body nor
-learn from its own input checks. Every call the handler then makes carries the token as gRPC
-metadata (`CREDENTIALS`, read by the channels' interceptors) and the master checks each one
-again: it is the one place that decides. No token is ever logged or echoed.
+one; 0 is the shared project, named like any other): an unknown token is 401 and another
+project's token 403, in the route's envelope, before one byte of the body is read, so a refused
+client can neither make the gateway parse a body nor learn from its own input checks. Every call
+the handler then makes carries the token as gRPC metadata (`CREDENTIALS`, read by the channels'
+interceptors) and the master checks each one again: it is the one place that decides. No token
+is ever logged or echoed.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ CREDENTIALS: contextvars.ContextVar[str] = contextvars.ContextVar("credentials",
 SCHEME = "token "
 MISSING = "credentials required: `Authorization: Token <t>`, or `appname` + `appkey`"
 PROJECT_PARAM = "projectid"
-_PROJECT_ID = re.compile(r"[1-9][0-9]{0,18}")
+_PROJECT_ID = re.compile(r"0|[1-9][0-9]{0,18}")
 INT64_MAX = 2**63 - 1
 
 
@@ -49,12 +50,12 @@ def metadata(token: str) -> tuple[tuple[str, str], ...]:
     return (("authorization", f"Token {token}"),) if token else ()
 
 
-def project_of(path_params: Mapping[str, Any]) -> int:
-    """The path's project id, or 0 (any project of the token's) when it has none or a malformed
+def project_of(path_params: Mapping[str, Any]) -> int | None:
+    """The path's project id (0 is the shared project), or None when it has none or a malformed
     one (the handler refuses that one 400 once the token is known to be good)."""
     value = str(path_params.get(PROJECT_PARAM, ""))
     if not _PROJECT_ID.fullmatch(value) or int(value) > INT64_MAX:
-        return 0
+        return None
     return int(value)
 
 
@@ -92,7 +93,7 @@ class Credentials:
             CREDENTIALS.reset(reset)
 
     async def _as_caller(
-        self, scope: Scope, receive: Receive, send: Send, dialect: Dialect, project_id: int
+        self, scope: Scope, receive: Receive, send: Send, dialect: Dialect, project_id: int | None
     ) -> None:
         """The handler, once the master has said yes; else its refusal (or 503)."""
         try:

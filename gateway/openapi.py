@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import schemas
+from gateway import forms, schemas
 from gateway.schemas import Schema
 
 TITLE = "jobfleet gateway"
@@ -26,7 +26,9 @@ JSON = "application/json"
 
 # Path parameters mean the same on every route that has them.
 PATH_PARAMS: Mapping[str, Schema] = {
-    "projectid": schemas.identifier(description="the project"),
+    "projectid": schemas.integer(
+        0, forms.INT64_MAX, description="the project; 0 is the shared (global) project"
+    ),
     "id": schemas.identifier(),
     "scriptsid": schemas.identifier(),
     "crontabid": schemas.identifier(),

@@ -72,10 +72,19 @@ def test_plugin_cmd_json_is_checked_first(client: TestClient) -> None:
     refused(reply, 400, "variable")
 
 
-@pytest.mark.parametrize("projectid", ["0", "abc", "-3"])
-def test_projectid_must_be_positive(client: TestClient, projectid: str) -> None:
+@pytest.mark.parametrize("projectid", ["00", "01", "abc", "-3", "1e3", str(2**63)])
+def test_projectid_must_be_zero_or_positive_without_leading_zeros(
+    client: TestClient, projectid: str
+) -> None:
     refused(client.post(f"/task/{projectid}/plugin_cmd", data=CMD), 400, "projectid")
     refused(client.get(f"/task/{projectid}"), 400, "projectid")
+
+
+def test_project_zero_passes_the_gateways_checks_to_the_master(client: TestClient) -> None:
+    reply = client.get("/task/0")
+
+    assert reply.status_code == 503  # asked of the (absent) master
+    assert reply.json()["info"].startswith("master unavailable: ")
 
 
 @pytest.mark.parametrize(

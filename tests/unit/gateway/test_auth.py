@@ -30,9 +30,9 @@ class Verifier:
     """Records what it is asked; answers `caller`, or raises `refusal`."""
 
     refusal: AioRpcError | None = None
-    asked: list[tuple[str, int]] = field(default_factory=list)
+    asked: list[tuple[str, int | None]] = field(default_factory=list)
 
-    async def __call__(self, scope: Scope, token: str, project_id: int) -> Caller:
+    async def __call__(self, scope: Scope, token: str, project_id: int | None) -> Caller:
         self.asked.append((token, project_id))
         if self.refusal is not None:
             raise self.refusal
@@ -130,14 +130,16 @@ def test_once_the_token_is_good_the_handler_reads_and_checks_the_body() -> None:
     ("path", "project"),
     [
         ("/task/7", 7),
-        ("/task/abc", 0),  # the handler's 400 names it, once the token is known
-        ("/task/99999999999999999999", 0),
-        ("/slave/s1/tasklog/T1", 0),
-        ("/third/interface/query", 0),
-        ("/nowhere", 0),
+        ("/task/0", 0),  # the shared project, named like any other
+        ("/task/abc", None),  # the handler's 400 names it, once the token is known
+        ("/task/00", None),
+        ("/task/99999999999999999999", None),
+        ("/slave/s1/tasklog/T1", None),
+        ("/third/interface/query", None),
+        ("/nowhere", None),
     ],
 )
-def test_the_master_is_asked_about_the_paths_project(path: str, project: int) -> None:
+def test_the_master_is_asked_about_the_paths_project(path: str, project: int | None) -> None:
     verify = Verifier(refusal(grpc.StatusCode.UNAUTHENTICATED, "unknown token"))
 
     call(verify, "GET", path, AS_JSON, b"")
@@ -163,12 +165,13 @@ def test_open_routes_and_missing_tokens_ask_nothing() -> None:
     assert verify.asked == []
 
 
-def test_project_of_takes_only_a_positive_int64() -> None:
+def test_project_of_takes_zero_or_a_positive_int64_without_leading_zeros() -> None:
     assert project_of({"projectid": "12"}) == 12
+    assert project_of({"projectid": "0"}) == 0
     assert project_of({"projectid": str(2**63 - 1)}) == 2**63 - 1
-    for bad in ("0", "-1", "012", "1e3", "١", str(2**63), ""):
-        assert project_of({"projectid": bad}) == 0, bad
-    assert project_of({}) == 0
+    for bad in ("00", "-1", "012", "1e3", "١", str(2**63), ""):
+        assert project_of({"projectid": bad}) is None, bad
+    assert project_of({}) is None
 
 
 class Clock:

@@ -108,7 +108,7 @@ def test_other_bodies_are_415(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "field"),
     [
-        ("POST", "/fileserver/0", "projectid"),
+        ("POST", "/fileserver/00", "projectid"),
         ("POST", "/fileserver/x/upload", "projectid"),
         ("GET", "/fileserver/-1", "projectid"),
         ("DELETE", "/fileserver/1/x", "fileserverid"),
