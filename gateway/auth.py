@@ -3,14 +3,20 @@ checked before the handler reads anything.
 
 A request's token is `Authorization: Token <t>`, else OpenC3's `appkey` header (with `appname`,
 which keeps naming the submitter), else -- on the token upload route only -- the file server's
-`token` header. Without one the answer is 401 at once. With one, the master is asked first
-(`gateway.callers`: TokenService.Authenticate, naming the path's `projectid` where the route has
-one; 0 is the shared project, named like any other): an unknown token is 401 and another
-project's token 403, in the route's envelope, before one byte of the body is read, so a refused
-client can neither make the gateway parse a body nor learn from its own input checks. Every call
-the handler then makes carries the token as gRPC metadata (`CREDENTIALS`, read by the channels'
-interceptors) and the master checks each one again: it is the one place that decides. No token
-is ever logged or echoed.
+`token` header, else the browser session cookie (`GatewayConfig.session_cookie`: OpenC3's pages
+send nothing but their cookie). Without one the answer is 401 at once. With one, the master is
+asked first (`gateway.callers`: TokenService.Authenticate, naming the path's `projectid` where the
+route has one): an unknown token is 401 and another project's token 403, in the route's envelope
+(OpenC3's: HTTP 200, the status in a header, a 401 with OpenC3's `code: 10000`), before one byte
+of the body is read, so a refused client can neither make the gateway parse a body nor learn from
+its own input checks. Every call the handler then makes carries the token as gRPC metadata
+(`CREDENTIALS`, read by the channels' interceptors) and the master checks each one again: it is
+the one place that decides. No token is ever logged or echoed.
+
+A request that matches no route (or a route but not its method) passes on without credentials:
+the router answers it 404 or 405, and no handler runs. A request that acts (not GET or HEAD)
+with the cookie alone is refused when the browser says it comes from another site
+(`Sec-Fetch-Site: cross-site`): a page elsewhere must not act with a user's session.
 """
 
 from __future__ import annotations
@@ -18,32 +24,54 @@ from __future__ import annotations
 import contextvars
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
 from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gateway import forms
 from gateway.callers import CALLER, AskMaster, Verify
-from gateway.errors import Dialect, Failure, rpc_failure
+from gateway.errors import Dialect, Failure, FieldError, rpc_failure
 
 CREDENTIALS: contextvars.ContextVar[str] = contextvars.ContextVar("credentials", default="")
 SCHEME = "token "
-MISSING = "credentials required: `Authorization: Token <t>`, or `appname` + `appkey`"
-PROJECT_PARAM = "projectid"
-_PROJECT_ID = re.compile(r"0|[1-9][0-9]{0,18}")
-INT64_MAX = 2**63 - 1
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+# What gRPC metadata can carry: no token holds anything else (a cookie might).
+_PRINTABLE = re.compile(r"[\x20-\x7e]+")
 
 
-def presented(headers: Headers, token_header: bool) -> str:
+def missing(cookie: str) -> str:
+    return (
+        "credentials required: `Authorization: Token <t>`, or `appname` + `appkey`, "
+        f"or the `{cookie}` cookie"
+    )
+
+
+@dataclass(frozen=True)
+class Presented:
+    """The request's token, and the header or cookie it came in (what a refusal names)."""
+
+    token: str
+    source: str
+    cookie: bool = False
+
+
+def presented(headers: Headers, token_header: bool, cookie: str = "sid") -> Presented | None:
+    """The first of: `Authorization: Token`, `appkey`, the `token` header (when `token_header`),
+    the `cookie` cookie."""
     auth = headers.get("authorization", "")
-    if auth[: len(SCHEME)].lower() == SCHEME:
-        return auth[len(SCHEME) :].strip()
-    key = headers.get("appkey", "").strip()
-    if key or not token_header:
-        return key
-    return headers.get("token", "").strip()
+    if auth[: len(SCHEME)].lower() == SCHEME and auth[len(SCHEME) :].strip():
+        return Presented(auth[len(SCHEME) :].strip(), "Authorization")
+    for name, taken in (("appkey", True), ("token", token_header)):
+        value = headers.get(name, "").strip()
+        if taken and value:
+            return Presented(value, name)
+    value = cookie_parser(headers.get("cookie", "")).get(cookie, "").strip()
+    return Presented(value, cookie, cookie=True) if value else None
 
 
 def metadata(token: str) -> tuple[tuple[str, str], ...]:
@@ -53,10 +81,10 @@ def metadata(token: str) -> tuple[tuple[str, str], ...]:
 def project_of(path_params: Mapping[str, Any]) -> int | None:
     """The path's project id (0 is the shared project), or None when it has none or a malformed
     one (the handler refuses that one 400 once the token is known to be good)."""
-    value = str(path_params.get(PROJECT_PARAM, ""))
-    if not _PROJECT_ID.fullmatch(value) or int(value) > INT64_MAX:
+    try:
+        return forms.project_id(str(path_params[forms.PROJECT_PARAM]))
+    except (KeyError, FieldError):
         return None
-    return int(value)
 
 
 class Credentials:
@@ -68,6 +96,7 @@ class Credentials:
         token_header_routes: Sequence[BaseRoute],
         dialect: Callable[[str], Dialect],
         verify: Verify | None = None,
+        session_cookie: str = "sid",
     ) -> None:
         self.app = app
         self.routes = routes
@@ -75,31 +104,57 @@ class Credentials:
         self.token_header = token_header_routes
         self.dialect = dialect
         self.verify = verify or AskMaster()
+        self.session_cookie = session_cookie
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self._matches(scope, self.open):
+        route = self._route(scope) if scope["type"] == "http" else None
+        if route is None or self._matches(scope, self.open):
             await self.app(scope, receive, send)
             return
-        route, path_params = self._route(scope)
-        dialect = self.dialect(route)
-        token = presented(Headers(scope=scope), self._matches(scope, self.token_header))
-        if not token:
-            await dialect.render(Failure(401, MISSING, "token"))(scope, receive, send)
+        path, path_params = route
+        dialect = self.dialect(path)
+        headers = Headers(scope=scope)
+        given = presented(headers, self._matches(scope, self.token_header), self.session_cookie)
+        refusal = self._refusal(scope, headers, given)
+        if given is None or refusal is not None:
+            failure = refusal or Failure(401, missing(self.session_cookie), "token")
+            await dialect.render(failure)(scope, receive, send)
             return
-        reset = CREDENTIALS.set(token)
+        reset = CREDENTIALS.set(given.token)
         try:
-            await self._as_caller(scope, receive, send, dialect, project_of(path_params))
+            await self._as_caller(scope, receive, send, dialect, given, project_of(path_params))
         finally:
             CREDENTIALS.reset(reset)
 
+    @staticmethod
+    def _refusal(scope: Scope, headers: Headers, given: Presented | None) -> Failure | None:
+        """A token no token can be (it could not even be sent to the master); the session
+        cookie alone, on a request that acts, from another site's page."""
+        if given and not _PRINTABLE.fullmatch(given.token):
+            return Failure(401, "unknown token", given.source)
+        cross_site = headers.get("sec-fetch-site", "").lower() == "cross-site"
+        if given and given.cookie and cross_site and scope["method"] not in SAFE_METHODS:
+            why = "a request from another site may not act with the session cookie"
+            return Failure(403, why, given.source)
+        return None
+
     async def _as_caller(
-        self, scope: Scope, receive: Receive, send: Send, dialect: Dialect, project_id: int | None
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        dialect: Dialect,
+        given: Presented,
+        project_id: int | None,
     ) -> None:
         """The handler, once the master has said yes; else its refusal (or 503)."""
         try:
-            caller = await self.verify(scope, CREDENTIALS.get(), project_id)
+            caller = await self.verify(scope, given.token, project_id)
         except grpc.aio.AioRpcError as exc:
-            await dialect.render(rpc_failure(exc, dialect.rename))(scope, receive, send)
+            failure = rpc_failure(exc, dialect.rename)
+            if failure.status == 401 and not failure.field:  # name what held the token
+                failure = Failure(401, failure.message, given.source)
+            await dialect.render(failure)(scope, receive, send)
             return
         reset = CALLER.set(caller)
         try:
@@ -111,17 +166,14 @@ class Credentials:
     def _matches(scope: Scope, routes: Sequence[BaseRoute]) -> bool:
         return any(route.matches(scope)[0] == Match.FULL for route in routes)
 
-    def _route(self, scope: Scope) -> tuple[str, Mapping[str, Any]]:
-        """The route the router will pick: its path template (its dialect's key; "" unless it
-        matches fully) and its path parameters (also of a route matched but for the method)."""
-        partial: Mapping[str, Any] = {}
+    def _route(self, scope: Scope) -> tuple[str, Mapping[str, Any]] | None:
+        """The route the router will pick: its path template (its dialect's key) and its path
+        parameters; None when none matches fully (the router answers 404 or 405)."""
         for route in self.routes:
             match, child = route.matches(scope)
             if match == Match.FULL:
                 return str(getattr(route, "path", "")), child.get("path_params", {})
-            if match == Match.PARTIAL and not partial:
-                partial = child.get("path_params", {})
-        return "", partial
+        return None
 
 
 class _WithCredentials:
