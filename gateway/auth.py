@@ -3,18 +3,26 @@ checked before the handler reads anything.
 
 A request's token is `Authorization: Token <t>`, else OpenC3's `appkey` header (with `appname`,
 which keeps naming the submitter), else -- on the token upload route only -- the file server's
-`token` header. Without one the answer is 401 at once. With one, the master is asked first
-(`gateway.callers`: TokenService.Authenticate, naming the path's `projectid` where the route has
-one): an unknown token is 401 and another project's token 403, in the route's envelope, before
-one byte of the body is read, so a refused client can neither make the gateway parse a body nor
-learn from its own input checks. Every call the handler then makes carries the token as gRPC
-metadata (`CREDENTIALS`, read by the channels' interceptors) and the master checks each one
-again: it is the one place that decides. No token is ever logged or echoed.
+`token` header, else the browser session cookie (`GatewayConfig.session_cookie`: OpenC3's pages
+send nothing but their cookie). Without one the answer is 401 at once. With one, the master is
+asked first (`gateway.callers`: TokenService.Authenticate, naming the path's `projectid` where the
+route has one): an unknown token is 401 and another project's token 403, in the route's envelope
+(OpenC3's: HTTP 200, the status in a header, a 401 with OpenC3's `code: 10000`), before one byte
+of the body is read, so a refused client can neither make the gateway parse a body nor learn from
+its own input checks. Every call the handler then makes carries the token as gRPC metadata
+(`CREDENTIALS`, read by the channels' interceptors) and the master checks each one again: it is
+the one place that decides. No token is ever logged or echoed.
+
+A request that matches no route (or a route but not its method) passes on without credentials:
+the router answers it 404 or 405, and no handler runs. A request that acts (not GET or HEAD)
+with the cookie alone is refused when the browser says it comes from another site
+(`Sec-Fetch-Site: cross-site`): a page elsewhere must not act with a user's session.
 
 A WebSocket (a browser sets no header on one) may also bring its token as the `token` query
-parameter or in the session cookie (`socket_token`). It is checked the same way, but the handler
-runs even when refused: only the handler's document knows how to say no on an open socket, so
-it reads the refusal with `socket_refusal` and must stop there (its calls would carry no token).
+parameter, besides the headers and the session cookie (`socket_token`). It is checked the same
+way (the cookie alone from another site's page is refused), but the handler runs even when
+refused: only the handler's document knows how to say no on an open socket, so it reads the
+refusal with `socket_refusal` and must stop there (its calls would carry no token).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from __future__ import annotations
 import contextvars
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -31,13 +40,15 @@ from starlette.requests import cookie_parser
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gateway import forms
 from gateway.callers import CALLER, AskMaster, Verify
-from gateway.errors import Dialect, Failure, rpc_failure
+from gateway.errors import Dialect, Failure, FieldError, rpc_failure
 
 CREDENTIALS: contextvars.ContextVar[str] = contextvars.ContextVar("credentials", default="")
 SCHEME = "token "
-MISSING = "credentials required: `Authorization: Token <t>`, or `appname` + `appkey`"
-PROJECT_PARAM = "projectid"
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+# What gRPC metadata can carry: no token holds anything else (a cookie might).
+_PRINTABLE = re.compile(r"[\x20-\x7e]+")
 TOKEN_PARAM = "token"
 SOCKET_MISSING = (
     "credentials required: the session cookie, a `token` query parameter, "
@@ -45,39 +56,52 @@ SOCKET_MISSING = (
 )
 SOCKET_REFUSAL = "jobfleet.socket_refusal"
 """The scope key under which a WebSocket's refusal reaches its handler."""
-DEFAULT_SESSION_COOKIE = "sid"
-_PROJECT_ID = re.compile(r"[1-9][0-9]{0,18}")
-INT64_MAX = 2**63 - 1
 
 
-def presented(headers: Headers, token_header: bool) -> str:
+def missing(cookie: str) -> str:
+    return (
+        "credentials required: `Authorization: Token <t>`, or `appname` + `appkey`, "
+        f"or the `{cookie}` cookie"
+    )
+
+
+@dataclass(frozen=True)
+class Presented:
+    """The request's token, and the header or cookie it came in (what a refusal names)."""
+
+    token: str
+    source: str
+    cookie: bool = False
+
+
+def presented(headers: Headers, token_header: bool, cookie: str = "sid") -> Presented | None:
+    """The first of: `Authorization: Token`, `appkey`, the `token` header (when `token_header`),
+    the `cookie` cookie."""
     auth = headers.get("authorization", "")
-    if auth[: len(SCHEME)].lower() == SCHEME:
-        return auth[len(SCHEME) :].strip()
-    key = headers.get("appkey", "").strip()
-    if key or not token_header:
-        return key
-    return headers.get("token", "").strip()
+    if auth[: len(SCHEME)].lower() == SCHEME and auth[len(SCHEME) :].strip():
+        return Presented(auth[len(SCHEME) :].strip(), "Authorization")
+    for name, taken in (("appkey", True), ("token", token_header)):
+        value = headers.get(name, "").strip()
+        if taken and value:
+            return Presented(value, name)
+    value = cookie_parser(headers.get("cookie", "")).get(cookie, "").strip()
+    return Presented(value, cookie, cookie=True) if value else None
 
 
-def socket_token(scope: Scope) -> str:
-    """A WebSocket's token: a browser can set no header on one, so besides the headers it may
-    come as the `token` query parameter or in the session cookie (`GatewayConfig.session_cookie`).
-    The query parameter is taken out of the scope, so the server's connection log lines (they
-    quote the path and query) never show it."""
-    token = presented(Headers(scope=scope), token_header=False)
+def socket_token(scope: Scope, cookie: str) -> Presented | None:
+    """A WebSocket's token: a browser can set no header on one, so besides the headers and the
+    session cookie it may come as the `token` query parameter. The query parameter is taken out
+    of the scope, so the server's connection log lines (they quote the path and query) never
+    show it."""
+    given = presented(Headers(scope=scope), False, cookie)
     query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     if any(name == TOKEN_PARAM for name, _ in query):
-        token = token or next(value for name, value in query if name == TOKEN_PARAM).strip()
+        value = next(value for name, value in query if name == TOKEN_PARAM).strip()
+        if value and (given is None or given.cookie):
+            given = Presented(value, TOKEN_PARAM)
         kept = [(name, value) for name, value in query if name != TOKEN_PARAM]
         scope["query_string"] = urlencode(kept).encode("latin-1")
-    return token or _session(scope)
-
-
-def _session(scope: Scope) -> str:
-    config = scope.get("state", {}).get("config")
-    name = getattr(config, "session_cookie", DEFAULT_SESSION_COOKIE)
-    return cookie_parser(Headers(scope=scope).get("cookie", "")).get(name, "").strip()
+    return given
 
 
 def socket_refusal(scope: Scope) -> Failure | None:
@@ -92,13 +116,13 @@ def metadata(token: str) -> tuple[tuple[str, str], ...]:
     return (("authorization", f"Token {token}"),) if token else ()
 
 
-def project_of(path_params: Mapping[str, Any]) -> int:
-    """The path's project id, or 0 (any project of the token's) when it has none or a malformed
+def project_of(path_params: Mapping[str, Any]) -> int | None:
+    """The path's project id (0 is the shared project), or None when it has none or a malformed
     one (the handler refuses that one 400 once the token is known to be good)."""
-    value = str(path_params.get(PROJECT_PARAM, ""))
-    if not _PROJECT_ID.fullmatch(value) or int(value) > INT64_MAX:
-        return 0
-    return int(value)
+    try:
+        return forms.project_id(str(path_params[forms.PROJECT_PARAM]))
+    except (KeyError, FieldError):
+        return None
 
 
 class Credentials:
@@ -110,6 +134,7 @@ class Credentials:
         token_header_routes: Sequence[BaseRoute],
         dialect: Callable[[str], Dialect],
         verify: Verify | None = None,
+        session_cookie: str = "sid",
     ) -> None:
         self.app = app
         self.routes = routes
@@ -117,34 +142,62 @@ class Credentials:
         self.token_header = token_header_routes
         self.dialect = dialect
         self.verify = verify or AskMaster()
+        self.session_cookie = session_cookie
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
             await self._socket(scope, receive, send)
             return
-        if scope["type"] != "http" or self._matches(scope, self.open):
+        route = self._route(scope) if scope["type"] == "http" else None
+        if route is None or self._matches(scope, self.open):
             await self.app(scope, receive, send)
             return
-        route, path_params = self._route(scope)
-        dialect = self.dialect(route)
-        token = presented(Headers(scope=scope), self._matches(scope, self.token_header))
-        if not token:
-            await dialect.render(Failure(401, MISSING, "token"))(scope, receive, send)
+        path, path_params = route
+        dialect = self.dialect(path)
+        headers = Headers(scope=scope)
+        given = presented(headers, self._matches(scope, self.token_header), self.session_cookie)
+        refusal = self._refusal(scope, headers, given)
+        if given is None or refusal is not None:
+            failure = refusal or Failure(401, missing(self.session_cookie), "token")
+            await dialect.render(failure)(scope, receive, send)
             return
-        reset = CREDENTIALS.set(token)
+        reset = CREDENTIALS.set(given.token)
         try:
-            await self._as_caller(scope, receive, send, dialect, project_of(path_params))
+            await self._as_caller(scope, receive, send, dialect, given, project_of(path_params))
         finally:
             CREDENTIALS.reset(reset)
 
+    @staticmethod
+    def _refusal(scope: Scope, headers: Headers, given: Presented | None) -> Failure | None:
+        """A token no token can be (it could not even be sent to the master); the session
+        cookie alone, on a request that acts or a socket (it reads on a page's behalf), from
+        another site's page."""
+        if given and not _PRINTABLE.fullmatch(given.token):
+            return Failure(401, "unknown token", given.source)
+        cross_site = headers.get("sec-fetch-site", "").lower() == "cross-site"
+        acts = scope["type"] == "websocket" or scope["method"] not in SAFE_METHODS
+        if given and given.cookie and cross_site and acts:
+            why = "a request from another site may not act with the session cookie"
+            return Failure(403, why, given.source)
+        return None
+
     async def _as_caller(
-        self, scope: Scope, receive: Receive, send: Send, dialect: Dialect, project_id: int
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        dialect: Dialect,
+        given: Presented,
+        project_id: int | None,
     ) -> None:
         """The handler, once the master has said yes; else its refusal (or 503)."""
         try:
-            caller = await self.verify(scope, CREDENTIALS.get(), project_id)
+            caller = await self.verify(scope, given.token, project_id)
         except grpc.aio.AioRpcError as exc:
-            await dialect.render(rpc_failure(exc, dialect.rename))(scope, receive, send)
+            failure = rpc_failure(exc, dialect.rename)
+            if failure.status == 401 and not failure.field:  # name what held the token
+                failure = Failure(401, failure.message, given.source)
+            await dialect.render(failure)(scope, receive, send)
             return
         reset = CALLER.set(caller)
         try:
@@ -156,18 +209,19 @@ class Credentials:
         """A WebSocket: its token checked as a request's, before the handler runs; the handler
         runs either way (only it can say no in its document's frames), with `CALLER` set when
         the master said yes and the refusal in `scope[SOCKET_REFUSAL]` when not."""
-        token = socket_token(scope)
-        if not token:
-            scope[SOCKET_REFUSAL] = Failure(401, SOCKET_MISSING, "token")
+        given = socket_token(scope, self.session_cookie)
+        refusal = self._refusal(scope, Headers(scope=scope), given)
+        if given is None or refusal is not None:
+            scope[SOCKET_REFUSAL] = refusal or Failure(401, SOCKET_MISSING, "token")
             await self.app(scope, receive, send)
             return
-        route, path_params = self._route(scope)
-        reset = CREDENTIALS.set(token)
+        path, path_params = self._route(scope) or ("", {})
+        reset = CREDENTIALS.set(given.token)
         try:
-            caller = await self.verify(scope, token, project_of(path_params))
+            caller = await self.verify(scope, given.token, project_of(path_params))
         except grpc.aio.AioRpcError as exc:
             CREDENTIALS.reset(reset)
-            scope[SOCKET_REFUSAL] = rpc_failure(exc, self.dialect(route).rename)
+            scope[SOCKET_REFUSAL] = rpc_failure(exc, self.dialect(path).rename)
             await self.app(scope, receive, send)
             return
         caller_reset = CALLER.set(caller)
@@ -181,17 +235,14 @@ class Credentials:
     def _matches(scope: Scope, routes: Sequence[BaseRoute]) -> bool:
         return any(route.matches(scope)[0] == Match.FULL for route in routes)
 
-    def _route(self, scope: Scope) -> tuple[str, Mapping[str, Any]]:
-        """The route the router will pick: its path template (its dialect's key; "" unless it
-        matches fully) and its path parameters (also of a route matched but for the method)."""
-        partial: Mapping[str, Any] = {}
+    def _route(self, scope: Scope) -> tuple[str, Mapping[str, Any]] | None:
+        """The route the router will pick: its path template (its dialect's key) and its path
+        parameters; None when none matches fully (the router answers 404 or 405)."""
         for route in self.routes:
             match, child = route.matches(scope)
             if match == Match.FULL:
                 return str(getattr(route, "path", "")), child.get("path_params", {})
-            if match == Match.PARTIAL and not partial:
-                partial = child.get("path_params", {})
-        return "", partial
+        return None
 
 
 class _WithCredentials:

@@ -1,11 +1,12 @@
 """Who is calling: the master's answer to TokenService.Authenticate, asked before a handler runs.
 
-`gateway.auth` asks it for every request with a token, naming the path's project (0 when the
-route has none), so that a wrong token (401) or another project's token (403) is answered before
-anything of the body is read. A yes is kept for `CACHE_SECONDS`, keyed by the token's SHA-256 and
-the project: a client's next requests cost the master nothing extra, and the master still checks
-every call the handler makes (a token deleted meanwhile is refused there). A no is never kept
-here: each refused attempt is one lookup on the master, which keeps its own count of failures.
+`gateway.auth` asks it for every request with a token, naming the path's project (none when
+the route has none; 0 is the shared project, named like any other), so that a wrong token (401)
+or another project's token (403) is answered before anything of the body is read. A yes is
+kept for `CACHE_SECONDS`, keyed by the token's SHA-256 and the project: a client's next requests
+cost the master nothing extra, and the master still checks every call the handler makes (a token
+deleted meanwhile is refused there). A no is never kept here: each refused attempt is one lookup
+on the master, which keeps its own count of failures.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class Caller:
 
     admin: bool
     project_id: int
-    """The token's project (0 for the admin token)."""
+    """The token's project (0 for the admin token, and for project 0's: see `admin`)."""
     token_id: int
     """0 for the admin token."""
 
@@ -38,8 +39,8 @@ class Caller:
 CALLER: contextvars.ContextVar[Caller | None] = contextvars.ContextVar("caller", default=None)
 """The request's caller, set by `gateway.auth.Credentials` before the handler runs."""
 
-Verify = Callable[[Scope, str, int], Awaitable[Caller]]
-"""(scope, token, project id or 0) -> the caller; raises the master's refusal (AioRpcError)."""
+Verify = Callable[[Scope, str, int | None], Awaitable[Caller]]
+"""(scope, token, project id or None) -> the caller; raises the master's refusal (AioRpcError)."""
 
 
 class CallerCache:
@@ -54,13 +55,13 @@ class CallerCache:
         self.seconds = seconds
         self.entries = entries
         self.clock = clock
-        self._kept: dict[tuple[bytes, int], tuple[float, Caller]] = {}
+        self._kept: dict[tuple[bytes, int | None], tuple[float, Caller]] = {}
 
     @staticmethod
-    def _key(token: str, project_id: int) -> tuple[bytes, int]:
+    def _key(token: str, project_id: int | None) -> tuple[bytes, int | None]:
         return hashlib.sha256(token.encode()).digest(), project_id
 
-    def get(self, token: str, project_id: int) -> Caller | None:
+    def get(self, token: str, project_id: int | None) -> Caller | None:
         key = self._key(token, project_id)
         kept = self._kept.get(key)
         if kept is None:
@@ -70,7 +71,7 @@ class CallerCache:
             return None
         return kept[1]
 
-    def put(self, token: str, project_id: int, caller: Caller) -> None:
+    def put(self, token: str, project_id: int | None, caller: Caller) -> None:
         now = self.clock()
         if len(self._kept) >= self.entries:
             self._kept = {k: v for k, v in self._kept.items() if v[0] > now}
@@ -89,7 +90,7 @@ class AskMaster:
     def __init__(self, cache: CallerCache | None = None) -> None:
         self.cache = cache or CallerCache()
 
-    async def __call__(self, scope: Scope, token: str, project_id: int) -> Caller:
+    async def __call__(self, scope: Scope, token: str, project_id: int | None) -> Caller:
         kept = self.cache.get(token, project_id)
         if kept is not None:
             return kept

@@ -18,6 +18,7 @@ from gateway.config import (
     LISTEN_ENV,
     MASTER_ENV,
     MAX_UPLOAD_ENV,
+    SESSION_COOKIE_ENV,
     ConfigError,
     GatewayConfig,
     load_config,
@@ -60,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"largest file accepted by the file server uploads, default 1 GiB (${MAX_UPLOAD_ENV})",
     )
+    parser.add_argument(
+        "--session-cookie",
+        metavar="NAME",
+        help="the browser cookie whose value is taken as a token, after the `Authorization` "
+        f"and `appkey` headers; default sid (${SESSION_COOKIE_ENV})",
+    )
     parser.add_argument("--ready-file", metavar="PATH", help='write {"listen": ...} once listening')
     add_client_arguments(parser.add_argument_group("TLS to the master (see docs/tls.md)"))
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -76,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             listen=args.listen,
             ready_file=args.ready_file,
             max_upload_bytes=args.max_upload_bytes,
+            session_cookie=args.session_cookie,
             tls_flags={key: getattr(args, key) for key in CLIENT_SETTINGS},
         )
     except ConfigError as exc:

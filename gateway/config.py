@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,9 @@ from jobfleet.tls import ClientTls, TlsError, client_tls_from
 MASTER_ENV = "JOBFLEET_MASTER"
 LISTEN_ENV = "JOBFLEET_GATEWAY_LISTEN"
 MAX_UPLOAD_ENV = "JOBFLEET_GATEWAY_MAX_UPLOAD_BYTES"
+SESSION_COOKIE_ENV = "JOBFLEET_GATEWAY_SESSION_COOKIE"
+# RFC 6265's cookie-name: an RFC 2616 token, visible ASCII but separators.
+_COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 class ConfigError(ValueError):
@@ -69,6 +73,16 @@ def parse_byte_count(value: str, key: str, source: str) -> int:
     return int(text)
 
 
+def parse_cookie_name(value: str, key: str, source: str) -> str:
+    """A cookie's name as RFC 6265 has it (a token); the error names the key and its source."""
+    if not _COOKIE_NAME.fullmatch(value):
+        raise ConfigError(
+            f"{key} ({source}): expected a cookie name (letters, digits and !#$%&'*+-.^_`|~), "
+            f"got {value!r}"
+        )
+    return value
+
+
 def _pick(flag: str | None, env: Mapping[str, str], env_key: str, key: str) -> tuple[str, str]:
     """(value, source) by precedence; ("", "default") when neither is set."""
     if flag:
@@ -85,6 +99,7 @@ def load_config(
     listen: str | None = None,
     ready_file: str | None = None,
     max_upload_bytes: str | None = None,
+    session_cookie: str | None = None,
     tls_flags: Mapping[str, str | None] | None = None,
 ) -> GatewayConfig:
     """Merge command-line values (None = not given) over the environment over the defaults;
@@ -99,6 +114,7 @@ def load_config(
         listen_value or defaults.listen, "listen", listen_source, allow_zero=True
     )
     upload_value, upload_source = _pick(max_upload_bytes, env, MAX_UPLOAD_ENV, "max-upload-bytes")
+    cookie_value, cookie_source = _pick(session_cookie, env, SESSION_COOKIE_ENV, "session-cookie")
     return GatewayConfig(
         master=join_host_port(master_host, master_port),
         listen_host=host,
@@ -108,6 +124,11 @@ def load_config(
             parse_byte_count(upload_value, "max-upload-bytes", upload_source)
             if upload_value
             else defaults.max_upload_bytes
+        ),
+        session_cookie=(
+            parse_cookie_name(cookie_value, "session-cookie", cookie_source)
+            if cookie_value
+            else defaults.session_cookie
         ),
         tls=_tls(tls_flags or {}, env),
     )

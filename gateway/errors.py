@@ -8,6 +8,7 @@ renames the field and wraps it in its envelope.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -64,6 +65,9 @@ class Failure:
     status: int
     message: str
     field: str = ""
+    keep_status: bool = False
+    """Answer with this HTTP status even in a dialect that answers refusals 200 (OpenC3's): no
+    route or method matched (as OpenC3's own server does), or the route is the gateway's own."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,11 @@ class Dialect:
     rename: Callable[[str], str]
     """Proto field path (`nodes`, `steps[1].nodes`) -> the name the client sent it as."""
     render: Callable[[Failure], Response]
+
+
+def keeping_status(render: Callable[[Failure], Response]) -> Callable[[Failure], Response]:
+    """`render`, every failure answered with its own HTTP status (the gateway's own routes)."""
+    return lambda failure: render(dataclasses.replace(failure, keep_status=True))
 
 
 def rpc_failure(exc: grpc.aio.AioRpcError, rename: Callable[[str], str]) -> Failure:
@@ -106,7 +115,7 @@ def _http_status(code: grpc.StatusCode, has_field: bool) -> int:
 def http_failure(exc: HTTPException) -> Failure:
     """Starlette's own refusals (no such route, wrong method), with the part they are about."""
     field = {404: "path", 405: "method"}.get(exc.status_code, "")
-    return Failure(exc.status_code, exc.detail, field)
+    return Failure(exc.status_code, exc.detail, field, keep_status=bool(field))
 
 
 def exception_handlers(dialect_for: Callable[[Request], Dialect]) -> dict[Any, ExceptionHandler]:

@@ -258,9 +258,22 @@ def positive_id(value: str, name: str) -> int:
     return int(value)
 
 
+PROJECT_PARAM = "projectid"
+_PROJECT_ID = re.compile(r"0|[1-9][0-9]*")
+
+
+def project_id(value: str, name: str = PROJECT_PARAM) -> int:
+    """A project id: 0 (the shared project, OpenC3's tree 0) or a positive decimal integer,
+    spelt without leading zeros (`00` and `01` are no project ids)."""
+    if not _PROJECT_ID.fullmatch(value) or int(value) > INT64_MAX:
+        raise FieldError(name, f"must be 0 or a positive integer, got {value!r}")
+    return int(value)
+
+
 def path_id(request: Request[Any], name: str) -> int:
-    """The path parameter `name` as a positive id."""
-    return positive_id(str(request.path_params[name]), name)
+    """The path parameter `name` as a positive id; `projectid` as a project id (0 too)."""
+    value = str(request.path_params[name])
+    return project_id(value) if name == PROJECT_PARAM else positive_id(value, name)
 
 
 def path_token(request: Request[Any], name: str) -> str:

@@ -3,7 +3,12 @@
 Paths and methods come from the route table itself, so nothing served can be missing from the
 document; each endpoint declares its query, body and answer with `describe`, next to the code
 that reads them (schemas in `gateway.schemas`). An endpoint without a description makes the
-document fail to build, and the suite builds it.
+document fail to build, and so the app (`gateway.app.create_app` builds it).
+
+A document's routes served under a prefix too (OpenC3's `/api/job`) are described once, their
+path naming both bases as its `servers`. A document whose refusals are HTTP 200 (OpenC3's) says
+so on each of its operations: the 200 answer is the success or the refusal, and the header
+`X-Jobfleet-Status` tells which status it stands for.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import schemas
+from gateway import forms, schemas
+from gateway.document import Alias, Document
 from gateway.schemas import Schema
+from gateway.statusheader import STATUS_HEADER
 
 TITLE = "jobfleet gateway"
 VERSION = "1"
@@ -26,7 +33,9 @@ JSON = "application/json"
 
 # Path parameters mean the same on every route that has them.
 PATH_PARAMS: Mapping[str, Schema] = {
-    "projectid": schemas.identifier(description="the project"),
+    "projectid": schemas.integer(
+        0, forms.INT64_MAX, description="the project; 0 is the shared (global) project"
+    ),
     "id": schemas.identifier(),
     "scriptsid": schemas.identifier(),
     "crontabid": schemas.identifier(),
@@ -54,6 +63,26 @@ FAILURE: Schema = {
     },
     "required": ["stat", "info"],
 }
+REFUSAL: Schema = {
+    "type": "object",
+    "properties": {
+        **FAILURE["properties"],
+        "code": {"const": 10000, "description": "no or unknown credentials (OpenC3's login)"},
+    },
+    "required": ["stat", "info"],
+}
+STATUS_HEADERS: Schema = {
+    STATUS_HEADER: {
+        "description": "the HTTP status the answer stands for (a refusal's, under its 200)",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[1-5][0-9][0-9]$"},
+    }
+}
+REFUSED = (
+    "400 bad input (`info` names the field), 401 no or unknown credentials (with `code: "
+    "10000`), 403 another project's token, 404 no such row, 409 a conflict, 413 too large, "
+    "429 too many at once, 503 the master or its database unavailable"
+)
 SECURITY_SCHEMES: Schema = {
     "token": {
         "type": "apiKey",
@@ -75,6 +104,17 @@ SECURITY_SCHEMES: Schema = {
         "`/uploadv2/fileserver/{projectid}/upload`)",
     },
 }
+SECURITY: list[dict[str, list[str]]] = [{"token": []}, {"appkey": []}, {"session": []}]
+
+
+def _session_scheme(cookie: str) -> Schema:
+    return {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": cookie,
+        "description": "a browser session: the cookie's value is a token (a request from "
+        "another site may only read with it)",
+    }
 
 
 @dataclass(frozen=True)
@@ -143,38 +183,60 @@ def describe(
     return mark
 
 
-def document(routes: Iterable[BaseRoute]) -> Schema:
-    """The OpenAPI document of `routes`; raises naming any endpoint left undescribed."""
-    paths: dict[str, dict[str, Schema]] = {}
+def document(
+    routes: Iterable[BaseRoute], documents: Iterable[Document] = (), session_cookie: str = "sid"
+) -> Schema:
+    """The OpenAPI document of `routes`; raises naming any endpoint left undescribed.
+    `documents` say which routes answer refusals 200, and under which prefix each is served."""
+    routes = list(routes)
+    in_200 = {str(getattr(r, "path", "")) for d in documents if d.refusals_in_200 for r in d.routes}
+    paths: dict[str, Schema] = {}
     missing: list[str] = []
     for route in routes:
-        if not isinstance(route, Route):
+        if not isinstance(route, Route) or not route.include_in_schema:
             continue
         operation = _OPERATIONS.get(route.endpoint)
         if operation is None:
             missing.append(f"{route.path} ({route.name})")
             continue
         for method in sorted((route.methods or set()) - {"HEAD"}):
-            paths.setdefault(route.path, {})[method.lower()] = _operation(route, operation)
+            spec = _operation(route, operation, route.path in in_200)
+            paths.setdefault(route.path, {})[method.lower()] = spec
     if missing:
         raise LookupError(f"routes without an OpenAPI description: {', '.join(missing)}")
+    for path, bases in _bases(routes).items():
+        if path in paths:
+            paths[path] = {"servers": [{"url": base} for base in bases], **paths[path]}
     return {
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION},
         "paths": paths,
-        "components": {"securitySchemes": SECURITY_SCHEMES},
-        "security": [{"token": []}, {"appkey": []}],
+        "components": {
+            "securitySchemes": {**SECURITY_SCHEMES, "session": _session_scheme(session_cookie)}
+        },
+        "security": SECURITY,
     }
 
 
-def _operation(route: Route, operation: Operation) -> Schema:
+def _bases(routes: Iterable[BaseRoute]) -> dict[str, list[str]]:
+    """Path -> the bases it is served under, when one is a prefix (an `Alias` of its route)."""
+    bases: dict[str, list[str]] = {}
+    for route in routes:
+        if isinstance(route, Alias):
+            found = bases.setdefault(route.original.path, ["/"])
+            if route.prefix not in found:
+                found.append(route.prefix)
+    return bases
+
+
+def _operation(route: Route, operation: Operation, refusals_in_200: bool) -> Schema:
     doc = inspect.getdoc(route.endpoint) or route.name
     summary, _, details = doc.partition("\n\n")
     spec: Schema = {
         "operationId": route.name,
         "summary": " ".join(summary.split()),
         "parameters": [*_path_params(route), *_query_params(operation)],
-        "responses": _responses(operation),
+        "responses": (_refused_in_200 if refusals_in_200 else _responses)(operation),
     }
     if details:
         spec["description"] = details
@@ -191,7 +253,7 @@ def _operation(route: Route, operation: Operation) -> Schema:
     if operation.open:
         spec["security"] = []
     elif operation.file_token:
-        spec["security"] = [{"token": []}, {"appkey": []}, {"filetoken": []}]
+        spec["security"] = [*SECURITY, {"filetoken": []}]
     return spec
 
 
@@ -214,19 +276,22 @@ def _query_params(operation: Operation) -> list[Schema]:
     ]
 
 
+def _success(operation: Operation) -> Schema:
+    if not operation.enveloped:
+        return operation.data
+    return dict(SUCCESS, properties={**SUCCESS["properties"], "data": operation.data})
+
+
 def _responses(operation: Operation) -> Schema:
-    success = operation.data
-    if operation.enveloped:
-        success = dict(SUCCESS, properties={**SUCCESS["properties"], "data": operation.data})
-    failure = {"content": {JSON: {"schema": FAILURE}}}
+    """Refusals with their own HTTP status (the gateway's own routes)."""
+    failure = {"headers": STATUS_HEADERS, "content": {JSON: {"schema": FAILURE}}}
     answers: Schema = {
-        "200": {"description": "done", "content": {operation.media_type: {"schema": success}}},
-        "4XX": {
-            "description": "refused: bad input (400, naming the field), no or wrong "
-            "credentials (401), another project's (403), no such row (404), a conflict (409), "
-            "too large (413)",
-            **failure,
+        "200": {
+            "description": "done",
+            "headers": STATUS_HEADERS,
+            "content": {operation.media_type: {"schema": _success(operation)}},
         },
+        "4XX": {"description": f"refused: {REFUSED}", **failure},
         "503": {"description": "the master or its database is unavailable", **failure},
     }
     for status, meaning in operation.answers.items():
@@ -234,10 +299,25 @@ def _responses(operation: Operation) -> Schema:
     return answers
 
 
+def _refused_in_200(operation: Operation) -> Schema:
+    """Refusals as OpenC3 answers them: HTTP 200, `stat: false`, the status in the header."""
+    also = "".join(f"; {status} {meaning}" for status, meaning in operation.answers.items())
+    failure = {"headers": STATUS_HEADERS, "content": {JSON: {"schema": FAILURE}}}
+    return {
+        "200": {
+            "description": "done (`stat: true`, status 200), or refused (`stat: false`, the "
+            f"status it stands for in {STATUS_HEADER}: {REFUSED}{also})",
+            "headers": STATUS_HEADERS,
+            "content": {JSON: {"schema": {"anyOf": [_success(operation), REFUSAL]}}},
+        },
+        "404": {"description": "no such path (a path parameter holding `/`)", **failure},
+    }
+
+
 @describe(open=True, enveloped=False, data={"type": "object", "required": ["openapi", "paths"]})
 async def openapi_json(request: Request[Any]) -> Response:
     """This document."""
-    cached = getattr(request.app.state, "openapi", None)
+    cached = getattr(request.app.state, "openapi", None)  # made by gateway.app.create_app
     if cached is None:
         cached = request.app.state.openapi = document(request.app.routes)
     return JSONResponse(cached)

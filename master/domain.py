@@ -1,6 +1,7 @@
 """The master's vocabulary: every plain value that crosses from one layer to another (store,
 capabilities, rpc), named once. Imports nothing of the master, so any module may use it.
 
+- Projects: the shared project 0, and the mark of an admin request naming none.
 - Words: statuses, kinds and roles are StrEnums; they are stored as these words (readable in
   SQL), and master/rpc/convert/ maps them to the proto enums.
 - Steps: what a job's `cmd` or `scp` step says (stored as JSON with these field names), and a
@@ -22,6 +23,14 @@ import shlex
 import string
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+# --- projects
+
+SHARED_PROJECT = 0
+"""The shared project (OpenC3's tree 0, named `global`): a real project, row id 0."""
+NO_PROJECT = -1
+"""The project of an admin request that names none, once checked (rpc/auth.py): a task named
+by uuid is looked for in every project, and anything that needs one project refuses it."""
 
 # --- statuses
 

@@ -75,12 +75,16 @@ class Fleet:
 
 
 def rest(method: str, url: str, body: dict[str, Any] | None = None, timeout: float = 60) -> Any:
-    """One REST call with a JSON body (or none); its JSON answer."""
+    """One REST call with a JSON body (or none); its JSON answer (SystemExit on a refusal: HTTP
+    200 with `stat: false`, as OpenC3 answers)."""
     data = json.dumps(body).encode() if body is not None else None
     headers = {"Content-Type": "application/json"} if body is not None else {}
     req = urllib.request.Request(url, data=data, method=method, headers=headers)
     with urllib.request.urlopen(req, timeout=timeout) as resp:
-        return json.load(resp)
+        answer = json.load(resp)
+    if isinstance(answer, dict) and answer.get("stat") is False:
+        raise SystemExit(f"{method} {url}: refused: {answer.get('info')}")
+    return answer
 
 
 def submit(gateway: str, kind: str, body: dict[str, Any]) -> str:

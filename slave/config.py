@@ -157,11 +157,12 @@ def parse_accounts(raw: str) -> tuple[str, ...]:
 
 
 def parse_projects(raw: str) -> tuple[int, ...]:
-    """A comma list of project ids (1,2,7), or `all` (= every project: empty)."""
+    """A comma list of project ids (0,2,7; 0 is the shared project), or `all` (= every
+    project: empty)."""
     if raw.strip().lower() in ("all", "*"):
         return ()
     parts = [p.strip() for p in raw.split(",") if p.strip()]
-    if not parts or not all(p.isascii() and p.isdigit() and 0 < int(p) < 2**63 for p in parts):
+    if not parts or not all(p.isascii() and p.isdigit() and int(p) < 2**63 for p in parts):
         raise ValueError(f"{raw!r} is not a comma list of project ids (or all)")
     return tuple(dict.fromkeys(int(p) for p in parts))
 

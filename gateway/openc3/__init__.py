@@ -9,7 +9,11 @@ steps.py    a job's `data` (step hashes) -> proto Steps, errors naming `data[i].
 filters.py  the catalogue list query (`name`, `create_user`, dates, ...) -> ListFilter
 
 Its envelope, `{"stat", "data"}` / `{"stat", "info"}`, is `gateway.envelope`: the gateway's own
-answers (health, unknown paths) wear it too. `DOCUMENT` is what `gateway/app.py` mounts.
+answers (health, unknown paths) wear it too. A refusal is HTTP 200 with `stat: false`, as OpenC3
+answers (its pages read only 2xx answers), the true status in `X-Jobfleet-Status`
+(`names.render_failure`). Every route is served at the root and under `/api/job` (`PREFIX`: the
+pages call `/api/job/...`, which OpenC3's nginx strips). `DOCUMENT` is what `gateway/app.py`
+mounts.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from gateway.openc3.routes import (
     variable,
 )
 
+PREFIX = "/api/job"
+
 DOCUMENT = Document(
     routes=[
         *task.routes,
@@ -54,4 +60,6 @@ DOCUMENT = Document(
     dialect=names.dialect,
     token_header_routes=[*fileserver.token_routes, *fileserver.v2_token_routes],
     uncapped_routes=[*fileserver.upload_routes, *fileserver.v2_upload_routes],
+    prefix=PREFIX,
+    refusals_in_200=True,
 )

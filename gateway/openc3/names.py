@@ -1,4 +1,5 @@
-"""How OpenC3 names what the master complains about, and how its failures read.
+"""How OpenC3 names what the master complains about, and how its failures read: HTTP 200 and
+`{"stat": false, "info": ...}`, the true status in a header (`render_failure`).
 
 The master names proto fields (`nodes`, `steps[1].nodes`, `filter.name_contains`); a client must
 read the key it sent (`node_cont`, `data[1].node_cont`, `name`). Most names are the same on every
@@ -17,6 +18,9 @@ from starlette.responses import Response
 
 from gateway import envelope
 from gateway.errors import Dialect, Failure
+
+NOT_SIGNED_IN = 10000
+"""OpenC3's `code` for a call without valid credentials (`JOB/lib/api.pm`'s hook)."""
 
 # Proto field -> the OpenC3 key a client sent it as, on every route.
 FIELD_NAMES: Mapping[str, str] = {
@@ -145,7 +149,15 @@ def failure_info(failure: Failure) -> str:
 
 
 def render_failure(failure: Failure) -> Response:
-    return envelope.fail(failure_info(failure), failure.status)
+    """HTTP 200 with `stat: false`, as OpenC3 answers (its pages read only 2xx answers); the
+    true status in `X-Jobfleet-Status`. Unauthenticated: OpenC3's `code: 10000`, on which its
+    pages go to their login."""
+    info = failure_info(failure)
+    if failure.keep_status:
+        return envelope.fail(info, failure.status)
+    if failure.status == 401:
+        return envelope.refused(info, failure.status, code=NOT_SIGNED_IN)
+    return envelope.refused(info, failure.status)
 
 
 def dialect(route: str = "") -> Dialect:

@@ -157,7 +157,11 @@ def demo(master: str, gateway: str, node: str, token: str) -> bool:
         },
     )
     with urllib.request.urlopen(req, timeout=10) as resp:
-        uuid = json.load(resp)["uuid"]
+        answer = json.load(resp)
+    if not answer.get("stat"):  # OpenC3's refusals are HTTP 200 with `stat: false`
+        print(f"jobfleet up: the demo task was refused: {answer.get('info')}", file=sys.stderr)
+        return False
+    uuid = answer["uuid"]
     print(
         f"\nsubmitted task {uuid} on node {node} (POST /task/1/plugin_cmd); live output:\n",
         flush=True,

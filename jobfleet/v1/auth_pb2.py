@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from jobfleet.v1 import catalog_pb2 as jobfleet_dot_v1_dot_catalog__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16jobfleet/v1/auth.proto\x12\x0bjobfleet.v1\x1a\x19jobfleet/v1/catalog.proto\"\x7f\n\x05Token\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x12\n\nproject_id\x18\x02 \x01(\x03\x12\x10\n\x08\x64\x65scribe\x18\x03 \x01(\t\x12!\n\x05\x61udit\x18\x04 \x01(\x0b\x32\x12.jobfleet.v1.Audit\x12\x0f\n\x07run_job\x18\x05 \x01(\x08\x12\x10\n\x08job_name\x18\x06 \x01(\t\"_\n\x11ListTokensRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\'\n\x06\x66ilter\x18\x02 \x01(\x0b\x32\x17.jobfleet.v1.ListFilter\x12\r\n\x05token\x18\x03 \x01(\t\"G\n\x12ListTokensResponse\x12\"\n\x06tokens\x18\x01 \x03(\x0b\x32\x12.jobfleet.v1.Token\x12\r\n\x05total\x18\x02 \x01(\x03\"{\n\x12\x43reateTokenRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\r\n\x05token\x18\x02 \x01(\t\x12\x10\n\x08\x64\x65scribe\x18\x03 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x04 \x01(\t\x12\x0f\n\x07run_job\x18\x05 \x01(\x08\x12\x10\n\x08job_name\x18\x06 \x01(\t\"H\n\x13\x43reateTokenResponse\x12!\n\x05token\x18\x01 \x01(\x0b\x32\x12.jobfleet.v1.Token\x12\x0e\n\x06secret\x18\x02 \x01(\t\"4\n\x12\x44\x65leteTokenRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\n\n\x02id\x18\x02 \x01(\x03\"\x15\n\x13\x44\x65leteTokenResponse\")\n\x13\x41uthenticateRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\"K\n\x14\x41uthenticateResponse\x12\r\n\x05\x61\x64min\x18\x01 \x01(\x08\x12\x12\n\nproject_id\x18\x02 \x01(\x03\x12\x10\n\x08token_id\x18\x03 \x01(\x03\x32\xd6\x02\n\x0cTokenService\x12M\n\nListTokens\x12\x1e.jobfleet.v1.ListTokensRequest\x1a\x1f.jobfleet.v1.ListTokensResponse\x12P\n\x0b\x43reateToken\x12\x1f.jobfleet.v1.CreateTokenRequest\x1a .jobfleet.v1.CreateTokenResponse\x12P\n\x0b\x44\x65leteToken\x12\x1f.jobfleet.v1.DeleteTokenRequest\x1a .jobfleet.v1.DeleteTokenResponse\x12S\n\x0c\x41uthenticate\x12 .jobfleet.v1.AuthenticateRequest\x1a!.jobfleet.v1.AuthenticateResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16jobfleet/v1/auth.proto\x12\x0bjobfleet.v1\x1a\x19jobfleet/v1/catalog.proto\"\x7f\n\x05Token\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x12\n\nproject_id\x18\x02 \x01(\x03\x12\x10\n\x08\x64\x65scribe\x18\x03 \x01(\t\x12!\n\x05\x61udit\x18\x04 \x01(\x0b\x32\x12.jobfleet.v1.Audit\x12\x0f\n\x07run_job\x18\x05 \x01(\x08\x12\x10\n\x08job_name\x18\x06 \x01(\t\"s\n\x11ListTokensRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\'\n\x06\x66ilter\x18\x02 \x01(\x0b\x32\x17.jobfleet.v1.ListFilter\x12\r\n\x05token\x18\x03 \x01(\tB\r\n\x0b_project_id\"G\n\x12ListTokensResponse\x12\"\n\x06tokens\x18\x01 \x03(\x0b\x32\x12.jobfleet.v1.Token\x12\r\n\x05total\x18\x02 \x01(\x03\"\x8f\x01\n\x12\x43reateTokenRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\r\n\x05token\x18\x02 \x01(\t\x12\x10\n\x08\x64\x65scribe\x18\x03 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x04 \x01(\t\x12\x0f\n\x07run_job\x18\x05 \x01(\x08\x12\x10\n\x08job_name\x18\x06 \x01(\tB\r\n\x0b_project_id\"H\n\x13\x43reateTokenResponse\x12!\n\x05token\x18\x01 \x01(\x0b\x32\x12.jobfleet.v1.Token\x12\x0e\n\x06secret\x18\x02 \x01(\t\"H\n\x12\x44\x65leteTokenRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\n\n\x02id\x18\x02 \x01(\x03\x42\r\n\x0b_project_id\"\x15\n\x13\x44\x65leteTokenResponse\"=\n\x13\x41uthenticateRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x42\r\n\x0b_project_id\"K\n\x14\x41uthenticateResponse\x12\r\n\x05\x61\x64min\x18\x01 \x01(\x08\x12\x12\n\nproject_id\x18\x02 \x01(\x03\x12\x10\n\x08token_id\x18\x03 \x01(\x03\x32\xd6\x02\n\x0cTokenService\x12M\n\nListTokens\x12\x1e.jobfleet.v1.ListTokensRequest\x1a\x1f.jobfleet.v1.ListTokensResponse\x12P\n\x0b\x43reateToken\x12\x1f.jobfleet.v1.CreateTokenRequest\x1a .jobfleet.v1.CreateTokenResponse\x12P\n\x0b\x44\x65leteToken\x12\x1f.jobfleet.v1.DeleteTokenRequest\x1a .jobfleet.v1.DeleteTokenResponse\x12S\n\x0c\x41uthenticate\x12 .jobfleet.v1.AuthenticateRequest\x1a!.jobfleet.v1.AuthenticateResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,21 +35,21 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TOKEN']._serialized_start=66
   _globals['_TOKEN']._serialized_end=193
   _globals['_LISTTOKENSREQUEST']._serialized_start=195
-  _globals['_LISTTOKENSREQUEST']._serialized_end=290
-  _globals['_LISTTOKENSRESPONSE']._serialized_start=292
-  _globals['_LISTTOKENSRESPONSE']._serialized_end=363
-  _globals['_CREATETOKENREQUEST']._serialized_start=365
-  _globals['_CREATETOKENREQUEST']._serialized_end=488
-  _globals['_CREATETOKENRESPONSE']._serialized_start=490
-  _globals['_CREATETOKENRESPONSE']._serialized_end=562
-  _globals['_DELETETOKENREQUEST']._serialized_start=564
-  _globals['_DELETETOKENREQUEST']._serialized_end=616
-  _globals['_DELETETOKENRESPONSE']._serialized_start=618
-  _globals['_DELETETOKENRESPONSE']._serialized_end=639
-  _globals['_AUTHENTICATEREQUEST']._serialized_start=641
-  _globals['_AUTHENTICATEREQUEST']._serialized_end=682
-  _globals['_AUTHENTICATERESPONSE']._serialized_start=684
-  _globals['_AUTHENTICATERESPONSE']._serialized_end=759
-  _globals['_TOKENSERVICE']._serialized_start=762
-  _globals['_TOKENSERVICE']._serialized_end=1104
+  _globals['_LISTTOKENSREQUEST']._serialized_end=310
+  _globals['_LISTTOKENSRESPONSE']._serialized_start=312
+  _globals['_LISTTOKENSRESPONSE']._serialized_end=383
+  _globals['_CREATETOKENREQUEST']._serialized_start=386
+  _globals['_CREATETOKENREQUEST']._serialized_end=529
+  _globals['_CREATETOKENRESPONSE']._serialized_start=531
+  _globals['_CREATETOKENRESPONSE']._serialized_end=603
+  _globals['_DELETETOKENREQUEST']._serialized_start=605
+  _globals['_DELETETOKENREQUEST']._serialized_end=677
+  _globals['_DELETETOKENRESPONSE']._serialized_start=679
+  _globals['_DELETETOKENRESPONSE']._serialized_end=700
+  _globals['_AUTHENTICATEREQUEST']._serialized_start=702
+  _globals['_AUTHENTICATEREQUEST']._serialized_end=763
+  _globals['_AUTHENTICATERESPONSE']._serialized_start=765
+  _globals['_AUTHENTICATERESPONSE']._serialized_end=840
+  _globals['_TOKENSERVICE']._serialized_start=843
+  _globals['_TOKENSERVICE']._serialized_end=1185
 # @@protoc_insertion_point(module_scope)

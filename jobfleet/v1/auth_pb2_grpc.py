@@ -31,6 +31,11 @@ class TokenServiceStub:
     `appname` + `appkey: <t>`). A token acts on its own project only; the master's bootstrap
     admin token (JOBFLEET_ADMIN_TOKEN) acts on any. Only a hash of each token is stored: the plain
     token is in CreateTokenResponse and nowhere else.
+
+    Every Control request names its project in `optional int64 project_id`. Project 0 is a real
+    project (the shared one, OpenC3's tree 0): set to 0, the field names it. Left unset, it means
+    the token's own project; from the admin token, no project: refused where one is needed, and
+    GetTask, KillTask, ReadLog and FollowTask then look in every project.
     """
 
     def __init__(self, channel):
@@ -67,6 +72,11 @@ class TokenServiceServicer:
     `appname` + `appkey: <t>`). A token acts on its own project only; the master's bootstrap
     admin token (JOBFLEET_ADMIN_TOKEN) acts on any. Only a hash of each token is stored: the plain
     token is in CreateTokenResponse and nowhere else.
+
+    Every Control request names its project in `optional int64 project_id`. Project 0 is a real
+    project (the shared one, OpenC3's tree 0): set to 0, the field names it. Left unset, it means
+    the token's own project; from the admin token, no project: refused where one is needed, and
+    GetTask, KillTask, ReadLog and FollowTask then look in every project.
     """
 
     def ListTokens(self, request, context):
@@ -88,7 +98,7 @@ class TokenServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Authenticate(self, request, context):
-        """Whether the call's credentials may act on project_id (0: on any project of theirs):
+        """Whether the call's credentials may act on project_id (unset: on any project of theirs):
         UNAUTHENTICATED or PERMISSION_DENIED as every other call would be answered. The gateway asks
         it first, so a refused client learns nothing about its request's other fields.
         """
@@ -133,6 +143,11 @@ class TokenService:
     `appname` + `appkey: <t>`). A token acts on its own project only; the master's bootstrap
     admin token (JOBFLEET_ADMIN_TOKEN) acts on any. Only a hash of each token is stored: the plain
     token is in CreateTokenResponse and nowhere else.
+
+    Every Control request names its project in `optional int64 project_id`. Project 0 is a real
+    project (the shared one, OpenC3's tree 0): set to 0, the field names it. Left unset, it means
+    the token's own project; from the admin token, no project: refused where one is needed, and
+    GetTask, KillTask, ReadLog and FollowTask then look in every project.
     """
 
     @staticmethod

@@ -26,47 +26,47 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from jobfleet.v1 import catalog_pb2 as jobfleet_dot_v1_dot_catalog__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19jobfleet/v1/crontab.proto\x12\x0bjobfleet.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19jobfleet/v1/catalog.proto\"\xef\x01\n\x0b\x43rontabFire\x12-\n\tfire_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x07outcome\x18\x02 \x01(\x0e\x32\x1f.jobfleet.v1.CrontabFireOutcome\x12\x11\n\ttask_uuid\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12+\n\x07through\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0brecorded_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x91\x03\n\x07\x43rontab\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x12\n\nproject_id\x18\x02 \x01(\x03\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x10\n\x08job_uuid\x18\x04 \x01(\t\x12\x10\n\x08job_name\x18\x05 \x01(\t\x12\x0c\n\x04\x63ron\x18\x06 \x01(\t\x12\x11\n\ttime_zone\x18\x07 \x01(\t\x12\r\n\x05mutex\x18\x08 \x01(\t\x12*\n\x06status\x18\t \x01(\x0e\x32\x1a.jobfleet.v1.CrontabStatus\x12\x32\n\x0emisfire_policy\x18\n \x01(\x0e\x32\x1a.jobfleet.v1.MisfirePolicy\x12\x1d\n\x15misfire_grace_seconds\x18\x0b \x01(\r\x12\x32\n\x0enext_fire_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x0crecent_fires\x18\r \x03(\x0b\x32\x18.jobfleet.v1.CrontabFire\x12!\n\x05\x61udit\x18\x0e \x01(\x0b\x32\x12.jobfleet.v1.Audit\"\x92\x01\n\x13ListCrontabsRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\'\n\x06\x66ilter\x18\x02 \x01(\x0b\x32\x17.jobfleet.v1.ListFilter\x12\x12\n\nfire_limit\x18\x03 \x01(\r\x12*\n\x06status\x18\x04 \x01(\x0e\x32\x1a.jobfleet.v1.CrontabStatus\"M\n\x14ListCrontabsResponse\x12&\n\x08\x63rontabs\x18\x01 \x03(\x0b\x32\x14.jobfleet.v1.Crontab\x12\r\n\x05total\x18\x02 \x01(\x03\"G\n\x11GetCrontabRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\n\n\x02id\x18\x02 \x01(\x03\x12\x12\n\nfire_limit\x18\x03 \x01(\r\";\n\x12GetCrontabResponse\x12%\n\x07\x63rontab\x18\x01 \x01(\x0b\x32\x14.jobfleet.v1.Crontab\"\x88\x02\n\x14\x43reateCrontabRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08job_uuid\x18\x03 \x01(\t\x12\x0c\n\x04\x63ron\x18\x04 \x01(\t\x12\x11\n\ttime_zone\x18\x05 \x01(\t\x12\r\n\x05mutex\x18\x06 \x01(\t\x12\x32\n\x0emisfire_policy\x18\x07 \x01(\x0e\x32\x1a.jobfleet.v1.MisfirePolicy\x12\x1d\n\x15misfire_grace_seconds\x18\x08 \x01(\r\x12\r\n\x05\x61\x63tor\x18\t \x01(\t\x12*\n\x06status\x18\n \x01(\x0e\x32\x1a.jobfleet.v1.CrontabStatus\">\n\x15\x43reateCrontabResponse\x12%\n\x07\x63rontab\x18\x01 \x01(\x0b\x32\x14.jobfleet.v1.Crontab\"\xe8\x01\n\x14UpdateCrontabRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\n\n\x02id\x18\x02 \x01(\x03\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x10\n\x08job_uuid\x18\x04 \x01(\t\x12\x0c\n\x04\x63ron\x18\x05 \x01(\t\x12\x11\n\ttime_zone\x18\x06 \x01(\t\x12\r\n\x05mutex\x18\x07 \x01(\t\x12\x32\n\x0emisfire_policy\x18\x08 \x01(\x0e\x32\x1a.jobfleet.v1.MisfirePolicy\x12\x1d\n\x15misfire_grace_seconds\x18\t \x01(\r\x12\r\n\x05\x61\x63tor\x18\n \x01(\t\">\n\x15UpdateCrontabResponse\x12%\n\x07\x63rontab\x18\x01 \x01(\x0b\x32\x14.jobfleet.v1.Crontab\"t\n\x17SetCrontabStatusRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\n\n\x02id\x18\x02 \x01(\x03\x12*\n\x06status\x18\x03 \x01(\x0e\x32\x1a.jobfleet.v1.CrontabStatus\x12\r\n\x05\x61\x63tor\x18\x04 \x01(\t\"A\n\x18SetCrontabStatusResponse\x12%\n\x07\x63rontab\x18\x01 \x01(\x0b\x32\x14.jobfleet.v1.Crontab\"6\n\x14\x44\x65leteCrontabRequest\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\n\n\x02id\x18\x02 \x01(\x03\"\x17\n\x15\x44\x65leteCrontabResponse*m\n\rCrontabStatus\x12\x1e\n\x1a\x43RONTAB_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x43RONTAB_STATUS_AVAILABLE\x10\x01\x12\x1e\n\x1a\x43RONTAB_STATUS_UNAVAILABLE\x10\x02*e\n\rMisfirePolicy\x12\x1e\n\x1aMISFIRE_POLICY_UNSPECIFIED\x10\x00\x12\x17\n\x13MISFIRE_POLICY_SKIP\x10\x01\x12\x1b\n\x17MISFIRE_POLICY_RUN_ONCE\x10\x02*\xc8\x01\n\x12\x43rontabFireOutcome\x12$\n CRONTAB_FIRE_OUTCOME_UNSPECIFIED\x10\x00\x12 \n\x1c\x43RONTAB_FIRE_OUTCOME_STARTED\x10\x01\x12&\n\"CRONTAB_FIRE_OUTCOME_SKIPPED_MUTEX\x10\x02\x12!\n\x1d\x43RONTAB_FIRE_OUTCOME_MISFIRED\x10\x03\x12\x1f\n\x1b\x43RONTAB_FIRE_OUTCOME_FAILED\x10\x04\x32\x9d\x04\n\x0e\x43rontabService\x12S\n\x0cListCrontabs\x12 .jobfleet.v1.ListCrontabsRequest\x1a!.jobfleet.v1.ListCrontabsResponse\x12M\n\nGetCrontab\x12\x1e.jobfleet.v1.GetCrontabRequest\x1a\x1f.jobfleet.v1.GetCrontabResponse\x12V\n\rCreateCrontab\x12!.jobfleet.v1.CreateCrontabRequest\x1a\".jobfleet.v1.CreateCrontabResponse\x12V\n\rUpdateCrontab\x12!.jobfleet.v1.UpdateCrontabRequest\x1a\".jobfleet.v1.UpdateCrontabResponse\x12_\n\x10SetCrontabStatus\x12$.jobfleet.v1.SetCrontabStatusRequest\x1a%.jobfleet.v1.SetCrontabStatusResponse\x12V\n\rDeleteCrontab\x12!.jobfleet.v1.DeleteCrontabRequest\x1a\".jobfleet.v1.DeleteCrontabResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19jobfleet/v1/crontab.proto\x12\x0bjobfleet.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19jobfleet/v1/catalog.proto\"\xef\x01\n\x0b\x43rontabFire\x12-\n\tfire_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x07outcome\x18\x02 \x01(\x0e\x32\x1f.jobfleet.v1.CrontabFireOutcome\x12\x11\n\ttask_uuid\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12+\n\x07through\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0brecorded_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x91\x03\n\x07\x43rontab\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x12\n\nproject_id\x18\x02 \x01(\x03\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x10\n\x08job_uuid\x18\x04 \x01(\t\x12\x10\n\x08job_name\x18\x05 \x01(\t\x12\x0c\n\x04\x63ron\x18\x06 \x01(\t\x12\x11\n\ttime_zone\x18\x07 \x01(\t\x12\r\n\x05mutex\x18\x08 \x01(\t\x12*\n\x06status\x18\t \x01(\x0e\x32\x1a.jobfleet.v1.CrontabStatus\x12\x32\n\x0emisfire_policy\x18\n \x01(\x0e\x32\x1a.jobfleet.v1.MisfirePolicy\x12\x1d\n\x15misfire_grace_seconds\x18\x0b \x01(\r\x12\x32\n\x0enext_fire_time\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x0crecent_fires\x18\r \x03(\x0b\x32\x18.jobfleet.v1.CrontabFire\x12!\n\x05\x61udit\x18\x0e \x01(\x0b\x32\x12.jobfleet.v1.Audit\"\xa6\x01\n\x13ListCrontabsRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\'\n\x06\x66ilter\x18\x02 \x01(\x0b\x32\x17.jobfleet.v1.ListFilter\x12\x12\n\nfire_limit\x18\x03 \x01(\r\x12*\n\x06status\x18\x04 \x01(\x0e\x32\x1a.jobfleet.v1.CrontabStatusB\r\n\x0b_project_id\"M\n\x14ListCrontabsResponse\x12&\n\x08\x63rontabs\x18\x01 \x03(\x0b\x32\x14.jobfleet.v1.Crontab\x12\r\n\x05total\x18\x02 \x01(\x03\"[\n\x11GetCrontabRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\n\n\x02id\x18\x02 \x01(\x03\x12\x12\n\nfire_limit\x18\x03 \x01(\rB\r\n\x0b_project_id\";\n\x12GetCrontabResponse\x12%\n\x07\x63rontab\x18\x01 \x01(\x0b\x32\x14.jobfleet.v1.Crontab\"\x9c\x02\n\x14\x43reateCrontabRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08job_uuid\x18\x03 \x01(\t\x12\x0c\n\x04\x63ron\x18\x04 \x01(\t\x12\x11\n\ttime_zone\x18\x05 \x01(\t\x12\r\n\x05mutex\x18\x06 \x01(\t\x12\x32\n\x0emisfire_policy\x18\x07 \x01(\x0e\x32\x1a.jobfleet.v1.MisfirePolicy\x12\x1d\n\x15misfire_grace_seconds\x18\x08 \x01(\r\x12\r\n\x05\x61\x63tor\x18\t \x01(\t\x12*\n\x06status\x18\n \x01(\x0e\x32\x1a.jobfleet.v1.CrontabStatusB\r\n\x0b_project_id\">\n\x15\x43reateCrontabResponse\x12%\n\x07\x63rontab\x18\x01 \x01(\x0b\x32\x14.jobfleet.v1.Crontab\"\xfc\x01\n\x14UpdateCrontabRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\n\n\x02id\x18\x02 \x01(\x03\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x10\n\x08job_uuid\x18\x04 \x01(\t\x12\x0c\n\x04\x63ron\x18\x05 \x01(\t\x12\x11\n\ttime_zone\x18\x06 \x01(\t\x12\r\n\x05mutex\x18\x07 \x01(\t\x12\x32\n\x0emisfire_policy\x18\x08 \x01(\x0e\x32\x1a.jobfleet.v1.MisfirePolicy\x12\x1d\n\x15misfire_grace_seconds\x18\t \x01(\r\x12\r\n\x05\x61\x63tor\x18\n \x01(\tB\r\n\x0b_project_id\">\n\x15UpdateCrontabResponse\x12%\n\x07\x63rontab\x18\x01 \x01(\x0b\x32\x14.jobfleet.v1.Crontab\"\x88\x01\n\x17SetCrontabStatusRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\n\n\x02id\x18\x02 \x01(\x03\x12*\n\x06status\x18\x03 \x01(\x0e\x32\x1a.jobfleet.v1.CrontabStatus\x12\r\n\x05\x61\x63tor\x18\x04 \x01(\tB\r\n\x0b_project_id\"A\n\x18SetCrontabStatusResponse\x12%\n\x07\x63rontab\x18\x01 \x01(\x0b\x32\x14.jobfleet.v1.Crontab\"J\n\x14\x44\x65leteCrontabRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\n\n\x02id\x18\x02 \x01(\x03\x42\r\n\x0b_project_id\"\x17\n\x15\x44\x65leteCrontabResponse*m\n\rCrontabStatus\x12\x1e\n\x1a\x43RONTAB_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x43RONTAB_STATUS_AVAILABLE\x10\x01\x12\x1e\n\x1a\x43RONTAB_STATUS_UNAVAILABLE\x10\x02*e\n\rMisfirePolicy\x12\x1e\n\x1aMISFIRE_POLICY_UNSPECIFIED\x10\x00\x12\x17\n\x13MISFIRE_POLICY_SKIP\x10\x01\x12\x1b\n\x17MISFIRE_POLICY_RUN_ONCE\x10\x02*\xc8\x01\n\x12\x43rontabFireOutcome\x12$\n CRONTAB_FIRE_OUTCOME_UNSPECIFIED\x10\x00\x12 \n\x1c\x43RONTAB_FIRE_OUTCOME_STARTED\x10\x01\x12&\n\"CRONTAB_FIRE_OUTCOME_SKIPPED_MUTEX\x10\x02\x12!\n\x1d\x43RONTAB_FIRE_OUTCOME_MISFIRED\x10\x03\x12\x1f\n\x1b\x43RONTAB_FIRE_OUTCOME_FAILED\x10\x04\x32\x9d\x04\n\x0e\x43rontabService\x12S\n\x0cListCrontabs\x12 .jobfleet.v1.ListCrontabsRequest\x1a!.jobfleet.v1.ListCrontabsResponse\x12M\n\nGetCrontab\x12\x1e.jobfleet.v1.GetCrontabRequest\x1a\x1f.jobfleet.v1.GetCrontabResponse\x12V\n\rCreateCrontab\x12!.jobfleet.v1.CreateCrontabRequest\x1a\".jobfleet.v1.CreateCrontabResponse\x12V\n\rUpdateCrontab\x12!.jobfleet.v1.UpdateCrontabRequest\x1a\".jobfleet.v1.UpdateCrontabResponse\x12_\n\x10SetCrontabStatus\x12$.jobfleet.v1.SetCrontabStatusRequest\x1a%.jobfleet.v1.SetCrontabStatusResponse\x12V\n\rDeleteCrontab\x12!.jobfleet.v1.DeleteCrontabRequest\x1a\".jobfleet.v1.DeleteCrontabResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'jobfleet.v1.crontab_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CRONTABSTATUS']._serialized_start=2006
-  _globals['_CRONTABSTATUS']._serialized_end=2115
-  _globals['_MISFIREPOLICY']._serialized_start=2117
-  _globals['_MISFIREPOLICY']._serialized_end=2218
-  _globals['_CRONTABFIREOUTCOME']._serialized_start=2221
-  _globals['_CRONTABFIREOUTCOME']._serialized_end=2421
+  _globals['_CRONTABSTATUS']._serialized_start=2127
+  _globals['_CRONTABSTATUS']._serialized_end=2236
+  _globals['_MISFIREPOLICY']._serialized_start=2238
+  _globals['_MISFIREPOLICY']._serialized_end=2339
+  _globals['_CRONTABFIREOUTCOME']._serialized_start=2342
+  _globals['_CRONTABFIREOUTCOME']._serialized_end=2542
   _globals['_CRONTABFIRE']._serialized_start=103
   _globals['_CRONTABFIRE']._serialized_end=342
   _globals['_CRONTAB']._serialized_start=345
   _globals['_CRONTAB']._serialized_end=746
   _globals['_LISTCRONTABSREQUEST']._serialized_start=749
-  _globals['_LISTCRONTABSREQUEST']._serialized_end=895
-  _globals['_LISTCRONTABSRESPONSE']._serialized_start=897
-  _globals['_LISTCRONTABSRESPONSE']._serialized_end=974
-  _globals['_GETCRONTABREQUEST']._serialized_start=976
-  _globals['_GETCRONTABREQUEST']._serialized_end=1047
-  _globals['_GETCRONTABRESPONSE']._serialized_start=1049
-  _globals['_GETCRONTABRESPONSE']._serialized_end=1108
-  _globals['_CREATECRONTABREQUEST']._serialized_start=1111
-  _globals['_CREATECRONTABREQUEST']._serialized_end=1375
-  _globals['_CREATECRONTABRESPONSE']._serialized_start=1377
-  _globals['_CREATECRONTABRESPONSE']._serialized_end=1439
-  _globals['_UPDATECRONTABREQUEST']._serialized_start=1442
-  _globals['_UPDATECRONTABREQUEST']._serialized_end=1674
-  _globals['_UPDATECRONTABRESPONSE']._serialized_start=1676
-  _globals['_UPDATECRONTABRESPONSE']._serialized_end=1738
-  _globals['_SETCRONTABSTATUSREQUEST']._serialized_start=1740
-  _globals['_SETCRONTABSTATUSREQUEST']._serialized_end=1856
-  _globals['_SETCRONTABSTATUSRESPONSE']._serialized_start=1858
-  _globals['_SETCRONTABSTATUSRESPONSE']._serialized_end=1923
-  _globals['_DELETECRONTABREQUEST']._serialized_start=1925
-  _globals['_DELETECRONTABREQUEST']._serialized_end=1979
-  _globals['_DELETECRONTABRESPONSE']._serialized_start=1981
-  _globals['_DELETECRONTABRESPONSE']._serialized_end=2004
-  _globals['_CRONTABSERVICE']._serialized_start=2424
-  _globals['_CRONTABSERVICE']._serialized_end=2965
+  _globals['_LISTCRONTABSREQUEST']._serialized_end=915
+  _globals['_LISTCRONTABSRESPONSE']._serialized_start=917
+  _globals['_LISTCRONTABSRESPONSE']._serialized_end=994
+  _globals['_GETCRONTABREQUEST']._serialized_start=996
+  _globals['_GETCRONTABREQUEST']._serialized_end=1087
+  _globals['_GETCRONTABRESPONSE']._serialized_start=1089
+  _globals['_GETCRONTABRESPONSE']._serialized_end=1148
+  _globals['_CREATECRONTABREQUEST']._serialized_start=1151
+  _globals['_CREATECRONTABREQUEST']._serialized_end=1435
+  _globals['_CREATECRONTABRESPONSE']._serialized_start=1437
+  _globals['_CREATECRONTABRESPONSE']._serialized_end=1499
+  _globals['_UPDATECRONTABREQUEST']._serialized_start=1502
+  _globals['_UPDATECRONTABREQUEST']._serialized_end=1754
+  _globals['_UPDATECRONTABRESPONSE']._serialized_start=1756
+  _globals['_UPDATECRONTABRESPONSE']._serialized_end=1818
+  _globals['_SETCRONTABSTATUSREQUEST']._serialized_start=1821
+  _globals['_SETCRONTABSTATUSREQUEST']._serialized_end=1957
+  _globals['_SETCRONTABSTATUSRESPONSE']._serialized_start=1959
+  _globals['_SETCRONTABSTATUSRESPONSE']._serialized_end=2024
+  _globals['_DELETECRONTABREQUEST']._serialized_start=2026
+  _globals['_DELETECRONTABREQUEST']._serialized_end=2100
+  _globals['_DELETECRONTABRESPONSE']._serialized_start=2102
+  _globals['_DELETECRONTABRESPONSE']._serialized_end=2125
+  _globals['_CRONTABSERVICE']._serialized_start=2545
+  _globals['_CRONTABSERVICE']._serialized_end=3086
 # @@protoc_insertion_point(module_scope)

@@ -174,6 +174,6 @@ def list_variables(
 
 
 def delete_variable(project_id: int, job_uuid: str, name: str, job_id: int = 0) -> None:
-    """The job named by uuid, or by row id (`job_id`; project 0: in any project)."""
+    """The job named by uuid, or by row id (`job_id`; NO_PROJECT: in any project)."""
     job = jobs.by_id(project_id, job_id) if job_id else jobs.get(project_id, job_uuid)
     jobs.delete_variable(job, name)

@@ -9,7 +9,9 @@ started without an admin token and with no project token stored lets no Control 
 
 Project scope, in two rules, so a project token learns nothing of another project:
 - A request naming another project (`project_id`, or DryRun's `job.project_id`) is
-  PERMISSION_DENIED; one leaving it at 0 ("any project") is narrowed to the token's project.
+  PERMISSION_DENIED; one leaving it unset ("any project") is narrowed to the token's project.
+  The field has presence: 0 set outright names project 0, the shared project (OpenC3's tree 0),
+  a project like any other, open to its own tokens and the admin's only.
 - A row named by id or uuid (task, execution, job, script, node, group, account, crontab, file,
   token) is looked up within the request's project: a row of another project is NOT_FOUND,
   exactly as an id that does not exist, so ids (sequential) do not reveal what other projects
@@ -17,9 +19,10 @@ Project scope, in two rules, so a project token learns nothing of another projec
 A request with no project at all is refused to project tokens, except `ListSlaves` (slaves
 serve every project); creating and listing projects take the admin token, and so do creating
 and deleting tokens (TOKEN_WRITES), of any project. A project token lists its own project's.
-An admin call naming no project (project_id 0) that names a task by uuid gets the task when one
-project has that uuid; uuids are per project, so when several have it the call is refused
-INVALID_ARGUMENT on `project_id` (store/tasks.py::get) instead of picking one.
+An admin call naming no project (project_id unset: NO_PROJECT from here on) that names a task by
+uuid gets the task when one project has that uuid; uuids are per project, so when several have
+it the call is refused INVALID_ARGUMENT on `project_id` (store/tasks.py::get) instead of picking
+one.
 
 Slave side: SlaveLink checks who the slave is in its hello (master/slaves/enrolment.py);
 FileService (blobs for copies) takes a slave's own credential as `authorization: Token
@@ -41,8 +44,9 @@ from google.protobuf.message import Message
 
 from master.catalogue.service import Tokens
 from master.config import Secret
-from master.errors import PermissionDenied, ResourceExhausted, Unauthenticated
-from master.rpc.context import Caller
+from master.domain import NO_PROJECT
+from master.errors import InvalidArgument, PermissionDenied, ResourceExhausted, Unauthenticated
+from master.rpc.context import ADMIN, Caller
 from master.rpc.credentials import Found, Memory
 from master.secrets import digest
 from master.slaves.service import Slaves
@@ -150,7 +154,7 @@ class Authenticator:
             logger.info("refused %s: the join token is for slaves only", method)
             raise Unauthenticated("unknown token")
         if self._admin and hmac.compare_digest(hashed, self._admin):
-            return Caller(0)
+            return ADMIN
         found = self.memory.trusted(hashed)
         if found is None and self.memory.unknown.get(hashed) is None:
             found = await self._look_up(hashed, method)
@@ -199,7 +203,7 @@ class Authenticator:
         """A FileService caller: a slave presenting its own credential with its name, or the
         admin."""
         if token and self._admin and hmac.compare_digest(digest(token), self._admin):
-            return Caller(0)
+            return ADMIN
         holder = await self.slaves.holder(name, token) if token and name else None
         if holder is None:
             logger.info("refused %s: not a slave's own credential", method)
@@ -208,21 +212,27 @@ class Authenticator:
 
     @staticmethod
     def permit(who: Caller, method: str, request: Message) -> None:
-        """Refuse a request outside the token's project; narrow "any project" to it."""
-        if who.admin:
-            return
+        """Refuse a request outside the token's project; narrow "no project named" to it (the
+        admin's to NO_PROJECT). Project 0 named outright is project 0, for everyone."""
         name = method.rpartition("/")[2]
+        target = scoped(request)
+        named = target is not None and target.HasField("project_id")
+        if named and getattr(target, "project_id") < 0:
+            raise InvalidArgument("must be 0 or a positive integer", "project_id")
+        if who.admin:
+            if target is not None and not named:
+                setattr(target, "project_id", NO_PROJECT)
+            return
         if name in ADMIN_ONLY | TOKEN_WRITES | ADMIN_MINTS:
             logger.info("refused %s: needs the admin token", method)
             raise PermissionDenied("needs the admin token")
-        target = scoped(request)
         if target is None:
             if name in PROJECTLESS:
                 return
             logger.info("refused %s: names no project, needs the admin token", method)
             raise PermissionDenied("needs the admin token")
         asked: int = getattr(target, "project_id")
-        if asked == 0:
+        if not named:
             setattr(target, "project_id", who.project_id)
         elif asked != who.project_id:
             logger.info(

@@ -16,13 +16,15 @@ Context: TypeAlias = grpc.aio.ServicerContext[Any, Any]
 class Caller:
     """Who makes a call, once its credentials are checked (auth.py)."""
 
-    project_id: int  # 0 = admin, every project (or a slave: no project)
+    project_id: int  # a project token's project (0 is the shared project); 0 otherwise
     token_id: int = 0
     slave: str = ""  # a slave's name: it presented its own credential (FileService only)
+    admin: bool = False
+    """The bootstrap admin token: every project. Said outright, never read from project_id
+    (project 0 is a real project, whose tokens are no admins)."""
 
-    @property
-    def admin(self) -> bool:
-        return self.project_id == 0 and not self.slave
+
+ADMIN = Caller(0, admin=True)
 
 
 CALLER: contextvars.ContextVar[Caller] = contextvars.ContextVar("caller")

@@ -7,7 +7,7 @@ import datetime as dt
 
 from master.db.connection import is_postgres, write_transaction
 from master.db.models import Execution, Slave, Task, utcnow
-from master.domain import ExecutionStatus, Role, SlaveResult
+from master.domain import NO_PROJECT, ExecutionStatus, Role, SlaveResult
 
 OPEN = [ExecutionStatus.PENDING.value, ExecutionStatus.RUNNING.value]
 
@@ -17,8 +17,8 @@ def get(execution_id: int) -> Execution | None:
 
 
 def get_in_project(execution_id: int, project_id: int) -> Execution | None:
-    """The execution, if its task is in the project (0: any project)."""
-    if not project_id:
+    """The execution, if its task is in the project (NO_PROJECT: any project)."""
+    if project_id == NO_PROJECT:
         return get(execution_id)
     query = (
         Execution.select()

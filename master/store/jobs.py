@@ -10,7 +10,7 @@ import peewee as pw
 
 from master.db.connection import write_transaction
 from master.db.models import Job, Variable, utcnow
-from master.domain import ListFilter, Step, short_uuid
+from master.domain import NO_PROJECT, ListFilter, Step, short_uuid
 from master.errors import AlreadyExists, NotFound
 from master.store.filters import audited, page
 
@@ -135,12 +135,13 @@ def delete_variable(job: Job, name: str) -> None:
 
 
 def by_id(project_id: int, job_id: int) -> Job:
-    """The job of that row id in the project; project 0 (an admin's call naming none) looks in
-    every project (ids are unique across them)."""
+    """The job of that row id in the project; NO_PROJECT (an admin's call naming none) looks
+    in every project (ids are unique across them)."""
     query = Job.select().where(Job.id == job_id)
-    job: Job | None = (query.where(Job.project == project_id) if project_id else query).first()
+    anywhere = project_id == NO_PROJECT
+    job: Job | None = (query if anywhere else query.where(Job.project == project_id)).first()
     if job is None:
-        where = f" in project {project_id}" if project_id else ""
+        where = "" if anywhere else f" in project {project_id}"
         raise NotFound(f"job {job_id} not found{where}", "job_id")
     return job
 

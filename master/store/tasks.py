@@ -14,6 +14,7 @@ from master.db.connection import write_transaction
 from master.db.models import Execution, Project, Subtask, Task, utcnow
 from master.domain import (
     FINAL_TASK,
+    NO_PROJECT,
     ExecutionStatus,
     NewTask,
     Placement,
@@ -181,10 +182,10 @@ def find(project_id: int, uuid: str) -> Task | None:
 def get(uuid: str, project_id: int) -> Task:
     """The project's task of that uuid, else NOT_FOUND (another project's is not found alike).
 
-    `project_id` 0 (an admin call naming no project) looks in every project: the task when one
-    project has that uuid; when several have it, INVALID_ARGUMENT on `project_id` asks the
+    `project_id` NO_PROJECT (an admin call naming none) looks in every project: the task when
+    one project has that uuid; when several have it, INVALID_ARGUMENT on `project_id` asks the
     caller to name the project, rather than picking one of them."""
-    if project_id:
+    if project_id != NO_PROJECT:
         task = find(project_id, uuid)
     else:
         found = list(Task.select().where(Task.uuid == uuid).limit(2))
@@ -194,7 +195,7 @@ def get(uuid: str, project_id: int) -> Task:
             )
         task = found[0] if found else None
     if task is None:
-        where = f" in project {project_id}" if project_id else ""
+        where = f" in project {project_id}" if project_id != NO_PROJECT else ""
         raise NotFound(f"task {uuid} not found{where}", "uuid")
     return task
 

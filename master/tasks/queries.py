@@ -51,7 +51,8 @@ class TaskQueries:
         self.events = events
 
     async def get(self, project_id: int, uuid: str) -> TaskView:
-        """The task of that uuid in the project (0: an admin's call naming none, see tasks.get)."""
+        """The task of that uuid in the project (NO_PROJECT: an admin's call naming none, see
+        tasks.get)."""
         return await self.view(await self.run_db(tasks.get, uuid, project_id))
 
     async def view(self, task: Task) -> TaskView:
@@ -80,7 +81,7 @@ class TaskQueries:
     async def read_log(
         self, project_id: int, execution_id: int, from_seq: int, max_bytes: int
     ) -> LogRead:
-        """A bounded piece of the log of an execution of the project (0: any project)."""
+        """A bounded piece of the log of an execution of the project (NO_PROJECT: any project)."""
         row = await self.run_db(executions.get_in_project, execution_id, project_id)
         if row is None:
             raise NotFound(f"execution {execution_id} not found", "execution_id")

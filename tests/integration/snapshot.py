@@ -7,6 +7,7 @@ statement about the whole database and store, not about the one list a test thou
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,20 @@ def _volatile(path: Path, db_url: str) -> bool:
     """Not the store: the SQLite file and its journal (they change on reads: WAL checkpoints),
     ready files and logs."""
     return path.name.startswith(Path(db_url).name) or path.suffix in (".ready", ".log")
+
+
+def selected(db_url: str, queries: Mapping[str, str]) -> dict[str, list[str]]:
+    """Name -> the rows of its query (SQL both backends take), each as text, sorted: what a
+    test compares when other rows change on their own meanwhile."""
+    if db_url.startswith(("postgres://", "postgresql://")):
+        with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+            return {name: _dump(cur, query) for name, query in queries.items()}
+    conn = sqlite3.connect(f"file:{db_url}?mode=ro", uri=True)
+    try:
+        cur = conn.cursor()
+        return {name: _dump(cur, query) for name, query in queries.items()}
+    finally:
+        conn.close()
 
 
 def _rows(db_url: str) -> dict[str, list[str]]:

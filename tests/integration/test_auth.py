@@ -1,6 +1,10 @@
 """Who gets in: tokens on every REST route but health and on the Control services over gRPC,
-project scope (401 vs 403; another project's rows by id are 404), tokens shown once and never
-logged, and the slaves' join token (the link and the file blobs)."""
+project scope (401 vs 403; another project's rows by id are 404), project 0 (the shared one) a
+project like any other, the browser session cookie, tokens shown once and never logged, and the
+slaves' join token (the link and the file blobs).
+
+OpenC3's routes answer every refusal HTTP 200 with `stat: false` (its pages read nothing else),
+the true status in `X-Jobfleet-Status`: `refused` checks both."""
 
 from __future__ import annotations
 
@@ -30,9 +34,17 @@ from jobfleet.v1 import (
     task_pb2,
     task_pb2_grpc,
 )
-from tests.integration.conftest import Cluster, Gateway, Master, Proc, Processes, credential_file
+from tests.integration.conftest import (
+    Cluster,
+    Gateway,
+    Master,
+    Proc,
+    Processes,
+    Services,
+    credential_file,
+)
 from tests.integration.jobs import cmd, create_job
-from tests.integration.rest import submit, tasklog, wait_final
+from tests.integration.rest import refusal, submit, tasklog, true_status, wait_final
 from tests.waiting import wait_until
 
 SAMPLE = [
@@ -54,10 +66,12 @@ SAMPLE = [
 
 
 def refused(reply: httpx.Response, status: int) -> str:
-    assert reply.status_code == status, reply.text
-    body = reply.json()
-    assert body["stat"] is False and body["info"]
-    return str(body["info"])
+    """OpenC3's refusal standing for `status`: HTTP 200, `stat: false`, the status in the
+    header, OpenC3's `code: 10000` when unauthenticated; its `info`."""
+    assert reply.status_code == 200, reply.text
+    info = refusal(reply, status)
+    assert (reply.json().get("code") == 10000) == (status == 401), reply.text
+    return info
 
 
 def new_token(http: httpx.Client, project: int, describe: str = "ci") -> dict[str, object]:
@@ -75,27 +89,44 @@ def gateway_only(
     return master, start_gateway(master)
 
 
+@dataclass(frozen=True)
+class Shared:
+    """The module's master, slave s1 and gateway, for tests that leave nothing behind that
+    another could trip on: project 1's token, project 0's, project 0's job `heal`."""
+
+    master: Master
+    gateway: Gateway
+    one: str
+    zero: str
+
+
+@pytest.fixture(scope="module")
+def shared(module_services: Services) -> Iterator[Shared]:
+    master = module_services.start_master()
+    module_services.start_slave(master, "s1")
+    gateway = module_services.start_gateway(master)
+    with gateway.client() as admin:
+        one, zero = (str(new_token(admin, project)["token"]) for project in (1, 0))
+        create_job(admin, "heal", [cmd("h", "echo healed-in-project-0")], project=0)
+    yield Shared(master, gateway, one, zero)
+
+
 @pytest.mark.parametrize(("method", "path"), SAMPLE)
-def test_without_credentials_every_route_is_401(
-    gateway_only: tuple[Master, Gateway], method: str, path: str
-) -> None:
-    _, gateway = gateway_only
-    with gateway.client(token="") as http:
+def test_without_credentials_every_route_is_401(shared: Shared, method: str, path: str) -> None:
+    with shared.gateway.client(token="") as http:
         info = refused(http.request(method, path), 401)
-    assert info.startswith("token: ")
+        assert info == refused(http.request(method, f"/api/job{path}"), 401)
+    assert info.startswith("token: credentials required: ")
 
 
-def test_health_needs_no_credentials(gateway_only: tuple[Master, Gateway]) -> None:
-    _, gateway = gateway_only
-    with gateway.client(token="") as http:
+def test_health_needs_no_credentials(shared: Shared) -> None:
+    with shared.gateway.client(token="") as http:
         assert http.get("/health").status_code == 200
 
 
 @pytest.mark.parametrize("how", ["authorization", "appkey"])
-def test_a_wrong_token_is_401_and_not_echoed(
-    gateway_only: tuple[Master, Gateway], how: str
-) -> None:
-    _, gateway = gateway_only
+def test_a_wrong_token_is_401_and_not_echoed(shared: Shared, how: str) -> None:
+    gateway = shared.gateway
     wrong = secrets.token_urlsafe(24)
     headers = (
         {"authorization": f"Token {wrong}"}
@@ -105,7 +136,8 @@ def test_a_wrong_token_is_401_and_not_echoed(
     with gateway.client() as http:
         for method, path in SAMPLE[:5]:
             reply = http.request(method, path, headers=headers)
-            refused(reply, 401)  # before the gateway's own checks of the (missing) body
+            info = refused(reply, 401)  # before the gateway's own checks of the (missing) body
+            assert info == f"{'Authorization' if how == 'authorization' else how}: unknown token"
             assert wrong not in reply.text
 
 
@@ -115,9 +147,9 @@ def test_a_project_token_acts_on_its_project_only(gateway_only: tuple[Master, Ga
     with gateway.client() as admin:
         token = str(new_token(admin, 1)["token"])
     with gateway.client(token=token) as http:
-        assert http.get("/task/1").status_code == 200
-        assert http.get("/nodelist/1").status_code == 200
-        assert http.get("/token/1/info").status_code == 200  # lists; minting takes the admin
+        assert true_status(http.get("/task/1")) == 200
+        assert true_status(http.get("/nodelist/1")) == 200
+        assert true_status(http.get("/token/1/info")) == 200  # lists; minting takes the admin
         for method, path in [
             ("GET", f"/task/{other}"),
             ("GET", f"/nodelist/{other}"),
@@ -127,13 +159,121 @@ def test_a_project_token_acts_on_its_project_only(gateway_only: tuple[Master, Ga
     # appname + appkey carry it too
     headers = {"appname": "ci", "appkey": token}
     with httpx.Client(base_url=gateway.url, headers=headers) as http:
-        assert http.get("/jobs/1").status_code == 200
+        assert true_status(http.get("/jobs/1")) == 200
         refused(http.get(f"/jobs/{other}"), 403)
+
+
+# --- project 0: the shared project (OpenC3's tree 0), a project like any other
+
+
+def task_in_project_zero(http: httpx.Client, uuid: str) -> dict[str, object]:
+    """The task's row as the BPM pages poll it (`GET /task/0/:uuid`), once it has ended."""
+
+    def ended() -> dict[str, object] | None:
+        data: dict[str, object] = http.get(f"/api/job/task/0/{uuid}").json()["data"]
+        return data if data["status"] in ("success", "fail") else None
+
+    return wait_until(ended, 60, what=f"task {uuid} of project 0 ended")
+
+
+def test_project_zero_is_reachable_by_the_admin_and_by_its_own_tokens(shared: Shared) -> None:
+    """The self-healing page lists tree 0's jobs (`GET /jobs/0`, #8); the BPM pages run one by
+    name there (#30), poll it (#27), read its steps (#51), list (#25) and redo (#28) it."""
+    with shared.gateway.client(token=shared.zero) as zero, shared.gateway.client() as admin:
+        assert [row["name"] for row in zero.get("/api/job/jobs/0").json()["data"]] == ["heal"]
+        ran = zero.post("/api/job/task/0/job/byname", json={"jobname": "heal"}).json()
+        assert ran["stat"] is True, ran
+        assert task_in_project_zero(zero, ran["uuid"])["status"] == "success"
+        steps = zero.get(f"/api/job/subtask/0/{ran['uuid']}").json()["data"]
+        assert [step["status"] for step in steps] == ["success"]
+        assert "healed-in-project-0" in tasklog(admin, ran["uuid"])["s1"]["log"]
+        again = zero.post("/api/job/task/0/redo", json={"taskuuid": ran["uuid"]}).json()
+        assert again["stat"] is True, again
+        assert task_in_project_zero(zero, again["uuid"])["status"] == "success"
+        listed = admin.get("/task/0").json()["data"]
+        assert {ran["uuid"], again["uuid"]} <= {row["uuid"] for row in listed}
+        # a token of project 0 is no admin: project 1 and minting stay closed to it
+        assert refused(zero.get("/task/1"), 403).startswith("projectid: ")
+        refused(zero.post("/token/0", json={"describe": "spare"}), 403)
+
+
+def test_another_projects_token_is_refused_project_zero(shared: Shared) -> None:
+    """Attack: a project-1 token naming the shared project. Refused 403 like any other
+    project's, by the gateway's first question and by the master on each call (gRPC)."""
+    with shared.gateway.client() as admin:
+        before = admin.get("/task/0").json()["data"]
+    command = {"name": "x", "node_cont": "s1", "scripts_cont": "echo from-project-1"}
+    attacks = [
+        ("GET", "/task/0", None),
+        ("GET", "/api/job/jobs/0", None),
+        ("GET", "/task/0/count", None),
+        ("POST", "/api/job/task/0/job/byname", {"jobname": "heal"}),
+        ("POST", "/task/0/plugin_cmd", command),
+        ("DELETE", "/jobs/0/nosuchjob", None),
+    ]
+    with shared.gateway.client(token=shared.one) as one:
+        for method, path, body in attacks:
+            reply = one.request(method, path, json=body)
+            info = refused(reply, 403)
+            assert info == "projectid: this token is for project 1, not 0", (path, info)
+            assert "heal" not in reply.text
+    with shared.master.channel(token=shared.one) as channel:
+        stubs = Stubs.over(channel)
+        calls: tuple[Callable[[], object], ...] = (
+            lambda: stubs.task.ListTasks(task_pb2.ListTasksRequest(project_id=0), timeout=10),
+            lambda: stubs.catalog.ListJobs(catalog_pb2.ListJobsRequest(project_id=0), timeout=10),
+        )
+        for call in calls:
+            with pytest.raises(grpc.RpcError) as denied:
+                call()
+            assert denied.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    with shared.gateway.client() as admin:
+        assert admin.get("/task/0").json()["data"] == before  # nothing ran there
+
+
+# --- the browser session cookie: OpenC3's pages send nothing else
+
+
+def page(shared: Shared, token: str, site: str = "same-origin") -> httpx.Client:
+    """A browser page of the site: only its session cookie, no credentials header."""
+    headers = {"Cookie": f"theme=dark; sid={token}", "Sec-Fetch-Site": site}
+    return httpx.Client(base_url=shared.gateway.url, timeout=30.0, headers=headers)
+
+
+def test_a_page_sending_only_its_session_cookie_lists_and_uploads(shared: Shared) -> None:
+    with page(shared, shared.one) as browser:
+        listed = browser.get("/api/job/task/1")
+        uploaded = browser.post("/api/job/fileserver/1", files={"file": ("pg.txt", b"page")})
+        files = browser.get("/api/job/fileserver/1").json()["data"]
+
+    assert (listed.status_code, true_status(listed), listed.json()["stat"]) == (200, 200, True)
+    assert uploaded.json()["stat"] is True, uploaded.text
+    assert [f["name"] for f in files].count("pg.txt") == 1
+    with page(shared, shared.one, site="cross-site") as elsewhere:  # another site's form
+        forged = elsewhere.post("/api/job/fileserver/1", files={"file": ("x.txt", b"forged")})
+        assert refused(forged, 403).startswith("sid: a request from another site")
+        assert elsewhere.get("/api/job/task/1").json()["stat"] is True  # reading is harmless
+    with shared.gateway.client() as admin:
+        names = [f["name"] for f in admin.get("/fileserver/1").json()["data"]]
+    assert "x.txt" not in names
+
+
+def test_a_wrong_cookie_goes_to_the_login_and_another_projects_is_refused(
+    shared: Shared,
+) -> None:
+    wrong = secrets.token_urlsafe(24)
+    with page(shared, wrong) as browser:
+        reply = browser.get("/api/job/task/1")
+        assert refused(reply, 401) == "sid: unknown token"  # with `code: 10000`
+        assert wrong not in reply.text
+    with page(shared, shared.one) as browser:  # project 1's session on the shared project
+        assert refused(browser.get("/api/job/jobs/0"), 403).startswith("projectid: ")
 
 
 def raw_answer(gateway: Gateway, head: str, body: bytes) -> tuple[int, str]:
     """Send a request's head and `body` -- maybe less than its Content-Length says -- on a socket
-    of its own, then (sending nothing more) read the answer: (status, `info`)."""
+    of its own, then (sending nothing more) read the answer: (the status it stands for, `info`)
+    of an OpenC3 refusal (HTTP 200)."""
     host, port = gateway.url.removeprefix("http://").rsplit(":", 1)
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         sock.sendall(head.encode() + body)
@@ -143,9 +283,11 @@ def raw_answer(gateway: Gateway, head: str, body: bytes) -> tuple[int, str]:
             assert chunk, f"connection closed after {answer!r}"
             answer += chunk
     status_line, _, rest = answer.partition(b"\r\n")
-    payload = json.loads(rest.partition(b"\r\n\r\n")[2])
-    assert payload["stat"] is False
-    return int(status_line.split()[1]), str(payload["info"])
+    head_lines, _, content = rest.partition(b"\r\n\r\n")
+    fields = dict(line.split(b": ", 1) for line in head_lines.split(b"\r\n"))
+    payload = json.loads(content)
+    assert payload["stat"] is False and int(status_line.split()[1]) == 200
+    return int(fields[b"x-jobfleet-status"]), str(payload["info"])
 
 
 def test_a_bad_or_foreign_token_is_refused_before_the_body_is_read(
@@ -827,7 +969,7 @@ def test_a_project_token_can_neither_mint_nor_delete_tokens(
         ]
     for token, status in ((leaked["token"], 401), (spare, 401), (owners["token"], 200)):
         with gateway.client(token=str(token)) as http:
-            assert http.get(f"/task/{project}").status_code == status
+            assert true_status(http.get(f"/task/{project}")) == status
 
 
 def invoke(http: httpx.Client, project: int, uuid: str) -> httpx.Response:
@@ -843,16 +985,16 @@ def test_task_uuids_are_a_namespace_per_project(cluster: Cluster) -> None:
     a_token, b_token = (str(new_token(cluster.http, p)["token"]) for p in (1, b))
     with gateway.client(token=a_token) as a, gateway.client(token=b_token) as other:
         # the same caller-chosen uuid works in both projects, each its own task
-        assert invoke(a, 1, "Shared1").status_code == 200
-        assert invoke(other, b, "Shared1").status_code == 200
+        assert true_status(invoke(a, 1, "Shared1")) == 200
+        assert true_status(invoke(other, b, "Shared1")) == 200
         for http, project in ((a, 1), (other, b)):
             wait_until(lambda: f"project-{project}" in tasklog(http, "Shared1")["s1"]["log"], 30)
         # A's uuid is no business of B's: unknown to it, and free for it to use
         body = {"jobname": "same", "uuid": "Aonly1"}
-        assert a.post("/task/1/job/byname", json=body).status_code == 200
+        assert true_status(a.post("/task/1/job/byname", json=body)) == 200
         refused(other.post("/third/interface/query", json={"uuid": "Aonly1"}), 404)
         refused(other.get("/slave/s1/tasklog/Aonly1"), 404)
-        assert other.post(f"/task/{b}/job/byname", json=body).status_code == 200  # was 409
+        assert true_status(other.post(f"/task/{b}/job/byname", json=body)) == 200  # was 409
         wait_final(a, "Aonly1")
         assert "project-1" in tasklog(a, "Aonly1")["s1"]["log"]  # A's task is still A's
     with master.channel() as channel:  # the admin naming no project: the uuid is ambiguous

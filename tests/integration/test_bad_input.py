@@ -1,12 +1,16 @@
-"""Bad input gets a 4xx in the OpenC3 envelope naming the field, and creates nothing."""
+"""Bad input gets a refusal in the OpenC3 envelope (HTTP 200, `stat: false`, the 4xx in the
+status header) naming the field, and creates nothing. One master, slave and gateway for the
+module."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.integration.conftest import Cluster
+from tests.integration.conftest import Cluster, Services
+from tests.integration.rest import refusal
 
 GOOD = {
     "name": "n",
@@ -30,8 +34,24 @@ CASES: list[tuple[str, dict[str, Any], int, str]] = [
 ]
 
 
+@pytest.fixture(scope="module")
+def cluster(module_services: Services) -> Iterator[Cluster]:
+    """A master, one slave named s1 and a gateway, shared by the module's tests."""
+    master = module_services.start_master()
+    module_services.start_slave(master, "s1")
+    gateway = module_services.start_gateway(master)
+    with gateway.client() as http:
+        yield Cluster(master, gateway, http)
+
+
 def task_count(cluster: Cluster) -> int:
     return len(cluster.http.get("/task/1").json()["data"])
+
+
+def refused(resp: Any, status: int, *names: str) -> str:
+    """OpenC3's refusal: HTTP 200 (its pages read nothing else), the status in the header."""
+    assert resp.status_code == 200, resp.text
+    return refusal(resp, status, *names)
 
 
 @pytest.mark.parametrize(("case", "change", "status", "names"), CASES, ids=[c[0] for c in CASES])
@@ -43,19 +63,14 @@ def test_bad_field_is_named_and_nothing_is_created(
 
     resp = cluster.http.post("/task/1/plugin_cmd", json=body)
 
-    assert resp.status_code == status, resp.text
-    payload = resp.json()
-    assert payload["stat"] is False
-    assert payload["info"].startswith("check format fail")
-    assert names in payload["info"]
+    assert refused(resp, status, names).startswith("check format fail")
     assert task_count(cluster) == before
 
 
 def test_unknown_project_is_refused(cluster: Cluster) -> None:
     resp = cluster.http.post("/task/999/plugin_cmd", json=GOOD)
 
-    assert resp.status_code == 404, resp.text
-    assert resp.json()["stat"] is False and "projectid" in resp.json()["info"]
+    refused(resp, 404, "projectid")
 
 
 def test_malformed_json_is_refused(cluster: Cluster) -> None:
@@ -65,13 +80,13 @@ def test_malformed_json_is_refused(cluster: Cluster) -> None:
         "/task/1/plugin_cmd", content=b"{not json", headers={"Content-Type": "application/json"}
     )
 
-    assert resp.status_code == 400
-    assert resp.json()["stat"] is False
+    refused(resp, 400, "body")
     assert task_count(cluster) == before
 
 
 def test_project_id_must_be_a_number(cluster: Cluster) -> None:
-    resp = cluster.http.post("/task/abc/plugin_cmd", json=GOOD)
+    before = task_count(cluster)
 
-    assert resp.status_code == 400
-    assert "projectid" in resp.json()["info"]
+    for project in ("abc", "00", "01", "-1"):
+        refused(cluster.http.post(f"/task/{project}/plugin_cmd", json=GOOD), 400, "projectid")
+    assert task_count(cluster) == before

@@ -9,6 +9,7 @@ import pytest
 
 from tests.integration.conftest import Cluster
 from tests.integration.jobs import cmd, create_job
+from tests.integration.rest import refusal
 
 
 def ok(resp: httpx.Response) -> Any:
@@ -19,8 +20,7 @@ def ok(resp: httpx.Response) -> Any:
 
 
 def refused(resp: httpx.Response, status: int, field: str) -> None:
-    assert resp.status_code == status, resp.text
-    assert resp.json()["stat"] is False and field in resp.json()["info"], resp.text
+    refusal(resp, status, field)
 
 
 def test_jobs_round_trip_and_filter(cluster: Cluster) -> None:

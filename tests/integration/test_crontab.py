@@ -15,7 +15,7 @@ from tests.integration import crontabs
 from tests.integration.conftest import Cluster, Gateway, Master, Proc
 from tests.integration.crontabs import fires, seconds, unix, wait_fires
 from tests.integration.jobs import cmd, create_job
-from tests.integration.rest import wait_final
+from tests.integration.rest import refusal, wait_final
 from tests.waiting import wait_until
 
 
@@ -170,8 +170,7 @@ def test_bad_cron_zone_or_job_is_refused_and_nothing_is_stored(cluster: Cluster)
             http.post("/crontab/1", json=body),
             http.post(f"/crontab/1/{good}", json=body),
         ):
-            assert resp.status_code == status, resp.text
-            assert named in resp.json()["info"]
+            refusal(resp, status, named)
 
     assert http.get("/crontab/1/count").json()["data"] == {"available": 1, "unavailable": 0}
     row = crontabs.get(http, good)

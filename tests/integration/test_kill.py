@@ -10,7 +10,7 @@ import pytest
 
 from tests.cgroups import require_cgroups, unique_sleep
 from tests.integration.conftest import Cluster, Gateway, Master, Proc
-from tests.integration.rest import submit, tasklog, wait_final
+from tests.integration.rest import refusal, submit, tasklog, wait_final
 from tests.procs import alive, kill_all, with_argument
 from tests.waiting import wait_until
 
@@ -48,15 +48,13 @@ def test_kill_of_a_finished_task_is_refused(cluster: Cluster) -> None:
 
     resp = cluster.http.delete(f"/slave/s1/killtask/{uuid}")
 
-    assert resp.status_code == 409
-    assert resp.json()["stat"] is False
+    refusal(resp, 409)
 
 
 def test_kill_of_an_unknown_task_is_not_found(cluster: Cluster) -> None:
     resp = cluster.http.delete("/slave/s1/killtask/nosuchtask")
 
-    assert resp.status_code == 404
-    assert resp.json()["stat"] is False
+    refusal(resp, 404)
 
 
 def test_kill_ends_children_that_left_the_process_group(

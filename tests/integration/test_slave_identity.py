@@ -24,7 +24,7 @@ import pytest
 
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
 from tests.integration.conftest import Master, Services, credential_file, state_dir
-from tests.integration.rest import submit, task, tasklog, wait_final
+from tests.integration.rest import refusal, submit, task, tasklog, wait_final
 from tests.integration.rogue import StubSlave
 from tests.waiting import wait_until
 
@@ -166,7 +166,7 @@ def test_a_project_token_enrols_a_slave_that_never_sees_another_projects_work(
         # To A, B's slave is no machine at all.
         body = {"name": "x", "node_cont": "aaa-b", "scripts_cont": "id"}
         direct = world.admin.post(f"/task/{A}/plugin_cmd", json=body)
-        assert direct.status_code == 400 and "unknown node(s): aaa-b" in direct.text
+        refusal(direct, 400, "unknown node(s): aaa-b")
 
         # B's own work does reach B's slaves: they were attached and listening all along.
         mine = submit(world.b, "echo b", nodes="aaa-b", project=B)

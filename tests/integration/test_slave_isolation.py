@@ -41,7 +41,7 @@ from tests.integration.conftest import (
     read_ready,
     wait_attached,
 )
-from tests.integration.rest import FINAL, submit, task, tasklog
+from tests.integration.rest import FINAL, refusal, submit, task, tasklog
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -281,7 +281,7 @@ def test_a_project_the_slave_does_not_serve_is_refused_before_anything_runs(
     with world.client() as admin:
         refused = admin.post("/task/1/plugin_cmd", json=body)
 
-    assert refused.status_code == 400 and "unknown node(s): solo" in refused.text
+    refusal(refused, 400, "unknown node(s): solo")
     assert not marker.exists()
 
 

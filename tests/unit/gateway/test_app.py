@@ -1,4 +1,6 @@
-"""create_app without a master: input is refused before any call, failures are enveloped."""
+"""create_app without a master: input is refused before any call, failures are enveloped as
+OpenC3 answers them (HTTP 200, `stat: false`, the true status in `X-Jobfleet-Status`), at the
+root and under `/api/job` alike."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from starlette.testclient import TestClient
 
 from gateway.app import ROUTES, create_app, dialect_for
 from gateway.config import GatewayConfig
+from gateway.statusheader import STATUS_HEADER
 from tests.unit.gateway.trust import trust
 
 CREDENTIALS = {"Authorization": "Token unit-test-token"}  # taken on trust (`trust`)
@@ -34,7 +37,8 @@ def client() -> Iterator[TestClient]:
 
 
 def refused(reply: Any, status: int, field: str) -> str:
-    assert reply.status_code == status, reply.text
+    """An OpenC3 refusal: HTTP 200, `stat: false`, `status` in the header, naming `field`."""
+    assert (reply.status_code, reply.headers.get(STATUS_HEADER)) == (200, str(status)), reply.text
     body = reply.json()
     assert body["stat"] is False
     assert f"{field}: " in body["info"]
@@ -72,10 +76,16 @@ def test_plugin_cmd_json_is_checked_first(client: TestClient) -> None:
     refused(reply, 400, "variable")
 
 
-@pytest.mark.parametrize("projectid", ["0", "abc", "-3"])
-def test_projectid_must_be_positive(client: TestClient, projectid: str) -> None:
+@pytest.mark.parametrize("projectid", ["00", "01", "abc", "-3", "1e3", str(2**63)])
+def test_projectid_must_be_zero_or_positive_without_leading_zeros(
+    client: TestClient, projectid: str
+) -> None:
     refused(client.post(f"/task/{projectid}/plugin_cmd", data=CMD), 400, "projectid")
     refused(client.get(f"/task/{projectid}"), 400, "projectid")
+
+
+def test_project_zero_passes_the_gateways_checks_to_the_master(client: TestClient) -> None:
+    refused(client.get("/task/0"), 503, "")  # asked of the (absent) master
 
 
 @pytest.mark.parametrize(
@@ -108,24 +118,46 @@ def test_streamed_body_over_the_cap_is_413(client: TestClient) -> None:
     refused(reply, 413, "body")
 
 
-def test_unknown_route_and_method_are_enveloped(client: TestClient) -> None:
-    refused(client.get("/nowhere"), 404, "path")
-    refused(client.put("/health"), 405, "method")
+@pytest.mark.parametrize(
+    ("method", "path", "status", "field"),
+    [
+        ("GET", "/nowhere", 404, "path"),
+        ("GET", "/api/job/nowhere", 404, "path"),
+        ("PUT", "/health", 405, "method"),
+        ("PUT", "/task/1", 405, "method"),
+        ("PUT", "/api/job/task/1", 405, "method"),
+    ],
+)
+def test_unknown_routes_and_methods_keep_their_true_status_enveloped(
+    method: str, path: str, status: int, field: str
+) -> None:
+    config = GatewayConfig(master=f"127.0.0.1:{closed_port()}")
+    with TestClient(create_app(config, verify=trust)) as anonymous:  # no credentials needed
+        reply = anonymous.request(method, path)
+
+    assert (reply.status_code, reply.headers[STATUS_HEADER]) == (status, str(status))
+    assert reply.json()["stat"] is False and f"{field}: " in reply.json()["info"]
 
 
-def test_health_without_a_master_is_503(client: TestClient) -> None:
+def test_health_without_a_master_is_503_its_true_status(client: TestClient) -> None:
     reply = client.get("/health")
 
-    assert reply.status_code == 503
+    assert (reply.status_code, reply.headers[STATUS_HEADER]) == (503, "503")
     assert reply.json()["stat"] is False
     assert reply.json()["info"].startswith("master: UNAVAILABLE")
 
 
-def test_a_call_on_an_absent_master_is_503(client: TestClient) -> None:
-    reply = client.post("/task/1/plugin_cmd", data=CMD)
+def test_the_document_and_its_status_header_are_served_openly(client: TestClient) -> None:
+    reply = client.get("/openapi.json", headers={"Authorization": ""})
 
-    assert reply.status_code == 503
-    assert reply.json()["info"].startswith("master unavailable: ")
+    assert (reply.status_code, reply.headers[STATUS_HEADER]) == (200, "200")
+    assert reply.json()["openapi"] == "3.1.0"
+
+
+def test_a_call_on_an_absent_master_is_a_503_refusal(client: TestClient) -> None:
+    info = refused(client.post("/task/1/plugin_cmd", data=CMD), 503, "")
+
+    assert info.startswith("master unavailable: ")
 
 
 STEP = {"plugin_type": "cmd", "name": "s", "node_cont": "n1", "scripts_cont": "true"}
@@ -180,16 +212,34 @@ def test_new_routes_check_input_first(
     [("GET", "/jobs/1/count"), ("GET", "/task/1/count"), ("GET", "/nodegroup/1/2/nodelist")],
 )
 def test_new_routes_call_the_master(client: TestClient, method: str, path: str) -> None:
-    reply = client.request(method, path)
+    info = refused(client.request(method, path), 503, "")
 
-    assert reply.status_code == 503
-    assert reply.json()["info"].startswith("master unavailable: ")
+    assert info.startswith("master unavailable: ")
 
 
-def test_the_dialect_follows_the_matched_route() -> None:
-    redo = next(r for r in ROUTES if getattr(r, "path", "") == "/task/{projectid}/redo")
+@pytest.mark.parametrize("path", ["/task/{projectid}/redo", "/api/job/task/{projectid}/redo"])
+def test_the_dialect_follows_the_matched_route_under_the_prefix_too(path: str) -> None:
+    redo = next(r for r in ROUTES if getattr(r, "path", "") == path)
 
     dialect = dialect_for(Request({"type": "http", "route": redo}))
 
     assert dialect.rename("uuid") == "taskuuid"
     assert dialect_for(Request({"type": "http"})).rename("uuid") == "uuid"
+
+
+# --- /api/job: OpenC3's pages call every route under it (its nginx strips it)
+
+
+def test_a_call_under_api_job_is_the_call_at_the_root(client: TestClient) -> None:
+    root = client.post("/task/1/redo", data={})
+    prefixed = client.post("/api/job/task/1/redo", data={})
+
+    assert refused(prefixed, 400, "taskuuid") == refused(root, 400, "taskuuid")
+    assert refused(client.get("/api/job/task/1/count"), 503, "").startswith("master unavailable")
+    assert refused(client.put("/api/job/subtask/1", data={"control": "fail"}), 403, "control")
+
+
+def test_the_body_cap_holds_under_api_job(client: TestClient) -> None:
+    reply = client.post("/api/job/task/1/plugin_cmd", data={**CMD, "scripts_cont": "x" * 2000})
+
+    refused(reply, 413, "body")

@@ -1,6 +1,7 @@
-"""The credentials step: the master is asked about the token, with the path's project, before
-the handler reads one byte of the body; its no is answered in the envelope; a yes is kept a few
-seconds, a no never."""
+"""The credentials step: the master is asked about the token (a header's, or the session
+cookie's), with the path's project, before the handler reads one byte of the body; its no is
+answered in the envelope (OpenC3's: HTTP 200, the true status in a header, `code: 10000` when
+unauthenticated); a yes is kept a few seconds, a no never."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from typing import Any
 import grpc
 import pytest
 from grpc.aio import AioRpcError, Metadata
+from starlette.datastructures import Headers
 from starlette.types import Message, Scope
 
 from gateway.app import create_app
-from gateway.auth import Credentials, project_of
+from gateway.auth import Credentials, Presented, presented, project_of
 from gateway.callers import CALLER, AskMaster, Caller, CallerCache
 from gateway.config import GatewayConfig
 from gateway.openc3 import names
+from gateway.statusheader import STATUS_HEADER
 from tests.unit.gateway.test_app import closed_port
 
 TOKEN = "t" * 32
@@ -30,9 +33,9 @@ class Verifier:
     """Records what it is asked; answers `caller`, or raises `refusal`."""
 
     refusal: AioRpcError | None = None
-    asked: list[tuple[str, int]] = field(default_factory=list)
+    asked: list[tuple[str, int | None]] = field(default_factory=list)
 
-    async def __call__(self, scope: Scope, token: str, project_id: int) -> Caller:
+    async def __call__(self, scope: Scope, token: str, project_id: int | None) -> Caller:
         self.asked.append((token, project_id))
         if self.refusal is not None:
             raise self.refusal
@@ -46,15 +49,27 @@ def refusal(code: grpc.StatusCode, details: str, field_name: str = "") -> AioRpc
 
 @dataclass
 class Answer:
+    http_status: int
     status: int
+    """The status the answer stands for (its `X-Jobfleet-Status` header)."""
     body: dict[str, Any]
     body_reads: int
     """How many times the app asked for the request body."""
 
 
-def call(verify: Any, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+def call(
+    verify: Any,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: bytes,
+    cookie: str = "sid",
+) -> Answer:
     """One request straight to the ASGI app (through its lifespan), counting body reads."""
-    app = create_app(GatewayConfig(master=f"127.0.0.1:{closed_port()}", rpc_timeout=2), verify)
+    config = GatewayConfig(
+        master=f"127.0.0.1:{closed_port()}", rpc_timeout=2, session_cookie=cookie
+    )
+    app = create_app(config, verify)
     reads = 0
     sent: list[Message] = []
 
@@ -82,7 +97,8 @@ def call(verify: Any, method: str, path: str, headers: dict[str, str], body: byt
     asyncio.run(run())
     start = next(m for m in sent if m["type"] == "http.response.start")
     content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return Answer(start["status"], json.loads(content), reads)
+    status = int(Headers(raw=start["headers"])[STATUS_HEADER])
+    return Answer(start["status"], status, json.loads(content), reads)
 
 
 AS_JSON = {"content-type": "application/json", "authorization": f"Token {TOKEN}"}
@@ -93,8 +109,8 @@ def test_a_refused_token_is_401_before_the_body_is_read() -> None:
 
     answer = call(verify, "POST", "/task/7/plugin_cmd", AS_JSON, b"{not json")
 
-    assert (answer.status, answer.body_reads) == (401, 0)
-    assert answer.body == {"stat": False, "info": "unknown token"}
+    assert (answer.http_status, answer.status, answer.body_reads) == (200, 401, 0)
+    assert answer.body == {"stat": False, "code": 10000, "info": "Authorization: unknown token"}
     assert verify.asked == [(TOKEN, 7)]
 
 
@@ -105,14 +121,14 @@ def test_another_projects_token_is_403_naming_projectid_before_the_body_is_read(
 
     answer = call(Verifier(denied), "POST", "/task/7/plugin_cmd", AS_JSON, b"[" * 10_000)
 
-    assert (answer.status, answer.body_reads) == (403, 0)
-    assert answer.body["info"] == "projectid: this token is for project 1, not 7"
+    assert (answer.http_status, answer.status, answer.body_reads) == (200, 403, 0)
+    assert answer.body == {"stat": False, "info": "projectid: this token is for project 1, not 7"}
 
 
 def test_a_master_that_cannot_be_asked_is_503_before_the_body_is_read() -> None:
     answer = call(AskMaster(), "POST", "/task/7/plugin_cmd", AS_JSON, b"{not json")
 
-    assert (answer.status, answer.body_reads) == (503, 0)
+    assert (answer.http_status, answer.status, answer.body_reads) == (200, 503, 0)
     assert answer.body["info"].startswith("master unavailable: ")
     assert TOKEN not in json.dumps(answer.body)
 
@@ -122,7 +138,7 @@ def test_once_the_token_is_good_the_handler_reads_and_checks_the_body() -> None:
 
     answer = call(verify, "POST", "/task/7/plugin_cmd", AS_JSON, b"{not json")
 
-    assert (answer.status, answer.body_reads) == (400, 1)
+    assert (answer.http_status, answer.status, answer.body_reads) == (200, 400, 1)
     assert answer.body["info"].startswith("check format fail: body: ")
 
 
@@ -130,14 +146,16 @@ def test_once_the_token_is_good_the_handler_reads_and_checks_the_body() -> None:
     ("path", "project"),
     [
         ("/task/7", 7),
-        ("/task/abc", 0),  # the handler's 400 names it, once the token is known
-        ("/task/99999999999999999999", 0),
-        ("/slave/s1/tasklog/T1", 0),
-        ("/third/interface/query", 0),
-        ("/nowhere", 0),
+        ("/task/0", 0),  # the shared project, named like any other
+        ("/api/job/task/7", 7),
+        ("/task/abc", None),  # the handler's 400 names it, once the token is known
+        ("/task/00", None),
+        ("/task/99999999999999999999", None),
+        ("/slave/s1/tasklog/T1", None),
+        ("/api/job/slave/s1/tasklog/T1", None),
     ],
 )
-def test_the_master_is_asked_about_the_paths_project(path: str, project: int) -> None:
+def test_the_master_is_asked_about_the_paths_project(path: str, project: int | None) -> None:
     verify = Verifier(refusal(grpc.StatusCode.UNAUTHENTICATED, "unknown token"))
 
     call(verify, "GET", path, AS_JSON, b"")
@@ -145,30 +163,124 @@ def test_the_master_is_asked_about_the_paths_project(path: str, project: int) ->
     assert verify.asked == [(TOKEN, project)]
 
 
-def test_the_token_upload_asks_about_its_token_header() -> None:
+@pytest.mark.parametrize("path", ["/fileserver/4/upload", "/api/job/fileserver/4/upload"])
+def test_the_token_upload_asks_about_its_token_header(path: str) -> None:
     verify = Verifier(refusal(grpc.StatusCode.UNAUTHENTICATED, "unknown token"))
 
-    answer = call(verify, "POST", "/fileserver/4/upload", {"token": TOKEN}, b"")
+    answer = call(verify, "POST", path, {"token": TOKEN}, b"")
 
-    assert answer.status == 401
+    assert (answer.status, answer.body["info"]) == (401, "token: unknown token")
     assert verify.asked == [(TOKEN, 4)]
 
 
-def test_open_routes_and_missing_tokens_ask_nothing() -> None:
+def test_open_routes_unknown_paths_and_missing_tokens_ask_nothing() -> None:
     verify = Verifier()
 
     assert call(verify, "GET", "/openapi.json", {}, b"").status == 200
-    assert call(verify, "POST", "/task/1/plugin_cmd", {}, b"{").status == 401
+    assert call(verify, "GET", "/nowhere", AS_JSON, b"").http_status == 404
+    assert call(verify, "DELETE", "/api/job/task/1", AS_JSON, b"").http_status == 405
+    missing = call(verify, "POST", "/api/job/task/1/plugin_cmd", {}, b"{")
 
+    assert (missing.http_status, missing.status, missing.body["code"]) == (200, 401, 10000)
+    assert missing.body["info"].startswith("token: credentials required: ")
+    assert "`sid` cookie" in missing.body["info"]
     assert verify.asked == []
 
 
-def test_project_of_takes_only_a_positive_int64() -> None:
+def test_project_of_takes_zero_or_a_positive_int64_without_leading_zeros() -> None:
     assert project_of({"projectid": "12"}) == 12
+    assert project_of({"projectid": "0"}) == 0
     assert project_of({"projectid": str(2**63 - 1)}) == 2**63 - 1
-    for bad in ("0", "-1", "012", "1e3", "١", str(2**63), ""):
-        assert project_of({"projectid": bad}) == 0, bad
-    assert project_of({}) == 0
+    for bad in ("00", "-1", "012", "1e3", "١", str(2**63), ""):
+        assert project_of({"projectid": bad}) is None, bad
+    assert project_of({}) is None
+
+
+# --- the browser session cookie: a token, taken after the headers
+
+
+def headers(**pairs: str) -> Headers:
+    return Headers(pairs)
+
+
+def test_credentials_are_taken_headers_first_then_the_cookie() -> None:
+    cookie = f"theme=dark; sid={TOKEN}"
+
+    assert presented(headers(authorization="Token a", appkey="b", cookie=cookie), True) == (
+        Presented("a", "Authorization")
+    )
+    assert presented(headers(appkey="b", token="c", cookie=cookie), True) == Presented(
+        "b", "appkey"
+    )
+    assert presented(headers(token="c", cookie=cookie), True) == Presented("c", "token")
+    assert presented(headers(token="c", cookie=cookie), False) == Presented(
+        TOKEN, "sid", cookie=True
+    )
+    assert presented(headers(cookie=f"c3={TOKEN}"), False, cookie="c3") == Presented(
+        TOKEN, "c3", cookie=True
+    )
+    assert presented(headers(cookie="sid=; other=x"), False) is None
+    assert presented(headers(authorization="Basic eDp5"), False) is None
+
+
+def test_a_page_sending_only_its_cookie_is_asked_about_like_a_header() -> None:
+    verify = Verifier()
+    page = {"cookie": f"sid={TOKEN}", "content-type": "application/json"}
+
+    answer = call(verify, "POST", "/api/job/task/7/plugin_cmd", page, b"{not json")
+
+    assert (answer.status, answer.body_reads) == (400, 1)  # past the credentials
+    assert verify.asked == [(TOKEN, 7)]
+
+
+def test_a_wrong_cookie_is_the_unauthenticated_answer_naming_the_cookie() -> None:
+    verify = Verifier(refusal(grpc.StatusCode.UNAUTHENTICATED, "unknown token"))
+    page = {"cookie": "c3sid=not-a-token"}
+
+    answer = call(verify, "GET", "/api/job/jobs/7", page, b"", cookie="c3sid")
+
+    assert (answer.http_status, answer.status) == (200, 401)
+    assert answer.body == {"stat": False, "code": 10000, "info": "c3sid: unknown token"}
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [{"cookie": 'sid="caf\\303\\251"'}, {"authorization": "Token a\x01b"}, {"appkey": "a\tb"}],
+)
+def test_a_token_grpc_could_not_carry_is_unknown_without_asking(sent: dict[str, str]) -> None:
+    verify = Verifier()
+
+    answer = call(verify, "GET", "/task/7", sent, b"")
+
+    assert (answer.http_status, answer.status, answer.body["code"]) == (200, 401, 10000)
+    assert answer.body["info"].endswith(": unknown token") and verify.asked == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "site", "credentials", "status"),
+    [
+        ("POST", "/task/7/redo", "cross-site", {"cookie": f"sid={TOKEN}"}, 403),  # a form
+        ("DELETE", "/jobs/7/J1", "cross-site", {"cookie": f"sid={TOKEN}"}, 403),
+        ("POST", "/task/7/redo", "same-origin", {"cookie": f"sid={TOKEN}"}, 400),  # the page
+        ("POST", "/task/7/redo", "", {"cookie": f"sid={TOKEN}"}, 400),  # a script
+        ("GET", "/task/7", "cross-site", {"cookie": f"sid={TOKEN}"}, 503),  # it cannot read
+        ("POST", "/task/7/redo", "cross-site", {"authorization": f"Token {TOKEN}"}, 400),
+    ],
+)
+def test_a_request_of_another_site_may_not_act_with_the_cookie(
+    method: str, path: str, site: str, credentials: dict[str, str], status: int
+) -> None:
+    verify = Verifier()
+    sent = {**credentials, "content-type": "application/json"}
+    if site:
+        sent["sec-fetch-site"] = site
+
+    answer = call(verify, method, path, sent, b"{}")
+
+    assert (answer.http_status, answer.status) == (200, status), answer.body
+    if status == 403:
+        assert answer.body["info"].startswith("sid: a request from another site")
+        assert (verify.asked, answer.body_reads) == ([], 0)
 
 
 class Clock:

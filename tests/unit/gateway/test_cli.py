@@ -68,3 +68,11 @@ def test_bad_flag_value_exits_2_naming_it() -> None:
 
     assert proc.returncode == 2
     assert "listen (--listen)" in stderr
+
+
+def test_a_session_cookie_that_is_no_cookie_name_exits_2_naming_the_flag() -> None:
+    proc = gateway("--session-cookie", "my session")
+    _, stderr = proc.communicate(timeout=20)
+
+    assert proc.returncode == 2
+    assert "session-cookie (--session-cookie)" in stderr

@@ -17,6 +17,7 @@ class Flags(TypedDict, total=False):
     listen: str
     ready_file: str
     max_upload_bytes: str
+    session_cookie: str
 
 
 def test_defaults() -> None:
@@ -26,6 +27,14 @@ def test_defaults() -> None:
     assert config.listen == "127.0.0.1:8080"
     assert config.max_body_bytes == 1 << 20
     assert config.max_upload_bytes == 1 << 30
+    assert config.session_cookie == "sid"
+
+
+def test_session_cookie_flag_beats_environment() -> None:
+    env = {"JOBFLEET_GATEWAY_SESSION_COOKIE": "c3sid"}
+
+    assert load_config(env).session_cookie == "c3sid"
+    assert load_config(env, session_cookie="JSESSIONID").session_cookie == "JSESSIONID"
 
 
 def test_max_upload_bytes_flag_beats_environment() -> None:
@@ -68,6 +77,15 @@ def test_ipv6_addresses() -> None:
             {"JOBFLEET_GATEWAY_MAX_UPLOAD_BYTES": "-5"},
             {},
             "max-upload-bytes (JOBFLEET_GATEWAY_MAX_UPLOAD_BYTES)",
+        ),
+        ({}, {"session_cookie": "my sid"}, "session-cookie (--session-cookie)"),
+        ({}, {"session_cookie": "sid;"}, "session-cookie (--session-cookie)"),
+        ({}, {"session_cookie": "a=b"}, "session-cookie (--session-cookie)"),
+        ({}, {"session_cookie": "sitzung-ö"}, "session-cookie (--session-cookie)"),
+        (
+            {"JOBFLEET_GATEWAY_SESSION_COOKIE": "(sid)"},
+            {},
+            "session-cookie (JOBFLEET_GATEWAY_SESSION_COOKIE)",
         ),
     ],
 )

@@ -1,4 +1,5 @@
-"""errors: gRPC codes to HTTP statuses, proto field names to OpenC3 names, one info format."""
+"""errors: gRPC codes to HTTP statuses, proto field names to OpenC3 names, one info format;
+OpenC3's answer: HTTP 200 with the status in a header (routing failures: their own status)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import pytest
 from grpc.aio import AioRpcError, Metadata
 from starlette.exceptions import HTTPException
 
-from gateway.errors import Failure, http_failure, rpc_failure
+from gateway.errors import Failure, http_failure, keeping_status, rpc_failure
 from gateway.openc3.names import field_name, render_failure
+from gateway.statusheader import STATUS_HEADER
 
 
 def rpc_error(code: grpc.StatusCode, details: str, field: str = "") -> AioRpcError:
@@ -19,10 +21,12 @@ def rpc_error(code: grpc.StatusCode, details: str, field: str = "") -> AioRpcErr
 
 
 def info(failure: Failure) -> tuple[int, str]:
+    """(the status the answer stands for, its `info`), of an OpenC3 refusal: HTTP 200."""
     response = render_failure(failure)
     body = json.loads(bytes(response.body))
     assert body["stat"] is False
-    return response.status_code, body["info"]
+    assert response.status_code == (failure.status if failure.keep_status else 200)
+    return int(response.headers[STATUS_HEADER]), body["info"]
 
 
 def test_invalid_argument_names_the_document_field() -> None:
@@ -75,9 +79,28 @@ def test_server_side_failures_say_it_was_the_master() -> None:
     assert info(rpc_failure(exc, field_name)) == (503, "master unavailable: connection refused")
 
 
-def test_routing_failures_name_path_and_method() -> None:
-    assert http_failure(HTTPException(404)) == Failure(404, "Not Found", "path")
-    assert http_failure(HTTPException(405)) == Failure(405, "Method Not Allowed", "method")
+def test_routing_failures_name_path_and_method_and_keep_their_status() -> None:
+    assert http_failure(HTTPException(404)) == Failure(404, "Not Found", "path", True)
+    assert http_failure(HTTPException(405)) == Failure(405, "Method Not Allowed", "method", True)
+    assert info(http_failure(HTTPException(404))) == (404, "path: Not Found")
+
+
+def test_unauthenticated_carries_openc3s_login_code() -> None:
+    response = render_failure(Failure(401, "unknown token", "appkey"))
+
+    assert (response.status_code, response.headers[STATUS_HEADER]) == (200, "401")
+    assert json.loads(bytes(response.body)) == {
+        "stat": False,
+        "code": 10000,
+        "info": "appkey: unknown token",
+    }
+    assert "code" not in json.loads(bytes(render_failure(Failure(403, "no", "x")).body))
+
+
+def test_the_gateways_own_routes_keep_their_status() -> None:
+    response = keeping_status(render_failure)(Failure(503, "master: UNAVAILABLE"))
+
+    assert (response.status_code, response.headers[STATUS_HEADER]) == (503, "503")
 
 
 def test_a_step_field_path_becomes_the_step_hash_key() -> None:

@@ -18,11 +18,13 @@ from typing import Any
 
 import grpc
 import pytest
+from starlette.datastructures import Headers
 from starlette.testclient import TestClient
 from starlette.types import Message
 
 from gateway.app import create_app
 from gateway.config import GatewayConfig
+from gateway.statusheader import STATUS_HEADER
 from gateway.uploads import CHUNK_BYTES, FileUpload
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
 from tests.unit.gateway.bodies import BOUNDARY, CONTENT_TYPE, multipart_body
@@ -142,7 +144,7 @@ def test_an_empty_file_is_its_name_then_the_end(recorder: tuple[Recorder, int]) 
 
 def post_in_pieces(config: GatewayConfig, pieces: list[bytes]) -> tuple[int, dict[str, Any]]:
     """POST /fileserver/3 straight to the ASGI app, the body in these pieces (TestClient would
-    send it in one)."""
+    send it in one): (the status the answer stands for, its body)."""
     app = create_app(config, verify=trust)
     messages: list[Message] = [
         {"type": "http.request", "body": piece, "more_body": True} for piece in pieces
@@ -174,7 +176,7 @@ def post_in_pieces(config: GatewayConfig, pieces: list[bytes]) -> tuple[int, dic
 
     asyncio.run(run())
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return sent[0]["status"], json.loads(body)
+    return int(Headers(raw=sent[0]["headers"])[STATUS_HEADER]), json.loads(body)
 
 
 def test_over_the_cap_after_a_chunk_went_out_the_call_is_cancelled(

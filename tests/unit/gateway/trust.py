@@ -10,5 +10,5 @@ from gateway.callers import Caller
 ADMIN = Caller(admin=True, project_id=0, token_id=0)
 
 
-async def trust(scope: Scope, token: str, project_id: int) -> Caller:
+async def trust(scope: Scope, token: str, project_id: int | None) -> Caller:
     return ADMIN

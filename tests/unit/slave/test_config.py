@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from slave.config import ConfigError, Secret, SlaveConfig, load_config, parse_size
+from slave.config import (
+    ConfigError,
+    Secret,
+    SlaveConfig,
+    load_config,
+    parse_projects,
+    parse_size,
+)
 
 
 def test_flags_win_over_environment_over_defaults() -> None:
@@ -111,3 +118,11 @@ def test_config_is_frozen() -> None:
     config = SlaveConfig(master="h:1", name="n")
     with pytest.raises(AttributeError):
         setattr(config, "name", "other")  # mypy refuses writing a frozen field
+
+
+def test_projects_are_ids_the_shared_project_0_among_them() -> None:
+    assert parse_projects("0, 2,7,2") == (0, 2, 7)
+    assert parse_projects("all") == ()
+    for bad in ("", "-1", "1,x", str(2**63), "١"):
+        with pytest.raises(ValueError, match="not a comma list of project ids"):
+            parse_projects(bad)

@@ -53,8 +53,20 @@ def test_uploads_are_not_under_the_body_cap(client: TestClient) -> None:
     """3000 bytes: over the 1024-byte body cap, under the upload cap: it goes to the master."""
     reply = upload(client, ("file", "ok.bin", b"x" * 3000))
 
-    assert reply.status_code == 503, reply.text
-    assert reply.json()["info"].startswith("ok.bin: master unavailable: ")
+    assert refused(reply, 503, "ok.bin").startswith("ok.bin: master unavailable: ")
+
+
+@pytest.mark.parametrize("path", ["/api/job/fileserver/1", "/api/job/fileserver/1/upload"])
+def test_uploads_under_api_job_are_capped_per_file_as_at_the_root(
+    client: TestClient, path: str
+) -> None:
+    """The pages upload to `/api/job/...`: the body cap is not theirs, the file cap is."""
+    headers = {"token": TOKEN}
+    ok = upload(client, ("file", "ok.bin", b"x" * 3000), path=path, headers=headers)
+    big = upload(client, ("file", "big.iso", b"x" * 5000), path=path, headers=headers)
+
+    assert refused(ok, 503, "ok.bin").startswith("ok.bin: master unavailable: ")
+    assert refused(big, 413, "big.iso") == "big.iso: larger than the upload limit of 4096 bytes"
 
 
 def test_the_body_cap_still_applies_elsewhere(client: TestClient) -> None:
@@ -92,8 +104,7 @@ def test_a_windows_full_path_is_its_last_component(client: TestClient) -> None:
     which is then checked like any name (here it reaches the absent master)."""
     reply = upload(client, ("file", "C:\\\\Users\\\\me\\\\app.tgz", b"x"))
 
-    assert reply.status_code == 503
-    assert reply.json()["info"].startswith("app.tgz: master unavailable: ")
+    assert refused(reply, 503, "app.tgz").startswith("app.tgz: master unavailable: ")
 
 
 def test_an_upload_without_a_file_is_400(client: TestClient) -> None:
@@ -108,7 +119,7 @@ def test_other_bodies_are_415(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "field"),
     [
-        ("POST", "/fileserver/0", "projectid"),
+        ("POST", "/fileserver/00", "projectid"),
         ("POST", "/fileserver/x/upload", "projectid"),
         ("GET", "/fileserver/-1", "projectid"),
         ("DELETE", "/fileserver/1/x", "fileserverid"),
@@ -127,10 +138,7 @@ def test_ids_and_filters_are_checked(
     ("method", "path"), [("GET", "/fileserver/1"), ("DELETE", "/fileserver/1/2")]
 )
 def test_list_and_delete_call_the_master(client: TestClient, method: str, path: str) -> None:
-    reply = client.request(method, path)
-
-    assert reply.status_code == 503
-    assert reply.json()["info"].startswith("master unavailable: ")
+    assert refused(client.request(method, path), 503, "").startswith("master unavailable: ")
 
 
 def no_credentials(client: TestClient) -> dict[str, str]:
@@ -150,7 +158,7 @@ def test_token_upload_takes_the_token_header(client: TestClient) -> None:
     headers = {**no_credentials(client), "token": TOKEN}
     reply = upload(client, ("f", "a", b"x"), path="/fileserver/1/upload", headers=headers)
 
-    assert reply.status_code == 503  # past the credentials: the upload's call finds no master
+    refused(reply, 503, "")  # past the credentials: the upload's call finds no master
     assert TOKEN not in reply.text
 
 

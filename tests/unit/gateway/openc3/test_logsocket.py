@@ -36,7 +36,7 @@ class Recorder(Verifier):
 
     query_strings: list[bytes] = field(default_factory=list)
 
-    async def __call__(self, scope: Scope, token: str, project_id: int) -> Caller:
+    async def __call__(self, scope: Scope, token: str, project_id: int | None) -> Caller:
         self.query_strings.append(scope["query_string"])
         return await super().__call__(scope, token, project_id)
 
@@ -77,7 +77,7 @@ def test_a_refused_token_is_one_refusal_frame_and_a_close() -> None:
     texts, code = frames_then_close(verify, f"/slave/s1/ws?uuid={UUID}&token={TOKEN}")
 
     assert (texts, code) == (["open log fail: unknown token"], logsocket.CLOSE_REFUSED)
-    assert verify.asked == [(TOKEN, 0)]
+    assert verify.asked == [(TOKEN, None)]
 
 
 @pytest.mark.parametrize("uuid", ["", "a-b", "<script>", "x" * 200])
@@ -105,9 +105,23 @@ def test_the_token_comes_from_a_header_the_query_or_the_session_cookie(
 
     texts, _ = frames_then_close(verify, f"/slave/s1/ws?{query}uuid=a-b", headers)
 
-    assert verify.asked == [(TOKEN, 0)]
+    assert verify.asked == [(TOKEN, None)]
     assert verify.query_strings == [b"uuid=a-b"]  # the token is out of the scope
     assert texts == ["open log fail: uuid format error"]
+
+
+def test_another_sites_page_cannot_open_a_log_with_the_session_cookie() -> None:
+    # Cross-site WebSocket hijacking: a page elsewhere opens the socket, the browser adds the
+    # user's cookie; the log must not reach that page.
+    verify = Verifier()
+    browser = {"Cookie": f"sid={TOKEN}", "Sec-Fetch-Site": "cross-site"}
+
+    texts, code = frames_then_close(verify, f"/slave/s1/ws?uuid={UUID}", browser)
+
+    assert code == logsocket.CLOSE_REFUSED and verify.asked == []
+    assert texts == [
+        "open log fail: sid: a request from another site may not act with the session cookie"
+    ]
 
 
 def test_a_plain_get_of_the_socket_is_426() -> None:
@@ -183,9 +197,7 @@ def line(n: int) -> task_pb2.FollowTaskResponse:
 def relayed(stream: Stream, socket: Socket) -> asyncio.Task[None]:
     master = cast(MasterClient, type("Master", (), {"task": TaskStub(stream)})())
     log = logsocket.frames(master, task_pb2.FollowTaskRequest(uuid=UUID))
-    return asyncio.ensure_future(
-        logsocket.relay(cast(WebSocket[GatewayState], socket), log)
-    )
+    return asyncio.ensure_future(logsocket.relay(cast(WebSocket[GatewayState], socket), log))
 
 
 async def settle() -> None:

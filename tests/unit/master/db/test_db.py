@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import peewee
 import pytest
+from playhouse.migrations import Runner
 from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase, PooledSqliteDatabase
 
 from master.config import ConfigError
@@ -31,7 +32,7 @@ from master.db.connection import (
     write_transaction,
 )
 from master.db.models import Project, Slave
-from master.db.schema import migrate, schema_status
+from master.db.schema import MIGRATIONS_DIR, migrate, schema_status
 from master.domain import TaskFilter
 from master.errors import Unavailable
 from master.store import logs, projects, tasks
@@ -139,10 +140,10 @@ def test_db_runner_runs_store_calls_off_the_event_loop(backend: peewee.Database)
     finally:
         runner.close()
 
-    assert [p.name for p in rows] == ["default"] and worker != loop_thread
+    assert [p.name for p in rows] == ["global", "default"] and worker != loop_thread
 
 
-def test_migrations_create_project_one_and_a_second_run_changes_nothing(
+def test_migrations_create_projects_zero_and_one_and_a_second_run_changes_nothing(
     backend: peewee.Database,
 ) -> None:
     status = in_connection(schema_status, backend)
@@ -150,7 +151,8 @@ def test_migrations_create_project_one_and_a_second_run_changes_nothing(
     assert in_connection(migrate, backend) == []
     assert status and all(applied for _, applied in status)
     assert status[0][0] == "0001_initial" and status[1][0] == "0002_indexes"
-    assert [(p.id, p.name) for p in in_connection(projects.list_projects)] == [(1, "default")]
+    listed = in_connection(projects.list_projects)
+    assert [(p.id, p.name) for p in listed] == [(0, "global"), (1, "default")]
 
 
 def test_masters_starting_together_on_postgresql_apply_each_migration_once() -> None:
@@ -181,6 +183,25 @@ def test_new_projects_get_fresh_ids_after_project_one(backend: peewee.Database) 
     second = in_connection(projects.create_project, "second")  # PostgreSQL: sequence fixed
 
     assert second.id == 2
+    assert in_connection(projects.require_project, 0).name == "global"  # the shared project
+
+
+def test_the_shared_project_is_made_once_and_takes_another_name_when_global_is_taken(
+    backend: peewee.Database,
+) -> None:
+    shared = next(m for m in Runner(backend, str(MIGRATIONS_DIR)).migrations() if m.idx == 11)
+
+    def again() -> list[tuple[int, str]]:
+        shared.load().up(None, backend)
+        return [(p.id, p.name) for p in projects.list_projects()]
+
+    def without_it() -> list[tuple[int, str]]:
+        shared.load().down(None, backend)
+        projects.create_project("global")  # an operator's project of that name, made before
+        return again()
+
+    assert in_connection(again) == [(0, "global"), (1, "default")]
+    assert in_connection(without_it) == [(0, "global (project 0)"), (1, "default"), (2, "global")]
 
 
 def test_after_an_explicit_id_the_next_project_follows_it(backend: peewee.Database) -> None:
@@ -200,7 +221,7 @@ def test_a_failed_write_transaction_leaves_nothing(backend: peewee.Database) -> 
     with pytest.raises(RuntimeError):
         in_connection(half_done)
 
-    assert [p.name for p in in_connection(projects.list_projects)] == ["default"]
+    assert [p.name for p in in_connection(projects.list_projects)] == ["global", "default"]
 
 
 def test_ten_thousand_rows_are_one_insert_with_defaults(backend: peewee.Database) -> None:

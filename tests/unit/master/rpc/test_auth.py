@@ -16,9 +16,10 @@ from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, task_pb2
 from jobfleet.v1.catalog_pb2 import ListSlavesRequest
 from master.catalogue.service import Tokens
 from master.db.connection import DbRunner
-from master.errors import JobfleetError, PermissionDenied
+from master.domain import NO_PROJECT
+from master.errors import InvalidArgument, JobfleetError, PermissionDenied
 from master.rpc.auth import ADMIN_ONLY, PROJECTLESS, Authenticator, scoped
-from master.rpc.context import Caller
+from master.rpc.context import ADMIN, Caller
 from master.rpc.credentials import TRUSTED_FOR, UNKNOWN_BURST, Memory
 from master.slaves.service import Slaves
 from master.slaves.sessions import SlaveSessions
@@ -79,8 +80,54 @@ def test_another_project_or_none_is_refused(method: str, request_: Message) -> N
 def test_listing_slaves_takes_any_token_and_the_admin_passes_everywhere() -> None:
     Authenticator.permit(ONE, "/jobfleet.v1.CatalogService/ListSlaves", ListSlavesRequest())
     request = task_pb2.ReadLogRequest(project_id=2)
-    Authenticator.permit(Caller(0), "/jobfleet.v1.TaskService/ReadLog", request)
-    assert request.project_id == 2 and Caller(0).admin and not Caller(0, slave="s1").admin
+    Authenticator.permit(ADMIN, "/jobfleet.v1.TaskService/ReadLog", request)
+    assert request.project_id == 2 and ADMIN.admin and not Caller(0, slave="s1").admin
+
+
+# --- project 0, the shared project: named outright it is a project like any other
+
+SHARED_TOKEN = Caller(project_id=0, token_id=9)
+
+
+def test_project_zero_named_outright_is_refused_to_another_projects_token() -> None:
+    for request in (
+        task_pb2.ListTasksRequest(project_id=0),
+        task_pb2.GetTaskRequest(project_id=0, uuid="T1"),
+        task_pb2.DryRunRequest(job=task_pb2.SubmitJobRequest(project_id=0)),
+        auth_pb2.AuthenticateRequest(project_id=0),
+    ):
+        with pytest.raises(PermissionDenied, match="for project 1, not 0"):
+            Authenticator.permit(ONE, "/jobfleet.v1.TaskService/ListTasks", request)
+
+
+def test_a_project_zero_token_is_no_admin_and_acts_on_project_zero_only() -> None:
+    named, unnamed = task_pb2.ListTasksRequest(project_id=0), task_pb2.ListTasksRequest()
+
+    Authenticator.permit(SHARED_TOKEN, "/jobfleet.v1.TaskService/ListTasks", named)
+    Authenticator.permit(SHARED_TOKEN, "/jobfleet.v1.TaskService/ListTasks", unnamed)
+
+    assert not SHARED_TOKEN.admin
+    assert unnamed.HasField("project_id") and unnamed.project_id == 0
+    for method, request_ in [
+        ("/jobfleet.v1.TaskService/ListTasks", task_pb2.ListTasksRequest(project_id=1)),
+        ("/jobfleet.v1.CatalogService/ListProjects", catalog_pb2.ListProjectsRequest()),
+        ("/jobfleet.v1.TokenService/CreateToken", auth_pb2.CreateTokenRequest(project_id=0)),
+    ]:
+        with pytest.raises(PermissionDenied):
+            Authenticator.permit(SHARED_TOKEN, method, request_)
+
+
+def test_the_admin_names_project_zero_or_none_and_no_negative_id() -> None:
+    named, unnamed = task_pb2.GetTaskRequest(project_id=0), task_pb2.GetTaskRequest()
+
+    Authenticator.permit(ADMIN, "/jobfleet.v1.TaskService/GetTask", named)
+    Authenticator.permit(ADMIN, "/jobfleet.v1.TaskService/GetTask", unnamed)
+
+    assert (named.project_id, unnamed.project_id) == (0, NO_PROJECT)
+    for who in (ADMIN, ONE):
+        with pytest.raises(InvalidArgument):
+            ask = task_pb2.GetTaskRequest(project_id=NO_PROJECT)
+            Authenticator.permit(who, "/jobfleet.v1.TaskService/GetTask", ask)
 
 
 # --- the cost of bad tokens: remembered, looked up one at a time within a budget
@@ -211,4 +258,4 @@ def test_a_project_token_mints_and_deletes_no_token_not_even_its_own_projects(
     with pytest.raises(PermissionDenied):
         Authenticator.permit(ONE, method, request_)
     Authenticator.permit(ONE, "/jobfleet.v1.TokenService/ListTokens", auth_pb2.ListTokensRequest())
-    Authenticator.permit(Caller(0), method, request_)
+    Authenticator.permit(ADMIN, method, request_)

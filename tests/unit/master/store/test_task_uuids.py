@@ -6,8 +6,8 @@ from __future__ import annotations
 import peewee
 import pytest
 
-from master.domain import JobType, NewTask
-from master.errors import AlreadyExists, InvalidArgument
+from master.domain import NO_PROJECT, JobType, NewTask
+from master.errors import AlreadyExists, InvalidArgument, NotFound
 from master.store import projects, tasks
 
 
@@ -40,7 +40,9 @@ def test_an_admin_lookup_without_a_project_is_refused_when_the_uuid_is_ambiguous
     alone = tasks.create(new_task(two_projects, "Alone1"))
 
     with pytest.raises(InvalidArgument) as err:
-        tasks.get("Same1", 0)
+        tasks.get("Same1", NO_PROJECT)
 
     assert err.value.field == "project_id"
-    assert tasks.get("Alone1", 0).id == alone.id
+    assert tasks.get("Alone1", NO_PROJECT).id == alone.id
+    with pytest.raises(NotFound):  # project 0 is a project: the shared one, holding neither
+        tasks.get("Alone1", 0)

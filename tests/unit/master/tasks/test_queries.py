@@ -11,6 +11,7 @@ import pytest
 from master.catalogue.rules import save_job
 from master.db.models import Execution, Task
 from master.domain import (
+    NO_PROJECT,
     CommandSpec,
     JobSubmission,
     ScriptType,
@@ -49,7 +50,7 @@ def test_a_task_is_found_in_its_project_only(core: Core) -> None:
     async def scenario() -> tuple[Task, TaskView, TaskView, NotFound]:
         task, _ = await ran(core, b"hi")
         mine = await core.queries.get(1, task.uuid)
-        admin = await core.queries.get(0, task.uuid)
+        admin = await core.queries.get(NO_PROJECT, task.uuid)
         with pytest.raises(NotFound) as err:
             await core.queries.get(other, task.uuid)
         return task, mine, admin, err.value
@@ -72,7 +73,7 @@ def test_a_log_is_read_in_bounded_pieces_complete_only_at_its_end(core: Core) ->
             await core.queries.read_log(1, eid, 2, 1),  # at least one chunk
             await core.queries.read_log(1, eid, -5, 0),  # from the start, the default bound
             await core.queries.read_log(1, eid, 3, 100),
-            await core.queries.read_log(0, eid, 5, 100),  # past the end
+            await core.queries.read_log(NO_PROJECT, eid, 5, 100),  # past the end
         ]
         with pytest.raises(NotFound) as err:
             await core.queries.read_log(other, eid, 0, 100)

@@ -18,7 +18,7 @@ import grpc
 from jobfleet.v1 import common_pb2, slave_pb2, slave_pb2_grpc
 from master.catalogue.filestore import FileStore
 from master.db.connection import DbRunner
-from master.rpc.context import Caller
+from master.rpc.context import ADMIN, Caller
 from master.rpc.file_service import FileServicer
 from master.rpc.interceptor import guarded
 from master.tasks.events import TaskEvents
@@ -45,7 +45,7 @@ class AsOperator(grpc.aio.ServerInterceptor):
 
     async def intercept_service(self, continuation: Any, details: Any) -> Any:
         async def operator() -> Caller:
-            return Caller(0)
+            return ADMIN
 
         return guarded(await continuation(details), operator, lambda who, request: None)
 
