@@ -75,6 +75,8 @@ JOB_EXAMPLE = {
 }
 ROWS: schemas.Schema = {"type": "array", "items": {"type": "object"}}
 JOB: schemas.Schema = {"type": "object", "required": ["uuid", "data"]}
+NO_JOB: schemas.Schema = {"type": "object", "maxProperties": 0}
+JOB_OR_NONE: schemas.Schema = {"anyOf": [JOB, NO_JOB]}
 COUNT: schemas.Schema = {
     "type": "object",
     "properties": {"permanent": {"type": "integer", "minimum": 0}},
@@ -259,7 +261,7 @@ async def job_named(
     return job
 
 
-@describe(query=NAME_QUERY, required_query=["name"], data={"type": "object"})
+@describe(query=NAME_QUERY, required_query=["name"], data=JOB_OR_NONE)
 async def get_job_by_name(request: Request[GatewayState]) -> Response:
     """GET /jobs/{projectid}/byname: the job of that name as GET /jobs/{projectid}/{jobuuid}
     answers it; `data` is `{}` when the project has none (as OpenC3 answers: its flow pages
@@ -310,7 +312,7 @@ def fresh_steps(job: catalog_pb2.Job) -> list[Any]:
     return copies
 
 
-@describe(body=COPY_BODY, example=COPY_EXAMPLE, data=JOB)
+@describe(body=COPY_BODY, example=COPY_EXAMPLE, data=JOB_OR_NONE)
 async def copy_job_by_name(request: Request[GatewayState]) -> Response:
     """POST /jobs/{projectid}/copy/byname: a copy of the job `fromname` (of `fromprojectid`)
     named `toname` (in `toprojectid`): its steps, variables and monitor settings. The copy's
