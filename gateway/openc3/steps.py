@@ -171,9 +171,8 @@ def selector(
 ) -> common_pb2.NodeSelector:
     """builtin: a comma list of nodes; group: a group (its name, or its id, maybe a JSON
     number); variable: a variable; fileserver: the project's file store (no content needed)."""
+    item = number_as_name(item, content_key)
     kind = forms.choice(item, type_key, types, "builtin")
-    if kind == "group":
-        item = number_as_name(item, content_key)
     if kind == "builtin":
         content = ",".join(forms.name_list(item, content_key))
     else:

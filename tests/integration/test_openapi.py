@@ -165,6 +165,11 @@ CHECKS = [
 ]
 
 
+# Routes that run a task on a machine and answer its outcome: a run that failed (no slave
+# reaches the machine) is no refused request, and its task stays in the history as any run's.
+RUNS_WORK = "/sendfile/"
+
+
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_fuzzing_finds_no_server_error_and_every_refusal_is_enveloped(
     fuzzed: Fuzzed, mode: GenerationMode
@@ -197,7 +202,7 @@ def test_fuzzing_finds_no_server_error_and_every_refusal_is_enveloped(
                 base_url=fuzzed.gateway.url, session=fuzzed.session, timeout=REQUEST_TIMEOUT
             )
             case.validate_response(response, checks=checks)
-            if true_status(response) >= 400:
+            if true_status(response) >= 400 and not operation.path.startswith(RUNS_WORK):
                 assert fuzzed.lasting() == before, f"refused, yet changed: {response.text}"
 
         try:
