@@ -97,7 +97,7 @@ def kill_once(gateway: str, node: str, case: str, grace: float) -> float | None:
     took = time.perf_counter() - began
     for pid in with_argument(tag):  # what the slave could not find
         os.kill(pid, signal.SIGKILL)
-    poll_until(lambda: task(gateway, uuid)["status"] == "killed", 30, step=0.02)
+    poll_until(lambda: task(gateway, uuid)["status"] == "fail", 30, step=0.02)  # killed
     return took if gone else None
 
 
