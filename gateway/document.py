@@ -14,6 +14,19 @@ from dataclasses import dataclass
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from gateway.errors import Dialect
+from gateway.schemas import Schema
+
+
+@dataclass(frozen=True)
+class Answers:
+    """How a document's answers read, for `/openapi.json`: its success body around a route's
+    `data` schema, its refusal body, and what statuses a refusal may stand for."""
+
+    success: Callable[[Schema], Schema]
+    failure: Schema
+    refused: str
+    unauthenticated: Schema | None = None
+    """A refusal for want of credentials, when its body differs from `failure`."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,8 @@ class Document:
     refusals_in_200: bool = False
     """Its dialect answers refusals HTTP 200, the true status in `X-Jobfleet-Status` (what the
     OpenAPI document says of its routes)."""
+    answers: Answers | None = None
+    """Its envelopes as `/openapi.json` describes them; None = OpenC3's (the house's)."""
 
 
 class Alias(Route):

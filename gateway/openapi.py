@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from gateway import forms, schemas
-from gateway.document import Alias, Document
+from gateway.document import Alias, Answers, Document
 from gateway.schemas import Schema
 from gateway.statusheader import STATUS_HEADER
 
@@ -83,6 +83,15 @@ REFUSED = (
     "10000`), 403 another project's token, 404 no such row, 409 a conflict, 413 too large, "
     "429 too many at once, 503 the master or its database unavailable"
 )
+
+
+def _house_success(data: Schema) -> Schema:
+    return dict(SUCCESS, properties={**SUCCESS["properties"], "data": data})
+
+
+HOUSE = Answers(success=_house_success, failure=FAILURE, refused=REFUSED, unauthenticated=REFUSAL)
+"""OpenC3's envelope, which the gateway's own answers wear too."""
+
 SECURITY_SCHEMES: Schema = {
     "token": {
         "type": "apiKey",
@@ -189,7 +198,11 @@ def document(
     """The OpenAPI document of `routes`; raises naming any endpoint left undescribed.
     `documents` say which routes answer refusals 200, and under which prefix each is served."""
     routes = list(routes)
+    documents = list(documents)
     in_200 = {str(getattr(r, "path", "")) for d in documents if d.refusals_in_200 for r in d.routes}
+    answers_of = {
+        str(getattr(r, "path", "")): d.answers or HOUSE for d in documents for r in d.routes
+    }
     paths: dict[str, Schema] = {}
     missing: list[str] = []
     for route in routes:
@@ -200,7 +213,8 @@ def document(
             missing.append(f"{route.path} ({route.name})")
             continue
         for method in sorted((route.methods or set()) - {"HEAD"}):
-            spec = _operation(route, operation, route.path in in_200)
+            answers = answers_of.get(route.path, HOUSE)
+            spec = _operation(route, operation, answers, route.path in in_200)
             paths.setdefault(route.path, {})[method.lower()] = spec
     if missing:
         raise LookupError(f"routes without an OpenAPI description: {', '.join(missing)}")
@@ -229,14 +243,16 @@ def _bases(routes: Iterable[BaseRoute]) -> dict[str, list[str]]:
     return bases
 
 
-def _operation(route: Route, operation: Operation, refusals_in_200: bool) -> Schema:
+def _operation(
+    route: Route, operation: Operation, answers: Answers, refusals_in_200: bool
+) -> Schema:
     doc = inspect.getdoc(route.endpoint) or route.name
     summary, _, details = doc.partition("\n\n")
     spec: Schema = {
         "operationId": route.name,
         "summary": " ".join(summary.split()),
         "parameters": [*_path_params(route), *_query_params(operation)],
-        "responses": (_refused_in_200 if refusals_in_200 else _responses)(operation),
+        "responses": (_refused_in_200 if refusals_in_200 else _responses)(operation, answers),
     }
     if details:
         spec["description"] = details
@@ -276,39 +292,40 @@ def _query_params(operation: Operation) -> list[Schema]:
     ]
 
 
-def _success(operation: Operation) -> Schema:
+def _success(operation: Operation, answers: Answers) -> Schema:
     if not operation.enveloped:
         return operation.data
-    return dict(SUCCESS, properties={**SUCCESS["properties"], "data": operation.data})
+    return answers.success(operation.data)
 
 
-def _responses(operation: Operation) -> Schema:
-    """Refusals with their own HTTP status (the gateway's own routes)."""
-    failure = {"headers": STATUS_HEADERS, "content": {JSON: {"schema": FAILURE}}}
-    answers: Schema = {
+def _responses(operation: Operation, answers: Answers) -> Schema:
+    """Refusals with their own HTTP status (the gateway's own routes, documents that keep it)."""
+    failure = {"headers": STATUS_HEADERS, "content": {JSON: {"schema": answers.failure}}}
+    described: Schema = {
         "200": {
             "description": "done",
             "headers": STATUS_HEADERS,
-            "content": {operation.media_type: {"schema": _success(operation)}},
+            "content": {operation.media_type: {"schema": _success(operation, answers)}},
         },
-        "4XX": {"description": f"refused: {REFUSED}", **failure},
+        "4XX": {"description": f"refused: {answers.refused}", **failure},
         "503": {"description": "the master or its database is unavailable", **failure},
     }
     for status, meaning in operation.answers.items():
-        answers[str(status)] = {"description": meaning, **failure}
-    return answers
+        described[str(status)] = {"description": meaning, **failure}
+    return described
 
 
-def _refused_in_200(operation: Operation) -> Schema:
-    """Refusals as OpenC3 answers them: HTTP 200, `stat: false`, the status in the header."""
+def _refused_in_200(operation: Operation, answers: Answers) -> Schema:
+    """Refusals as OpenC3 answers them: HTTP 200, a failure body, the status in the header."""
     also = "".join(f"; {status} {meaning}" for status, meaning in operation.answers.items())
-    failure = {"headers": STATUS_HEADERS, "content": {JSON: {"schema": FAILURE}}}
+    failure = {"headers": STATUS_HEADERS, "content": {JSON: {"schema": answers.failure}}}
+    refusal = answers.unauthenticated or answers.failure
     return {
         "200": {
-            "description": "done (`stat: true`, status 200), or refused (`stat: false`, the "
-            f"status it stands for in {STATUS_HEADER}: {REFUSED}{also})",
+            "description": "done (status 200), or refused (the status it stands for in "
+            f"{STATUS_HEADER}: {answers.refused}{also})",
             "headers": STATUS_HEADERS,
-            "content": {JSON: {"schema": {"anyOf": [_success(operation), REFUSAL]}}},
+            "content": {JSON: {"schema": {"anyOf": [_success(operation, answers), refusal]}}},
         },
         "404": {"description": "no such path (a path parameter holding `/`)", **failure},
     }

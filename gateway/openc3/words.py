@@ -70,6 +70,7 @@ EXECUTION_STATUS: Mapping[common_pb2.ExecutionStatus, str] = {
     common_pb2.EXECUTION_STATUS_TIMEOUT: "timeout",
     common_pb2.EXECUTION_STATUS_KILLED: "killed",
     common_pb2.EXECUTION_STATUS_LOST: "lost",
+    common_pb2.EXECUTION_STATUS_QUEUED: "queued",
 }
 
 SCRIPT_TYPE: Mapping[common_pb2.ScriptType, str] = {

@@ -329,7 +329,7 @@ class DeleteScriptResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class Node(_message.Message):
-    __slots__ = ("id", "project_id", "name", "inip", "exip", "ssh_port", "slave", "audit", "agent")
+    __slots__ = ("id", "project_id", "name", "inip", "exip", "ssh_port", "slave", "audit", "agent", "cloud_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -339,6 +339,7 @@ class Node(_message.Message):
     SLAVE_FIELD_NUMBER: _ClassVar[int]
     AUDIT_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
+    CLOUD_ID_FIELD_NUMBER: _ClassVar[int]
     id: int
     project_id: int
     name: str
@@ -348,7 +349,8 @@ class Node(_message.Message):
     slave: str
     audit: Audit
     agent: bool
-    def __init__(self, id: _Optional[int] = ..., project_id: _Optional[int] = ..., name: _Optional[str] = ..., inip: _Optional[str] = ..., exip: _Optional[str] = ..., ssh_port: _Optional[int] = ..., slave: _Optional[str] = ..., audit: _Optional[_Union[Audit, _Mapping]] = ..., agent: _Optional[bool] = ...) -> None: ...
+    cloud_id: int
+    def __init__(self, id: _Optional[int] = ..., project_id: _Optional[int] = ..., name: _Optional[str] = ..., inip: _Optional[str] = ..., exip: _Optional[str] = ..., ssh_port: _Optional[int] = ..., slave: _Optional[str] = ..., audit: _Optional[_Union[Audit, _Mapping]] = ..., agent: _Optional[bool] = ..., cloud_id: _Optional[int] = ...) -> None: ...
 
 class ListNodesRequest(_message.Message):
     __slots__ = ("project_id", "filter")
@@ -367,7 +369,7 @@ class ListNodesResponse(_message.Message):
     def __init__(self, nodes: _Optional[_Iterable[_Union[Node, _Mapping]]] = ..., total: _Optional[int] = ...) -> None: ...
 
 class CreateNodeRequest(_message.Message):
-    __slots__ = ("project_id", "name", "inip", "exip", "ssh_port", "slave", "actor")
+    __slots__ = ("project_id", "name", "inip", "exip", "ssh_port", "slave", "actor", "cloud_id")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     INIP_FIELD_NUMBER: _ClassVar[int]
@@ -375,6 +377,7 @@ class CreateNodeRequest(_message.Message):
     SSH_PORT_FIELD_NUMBER: _ClassVar[int]
     SLAVE_FIELD_NUMBER: _ClassVar[int]
     ACTOR_FIELD_NUMBER: _ClassVar[int]
+    CLOUD_ID_FIELD_NUMBER: _ClassVar[int]
     project_id: int
     name: str
     inip: str
@@ -382,7 +385,8 @@ class CreateNodeRequest(_message.Message):
     ssh_port: int
     slave: str
     actor: str
-    def __init__(self, project_id: _Optional[int] = ..., name: _Optional[str] = ..., inip: _Optional[str] = ..., exip: _Optional[str] = ..., ssh_port: _Optional[int] = ..., slave: _Optional[str] = ..., actor: _Optional[str] = ...) -> None: ...
+    cloud_id: int
+    def __init__(self, project_id: _Optional[int] = ..., name: _Optional[str] = ..., inip: _Optional[str] = ..., exip: _Optional[str] = ..., ssh_port: _Optional[int] = ..., slave: _Optional[str] = ..., actor: _Optional[str] = ..., cloud_id: _Optional[int] = ...) -> None: ...
 
 class CreateNodeResponse(_message.Message):
     __slots__ = ("node",)

@@ -50,6 +50,7 @@ class ExecutionStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EXECUTION_STATUS_TIMEOUT: _ClassVar[ExecutionStatus]
     EXECUTION_STATUS_KILLED: _ClassVar[ExecutionStatus]
     EXECUTION_STATUS_LOST: _ClassVar[ExecutionStatus]
+    EXECUTION_STATUS_QUEUED: _ClassVar[ExecutionStatus]
 
 class ScriptType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -86,6 +87,7 @@ EXECUTION_STATUS_FAIL: ExecutionStatus
 EXECUTION_STATUS_TIMEOUT: ExecutionStatus
 EXECUTION_STATUS_KILLED: ExecutionStatus
 EXECUTION_STATUS_LOST: ExecutionStatus
+EXECUTION_STATUS_QUEUED: ExecutionStatus
 SCRIPT_TYPE_UNSPECIFIED: ScriptType
 SCRIPT_TYPE_SHELL: ScriptType
 SCRIPT_TYPE_PYTHON: ScriptType
@@ -158,7 +160,7 @@ class Step(_message.Message):
     def __init__(self, uuid: _Optional[str] = ..., name: _Optional[str] = ..., pause: _Optional[str] = ..., cmd: _Optional[_Union[CmdStep, _Mapping]] = ..., scp: _Optional[_Union[ScpStep, _Mapping]] = ..., deployenv: _Optional[str] = ..., action: _Optional[str] = ..., batches: _Optional[str] = ...) -> None: ...
 
 class Subtask(_message.Message):
-    __slots__ = ("uuid", "position", "status", "pause", "node_count", "started_at", "finished_at", "step", "nodes")
+    __slots__ = ("uuid", "position", "status", "pause", "node_count", "started_at", "finished_at", "step", "nodes", "id")
     UUID_FIELD_NUMBER: _ClassVar[int]
     POSITION_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -168,6 +170,7 @@ class Subtask(_message.Message):
     FINISHED_AT_FIELD_NUMBER: _ClassVar[int]
     STEP_FIELD_NUMBER: _ClassVar[int]
     NODES_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
     uuid: str
     position: int
     status: SubtaskStatus
@@ -177,10 +180,11 @@ class Subtask(_message.Message):
     finished_at: _timestamp_pb2.Timestamp
     step: Step
     nodes: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, uuid: _Optional[str] = ..., position: _Optional[int] = ..., status: _Optional[_Union[SubtaskStatus, str]] = ..., pause: _Optional[str] = ..., node_count: _Optional[int] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., step: _Optional[_Union[Step, _Mapping]] = ..., nodes: _Optional[_Iterable[str]] = ...) -> None: ...
+    id: int
+    def __init__(self, uuid: _Optional[str] = ..., position: _Optional[int] = ..., status: _Optional[_Union[SubtaskStatus, str]] = ..., pause: _Optional[str] = ..., node_count: _Optional[int] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., step: _Optional[_Union[Step, _Mapping]] = ..., nodes: _Optional[_Iterable[str]] = ..., id: _Optional[int] = ...) -> None: ...
 
 class Execution(_message.Message):
-    __slots__ = ("id", "node", "slave", "status", "exit_code", "reason", "started_at", "finished_at", "log_bytes", "subtask_uuid", "attempt", "log_dropped_bytes")
+    __slots__ = ("id", "node", "slave", "status", "exit_code", "reason", "started_at", "finished_at", "log_bytes", "subtask_uuid", "attempt", "log_dropped_bytes", "ip", "cloud_id", "role", "copied_bytes")
     ID_FIELD_NUMBER: _ClassVar[int]
     NODE_FIELD_NUMBER: _ClassVar[int]
     SLAVE_FIELD_NUMBER: _ClassVar[int]
@@ -193,6 +197,10 @@ class Execution(_message.Message):
     SUBTASK_UUID_FIELD_NUMBER: _ClassVar[int]
     ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     LOG_DROPPED_BYTES_FIELD_NUMBER: _ClassVar[int]
+    IP_FIELD_NUMBER: _ClassVar[int]
+    CLOUD_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    COPIED_BYTES_FIELD_NUMBER: _ClassVar[int]
     id: int
     node: str
     slave: str
@@ -205,10 +213,52 @@ class Execution(_message.Message):
     subtask_uuid: str
     attempt: int
     log_dropped_bytes: int
-    def __init__(self, id: _Optional[int] = ..., node: _Optional[str] = ..., slave: _Optional[str] = ..., status: _Optional[_Union[ExecutionStatus, str]] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., log_bytes: _Optional[int] = ..., subtask_uuid: _Optional[str] = ..., attempt: _Optional[int] = ..., log_dropped_bytes: _Optional[int] = ...) -> None: ...
+    ip: str
+    cloud_id: int
+    role: str
+    copied_bytes: int
+    def __init__(self, id: _Optional[int] = ..., node: _Optional[str] = ..., slave: _Optional[str] = ..., status: _Optional[_Union[ExecutionStatus, str]] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., log_bytes: _Optional[int] = ..., subtask_uuid: _Optional[str] = ..., attempt: _Optional[int] = ..., log_dropped_bytes: _Optional[int] = ..., ip: _Optional[str] = ..., cloud_id: _Optional[int] = ..., role: _Optional[str] = ..., copied_bytes: _Optional[int] = ...) -> None: ...
+
+class RunOptions(_message.Message):
+    __slots__ = ("forks", "check", "nodegroup_id", "limit", "account_id", "inventory_str", "module", "arguments", "verbosity", "tags", "skip_tags", "diff_mode", "become_enabled", "force_handlers", "start_at_task", "variables_text", "job_kind")
+    FORKS_FIELD_NUMBER: _ClassVar[int]
+    CHECK_FIELD_NUMBER: _ClassVar[int]
+    NODEGROUP_ID_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    INVENTORY_STR_FIELD_NUMBER: _ClassVar[int]
+    MODULE_FIELD_NUMBER: _ClassVar[int]
+    ARGUMENTS_FIELD_NUMBER: _ClassVar[int]
+    VERBOSITY_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    SKIP_TAGS_FIELD_NUMBER: _ClassVar[int]
+    DIFF_MODE_FIELD_NUMBER: _ClassVar[int]
+    BECOME_ENABLED_FIELD_NUMBER: _ClassVar[int]
+    FORCE_HANDLERS_FIELD_NUMBER: _ClassVar[int]
+    START_AT_TASK_FIELD_NUMBER: _ClassVar[int]
+    VARIABLES_TEXT_FIELD_NUMBER: _ClassVar[int]
+    JOB_KIND_FIELD_NUMBER: _ClassVar[int]
+    forks: int
+    check: bool
+    nodegroup_id: int
+    limit: str
+    account_id: int
+    inventory_str: str
+    module: str
+    arguments: str
+    verbosity: int
+    tags: str
+    skip_tags: str
+    diff_mode: bool
+    become_enabled: bool
+    force_handlers: bool
+    start_at_task: str
+    variables_text: str
+    job_kind: str
+    def __init__(self, forks: _Optional[int] = ..., check: _Optional[bool] = ..., nodegroup_id: _Optional[int] = ..., limit: _Optional[str] = ..., account_id: _Optional[int] = ..., inventory_str: _Optional[str] = ..., module: _Optional[str] = ..., arguments: _Optional[str] = ..., verbosity: _Optional[int] = ..., tags: _Optional[str] = ..., skip_tags: _Optional[str] = ..., diff_mode: _Optional[bool] = ..., become_enabled: _Optional[bool] = ..., force_handlers: _Optional[bool] = ..., start_at_task: _Optional[str] = ..., variables_text: _Optional[str] = ..., job_kind: _Optional[str] = ...) -> None: ...
 
 class Task(_message.Message):
-    __slots__ = ("uuid", "project_id", "name", "submitter", "status", "call_type", "job_type", "job_uuid", "mutex", "reason", "variables", "created_at", "started_at", "finished_at", "executions", "id", "slaves", "subtasks", "redo_of", "crontab_id")
+    __slots__ = ("uuid", "project_id", "name", "submitter", "status", "call_type", "job_type", "job_uuid", "mutex", "reason", "variables", "created_at", "started_at", "finished_at", "executions", "id", "slaves", "subtasks", "redo_of", "crontab_id", "options", "job_id", "note_count")
     class VariablesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -236,6 +286,9 @@ class Task(_message.Message):
     SUBTASKS_FIELD_NUMBER: _ClassVar[int]
     REDO_OF_FIELD_NUMBER: _ClassVar[int]
     CRONTAB_ID_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTE_COUNT_FIELD_NUMBER: _ClassVar[int]
     uuid: str
     project_id: int
     name: str
@@ -256,4 +309,7 @@ class Task(_message.Message):
     subtasks: _containers.RepeatedCompositeFieldContainer[Subtask]
     redo_of: str
     crontab_id: int
-    def __init__(self, uuid: _Optional[str] = ..., project_id: _Optional[int] = ..., name: _Optional[str] = ..., submitter: _Optional[str] = ..., status: _Optional[_Union[TaskStatus, str]] = ..., call_type: _Optional[str] = ..., job_type: _Optional[str] = ..., job_uuid: _Optional[str] = ..., mutex: _Optional[str] = ..., reason: _Optional[str] = ..., variables: _Optional[_Mapping[str, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., executions: _Optional[_Iterable[_Union[Execution, _Mapping]]] = ..., id: _Optional[int] = ..., slaves: _Optional[_Iterable[str]] = ..., subtasks: _Optional[_Iterable[_Union[Subtask, _Mapping]]] = ..., redo_of: _Optional[str] = ..., crontab_id: _Optional[int] = ...) -> None: ...
+    options: RunOptions
+    job_id: int
+    note_count: int
+    def __init__(self, uuid: _Optional[str] = ..., project_id: _Optional[int] = ..., name: _Optional[str] = ..., submitter: _Optional[str] = ..., status: _Optional[_Union[TaskStatus, str]] = ..., call_type: _Optional[str] = ..., job_type: _Optional[str] = ..., job_uuid: _Optional[str] = ..., mutex: _Optional[str] = ..., reason: _Optional[str] = ..., variables: _Optional[_Mapping[str, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., executions: _Optional[_Iterable[_Union[Execution, _Mapping]]] = ..., id: _Optional[int] = ..., slaves: _Optional[_Iterable[str]] = ..., subtasks: _Optional[_Iterable[_Union[Subtask, _Mapping]]] = ..., redo_of: _Optional[str] = ..., crontab_id: _Optional[int] = ..., options: _Optional[_Union[RunOptions, _Mapping]] = ..., job_id: _Optional[int] = ..., note_count: _Optional[int] = ...) -> None: ...

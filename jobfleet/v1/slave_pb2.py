@@ -27,7 +27,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from jobfleet.v1 import common_pb2 as jobfleet_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17jobfleet/v1/slave.proto\x12\x0bjobfleet.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18jobfleet/v1/common.proto\"\xf6\x01\n\x0cSlaveMessage\x12#\n\x05hello\x18\x01 \x01(\x0b\x32\x12.jobfleet.v1.HelloH\x00\x12+\n\theartbeat\x18\x02 \x01(\x0b\x32\x16.jobfleet.v1.HeartbeatH\x00\x12\x30\n\x07started\x18\x03 \x01(\x0b\x32\x1d.jobfleet.v1.ExecutionStartedH\x00\x12*\n\x06output\x18\x04 \x01(\x0b\x32\x18.jobfleet.v1.OutputChunkH\x00\x12.\n\x06result\x18\x05 \x01(\x0b\x32\x1c.jobfleet.v1.ExecutionResultH\x00\x42\x06\n\x04\x62ody\"\x98\x02\n\rMasterMessage\x12\'\n\x07welcome\x18\x01 \x01(\x0b\x32\x14.jobfleet.v1.WelcomeH\x00\x12&\n\x03run\x18\x02 \x01(\x0b\x32\x17.jobfleet.v1.RunCommandH\x00\x12(\n\x04kill\x18\x03 \x01(\x0b\x32\x18.jobfleet.v1.KillCommandH\x00\x12,\n\noutput_ack\x18\x04 \x01(\x0b\x32\x16.jobfleet.v1.OutputAckH\x00\x12,\n\nresult_ack\x18\x05 \x01(\x0b\x32\x16.jobfleet.v1.ResultAckH\x00\x12(\n\x04\x63opy\x18\x06 \x01(\x0b\x32\x18.jobfleet.v1.CopyCommandH\x00\x42\x06\n\x04\x62ody\"\xe6\x01\n\x05Hello\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x10\n\x08hostname\x18\x03 \x01(\t\x12\x11\n\taddresses\x18\x04 \x03(\t\x12\x1d\n\x15running_execution_ids\x18\x05 \x03(\x03\x12\x1e\n\x16\x66inished_execution_ids\x18\x06 \x03(\x03\x12\x12\n\njoin_token\x18\x07 \x01(\t\x12\x12\n\ncredential\x18\x08 \x01(\t\x12\x10\n\x08instance\x18\t \x01(\t\x12\x10\n\x08projects\x18\n \x03(\x03\x12\x0e\n\x06run_as\x18\x0b \x03(\t\"\x80\x01\n\x07Welcome\x12\x35\n\x12heartbeat_interval\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\ncredential\x18\x02 \x01(\t\x12\x10\n\x08projects\x18\x03 \x03(\x03\x12\x18\n\x10max_upload_bytes\x18\x04 \x01(\x03\"\x1c\n\tHeartbeat\x12\x0f\n\x07running\x18\x01 \x01(\x05\"e\n\x10\x45xecutionStarted\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0b\n\x03pid\x18\x02 \x01(\x05\x12.\n\nstarted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\">\n\x0bOutputChunk\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0b\n\x03seq\x18\x02 \x01(\x03\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\"\x92\x02\n\x0f\x45xecutionResult\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12,\n\x06status\x18\x02 \x01(\x0e\x32\x1c.jobfleet.v1.ExecutionStatus\x12\x11\n\texit_code\x18\x03 \x01(\x05\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x13\n\x0b\x63hunk_count\x18\x05 \x01(\x03\x12.\n\nstarted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\"\n\x07\x66\x65tched\x18\x08 \x01(\x0b\x32\x11.jobfleet.v1.Blob\"5\n\x04\x42lob\x12\x0e\n\x06sha256\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x03\x12\x0f\n\x07\x61rchive\x18\x03 \x01(\x08\"\xf4\x01\n\x0b\x43opyCommand\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12(\n\x05\x66\x65tch\x18\x02 \x01(\x0b\x32\x17.jobfleet.v1.FetchOrderH\x00\x12(\n\x05place\x18\x03 \x01(\x0b\x32\x17.jobfleet.v1.PlaceOrderH\x00\x12#\n\x03ssh\x18\x04 \x01(\x0b\x32\x16.jobfleet.v1.SshTarget\x12*\n\x07timeout\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x0c\n\x04user\x18\x06 \x01(\t\x12\x12\n\nproject_id\x18\x07 \x01(\x03\x42\x08\n\x06\x61\x63tion\"\x1a\n\nFetchOrder\x12\x0c\n\x04path\x18\x01 \x01(\t\"g\n\nPlaceOrder\x12\x1f\n\x04\x62lob\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Blob\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\r\n\x05\x63hown\x18\x04 \x01(\t\x12\r\n\x05\x63hmod\x18\x05 \x01(\t\"\xbc\x02\n\nRunCommand\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12,\n\x0bscript_type\x18\x02 \x01(\x0e\x32\x17.jobfleet.v1.ScriptType\x12\x0e\n\x06script\x18\x03 \x01(\t\x12\x0c\n\x04\x61rgs\x18\x04 \x03(\t\x12\x0c\n\x04user\x18\x05 \x01(\t\x12*\n\x07timeout\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12-\n\x03\x65nv\x18\x07 \x03(\x0b\x32 .jobfleet.v1.RunCommand.EnvEntry\x12#\n\x03ssh\x18\x08 \x01(\x0b\x32\x16.jobfleet.v1.SshTarget\x12\x12\n\nproject_id\x18\t \x01(\x03\x1a*\n\x08\x45nvEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xf3\x01\n\tSshTarget\x12\x0c\n\x04node\x18\x01 \x01(\t\x12\x0c\n\x04host\x18\x02 \x01(\t\x12\x0c\n\x04port\x18\x03 \x01(\r\x12\x0c\n\x04user\x18\x04 \x01(\t\x12\x13\n\x0bprivate_key\x18\x05 \x01(\t\x12\x10\n\x08password\x18\x06 \x01(\t\x12\x1e\n\x16private_key_passphrase\x18\x07 \x01(\t\x12\x33\n\x0fhost_key_policy\x18\x08 \x01(\x0e\x32\x1a.jobfleet.v1.HostKeyPolicy\x12\x32\n\x0f\x63onnect_timeout\x18\t \x01(\x0b\x32\x19.google.protobuf.Duration\"3\n\x0bKillCommand\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0e\n\x06reason\x18\x02 \x01(\t\"/\n\tOutputAck\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0c\n\x04seqs\x18\x02 \x03(\x03\"!\n\tResultAck\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\"V\n\x11UploadBlobRequest\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\x12\x0f\n\x07\x61rchive\x18\x02 \x01(\x08\x12\x14\n\x0c\x65xecution_id\x18\x03 \x01(\x03\x12\x0c\n\x04last\x18\x04 \x01(\x08\"5\n\x12UploadBlobResponse\x12\x1f\n\x04\x62lob\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Blob\"K\n\x13\x44ownloadBlobRequest\x12\x0e\n\x06sha256\x18\x01 \x01(\t\x12\x14\n\x0c\x65xecution_id\x18\x02 \x01(\x03\x12\x0e\n\x06offset\x18\x03 \x01(\x03\"$\n\x14\x44ownloadBlobResponse\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c*l\n\rHostKeyPolicy\x12\x1f\n\x1bHOST_KEY_POLICY_UNSPECIFIED\x10\x00\x12\x1a\n\x16HOST_KEY_POLICY_STRICT\x10\x01\x12\x1e\n\x1aHOST_KEY_POLICY_ACCEPT_NEW\x10\x02\x32P\n\tSlaveLink\x12\x43\n\x06\x41ttach\x12\x19.jobfleet.v1.SlaveMessage\x1a\x1a.jobfleet.v1.MasterMessage(\x01\x30\x01\x32\xb5\x01\n\x0b\x46ileService\x12O\n\nUploadBlob\x12\x1e.jobfleet.v1.UploadBlobRequest\x1a\x1f.jobfleet.v1.UploadBlobResponse(\x01\x12U\n\x0c\x44ownloadBlob\x12 .jobfleet.v1.DownloadBlobRequest\x1a!.jobfleet.v1.DownloadBlobResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17jobfleet/v1/slave.proto\x12\x0bjobfleet.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18jobfleet/v1/common.proto\"\xf6\x01\n\x0cSlaveMessage\x12#\n\x05hello\x18\x01 \x01(\x0b\x32\x12.jobfleet.v1.HelloH\x00\x12+\n\theartbeat\x18\x02 \x01(\x0b\x32\x16.jobfleet.v1.HeartbeatH\x00\x12\x30\n\x07started\x18\x03 \x01(\x0b\x32\x1d.jobfleet.v1.ExecutionStartedH\x00\x12*\n\x06output\x18\x04 \x01(\x0b\x32\x18.jobfleet.v1.OutputChunkH\x00\x12.\n\x06result\x18\x05 \x01(\x0b\x32\x1c.jobfleet.v1.ExecutionResultH\x00\x42\x06\n\x04\x62ody\"\x98\x02\n\rMasterMessage\x12\'\n\x07welcome\x18\x01 \x01(\x0b\x32\x14.jobfleet.v1.WelcomeH\x00\x12&\n\x03run\x18\x02 \x01(\x0b\x32\x17.jobfleet.v1.RunCommandH\x00\x12(\n\x04kill\x18\x03 \x01(\x0b\x32\x18.jobfleet.v1.KillCommandH\x00\x12,\n\noutput_ack\x18\x04 \x01(\x0b\x32\x16.jobfleet.v1.OutputAckH\x00\x12,\n\nresult_ack\x18\x05 \x01(\x0b\x32\x16.jobfleet.v1.ResultAckH\x00\x12(\n\x04\x63opy\x18\x06 \x01(\x0b\x32\x18.jobfleet.v1.CopyCommandH\x00\x42\x06\n\x04\x62ody\"\xe6\x01\n\x05Hello\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x10\n\x08hostname\x18\x03 \x01(\t\x12\x11\n\taddresses\x18\x04 \x03(\t\x12\x1d\n\x15running_execution_ids\x18\x05 \x03(\x03\x12\x1e\n\x16\x66inished_execution_ids\x18\x06 \x03(\x03\x12\x12\n\njoin_token\x18\x07 \x01(\t\x12\x12\n\ncredential\x18\x08 \x01(\t\x12\x10\n\x08instance\x18\t \x01(\t\x12\x10\n\x08projects\x18\n \x03(\x03\x12\x0e\n\x06run_as\x18\x0b \x03(\t\"\x80\x01\n\x07Welcome\x12\x35\n\x12heartbeat_interval\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\ncredential\x18\x02 \x01(\t\x12\x10\n\x08projects\x18\x03 \x03(\x03\x12\x18\n\x10max_upload_bytes\x18\x04 \x01(\x03\"\x1c\n\tHeartbeat\x12\x0f\n\x07running\x18\x01 \x01(\x05\"e\n\x10\x45xecutionStarted\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0b\n\x03pid\x18\x02 \x01(\x05\x12.\n\nstarted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"N\n\x0bOutputChunk\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0b\n\x03seq\x18\x02 \x01(\x03\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\x12\x0e\n\x06stderr\x18\x04 \x01(\x08\"\x92\x02\n\x0f\x45xecutionResult\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12,\n\x06status\x18\x02 \x01(\x0e\x32\x1c.jobfleet.v1.ExecutionStatus\x12\x11\n\texit_code\x18\x03 \x01(\x05\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x13\n\x0b\x63hunk_count\x18\x05 \x01(\x03\x12.\n\nstarted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\"\n\x07\x66\x65tched\x18\x08 \x01(\x0b\x32\x11.jobfleet.v1.Blob\"5\n\x04\x42lob\x12\x0e\n\x06sha256\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x03\x12\x0f\n\x07\x61rchive\x18\x03 \x01(\x08\"\xf4\x01\n\x0b\x43opyCommand\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12(\n\x05\x66\x65tch\x18\x02 \x01(\x0b\x32\x17.jobfleet.v1.FetchOrderH\x00\x12(\n\x05place\x18\x03 \x01(\x0b\x32\x17.jobfleet.v1.PlaceOrderH\x00\x12#\n\x03ssh\x18\x04 \x01(\x0b\x32\x16.jobfleet.v1.SshTarget\x12*\n\x07timeout\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x0c\n\x04user\x18\x06 \x01(\t\x12\x12\n\nproject_id\x18\x07 \x01(\x03\x42\x08\n\x06\x61\x63tion\"\x1a\n\nFetchOrder\x12\x0c\n\x04path\x18\x01 \x01(\t\"g\n\nPlaceOrder\x12\x1f\n\x04\x62lob\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Blob\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\r\n\x05\x63hown\x18\x04 \x01(\t\x12\r\n\x05\x63hmod\x18\x05 \x01(\t\"\xbc\x02\n\nRunCommand\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12,\n\x0bscript_type\x18\x02 \x01(\x0e\x32\x17.jobfleet.v1.ScriptType\x12\x0e\n\x06script\x18\x03 \x01(\t\x12\x0c\n\x04\x61rgs\x18\x04 \x03(\t\x12\x0c\n\x04user\x18\x05 \x01(\t\x12*\n\x07timeout\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12-\n\x03\x65nv\x18\x07 \x03(\x0b\x32 .jobfleet.v1.RunCommand.EnvEntry\x12#\n\x03ssh\x18\x08 \x01(\x0b\x32\x16.jobfleet.v1.SshTarget\x12\x12\n\nproject_id\x18\t \x01(\x03\x1a*\n\x08\x45nvEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xf3\x01\n\tSshTarget\x12\x0c\n\x04node\x18\x01 \x01(\t\x12\x0c\n\x04host\x18\x02 \x01(\t\x12\x0c\n\x04port\x18\x03 \x01(\r\x12\x0c\n\x04user\x18\x04 \x01(\t\x12\x13\n\x0bprivate_key\x18\x05 \x01(\t\x12\x10\n\x08password\x18\x06 \x01(\t\x12\x1e\n\x16private_key_passphrase\x18\x07 \x01(\t\x12\x33\n\x0fhost_key_policy\x18\x08 \x01(\x0e\x32\x1a.jobfleet.v1.HostKeyPolicy\x12\x32\n\x0f\x63onnect_timeout\x18\t \x01(\x0b\x32\x19.google.protobuf.Duration\"3\n\x0bKillCommand\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0e\n\x06reason\x18\x02 \x01(\t\"/\n\tOutputAck\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\x12\x0c\n\x04seqs\x18\x02 \x03(\x03\"!\n\tResultAck\x12\x14\n\x0c\x65xecution_id\x18\x01 \x01(\x03\"V\n\x11UploadBlobRequest\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\x12\x0f\n\x07\x61rchive\x18\x02 \x01(\x08\x12\x14\n\x0c\x65xecution_id\x18\x03 \x01(\x03\x12\x0c\n\x04last\x18\x04 \x01(\x08\"5\n\x12UploadBlobResponse\x12\x1f\n\x04\x62lob\x18\x01 \x01(\x0b\x32\x11.jobfleet.v1.Blob\"K\n\x13\x44ownloadBlobRequest\x12\x0e\n\x06sha256\x18\x01 \x01(\t\x12\x14\n\x0c\x65xecution_id\x18\x02 \x01(\x03\x12\x0e\n\x06offset\x18\x03 \x01(\x03\"$\n\x14\x44ownloadBlobResponse\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c*l\n\rHostKeyPolicy\x12\x1f\n\x1bHOST_KEY_POLICY_UNSPECIFIED\x10\x00\x12\x1a\n\x16HOST_KEY_POLICY_STRICT\x10\x01\x12\x1e\n\x1aHOST_KEY_POLICY_ACCEPT_NEW\x10\x02\x32P\n\tSlaveLink\x12\x43\n\x06\x41ttach\x12\x19.jobfleet.v1.SlaveMessage\x1a\x1a.jobfleet.v1.MasterMessage(\x01\x30\x01\x32\xb5\x01\n\x0b\x46ileService\x12O\n\nUploadBlob\x12\x1e.jobfleet.v1.UploadBlobRequest\x1a\x1f.jobfleet.v1.UploadBlobResponse(\x01\x12U\n\x0c\x44ownloadBlob\x12 .jobfleet.v1.DownloadBlobRequest\x1a!.jobfleet.v1.DownloadBlobResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,8 +36,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_RUNCOMMAND_ENVENTRY']._loaded_options = None
   _globals['_RUNCOMMAND_ENVENTRY']._serialized_options = b'8\001'
-  _globals['_HOSTKEYPOLICY']._serialized_start=2896
-  _globals['_HOSTKEYPOLICY']._serialized_end=3004
+  _globals['_HOSTKEYPOLICY']._serialized_start=2912
+  _globals['_HOSTKEYPOLICY']._serialized_end=3020
   _globals['_SLAVEMESSAGE']._serialized_start=132
   _globals['_SLAVEMESSAGE']._serialized_end=378
   _globals['_MASTERMESSAGE']._serialized_start=381
@@ -51,39 +51,39 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EXECUTIONSTARTED']._serialized_start=1057
   _globals['_EXECUTIONSTARTED']._serialized_end=1158
   _globals['_OUTPUTCHUNK']._serialized_start=1160
-  _globals['_OUTPUTCHUNK']._serialized_end=1222
-  _globals['_EXECUTIONRESULT']._serialized_start=1225
-  _globals['_EXECUTIONRESULT']._serialized_end=1499
-  _globals['_BLOB']._serialized_start=1501
-  _globals['_BLOB']._serialized_end=1554
-  _globals['_COPYCOMMAND']._serialized_start=1557
-  _globals['_COPYCOMMAND']._serialized_end=1801
-  _globals['_FETCHORDER']._serialized_start=1803
-  _globals['_FETCHORDER']._serialized_end=1829
-  _globals['_PLACEORDER']._serialized_start=1831
-  _globals['_PLACEORDER']._serialized_end=1934
-  _globals['_RUNCOMMAND']._serialized_start=1937
-  _globals['_RUNCOMMAND']._serialized_end=2253
-  _globals['_RUNCOMMAND_ENVENTRY']._serialized_start=2211
-  _globals['_RUNCOMMAND_ENVENTRY']._serialized_end=2253
-  _globals['_SSHTARGET']._serialized_start=2256
-  _globals['_SSHTARGET']._serialized_end=2499
-  _globals['_KILLCOMMAND']._serialized_start=2501
-  _globals['_KILLCOMMAND']._serialized_end=2552
-  _globals['_OUTPUTACK']._serialized_start=2554
-  _globals['_OUTPUTACK']._serialized_end=2601
-  _globals['_RESULTACK']._serialized_start=2603
-  _globals['_RESULTACK']._serialized_end=2636
-  _globals['_UPLOADBLOBREQUEST']._serialized_start=2638
-  _globals['_UPLOADBLOBREQUEST']._serialized_end=2724
-  _globals['_UPLOADBLOBRESPONSE']._serialized_start=2726
-  _globals['_UPLOADBLOBRESPONSE']._serialized_end=2779
-  _globals['_DOWNLOADBLOBREQUEST']._serialized_start=2781
-  _globals['_DOWNLOADBLOBREQUEST']._serialized_end=2856
-  _globals['_DOWNLOADBLOBRESPONSE']._serialized_start=2858
-  _globals['_DOWNLOADBLOBRESPONSE']._serialized_end=2894
-  _globals['_SLAVELINK']._serialized_start=3006
-  _globals['_SLAVELINK']._serialized_end=3086
-  _globals['_FILESERVICE']._serialized_start=3089
-  _globals['_FILESERVICE']._serialized_end=3270
+  _globals['_OUTPUTCHUNK']._serialized_end=1238
+  _globals['_EXECUTIONRESULT']._serialized_start=1241
+  _globals['_EXECUTIONRESULT']._serialized_end=1515
+  _globals['_BLOB']._serialized_start=1517
+  _globals['_BLOB']._serialized_end=1570
+  _globals['_COPYCOMMAND']._serialized_start=1573
+  _globals['_COPYCOMMAND']._serialized_end=1817
+  _globals['_FETCHORDER']._serialized_start=1819
+  _globals['_FETCHORDER']._serialized_end=1845
+  _globals['_PLACEORDER']._serialized_start=1847
+  _globals['_PLACEORDER']._serialized_end=1950
+  _globals['_RUNCOMMAND']._serialized_start=1953
+  _globals['_RUNCOMMAND']._serialized_end=2269
+  _globals['_RUNCOMMAND_ENVENTRY']._serialized_start=2227
+  _globals['_RUNCOMMAND_ENVENTRY']._serialized_end=2269
+  _globals['_SSHTARGET']._serialized_start=2272
+  _globals['_SSHTARGET']._serialized_end=2515
+  _globals['_KILLCOMMAND']._serialized_start=2517
+  _globals['_KILLCOMMAND']._serialized_end=2568
+  _globals['_OUTPUTACK']._serialized_start=2570
+  _globals['_OUTPUTACK']._serialized_end=2617
+  _globals['_RESULTACK']._serialized_start=2619
+  _globals['_RESULTACK']._serialized_end=2652
+  _globals['_UPLOADBLOBREQUEST']._serialized_start=2654
+  _globals['_UPLOADBLOBREQUEST']._serialized_end=2740
+  _globals['_UPLOADBLOBRESPONSE']._serialized_start=2742
+  _globals['_UPLOADBLOBRESPONSE']._serialized_end=2795
+  _globals['_DOWNLOADBLOBREQUEST']._serialized_start=2797
+  _globals['_DOWNLOADBLOBREQUEST']._serialized_end=2872
+  _globals['_DOWNLOADBLOBRESPONSE']._serialized_start=2874
+  _globals['_DOWNLOADBLOBRESPONSE']._serialized_end=2910
+  _globals['_SLAVELINK']._serialized_start=3022
+  _globals['_SLAVELINK']._serialized_end=3102
+  _globals['_FILESERVICE']._serialized_start=3105
+  _globals['_FILESERVICE']._serialized_end=3286
 # @@protoc_insertion_point(module_scope)

@@ -106,14 +106,16 @@ class ExecutionStarted(_message.Message):
     def __init__(self, execution_id: _Optional[int] = ..., pid: _Optional[int] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class OutputChunk(_message.Message):
-    __slots__ = ("execution_id", "seq", "data")
+    __slots__ = ("execution_id", "seq", "data", "stderr")
     EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     DATA_FIELD_NUMBER: _ClassVar[int]
+    STDERR_FIELD_NUMBER: _ClassVar[int]
     execution_id: int
     seq: int
     data: bytes
-    def __init__(self, execution_id: _Optional[int] = ..., seq: _Optional[int] = ..., data: _Optional[bytes] = ...) -> None: ...
+    stderr: bool
+    def __init__(self, execution_id: _Optional[int] = ..., seq: _Optional[int] = ..., data: _Optional[bytes] = ..., stderr: _Optional[bool] = ...) -> None: ...
 
 class ExecutionResult(_message.Message):
     __slots__ = ("execution_id", "status", "exit_code", "reason", "chunk_count", "started_at", "finished_at", "fetched")

@@ -95,6 +95,31 @@ class TaskServiceStub:
                 request_serializer=jobfleet_dot_v1_dot_task__pb2.FollowTaskRequest.SerializeToString,
                 response_deserializer=jobfleet_dot_v1_dot_task__pb2.FollowTaskResponse.FromString,
                 _registered_method=True)
+        self.DeleteTasks = channel.unary_unary(
+                '/jobfleet.v1.TaskService/DeleteTasks',
+                request_serializer=jobfleet_dot_v1_dot_task__pb2.DeleteTasksRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_task__pb2.DeleteTasksResponse.FromString,
+                _registered_method=True)
+        self.ListRunLogs = channel.unary_unary(
+                '/jobfleet.v1.TaskService/ListRunLogs',
+                request_serializer=jobfleet_dot_v1_dot_task__pb2.ListRunLogsRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_task__pb2.ListRunLogsResponse.FromString,
+                _registered_method=True)
+        self.AddTaskNote = channel.unary_unary(
+                '/jobfleet.v1.TaskService/AddTaskNote',
+                request_serializer=jobfleet_dot_v1_dot_task__pb2.AddTaskNoteRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_task__pb2.RunLogEntry.FromString,
+                _registered_method=True)
+        self.UpdateTaskNote = channel.unary_unary(
+                '/jobfleet.v1.TaskService/UpdateTaskNote',
+                request_serializer=jobfleet_dot_v1_dot_task__pb2.UpdateTaskNoteRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_task__pb2.RunLogEntry.FromString,
+                _registered_method=True)
+        self.DeleteTaskNotes = channel.unary_unary(
+                '/jobfleet.v1.TaskService/DeleteTaskNotes',
+                request_serializer=jobfleet_dot_v1_dot_task__pb2.DeleteTaskNotesRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_task__pb2.DeleteTaskNotesResponse.FromString,
+                _registered_method=True)
 
 
 class TaskServiceServicer:
@@ -178,6 +203,41 @@ class TaskServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeleteTasks(self, request, context):
+        """Removes finished tasks with their steps, executions and output: all of them, or none (a
+        task still running is FAILED_PRECONDITION naming `ids`, one not found NOT_FOUND).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRunLogs(self, request, context):
+        """A task's log entries: each execution's output, and the operators' notes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddTaskNote(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateTaskNote(self, request, context):
+        """Changes a note's text; an entry that is an execution's output is FAILED_PRECONDITION.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteTaskNotes(self, request, context):
+        """Removes notes: all of them or none (an execution's output is FAILED_PRECONDITION).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TaskServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -240,6 +300,31 @@ def add_TaskServiceServicer_to_server(servicer, server):
                     servicer.FollowTask,
                     request_deserializer=jobfleet_dot_v1_dot_task__pb2.FollowTaskRequest.FromString,
                     response_serializer=jobfleet_dot_v1_dot_task__pb2.FollowTaskResponse.SerializeToString,
+            ),
+            'DeleteTasks': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteTasks,
+                    request_deserializer=jobfleet_dot_v1_dot_task__pb2.DeleteTasksRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_task__pb2.DeleteTasksResponse.SerializeToString,
+            ),
+            'ListRunLogs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRunLogs,
+                    request_deserializer=jobfleet_dot_v1_dot_task__pb2.ListRunLogsRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_task__pb2.ListRunLogsResponse.SerializeToString,
+            ),
+            'AddTaskNote': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddTaskNote,
+                    request_deserializer=jobfleet_dot_v1_dot_task__pb2.AddTaskNoteRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_task__pb2.RunLogEntry.SerializeToString,
+            ),
+            'UpdateTaskNote': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateTaskNote,
+                    request_deserializer=jobfleet_dot_v1_dot_task__pb2.UpdateTaskNoteRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_task__pb2.RunLogEntry.SerializeToString,
+            ),
+            'DeleteTaskNotes': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteTaskNotes,
+                    request_deserializer=jobfleet_dot_v1_dot_task__pb2.DeleteTaskNotesRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_task__pb2.DeleteTaskNotesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -567,6 +652,141 @@ class TaskService:
             '/jobfleet.v1.TaskService/FollowTask',
             jobfleet_dot_v1_dot_task__pb2.FollowTaskRequest.SerializeToString,
             jobfleet_dot_v1_dot_task__pb2.FollowTaskResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteTasks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.TaskService/DeleteTasks',
+            jobfleet_dot_v1_dot_task__pb2.DeleteTasksRequest.SerializeToString,
+            jobfleet_dot_v1_dot_task__pb2.DeleteTasksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRunLogs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.TaskService/ListRunLogs',
+            jobfleet_dot_v1_dot_task__pb2.ListRunLogsRequest.SerializeToString,
+            jobfleet_dot_v1_dot_task__pb2.ListRunLogsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddTaskNote(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.TaskService/AddTaskNote',
+            jobfleet_dot_v1_dot_task__pb2.AddTaskNoteRequest.SerializeToString,
+            jobfleet_dot_v1_dot_task__pb2.RunLogEntry.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateTaskNote(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.TaskService/UpdateTaskNote',
+            jobfleet_dot_v1_dot_task__pb2.UpdateTaskNoteRequest.SerializeToString,
+            jobfleet_dot_v1_dot_task__pb2.RunLogEntry.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteTaskNotes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jobfleet.v1.TaskService/DeleteTaskNotes',
+            jobfleet_dot_v1_dot_task__pb2.DeleteTaskNotesRequest.SerializeToString,
+            jobfleet_dot_v1_dot_task__pb2.DeleteTaskNotesResponse.FromString,
             options,
             channel_credentials,
             insecure,
