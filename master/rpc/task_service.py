@@ -97,7 +97,10 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
     async def GetTask(
         self, request: task_pb2.GetTaskRequest, context: Context
     ) -> task_pb2.GetTaskResponse:
-        view = await self.queries.get(request.project_id, request.uuid)
+        if request.id and not request.uuid:
+            view = await self.queries.get_numbered(request.project_id, request.id)
+        else:
+            view = await self.queries.get(request.project_id, request.uuid)
         return task_pb2.GetTaskResponse(task=self._task(view))
 
     @unary

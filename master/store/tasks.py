@@ -200,6 +200,19 @@ def get(uuid: str, project_id: int) -> Task:
     return task
 
 
+def get_numbered(task_id: int, project_id: int) -> Task:
+    """The project's task of that numeric id (NO_PROJECT: in any project), else NOT_FOUND
+    naming `id` (another project's is not found alike)."""
+    query = Task.select().where(Task.id == task_id)
+    if project_id != NO_PROJECT:
+        query = query.where(Task.project == project_id)
+    task: Task | None = query.first()
+    if task is None:
+        where = f" in project {project_id}" if project_id != NO_PROJECT else ""
+        raise NotFound(f"task {task_id} not found{where}", "id")
+    return task
+
+
 def open_count(project_id: int, limit: int) -> int:
     """The project's tasks not ended, counted up to `limit`."""
     query = Task.select(Task.id).where((Task.project == project_id) & Task.status.in_(OPEN))

@@ -55,6 +55,10 @@ class TaskQueries:
         tasks.get)."""
         return await self.view(await self.run_db(tasks.get, uuid, project_id))
 
+    async def get_numbered(self, project_id: int, task_id: int) -> TaskView:
+        """The task of that numeric id in the project (NO_PROJECT: in any)."""
+        return await self.view(await self.run_db(tasks.get_numbered, task_id, project_id))
+
     async def view(self, task: Task) -> TaskView:
         """The task as it is now (read again), with its executions and steps."""
         task = await self.run_db(tasks.get_by_id, task.id)

@@ -122,7 +122,7 @@ def node_row(execution: common_pb2.Execution) -> dict[str, Any]:
 def subtask_row(subtask: common_pb2.Subtask, now: float) -> dict[str, Any]:
     """One step of a task as it runs; `extended` is the step (variables substituted)."""
     return {
-        "id": subtask.position + 1,
+        "id": subtask.id,
         "subtask_type": plugin_type(subtask.step),
         "uuid": subtask.uuid,
         "nodecount": subtask.node_count,

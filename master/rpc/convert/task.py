@@ -84,6 +84,7 @@ def task(
 def subtask(row: Subtask) -> common_pb2.Subtask:
     planned = PlannedStep.from_json(json.loads(row.spec))
     return common_pb2.Subtask(
+        id=row.id,
         uuid=row.uuid,
         position=row.position,
         status=SUBTASK_STATUS[SubtaskStatus(row.status)],

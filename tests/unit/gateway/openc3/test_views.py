@@ -87,7 +87,13 @@ def make_subtask(
     step.cmd.nodes.type = common_pb2.NODE_SELECTOR_TYPE_BUILTIN
     step.cmd.nodes.content = "n1,n2"
     subtask = common_pb2.Subtask(
-        uuid=f"s{position}", position=position, status=status, pause="ok?", node_count=2, step=step
+        id=70 + position,
+        uuid=f"s{position}",
+        position=position,
+        status=status,
+        pause="ok?",
+        node_count=2,
+        step=step,
     )
     if started:
         subtask.started_at.seconds = START
@@ -103,7 +109,7 @@ def test_subtask_row_has_the_documented_keys_and_the_step_as_extended() -> None:
     row = tasks.subtask_row(make_subtask(0, common_pb2.SUBTASK_STATUS_DECISION), now=START + 5)
 
     assert list(row) == SUBTASK_KEYS
-    assert row["id"] == 1
+    assert row["id"] == 70  # the step's numeric id, bk-job's step_instance_id
     assert row["subtask_type"] == "cmd"
     assert row["status"] == "decision"
     assert row["runtime"] == 5
@@ -134,8 +140,8 @@ def test_task_detail_lists_subtasks_in_order_and_waiting_is_a_word() -> None:
 
     assert detail["status"] == "waiting"
     assert [(s["id"], s["status"], s["pause"], s["runtime"]) for s in detail["subtasks"]] == [
-        (1, "success", "ok?", 0),
-        (2, "", "ok?", 0),
+        (70, "success", "ok?", 0),
+        (71, "", "ok?", 0),
     ]
     assert tasks.task_status(task) == {"uuid": "u1", "status": "waiting"}
 
