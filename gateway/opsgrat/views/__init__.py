@@ -1,0 +1,1 @@
+"""Proto messages -> OpsGrat's rows."""
