@@ -70,10 +70,16 @@ class ExecutionStatus(enum.StrEnum):
     TIMEOUT = "timeout"
     KILLED = "killed"
     LOST = "lost"
+    QUEUED = "queued"  # written, not sent: waits for room in the task's window (tasks/window.py)
 
     @property
     def final(self) -> bool:
-        return self not in (ExecutionStatus.PENDING, ExecutionStatus.RUNNING)
+        return self not in (ExecutionStatus.QUEUED, *SENT_EXECUTION)
+
+
+SENT_EXECUTION = (ExecutionStatus.PENDING, ExecutionStatus.RUNNING)
+"""An execution's states while its slave has it (or is being sent it): what the `forks` window
+and the slaves' leases count."""
 
 
 class CrontabStatus(enum.StrEnum):
@@ -326,6 +332,16 @@ def _first_schema(data: dict[str, Any]) -> PlannedStep:
 
 
 @dataclass(frozen=True)
+class RunMode:
+    """How a task runs its steps' executions (RunOptions.forks and .check): at most `forks` of
+    a step's at once (0: no bound; master/tasks/window.py), or, `check`, none sent at all: a
+    dry run whose executions say what would run (master/tasks/checkrun.py)."""
+
+    forks: int = 0
+    check: bool = False
+
+
+@dataclass(frozen=True)
 class CommandSpec:
     """An ad-hoc command over some nodes, as submitted (before variable substitution)."""
 
@@ -341,6 +357,7 @@ class CommandSpec:
     variables: dict[str, str] = field(default_factory=dict)
     call_type: str = CallType.API
     script_id: int = 0  # non-zero: run that stored script instead of `script`
+    mode: RunMode = RunMode()
 
 
 @dataclass(frozen=True)
@@ -354,6 +371,7 @@ class JobSubmission:
     call_type: str = CallType.API
     mutex: str = ""  # a crontab's mutex, held while the task has not ended
     crontab_id: int = 0  # the crontab whose fire this is
+    mode: RunMode = RunMode()
 
 
 @dataclass(frozen=True)
@@ -382,6 +400,7 @@ class NewTask:
     redo_of: str = ""
     mutex: str = ""
     crontab_id: int = 0
+    mode: RunMode = RunMode()
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,8 @@ class Task(BaseModel):
     redo_of = pw.CharField(max_length=64, default="")
     inputs = pw.TextField(default="{}")  # what was submitted, for redo
     crontab_id = pw.IntegerField(default=0)  # the crontab whose fire started it
+    forks = pw.IntegerField(default=0)  # at most this many executions of a step at once; 0: any
+    check_only = pw.BooleanField(default=False)  # a dry run: nothing is sent to any machine
 
     class Meta:
         indexes = (

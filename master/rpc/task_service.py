@@ -39,6 +39,7 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
             request.call_type or "api",
             step,
             dict(request.variables),
+            convert_task.run_mode(request.options),
         )
         return task_pb2.SubmitCopyResponse(task=self._task(await self.queries.view(task)))
 

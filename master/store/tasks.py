@@ -71,6 +71,8 @@ def create(new: NewTask, max_running: int = 0) -> Task:
             redo_of=new.redo_of,
             mutex=new.mutex,
             crontab_id=new.crontab_id,
+            forks=new.mode.forks,
+            check_only=new.mode.check,
             variables=json.dumps(new.variables, sort_keys=True),
             inputs=json.dumps(new.inputs, sort_keys=True),
             created_at=now,
@@ -99,9 +101,11 @@ def start_step(
     position: int,
     placements: list[Placement],
     spec: dict[str, Any] | None = None,
+    queued: bool = False,
 ) -> list[Execution]:
     """Mark the step running and write one execution per node (failed ones already final);
-    `spec`: the planned step as it starts (what it read then), kept for its reruns."""
+    `spec`: the planned step as it starts (what it read then), kept for its reruns; `queued`:
+    written QUEUED, for the task's window to let out (else PENDING, to send now)."""
     now = utcnow()
     with write_transaction():
         sub = subtask_at(task_id, position)
@@ -112,15 +116,17 @@ def start_step(
         Task.update(position=position, status=TaskStatus.RUNNING).where(
             Task.id == task_id
         ).execute()
-        _insert_executions(task_id, sub.id, placements, now, attempt=1)
+        _insert_executions(task_id, sub.id, placements, now, 1, queued)
     return live_executions(sub.id)
 
 
-def add_executions(task_id: int, subtask_id: int, placements: list[Placement]) -> list[Execution]:
+def add_executions(
+    task_id: int, subtask_id: int, placements: list[Placement], queued: bool = False
+) -> list[Execution]:
     """More executions for a running step (a copy's places, once its fetch is done)."""
     with write_transaction():
         before = {e.id for e in live_executions(subtask_id)}
-        _insert_executions(task_id, subtask_id, placements, utcnow(), attempt=1)
+        _insert_executions(task_id, subtask_id, placements, utcnow(), 1, queued)
     return [e for e in live_executions(subtask_id) if e.id not in before]
 
 
@@ -129,9 +135,10 @@ def rerun(
     subtask_id: int,
     placements: list[Placement],
     spec: dict[str, Any] | None = None,
+    queued: bool = False,
 ) -> list[Execution]:
     """Supersede the step's failed executions and write new attempts for those nodes (`spec`:
-    the planned step as it runs again, when it read something anew)."""
+    the planned step as it runs again, when it read something anew; `queued`: as start_step)."""
     now = utcnow()
     with write_transaction():
         failed = [e for e in live_executions(subtask_id) if e.status != ExecutionStatus.SUCCESS]
@@ -143,20 +150,26 @@ def rerun(
         Subtask.update(values).where(Subtask.id == subtask_id).execute()
         Task.update(status=TaskStatus.RUNNING).where(Task.id == task_id).execute()
         for p in placements:
-            _insert_executions(task_id, subtask_id, [p], now, attempt=attempts.get(p.node, 1))
+            _insert_executions(task_id, subtask_id, [p], now, attempts.get(p.node, 1), queued)
     return [e for e in live_executions(subtask_id) if e.node in attempts]
 
 
 def _insert_executions(
-    task_id: int, subtask_id: int, placements: list[Placement], now: dt.datetime, attempt: int
+    task_id: int,
+    subtask_id: int,
+    placements: list[Placement],
+    now: dt.datetime,
+    attempt: int,
+    queued: bool = False,
 ) -> None:
+    waiting = ExecutionStatus.QUEUED if queued else ExecutionStatus.PENDING
     rows = [
         {
             "task": task_id,
             "subtask": subtask_id,
             "node": p.node,
             "slave": p.slave,
-            "status": ExecutionStatus.FAIL if p.failure else ExecutionStatus.PENDING,
+            "status": ExecutionStatus.FAIL if p.failure else waiting,
             "reason": p.failure,
             "exit_code": -1 if p.failure else None,
             "created_at": now,

@@ -1,6 +1,11 @@
 """The task engine: starts steps, settles them when their executions end, takes subtask
 control and kills. One lock per task keeps its state changes in order.
 
+A task with a `forks` window, or a dry run, writes a step's executions QUEUED and lets them
+out as the window has room (window.py): at the step's start, each time one ends, after a rerun
+and at a master's start (recovery settles every unfinished task). A dry run's are ended by the
+master itself, saying what would run (checkrun.py); nothing goes to a slave.
+
 Every state change is written to the database before any slave or follower hears of it.
 """
 
@@ -9,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import logging
 from collections.abc import AsyncIterator
 
@@ -21,7 +27,6 @@ from master.domain import (
     Blob,
     CommandSpec,
     Control,
-    CopyOrder,
     ExecutionStatus,
     JobSubmission,
     JobType,
@@ -30,7 +35,7 @@ from master.domain import (
     Placement,
     PlannedStep,
     Role,
-    RunOrder,
+    RunMode,
     SshTarget,
     Step,
     StepKind,
@@ -41,8 +46,9 @@ from master.errors import FailedPrecondition, NotFound
 from master.secrets import KeyFileError, SecretBox
 from master.slaves.sessions import SlaveSessions
 from master.store import catalogue, executions, files, slaves, tasks
-from master.tasks import routing, submit
+from master.tasks import checkrun, routing, submit, window
 from master.tasks.events import TaskEvents
+from master.tasks.orders import work_order
 from master.tasks.quotas import Quotas, StartRate
 
 logger = logging.getLogger(__name__)
@@ -100,10 +106,11 @@ class TaskEngine:
         call_type: str,
         step: Step,
         values: dict[str, str],
+        mode: RunMode = RunMode(),
     ) -> Task:
         self.start_rate.take(project_id)
         new = await self.run_db(
-            submit.copy_task, project_id, name, submitter, call_type, step, values, self.limit
+            submit.copy_task, project_id, name, submitter, call_type, step, values, self.limit, mode
         )
         return await self._launch(new)
 
@@ -160,7 +167,16 @@ class TaskEngine:
         sub = await self.run_db(tasks.subtask_at, task_id, task.position)
         if sub.status == SubtaskStatus.INIT:
             await self._start_step(task, sub.position)
-        elif sub.status == SubtaskStatus.RUNNING and not open_rows:
+        elif sub.status == SubtaskStatus.RUNNING:
+            await self._run_step(task, sub, open_rows)
+
+    async def _run_step(self, task: Task, sub: Subtask, open_rows: list[Execution]) -> None:
+        """A running step: its queued executions let out while the window has room (a dry
+        run's: ended at once); the step ended once none is open."""
+        if any(r.status == ExecutionStatus.QUEUED for r in open_rows):
+            await self._let_out(task, sub)
+            open_rows = await self.run_db(executions.open_of_task, task.id)
+        if not open_rows:
             await self._step_ended(task, sub)
 
     async def _start_step(self, task: Task, position: int) -> None:
@@ -172,14 +188,15 @@ class TaskEngine:
         else:
             placements = await self._step_placements(task, planned)
         spec = planned.to_json() if planned.cited else None  # what it read, for its reruns
-        rows = await self.run_db(tasks.start_step, task.id, position, placements, spec)
+        held = window.holds_back(task.forks, task.check_only)
+        rows = await self.run_db(tasks.start_step, task.id, position, placements, spec, held)
         self._dispatch_all(rows, planned, targets(placements), task.project_id)
         self.events.publish(task.id)
-        if all(ExecutionStatus(r.status).final for r in rows):
-            await self._step_ended(
-                await self.run_db(tasks.get_by_id, task.id),
-                await self.run_db(tasks.subtask_at, task.id, position),
-            )
+        await self._run_step(
+            await self.run_db(tasks.get_by_id, task.id),
+            await self.run_db(tasks.subtask_at, task.id, position),
+            await self.run_db(executions.open_of_task, task.id),
+        )
 
     async def _cited(self, project_id: int, planned: PlannedStep) -> tuple[PlannedStep, str]:
         """The step with the stored script it cites read now (kept with the step, so a node
@@ -197,6 +214,9 @@ class TaskEngine:
         planned: each then fails with the reason, and the step ends as any failed step)."""
         if planned.step.kind == StepKind.CMD:
             nodes, role, blob = planned.nodes, Role.RUN, None
+        elif planned.source and task.check_only and not planned.step.into_store:
+            fetch = await self._route(task.project_id, planned, [planned.source], Role.FETCH)
+            return fetch + await self._route(task.project_id, planned, planned.nodes, Role.PLACE)
         elif planned.source:
             nodes, role, blob = [planned.source], Role.FETCH, None
         else:
@@ -212,11 +232,61 @@ class TaskEngine:
     ) -> None:
         """A copy's fetch is done: place the blob on every destination."""
         placements = await self._route(task.project_id, planned, planned.nodes, Role.PLACE, blob)
-        rows = await self.run_db(tasks.add_executions, task.id, sub.id, placements)
+        held = window.holds_back(task.forks, task.check_only)
+        rows = await self.run_db(tasks.add_executions, task.id, sub.id, placements, held)
         self._dispatch_all(rows, planned, targets(placements), task.project_id)
         self.events.publish(task.id)
-        if all(ExecutionStatus(r.status).final for r in rows):
-            await self._step_ended(task, sub)
+        await self._run_step(task, sub, await self.run_db(executions.open_of_task, task.id))
+
+    async def _let_out(self, task: Task, sub: Subtask) -> None:
+        """Send the step's queued executions the window has room for, routed as now (those
+        that can no longer go fail, and make room again); a dry run ends them all instead."""
+        planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
+        if task.check_only:
+            await self._check(task, sub, planned)
+            return
+        pick = functools.partial(window.to_send, task.forks)
+        while rows := await self.run_db(executions.release, sub.id, pick):
+            if not await self._fail_all(await self._send_released(task, planned, rows)):
+                return
+
+    async def _send_released(
+        self, task: Task, planned: PlannedStep, rows: list[Execution]
+    ) -> dict[int, str]:
+        """Send executions just let out, each to the slave routing picks now (a pool slave
+        chosen at the step's start may have gone); those that cannot go, by id, with why. One
+        whose route fails while its slave is away stays pending for that slave: sent when it
+        attaches again, or lost past the lease (intake.py), as after a master restart."""
+        failed: dict[int, str] = {}
+        for row, placed in await self._placed_again(task, planned, rows):
+            if placed.failure:
+                if self.sessions.attached(row.slave):
+                    failed[row.id] = placed.failure
+                continue
+            moved: Execution | None = row
+            if placed.slave != row.slave:
+                moved = await self.run_db(executions.move_pending, row.id, placed.slave)
+            if moved is not None:
+                self._dispatch(moved, planned, targets([placed]), task.project_id)
+        return failed
+
+    async def _check(self, task: Task, sub: Subtask, planned: PlannedStep) -> None:
+        """A dry run's queued executions end: each success saying what would run, or failed
+        where the master sees the real run would (checkrun.py)."""
+        queued = [
+            r
+            for r in await self.run_db(tasks.live_executions, sub.id)
+            if r.status == ExecutionStatus.QUEUED
+        ]
+        outputs: dict[int, bytes] = {}
+        failed: dict[int, str] = {}
+        for row, placed in await self._placed_again(task, planned, queued):
+            if why := unreachable(row, placed):
+                failed[row.id] = why
+            else:
+                outputs[row.id] = checkrun.describe(planned, row, placed, sub.pause)
+        await self.run_db(executions.complete_checks, outputs)
+        await self._fail_all(failed)
 
     def _dispatch_all(
         self, rows: list[Execution], planned: PlannedStep, targets: Targets, project_id: int
@@ -267,20 +337,50 @@ class TaskEngine:
         is gone), it fails with the reason rather than go out without its SSH target."""
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, row.subtask_id))
         task = await self.run_db(tasks.get_by_id, row.task_id)
-        blob = Blob.decode(row.blob, row.blob_size)
-        placed = await self._route(task.project_id, planned, [row.node], Role(row.role), blob)
-        why = placed[0].failure
-        if not why and row.node != row.slave and placed[0].ssh is None:
-            why = f"node {row.node} is reached over SSH and no target can be made for it now"
-        if why:
-            logger.warning("exec %s slave %s: not sent again: %s", row.id, row.slave, why)
-            await self.run_db(executions.close, [row.id], ExecutionStatus.FAIL, why)
+        if await self._fail_all(await self._send_again(task, planned, [row])):
             await self.settle(row.task_id)
-            return
-        self._dispatch(row, planned, targets(placed), task.project_id)
+
+    async def _send_again(
+        self, task: Task, planned: PlannedStep, rows: list[Execution]
+    ) -> dict[int, str]:
+        """Send executions written earlier to their slaves, routed as now; those that can no
+        longer go, by id, with why."""
+        failed: dict[int, str] = {}
+        for row, placed in await self._placed_again(task, planned, rows):
+            if why := unreachable(row, placed):
+                logger.warning("exec %s slave %s: not sent: %s", row.id, row.slave, why)
+                failed[row.id] = why
+            else:
+                self._dispatch(row, planned, targets([placed]), task.project_id)
+        return failed
+
+    async def _placed_again(
+        self, task: Task, planned: PlannedStep, rows: list[Execution]
+    ) -> list[tuple[Execution, Placement]]:
+        """Each execution with its node routed as now (one routing per role)."""
+        found: list[tuple[Execution, Placement]] = []
+        for role in Role:
+            these = [r for r in rows if r.role == role]
+            if not these:
+                continue
+            blob = Blob.decode(these[0].blob, these[0].blob_size)
+            placed = await self._route(
+                task.project_id, planned, [r.node for r in these], role, blob
+            )
+            found += zip(these, placed, strict=True)
+        return found
+
+    async def _fail_all(self, failed: dict[int, str]) -> bool:
+        """Close these executions failed, each with its reason; whether there were any."""
+        for execution_id, why in failed.items():
+            await self.run_db(executions.close, [execution_id], ExecutionStatus.FAIL, why)
+        return bool(failed)
 
     async def _step_ended(self, task: Task, sub: Subtask) -> None:
-        rows = await self._checked_fetches(sub.id)
+        if task.check_only:  # nothing was fetched: no places to start, nothing to keep
+            rows = await self.run_db(tasks.live_executions, sub.id)
+        else:
+            rows = await self._checked_fetches(sub.id)
         failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
         fetch = next((r for r in rows if r.role == Role.FETCH), None)
         blob = Blob.decode(fetch.blob, fetch.blob_size) if fetch else None
@@ -294,7 +394,7 @@ class TaskEngine:
             failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
         if not failed:
             await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.SUCCESS)
-            if sub.pause:
+            if sub.pause and not task.check_only:  # a dry run does not wait (checkrun.py)
                 await self.run_db(tasks.set_status, task.id, TaskStatus.WAITING)
             else:
                 await self._advance(task, sub.position)
@@ -418,7 +518,12 @@ class TaskEngine:
                     task.project_id, planned, [r.node for r in again], role, blob
                 )
         rerun = await self.run_db(
-            tasks.rerun, task.id, sub.id, placements, planned.to_json() if planned != spec else None
+            tasks.rerun,
+            task.id,
+            sub.id,
+            placements,
+            planned.to_json() if planned != spec else None,
+            window.holds_back(task.forks, task.check_only),
         )
         self._dispatch_all(rerun, planned, targets(placements), task.project_id)
         await self._settle(task.id)
@@ -428,14 +533,17 @@ class TaskEngine:
         if task.status in FINAL_TASK:
             raise FailedPrecondition(f"task {uuid} already ended: {task.status}", "uuid")
         why = reason or KILLED_REASON
-        await self.run_db(tasks.request_kill, task.id, why)
-        away: list[int] = []
-        for row in await self.run_db(executions.open_of_task, task.id):
-            if not self.sessions.send(row.slave, KillOrder(row.id, why)):
-                away.append(row.id)
-        await self.run_db(executions.close, away, ExecutionStatus.KILLED, why)
-        logger.info("task %s kill requested: %s", uuid, why)
-        await self.settle(task.id)
+        async with self._locked(task.id):  # no queued execution is let out meanwhile
+            await self.run_db(tasks.request_kill, task.id, why)
+            away: list[int] = []  # queued ones, never sent, end here too
+            for row in await self.run_db(executions.open_of_task, task.id):
+                queued = row.status == ExecutionStatus.QUEUED
+                if queued or not self.sessions.send(row.slave, KillOrder(row.id, why)):
+                    away.append(row.id)
+            await self.run_db(executions.close, away, ExecutionStatus.KILLED, why)
+            logger.info("task %s kill requested: %s", uuid, why)
+            await self._settle(task.id)
+        self.events.publish(task.id)
         return await self.run_db(tasks.get_by_id, task.id)
 
 
@@ -444,53 +552,19 @@ def targets(placements: list[Placement]) -> Targets:
     return {p.node: p.ssh for p in placements if p.ssh is not None}
 
 
+def unreachable(row: Execution, placed: Placement) -> str:
+    """Why an execution written earlier cannot go to its slave now, or ""."""
+    if placed.failure:
+        return placed.failure
+    if row.node != row.slave and placed.ssh is None:
+        return f"node {row.node} is reached over SSH and no target can be made for it now"
+    return ""
+
+
 def failure_reason(failed: list[Execution], total: int) -> str:
     shown = ", ".join(f"{r.node} ({r.status}: {r.reason})" for r in failed[:5])
     more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
     return f"{len(failed)} of {total} node(s) failed: {shown}{more}"
-
-
-def work_order(
-    row: Execution, planned: PlannedStep, ssh: SshTarget | None, project_id: int
-) -> RunOrder | CopyOrder:
-    step = planned.step
-    user = "" if ssh else step.user  # over SSH the account is the login
-    if row.role == Role.FETCH:
-        return CopyOrder(
-            row.id, step.timeout_s, step.src_path, ssh=ssh, user=user, project_id=project_id
-        )
-    if row.role == Role.PLACE:
-        name = step.src_path.rstrip("/").rsplit("/", 1)[-1]
-        return CopyOrder(
-            row.id,
-            step.timeout_s,
-            step.dst_path,
-            Blob.decode(row.blob, row.blob_size),
-            name,
-            step.chown,
-            step.chmod,
-            ssh,
-            user,
-            project_id,
-        )
-    return run_order(row.id, planned, ssh, project_id)
-
-
-def run_order(
-    execution_id: int, planned: PlannedStep, ssh: SshTarget | None, project_id: int
-) -> RunOrder:
-    step = planned.step
-    script_type, script = planned.script
-    return RunOrder(
-        execution_id=execution_id,
-        script_type=script_type,
-        script=script,
-        args=tuple(planned.argv),
-        user="" if ssh else step.user,  # over SSH the account is the login
-        timeout_s=step.timeout_s,
-        ssh=ssh,
-        project_id=project_id,
-    )
 
 
 def routing_facts(

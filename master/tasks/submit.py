@@ -21,6 +21,7 @@ from master.domain import (
     NewStep,
     NewTask,
     PlannedStep,
+    RunMode,
     Selector,
     SelectorType,
     Step,
@@ -30,6 +31,7 @@ from master.domain import (
 from master.errors import InvalidArgument
 from master.store import jobs, projects, tasks
 from master.tasks.plan import FieldName, command_field, copy_field, job_field, plan
+from master.tasks.window import check_mode
 
 TASK_UUID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 FIELD_NAMES: dict[str, FieldName] = {SubmittedAs.JOB: job_field, SubmittedAs.COPY: copy_field}
@@ -38,6 +40,7 @@ FIELD_NAMES: dict[str, FieldName] = {SubmittedAs.JOB: job_field, SubmittedAs.COP
 
 def command_task(spec: CommandSpec, limit: RenderLimit) -> NewTask:
     validate.command(spec)
+    check_mode(spec.mode)
     projects.require_project(spec.project_id)
     if spec.script_id:
         cite.check(spec.project_id, spec.script_id, "script_id")
@@ -65,6 +68,7 @@ def command_task(spec: CommandSpec, limit: RenderLimit) -> NewTask:
         planned,
         inputs,
         job_uuid=step.uuid,  # OpenC3's pages build the step's log uuid from it
+        mode=spec.mode,
     )
 
 
@@ -76,9 +80,11 @@ def copy_task(
     step: Step,
     values: dict[str, str],
     limit: RenderLimit,
+    mode: RunMode = RunMode(),
 ) -> NewTask:
     """An ad-hoc copy (plugin_scp): one scp step, fields named `scp.<field>`."""
     validate.text("name", name, 255)
+    check_mode(mode)
     projects.require_project(project_id)
     step = dataclasses.replace(step, name=step.name or name, uuid=tasks.new_uuid())
     check(step, "scp")
@@ -94,12 +100,14 @@ def copy_task(
         planned,
         inputs,
         job_uuid=step.uuid,  # as a command's
+        mode=mode,
     )
 
 
 def existing(sub: JobSubmission) -> Task | None:
     """The task of the project a caller's uuid already names (submitting it again is a no-op).
     Task uuids are per project: another project's task of that uuid is none of this one's."""
+    check_mode(sub.mode)
     if not sub.task_uuid:
         return None
     if not TASK_UUID.match(sub.task_uuid):
@@ -135,6 +143,7 @@ def job_task(sub: JobSubmission, limit: RenderLimit) -> NewTask:
         inputs,
         uuid=sub.task_uuid,
         job_uuid=job.uuid,
+        mode=sub.mode,
     )
     return dataclasses.replace(new, mutex=sub.mutex, crontab_id=sub.crontab_id)
 
@@ -156,6 +165,7 @@ def redo_task(original: Task, submitter: str, limit: RenderLimit) -> NewTask:
         inputs,
         job_uuid=original.job_uuid,
         redo_of=original.uuid,
+        mode=RunMode(original.forks, original.check_only),  # done again as it was run
     )
 
 
@@ -171,6 +181,7 @@ def _new_task(
     uuid: str = "",
     job_uuid: str = "",
     redo_of: str = "",
+    mode: RunMode = RunMode(),
 ) -> NewTask:
     steps = [
         NewStep(p.step.uuid, p.step.kind, p.step.pause, len(p.nodes), p.to_json()) for p in planned
@@ -187,4 +198,5 @@ def _new_task(
         uuid=uuid,
         job_uuid=job_uuid,
         redo_of=redo_of,
+        mode=mode,
     )

@@ -15,6 +15,7 @@ from master.domain import (
     ExecutionStatus,
     JobSubmission,
     PlannedStep,
+    RunMode,
     SubtaskStatus,
     TaskFilter,
     TaskStatus,
@@ -58,6 +59,7 @@ def task(
         slaves = sorted({r.slave for r in rows or [] if r.slave})
     step_uuids = {s.id: s.uuid for s in subs or []}
     return common_pb2.Task(
+        options=run_options(row),
         slaves=slaves,
         subtasks=[subtask(s) for s in subs or []],
         redo_of=row.redo_of,
@@ -122,6 +124,7 @@ def job_submission(req: task_pb2.SubmitJobRequest) -> JobSubmission:
         task_uuid=req.task_uuid,
         submitter=req.submitter or "api",
         call_type=req.call_type or CallType.API,
+        mode=run_mode(req.options),
     )
 
 
@@ -155,6 +158,7 @@ def command_spec(req: task_pb2.SubmitCommandRequest) -> CommandSpec:
         timeout_s=req.timeout_seconds or DEFAULT_TIMEOUT_S,
         variables=dict(req.variables),
         call_type=req.call_type or CallType.API,
+        mode=run_mode(req.options),
     )
 
 
@@ -171,3 +175,13 @@ def task_filter(req: task_pb2.ListTasksRequest) -> TaskFilter:
         limit=min(req.limit or 100, 1000),
         offset=max(req.offset, 0),
     )
+
+
+def run_mode(options: common_pb2.RunOptions) -> RunMode:
+    """What a submission's RunOptions say of how its executions run (checked at submit)."""
+    return RunMode(forks=options.forks, check=options.check)
+
+
+def run_options(row: Task) -> common_pb2.RunOptions:
+    """The RunOptions a task was launched with, as stored with it."""
+    return common_pb2.RunOptions(forks=row.forks, check=row.check_only)

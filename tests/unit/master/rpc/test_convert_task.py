@@ -1,12 +1,15 @@
-"""rpc.convert.task: a task list's status filter (any of several) and counts by status."""
+"""rpc.convert.task: a task list's status filter (any of several), counts by status, and a
+task's run options (forks, check) both ways."""
 
 from __future__ import annotations
 
 import pytest
 
 from jobfleet.v1 import common_pb2, task_pb2
+from master.db.models import Task
+from master.domain import RunMode
 from master.errors import InvalidArgument
-from master.rpc.convert.task import status_counts, task_filter
+from master.rpc.convert.task import command_spec, job_submission, status_counts, task, task_filter
 
 
 def test_a_list_filter_takes_any_of_several_statuses_and_the_single_one() -> None:
@@ -36,3 +39,14 @@ def test_counts_come_in_the_enums_order_without_zeros() -> None:
         (common_pb2.TASK_STATUS_RUNNING, 2),
         (common_pb2.TASK_STATUS_WAITING, 1),
     ]
+
+
+def test_run_options_reach_the_submission_and_come_back_with_the_task() -> None:
+    options = common_pb2.RunOptions(forks=3, check=True, limit="web*")
+    ask = task_pb2.SubmitCommandRequest(script_type=common_pb2.SCRIPT_TYPE_SHELL, options=options)
+    row = Task(id=7, uuid="T1", project=1, name="n", status="running", forks=3, check_only=True)
+
+    assert command_spec(ask).mode == RunMode(3, True)
+    assert job_submission(task_pb2.SubmitJobRequest(options=options)).mode == RunMode(3, True)
+    assert task(row).options == common_pb2.RunOptions(forks=3, check=True)
+    assert task(Task(id=8, uuid="T2", project=1, name="n", status="init")).options.forks == 0
