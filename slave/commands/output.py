@@ -1,12 +1,12 @@
 """Turn a command's stdout and stderr into numbered chunks (CONVENTIONS rule 9).
 
-Each stream has its own buffer, sent as a chunk when it holds `flush_bytes`, or
+Output is buffered and sent as a chunk when the buffer holds `flush_bytes`, or
 `flush_interval` after its first byte, whichever comes first: interactive output shows up
 within 50 ms, bulk output travels in 64 KiB pieces, never one message per line. A chunk holds
-one stream; seq runs 0, 1, 2, ... without gaps over both, in the order of each chunk's first
-byte (a buffer due to go out first sends the other's older bytes before its own). So the two
-streams interleave as they came, to within the flush interval: bytes of both written within
-50 ms come out as one chunk of each.
+one stream, and a switch of stream ends the chunk: seq runs 0, 1, 2, ... without gaps over
+both streams in the exact order the slave read them, so the interleaved view (OpenC3's tasklog,
+`set -x` traces between a script's output lines) reads as a terminal would show it. A script
+that alternates streams line by line pays with one chunk per switch.
 """
 
 from __future__ import annotations
@@ -103,6 +103,9 @@ class OutputPump:
         pending = self._pending[piece.stderr]
         if not piece.data:
             return
+        other = self._pending[not piece.stderr]
+        while other.data:  # the other stream's bytes came first: they go first, whole
+            await self._send(other)
         if not pending.data:
             pending.since = self._loop.time()
         pending.data += piece.data

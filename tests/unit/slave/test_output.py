@@ -1,5 +1,6 @@
 """OutputPump over scripted streams: chunks of one stream each, one gapless seq over both in
-the order their first bytes came, per-stream size and time flushes, the drain deadline."""
+the order the bytes came (a switch of stream ends a chunk), size and time flushes, the drain
+deadline."""
 
 from __future__ import annotations
 
@@ -45,17 +46,17 @@ def pump(
     return OutputPump(7, streams, sink, flush_bytes, interval), sink
 
 
-def test_each_chunk_is_one_stream_and_seq_follows_their_first_bytes() -> None:
+def test_each_chunk_is_one_stream_and_a_switch_of_stream_ends_it() -> None:
     async def scenario() -> ListSink:
         streams = Scripted()
         output, sink = pump(streams, interval=0.2)
         running = asyncio.create_task(output.run())
         streams.put(OUT, b"out1\n")
-        streams.put(ERR, b"err1\n")
-        streams.put(OUT, b"out2\n")  # within the interval: joins out1
+        streams.put(OUT, b"out2\n")  # same stream, within the interval: joins out1
+        streams.put(ERR, b"err1\n")  # a switch: out1+out2 go first, whole
+        streams.put(OUT, b"out3\n")
         await poll(lambda: len(sink.chunks) == 2)
         streams.put(ERR, b"err2\n")
-        streams.put(OUT, b"out3\n")
         streams.end()
         await asyncio.wait_for(running, WAIT)
         assert output.chunks == 4
@@ -66,8 +67,8 @@ def test_each_chunk_is_one_stream_and_seq_follows_their_first_bytes() -> None:
     assert sink.pieces == [
         (OUT, b"out1\nout2\n"),
         (ERR, b"err1\n"),
-        (ERR, b"err2\n"),
         (OUT, b"out3\n"),
+        (ERR, b"err2\n"),
     ]
     assert [c.seq for c in sink.chunks] == [0, 1, 2, 3]
     assert {c.execution_id for c in sink.chunks} == {7}
