@@ -528,6 +528,16 @@ class Chunk:
     execution_id: int
     seq: int
     data: bytes
+    stderr: bool = False
+    """From the command's stderr; False: its stdout, or the slave's own lines."""
+
+
+@dataclass(frozen=True)
+class LogPart:
+    """Stored output read back: consecutive chunks of one stream, joined."""
+
+    stderr: bool
+    data: bytes
 
 
 @dataclass(frozen=True)

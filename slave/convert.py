@@ -57,7 +57,10 @@ def to_proto(message: ToMaster) -> slave_pb2.SlaveMessage:
         case Chunk():
             return slave_pb2.SlaveMessage(
                 output=slave_pb2.OutputChunk(
-                    execution_id=message.execution_id, seq=message.seq, data=message.data
+                    execution_id=message.execution_id,
+                    seq=message.seq,
+                    data=message.data,
+                    stderr=message.stderr,
                 )
             )
         case Result():

@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 
 class ScriptType(enum.Enum):
@@ -221,6 +221,16 @@ class Chunk:
     execution_id: int
     seq: int
     data: bytes = field(repr=False)
+    stderr: bool = False
+    """From the command's stderr; False: its stdout, or the slave's own lines (copies)."""
+
+
+class Piece(NamedTuple):
+    """Output as it came off a command, before it is cut into chunks: one stream's bytes."""
+
+    stderr: bool
+    data: bytes
+    """b"" once both streams ended."""
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,7 @@ class LogChunk(BaseModel):
     execution = pw.ForeignKeyField(Execution, on_delete="CASCADE", index=False)
     seq = pw.IntegerField()
     data = pw.BlobField()
+    stderr = pw.BooleanField(default=False)  # from the command's stderr; false: stdout, ours
 
     class Meta:
         primary_key = pw.CompositeKey("execution", "seq")

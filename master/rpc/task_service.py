@@ -125,7 +125,11 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
         self, request: task_pb2.ReadLogRequest, context: Context
     ) -> task_pb2.ReadLogResponse:
         read = await self.queries.read_log(
-            request.project_id, request.execution_id, request.from_seq, request.max_bytes
+            request.project_id,
+            request.execution_id,
+            request.from_seq,
+            request.max_bytes,
+            request.stderr if request.HasField("stderr") else None,
         )
         return task_pb2.ReadLogResponse(
             data=read.data, next_seq=read.next_seq, complete=read.complete
@@ -140,7 +144,10 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
         ):
             if isinstance(event, LogPiece):
                 data = task_pb2.LogData(
-                    execution_id=event.execution.id, node=event.execution.node, data=event.data
+                    execution_id=event.execution.id,
+                    node=event.execution.node,
+                    data=event.data,
+                    stderr=event.stderr,
                 )
                 yield task_pb2.FollowTaskResponse(output=data)
             elif isinstance(event, TaskView):

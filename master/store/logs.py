@@ -1,15 +1,19 @@
-"""Execution output, stored as (execution, seq) chunks. Appends are batched and idempotent (a
-chunk resent after a reconnect is dropped); reads are bounded by bytes."""
+"""Execution output, stored as (execution, seq) chunks, each of one stream (stdout or stderr;
+seq runs over both, in order of arrival). Appends are batched and idempotent (a chunk resent
+after a reconnect is dropped); reads are bounded by bytes, and may take one stream only."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
 
 import peewee as pw
 
 from master.db.connection import write_transaction
 from master.db.models import Execution, LogChunk
-from master.domain import Chunk
+from master.domain import Chunk, LogPart
 
 MAX_CHUNKS_PER_READ = 4096
 
@@ -27,7 +31,10 @@ def append(chunks: list[Chunk], max_bytes: int | None = None) -> None:
         if not fresh:
             return
         LogChunk.insert_many(
-            [{"execution": c.execution_id, "seq": c.seq, "data": c.data} for c in fresh]
+            [
+                {"execution": c.execution_id, "seq": c.seq, "data": c.data, "stderr": c.stderr}
+                for c in fresh
+            ]
         ).execute()
         added: dict[int, tuple[int, int]] = defaultdict(lambda: (0, 0))
         for c in fresh:
@@ -66,7 +73,7 @@ def _cut(row: Execution, fresh: list[Chunk], max_bytes: int) -> list[Chunk]:
         if len(c.data) <= room:
             room -= len(c.data)
             continue
-        head = Chunk(c.execution_id, c.seq, c.data[: max(room, 0)])
+        head = dataclasses.replace(c, data=c.data[: max(room, 0)])
         LogChunk.insert(execution=row.id, seq=c.seq + 1, data=b"").execute()
         Execution.update(chunk_count=Execution.chunk_count + 1).where(
             Execution.id == row.id
@@ -114,20 +121,47 @@ def _drop_stored(chunks: list[Chunk]) -> list[Chunk]:
     return list(unique.values())
 
 
-def read(execution_id: int, from_seq: int, max_bytes: int) -> tuple[bytes, int]:
-    """Chunks from `from_seq` on, up to about max_bytes (at least one chunk); -> (data, next)."""
-    parts: list[bytes] = []
+def read(
+    execution_id: int, from_seq: int, max_bytes: int, stderr: bool | None = None
+) -> tuple[bytes, int]:
+    """Chunks from `from_seq` on, up to about max_bytes (at least one chunk); -> (data, next
+    seq). Both streams as they came (`stderr` None), or one: see read_parts."""
+    parts, next_seq = read_parts(execution_id, from_seq, max_bytes, stderr)
+    return b"".join(part.data for part in parts), next_seq
+
+
+def read_parts(
+    execution_id: int, from_seq: int, max_bytes: int, stderr: bool | None = None
+) -> tuple[list[LogPart], int]:
+    """As `read`, joined into parts of one stream each; -> (parts, next seq). With `stderr`
+    set, only that stream's chunks are read: the other's are passed over (their data is not
+    loaded) and still count in next seq."""
+    runs: list[tuple[bool, list[bytes]]] = []
     size, next_seq = 0, from_seq
+    for seq, is_stderr, data in _rows(execution_id, from_seq, stderr):
+        if seq != next_seq:
+            break  # not stored yet
+        if data is not None:
+            if runs and size + len(data) > max_bytes:
+                break
+            if not runs or runs[-1][0] != bool(is_stderr):
+                runs.append((bool(is_stderr), []))
+            runs[-1][1].append(bytes(data))
+            size += len(data)
+        next_seq += 1
+    return [LogPart(s, b"".join(pieces)) for s, pieces in runs], next_seq
+
+
+def _rows(execution_id: int, from_seq: int, stderr: bool | None) -> Iterator[tuple[Any, ...]]:
+    """(seq, stderr, data) from `from_seq` on; data is NULL for the stream not asked for."""
+    data: Any = LogChunk.data
+    if stderr is not None:
+        data = pw.Case(None, [(LogChunk.stderr == stderr, LogChunk.data)], None)
     query = (
-        LogChunk.select(LogChunk.seq, LogChunk.data)
+        LogChunk.select(LogChunk.seq, LogChunk.stderr, data.alias("data"))
         .where(LogChunk.execution == execution_id, LogChunk.seq >= from_seq)
         .order_by(LogChunk.seq)
         .limit(MAX_CHUNKS_PER_READ)
     )
-    for row in query.iterator():
-        if row.seq != next_seq or (parts and size + len(row.data) > max_bytes):
-            break
-        parts.append(bytes(row.data))
-        size += len(row.data)
-        next_seq += 1
-    return b"".join(parts), next_seq
+    rows: Iterator[tuple[Any, ...]] = query.tuples().iterator()
+    return rows

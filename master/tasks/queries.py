@@ -27,8 +27,11 @@ class TaskView:
 
 @dataclass(frozen=True)
 class LogPiece:
+    """Output of one execution, of one stream."""
+
     execution: Execution
     data: bytes
+    stderr: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,14 +86,22 @@ class TaskQueries:
         return rows, total, await self.run_db(tasks.slaves_of, [r.id for r in rows])
 
     async def read_log(
-        self, project_id: int, execution_id: int, from_seq: int, max_bytes: int
+        self,
+        project_id: int,
+        execution_id: int,
+        from_seq: int,
+        max_bytes: int,
+        stderr: bool | None = None,
     ) -> LogRead:
-        """A bounded piece of the log of an execution of the project (NO_PROJECT: any project)."""
+        """A bounded piece of the log of an execution of the project (NO_PROJECT: any project):
+        both streams as they came (`stderr` None), or only stderr (True) or stdout (False)."""
         row = await self.run_db(executions.get_in_project, execution_id, project_id)
         if row is None:
             raise NotFound(f"execution {execution_id} not found", "execution_id")
         limit = min(max_bytes or DEFAULT_READ, MAX_READ)
-        data, next_seq = await self.run_db(logs.read, execution_id, max(from_seq, 0), limit)
+        data, next_seq = await self.run_db(
+            logs.read, execution_id, max(from_seq, 0), limit, stderr
+        )
         final = ExecutionStatus(row.status).final
         return LogRead(data, next_seq, final and next_seq >= row.chunk_count)
 
@@ -143,8 +154,9 @@ class TaskQueries:
     async def _unread(self, row: Execution, cursors: dict[int, int]) -> AsyncIterator[LogPiece]:
         while True:
             start = cursors.get(row.id, 0)
-            data, next_seq = await self.run_db(logs.read, row.id, start, DEFAULT_READ)
+            parts, next_seq = await self.run_db(logs.read_parts, row.id, start, DEFAULT_READ)
             if next_seq == start:
                 return
             cursors[row.id] = next_seq
-            yield LogPiece(row, data)
+            for part in parts:
+                yield LogPiece(row, part.data, part.stderr)

@@ -1,8 +1,12 @@
-"""Turn a command's output pipe into numbered chunks (CONVENTIONS rule 9).
+"""Turn a command's stdout and stderr into numbered chunks (CONVENTIONS rule 9).
 
-A chunk is sent when it holds `flush_bytes`, or `flush_interval` after its first byte, whichever
-comes first: interactive output shows up within 50 ms, bulk output travels in 64 KiB pieces,
-never one message per line. seq runs 0, 1, 2, ... without gaps.
+Output is buffered and sent as a chunk when the buffer holds `flush_bytes`, or
+`flush_interval` after its first byte, whichever comes first: interactive output shows up
+within 50 ms, bulk output travels in 64 KiB pieces, never one message per line. A chunk holds
+one stream, and a switch of stream ends the chunk: seq runs 0, 1, 2, ... without gaps over
+both streams in the exact order the slave read them, so the interleaved view (OpenC3's tasklog,
+`set -x` traces between a script's output lines) reads as a terminal would show it. A script
+that alternates streams line by line pays with one chunk per switch.
 """
 
 from __future__ import annotations
@@ -11,22 +15,32 @@ import asyncio
 from typing import Any, Protocol
 
 from slave.commands.base import OutputSink
-from slave.messages import Chunk
+from slave.messages import Chunk, Piece
 
 
-class Readable(Protocol):
-    """Where output comes from: a pipe's StreamReader, or an SSH channel's reader."""
+class Streams(Protocol):
+    """Where output comes from: a command's pipes (pipes.PipePair), or an SSH channel."""
 
-    async def read(self, n: int = -1) -> bytes:
-        """Up to n bytes; b"" at end of file."""
+    async def read_piece(self, limit: int) -> Piece:
+        """The next piece of either stream in order of arrival, at most `limit` bytes;
+        Piece(False, b"") once both streams ended."""
         ...
+
+
+class _Pending:
+    """One stream's bytes not sent yet, and when the first of them came (loop time)."""
+
+    def __init__(self, stderr: bool) -> None:
+        self.stderr = stderr
+        self.data = bytearray()
+        self.since = 0.0
 
 
 class OutputPump:
     def __init__(
         self,
         execution_id: int,
-        pipe: Readable,
+        streams: Streams,
         sink: OutputSink,
         flush_bytes: int,
         flush_interval: float,
@@ -36,18 +50,18 @@ class OutputPump:
         """Chunks sent so far, i.e. the next seq."""
         self.cut_short = False
         """True when reading stopped at the drain deadline, before end of file."""
-        self._pipe = pipe
+        self._streams = streams
         self._sink = sink
         self._flush_bytes = flush_bytes
         self._flush_interval = flush_interval
-        self._buffer = bytearray()
+        self._pending = (_Pending(False), _Pending(True))
         self._loop = asyncio.get_running_loop()
-        self._flush_at: float | None = None
         self._stop_at: float | None = None
         self._exited: asyncio.Future[None] = self._loop.create_future()
 
     def main_exited(self, drain_timeout: float) -> None:
-        """The main process is gone: read on until EOF, but for `drain_timeout` s at most.
+        """The main process is gone: read on until both streams end, but for `drain_timeout` s
+        at most.
 
         Time spent waiting for outbox room does not count: backpressure must not lose output.
         """
@@ -56,13 +70,11 @@ class OutputPump:
             self._exited.set_result(None)
 
     async def run(self) -> None:
-        read: asyncio.Future[bytes] | None = None
+        read: asyncio.Future[Piece] | None = None
         try:
             while True:
                 if read is None:
-                    read = asyncio.ensure_future(
-                        self._pipe.read(self._flush_bytes - len(self._buffer))
-                    )
+                    read = asyncio.ensure_future(self._streams.read_piece(self._flush_bytes))
                 waits: set[asyncio.Future[Any]] = {read}
                 if not self._exited.done():
                     waits.add(self._exited)
@@ -70,41 +82,68 @@ class OutputPump:
                     waits, timeout=self._timeout(), return_when=asyncio.FIRST_COMPLETED
                 )
                 if read.done():
-                    data = read.result()
+                    piece = read.result()
                     read = None
-                    if not data:
+                    if not piece.data:
                         break
-                    self._take(data)
-                if self._due(self._flush_at) or len(self._buffer) >= self._flush_bytes:
-                    await self._flush()
+                    await self._take(piece)
+                await self._flush_due()
                 if self._due(self._stop_at):
                     self.cut_short = True
                     break
         finally:
             if read is not None:
                 read.cancel()
-        await self._flush()
+        if read is not None and read.done() and not read.cancelled():
+            await self._take(read.result())  # came while the last flush waited: keep it
+        for pending in self._oldest_first():
+            await self._flush(pending)
 
-    def _take(self, data: bytes) -> None:
-        if not self._buffer:
-            self._flush_at = self._loop.time() + self._flush_interval
-        self._buffer += data
-
-    async def _flush(self) -> None:
-        if not self._buffer:
+    async def _take(self, piece: Piece) -> None:
+        pending = self._pending[piece.stderr]
+        if not piece.data:
             return
-        chunk = Chunk(self.execution_id, self.chunks, bytes(self._buffer))
-        self._buffer.clear()
-        self._flush_at = None
+        other = self._pending[not piece.stderr]
+        while other.data:  # the other stream's bytes came first: they go first, whole
+            await self._send(other)
+        if not pending.data:
+            pending.since = self._loop.time()
+        pending.data += piece.data
+        while len(pending.data) >= self._flush_bytes:
+            await self._flush(pending)
+
+    async def _flush_due(self) -> None:
+        for pending in self._oldest_first():
+            if pending.data and self._due(pending.since + self._flush_interval):
+                await self._flush(pending)
+
+    async def _flush(self, pending: _Pending) -> None:
+        """Send up to flush_bytes of `pending`, after the other stream's older bytes."""
+        other = self._pending[not pending.stderr]
+        if other.data and other.since < pending.since:
+            await self._send(other)
+        if pending.data:
+            await self._send(pending)
+
+    async def _send(self, pending: _Pending) -> None:
+        data = bytes(pending.data[: self._flush_bytes])
+        del pending.data[: self._flush_bytes]
+        pending.since = self._loop.time()  # what is left came by now
+        chunk = Chunk(self.execution_id, self.chunks, data, pending.stderr)
         self.chunks += 1
         began = self._loop.time()
         await self._sink.output(chunk)
         if self._stop_at is not None:
             self._stop_at += self._loop.time() - began
 
+    def _oldest_first(self) -> list[_Pending]:
+        return sorted((p for p in self._pending if p.data), key=lambda p: p.since)
+
     def _due(self, deadline: float | None) -> bool:
         return deadline is not None and self._loop.time() >= deadline
 
     def _timeout(self) -> float | None:
-        deadlines = [d for d in (self._flush_at, self._stop_at) if d is not None]
+        deadlines = [p.since + self._flush_interval for p in self._pending if p.data]
+        if self._stop_at is not None:
+            deadlines.append(self._stop_at)
         return max(0.0, min(deadlines) - self._loop.time()) if deadlines else None

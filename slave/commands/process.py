@@ -8,9 +8,9 @@ A run gets an environment built from an allow-list (`child_env`), a directory of
 only its account may enter, and starts as that account by exec (runas.py: never a fork next
 to gRPC's threads).
 
-The pipe is made here (not by asyncio) so the reader owns it: asyncio's managed pipes make
-`wait()` block until every holder of the pipe is gone, which a background child can delay
-forever. Output is one pipe for stdout and stderr, as a terminal would interleave them.
+The pipes are made here (not by asyncio) so the reader owns them: asyncio's managed pipes make
+`wait()` block until every holder of a pipe is gone, which a background child can delay
+forever. stdout and stderr are two pipes, read as one sequence in order of arrival (pipes.py).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from slave.commands.cgroups import Cgroup, CgroupRoot, gated
+from slave.commands.pipes import PipePair
 from slave.commands.runas import RunAs
 from slave.messages import RunRequest, ScriptType
 
@@ -61,12 +62,11 @@ class Tree:
 
 @dataclass
 class Child:
-    """A started command: its process (= group leader), the read end of its output, its
-    directory, and where all its processes are."""
+    """A started command: its process (= group leader), the read ends of its stdout and
+    stderr, its directory, and where all its processes are."""
 
     proc: asyncio.subprocess.Process
-    output: asyncio.StreamReader
-    transport: asyncio.ReadTransport
+    output: PipePair
     run_dir: Path
     """The run's own directory (its script, whatever it writes beside it)."""
     tree: Tree
@@ -76,8 +76,8 @@ class Child:
         return self.proc.pid
 
     def close(self) -> None:
-        """Stop reading (a child still holding the pipe gets EPIPE)."""
-        self.transport.close()
+        """Stop reading (a child still holding a pipe gets EPIPE)."""
+        self.output.close()
 
     async def remove_files(self) -> None:
         """Remove the run's directory, in a thread: the run decides how much it holds."""
@@ -142,7 +142,7 @@ async def spawn(
     cgroup = _new_cgroup(cgroups, request.execution_id)
     try:
         command = [interpreter, str(script), *request.args]
-        proc, read_fd, gate = await _exec(launcher, command, env, run_as.cwd(), cgroup is not None)
+        proc, read_fds, gate = await _exec(launcher, command, env, run_as.cwd(), cgroup is not None)
     except OSError as exc:
         remove_run_dir(script.parent)
         _release(cgroups, cgroup)
@@ -152,15 +152,16 @@ async def spawn(
         if cgroup is not None and gate is not None:
             await _enter(cgroup, proc.pid, gate, request.execution_id)
     except BaseException:
-        os.close(read_fd)
+        for fd in read_fds:
+            os.close(fd)
         _abandon(tree, script.parent, cgroups)
         raise
     try:
-        output, transport = await _reader(read_fd, read_limit)
+        output = await PipePair.connect(*read_fds, read_limit)
     except BaseException:
         _abandon(tree, script.parent, cgroups)
         raise
-    return Child(proc, output, transport, script.parent, tree)
+    return Child(proc, output, script.parent, tree)
 
 
 def _abandon(tree: Tree, run_dir: Path, cgroups: CgroupRoot | None) -> None:
@@ -207,54 +208,45 @@ def _release(cgroups: CgroupRoot | None, cgroup: Cgroup | None) -> None:
         cgroups.release(cgroup)
 
 
-async def _reader(read_fd: int, limit: int) -> tuple[asyncio.StreamReader, asyncio.ReadTransport]:
-    output = asyncio.StreamReader(limit=limit)
-    pipe = os.fdopen(read_fd, "rb", buffering=0)
-    try:
-        transport, _ = await asyncio.get_running_loop().connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(output), pipe
-        )
-    except BaseException:
-        pipe.close()
-        raise
-    return output, transport
-
-
 async def _exec(
     launcher: list[str], argv: list[str], env: dict[str, str], cwd: str, behind_gate: bool
-) -> tuple[asyncio.subprocess.Process, int, int | None]:
-    """Start `launcher + argv`; with `behind_gate`, argv waits behind a gate (cgroups.gated)
-    whose write end is returned. setpriv or sh would only say "not found" on the output: a
-    missing interpreter is an error here, as when argv is started directly.
+) -> tuple[asyncio.subprocess.Process, tuple[int, int], int | None]:
+    """Start `launcher + argv`; returns the process, the read ends of its stdout and stderr,
+    and with `behind_gate` the write end of the gate argv waits behind (cgroups.gated).
+    setpriv or sh would only say "not found" on the output: a missing interpreter is an error
+    here, as when argv is started directly.
 
     Nothing runs between fork and exec but CPython's own C code, so CPython uses vfork (no
     user=/group=/preexec_fn: see runas.py); the launcher switches the account."""
     wrapped = behind_gate or bool(launcher)
     if wrapped and shutil.which(argv[0], path=env.get("PATH", os.defpath)) is None:
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), argv[0])
-    read_fd, write_fd = os.pipe()
+    out_read, out_write = os.pipe()
+    err_read, err_write = os.pipe()
     gate_in, gate = os.pipe() if behind_gate else (subprocess.DEVNULL, None)
     try:
         proc = await asyncio.create_subprocess_exec(
             *launcher,
             *(gated(argv, env) if behind_gate else argv),
             stdin=gate_in,
-            stdout=write_fd,
-            stderr=write_fd,
+            stdout=out_write,
+            stderr=err_write,
             env=env,
             cwd=cwd,
             start_new_session=True,
         )
     except BaseException:
-        os.close(read_fd)
+        os.close(out_read)
+        os.close(err_read)
         if gate is not None:
             os.close(gate)
         raise
     finally:
-        os.close(write_fd)
+        os.close(out_write)
+        os.close(err_write)
         if gate is not None:
             os.close(gate_in)
-    return proc, read_fd, gate
+    return proc, (out_read, err_read), gate
 
 
 def signal_group(pgid: int, sig: int) -> bool:

@@ -5,8 +5,8 @@ value is shlex.quote'd.
 The wrapper reads the script from stdin into a private temp file (umask 077, mode 0700,
 removed when the wrapper exits), then runs `setsid sh -c ...`, which makes a new session (so a
 new process group), reports its pid (= the group id) on the channel's stderr, and execs the
-interpreter with stdout and stderr merged on the channel's stdout. The channel's stderr is
-ours: only the wrapper's marked lines travel on it.
+interpreter with the channel's stdout and stderr as its own. On the channel's stderr, the
+wrapper's marked lines come first and end with the pid line; all that follows is the script's.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ e=$(command -v env) || fail cannot start: env is missing on this machine
 ({exports}command -v "$1" >/dev/null 2>&1) || fail cannot start "$1": not found
 i=$1
 shift
-"$s" "$e" {assignments} /bin/sh -c 'echo "jobfleet-pgid $$" >&2; exec "$@" </dev/null 2>&1' \\
+"$s" "$e" {assignments} /bin/sh -c 'echo "jobfleet-pgid $$" >&2; exec "$@" </dev/null' \\
   jobfleet "$i" "$f" "$@"
 r=$?
 exit $r

@@ -1,7 +1,8 @@
 """run-ssh: a RunCommand for a node without a slave, run over SSH from this slave.
 
-The same contract as `run` (commands/run.py): one Started, gapless chunks of merged output
-through the sink (backpressure pauses reading the channel), one Result; kill and timeout end
+The same contract as `run` (commands/run.py): one Started, gapless chunks of stdout and stderr
+(the channel's, in order of arrival, after the wrapper's pid line) through the sink
+(backpressure pauses reading the channel), one Result; kill and timeout end
 the whole *remote* process group (SIGTERM, SIGKILL after the grace) over another session on a
 pooled connection. The timeout counts from the remote start; waiting for a session slot and
 connecting do not count (the connect has its own timeout).

@@ -104,7 +104,8 @@ def inbound(msg: slave_pb2.SlaveMessage) -> Inbound | None:
     """A report for the intake, or None for messages handled on the stream (heartbeats)."""
     kind = msg.WhichOneof("body")
     if kind == "output":
-        return Chunk(msg.output.execution_id, msg.output.seq, msg.output.data)
+        out = msg.output
+        return Chunk(out.execution_id, out.seq, out.data, out.stderr)
     if kind == "started":
         s = msg.started
         return Started(s.execution_id, from_timestamp(s.started_at, s.HasField("started_at")))

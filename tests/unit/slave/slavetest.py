@@ -46,6 +46,15 @@ class ListSink:
     def output_bytes(self) -> bytes:
         return b"".join(c.data for c in self.chunks)
 
+    def stream_bytes(self, stderr: bool) -> bytes:
+        """One stream's output (the chunks of stderr, or of stdout)."""
+        return b"".join(c.data for c in self.chunks if c.stderr == stderr)
+
+    @property
+    def pieces(self) -> list[tuple[bool, bytes]]:
+        """(stderr, data) of each chunk, in seq order."""
+        return [(c.stderr, c.data) for c in sorted(self.chunks, key=lambda c: c.seq)]
+
     @property
     def result(self) -> Result:
         assert len(self.results) == 1, self.results

@@ -14,7 +14,7 @@ import pytest
 
 from slave.commands.cgroups import CgroupRoot
 from slave.commands.runas import RunAs
-from slave.messages import ScriptType, Status
+from slave.messages import Chunk, ScriptType, Status
 from tests.cgroups import unique_sleep
 from tests.procs import kill_all, with_argument
 from tests.unit.slave.slavetest import WAIT, MakeRun, group_gone, poll
@@ -25,7 +25,7 @@ def test_output_and_exit_code_are_reported(make_run: MakeRun, tmp_path: Path) ->
     asyncio.run(command.start())
     assert sink.result.status is Status.SUCCESS
     assert (sink.result.exit_code, sink.result.reason) == (0, "")
-    assert sink.output_bytes == b"hello\noops\n"  # stdout and stderr in one stream
+    assert sink.pieces == [(False, b"hello\n"), (True, b"oops\n")]
     assert sink.started_[0].pid > 0
     assert sink.result.chunk_count == len(sink.chunks)
     assert sink.result.started_at is not None
@@ -201,6 +201,74 @@ def test_background_child_holding_the_pipe_does_not_hold_the_result(make_run: Ma
         assert time.monotonic() - began < 4
         assert sink.result.status is Status.SUCCESS
         assert sink.output_bytes == b"before\nafter\n"
+    finally:
+        os.killpg(sink.started_[0].pid, signal.SIGKILL)  # the test's own leftover sleep
+
+
+def test_stdout_and_stderr_arrive_apart_in_the_order_written(make_run: MakeRun) -> None:
+    command, sink = make_run("echo out1; echo err1 >&2; sleep 0.3; echo out2; echo err2 >&2")
+    asyncio.run(command.start())
+    assert sink.pieces == [
+        (False, b"out1\n"),
+        (True, b"err1\n"),
+        (False, b"out2\n"),
+        (True, b"err2\n"),
+    ]
+    assert [c.seq for c in sink.chunks] == [0, 1, 2, 3]
+    assert sink.result.chunk_count == 4
+
+
+def test_a_flood_on_both_streams_arrives_whole_in_bounded_gapless_chunks(
+    make_run: MakeRun,
+) -> None:
+    script = "import os\nfor i in range(48):\n    os.write(1 + i % 2, bytes([i]) * 65536)\n"
+    command, sink = make_run(script, ScriptType.PYTHON)
+    asyncio.run(command.start())
+    assert sink.result.status is Status.SUCCESS
+    assert sink.stream_bytes(False) == b"".join(bytes([i]) * 65536 for i in range(0, 48, 2))
+    assert sink.stream_bytes(True) == b"".join(bytes([i]) * 65536 for i in range(1, 48, 2))
+    assert [c.seq for c in sink.chunks] == list(range(len(sink.chunks)))
+    assert max(len(c.data) for c in sink.chunks) <= 64 * 1024
+
+
+def test_a_sink_that_takes_nothing_pauses_the_command(make_run: MakeRun, tmp_path: Path) -> None:
+    """Backpressure: while the sink waits, neither pipe is read on without bound."""
+    size = 24 << 20
+    marker = tmp_path / "done"
+    command, sink = make_run(
+        f'head -c {size} /dev/zero >&2; echo out; touch "$1"', args=(str(marker),)
+    )
+
+    async def scenario() -> None:
+        gate = asyncio.Event()
+        taken = sink.output
+
+        async def slow_output(chunk: Chunk) -> None:
+            await gate.wait()
+            await taken(chunk)
+
+        setattr(sink, "output", slow_output)  # a method: mypy refuses a plain assignment
+        running = asyncio.create_task(command.start())
+        with pytest.raises(AssertionError):
+            await poll(marker.exists, timeout=1.0)
+        gate.set()
+        await asyncio.wait_for(running, WAIT)
+
+    asyncio.run(scenario())
+    assert sink.result.status is Status.SUCCESS
+    assert (len(sink.stream_bytes(True)), sink.stream_bytes(False)) == (size, b"out\n")
+
+
+def test_a_background_child_holding_stderr_only_does_not_hold_the_result(
+    make_run: MakeRun,
+) -> None:
+    command, sink = make_run("echo before; sleep 30 >/dev/null & echo after >&2", drain_timeout=1.0)
+    began = time.monotonic()
+    asyncio.run(command.start())
+    try:
+        assert time.monotonic() - began < 4
+        assert sink.result.status is Status.SUCCESS
+        assert sink.pieces == [(False, b"before\n"), (True, b"after\n")]
     finally:
         os.killpg(sink.started_[0].pid, signal.SIGKILL)  # the test's own leftover sleep
 

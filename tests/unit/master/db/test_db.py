@@ -33,10 +33,11 @@ from master.db.connection import (
 )
 from master.db.models import Project, Slave
 from master.db.schema import MIGRATIONS_DIR, migrate, schema_status
-from master.domain import TaskFilter
+from master.domain import Chunk, TaskFilter
 from master.errors import Unavailable
 from master.store import logs, projects, tasks
 from tests import pg
+from tests.unit.master.store.test_logs import new_execution
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -254,6 +255,7 @@ def test_ten_thousand_rows_are_one_insert_with_defaults(backend: peewee.Database
         ),
         (lambda: tasks.executions(1), "execution_task_id_id"),
         (lambda: logs.read(1, 0, 1 << 20), "log_chunk"),
+        (lambda: logs.read(1, 0, 1 << 20, stderr=True), "log_chunk"),
     ],
 )
 def test_list_filters_and_ordered_reads_use_an_index_without_sorting(
@@ -356,3 +358,24 @@ def test_db_status_of_an_unreachable_database_exits_1_without_the_password() -> 
 
     assert result.returncode == 1 and "database unavailable" in result.stderr
     assert "s3cret" not in result.stderr + result.stdout
+
+
+def test_output_stored_before_streams_were_kept_apart_reads_as_stdout(
+    backend: peewee.Database,
+) -> None:
+    runner = Runner(backend, str(MIGRATIONS_DIR))
+    streams = next(m for m in runner.migrations() if m.name.endswith("_log_streams")).load()
+    chunks = peewee.Table("log_chunk", ("execution_id", "seq", "data"))
+
+    def stored_before() -> int:
+        eid = new_execution()
+        streams.down(runner.migrator, backend)
+        chunks.bind(backend).insert(execution_id=eid, seq=0, data=b"old\n").execute()
+        streams.up(runner.migrator, backend)
+        logs.append([Chunk(eid, 1, b"new\n", stderr=True)])
+        return eid
+
+    eid = in_connection(stored_before)
+
+    assert in_connection(logs.read, eid, 0, 1 << 20, False) == (b"old\n", 2)
+    assert in_connection(logs.read, eid, 0, 1 << 20, True) == (b"new\n", 2)

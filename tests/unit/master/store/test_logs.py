@@ -5,7 +5,16 @@ from __future__ import annotations
 import peewee
 
 from master.db.models import Execution
-from master.domain import Chunk, ExecutionStatus, JobType, NewStep, NewTask, Placement, StepKind
+from master.domain import (
+    Chunk,
+    ExecutionStatus,
+    JobType,
+    LogPart,
+    NewStep,
+    NewTask,
+    Placement,
+    StepKind,
+)
 from master.store import logs, slaves, tasks
 
 
@@ -59,3 +68,47 @@ def test_output_that_fits_is_stored_whole(database: peewee.Database) -> None:
     row = Execution.get_by_id(eid)
     assert logs.read(eid, 0, 1 << 20) == (b"a" * 6 + b"b" * 4, 2)
     assert (row.log_bytes, row.log_dropped) == (10, 0)
+
+
+def test_each_stream_reads_alone_or_both_in_seq_order(database: peewee.Database) -> None:
+    eid = new_execution()
+    out, err = False, True
+    written = [(out, b"o1\n"), (err, b"e1\n"), (err, b"e2\n"), (out, b"o2\n"), (err, b"e3\n")]
+    logs.append([Chunk(eid, seq, data, stderr) for seq, (stderr, data) in enumerate(written)])
+
+    assert logs.read(eid, 0, 1 << 20) == (b"o1\ne1\ne2\no2\ne3\n", 5)
+    assert logs.read(eid, 0, 1 << 20, stderr=True) == (b"e1\ne2\ne3\n", 5)
+    assert logs.read(eid, 0, 1 << 20, stderr=False) == (b"o1\no2\n", 5)
+    assert logs.read_parts(eid, 0, 1 << 20) == (
+        [
+            LogPart(out, b"o1\n"),
+            LogPart(err, b"e1\ne2\n"),
+            LogPart(out, b"o2\n"),
+            LogPart(err, b"e3\n"),
+        ],
+        5,
+    )
+
+
+def test_one_streams_pages_pass_over_the_others_chunks(database: peewee.Database) -> None:
+    eid = new_execution()
+    streams = [False, True, True, False, False, True]
+    logs.append([Chunk(eid, seq, b"%d" % seq, stderr) for seq, stderr in enumerate(streams)])
+
+    pages, seq = [], 0
+    while (page := logs.read(eid, seq, 1, stderr=True))[1] != seq:
+        pages.append(page)
+        seq = page[1]
+
+    assert pages == [(b"1", 2), (b"2", 5), (b"5", 6)]  # one chunk a page, stdout passed over
+    assert logs.read(eid, 6, 1, stderr=True) == (b"", 6)
+
+
+def test_the_cap_marker_is_stdout_and_the_cut_chunk_keeps_its_stream(
+    database: peewee.Database,
+) -> None:
+    eid = new_execution()
+    logs.append([Chunk(eid, 0, b"e" * 6, True), Chunk(eid, 1, b"f" * 6, True)], max_bytes=10)
+
+    assert logs.read(eid, 0, 1 << 20, stderr=True) == (b"e" * 6 + b"f" * 4, 3)
+    assert logs.read(eid, 0, 1 << 20, stderr=False) == (logs.marker(10, 2), 3)

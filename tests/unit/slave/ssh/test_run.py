@@ -46,10 +46,37 @@ def test_output_exit_code_args_and_env(
             )
         assert (sink.result.status, sink.result.exit_code) == (Status.FAIL, 3)
         assert sink.result.reason == "exit code 3"
-        assert sink.output_bytes == b"a b|it's|$HOME||\nbar 'baz' 9141\noops\n"
+        assert sink.stream_bytes(False) == b"a b|it's|$HOME||\nbar 'baz' 9141\n"
+        assert sink.stream_bytes(True) == b"oops\n"
         assert sink.result.chunk_count == len(sink.chunks)
         assert sink.started_[0].pid > 0
         assert exec_scripts_left(9141) == []
+
+    asyncio.run(scenario())
+
+
+def test_stderr_arrives_apart_in_the_order_written_without_the_wrappers_lines(
+    sshd: SshServer, known_hosts: KnownHosts, settings: CommandSettings
+) -> None:
+    script = (
+        "echo err0 >&2; sleep 0.2; echo out1; sleep 0.2; echo err1 >&2; sleep 0.2; echo out2; "
+        "sleep 0.2; head -c 3000000 /dev/zero >&2 & head -c 3000000 /dev/zero; wait"
+    )
+
+    async def scenario() -> None:
+        async with SshPool(known_hosts) as pool:
+            sink = await run_ssh(pool, sshd.target(), script, settings=settings)
+        assert sink.result.status is Status.SUCCESS
+        assert sink.pieces[:4] == [
+            (True, b"err0\n"),
+            (False, b"out1\n"),
+            (True, b"err1\n"),
+            (False, b"out2\n"),
+        ]
+        assert sink.stream_bytes(True) == b"err0\nerr1\n" + bytes(3000000)
+        assert sink.stream_bytes(False) == b"out1\nout2\n" + bytes(3000000)
+        assert [c.seq for c in sink.chunks] == list(range(len(sink.chunks)))
+        assert max(len(c.data) for c in sink.chunks) <= settings.flush_bytes
 
     asyncio.run(scenario())
 
