@@ -6,7 +6,8 @@ and redo all plan the same way). engine.py is the task engine: it starts steps, 
 node's execution (routing.py: to which slave, over SSH or not) and dispatches it, settles steps
 as their executions end, takes subtask control and kills. intake.py takes what slaves report
 (starts, output, results, silence) and hands each ended execution back to the engine.
-queries.py reads tasks and their logs and follows them live through events.py; quotas.py
-bounds what one project may start. Imports the catalogue, the slaves' sessions and the store;
-never rpc/ or the generated code.
+queries.py reads tasks and their logs and follows them live through events.py; runlogs.py
+lists a task's log entries (each execution's output and the operators' notes) and notes.py
+writes the notes; quotas.py bounds what one project may start. Imports the catalogue, the
+slaves' sessions and the store; never rpc/ or the generated code.
 """
