@@ -38,8 +38,10 @@ from master.store import accounts
 from master.tasks.engine import TaskEngine
 from master.tasks.events import TaskEvents
 from master.tasks.intake import Intake
+from master.tasks.notes import TaskNotes
 from master.tasks.queries import TaskQueries
 from master.tasks.quotas import Quotas
+from master.tasks.runlogs import RunLogs
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +69,8 @@ class Master:
         )
         self.intake = Intake(self.engine, config.lease, config.max_log_bytes)
         self.queries = TaskQueries(self.run_db, self.events)
+        self.run_logs = RunLogs(self.run_db)
+        self.notes = TaskNotes(self.run_db, self.run_logs)
         self.files = FileStore(config.data_dir / "blobs", config.max_upload_bytes)
         self.scheduler = Scheduler(
             self.run_db, self.engine, max_in_flight=config.db_threads // 2 or 1
@@ -121,7 +125,7 @@ class Master:
             link=SlaveLinkServicer(
                 self.intake, self.sessions, self.slaves, heartbeat, self.config.max_upload_bytes
             ),
-            tasks=TaskServicer(self.engine, self.queries),
+            tasks=TaskServicer(self.engine, self.queries, self.run_logs, self.notes),
             catalogue=CatalogServicer(self.catalogue, self.slaves, self.sessions, self.files),
             files=FileServicer(self.files, self.queries),
             crontabs=CrontabServicer(self.crontabs),

@@ -707,3 +707,30 @@ class Unstarted:
     submitter: str
     fire_time: int
     task_uuid: str
+
+
+# --- run logs: each execution's output and operators' notes, one id sequence
+
+
+MAX_NOTE_BYTES = 65536
+"""A note's text: 1 to this many bytes (UTF-8)."""
+RUN_LOG_ORDER_KEYS = ("id", "created_at", "task_id")
+"""What a task's log entries may be sorted by ("-" before one: descending)."""
+
+
+def output_entry_id(execution_id: int) -> int:
+    """The log entry that is an execution's output (task.proto RunLogEntry)."""
+    return 2 * execution_id
+
+
+def note_entry_id(note_id: int) -> int:
+    """The log entry that is an operator's note."""
+    return 2 * note_id + 1
+
+
+def split_entry_ids(entry_ids: list[int]) -> tuple[list[int], list[int]]:
+    """Entry ids -> (execution ids, note ids), each in the order given; ids below 1 name
+    nothing and are left out."""
+    executions = [i // 2 for i in entry_ids if i > 0 and i % 2 == 0]
+    notes = [i // 2 for i in entry_ids if i > 0 and i % 2 == 1]
+    return executions, notes

@@ -6,6 +6,7 @@ routes/     job.py (`/api/job/job/`), log.py (`/api/job/log/`)
 views/      proto messages -> OpsGrat's rows
 names.py    its dialect: DRF's error bodies with true HTTP statuses; proto field -> its key
 paging.py   DRF's offset/limit paging and ordering, `{count, next, previous, results}`
+logforms.py what `/api/job/log/` reads: a note's text, a bulk delete's `pk` / `pk[]`
 
 Its paths are absolute (`/api/job/...`), so it has no prefix; they do not meet OpenC3's routes
 under `/api/job` (OpenC3 has `jobs`, not `job`, and no `log`).

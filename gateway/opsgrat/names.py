@@ -39,6 +39,7 @@ RENAMED: Mapping[str, str] = {
     "task_id": "job",
     "nodes": "inventory_str",
     "user": "credential",
+    "text": "log",  # a note's text (the log rows' `log`)
 }
 """Proto field -> OpsGrat's key; a field not listed keeps its name."""
 

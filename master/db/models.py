@@ -292,3 +292,18 @@ class Token(Audited):
     describe = pw.TextField(default="")
     run_job = pw.BooleanField(default=False)  # an upload with it then runs `job_name`
     job_name = pw.CharField(max_length=255, default="")
+
+
+class TaskNote(BaseModel):
+    """An operator's note on a run: a log entry that is no machine's output (OpsGrat's log rows
+    are both). Goes with its task."""
+
+    task_id: int
+    task = pw.ForeignKeyField(Task, on_delete="CASCADE", index=False)
+    author = pw.CharField(max_length=255, default="")
+    text = pw.TextField()
+    created_at = pw.DateTimeField(default=utcnow)
+    updated_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("task", "id"), False),)

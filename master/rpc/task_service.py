@@ -7,17 +7,24 @@ from collections.abc import AsyncIterator
 from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
 from master.rpc.context import Context
 from master.rpc.convert import catalog as convert_catalog
+from master.rpc.convert import runlog as convert_runlog
 from master.rpc.convert import task as convert_task
 from master.rpc.convert.timestamps import from_unix
 from master.rpc.errors import streaming, unary
 from master.tasks.engine import TaskEngine
+from master.tasks.notes import TaskNotes
 from master.tasks.queries import LogPiece, TaskQueries, TaskView
+from master.tasks.runlogs import RunLogs
 
 
 class TaskServicer(task_pb2_grpc.TaskServiceServicer):
-    def __init__(self, engine: TaskEngine, queries: TaskQueries) -> None:
+    def __init__(
+        self, engine: TaskEngine, queries: TaskQueries, logs: RunLogs, notes: TaskNotes
+    ) -> None:
         self.engine = engine
         self.queries = queries
+        self.logs = logs
+        self.notes = notes
 
     @unary
     async def SubmitCommand(
@@ -92,7 +99,9 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
 
     @staticmethod
     def _task(view: TaskView) -> common_pb2.Task:
-        return convert_task.task(view.task, view.executions, subs=view.subtasks)
+        return convert_task.task(
+            view.task, view.executions, subs=view.subtasks, note_count=view.note_count
+        )
 
     @unary
     async def GetTask(
@@ -109,7 +118,8 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
         self, request: task_pb2.ListTasksRequest, context: Context
     ) -> task_pb2.ListTasksResponse:
         rows, total, slaves = await self.queries.search(convert_task.task_filter(request))
-        listed = [convert_task.task(r, slaves=slaves[r.id]) for r in rows]
+        notes = await self.queries.note_counts([r.id for r in rows])
+        listed = [convert_task.task(r, slaves=slaves[r.id], note_count=notes[r.id]) for r in rows]
         return task_pb2.ListTasksResponse(tasks=listed, total=total)
 
     @unary
@@ -154,3 +164,37 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
                 yield task_pb2.FollowTaskResponse(task=self._task(event))
             else:
                 yield task_pb2.FollowTaskResponse(execution=convert_task.execution(event))
+
+    @unary
+    async def ListRunLogs(
+        self, request: task_pb2.ListRunLogsRequest, context: Context
+    ) -> task_pb2.ListRunLogsResponse:
+        entries, total = await self.logs.search(convert_runlog.query(request))
+        return task_pb2.ListRunLogsResponse(
+            entries=[convert_runlog.entry(e) for e in entries], total=total
+        )
+
+    @unary
+    async def AddTaskNote(
+        self, request: task_pb2.AddTaskNoteRequest, context: Context
+    ) -> task_pb2.RunLogEntry:
+        entry = await self.notes.add(
+            request.project_id, request.task_id, request.text, request.author
+        )
+        return convert_runlog.entry(entry)
+
+    @unary
+    async def UpdateTaskNote(
+        self, request: task_pb2.UpdateTaskNoteRequest, context: Context
+    ) -> task_pb2.RunLogEntry:
+        entry = await self.notes.update(
+            request.project_id, request.id, request.text, request.task_id
+        )
+        return convert_runlog.entry(entry)
+
+    @unary
+    async def DeleteTaskNotes(
+        self, request: task_pb2.DeleteTaskNotesRequest, context: Context
+    ) -> task_pb2.DeleteTaskNotesResponse:
+        deleted = await self.notes.delete(request.project_id, list(request.ids))
+        return task_pb2.DeleteTaskNotesResponse(deleted=deleted)

@@ -6,6 +6,7 @@ logs.py (output chunks: batched appends, bounded reads), catalogue.py (scripts, 
 accounts), jobs.py (jobs and their variables), files.py (the file server's entries), blobs.py
 (which blobs are still referenced), projects.py, tokens.py, slaves.py (enrolments, last seen),
 accounts.py (the sealed secrets the key is checked against), crontabs.py and fires.py (the
-claim of each fire time), filters.py (the list filters every table takes). Imports only the
-values and the database.
+claim of each fire time), filters.py (the list filters every table takes), notes.py
+(operators' notes on runs) and runlogs.py (a task's log entries: outputs and notes as one
+paged list, outputs' first bytes). Imports only the values and the database.
 """

@@ -9,7 +9,8 @@ kills. window.py bounds how many executions of a step are out at once (RunOption
 rest wait QUEUED); checkrun.py says what a dry run (RunOptions.check) would have run.
 intake.py takes what slaves report (starts, output, results, silence) and hands each ended
 execution back to the engine.
-queries.py reads tasks and their logs and follows them live through events.py; quotas.py
-bounds what one project may start. Imports the catalogue, the slaves' sessions and the store;
-never rpc/ or the generated code.
+queries.py reads tasks and their logs and follows them live through events.py; runlogs.py
+lists a task's log entries (each execution's output and the operators' notes) and notes.py
+writes the notes; quotas.py bounds what one project may start. Imports the catalogue, the
+slaves' sessions and the store; never rpc/ or the generated code.
 """

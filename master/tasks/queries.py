@@ -11,7 +11,7 @@ from master.db.connection import DbRunner
 from master.db.models import Execution, Subtask, Task, utcnow
 from master.domain import FINAL_TASK, Blob, ExecutionStatus, Role, TaskFilter
 from master.errors import NotFound, PermissionDenied
-from master.store import executions, logs, projects, tasks
+from master.store import executions, logs, notes, projects, tasks
 from master.tasks.events import TaskEvents, wait_for
 
 DEFAULT_READ = 1 << 20
@@ -23,6 +23,7 @@ class TaskView:
     task: Task
     executions: list[Execution]
     subtasks: list[Subtask] = field(default_factory=list)
+    note_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,12 @@ class TaskQueries:
             task,
             await self.run_db(tasks.executions, task.id),
             await self.run_db(tasks.subtasks, task.id),
+            (await self.note_counts([task.id]))[task.id],
         )
+
+    async def note_counts(self, task_ids: list[int]) -> dict[int, int]:
+        """Operators' notes per task (0 for none), one query for a whole list of tasks."""
+        return await self.run_db(notes.counts, task_ids)
 
     async def count(self, project_id: int, since: dt.datetime | None) -> dict[str, int]:
         """The project's tasks created since `since` (None: this month, UTC), by status."""
@@ -138,7 +144,9 @@ class TaskQueries:
                         seen[row.id] = row.status
                         yield row
                 if task.status in FINAL_TASK:
-                    yield TaskView(task, rows, await self.run_db(tasks.subtasks, task.id))
+                    steps = await self.run_db(tasks.subtasks, task.id)
+                    counted = await self.note_counts([task.id])
+                    yield TaskView(task, rows, steps, counted[task.id])
                     return
                 await wait_for(changed, 1.0)
 

@@ -53,6 +53,8 @@ FORMAT_REFUSALS = re.compile(
 # master (429) and a failing one (5xx) have no field to name.
 NAMES_A_FIELD = re.compile(r"^(check format fail: )?[A-Za-z_][\w.\[\]-]*: \S")
 FIELDLESS = {429, 500, 502, 503, 504}
+# OpsGrat's routes (job-task-api.txt, job-log-api.txt): DRF's bodies with true statuses.
+DRF_PATHS = ("/api/job/job/", "/api/job/log/")
 # What only a request changes: the engine, the cron scheduler (its fires, a crontab's `through`)
 # and the blob sweep change the rest on their own, so a refused request is held to these.
 LASTING = {
@@ -63,6 +65,7 @@ LASTING = {
     **{table: f'SELECT * FROM "{table}"' for table in ("variable", "stored_file", "token")},
     "crontab": 'SELECT id, name, revision FROM "crontab"',
     "task": "SELECT project_id, uuid FROM task WHERE call_type <> 'crontab'",
+    "task_note": 'SELECT * FROM "task_note"',
 }
 
 
@@ -125,11 +128,14 @@ def true_status(response: Any) -> int:
 
 def check_envelope(ctx: Any, response: Any, case: FuzzCase) -> bool:
     """Every answer is the OpenC3 envelope, its true status in the header (an OpenC3 refusal:
-    under HTTP 200, no route or method matched: as is); a refusal says why, naming the field."""
+    under HTTP 200, no route or method matched: as is); a refusal says why, naming the field.
+    OpsGrat's routes answer DRF's bodies instead (`check_drf`)."""
     status = true_status(response)
     assert response.status_code in (status, 200), (response.status_code, status)
     if case.path == "/openapi.json":
         return True
+    if case.path.startswith(DRF_PATHS):
+        return check_drf(response, status)
     payload = response.json()
     assert isinstance(payload, dict) and isinstance(payload.get("stat"), bool), payload
     assert payload["stat"] is (status < 400), (status, payload)
@@ -140,10 +146,36 @@ def check_envelope(ctx: Any, response: Any, case: FuzzCase) -> bool:
     return True
 
 
+def check_drf(response: Any, status: int) -> bool:
+    """OpsGrat's answers (DRF's): the true HTTP status; a 400 is `{"<field>": ["why"]}`, any
+    other refusal `{"detail": "<field>: why"}`; 204 has no body."""
+    assert response.status_code == status, (response.status_code, status)
+    if status == 204:
+        assert response.content == b"", response.content
+        return True
+    payload = response.json()
+    if status == 400:
+        assert isinstance(payload, dict) and len(payload) == 1, payload
+        assert all(isinstance(why, list) and why for why in payload.values()), payload
+    elif status > 400:
+        detail = payload["detail"]
+        fieldless = status in FIELDLESS or status in (401, 403)
+        assert fieldless or NAMES_A_FIELD.match(detail), f"names no field: {detail!r}"
+    return True
+
+
+def refusal_text(response: Any) -> str:
+    """What a refusal says: OpenC3's `info`, or DRF's one field's first reason."""
+    payload = response.json()
+    if "info" in payload:
+        return str(payload["info"])
+    return str(next(iter(payload.values()))[0])
+
+
 def check_document_is_honest(ctx: Any, response: Any, case: FuzzCase) -> bool:
     """A schema-valid request is never refused by a format check the document does not state."""
     if true_status(response) == 400:
-        info = response.json()["info"]
+        info = refusal_text(response)
         assert not FORMAT_REFUSALS.search(info), f"schema-valid input refused: {info}"
     return True
 

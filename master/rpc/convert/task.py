@@ -54,6 +54,7 @@ def task(
     rows: list[Execution] | None = None,
     slaves: list[str] | None = None,
     subs: list[Subtask] | None = None,
+    note_count: int = 0,
 ) -> common_pb2.Task:
     if slaves is None:
         slaves = sorted({r.slave for r in rows or [] if r.slave})
@@ -80,6 +81,7 @@ def task(
         started_at=timestamp(row.started_at),
         finished_at=timestamp(row.finished_at),
         executions=[execution(r, step_uuids.get(r.subtask_id, "")) for r in rows or []],
+        note_count=note_count,
     )
 
 
