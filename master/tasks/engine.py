@@ -41,7 +41,7 @@ from master.errors import FailedPrecondition, NotFound
 from master.secrets import KeyFileError, SecretBox
 from master.slaves.sessions import SlaveSessions
 from master.store import catalogue, executions, files, slaves, tasks
-from master.tasks import routing, submit
+from master.tasks import hosts, routing, submit
 from master.tasks.events import TaskEvents
 from master.tasks.quotas import Quotas, StartRate
 
@@ -172,6 +172,7 @@ class TaskEngine:
         else:
             placements = await self._step_placements(task, planned)
         spec = planned.to_json() if planned.cited else None  # what it read, for its reruns
+        placements = await self.run_db(hosts.identified, task.project_id, placements)
         rows = await self.run_db(tasks.start_step, task.id, position, placements, spec)
         self._dispatch_all(rows, planned, targets(placements), task.project_id)
         self.events.publish(task.id)
@@ -212,6 +213,7 @@ class TaskEngine:
     ) -> None:
         """A copy's fetch is done: place the blob on every destination."""
         placements = await self._route(task.project_id, planned, planned.nodes, Role.PLACE, blob)
+        placements = await self.run_db(hosts.identified, task.project_id, placements)
         rows = await self.run_db(tasks.add_executions, task.id, sub.id, placements)
         self._dispatch_all(rows, planned, targets(placements), task.project_id)
         self.events.publish(task.id)
@@ -417,6 +419,7 @@ class TaskEngine:
                 placements += await self._route(
                     task.project_id, planned, [r.node for r in again], role, blob
                 )
+        placements = await self.run_db(hosts.identified, task.project_id, placements)
         rerun = await self.run_db(
             tasks.rerun, task.id, sub.id, placements, planned.to_json() if planned != spec else None
         )
