@@ -123,27 +123,35 @@ def true_status(response: Any) -> int:
     return int(values[0] if isinstance(values, list) else values)
 
 
+ENVELOPES = {"stat": "info", "result": "message"}
+"""An envelope's success flag -> the key its refusal says why in: OpenC3's, bk-job's."""
+
+
 def check_envelope(ctx: Any, response: Any, case: FuzzCase) -> bool:
-    """Every answer is the OpenC3 envelope, its true status in the header (an OpenC3 refusal:
-    under HTTP 200, no route or method matched: as is); a refusal says why, naming the field."""
+    """Every answer is its document's envelope (OpenC3's or bk-job's), its true status in the
+    header (a refusal: under HTTP 200, no route or method matched: as is); a refusal says why,
+    naming the field."""
     status = true_status(response)
     assert response.status_code in (status, 200), (response.status_code, status)
     if case.path == "/openapi.json":
         return True
     payload = response.json()
-    assert isinstance(payload, dict) and isinstance(payload.get("stat"), bool), payload
-    assert payload["stat"] is (status < 400), (status, payload)
+    flag = next((f for f in ENVELOPES if isinstance(payload, dict) and f in payload), "stat")
+    assert isinstance(payload, dict) and isinstance(payload.get(flag), bool), payload
+    assert payload[flag] is (status < 400), (status, payload)
     if status >= 400:
-        info = payload["info"]
+        info = payload[ENVELOPES[flag]]
         assert status in FIELDLESS or NAMES_A_FIELD.match(info), f"names no field: {info!r}"
-        assert (payload.get("code") == 10000) == (status == 401), payload
+        if flag == "stat":
+            assert (payload.get("code") == 10000) == (status == 401), payload
     return True
 
 
 def check_document_is_honest(ctx: Any, response: Any, case: FuzzCase) -> bool:
     """A schema-valid request is never refused by a format check the document does not state."""
     if true_status(response) == 400:
-        info = response.json()["info"]
+        payload = response.json()
+        info = payload.get("info", payload.get("message", ""))
         assert not FORMAT_REFUSALS.search(info), f"schema-valid input refused: {info}"
     return True
 
