@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
-from gateway import errors, health, openapi, openc3, opsgrat
+from gateway import bkjob, errors, health, openapi, openc3, opsgrat
 from gateway.auth import Credentials
 from gateway.bodylimit import BodyLimit
 from gateway.callers import Verify
@@ -21,7 +21,7 @@ from gateway.schemas import Schema
 from gateway.statusheader import StatusHeader
 from gateway.upstream import master_lifespan
 
-DOCUMENTS: tuple[Document, ...] = (openc3.DOCUMENT, opsgrat.DOCUMENT)
+DOCUMENTS: tuple[Document, ...] = (openc3.DOCUMENT, opsgrat.DOCUMENT, bkjob.DOCUMENT)
 
 # The gateway's own answers (the health probe, unknown paths) speak the primary document's
 # dialect, with their true HTTP status.

@@ -1,10 +1,12 @@
 """Credentials, as pure ASGI middleware: every route but the open ones needs a valid token,
 checked before the handler reads anything.
 
-A request's token is `Authorization: Token <t>`, else OpenC3's `appkey` header (with `appname`,
-which keeps naming the submitter), else -- on the token upload route only -- the file server's
-`token` header, else the browser session cookie (`GatewayConfig.session_cookie`: OpenC3's pages
-send nothing but their cookie). Without one the answer is 401 at once. With one, the master is
+A request's token is `Authorization: Token <t>`, else bk-job's `X-Bkapi-Authorization` header
+(a JSON object whose `bk_app_secret` is the token; one that is no such object is refused 401
+naming the header), else OpenC3's `appkey` header (with `appname`, which keeps naming the
+submitter), else -- on the token upload route only -- the file server's `token` header, else
+the browser session cookie (`GatewayConfig.session_cookie`: OpenC3's pages send nothing but
+their cookie). Without one the answer is 401 at once. With one, the master is
 asked first (`gateway.callers`: TokenService.Authenticate, naming the path's `projectid` where the
 route has one): an unknown token is 401 and another project's token 403, in the route's envelope
 (OpenC3's: HTTP 200, the status in a header, a 401 with OpenC3's `code: 10000`), before one byte
@@ -28,6 +30,7 @@ refusal with `socket_refusal` and must stop there (its calls would carry no toke
 from __future__ import annotations
 
 import contextvars
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -50,6 +53,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD"})
 # What gRPC metadata can carry: no token holds anything else (a cookie might).
 _PRINTABLE = re.compile(r"[\x20-\x7e]+")
 TOKEN_PARAM = "token"
+BKAPI_HEADER = "X-Bkapi-Authorization"
+BKAPI_SECRET = "bk_app_secret"
+BKAPI_SHAPE = '{"bk_app_code": "<app>", "bk_app_secret": "<token>"}'
 SOCKET_MISSING = (
     "credentials required: the session cookie, a `token` query parameter, "
     "`Authorization: Token <t>`, or `appname` + `appkey`"
@@ -60,8 +66,8 @@ SOCKET_REFUSAL = "jobfleet.socket_refusal"
 
 def missing(cookie: str) -> str:
     return (
-        "credentials required: `Authorization: Token <t>`, or `appname` + `appkey`, "
-        f"or the `{cookie}` cookie"
+        "credentials required: `Authorization: Token <t>`, `X-Bkapi-Authorization`, or "
+        f"`appname` + `appkey`, or the `{cookie}` cookie"
     )
 
 
@@ -72,20 +78,39 @@ class Presented:
     token: str
     source: str
     cookie: bool = False
+    malformed: str = ""
+    """Why the header cannot hold a token at all (refused 401 naming `source`); "" = fine."""
 
 
 def presented(headers: Headers, token_header: bool, cookie: str = "sid") -> Presented | None:
-    """The first of: `Authorization: Token`, `appkey`, the `token` header (when `token_header`),
-    the `cookie` cookie."""
+    """The first of: `Authorization: Token`, `X-Bkapi-Authorization`, `appkey`, the `token`
+    header (when `token_header`), the `cookie` cookie."""
     auth = headers.get("authorization", "")
     if auth[: len(SCHEME)].lower() == SCHEME and auth[len(SCHEME) :].strip():
         return Presented(auth[len(SCHEME) :].strip(), "Authorization")
+    bkapi = headers.get(BKAPI_HEADER, "").strip()
+    if bkapi:
+        return bkapi_secret(bkapi)
     for name, taken in (("appkey", True), ("token", token_header)):
         value = headers.get(name, "").strip()
         if taken and value:
             return Presented(value, name)
     value = cookie_parser(headers.get("cookie", "")).get(cookie, "").strip()
     return Presented(value, cookie, cookie=True) if value else None
+
+
+def bkapi_secret(value: str) -> Presented:
+    """bk-job's API gateway credentials, `{"bk_app_code": ..., "bk_app_secret": ...}`: the
+    secret is the token (`bk_app_code` names the calling app; the token alone says who it is)."""
+    try:
+        given = json.loads(value)
+    except ValueError:
+        given = None
+    secret = given.get(BKAPI_SECRET) if isinstance(given, dict) else None
+    if isinstance(secret, str) and secret.strip():
+        return Presented(secret.strip(), BKAPI_HEADER)
+    why = f"must be a JSON object {BKAPI_SHAPE} with a non-empty {BKAPI_SECRET}"
+    return Presented("", BKAPI_HEADER, malformed=why)
 
 
 def socket_token(scope: Scope, cookie: str) -> Presented | None:
@@ -172,6 +197,8 @@ class Credentials:
         """A token no token can be (it could not even be sent to the master); the session
         cookie alone, on a request that acts or a socket (it reads on a page's behalf), from
         another site's page."""
+        if given and given.malformed:
+            return Failure(401, given.malformed, given.source)
         if given and not _PRINTABLE.fullmatch(given.token):
             return Failure(401, "unknown token", given.source)
         cross_site = headers.get("sec-fetch-site", "").lower() == "cross-site"

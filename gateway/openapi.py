@@ -105,6 +105,13 @@ SECURITY_SCHEMES: Schema = {
         "name": "appkey",
         "description": "OpenC3's header: the token, with `appname` naming the submitter",
     },
+    "bkapi": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Bkapi-Authorization",
+        "description": 'bk-job\'s header: `{"bk_app_code": "<app>", "bk_app_secret": "<t>"}`, '
+        "the secret a token",
+    },
     "filetoken": {
         "type": "apiKey",
         "in": "header",
@@ -113,7 +120,12 @@ SECURITY_SCHEMES: Schema = {
         "`/uploadv2/fileserver/{projectid}/upload`)",
     },
 }
-SECURITY: list[dict[str, list[str]]] = [{"token": []}, {"appkey": []}, {"session": []}]
+SECURITY: list[dict[str, list[str]]] = [
+    {"token": []},
+    {"bkapi": []},
+    {"appkey": []},
+    {"session": []},
+]
 
 
 def _session_scheme(cookie: str) -> Schema:

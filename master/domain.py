@@ -438,6 +438,8 @@ class Placement:
     role: Role = Role.RUN
     blob: Blob | None = None  # what a place writes
     ssh: SshTarget | None = None  # set = the slave reaches the node over SSH
+    ip: str = ""  # the host it is on, as bk-job names hosts (tasks/hosts.py); "" = unknown
+    cloud_id: int = 0
 
 
 # --- the slave link

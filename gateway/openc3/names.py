@@ -50,6 +50,7 @@ FIELD_NAMES: Mapping[str, str] = {
     "misfire_grace_seconds": "misfire_grace",
     "fire_limit": "fires",
     "run_job": "isjob",
+    "cloud_id": "bk_cloud_id",
 }
 
 # ListFilter fields (`filter.<field>`) -> the list query key.

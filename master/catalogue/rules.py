@@ -17,6 +17,8 @@ from master.secrets import SecretBox
 from master.store import catalogue, jobs, projects
 
 IP = re.compile(r"^[0-9A-Fa-f:.]{0,64}$")
+MAX_CLOUD_ID = 2**31 - 1
+"""bk-job's cloud area ids (bk_cloud_id) are Java ints: 0 (the default area) and up."""
 GROUP_PLUGINS = tuple(GroupPlugin)
 
 
@@ -39,7 +41,14 @@ def save_script(
 
 
 def create_node(
-    project_id: int, name: str, inip: str, exip: str, ssh_port: int, slave: str, actor: str
+    project_id: int,
+    name: str,
+    inip: str,
+    exip: str,
+    ssh_port: int,
+    slave: str,
+    actor: str,
+    cloud_id: int = 0,
 ) -> Node:
     projects.require_project(project_id)
     if not validate.NODE_NAME.match(name.strip()):
@@ -49,6 +58,8 @@ def create_node(
             raise InvalidArgument(f"not an IP address: {value!r}", field)
     if not 0 <= ssh_port <= 65535:
         raise InvalidArgument("must be 0 to 65535", "ssh_port")
+    if not 0 <= cloud_id <= MAX_CLOUD_ID:
+        raise InvalidArgument(f"must be 0 to {MAX_CLOUD_ID}, got {cloud_id}", "cloud_id")
     return catalogue.create(
         Node,
         "name",
@@ -59,6 +70,7 @@ def create_node(
         exip=exip.strip(),
         ssh_port=ssh_port,
         slave=slave.strip(),
+        cloud_id=cloud_id,
     )
 
 

@@ -118,9 +118,10 @@ class Catalogue:
         ssh_port: int,
         slave: str,
         actor: str,
+        cloud_id: int = 0,
     ) -> Node:
         return await self.run_db(
-            rules.create_node, project_id, name, inip, exip, ssh_port, slave, actor
+            rules.create_node, project_id, name, inip, exip, ssh_port, slave, actor, cloud_id
         )
 
     async def delete_node(self, project_id: int, node_id: int) -> None:

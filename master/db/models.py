@@ -114,6 +114,8 @@ class Execution(BaseModel):
     blob_size = pw.BigIntegerField(default=0)
     log_dropped = pw.BigIntegerField(default=0)  # output past the log cap: acked, not stored
     dropped_seq = pw.IntegerField(default=-1)  # the last seq counted there; -1: not cut
+    ip = pw.CharField(max_length=64, default="")  # the host it ran on (tasks/hosts.py); "" unknown
+    cloud_id = pw.BigIntegerField(default=0)  # that host's cloud area (bk-job's bk_cloud_id)
 
     class Meta:
         indexes = ((("slave", "status"), False), (("task", "id"), False))
@@ -171,6 +173,7 @@ class Node(Audited):
     exip = pw.CharField(max_length=64, default="")
     ssh_port = pw.IntegerField(default=0)
     slave = pw.CharField(max_length=255, default="")
+    cloud_id = pw.BigIntegerField(default=0)  # bk-job's cloud area (bk_cloud_id) of its IP
 
     class Meta:
         indexes = ((("project", "name"), True),)

@@ -181,6 +181,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
             request.ssh_port,
             request.slave,
             request.actor,
+            request.cloud_id,
         )
         return pb.CreateNodeResponse(
             node=convert_catalog.node(row, self.sessions.attached(row.name))

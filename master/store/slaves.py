@@ -90,6 +90,17 @@ def known(names: list[str], project_id: int) -> set[str]:
     return {s.name for s in rows if not s.projects or str(project_id) in s.projects.split(",")}
 
 
+def addresses_of(names: list[str], project_id: int) -> dict[str, list[str]]:
+    """The addresses each of `names` that is a slave serving the project reported, first first
+    (as `known`: to another project, a slave is no node at all)."""
+    rows = Slave.select(Slave.name, Slave.projects, Slave.addresses).where(Slave.name.in_(names))
+    return {
+        s.name: [a for a in s.addresses.split(",") if a]
+        for s in rows
+        if not s.projects or str(project_id) in s.projects.split(",")
+    }
+
+
 def by_credential(name: str, credential_digest: str) -> Slave | None:
     """The slave `name` if `credential_digest` is its credential's (FileService callers)."""
     row: Slave | None = Slave.get_or_none(

@@ -178,6 +178,8 @@ def _insert_executions(
             "role": p.role,
             "blob": p.blob.encode() if p.blob else "",
             "blob_size": p.blob.size if p.blob else 0,
+            "ip": p.ip,
+            "cloud_id": p.cloud_id,
         }
         for p in placements
     ]

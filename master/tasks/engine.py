@@ -46,7 +46,7 @@ from master.errors import FailedPrecondition, NotFound
 from master.secrets import KeyFileError, SecretBox
 from master.slaves.sessions import SlaveSessions
 from master.store import catalogue, executions, files, slaves, tasks
-from master.tasks import checkrun, routing, submit, window
+from master.tasks import checkrun, hosts, routing, submit, window
 from master.tasks.events import TaskEvents
 from master.tasks.orders import work_order
 from master.tasks.quotas import Quotas, StartRate
@@ -188,6 +188,7 @@ class TaskEngine:
         else:
             placements = await self._step_placements(task, planned)
         spec = planned.to_json() if planned.cited else None  # what it read, for its reruns
+        placements = await self.run_db(hosts.identified, task.project_id, placements)
         held = window.holds_back(task.forks, task.check_only)
         rows = await self.run_db(tasks.start_step, task.id, position, placements, spec, held)
         self._dispatch_all(rows, planned, targets(placements), task.project_id)
@@ -232,6 +233,7 @@ class TaskEngine:
     ) -> None:
         """A copy's fetch is done: place the blob on every destination."""
         placements = await self._route(task.project_id, planned, planned.nodes, Role.PLACE, blob)
+        placements = await self.run_db(hosts.identified, task.project_id, placements)
         held = window.holds_back(task.forks, task.check_only)
         rows = await self.run_db(tasks.add_executions, task.id, sub.id, placements, held)
         self._dispatch_all(rows, planned, targets(placements), task.project_id)
@@ -517,6 +519,7 @@ class TaskEngine:
                 placements += await self._route(
                     task.project_id, planned, [r.node for r in again], role, blob
                 )
+        placements = await self.run_db(hosts.identified, task.project_id, placements)
         rerun = await self.run_db(
             tasks.rerun,
             task.id,

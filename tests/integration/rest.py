@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -66,9 +67,19 @@ def refusal(resp: httpx.Response, status: int | tuple[int, ...], *names: str) ->
     when given; its `info`."""
     statuses = (status,) if isinstance(status, int) else status
     assert true_status(resp) in statuses, (resp.status_code, resp.headers, resp.text)
-    payload = resp.json()
-    assert payload["stat"] is False and str(payload.get("info", "")).strip(), payload
-    info = str(payload["info"])
+    info = refusal_text(resp.json())
     if names:
         assert any(name in info for name in names), f"{info!r} names none of {names}"
     return info
+
+
+def refusal_text(payload: Any) -> str:
+    """What a refusal says, in its document's envelope: OpenC3's `info` (`stat: false`),
+    bk-job's `message` (`result: false`); another document's whole body (its field is a key or
+    inside a message)."""
+    for flag, text in (("stat", "info"), ("result", "message")):
+        if isinstance(payload, dict) and flag in payload:
+            said = str(payload.get(text, ""))
+            assert payload[flag] is False and said.strip(), payload
+            return said
+    return json.dumps(payload)

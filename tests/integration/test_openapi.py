@@ -126,10 +126,14 @@ def true_status(response: Any) -> int:
     return int(values[0] if isinstance(values, list) else values)
 
 
+ENVELOPES = {"stat": "info", "result": "message"}
+"""An envelope's success flag -> the key its refusal says why in: OpenC3's, bk-job's."""
+
+
 def check_envelope(ctx: Any, response: Any, case: FuzzCase) -> bool:
-    """Every answer is the OpenC3 envelope, its true status in the header (an OpenC3 refusal:
-    under HTTP 200, no route or method matched: as is); a refusal says why, naming the field.
-    OpsGrat's routes answer DRF's bodies instead (`check_drf`)."""
+    """Every answer is its document's envelope (OpenC3's or bk-job's), its true status in the
+    header (a refusal: under HTTP 200, no route or method matched: as is); a refusal says why,
+    naming the field. OpsGrat's routes answer DRF's bodies instead (`check_drf`)."""
     status = true_status(response)
     assert response.status_code in (status, 200), (response.status_code, status)
     if case.path == "/openapi.json":
@@ -137,12 +141,14 @@ def check_envelope(ctx: Any, response: Any, case: FuzzCase) -> bool:
     if case.path.startswith(DRF_PATHS):
         return check_drf(response, status)
     payload = response.json()
-    assert isinstance(payload, dict) and isinstance(payload.get("stat"), bool), payload
-    assert payload["stat"] is (status < 400), (status, payload)
+    flag = next((f for f in ENVELOPES if isinstance(payload, dict) and f in payload), "stat")
+    assert isinstance(payload, dict) and isinstance(payload.get(flag), bool), payload
+    assert payload[flag] is (status < 400), (status, payload)
     if status >= 400:
-        info = payload["info"]
+        info = payload[ENVELOPES[flag]]
         assert status in FIELDLESS or NAMES_A_FIELD.match(info), f"names no field: {info!r}"
-        assert (payload.get("code") == 10000) == (status == 401), payload
+        if flag == "stat":
+            assert (payload.get("code") == 10000) == (status == 401), payload
     return True
 
 
@@ -165,10 +171,12 @@ def check_drf(response: Any, status: int) -> bool:
 
 
 def refusal_text(response: Any) -> str:
-    """What a refusal says: OpenC3's `info`, or DRF's one field's first reason."""
+    """What a refusal says: OpenC3's `info`, bk-job's `message`, or DRF's one field's first
+    reason."""
     payload = response.json()
-    if "info" in payload:
-        return str(payload["info"])
+    for key in ("info", "message"):
+        if key in payload:
+            return str(payload[key])
     return str(next(iter(payload.values()))[0])
 
 

@@ -153,6 +153,9 @@ def test_bad_bodies_are_refused_naming_the_field(
     as_json = {"content-type": "application/json"}
     refused(send(quiet.http, method, url, content=b"{not json", headers=as_json), 400, "body")
     refused(send(quiet.http, method, url, json=[example]), 400, "body")
+    if "servers" not in DOCUMENT["paths"][path]:  # served at its own path only
+        quiet.unchanged()
+        return
     prefixed = PREFIX + url  # as OpenC3's pages call it
     refused(send(quiet.http, method, prefixed, content=b"{not json", headers=as_json), 400, "body")
     for field in schema.get("required", [])[:1]:

@@ -27,6 +27,8 @@ from jobfleet.v1 import catalog_pb2
 NODE_FILTERS = ("inip", "exip")
 MAX_NAME = 255
 MAX_PORT = 65535
+MAX_CLOUD_ID = 2**31 - 1
+"""bk-job's cloud area ids (`bk_cloud_id`) are Java ints."""
 
 
 def address_schema(description: str) -> schemas.Schema:
@@ -49,6 +51,12 @@ NODE_BODY = schemas.obj(
         "exip": address_schema("the external address"),
         "sshport": schemas.integer(1, MAX_PORT, description="default 22"),
         "slave": schemas.text(MAX_NAME, description="the slave that reaches it; absent = any"),
+        "bk_cloud_id": schemas.integer(
+            0,
+            MAX_CLOUD_ID,
+            description="bk-job's cloud area of its IP (its executions are that host); "
+            "default 0",
+        ),
     },
     ["name"],
 )
@@ -119,7 +127,7 @@ def create_node_request(
     project_id: int, fields: Fields, actor: str
 ) -> catalog_pb2.CreateNodeRequest:
     """name (or OpenC3's one-field entry, `node_entry`), inip, exip, sshport (absent = 22),
-    slave (pinned slave; absent = any)."""
+    slave (pinned slave; absent = any), bk_cloud_id (bk-job's cloud area; absent = 0)."""
     name, inip, exip = node_entry(fields)
     return catalog_pb2.CreateNodeRequest(
         project_id=project_id,
@@ -129,6 +137,7 @@ def create_node_request(
         ssh_port=forms.integer(fields, "sshport", default=0, low=1, high=MAX_PORT),
         slave=forms.text(fields, "slave", max_len=MAX_NAME),
         actor=actor,
+        cloud_id=forms.integer(fields, "bk_cloud_id", default=0, low=0, high=MAX_CLOUD_ID),
     )
 
 

@@ -64,7 +64,8 @@ def script_row(script: catalog_pb2.Script) -> dict[str, Any]:
 
 
 def machine_row(node: catalog_pb2.Node) -> dict[str, Any]:
-    """A machine of nodelist; `sshport` is the port used (22 when none was set)."""
+    """A machine of nodelist; `sshport` is the port used (22 when none was set); `bk_cloud_id`
+    bk-job's cloud area of its IP."""
     return {
         "id": node.id,
         "name": node.name,
@@ -72,6 +73,7 @@ def machine_row(node: catalog_pb2.Node) -> dict[str, Any]:
         "exip": node.exip,
         "sshport": node.ssh_port or DEFAULT_SSH_PORT,
         "slave": node.slave,
+        "bk_cloud_id": node.cloud_id,
         **audit(node.audit),
     }
 

@@ -205,6 +205,7 @@ def node(row: Node, agent: bool) -> catalog_pb2.Node:
         slave=row.slave,
         audit=audit(row),
         agent=agent,
+        cloud_id=row.cloud_id,
     )
 
 

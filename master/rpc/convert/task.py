@@ -15,6 +15,7 @@ from master.domain import (
     ExecutionStatus,
     JobSubmission,
     PlannedStep,
+    Role,
     RunMode,
     SubtaskStatus,
     TaskFilter,
@@ -46,7 +47,17 @@ def execution(row: Execution, subtask_uuid: str = "") -> common_pb2.Execution:
         finished_at=timestamp(row.finished_at),
         log_bytes=row.log_bytes,
         log_dropped_bytes=row.log_dropped,
+        ip=row.ip,
+        cloud_id=row.cloud_id,
+        role=row.role,
+        copied_bytes=copied_bytes(row),
     )
+
+
+def copied_bytes(row: Execution) -> int:
+    """What a copy's half moved: the blob's size once the fetch or place succeeded, else 0."""
+    copies = row.role in (Role.FETCH, Role.PLACE)
+    return int(row.blob_size) if copies and row.status == ExecutionStatus.SUCCESS else 0
 
 
 def task(

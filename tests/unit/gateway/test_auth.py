@@ -358,3 +358,47 @@ async def receive_nothing() -> Message:
 
 async def send_nothing(message: Message) -> None:
     pass
+
+
+# --- bk-job's X-Bkapi-Authorization: a JSON object whose bk_app_secret is the token
+
+
+def bkapi(value: str) -> Headers:
+    return Headers({"x-bkapi-authorization": value})
+
+
+def test_bk_jobs_header_presents_its_app_secret_after_authorization_before_appkey() -> None:
+    both = json.dumps({"bk_app_code": "ops", "bk_app_secret": TOKEN})
+
+    assert presented(bkapi(both), False) == Presented(TOKEN, "X-Bkapi-Authorization")
+    assert presented(bkapi(json.dumps({"bk_app_secret": " s "})), False) == Presented(
+        "s", "X-Bkapi-Authorization"
+    )
+    with_others = Headers({"authorization": "Token a", "x-bkapi-authorization": both})
+    assert presented(with_others, False) == Presented("a", "Authorization")
+    over_appkey = Headers({"appkey": "b", "x-bkapi-authorization": both})
+    assert presented(over_appkey, False) == Presented(TOKEN, "X-Bkapi-Authorization")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["{not json", "[]", '"s"', "{}", '{"bk_app_code": "ops"}', '{"bk_app_secret": 7}'],
+)
+def test_a_malformed_bk_job_header_is_401_naming_it_and_asks_nothing(value: str) -> None:
+    verify = Verifier()
+
+    answer = call(verify, "POST", "/task/7/plugin_cmd", {"x-bkapi-authorization": value}, b"{")
+
+    assert (answer.http_status, answer.status, answer.body_reads) == (200, 401, 0)
+    assert answer.body["info"].startswith("X-Bkapi-Authorization: must be a JSON object")
+    assert verify.asked == []
+
+
+def test_a_bk_job_header_is_asked_about_like_any_token() -> None:
+    verify = Verifier(refusal(grpc.StatusCode.UNAUTHENTICATED, "unknown token"))
+    header = {"x-bkapi-authorization": json.dumps({"bk_app_code": "a", "bk_app_secret": TOKEN})}
+
+    answer = call(verify, "GET", "/jobs/7", header, b"")
+
+    assert (answer.status, answer.body["info"]) == (401, "X-Bkapi-Authorization: unknown token")
+    assert verify.asked == [(TOKEN, 7)]

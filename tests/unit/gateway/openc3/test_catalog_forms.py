@@ -61,12 +61,18 @@ def test_node() -> None:
     assert nodes.create_node_request(1, fields, "ops") == catalog_pb2.CreateNodeRequest(
         project_id=1, name="n1", inip="10.0.0.1", exip="::1", ssh_port=2222, actor="ops"
     )
-    for bad, field in [
+    in_area = nodes.create_node_request(1, {**fields, "bk_cloud_id": 2**31 - 1}, "ops")
+    assert in_area.cloud_id == 2**31 - 1
+    cases: list[tuple[dict[str, object], str]] = [
         ({"inip": "10.0.0"}, "inip"),
         ({"exip": "host"}, "exip"),
         ({"sshport": "0"}, "sshport"),
         ({"name": ""}, "name"),
-    ]:
+        ({"bk_cloud_id": -1}, "bk_cloud_id"),
+        ({"bk_cloud_id": 2**31}, "bk_cloud_id"),
+        ({"bk_cloud_id": "area"}, "bk_cloud_id"),
+    ]
+    for bad, field in cases:
         assert field_of(nodes.create_node_request, 1, {**fields, **bad}, "ops") == field
 
 

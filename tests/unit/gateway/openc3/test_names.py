@@ -37,6 +37,7 @@ from gateway.openc3.names import ROUTE_FIELD_NAMES, field_name
         ("task_uuid", "taskuuid"),
         ("subtask_uuid", "subtaskuuid"),
         ("ssh_port", "sshport"),
+        ("cloud_id", "bk_cloud_id"),
         ("content", "cont"),
         ("actor", "appname"),
         ("project_id", "projectid"),

@@ -130,12 +130,13 @@ def test_script_row() -> None:
 
 
 def test_machine_and_nodeinfo_rows() -> None:
-    node = catalog_pb2.Node(id=2, name="n1", inip="10.0.0.1", slave="s1", agent=True)
+    node = catalog_pb2.Node(id=2, name="n1", inip="10.0.0.1", slave="s1", agent=True, cloud_id=3)
 
     row = views.machine_row(node)
 
-    assert list(row) == ["id", "name", "inip", "exip", "sshport", "slave", *AUDIT_KEYS]
-    assert row["sshport"] == 22
+    keys = ["id", "name", "inip", "exip", "sshport", "slave", "bk_cloud_id", *AUDIT_KEYS]
+    assert list(row) == keys
+    assert (row["sshport"], row["bk_cloud_id"]) == (22, 3)
     assert views.nodeinfo_row(node)["agent"] is True
     assert views.machine_row(catalog_pb2.Node(ssh_port=2222))["sshport"] == 2222
 
