@@ -63,6 +63,10 @@ class Task(BaseModel):
     redo_of = pw.CharField(max_length=64, default="")
     inputs = pw.TextField(default="{}")  # what was submitted, for redo
     crontab_id = pw.IntegerField(default=0)  # the crontab whose fire started it
+    job_id = pw.IntegerField(default=0)  # the job's row id (a task of a job), else 0
+    nodegroup_id = pw.IntegerField(default=0)  # RunOptions: run on this group's nodes
+    account_id = pw.IntegerField(default=0)  # RunOptions: run as this account
+    options = pw.TextField(default="{}")  # the other RunOptions (domain.RunOptions.stored)
 
     class Meta:
         indexes = (
@@ -71,6 +75,11 @@ class Task(BaseModel):
             (("project", "status", "id"), False),
             (("project", "submitter", "id"), False),
             (("project", "uuid"), True),
+            (("project", "job_id", "id"), False),
+            (("project", "nodegroup_id", "id"), False),
+            (("project", "account_id", "id"), False),
+            (("project", "crontab_id", "id"), False),
+            (("project", "job_type", "id"), False),
         )
 
 
