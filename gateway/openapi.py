@@ -141,6 +141,7 @@ class Operation:
     answers: Mapping[int, str] = field(default_factory=dict)
     enveloped: bool = True
     media_type: str = JSON
+    status: int = 200
 
 
 _OPERATIONS: dict[Callable[..., Any], Operation] = {}
@@ -160,13 +161,15 @@ def describe(
     answers: Mapping[int, str] | None = None,
     enveloped: bool = True,
     media_type: str = JSON,
+    status: int = 200,
 ) -> Callable[[Endpoint], Endpoint]:
     """Declare an endpoint's query (name -> schema; `required_query` names the ones it needs),
     JSON body (with a valid `example` of it), multipart upload and success data.
 
     `answers` adds statuses with their meaning beyond the ones every route has; an endpoint that
     is not `enveloped` answers `data` as the whole body, of `media_type` (a download's bytes).
-    """
+    `status`: a success's own HTTP status (201 created, 204 no content) in a document that keeps
+    true statuses."""
 
     needed = tuple(required_query)
     unknown = set(needed) - set(query or {})
@@ -186,6 +189,7 @@ def describe(
             answers=answers or {},
             enveloped=enveloped,
             media_type=media_type,
+            status=status,
         )
         return endpoint
 
@@ -301,12 +305,11 @@ def _success(operation: Operation, answers: Answers) -> Schema:
 def _responses(operation: Operation, answers: Answers) -> Schema:
     """Refusals with their own HTTP status (the gateway's own routes, documents that keep it)."""
     failure = {"headers": STATUS_HEADERS, "content": {JSON: {"schema": answers.failure}}}
+    done: Schema = {"description": "done", "headers": STATUS_HEADERS}
+    if operation.status != 204:
+        done["content"] = {operation.media_type: {"schema": _success(operation, answers)}}
     described: Schema = {
-        "200": {
-            "description": "done",
-            "headers": STATUS_HEADERS,
-            "content": {operation.media_type: {"schema": _success(operation, answers)}},
-        },
+        str(operation.status): done,
         "4XX": {"description": f"refused: {answers.refused}", **failure},
         "503": {"description": "the master or its database is unavailable", **failure},
     }

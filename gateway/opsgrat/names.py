@@ -39,6 +39,12 @@ RENAMED: Mapping[str, str] = {
     "task_id": "job",
     "nodes": "inventory_str",
     "user": "credential",
+    "project_id": "project",
+    "options.job_kind": "kind",
+    "steps": "template",
+    "script": "arguments",
+    "scp": "arguments",
+    "scp.dst": "inventory_str",
 }
 """Proto field -> OpsGrat's key; a field not listed keeps its name."""
 
