@@ -180,9 +180,8 @@ def describe(
 
     `answers` adds statuses with their meaning beyond the ones every route has; an endpoint that
     is not `enveloped` answers `data` as the whole body, of `media_type` (a download's bytes).
-    `status`: its success status, in a document that keeps true statuses (201 created; 204: no
-    body).
-    """
+    `status`: a success's own HTTP status (201 created, 204 no content) in a document that keeps
+    true statuses."""
 
     needed = tuple(required_query)
     unknown = set(needed) - set(query or {})

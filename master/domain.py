@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 import secrets
 import shlex
 import string
@@ -330,6 +331,48 @@ def _first_schema(data: dict[str, Any]) -> PlannedStep:
 
 # --- tasks
 
+RECORDED_OPTIONS = (
+    "inventory_str",
+    "module",
+    "arguments",
+    "verbosity",
+    "tags",
+    "skip_tags",
+    "diff_mode",
+    "become_enabled",
+    "force_handlers",
+    "start_at_task",
+    "variables_text",
+    "job_kind",
+)
+"""The launch options kept with a task and answered as sent, never acted on (RunOptions in
+task.proto); `limit` is acted on and kept with them."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run was asked for beyond its steps (OpsGrat's launch fields). At submit
+    `nodegroup_id` replaces every step's nodes with the group's, `limit` keeps only the nodes it
+    matches and `account_id` runs every step as that account (master/tasks/options.py);
+    `recorded` holds the RECORDED_OPTIONS as sent."""
+
+    nodegroup_id: int = 0
+    limit: str = ""
+    account_id: int = 0
+    recorded: dict[str, Any] = field(default_factory=dict)
+
+    def stored(self) -> str:
+        """The JSON text kept in the task's `options` column: `limit` and the recorded ones
+        (the group and the account have columns of their own, for the list's filters)."""
+        return json.dumps({"limit": self.limit, **self.recorded}, sort_keys=True)
+
+    @staticmethod
+    def from_stored(nodegroup_id: int, account_id: int, text: str) -> RunOptions:
+        kept: dict[str, Any] = json.loads(text or "{}")
+        limit = str(kept.pop("limit", ""))
+        recorded = {k: v for k, v in kept.items() if k in RECORDED_OPTIONS}
+        return RunOptions(nodegroup_id, limit, account_id, recorded)
+
 
 @dataclass(frozen=True)
 class RunMode:
@@ -358,6 +401,7 @@ class CommandSpec:
     call_type: str = CallType.API
     script_id: int = 0  # non-zero: run that stored script instead of `script`
     mode: RunMode = RunMode()
+    options: RunOptions = field(default_factory=RunOptions)
 
 
 @dataclass(frozen=True)
@@ -372,6 +416,8 @@ class JobSubmission:
     mutex: str = ""  # a crontab's mutex, held while the task has not ended
     crontab_id: int = 0  # the crontab whose fire this is
     mode: RunMode = RunMode()
+    options: RunOptions = field(default_factory=RunOptions)
+    nodes: tuple[str, ...] = ()  # non-empty: every step runs on these nodes instead of its own
 
 
 @dataclass(frozen=True)
@@ -401,11 +447,36 @@ class NewTask:
     mutex: str = ""
     crontab_id: int = 0
     mode: RunMode = RunMode()
+    job_id: int = 0  # the job's row id (a task of a job)
+    options: RunOptions = field(default_factory=RunOptions)
+
+
+TASK_ORDER_KEYS = (
+    "id",
+    "created_at",
+    "started_at",
+    "finished_at",
+    "status",
+    "name",
+    "submitter",
+    "job_id",
+    "nodegroup_id",
+    "account_id",
+    "crontab_id",
+    "forks",
+)
+"""What a task list may be sorted by: columns of the task table."""
+
+
+@dataclass(frozen=True)
+class SortKey:
+    column: str  # one of TASK_ORDER_KEYS
+    descending: bool = False
 
 
 @dataclass(frozen=True)
 class TaskFilter:
-    project_id: int
+    project_id: int  # NO_PROJECT: every project (an admin's list naming none)
     name_contains: str = ""
     submitter: str = ""
     statuses: tuple[str, ...] = ()  # any of these; none: any status
@@ -414,6 +485,12 @@ class TaskFilter:
     uuid: str = ""
     limit: int = 100
     offset: int = 0
+    job_id: int = 0  # 0: any; else only runs of that job, of that node group, ...
+    nodegroup_id: int = 0
+    account_id: int = 0
+    crontab_id: int = 0
+    job_types: tuple[str, ...] = ()  # any of these kinds; none: any
+    order_by: tuple[SortKey, ...] = ()  # none: newest first
 
 
 @dataclass(frozen=True)

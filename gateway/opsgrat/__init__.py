@@ -3,7 +3,11 @@ of jobfleet's model: a run is a task, its log rows are its executions' output an
 notes.
 
 routes/     job.py (`/api/job/job/`), log.py (`/api/job/log/`)
-views/      proto messages -> OpsGrat's rows
+views/      proto messages -> OpsGrat's rows (job.py: a task -> a run row)
+words.py    its words for states, kinds, verbosity, yes/no
+launch.py   a run's launch (POST body) -> SubmitJob / SubmitCommand / SubmitCopy;
+            variables.py its `variables` (JSON or YAML); history.py: PUT/PATCH change nothing
+related.py  the names a page of run rows shows (`template_name`, ...), asked once per page
 names.py    its dialect: DRF's error bodies with true HTTP statuses; proto field -> its key
 paging.py   DRF's offset/limit paging and ordering, `{count, next, previous, results}`
 logforms.py what `/api/job/log/` reads: a note's text, a bulk delete's `pk` / `pk[]`

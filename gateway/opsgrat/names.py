@@ -40,6 +40,12 @@ RENAMED: Mapping[str, str] = {
     "nodes": "inventory_str",
     "user": "credential",
     "text": "log",  # a note's text (the log rows' `log`)
+    "project_id": "project",
+    "options.job_kind": "kind",
+    "steps": "template",
+    "script": "arguments",
+    "scp": "arguments",
+    "scp.dst": "inventory_str",
 }
 """Proto field -> OpsGrat's key; a field not listed keeps its name."""
 

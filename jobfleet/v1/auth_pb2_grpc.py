@@ -35,7 +35,8 @@ class TokenServiceStub:
     Every Control request names its project in `optional int64 project_id`. Project 0 is a real
     project (the shared one, OpenC3's tree 0): set to 0, the field names it. Left unset, it means
     the token's own project; from the admin token, no project: refused where one is needed, and
-    GetTask, KillTask, ReadLog and FollowTask then look in every project.
+    GetTask, KillTask, ReadLog and FollowTask then look in every project (ListTasks lists every
+    project's tasks, DeleteTasks finds its ids in any project).
     """
 
     def __init__(self, channel):
@@ -76,7 +77,8 @@ class TokenServiceServicer:
     Every Control request names its project in `optional int64 project_id`. Project 0 is a real
     project (the shared one, OpenC3's tree 0): set to 0, the field names it. Left unset, it means
     the token's own project; from the admin token, no project: refused where one is needed, and
-    GetTask, KillTask, ReadLog and FollowTask then look in every project.
+    GetTask, KillTask, ReadLog and FollowTask then look in every project (ListTasks lists every
+    project's tasks, DeleteTasks finds its ids in any project).
     """
 
     def ListTokens(self, request, context):
@@ -147,7 +149,8 @@ class TokenService:
     Every Control request names its project in `optional int64 project_id`. Project 0 is a real
     project (the shared one, OpenC3's tree 0): set to 0, the field names it. Left unset, it means
     the token's own project; from the admin token, no project: refused where one is needed, and
-    GetTask, KillTask, ReadLog and FollowTask then look in every project.
+    GetTask, KillTask, ReadLog and FollowTask then look in every project (ListTasks lists every
+    project's tasks, DeleteTasks finds its ids in any project).
     """
 
     @staticmethod

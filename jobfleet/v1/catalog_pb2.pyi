@@ -159,14 +159,16 @@ class ListJobsResponse(_message.Message):
     def __init__(self, jobs: _Optional[_Iterable[_Union[Job, _Mapping]]] = ..., total: _Optional[int] = ...) -> None: ...
 
 class GetJobRequest(_message.Message):
-    __slots__ = ("project_id", "uuid", "name")
+    __slots__ = ("project_id", "uuid", "name", "id")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     UUID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
     project_id: int
     uuid: str
     name: str
-    def __init__(self, project_id: _Optional[int] = ..., uuid: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+    id: int
+    def __init__(self, project_id: _Optional[int] = ..., uuid: _Optional[str] = ..., name: _Optional[str] = ..., id: _Optional[int] = ...) -> None: ...
 
 class GetJobResponse(_message.Message):
     __slots__ = ("job",)

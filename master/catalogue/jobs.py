@@ -57,9 +57,9 @@ def list_jobs(
     return _views(rows), total
 
 
-def get_job(project_id: int, uuid: str, name: str) -> JobView:
+def get_job(project_id: int, uuid: str, name: str, job_id: int = 0) -> JobView:
     projects.require_project(project_id)  # a job missing is then told from a project missing
-    return _views([jobs.get(project_id, uuid, name)])[0]
+    return _views([jobs.get(project_id, uuid, name, job_id)])[0]
 
 
 def set_job_monitor(

@@ -56,8 +56,8 @@ class Catalogue:
     ) -> tuple[list[JobView], int]:
         return await self.run_db(job_rules.list_jobs, project_id, f, permanent_only)
 
-    async def get_job(self, project_id: int, uuid: str, name: str) -> JobView:
-        return await self.run_db(job_rules.get_job, project_id, uuid, name)
+    async def get_job(self, project_id: int, uuid: str, name: str, job_id: int = 0) -> JobView:
+        return await self.run_db(job_rules.get_job, project_id, uuid, name, job_id)
 
     async def save_job(
         self,

@@ -65,6 +65,10 @@ class Task(BaseModel):
     crontab_id = pw.IntegerField(default=0)  # the crontab whose fire started it
     forks = pw.IntegerField(default=0)  # at most this many executions of a step at once; 0: any
     check_only = pw.BooleanField(default=False)  # a dry run: nothing is sent to any machine
+    job_id = pw.IntegerField(default=0)  # the job's row id (a task of a job), else 0
+    nodegroup_id = pw.IntegerField(default=0)  # RunOptions: run on this group's nodes
+    account_id = pw.IntegerField(default=0)  # RunOptions: run as this account
+    options = pw.TextField(default="{}")  # the other RunOptions (domain.RunOptions.stored)
 
     class Meta:
         indexes = (
@@ -73,6 +77,11 @@ class Task(BaseModel):
             (("project", "status", "id"), False),
             (("project", "submitter", "id"), False),
             (("project", "uuid"), True),
+            (("project", "job_id", "id"), False),
+            (("project", "nodegroup_id", "id"), False),
+            (("project", "account_id", "id"), False),
+            (("project", "crontab_id", "id"), False),
+            (("project", "job_type", "id"), False),
         )
 
 

@@ -17,8 +17,9 @@ Project scope, in two rules, so a project token learns nothing of another projec
   exactly as an id that does not exist, so ids (sequential) do not reveal what other projects
   hold. The gateway answers these 403 and 404 in each document's envelope.
 A request with no project at all is refused to project tokens, except `ListSlaves` (slaves
-serve every project); creating and listing projects take the admin token, and so do creating
-and deleting tokens (TOKEN_WRITES), of any project. A project token lists its own project's.
+serve every project) and `ListProjects` (answered with its own project only); creating projects
+takes the admin token, and so do creating and deleting tokens (TOKEN_WRITES), of any project. A
+project token lists its own project's.
 An admin call naming no project (project_id unset: NO_PROJECT from here on) that names a task by
 uuid gets the task when one project has that uuid; uuids are per project, so when several have
 it the call is refused INVALID_ARGUMENT on `project_id` (store/tasks.py::get) instead of picking
@@ -53,7 +54,7 @@ from master.slaves.service import Slaves
 
 logger = logging.getLogger(__name__)
 
-ADMIN_ONLY = frozenset({"CreateProject", "ListProjects"})
+ADMIN_ONLY = frozenset({"CreateProject"})
 """Control methods whose requests name no project, for the admin token only."""
 TOKEN_WRITES = frozenset({"CreateToken", "DeleteToken"})
 """Only the admin mints and deletes tokens: a project token that could would outlive its own
@@ -62,8 +63,9 @@ project's tokens (without their secrets)."""
 ADMIN_MINTS = frozenset({"LinkVariable"})
 """Keys that work without a token (a variable's update link) are credentials: the admin alone
 makes them, as it alone mints tokens."""
-PROJECTLESS = frozenset({"ListSlaves"})
-"""Control methods whose requests name no project, open to every valid token."""
+PROJECTLESS = frozenset({"ListSlaves", "ListProjects"})
+"""Control methods whose requests name no project, open to every valid token (a project token
+is answered about its own project: the slaves serving it, its own name)."""
 LOG_EVERY = 10.0  # seconds between log lines about calls refused over the budget
 
 

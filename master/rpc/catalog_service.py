@@ -44,8 +44,10 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def ListProjects(
         self, request: pb.ListProjectsRequest, context: Context
     ) -> pb.ListProjectsResponse:
+        caller = CALLER.get()  # a project token sees its own project
         found = await self.catalogue.list_projects()
-        return pb.ListProjectsResponse(projects=[convert_catalog.project(r) for r in found])
+        listed = [r for r in found if caller.admin or r.id == caller.project_id]
+        return pb.ListProjectsResponse(projects=[convert_catalog.project(r) for r in listed])
 
     @unary
     async def ListSlaves(
@@ -66,7 +68,9 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
 
     @unary
     async def GetJob(self, request: pb.GetJobRequest, context: Context) -> pb.GetJobResponse:
-        job = await self.catalogue.get_job(request.project_id, request.uuid, request.name)
+        job = await self.catalogue.get_job(
+            request.project_id, request.uuid, request.name, request.id
+        )
         return pb.GetJobResponse(job=convert_catalog.job(job))
 
     @unary

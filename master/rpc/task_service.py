@@ -47,6 +47,7 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
             step,
             dict(request.variables),
             convert_task.run_mode(request.options),
+            convert_task.run_options(request.options),
         )
         return task_pb2.SubmitCopyResponse(task=self._task(await self.queries.view(task)))
 
@@ -129,6 +130,13 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
         task = await self.engine.kill_task(request.project_id, request.uuid, request.reason)
         view = await self.queries.view(task)
         return task_pb2.KillTaskResponse(task=self._task(view))
+
+    @unary
+    async def DeleteTasks(
+        self, request: task_pb2.DeleteTasksRequest, context: Context
+    ) -> task_pb2.DeleteTasksResponse:
+        deleted = await self.engine.delete_tasks(request.project_id, list(request.ids))
+        return task_pb2.DeleteTasksResponse(deleted=deleted)
 
     @unary
     async def ReadLog(

@@ -140,6 +140,13 @@ def account_by_name(project_id: int, username: str) -> Account | None:
     return account
 
 
+def account_by_id(project_id: int, account_id: int) -> Account | None:
+    account: Account | None = Account.get_or_none(
+        (Account.project == project_id) & (Account.id == account_id)
+    )
+    return account
+
+
 def machines_named(project_id: int, names: list[str]) -> dict[str, Node]:
     rows = Node.select().where((Node.project == project_id) & Node.name.in_(names))
     return {n.name: n for n in rows}

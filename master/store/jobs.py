@@ -26,13 +26,20 @@ def search(project_id: int, f: ListFilter, permanent_only: bool = False) -> tupl
     return page(query, f, Job.id)
 
 
-def get(project_id: int, uuid: str = "", name: str = "") -> Job:
+def get(project_id: int, uuid: str = "", name: str = "", job_id: int = 0) -> Job:
+    """The project's job of that uuid, else of that name, else of that numeric id."""
     query = Job.select().where(Job.project == project_id)
-    query = query.where(Job.uuid == uuid) if uuid else query.where(Job.name == name)
+    if uuid:
+        query = query.where(Job.uuid == uuid)
+    elif name or not job_id:
+        query = query.where(Job.name == name)
+    else:
+        query = query.where(Job.id == job_id)
     job: Job | None = query.first()
     if job is None:
-        field = "uuid" if uuid else "name"
-        raise NotFound(f"job {uuid or name!r} not found in project {project_id}", field)
+        field = "uuid" if uuid else "name" if name or not job_id else "id"
+        named = repr(uuid or name) if uuid or name or not job_id else str(job_id)
+        raise NotFound(f"job {named} not found in project {project_id}", field)
     return job
 
 

@@ -11,21 +11,35 @@ import peewee as pw
 
 from master.db.bulk import insert_rows
 from master.db.connection import write_transaction
-from master.db.models import Execution, Project, Subtask, Task, utcnow
+from master.db.models import Execution, LogChunk, Subtask, Task, utcnow
 from master.domain import (
     FINAL_TASK,
     NO_PROJECT,
+    TASK_ORDER_KEYS,
     ExecutionStatus,
     NewTask,
     Placement,
+    SortKey,
     SubtaskStatus,
     TaskFilter,
     TaskStatus,
     short_uuid,
 )
-from master.errors import AlreadyExists, InvalidArgument, NotFound, ResourceExhausted
+from master.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    ResourceExhausted,
+)
 
 OPEN = [s.value for s in TaskStatus if s not in FINAL_TASK]
+UNENDED = {
+    TaskStatus.INIT: "starting",
+    TaskStatus.DECISION: "waiting for a decision",
+    TaskStatus.WAITING: "waiting for `next`",
+}
+"""How a refusal to delete says what a task not ended is doing (else its status word)."""
 UUID_TRIES = 5
 
 
@@ -73,6 +87,10 @@ def create(new: NewTask, max_running: int = 0) -> Task:
             crontab_id=new.crontab_id,
             forks=new.mode.forks,
             check_only=new.mode.check,
+            job_id=new.job_id,
+            nodegroup_id=new.options.nodegroup_id,
+            account_id=new.options.account_id,
+            options=new.options.stored(),
             variables=json.dumps(new.variables, sort_keys=True),
             inputs=json.dumps(new.inputs, sort_keys=True),
             created_at=now,
@@ -271,7 +289,20 @@ def step_spec(subtask_id: int) -> dict[str, Any]:
 
 
 def search(f: TaskFilter) -> tuple[list[Task], int]:
-    query = Task.select().join(Project).where(Project.id == f.project_id)
+    """A page of the project's tasks (NO_PROJECT: of every project) and how many match."""
+    query = Task.select()
+    if f.project_id != NO_PROJECT:
+        query = query.where(Task.project == f.project_id)
+    for column, wanted in (
+        (Task.job_id, f.job_id),
+        (Task.nodegroup_id, f.nodegroup_id),
+        (Task.account_id, f.account_id),
+        (Task.crontab_id, f.crontab_id),
+    ):
+        if wanted:
+            query = query.where(column == wanted)
+    if f.job_types:
+        query = query.where(Task.job_type.in_(list(f.job_types)))
     if f.name_contains:
         query = query.where(Task.name.contains(f.name_contains))
     if f.submitter:
@@ -285,8 +316,24 @@ def search(f: TaskFilter) -> tuple[list[Task], int]:
     if f.uuid:
         query = query.where(Task.uuid == f.uuid)
     total = query.count()
-    rows = query.order_by(Task.id.desc()).limit(f.limit).offset(f.offset)
+    rows = query.order_by(*ordering(f.order_by)).limit(f.limit).offset(f.offset)
     return list(rows), total
+
+
+def ordering(keys: tuple[SortKey, ...]) -> list[Any]:
+    """The ORDER BY of a task list: the keys asked for, then the id (newest first) so that
+    pages never overlap. A missing time sorts as the latest (after every time, ascending), on
+    SQLite as on PostgreSQL; a key that is no column of this schema is INVALID_ARGUMENT."""
+    columns = Task._meta.fields
+    order: list[Any] = []
+    for key in keys:
+        column = columns.get(key.column)
+        if column is None or key.column not in TASK_ORDER_KEYS:
+            raise InvalidArgument(f"cannot sort by {key.column!r}", "order_by")
+        order.append(column.desc(nulls="FIRST") if key.descending else column.asc(nulls="LAST"))
+    if not any(key.column == "id" for key in keys):
+        order.append(Task.id.desc())
+    return order
 
 
 def count_since(project_id: int, since: dt.datetime) -> dict[str, int]:
@@ -358,3 +405,37 @@ def finish(task_id: int, status: TaskStatus, reason: str = "") -> bool:
 def ids_of_executions(execution_ids: list[int]) -> list[int]:
     rows = Execution.select(Execution.task).where(Execution.id.in_(execution_ids)).distinct()
     return [r.task_id for r in rows]
+
+
+def delete(project_id: int, task_ids: list[int]) -> list[int]:
+    """Remove ended tasks with their steps, executions and output, all or none: a task of
+    another project (unless NO_PROJECT) or none is NOT_FOUND, one not ended FAILED_PRECONDITION,
+    both naming `ids`. Rows that only name a task (a crontab fire's task uuid, a redo's
+    `redo_of`) are history and stay; notes on a task go with it (their foreign key cascades)."""
+    wanted = list(dict.fromkeys(task_ids))
+    with write_transaction():
+        query = Task.select(Task.id, Task.status).where(Task.id.in_(wanted))
+        if project_id != NO_PROJECT:
+            query = query.where(Task.project == project_id)
+        found = {row.id: row.status for row in query}
+        missing = [i for i in wanted if i not in found]
+        if missing:
+            where = f" in project {project_id}" if project_id != NO_PROJECT else ""
+            raise NotFound(f"task(s) {_listed(missing)} not found{where}", "ids")
+        running = [(i, found[i]) for i in wanted if TaskStatus(found[i]) not in FINAL_TASK]
+        if running:
+            i, status = running[0]
+            more = f" (and {len(running) - 1} more)" if len(running) > 1 else ""
+            how = UNENDED.get(TaskStatus(status), status)
+            raise FailedPrecondition(f"task {i} is still {how}{more}: kill it first", "ids")
+        executions = Execution.select(Execution.id).where(Execution.task.in_(wanted))
+        LogChunk.delete().where(LogChunk.execution.in_(executions)).execute()
+        Execution.delete().where(Execution.task.in_(wanted)).execute()
+        Subtask.delete().where(Subtask.task.in_(wanted)).execute()
+        Task.delete().where(Task.id.in_(wanted)).execute()
+    return wanted
+
+
+def _listed(ids: list[int]) -> str:
+    shown = ", ".join(map(str, ids[:10]))
+    return shown + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")

@@ -2,7 +2,8 @@
 
 submit.py turns what clients submit (a command, a copy, a job, a redo) into a task to write,
 through plan.py, which substitutes variables and resolves each step's nodes (submit, dry-run
-and redo all plan the same way). engine.py is the task engine: it starts steps, routes each
+and redo all plan the same way), and options.py, which acts on a run's options (its node
+group, account and `limit`). engine.py is the task engine: it starts steps, routes each
 node's execution (routing.py: to which slave, over SSH or not) and dispatches it (orders.py:
 what the slave is sent), settles steps as their executions end, takes subtask control and
 kills. window.py bounds how many executions of a step are out at once (RunOptions.forks: the

@@ -36,13 +36,15 @@ from master.domain import (
     PlannedStep,
     Role,
     RunMode,
+    RunOptions,
+    RunOrder,
     SshTarget,
     Step,
     StepKind,
     SubtaskStatus,
     TaskStatus,
 )
-from master.errors import FailedPrecondition, NotFound
+from master.errors import FailedPrecondition, InvalidArgument, NotFound
 from master.secrets import KeyFileError, SecretBox
 from master.slaves.sessions import SlaveSessions
 from master.store import catalogue, executions, files, slaves, tasks
@@ -55,6 +57,8 @@ logger = logging.getLogger(__name__)
 Targets = dict[str, SshTarget]
 SECRET_FIELDS = ("private_key", "password")
 """The account columns stored sealed."""
+MAX_DELETED = 1000
+"""The most tasks one DeleteTasks removes."""
 KILLED_REASON = "killed on request"
 """A killed task's reason when the kill named none."""
 
@@ -107,10 +111,20 @@ class TaskEngine:
         step: Step,
         values: dict[str, str],
         mode: RunMode = RunMode(),
+        options: RunOptions = RunOptions(),
     ) -> Task:
         self.start_rate.take(project_id)
         new = await self.run_db(
-            submit.copy_task, project_id, name, submitter, call_type, step, values, self.limit, mode
+            submit.copy_task,
+            project_id,
+            name,
+            submitter,
+            call_type,
+            step,
+            values,
+            self.limit,
+            mode,
+            options,
         )
         return await self._launch(new)
 
@@ -548,6 +562,18 @@ class TaskEngine:
             await self._settle(task.id)
         self.events.publish(task.id)
         return await self.run_db(tasks.get_by_id, task.id)
+
+    # --- history
+
+    async def delete_tasks(self, project_id: int, task_ids: list[int]) -> list[int]:
+        """Remove ended tasks with all they hold, all or none (store/tasks.py::delete)."""
+        if not task_ids or len(task_ids) > MAX_DELETED:
+            raise InvalidArgument(f"name 1 to {MAX_DELETED} tasks", "ids")
+        if any(i <= 0 for i in task_ids):
+            raise InvalidArgument("task ids are positive integers", "ids")
+        deleted = await self.run_db(tasks.delete, project_id, task_ids)
+        logger.info("task(s) %s deleted", ", ".join(map(str, deleted)))
+        return deleted
 
 
 def targets(placements: list[Placement]) -> Targets:

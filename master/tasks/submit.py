@@ -22,6 +22,7 @@ from master.domain import (
     NewTask,
     PlannedStep,
     RunMode,
+    RunOptions,
     Selector,
     SelectorType,
     Step,
@@ -30,6 +31,7 @@ from master.domain import (
 )
 from master.errors import InvalidArgument
 from master.store import jobs, projects, tasks
+from master.tasks import options
 from master.tasks.plan import FieldName, command_field, copy_field, job_field, plan
 from master.tasks.window import check_mode
 
@@ -39,6 +41,7 @@ FIELD_NAMES: dict[str, FieldName] = {SubmittedAs.JOB: job_field, SubmittedAs.COP
 
 
 def command_task(spec: CommandSpec, limit: RenderLimit) -> NewTask:
+    spec = _command_options(spec)
     validate.command(spec)
     check_mode(spec.mode)
     projects.require_project(spec.project_id)
@@ -56,20 +59,31 @@ def command_task(spec: CommandSpec, limit: RenderLimit) -> NewTask:
         args=shlex.join(spec.args),
         uuid=tasks.new_uuid(),
     )
-    inputs = {"field": SubmittedAs.COMMAND, "steps": [step.to_json()], "values": spec.variables}
+    inputs = _inputs(SubmittedAs.COMMAND, [step], spec.variables, spec.options)
     planned = plan(spec.project_id, [step], spec.variables, command_field, limit)
-    return _new_task(
+    new = _new_task(
         spec.project_id,
         spec.name,
         spec.submitter,
         spec.call_type,
         JobType.PLUGIN_CMD,
         spec.variables,
-        planned,
+        options.limited(planned, spec.options.limit),
         inputs,
         job_uuid=step.uuid,  # OpenC3's pages build the step's log uuid from it
         mode=spec.mode,
     )
+    return dataclasses.replace(new, options=spec.options)
+
+
+def _command_options(spec: CommandSpec) -> CommandSpec:
+    """The command on its node group's nodes, as its account, when its options name them."""
+    if not (spec.options.nodegroup_id or spec.options.account_id):
+        return spec
+    projects.require_project(spec.project_id)
+    nodes = options.nodes(spec.project_id, spec.options, list(spec.nodes), "nodes")
+    user = options.run_as(spec.project_id, spec.options) or spec.user
+    return dataclasses.replace(spec, nodes=tuple(nodes), user=user)
 
 
 def copy_task(
@@ -81,27 +95,43 @@ def copy_task(
     values: dict[str, str],
     limit: RenderLimit,
     mode: RunMode = RunMode(),
+    run_options: RunOptions = RunOptions(),
 ) -> NewTask:
     """An ad-hoc copy (plugin_scp): one scp step, fields named `scp.<field>`."""
     validate.text("name", name, 255)
     check_mode(mode)
     projects.require_project(project_id)
     step = dataclasses.replace(step, name=step.name or name, uuid=tasks.new_uuid())
+    step = _copy_options(project_id, step, run_options)
     check(step, "scp")
-    inputs = {"field": SubmittedAs.COPY, "steps": [step.to_json()], "values": values}
+    inputs = _inputs(SubmittedAs.COPY, [step], values, run_options)
     planned = plan(project_id, [step], values, copy_field, limit)
-    return _new_task(
+    new = _new_task(
         project_id,
         name,
         submitter,
         call_type,
         JobType.PLUGIN_SCP,
         values,
-        planned,
+        options.limited(planned, run_options.limit),
         inputs,
         job_uuid=step.uuid,  # as a command's
         mode=mode,
     )
+    return dataclasses.replace(new, options=run_options)
+
+
+def _copy_options(project_id: int, step: Step, run_options: RunOptions) -> Step:
+    """The copy to its node group's nodes, as its account, when its options name them."""
+    if not (run_options.nodegroup_id or run_options.account_id):
+        return step
+    if run_options.nodegroup_id and step.into_store:
+        why = "a copy into the file server has no destination nodes"
+        raise InvalidArgument(why, options.GROUP_FIELD)
+    if run_options.nodegroup_id and step.dst.content.strip():
+        raise InvalidArgument("name the destinations or a node group, not both", "scp.dst")
+    targets = options.nodes(project_id, run_options, [], "scp.dst")
+    return options.on_steps([step], targets, options.run_as(project_id, run_options))[0]
 
 
 def existing(sub: JobSubmission) -> Task | None:
@@ -124,14 +154,27 @@ def job_plan(
     if not sub.job_uuid and not sub.job_name:
         raise InvalidArgument("name a job by uuid or by name", "job_uuid")
     job = jobs.get(sub.project_id, sub.job_uuid, sub.job_name)
-    steps = jobs.steps_of(job)
+    steps = _job_options(sub, jobs.steps_of(job))
     values = {**jobs.values(job), **sub.variables}
-    return job, steps, values, plan(sub.project_id, steps, values, job_field, limit)
+    planned = plan(sub.project_id, steps, values, job_field, limit)
+    return job, steps, values, options.limited(planned, sub.options.limit)
+
+
+def _job_options(sub: JobSubmission, steps: list[Step]) -> list[Step]:
+    """The job's steps on the submission's nodes (`nodes`, or its node group's) and as its
+    account, when it names them."""
+    if not (sub.nodes or sub.options.nodegroup_id or sub.options.account_id):
+        return steps
+    bad = [n for n in sub.nodes if not validate.NODE_NAME.match(n)]
+    if bad:
+        raise InvalidArgument(f"not valid node name(s): {', '.join(map(repr, bad))}", "nodes")
+    targets = options.nodes(sub.project_id, sub.options, list(sub.nodes), "nodes")
+    return options.on_steps(steps, targets, options.run_as(sub.project_id, sub.options))
 
 
 def job_task(sub: JobSubmission, limit: RenderLimit) -> NewTask:
     job, steps, values, planned = job_plan(sub, limit)
-    inputs = {"field": SubmittedAs.JOB, "steps": [s.to_json() for s in steps], "values": values}
+    inputs = _inputs(SubmittedAs.JOB, steps, values, sub.options)
     new = _new_task(
         sub.project_id,
         job.name,
@@ -145,7 +188,18 @@ def job_task(sub: JobSubmission, limit: RenderLimit) -> NewTask:
         job_uuid=job.uuid,
         mode=sub.mode,
     )
-    return dataclasses.replace(new, mutex=sub.mutex, crontab_id=sub.crontab_id)
+    return dataclasses.replace(
+        new, mutex=sub.mutex, crontab_id=sub.crontab_id, job_id=job.id, options=sub.options
+    )
+
+
+def _inputs(
+    field: SubmittedAs, steps: list[Step], values: dict[str, str], run_options: RunOptions
+) -> dict[str, Any]:
+    """What a redo runs again: the steps as submitted (on the option's nodes, as its account),
+    the values, and the option's `limit`, applied again to what they resolve to then."""
+    steps_json = [s.to_json() for s in steps]
+    return {"field": field, "steps": steps_json, "values": values, "limit": run_options.limit}
 
 
 def redo_task(original: Task, submitter: str, limit: RenderLimit) -> NewTask:
@@ -154,7 +208,8 @@ def redo_task(original: Task, submitter: str, limit: RenderLimit) -> NewTask:
     values: dict[str, str] = inputs["values"]
     field_name = FIELD_NAMES.get(inputs["field"], command_field)
     planned = plan(original.project_id, steps, values, field_name, limit)
-    return _new_task(
+    planned = options.limited(planned, str(inputs.get("limit", "")))
+    new = _new_task(
         original.project_id,
         original.name,
         submitter,
@@ -167,6 +222,8 @@ def redo_task(original: Task, submitter: str, limit: RenderLimit) -> NewTask:
         redo_of=original.uuid,
         mode=RunMode(original.forks, original.check_only),  # done again as it was run
     )
+    kept = RunOptions.from_stored(original.nodegroup_id, original.account_id, original.options)
+    return dataclasses.replace(new, job_id=original.job_id, options=kept)
 
 
 def _new_task(

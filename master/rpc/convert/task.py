@@ -9,6 +9,8 @@ from jobfleet.v1 import common_pb2, task_pb2
 from master.db.models import Execution, Subtask, Task
 from master.domain import (
     DEFAULT_TIMEOUT_S,
+    RECORDED_OPTIONS,
+    TASK_ORDER_KEYS,
     CallType,
     CommandSpec,
     Control,
@@ -17,6 +19,8 @@ from master.domain import (
     PlannedStep,
     Role,
     RunMode,
+    RunOptions,
+    SortKey,
     SubtaskStatus,
     TaskFilter,
     TaskStatus,
@@ -71,11 +75,12 @@ def task(
         slaves = sorted({r.slave for r in rows or [] if r.slave})
     step_uuids = {s.id: s.uuid for s in subs or []}
     return common_pb2.Task(
-        options=run_options(row),
         slaves=slaves,
         subtasks=[subtask(s) for s in subs or []],
         redo_of=row.redo_of,
         crontab_id=row.crontab_id,
+        job_id=row.job_id,
+        options=stored_options(row),
         id=row.id,
         uuid=row.uuid,
         project_id=row.project_id,
@@ -93,6 +98,29 @@ def task(
         finished_at=timestamp(row.finished_at),
         executions=[execution(r, step_uuids.get(r.subtask_id, "")) for r in rows or []],
         note_count=note_count,
+    )
+
+
+def stored_options(row: Task) -> common_pb2.RunOptions:
+    """The options a task was launched with, as kept (domain.RunOptions.stored)."""
+    kept = RunOptions.from_stored(row.nodegroup_id, row.account_id, row.options)
+    return common_pb2.RunOptions(
+        forks=row.forks,
+        check=row.check_only,
+        nodegroup_id=kept.nodegroup_id,
+        limit=kept.limit,
+        account_id=kept.account_id,
+        **kept.recorded,
+    )
+
+
+def run_options(msg: common_pb2.RunOptions) -> RunOptions:
+    """A request's options: what is acted on, and the rest to keep as sent."""
+    return RunOptions(
+        nodegroup_id=msg.nodegroup_id,
+        limit=msg.limit,
+        account_id=msg.account_id,
+        recorded={name: getattr(msg, name) for name in RECORDED_OPTIONS},
     )
 
 
@@ -138,6 +166,8 @@ def job_submission(req: task_pb2.SubmitJobRequest) -> JobSubmission:
         submitter=req.submitter or "api",
         call_type=req.call_type or CallType.API,
         mode=run_mode(req.options),
+        options=run_options(req.options),
+        nodes=tuple(dict.fromkeys(n.strip() for n in req.nodes if n.strip())),
     )
 
 
@@ -172,6 +202,7 @@ def command_spec(req: task_pb2.SubmitCommandRequest) -> CommandSpec:
         variables=dict(req.variables),
         call_type=req.call_type or CallType.API,
         mode=run_mode(req.options),
+        options=run_options(req.options),
     )
 
 
@@ -187,6 +218,12 @@ def task_filter(req: task_pb2.ListTasksRequest) -> TaskFilter:
         uuid=req.uuid,
         limit=min(req.limit or 100, 1000),
         offset=max(req.offset, 0),
+        job_id=req.job_id,
+        nodegroup_id=req.nodegroup_id,
+        account_id=req.account_id,
+        crontab_id=req.crontab_id,
+        job_types=tuple(dict.fromkeys(req.job_types)),
+        order_by=tuple(sort_key(key) for key in req.order_by),
     )
 
 
@@ -195,6 +232,10 @@ def run_mode(options: common_pb2.RunOptions) -> RunMode:
     return RunMode(forks=options.forks, check=options.check)
 
 
-def run_options(row: Task) -> common_pb2.RunOptions:
-    """The RunOptions a task was launched with, as stored with it."""
-    return common_pb2.RunOptions(forks=row.forks, check=row.check_only)
+def sort_key(text: str) -> SortKey:
+    """`name` or `-name` (descending), a key of TASK_ORDER_KEYS; else INVALID_ARGUMENT."""
+    column = text.strip().removeprefix("-")
+    if column not in TASK_ORDER_KEYS:
+        known = ", ".join(TASK_ORDER_KEYS)
+        raise InvalidArgument(f"unknown sort key {text!r}; one of: {known}", "order_by")
+    return SortKey(column, text.strip().startswith("-"))

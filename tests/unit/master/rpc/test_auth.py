@@ -13,7 +13,7 @@ import pytest
 from google.protobuf.message import Message
 
 from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, task_pb2
-from jobfleet.v1.catalog_pb2 import ListSlavesRequest
+from jobfleet.v1.catalog_pb2 import ListProjectsRequest, ListSlavesRequest
 from master.catalogue.service import Tokens
 from master.db.connection import DbRunner
 from master.domain import NO_PROJECT
@@ -69,7 +69,7 @@ def test_any_project_is_narrowed_to_the_tokens_also_nested() -> None:
             task_pb2.DryRunRequest(job=task_pb2.SubmitJobRequest(project_id=2)),
         ),
         ("/jobfleet.v1.CatalogService/Unlisted", catalog_pb2.ListProjectsRequest()),
-        ("/jobfleet.v1.CatalogService/ListProjects", catalog_pb2.ListProjectsRequest()),
+        ("/jobfleet.v1.CatalogService/CreateProject", catalog_pb2.CreateProjectRequest()),
     ],
 )
 def test_another_project_or_none_is_refused(method: str, request_: Message) -> None:
@@ -79,6 +79,8 @@ def test_another_project_or_none_is_refused(method: str, request_: Message) -> N
 
 def test_listing_slaves_takes_any_token_and_the_admin_passes_everywhere() -> None:
     Authenticator.permit(ONE, "/jobfleet.v1.CatalogService/ListSlaves", ListSlavesRequest())
+    # the servicer answers a project token its own project only
+    Authenticator.permit(ONE, "/jobfleet.v1.CatalogService/ListProjects", ListProjectsRequest())
     request = task_pb2.ReadLogRequest(project_id=2)
     Authenticator.permit(ADMIN, "/jobfleet.v1.TaskService/ReadLog", request)
     assert request.project_id == 2 and ADMIN.admin and not Caller(0, slave="s1").admin
@@ -110,7 +112,7 @@ def test_a_project_zero_token_is_no_admin_and_acts_on_project_zero_only() -> Non
     assert unnamed.HasField("project_id") and unnamed.project_id == 0
     for method, request_ in [
         ("/jobfleet.v1.TaskService/ListTasks", task_pb2.ListTasksRequest(project_id=1)),
-        ("/jobfleet.v1.CatalogService/ListProjects", catalog_pb2.ListProjectsRequest()),
+        ("/jobfleet.v1.CatalogService/CreateProject", catalog_pb2.CreateProjectRequest()),
         ("/jobfleet.v1.TokenService/CreateToken", auth_pb2.CreateTokenRequest(project_id=0)),
     ]:
         with pytest.raises(PermissionDenied):
