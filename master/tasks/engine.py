@@ -37,7 +37,6 @@ from master.domain import (
     Role,
     RunMode,
     RunOptions,
-    RunOrder,
     SshTarget,
     Step,
     StepKind,

@@ -101,7 +101,7 @@ def test_a_command_and_a_copy_go_to_the_groups_nodes(core: Core, catalogue: dict
     async def scenario() -> list[tuple[str, str]]:
         slaves = [await core.attach(n) for n in WEBS]
         ran = await core.engine.submit_command(command)
-        copied = await core.engine.submit_copy(1, "ship", "me", "api", copy, {}, options)
+        copied = await core.engine.submit_copy(1, "ship", "me", "api", copy, {}, options=options)
         rows = [*tasks.executions(ran.id), *tasks.executions(copied.id)]
         assert not slaves[1].queued()
         return [(r.node, r.role) for r in rows]
