@@ -256,7 +256,11 @@ def step_spec(subtask_id: int) -> dict[str, Any]:
 
 
 def search(f: TaskFilter) -> tuple[list[Task], int]:
-    query = Task.select().join(Project).where(Project.id == f.project_id)
+    """A page of the project's tasks, newest first; NO_PROJECT (an admin's list naming none):
+    every project's."""
+    query = Task.select()
+    if f.project_id != NO_PROJECT:
+        query = query.join(Project).where(Project.id == f.project_id)
     if f.name_contains:
         query = query.where(Task.name.contains(f.name_contains))
     if f.submitter:

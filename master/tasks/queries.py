@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from master.db.connection import DbRunner
 from master.db.models import Execution, Subtask, Task, utcnow
-from master.domain import FINAL_TASK, Blob, ExecutionStatus, Role, TaskFilter
+from master.domain import FINAL_TASK, NO_PROJECT, Blob, ExecutionStatus, Role, TaskFilter
 from master.errors import NotFound, PermissionDenied
 from master.store import executions, logs, projects, tasks
 from master.tasks.events import TaskEvents, wait_for
@@ -77,8 +77,10 @@ class TaskQueries:
         return await self.run_db(tasks.count_since, project_id, since)
 
     async def search(self, f: TaskFilter) -> tuple[list[Task], int, dict[int, list[str]]]:
-        """A page of tasks, the total matching, and each listed task's slaves."""
-        await self.run_db(projects.require_project, f.project_id)
+        """A page of tasks, the total matching, and each listed task's slaves (NO_PROJECT: of
+        every project)."""
+        if f.project_id != NO_PROJECT:
+            await self.run_db(projects.require_project, f.project_id)
         rows, total = await self.run_db(tasks.search, f)
         return rows, total, await self.run_db(tasks.slaves_of, [r.id for r in rows])
 
