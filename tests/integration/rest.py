@@ -1,4 +1,5 @@
-"""Small REST helpers for the OpenC3 routes, as a client would use them."""
+"""Small REST helpers for the OpenC3 routes, as a client would use them; reading a refusal on
+any document's route (`refusal`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from tests.integration import documents
 from tests.waiting import wait_until
 
 FINAL = {"success", "fail"}  # what OpenC3's pages poll for (a killed task ends `fail`)
@@ -56,19 +58,27 @@ STATUS_HEADER = "x-jobfleet-status"
 
 
 def true_status(resp: httpx.Response) -> int:
-    """The HTTP status a REST client would expect: OpenC3 routes answer refusals 200 with
-    `stat: false` (as OpenC3 does, for its pages) and carry the true one in a header."""
+    """The HTTP status a REST client would expect: every answer carries it in a header (the
+    routes of a document answering refusals HTTP 200, OpenC3's, put it nowhere else)."""
     return int(resp.headers.get(STATUS_HEADER, resp.status_code))
 
 
 def refusal(resp: httpx.Response, status: int | tuple[int, ...], *names: str) -> str:
-    """The answer is the enveloped refusal with true status `status`, naming one of `names`
-    when given; its `info`."""
+    """The answer is a refusal standing for `status`, in the envelope of the document whose
+    route it is (`documents`), naming one of `names` when given (as a key, or in its text);
+    its text: its strings, one a line (OpenC3's: its `info`)."""
     statuses = (status,) if isinstance(status, int) else status
-    assert true_status(resp) in statuses, (resp.status_code, resp.headers, resp.text)
+    stood_for = documents.status_header(resp.headers)
+    assert stood_for in statuses, (resp.status_code, resp.headers, resp.text)
+    document = documents.document_of(resp.request.method, resp.request.url.path)
+    assert resp.status_code == documents.http_status(document, stood_for), (stood_for, resp.text)
     payload = resp.json()
-    assert payload["stat"] is False and str(payload.get("info", "")).strip(), payload
-    info = str(payload["info"])
+    answers = documents.answers_of(document)
+    assert documents.is_failure(answers, stood_for, payload), f"not a refusal: {payload}"
+    text = "\n".join(documents.texts(payload))
+    assert text.strip(), payload
     if names:
-        assert any(name in info for name in names), f"{info!r} names none of {names}"
-    return info
+        assert any(documents.names(payload, name) for name in names), (
+            f"{payload!r} names none of {names}"
+        )
+    return text
