@@ -13,6 +13,9 @@ its own input checks. Every call the handler then makes carries the token as gRP
 (`CREDENTIALS`, read by the channels' interceptors) and the master checks each one again: it is
 the one place that decides. No token is ever logged or echoed.
 
+On the routes of a document whose clients authenticate with `Authorization: Basic` (cloud-act2's,
+`Document.basic_routes`), that header's password is taken as the token too.
+
 A request that matches no route (or a route but not its method) passes on without credentials:
 the router answers it 404 or 405, and no handler runs. A request that acts (not GET or HEAD)
 with the cookie alone is refused when the browser says it comes from another site
@@ -27,6 +30,7 @@ refusal with `socket_refusal` and must stop there (its calls would carry no toke
 
 from __future__ import annotations
 
+import base64
 import contextvars
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -46,6 +50,7 @@ from gateway.errors import Dialect, Failure, FieldError, rpc_failure
 
 CREDENTIALS: contextvars.ContextVar[str] = contextvars.ContextVar("credentials", default="")
 SCHEME = "token "
+BASIC = "basic "
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 # What gRPC metadata can carry: no token holds anything else (a cookie might).
 _PRINTABLE = re.compile(r"[\x20-\x7e]+")
@@ -74,18 +79,34 @@ class Presented:
     cookie: bool = False
 
 
-def presented(headers: Headers, token_header: bool, cookie: str = "sid") -> Presented | None:
-    """The first of: `Authorization: Token`, `appkey`, the `token` header (when `token_header`),
-    the `cookie` cookie."""
+def presented(
+    headers: Headers, token_header: bool, cookie: str = "sid", basic: bool = False
+) -> Presented | None:
+    """The first of: `Authorization: Token` (or `Basic`, its password, when `basic`), `appkey`,
+    the `token` header (when `token_header`), the `cookie` cookie."""
     auth = headers.get("authorization", "")
     if auth[: len(SCHEME)].lower() == SCHEME and auth[len(SCHEME) :].strip():
         return Presented(auth[len(SCHEME) :].strip(), "Authorization")
+    password = basic_password(auth) if basic else ""
+    if password:
+        return Presented(password, "Authorization")
     for name, taken in (("appkey", True), ("token", token_header)):
         value = headers.get(name, "").strip()
         if taken and value:
             return Presented(value, name)
     value = cookie_parser(headers.get("cookie", "")).get(cookie, "").strip()
     return Presented(value, cookie, cookie=True) if value else None
+
+
+def basic_password(auth: str) -> str:
+    """The password of `Authorization: Basic <base64 of user:password>`; "" for anything else."""
+    if auth[: len(BASIC)].lower() != BASIC:
+        return ""
+    try:
+        decoded = base64.b64decode(auth[len(BASIC) :].strip(), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    return decoded.partition(":")[2].strip()
 
 
 def socket_token(scope: Scope, cookie: str) -> Presented | None:
@@ -135,11 +156,13 @@ class Credentials:
         dialect: Callable[[str], Dialect],
         verify: Verify | None = None,
         session_cookie: str = "sid",
+        basic_routes: Sequence[BaseRoute] = (),
     ) -> None:
         self.app = app
         self.routes = routes
         self.open = open_routes
         self.token_header = token_header_routes
+        self.basic = basic_routes
         self.dialect = dialect
         self.verify = verify or AskMaster()
         self.session_cookie = session_cookie
@@ -155,7 +178,12 @@ class Credentials:
         path, path_params = route
         dialect = self.dialect(path)
         headers = Headers(scope=scope)
-        given = presented(headers, self._matches(scope, self.token_header), self.session_cookie)
+        given = presented(
+            headers,
+            self._matches(scope, self.token_header),
+            self.session_cookie,
+            basic=self._matches(scope, self.basic),
+        )
         refusal = self._refusal(scope, headers, given)
         if given is None or refusal is not None:
             failure = refusal or Failure(401, missing(self.session_cookie), "token")
