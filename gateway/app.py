@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
-from gateway import bkjob, errors, health, openapi, openc3, opsgrat
+from gateway import bkjob, cloudact2, errors, health, openapi, openc3, opsgrat
 from gateway.auth import Credentials
 from gateway.bodylimit import BodyLimit
 from gateway.callers import Verify
@@ -21,7 +21,7 @@ from gateway.schemas import Schema
 from gateway.statusheader import StatusHeader
 from gateway.upstream import master_lifespan
 
-DOCUMENTS: tuple[Document, ...] = (openc3.DOCUMENT, opsgrat.DOCUMENT, bkjob.DOCUMENT)
+DOCUMENTS: tuple[Document, ...] = (openc3.DOCUMENT, opsgrat.DOCUMENT, bkjob.DOCUMENT, cloudact2.DOCUMENT)
 
 # The gateway's own answers (the health probe, unknown paths) speak the primary document's
 # dialect, with their true HTTP status.
@@ -42,6 +42,7 @@ OPEN_ROUTES: list[BaseRoute] = [
     *_served(lambda d: d.open_routes),
 ]
 TOKEN_HEADER_ROUTES: list[BaseRoute] = _served(lambda d: d.token_header_routes)
+BASIC_ROUTES: list[BaseRoute] = _served(lambda d: d.basic_routes)
 
 # Streamed uploads: each file is capped by `max_upload_bytes`, the body as a whole is not.
 UNCAPPED_ROUTES: list[BaseRoute] = _served(lambda d: d.uncapped_routes)
@@ -90,6 +91,7 @@ def create_app(config: GatewayConfig, verify: Verify | None = None) -> Starlette
                 routes=ROUTES,
                 open_routes=OPEN_ROUTES,
                 token_header_routes=TOKEN_HEADER_ROUTES,
+                basic_routes=BASIC_ROUTES,
                 dialect=dialect_of,
                 verify=verify,
                 session_cookie=config.session_cookie,

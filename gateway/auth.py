@@ -15,6 +15,9 @@ its own input checks. Every call the handler then makes carries the token as gRP
 (`CREDENTIALS`, read by the channels' interceptors) and the master checks each one again: it is
 the one place that decides. No token is ever logged or echoed.
 
+On the routes of a document whose clients authenticate with `Authorization: Basic` (cloud-act2's,
+`Document.basic_routes`), that header's password is taken as the token too.
+
 A request that matches no route (or a route but not its method) passes on without credentials:
 the router answers it 404 or 405, and no handler runs. A request that acts (not GET or HEAD)
 with the cookie alone is refused when the browser says it comes from another site
@@ -29,6 +32,7 @@ refusal with `socket_refusal` and must stop there (its calls would carry no toke
 
 from __future__ import annotations
 
+import base64
 import contextvars
 import json
 import re
@@ -49,6 +53,7 @@ from gateway.errors import Dialect, Failure, FieldError, rpc_failure
 
 CREDENTIALS: contextvars.ContextVar[str] = contextvars.ContextVar("credentials", default="")
 SCHEME = "token "
+BASIC = "basic "
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 # What gRPC metadata can carry: no token holds anything else (a cookie might).
 _PRINTABLE = re.compile(r"[\x20-\x7e]+")
@@ -82,12 +87,18 @@ class Presented:
     """Why the header cannot hold a token at all (refused 401 naming `source`); "" = fine."""
 
 
-def presented(headers: Headers, token_header: bool, cookie: str = "sid") -> Presented | None:
-    """The first of: `Authorization: Token`, `X-Bkapi-Authorization`, `appkey`, the `token`
-    header (when `token_header`), the `cookie` cookie."""
+def presented(
+    headers: Headers, token_header: bool, cookie: str = "sid", basic: bool = False
+) -> Presented | None:
+    """The first of: `Authorization: Token` (or `Basic`, its password, when `basic`),
+    `X-Bkapi-Authorization`, `appkey`, the `token` header (when `token_header`), the `cookie`
+    cookie."""
     auth = headers.get("authorization", "")
     if auth[: len(SCHEME)].lower() == SCHEME and auth[len(SCHEME) :].strip():
         return Presented(auth[len(SCHEME) :].strip(), "Authorization")
+    password = basic_password(auth) if basic else ""
+    if password:
+        return Presented(password, "Authorization")
     bkapi = headers.get(BKAPI_HEADER, "").strip()
     if bkapi:
         return bkapi_secret(bkapi)
@@ -111,6 +122,17 @@ def bkapi_secret(value: str) -> Presented:
         return Presented(secret.strip(), BKAPI_HEADER)
     why = f"must be a JSON object {BKAPI_SHAPE} with a non-empty {BKAPI_SECRET}"
     return Presented("", BKAPI_HEADER, malformed=why)
+
+
+def basic_password(auth: str) -> str:
+    """The password of `Authorization: Basic <base64 of user:password>`; "" for anything else."""
+    if auth[: len(BASIC)].lower() != BASIC:
+        return ""
+    try:
+        decoded = base64.b64decode(auth[len(BASIC) :].strip(), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    return decoded.partition(":")[2].strip()
 
 
 def socket_token(scope: Scope, cookie: str) -> Presented | None:
@@ -160,11 +182,13 @@ class Credentials:
         dialect: Callable[[str], Dialect],
         verify: Verify | None = None,
         session_cookie: str = "sid",
+        basic_routes: Sequence[BaseRoute] = (),
     ) -> None:
         self.app = app
         self.routes = routes
         self.open = open_routes
         self.token_header = token_header_routes
+        self.basic = basic_routes
         self.dialect = dialect
         self.verify = verify or AskMaster()
         self.session_cookie = session_cookie
@@ -180,7 +204,12 @@ class Credentials:
         path, path_params = route
         dialect = self.dialect(path)
         headers = Headers(scope=scope)
-        given = presented(headers, self._matches(scope, self.token_header), self.session_cookie)
+        given = presented(
+            headers,
+            self._matches(scope, self.token_header),
+            self.session_cookie,
+            basic=self._matches(scope, self.basic),
+        )
         refusal = self._refusal(scope, headers, given)
         if given is None or refusal is not None:
             failure = refusal or Failure(401, missing(self.session_cookie), "token")

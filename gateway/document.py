@@ -51,6 +51,9 @@ class Document:
     OpenAPI document says of its routes)."""
     answers: Answers | None = None
     """Its envelopes as `/openapi.json` describes them; None = OpenC3's (the house's)."""
+    basic_routes: Sequence[BaseRoute] = ()
+    """Routes that also take `Authorization: Basic` credentials, the password as the token
+    (cloud-act2's clients send their user and password so)."""
 
 
 class Alias(Route):

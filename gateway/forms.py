@@ -33,6 +33,7 @@ TOKEN = re.compile(r"^[A-Za-z0-9]{1,64}$")
 FALSE_WORDS = ("0", "false", "no", "off")
 # Time bounds: an end one day past 9999-12-31 is past what the master's datetimes can hold.
 MIN_YEAR, MAX_YEAR = 1000, 9998
+_MAX_DIGITS = 40
 
 
 async def read_fields(request: Request[Any]) -> dict[str, Any]:
@@ -116,6 +117,8 @@ def integer(fields: Fields, name: str, *, default: int, low: int, high: int) -> 
     if value is None:
         return default
     if isinstance(value, str) and re.fullmatch(r"\s*[+-]?[0-9]+\s*", value):
+        if len(value.strip()) > _MAX_DIGITS:  # past any int64 (and past what int() reads)
+            raise FieldError(name, f"must be between {low} and {high}, got {value.strip()[:24]}...")
         value = int(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)

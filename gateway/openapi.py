@@ -112,6 +112,11 @@ SECURITY_SCHEMES: Schema = {
         "description": 'bk-job\'s header: `{"bk_app_code": "<app>", "bk_app_secret": "<t>"}`, '
         "the secret a token",
     },
+    "basic": {
+        "type": "http",
+        "scheme": "basic",
+        "description": "a token as the password (any user): cloud-act2's clients send theirs so",
+    },
     "filetoken": {
         "type": "apiKey",
         "in": "header",
@@ -216,6 +221,7 @@ def document(
     routes = list(routes)
     documents = list(documents)
     in_200 = {str(getattr(r, "path", "")) for d in documents if d.refusals_in_200 for r in d.routes}
+    basic = {str(getattr(r, "path", "")) for d in documents for r in d.basic_routes}
     answers_of = {
         str(getattr(r, "path", "")): d.answers or HOUSE for d in documents for r in d.routes
     }
@@ -231,6 +237,8 @@ def document(
         for method in sorted((route.methods or set()) - {"HEAD"}):
             answers = answers_of.get(route.path, HOUSE)
             spec = _operation(route, operation, answers, route.path in in_200)
+            if route.path in basic:
+                spec["security"] = [*spec.get("security", SECURITY), {"basic": []}]
             paths.setdefault(route.path, {})[method.lower()] = spec
     if missing:
         raise LookupError(f"routes without an OpenAPI description: {', '.join(missing)}")

@@ -54,10 +54,12 @@ class MasterClient:
             uploads=catalog_pb2_grpc.CatalogServiceStub(upload_channel),
         )
 
-    async def log_pages(self, project_id: int, execution_id: int) -> AsyncIterator[bytes]:
+    async def log_pages(
+        self, project_id: int, execution_id: int, stderr: bool | None = None
+    ) -> AsyncIterator[bytes]:
         """An execution's log as stored so far, one page (<= LOG_PAGE_BYTES) at a time, until
         complete or no progress; only one page is held (an execution of another project is
-        NOT_FOUND)."""
+        NOT_FOUND). `stderr` set: that stream only (False: stdout); None: both, as they came."""
         seq = 0
         while True:
             ask = task_pb2.ReadLogRequest(
@@ -65,6 +67,7 @@ class MasterClient:
                 execution_id=execution_id,
                 from_seq=seq,
                 max_bytes=LOG_PAGE_BYTES,
+                stderr=stderr,
             )
             reply = await self.task.ReadLog(ask, timeout=self.timeout)
             yield reply.data

@@ -62,7 +62,7 @@ def render_failure(failure: Failure) -> Response:
     """DRF's bodies: a field's 400 as `{field: [why]}`, the rest as `{"detail": why}`."""
     if failure.status == 400 and failure.field:
         body: dict[str, object] = {failure.field: [failure.message]}
-    elif failure.field and failure.status < 500 and failure.status not in (401, 403):
+    elif failure.field and failure.status < 500:
         body = {"detail": f"{failure.field}: {failure.message}"}
     else:
         body = {"detail": failure.message}

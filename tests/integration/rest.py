@@ -1,12 +1,13 @@
-"""Small REST helpers for the OpenC3 routes, as a client would use them."""
+"""Small REST helpers for the OpenC3 routes, as a client would use them; reading a refusal on
+any document's route (`refusal`)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
 
+from tests.integration import documents
 from tests.waiting import wait_until
 
 FINAL = {"success", "fail"}  # what OpenC3's pages poll for (a killed task ends `fail`)
@@ -57,29 +58,27 @@ STATUS_HEADER = "x-jobfleet-status"
 
 
 def true_status(resp: httpx.Response) -> int:
-    """The HTTP status a REST client would expect: OpenC3 routes answer refusals 200 with
-    `stat: false` (as OpenC3 does, for its pages) and carry the true one in a header."""
+    """The HTTP status a REST client would expect: every answer carries it in a header (the
+    routes of a document answering refusals HTTP 200, OpenC3's, put it nowhere else)."""
     return int(resp.headers.get(STATUS_HEADER, resp.status_code))
 
 
 def refusal(resp: httpx.Response, status: int | tuple[int, ...], *names: str) -> str:
-    """The answer is the enveloped refusal with true status `status`, naming one of `names`
-    when given; its `info`."""
+    """The answer is a refusal standing for `status`, in the envelope of the document whose
+    route it is (`documents`), naming one of `names` when given (as a key, or in its text);
+    its text: its strings, one a line (OpenC3's: its `info`)."""
     statuses = (status,) if isinstance(status, int) else status
-    assert true_status(resp) in statuses, (resp.status_code, resp.headers, resp.text)
-    info = refusal_text(resp.json())
+    stood_for = documents.status_header(resp.headers)
+    assert stood_for in statuses, (resp.status_code, resp.headers, resp.text)
+    document = documents.document_of(resp.request.method, resp.request.url.path)
+    assert resp.status_code == documents.http_status(document, stood_for), (stood_for, resp.text)
+    payload = resp.json()
+    answers = documents.answers_of(document)
+    assert documents.is_failure(answers, stood_for, payload), f"not a refusal: {payload}"
+    text = "\n".join(documents.texts(payload))
+    assert text.strip(), payload
     if names:
-        assert any(name in info for name in names), f"{info!r} names none of {names}"
-    return info
-
-
-def refusal_text(payload: Any) -> str:
-    """What a refusal says, in its document's envelope: OpenC3's `info` (`stat: false`),
-    bk-job's `message` (`result: false`); another document's whole body (its field is a key or
-    inside a message)."""
-    for flag, text in (("stat", "info"), ("result", "message")):
-        if isinstance(payload, dict) and flag in payload:
-            said = str(payload.get(text, ""))
-            assert payload[flag] is False and said.strip(), payload
-            return said
-    return json.dumps(payload)
+        assert any(documents.names(payload, name) for name in names), (
+            f"{payload!r} names none of {names}"
+        )
+    return text

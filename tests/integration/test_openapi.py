@@ -1,13 +1,15 @@
 """The published OpenAPI document, and a property-based fuzzer run against a real gateway.
 
 schemathesis turns `/openapi.json` into hypothesis strategies: schema-valid requests (positive)
-and schema-violating ones (negative) for every operation. Every answer must be JSON in the
-OpenC3 envelope, its true status in `X-Jobfleet-Status` (an OpenC3 refusal is HTTP 200, the
-status it stands for in that header), never a 5xx; a refusal's `info` names the field it is
-about and the refusal changes nothing the master keeps; and in positive mode, the gateway's
-format checks must never refuse a value the document calls valid (the document would be
-lying). Bounded: `JOBFLEET_FUZZ_EXAMPLES` examples per operation and mode (default 25),
-derandomized unless `JOBFLEET_FUZZ_SEED` is set, so a failure replays.
+and schema-violating ones (negative) for every operation of every document. Every answer must
+be JSON, its true status in `X-Jobfleet-Status` and its HTTP status that one (or 200 for a
+refusal on a document answering refusals 200), never a 5xx; a refusal is its document's failure
+envelope and names the field it is about, and it changes nothing the master keeps (a refused
+launch starts nothing); and in positive mode, the gateway's format checks must never refuse a
+value the document calls valid (the document would be lying). How an answer reads, per
+document: `tests.integration.documents`. Bounded: `JOBFLEET_FUZZ_EXAMPLES` examples per
+operation and mode (default 25), derandomized unless `JOBFLEET_FUZZ_SEED` is set, so a failure
+replays.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import requests
@@ -30,8 +33,9 @@ from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi import checks as openapi_checks
 from starlette.routing import Route
 
-from gateway.statusheader import STATUS_HEADER
-from tests.integration import snapshot
+from gateway import forms
+from gateway.document import Answers, Document
+from tests.integration import documents, snapshot
 from tests.integration.conftest import Gateway, Master
 from tests.integration.seeds import seed_catalogue
 
@@ -49,12 +53,11 @@ FORMAT_REFUSALS = re.compile(
     r"unsupported value|must be 1-64 letters|must be an object|must be a boolean|"
     r"must not be blank|is required"
 )
-# A refusal's `info`: `check format fail: <field>: why` (400) or `<field>: why`. Only a busy
-# master (429) and a failing one (5xx) have no field to name.
+# A refusal's text naming its field, in any document: `<field>: why` (OpenC3's `info` may open
+# with `check format fail: `), unless the field is a key of the body (`names_a_field`). Only a
+# busy master (429) and a failing one (5xx) have no field to name.
 NAMES_A_FIELD = re.compile(r"^(check format fail: )?[A-Za-z_][\w.\[\]-]*: \S")
 FIELDLESS = {429, 500, 502, 503, 504}
-# OpsGrat's routes (job-task-api.txt, job-log-api.txt): DRF's bodies with true statuses.
-DRF_PATHS = ("/api/job/job/", "/api/job/log/")
 # What only a request changes: the engine, the cron scheduler (its fires, a crontab's `through`)
 # and the blob sweep change the rest on their own, so a refused request is held to these.
 LASTING = {
@@ -62,10 +65,12 @@ LASTING = {
         table: f'SELECT * FROM "{table}"'
         for table in ("project", "job", "script", "node", "node_group", "account")
     },
-    **{table: f'SELECT * FROM "{table}"' for table in ("variable", "stored_file", "token")},
+    **{
+        table: f'SELECT * FROM "{table}"'
+        for table in ("variable", "stored_file", "token", "task_note")
+    },
     "crontab": 'SELECT id, name, revision FROM "crontab"',
     "task": "SELECT project_id, uuid FROM task WHERE call_type <> 'crontab'",
-    "task_note": 'SELECT * FROM "task_note"',
 }
 
 
@@ -121,70 +126,56 @@ def test_the_document_describes_every_route(fuzzed: Fuzzed) -> None:
 
 def true_status(response: Any) -> int:
     """The status an answer stands for: every answer says it in the header."""
-    values = {k.lower(): v for k, v in response.headers.items()}.get(STATUS_HEADER.lower())
-    assert values, response.headers  # schemathesis keeps each header's values in a list
-    return int(values[0] if isinstance(values, list) else values)
+    return documents.status_header(response.headers)
 
 
-ENVELOPES = {"stat": "info", "result": "message"}
-"""An envelope's success flag -> the key its refusal says why in: OpenC3's, bk-job's."""
+def document_of(response: Any) -> Document | None:
+    """The document whose route answered (None: the gateway's own, or no route matched)."""
+    request = response.request
+    return documents.document_of(str(request.method), unquote(urlsplit(str(request.url)).path))
 
 
-def check_envelope(ctx: Any, response: Any, case: FuzzCase) -> bool:
-    """Every answer is its document's envelope (OpenC3's or bk-job's), its true status in the
-    header (a refusal: under HTTP 200, no route or method matched: as is); a refusal says why,
-    naming the field. OpsGrat's routes answer DRF's bodies instead (`check_drf`)."""
+def check_answer(ctx: Any, response: Any, case: FuzzCase) -> bool:
+    """Every answer's HTTP status is its true status (in the header), or 200 for a refusal of a
+    document that answers refusals 200; a refusal is its document's failure envelope, naming
+    the field it is about; where refusals are 200, a success is no failure envelope."""
     status = true_status(response)
-    assert response.status_code in (status, 200), (response.status_code, status)
-    if case.path == "/openapi.json":
-        return True
-    if case.path.startswith(DRF_PATHS):
-        return check_drf(response, status)
-    payload = response.json()
-    flag = next((f for f in ENVELOPES if isinstance(payload, dict) and f in payload), "stat")
-    assert isinstance(payload, dict) and isinstance(payload.get(flag), bool), payload
-    assert payload[flag] is (status < 400), (status, payload)
+    document = document_of(response)
+    assert response.status_code == documents.http_status(document, status), (
+        response.status_code,
+        status,
+    )
+    answers = documents.answers_of(document)
     if status >= 400:
-        info = payload[ENVELOPES[flag]]
-        assert status in FIELDLESS or NAMES_A_FIELD.match(info), f"names no field: {info!r}"
-        if flag == "stat":
-            assert (payload.get("code") == 10000) == (status == 401), payload
+        payload = response.json()
+        assert documents.is_failure(answers, status, payload), f"not a refusal: {payload}"
+        assert status in FIELDLESS or names_a_field(answers, status, payload), (
+            f"names no field: {payload!r}"
+        )
+    elif document is not None and document.refusals_in_200 and "json" in content_type(response):
+        assert not documents.is_failure(answers, 400, response.json()), response.text
     return True
 
 
-def check_drf(response: Any, status: int) -> bool:
-    """OpsGrat's answers (DRF's): the true HTTP status; a 400 is `{"<field>": ["why"]}`, any
-    other refusal `{"detail": "<field>: why"}`; 204 has no body."""
-    assert response.status_code == status, (response.status_code, status)
-    if status == 204:
-        assert response.content == b"", response.content
+def content_type(response: Any) -> str:
+    values = {k.lower(): v for k, v in response.headers.items()}.get("content-type", [""])
+    return str(values[0] if isinstance(values, list) else values)
+
+
+def names_a_field(answers: Answers, status: int, payload: Any) -> bool:
+    """One of the refusal's strings says `<field>: why`, or it has a key of its own beyond its
+    envelope's (DRF's `{"<field>": ["why"]}`)."""
+    if any(NAMES_A_FIELD.match(text) for text in documents.texts(payload)):
         return True
-    payload = response.json()
-    if status == 400:
-        assert isinstance(payload, dict) and len(payload) == 1, payload
-        assert all(isinstance(why, list) and why for why in payload.values()), payload
-    elif status > 400:
-        detail = payload["detail"]
-        fieldless = status in FIELDLESS or status in (401, 403)
-        assert fieldless or NAMES_A_FIELD.match(detail), f"names no field: {detail!r}"
-    return True
-
-
-def refusal_text(response: Any) -> str:
-    """What a refusal says: OpenC3's `info`, bk-job's `message`, or DRF's one field's first
-    reason."""
-    payload = response.json()
-    for key in ("info", "message"):
-        if key in payload:
-            return str(payload[key])
-    return str(next(iter(payload.values()))[0])
+    envelope = set(documents.failure_schema(answers, status).get("properties", {}))
+    return isinstance(payload, dict) and bool(set(payload) - envelope)
 
 
 def check_document_is_honest(ctx: Any, response: Any, case: FuzzCase) -> bool:
     """A schema-valid request is never refused by a format check the document does not state."""
     if true_status(response) == 400:
-        info = refusal_text(response)
-        assert not FORMAT_REFUSALS.search(info), f"schema-valid input refused: {info}"
+        for text in documents.texts(response.json()):
+            assert not FORMAT_REFUSALS.search(text), f"schema-valid input refused: {text}"
     return True
 
 
@@ -201,13 +192,15 @@ CHECKS = [
     openapi_checks.content_type_conformance,
     openapi_checks.response_schema_conformance,
     openapi_checks.response_headers_conformance,
-    check_envelope,
+    check_answer,
 ]
 
 
-# Routes that run a task on a machine and answer its outcome: a run that failed (no slave
-# reaches the machine) is no refused request, and its task stays in the history as any run's.
-RUNS_WORK = "/sendfile/"
+# Routes that run a task on a machine and answer its outcome (OpenC3's `/sendfile/`: list or
+# unlink a machine's files): a run that failed (no slave reaches the machine) is no refused
+# request, and its task stays in the history as any run's. Every other route, launches included,
+# must change nothing when it refuses.
+RUNS_WORK = ("/sendfile/",)
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
@@ -222,7 +215,7 @@ def test_fuzzing_finds_no_server_error_and_every_refusal_is_enveloped(
         assert isinstance(result, Ok), result  # the document is valid
         operation = result.ok()
         # Positive cases stay in the seeded project, so they reach the master's own checks.
-        params = {"projectid": 1} if mode is GenerationMode.POSITIVE else None
+        params = {forms.PROJECT_PARAM: 1} if mode is GenerationMode.POSITIVE else None
         strategy = operation.as_strategy(generation_mode=mode, path_parameters=params)
 
         @settings(

@@ -1,11 +1,14 @@
-"""Every route, every kind of bad input: a refusal in the OpenC3 envelope naming the problem
-(HTTP 200, `stat: false`, the 4xx it stands for in `X-Jobfleet-Status`, at the root and under
-`/api/job` alike), and not one row of the database nor one file of the store changed.
+"""Every route of every document, every kind of bad input: a refusal in its document's envelope
+naming the problem (its true status in `X-Jobfleet-Status`, its HTTP status that one or 200 on a
+document answering refusals 200, at the root and under the document's prefix alike), and not
+one row of the database nor one file of the store changed.
 
-The cases are made from the gateway's own OpenAPI document, so a new route gets them without a
-line here: each required field left out, each field of the wrong type, a body over the cap, an
-unknown project, an unknown id. The content cases (invalid cron, path traversal, shell
-metacharacters in names) are listed by hand.
+The cases are made from the gateway's own OpenAPI document and `gateway.app.DOCUMENTS`, so a new
+route or a new document gets them without a line here: each required field left out, each field
+of the wrong type (one level down too: a field of an object, or of an array's first object), a
+body over the cap, an unknown project, an unknown id (a path parameter with a form, a required
+query parameter that is an id). How an answer reads: `tests.integration.documents`. The content
+cases (invalid cron, path traversal, shell metacharacters in names) are listed by hand.
 """
 
 from __future__ import annotations
@@ -20,12 +23,11 @@ import grpc
 import httpx
 import pytest
 
-from gateway.app import DOCUMENTS, openapi_document
-from gateway.openc3 import PREFIX
+from gateway import forms
+from gateway.app import openapi_document
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
-from tests.integration import rest, snapshot
+from tests.integration import documents, rest, snapshot
 from tests.integration.conftest import Gateway, Master
-from tests.integration.rest import refusal
 from tests.integration.seeds import seed_catalogue
 
 DOCUMENT = openapi_document()
@@ -33,11 +35,10 @@ METHODS = {"get", "put", "post", "delete", "patch"}
 OVERSIZED = 1024 * 1024 + 1  # the gateway's default body cap is 1 MiB
 FIELD_KEY = "jobfleet-field"  # the master's trailing metadata naming the refused field
 
-# A format-valid value for each path parameter; an unknown one for the unknown-id cases.
-KNOWN = {"slave": "s1"}
-VALID_ID, VALID_UUID = "1", "Tnosuchtask1"
+# A format-valid value for a parameter, by its schema (an id, a uuid-like token, a name); an
+# unknown one for the unknown-id cases.
+VALID_ID, VALID_UUID, VALID_NAME = "1", "Tnosuchtask1", "n1"
 UNKNOWN_ID, UNKNOWN_UUID = "987654321", "Nosuchthing1"
-TOKEN_PARAMS = {"uuid", "jobuuid", "taskuuid", "subtaskuuid"}
 # A wrong-typed value per JSON type the document gives a field.
 WRONG = {
     "string": {"an": "object"},
@@ -54,7 +55,7 @@ class Quiet:
     http: httpx.Client
     before: snapshot.Snapshot
     known: dict[str, str]
-    """Path parameter -> a value naming a row that exists (a task, its first subtask)."""
+    """Parameter -> a value naming a row that exists (a job, a task, its first subtask)."""
 
     def unchanged(self) -> None:
         assert snapshot.take(db_url(self.master), self.master.data_dir) == self.before
@@ -87,14 +88,55 @@ def label(path: str, method: str) -> str:
     return f"{method.upper()} {path}"
 
 
+def parameters(path: str, where: str) -> dict[str, dict[str, Any]]:
+    """The path's parameters `where` ("path" or "query") by name, with their schemas (path
+    parameters mean the same on every method)."""
+    found: dict[str, dict[str, Any]] = {}
+    for method, spec in DOCUMENT["paths"][path].items():
+        if method in METHODS:
+            found |= {p["name"]: p for p in spec["parameters"] if p["in"] == where}
+    return found
+
+
+def is_token(schema: dict[str, Any]) -> bool:
+    return schema.get("pattern") == forms.TOKEN.pattern
+
+
+def names_a_row(parameter: dict[str, Any]) -> bool:
+    """A path parameter with a form (an integer, a pattern) names a row; a free one (OpenC3's
+    `{slave}`, taken as given) does not. A query parameter names one when it is required and
+    an id (an integer, a uuid-like token)."""
+    schema = parameter["schema"]
+    if parameter["in"] == "path":
+        return schema.get("type") == "integer" or "pattern" in schema
+    return bool(parameter["required"]) and (schema.get("type") == "integer" or is_token(schema))
+
+
+def valid(schema: dict[str, Any]) -> str:
+    if schema.get("type") == "integer":
+        return VALID_ID
+    return VALID_UUID if is_token(schema) else VALID_NAME
+
+
+def unknown(schema: dict[str, Any]) -> str:
+    return UNKNOWN_ID if schema.get("type") == "integer" else UNKNOWN_UUID
+
+
 def fill(path: str, **values: str) -> str:
+    """The path with each parameter's value from `values`, else a valid one for its schema."""
+    schemas = {name: p["schema"] for name, p in parameters(path, "path").items()}
+
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name in values:
-            return values[name]
-        return KNOWN.get(name) or (VALID_UUID if name in TOKEN_PARAMS else VALID_ID)
+        return values[name] if name in values else valid(schemas[name])
 
     return re.sub(r"\{(\w+)\}", value, path)
+
+
+def required_query(spec: dict[str, Any], **values: str) -> dict[str, str]:
+    """The operation's required query parameters, each from `values` or valid for its schema."""
+    needed = [p for p in spec["parameters"] if p["in"] == "query" and p["required"]]
+    return {p["name"]: values.get(p["name"], valid(p["schema"])) for p in needed}
 
 
 def json_body(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -113,31 +155,70 @@ def with_known(example: dict[str, Any], known: dict[str, str]) -> dict[str, Any]
 
 
 def refused(resp: httpx.Response, status: int | tuple[int, ...], *names: str) -> str:
-    """The answer is OpenC3's refusal (HTTP 200, its pages read nothing else) standing for
-    `status` (the header), naming one of `names` when given."""
-    assert resp.status_code == 200, resp.text
-    return refusal(resp, status, *names)
-
-
-IN_200 = {str(getattr(r, "path", "")) for d in DOCUMENTS if d.refusals_in_200 for r in d.routes}
-"""Path templates whose refusals are HTTP 200 (OpenC3's); the other documents' keep their true
-status."""
-PREFIXED = {str(getattr(r, "path", "")): d.prefix for d in DOCUMENTS for r in d.routes}
-
-
-def refused_on(path: str, resp: httpx.Response, status: int | tuple[int, ...], *names: str) -> str:
-    """The refusal of the route `path` in its document's way: OpenC3's (`refused`), or the true
-    status, also in `X-Jobfleet-Status`, with a field of `names` named in the body."""
-    if path in IN_200:
-        return refused(resp, status, *names)
-    statuses = (status,) if isinstance(status, int) else status
-    assert resp.status_code in statuses and rest.true_status(resp) == resp.status_code, resp.text
-    assert not names or any(name in resp.text for name in names), (names, resp.text)
-    return resp.text
+    """The answer is its document's refusal standing for `status`, naming one of `names` when
+    given (`rest.refusal`)."""
+    return rest.refusal(resp, status, *names)
 
 
 def send(http: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:
     return http.request(method.upper(), path, **kwargs)
+
+
+def wrong_kind(field_schema: dict[str, Any]) -> str | None:
+    """The JSON type a wrong value is made for; None for a field of several shapes that an
+    object may be one of."""
+    kind = field_schema.get("type")
+    if isinstance(kind, str) and kind in WRONG:
+        return kind
+    # one of several shapes (a name list, or a group's id): an object is none of them
+    return "string" if "anyOf" in field_schema else None
+
+
+def nested(
+    field: str, field_schema: dict[str, Any], value: Any
+) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
+    """(the path the house names its fields by, the schema, the example) of an object field,
+    or of an array field's first object: `params.jobname`, `data[0].name`, `ip_list[0].ip`."""
+    if field_schema.get("type") == "object" and isinstance(value, dict):
+        return field, field_schema, value
+    items = field_schema.get("items", {})
+    if field_schema.get("type") != "array" or not value or not isinstance(value[0], dict):
+        return None
+    branches = items.get("oneOf") or items.get("anyOf") or [items]
+    for branch in branches:  # the shape the example's first object has
+        if "properties" in branch and documents.valid_against(branch, value[0]):
+            return f"{field}[0]", branch, value[0]
+    return None
+
+
+def field_cases(
+    schema: dict[str, Any], example: dict[str, Any], depth: int = 1
+) -> Iterator[tuple[dict[str, Any], str, tuple[int, ...]]]:
+    """(a body with one thing wrong, the field a refusal names, the statuses it may stand for):
+    each required field left out (400, or 403 for a project), each field of the wrong type
+    (400); `depth` levels down into objects and arrays of objects."""
+    for field in schema.get("required", []):
+        yield {k: v for k, v in example.items() if k != field}, field, (400, 403)
+    for field, field_schema in schema.get("properties", {}).items():
+        kind = wrong_kind(field_schema)
+        if kind is not None:
+            yield {**copy.deepcopy(example), field: WRONG[kind]}, field, (400,)
+        inner = nested(field, field_schema, example.get(field)) if depth else None
+        if inner is None:
+            continue
+        where, inner_schema, inner_example = inner
+        for body, name, statuses in field_cases(inner_schema, inner_example, depth - 1):
+            yield _replaced(example, field, where, body), f"{where}.{name}", statuses
+
+
+def _replaced(example: dict[str, Any], field: str, where: str, inner: dict[str, Any]) -> Any:
+    """The example with the field's object (or its array's first one) replaced by `inner`."""
+    changed = copy.deepcopy(example)
+    if where == field:
+        changed[field] = inner
+    else:
+        changed[field] = [inner, *changed[field][1:]]
+    return changed
 
 
 BODY_OPS = [(p, m, s) for p, m, s in operations() if json_body(s) is not None]
@@ -153,42 +234,41 @@ def test_bad_bodies_are_refused_naming_the_field(
     assert example or not schema.get("required"), "the document gives a valid example"
     example = with_known(example, quiet.known)
     url = fill(path)
-    for field in schema.get("required", []):
-        body = {k: v for k, v in example.items() if k != field}
-        refused_on(path, send(quiet.http, method, url, json=body), (400, 403), field)
-    for field, field_schema in schema["properties"].items():
-        kind = field_schema.get("type")
-        if not isinstance(kind, str) or kind not in WRONG:
-            # one of several shapes (a name list, or a group's id): an object is none of them
-            kind = "string" if "anyOf" in field_schema else None
-        if kind is None:
-            continue
-        body = {**copy.deepcopy(example), field: WRONG[kind]}
-        refused_on(path, send(quiet.http, method, url, json=body), 400, field)
+    query = required_query(spec)
+    for body, field, statuses in field_cases(schema, example):
+        refused(send(quiet.http, method, url, json=body, params=query), statuses, field)
     padded = {**example, "padding": "x" * OVERSIZED}
-    refused_on(path, send(quiet.http, method, url, json=padded), 413)
+    refused(send(quiet.http, method, url, json=padded, params=query), 413)
     as_json = {"content-type": "application/json"}
-    garbled = send(quiet.http, method, url, content=b"{not json", headers=as_json)
-    refused_on(path, garbled, 400, "body")
-    refused_on(path, send(quiet.http, method, url, json=[example]), 400, "body")
-    if PREFIXED.get(path):
-        prefixed = PREFIX + url  # as OpenC3's pages call it
-        garbled = send(quiet.http, method, prefixed, content=b"{not json", headers=as_json)
-        refused_on(path, garbled, 400, "body")
+    garbled = {"content": b"{not json", "headers": as_json, "params": query}
+    refused(send(quiet.http, method, url, **garbled), 400, "body")
+    refused(send(quiet.http, method, url, json=[example], params=query), 400, "body")
+    document = documents.document_of_template(path)
+    if document is not None and document.prefix:  # as OpenC3's pages call it
+        prefixed = document.prefix + url
+        refused(send(quiet.http, method, prefixed, **garbled), 400, "body")
         for field in schema.get("required", [])[:1]:
             body = {k: v for k, v in example.items() if k != field}
-            refused_on(path, send(quiet.http, method, prefixed, json=body), (400, 403), field)
+            refused(send(quiet.http, method, prefixed, json=body, params=query), (400, 403), field)
     quiet.unchanged()
 
 
-PROJECT_OPS = [(p, m, s) for p, m, s in operations() if "{projectid}" in p]
-IDEMPOTENT = {("delete", "/jobs/{projectid}/{name}/byname")}
-"""Deletes by name answering `data: 0` for a name no row has (OpenC3's flow pages delete a
-flow's job whether it has one or not)."""
+def identifiers(path: str, spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The operation's parameters that name a row (`names_a_row`)."""
+    return [p for p in spec["parameters"] if p["in"] in ("path", "query") and names_a_row(p)]
+
+
+ID_OPS = [(p, m, s) for p, m, s in operations() if identifiers(p, s)]
+IDEMPOTENT = {("delete", "/jobs/{projectid}/{name}/byname"), ("delete", "/variable/byid/{jobid}")}
+"""Deletes answering `data: 0` for a row that is not there (OpenC3's flow pages delete a flow's
+job whether it has one or not; its small-application page deletes an application's variable
+whether its job has one or not)."""
+POLLED = {("get", "/task/{projectid}/{uuid}")}
+"""An unknown task answers status `norun`, as OpenC3 clients poll for."""
 
 
 @pytest.mark.parametrize(
-    ("path", "method", "spec"), PROJECT_OPS, ids=[label(p, m) for p, m, _ in PROJECT_OPS]
+    ("path", "method", "spec"), ID_OPS, ids=[label(p, m) for p, m, _ in ID_OPS]
 )
 def test_an_unknown_project_or_id_is_not_found(
     quiet: Quiet, path: str, method: str, spec: dict[str, Any]
@@ -197,23 +277,19 @@ def test_an_unknown_project_or_id_is_not_found(
     example = with_known(body[1], quiet.known) if body else None
     upload = "multipart/form-data" in spec.get("requestBody", {}).get("content", {})
     files = {"file": ("notes.txt", b"hello")} if upload else None
-    needed = [p["name"] for p in spec["parameters"] if p["in"] == "query" and p["required"]]
-    query = {name: "n1" for name in needed}  # so far, only node lists are required
-    polled = method == "get" and path == "/task/{projectid}/{uuid}"
-    if not polled:  # an unknown task answers status `norun`, as OpenC3 clients poll for
-        where = fill(path, projectid=UNKNOWN_ID)
-        resp = send(quiet.http, method, where, json=example, files=files, params=query)
-        refused(resp, 404, "projectid", UNKNOWN_ID)
-    for name in re.findall(r"\{(\w+)\}", path):
-        if name == "projectid" or polled:
-            continue
-        unknown = UNKNOWN_UUID if name in TOKEN_PARAMS else UNKNOWN_ID
-        where = fill(path, **{**quiet.known, name: unknown})
-        resp = send(quiet.http, method, where, json=example, files=files, params=query)
-        if (method, path) in IDEMPOTENT:
+    for parameter in [] if (method, path) in POLLED else identifiers(path, spec):
+        name, where = parameter["name"], parameter["in"]
+        if name == forms.PROJECT_PARAM:  # an unknown project
+            named = {name: UNKNOWN_ID}
+        else:
+            named = {**quiet.known, name: unknown(parameter["schema"])}
+        url = fill(path, **named) if where == "path" else fill(path, **quiet.known)
+        query = required_query(spec, **(named if where == "query" else {}))
+        resp = send(quiet.http, method, url, json=example, files=files, params=query)
+        if (method, path) in IDEMPOTENT and name != forms.PROJECT_PARAM:
             assert resp.json() == {"stat": True, "data": 0}, resp.text
             continue
-        refused(resp, 404, name, unknown)
+        refused(resp, 404, name, named[name])
     quiet.unchanged()
 
 

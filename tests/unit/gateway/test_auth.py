@@ -6,6 +6,7 @@ unauthenticated); a yes is kept a few seconds, a no never."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from starlette.datastructures import Headers
 from starlette.types import Message, Scope
 
 from gateway.app import create_app
-from gateway.auth import Credentials, Presented, presented, project_of
+from gateway.auth import Credentials, Presented, missing, presented, project_of
 from gateway.callers import CALLER, AskMaster, Caller, CallerCache
 from gateway.config import GatewayConfig
 from gateway.openc3 import names
@@ -402,3 +403,30 @@ def test_a_bk_job_header_is_asked_about_like_any_token() -> None:
 
     assert (answer.status, answer.body["info"]) == (401, "X-Bkapi-Authorization: unknown token")
     assert verify.asked == [(TOKEN, 7)]
+
+# --- cloud-act2's clients: `Authorization: Basic`, its password the token, on its routes only
+
+
+def basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def test_basic_credentials_are_taken_where_a_document_takes_them() -> None:
+    assert presented(headers(authorization=basic("act2", TOKEN)), False, basic=True) == (
+        Presented(TOKEN, "Authorization")
+    )
+    assert presented(headers(authorization=basic("act2", TOKEN)), False) is None
+    for bad in ("Basic !!!", "Basic " + base64.b64encode(b"no password").decode(), basic("u", " ")):
+        assert presented(headers(authorization=bad), False, basic=True) is None, bad
+
+
+def test_cloud_act2s_routes_take_basic_credentials_and_openc3s_do_not() -> None:
+    verify = Verifier()
+    sent = {"authorization": basic("act2", TOKEN)}
+
+    record = call(verify, "GET", "/api/v1/job/record/page", sent, b"")
+    task = call(verify, "GET", "/task/1", sent, b"")
+
+    assert verify.asked == [(TOKEN, None)]  # the record page went on (to an absent master)
+    assert record.status == 503 and record.body["status"] == "error"
+    assert (task.status, task.body["info"]) == (401, f"token: {missing('sid')}")

@@ -11,7 +11,7 @@ from typing import Any
 import grpc
 from grpc.aio import AioRpcError, Metadata
 
-from gateway.streaming import TextRow, envelope
+from gateway.streaming import Frame, TextRow, closing, envelope
 
 FIELDS = {"node": "n1", "slave": "s1", "status": "success", "exitcode": 0, "reason": ""}
 UNAVAILABLE = AioRpcError(grpc.StatusCode.UNAVAILABLE, Metadata(), Metadata(), "gone")
@@ -82,4 +82,41 @@ def test_a_failure_midway_ends_in_valid_json_saying_so() -> None:
         ],
         "stat": False,
         "info": "master: gone",
+    }
+
+
+def framed(frame: Frame, *rows: TextRow) -> Any:
+    async def collect() -> list[bytes]:
+        return [p async for p in envelope(rows, lambda exc: f"master: {exc.details()}", frame)]
+
+    return json.loads(b"".join(asyncio.run(collect())))
+
+
+def test_a_row_holds_several_texts_and_a_document_frames_the_rows() -> None:
+    """cloud-act2's results: stdout and stderr of each row, inside its own envelope."""
+    frame = Frame(b'{"content":{"list":[', b"}" + closing({"ok": True}), lambda why: b"")
+    row = TextRow({"host": "n1"}, "stdout", pages(b"out\n"), also=[("stderr", pages(b"err\n"))])
+
+    body = framed(frame, row, TextRow({}, "stdout", pages(), also=[("stderr", pages())]))
+
+    assert body == {
+        "content": {
+            "list": [
+                {"host": "n1", "stdout": "out\n", "stderr": "err\n"},
+                {"stdout": "", "stderr": ""},
+            ]
+        },
+        "ok": True,
+    }
+
+
+def test_a_failure_in_a_rows_second_text_still_ends_in_the_frames_valid_json() -> None:
+    frame = Frame(b'{"rows":[', closing({"status": "success"}), lambda why: closing({"why": why}))
+    row = TextRow(
+        {"host": "n1"}, "stdout", pages(b"out"), also=[("stderr", pages(then=UNAVAILABLE))]
+    )
+
+    assert framed(frame, row) == {
+        "rows": [{"host": "n1", "stdout": "out", "stderr": ""}],
+        "why": "master: gone",
     }

@@ -11,6 +11,7 @@ import pytest
 
 from master.db.models import Execution, Subtask, Task
 from master.domain import (
+    NO_PROJECT,
     Blob,
     ExecutionStatus,
     JobType,
@@ -157,6 +158,18 @@ def test_search_filters_within_the_project_newest_first(database: peewee.Databas
     assert ids(TaskFilter(1, started_before=year)) == ([a.id], 1)
     assert ids(TaskFilter(1, started_after=year)) == ([c.id, b.id], 2)
     assert ids(TaskFilter(1, limit=1, offset=1)) == ([b.id], 3)
+
+
+def test_an_admins_search_naming_no_project_finds_every_projects_tasks(
+    database: peewee.Database,
+) -> None:
+    other = int(projects.create_project("second").id)
+    mine = tasks.create(new_task(name="deploy web"))
+    theirs = tasks.create(new_task(other, name="deploy web"))
+
+    rows, total = tasks.search(TaskFilter(NO_PROJECT, name_contains="deploy"))
+
+    assert ([r.id for r in rows], total) == ([theirs.id, mine.id], 2)
 
 
 def test_a_task_of_another_project_is_not_found(database: peewee.Database) -> None:

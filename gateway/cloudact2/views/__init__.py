@@ -1,0 +1,1 @@
+"""Proto messages -> cloud-act2's rows: `records` (JobRecordInfo), `results` (JobRecordResult)."""
