@@ -21,7 +21,12 @@ from gateway.schemas import Schema
 from gateway.statusheader import StatusHeader
 from gateway.upstream import master_lifespan
 
-DOCUMENTS: tuple[Document, ...] = (openc3.DOCUMENT, opsgrat.DOCUMENT, bkjob.DOCUMENT, cloudact2.DOCUMENT)
+DOCUMENTS: tuple[Document, ...] = (
+    openc3.DOCUMENT,
+    opsgrat.DOCUMENT,
+    bkjob.DOCUMENT,
+    cloudact2.DOCUMENT,
+)
 
 # The gateway's own answers (the health probe, unknown paths) speak the primary document's
 # dialect, with their true HTTP status.
