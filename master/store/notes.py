@@ -13,21 +13,9 @@ from master.db.connection import write_transaction
 from master.db.models import Execution, Task, TaskNote, utcnow
 from master.domain import NO_PROJECT, note_entry_id, output_entry_id
 from master.errors import FailedPrecondition, NotFound
+from master.store import tasks
 
 NEVER_REWRITTEN = "machine output is never rewritten"
-
-
-def task_in_project(task_id: int, project_id: int, field: str = "task_id") -> Task:
-    """The task of that numeric id in the project (NO_PROJECT: any), else NOT_FOUND naming
-    `field`."""
-    query = Task.select().where(Task.id == task_id)
-    if project_id != NO_PROJECT:
-        query = query.where(Task.project == project_id)
-    task: Task | None = query.first()
-    if task is None:
-        where = f" in project {project_id}" if project_id != NO_PROJECT else ""
-        raise NotFound(f"task {task_id} not found{where}", field)
-    return task
 
 
 def in_project(note_ids: Sequence[int], project_id: int) -> list[TaskNote]:
@@ -53,7 +41,7 @@ def outputs_in_project(execution_ids: Sequence[int], project_id: int) -> list[Ex
 def add(task_id: int, project_id: int, author: str, text: str) -> TaskNote:
     """A new note on the project's task (NOT_FOUND naming `task_id` when it has none such)."""
     with write_transaction():
-        task = task_in_project(task_id, project_id)
+        task = tasks.get_numbered(task_id, project_id, "task_id")
         now = utcnow()
         note: TaskNote = TaskNote.create(
             task=task.id, author=author, text=text, created_at=now, updated_at=now
@@ -74,7 +62,7 @@ def update(
             values[TaskNote.text] = text
         if task_id:
             owner = Task.get_by_id(note.task_id)
-            values[TaskNote.task] = task_in_project(task_id, owner.project_id).id
+            values[TaskNote.task] = tasks.get_numbered(task_id, owner.project_id, "task_id").id
         TaskNote.update(values).where(TaskNote.id == note.id).execute()
         changed: TaskNote = TaskNote.get_by_id(note.id)
     return changed

@@ -233,16 +233,16 @@ def get(uuid: str, project_id: int) -> Task:
     return task
 
 
-def get_numbered(task_id: int, project_id: int) -> Task:
+def get_numbered(task_id: int, project_id: int, field: str = "id") -> Task:
     """The project's task of that numeric id (NO_PROJECT: in any project), else NOT_FOUND
-    naming `id` (another project's is not found alike)."""
+    naming `field` (another project's is not found alike)."""
     query = Task.select().where(Task.id == task_id)
     if project_id != NO_PROJECT:
         query = query.where(Task.project == project_id)
     task: Task | None = query.first()
     if task is None:
         where = f" in project {project_id}" if project_id != NO_PROJECT else ""
-        raise NotFound(f"task {task_id} not found{where}", "id")
+        raise NotFound(f"task {task_id} not found{where}", field)
     return task
 
 
