@@ -1,8 +1,9 @@
-"""What `/api/job/log/` reads from a request: a note's fields, and the keys a bulk delete names.
+"""What `/api/job/log/` reads from a request: a note's fields; and the keys a bulk delete names
+(of log rows, and of runs on `/api/job/job/`).
 
 A bulk delete names its rows as DRF clients send them, in the body: `pk` (one comma list,
-"1,2,3", or a JSON number or array) and/or `pk[]` (an array: a JSON array, or the field repeated
-in a form, as jQuery and axios write arrays). Both are read, and the query string when the body
+"1,2,3", or a JSON number) and/or `pk[]` (an array: a JSON array, or the field repeated in a
+form, as jQuery and axios write arrays). Both are read, and the query string when the body
 names none (a client whose DELETE carries no body). A bad key is a 400 naming the key it came in.
 """
 
@@ -30,6 +31,12 @@ def note_text(fields: forms.Fields, name: str = "log") -> str:
     return text
 
 
+def ignored_time(fields: forms.Fields, name: str = "ctime") -> None:
+    """A note's `ctime` as sent must be an integer (the document's type), though the server's
+    time is kept: a client sending something else learns of it."""
+    forms.integer(fields, name, default=0, low=-forms.INT64_MAX, high=forms.INT64_MAX)
+
+
 def changed_text(fields: forms.Fields, name: str = "log") -> str:
     """A PUT/PATCH's new text; "" when the body has none (sent blank: refused)."""
     if name not in fields:
@@ -46,6 +53,8 @@ async def key_values(request: Request[Any]) -> dict[str, list[Any]]:
         found = await _form_values(request)
     else:
         body = await forms.read_fields(request)
+        if body.get("pk[]") is not None and not isinstance(body["pk[]"], list):
+            raise FieldError("pk[]", f"must be an array of ids, got {body['pk[]']!r}")
         found = {name: _listed(body[name]) for name in KEY_FIELDS if body.get(name) is not None}
     if not any(found.values()):
         query = request.query_params

@@ -22,7 +22,7 @@ from gateway.callers import CALLER
 from gateway.errors import FieldError, rpc_failure
 from gateway.forms import Fields
 from gateway.openapi import describe
-from gateway.opsgrat import history, launch, names, paging, words
+from gateway.opsgrat import history, launch, logforms, names, paging, words
 from gateway.opsgrat.related import related
 from gateway.opsgrat.views import job as views
 from gateway.upstream import GatewayState, MasterClient
@@ -46,7 +46,6 @@ ORDERABLE = {
     "cuser": "submitter",
 }
 """OpsGrat's `ordering` fields -> the master's sort keys (ListTasksRequest.order_by)."""
-PK_KEYS = ("pk", "pk[]")
 PROJECT = schemas.integer(0, forms.INT64_MAX, description="the project (an admin token's)")
 ROW_ID = schemas.identifier()
 FILTERS = {
@@ -268,53 +267,9 @@ async def delete_runs(request: Request[GatewayState]) -> Response:
 
 
 async def primary_keys(request: Request[GatewayState]) -> list[int]:
-    """The ids of a bulk delete's body: `pk` (a comma list) and `pk[]` (an array: a JSON array,
-    or the field repeated in a form)."""
-    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    pairs: list[tuple[str, Any]]
-    if media in forms.FORM_TYPES:
-        pairs = await _form_pairs(request)
-    else:
-        pairs = list((await forms.read_fields(request)).items())
-        if not isinstance(dict(pairs).get("pk[]", []), list):
-            raise FieldError("pk[]", "must be an array of ids")
-    found = [i for key, value in pairs if key in PK_KEYS for i in _ids(key, value)]
-    if not found:
-        raise FieldError("pk", "required: pk (ids, comma separated) or pk[] (an array of ids)")
-    return list(dict.fromkeys(found))
-
-
-async def _form_pairs(request: Request[GatewayState]) -> list[tuple[str, Any]]:
-    """A form's fields, a repeated one (`pk[]=1&pk[]=2`) as many pairs."""
-    try:
-        async with request.form() as form:
-            return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
-    except Exception as exc:  # a malformed multipart body (Starlette's HTTPException)
-        raise FieldError("body", str(exc)) from exc
-
-
-def _ids(key: str, value: Any) -> list[int]:
-    items = value if isinstance(value, list) else [value]
-    found: list[int] = []
-    for item in items:
-        parts = item.split(",") if isinstance(item, str) else [item]
-        for part in parts:
-            if isinstance(part, str) and not part.strip():
-                continue
-            number = _positive(part.strip() if isinstance(part, str) else part)
-            if number is None:
-                raise FieldError(key, f"must be positive integer ids, got {part!r}")
-            found.append(number)
-    return found
-
-
-def _positive(value: Any) -> int | None:
-    """A positive id from a JSON number or decimal digits; None for anything else."""
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= forms.INT64_MAX:
-        return value
-    return None
+    """The ids of a bulk delete's body: `pk` (a comma list) and `pk[]` (an array), as the log
+    rows' bulk delete reads them (`logforms`)."""
+    return logforms.row_keys(await logforms.key_values(request))
 
 
 routes: list[BaseRoute] = [

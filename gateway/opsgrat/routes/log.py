@@ -128,6 +128,7 @@ async def list_logs(request: Request[GatewayState]) -> Response:
 async def create_log(request: Request[GatewayState]) -> Response:
     """POST /api/job/log/: a note on a run (`ctime` is the server's, whatever the body says)."""
     fields = await forms.read_fields(request)
+    logforms.ignored_time(fields)
     ask = task_pb2.AddTaskNoteRequest(
         task_id=forms.identifier(fields, "job"),
         text=logforms.note_text(fields),
