@@ -302,6 +302,40 @@ def test_forks_and_check_are_accepted_and_answered(fleet: Fleet) -> None:
     fleet.ended(row["id"])
 
 
+def test_forks_one_runs_the_hosts_one_after_the_other_and_check_runs_nothing(
+    fleet: Fleet,
+) -> None:
+    """The window and the dry run, read through this document's own log rows: each host's
+    script prints when it started and ended; a check run's rows say what would have run."""
+    mark = fleet.scratch / "touched-by-check"
+    stamps = "echo start $(date +%s.%N); sleep 0.5; echo end $(date +%s.%N)"
+    one_by_one = fleet.run(module="shell", arguments=stamps, inventory_str="s1,s2", forks=1)
+    dry = fleet.run(
+        module="shell", arguments=f"touch {mark}", inventory_str="s1,s2", job_type="check"
+    )
+
+    assert fleet.ended(one_by_one["id"])["state"] == "successful"
+    spans = sorted(span_of(log) for log in output_logs(fleet, one_by_one["id"]))
+    assert len(spans) == 2 and spans[0][1] <= spans[1][0], spans
+    assert fleet.ended(dry["id"])["state"] == "successful"
+    said = output_logs(fleet, dry["id"])
+    assert len(said) == 2 and all("nothing was sent to any machine" in log for log in said), said
+    assert all(f"touch {mark}" in log for log in said)
+    assert not mark.exists()
+
+
+def output_logs(fleet: Fleet, run_id: int) -> list[str]:
+    """The run's output rows' logs (`/api/job/log/`, one per host)."""
+    rows = fleet.one.get("/api/job/log/", params={"job": run_id}).json()["results"]
+    return [row["log"] for row in rows if not row["note"]]
+
+
+def span_of(log: str) -> tuple[float, float]:
+    """(start, end) as the host's script printed them (lines `[node] start <unix time>`)."""
+    said = dict(line.split("] ", 1)[1].split(" ", 1) for line in log.splitlines() if "] " in line)
+    return float(said["start"]), float(said["end"])
+
+
 def test_a_run_is_history_put_and_patch_change_nothing(fleet: Fleet) -> None:
     row = fleet.ended(fleet.run(template=fleet.ids["job"], inventory_str="s1", limit="s*")["id"])
     before = fleet.lasting()
