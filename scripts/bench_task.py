@@ -7,10 +7,14 @@
     warm up);
 (b) ingest: a command printing --megabytes MB; from submit until the task is success, which
     the master writes only after every chunk is stored: MB/s into the store (3 times). The
-    same command piped to /dev/null alone is the peer figure.
+    same command piped to /dev/null alone is the peer figure;
+(d) the worst case for keeping stdout and stderr apart in order: --switches lines of 50 bytes
+    (20,000), alternating stdout and stderr, each flushed (a chunk per switch), submit until
+    success (3 times).
 
 Public entry points only: the daemons' CLIs and the gateway's REST routes (benchfleet.py).
-Usage: .venv/bin/python scripts/bench_task.py [--megabytes 100] [--db URL] [--repeat N]
+Usage: .venv/bin/python scripts/bench_task.py [--megabytes 100] [--switches 20000] [--db URL]
+       [--repeat N]
 """
 
 from __future__ import annotations
@@ -31,6 +35,10 @@ from benchfleet import Fleet, submit, until_final
 FLOOD = (
     "import sys\nline = b'x' * 1023 + b'\\n'\nw = sys.stdout.buffer.write\n"
     "for _ in range({n}): w(line)\n"
+)
+ALTERNATING = (
+    "import sys\nline = b'y' * 49 + b'\\n'\nout, err = sys.stdout.buffer, sys.stderr.buffer\n"
+    "for i in range({n}):\n    s = err if i % 2 else out\n    s.write(line)\n    s.flush()\n"
 )
 BODY = {"name": "bench", "node_type": "builtin", "node_cont": "bench", "timeout": 600}
 
@@ -82,13 +90,18 @@ def measure(gateway: str, args: argparse.Namespace, out: benchlib.Figures) -> No
     note = f"{args.megabytes} MB, median {statistics.median(took):.2f} s"
     out.add("(b) output into the store", "MB/s", [args.megabytes / t for t in took], note)
     out.add("(b) the same command alone, to /dev/null", "s", [alone(script) for _ in range(runs)])
+    flipping = ALTERNATING.format(n=args.switches)
+    took = [run_task(gateway, flipping, "python", poll=0.01) for _ in range(runs)]
+    note = f"{args.switches} lines of 50 bytes, stdout and stderr in turn"
+    out.add("(d) output switching stream every line: submit -> success", "s", took, note)
 
 
 def main() -> int:
     p = benchlib.parser(__doc__)
     p.add_argument("--megabytes", type=int, default=100, help="output of (b)")
+    p.add_argument("--switches", type=int, default=20_000, help="lines of (d)")
     p.add_argument("--db", default="", help="database URL (default: SQLite in a temp dir)")
-    args = benchlib.parse(p, {"megabytes": 2})
+    args = benchlib.parse(p, {"megabytes": 2, "switches": 200})
     out = benchlib.Figures("task")
     with tempfile.TemporaryDirectory() as tmp, Fleet(Path(tmp)) as fleet:
         fleet.start_master(*(["--db", args.db] if args.db else []))
