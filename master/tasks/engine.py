@@ -182,6 +182,9 @@ class TaskEngine:
             await self._start_step(task, sub.position)
         elif sub.status == SubtaskStatus.RUNNING:
             await self._run_step(task, sub, open_rows)
+        elif sub.status == SubtaskStatus.SUCCESS and task.status == TaskStatus.RUNNING:
+            # the step ended and the master stopped before moving the task on: end it again
+            await self._step_ended(task, sub)
 
     async def _run_step(self, task: Task, sub: Subtask, open_rows: list[Execution]) -> None:
         """A running step: its queued executions let out while the window has room (a dry
