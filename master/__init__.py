@@ -12,6 +12,9 @@ what its line says (the table is tests/unit/test_layering.py):
   slaves/     who a slave is (enrolment), its attached session: catalogue/ and the above
   tasks/      submit, plan, engine, routing, the intake of slave reports, queries: slaves/ and
               the above
+  reports/    counts over the task history, computed by the database: tasks/ and the above
+  notify/     who is told what a run did, the outbox's delivery (email, SMS, webhooks,
+              callbacks): reports/ and the above
   cron/       cron expressions, the misfire policy, the scheduler: tasks/ and the above
   rpc/        servicers, auth, converters, the server; the only importer of the generated code:
               the capabilities (catalogue/ slaves/ tasks/ cron/), never store/ or db/

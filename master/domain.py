@@ -44,6 +44,7 @@ class TaskStatus(enum.StrEnum):
     KILLED = "killed"
     DECISION = "decision"
     WAITING = "waiting"
+    REFUSE = "refuse"  # an approval step was refused: the task stopped there
 
 
 class SubtaskStatus(enum.StrEnum):
@@ -54,6 +55,8 @@ class SubtaskStatus(enum.StrEnum):
     DECISION = "decision"
     IGNORE = "ignore"
     KILLED = "killed"
+    REFUSE = "refuse"  # an approval step an approver refused
+    SKIPPED = "skipped"  # its condition (deployenv/action/batches) did not hold: not run
 
 
 class Control(enum.StrEnum):
@@ -88,7 +91,7 @@ class CrontabStatus(enum.StrEnum):
     UNAVAILABLE = "unavailable"
 
 
-FINAL_TASK = frozenset({TaskStatus.SUCCESS, TaskStatus.FAIL, TaskStatus.KILLED})
+FINAL_TASK = frozenset({TaskStatus.SUCCESS, TaskStatus.FAIL, TaskStatus.KILLED, TaskStatus.REFUSE})
 
 # --- kinds and roles
 
@@ -102,6 +105,7 @@ class ScriptType(enum.StrEnum):
 class StepKind(enum.StrEnum):
     CMD = "cmd"
     SCP = "scp"
+    APPROVAL = "approval"  # runs nothing: waits for its approvers
 
 
 class SelectorType(enum.StrEnum):
@@ -132,6 +136,14 @@ class JobType(enum.StrEnum):
     JOB = "job"
     PLUGIN_CMD = "plugin_cmd"
     PLUGIN_SCP = "plugin_scp"
+    PLUGIN_APPROVAL = "plugin_approval"  # a quick approval: one approval step
+
+
+class NoticeKind(enum.StrEnum):
+    """What a notice of the outbox (store/notices.py) tells of."""
+
+    TASK = "task"  # a run reached a status people are told of (event: the status word)
+    APPROVAL = "approval"  # an approver is asked (event "asked"); payload names them
 
 
 class CallType(enum.StrEnum):

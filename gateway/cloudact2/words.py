@@ -21,6 +21,7 @@ EXECUTE_STATUS: Mapping[common_pb2.TaskStatus, str] = {
     common_pb2.TASK_STATUS_SUCCESS: "done",
     common_pb2.TASK_STATUS_FAIL: "done",
     common_pb2.TASK_STATUS_KILLED: "done",
+    common_pb2.TASK_STATUS_REFUSE: "done",
 }
 DONE = "done"
 
@@ -33,6 +34,7 @@ RESULT_STATUS: Mapping[common_pb2.TaskStatus, str] = {
     common_pb2.TASK_STATUS_SUCCESS: "success",
     common_pb2.TASK_STATUS_FAIL: "fail",
     common_pb2.TASK_STATUS_KILLED: "cancelled",
+    common_pb2.TASK_STATUS_REFUSE: "fail",
 }
 TIMED_OUT = "timeout"
 

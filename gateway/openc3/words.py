@@ -21,9 +21,9 @@ TASK_STATUS: Mapping[common_pb2.TaskStatus, str] = {
     common_pb2.TASK_STATUS_KILLED: "fail",
     common_pb2.TASK_STATUS_DECISION: "waiting",
     common_pb2.TASK_STATUS_WAITING: "waiting",
+    common_pb2.TASK_STATUS_REFUSE: "refuse",
 }
-# The words a task list may be filtered by: the pages offer `refuse` too (a refused approval),
-# which no jobfleet task has.
+# The words a task list may be filtered by (a refused approval stopped a `refuse` task).
 TASK_STATUS_WORDS = ("init", "running", "waiting", "success", "fail", "refuse")
 
 # A step in the words of OpenC3's task page (`"" running success fail decision ignore refuse`):
@@ -37,6 +37,8 @@ SUBTASK_STATUS: Mapping[common_pb2.SubtaskStatus, str] = {
     common_pb2.SUBTASK_STATUS_DECISION: "decision",
     common_pb2.SUBTASK_STATUS_IGNORE: "ignore",
     common_pb2.SUBTASK_STATUS_KILLED: "fail",
+    common_pb2.SUBTASK_STATUS_REFUSE: "refuse",
+    common_pb2.SUBTASK_STATUS_SKIPPED: "",  # OpenC3 leaves a skipped step's status empty
 }
 
 # Task.job_type -> OpenC3's `jobtype`: `jobs` opens the job's steps, `plugin_<type>` the quick
@@ -45,6 +47,7 @@ JOB_TYPE: Mapping[str, str] = {
     "job": "jobs",
     "plugin_cmd": "plugin_cmd",
     "plugin_scp": "plugin_scp",
+    "plugin_approval": "plugin_approval",
 }
 
 SUBTASK_CONTROL: Mapping[task_pb2.SubtaskControl, str] = {

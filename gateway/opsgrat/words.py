@@ -21,6 +21,7 @@ STATE: Mapping[common_pb2.TaskStatus, str] = {
     common_pb2.TASK_STATUS_SUCCESS: "successful",
     common_pb2.TASK_STATUS_FAIL: "failed",
     common_pb2.TASK_STATUS_KILLED: "failed",
+    common_pb2.TASK_STATUS_REFUSE: "failed",
 }
 STATE_WORDS = ("new", "waiting", "running", "successful", "failed")
 """The document's words, in its order (what a `state` filter takes)."""

@@ -20,6 +20,7 @@ class TaskStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TASK_STATUS_KILLED: _ClassVar[TaskStatus]
     TASK_STATUS_DECISION: _ClassVar[TaskStatus]
     TASK_STATUS_WAITING: _ClassVar[TaskStatus]
+    TASK_STATUS_REFUSE: _ClassVar[TaskStatus]
 
 class SubtaskStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -31,6 +32,8 @@ class SubtaskStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SUBTASK_STATUS_DECISION: _ClassVar[SubtaskStatus]
     SUBTASK_STATUS_IGNORE: _ClassVar[SubtaskStatus]
     SUBTASK_STATUS_KILLED: _ClassVar[SubtaskStatus]
+    SUBTASK_STATUS_REFUSE: _ClassVar[SubtaskStatus]
+    SUBTASK_STATUS_SKIPPED: _ClassVar[SubtaskStatus]
 
 class NodeSelectorType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -66,6 +69,7 @@ TASK_STATUS_FAIL: TaskStatus
 TASK_STATUS_KILLED: TaskStatus
 TASK_STATUS_DECISION: TaskStatus
 TASK_STATUS_WAITING: TaskStatus
+TASK_STATUS_REFUSE: TaskStatus
 SUBTASK_STATUS_UNSPECIFIED: SubtaskStatus
 SUBTASK_STATUS_INIT: SubtaskStatus
 SUBTASK_STATUS_RUNNING: SubtaskStatus
@@ -74,6 +78,8 @@ SUBTASK_STATUS_FAIL: SubtaskStatus
 SUBTASK_STATUS_DECISION: SubtaskStatus
 SUBTASK_STATUS_IGNORE: SubtaskStatus
 SUBTASK_STATUS_KILLED: SubtaskStatus
+SUBTASK_STATUS_REFUSE: SubtaskStatus
+SUBTASK_STATUS_SKIPPED: SubtaskStatus
 NODE_SELECTOR_TYPE_UNSPECIFIED: NodeSelectorType
 NODE_SELECTOR_TYPE_BUILTIN: NodeSelectorType
 NODE_SELECTOR_TYPE_GROUP: NodeSelectorType
@@ -119,6 +125,20 @@ class CmdStep(_message.Message):
     script_id: int
     def __init__(self, user: _Optional[str] = ..., nodes: _Optional[_Union[NodeSelector, _Mapping]] = ..., script_type: _Optional[_Union[ScriptType, str]] = ..., script: _Optional[str] = ..., args: _Optional[str] = ..., timeout_seconds: _Optional[int] = ..., script_id: _Optional[int] = ...) -> None: ...
 
+class ApprovalStep(_message.Message):
+    __slots__ = ("approvers", "content", "everyone", "relaxed", "timeout_seconds")
+    APPROVERS_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    EVERYONE_FIELD_NUMBER: _ClassVar[int]
+    RELAXED_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    approvers: str
+    content: str
+    everyone: bool
+    relaxed: str
+    timeout_seconds: int
+    def __init__(self, approvers: _Optional[str] = ..., content: _Optional[str] = ..., everyone: _Optional[bool] = ..., relaxed: _Optional[str] = ..., timeout_seconds: _Optional[int] = ...) -> None: ...
+
 class ScpStep(_message.Message):
     __slots__ = ("user", "src", "src_path", "dst", "dst_path", "chown", "chmod", "timeout_seconds")
     USER_FIELD_NUMBER: _ClassVar[int]
@@ -140,12 +160,13 @@ class ScpStep(_message.Message):
     def __init__(self, user: _Optional[str] = ..., src: _Optional[_Union[NodeSelector, _Mapping]] = ..., src_path: _Optional[str] = ..., dst: _Optional[_Union[NodeSelector, _Mapping]] = ..., dst_path: _Optional[str] = ..., chown: _Optional[str] = ..., chmod: _Optional[str] = ..., timeout_seconds: _Optional[int] = ...) -> None: ...
 
 class Step(_message.Message):
-    __slots__ = ("uuid", "name", "pause", "cmd", "scp", "deployenv", "action", "batches")
+    __slots__ = ("uuid", "name", "pause", "cmd", "scp", "approval", "deployenv", "action", "batches")
     UUID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PAUSE_FIELD_NUMBER: _ClassVar[int]
     CMD_FIELD_NUMBER: _ClassVar[int]
     SCP_FIELD_NUMBER: _ClassVar[int]
+    APPROVAL_FIELD_NUMBER: _ClassVar[int]
     DEPLOYENV_FIELD_NUMBER: _ClassVar[int]
     ACTION_FIELD_NUMBER: _ClassVar[int]
     BATCHES_FIELD_NUMBER: _ClassVar[int]
@@ -154,10 +175,11 @@ class Step(_message.Message):
     pause: str
     cmd: CmdStep
     scp: ScpStep
+    approval: ApprovalStep
     deployenv: str
     action: str
     batches: str
-    def __init__(self, uuid: _Optional[str] = ..., name: _Optional[str] = ..., pause: _Optional[str] = ..., cmd: _Optional[_Union[CmdStep, _Mapping]] = ..., scp: _Optional[_Union[ScpStep, _Mapping]] = ..., deployenv: _Optional[str] = ..., action: _Optional[str] = ..., batches: _Optional[str] = ...) -> None: ...
+    def __init__(self, uuid: _Optional[str] = ..., name: _Optional[str] = ..., pause: _Optional[str] = ..., cmd: _Optional[_Union[CmdStep, _Mapping]] = ..., scp: _Optional[_Union[ScpStep, _Mapping]] = ..., approval: _Optional[_Union[ApprovalStep, _Mapping]] = ..., deployenv: _Optional[str] = ..., action: _Optional[str] = ..., batches: _Optional[str] = ...) -> None: ...
 
 class Subtask(_message.Message):
     __slots__ = ("uuid", "position", "status", "pause", "node_count", "started_at", "finished_at", "step", "nodes", "id")
@@ -220,7 +242,7 @@ class Execution(_message.Message):
     def __init__(self, id: _Optional[int] = ..., node: _Optional[str] = ..., slave: _Optional[str] = ..., status: _Optional[_Union[ExecutionStatus, str]] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., log_bytes: _Optional[int] = ..., subtask_uuid: _Optional[str] = ..., attempt: _Optional[int] = ..., log_dropped_bytes: _Optional[int] = ..., ip: _Optional[str] = ..., cloud_id: _Optional[int] = ..., role: _Optional[str] = ..., copied_bytes: _Optional[int] = ...) -> None: ...
 
 class RunOptions(_message.Message):
-    __slots__ = ("forks", "check", "nodegroup_id", "limit", "account_id", "inventory_str", "module", "arguments", "verbosity", "tags", "skip_tags", "diff_mode", "become_enabled", "force_handlers", "start_at_task", "variables_text", "job_kind")
+    __slots__ = ("forks", "check", "nodegroup_id", "limit", "account_id", "inventory_str", "module", "arguments", "verbosity", "tags", "skip_tags", "diff_mode", "become_enabled", "force_handlers", "start_at_task", "variables_text", "job_kind", "callback_url")
     FORKS_FIELD_NUMBER: _ClassVar[int]
     CHECK_FIELD_NUMBER: _ClassVar[int]
     NODEGROUP_ID_FIELD_NUMBER: _ClassVar[int]
@@ -238,6 +260,7 @@ class RunOptions(_message.Message):
     START_AT_TASK_FIELD_NUMBER: _ClassVar[int]
     VARIABLES_TEXT_FIELD_NUMBER: _ClassVar[int]
     JOB_KIND_FIELD_NUMBER: _ClassVar[int]
+    CALLBACK_URL_FIELD_NUMBER: _ClassVar[int]
     forks: int
     check: bool
     nodegroup_id: int
@@ -255,7 +278,8 @@ class RunOptions(_message.Message):
     start_at_task: str
     variables_text: str
     job_kind: str
-    def __init__(self, forks: _Optional[int] = ..., check: _Optional[bool] = ..., nodegroup_id: _Optional[int] = ..., limit: _Optional[str] = ..., account_id: _Optional[int] = ..., inventory_str: _Optional[str] = ..., module: _Optional[str] = ..., arguments: _Optional[str] = ..., verbosity: _Optional[int] = ..., tags: _Optional[str] = ..., skip_tags: _Optional[str] = ..., diff_mode: _Optional[bool] = ..., become_enabled: _Optional[bool] = ..., force_handlers: _Optional[bool] = ..., start_at_task: _Optional[str] = ..., variables_text: _Optional[str] = ..., job_kind: _Optional[str] = ...) -> None: ...
+    callback_url: str
+    def __init__(self, forks: _Optional[int] = ..., check: _Optional[bool] = ..., nodegroup_id: _Optional[int] = ..., limit: _Optional[str] = ..., account_id: _Optional[int] = ..., inventory_str: _Optional[str] = ..., module: _Optional[str] = ..., arguments: _Optional[str] = ..., verbosity: _Optional[int] = ..., tags: _Optional[str] = ..., skip_tags: _Optional[str] = ..., diff_mode: _Optional[bool] = ..., become_enabled: _Optional[bool] = ..., force_handlers: _Optional[bool] = ..., start_at_task: _Optional[str] = ..., variables_text: _Optional[str] = ..., job_kind: _Optional[str] = ..., callback_url: _Optional[str] = ...) -> None: ...
 
 class Task(_message.Message):
     __slots__ = ("uuid", "project_id", "name", "submitter", "status", "call_type", "job_type", "job_uuid", "mutex", "reason", "variables", "created_at", "started_at", "finished_at", "executions", "id", "slaves", "subtasks", "redo_of", "crontab_id", "options", "job_id", "note_count")

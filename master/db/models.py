@@ -319,3 +319,20 @@ class TaskNote(BaseModel):
 
     class Meta:
         indexes = ((("task", "id"), False),)
+
+
+class Notice(BaseModel):
+    """Something people must be told (a run ended or waits, an approval is asked), written in
+    the same transaction as the change it tells of: the outbox. master/notify/ turns each into
+    deliveries (one per recipient and channel) and marks it expanded, in one transaction."""
+
+    project_id = pw.IntegerField()
+    task_id = pw.IntegerField(default=0)  # 0: not about one task
+    kind = pw.CharField(max_length=16)  # NoticeKind
+    event = pw.CharField(max_length=32)  # a task's status word; for an approval: "asked"
+    payload = pw.TextField(default="{}")  # JSON: what the messages need beyond the task row
+    created_at = pw.DateTimeField(default=utcnow)
+    expanded = pw.BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("expanded", "id"), False),)

@@ -50,9 +50,10 @@ def test_no_crossing_imports(wing: str) -> None:
 
 # --- inside master/
 
-CAPABILITIES = ("catalogue", "slaves", "tasks", "cron")
+CAPABILITIES = ("catalogue", "slaves", "tasks", "reports", "notify", "cron")
 """The master's capabilities, each allowed to import those before it: the catalogue is what
-tasks run on; slaves are who runs them; tasks use both; cron starts tasks."""
+tasks run on; slaves are who runs them; tasks use both; reports count tasks; notify tells people
+what tasks did; cron starts tasks."""
 
 LAYER_OF = {
     # plain values: the vocabulary every layer speaks
@@ -70,6 +71,8 @@ LAYER_OF = {
     "master.catalogue": "catalogue",
     "master.slaves": "slaves",
     "master.tasks": "tasks",
+    "master.reports": "reports",
+    "master.notify": "notify",
     "master.cron": "cron",
     # the gRPC adapters: servicers, auth, converters
     "master.rpc": "rpc",

@@ -21,6 +21,8 @@ ENDED = frozenset(
         common_pb2.SUBTASK_STATUS_FAIL,
         common_pb2.SUBTASK_STATUS_IGNORE,
         common_pb2.SUBTASK_STATUS_KILLED,
+        common_pb2.SUBTASK_STATUS_REFUSE,
+        common_pb2.SUBTASK_STATUS_SKIPPED,
     }
 )
 """A step in these writes no more executions (a decision may still run some again)."""

@@ -30,8 +30,10 @@ def test_no_status_asks_for_any() -> None:
     assert ask is not None and list(ask.statuses) == []
 
 
-def test_refuse_matches_no_task_but_the_other_filters_are_still_checked() -> None:
-    assert list_tasks_request(1, {"status": "refuse"}) is None
+def test_refuse_asks_for_refused_tasks_and_the_other_filters_are_still_checked() -> None:
+    ask = list_tasks_request(1, {"status": "refuse"})
+
+    assert ask is not None and list(ask.statuses) == [common_pb2.TASK_STATUS_REFUSE]
     with pytest.raises(FieldError) as caught:
         list_tasks_request(1, {"status": "refuse", "limit": "0"})
     assert caught.value.field == "limit"

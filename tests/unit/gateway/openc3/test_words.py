@@ -60,6 +60,7 @@ def test_task_statuses_are_words_the_pages_know() -> None:
         "killed": "fail",
         "decision": "waiting",
         "waiting": "waiting",
+        "refuse": "refuse",
     }
 
 
@@ -81,6 +82,8 @@ def test_step_statuses_are_words_the_pages_know() -> None:
         "decision": "decision",
         "ignore": "ignore",
         "killed": "fail",
+        "refuse": "refuse",
+        "skipped": "",
     }
 
 
@@ -92,7 +95,7 @@ def test_step_statuses_are_words_the_pages_know() -> None:
         ("running", {common_pb2.TASK_STATUS_RUNNING}),
         ("success", {common_pb2.TASK_STATUS_SUCCESS}),
         ("init", {common_pb2.TASK_STATUS_INIT}),
-        ("refuse", set()),
+        ("refuse", {common_pb2.TASK_STATUS_REFUSE}),
     ],
 )
 def test_a_task_status_word_names_every_status_shown_so(said: str, values: set[int]) -> None:
@@ -110,7 +113,12 @@ def test_an_unknown_status_word_is_refused_naming_the_field() -> None:
 
 
 def test_job_types_are_what_the_pages_split() -> None:
-    assert words.JOB_TYPE == {"job": "jobs", "plugin_cmd": "plugin_cmd", "plugin_scp": "plugin_scp"}
+    assert words.JOB_TYPE == {
+        "job": "jobs",
+        "plugin_cmd": "plugin_cmd",
+        "plugin_scp": "plugin_scp",
+        "plugin_approval": "plugin_approval",
+    }
 
 
 def test_value_of_names_the_field() -> None:

@@ -59,7 +59,11 @@ def test_filters_and_ordering_become_the_masters_request() -> None:
     ask = list_request(query, page)
 
     assert (ask.job_id, ask.nodegroup_id, ask.account_id, ask.crontab_id) == (28, 15, 30, 4)
-    assert list(ask.statuses) == [common_pb2.TASK_STATUS_FAIL, common_pb2.TASK_STATUS_KILLED]
+    assert list(ask.statuses) == [
+        common_pb2.TASK_STATUS_FAIL,
+        common_pb2.TASK_STATUS_KILLED,
+        common_pb2.TASK_STATUS_REFUSE,
+    ]
     assert list(ask.job_types) == ["plugin_cmd", "plugin_scp"]
     assert (ask.project_id, ask.limit, ask.offset) == (0, 20, 40)
     assert list(ask.order_by) == ["-finished_at", "job_id"]

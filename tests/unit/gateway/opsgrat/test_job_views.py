@@ -171,6 +171,7 @@ def test_every_status_has_the_documents_state_and_name() -> None:
         "TASK_STATUS_SUCCESS": "successful",
         "TASK_STATUS_FAIL": "failed",
         "TASK_STATUS_KILLED": "failed",
+        "TASK_STATUS_REFUSE": "failed",
     }
     assert set(words.STATE_NAME) == set(words.STATE_WORDS) == set(shown.values())
 

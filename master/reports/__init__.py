@@ -1,0 +1,1 @@
+"""Counts over the task history (OpenC3's dashboard reports), computed by the database."""
