@@ -48,6 +48,7 @@ PATH_PARAMS: Mapping[str, Schema] = {
     "name": schemas.text(255, required=True, description="a name, as the row holds it"),
     "jobid": schemas.identifier(description="a job's row id"),
     "key": schemas.text(128, required=True, description="a key the gateway answered before"),
+    "node": schemas.text(255, required=True, description="a node, as the steps addressed it"),
 }
 
 SUCCESS: Schema = {

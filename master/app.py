@@ -31,6 +31,7 @@ from master.rpc.server import add_services, new_server
 from master.rpc.slave_link import SlaveLinkServicer
 from master.rpc.task_service import TaskServicer
 from master.rpc.token_service import TokenServicer
+from master.rpc.vv_service import VersionServicer
 from master.secrets import KeyFileError, SecretBox
 from master.slaves.service import Slaves
 from master.slaves.sessions import SlaveSessions
@@ -42,6 +43,7 @@ from master.tasks.notes import TaskNotes
 from master.tasks.queries import TaskQueries
 from master.tasks.quotas import Quotas
 from master.tasks.runlogs import RunLogs
+from master.tasks.versions import Versions
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +132,7 @@ class Master:
             files=FileServicer(self.files, self.queries),
             crontabs=CrontabServicer(self.crontabs),
             tokens=TokenServicer(self.tokens, self.auth),
+            versions=VersionServicer(Versions(self.run_db)),
         )
 
     def _write_ready(self, listen: str) -> None:

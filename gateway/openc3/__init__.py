@@ -35,6 +35,7 @@ from gateway.openc3.routes import (
     token,
     userlist,
     variable,
+    vv,
 )
 
 PREFIX = "/api/job"
@@ -56,6 +57,7 @@ DOCUMENT = Document(
         *token.routes,
         *fileserver.v2_routes,
         *sendfile.routes,
+        *vv.routes,
     ],
     dialect=names.dialect,
     token_header_routes=[*fileserver.token_routes, *fileserver.v2_token_routes],

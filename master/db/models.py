@@ -336,3 +336,19 @@ class Notice(BaseModel):
 
     class Meta:
         indexes = ((("expanded", "id"), False),)
+
+
+class VersionVariable(BaseModel):
+    """A version variable: the last value a `NAME:[value]` in a cmd step's output (or a job
+    task's `version`, tasks/versions.py) gave a name on a node (as the step addressed it).
+    Rewritten in place, so its id stays; `update_time` is set on every write."""
+
+    project_id: int
+    project = pw.ForeignKeyField(Project, on_delete="CASCADE", index=False)
+    node = pw.CharField(max_length=255)
+    name = pw.CharField(max_length=100)
+    value = pw.CharField(max_length=100)
+    update_time = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("project", "node", "name"), True), (("project", "update_time"), False))

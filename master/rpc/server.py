@@ -20,6 +20,8 @@ from jobfleet.v1 import (
     slave_pb2_grpc,
     task_pb2,
     task_pb2_grpc,
+    vv_pb2,
+    vv_pb2_grpc,
 )
 from master.rpc.auth import Authenticator
 from master.rpc.catalog_service import CatalogServicer
@@ -29,6 +31,7 @@ from master.rpc.interceptor import AuthInterceptor
 from master.rpc.slave_link import SlaveLinkServicer
 from master.rpc.task_service import TaskServicer
 from master.rpc.token_service import TokenServicer
+from master.rpc.vv_service import VersionServicer
 
 SERVICES = [
     slave_pb2.DESCRIPTOR.services_by_name["SlaveLink"].full_name,
@@ -37,6 +40,7 @@ SERVICES = [
     slave_pb2.DESCRIPTOR.services_by_name["FileService"].full_name,
     crontab_pb2.DESCRIPTOR.services_by_name["CrontabService"].full_name,
     auth_pb2.DESCRIPTOR.services_by_name["TokenService"].full_name,
+    vv_pb2.DESCRIPTOR.services_by_name["VersionService"].full_name,
 ]
 SERVER_OPTIONS = [
     ("grpc.so_reuseport", 0),
@@ -63,6 +67,7 @@ def add_services(
     files: FileServicer,
     crontabs: CrontabServicer,
     tokens: TokenServicer,
+    versions: VersionServicer,
 ) -> None:
     slave_pb2_grpc.add_SlaveLinkServicer_to_server(link, server)
     task_pb2_grpc.add_TaskServiceServicer_to_server(tasks, server)
@@ -70,6 +75,7 @@ def add_services(
     slave_pb2_grpc.add_FileServiceServicer_to_server(files, server)
     crontab_pb2_grpc.add_CrontabServiceServicer_to_server(crontabs, server)
     auth_pb2_grpc.add_TokenServiceServicer_to_server(tokens, server)
+    vv_pb2_grpc.add_VersionServiceServicer_to_server(versions, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ["", *SERVICES]:

@@ -18,18 +18,20 @@ from master.domain import Chunk, LogPart
 MAX_CHUNKS_PER_READ = 4096
 
 
-def append(chunks: list[Chunk], max_bytes: int | None = None) -> None:
+def append(chunks: list[Chunk], max_bytes: int | None = None) -> list[Chunk]:
     """Store chunks not stored yet, and count their bytes on their executions. Past
     `max_bytes` of an execution's output, chunks are counted but not stored, and one marker
-    chunk at the end of the stored log says how much was dropped (updated as more is)."""
+    chunk at the end of the stored log says how much was dropped (updated as more is).
+    Returns what was stored (a head cut at the cap as stored), for what reads output as it
+    arrives (tasks/vvcapture.py)."""
     if not chunks:
-        return
+        return []
     with write_transaction():
         fresh = _drop_stored(chunks)
         if max_bytes is not None:
             fresh = _cap(chunks, fresh, max_bytes)
         if not fresh:
-            return
+            return []
         LogChunk.insert_many(
             [
                 {"execution": c.execution_id, "seq": c.seq, "data": c.data, "stderr": c.stderr}
@@ -44,6 +46,7 @@ def append(chunks: list[Chunk], max_bytes: int | None = None) -> None:
             Execution.update(
                 chunk_count=Execution.chunk_count + n, log_bytes=Execution.log_bytes + size
             ).where(Execution.id == execution_id).execute()
+    return fresh
 
 
 def marker(cap: int, dropped: int) -> bytes:

@@ -47,7 +47,7 @@ from master.errors import FailedPrecondition, InvalidArgument, NotFound
 from master.secrets import KeyFileError, SecretBox
 from master.slaves.sessions import SlaveSessions
 from master.store import catalogue, executions, files, slaves, tasks
-from master.tasks import checkrun, hosts, routing, submit, window
+from master.tasks import checkrun, hosts, routing, submit, versions, window
 from master.tasks.events import TaskEvents
 from master.tasks.orders import work_order
 from master.tasks.quotas import Quotas, StartRate
@@ -196,6 +196,8 @@ class TaskEngine:
             await self._step_ended(task, sub)
 
     async def _start_step(self, task: Task, position: int) -> None:
+        if position == 0:
+            await versions.task_starting(self.run_db, task)
         sub = await self.run_db(tasks.subtask_at, task.id, position)
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
         planned, gone = await self._cited(task.project_id, planned)
@@ -469,6 +471,7 @@ class TaskEngine:
     async def _finish(self, task: Task, status: TaskStatus, reason: str = "") -> None:
         if await self.run_db(tasks.finish, task.id, status, reason):
             logger.info("task %s %s %s", task.uuid, status, reason)
+            await versions.task_ended(self.run_db, task, status)
 
     # --- control and kill
 

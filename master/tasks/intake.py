@@ -33,8 +33,9 @@ from master.domain import (
 )
 from master.errors import Unavailable
 from master.slaves.sessions import Session
-from master.store import executions, logs, slaves, tasks
+from master.store import executions, slaves, tasks
 from master.tasks.engine import TaskEngine
+from master.tasks.vvcapture import OutputCapture
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 512
@@ -56,6 +57,8 @@ class Intake:
         """Output stored per execution; the rest is acked, counted and marked, not stored."""
         self.started_at = time.monotonic()
         self._redelivered: Counter[int] = Counter()
+        self.capture = OutputCapture()
+        """Stores output, taking the version variables in it (vvcapture.py)."""
 
     async def attach(
         self,
@@ -177,7 +180,7 @@ class Intake:
     async def _store_chunks(self, session: Session, chunks: list[Chunk]) -> None:
         if not chunks:
             return
-        await self.run_db(logs.append, chunks, self.max_log_bytes)
+        await self.run_db(self.capture.append, chunks, self.max_log_bytes)
         seqs: dict[int, list[int]] = {}
         for c in chunks:
             seqs.setdefault(c.execution_id, []).append(c.seq)

@@ -15,4 +15,5 @@ variable.py    a job's variables
 crontab.py     crontabs that run a job on a schedule
 fileserver.py  the project's stored files: list, upload (streamed, `token` header), delete
 token.py       the project's tokens
+vv.py          version variables: list, node x name table, version shares, values, delete
 """
