@@ -8,5 +8,6 @@ accounts), jobs.py (jobs and their variables), files.py (the file server's entri
 accounts.py (the sealed secrets the key is checked against), crontabs.py and fires.py (the
 claim of each fire time), filters.py (the list filters every table takes), notes.py
 (operators' notes on runs) and runlogs.py (a task's log entries: outputs and notes as one
-paged list, outputs' first bytes). Imports only the values and the database.
+paged list, outputs' first bytes), vv.py (version variables, upserted per project, node and
+name). Imports only the values and the database.
 """

@@ -12,6 +12,8 @@ intake.py takes what slaves report (starts, output, results, silence) and hands 
 execution back to the engine.
 queries.py reads tasks and their logs and follows them live through events.py; runlogs.py
 lists a task's log entries (each execution's output and the operators' notes) and notes.py
-writes the notes; quotas.py bounds what one project may start. Imports the catalogue, the
-slaves' sessions and the store; never rpc/ or the generated code.
+writes the notes; quotas.py bounds what one project may start. Version variables:
+vvscan.py finds `NAME:[value]` in output, vvcapture.py takes them as intake stores output,
+versions.py writes a job task's `version` and reads them for the VersionService. Imports the
+catalogue, the slaves' sessions and the store; never rpc/ or the generated code.
 """
