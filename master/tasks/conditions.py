@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from master.catalogue import wavespec
 from master.domain import Step
@@ -36,12 +35,13 @@ LAST = ("thelasttime", "notthelasttime")
 WHOLE = re.compile(r"[0-9]{1,9}")
 
 
-@dataclass(frozen=True)
 class Undecided(Exception):
     """A condition whose context is missing: the step field and what it needs."""
 
-    field: str
-    why: str
+    def __init__(self, field: str, why: str) -> None:
+        super().__init__(f"{field}: {why}")
+        self.field = field
+        self.why = why
 
 
 def check(steps: list[Step], values: Mapping[str, str], field: Callable[[int, str], str]) -> None:

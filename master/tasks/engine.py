@@ -6,6 +6,9 @@ out as the window has room (window.py): at the step's start, each time one ends,
 and at a master's start (recovery settles every unfinished task). A dry run's are ended by the
 master itself, saying what would run (checkrun.py); nothing goes to a slave.
 
+A step whose condition does not hold is skipped at its start (conditions.py); a step whose
+`batches` is a wave plan writes and runs its nodes wave by wave (waves.py).
+
 Every state change is written to the database before any slave or follower hears of it.
 """
 
@@ -219,90 +222,6 @@ class TaskEngine:
             await self.run_db(tasks.subtask_at, task.id, position),
             await self.run_db(executions.open_of_task, task.id),
         )
-
-    async def _skipped(self, task: Task, sub: Subtask, planned: PlannedStep) -> bool:
-        """Whether the step is not run: SKIPPED when its condition does not hold (the task goes
-        on; its pause is not kept), or failing the task when it cannot be decided, which only
-        a task submitted before conditions were checked can reach (conditions.py)."""
-        step = planned.step
-        if not (step.deployenv or step.action or step.batches):
-            return False
-        try:
-            why = conditions.skip_reason(step, json.loads(task.variables))
-        except conditions.Undecided as exc:
-            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.FAIL)
-            reason = f"step {sub.position + 1}: {exc.field} {exc.why}"
-            await self._finish(task, TaskStatus.FAIL, reason)
-            return True
-        if not why:
-            return False
-        await self.run_db(rollout.skip_step, task.id, sub.position)
-        logger.info("task %s step %d skipped: %s", task.uuid, sub.position, why)
-        self.events.publish(task.id)
-        await self._advance(task, sub.position)
-        return True
-
-    async def _next_wave(self, task: Task, sub: Subtask, ignoring: bool = False) -> bool:
-        """Of a step whose nodes run in waves (waves.py) and whose last wave started has ended:
-        start the next wave when that one passed (or `ignoring` its failures), else stop the
-        step for a decision. False when there is no next wave: the step ends as any step."""
-        planned = PlannedStep.from_json(json.loads(sub.spec))
-        if not waves.has_waves(planned):
-            return False
-        rows = await self.run_db(tasks.live_executions, sub.id)
-        all_waves = waves.of_step(planned)
-        begun = waves.started(all_waves, rows)
-        if begun == 0 or begun >= len(all_waves):  # a copy's fetch to place first; the last wave
-            return False
-        stopping, _ = waves.to_decide(sub.spec, rows)
-        if stopping and not ignoring:
-            if task.job_type != JobType.JOB:
-                return False  # an ad-hoc task fails as at any step's end
-            await self._decide_wave(task, sub, begun, stopping, len(rows))
-            return True
-        wave = dataclasses.replace(planned, nodes=all_waves[begun])
-        await self._start_wave(task, sub, wave, rows)
-        logger.info(
-            "task %s step %d: wave %d of %d", task.uuid, sub.position, begun + 1, len(all_waves)
-        )
-        await self._run_step(
-            await self.run_db(tasks.get_by_id, task.id),
-            await self.run_db(tasks.subtask_at, task.id, sub.position),
-            await self.run_db(executions.open_of_task, task.id),
-        )
-        return True
-
-    async def _decide_wave(
-        self, task: Task, sub: Subtask, wave: int, failed: list[Execution], total: int
-    ) -> None:
-        """A wave with a node not successful: the step waits for a decision, later waves not
-        started."""
-        await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.DECISION, None, False)
-        await self.run_db(tasks.set_status, task.id, TaskStatus.DECISION)
-        why = failure_reason(failed, total)
-        logger.info(
-            "task %s step %d wave %d waits for a decision: %s", task.uuid, sub.position, wave, why
-        )
-
-    async def _start_wave(
-        self, task: Task, sub: Subtask, wave: PlannedStep, rows: list[Execution]
-    ) -> None:
-        """Write and send the executions of the wave's nodes (a copy's: placing the blob its
-        first waves placed, or the fetch got), the step running again if it waited."""
-        wave, gone = await self._cited(task.project_id, wave)
-        known = next((r for r in rows if r.blob), None)
-        if gone:
-            placements = [Placement(n, "", gone) for n in wave.nodes]
-        elif wave.step.kind == StepKind.SCP and (known or wave.source):
-            blob = Blob.decode(known.blob, known.blob_size) if known else None
-            placements = await self._route(task.project_id, wave, wave.nodes, Role.PLACE, blob)
-        else:
-            placements = await self._step_placements(task, wave)
-        placements = await self.run_db(hosts.identified, task.project_id, placements)
-        held = window.holds_back(task.forks, task.check_only)
-        written = await self.run_db(rollout.start_wave, task.id, sub.id, placements, held)
-        self._dispatch_all(written, wave, targets(placements), task.project_id)
-        self.events.publish(task.id)
 
     async def _cited(self, project_id: int, planned: PlannedStep) -> tuple[PlannedStep, str]:
         """The step with the stored script it cites read now (kept with the step, so a node
@@ -560,6 +479,92 @@ class TaskEngine:
     async def _finish(self, task: Task, status: TaskStatus, reason: str = "") -> None:
         if await self.run_db(tasks.finish, task.id, status, reason):
             logger.info("task %s %s %s", task.uuid, status, reason)
+
+    # --- conditions and waves (conditions.py, waves.py)
+
+    async def _skipped(self, task: Task, sub: Subtask, planned: PlannedStep) -> bool:
+        """Whether the step is not run: SKIPPED when its condition does not hold (the task goes
+        on; its pause is not kept), or failing the task when it cannot be decided, which only
+        a task submitted before conditions were checked can reach (conditions.py)."""
+        step = planned.step
+        if not (step.deployenv or step.action or step.batches):
+            return False
+        try:
+            why = conditions.skip_reason(step, json.loads(task.variables))
+        except conditions.Undecided as exc:
+            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.FAIL)
+            reason = f"step {sub.position + 1}: {exc.field} {exc.why}"
+            await self._finish(task, TaskStatus.FAIL, reason)
+            return True
+        if not why:
+            return False
+        await self.run_db(rollout.skip_step, task.id, sub.position)
+        logger.info("task %s step %d skipped: %s", task.uuid, sub.position, why)
+        self.events.publish(task.id)
+        await self._advance(task, sub.position)
+        return True
+
+    async def _next_wave(self, task: Task, sub: Subtask, ignoring: bool = False) -> bool:
+        """Of a step whose nodes run in waves (waves.py) and whose last wave started has ended:
+        start the next wave when that one passed (or `ignoring` its failures), else stop the
+        step for a decision. False when there is no next wave: the step ends as any step."""
+        planned = PlannedStep.from_json(json.loads(sub.spec))
+        if not waves.has_waves(planned):
+            return False
+        rows = await self.run_db(tasks.live_executions, sub.id)
+        all_waves = waves.of_step(planned)
+        begun = waves.started(all_waves, rows)
+        if begun == 0 or begun >= len(all_waves):  # a copy's fetch to place first; the last wave
+            return False
+        stopping, _ = waves.to_decide(sub.spec, rows)
+        if stopping and not ignoring:
+            if task.job_type != JobType.JOB:
+                return False  # an ad-hoc task fails as at any step's end
+            await self._decide_wave(task, sub, begun, stopping, len(rows))
+            return True
+        wave = dataclasses.replace(planned, nodes=all_waves[begun])
+        await self._start_wave(task, sub, wave, rows)
+        logger.info(
+            "task %s step %d: wave %d of %d", task.uuid, sub.position, begun + 1, len(all_waves)
+        )
+        await self._run_step(
+            await self.run_db(tasks.get_by_id, task.id),
+            await self.run_db(tasks.subtask_at, task.id, sub.position),
+            await self.run_db(executions.open_of_task, task.id),
+        )
+        return True
+
+    async def _decide_wave(
+        self, task: Task, sub: Subtask, wave: int, failed: list[Execution], total: int
+    ) -> None:
+        """A wave with a node not successful: the step waits for a decision, later waves not
+        started."""
+        await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.DECISION, None, False)
+        await self.run_db(tasks.set_status, task.id, TaskStatus.DECISION)
+        why = failure_reason(failed, total)
+        logger.info(
+            "task %s step %d wave %d waits for a decision: %s", task.uuid, sub.position, wave, why
+        )
+
+    async def _start_wave(
+        self, task: Task, sub: Subtask, wave: PlannedStep, rows: list[Execution]
+    ) -> None:
+        """Write and send the executions of the wave's nodes (a copy's: placing the blob its
+        first waves placed, or the fetch got), the step running again if it waited."""
+        wave, gone = await self._cited(task.project_id, wave)
+        known = next((r for r in rows if r.blob), None)
+        if gone:
+            placements = [Placement(n, "", gone) for n in wave.nodes]
+        elif wave.step.kind == StepKind.SCP and (known or wave.source):
+            blob = Blob.decode(known.blob, known.blob_size) if known else None
+            placements = await self._route(task.project_id, wave, wave.nodes, Role.PLACE, blob)
+        else:
+            placements = await self._step_placements(task, wave)
+        placements = await self.run_db(hosts.identified, task.project_id, placements)
+        held = window.holds_back(task.forks, task.check_only)
+        written = await self.run_db(rollout.start_wave, task.id, sub.id, placements, held)
+        self._dispatch_all(written, wave, targets(placements), task.project_id)
+        self.events.publish(task.id)
 
     # --- control and kill
 
