@@ -10,8 +10,8 @@ what its line says (the table is tests/unit/test_layering.py):
   catalogue/  jobs and steps, scripts, nodes and groups, accounts, variables, the file store,
               projects and tokens: store/, db/
   slaves/     who a slave is (enrolment), its attached session: catalogue/ and the above
-  tasks/      submit, plan, engine, routing, the intake of slave reports, queries: slaves/ and
-              the above
+  tasks/      submit, plan, engine, routing, the intake of slave reports, queries, step
+              conditions and rolling waves: slaves/ and the above
   reports/    counts over the task history, computed by the database: tasks/ and the above
   notify/     who is told what a run did, the outbox's delivery (email, SMS, webhooks,
               callbacks): reports/ and the above

@@ -23,12 +23,15 @@ PLUGIN_TYPES = ("cmd", "scp")
 CITE = "cite"
 """A cmd step's `scripts_type` that runs a stored script, its id in `scripts_cont`."""
 SCRIPT_TYPES = (*words.SCRIPT_TYPE.values(), CITE)
-# OpenC3's rolling-batch conditions: kept as sent ("" = not sent); jobfleet runs every step.
+# OpenC3's step conditions ("" = not sent): the master decides them against the run's
+# variables (docs/waves.md); `batches` may instead be a wave plan (WAVES).
 CONDITIONS: dict[str, tuple[str, ...]] = {
     "deployenv": ("always", "test", "online"),
     "action": ("always", "deploy", "rollback"),
     "batches": ("always", "firsttime", "thelasttime", "notfirsttime", "notthelasttime"),
 }
+WAVES = re.compile(r"[0-9]{1,3}%|[0-9]{1,6}(?:,[0-9]{1,6}){0,63}")
+"""`batches` as a wave plan: N, N% or a,b,c (the master checks the numbers: 1.., 1% to 100%)."""
 STEP_UUID = re.compile(r"([a-z]+)_[A-Za-z0-9]+")
 MAX_UUIDS = 100 * 80
 NODE_TYPES = ("builtin", "group", "variable")
@@ -90,8 +93,12 @@ def parse_step(item: Mapping[str, Any], where: str, kind: str = "") -> common_pb
 
 
 def condition(item: Mapping[str, Any], key: str, words: tuple[str, ...]) -> str:
-    """One of OpenC3's condition words, or "" when not sent."""
+    """One of OpenC3's condition words (`batches`: or a wave plan), or "" when not sent."""
     value = forms.text(item, key)
+    if key == "batches" and WAVES.fullmatch(value):
+        return value
+    if value and value not in words and key == "batches":
+        raise FieldError(key, f"must be one of {', '.join(words)} or waves: N, N% or a,b,c")
     return forms.choice(item, key, words) if value else ""
 
 
@@ -290,13 +297,18 @@ _STEP_FIELDS: dict[str, schemas.Schema] = {
     "uuid": schemas.token(description="kept from a GET: the step's identity"),
     "name": schemas.text(MAX_TEXT, required=True),
     "pause": schemas.text(MAX_TEXT, description="when set, the task waits here for `next`"),
-    **{
-        key: schemas.choice(
-            words,
-            description="OpenC3's rolling-batch condition, kept as sent; every step runs here",
-        )
-        for key, words in CONDITIONS.items()
-    },
+    "deployenv": schemas.choice(
+        CONDITIONS["deployenv"],
+        description="runs only in this environment (variable _deployenv_); docs/waves.md",
+    ),
+    "action": schemas.choice(
+        CONDITIONS["action"], description="runs only for this action (variable _action_)"
+    ),
+    "batches": schemas.matching(
+        "|".join((*CONDITIONS["batches"], WAVES.pattern)),
+        description="a condition on the run's batch (variables _batch_, _batches_), or the "
+        "step's nodes in waves: N, N% or a,b,c (the last size repeats)",
+    ),
 }
 STEP_SCHEMA = schemas.one_of(
     {

@@ -243,12 +243,14 @@ class DryRunRequest(_message.Message):
     def __init__(self, job: _Optional[_Union[SubmitJobRequest, _Mapping]] = ...) -> None: ...
 
 class PlannedStep(_message.Message):
-    __slots__ = ("step", "nodes")
+    __slots__ = ("step", "nodes", "skip_reason")
     STEP_FIELD_NUMBER: _ClassVar[int]
     NODES_FIELD_NUMBER: _ClassVar[int]
+    SKIP_REASON_FIELD_NUMBER: _ClassVar[int]
     step: _common_pb2.Step
     nodes: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, step: _Optional[_Union[_common_pb2.Step, _Mapping]] = ..., nodes: _Optional[_Iterable[str]] = ...) -> None: ...
+    skip_reason: str
+    def __init__(self, step: _Optional[_Union[_common_pb2.Step, _Mapping]] = ..., nodes: _Optional[_Iterable[str]] = ..., skip_reason: _Optional[str] = ...) -> None: ...
 
 class DryRunResponse(_message.Message):
     __slots__ = ("steps", "variables")

@@ -7,6 +7,7 @@ import dataclasses
 import re
 import shlex
 
+from master.catalogue import wavespec
 from master.catalogue.validate import USER_NAME, stored_name
 from master.catalogue.variables import PATTERN, selected_variable
 from master.domain import (
@@ -33,9 +34,9 @@ MODE = re.compile(r"[0-7]{3,4}")
 CONDITIONS = {
     "deployenv": ("", "always", "test", "online"),
     "action": ("", "always", "deploy", "rollback"),
-    "batches": ("", "always", "firsttime", "thelasttime", "notfirsttime", "notthelasttime"),
 }
-"""OpenC3's rolling-batch conditions: the words it takes (kept, not acted on)."""
+"""OpenC3's step conditions: the words each takes (master/tasks/conditions.py decides them);
+`batches` is a condition word or a wave plan (wavespec.py)."""
 
 
 def checked(steps: list[Step], fresh: bool = False) -> list[Step]:
@@ -67,6 +68,7 @@ def check(step: Step, at: str) -> None:
     for name, words in CONDITIONS.items():
         if getattr(step, name) not in words:
             raise InvalidArgument(f"must be one of {', '.join(words[1:])}", f"{at}.{name}")
+    wavespec.parse(step.batches, f"{at}.batches")
     if step.kind == StepKind.CMD:
         _check_cmd(step, at)
     else:

@@ -11,6 +11,7 @@ from master.rpc.convert import runlog as convert_runlog
 from master.rpc.convert import task as convert_task
 from master.rpc.convert.timestamps import from_unix
 from master.rpc.errors import streaming, unary
+from master.tasks import conditions
 from master.tasks.engine import TaskEngine
 from master.tasks.notes import TaskNotes
 from master.tasks.queries import LogPiece, TaskQueries, TaskView
@@ -64,7 +65,9 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
         self, request: task_pb2.DryRunRequest, context: Context
     ) -> task_pb2.DryRunResponse:
         planned, values = await self.engine.dry_run(convert_task.job_submission(request.job))
-        steps = [convert_task.planned_step(p) for p in planned]
+        steps = [
+            convert_task.planned_step(p, conditions.skip_reason(p.step, values)) for p in planned
+        ]
         return task_pb2.DryRunResponse(steps=steps, variables=values)
 
     @unary

@@ -154,12 +154,15 @@ def rerun(
     placements: list[Placement],
     spec: dict[str, Any] | None = None,
     queued: bool = False,
+    only: set[str] | None = None,
 ) -> list[Execution]:
     """Supersede the step's failed executions and write new attempts for those nodes (`spec`:
-    the planned step as it runs again, when it read something anew; `queued`: as start_step)."""
+    the planned step as it runs again, when it read something anew; `queued`: as start_step;
+    `only`: of these nodes alone, e.g. one wave's)."""
     now = utcnow()
     with write_transaction():
         failed = [e for e in live_executions(subtask_id) if e.status != ExecutionStatus.SUCCESS]
+        failed = [e for e in failed if only is None or e.node in only]
         attempts = {e.node: e.attempt + 1 for e in failed}
         Execution.update(superseded=True).where(Execution.id.in_([e.id for e in failed])).execute()
         values: dict[Any, Any] = {Subtask.status: SubtaskStatus.RUNNING, Subtask.finished_at: None}

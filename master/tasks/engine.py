@@ -6,6 +6,9 @@ out as the window has room (window.py): at the step's start, each time one ends,
 and at a master's start (recovery settles every unfinished task). A dry run's are ended by the
 master itself, saying what would run (checkrun.py); nothing goes to a slave.
 
+A step whose condition does not hold is skipped at its start (conditions.py); a step whose
+`batches` is a wave plan writes and runs its nodes wave by wave (waves.py).
+
 Every state change is written to the database before any slave or follower hears of it.
 """
 
@@ -15,6 +18,7 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
+import json
 import logging
 from collections.abc import AsyncIterator
 
@@ -46,8 +50,8 @@ from master.domain import (
 from master.errors import FailedPrecondition, InvalidArgument, NotFound
 from master.secrets import KeyFileError, SecretBox
 from master.slaves.sessions import SlaveSessions
-from master.store import catalogue, executions, files, slaves, tasks
-from master.tasks import checkrun, hosts, routing, submit, versions, window
+from master.store import catalogue, executions, files, rollout, slaves, tasks
+from master.tasks import checkrun, conditions, hosts, routing, submit, versions, waves, window
 from master.tasks.events import TaskEvents
 from master.tasks.orders import work_order
 from master.tasks.quotas import Quotas, StartRate
@@ -185,6 +189,8 @@ class TaskEngine:
         elif sub.status == SubtaskStatus.SUCCESS and task.status == TaskStatus.RUNNING:
             # the step ended and the master stopped before moving the task on: end it again
             await self._step_ended(task, sub)
+        elif sub.status == SubtaskStatus.SKIPPED and task.status == TaskStatus.RUNNING:
+            await self._advance(task, sub.position)  # skipped, the task not moved on yet
 
     async def _run_step(self, task: Task, sub: Subtask, open_rows: list[Execution]) -> None:
         """A running step: its queued executions let out while the window has room (a dry
@@ -192,7 +198,7 @@ class TaskEngine:
         if any(r.status == ExecutionStatus.QUEUED for r in open_rows):
             await self._let_out(task, sub)
             open_rows = await self.run_db(executions.open_of_task, task.id)
-        if not open_rows:
+        if not open_rows and not await self._next_wave(task, sub):
             await self._step_ended(task, sub)
 
     async def _start_step(self, task: Task, position: int) -> None:
@@ -200,11 +206,13 @@ class TaskEngine:
             await versions.task_starting(self.run_db, task)
         sub = await self.run_db(tasks.subtask_at, task.id, position)
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
+        if await self._skipped(task, sub, planned):
+            return
         planned, gone = await self._cited(task.project_id, planned)
         if gone:
-            placements = [Placement(n, "", gone) for n in planned.nodes]
+            placements = [Placement(n, "", gone) for n in waves.first(planned).nodes]
         else:
-            placements = await self._step_placements(task, planned)
+            placements = await self._step_placements(task, waves.first(planned))
         spec = planned.to_json() if planned.cited else None  # what it read, for its reruns
         placements = await self.run_db(hosts.identified, task.project_id, placements)
         held = window.holds_back(task.forks, task.check_only)
@@ -249,8 +257,9 @@ class TaskEngine:
     async def _start_places(
         self, task: Task, sub: Subtask, planned: PlannedStep, blob: Blob
     ) -> None:
-        """A copy's fetch is done: place the blob on every destination."""
-        placements = await self._route(task.project_id, planned, planned.nodes, Role.PLACE, blob)
+        """A copy's fetch is done: place the blob on every destination (of the first wave)."""
+        nodes = waves.first(planned).nodes
+        placements = await self._route(task.project_id, planned, nodes, Role.PLACE, blob)
         placements = await self.run_db(hosts.identified, task.project_id, placements)
         held = window.holds_back(task.forks, task.check_only)
         rows = await self.run_db(tasks.add_executions, task.id, sub.id, placements, held)
@@ -401,7 +410,7 @@ class TaskEngine:
             rows = await self.run_db(tasks.live_executions, sub.id)
         else:
             rows = await self._checked_fetches(sub.id)
-        failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
+        failed, ignored = waves.to_decide(sub.spec, rows)
         fetch = next((r for r in rows if r.role == Role.FETCH), None)
         blob = Blob.decode(fetch.blob, fetch.blob_size) if fetch else None
         placed = any(r.role == Role.PLACE for r in rows)
@@ -413,7 +422,8 @@ class TaskEngine:
             rows = await self._keep_fetched(task, planned, fetch, blob)
             failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
         if not failed:
-            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.SUCCESS)
+            passed = SubtaskStatus.IGNORE if ignored else SubtaskStatus.SUCCESS
+            await self.run_db(tasks.set_subtask, sub.id, passed)
             if sub.pause and not task.check_only:  # a dry run does not wait (checkrun.py)
                 await self.run_db(tasks.set_status, task.id, TaskStatus.WAITING)
             else:
@@ -473,6 +483,92 @@ class TaskEngine:
             logger.info("task %s %s %s", task.uuid, status, reason)
             await versions.task_ended(self.run_db, task, status)
 
+    # --- conditions and waves (conditions.py, waves.py)
+
+    async def _skipped(self, task: Task, sub: Subtask, planned: PlannedStep) -> bool:
+        """Whether the step is not run: SKIPPED when its condition does not hold (the task goes
+        on; its pause is not kept), or failing the task when it cannot be decided, which only
+        a task submitted before conditions were checked can reach (conditions.py)."""
+        step = planned.step
+        if not (step.deployenv or step.action or step.batches):
+            return False
+        try:
+            why = conditions.skip_reason(step, json.loads(task.variables))
+        except conditions.Undecided as exc:
+            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.FAIL)
+            reason = f"step {sub.position + 1}: {exc.field} {exc.why}"
+            await self._finish(task, TaskStatus.FAIL, reason)
+            return True
+        if not why:
+            return False
+        await self.run_db(rollout.skip_step, task.id, sub.position)
+        logger.info("task %s step %d skipped: %s", task.uuid, sub.position, why)
+        self.events.publish(task.id)
+        await self._advance(task, sub.position)
+        return True
+
+    async def _next_wave(self, task: Task, sub: Subtask, ignoring: bool = False) -> bool:
+        """Of a step whose nodes run in waves (waves.py) and whose last wave started has ended:
+        start the next wave when that one passed (or `ignoring` its failures), else stop the
+        step for a decision. False when there is no next wave: the step ends as any step."""
+        planned = PlannedStep.from_json(json.loads(sub.spec))
+        if not waves.has_waves(planned):
+            return False
+        rows = await self.run_db(tasks.live_executions, sub.id)
+        all_waves = waves.of_step(planned)
+        begun = waves.started(all_waves, rows)
+        if begun == 0 or begun >= len(all_waves):  # a copy's fetch to place first; the last wave
+            return False
+        stopping, _ = waves.to_decide(sub.spec, rows)
+        if stopping and not ignoring:
+            if task.job_type != JobType.JOB:
+                return False  # an ad-hoc task fails as at any step's end
+            await self._decide_wave(task, sub, begun, stopping, len(rows))
+            return True
+        wave = dataclasses.replace(planned, nodes=all_waves[begun])
+        await self._start_wave(task, sub, wave, rows)
+        logger.info(
+            "task %s step %d: wave %d of %d", task.uuid, sub.position, begun + 1, len(all_waves)
+        )
+        await self._run_step(
+            await self.run_db(tasks.get_by_id, task.id),
+            await self.run_db(tasks.subtask_at, task.id, sub.position),
+            await self.run_db(executions.open_of_task, task.id),
+        )
+        return True
+
+    async def _decide_wave(
+        self, task: Task, sub: Subtask, wave: int, failed: list[Execution], total: int
+    ) -> None:
+        """A wave with a node not successful: the step waits for a decision, later waves not
+        started."""
+        await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.DECISION, None, False)
+        await self.run_db(tasks.set_status, task.id, TaskStatus.DECISION)
+        why = failure_reason(failed, total)
+        logger.info(
+            "task %s step %d wave %d waits for a decision: %s", task.uuid, sub.position, wave, why
+        )
+
+    async def _start_wave(
+        self, task: Task, sub: Subtask, wave: PlannedStep, rows: list[Execution]
+    ) -> None:
+        """Write and send the executions of the wave's nodes (a copy's: placing the blob its
+        first waves placed, or the fetch got), the step running again if it waited."""
+        wave, gone = await self._cited(task.project_id, wave)
+        known = next((r for r in rows if r.blob), None)
+        if gone:
+            placements = [Placement(n, "", gone) for n in wave.nodes]
+        elif wave.step.kind == StepKind.SCP and (known or wave.source):
+            blob = Blob.decode(known.blob, known.blob_size) if known else None
+            placements = await self._route(task.project_id, wave, wave.nodes, Role.PLACE, blob)
+        else:
+            placements = await self._step_placements(task, wave)
+        placements = await self.run_db(hosts.identified, task.project_id, placements)
+        held = window.holds_back(task.forks, task.check_only)
+        written = await self.run_db(rollout.start_wave, task.id, sub.id, placements, held)
+        self._dispatch_all(written, wave, targets(placements), task.project_id)
+        self.events.publish(task.id)
+
     # --- control and kill
 
     async def control(
@@ -512,6 +608,8 @@ class TaskEngine:
         if control == Control.FAIL:
             await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.FAIL)
             await self._finish(task, TaskStatus.FAIL, f"stopped at step {sub.position + 1}")
+        elif control == Control.IGNORE and await self._next_wave(task, sub, ignoring=True):
+            return
         elif control in (Control.NEXT, Control.IGNORE):
             status = SubtaskStatus.FAIL if control == Control.NEXT else SubtaskStatus.IGNORE
             await self.run_db(tasks.set_subtask, sub.id, status)
@@ -525,7 +623,7 @@ class TaskEngine:
         spec = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
         planned, gone = await self._cited(task.project_id, spec)
         rows = await self.run_db(tasks.live_executions, sub.id)
-        failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
+        failed, _ = waves.to_decide(sub.spec, rows)  # with waves: those of the wave that failed
         placements: list[Placement] = []
         for role in Role:
             again = [r for r in failed if r.role == role]
@@ -546,6 +644,7 @@ class TaskEngine:
             placements,
             planned.to_json() if planned != spec else None,
             window.holds_back(task.forks, task.check_only),
+            {r.node for r in failed},
         )
         self._dispatch_all(rerun, planned, targets(placements), task.project_id)
         await self._settle(task.id)

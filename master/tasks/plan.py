@@ -7,13 +7,14 @@ import dataclasses
 import shlex
 from collections.abc import Callable
 
-from master.catalogue import resolve
+from master.catalogue import resolve, wavespec
 from master.catalogue.steps import used_variables
 from master.catalogue.validate import stored_name
 from master.catalogue.variables import Budget, RenderLimit, check_values
 from master.domain import PlannedStep, Selector, SelectorType, Step, StepKind
 from master.errors import InvalidArgument, NotFound
 from master.store import files
+from master.tasks import conditions
 
 FieldName = Callable[[int, str], str]
 
@@ -38,11 +39,15 @@ def plan(
     limit: RenderLimit = RenderLimit(),
 ) -> list[PlannedStep]:
     """Every step ready to run, or one error naming every missing variable, the first field
-    rendered past `limit` or the first unresolvable selector."""
+    rendered past `limit`, the first bad wave plan or condition that cannot be decided
+    (conditions.py), or the first unresolvable selector."""
     missing = sorted(n for n in used_variables(steps) if not values.get(n))
     if missing:
         raise InvalidArgument(f"no value for variable(s): {', '.join(missing)}", "variables")
     check_values(values, limit)
+    for i, step in enumerate(steps):
+        wavespec.parse(step.batches, field(i, "batches"))
+    conditions.check(steps, values, field)
     budget = Budget(limit, values)
     return [_plan_step(project_id, i, s, values, budget, field) for i, s in enumerate(steps)]
 

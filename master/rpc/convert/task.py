@@ -178,8 +178,9 @@ def control(value: int) -> Control:
     return Control[name]
 
 
-def planned_step(p: PlannedStep) -> task_pb2.PlannedStep:
-    return task_pb2.PlannedStep(step=convert_catalog.step_proto(p.step), nodes=p.nodes)
+def planned_step(p: PlannedStep, skip_reason: str = "") -> task_pb2.PlannedStep:
+    step = convert_catalog.step_proto(p.step)
+    return task_pb2.PlannedStep(step=step, nodes=p.nodes, skip_reason=skip_reason)
 
 
 def command_spec(req: task_pb2.SubmitCommandRequest) -> CommandSpec:
