@@ -23,6 +23,7 @@ from master.db.connection import DbRunner, open_database, sqlite_file
 from master.db.private import make_private
 from master.db.schema import migrate
 from master.errors import Unavailable
+from master.rpc.approval_service import ApprovalLinkServicer, ApprovalServicer
 from master.rpc.auth import Authenticator
 from master.rpc.catalog_service import CatalogServicer
 from master.rpc.crontab_service import CrontabServicer
@@ -35,6 +36,7 @@ from master.secrets import KeyFileError, SecretBox
 from master.slaves.service import Slaves
 from master.slaves.sessions import SlaveSessions
 from master.store import accounts
+from master.tasks.approval_answers import ApprovalAnswers
 from master.tasks.engine import TaskEngine
 from master.tasks.events import TaskEvents
 from master.tasks.intake import Intake
@@ -66,7 +68,9 @@ class Master:
             RenderLimit(config.max_script_bytes),
             quotas,
             self.secrets,
+            config.public_url,
         )
+        self.approvals = ApprovalAnswers(self.run_db, self.engine.approvals)
         self.intake = Intake(self.engine, config.lease, config.max_log_bytes)
         self.queries = TaskQueries(self.run_db, self.events)
         self.run_logs = RunLogs(self.run_db)
@@ -130,6 +134,8 @@ class Master:
             files=FileServicer(self.files, self.queries),
             crontabs=CrontabServicer(self.crontabs),
             tokens=TokenServicer(self.tokens, self.auth),
+            approvals=ApprovalServicer(self.engine, self.queries, self.approvals),
+            approval_links=ApprovalLinkServicer(self.approvals),
         )
 
     def _write_ready(self, listen: str) -> None:

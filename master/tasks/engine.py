@@ -48,6 +48,7 @@ from master.secrets import KeyFileError, SecretBox
 from master.slaves.sessions import SlaveSessions
 from master.store import catalogue, executions, files, slaves, tasks
 from master.tasks import checkrun, hosts, routing, submit, window
+from master.tasks.approvals import ApprovalSteps
 from master.tasks.events import TaskEvents
 from master.tasks.orders import work_order
 from master.tasks.quotas import Quotas, StartRate
@@ -60,6 +61,7 @@ MAX_DELETED = 1000
 """The most tasks one DeleteTasks removes."""
 KILLED_REASON = "killed on request"
 """A killed task's reason when the kill named none."""
+INIT_OR_RUNNING = (SubtaskStatus.INIT, SubtaskStatus.RUNNING)
 
 
 class TaskEngine:
@@ -78,6 +80,7 @@ class TaskEngine:
         limit: RenderLimit = RenderLimit(),
         quotas: Quotas = Quotas(),
         secrets: SecretBox | None = None,
+        public_url: str = "http://127.0.0.1:8080",
     ) -> None:
         self.run_db = run_db
         self.sessions = sessions
@@ -88,6 +91,8 @@ class TaskEngine:
         self.secrets = secrets
         """Opens the accounts' sealed secrets; None: they are taken as stored."""
         self._locks: dict[int, asyncio.Lock] = {}
+        self.approvals = ApprovalSteps(run_db, self.settle, public_url)
+        """Approval steps (approvals.py); `public_url` is the gateway's, for their links."""
 
     @contextlib.asynccontextmanager
     async def _locked(self, task_id: int) -> AsyncIterator[None]:
@@ -124,6 +129,22 @@ class TaskEngine:
             self.limit,
             mode,
             options,
+        )
+        return await self._launch(new)
+
+    async def submit_approval(
+        self,
+        project_id: int,
+        name: str,
+        submitter: str,
+        call_type: str,
+        step: Step,
+        values: dict[str, str],
+    ) -> Task:
+        """A quick approval (plugin_approval): a task of one approval step."""
+        self.start_rate.take(project_id)
+        new = await self.run_db(
+            submit.approval_task, project_id, name, submitter, call_type, step, values
         )
         return await self._launch(new)
 
@@ -178,13 +199,21 @@ class TaskEngine:
                 await self._finish(task, TaskStatus.KILLED, task.reason or KILLED_REASON)
             return
         sub = await self.run_db(tasks.subtask_at, task_id, task.position)
-        if sub.status == SubtaskStatus.INIT:
+        if sub.kind == StepKind.APPROVAL and sub.status in INIT_OR_RUNNING:
+            await self._approval(task, sub)
+        elif sub.status == SubtaskStatus.INIT:
             await self._start_step(task, sub.position)
         elif sub.status == SubtaskStatus.RUNNING:
             await self._run_step(task, sub, open_rows)
         elif sub.status == SubtaskStatus.SUCCESS and task.status == TaskStatus.RUNNING:
             # the step ended and the master stopped before moving the task on: end it again
             await self._step_ended(task, sub)
+
+    async def _approval(self, task: Task, sub: Subtask) -> None:
+        """An approval step started, waiting, or decided (approvals.py): agreed, it ends as any
+        step that succeeded; refused or out of time, the task has ended."""
+        if await self.approvals.settle(task, sub) == SubtaskStatus.SUCCESS:
+            await self._step_ended(await self.run_db(tasks.get_by_id, task.id), sub)
 
     async def _run_step(self, task: Task, sub: Subtask, open_rows: list[Execution]) -> None:
         """A running step: its queued executions let out while the window has room (a dry
@@ -496,6 +525,7 @@ class TaskEngine:
         return sub
 
     async def _apply(self, task: Task, sub: Subtask, control: Control) -> None:
+        self.approvals.check_control(sub)
         if control == Control.NEXT and task.status == TaskStatus.WAITING and sub.pause:
             await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.SUCCESS, "")
             await self._advance(task, sub.position)
@@ -554,6 +584,7 @@ class TaskEngine:
         why = reason or KILLED_REASON
         async with self._locked(task.id):  # no queued execution is let out meanwhile
             await self.run_db(tasks.request_kill, task.id, why)
+            await self.approvals.killed(task.id)
             away: list[int] = []  # queued ones, never sent, end here too
             for row in await self.run_db(executions.open_of_task, task.id):
                 queued = row.status == ExecutionStatus.QUEUED
