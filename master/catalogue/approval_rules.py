@@ -15,7 +15,9 @@ from master.errors import InvalidArgument
 
 MAX_APPROVERS = 50
 MAX_CONTENT = 5000
-APPROVER_ENTRY = re.compile(r"[A-Za-z0-9_.@-]{1,255}")
+APPROVER_ENTRY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]{0,254}")
+"""A user name. OpenC3's `@group`, `%on-call` and `:department` entries are not expanded here:
+refused rather than sent to a user of that name."""
 APPROVER_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 RELAXED = ("", "on", "off", "nervous")
@@ -45,7 +47,7 @@ def check_fields(approvers: str, content: str, relaxed: str, at: str) -> None:
         raise InvalidArgument(f"at most {MAX_APPROVERS} approvers", f"{at}.approver")
     for entry in entries:
         if not (APPROVER_ENTRY.fullmatch(entry) or APPROVER_VARIABLE.fullmatch(entry)):
-            why = "user names (letters, digits, _ . @ -) or $variables, comma separated"
+            why = "user names (letters, digits, _ . @ -; groups are not expanded) or $variables"
             raise InvalidArgument(f"{why}; not {entry!r}", f"{at}.approver")
     if not content.strip() or len(content) > MAX_CONTENT:
         raise InvalidArgument(f"must be 1 to {MAX_CONTENT} characters", f"{at}.cont")

@@ -61,7 +61,6 @@ MAX_DELETED = 1000
 """The most tasks one DeleteTasks removes."""
 KILLED_REASON = "killed on request"
 """A killed task's reason when the kill named none."""
-INIT_OR_RUNNING = (SubtaskStatus.INIT, SubtaskStatus.RUNNING)
 
 
 class TaskEngine:
@@ -199,7 +198,7 @@ class TaskEngine:
                 await self._finish(task, TaskStatus.KILLED, task.reason or KILLED_REASON)
             return
         sub = await self.run_db(tasks.subtask_at, task_id, task.position)
-        if sub.kind == StepKind.APPROVAL and sub.status in INIT_OR_RUNNING:
+        if self.approvals.waiting(sub):
             await self._approval(task, sub)
         elif sub.status == SubtaskStatus.INIT:
             await self._start_step(task, sub.position)
@@ -226,6 +225,9 @@ class TaskEngine:
 
     async def _start_step(self, task: Task, position: int) -> None:
         sub = await self.run_db(tasks.subtask_at, task.id, position)
+        if sub.kind == StepKind.APPROVAL:  # runs nothing: asks its approvers (approvals.py)
+            await self._approval(task, sub)
+            return
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
         planned, gone = await self._cited(task.project_id, planned)
         if gone:
