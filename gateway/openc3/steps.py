@@ -324,9 +324,11 @@ _STEP_FIELDS: dict[str, schemas.Schema] = {
     },
 }
 APPROVAL_FIELDS: dict[str, schemas.Schema] = {
-    "approver": schemas.matching(
-        APPROVERS.pattern, description="user names, comma separated; `$var` in a job's step"
-    ),
+    "approver": {
+        "type": "string",
+        "pattern": rf"^(?=.*[^ ,])(?:{APPROVERS.pattern})$",
+        "description": "user names, comma separated; `$var` in a job's step",
+    },
     "cont": schemas.text(
         MAX_CONTENT,
         required=True,

@@ -104,6 +104,9 @@ def test_a_job_waits_for_its_approver_then_goes_on(world: World) -> None:
     forged = refusal(answer(w, "A" * 43, "agree"), 404, "token")
     ok(answer(w, token_of(link), "agree", str(notice["uuid"])))
     assert refusal(answer(w, token_of(link), "agree"), 404, "token") == forged  # no oracle
+    browser = {"accept": "text/html"}
+    again = w.anyone.get("/approval/answer", params={"token": token_of(link)}, headers=browser)
+    assert again.headers["x-jobfleet-status"] == "404" and "already used" in again.text
     done = wait_status(w.a, uuid, "success")
     assert [s["status"] for s in subtasks(w.a, uuid)] == ["success", "success", "success"]
     assert done["status"] == "success"

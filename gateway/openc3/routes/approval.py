@@ -133,6 +133,8 @@ async def confirmation(request: Request[GatewayState]) -> Response:
             approval_pb2.PeekApprovalRequest(token=token), timeout=master.timeout
         )
     except grpc.aio.AioRpcError as exc:
+        if not wants_html(request.headers.get("accept", "")):
+            raise  # a client that is no browser: the envelope
         return refused(exc)
     return views.confirmation_page(reply.approval, token)
 
@@ -166,7 +168,8 @@ async def answer_by_link(request: Request[GatewayState]) -> Response:
 
 
 def refused(exc: grpc.aio.AioRpcError) -> Response:
-    """A refusal as a page (a browser opened or posted the link)."""
+    """A refusal as a page (a browser opened or posted the link): HTTP 200 as every refusal of
+    the document, the status it stands for in X-Jobfleet-Status."""
     info = (exc.details() or "refused").removeprefix("token: ")
     return views.refused_page(info, errors.HTTP_STATUS.get(exc.code(), 502))
 

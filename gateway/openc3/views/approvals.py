@@ -42,11 +42,14 @@ def approval_row(a: approval_pb2.Approval) -> dict[str, Any]:
 
 
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    """A page; a refusal's is HTTP 200 like every refusal of OpenC3's document, the status it
+    stands for in X-Jobfleet-Status."""
+    headers = {**HEADERS, "X-Jobfleet-Status": str(status)}
     text = (
         '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title></head>\n<body>{body}</body></html>\n"
     )
-    return HTMLResponse(text, status_code=status, headers=HEADERS)
+    return HTMLResponse(text, headers=headers)
 
 
 def confirmation_page(a: approval_pb2.Approval, token: str) -> HTMLResponse:
