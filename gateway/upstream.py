@@ -19,12 +19,15 @@ from starlette.applications import Starlette
 from gateway.config import GatewayConfig
 from jobfleet.tls import aio_channel, blocking_channel
 from jobfleet.v1 import (
+
+    approval_pb2_grpc,
     auth_pb2_grpc,
     catalog_pb2_grpc,
     crontab_pb2_grpc,
     task_pb2,
     task_pb2_grpc,
     vv_pb2_grpc,
+
 )
 
 LOG_PAGE_BYTES = 1 << 20
@@ -48,6 +51,10 @@ class MasterClient:
     own INTERNAL instead of the master's status (grpc/grpc#36066); the blocking client does not."""
     versions: vv_pb2_grpc.VersionServiceStub
 
+    approval: approval_pb2_grpc.ApprovalServiceStub
+    approval_link: approval_pb2_grpc.ApprovalLinkServiceStub
+    """Answers by an approver's link token (no project token: the token is the credential)."""
+
     @classmethod
     def over(
         cls, channel: grpc.aio.Channel, timeout: float, upload_channel: grpc.Channel
@@ -61,6 +68,9 @@ class MasterClient:
             auth=auth_pb2_grpc.TokenServiceStub(channel),
             uploads=catalog_pb2_grpc.CatalogServiceStub(upload_channel),
             versions=vv_pb2_grpc.VersionServiceStub(channel),
+
+            approval=approval_pb2_grpc.ApprovalServiceStub(channel),
+            approval_link=approval_pb2_grpc.ApprovalLinkServiceStub(channel),
         )
 
     async def log_pages(

@@ -23,6 +23,7 @@ from master.db.connection import DbRunner, open_database, sqlite_file
 from master.db.private import make_private
 from master.db.schema import migrate
 from master.errors import Unavailable
+from master.rpc.approval_service import ApprovalLinkServicer, ApprovalServicer
 from master.rpc.auth import Authenticator
 from master.rpc.catalog_service import CatalogServicer
 from master.rpc.crontab_service import CrontabServicer
@@ -36,6 +37,7 @@ from master.secrets import KeyFileError, SecretBox
 from master.slaves.service import Slaves
 from master.slaves.sessions import SlaveSessions
 from master.store import accounts
+from master.tasks.approval_answers import ApprovalAnswers
 from master.tasks.engine import TaskEngine
 from master.tasks.events import TaskEvents
 from master.tasks.intake import Intake
@@ -68,7 +70,9 @@ class Master:
             RenderLimit(config.max_script_bytes),
             quotas,
             self.secrets,
+            config.public_url,
         )
+        self.approvals = ApprovalAnswers(self.run_db, self.engine.approvals)
         self.intake = Intake(self.engine, config.lease, config.max_log_bytes)
         self.queries = TaskQueries(self.run_db, self.events)
         self.run_logs = RunLogs(self.run_db)
@@ -133,6 +137,9 @@ class Master:
             crontabs=CrontabServicer(self.crontabs),
             tokens=TokenServicer(self.tokens, self.auth),
             versions=VersionServicer(Versions(self.run_db)),
+
+            approvals=ApprovalServicer(self.engine, self.queries, self.approvals),
+            approval_links=ApprovalLinkServicer(self.approvals),
         )
 
     def _write_ready(self, listen: str) -> None:

@@ -12,6 +12,7 @@ import logging
 import logging.config
 import signal
 import sys
+import urllib.parse
 from pathlib import Path
 
 from jobfleet.tls import Pem, ServerTls, TlsError, server_tls
@@ -123,6 +124,12 @@ def parser() -> argparse.ArgumentParser:
         help="crontabs one project may have [JOBFLEET_MAX_CRONTABS, default 200]",
     )
     p.add_argument(
+        "--public-url",
+        default=env_default("public_url", "http://127.0.0.1:8080"),
+        help="the gateway's base URL as approvers reach it, for approval links "
+        "[JOBFLEET_PUBLIC_URL, default http://127.0.0.1:8080]",
+    )
+    p.add_argument(
         "--key-file",
         type=Path,
         default=Path(k) if (k := env_default("key_file", "")) else None,
@@ -227,7 +234,16 @@ def config_from(args: argparse.Namespace) -> MasterConfig:
         max_crontabs=positive_int(args.max_crontabs, "max_crontabs", "--max-crontabs"),
         key_file=args.key_file,
         blob_grace=positive_number(args.blob_grace, "blob_grace", "--blob-grace"),
+        public_url=public_url(args.public_url, "--public-url or JOBFLEET_PUBLIC_URL"),
     )
+
+
+def public_url(value: str, source: str) -> str:
+    """An http(s) base URL, without a trailing slash."""
+    parts = urllib.parse.urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise ConfigError(f"public_url: not an http(s) base URL: {value!r} (from {source})")
+    return value.strip().rstrip("/")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -71,6 +71,10 @@ class MasterConfig:
     """The key that encrypts secrets at rest (SSH keys, passwords); made 0600 at first start.
     None = data_dir/secrets.key."""
 
+    public_url: str = "http://127.0.0.1:8080"
+    """The gateway's base URL as approvers reach it: an approval's link is
+    `<public_url>/approval/answer?token=...` (default: the gateway's default address)."""
+
     blob_grace: float = 3600.0
     """Seconds a blob nobody references is kept before the file store sweep removes it (an
     upload not yet named by a file or a copy is unreferenced meanwhile); stale temp files too."""

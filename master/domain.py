@@ -188,6 +188,9 @@ class Outcome(enum.StrEnum):
 
 DEFAULT_TIMEOUT_S = 60
 MAX_TIMEOUT_S = 7 * 24 * 3600
+APPROVAL_TIMEOUT_S = 86400
+"""An approval step's timeout when none is given (OpenC3's, for job steps and, here, quick
+approvals too)."""
 
 UUID_ALPHABET = string.ascii_letters + string.digits
 UUID_LENGTH = 12
@@ -230,6 +233,10 @@ class Step:
     deployenv: str = ""  # OpenC3's rolling-batch conditions: kept as sent, not acted on
     action: str = ""
     batches: str = ""
+    approvers: str = ""  # approval: comma list of user names, `$var` taken from the variables
+    content: str = ""  # approval: what is asked (`cont`), `${x}` filled at the step's start
+    everyone: bool = False  # approval: every approver must agree (else the first agree)
+    relaxed: str = ""  # approval: on | off | nervous ("" = off)
 
     @property
     def into_store(self) -> bool:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from gateway.document import Document
 from gateway.openc3 import names
 from gateway.openc3.routes import (
+    approval,
     crontab,
     fileserver,
     jobs,
@@ -58,9 +59,13 @@ DOCUMENT = Document(
         *fileserver.v2_routes,
         *sendfile.routes,
         *vv.routes,
+
+        *approval.routes,
+        *approval.open_routes,
     ],
     dialect=names.dialect,
     token_header_routes=[*fileserver.token_routes, *fileserver.v2_token_routes],
+    open_routes=approval.open_routes,
     uncapped_routes=[*fileserver.upload_routes, *fileserver.v2_upload_routes],
     prefix=PREFIX,
     refusals_in_200=True,

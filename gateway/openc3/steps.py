@@ -19,7 +19,7 @@ from gateway.openc3 import words
 from gateway.words import value_of
 from jobfleet.v1 import common_pb2
 
-PLUGIN_TYPES = ("cmd", "scp")
+PLUGIN_TYPES = ("cmd", "scp", "approval")
 CITE = "cite"
 """A cmd step's `scripts_type` that runs a stored script, its id in `scripts_cont`."""
 SCRIPT_TYPES = (*words.SCRIPT_TYPE.values(), CITE)
@@ -41,6 +41,13 @@ DST_TYPES = SRC_TYPES  # fileserver: into the project's file store, from one mac
 DEFAULT_TIMEOUT = 60
 MAX_TIMEOUT = 86400
 MAX_TEXT = 255
+APPROVERS = re.compile(r"[A-Za-z0-9,@_.${} -]{1,1024}")
+"""An approval's `approver`: user names, comma separated; `$var` or `${var}` in a job step."""
+ON_OFF = ("on", "off")
+RELAXED = ("on", "off", "nervous")
+MAX_CONTENT = 5000
+APPROVAL_TIMEOUT = 86400
+MAX_APPROVAL_TIMEOUT = 7 * 86400
 
 ACCOUNT = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 # chown: what the slave's copy takes (slave/copy/owner.py), `user`, `user:group`, `user:` (the
@@ -86,6 +93,8 @@ def parse_step(item: Mapping[str, Any], where: str, kind: str = "") -> common_pb
             setattr(step, key, condition(item, key, words))
         if kind == "cmd":
             step.cmd.CopyFrom(cmd_step(item))
+        elif kind == "approval":
+            step.approval.CopyFrom(approval_step(item))
         else:
             forms.flag(item, "scp_delete")  # jobfleet's copy never deletes at the destination
             step.scp.CopyFrom(scp_step(item))
@@ -100,6 +109,22 @@ def condition(item: Mapping[str, Any], key: str, words: tuple[str, ...]) -> str:
     if value and value not in words and key == "batches":
         raise FieldError(key, f"must be one of {', '.join(words)} or waves: N, N% or a,b,c")
     return forms.choice(item, key, words) if value else ""
+
+
+def approval_step(item: Mapping[str, Any]) -> common_pb2.ApprovalStep:
+    """An approval step's keys (a job's, or plugin_approval's): `approver` a comma list of user
+    names (`$var` in a job), `cont` what is asked, `everyone`/`relaxed` words, `timeout` seconds
+    (empty: 86400)."""
+    forms.text(item, "approver", required=True)
+    return common_pb2.ApprovalStep(
+        approvers=forms.matching(item, "approver", APPROVERS, "user names, comma separated"),
+        content=forms.text(item, "cont", required=True, max_len=MAX_CONTENT, strip=False),
+        everyone=forms.choice(item, "everyone", ON_OFF, "off") == "on",
+        relaxed=forms.choice(item, "relaxed", RELAXED, "off"),
+        timeout_seconds=forms.integer(
+            item, "timeout", default=APPROVAL_TIMEOUT, low=1, high=MAX_APPROVAL_TIMEOUT
+        ),
+    )
 
 
 def number_as_name(item: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -310,6 +335,26 @@ _STEP_FIELDS: dict[str, schemas.Schema] = {
         "step's nodes in waves: N, N% or a,b,c (the last size repeats)",
     ),
 }
+APPROVAL_FIELDS: dict[str, schemas.Schema] = {
+    "approver": {
+        "type": "string",
+        "pattern": rf"^(?=.*[^ ,])(?:{APPROVERS.pattern})$",
+        "description": "user names, comma separated; `$var` in a job's step",
+    },
+    "cont": schemas.text(
+        MAX_CONTENT,
+        required=True,
+        description="what is asked; `${submitter}`, `${stepname}`, `${var}` filled at its start; "
+        "`defaultTemplate`: the environment's approvalTemplatePluginContent",
+    ),
+    "everyone": schemas.choice(ON_OFF, description="on: every approver must agree; default off"),
+    "relaxed": schemas.choice(
+        RELAXED, description="on: the submitter, when an approver, agrees at once; default off"
+    ),
+    "timeout": schemas.integer(
+        1, MAX_APPROVAL_TIMEOUT, description=f"seconds, default {APPROVAL_TIMEOUT}"
+    ),
+}
 STEP_SCHEMA = schemas.one_of(
     {
         **schemas.obj(
@@ -325,5 +370,9 @@ STEP_SCHEMA = schemas.one_of(
         ),
         **SCP_SOURCE_RULE,
     },
+    schemas.obj(
+        {"plugin_type": {"const": "approval"}, **_STEP_FIELDS, **APPROVAL_FIELDS},
+        ["plugin_type", "name", "approver", "cont"],
+    ),
 )
 STEPS_SCHEMA = schemas.array(STEP_SCHEMA, min_items=1)

@@ -10,7 +10,8 @@ within size bounds; resolve.py turns a step's node selector into node names and 
 a machine of the project or a slave serving it; cite.py finds the stored script a cmd step
 cites (the project's or project 0's). filestore.py is the content-addressed file store under the
 data dir (uploads, copies' blobs); intostore.py names a copy's fetched file in the file server;
-blob_sweep.py removes what no one references any more. service.py is what CatalogService and
-TokenService call. Imports the store and the database; never the other capabilities, rpc/ or
-the generated code.
+blob_sweep.py removes what no one references any more; approval_rules.py holds an approval
+step's rules (who is asked, what, when the answers decide, its link tokens). service.py is what
+CatalogService and TokenService call. Imports the store and the database; never the other
+capabilities, rpc/ or the generated code.
 """

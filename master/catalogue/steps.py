@@ -7,7 +7,7 @@ import dataclasses
 import re
 import shlex
 
-from master.catalogue import wavespec
+from master.catalogue import approval_rules, wavespec
 from master.catalogue.validate import USER_NAME, stored_name
 from master.catalogue.variables import PATTERN, selected_variable
 from master.domain import (
@@ -58,7 +58,7 @@ def checked(steps: list[Step], fresh: bool = False) -> list[Step]:
 
 def check(step: Step, at: str) -> None:
     if step.kind not in tuple(StepKind):
-        raise InvalidArgument(f"must be cmd or scp, got {step.kind!r}", f"{at}.kind")
+        raise InvalidArgument(f"must be cmd, scp or approval, got {step.kind!r}", f"{at}.kind")
     if not step.name.strip() or len(step.name) > 255:
         raise InvalidArgument("must be 1 to 255 characters", f"{at}.name")
     if step.user and not USER_NAME.match(step.user):
@@ -71,6 +71,8 @@ def check(step: Step, at: str) -> None:
     wavespec.parse(step.batches, f"{at}.batches")
     if step.kind == StepKind.CMD:
         _check_cmd(step, at)
+    elif step.kind == StepKind.APPROVAL:
+        approval_rules.check_fields(step.approvers, step.content, step.relaxed, at)
     else:
         _check_scp(step, at)
 
@@ -123,6 +125,8 @@ def _selector(sel: Selector, at: str, allow_store: bool) -> None:
 
 def used_variables(steps: list[Step]) -> set[str]:
     names = {m.group(1) for s in steps for t in s.texts() for m in PATTERN.finditer(t)}
+    for s in steps:
+        names.update(approval_rules.approver_variables(s.approvers))
     names.update(
         selected_variable(s.targets.content)
         for s in steps

@@ -352,3 +352,31 @@ class VersionVariable(BaseModel):
 
     class Meta:
         indexes = ((("project", "node", "name"), True), (("project", "update_time"), False))
+
+class Approval(BaseModel):
+    """One approver's row of an approval step (tasks/approvals.py): their answer, and the hash
+    of the token their link carries (the token itself is never stored). Every row of a step
+    shares its deadline; `open` rows may still be answered."""
+
+    task_id: int
+    subtask_id: int
+    task = pw.ForeignKeyField(Task, on_delete="CASCADE", index=False)
+    subtask = pw.ForeignKeyField(Subtask, on_delete="CASCADE")
+    project_id = pw.IntegerField()
+    uuid = pw.CharField(max_length=32, unique=True)  # public id, random; not a capability
+    approver = pw.CharField(max_length=255)
+    submitter = pw.CharField(max_length=255, default="")
+    name = pw.CharField(max_length=255, default="")
+    content = pw.TextField(default="")
+    everyone = pw.BooleanField(default=False)
+    token_hash = pw.CharField(max_length=64, null=True, unique=True)  # sha256 of the link token
+    opinion = pw.CharField(max_length=16, default="unconfirmed")
+    remarks = pw.CharField(max_length=255, default="")
+    assist = pw.CharField(max_length=255, default="")
+    created_at = pw.DateTimeField(default=utcnow)
+    answered_at = pw.DateTimeField(null=True)
+    deadline = pw.DateTimeField()
+    open = pw.BooleanField(default=True)
+
+    class Meta:
+        indexes = ((("project_id", "id"), False),)

@@ -14,7 +14,7 @@ from typing import Any
 import grpc
 from google.protobuf.message import Message
 
-from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, slave_pb2, task_pb2
+from jobfleet.v1 import approval_pb2, auth_pb2, catalog_pb2, crontab_pb2, slave_pb2, task_pb2
 from master.errors import JobfleetError
 from master.rpc.auth import Authenticator
 from master.rpc.context import CALLER, Caller, Context
@@ -26,9 +26,11 @@ GUARDED = frozenset(
         catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name,
         crontab_pb2.DESCRIPTOR.services_by_name["CrontabService"].full_name,
         auth_pb2.DESCRIPTOR.services_by_name["TokenService"].full_name,
+        approval_pb2.DESCRIPTOR.services_by_name["ApprovalService"].full_name,
     }
 )
-"""The Control services: a token of a project, or the admin's."""
+"""The Control services: a token of a project, or the admin's. ApprovalLinkService is not one:
+the approver's link token is its credential (master/tasks/approval_answers.py)."""
 SLAVE_SIDE = frozenset({slave_pb2.DESCRIPTOR.services_by_name["FileService"].full_name})
 """Services for slaves: a slave's own credential, or the admin's token."""
 SCHEME = "token "

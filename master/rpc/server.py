@@ -10,6 +10,8 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from jobfleet.v1 import (
+    approval_pb2,
+    approval_pb2_grpc,
     auth_pb2,
     auth_pb2_grpc,
     catalog_pb2,
@@ -23,6 +25,7 @@ from jobfleet.v1 import (
     vv_pb2,
     vv_pb2_grpc,
 )
+from master.rpc.approval_service import ApprovalLinkServicer, ApprovalServicer
 from master.rpc.auth import Authenticator
 from master.rpc.catalog_service import CatalogServicer
 from master.rpc.crontab_service import CrontabServicer
@@ -41,6 +44,9 @@ SERVICES = [
     crontab_pb2.DESCRIPTOR.services_by_name["CrontabService"].full_name,
     auth_pb2.DESCRIPTOR.services_by_name["TokenService"].full_name,
     vv_pb2.DESCRIPTOR.services_by_name["VersionService"].full_name,
+
+    approval_pb2.DESCRIPTOR.services_by_name["ApprovalService"].full_name,
+    approval_pb2.DESCRIPTOR.services_by_name["ApprovalLinkService"].full_name,
 ]
 SERVER_OPTIONS = [
     ("grpc.so_reuseport", 0),
@@ -68,6 +74,9 @@ def add_services(
     crontabs: CrontabServicer,
     tokens: TokenServicer,
     versions: VersionServicer,
+
+    approvals: ApprovalServicer | None = None,
+    approval_links: ApprovalLinkServicer | None = None,
 ) -> None:
     slave_pb2_grpc.add_SlaveLinkServicer_to_server(link, server)
     task_pb2_grpc.add_TaskServiceServicer_to_server(tasks, server)
@@ -76,6 +85,11 @@ def add_services(
     crontab_pb2_grpc.add_CrontabServiceServicer_to_server(crontabs, server)
     auth_pb2_grpc.add_TokenServiceServicer_to_server(tokens, server)
     vv_pb2_grpc.add_VersionServiceServicer_to_server(versions, server)
+
+    if approvals is not None:
+        approval_pb2_grpc.add_ApprovalServiceServicer_to_server(approvals, server)
+    if approval_links is not None:
+        approval_pb2_grpc.add_ApprovalLinkServiceServicer_to_server(approval_links, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ["", *SERVICES]:

@@ -52,6 +52,7 @@ from master.secrets import KeyFileError, SecretBox
 from master.slaves.sessions import SlaveSessions
 from master.store import catalogue, executions, files, rollout, slaves, tasks
 from master.tasks import checkrun, conditions, hosts, routing, submit, versions, waves, window
+from master.tasks.approvals import ApprovalSteps
 from master.tasks.events import TaskEvents
 from master.tasks.orders import work_order
 from master.tasks.quotas import Quotas, StartRate
@@ -82,6 +83,7 @@ class TaskEngine:
         limit: RenderLimit = RenderLimit(),
         quotas: Quotas = Quotas(),
         secrets: SecretBox | None = None,
+        public_url: str = "http://127.0.0.1:8080",
     ) -> None:
         self.run_db = run_db
         self.sessions = sessions
@@ -92,6 +94,8 @@ class TaskEngine:
         self.secrets = secrets
         """Opens the accounts' sealed secrets; None: they are taken as stored."""
         self._locks: dict[int, asyncio.Lock] = {}
+        self.approvals = ApprovalSteps(run_db, self.settle, public_url)
+        """Approval steps (approvals.py); `public_url` is the gateway's, for their links."""
 
     @contextlib.asynccontextmanager
     async def _locked(self, task_id: int) -> AsyncIterator[None]:
@@ -128,6 +132,22 @@ class TaskEngine:
             self.limit,
             mode,
             options,
+        )
+        return await self._launch(new)
+
+    async def submit_approval(
+        self,
+        project_id: int,
+        name: str,
+        submitter: str,
+        call_type: str,
+        step: Step,
+        values: dict[str, str],
+    ) -> Task:
+        """A quick approval (plugin_approval): a task of one approval step."""
+        self.start_rate.take(project_id)
+        new = await self.run_db(
+            submit.approval_task, project_id, name, submitter, call_type, step, values
         )
         return await self._launch(new)
 
@@ -182,7 +202,9 @@ class TaskEngine:
                 await self._finish(task, TaskStatus.KILLED, task.reason or KILLED_REASON)
             return
         sub = await self.run_db(tasks.subtask_at, task_id, task.position)
-        if sub.status == SubtaskStatus.INIT:
+        if self.approvals.waiting(sub):
+            await self._approval(task, sub)
+        elif sub.status == SubtaskStatus.INIT:
             await self._start_step(task, sub.position)
         elif sub.status == SubtaskStatus.RUNNING:
             await self._run_step(task, sub, open_rows)
@@ -191,6 +213,12 @@ class TaskEngine:
             await self._step_ended(task, sub)
         elif sub.status == SubtaskStatus.SKIPPED and task.status == TaskStatus.RUNNING:
             await self._advance(task, sub.position)  # skipped, the task not moved on yet
+
+    async def _approval(self, task: Task, sub: Subtask) -> None:
+        """An approval step started, waiting, or decided (approvals.py): agreed, it ends as any
+        step that succeeded; refused or out of time, the task has ended."""
+        if await self.approvals.settle(task, sub) == SubtaskStatus.SUCCESS:
+            await self._step_ended(await self.run_db(tasks.get_by_id, task.id), sub)
 
     async def _run_step(self, task: Task, sub: Subtask, open_rows: list[Execution]) -> None:
         """A running step: its queued executions let out while the window has room (a dry
@@ -207,6 +235,9 @@ class TaskEngine:
         sub = await self.run_db(tasks.subtask_at, task.id, position)
         planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, sub.id))
         if await self._skipped(task, sub, planned):
+            return
+        if sub.kind == StepKind.APPROVAL:  # runs nothing: asks its approvers (approvals.py)
+            await self._approval(task, sub)
             return
         planned, gone = await self._cited(task.project_id, planned)
         if gone:
@@ -595,6 +626,7 @@ class TaskEngine:
         return sub
 
     async def _apply(self, task: Task, sub: Subtask, control: Control) -> None:
+        self.approvals.check_control(sub)
         if control == Control.NEXT and task.status == TaskStatus.WAITING and sub.pause:
             await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.SUCCESS, "")
             await self._advance(task, sub.position)
@@ -656,6 +688,7 @@ class TaskEngine:
         why = reason or KILLED_REASON
         async with self._locked(task.id):  # no queued execution is let out meanwhile
             await self.run_db(tasks.request_kill, task.id, why)
+            await self.approvals.killed(task.id)
             away: list[int] = []  # queued ones, never sent, end here too
             for row in await self.run_db(executions.open_of_task, task.id):
                 queued = row.status == ExecutionStatus.QUEUED

@@ -7,7 +7,7 @@ import dataclasses
 import shlex
 from collections.abc import Callable
 
-from master.catalogue import resolve, wavespec
+from master.catalogue import approval_rules, resolve, wavespec
 from master.catalogue.steps import used_variables
 from master.catalogue.validate import stored_name
 from master.catalogue.variables import Budget, RenderLimit, check_values
@@ -60,6 +60,9 @@ def _plan_step(
     budget: Budget,
     field: FieldName,
 ) -> PlannedStep:
+    if step.kind == StepKind.APPROVAL:  # runs on no node; `cont` is filled at its start
+        names = approval_rules.approver_list(step.approvers, values, field(i, "approver"))
+        return PlannedStep(dataclasses.replace(step, approvers=",".join(names)), [], [])
     argv = budget.render_each(shlex.split(step.args), field(i, "args"))
     rendered = _rendered(i, step, argv, budget, field)
     if rendered.into_store:

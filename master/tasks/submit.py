@@ -257,3 +257,35 @@ def _new_task(
         redo_of=redo_of,
         mode=mode,
     )
+
+
+QUICK_CONDITIONS = ("deployenv", "action", "batches")
+
+
+def approval_task(
+    project_id: int, name: str, submitter: str, call_type: str, step: Step, values: dict[str, str]
+) -> NewTask:
+    """A quick approval (plugin_approval): one approval step, fields named as sent. A quick task
+    has no rolling-batch context, so a condition other than `always` could never be decided:
+    refused rather than passed without asking anyone (OpenC3 passes it)."""
+    validate.text("name", name, 255)
+    projects.require_project(project_id)
+    for key in QUICK_CONDITIONS:
+        if getattr(step, key) not in ("", "always"):
+            why = "a quick approval runs outside any rolling batch: only `always` applies"
+            raise InvalidArgument(why, key)
+    step = dataclasses.replace(step, kind=StepKind.APPROVAL, name=name, uuid=tasks.new_uuid())
+    check(step, "approval")
+    inputs = _inputs(SubmittedAs.COMMAND, [step], values, RunOptions())
+    planned = plan(project_id, [step], values, command_field)
+    return _new_task(
+        project_id,
+        name,
+        submitter,
+        call_type,
+        JobType.PLUGIN_APPROVAL,
+        values,
+        planned,
+        inputs,
+        job_uuid=step.uuid,  # as a command's: the quick page builds the step's log uuid from it
+    )

@@ -28,7 +28,7 @@ from jobfleet.v1 import common_pb2, task_pb2
 
 CONTROLS = tuple(words.SUBTASK_CONTROL.values())
 PUT_CONTROLS = ("next", "running")
-SUBTASK_TYPES = ("cmd", "scp")
+SUBTASK_TYPES = ("cmd", "scp", "approval")
 
 CONTROL_FIELDS = {
     "taskuuid": schemas.token(),
@@ -48,7 +48,7 @@ PUT_BODY = schemas.obj(
 def control_request(
     project_id: int, fields: Fields, actor: str, allowed: Collection[str] = CONTROLS
 ) -> task_pb2.ControlSubtaskRequest:
-    """taskuuid, subtaskuuid, control; `subtasktype`, when sent, must be cmd or scp (the
+    """taskuuid, subtaskuuid, control; `subtasktype`, when sent, must be cmd, scp or approval (the
     subtask uuid alone says which step it is)."""
     control = forms.choice(fields, "control", CONTROLS)
     if control not in allowed:

@@ -10,6 +10,7 @@ from gateway.words import UNKNOWN, word
 from jobfleet.v1 import common_pb2, task_pb2
 
 DEFAULT_TIMEOUT = 60
+APPROVAL_TIMEOUT = 86400
 
 
 def plugin_type(step: common_pb2.Step) -> str:
@@ -54,10 +55,26 @@ def scp_fields(scp: common_pb2.ScpStep) -> dict[str, Any]:
     }
 
 
+def approval_fields(approval: common_pb2.ApprovalStep) -> dict[str, Any]:
+    return {
+        "approver": approval.approvers,
+        "cont": approval.content,
+        "everyone": "on" if approval.everyone else "off",
+        "relaxed": approval.relaxed or "off",
+        "timeout": approval.timeout_seconds or APPROVAL_TIMEOUT,
+    }
+
+
 def step_fields(step: common_pb2.Step) -> dict[str, Any]:
     """The step's own keys, in the document's order (a subtask's `extended`)."""
     kind = plugin_type(step)
-    own = cmd_fields(step.cmd) if kind == "cmd" else scp_fields(step.scp) if kind == "scp" else {}
+    own: dict[str, Any] = {}
+    if kind == "cmd":
+        own = cmd_fields(step.cmd)
+    elif kind == "scp":
+        own = scp_fields(step.scp)
+    elif kind == "approval":
+        own = approval_fields(step.approval)
     return {"name": step.name, **own, "pause": step.pause}
 
 

@@ -19,6 +19,7 @@ from master.db.models import (
     Variable,
 )
 from master.domain import (
+    APPROVAL_TIMEOUT_S,
     DEFAULT_TIMEOUT_S,
     ListFilter,
     ScriptType,
@@ -119,7 +120,27 @@ def step(msg: common_pb2.Step, at: str) -> Step:
             chown=s.chown,
             chmod=s.chmod,
         )
-    raise InvalidArgument("a step is either cmd or scp", f"{at}.kind")
+    if kind == StepKind.APPROVAL:
+        return approval_step(msg)
+    raise InvalidArgument("a step is cmd, scp or approval", f"{at}.kind")
+
+
+def approval_step(msg: common_pb2.Step) -> Step:
+    a = msg.approval
+    return Step(
+        kind=StepKind.APPROVAL,
+        name=msg.name,
+        uuid=msg.uuid,
+        pause=msg.pause,
+        deployenv=msg.deployenv,
+        action=msg.action,
+        batches=msg.batches,
+        timeout_s=a.timeout_seconds or APPROVAL_TIMEOUT_S,
+        approvers=a.approvers,
+        content=a.content,
+        everyone=a.everyone,
+        relaxed=a.relaxed,
+    )
 
 
 def steps(msgs: Any) -> list[Step]:
@@ -144,6 +165,16 @@ def step_proto(s: Step) -> common_pb2.Step:
                 script=s.script,
                 script_id=s.script_id,
                 args=s.args,
+                timeout_seconds=s.timeout_s,
+            )
+        )
+    elif s.kind == StepKind.APPROVAL:
+        msg.approval.CopyFrom(
+            common_pb2.ApprovalStep(
+                approvers=s.approvers,
+                content=s.content,
+                everyone=s.everyone,
+                relaxed=s.relaxed,
                 timeout_seconds=s.timeout_s,
             )
         )

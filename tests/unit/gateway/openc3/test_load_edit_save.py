@@ -128,7 +128,7 @@ def test_an_edit_on_the_page_keeps_the_other_steps() -> None:
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"uuids": "approval_abc,scp_def"}, "data[0].plugin_type"),
+        ({"uuids": "rollout_abc,scp_def"}, "data[0].plugin_type"),
         ({"uuids": ""}, "data[0].plugin_type"),
         ({"mon_ids": {"a": 1}}, "mon_ids"),
         ({"mon_status": [True]}, "mon_status"),

@@ -133,7 +133,7 @@ def test_node_source_paths_are_paths() -> None:
 @pytest.mark.parametrize(
     ("step", "field"),
     [
-        ({**CMD, "plugin_type": "approval"}, "data[1].plugin_type"),
+        ({**CMD, "plugin_type": "rollout"}, "data[1].plugin_type"),
         ({k: v for k, v in CMD.items() if k != "plugin_type"}, "data[1].plugin_type"),
         ({**CMD, "name": " "}, "data[1].name"),
         ({**CMD, "node_cont": ""}, "data[1].node_cont"),

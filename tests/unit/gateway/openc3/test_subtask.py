@@ -46,7 +46,7 @@ def test_put_accepts_next_and_running(control: str, value: int) -> None:
         ({"control": ""}, "control"),
         ({"taskuuid": ""}, "taskuuid"),
         ({"subtaskuuid": "a b"}, "subtaskuuid"),
-        ({"subtasktype": "approval"}, "subtasktype"),
+        ({"subtasktype": "rollout"}, "subtasktype"),
     ],
 )
 def test_bad_fields_are_400_naming_them(change: dict[str, str], field: str) -> None:
