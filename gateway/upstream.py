@@ -19,7 +19,6 @@ from starlette.applications import Starlette
 from gateway.config import GatewayConfig
 from jobfleet.tls import aio_channel, blocking_channel
 from jobfleet.v1 import (
-
     approval_pb2_grpc,
     auth_pb2_grpc,
     catalog_pb2_grpc,
@@ -27,7 +26,6 @@ from jobfleet.v1 import (
     task_pb2,
     task_pb2_grpc,
     vv_pb2_grpc,
-
 )
 
 LOG_PAGE_BYTES = 1 << 20
