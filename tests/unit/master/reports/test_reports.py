@@ -94,12 +94,13 @@ def started(project_id: int) -> list[Task]:
 
 
 def local(row: Task, zone: ZoneInfo) -> dt.datetime:
+    assert row.started_at is not None
     return row.started_at.replace(tzinfo=dt.UTC).astimezone(zone)
 
 
 def in_window(row: Task, now: dt.datetime, zone: ZoneInfo) -> bool:
     first = (now.astimezone(dt.UTC) - calendar.WINDOW).astimezone(zone).date()
-    return bool(row.started_at.replace(tzinfo=dt.UTC) >= calendar.midnight(first, zone))
+    return local(row, zone) >= calendar.midnight(first, zone)
 
 
 def band(row: Task) -> int:
@@ -181,7 +182,7 @@ def test_the_run_time_is_set_as_the_task_ends(database: peewee.Database) -> None
     never = Task.create(project=1, uuid="b", name="b", status="init")
     tasks.finish(ran.id, TaskStatus.SUCCESS)
     tasks.finish(never.id, TaskStatus.KILLED)
-    assert 75_000 <= Task.get_by_id(ran.id).runtime_ms < 80_000
+    assert 75_000 <= (Task.get_by_id(ran.id).runtime_ms or 0) < 80_000
     assert Task.get_by_id(never.id).runtime_ms is None
 
 
