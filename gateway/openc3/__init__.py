@@ -21,6 +21,7 @@ from __future__ import annotations
 from gateway.document import Document
 from gateway.openc3 import names
 from gateway.openc3.routes import (
+    analysis,
     crontab,
     fileserver,
     jobs,
@@ -41,6 +42,7 @@ PREFIX = "/api/job"
 
 DOCUMENT = Document(
     routes=[
+        *analysis.routes,
         *task.routes,
         *slave.routes,
         *jobs.routes,
