@@ -57,8 +57,9 @@ def defaults() -> tuple[list[str], list[Any]]:
 
 
 def fill_sql(postgres: bool, tasks: int, others: list[str]) -> str:
-    """One INSERT ... SELECT of `tasks` rows: 90% project 1, the rest projects 2..20; status
-    success 80%, fail 15%, running 5% (not ended: no run time); run times 0..66 min."""
+    """One INSERT ... SELECT of `tasks` rows: 90% project 1, the rest projects 2..20; the
+    newest 100 running (no run time yet), the others 85% success, 15% fail; run times 0..66
+    min."""
     step = SPAN_S / tasks
     p, mod = ("%s", "%%") if postgres else ("?", "%")
     if postgres:
@@ -67,18 +68,15 @@ def fill_sql(postgres: bool, tasks: int, others: list[str]) -> str:
     else:
         rows = f"FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {tasks}) SELECT i FROM n)"  # noqa: E501
         started = f"strftime('%Y-%m-%d %H:%M:%f', {p}, '-' || (i * {step}) || ' seconds')"
-    status = (
-        f"CASE WHEN i {mod} 20 = 0 THEN 'running' WHEN i {mod} 20 < 4 THEN 'fail' "
-        "ELSE 'success' END"
-    )
+    status = f"CASE WHEN i <= 100 THEN 'running' WHEN i {mod} 20 < 4 THEN 'fail' ELSE 'success' END"
     values = [
         f"CASE WHEN i {mod} 10 = 0 THEN 2 + (i / 10) {mod} 19 ELSE 1 END",
         "'b' || i",
-        "'bench ' || (i % 50)",
+        f"'bench ' || (i {mod} 50)",
         status,
         started,
-        f"CASE WHEN i {mod} 20 = 0 THEN NULL ELSE {started} END",
-        f"CASE WHEN i {mod} 20 = 0 THEN NULL ELSE (CAST(i AS BIGINT) * 7919) {mod} 4000000 END",
+        f"CASE WHEN i <= 100 THEN NULL ELSE {started} END",
+        f"CASE WHEN i <= 100 THEN NULL ELSE (CAST(i AS BIGINT) * 7919) {mod} 4000000 END",
         *[p] * len(others),
     ]
     columns = ["project_id", "uuid", "name", "status", "started_at", "finished_at", "runtime_ms"]

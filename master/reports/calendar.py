@@ -16,6 +16,7 @@ from master.store.reports import SLOT_SECONDS, slot_of
 DAYS = 30
 """The days the date report answers (today and the 29 before) and the window's length."""
 WINDOW = dt.timedelta(days=DAYS)
+DAY_SLOTS = 86400 // SLOT_SECONDS
 
 
 def today(now: float, zone: ZoneInfo) -> dt.date:
@@ -44,15 +45,19 @@ def last_days(now: float, zone: ZoneInfo) -> tuple[list[dt.date], list[int]]:
 
 def offsets(since: int, until: int, zone: ZoneInfo) -> list[tuple[int, int]]:
     """(first slot, UTC offset in slots) of each stretch of constant offset from slot `since` to
-    slot `until`, in order; the first begins at `since`."""
+    slot `until`, in order; the first begins at `since`. A zone changes its offset at most once
+    a day: each day is checked at its end, and a change found by bisection."""
     found = [(since, _offset(since, zone))]
-    step = 3600 // SLOT_SECONDS  # offsets change on the hour or a quarter past (never faster)
-    for slot in range(since + step, until + step, step):
+    low = since
+    while low < until:
+        high = min(low + DAY_SLOTS, until)
         before = found[-1][1]
-        if _offset(slot, zone) != before:
-            changed = (s for s in range(slot - step + 1, slot + 1) if _offset(s, zone) != before)
-            first = next(changed)
-            found.append((first, _offset(first, zone)))
+        if _offset(high, zone) != before:
+            while high - low > 1:  # _offset(low) is `before`, _offset(high) is not
+                middle = (low + high) // 2
+                low, high = (middle, high) if _offset(middle, zone) == before else (low, middle)
+            found.append((high, _offset(high, zone)))
+        low = high
     return found
 
 

@@ -32,9 +32,7 @@ def slot_of(instant: dt.datetime) -> int:
 
 def runtime_ms(task_id: int, now: dt.datetime) -> int | None:
     """Milliseconds the task has run at `now` (naive UTC); None when it never started."""
-    started: dt.datetime | None = (
-        Task.select(Task.started_at).where(Task.id == task_id).scalar()
-    )
+    started: dt.datetime | None = Task.select(Task.started_at).where(Task.id == task_id).scalar()
     if started is None:
         return None
     return max(0, round((now - started).total_seconds() * 1000))
@@ -66,11 +64,22 @@ def _tally(project_id: int, *columns: pw.Node) -> Any:
 
 def per_range(project_id: int, bounds: Sequence[int]) -> list[tuple[int, int]]:
     """(started, ended success) in each slot range [bounds[i], bounds[i + 1])."""
-    which = pw.Case(None, [(TaskTally.slot < b, i) for i, b in enumerate(bounds[1:])])
-    query = (
-        _tally(project_id, which, pw.fn.SUM(TaskTally.total), pw.fn.SUM(TaskTally.success))
+    per_slot = (
+        _tally(
+            project_id,
+            TaskTally.slot,
+            pw.fn.SUM(TaskTally.total).alias("total"),
+            pw.fn.SUM(TaskTally.success).alias("success"),
+        )
         .where(TaskTally.slot >= bounds[0], TaskTally.slot < bounds[-1])
+        .group_by(TaskTally.slot)  # one row a slot first: the ranges' CASE on few rows
+        .alias("per_slot")
+    )
+    which = pw.Case(None, [(per_slot.c.slot < b, i) for i, b in enumerate(bounds[1:])])
+    query = (
+        pw.Select([per_slot], [which, pw.fn.SUM(per_slot.c.total), pw.fn.SUM(per_slot.c.success)])
         .group_by(pw.SQL("1"))
+        .bind(TaskTally._meta.database)
     )
     found = {int(i): (int(t), int(s)) for i, t, s in query.tuples()}
     return [found.get(i, (0, 0)) for i in range(len(bounds) - 1)]
