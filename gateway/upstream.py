@@ -25,6 +25,7 @@ from jobfleet.v1 import (
     crontab_pb2_grpc,
     task_pb2,
     task_pb2_grpc,
+    report_pb2_grpc,
     vv_pb2_grpc,
 )
 
@@ -53,6 +54,8 @@ class MasterClient:
     approval_link: approval_pb2_grpc.ApprovalLinkServiceStub
     """Answers by an approver's link token (no project token: the token is the credential)."""
 
+    report: report_pb2_grpc.ReportServiceStub
+
     @classmethod
     def over(
         cls, channel: grpc.aio.Channel, timeout: float, upload_channel: grpc.Channel
@@ -66,9 +69,9 @@ class MasterClient:
             auth=auth_pb2_grpc.TokenServiceStub(channel),
             uploads=catalog_pb2_grpc.CatalogServiceStub(upload_channel),
             versions=vv_pb2_grpc.VersionServiceStub(channel),
-
             approval=approval_pb2_grpc.ApprovalServiceStub(channel),
             approval_link=approval_pb2_grpc.ApprovalLinkServiceStub(channel),
+            report=report_pb2_grpc.ReportServiceStub(channel),
         )
 
     async def log_pages(

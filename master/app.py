@@ -23,11 +23,13 @@ from master.db.connection import DbRunner, open_database, sqlite_file
 from master.db.private import make_private
 from master.db.schema import migrate
 from master.errors import Unavailable
+from master.reports.service import Reports
 from master.rpc.approval_service import ApprovalLinkServicer, ApprovalServicer
 from master.rpc.auth import Authenticator
 from master.rpc.catalog_service import CatalogServicer
 from master.rpc.crontab_service import CrontabServicer
 from master.rpc.file_service import FileServicer
+from master.rpc.report_service import ReportServicer
 from master.rpc.server import add_services, new_server
 from master.rpc.slave_link import SlaveLinkServicer
 from master.rpc.task_service import TaskServicer
@@ -88,6 +90,7 @@ class Master:
         self.slaves = Slaves(self.run_db, self.sessions, join_token)
         self.catalogue = Catalogue(self.run_db, self.secrets)
         self.tokens = Tokens(self.run_db)
+        self.reports = Reports(self.run_db, config.time_zone)
         self.auth = Authenticator(self.tokens, self.slaves, config.admin_token, config.join_token)
         self.server = new_server(self.auth)
         self.port = 0
@@ -137,9 +140,9 @@ class Master:
             crontabs=CrontabServicer(self.crontabs),
             tokens=TokenServicer(self.tokens, self.auth),
             versions=VersionServicer(Versions(self.run_db)),
-
             approvals=ApprovalServicer(self.engine, self.queries, self.approvals),
             approval_links=ApprovalLinkServicer(self.approvals),
+            reports=ReportServicer(self.reports),
         )
 
     def _write_ready(self, listen: str) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from gateway.document import Document
 from gateway.openc3 import names
 from gateway.openc3.routes import (
+    analysis,
     approval,
     crontab,
     fileserver,
@@ -43,6 +44,7 @@ PREFIX = "/api/job"
 
 DOCUMENT = Document(
     routes=[
+        *analysis.routes,
         *task.routes,
         *slave.routes,
         *jobs.routes,
@@ -59,7 +61,6 @@ DOCUMENT = Document(
         *fileserver.v2_routes,
         *sendfile.routes,
         *vv.routes,
-
         *approval.routes,
         *approval.open_routes,
     ],

@@ -69,6 +69,7 @@ class Task(BaseModel):
     nodegroup_id = pw.IntegerField(default=0)  # RunOptions: run on this group's nodes
     account_id = pw.IntegerField(default=0)  # RunOptions: run as this account
     options = pw.TextField(default="{}")  # the other RunOptions (domain.RunOptions.stored)
+    runtime_ms = pw.BigIntegerField(null=True)  # start to end; set as it ends (reports)
 
     class Meta:
         indexes = (
@@ -83,6 +84,27 @@ class Task(BaseModel):
             (("project", "crontab_id", "id"), False),
             (("project", "job_type", "id"), False),
         )
+
+
+class TaskTally(pw.Model):
+    """Started tasks counted per project and UTC quarter hour (`slot` = epoch s // 900), kept by
+    triggers on task (migration 0020): all, ended `success`, and per run-time band rt0..rt4
+    (store/reports.py). Read only: the triggers alone write it."""
+
+    project_id = pw.IntegerField()
+    slot = pw.BigIntegerField()
+    total = pw.BigIntegerField(default=0)
+    success = pw.BigIntegerField(default=0)
+    rt0 = pw.BigIntegerField(default=0)
+    rt1 = pw.BigIntegerField(default=0)
+    rt2 = pw.BigIntegerField(default=0)
+    rt3 = pw.BigIntegerField(default=0)
+    rt4 = pw.BigIntegerField(default=0)
+
+    class Meta:
+        database = db
+        table_name = "task_tally"
+        primary_key = pw.CompositeKey("project_id", "slot")
 
 
 class Subtask(BaseModel):

@@ -14,7 +14,15 @@ from typing import Any
 import grpc
 from google.protobuf.message import Message
 
-from jobfleet.v1 import approval_pb2, auth_pb2, catalog_pb2, crontab_pb2, slave_pb2, task_pb2
+from jobfleet.v1 import (
+    approval_pb2,
+    auth_pb2,
+    catalog_pb2,
+    crontab_pb2,
+    report_pb2,
+    slave_pb2,
+    task_pb2,
+)
 from master.errors import JobfleetError
 from master.rpc.auth import Authenticator
 from master.rpc.context import CALLER, Caller, Context
@@ -27,6 +35,7 @@ GUARDED = frozenset(
         crontab_pb2.DESCRIPTOR.services_by_name["CrontabService"].full_name,
         auth_pb2.DESCRIPTOR.services_by_name["TokenService"].full_name,
         approval_pb2.DESCRIPTOR.services_by_name["ApprovalService"].full_name,
+        report_pb2.DESCRIPTOR.services_by_name["ReportService"].full_name,
     }
 )
 """The Control services: a token of a project, or the admin's. ApprovalLinkService is not one:

@@ -18,6 +18,8 @@ from jobfleet.v1 import (
     catalog_pb2_grpc,
     crontab_pb2,
     crontab_pb2_grpc,
+    report_pb2,
+    report_pb2_grpc,
     slave_pb2,
     slave_pb2_grpc,
     task_pb2,
@@ -31,6 +33,7 @@ from master.rpc.catalog_service import CatalogServicer
 from master.rpc.crontab_service import CrontabServicer
 from master.rpc.file_service import FileServicer
 from master.rpc.interceptor import AuthInterceptor
+from master.rpc.report_service import ReportServicer
 from master.rpc.slave_link import SlaveLinkServicer
 from master.rpc.task_service import TaskServicer
 from master.rpc.token_service import TokenServicer
@@ -44,9 +47,9 @@ SERVICES = [
     crontab_pb2.DESCRIPTOR.services_by_name["CrontabService"].full_name,
     auth_pb2.DESCRIPTOR.services_by_name["TokenService"].full_name,
     vv_pb2.DESCRIPTOR.services_by_name["VersionService"].full_name,
-
     approval_pb2.DESCRIPTOR.services_by_name["ApprovalService"].full_name,
     approval_pb2.DESCRIPTOR.services_by_name["ApprovalLinkService"].full_name,
+    report_pb2.DESCRIPTOR.services_by_name["ReportService"].full_name,
 ]
 SERVER_OPTIONS = [
     ("grpc.so_reuseport", 0),
@@ -74,9 +77,9 @@ def add_services(
     crontabs: CrontabServicer,
     tokens: TokenServicer,
     versions: VersionServicer,
-
     approvals: ApprovalServicer | None = None,
     approval_links: ApprovalLinkServicer | None = None,
+    reports: ReportServicer,
 ) -> None:
     slave_pb2_grpc.add_SlaveLinkServicer_to_server(link, server)
     task_pb2_grpc.add_TaskServiceServicer_to_server(tasks, server)
@@ -90,6 +93,7 @@ def add_services(
         approval_pb2_grpc.add_ApprovalServiceServicer_to_server(approvals, server)
     if approval_links is not None:
         approval_pb2_grpc.add_ApprovalLinkServiceServicer_to_server(approval_links, server)
+    report_pb2_grpc.add_ReportServiceServicer_to_server(reports, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ["", *SERVICES]:

@@ -32,6 +32,7 @@ from master.errors import (
     NotFound,
     ResourceExhausted,
 )
+from master.store import reports
 
 OPEN = [s.value for s in TaskStatus if s not in FINAL_TASK]
 UNENDED = {
@@ -393,7 +394,12 @@ def finish(task_id: int, status: TaskStatus, reason: str = "") -> bool:
     now = utcnow()
     with write_transaction():
         changed = (
-            Task.update(status=status, reason=reason, finished_at=now)
+            Task.update(
+                status=status,
+                reason=reason,
+                finished_at=now,
+                runtime_ms=reports.runtime_ms(task_id, now),
+            )
             .where(Task.id == task_id, Task.status.not_in([s.value for s in FINAL_TASK]))
             .execute()
         )

@@ -1,5 +1,5 @@
 """OpenC3 `task` document: submit an ad-hoc command, an ad-hoc copy or a job, redo a task, list,
-count and show tasks (the `analysis` routes are not served).
+count and show tasks (its `analysis` routes: analysis.py).
 
 Each handler reads and checks the request (so bad input never reaches the master), makes one
 call on the master and builds the answer with `views.tasks`.
