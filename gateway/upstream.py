@@ -23,9 +23,9 @@ from jobfleet.v1 import (
     auth_pb2_grpc,
     catalog_pb2_grpc,
     crontab_pb2_grpc,
+    report_pb2_grpc,
     task_pb2,
     task_pb2_grpc,
-    report_pb2_grpc,
     vv_pb2_grpc,
 )
 
