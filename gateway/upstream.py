@@ -18,7 +18,14 @@ from starlette.applications import Starlette
 
 from gateway.config import GatewayConfig
 from jobfleet.tls import aio_channel, blocking_channel
-from jobfleet.v1 import auth_pb2_grpc, catalog_pb2_grpc, crontab_pb2_grpc, task_pb2, task_pb2_grpc
+from jobfleet.v1 import (
+    auth_pb2_grpc,
+    catalog_pb2_grpc,
+    crontab_pb2_grpc,
+    notify_pb2_grpc,
+    task_pb2,
+    task_pb2_grpc,
+)
 
 LOG_PAGE_BYTES = 1 << 20
 # A log page is at most LOG_PAGE_BYTES of data; leave room for the envelope around it.
@@ -39,6 +46,7 @@ class MasterClient:
     """The catalogue over a blocking channel, for UploadFile only (`gateway.uploads`): when the
     master ends an upload early while a write is in flight, grpcio's aio client may report its
     own INTERNAL instead of the master's status (grpc/grpc#36066); the blocking client does not."""
+    notify: notify_pb2_grpc.NotifyServiceStub
 
     @classmethod
     def over(
@@ -52,6 +60,7 @@ class MasterClient:
             timeout=timeout,
             auth=auth_pb2_grpc.TokenServiceStub(channel),
             uploads=catalog_pb2_grpc.CatalogServiceStub(upload_channel),
+            notify=notify_pb2_grpc.NotifyServiceStub(channel),
         )
 
     async def log_pages(

@@ -23,10 +23,16 @@ from master.db.connection import DbRunner, open_database, sqlite_file
 from master.db.private import make_private
 from master.db.schema import migrate
 from master.errors import Unavailable
+from master.notify.channels import Sms, Smtp
+from master.notify.expand import Addressing, Expander
+from master.notify.retry import RetryPolicy
+from master.notify.service import Notify
+from master.notify.worker import Channels, NotifyWorker
 from master.rpc.auth import Authenticator
 from master.rpc.catalog_service import CatalogServicer
 from master.rpc.crontab_service import CrontabServicer
 from master.rpc.file_service import FileServicer
+from master.rpc.notify_service import NotifyServicer
 from master.rpc.server import add_services, new_server
 from master.rpc.slave_link import SlaveLinkServicer
 from master.rpc.task_service import TaskServicer
@@ -82,6 +88,8 @@ class Master:
         self.slaves = Slaves(self.run_db, self.sessions, join_token)
         self.catalogue = Catalogue(self.run_db, self.secrets)
         self.tokens = Tokens(self.run_db)
+        self.notify = Notify(self.run_db, self.secrets)
+        self.notifier = notify_worker(config, self.run_db, self.secrets)
         self.auth = Authenticator(self.tokens, self.slaves, config.admin_token, config.join_token)
         self.server = new_server(self.auth)
         self.port = 0
@@ -130,6 +138,7 @@ class Master:
             files=FileServicer(self.files, self.queries),
             crontabs=CrontabServicer(self.crontabs),
             tokens=TokenServicer(self.tokens, self.auth),
+            notify=NotifyServicer(self.notify),
         )
 
     def _write_ready(self, listen: str) -> None:
@@ -151,6 +160,7 @@ class Master:
         sweepers = [
             asyncio.create_task(self._sweep_forever()),
             asyncio.create_task(sweep_forever(self.run_db, self.files, self.config.blob_grace)),
+            asyncio.create_task(self.notifier.run()),
         ]
         scheduler = asyncio.create_task(self.scheduler.run())
         try:
@@ -193,6 +203,18 @@ class Master:
         tb: TracebackType | None,
     ) -> None:
         await self.shutdown()
+
+
+def notify_worker(config: MasterConfig, run_db: DbRunner, box: SecretBox) -> NotifyWorker:
+    """The outbox's worker with the configured channels and retry schedule."""
+    settings = config.notify
+    smtp = Smtp.parse(settings.smtp_url.value, settings.smtp_from) if settings.smtp_url else None
+    return NotifyWorker(
+        run_db,
+        Expander(box, Addressing(settings.mail_domain, config.time_zone)),
+        Channels(smtp, Sms(settings.sms_url, settings.sms_command)),
+        RetryPolicy(settings.retry_base, settings.max_attempts),
+    )
 
 
 def unlock(database: peewee.Database, box: SecretBox) -> list[str]:

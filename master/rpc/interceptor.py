@@ -14,7 +14,7 @@ from typing import Any
 import grpc
 from google.protobuf.message import Message
 
-from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, slave_pb2, task_pb2
+from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, notify_pb2, slave_pb2, task_pb2
 from master.errors import JobfleetError
 from master.rpc.auth import Authenticator
 from master.rpc.context import CALLER, Caller, Context
@@ -26,6 +26,7 @@ GUARDED = frozenset(
         catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name,
         crontab_pb2.DESCRIPTOR.services_by_name["CrontabService"].full_name,
         auth_pb2.DESCRIPTOR.services_by_name["TokenService"].full_name,
+        notify_pb2.DESCRIPTOR.services_by_name["NotifyService"].full_name,
     }
 )
 """The Control services: a token of a project, or the admin's."""

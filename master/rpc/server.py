@@ -16,6 +16,8 @@ from jobfleet.v1 import (
     catalog_pb2_grpc,
     crontab_pb2,
     crontab_pb2_grpc,
+    notify_pb2,
+    notify_pb2_grpc,
     slave_pb2,
     slave_pb2_grpc,
     task_pb2,
@@ -26,6 +28,7 @@ from master.rpc.catalog_service import CatalogServicer
 from master.rpc.crontab_service import CrontabServicer
 from master.rpc.file_service import FileServicer
 from master.rpc.interceptor import AuthInterceptor
+from master.rpc.notify_service import NotifyServicer
 from master.rpc.slave_link import SlaveLinkServicer
 from master.rpc.task_service import TaskServicer
 from master.rpc.token_service import TokenServicer
@@ -37,6 +40,7 @@ SERVICES = [
     slave_pb2.DESCRIPTOR.services_by_name["FileService"].full_name,
     crontab_pb2.DESCRIPTOR.services_by_name["CrontabService"].full_name,
     auth_pb2.DESCRIPTOR.services_by_name["TokenService"].full_name,
+    notify_pb2.DESCRIPTOR.services_by_name["NotifyService"].full_name,
 ]
 SERVER_OPTIONS = [
     ("grpc.so_reuseport", 0),
@@ -63,6 +67,7 @@ def add_services(
     files: FileServicer,
     crontabs: CrontabServicer,
     tokens: TokenServicer,
+    notify: NotifyServicer,
 ) -> None:
     slave_pb2_grpc.add_SlaveLinkServicer_to_server(link, server)
     task_pb2_grpc.add_TaskServiceServicer_to_server(tasks, server)
@@ -70,6 +75,7 @@ def add_services(
     slave_pb2_grpc.add_FileServiceServicer_to_server(files, server)
     crontab_pb2_grpc.add_CrontabServiceServicer_to_server(crontabs, server)
     auth_pb2_grpc.add_TokenServiceServicer_to_server(tokens, server)
+    notify_pb2_grpc.add_NotifyServiceServicer_to_server(notify, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ["", *SERVICES]:
