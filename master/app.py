@@ -90,6 +90,7 @@ class Master:
         self.tokens = Tokens(self.run_db)
         self.notify = Notify(self.run_db, self.secrets)
         self.notifier = notify_worker(config, self.run_db, self.secrets)
+        self.events.on_every_change(self.notifier.poke)
         self.auth = Authenticator(self.tokens, self.slaves, config.admin_token, config.join_token)
         self.server = new_server(self.auth)
         self.port = 0
@@ -214,6 +215,7 @@ def notify_worker(config: MasterConfig, run_db: DbRunner, box: SecretBox) -> Not
         Expander(box, Addressing(settings.mail_domain, config.time_zone)),
         Channels(smtp, Sms(settings.sms_url, settings.sms_command)),
         RetryPolicy(settings.retry_base, settings.max_attempts),
+        poll=settings.poll,
     )
 
 

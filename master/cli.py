@@ -200,6 +200,11 @@ def notify_flags(p: argparse.ArgumentParser) -> None:
         default=env_default("notify_max_attempts", "8"),
         help="attempts before a delivery is failed [8]",
     )
+    notify.add_argument(
+        "--notify-poll",
+        default=env_default("notify_poll", "0.25"),
+        help="seconds between the outbox worker's looks for work [0.25]",
+    )
 
 
 def notify_from(args: argparse.Namespace) -> NotifySettings:
@@ -222,6 +227,7 @@ def notify_from(args: argparse.Namespace) -> NotifySettings:
         retry_base=positive_number(
             args.notify_retry_base, "notify_retry_base", "--notify-retry-base"
         ),
+        poll=positive_number(args.notify_poll, "notify_poll", "--notify-poll"),
         max_attempts=positive_int(
             args.notify_max_attempts, "notify_max_attempts", "--notify-max-attempts"
         ),

@@ -38,6 +38,8 @@ class NotifySettings:
     sms_command: str = ""
     retry_base: float = 5.0
     max_attempts: int = 8
+    poll: float = 0.25
+    """Seconds between the worker's looks for new notices and due deliveries."""
 
 
 @dataclass(frozen=True)

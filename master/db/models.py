@@ -393,6 +393,7 @@ class Delivery(BaseModel):
     attempts = pw.IntegerField(default=0)
     next_attempt_at = pw.DateTimeField(default=utcnow)
     claimed_until = pw.DateTimeField(null=True)
+    claimed_by = pw.CharField(max_length=16, default="")
     last_error = pw.TextField(default="")
     sent_at = pw.DateTimeField(null=True)
     created_at = pw.DateTimeField(default=utcnow)

@@ -4,9 +4,11 @@ accepted it. SMS commands run with an argv list and the message on stdin, never 
 
 from __future__ import annotations
 
+import functools
 import json
 import shlex
 import smtplib
+import socket
 import ssl
 import subprocess
 import urllib.error
@@ -73,10 +75,10 @@ class Smtp:
         context = ssl.create_default_context()
         if self.scheme == "smtps":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
-                self.host, self.port, timeout=TIMEOUT, context=context
+                self.host, self.port, own_name(), timeout=TIMEOUT, context=context
             )
         else:
-            client = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT)
+            client = smtplib.SMTP(self.host, self.port, own_name(), timeout=TIMEOUT)
             client.ehlo()
             if client.has_extn("starttls"):
                 client.starttls(context=context)
@@ -87,6 +89,13 @@ class Smtp:
         if self.user:
             client.login(self.user, self.password)
         return client
+
+
+@functools.cache
+def own_name() -> str:
+    """The name said in EHLO, looked up once (smtplib would resolve it at every connection,
+    which may take seconds where DNS is slow)."""
+    return socket.getfqdn()
 
 
 def post(url: str, body: bytes, content_type: str, headers: dict[str, str]) -> tuple[int, str]:

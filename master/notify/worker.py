@@ -1,7 +1,8 @@
 """The outbox's worker, in the master's event loop: expands new notices into deliveries and
 sends the due ones, retrying with back-off. Several masters may run it on one database: notices
-are claimed with row locks (SKIP LOCKED), deliveries by a guarded UPDATE with a lease. It looks
-for work every `poll` seconds with two indexed queries (a commit is seen within that time)."""
+are claimed with row locks (SKIP LOCKED), deliveries by a guarded UPDATE with a lease. It is
+poked after every task change this master commits (TaskEvents), and otherwise looks for work
+every `poll` seconds with two indexed queries (notices another master wrote, retries due)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from master.store import notify as store
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Jobfleet-Signature"
+MIN_GAP = 0.05  # seconds between two rounds at most: pokes come with every change of a task
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,14 @@ class NotifyWorker:
     async def run(self) -> None:
         """Until cancelled; a database outage or a bug skips a round, never stops the loop."""
         while True:
+            self._wake.clear()  # before the round: a poke during it makes the next one at once
             try:
                 await self.round()
             except Unavailable as exc:
                 logger.warning("notify round skipped: %s", exc)
             except Exception:
                 logger.exception("notify round failed; trying again")
-            self._wake.clear()
+            await asyncio.sleep(MIN_GAP)  # a burst of pokes (live output) costs one round
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll)
             except TimeoutError:

@@ -5,6 +5,7 @@ claiming due ones under a lease, recording each attempt."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -201,9 +202,9 @@ def expand_notices(build: Callable[[Notice], list[Draft]], limit: int = 20) -> i
 
 
 def claim_due(lease: float, limit: int = 20) -> list[Delivery]:
-    """Due pending deliveries this master now holds for `lease` seconds: each taken by a guarded
-    UPDATE (pending, due, no live lease), so of several masters exactly one gets it; one whose
-    holder died is taken again once the lease runs out."""
+    """Due pending deliveries this master now holds for `lease` seconds: taken by one guarded
+    UPDATE (pending, no live lease) stamping a fresh claim token, so of several masters exactly
+    one gets each; one whose holder died is taken again once the lease runs out."""
     now = utcnow()
     free = (Delivery.claimed_until.is_null()) | (Delivery.claimed_until < now)
     candidates = (
@@ -213,17 +214,15 @@ def claim_due(lease: float, limit: int = 20) -> list[Delivery]:
         .limit(limit)
     )
     until = now + dt.timedelta(seconds=lease)
-    taken: list[int] = []
-    for row in list(candidates):
-        with write_transaction():
-            won = (
-                Delivery.update(claimed_until=until)
-                .where(Delivery.id == row.id, Delivery.status == PENDING, free)
-                .execute()
-            )
-        if won:
-            taken.append(row.id)
-    return list(Delivery.select().where(Delivery.id.in_(taken)).order_by(Delivery.id))
+    claim = secrets.token_hex(8)
+    with write_transaction():
+        ids = [row.id for row in candidates]
+        if not ids:
+            return []
+        Delivery.update(claimed_until=until, claimed_by=claim).where(
+            Delivery.id.in_(ids), Delivery.status == PENDING, free
+        ).execute()
+    return list(Delivery.select().where(Delivery.claimed_by == claim).order_by(Delivery.id))
 
 
 def record_attempt(

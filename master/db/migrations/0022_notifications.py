@@ -56,6 +56,7 @@ def _models(db: pw.Database) -> list[type[pw.Model]]:
         attempts = pw.IntegerField(default=0)
         next_attempt_at = pw.DateTimeField(default=_now)
         claimed_until = pw.DateTimeField(null=True)
+        claimed_by = pw.CharField(max_length=16, default="")
         last_error = pw.TextField(default="")
         sent_at = pw.DateTimeField(null=True)
         created_at = pw.DateTimeField(default=_now)
