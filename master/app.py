@@ -161,8 +161,9 @@ class Master:
         sweepers = [
             asyncio.create_task(self._sweep_forever()),
             asyncio.create_task(sweep_forever(self.run_db, self.files, self.config.blob_grace)),
-            asyncio.create_task(self.notifier.run()),
         ]
+        if self.config.notify.deliver:
+            sweepers.append(asyncio.create_task(self.notifier.run()))
         scheduler = asyncio.create_task(self.scheduler.run())
         try:
             await self._stopped.wait()

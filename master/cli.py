@@ -201,6 +201,11 @@ def notify_flags(p: argparse.ArgumentParser) -> None:
         help="attempts before a delivery is failed [8]",
     )
     notify.add_argument(
+        "--no-deliver",
+        action="store_true",
+        help="write notices but send nothing: another master sharing the database delivers",
+    )
+    notify.add_argument(
         "--notify-poll",
         default=env_default("notify_poll", "0.25"),
         help="seconds between the outbox worker's looks for work [0.25]",
@@ -228,6 +233,7 @@ def notify_from(args: argparse.Namespace) -> NotifySettings:
             args.notify_retry_base, "notify_retry_base", "--notify-retry-base"
         ),
         poll=positive_number(args.notify_poll, "notify_poll", "--notify-poll"),
+        deliver=not args.no_deliver,
         max_attempts=positive_int(
             args.notify_max_attempts, "notify_max_attempts", "--notify-max-attempts"
         ),

@@ -40,6 +40,9 @@ class NotifySettings:
     max_attempts: int = 8
     poll: float = 0.25
     """Seconds between the worker's looks for new notices and due deliveries."""
+    deliver: bool = True
+    """False: this master writes notices but sends nothing (another master on the same
+    database delivers them)."""
 
 
 @dataclass(frozen=True)
