@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
 
 from master.notify import render
+from master.notify.channels import SendError, Sms
 from master.notify.expand import mail_address, signature
 from master.notify.retry import RetryPolicy
 
@@ -64,3 +70,17 @@ def test_retries_back_off_exponentially_and_stop() -> None:
     now = dt.datetime(2026, 1, 1)
     assert policy.retry_at(1, now) == now + dt.timedelta(seconds=2)
     assert policy.retry_at(5, now) is None
+
+
+def test_an_sms_command_gets_the_user_as_one_argument_and_the_message_on_stdin(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "sent"
+    script = "import sys; open(sys.argv[1], 'w').write(sys.argv[2] + '|' + sys.stdin.read())"
+    sms = Sms(command=f"{sys.executable} -c {shlex.quote(script)} {out}")
+
+    assert sms.send("al; touch x", "hi $(whoami)") == "sms command exited 0"
+    assert out.read_text() == "al; touch x|hi $(whoami)"
+    assert not (tmp_path / "x").exists()
+    with pytest.raises(SendError, match="exited 1"):
+        Sms(command=f"{sys.executable} -c 'raise SystemExit(1)'").send("u", "m")
