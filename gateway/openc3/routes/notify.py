@@ -28,13 +28,24 @@ USER = re.compile(r"[A-Za-z0-9.@_-]{1,128}")
 KEY = re.compile(r"[A-Za-z0-9]{1,128}")
 MAX_VALUE = 5000
 USER_BODY = schemas.obj(
-    {"user": schemas.matching(USER.pattern, description="a user, or `_`: who started the run")},
+    {
+        "user": {
+            "type": "string",
+            "pattern": f"^{USER.pattern}$",
+            "description": "a user, or `_`: who started the run",
+        }
+    },
     ["user"],
 )
 ENVIRONMENT_BODY: schemas.Schema = {
     "type": "object",
-    "description": "keys of letters and digits; values strings, booleans or numbers",
-    "additionalProperties": {"type": ["string", "boolean", "number"]},
+    "description": "keys of letters and digits; values strings (at most 5000 characters), "
+    "booleans (stored as \"true\"/\"false\") or numbers",
+    "minProperties": 1,
+    "propertyNames": {"pattern": f"^{KEY.pattern}$"},
+    "additionalProperties": {
+        "anyOf": [{"type": "string", "maxLength": MAX_VALUE}, {"type": ["boolean", "number"]}]
+    },
 }
 WEBHOOK_BODY = schemas.obj(
     {
@@ -80,15 +91,15 @@ def delivery_row(found: notify_pb2.Delivery) -> dict[str, Any]:
 def setting_value(key: str, value: Any) -> str:
     """A value as stored: booleans as "true"/"false", numbers as their JSON text."""
     if not KEY.fullmatch(key):
-        raise FieldError(key, "keys are letters and digits")
+        raise FieldError("settings", f"key {key!r}: keys are letters and digits")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return json.dumps(value)
     if not isinstance(value, str):
-        raise FieldError(key, "must be a string, a boolean or a number")
+        raise FieldError(f"settings.{key}", "must be a string, a boolean or a number")
     if len(value) > MAX_VALUE:
-        raise FieldError(key, f"at most {MAX_VALUE} characters")
+        raise FieldError(f"settings.{key}", f"must be at most {MAX_VALUE} characters")
     return value
 
 
@@ -216,7 +227,7 @@ async def delete_environment(request: Request[GatewayState]) -> Response:
     keys = [*request.query_params.keys(), *(await forms.read_fields(request)).keys()]
     for key in keys:
         if not KEY.fullmatch(key):
-            raise FieldError(key, "keys are letters and digits")
+            raise FieldError("keys", f"key {key!r}: keys are letters and digits")
     if not keys:
         raise FieldError("keys", "param null")
     ask = notify_pb2.DeleteEnvironmentRequest(keys=list(dict.fromkeys(keys)))
