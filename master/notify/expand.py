@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from master.db.connection import is_outage
 from master.db.models import Notice, Task
 from master.domain import NoticeKind
 from master.notify import render
@@ -23,6 +25,7 @@ FINAL = frozenset({"success", "fail", "killed", "refuse"})
 MAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 USER_NAME = re.compile(r"^[A-Za-z0-9_.@-]+$")
 STARTER = "_"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,18 @@ class Expander:
         self.addressing = addressing
 
     def __call__(self, notice: Notice) -> list[Draft]:
+        """The notice's deliveries. One that cannot be rendered (a bug, a payload that is not
+        what it should be) is logged and yields none, rather than holding up every notice
+        after it; a database outage propagates (the transaction is retried next round)."""
+        try:
+            return self._drafts(notice)
+        except Exception as exc:
+            if is_outage(exc):
+                raise
+            logger.exception("notice %d (%s %s) not rendered", notice.id, notice.kind, notice.event)
+            return []
+
+    def _drafts(self, notice: Notice) -> list[Draft]:
         settings = store.settings()
         if notice.kind == NoticeKind.APPROVAL:
             return self._approval(notice, settings)

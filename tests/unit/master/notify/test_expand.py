@@ -154,3 +154,17 @@ def test_a_claimed_delivery_is_held_until_its_lease_ends_and_attempts_are_kept(
         (2, True, "HTTP 200"),
     ]
     assert row.sent_at is not None
+
+
+def test_a_notice_that_cannot_be_rendered_is_skipped_not_blocking_the_next(
+    database: peewee.Database, tmp_path: Path
+) -> None:
+    store.save_settings({"isApprovalSuccessSms": "true"}, "a")
+    with write_transaction():
+        notices.enqueue(1, NoticeKind.APPROVAL, "asked", None, 0)
+        Notice.update(payload="not json").execute()
+        notices.enqueue(1, NoticeKind.APPROVAL, "asked", {"approver": "dave", "cont": "ok?"}, 0)
+
+    assert store.expand_notices(expander(tmp_path)) == 2
+
+    assert [(d.channel, d.address, d.body) for d in Delivery.select()] == [("sms", "dave", "ok?")]
