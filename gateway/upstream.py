@@ -23,6 +23,7 @@ from jobfleet.v1 import (
     auth_pb2_grpc,
     catalog_pb2_grpc,
     crontab_pb2_grpc,
+    notify_pb2_grpc,
     report_pb2_grpc,
     task_pb2,
     task_pb2_grpc,
@@ -56,6 +57,8 @@ class MasterClient:
 
     report: report_pb2_grpc.ReportServiceStub
 
+    notify: notify_pb2_grpc.NotifyServiceStub
+
     @classmethod
     def over(
         cls, channel: grpc.aio.Channel, timeout: float, upload_channel: grpc.Channel
@@ -72,6 +75,7 @@ class MasterClient:
             approval=approval_pb2_grpc.ApprovalServiceStub(channel),
             approval_link=approval_pb2_grpc.ApprovalLinkServiceStub(channel),
             report=report_pb2_grpc.ReportServiceStub(channel),
+            notify=notify_pb2_grpc.NotifyServiceStub(channel),
         )
 
     async def log_pages(

@@ -23,12 +23,18 @@ from master.db.connection import DbRunner, open_database, sqlite_file
 from master.db.private import make_private
 from master.db.schema import migrate
 from master.errors import Unavailable
+from master.notify.channels import Sms, Smtp
+from master.notify.expand import Addressing, Expander
+from master.notify.retry import RetryPolicy
+from master.notify.service import Notify
+from master.notify.worker import Channels, NotifyWorker
 from master.reports.service import Reports
 from master.rpc.approval_service import ApprovalLinkServicer, ApprovalServicer
 from master.rpc.auth import Authenticator
 from master.rpc.catalog_service import CatalogServicer
 from master.rpc.crontab_service import CrontabServicer
 from master.rpc.file_service import FileServicer
+from master.rpc.notify_service import NotifyServicer
 from master.rpc.report_service import ReportServicer
 from master.rpc.server import add_services, new_server
 from master.rpc.slave_link import SlaveLinkServicer
@@ -91,6 +97,10 @@ class Master:
         self.catalogue = Catalogue(self.run_db, self.secrets)
         self.tokens = Tokens(self.run_db)
         self.reports = Reports(self.run_db, config.time_zone)
+
+        self.notify = Notify(self.run_db, self.secrets)
+        self.notifier = notify_worker(config, self.run_db, self.secrets)
+        self.events.on_every_change(self.notifier.poke)
         self.auth = Authenticator(self.tokens, self.slaves, config.admin_token, config.join_token)
         self.server = new_server(self.auth)
         self.port = 0
@@ -143,6 +153,7 @@ class Master:
             approvals=ApprovalServicer(self.engine, self.queries, self.approvals),
             approval_links=ApprovalLinkServicer(self.approvals),
             reports=ReportServicer(self.reports),
+            notify=NotifyServicer(self.notify),
         )
 
     def _write_ready(self, listen: str) -> None:
@@ -165,6 +176,8 @@ class Master:
             asyncio.create_task(self._sweep_forever()),
             asyncio.create_task(sweep_forever(self.run_db, self.files, self.config.blob_grace)),
         ]
+        if self.config.notify.deliver:
+            sweepers.append(asyncio.create_task(self.notifier.run()))
         scheduler = asyncio.create_task(self.scheduler.run())
         try:
             await self._stopped.wait()
@@ -206,6 +219,19 @@ class Master:
         tb: TracebackType | None,
     ) -> None:
         await self.shutdown()
+
+
+def notify_worker(config: MasterConfig, run_db: DbRunner, box: SecretBox) -> NotifyWorker:
+    """The outbox's worker with the configured channels and retry schedule."""
+    settings = config.notify
+    smtp = Smtp.parse(settings.smtp_url.value, settings.smtp_from) if settings.smtp_url else None
+    return NotifyWorker(
+        run_db,
+        Expander(box, Addressing(settings.mail_domain, config.time_zone)),
+        Channels(smtp, Sms(settings.sms_url, settings.sms_command)),
+        RetryPolicy(settings.retry_base, settings.max_attempts),
+        poll=settings.poll,
+    )
 
 
 def unlock(database: peewee.Database, box: SecretBox) -> list[str]:

@@ -20,6 +20,8 @@ from master.app import Master, unlock
 from master.config import (
     ConfigError,
     MasterConfig,
+    NotifySettings,
+    Secret,
     env_default,
     parse_host_port,
     positive,
@@ -31,8 +33,10 @@ from master.cron.expression import ScheduleError, zone
 from master.db.connection import check_url, in_connection, mask_url, open_database, sqlite_file
 from master.db.private import make_private
 from master.db.schema import schema_status
-from master.errors import JobfleetError
+from master.errors import InvalidArgument, JobfleetError
 from master.log_config import default_log_config
+from master.notify.channels import Smtp
+from master.notify.urls import http_url
 from master.secrets import KeyFileError, SecretBox
 from master.store import slaves
 
@@ -142,6 +146,7 @@ def parser() -> argparse.ArgumentParser:
         help="seconds an unreferenced blob (and a stale upload temp file) is kept before the "
         "file store sweep removes it [JOBFLEET_BLOB_GRACE, default 3600]",
     )
+    notify_flags(p)
     tls = p.add_argument_group("TLS on the gRPC port (see docs/tls.md)")
     tls.add_argument("--tls-cert", type=Path, metavar="FILE", help="certificate chain (PEM)")
     tls.add_argument("--tls-key", type=Path, metavar="FILE", help="its key (PEM, unencrypted)")
@@ -161,6 +166,85 @@ def parser() -> argparse.ArgumentParser:
     enrolled.add_argument("action", choices=["list", "forget"])
     enrolled.add_argument("name", nargs="?", help="the slave to forget")
     return p
+
+
+def notify_flags(p: argparse.ArgumentParser) -> None:
+    notify = p.add_argument_group("notifications (see docs/notifications.md)")
+    notify.add_argument(
+        "--smtp-url",
+        default=env_default("smtp_url", ""),
+        help="mail server: smtp[s]://[user:pass@]host[:port] or smtp+starttls://… "
+        "[JOBFLEET_SMTP_URL]",
+    )
+    notify.add_argument(
+        "--smtp-from",
+        default=env_default("smtp_from", "jobfleet@localhost"),
+        help="the mails' sender [JOBFLEET_SMTP_FROM]",
+    )
+    notify.add_argument(
+        "--mail-domain",
+        default=env_default("mail_domain", ""),
+        help="a user name without @ is mailed at NAME@DOMAIN [JOBFLEET_MAIL_DOMAIN]",
+    )
+    notify.add_argument(
+        "--sms-url",
+        default=env_default("sms_url", ""),
+        help="SMS gateway URL, ${user} and ${mesg} replaced, POSTed [JOBFLEET_SMS_URL]",
+    )
+    notify.add_argument(
+        "--sms-command",
+        default=env_default("sms_command", ""),
+        help="SMS command (no shell): run with the user as last argument, the message on stdin "
+        "[JOBFLEET_SMS_COMMAND]",
+    )
+    notify.add_argument(
+        "--notify-retry-base",
+        default=env_default("notify_retry_base", "5"),
+        help="seconds before the first retry of a failed delivery, doubled each time [5]",
+    )
+    notify.add_argument(
+        "--notify-max-attempts",
+        default=env_default("notify_max_attempts", "8"),
+        help="attempts before a delivery is failed [8]",
+    )
+    notify.add_argument(
+        "--no-deliver",
+        action="store_true",
+        help="write notices but send nothing: another master sharing the database delivers",
+    )
+    notify.add_argument(
+        "--notify-poll",
+        default=env_default("notify_poll", "0.25"),
+        help="seconds between the outbox worker's looks for work [0.25]",
+    )
+
+
+def notify_from(args: argparse.Namespace) -> NotifySettings:
+    if args.smtp_url:
+        try:
+            Smtp.parse(args.smtp_url, args.smtp_from)
+        except ValueError as exc:
+            raise ConfigError(f"smtp_url (--smtp-url): {exc}") from None
+    if args.sms_url:
+        try:
+            http_url(args.sms_url, "sms_url")
+        except InvalidArgument as exc:
+            raise ConfigError(f"sms_url (--sms-url): {exc}") from None
+    return NotifySettings(
+        smtp_url=Secret(args.smtp_url) if args.smtp_url else None,
+        smtp_from=args.smtp_from,
+        mail_domain=args.mail_domain,
+        sms_url=args.sms_url,
+        sms_command=args.sms_command,
+        retry_base=positive_number(
+            args.notify_retry_base, "notify_retry_base", "--notify-retry-base"
+        ),
+        poll=positive_number(args.notify_poll, "notify_poll", "--notify-poll"),
+        deliver=not args.no_deliver,
+        max_attempts=positive_int(
+            args.notify_max_attempts, "notify_max_attempts", "--notify-max-attempts"
+        ),
+    )
 
 
 def check_tls_flags(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -235,6 +319,7 @@ def config_from(args: argparse.Namespace) -> MasterConfig:
         key_file=args.key_file,
         blob_grace=positive_number(args.blob_grace, "blob_grace", "--blob-grace"),
         public_url=public_url(args.public_url, "--public-url or JOBFLEET_PUBLIC_URL"),
+        notify=notify_from(args),
     )
 
 

@@ -26,6 +26,26 @@ class Secret:
 
 
 @dataclass(frozen=True)
+class NotifySettings:
+    """The outbox's channels (each off when unset) and its retry schedule."""
+
+    smtp_url: Secret | None = None
+    """smtp[s]://user:pass@host:port or smtp+starttls://...; holds a password."""
+    smtp_from: str = "jobfleet@localhost"
+    mail_domain: str = ""
+    """A user name without `@` is mailed at `<name>@<mail_domain>`."""
+    sms_url: str = ""
+    sms_command: str = ""
+    retry_base: float = 5.0
+    max_attempts: int = 8
+    poll: float = 0.25
+    """Seconds between the worker's looks for new notices and due deliveries."""
+    deliver: bool = True
+    """False: this master writes notices but sends nothing (another master on the same
+    database delivers them)."""
+
+
+@dataclass(frozen=True)
 class MasterConfig:
     listen: str = "127.0.0.1:7070"
     """host:port of the gRPC server; port 0 picks a free one (see ready_file)."""
@@ -78,6 +98,9 @@ class MasterConfig:
     blob_grace: float = 3600.0
     """Seconds a blob nobody references is kept before the file store sweep removes it (an
     upload not yet named by a file or a copy is unreferenced meanwhile); stale temp files too."""
+
+    notify: NotifySettings = field(default_factory=lambda: NotifySettings())
+    """Where notifications go and how failed ones are retried (docs/notifications.md)."""
 
     @property
     def secrets_key_file(self) -> Path:

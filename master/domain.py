@@ -363,6 +363,7 @@ RECORDED_OPTIONS = (
     "start_at_task",
     "variables_text",
     "job_kind",
+    "callback_url",  # POSTed the run's summary when it ends (master/notify/)
 )
 """The launch options kept with a task and answered as sent, never acted on (RunOptions in
 task.proto); `limit` is acted on and kept with them."""

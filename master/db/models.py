@@ -402,3 +402,80 @@ class Approval(BaseModel):
 
     class Meta:
         indexes = ((("project_id", "id"), False),)
+
+# --- notifications (migration 0022; master/store/notify.py, master/notify/)
+
+
+class NotifyUser(BaseModel):
+    """Who a project's run notices go to (OpenC3 `notify`); `_` is whoever started the run.
+    A soft delete renames `user` to `<user>_<time>`, so the same user may be added again."""
+
+    project_id = pw.IntegerField()
+    user = pw.CharField(max_length=160)
+    status = pw.CharField(max_length=16, default="available")  # available | deleted
+    create_user = pw.CharField(max_length=255, default="")
+    create_time = pw.DateTimeField(default=utcnow)
+    edit_user = pw.CharField(max_length=255, default="")
+    edit_time = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("project_id", "user"), True),)
+
+
+class Setting(BaseModel):
+    """One key of OpenC3's global `environment` (switches, templates, other modules' keys)."""
+
+    key = pw.CharField(max_length=128, unique=True)
+    value = pw.TextField(default="")
+    edit_user = pw.CharField(max_length=255, default="")
+    edit_time = pw.DateTimeField(default=utcnow)
+
+
+class Webhook(BaseModel):
+    """A project's webhook: every run notice is POSTed there, signed with `secret` (sealed)."""
+
+    project_id = pw.IntegerField(unique=True)
+    url = pw.TextField()
+    secret = pw.TextField(default="")
+    edit_user = pw.CharField(max_length=255, default="")
+    edit_time = pw.DateTimeField(default=utcnow)
+
+
+class Delivery(BaseModel):
+    """One message to one recipient over one channel, rendered when its notice was expanded;
+    sent by whichever master claims it first (`claimed_until`: its lease)."""
+
+    notice_id = pw.IntegerField()
+    project_id = pw.IntegerField()
+    task_id = pw.IntegerField(default=0)
+    channel = pw.CharField(max_length=16)  # email | sms | webhook | callback
+    recipient = pw.CharField(max_length=255)  # a user name, or the URL called
+    address = pw.TextField(default="")  # the mail address, the SMS user, the URL
+    subject = pw.TextField(default="")
+    body = pw.TextField(default="")  # text, or the JSON document posted
+    signature = pw.CharField(max_length=80, default="")  # webhook: sha256=<hex hmac of body>
+    status = pw.CharField(max_length=16, default="pending")  # pending | sent | failed
+    attempts = pw.IntegerField(default=0)
+    next_attempt_at = pw.DateTimeField(default=utcnow)
+    claimed_until = pw.DateTimeField(null=True)
+    claimed_by = pw.CharField(max_length=16, default="")
+    last_error = pw.TextField(default="")
+    sent_at = pw.DateTimeField(null=True)
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("status", "next_attempt_at"), False),
+            (("project_id", "task_id"), False),
+        )
+
+
+class DeliveryAttempt(BaseModel):
+    """One try at sending a delivery: when, and what the other side said."""
+
+    delivery_id: int
+    delivery = pw.ForeignKeyField(Delivery, backref="tries", on_delete="CASCADE")
+    number = pw.IntegerField()
+    started_at = pw.DateTimeField(default=utcnow)
+    ok = pw.BooleanField(default=False)
+    detail = pw.TextField(default="")  # the error, or what the server answered

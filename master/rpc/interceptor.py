@@ -19,6 +19,7 @@ from jobfleet.v1 import (
     auth_pb2,
     catalog_pb2,
     crontab_pb2,
+    notify_pb2,
     report_pb2,
     slave_pb2,
     task_pb2,
@@ -36,6 +37,7 @@ GUARDED = frozenset(
         auth_pb2.DESCRIPTOR.services_by_name["TokenService"].full_name,
         approval_pb2.DESCRIPTOR.services_by_name["ApprovalService"].full_name,
         report_pb2.DESCRIPTOR.services_by_name["ReportService"].full_name,
+        notify_pb2.DESCRIPTOR.services_by_name["NotifyService"].full_name,
     }
 )
 """The Control services: a token of a project, or the admin's. ApprovalLinkService is not one:

@@ -18,6 +18,8 @@ from jobfleet.v1 import (
     catalog_pb2_grpc,
     crontab_pb2,
     crontab_pb2_grpc,
+    notify_pb2,
+    notify_pb2_grpc,
     report_pb2,
     report_pb2_grpc,
     slave_pb2,
@@ -33,6 +35,7 @@ from master.rpc.catalog_service import CatalogServicer
 from master.rpc.crontab_service import CrontabServicer
 from master.rpc.file_service import FileServicer
 from master.rpc.interceptor import AuthInterceptor
+from master.rpc.notify_service import NotifyServicer
 from master.rpc.report_service import ReportServicer
 from master.rpc.slave_link import SlaveLinkServicer
 from master.rpc.task_service import TaskServicer
@@ -50,6 +53,7 @@ SERVICES = [
     approval_pb2.DESCRIPTOR.services_by_name["ApprovalService"].full_name,
     approval_pb2.DESCRIPTOR.services_by_name["ApprovalLinkService"].full_name,
     report_pb2.DESCRIPTOR.services_by_name["ReportService"].full_name,
+    notify_pb2.DESCRIPTOR.services_by_name["NotifyService"].full_name,
 ]
 SERVER_OPTIONS = [
     ("grpc.so_reuseport", 0),
@@ -80,6 +84,7 @@ def add_services(
     approvals: ApprovalServicer | None = None,
     approval_links: ApprovalLinkServicer | None = None,
     reports: ReportServicer,
+    notify: NotifyServicer,
 ) -> None:
     slave_pb2_grpc.add_SlaveLinkServicer_to_server(link, server)
     task_pb2_grpc.add_TaskServiceServicer_to_server(tasks, server)
@@ -94,6 +99,8 @@ def add_services(
     if approval_links is not None:
         approval_pb2_grpc.add_ApprovalLinkServiceServicer_to_server(approval_links, server)
     report_pb2_grpc.add_ReportServiceServicer_to_server(reports, server)
+
+    notify_pb2_grpc.add_NotifyServiceServicer_to_server(notify, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ["", *SERVICES]:

@@ -18,6 +18,7 @@ from master.domain import (
     TASK_ORDER_KEYS,
     ExecutionStatus,
     NewTask,
+    NoticeKind,
     Placement,
     SortKey,
     SubtaskStatus,
@@ -32,7 +33,7 @@ from master.errors import (
     NotFound,
     ResourceExhausted,
 )
-from master.store import reports
+from master.store import notices, reports
 
 OPEN = [s.value for s in TaskStatus if s not in FINAL_TASK]
 UNENDED = {
@@ -375,7 +376,10 @@ def request_kill(task_id: int, reason: str) -> None:
 
 
 def set_status(task_id: int, status: TaskStatus) -> None:
-    Task.update(status=status).where(Task.id == task_id).execute()
+    with write_transaction():
+        changed = Task.update(status=status).where(Task.id == task_id, Task.status != status)
+        if changed.execute() and status in NOTIFIED_WAITS:
+            _notice(task_id, status)
 
 
 def set_subtask(
@@ -408,7 +412,18 @@ def finish(task_id: int, status: TaskStatus, reason: str = "") -> bool:
                 Subtask.task == task_id,
                 Subtask.status.in_([SubtaskStatus.RUNNING.value, SubtaskStatus.DECISION.value]),
             ).execute()
+        if changed:
+            _notice(task_id, status)
     return bool(changed)
+
+
+NOTIFIED_WAITS = frozenset({TaskStatus.WAITING, TaskStatus.DECISION})
+
+
+def _notice(task_id: int, status: TaskStatus) -> None:
+    """The outbox's notice that the task reached `status` (inside the caller's transaction)."""
+    project_id = Task.select(Task.project).where(Task.id == task_id).scalar()
+    notices.enqueue(project_id, NoticeKind.TASK, status.value, None, task_id)
 
 
 def ids_of_executions(execution_ids: list[int]) -> list[int]:

@@ -6,16 +6,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 
 class TaskEvents:
     def __init__(self) -> None:
         self._waiters: dict[int, set[asyncio.Event]] = defaultdict(set)
+        self._every: list[Callable[[], None]] = []
 
     def publish(self, task_id: int) -> None:
         for event in self._waiters.get(task_id, ()):
             event.set()
+        for poke in self._every:
+            poke()
+
+    def on_every_change(self, poke: Callable[[], None]) -> None:
+        """Call `poke` after each change of any task (the outbox's worker: a task's notice is
+        committed by then, so it is found at once rather than at the next poll)."""
+        self._every.append(poke)
 
     @contextlib.contextmanager
     def subscribe(self, task_id: int) -> Iterator[asyncio.Event]:

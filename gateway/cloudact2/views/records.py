@@ -129,7 +129,7 @@ def record_info(task: common_pb2.Task) -> dict[str, Any]:
         "end_time": end,
         "execute_status": word(words.EXECUTE_STATUS, task.status),
         "result_status": result_status(task),
-        "callback": "",
+        "callback": task.options.callback_url,
         "hosts": json.dumps(hosts(task), ensure_ascii=False),
         "provider": words.PROVIDER,
         **ran,

@@ -26,6 +26,7 @@ from master.domain import (
     TaskStatus,
 )
 from master.errors import InvalidArgument
+from master.notify.urls import http_url
 from master.rpc.convert import catalog as convert_catalog
 from master.rpc.convert.catalog import SCRIPT_TYPE_BACK
 from master.rpc.convert.timestamps import from_unix, timestamp
@@ -115,7 +116,10 @@ def stored_options(row: Task) -> common_pb2.RunOptions:
 
 
 def run_options(msg: common_pb2.RunOptions) -> RunOptions:
-    """A request's options: what is acted on, and the rest to keep as sent."""
+    """A request's options: what is acted on, and the rest to keep as sent; a callback URL
+    that is not http(s) is INVALID_ARGUMENT naming `options.callback_url`."""
+    if msg.callback_url:
+        http_url(msg.callback_url, "options.callback_url")
     return RunOptions(
         nodegroup_id=msg.nodegroup_id,
         limit=msg.limit,
