@@ -86,6 +86,11 @@ def settings() -> dict[str, str]:
     return {row.key: row.value for row in Setting.select().order_by(Setting.key)}
 
 
+def setting(key: str) -> str:
+    """One key's value ("" when unset)."""
+    return str(Setting.select(Setting.value).where(Setting.key == key).scalar() or "")
+
+
 def save_settings(values: Mapping[str, str], actor: str) -> int:
     """Upsert every key (the row and its id stay); the number of keys."""
     now = utcnow()

@@ -20,6 +20,7 @@ from master.db.models import Approval, Subtask, Task, utcnow
 from master.domain import PlannedStep, StepKind, SubtaskStatus, TaskStatus, short_uuid
 from master.errors import FailedPrecondition, InvalidArgument
 from master.store import approvals as store
+from master.store import notify as notify_store
 from master.store import tasks
 
 logger = logging.getLogger(__name__)
@@ -27,12 +28,13 @@ Wake = Callable[[int], Awaitable[None]]
 Template = Callable[[], "str | None"]
 LATE = 0.05  # seconds past the deadline the timer fires, so the deadline has surely passed
 LINK_PATH = "/approval/answer?token="
+TEMPLATE_KEY = "approvalTemplatePluginContent"
 
 
-def no_template() -> str | None:
-    """The environment's approvalTemplatePluginContent. The hook for the environment table
-    (notifications): until a reader of it is passed, `defaultTemplate` is the built-in one."""
-    return None
+def environment_template() -> str | None:
+    """The environment's approvalTemplatePluginContent (None: unset, the built-in text is
+    used); read in the database thread, with the step's start."""
+    return notify_store.setting(TEMPLATE_KEY) or None
 
 
 class ApprovalSteps:
@@ -40,7 +42,11 @@ class ApprovalSteps:
     settle, called when an answer or a deadline may decide a step."""
 
     def __init__(
-        self, run_db: DbRunner, wake: Wake, public_url: str, template: Template = no_template
+        self,
+        run_db: DbRunner,
+        wake: Wake,
+        public_url: str,
+        template: Template = environment_template,
     ) -> None:
         self.run_db = run_db
         self.wake = wake
@@ -66,7 +72,8 @@ class ApprovalSteps:
         """Start the step (INIT) and see whether it is decided: SUCCESS (agreed: the engine ends
         the step as any other), REFUSE or FAIL (the task already ended), None: it waits."""
         if sub.status == SubtaskStatus.INIT:
-            await self.run_db(open_rows, task, sub, self.public_url, self.template())
+            template = await self.run_db(self.template)
+            await self.run_db(open_rows, task, sub, self.public_url, template)
             logger.info("task %s step %d asks its approvers", task.uuid, sub.position)
         rows = await self.run_db(store.rows_of, sub.id)
         answers = [rules.Answer(r.approver, r.opinion) for r in rows]
