@@ -43,6 +43,15 @@ EXAMPLES = int(os.environ.get("JOBFLEET_FUZZ_EXAMPLES", "25"))
 SEED = os.environ.get("JOBFLEET_FUZZ_SEED")
 REQUEST_TIMEOUT = 15.0
 
+def described(exc: BaseException) -> str:
+    """The failure and, for a group (Hypothesis' flaky failure among them), what is inside it:
+    a failure seen only once must still say what it was."""
+    if not isinstance(exc, BaseExceptionGroup):
+        return f"{type(exc).__name__}: {exc}"
+    inner = "; ".join(described(e) for e in exc.exceptions)
+    return f"{exc} [{inner}]"
+
+
 FuzzCase = schemathesis.Case[APIOperation[Any, Any, Any, Any]]
 """A request generated for one operation of the document."""
 
@@ -243,7 +252,7 @@ def test_fuzzing_finds_no_server_error_and_every_refusal_is_enveloped(
         except Unsatisfiable:  # nothing to break: no parameters, no body
             assert mode is GenerationMode.NEGATIVE and not operation.body
         except (Exception, BaseExceptionGroup) as exc:  # one per operation, all reported
-            failures.append(f"{operation.label}: {exc}")
+            failures.append(f"{operation.label}: {described(exc)}")
     elapsed = time.monotonic() - started
     print(f"{mode.value}: {calls} requests in {elapsed:.1f} s")
     assert fuzzed.master.proc.popen.poll() is None, "the master exited"
