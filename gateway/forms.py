@@ -81,12 +81,19 @@ def _given(fields: Fields, name: str) -> Any:
 
 
 def text(
-    fields: Fields, name: str, *, required: bool = False, max_len: int = 0, strip: bool = True
+    fields: Fields,
+    name: str,
+    *,
+    required: bool = False,
+    max_len: int = 0,
+    strip: bool = True,
+    present: bool = False,
 ) -> str:
-    """A string field; `required` also refuses a blank one."""
+    """A string field; `required` also refuses a blank one, `present` only a missing one (where
+    "" says something, e.g. "remove")."""
     value = _given(fields, name)
     if value is None:
-        if required:
+        if required or present:
             raise FieldError(name, "is required")
         return ""
     if not isinstance(value, str):

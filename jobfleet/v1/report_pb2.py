@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from jobfleet.v1 import common_pb2 as jobfleet_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18jobfleet/v1/report.proto\x12\x0bjobfleet.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18jobfleet/v1/common.proto\"K\n\x12RecentTasksRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\r\n\x05\x63ount\x18\x02 \x01(\x05\x42\r\n\x0b_project_id\"\xf9\x01\n\nRecentTask\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04uuid\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x11\n\tsubmitter\x18\x04 \x01(\t\x12\'\n\x06status\x18\x05 \x01(\x0e\x32\x17.jobfleet.v1.TaskStatus\x12.\n\nstarted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\nruntime_ms\x18\x08 \x01(\x03H\x00\x88\x01\x01\x42\r\n\x0b_runtime_ms\"=\n\x13RecentTasksResponse\x12&\n\x05tasks\x18\x01 \x03(\x0b\x32\x17.jobfleet.v1.RecentTask\"<\n\x12\x44\x61ilyCountsRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x42\r\n\x0b_project_id\"8\n\x08\x44\x61yCount\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\r\n\x05total\x18\x02 \x01(\x03\x12\x0f\n\x07success\x18\x03 \x01(\x03\"M\n\x13\x44\x61ilyCountsResponse\x12#\n\x04\x64\x61ys\x18\x01 \x03(\x0b\x32\x15.jobfleet.v1.DayCount\x12\x11\n\ttime_zone\x18\x02 \x01(\t\"=\n\x13HourlyCountsRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x42\r\n\x0b_project_id\"(\n\tHourCount\x12\x0c\n\x04hour\x18\x01 \x01(\x05\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\"P\n\x14HourlyCountsResponse\x12%\n\x05hours\x18\x01 \x03(\x0b\x32\x16.jobfleet.v1.HourCount\x12\x11\n\ttime_zone\x18\x02 \x01(\t\"=\n\x13RuntimeBandsRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x42\r\n\x0b_project_id\"F\n\x0bRuntimeBand\x12\x14\n\x0c\x66rom_minutes\x18\x01 \x01(\x05\x12\x12\n\nto_minutes\x18\x02 \x01(\x05\x12\r\n\x05\x63ount\x18\x03 \x01(\x03\"N\n\x14RuntimeBandsResponse\x12\'\n\x05\x62\x61nds\x18\x01 \x03(\x0b\x32\x18.jobfleet.v1.RuntimeBand\x12\r\n\x05total\x18\x02 \x01(\x03\">\n\x14ProjectCountsRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x42\r\n\x0b_project_id\"1\n\x0cProjectCount\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\"D\n\x15ProjectCountsResponse\x12+\n\x08projects\x18\x01 \x03(\x0b\x32\x19.jobfleet.v1.ProjectCount2\xb5\x03\n\rReportService\x12P\n\x0bRecentTasks\x12\x1f.jobfleet.v1.RecentTasksRequest\x1a .jobfleet.v1.RecentTasksResponse\x12P\n\x0b\x44\x61ilyCounts\x12\x1f.jobfleet.v1.DailyCountsRequest\x1a .jobfleet.v1.DailyCountsResponse\x12S\n\x0cHourlyCounts\x12 .jobfleet.v1.HourlyCountsRequest\x1a!.jobfleet.v1.HourlyCountsResponse\x12S\n\x0cRuntimeBands\x12 .jobfleet.v1.RuntimeBandsRequest\x1a!.jobfleet.v1.RuntimeBandsResponse\x12V\n\rProjectCounts\x12!.jobfleet.v1.ProjectCountsRequest\x1a\".jobfleet.v1.ProjectCountsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18jobfleet/v1/report.proto\x12\x0bjobfleet.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18jobfleet/v1/common.proto\"K\n\x12RecentTasksRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\r\n\x05\x63ount\x18\x02 \x01(\x05\x42\r\n\x0b_project_id\"\xf9\x01\n\nRecentTask\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04uuid\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x11\n\tsubmitter\x18\x04 \x01(\t\x12\'\n\x06status\x18\x05 \x01(\x0e\x32\x17.jobfleet.v1.TaskStatus\x12.\n\nstarted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\nruntime_ms\x18\x08 \x01(\x03H\x00\x88\x01\x01\x42\r\n\x0b_runtime_ms\"=\n\x13RecentTasksResponse\x12&\n\x05tasks\x18\x01 \x03(\x0b\x32\x17.jobfleet.v1.RecentTask\"U\n\x12\x44\x61ilyCountsRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\x17\n\x0fpage_project_id\x18\x02 \x01(\x03\x42\r\n\x0b_project_id\"8\n\x08\x44\x61yCount\x12\x0c\n\x04\x64\x61te\x18\x01 \x01(\t\x12\r\n\x05total\x18\x02 \x01(\x03\x12\x0f\n\x07success\x18\x03 \x01(\x03\"M\n\x13\x44\x61ilyCountsResponse\x12#\n\x04\x64\x61ys\x18\x01 \x03(\x0b\x32\x15.jobfleet.v1.DayCount\x12\x11\n\ttime_zone\x18\x02 \x01(\t\"=\n\x13HourlyCountsRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x42\r\n\x0b_project_id\"(\n\tHourCount\x12\x0c\n\x04hour\x18\x01 \x01(\x05\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\"P\n\x14HourlyCountsResponse\x12%\n\x05hours\x18\x01 \x03(\x0b\x32\x16.jobfleet.v1.HourCount\x12\x11\n\ttime_zone\x18\x02 \x01(\t\"=\n\x13RuntimeBandsRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x42\r\n\x0b_project_id\"F\n\x0bRuntimeBand\x12\x14\n\x0c\x66rom_minutes\x18\x01 \x01(\x05\x12\x12\n\nto_minutes\x18\x02 \x01(\x05\x12\r\n\x05\x63ount\x18\x03 \x01(\x03\"N\n\x14RuntimeBandsResponse\x12\'\n\x05\x62\x61nds\x18\x01 \x03(\x0b\x32\x18.jobfleet.v1.RuntimeBand\x12\r\n\x05total\x18\x02 \x01(\x03\"W\n\x14ProjectCountsRequest\x12\x17\n\nproject_id\x18\x01 \x01(\x03H\x00\x88\x01\x01\x12\x17\n\x0fpage_project_id\x18\x02 \x01(\x03\x42\r\n\x0b_project_id\"1\n\x0cProjectCount\x12\x12\n\nproject_id\x18\x01 \x01(\x03\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\"D\n\x15ProjectCountsResponse\x12+\n\x08projects\x18\x01 \x03(\x0b\x32\x19.jobfleet.v1.ProjectCount2\xb5\x03\n\rReportService\x12P\n\x0bRecentTasks\x12\x1f.jobfleet.v1.RecentTasksRequest\x1a .jobfleet.v1.RecentTasksResponse\x12P\n\x0b\x44\x61ilyCounts\x12\x1f.jobfleet.v1.DailyCountsRequest\x1a .jobfleet.v1.DailyCountsResponse\x12S\n\x0cHourlyCounts\x12 .jobfleet.v1.HourlyCountsRequest\x1a!.jobfleet.v1.HourlyCountsResponse\x12S\n\x0cRuntimeBands\x12 .jobfleet.v1.RuntimeBandsRequest\x1a!.jobfleet.v1.RuntimeBandsResponse\x12V\n\rProjectCounts\x12!.jobfleet.v1.ProjectCountsRequest\x1a\".jobfleet.v1.ProjectCountsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,29 +40,29 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RECENTTASKSRESPONSE']._serialized_start=429
   _globals['_RECENTTASKSRESPONSE']._serialized_end=490
   _globals['_DAILYCOUNTSREQUEST']._serialized_start=492
-  _globals['_DAILYCOUNTSREQUEST']._serialized_end=552
-  _globals['_DAYCOUNT']._serialized_start=554
-  _globals['_DAYCOUNT']._serialized_end=610
-  _globals['_DAILYCOUNTSRESPONSE']._serialized_start=612
-  _globals['_DAILYCOUNTSRESPONSE']._serialized_end=689
-  _globals['_HOURLYCOUNTSREQUEST']._serialized_start=691
-  _globals['_HOURLYCOUNTSREQUEST']._serialized_end=752
-  _globals['_HOURCOUNT']._serialized_start=754
-  _globals['_HOURCOUNT']._serialized_end=794
-  _globals['_HOURLYCOUNTSRESPONSE']._serialized_start=796
-  _globals['_HOURLYCOUNTSRESPONSE']._serialized_end=876
-  _globals['_RUNTIMEBANDSREQUEST']._serialized_start=878
-  _globals['_RUNTIMEBANDSREQUEST']._serialized_end=939
-  _globals['_RUNTIMEBAND']._serialized_start=941
-  _globals['_RUNTIMEBAND']._serialized_end=1011
-  _globals['_RUNTIMEBANDSRESPONSE']._serialized_start=1013
-  _globals['_RUNTIMEBANDSRESPONSE']._serialized_end=1091
-  _globals['_PROJECTCOUNTSREQUEST']._serialized_start=1093
-  _globals['_PROJECTCOUNTSREQUEST']._serialized_end=1155
-  _globals['_PROJECTCOUNT']._serialized_start=1157
-  _globals['_PROJECTCOUNT']._serialized_end=1206
-  _globals['_PROJECTCOUNTSRESPONSE']._serialized_start=1208
-  _globals['_PROJECTCOUNTSRESPONSE']._serialized_end=1276
-  _globals['_REPORTSERVICE']._serialized_start=1279
-  _globals['_REPORTSERVICE']._serialized_end=1716
+  _globals['_DAILYCOUNTSREQUEST']._serialized_end=577
+  _globals['_DAYCOUNT']._serialized_start=579
+  _globals['_DAYCOUNT']._serialized_end=635
+  _globals['_DAILYCOUNTSRESPONSE']._serialized_start=637
+  _globals['_DAILYCOUNTSRESPONSE']._serialized_end=714
+  _globals['_HOURLYCOUNTSREQUEST']._serialized_start=716
+  _globals['_HOURLYCOUNTSREQUEST']._serialized_end=777
+  _globals['_HOURCOUNT']._serialized_start=779
+  _globals['_HOURCOUNT']._serialized_end=819
+  _globals['_HOURLYCOUNTSRESPONSE']._serialized_start=821
+  _globals['_HOURLYCOUNTSRESPONSE']._serialized_end=901
+  _globals['_RUNTIMEBANDSREQUEST']._serialized_start=903
+  _globals['_RUNTIMEBANDSREQUEST']._serialized_end=964
+  _globals['_RUNTIMEBAND']._serialized_start=966
+  _globals['_RUNTIMEBAND']._serialized_end=1036
+  _globals['_RUNTIMEBANDSRESPONSE']._serialized_start=1038
+  _globals['_RUNTIMEBANDSRESPONSE']._serialized_end=1116
+  _globals['_PROJECTCOUNTSREQUEST']._serialized_start=1118
+  _globals['_PROJECTCOUNTSREQUEST']._serialized_end=1205
+  _globals['_PROJECTCOUNT']._serialized_start=1207
+  _globals['_PROJECTCOUNT']._serialized_end=1256
+  _globals['_PROJECTCOUNTSRESPONSE']._serialized_start=1258
+  _globals['_PROJECTCOUNTSRESPONSE']._serialized_end=1326
+  _globals['_REPORTSERVICE']._serialized_start=1329
+  _globals['_REPORTSERVICE']._serialized_end=1766
 # @@protoc_insertion_point(module_scope)

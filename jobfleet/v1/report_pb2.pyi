@@ -45,10 +45,12 @@ class RecentTasksResponse(_message.Message):
     def __init__(self, tasks: _Optional[_Iterable[_Union[RecentTask, _Mapping]]] = ...) -> None: ...
 
 class DailyCountsRequest(_message.Message):
-    __slots__ = ("project_id",)
+    __slots__ = ("project_id", "page_project_id")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     project_id: int
-    def __init__(self, project_id: _Optional[int] = ...) -> None: ...
+    page_project_id: int
+    def __init__(self, project_id: _Optional[int] = ..., page_project_id: _Optional[int] = ...) -> None: ...
 
 class DayCount(_message.Message):
     __slots__ = ("date", "total", "success")
@@ -115,10 +117,12 @@ class RuntimeBandsResponse(_message.Message):
     def __init__(self, bands: _Optional[_Iterable[_Union[RuntimeBand, _Mapping]]] = ..., total: _Optional[int] = ...) -> None: ...
 
 class ProjectCountsRequest(_message.Message):
-    __slots__ = ("project_id",)
+    __slots__ = ("project_id", "page_project_id")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     project_id: int
-    def __init__(self, project_id: _Optional[int] = ...) -> None: ...
+    page_project_id: int
+    def __init__(self, project_id: _Optional[int] = ..., page_project_id: _Optional[int] = ...) -> None: ...
 
 class ProjectCount(_message.Message):
     __slots__ = ("project_id", "count")

@@ -13,6 +13,7 @@ from master.errors import InvalidArgument
 from master.notify.urls import http_url
 from master.secrets import SecretBox
 from master.store import notify as store
+from master.store import projects
 from master.store import tasks as task_store
 
 USER = re.compile(r"^[A-Za-z0-9.@_-]{1,128}$")
@@ -33,6 +34,7 @@ class Notify:
         self.box = box
 
     async def users(self, project_id: int) -> list[NotifyUser]:
+        await self.run_db(projects.require_project, project_id)
         return await self.run_db(store.list_users, project_id)
 
     async def add_user(self, project_id: int, user: str, actor: str) -> NotifyUser:
@@ -40,9 +42,11 @@ class Notify:
             raise InvalidArgument(
                 "letters, digits and . @ _ - (1-128), or _ for the starter", "user"
             )
+        await self.run_db(projects.require_project, project_id)
         return await self.run_db(store.add_user, project_id, user, actor)
 
     async def delete_user(self, project_id: int, row_id: int, actor: str) -> None:
+        await self.run_db(projects.require_project, project_id)
         await self.run_db(store.delete_user, project_id, row_id, actor)
 
     async def settings(self) -> dict[str, str]:
@@ -64,11 +68,13 @@ class Notify:
         return await self.run_db(store.delete_settings, keys)
 
     async def webhook(self, project_id: int) -> WebhookView | None:
+        await self.run_db(projects.require_project, project_id)
         row = await self.run_db(store.webhook, project_id)
         return None if row is None else WebhookView(row.url, bool(row.secret))
 
     async def save_webhook(self, project_id: int, url: str, secret: str, actor: str) -> None:
         """An empty url removes the webhook."""
+        await self.run_db(projects.require_project, project_id)
         if not url:
             await self.run_db(store.delete_webhook, project_id)
             return

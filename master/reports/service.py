@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 
 from master.db.connection import DbRunner
 from master.db.models import Task
+from master.domain import NO_PROJECT, SHARED_PROJECT
 from master.errors import InvalidArgument
 from master.reports import calendar
-from master.store import reports
+from master.store import projects, reports
 
 DEFAULT_RECENT = 10
 MAX_RECENT = 1000
@@ -83,16 +84,28 @@ class Reports:
         self.clock = clock
 
     async def recent(self, project_id: int, count: int) -> list[Task]:
+        await self._known(project_id)
         return await self.run_db(recent, project_id, count)
 
-    async def daily(self, project_id: int) -> list[DayCount]:
+    async def daily(self, project_id: int, page_project_id: int = 0) -> list[DayCount]:
+        await self._known(project_id, page_project_id)
         return await self.run_db(daily, project_id, self.clock(), self.zone)
 
     async def hourly(self, project_id: int) -> dict[int, int]:
+        await self._known(project_id)
         return await self.run_db(hourly, project_id, self.clock(), self.zone)
 
     async def runtimes(self, project_id: int) -> tuple[int, list[Band]]:
+        await self._known(project_id)
         return await self.run_db(runtimes, project_id, self.clock(), self.zone)
 
-    async def per_project(self, project_id: int) -> list[tuple[int, int]]:
+    async def per_project(self, project_id: int, page_project_id: int = 0) -> list[tuple[int, int]]:
+        await self._known(project_id, page_project_id)
         return await self.run_db(per_project, project_id, self.clock(), self.zone)
+
+    async def _known(self, *project_ids: int) -> None:
+        """NOT_FOUND for a project named that does not exist (NO_PROJECT and 0 name none):
+        counting nothing for a typo would read as "no tasks"."""
+        for project_id in project_ids:
+            if project_id not in (NO_PROJECT, SHARED_PROJECT):
+                await self.run_db(projects.require_project, project_id)

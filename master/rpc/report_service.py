@@ -28,7 +28,7 @@ class ReportServicer(report_pb2_grpc.ReportServiceServicer):
     async def DailyCounts(
         self, request: pb.DailyCountsRequest, context: Context
     ) -> pb.DailyCountsResponse:
-        days = await self.reports.daily(request.project_id)
+        days = await self.reports.daily(request.project_id, request.page_project_id)
         return pb.DailyCountsResponse(
             days=[convert.day(d) for d in days], time_zone=self.reports.zone.key
         )
@@ -54,7 +54,7 @@ class ReportServicer(report_pb2_grpc.ReportServiceServicer):
     async def ProjectCounts(
         self, request: pb.ProjectCountsRequest, context: Context
     ) -> pb.ProjectCountsResponse:
-        found = await self.reports.per_project(request.project_id)
+        found = await self.reports.per_project(request.project_id, request.page_project_id)
         return pb.ProjectCountsResponse(
             projects=[pb.ProjectCount(project_id=p, count=n) for p, n in found]
         )

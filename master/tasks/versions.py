@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from master.db.connection import DbRunner
 from master.db.models import Task, VersionVariable, utcnow
 from master.domain import JobType, TaskStatus
-from master.store import vv
+from master.errors import NotFound
+from master.store import projects, vv
 from master.tasks.vvscan import MAX_LEN
 
 logger = logging.getLogger(__name__)
@@ -84,15 +85,20 @@ class Versions:
         before: dt.datetime | None,
     ) -> list[VersionVariable]:
         """The variables of the node and name ("" = any) written in [after, before)."""
+        await self.run_db(projects.require_project, project_id)
         return await self.run_db(vv.listed, project_id, node, name, after, before)
 
     async def version_counts(self, project_id: int) -> list[tuple[str, str, int]]:
         """(name, value, nodes) of the version names written in the last ANALYSIS_DAYS."""
         since = utcnow() - dt.timedelta(days=ANALYSIS_DAYS)
+        await self.run_db(projects.require_project, project_id)
         return await self.run_db(vv.version_counts, project_id, since)
 
     async def delete_node(self, project_id: int, node: str) -> int:
+        await self.run_db(projects.require_project, project_id)
         deleted = await self.run_db(vv.delete_node, project_id, node)
+        if not deleted:
+            raise NotFound(f"node {node!r} has no version variables", "node")
         logger.info(
             "project %d: %d version variable(s) of node %s deleted", project_id, deleted, node
         )
@@ -101,4 +107,5 @@ class Versions:
     async def values(self, project_id: int, appname: str) -> list[str]:
         """The values of APP_<appname>_VERSION (every name when appname is ""), without Do_."""
         name = f"APP_{appname}_VERSION" if appname else ""
+        await self.run_db(projects.require_project, project_id)
         return await self.run_db(vv.distinct_values, project_id, name)

@@ -121,5 +121,5 @@ def test_another_projects_token_reads_and_deletes_nothing_of_this_project(world:
     refusal(world.b.delete(f"/vv/{A}/s1"), 403)
     assert ok(world.b.get(f"/vv/{B}")) == [] and ok(world.b.get(f"/vv/{B}/list")) == []
     assert ok(world.b.get(f"/vv/{B}/analysis/version")) == []
-    assert ok(world.b.delete(f"/vv/{B}/s1")) == "delete success"
+    refusal(world.b.delete(f"/vv/{B}/s1"), 404, "node")  # B has no such node: A's are not B's
     assert rows(world.admin) == before

@@ -29,6 +29,7 @@ from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, tas
 from tests.integration import documents, rest, snapshot
 from tests.integration.conftest import Gateway, Master
 from tests.integration.seeds import seed_catalogue
+from tests.waiting import wait_until
 
 DOCUMENT = openapi_document()
 METHODS = {"get", "put", "post", "delete", "patch"}
@@ -74,7 +75,15 @@ def quiet(
     gateway = start_gateway(master)
     with gateway.client() as http:
         known = seed_catalogue(http)
+        settled(db_url(master))
         yield Quiet(master, http, snapshot.take(db_url(master), master.data_dir), known)
+
+
+def settled(db: str) -> None:
+    """Wait until the outbox has taken the seeded runs' notices (the master does so on its own,
+    just after they are written), so that a snapshot holds still."""
+    pending = {"notices": "SELECT id FROM notice WHERE NOT expanded"}
+    wait_until(lambda: not snapshot.selected(db, pending)["notices"], 30, what="notices taken")
 
 
 def operations() -> Iterator[tuple[str, str, dict[str, Any]]]:

@@ -62,7 +62,7 @@ async def date(request: Request[GatewayState]) -> Response:
     scope = project_id(request)
     every = forms.flag(request.query_params, "all")
     ask = (
-        report_pb2.DailyCountsRequest()
+        report_pb2.DailyCountsRequest(page_project_id=scope)
         if every
         else report_pb2.DailyCountsRequest(project_id=scope)
     )
@@ -93,9 +93,10 @@ async def runtime(request: Request[GatewayState]) -> Response:
 async def statistics(request: Request[GatewayState]) -> Response:
     """GET /task/{projectid}/analysis/statistics: tasks per project, most first (a project's
     token: its own project only)."""
-    project_id(request)  # checked (the credentials step already matched it to the token)
+    page = project_id(request)  # the credentials step already matched it to the token
     master = request.state["master"]
-    ask = report_pb2.ProjectCountsRequest()  # every project the caller may see
+    # every project the caller may see; the page's project must exist
+    ask = report_pb2.ProjectCountsRequest(page_project_id=page)
     reply = await master.report.ProjectCounts(ask, timeout=master.timeout)
     return envelope.ok(analysis.project_counts(reply))
 

@@ -171,7 +171,7 @@ async def set_webhook(request: Request[GatewayState]) -> Response:
     fields = await forms.read_fields(request)
     ask = notify_pb2.SetWebhookRequest(
         project_id=forms.path_id(request, "projectid"),
-        url=forms.text(fields, "url", max_len=2048),
+        url=forms.text(fields, "url", max_len=2048, present=True),
         secret=forms.text(fields, "secret", max_len=256, strip=False),
         actor=forms.submitter(request),
     )

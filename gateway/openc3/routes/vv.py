@@ -96,7 +96,7 @@ async def version_values(request: Request[GatewayState]) -> Response:
 @describe(data={"const": "delete success"})
 async def delete_node_versions(request: Request[GatewayState]) -> Response:
     """DELETE /vv/{projectid}/{node}: every variable of that node, gone; `data` is
-    "delete success" (also when it had none)."""
+    "delete success" (a node with none: NOT_FOUND naming `node`)."""
     node = forms.text(request.path_params, "node", required=True, max_len=MAX_NODE)
     ask = vv_pb2.DeleteNodeVersionVariablesRequest(project_id=project_id(request), node=node)
     master = request.state["master"]
