@@ -91,9 +91,11 @@ def text(
 ) -> str:
     """A string field; `required` also refuses a blank one, `present` only a missing one (where
     "" says something, e.g. "remove")."""
+    if present and fields.get(name) is None:
+        raise FieldError(name, "is required")
     value = _given(fields, name)
     if value is None:
-        if required or present:
+        if required:
             raise FieldError(name, "is required")
         return ""
     if not isinstance(value, str):
