@@ -162,7 +162,7 @@ async def get_webhook(request: Request[GatewayState]) -> Response:
 
 @describe(
     body=WEBHOOK_BODY,
-    example={"url": "https://hooks.example.com/jobfleet", "secret": "s3cret"},
+    example={"url": "http://127.0.0.1:8099/jobfleet", "secret": "s3cret"},
     data={"const": True},
 )
 async def set_webhook(request: Request[GatewayState]) -> Response:
