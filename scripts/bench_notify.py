@@ -26,7 +26,6 @@ Usage: [PG_FAST=1 scripts/pg run] .venv/bin/python scripts/bench_notify.py [--re
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 import sys
 import tempfile
@@ -38,7 +37,7 @@ from pathlib import Path
 import benchlib
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from bench_store import postgres_factory
+from bench_store import on_postgresql
 from bench_task import BODY
 from benchfleet import Fleet, rest, submit
 
@@ -123,16 +122,7 @@ def main() -> int:
     args = benchlib.parse(p, {})
     out = benchlib.Figures("notify")
     measure("", "sqlite", args, out)
-    server = os.environ.get("JOBFLEET_TEST_DB", "")
-    if server:
-        url, drop = postgres_factory(server)()
-        try:
-            measure(url, "postgresql", args, out)
-        finally:
-            drop()
-    else:
-        why = "skipped: JOBFLEET_TEST_DB is not set (run under scripts/pg run)"
-        out.add("postgresql", "", [], why)
+    on_postgresql(out, lambda url: measure(url, "postgresql", args, out))
     out.emit(args.json)
     return 0
 

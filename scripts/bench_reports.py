@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 import tempfile
 import time
@@ -32,7 +31,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import benchlib
-from bench_store import postgres_factory
+from bench_store import on_postgresql
 from benchfleet import Fleet, rest
 
 from master.db.connection import db, in_connection, is_postgres, open_database
@@ -153,16 +152,7 @@ def main() -> int:
     out = benchlib.Figures("reports")
     with tempfile.TemporaryDirectory() as tmp:
         measure(str(Path(tmp) / "reports.db"), "sqlite", args, out)
-    server = os.environ.get("JOBFLEET_TEST_DB", "")
-    if server:
-        url, drop = postgres_factory(server)()
-        try:
-            measure(url, "postgresql", args, out)
-        finally:
-            drop()
-    else:
-        why = "skipped: JOBFLEET_TEST_DB is not set (run under scripts/pg run)"
-        out.add("postgresql", "", [], why)
+    on_postgresql(out, lambda url: measure(url, "postgresql", args, out))
     out.emit(args.json)
     return 0
 

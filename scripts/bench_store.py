@@ -187,6 +187,23 @@ def postgres_factory(server: str) -> Fresh:
     return fresh
 
 
+def on_postgresql(out: benchlib.Figures, measure: Callable[[str], None]) -> None:
+    """`measure(url)` on a new database of the PostgreSQL server JOBFLEET_TEST_DB names,
+    dropped after; without one, a row saying PostgreSQL was skipped."""
+    server = os.environ.get("JOBFLEET_TEST_DB", "")
+    if not server:
+        out.add("postgresql", "", [], SKIPPED_POSTGRESQL)
+        return
+    url, drop = postgres_factory(server)()
+    try:
+        measure(url)
+    finally:
+        drop()
+
+
+SKIPPED_POSTGRESQL = "skipped: JOBFLEET_TEST_DB is not set (run under scripts/pg run)"
+
+
 def database_url(server: str, name: str) -> str:
     return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
 
@@ -223,8 +240,7 @@ def main() -> int:
     if server:
         report("postgresql", run_backend(postgres_factory(server), args), args, out)
     else:
-        why = "skipped: JOBFLEET_TEST_DB is not set (run under scripts/pg run)"
-        out.add("postgresql", "", [], why)
+        out.add("postgresql", "", [], SKIPPED_POSTGRESQL)
     out.emit(args.json)
     return 0
 
