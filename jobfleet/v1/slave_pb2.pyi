@@ -36,20 +36,22 @@ class SlaveMessage(_message.Message):
     def __init__(self, hello: _Optional[_Union[Hello, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., started: _Optional[_Union[ExecutionStarted, _Mapping]] = ..., output: _Optional[_Union[OutputChunk, _Mapping]] = ..., result: _Optional[_Union[ExecutionResult, _Mapping]] = ...) -> None: ...
 
 class MasterMessage(_message.Message):
-    __slots__ = ("welcome", "run", "kill", "output_ack", "result_ack", "copy")
+    __slots__ = ("welcome", "run", "kill", "output_ack", "result_ack", "copy", "terminal")
     WELCOME_FIELD_NUMBER: _ClassVar[int]
     RUN_FIELD_NUMBER: _ClassVar[int]
     KILL_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_ACK_FIELD_NUMBER: _ClassVar[int]
     RESULT_ACK_FIELD_NUMBER: _ClassVar[int]
     COPY_FIELD_NUMBER: _ClassVar[int]
+    TERMINAL_FIELD_NUMBER: _ClassVar[int]
     welcome: Welcome
     run: RunCommand
     kill: KillCommand
     output_ack: OutputAck
     result_ack: ResultAck
     copy: CopyCommand
-    def __init__(self, welcome: _Optional[_Union[Welcome, _Mapping]] = ..., run: _Optional[_Union[RunCommand, _Mapping]] = ..., kill: _Optional[_Union[KillCommand, _Mapping]] = ..., output_ack: _Optional[_Union[OutputAck, _Mapping]] = ..., result_ack: _Optional[_Union[ResultAck, _Mapping]] = ..., copy: _Optional[_Union[CopyCommand, _Mapping]] = ...) -> None: ...
+    terminal: TerminalOrder
+    def __init__(self, welcome: _Optional[_Union[Welcome, _Mapping]] = ..., run: _Optional[_Union[RunCommand, _Mapping]] = ..., kill: _Optional[_Union[KillCommand, _Mapping]] = ..., output_ack: _Optional[_Union[OutputAck, _Mapping]] = ..., result_ack: _Optional[_Union[ResultAck, _Mapping]] = ..., copy: _Optional[_Union[CopyCommand, _Mapping]] = ..., terminal: _Optional[_Union[TerminalOrder, _Mapping]] = ...) -> None: ...
 
 class Hello(_message.Message):
     __slots__ = ("name", "version", "hostname", "addresses", "running_execution_ids", "finished_execution_ids", "join_token", "credential", "instance", "projects", "run_as")
@@ -291,3 +293,83 @@ class DownloadBlobResponse(_message.Message):
     DATA_FIELD_NUMBER: _ClassVar[int]
     data: bytes
     def __init__(self, data: _Optional[bytes] = ...) -> None: ...
+
+class TerminalOrder(_message.Message):
+    __slots__ = ("session_id", "key", "project_id", "user", "ssh", "cols", "rows", "term")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_FIELD_NUMBER: _ClassVar[int]
+    SSH_FIELD_NUMBER: _ClassVar[int]
+    COLS_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    TERM_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    key: str
+    project_id: int
+    user: str
+    ssh: SshTarget
+    cols: int
+    rows: int
+    term: str
+    def __init__(self, session_id: _Optional[str] = ..., key: _Optional[str] = ..., project_id: _Optional[int] = ..., user: _Optional[str] = ..., ssh: _Optional[_Union[SshTarget, _Mapping]] = ..., cols: _Optional[int] = ..., rows: _Optional[int] = ..., term: _Optional[str] = ...) -> None: ...
+
+class TerminalFromSlave(_message.Message):
+    __slots__ = ("join", "started", "output", "line", "exit")
+    JOIN_FIELD_NUMBER: _ClassVar[int]
+    STARTED_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_FIELD_NUMBER: _ClassVar[int]
+    LINE_FIELD_NUMBER: _ClassVar[int]
+    EXIT_FIELD_NUMBER: _ClassVar[int]
+    join: TerminalJoin
+    started: TerminalStarted
+    output: bytes
+    line: TerminalInputLine
+    exit: TerminalExit
+    def __init__(self, join: _Optional[_Union[TerminalJoin, _Mapping]] = ..., started: _Optional[_Union[TerminalStarted, _Mapping]] = ..., output: _Optional[bytes] = ..., line: _Optional[_Union[TerminalInputLine, _Mapping]] = ..., exit: _Optional[_Union[TerminalExit, _Mapping]] = ...) -> None: ...
+
+class TerminalJoin(_message.Message):
+    __slots__ = ("session_id", "key")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    key: str
+    def __init__(self, session_id: _Optional[str] = ..., key: _Optional[str] = ...) -> None: ...
+
+class TerminalStarted(_message.Message):
+    __slots__ = ("pid",)
+    PID_FIELD_NUMBER: _ClassVar[int]
+    pid: int
+    def __init__(self, pid: _Optional[int] = ...) -> None: ...
+
+class TerminalInputLine(_message.Message):
+    __slots__ = ("text", "hidden")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    HIDDEN_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    hidden: bool
+    def __init__(self, text: _Optional[str] = ..., hidden: _Optional[bool] = ...) -> None: ...
+
+class TerminalExit(_message.Message):
+    __slots__ = ("exit_code", "reason")
+    EXIT_CODE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    exit_code: int
+    reason: str
+    def __init__(self, exit_code: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class TerminalToSlave(_message.Message):
+    __slots__ = ("input", "resize")
+    INPUT_FIELD_NUMBER: _ClassVar[int]
+    RESIZE_FIELD_NUMBER: _ClassVar[int]
+    input: bytes
+    resize: TerminalWindow
+    def __init__(self, input: _Optional[bytes] = ..., resize: _Optional[_Union[TerminalWindow, _Mapping]] = ...) -> None: ...
+
+class TerminalWindow(_message.Message):
+    __slots__ = ("cols", "rows")
+    COLS_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    cols: int
+    rows: int
+    def __init__(self, cols: _Optional[int] = ..., rows: _Optional[int] = ...) -> None: ...

@@ -225,3 +225,90 @@ class FileService:
             timeout,
             metadata,
             _registered_method=True)
+
+
+class SlaveTerminalStub:
+    """One terminal's bytes between a slave and the master, on a stream of its own: HTTP/2 flow
+    control holds each hop back (a `cat` of a huge file waits on the pty, it never piles up in
+    memory), and a busy terminal never delays the slave's Attach stream. Authenticated like
+    FileService (the slave's own credential and name as metadata). Ending the call hangs up: the
+    slave ends the shell's whole process tree.
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.Relay = channel.stream_stream(
+                '/jobfleet.v1.SlaveTerminal/Relay',
+                request_serializer=jobfleet_dot_v1_dot_slave__pb2.TerminalFromSlave.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_slave__pb2.TerminalToSlave.FromString,
+                _registered_method=True)
+
+
+class SlaveTerminalServicer:
+    """One terminal's bytes between a slave and the master, on a stream of its own: HTTP/2 flow
+    control holds each hop back (a `cat` of a huge file waits on the pty, it never piles up in
+    memory), and a busy terminal never delays the slave's Attach stream. Authenticated like
+    FileService (the slave's own credential and name as metadata). Ending the call hangs up: the
+    slave ends the shell's whole process tree.
+    """
+
+    def Relay(self, request_iterator, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_SlaveTerminalServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'Relay': grpc.stream_stream_rpc_method_handler(
+                    servicer.Relay,
+                    request_deserializer=jobfleet_dot_v1_dot_slave__pb2.TerminalFromSlave.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_slave__pb2.TerminalToSlave.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'jobfleet.v1.SlaveTerminal', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('jobfleet.v1.SlaveTerminal', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class SlaveTerminal:
+    """One terminal's bytes between a slave and the master, on a stream of its own: HTTP/2 flow
+    control holds each hop back (a `cat` of a huge file waits on the pty, it never piles up in
+    memory), and a busy terminal never delays the slave's Attach stream. Authenticated like
+    FileService (the slave's own credential and name as metadata). Ending the call hangs up: the
+    slave ends the shell's whole process tree.
+    """
+
+    @staticmethod
+    def Relay(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/jobfleet.v1.SlaveTerminal/Relay',
+            jobfleet_dot_v1_dot_slave__pb2.TerminalFromSlave.SerializeToString,
+            jobfleet_dot_v1_dot_slave__pb2.TerminalToSlave.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
