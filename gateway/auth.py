@@ -67,6 +67,9 @@ SOCKET_MISSING = (
 )
 SOCKET_REFUSAL = "jobfleet.socket_refusal"
 """The scope key under which a WebSocket's refusal reaches its handler."""
+SOCKET_QUERY_TOKEN = "jobfleet.socket_query_token"
+"""Set in a WebSocket's scope when its URL carried a `token` parameter (taken out of the query
+string): a socket that takes no token in its URL (the terminal's) refuses it by this."""
 
 
 def missing(cookie: str) -> str:
@@ -143,6 +146,7 @@ def socket_token(scope: Scope, cookie: str) -> Presented | None:
     given = presented(Headers(scope=scope), False, cookie)
     query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     if any(name == TOKEN_PARAM for name, _ in query):
+        scope[SOCKET_QUERY_TOKEN] = True
         value = next(value for name, value in query if name == TOKEN_PARAM).strip()
         if value and (given is None or given.cookie):
             given = Presented(value, TOKEN_PARAM)

@@ -49,6 +49,7 @@ PATH_PARAMS: Mapping[str, Schema] = {
     "jobid": schemas.identifier(description="a job's row id"),
     "key": schemas.text(128, required=True, description="a key the gateway answered before"),
     "node": schemas.text(255, required=True, description="a node, as the steps addressed it"),
+    "session": schemas.matching("[0-9A-Za-z-]{1,64}", description="a terminal session's uuid"),
 }
 
 SUCCESS: Schema = {
@@ -344,12 +345,18 @@ def _refused_in_200(operation: Operation, answers: Answers) -> Schema:
     also = "".join(f"; {status} {meaning}" for status, meaning in operation.answers.items())
     failure = {"headers": STATUS_HEADERS, "content": {JSON: {"schema": answers.failure}}}
     refusal = answers.unauthenticated or answers.failure
+    content: Schema = {JSON: {"schema": {"anyOf": [_success(operation, answers), refusal]}}}
+    if operation.media_type != JSON:  # a page or a download: that, or a refusal in JSON
+        content = {
+            operation.media_type: {"schema": _success(operation, answers)},
+            JSON: {"schema": refusal},
+        }
     return {
         "200": {
             "description": "done (status 200), or refused (the status it stands for in "
             f"{STATUS_HEADER}: {answers.refused}{also})",
             "headers": STATUS_HEADERS,
-            "content": {JSON: {"schema": {"anyOf": [_success(operation, answers), refusal]}}},
+            "content": content,
         },
         "404": {"description": "no such path (a path parameter holding `/`)", **failure},
     }

@@ -7,6 +7,8 @@ words.py    the proto's enums in OpenC3's words (task status, node types, ...)
 loguuid.py  a log route's uuid: a task's, or one step's (task uuid + step uuid + cmd|scp)
 steps.py    a job's `data` (step hashes) -> proto Steps, errors naming `data[i].<key>`
 filters.py  the catalogue list query (`name`, `create_user`, dates, ...) -> ListFilter
+terminal/   the web terminal (`/cmd`): its page, socket bridge and line mode
+static/     the terminal page's files, xterm.js vendored (`static/vendor/xterm/SOURCE`)
 
 Its envelope, `{"stat", "data"}` / `{"stat", "info"}`, is `gateway.envelope`: the gateway's own
 answers (health, unknown paths) wear it too. A refusal is HTTP 200 with `stat: false`, as OpenC3
@@ -23,6 +25,7 @@ from gateway.openc3 import names
 from gateway.openc3.routes import (
     analysis,
     approval,
+    cmd,
     crontab,
     fileserver,
     jobs,
@@ -65,10 +68,11 @@ DOCUMENT = Document(
         *approval.routes,
         *approval.open_routes,
         *notify.routes,
+        *cmd.routes,
     ],
     dialect=names.dialect,
     token_header_routes=[*fileserver.token_routes, *fileserver.v2_token_routes],
-    open_routes=approval.open_routes,
+    open_routes=[*approval.open_routes, *cmd.static_routes],
     uncapped_routes=[*fileserver.upload_routes, *fileserver.v2_upload_routes],
     prefix=PREFIX,
     refusals_in_200=True,

@@ -94,6 +94,31 @@ _THIRD_INTERFACE = {
     "variables": "params.variable",
 }
 
+# The terminal (`/cmd`): TerminalOpen's fields (alone, or below IssueTerminalTicket's `open.`)
+# -> the page's query keys; the log's filters -> OpenC3's.
+_TERMINAL_OPEN = {
+    f"{prefix}{field}": key
+    for prefix in ("", "open.")
+    for field, key in {
+        "project_id": "projectid",
+        "nodes": "node",
+        "group_id": "group",
+        "user": "sudo",
+        "mode": "bash",
+        "size": "cols",
+        "size.cols": "cols",
+        "size.rows": "rows",
+    }.items()
+}
+_TERMINAL_LOG = {
+    "actor": "user",
+    "user": "usr",
+    "after_unix": "time_start",
+    "before_unix": "time_end",
+    "session_id": "session",
+    "before_id": "before",
+}
+
 # Route path -> proto field -> key, where a route differs from FIELD_NAMES.
 ROUTE_FIELD_NAMES: Mapping[str, Mapping[str, str]] = {
     "/jobs/{projectid}/{jobuuid}": {"uuid": "jobuuid"},
@@ -111,6 +136,10 @@ ROUTE_FIELD_NAMES: Mapping[str, Mapping[str, str]] = {
     "/third/option/variable": _THIRD_OPTION,
     "/third/interface/dry-run": _THIRD_INTERFACE,
     "/third/interface/invoke": _THIRD_INTERFACE,
+    "/cmd/{projectid}": _TERMINAL_OPEN,
+    "/cmd/{projectid}/socket": _TERMINAL_OPEN,
+    "/cmd/{projectid}/log": _TERMINAL_LOG,
+    "/cmd/{projectid}/session/{session}": {"session_id": "session"},
 }
 
 _ITEM = re.compile(r"^(steps|variables)\[(\d+)\](?:\.(.+))?$")
