@@ -73,18 +73,17 @@ def _show(lines: list[str]) -> None:
 def _follow_line(stream: TerminalStream, events: _Events, view: shell_view.LineView) -> bool:
     """Show the answers to the line just sent until its summary; False if the session ended."""
     while True:
-        try:
+        try:  # Ctrl-C may come at any point of the loop, while waiting or while printing
             frame = events.frames.get(timeout=POLL_SECONDS)
+            if frame is None or frame.WhichOneof("body") == "closed":
+                return False
+            if _shown(frame, view):
+                return True
         except queue.Empty:
             continue
         except KeyboardInterrupt:
             print("^C: interrupting the line on every machine", file=sys.stderr, flush=True)
             stream.interrupt()
-            continue
-        if frame is None or frame.WhichOneof("body") == "closed":
-            return False
-        if _shown(frame, view):
-            return True
 
 
 def _shown(frame: terminal_pb2.TerminalServerFrame, view: shell_view.LineView) -> bool:

@@ -68,7 +68,13 @@ class PtyProcess:
 
         def shown() -> re.Match[str] | None:
             self.read_some()
-            return re.search(pattern, self.screen)
+            found = re.search(pattern, self.screen)
+            if found is None and self.proc.poll() is not None:
+                self.read_some()
+                found = re.search(pattern, self.screen)
+                exited = f"exited {self.proc.returncode} before showing {pattern!r}"
+                assert found, f"{exited}:\n{self.screen[-2000:]}"
+            return found
 
         return wait_until(shown, timeout, what=f"{pattern!r} on screen:\n{self.screen[-2000:]}")
 

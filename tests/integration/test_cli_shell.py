@@ -56,6 +56,7 @@ def cols_shown(proc: PtyProcess, cols: int) -> None:
         try:
             proc.expect(rf"{marker}(\d+)X", timeout=15)
         except AssertionError:
+            assert proc.proc.poll() is None, f"exited {proc.proc.returncode}:\n{proc.screen}"
             return False
         return f"{marker}{cols}X" in proc.screen
 
