@@ -1,11 +1,11 @@
-"""`jobfleet` entry point: subcommands `up` and `run`."""
+"""`jobfleet` entry point: subcommands `up`, `run` and `shell`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from jobfleet.cli import run, up
+from jobfleet.cli import run, shell, up
 
 
 def parser() -> argparse.ArgumentParser:
@@ -13,6 +13,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     up.add_parser(sub)
     run.add_parser(sub)
+    shell.add_parser(sub)
     return p
 
 

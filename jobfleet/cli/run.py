@@ -8,7 +8,7 @@ import sys
 
 import grpc
 
-from jobfleet.cli.auth import TOKEN_ENV, token_channel
+from jobfleet.cli.auth import TOKEN_ENV, read_token, token_channel
 from jobfleet.cli.client import STATUS_WORD, follow
 from jobfleet.tls import TlsError, add_client_arguments, client_tls_from
 from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
@@ -48,10 +48,7 @@ def run(args: argparse.Namespace) -> int:
         args=args.args,
         timeout_seconds=args.timeout,
     )
-    token = os.environ.get(TOKEN_ENV, "")
-    if args.token_file:
-        with open(args.token_file) as f:
-            token = f.read().strip()
+    token = read_token(args.token_file)
     try:
         tls = client_tls_from(vars(args), os.environ)
     except TlsError as exc:
