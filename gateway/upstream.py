@@ -27,6 +27,7 @@ from jobfleet.v1 import (
     report_pb2_grpc,
     task_pb2,
     task_pb2_grpc,
+    terminal_pb2_grpc,
     vv_pb2_grpc,
 )
 
@@ -59,6 +60,8 @@ class MasterClient:
 
     notify: notify_pb2_grpc.NotifyServiceStub
 
+    terminal: terminal_pb2_grpc.TerminalServiceStub
+
     @classmethod
     def over(
         cls, channel: grpc.aio.Channel, timeout: float, upload_channel: grpc.Channel
@@ -76,6 +79,7 @@ class MasterClient:
             approval_link=approval_pb2_grpc.ApprovalLinkServiceStub(channel),
             report=report_pb2_grpc.ReportServiceStub(channel),
             notify=notify_pb2_grpc.NotifyServiceStub(channel),
+            terminal=terminal_pb2_grpc.TerminalServiceStub(channel),
         )
 
     async def log_pages(

@@ -19,7 +19,15 @@ from dataclasses import dataclass
 import grpc
 import pytest
 
-from jobfleet.v1 import auth_pb2, auth_pb2_grpc, task_pb2, task_pb2_grpc, terminal_pb2_grpc
+from jobfleet.v1 import (
+    auth_pb2,
+    auth_pb2_grpc,
+    catalog_pb2,
+    catalog_pb2_grpc,
+    task_pb2,
+    task_pb2_grpc,
+    terminal_pb2_grpc,
+)
 from jobfleet.v1 import terminal_pb2 as pb
 from tests.cgroups import unique_sleep
 from tests.integration.conftest import Master, Services
@@ -347,3 +355,40 @@ def test_settings_and_recordings(world: World) -> None:
                 )
             )
         assert none.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_a_shell_is_admitted_on_one_machine_its_slave_attached(world: World) -> None:
+    with world.master.channel() as channel:
+        term = Term(channel, opening(1, "s2", actor="gina"))  # one node: a shell
+        opened = term.next().opened
+        assert (opened.mode, list(opened.nodes), opened.user) == (
+            pb.TERMINAL_MODE_SHELL,
+            ["s2"],
+            "root",
+        )
+        term.hang_up()
+
+        def kinds() -> list[int]:
+            return [e.kind for e in reversed(log(channel, session_id=opened.session_id))]
+
+        wait_until(lambda: pb.TERMINAL_LOG_KIND_END in kinds(), WAIT, what="the END row")
+        assert kinds()[0] == pb.TERMINAL_LOG_KIND_START
+        start = log(channel, session_id=opened.session_id)[-1]
+        assert (start.actor, start.node, start.user) == ("gina", "s2", "root")
+
+        # a machine reached over SSH through a slave that is not attached: UNAVAILABLE
+        catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
+        catalog.CreateNode(
+            catalog_pb2.CreateNodeRequest(
+                project_id=1, name="far", inip="127.0.0.9", slave="ghost", actor="admin"
+            ),
+            timeout=10,
+        )
+        catalog.CreateAccount(
+            catalog_pb2.CreateAccountRequest(
+                project_id=1, username="app", password="pw", actor="admin"
+            ),
+            timeout=10,
+        )
+        away = refused(channel, opening(1, "far", user="app"))
+        assert (away.code(), field_of(away)) == (grpc.StatusCode.UNAVAILABLE, "nodes")
