@@ -392,3 +392,22 @@ def test_a_shell_is_admitted_on_one_machine_its_slave_attached(world: World) -> 
         )
         away = refused(channel, opening(1, "far", user="app"))
         assert (away.code(), field_of(away)) == (grpc.StatusCode.UNAVAILABLE, "nodes")
+
+
+def test_an_idle_session_ends_by_itself(module_services: Services) -> None:
+    """A master of its own with a 1 s idle timeout; line mode needs no slave to open."""
+    master = module_services.start_master("--terminal-idle-timeout", "1")
+    with master.channel() as channel:
+        catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
+        for name in ("m1", "m2"):
+            catalog.CreateNode(catalog_pb2.CreateNodeRequest(project_id=1, name=name), timeout=10)
+        catalog.CreateAccount(
+            catalog_pb2.CreateAccountRequest(project_id=1, username="app", password="pw"),
+            timeout=10,
+        )
+        term = Term(channel, opening(1, "m1", "m2"))
+        opened = term.next().opened
+        assert (opened.idle_timeout_seconds, opened.user) == (1, "app")
+        closed = term.next().closed
+        assert closed.reason == "idle"
+        term.hang_up()
