@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from master.catalogue.variables import PATTERN
 from master.db.connection import DbRunner
+from master.db.models import Task
 from master.domain import CommandSpec, ExecutionStatus, ScriptType
 from master.errors import FailedPrecondition, JobfleetError, NotFound
 from master.store import terminals
@@ -59,6 +60,7 @@ class LineRunner:
         self.engine = engine
         self.queries = queries
         self.run_db = run_db
+        self._killing: set[asyncio.Future[None]] = set()  # kills of lines submitted too late
 
     async def run(self, session: Session, events: AsyncIterator[ClientEvent], emit: Emit) -> Closed:
         """Run lines until the client's events end (the session is then over) or it idles."""
@@ -112,8 +114,12 @@ class LineRunner:
 
     async def _run_line(self, session: Session, line: Running, emit: Emit) -> None:
         began = time.monotonic()
+        submission = asyncio.ensure_future(self.engine.submit_command(command(session, line.text)))
         try:
-            task = await self.engine.submit_command(command(session, line.text))
+            task = await asyncio.shield(submission)
+        except asyncio.CancelledError:  # the session ended mid-submit: kill what it starts
+            submission.add_done_callback(lambda done: self._kill_submitted(session, done))
+            raise
         except JobfleetError as exc:
             await self.run_db(terminals.add_log, [entry(session, LogKind.COMMAND, line.text)])
             for node in session.nodes:
@@ -132,6 +138,15 @@ class LineRunner:
                 await emit(LineFinished(node, -1, view.task.status, view.task.reason))
         total = len(session.nodes)
         await emit(LineSummary(task.uuid, succeeded, total - succeeded, time.monotonic() - began))
+
+    def _kill_submitted(self, session: Session, done: asyncio.Future[Task]) -> None:
+        if done.cancelled() or done.exception() is not None:
+            return
+        killing = asyncio.ensure_future(
+            self._kill(session, Running("", done.result().uuid), HUNG_UP)
+        )
+        self._killing.add(killing)
+        killing.add_done_callback(self._killing.discard)
 
     async def _follow(self, session: Session, line: Running, emit: Emit) -> TaskView:
         """The task's output and ends relayed as they come (woken by the task's events)."""
