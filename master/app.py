@@ -39,6 +39,7 @@ from master.rpc.report_service import ReportServicer
 from master.rpc.server import add_services, new_server
 from master.rpc.slave_link import SlaveLinkServicer
 from master.rpc.task_service import TaskServicer
+from master.rpc.terminal_service import TerminalServicer
 from master.rpc.token_service import TokenServicer
 from master.rpc.vv_service import VersionServicer
 from master.secrets import KeyFileError, SecretBox
@@ -54,6 +55,10 @@ from master.tasks.queries import TaskQueries
 from master.tasks.quotas import Quotas
 from master.tasks.runlogs import RunLogs
 from master.tasks.versions import Versions
+from master.terminal.admission import Admission
+from master.terminal.lines import LineRunner
+from master.terminal.model import ClientEvents, Closed, Emit, Session, SessionHooks, ShellRunner
+from master.terminal.records import TerminalRecords
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +107,10 @@ class Master:
         self.notifier = notify_worker(config, self.run_db, self.secrets)
         self.events.on_every_change(self.notifier.poke)
         self.auth = Authenticator(self.tokens, self.slaves, config.admin_token, config.join_token)
+        self.terminals = Admission(self.run_db, self.sessions, self.engine, config.terminal)
+        # TODO(shell path): the real ShellRunner (master/terminal/shell.py) replaces this
+        # placeholder here, wired with the SlaveTerminal servicer.
+        self.shell: ShellRunner = UnavailableShell()
         self.server = new_server(self.auth)
         self.port = 0
         self._stopped = asyncio.Event()
@@ -120,6 +129,7 @@ class Master:
             self.port = self.server.add_secure_port(self.config.listen, tls.credentials())
         await self.server.start()
         await self.intake.recover()
+        await self.terminals.recover()
         host = self.config.listen.rpartition(":")[0]
         logger.info(
             "master listening on %s:%d (%s), database %s",
@@ -154,6 +164,13 @@ class Master:
             approval_links=ApprovalLinkServicer(self.approvals),
             reports=ReportServicer(self.reports),
             notify=NotifyServicer(self.notify),
+            terminals=TerminalServicer(
+                self.terminals,
+                LineRunner(self.engine, self.queries, self.run_db),
+                self.shell,
+                TerminalRecords(self.run_db),
+                self.auth,
+            ),
         )
 
     def _write_ready(self, listen: str) -> None:
@@ -219,6 +236,15 @@ class Master:
         tb: TracebackType | None,
     ) -> None:
         await self.shutdown()
+
+
+class UnavailableShell:
+    """Stands in for the shell path until it is wired: a shell closes at once, saying so."""
+
+    async def run(
+        self, session: Session, events: ClientEvents, emit: Emit, hooks: SessionHooks
+    ) -> Closed:
+        return Closed(reason="shell unavailable")
 
 
 def notify_worker(config: MasterConfig, run_db: DbRunner, box: SecretBox) -> NotifyWorker:

@@ -22,6 +22,7 @@ from master.config import (
     MasterConfig,
     NotifySettings,
     Secret,
+    TerminalLimits,
     env_default,
     parse_host_port,
     positive,
@@ -126,6 +127,30 @@ def parser() -> argparse.ArgumentParser:
         "--max-crontabs",
         default=env_default("max_crontabs", "200"),
         help="crontabs one project may have [JOBFLEET_MAX_CRONTABS, default 200]",
+    )
+    limits.add_argument(
+        "--terminal-max-per-project",
+        default=env_default("terminal_max_per_project", "20"),
+        help="terminal sessions open at once in one project [JOBFLEET_TERMINAL_MAX_PER_PROJECT, "
+        "default 20]",
+    )
+    limits.add_argument(
+        "--terminal-max-per-user",
+        default=env_default("terminal_max_per_user", "5"),
+        help="terminal sessions open at once for one token and actor "
+        "[JOBFLEET_TERMINAL_MAX_PER_USER, default 5]",
+    )
+    limits.add_argument(
+        "--terminal-idle-timeout",
+        default=env_default("terminal_idle_timeout", "900"),
+        help="seconds without input before a terminal session ends "
+        "[JOBFLEET_TERMINAL_IDLE_TIMEOUT, default 900]",
+    )
+    limits.add_argument(
+        "--terminal-ticket-ttl",
+        default=env_default("terminal_ticket_ttl", "60"),
+        help="seconds a terminal ticket may wait for its open [JOBFLEET_TERMINAL_TICKET_TTL, "
+        "default 60]",
     )
     p.add_argument(
         "--public-url",
@@ -316,10 +341,28 @@ def config_from(args: argparse.Namespace) -> MasterConfig:
             "--max-submissions-per-second",
         ),
         max_crontabs=positive_int(args.max_crontabs, "max_crontabs", "--max-crontabs"),
+        terminal=terminal_from(args),
         key_file=args.key_file,
         blob_grace=positive_number(args.blob_grace, "blob_grace", "--blob-grace"),
         public_url=public_url(args.public_url, "--public-url or JOBFLEET_PUBLIC_URL"),
         notify=notify_from(args),
+    )
+
+
+def terminal_from(args: argparse.Namespace) -> TerminalLimits:
+    return TerminalLimits(
+        max_per_project=positive_int(
+            args.terminal_max_per_project, "terminal_max_per_project", "--terminal-max-per-project"
+        ),
+        max_per_user=positive_int(
+            args.terminal_max_per_user, "terminal_max_per_user", "--terminal-max-per-user"
+        ),
+        idle_timeout=positive_number(
+            args.terminal_idle_timeout, "terminal_idle_timeout", "--terminal-idle-timeout"
+        ),
+        ticket_ttl=positive_number(
+            args.terminal_ticket_ttl, "terminal_ticket_ttl", "--terminal-ticket-ttl"
+        ),
     )
 
 

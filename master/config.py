@@ -26,6 +26,20 @@ class Secret:
 
 
 @dataclass(frozen=True)
+class TerminalLimits:
+    """What terminal sessions may take (master/terminal/admission.py)."""
+
+    max_per_project: int = 20
+    """Sessions open at once in one project; one more is RESOURCE_EXHAUSTED."""
+    max_per_user: int = 5
+    """Sessions open at once for one caller (its token and actor)."""
+    idle_timeout: float = 900.0
+    """Seconds without input before a session ends (a line running is not idle)."""
+    ticket_ttl: float = 60.0
+    """Seconds a ticket (IssueTerminalTicket) stays good for its one open."""
+
+
+@dataclass(frozen=True)
 class NotifySettings:
     """The outbox's channels (each off when unset) and its retry schedule."""
 
@@ -87,6 +101,8 @@ class MasterConfig:
     """Tasks one project may start per second, sustained (bursts of up to 5 s worth)."""
     max_crontabs: int = 200
     """Crontabs one project may have."""
+    terminal: TerminalLimits = field(default_factory=lambda: TerminalLimits())
+    """Terminal sessions' caps, idle timeout and tickets' life (docs/terminal.md)."""
     key_file: Path | None = None
     """The key that encrypts secrets at rest (SSH keys, passwords); made 0600 at first start.
     None = data_dir/secrets.key."""

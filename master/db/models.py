@@ -375,6 +375,7 @@ class VersionVariable(BaseModel):
     class Meta:
         indexes = ((("project", "node", "name"), True), (("project", "update_time"), False))
 
+
 class Approval(BaseModel):
     """One approver's row of an approval step (tasks/approvals.py): their answer, and the hash
     of the token their link carries (the token itself is never stored). Every row of a step
@@ -402,6 +403,7 @@ class Approval(BaseModel):
 
     class Meta:
         indexes = ((("project_id", "id"), False),)
+
 
 # --- notifications (migration 0022; master/store/notify.py, master/notify/)
 
@@ -479,3 +481,97 @@ class DeliveryAttempt(BaseModel):
     started_at = pw.DateTimeField(default=utcnow)
     ok = pw.BooleanField(default=False)
     detail = pw.TextField(default="")  # the error, or what the server answered
+
+
+# --- terminals (migration 0024; master/store/terminals.py, master/terminal/)
+
+
+class TerminalSession(BaseModel):
+    """One terminal session: who opened what where, and how it ended (`ended_at` null: open;
+    a master that starts closes those left open, with reason "master restarted")."""
+
+    uuid = pw.CharField(max_length=32, unique=True)
+    project_id = pw.IntegerField()
+    actor = pw.CharField(max_length=255, default="")
+    token_id = pw.IntegerField(default=0)  # the opener's token (0 = admin): the per-user cap
+    nodes = pw.TextField(default="")  # sorted, comma-joined
+    user = pw.CharField(max_length=255, default="")  # the execution account
+    mode = pw.CharField(max_length=8)  # shell | lines
+    opened_at = pw.DateTimeField(default=utcnow)
+    ended_at = pw.DateTimeField(null=True)
+    exit_code = pw.IntegerField(default=-1)
+    reason = pw.TextField(default="")
+    recorded = pw.BooleanField(default=False)
+    cols = pw.IntegerField(default=80)
+    rows = pw.IntegerField(default=24)
+    term = pw.CharField(max_length=64, default="")
+
+    class Meta:
+        indexes = ((("project_id", "ended_at"), False), (("ended_at",), False))
+
+
+class TerminalLog(BaseModel):
+    """The terminal audit log (OpenC3's `cmd` log): `actor` typed `cmd` (verbatim; "" for
+    hidden input) on `node` as `usr`."""
+
+    project_id = pw.IntegerField()
+    session = pw.CharField(max_length=32, default="")
+    actor = pw.CharField(max_length=255, default="")
+    node = pw.TextField(default="")
+    usr = pw.CharField(max_length=255, default="")
+    cmd = pw.TextField(default="")
+    kind = pw.CharField(max_length=8)  # start | line | hidden | end | command
+    time = pw.DateTimeField(default=utcnow)
+    task_uuid = pw.CharField(max_length=64, default="")
+
+    class Meta:
+        indexes = (
+            (("project_id", "id"), False),
+            (("project_id", "time"), False),
+            (("project_id", "session"), False),
+        )
+
+
+class TerminalTicket(BaseModel):
+    """A single-use ticket for one OpenTerminal: its sha256 only, and what it opens."""
+
+    digest = pw.CharField(max_length=64, unique=True)
+    project_id = pw.IntegerField()
+    token_id = pw.IntegerField(default=0)
+    actor = pw.CharField(max_length=255, default="")
+    nodes = pw.TextField(default="")
+    group_id = pw.IntegerField(default=0)
+    user = pw.CharField(max_length=255, default="")
+    mode = pw.CharField(max_length=8, default="")  # "" = by the node count
+    cols = pw.IntegerField(default=80)
+    rows = pw.IntegerField(default=24)
+    term = pw.CharField(max_length=64, default="")
+    created_at = pw.DateTimeField(default=utcnow)
+    expires_at = pw.DateTimeField()
+    used_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("expires_at",), False),)
+
+
+class TerminalSettings(BaseModel):
+    """A project's terminal settings (no row: the defaults, nothing recorded)."""
+
+    project_id = pw.IntegerField(unique=True)
+    record = pw.BooleanField(default=False)
+    edit_user = pw.CharField(max_length=255, default="")
+    edit_time = pw.DateTimeField(default=utcnow)
+
+
+class TerminalChunk(BaseModel):
+    """One event of a recorded session: output ("o") or a resize ("r", data `COLSxROWS`), `at`
+    seconds after the session opened."""
+
+    session = pw.CharField(max_length=32)
+    seq = pw.IntegerField()
+    at = pw.FloatField()
+    kind = pw.CharField(max_length=1, default="o")
+    data = pw.BlobField()
+
+    class Meta:
+        indexes = ((("session", "seq"), True),)

@@ -23,6 +23,7 @@ from jobfleet.v1 import (
     report_pb2,
     slave_pb2,
     task_pb2,
+    terminal_pb2,
 )
 from master.errors import JobfleetError
 from master.rpc.auth import Authenticator
@@ -38,10 +39,15 @@ GUARDED = frozenset(
         approval_pb2.DESCRIPTOR.services_by_name["ApprovalService"].full_name,
         report_pb2.DESCRIPTOR.services_by_name["ReportService"].full_name,
         notify_pb2.DESCRIPTOR.services_by_name["NotifyService"].full_name,
+        terminal_pb2.DESCRIPTOR.services_by_name["TerminalService"].full_name,
     }
 )
 """The Control services: a token of a project, or the admin's. ApprovalLinkService is not one:
 the approver's link token is its credential (master/tasks/approval_answers.py)."""
+UNGUARDED = frozenset({"/jobfleet.v1.TerminalService/OpenTerminal"})
+"""Methods of a Control service that check their caller themselves: OpenTerminal opens with a
+single-use ticket instead of call credentials, or checks the call's token on its `open` frame
+with the same Authenticator (master/rpc/terminal_service.py)."""
 SLAVE_SIDE = frozenset({slave_pb2.DESCRIPTOR.services_by_name["FileService"].full_name})
 """Services for slaves: a slave's own credential, or the admin's token."""
 SCHEME = "token "
@@ -78,7 +84,7 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         handler = await continuation(details)
         method: str = details.method
         service = method.split("/")[1]
-        if handler is None or service not in GUARDED | SLAVE_SIDE:
+        if handler is None or service not in GUARDED | SLAVE_SIDE or method in UNGUARDED:
             return handler
         token = presented(details.invocation_metadata)
         if service in SLAVE_SIDE:

@@ -364,7 +364,18 @@ class TaskEngine:
         blob: Blob | None = None,
     ) -> list[Placement]:
         """Where each node runs, with the SSH targets of those reached over SSH."""
-        user = planned.step.user
+        return await self.route(project_id, nodes, planned.step.user, role, blob)
+
+    async def route(
+        self,
+        project_id: int,
+        nodes: list[str],
+        user: str,
+        role: Role = Role.RUN,
+        blob: Blob | None = None,
+    ) -> list[Placement]:
+        """Where each node runs as `user` now, with the SSH targets (the account's secrets
+        opened) of those reached over SSH: a step's executions, or a terminal's shell."""
         machines, seen, account = await self.run_db(routing_facts, project_id, nodes, user)
         placed = routing.place(self.sessions, nodes, machines, seen, project_id, user, role, blob)
         unopened = ""

@@ -12,7 +12,7 @@ import peewee
 import pytest
 from google.protobuf.message import Message
 
-from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, task_pb2
+from jobfleet.v1 import auth_pb2, catalog_pb2, crontab_pb2, task_pb2, terminal_pb2
 from jobfleet.v1.catalog_pb2 import ListProjectsRequest, ListSlavesRequest
 from master.catalogue.service import Tokens
 from master.db.connection import DbRunner
@@ -30,6 +30,7 @@ MODULES = {
     "CatalogService": catalog_pb2,
     "CrontabService": crontab_pb2,
     "TokenService": auth_pb2,
+    "TerminalService": terminal_pb2,
 }
 ONE = Caller(project_id=1, token_id=7)
 
