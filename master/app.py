@@ -38,6 +38,7 @@ from master.rpc.notify_service import NotifyServicer
 from master.rpc.report_service import ReportServicer
 from master.rpc.server import add_services, new_server
 from master.rpc.slave_link import SlaveLinkServicer
+from master.rpc.slave_terminal import SlaveTerminalServicer
 from master.rpc.task_service import TaskServicer
 from master.rpc.token_service import TokenServicer
 from master.rpc.vv_service import VersionServicer
@@ -54,6 +55,7 @@ from master.tasks.queries import TaskQueries
 from master.tasks.quotas import Quotas
 from master.tasks.runlogs import RunLogs
 from master.tasks.versions import Versions
+from master.terminal.shell import SlaveShells
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +99,8 @@ class Master:
         self.catalogue = Catalogue(self.run_db, self.secrets)
         self.tokens = Tokens(self.run_db)
         self.reports = Reports(self.run_db, config.time_zone)
+        self.shells = SlaveShells(self.sessions)
+        """The ShellRunner: the TerminalService servicer opens shells through it."""
 
         self.notify = Notify(self.run_db, self.secrets)
         self.notifier = notify_worker(config, self.run_db, self.secrets)
@@ -154,6 +158,7 @@ class Master:
             approval_links=ApprovalLinkServicer(self.approvals),
             reports=ReportServicer(self.reports),
             notify=NotifyServicer(self.notify),
+            slave_terminals=SlaveTerminalServicer(self.shells),
         )
 
     def _write_ready(self, listen: str) -> None:

@@ -375,6 +375,7 @@ class VersionVariable(BaseModel):
     class Meta:
         indexes = ((("project", "node", "name"), True), (("project", "update_time"), False))
 
+
 class Approval(BaseModel):
     """One approver's row of an approval step (tasks/approvals.py): their answer, and the hash
     of the token their link carries (the token itself is never stored). Every row of a step
@@ -402,6 +403,7 @@ class Approval(BaseModel):
 
     class Meta:
         indexes = ((("project_id", "id"), False),)
+
 
 # --- notifications (migration 0022; master/store/notify.py, master/notify/)
 

@@ -42,7 +42,12 @@ GUARDED = frozenset(
 )
 """The Control services: a token of a project, or the admin's. ApprovalLinkService is not one:
 the approver's link token is its credential (master/tasks/approval_answers.py)."""
-SLAVE_SIDE = frozenset({slave_pb2.DESCRIPTOR.services_by_name["FileService"].full_name})
+SLAVE_SIDE = frozenset(
+    {
+        slave_pb2.DESCRIPTOR.services_by_name["FileService"].full_name,
+        slave_pb2.DESCRIPTOR.services_by_name["SlaveTerminal"].full_name,
+    }
+)
 """Services for slaves: a slave's own credential, or the admin's token."""
 SCHEME = "token "
 SLAVE_NAME_KEY = "jobfleet-slave"

@@ -38,6 +38,7 @@ from master.rpc.interceptor import AuthInterceptor
 from master.rpc.notify_service import NotifyServicer
 from master.rpc.report_service import ReportServicer
 from master.rpc.slave_link import SlaveLinkServicer
+from master.rpc.slave_terminal import SlaveTerminalServicer
 from master.rpc.task_service import TaskServicer
 from master.rpc.token_service import TokenServicer
 from master.rpc.vv_service import VersionServicer
@@ -54,6 +55,7 @@ SERVICES = [
     approval_pb2.DESCRIPTOR.services_by_name["ApprovalLinkService"].full_name,
     report_pb2.DESCRIPTOR.services_by_name["ReportService"].full_name,
     notify_pb2.DESCRIPTOR.services_by_name["NotifyService"].full_name,
+    slave_pb2.DESCRIPTOR.services_by_name["SlaveTerminal"].full_name,
 ]
 SERVER_OPTIONS = [
     ("grpc.so_reuseport", 0),
@@ -85,6 +87,7 @@ def add_services(
     approval_links: ApprovalLinkServicer | None = None,
     reports: ReportServicer,
     notify: NotifyServicer,
+    slave_terminals: SlaveTerminalServicer | None = None,
 ) -> None:
     slave_pb2_grpc.add_SlaveLinkServicer_to_server(link, server)
     task_pb2_grpc.add_TaskServiceServicer_to_server(tasks, server)
@@ -101,6 +104,8 @@ def add_services(
     report_pb2_grpc.add_ReportServiceServicer_to_server(reports, server)
 
     notify_pb2_grpc.add_NotifyServiceServicer_to_server(notify, server)
+    if slave_terminals is not None:
+        slave_pb2_grpc.add_SlaveTerminalServicer_to_server(slave_terminals, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ["", *SERVICES]:

@@ -54,4 +54,3 @@ class VersionServicer(vv_pb2_grpc.VersionServiceServicer):
     ) -> pb.ListVersionValuesResponse:
         values = await self.versions.values(request.project_id, request.appname)
         return pb.ListVersionValuesResponse(values=values)
-

@@ -112,9 +112,7 @@ class TaskQueries:
         if row is None:
             raise NotFound(f"execution {execution_id} not found", "execution_id")
         limit = min(max_bytes or DEFAULT_READ, MAX_READ)
-        data, next_seq = await self.run_db(
-            logs.read, execution_id, max(from_seq, 0), limit, stderr
-        )
+        data, next_seq = await self.run_db(logs.read, execution_id, max(from_seq, 0), limit, stderr)
         final = ExecutionStatus(row.status).final
         return LogRead(data, next_seq, final and next_seq >= row.chunk_count)
 
