@@ -29,6 +29,7 @@ from master.notify.retry import RetryPolicy
 from master.notify.service import Notify
 from master.notify.worker import Channels, NotifyWorker
 from master.reports.service import Reports
+from master.rpc import terminal_selftest as selftest
 from master.rpc.approval_service import ApprovalLinkServicer, ApprovalServicer
 from master.rpc.auth import Authenticator
 from master.rpc.catalog_service import CatalogServicer
@@ -160,6 +161,7 @@ class Master:
             notify=NotifyServicer(self.notify),
             slave_terminals=SlaveTerminalServicer(self.shells),
         )
+        selftest.serve_if_asked(self.server, self.shells, self.auth)
 
     def _write_ready(self, listen: str) -> None:
         path = self.config.ready_file

@@ -14,12 +14,16 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import logging
+
 from jobfleet.v1 import slave_pb2, slave_pb2_grpc
 from master.errors import InvalidArgument
 from master.rpc.context import CALLER, Context
 from master.rpc.errors import streaming
 from master.terminal.model import Input, Output, Resize
 from master.terminal.shell import SlaveExit, SlaveFrame, SlaveLine, SlaveShells, SlaveStarted
+
+logger = logging.getLogger(__name__)
 
 
 class SlaveTerminalServicer(slave_pb2_grpc.SlaveTerminalServicer):
@@ -72,6 +76,7 @@ class RelayStream:
         try:
             message = await self._first(anext(self._requests, None))
         except Exception:  # the call broke: the slave is gone
+            logger.warning("terminal relay stream broke", exc_info=True)
             return None
         return message if isinstance(message, slave_pb2.TerminalFromSlave) else None
 

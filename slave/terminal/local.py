@@ -3,7 +3,7 @@
 The shell is started by exec only (runas.py: `setpriv` switches the account; no fork next to
 gRPC's threads): `setsid --ctty` makes it a session leader with the pty as its controlling
 terminal, so a hang-up reaches it the way a closed terminal would. With cgroups it waits behind
-a gate (on fd 3, its stdin being the pty) until the slave moved it into a cgroup of its own.
+a gate (a pipe on its stderr) until the slave moved it into a cgroup of its own.
 It ends like a run: SIGHUP to its group, cgroup and marked processes, SIGKILL after the grace.
 Its environment is the commands' allow-list (process.py): none of the slave's secrets.
 """
@@ -32,7 +32,9 @@ from slave.terminal.shell import CHUNK, ShellError
 
 logger = logging.getLogger(__name__)
 
-_GATE = 'read -r go <&3; exec 3<&-; exec "$@"'
+_GATE = 'read -r go <&2; exec 2>&1; exec "$@"'
+"""Wait for a line on the gate's pipe (stderr until then: stdin must be the pty for setsid,
+and sh takes single-digit descriptors only), make stderr the pty, become the shell."""
 
 
 def shell_env(run_as: RunAs, term: str, base: Mapping[str, str]) -> dict[str, str]:
@@ -196,10 +198,9 @@ async def _spawn(
             *argv,
             stdin=tty,
             stdout=tty,
-            stderr=tty,
+            stderr=gate_in if gated else tty,
             env=env,
             cwd=run_as.cwd(),
-            pass_fds=(gate_in,) if gated else (),
         )
     except OSError as exc:
         if gate is not None:

@@ -24,6 +24,8 @@ from slave.terminal.shell import Shell, ShellError
 logger = logging.getLogger(__name__)
 
 Opener = Callable[[], Awaitable[Shell]]
+END_WAIT = 10.0
+"""Seconds the master has to end the stream once it has the exit."""
 
 
 class Relay:
@@ -55,18 +57,23 @@ class Relay:
             await shell.hang_up()
 
     async def _relay(self, shell: Shell) -> None:
+        """Until the shell ends (then say how, and let the master end the stream: cancelling
+        a read would cancel the call) or the master hangs up."""
         output = asyncio.create_task(self._output(shell))
-        tasks = [output, asyncio.create_task(self._input(shell)), asyncio.create_task(self._due())]
+        reader = asyncio.create_task(self._input(shell))
+        due = asyncio.create_task(self._due())
         try:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({output, reader}, return_when=asyncio.FIRST_COMPLETED)
+            if output.done() and output.exception() is None:
+                await shell.hang_up()  # the shell ended: nothing it left behind outlives it
+                await self._lines(self._rules.due(float("inf")))
+                await self._exit(shell.exit_code(), "", wait_end=False)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(reader), END_WAIT)
         finally:
-            for task in tasks:
+            for task in (output, reader, due):
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        if output.done() and not output.cancelled() and output.exception() is None:
-            await shell.hang_up()  # the shell ended: nothing it left behind outlives it
-            await self._lines(self._rules.due(float("inf")))
-            await self._exit(shell.exit_code(), "")
+            await asyncio.gather(output, reader, due, return_exceptions=True)
 
     async def _output(self, shell: Shell) -> None:
         loop = asyncio.get_running_loop()
@@ -108,12 +115,13 @@ class Relay:
             audit = slave_pb2.TerminalInputLine(text=line.text, hidden=line.hidden)
             await self.send(slave_pb2.TerminalFromSlave(line=audit))
 
-    async def _exit(self, code: int, reason: str) -> None:
+    async def _exit(self, code: int, reason: str, wait_end: bool = True) -> None:
         exit_frame = slave_pb2.TerminalExit(exit_code=code, reason=reason)
-        with contextlib.suppress(asyncio.InvalidStateError, grpc.aio.AioRpcError):
+        with contextlib.suppress(asyncio.InvalidStateError, grpc.aio.AioRpcError, TimeoutError):
             await self.send(slave_pb2.TerminalFromSlave(exit=exit_frame))
             await self._call.done_writing()
-            await self._call.read()  # the master ends the stream once it has the exit
+            if wait_end:  # the master ends the stream once it has the exit
+                await asyncio.wait_for(self._call.read(), END_WAIT)
 
 
 async def relay(
