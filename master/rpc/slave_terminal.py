@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
-
-import logging
 
 from jobfleet.v1 import slave_pb2, slave_pb2_grpc
 from master.errors import InvalidArgument
@@ -76,7 +75,7 @@ class RelayStream:
         try:
             message = await self._first(anext(self._requests, None))
         except Exception:  # the call broke: the slave is gone
-            logger.warning("terminal relay stream broke", exc_info=True)
+            logger.info("a terminal relay stream broke", exc_info=True)
             return None
         return message if isinstance(message, slave_pb2.TerminalFromSlave) else None
 
