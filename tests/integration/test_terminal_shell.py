@@ -49,6 +49,7 @@ class Term:
         self._call = stub.OpenTerminal(self._outgoing(), timeout=300)
         self.opened = next(self._call).opened
         self.output = bytearray()
+        self.received = 0  # bytes of output, all told
         self.closed: terminal_pb2.TerminalClosed | None = None
         self.reading = threading.Event()
         self.reading.set()
@@ -65,6 +66,7 @@ class Term:
                 self.reading.wait()
                 if frame.WhichOneof("body") == "output":
                     self.output += frame.output
+                    self.received += len(frame.output)
                     del self.output[: -(1 << 20)]  # a flood is not kept
                 elif frame.WhichOneof("body") == "closed":
                     self.closed = frame.closed
@@ -275,5 +277,7 @@ def test_a_flood_waits_on_the_pty_and_memory_stays_bounded(fleet: Fleet) -> None
     for pid in before:
         assert peak[pid] - before[pid] < 64 << 20, (pid, before[pid], peak[pid])
     assert b"done-3" not in term.output  # head waits on the pty: 1 GB did not pass meanwhile
+    held = term.received
+    wait_until(lambda: term.received > held + (16 << 20), 60, what="the flood going on")
     term.close()
     wait_until(lambda: not set(head) & set(pids_of(b"head\x00-c\x001G")), 30, what="head gone")
