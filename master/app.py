@@ -38,6 +38,7 @@ from master.rpc.notify_service import NotifyServicer
 from master.rpc.report_service import ReportServicer
 from master.rpc.server import add_services, new_server
 from master.rpc.slave_link import SlaveLinkServicer
+from master.rpc.slave_terminal import SlaveTerminalServicer
 from master.rpc.task_service import TaskServicer
 from master.rpc.terminal_service import TerminalServicer
 from master.rpc.token_service import TokenServicer
@@ -57,8 +58,8 @@ from master.tasks.runlogs import RunLogs
 from master.tasks.versions import Versions
 from master.terminal.admission import Admission
 from master.terminal.lines import LineRunner
-from master.terminal.model import ClientEvents, Closed, Emit, Session, SessionHooks, ShellRunner
 from master.terminal.records import TerminalRecords
+from master.terminal.shell import SlaveShells
 
 logger = logging.getLogger(__name__)
 
@@ -102,15 +103,14 @@ class Master:
         self.catalogue = Catalogue(self.run_db, self.secrets)
         self.tokens = Tokens(self.run_db)
         self.reports = Reports(self.run_db, config.time_zone)
+        self.shells = SlaveShells(self.sessions)
+        """The ShellRunner: the TerminalService servicer opens shells through it."""
 
         self.notify = Notify(self.run_db, self.secrets)
         self.notifier = notify_worker(config, self.run_db, self.secrets)
         self.events.on_every_change(self.notifier.poke)
         self.auth = Authenticator(self.tokens, self.slaves, config.admin_token, config.join_token)
         self.terminals = Admission(self.run_db, self.sessions, self.engine, config.terminal)
-        # TODO(shell path): the real ShellRunner (master/terminal/shell.py) replaces this
-        # placeholder here, wired with the SlaveTerminal servicer.
-        self.shell: ShellRunner = UnavailableShell()
         self.server = new_server(self.auth)
         self.port = 0
         self._stopped = asyncio.Event()
@@ -167,10 +167,11 @@ class Master:
             terminals=TerminalServicer(
                 self.terminals,
                 LineRunner(self.engine, self.queries, self.run_db),
-                self.shell,
+                self.shells,
                 TerminalRecords(self.run_db),
                 self.auth,
             ),
+            slave_terminals=SlaveTerminalServicer(self.shells),
         )
 
     def _write_ready(self, listen: str) -> None:
@@ -236,15 +237,6 @@ class Master:
         tb: TracebackType | None,
     ) -> None:
         await self.shutdown()
-
-
-class UnavailableShell:
-    """Stands in for the shell path until it is wired: a shell closes at once, saying so."""
-
-    async def run(
-        self, session: Session, events: ClientEvents, emit: Emit, hooks: SessionHooks
-    ) -> Closed:
-        return Closed(reason="shell unavailable")
 
 
 def notify_worker(config: MasterConfig, run_db: DbRunner, box: SecretBox) -> NotifyWorker:

@@ -652,7 +652,24 @@ class Finished:
     finished_at: dt.datetime | None
 
 
-Outbound = RunOrder | CopyOrder | KillOrder | ChunkAck | ResultAck | None  # None closes the stream
+@dataclass(frozen=True)
+class TerminalOrder:
+    """Open a pty running a login shell: the slave joins SlaveTerminal.Relay with the session's
+    id and the one-time `key`; `ssh` set = on that machine over SSH from the slave."""
+
+    session_id: str
+    key: str = field(repr=False)
+    project_id: int
+    user: str  # local run-as account; "" = the slave's default
+    ssh: SshTarget | None
+    cols: int
+    rows: int
+    term: str
+
+
+Outbound = (
+    RunOrder | CopyOrder | KillOrder | ChunkAck | ResultAck | TerminalOrder | None
+)  # None closes the stream
 Inbound = Started | Chunk | Finished
 
 ALL_PROJECTS: frozenset[int] | None = None

@@ -31,6 +31,7 @@ from slave.messages import (
     PlaceRequest,
     ResultAck,
     RunRequest,
+    TerminalRequest,
     Welcome,
 )
 from slave.outbox import Kept, Outbox
@@ -79,7 +80,10 @@ class Link:
         attached: asyncio.Event | None = None,
         files: MasterFiles | None = None,
         on_welcome: Callable[[Welcome], None] | None = None,
+        terminals: Callable[[TerminalRequest], None] | None = None,
     ) -> None:
+        self._terminals = terminals
+        """Takes terminal orders; None = this link refuses them (logged)."""
         self.attached = attached or asyncio.Event()
         self._on_welcome = on_welcome
         self._files = files
@@ -181,6 +185,11 @@ class Link:
         match message:
             case RunRequest() | KillRequest() | FetchRequest() | PlaceRequest():
                 self._executions.handle(message)
+            case TerminalRequest():
+                if self._terminals is None:
+                    logger.warning("terminal order %s ignored: no terminals", message.session_id)
+                else:
+                    self._terminals(message)
             case OutputAck():
                 self._outbox.ack_output(message.execution_id, message.seqs)
             case ResultAck():

@@ -24,6 +24,7 @@ from slave.messages import (
     SshTarget,
     Started,
     Status,
+    TerminalRequest,
     ToMaster,
     Welcome,
 )
@@ -126,6 +127,8 @@ def from_proto(message: slave_pb2.MasterMessage) -> FromMaster | None:
         return _run(message.run)
     if kind == "copy":
         return _copy(message.copy)
+    if kind == "terminal":
+        return _terminal(message.terminal)
     if kind == "kill":
         return KillRequest(message.kill.execution_id, message.kill.reason)
     if kind == "output_ack":
@@ -156,6 +159,20 @@ def _run(run: slave_pb2.RunCommand) -> RunRequest:
         env=dict(run.env),
         ssh=_ssh(run.ssh) if run.HasField("ssh") else None,
         project_id=run.project_id,
+    )
+
+
+def _terminal(order: slave_pb2.TerminalOrder) -> TerminalRequest:
+    """Size 0 = 80x24, empty TERM = xterm-256color."""
+    return TerminalRequest(
+        session_id=order.session_id,
+        key=Secret(order.key),
+        project_id=order.project_id,
+        user=order.user,
+        ssh=_ssh(order.ssh) if order.HasField("ssh") else None,
+        cols=order.cols or 80,
+        rows=order.rows or 24,
+        term=order.term or "xterm-256color",
     )
 
 

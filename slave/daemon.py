@@ -33,6 +33,7 @@ from slave.messages import Hello, Welcome
 from slave.outbox import Outbox
 from slave.ssh.hostkeys import KnownHosts, default_known_hosts
 from slave.ssh.pool import SshPool
+from slave.terminal.service import Terminals
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ class Slave:
         cgroups = self._cgroups()
         executions = Executions(self.outbox, settings, self.config.name, ssh, files, cgroups)
         self._executions = executions
+        terminals = Terminals(settings, files, ssh, cgroups)
         self._link = Link(
             self.config,
             self.outbox,
@@ -126,6 +128,7 @@ class Slave:
             self._attached,
             files,
             on_welcome=self._welcomed,
+            terminals=terminals.handle,
         )
         link = asyncio.create_task(self._link.run(), name="link")
         stop = asyncio.create_task(self._stop.wait())
@@ -139,6 +142,7 @@ class Slave:
                 task.cancel()
             await asyncio.gather(link, stop, return_exceptions=True)
             await executions.cancel_all()
+            await terminals.close()
             await ssh.close()
             if cgroups is not None:
                 await cgroups.close()

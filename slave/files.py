@@ -107,6 +107,15 @@ class MasterFiles:
         finally:
             call.cancel()
 
+    async def channel(self) -> Any:
+        """The link's channel once it is up (SlaveTerminal streams dial it too)."""
+        return await self._ready()
+
+    @property
+    def metadata(self) -> tuple[tuple[str, str], ...]:
+        """The slave's own credential and name, as its calls to the master carry them."""
+        return self._metadata()
+
     async def _ready(self) -> Any:
         if self._channel is not None and self._channel is self._broken:
             await self._moved_on(self._channel, RELINK_WAIT)  # the link may not know it yet

@@ -176,9 +176,25 @@ class ResultAck:
     execution_id: int
 
 
+@dataclass(frozen=True)
+class TerminalRequest:
+    """Open a pty running a login shell for the master, relayed on a SlaveTerminal stream."""
+
+    session_id: str
+    key: Secret = field(repr=False)
+    """One-time: proves to the master that the joining slave is the one ordered."""
+    project_id: int = 0
+    user: str = ""
+    """Local run-as account; empty = the slave's default account."""
+    ssh: SshTarget | None = None
+    cols: int = 80
+    rows: int = 24
+    term: str = "xterm-256color"
+
+
 CopyRequest = FetchRequest | PlaceRequest
 Request = RunRequest | KillRequest | CopyRequest
-FromMaster = Welcome | Request | OutputAck | ResultAck
+FromMaster = Welcome | Request | OutputAck | ResultAck | TerminalRequest
 
 
 # --- to the master -----------------------------------------------------------------------

@@ -48,7 +48,12 @@ UNGUARDED = frozenset({"/jobfleet.v1.TerminalService/OpenTerminal"})
 """Methods of a Control service that check their caller themselves: OpenTerminal opens with a
 single-use ticket instead of call credentials, or checks the call's token on its `open` frame
 with the same Authenticator (master/rpc/terminal_service.py)."""
-SLAVE_SIDE = frozenset({slave_pb2.DESCRIPTOR.services_by_name["FileService"].full_name})
+SLAVE_SIDE = frozenset(
+    {
+        slave_pb2.DESCRIPTOR.services_by_name["FileService"].full_name,
+        slave_pb2.DESCRIPTOR.services_by_name["SlaveTerminal"].full_name,
+    }
+)
 """Services for slaves: a slave's own credential, or the admin's token."""
 SCHEME = "token "
 SLAVE_NAME_KEY = "jobfleet-slave"

@@ -40,6 +40,7 @@ from master.rpc.interceptor import AuthInterceptor
 from master.rpc.notify_service import NotifyServicer
 from master.rpc.report_service import ReportServicer
 from master.rpc.slave_link import SlaveLinkServicer
+from master.rpc.slave_terminal import SlaveTerminalServicer
 from master.rpc.task_service import TaskServicer
 from master.rpc.terminal_service import TerminalServicer
 from master.rpc.token_service import TokenServicer
@@ -58,6 +59,7 @@ SERVICES = [
     report_pb2.DESCRIPTOR.services_by_name["ReportService"].full_name,
     notify_pb2.DESCRIPTOR.services_by_name["NotifyService"].full_name,
     terminal_pb2.DESCRIPTOR.services_by_name["TerminalService"].full_name,
+    slave_pb2.DESCRIPTOR.services_by_name["SlaveTerminal"].full_name,
 ]
 SERVER_OPTIONS = [
     ("grpc.so_reuseport", 0),
@@ -90,6 +92,7 @@ def add_services(
     reports: ReportServicer,
     notify: NotifyServicer,
     terminals: TerminalServicer | None = None,
+    slave_terminals: SlaveTerminalServicer | None = None,
 ) -> None:
     slave_pb2_grpc.add_SlaveLinkServicer_to_server(link, server)
     task_pb2_grpc.add_TaskServiceServicer_to_server(tasks, server)
@@ -108,6 +111,8 @@ def add_services(
     notify_pb2_grpc.add_NotifyServiceServicer_to_server(notify, server)
     if terminals is not None:
         terminal_pb2_grpc.add_TerminalServiceServicer_to_server(terminals, server)
+    if slave_terminals is not None:
+        slave_pb2_grpc.add_SlaveTerminalServicer_to_server(slave_terminals, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ["", *SERVICES]:

@@ -17,7 +17,15 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from master.domain import CopyOrder, Identity, Inbound, KillOrder, Outbound, RunOrder
+from master.domain import (
+    CopyOrder,
+    Identity,
+    Inbound,
+    KillOrder,
+    Outbound,
+    RunOrder,
+    TerminalOrder,
+)
 from master.errors import AlreadyExists
 
 logger = logging.getLogger(__name__)
@@ -113,13 +121,13 @@ class SlaveSessions:
         """Attached slaves that serve the project (and so may get its SSH secrets)."""
         return [n for n, s in self._sessions.items() if s.identity.serves(project_id)]
 
-    def send(self, name: str, order: RunOrder | CopyOrder | KillOrder) -> bool:
+    def send(self, name: str, order: RunOrder | CopyOrder | KillOrder | TerminalOrder) -> bool:
         """Queue an order for the slave; False when it is not attached here."""
         session = self._sessions.get(name)
         if session is None:
             return False
         session.outbound.put_nowait(order)
-        if not isinstance(order, KillOrder):
+        if isinstance(order, RunOrder | CopyOrder):
             session.sent += 1
             session.owned.add(order.execution_id)
         return True

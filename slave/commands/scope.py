@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass, field
 
 from slave.commands.runas import SAFE_PATH, current_user
-from slave.messages import FetchRequest, PlaceRequest, Request, RunRequest
+from slave.messages import FetchRequest, PlaceRequest, Request, RunRequest, TerminalRequest
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +40,9 @@ class Scope:
         """The account an order runs as: the one it names, or the default."""
         return wanted or self.default_account
 
-    def refusal(self, request: Request, slave: str) -> str:
+    def refusal(self, request: Request | TerminalRequest, slave: str) -> str:
         """Why this slave must not take the order ("" when it may)."""
-        if not isinstance(request, RunRequest | FetchRequest | PlaceRequest):
+        if not isinstance(request, RunRequest | FetchRequest | PlaceRequest | TerminalRequest):
             return ""
         if self.projects and request.project_id not in self.projects:
             served = ", ".join(map(str, self.projects))

@@ -155,6 +155,8 @@ def test_line_mode_answers_per_machine_with_a_summary_and_logs_the_line(world: W
         prompt = read_until(socket, "(3)sh# ")
         socket.send(b"echo from-$(hostname)-ok; test $JOBFLEET_NONE\r")
         shown = read_until(socket, "failed in")
+        socket.send(b"true\r")
+        read_until(socket, "3 succeeded, 0 failed in")
 
     assert opened["mode"] == "lines" and opened["nodes"] == list(SLAVES)
     assert prompt.endswith("(3)sh# ")

@@ -21,6 +21,7 @@ from master.domain import (
     SlaveResult,
     SshTarget,
     Started,
+    TerminalOrder,
 )
 from master.rpc.convert.catalog import SCRIPT_TYPE
 from master.rpc.convert.task import EXECUTION_STATUS_BACK
@@ -43,6 +44,8 @@ def outbound(item: Outbound) -> slave_pb2.MasterMessage:
         )
     if isinstance(item, CopyOrder):
         return slave_pb2.MasterMessage(copy=copy_command(item))
+    if isinstance(item, TerminalOrder):
+        return slave_pb2.MasterMessage(terminal=terminal_order(item))
     if isinstance(item, KillOrder):
         kill = slave_pb2.KillCommand(execution_id=item.execution_id, reason=item.reason)
         return slave_pb2.MasterMessage(kill=kill)
@@ -54,6 +57,19 @@ def outbound(item: Outbound) -> slave_pb2.MasterMessage:
             result_ack=slave_pb2.ResultAck(execution_id=item.execution_id)
         )
     raise TypeError(f"cannot send {item!r}")
+
+
+def terminal_order(order: TerminalOrder) -> slave_pb2.TerminalOrder:
+    return slave_pb2.TerminalOrder(
+        session_id=order.session_id,
+        key=order.key,
+        project_id=order.project_id,
+        user=order.user,
+        ssh=ssh_target(order.ssh) if order.ssh else None,
+        cols=order.cols,
+        rows=order.rows,
+        term=order.term,
+    )
 
 
 def copy_command(order: CopyOrder) -> slave_pb2.CopyCommand:
