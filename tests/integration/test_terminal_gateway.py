@@ -97,7 +97,10 @@ def read_until(socket: ClientConnection, text: str) -> str:
     seen = ""
     deadline = time.monotonic() + WAIT
     while text not in seen:
-        frame = socket.recv(timeout=max(0.1, deadline - time.monotonic()))
+        try:
+            frame = socket.recv(timeout=max(0.1, deadline - time.monotonic()))
+        except TimeoutError:
+            raise AssertionError(f"no {text!r} in what the terminal showed: {seen!r}") from None
         seen += frame.decode(errors="replace") if isinstance(frame, bytes) else frame
     return seen
 
@@ -134,7 +137,7 @@ def test_a_shell_runs_what_is_typed_and_closing_the_page_ends_it(world: World) -
     with open_socket(world, ticket) as socket:
         opened = control(socket)
         socket.send(b"echo h''i\r")
-        echoed = read_until(socket, "\nhi")
+        echoed = read_until(socket, "hi\r\n")
         socket.send(f"sleep 12345{marker} &\r".encode())
         wait_until(lambda: processes_running(f"sleep 12345{marker}"), WAIT, what="sleep running")
 
