@@ -47,6 +47,7 @@ def _project(request: Request[GatewayState]) -> int:
 
 @describe(
     query=asked.QUERY,
+    required_query=("node",),
     enveloped=False,
     media_type="text/html",
     data={"type": "string", "description": "the terminal page"},
@@ -55,7 +56,7 @@ async def terminal_page(request: Request[GatewayState]) -> Response:
     """GET /cmd/{projectid}?node=a,b[&sudo=u][&bash=1]: the web terminal page.
 
     `bash=1`: a real shell on one machine; else line mode (each line typed runs on every
-    machine; `group=<id>` names a node group instead of / besides `node`). The master issues a
+    machine; `group=<id>` adds a node group's machines to `node`'s). The master issues a
     single-use ticket (checking the caller, machines and account) before the page is made; a
     refusal is OpenC3's envelope naming the field. `siteaddr` is ignored (the page is served
     here, never a redirect); `tail=1` is refused naming `tail`."""
@@ -77,7 +78,11 @@ async def socket_handshake(request: Request[GatewayState]) -> Response:
     session cookie or token header opens what the query asks: `node`, `sudo`, `bash`, `group`).
     Then binary frames: keystrokes up, terminal output down; JSON text frames: control
     (`resize` up; `opened`, `closed`, `error` down). A `token` query parameter, or an Origin
-    that is not this host, is refused. A plain GET is answered 426."""
+    that is not this host, is refused. A plain GET is answered 426 (404 for a project that is
+    not there: the master is asked first, as on every route naming a project)."""
+    ask = terminal_pb2.GetTerminalSettingsRequest(project_id=_project(request))
+    master = request.state["master"]
+    await master.terminal.GetTerminalSettings(ask, timeout=master.timeout)
     raise FieldError("Upgrade", "this is a WebSocket: connect with `Upgrade: websocket`", 426)
 
 

@@ -54,8 +54,7 @@ NODE_BODY = schemas.obj(
         "bk_cloud_id": schemas.integer(
             0,
             MAX_CLOUD_ID,
-            description="bk-job's cloud area of its IP (its executions are that host); "
-            "default 0",
+            description="bk-job's cloud area of its IP (its executions are that host); default 0",
         ),
     },
     ["name"],

@@ -40,7 +40,7 @@ USER_BODY = schemas.obj(
 ENVIRONMENT_BODY: schemas.Schema = {
     "type": "object",
     "description": "keys of letters and digits; values strings (at most 5000 characters), "
-    "booleans (stored as \"true\"/\"false\") or numbers",
+    'booleans (stored as "true"/"false") or numbers',
     "minProperties": 1,
     "propertyNames": {"pattern": f"^{KEY.pattern}$"},
     "additionalProperties": {

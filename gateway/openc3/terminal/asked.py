@@ -24,9 +24,11 @@ QUERY: dict[str, schemas.Schema] = {
         "type": "string",
         "pattern": f"^{NODE.pattern}(,{NODE.pattern})*$",
         "maxLength": 65535,
-        "description": "machines, comma-separated (one with `bash=1`); or give `group`",
+        "description": "machines, comma-separated (exactly one with `bash=1`)",
     },
-    "group": schemas.integer(1, INT64_MAX, description="a node group of the project"),
+    "group": schemas.integer(
+        1, INT64_MAX, description="line mode: a node group of the project, its machines added"
+    ),
     "sudo": schemas.matching(
         SUDO.pattern, description="the execution account; absent = the project's default"
     ),
@@ -41,8 +43,6 @@ def terminal_open(query: Fields, project_id: int, actor: str) -> terminal_pb2.Te
         raise FieldError("tail", "not served: follow a task's output on /slave/{slave}/ws")
     nodes = _nodes(query)
     group = forms.integer(query, "group", default=0, low=1, high=INT64_MAX)
-    if not nodes and not group:
-        raise FieldError("node", "is required: a comma-separated list of machines (or `group`)")
     shell = forms.flag(query, "bash")
     if shell and (group or len(nodes) != 1):
         raise FieldError("node", "bash=1 opens a shell on exactly one machine: name one")
@@ -58,7 +58,7 @@ def terminal_open(query: Fields, project_id: int, actor: str) -> terminal_pb2.Te
 
 
 def _nodes(query: Fields) -> list[str]:
-    names = forms.name_list(query, "node", required=False) if query.get("node") else []
+    names = forms.name_list(query, "node")
     for name in names:
         if not NODE.fullmatch(name):
             raise FieldError("node", f"{name[:64]!r} is no machine name")
