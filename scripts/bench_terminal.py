@@ -6,7 +6,9 @@ account) and the gateway (to add the SSH machines and their account):
 (a) keystroke echo in a shell (TerminalService.OpenTerminal, SHELL mode): one byte sent as
     `input` until it comes back in `output` (the remote terminal's echo), --keys round trips
     (200) after 20 that warm up, each followed by an untimed erase (DEL) so the line stays
-    short; on the agent node (the slave's own machine) and on an SSH node (the sshd);
+    short; on the agent node (the slave's own machine) and on an SSH node (the sshd); and the
+    same as a browser types: through the gateway's WebSocket (the page's ticket, the socket's
+    binary frames), on the agent node;
 (b) line mode fan-out (LINES mode) on --nodes SSH machines (100: distinct nodelist names, the
     same sshd): from sending `line` until `LineSummary`, for `true` and for `hostname`
     (3 times each, after one that warms up).
@@ -20,16 +22,21 @@ Usage: .venv/bin/python scripts/bench_terminal.py [--keys 200] [--nodes 100] [--
 from __future__ import annotations
 
 import argparse
+import html
+import json
 import queue
+import re
 import shutil
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import benchlib
 import grpc
 from benchfleet import Fleet, Sshd, rest, sshd, work_dir
+from websockets.sync.client import ClientConnection, connect
 
 from jobfleet.cli.auth import token_channel
 from jobfleet.cli.terminal_stream import TerminalRefused, TerminalStream
@@ -137,6 +144,46 @@ def echo(channel: grpc.Channel, node: str, user: str, keys: int) -> list[float]:
         stream.close()
 
 
+def page_ticket(gateway: str, node: str, user: str) -> str:
+    """The single-use ticket in the terminal page a browser gets for a shell on `node`."""
+    url = f"http://{gateway}/cmd/1?node={node}&bash=1&sudo={user}"
+    with urllib.request.urlopen(url, timeout=WAIT) as resp:
+        text = resp.read().decode()
+    found = re.search(r'data-ticket="([^"]*)"', text)
+    if not found:
+        raise SystemExit(f"bench_terminal: no terminal page for {node}: {text[:300]}")
+    return html.unescape(found.group(1))
+
+
+def socket_until(socket: ClientConnection, wanted: bytes, what: str) -> None:
+    """Binary frames until one holds `wanted` (any frame for b""); SystemExit on a close."""
+    while True:
+        frame = socket.recv(timeout=WAIT)
+        if isinstance(frame, str):
+            if json.loads(frame).get("type") in ("closed", "error"):
+                raise SystemExit(f"bench_terminal: the socket ended waiting for {what}: {frame}")
+            continue
+        if wanted in frame:
+            return
+
+
+def browser_echo(gateway: str, node: str, user: str, keys: int) -> list[float]:
+    """Milliseconds from a key sent on the page's socket to its echo there."""
+    ticket = page_ticket(gateway, node, user)
+    with connect(f"ws://{gateway}/cmd/1/socket") as socket:
+        socket.send(json.dumps({"ticket": ticket, "cols": 200, "rows": 50}))
+        socket_until(socket, b"", "the shell's prompt")
+        took = []
+        for i in range(WARM_UP + keys):
+            began = time.perf_counter()
+            socket.send(b"x")
+            socket_until(socket, b"x", f"the echo of key {i}")
+            took.append((time.perf_counter() - began) * 1000)
+            socket.send(b"\x7f")
+            socket_until(socket, b"", f"the erase of key {i}")
+    return took[WARM_UP:]
+
+
 def one_line(stream: TerminalStream, frames: Frames, text: str) -> float:
     """Seconds from sending `text` until its summary; SystemExit if any machine failed."""
     failures: list[str] = []
@@ -185,10 +232,13 @@ def measure(work: Path, args: argparse.Namespace, out: benchlib.Figures) -> None
     with sshd(work / "sshd") as server, Fleet(work) as fleet:
         fleet.start_master(data_dir=work / "master")
         fleet.start_slave("bench", "--run-as", server.user)
-        add_ssh_machines(fleet.start_gateway(), server, names)
+        gateway = fleet.start_gateway()
+        add_ssh_machines(gateway, server, names)
         with token_channel(fleet.master) as channel:
             agent = echo(channel, "bench", server.user, keys)
             out.add("(a) key echo, shell on the agent node", "ms", agent, f"{keys} keys")
+            page = browser_echo(gateway, "bench", server.user, keys)
+            out.add("(a) key echo, agent node, via the page's socket", "ms", page, f"{keys} keys")
             far = echo(channel, names[0], server.user, keys)
             out.add("(a) key echo, shell on an SSH node", "ms", far, f"{keys} keys")
             took = fan_out(channel, names, server.user, runs)
