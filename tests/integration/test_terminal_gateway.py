@@ -2,8 +2,9 @@
 ticket taken from the page, its socket opened on a real gateway bridged to a real master and
 slaves. A shell runs `echo hi`; line mode answers per machine with a summary; the terminal log
 holds the lines and filters them. The attacks: a reused ticket, a ticket of project A on
-project B's socket, another site's page with the cookie only, a `?token=` URL; and closing the
-page ends what the shell started.
+project B's socket, another site's page with the cookie only, a `?token=` URL; closing the
+page ends what the shell started; and a 1 GB flood to a page that does not read waits on the
+pty instead of growing the gateway.
 
 One master, slaves s1..s3 and a gateway serve the whole module.
 """
@@ -220,3 +221,26 @@ def test_page_refusals_name_the_field_before_any_page(world: World) -> None:
         "record": True
     }
     assert world.admin.get("/cmd/1/settings").json()["data"] == {"record": True}
+
+
+def rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def test_a_flood_to_a_page_that_does_not_read_keeps_the_gateway_small(world: World) -> None:
+    ticket = ticket_of(world.admin, "/cmd/1?node=s1&bash=1")
+    gateway = world.gateway.proc.popen.pid
+    with open_socket(world, ticket) as socket:
+        control(socket)
+        socket.send(b"stty -echo; echo flood-$((1+1)); head -c 1G /dev/zero; echo done-$((2+1))\r")
+        read_until(socket, "flood-2")
+        before = rss_bytes(gateway)
+        wait_until(lambda: processes_running("head -c 1G"), WAIT, what="head running")
+        time.sleep(5)  # a page that does not read for a while
+        peak = rss_bytes(gateway)
+        assert processes_running("head -c 1G"), "head is held back by the page, not finished"
+    assert peak - before < 64 << 20, (before, peak)
+    wait_until(lambda: not processes_running("head -c 1G"), WAIT, what="head gone with the page")

@@ -193,6 +193,13 @@ def test_a_shell_over_ssh(fleet: Fleet, sshd: SshServer, module_services: Servic
     assert term.closed.exit_code == 3
     assert_audited(fleet, term)
 
+    # closing the client hangs up the remote pty: what runs in the SSH shell ends with it
+    hung_up = Term(fleet.master, "vm1", user=sshd.user)
+    hung_up.type(b"sleep 12348\r")
+    wait_until(lambda: pids_of(b"sleep\x0012348"), 30, what="the SSH shell's sleep running")
+    hung_up.close()
+    wait_until(lambda: not pids_of(b"sleep\x0012348"), 30, what="the SSH shell's sleep gone")
+
 
 def test_a_rogue_slave_cannot_join_another_slaves_terminal(fleet: Fleet) -> None:
     master = fleet.master
