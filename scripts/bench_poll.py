@@ -10,6 +10,7 @@ follow it to its end (FollowTask), one task after another, for --seconds; tasks/
 
 Public entry points only: the daemons' CLIs, the master's gRPC API, the gateway's REST routes.
 Usage: .venv/bin/python scripts/bench_poll.py [--seconds 10] [--db URL] [--repeat N]
+       [--cases none,poll,long]
 """
 
 from __future__ import annotations
@@ -128,23 +129,26 @@ CASES = (
 
 def measure_all(fleet: Fleet, args: argparse.Namespace, out: benchlib.Figures) -> None:
     runs = benchlib.repeat(args, 3, 1)
-    samples: dict[str, list[tuple[float, float]]] = {kind: [] for kind, _ in CASES}
+    cases = [(kind, name) for kind, name in CASES if (kind or "none") in args.cases.split(",")]
+    samples: dict[str, list[tuple[float, float]]] = {kind: [] for kind, _ in cases}
     for _ in range(runs):  # the cases in turn, so that drift in the machine's load is shared
-        for kind, _ in CASES:
+        for kind, _ in cases:
             samples[kind].append(measure(fleet, args.seconds, kind))
             benchlib.progress(f"{kind or 'none'}: {samples[kind][-1][0]:.1f} tasks/s")
-    alone = statistics.median(rate for rate, _ in samples[""])
-    for kind, name in CASES:
+    alone = statistics.median(rate for rate, _ in samples.get("", [(0.0, 0.0)]))
+    for kind, name in cases:
         rates = [rate for rate, _ in samples[kind]]
         gets = statistics.median(g for _, g in samples[kind])
-        note = f"{statistics.median(rates) / alone:.0%} of (a)"
-        out.add(name, "tasks/s", rates, note + (f", {gets:.0f} GETs/s" if kind else ""))
+        notes = [f"{statistics.median(rates) / alone:.0%} of (a)"] if alone else []
+        notes += [f"{gets:.0f} GETs/s"] if kind else []
+        out.add(name, "tasks/s", rates, ", ".join(notes))
 
 
 def main() -> int:
     p = benchlib.parser(__doc__)
     p.add_argument("--seconds", type=float, default=10.0, help="each case's measured time")
     p.add_argument("--db", default="", help="database URL (default: SQLite in a temp dir)")
+    p.add_argument("--cases", default="none,poll,long", help="of none, poll, long (comma list)")
     args = benchlib.parse(p, {"seconds": 1.0})
     out = benchlib.Figures("poll")
     with tempfile.TemporaryDirectory() as tmp, Fleet(Path(tmp)) as fleet:

@@ -91,11 +91,14 @@ def test_rest_long_poll_answers_the_change_with_its_etag_and_waits_out_an_unchan
         waited += more
     stale, at_once = timed(lambda: get(watched.http, uuid, wait=50, etag=first["etag"]))
     same, deadline = timed(lambda: get(watched.http, uuid, wait=2, etag=done[0]["etag"]))
+    run = f"/api/job/job/{done[0]['id']}/"  # OpsGrat's view of the same task
+    ops, ops_deadline = timed(lambda: watched.http.get(run, params={"wait": 2, "etag": done[1]}))
 
     assert header == f'"{first["etag"]}"' and done[1] == f'"{done[0]["etag"]}"'
     assert 0.5 < waited < 20 and done[0]["etag"] != first["etag"]
     assert stale[0]["etag"] == done[0]["etag"] and at_once < 2
     assert same[0]["etag"] == done[0]["etag"] and 2 <= deadline < 10
+    assert ops.status_code == 200 and ops.headers["etag"] == done[1] and 2 <= ops_deadline < 10
 
 
 def test_a_bad_wait_is_refused_and_another_projects_task_is_not_found_at_once(
@@ -122,6 +125,8 @@ def test_a_bad_wait_is_refused_and_another_projects_task_is_not_found_at_once(
     with httpx.Client(base_url=str(watched.http.base_url), headers=scoped) as http:
         (unseen, _), at_once = timed(lambda: get(http, theirs, wait=30, etag=ours))
         bad = [http.get(f"/task/1/{uuid}", params={"wait": w}) for w in ("61", "soon")]
+        run = f"/api/job/job/{http.get(f'/task/1/{uuid}').json()['data']['id']}/"
+        bad.append(http.get(run, params={"wait": "-1"}))
 
     assert [e.code() for e in refused] == [grpc.StatusCode.INVALID_ARGUMENT] * 2
     assert all("wait_seconds" in e.details() for e in refused)

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, forms, schemas
+from gateway import envelope, forms, schemas, watch
 from gateway.forms import Fields
 from gateway.openapi import describe
 from gateway.openc3 import steps, words
@@ -69,13 +69,6 @@ TASK_QUERY = {
     "taskuuid": schemas.text(),
     "limit": schemas.integer(1, 1000),
     "offset": schemas.integer(0, INT32_MAX),
-}
-MAX_WAIT = 60
-WATCH_QUERY = {
-    "wait": schemas.integer(
-        0, MAX_WAIT, description="seconds to wait for the task to differ from `etag` (0: none)"
-    ),
-    "etag": schemas.text(64, description="the `etag` of an earlier answer: the state seen"),
 }
 SUBMITTED = {"type": "object", "properties": {"status": {"type": "string"}}}
 QUICK_SUBMITTED = {
@@ -305,31 +298,26 @@ async def list_tasks(request: Request[GatewayState]) -> Response:
     return envelope.ok([tasks.task_row(t, now) for t in reply.tasks], total=reply.total)
 
 
-@describe(query=WATCH_QUERY, data={"type": "object", "required": ["status"]})
+@describe(query=watch.QUERY, data={"type": "object", "required": ["status"]})
 async def get_task(request: Request[GatewayState]) -> Response:
     """GET /task/{projectid}/{uuid}: one task with its per-node rows; unknown -> `norun`.
 
     A long poll: `?wait=30&etag=E` (E: the `etag` of an earlier answer, also its ETag header)
     answers at once when the task is no longer as E, else as soon as it changes, else after
     `wait` seconds with the task unchanged (the same etag)."""
-    query = request.query_params
-    wait = forms.integer(query, "wait", default=0, low=0, high=MAX_WAIT)
     ask = task_pb2.GetTaskRequest(
-        project_id=project_id(request),
-        uuid=forms.path_token(request, "uuid"),
-        wait_seconds=wait,
-        seen_etag=forms.text(query, "etag", max_len=64),
+        project_id=project_id(request), uuid=forms.path_token(request, "uuid")
     )
+    ask = watch.asked(request.query_params, ask)
     master = request.state["master"]
     try:
-        reply = await master.task.GetTask(ask, timeout=master.timeout + wait)
+        reply = await master.task.GetTask(ask, timeout=master.timeout + ask.wait_seconds)
     except grpc.aio.AioRpcError as exc:
         if exc.code() != grpc.StatusCode.NOT_FOUND:
             raise
         return envelope.ok({"status": "norun"})  # what OpenC3 clients poll for
-    answer = envelope.ok(tasks.task_detail(reply.task, time.time()) | {"etag": reply.etag})
-    answer.headers["ETag"] = f'"{reply.etag}"'
-    return answer
+    detail = tasks.task_detail(reply.task, time.time()) | {"etag": reply.etag}
+    return watch.tagged(envelope.ok(detail), reply.etag)
 
 
 # The fixed paths come before /task/{projectid}/{uuid}, which would take `count` for a uuid.
