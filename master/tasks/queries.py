@@ -65,8 +65,6 @@ def _by_number(task_id: int, project_id: int) -> TaskView:
     return view_from(tasks.get_numbered(task_id, project_id))
 
 
-
-
 @dataclass(frozen=True)
 class LogPiece:
     """Output of one execution, of one stream."""
