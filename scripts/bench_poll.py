@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import benchlib
@@ -32,7 +33,7 @@ import grpc
 from benchfleet import Fleet
 
 from jobfleet.cli.auth import token_channel
-from jobfleet.v1 import task_pb2, task_pb2_grpc
+from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
 
 SUBMITTERS = 16
 POLLERS = 8
@@ -50,6 +51,19 @@ class Run:
         self.finished: list[float] = []
         self.latest = [""] * SUBMITTERS
         self.polls = 0
+        self.failed: list[BaseException] = []
+
+    def client(self, job: Callable[[], None]) -> Callable[[], None]:
+        """`job`, keeping what it failed with (a client that fails fails the benchmark)."""
+
+        def kept() -> None:
+            try:
+                job()
+            except BaseException as err:  # noqa: BLE001 - reported once the case is over
+                self.failed.append(err)
+                self.stop.set()
+
+        return kept
 
     def count(self, since: float, until: float) -> int:
         return sum(since <= t < until for t in list(self.finished))
@@ -57,7 +71,10 @@ class Run:
 
 def submitter(master: str, run: Run, index: int) -> None:
     """Submit `true`, follow it to its end, again, until told to stop."""
-    ask = task_pb2.SubmitCommandRequest(project_id=1, name="poll", nodes=["bench"], script="true")
+    shell = common_pb2.SCRIPT_TYPE_SHELL
+    ask = task_pb2.SubmitCommandRequest(
+        project_id=1, name="poll", nodes=["bench"], script_type=shell, script="true"
+    )
     with token_channel(master) as channel:
         stub = task_pb2_grpc.TaskServiceStub(channel)
         while not run.stop.is_set():
@@ -86,7 +103,10 @@ def poller(gateway: str, run: Run, index: int, long_poll: bool) -> None:
                 watched, etag = uuid, ""
             query = f"?wait={LONG_WAIT}&etag={etag}" if long_poll and etag else ""
             conn.request("GET", f"/task/1/{uuid}{query}", headers=headers)
-            data = json.loads(conn.getresponse().read())["data"]
+            answer = json.loads(conn.getresponse().read())
+            if "data" not in answer:
+                raise SystemExit(f"GET /task/1/{uuid}{query}: {answer}")
+            data = answer["data"]
             run.polls += 1
             if not long_poll:
                 time.sleep(POLL_EVERY)
@@ -107,7 +127,8 @@ def measure(fleet: Fleet, seconds: float, pollers: str) -> tuple[float, float]:
         functools.partial(poller, fleet.gateway, run, i, pollers == "long")
         for i in range(POLLERS if pollers else 0)
     ]
-    threads = [threading.Thread(target=job, daemon=True) for job in submitters + watchers]
+    jobs = [run.client(job) for job in submitters + watchers]
+    threads = [threading.Thread(target=job, daemon=True) for job in jobs]
     for thread in threads:
         thread.start()
     time.sleep(1.0)
@@ -117,6 +138,8 @@ def measure(fleet: Fleet, seconds: float, pollers: str) -> tuple[float, float]:
     run.stop.set()
     for thread in threads:
         thread.join(LONG_WAIT + 30)
+    if run.failed:
+        raise SystemExit(f"bench_poll: a client failed: {run.failed[0]!r}")
     return run.count(began, ended) / (ended - began), polled / (ended - began)
 
 

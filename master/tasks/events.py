@@ -13,12 +13,12 @@ class TaskEvents:
     def __init__(self) -> None:
         self._waiters: dict[int, set[asyncio.Event]] = defaultdict(set)
         self._every: list[Callable[[], None]] = []
-        self._noted: list[set[int]] = []
+        self._noted: dict[int, set[int]] = {}  # id(set) -> set: sets equal by value are not one
 
     def publish(self, task_id: int) -> None:
         for event in self._waiters.get(task_id, ()):
             event.set()
-        for moved in self._noted:
+        for moved in self._noted.values():
             moved.add(task_id)
         for poke in self._every:
             poke()
@@ -47,11 +47,11 @@ class TaskEvents:
         from its read (by uuid) subscribes after the read, and must still see a change made
         while the read was under way."""
         moved: set[int] = set()
-        self._noted.append(moved)
+        self._noted[id(moved)] = moved
         try:
             yield moved
         finally:
-            self._noted.remove(moved)
+            del self._noted[id(moved)]
 
 
 async def wait_for(event: asyncio.Event, timeout: float) -> None:

@@ -219,10 +219,13 @@ def test_a_long_poll_answers_at_the_change_at_once_when_stale_else_at_the_deadli
     assert refusal.field == "wait_seconds"
 
 
-def test_a_change_while_a_task_is_read_is_noted() -> None:
+def test_a_change_while_a_task_is_read_is_noted_by_each_reader_of_the_time() -> None:
     events = TaskEvents()
-    with events.noting() as moved:
-        events.publish(7)
+    first, second = events.noting(), events.noting()
+    seen_first, seen_second = first.__enter__(), second.__enter__()  # equal sets, two readers
+    second.__exit__(None, None, None)
+    events.publish(7)
+    first.__exit__(None, None, None)
     events.publish(8)
 
-    assert moved == {7}
+    assert (seen_first, seen_second) == ({7}, set())
