@@ -68,20 +68,26 @@ class SubmitCommandResponse(_message.Message):
     def __init__(self, task: _Optional[_Union[_common_pb2.Task, _Mapping]] = ...) -> None: ...
 
 class GetTaskRequest(_message.Message):
-    __slots__ = ("project_id", "uuid", "id")
+    __slots__ = ("project_id", "uuid", "id", "wait_seconds", "seen_etag")
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     UUID_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
+    WAIT_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SEEN_ETAG_FIELD_NUMBER: _ClassVar[int]
     project_id: int
     uuid: str
     id: int
-    def __init__(self, project_id: _Optional[int] = ..., uuid: _Optional[str] = ..., id: _Optional[int] = ...) -> None: ...
+    wait_seconds: int
+    seen_etag: str
+    def __init__(self, project_id: _Optional[int] = ..., uuid: _Optional[str] = ..., id: _Optional[int] = ..., wait_seconds: _Optional[int] = ..., seen_etag: _Optional[str] = ...) -> None: ...
 
 class GetTaskResponse(_message.Message):
-    __slots__ = ("task",)
+    __slots__ = ("task", "etag")
     TASK_FIELD_NUMBER: _ClassVar[int]
+    ETAG_FIELD_NUMBER: _ClassVar[int]
     task: _common_pb2.Task
-    def __init__(self, task: _Optional[_Union[_common_pb2.Task, _Mapping]] = ...) -> None: ...
+    etag: str
+    def __init__(self, task: _Optional[_Union[_common_pb2.Task, _Mapping]] = ..., etag: _Optional[str] = ...) -> None: ...
 
 class ListTasksRequest(_message.Message):
     __slots__ = ("project_id", "name_contains", "submitter", "status", "started_after_unix", "started_before_unix", "uuid", "limit", "offset", "statuses", "job_id", "nodegroup_id", "account_id", "crontab_id", "job_types", "order_by")

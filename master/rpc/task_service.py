@@ -111,11 +111,12 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
     async def GetTask(
         self, request: task_pb2.GetTaskRequest, context: Context
     ) -> task_pb2.GetTaskResponse:
+        wait, seen = request.wait_seconds, request.seen_etag
         if request.id and not request.uuid:
-            view = await self.queries.get_numbered(request.project_id, request.id)
+            view = await self.queries.get_numbered(request.project_id, request.id, wait, seen)
         else:
-            view = await self.queries.get(request.project_id, request.uuid)
-        return task_pb2.GetTaskResponse(task=self._task(view))
+            view = await self.queries.get(request.project_id, request.uuid, wait, seen)
+        return task_pb2.GetTaskResponse(task=self._task(view), etag=view.etag)
 
     @unary
     async def ListTasks(

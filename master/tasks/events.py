@@ -13,10 +13,13 @@ class TaskEvents:
     def __init__(self) -> None:
         self._waiters: dict[int, set[asyncio.Event]] = defaultdict(set)
         self._every: list[Callable[[], None]] = []
+        self._noted: dict[int, set[int]] = {}  # id(set) -> set: sets equal by value are not one
 
     def publish(self, task_id: int) -> None:
         for event in self._waiters.get(task_id, ()):
             event.set()
+        for moved in self._noted.values():
+            moved.add(task_id)
         for poke in self._every:
             poke()
 
@@ -37,6 +40,18 @@ class TaskEvents:
             self._waiters[task_id].discard(event)
             if not self._waiters[task_id]:
                 del self._waiters[task_id]
+
+    @contextlib.contextmanager
+    def noting(self) -> Iterator[set[int]]:
+        """The ids of the tasks that change while open: a reader that learns a task's id only
+        from its read (by uuid) subscribes after the read, and must still see a change made
+        while the read was under way."""
+        moved: set[int] = set()
+        self._noted[id(moved)] = moved
+        try:
+            yield moved
+        finally:
+            del self._noted[id(moved)]
 
 
 async def wait_for(event: asyncio.Event, timeout: float) -> None:

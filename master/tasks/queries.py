@@ -3,19 +3,23 @@ blob a slave's copy may move."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+import functools
+import hashlib
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from master.db.connection import DbRunner
 from master.db.models import Execution, Subtask, Task, utcnow
 from master.domain import FINAL_TASK, NO_PROJECT, Blob, ExecutionStatus, Role, TaskFilter
-from master.errors import NotFound, PermissionDenied
-from master.store import executions, logs, notes, projects, tasks
+from master.errors import InvalidArgument, NotFound, PermissionDenied
+from master.store import executions, logs, notes, projects, tasks, taskview
 from master.tasks.events import TaskEvents, wait_for
 
 DEFAULT_READ = 1 << 20
 MAX_READ = 16 << 20
+MAX_WAIT = 60  # seconds a GetTask may wait for a change (a long poll)
 
 
 @dataclass(frozen=True)
@@ -25,16 +29,40 @@ class TaskView:
     subtasks: list[Subtask] = field(default_factory=list)
     note_count: int = 0
 
+    @functools.cached_property
+    def etag(self) -> str:
+        """A name for this state of the task: every column of the task and of its executions
+        and steps, and its note count, hashed; any change to what a reader is shown gives
+        another (a long poll's `seen_etag`)."""
+        rows = [self.task, *self.executions, *self.subtasks]
+        state = repr([sorted(row.__data__.items()) for row in rows] + [self.note_count])
+        return hashlib.blake2b(state.encode(), digest_size=12).hexdigest()
+
 
 def view_of(task_id: int) -> TaskView:
     """A task's view read in one hop to the database thread (four reads: each hop costs more
     than a small read)."""
+    return view_from(tasks.get_by_id(task_id))
+
+
+def view_from(task: Task) -> TaskView:
+    """The view of a task row just read: its executions, steps and note count (three reads of
+    SQL built once: GetTask's path)."""
     return TaskView(
-        tasks.get_by_id(task_id),
-        tasks.executions(task_id),
-        tasks.subtasks(task_id),
-        notes.counts([task_id])[task_id],
+        task,
+        taskview.executions(task.id),
+        taskview.subtasks(task.id),
+        taskview.note_count(task.id),
     )
+
+
+def _by_uuid(uuid: str, project_id: int) -> TaskView:
+    found = taskview.find(project_id, uuid) if project_id != NO_PROJECT else None
+    return view_from(found or tasks.get(uuid, project_id))  # tasks.get: the NOT_FOUND
+
+
+def _by_number(task_id: int, project_id: int) -> TaskView:
+    return view_from(tasks.get_numbered(task_id, project_id))
 
 
 @dataclass(frozen=True)
@@ -65,14 +93,41 @@ class TaskQueries:
         self.run_db = run_db
         self.events = events
 
-    async def get(self, project_id: int, uuid: str) -> TaskView:
+    async def get(
+        self, project_id: int, uuid: str, wait: int = 0, seen_etag: str = ""
+    ) -> TaskView:
         """The task of that uuid in the project (NO_PROJECT: an admin's call naming none, see
-        tasks.get)."""
-        return await self.view(await self.run_db(tasks.get, uuid, project_id))
+        tasks.get); with `wait`, a long poll (see `watch`)."""
+        return await self.watch(functools.partial(_by_uuid, uuid, project_id), wait, seen_etag)
 
-    async def get_numbered(self, project_id: int, task_id: int) -> TaskView:
-        """The task of that numeric id in the project (NO_PROJECT: in any)."""
-        return await self.view(await self.run_db(tasks.get_numbered, task_id, project_id))
+    async def get_numbered(
+        self, project_id: int, task_id: int, wait: int = 0, seen_etag: str = ""
+    ) -> TaskView:
+        """The task of that numeric id in the project (NO_PROJECT: in any); with `wait`, a
+        long poll (see `watch`)."""
+        load = functools.partial(_by_number, task_id, project_id)
+        return await self.watch(load, wait, seen_etag)
+
+    async def watch(self, load: Callable[[], TaskView], wait: int, seen_etag: str) -> TaskView:
+        """The task `load` reads, at once when its etag is not `seen_etag` (or none was seen);
+        else the first state after a change within `wait` seconds, else the unchanged task at
+        the deadline. Woken by TaskEvents, never by polling: one read per change of the task
+        (one in all when it does not change)."""
+        if not 0 <= wait <= MAX_WAIT:
+            raise InvalidArgument(f"must be 0 to {MAX_WAIT} seconds, got {wait}", "wait_seconds")
+        with self.events.noting() as moved:
+            view = await self.run_db(load)
+        if not wait or not seen_etag or view.etag != seen_etag:
+            return view
+        deadline = asyncio.get_running_loop().time() + wait
+        with self.events.subscribe(view.task.id) as changed:
+            if view.task.id in moved:  # changed while it was read: that read may be stale
+                changed.set()
+            while await _woken(changed, deadline):
+                view = await self.run_db(load)
+                if view.etag != seen_etag:
+                    return view
+        return view
 
     async def view(self, task: Task) -> TaskView:
         """The task as it is now (read again), with its executions, steps and note count."""
@@ -173,3 +228,16 @@ class TaskQueries:
             cursors[row.id] = next_seq
             for part in parts:
                 yield LogPiece(row, part.data, part.stderr)
+
+
+async def _woken(changed: asyncio.Event, deadline: float) -> bool:
+    """Whether `changed` was set (then cleared) before the loop's clock reached `deadline`."""
+    left = deadline - asyncio.get_running_loop().time()
+    if left <= 0:
+        return False
+    try:
+        await asyncio.wait_for(changed.wait(), left)
+    except TimeoutError:
+        return False
+    changed.clear()
+    return True

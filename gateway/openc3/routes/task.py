@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import envelope, forms, schemas
+from gateway import envelope, forms, schemas, watch
 from gateway.forms import Fields
 from gateway.openapi import describe
 from gateway.openc3 import steps, words
@@ -298,20 +298,26 @@ async def list_tasks(request: Request[GatewayState]) -> Response:
     return envelope.ok([tasks.task_row(t, now) for t in reply.tasks], total=reply.total)
 
 
-@describe(data={"type": "object", "required": ["status"]})
+@describe(query=watch.QUERY, data={"type": "object", "required": ["status"]})
 async def get_task(request: Request[GatewayState]) -> Response:
-    """GET /task/{projectid}/{uuid}: one task with its per-node rows; unknown -> `norun`."""
+    """GET /task/{projectid}/{uuid}: one task with its per-node rows; unknown -> `norun`.
+
+    A long poll: `?wait=30&etag=E` (E: the `etag` of an earlier answer, also its ETag header)
+    answers at once when the task is no longer as E, else as soon as it changes, else after
+    `wait` seconds with the task unchanged (the same etag)."""
     ask = task_pb2.GetTaskRequest(
         project_id=project_id(request), uuid=forms.path_token(request, "uuid")
     )
+    ask = watch.asked(request.query_params, ask)
     master = request.state["master"]
     try:
-        task = (await master.task.GetTask(ask, timeout=master.timeout)).task
+        reply = await master.task.GetTask(ask, timeout=master.timeout + ask.wait_seconds)
     except grpc.aio.AioRpcError as exc:
         if exc.code() != grpc.StatusCode.NOT_FOUND:
             raise
         return envelope.ok({"status": "norun"})  # what OpenC3 clients poll for
-    return envelope.ok(tasks.task_detail(task, time.time()))
+    detail = tasks.task_detail(reply.task, time.time()) | {"etag": reply.etag}
+    return watch.tagged(envelope.ok(detail), reply.etag)
 
 
 # The fixed paths come before /task/{projectid}/{uuid}, which would take `count` for a uuid.

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from gateway import forms, schemas
+from gateway import forms, schemas, watch
 from gateway.callers import CALLER
 from gateway.errors import FieldError, rpc_failure
 from gateway.forms import Fields
@@ -225,25 +225,28 @@ async def create_run(request: Request[GatewayState]) -> Response:
     return JSONResponse((await rows(master, [task]))[0], status_code=201)
 
 
-async def one(request: Request[GatewayState]) -> dict[str, Any]:
-    """The row of the run the path names (another project's is 404, as one that is not)."""
-    ask = task_pb2.GetTaskRequest(id=forms.path_id(request, "id"))
+async def one(request: Request[GatewayState], query: Fields) -> tuple[dict[str, Any], str]:
+    """The row of the run the path names (another project's is 404, as one that is not), and
+    its etag; `query`'s wait and etag make it a long poll (gateway.watch)."""
+    ask = watch.asked(query, task_pb2.GetTaskRequest(id=forms.path_id(request, "id")))
     master = master_of(request)
-    task = (await master.task.GetTask(ask, timeout=master.timeout)).task
-    return (await rows(master, [task]))[0]
+    reply = await master.task.GetTask(ask, timeout=master.timeout + ask.wait_seconds)
+    return (await rows(master, [reply.task]))[0], reply.etag
 
 
-@describe(data=views.ROW)
+@describe(query=watch.QUERY, data=views.ROW)
 async def get_run(request: Request[GatewayState]) -> Response:
-    """GET /api/job/job/{id}/: one run."""
-    return JSONResponse(await one(request))
+    """GET /api/job/job/{id}/: one run. A long poll with `?wait=30&etag=E` (E: the `ETag`
+    header of an earlier answer): answered once the run is no longer as E, or after `wait`."""
+    row, etag = await one(request, request.query_params)
+    return watch.tagged(JSONResponse(row), etag)
 
 
 @describe(body=EDIT, example={"forks": 0, "limit": ""}, data=views.ROW)
 async def edit_run(request: Request[GatewayState]) -> Response:
     """PUT, PATCH /api/job/job/{id}/: the run's own values are taken back and change nothing;
     another value of what ran is refused (a run is history: launch a new one)."""
-    current = await one(request)
+    current, _ = await one(request, {})
     history.check_unchanged(current, await forms.read_fields(request))
     return JSONResponse(current)
 

@@ -21,9 +21,10 @@ from master.domain import (
     StepKind,
     TaskStatus,
 )
-from master.errors import NotFound
+from master.errors import InvalidArgument, NotFound
 from master.store import projects, tasks
 from master.tasks import queries
+from master.tasks.events import TaskEvents
 from master.tasks.queries import FollowEvent, LogPiece, LogRead, TaskView
 from tests.unit.master.mastertest import Core, seen_slaves
 
@@ -182,3 +183,49 @@ def echo(name: str) -> Step:
     return Step(
         kind=StepKind.CMD, name=name, nodes=Selector(SelectorType.BUILTIN, "web1"), script=name
     )
+
+
+def test_a_long_poll_answers_at_the_change_at_once_when_stale_else_at_the_deadline(
+    core: Core,
+) -> None:
+    async def scenario() -> tuple[list[tuple[str, str, float]], InvalidArgument]:
+        loop = asyncio.get_running_loop()
+        web1 = await core.attach("web1")
+        task = await core.engine.submit_command(command("web1"))
+        eid = (await web1.order()).execution_id
+        running = await core.queries.get(1, task.uuid)
+        began = loop.time()
+        waiting = asyncio.create_task(core.queries.get(1, task.uuid, 30, running.etag))
+        await asyncio.sleep(0.05)
+        assert not waiting.done()
+        web1.finish(eid)
+        view = await waiting  # woken by the finish, long before its 30 s
+        answers = [(view.task.status, view.etag, loop.time() - began)]
+        began = loop.time()
+        stale = await core.queries.get_numbered(1, task.id, 30, running.etag)
+        answers.append((stale.task.status, stale.etag, loop.time() - began))
+        began = loop.time()
+        same = await core.queries.get(1, task.uuid, 1, stale.etag)
+        answers.append((same.task.status, same.etag, loop.time() - began))
+        with pytest.raises(InvalidArgument) as err:
+            await core.queries.get(1, task.uuid, 61, stale.etag)
+        return answers, err.value
+
+    (done, stale, same), refusal = core.run(scenario())
+
+    assert done[0] == "success" and done[2] < 10
+    assert stale[:2] == done[:2] and stale[2] < 1  # already not what was seen: at once
+    assert same[:2] == done[:2] and 1 <= same[2] < 5  # unchanged: at the deadline
+    assert refusal.field == "wait_seconds"
+
+
+def test_a_change_while_a_task_is_read_is_noted_by_each_reader_of_the_time() -> None:
+    events = TaskEvents()
+    first, second = events.noting(), events.noting()
+    seen_first, seen_second = first.__enter__(), second.__enter__()  # equal sets, two readers
+    second.__exit__(None, None, None)
+    events.publish(7)
+    first.__exit__(None, None, None)
+    events.publish(8)
+
+    assert (seen_first, seen_second) == ({7}, set())

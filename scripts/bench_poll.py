@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""What watching tasks costs the engine: 16 gRPC clients each submit `true` on one slave and
+follow it to its end (FollowTask), one task after another, for --seconds; tasks/s finished:
+
+(a) with no one polling (the peer figure);
+(b) with 8 REST clients polling GET /task/1/:uuid every 5 ms (each on one kept-alive
+    connection, each watching the latest task of one submitter), as OpenC3's pages poll;
+(c) with the same 8 clients long-polling instead: GET /task/1/:uuid?wait=30&etag=<the etag of
+    their last answer>, which the master answers when the task changes.
+
+Public entry points only: the daemons' CLIs, the master's gRPC API, the gateway's REST routes.
+Usage: .venv/bin/python scripts/bench_poll.py [--seconds 10] [--db URL] [--repeat N]
+       [--cases none,poll,long]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.client
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import benchlib
+import grpc
+from benchfleet import Fleet
+
+from jobfleet.cli.auth import token_channel
+from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
+
+SUBMITTERS = 16
+POLLERS = 8
+POLL_EVERY = 0.005
+LONG_WAIT = 30
+FINAL = ("success", "fail")  # OpenC3's words
+
+
+class Run:
+    """One case's clients: their stop flag, the tasks finished (a monotonic time each) and
+    the latest task of each submitter (what the pollers watch)."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.finished: list[float] = []
+        self.latest = [""] * SUBMITTERS
+        self.polls = 0
+        self.failed: list[BaseException] = []
+
+    def client(self, job: Callable[[], None]) -> Callable[[], None]:
+        """`job`, keeping what it failed with (a client that fails fails the benchmark)."""
+
+        def kept() -> None:
+            try:
+                job()
+            except BaseException as err:  # noqa: BLE001 - reported once the case is over
+                self.failed.append(err)
+                self.stop.set()
+
+        return kept
+
+    def count(self, since: float, until: float) -> int:
+        return sum(since <= t < until for t in list(self.finished))
+
+
+def submitter(master: str, run: Run, index: int) -> None:
+    """Submit `true`, follow it to its end, again, until told to stop."""
+    shell = common_pb2.SCRIPT_TYPE_SHELL
+    ask = task_pb2.SubmitCommandRequest(
+        project_id=1, name="poll", nodes=["bench"], script_type=shell, script="true"
+    )
+    with token_channel(master) as channel:
+        stub = task_pb2_grpc.TaskServiceStub(channel)
+        while not run.stop.is_set():
+            uuid = stub.SubmitCommand(ask, timeout=60).task.uuid
+            run.latest[index] = uuid
+            follow = task_pb2.FollowTaskRequest(project_id=1, uuid=uuid)
+            for event in stub.FollowTask(follow, timeout=60):
+                if event.HasField("task"):
+                    run.finished.append(time.monotonic())
+
+
+def poller(gateway: str, run: Run, index: int, long_poll: bool) -> None:
+    """GET the latest task of submitter `index` every 5 ms; or long-poll it for each change
+    until it is final, then the submitter's next (as a page following a run would)."""
+    host, _, port = gateway.rpartition(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=LONG_WAIT + 30)
+    headers = {"Authorization": f"Token {os.environ['JOBFLEET_ADMIN_TOKEN']}"}
+    watched, etag = "", ""
+    try:
+        while not run.stop.is_set():
+            uuid = run.latest[index]
+            if not uuid or (long_poll and uuid == watched and not etag):
+                time.sleep(0.001)  # nothing new to watch yet: no request
+                continue
+            if uuid != watched:
+                watched, etag = uuid, ""
+            query = f"?wait={LONG_WAIT}&etag={etag}" if long_poll and etag else ""
+            conn.request("GET", f"/task/1/{uuid}{query}", headers=headers)
+            answer = json.loads(conn.getresponse().read())
+            if "data" not in answer:
+                raise SystemExit(f"GET /task/1/{uuid}{query}: {answer}")
+            data = answer["data"]
+            run.polls += 1
+            if not long_poll:
+                time.sleep(POLL_EVERY)
+            elif data["status"] in FINAL:
+                etag = ""  # done with it: wait for the submitter's next task
+            else:
+                etag = str(data["etag"])
+    finally:
+        conn.close()
+
+
+def measure(fleet: Fleet, seconds: float, pollers: str) -> tuple[float, float]:
+    """Tasks/s finished over `seconds` (after one second of warm-up) with `pollers` ("" none,
+    "poll" or "long"), and the pollers' GETs per second."""
+    run = Run()
+    submitters = [functools.partial(submitter, fleet.master, run, i) for i in range(SUBMITTERS)]
+    watchers = [
+        functools.partial(poller, fleet.gateway, run, i, pollers == "long")
+        for i in range(POLLERS if pollers else 0)
+    ]
+    jobs = [run.client(job) for job in submitters + watchers]
+    threads = [threading.Thread(target=job, daemon=True) for job in jobs]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.0)
+    began, polls = time.monotonic(), run.polls
+    time.sleep(seconds)
+    ended, polled = time.monotonic(), run.polls - polls
+    run.stop.set()
+    for thread in threads:
+        thread.join(LONG_WAIT + 30)
+    if run.failed:
+        raise SystemExit(f"bench_poll: a client failed: {run.failed[0]!r}")
+    return run.count(began, ended) / (ended - began), polled / (ended - began)
+
+
+CASES = (
+    ("", "(a) 16 gRPC clients submit `true`, no one polling"),
+    ("poll", "(b) ... while 8 REST clients poll GET /task every 5 ms"),
+    ("long", "(c) ... while 8 REST clients long-poll GET /task?wait&etag"),
+)
+
+
+def measure_all(fleet: Fleet, args: argparse.Namespace, out: benchlib.Figures) -> None:
+    runs = benchlib.repeat(args, 3, 1)
+    cases = [(kind, name) for kind, name in CASES if (kind or "none") in args.cases.split(",")]
+    samples: dict[str, list[tuple[float, float]]] = {kind: [] for kind, _ in cases}
+    for _ in range(runs):  # the cases in turn, so that drift in the machine's load is shared
+        for kind, _ in cases:
+            samples[kind].append(measure(fleet, args.seconds, kind))
+            benchlib.progress(f"{kind or 'none'}: {samples[kind][-1][0]:.1f} tasks/s")
+    alone = statistics.median(rate for rate, _ in samples.get("", [(0.0, 0.0)]))
+    for kind, name in cases:
+        rates = [rate for rate, _ in samples[kind]]
+        gets = statistics.median(g for _, g in samples[kind])
+        notes = [f"{statistics.median(rates) / alone:.0%} of (a)"] if alone else []
+        notes += [f"{gets:.0f} GETs/s"] if kind else []
+        out.add(name, "tasks/s", rates, ", ".join(notes))
+
+
+def main() -> int:
+    p = benchlib.parser(__doc__)
+    p.add_argument("--seconds", type=float, default=10.0, help="each case's measured time")
+    p.add_argument("--db", default="", help="database URL (default: SQLite in a temp dir)")
+    p.add_argument("--cases", default="none,poll,long", help="of none, poll, long (comma list)")
+    args = benchlib.parse(p, {"seconds": 1.0})
+    out = benchlib.Figures("poll")
+    with tempfile.TemporaryDirectory() as tmp, Fleet(Path(tmp)) as fleet:
+        unbounded = ["--max-submissions-per-second", "100000"]  # the engine's rate, not a quota
+        fleet.start_master(*unbounded, *(["--db", args.db] if args.db else []))
+        fleet.start_slave("bench")
+        fleet.start_gateway()
+        measure_all(fleet, args, out)
+    out.emit(args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except grpc.RpcError as err:
+        sys.exit(f"bench_poll: {err}")
