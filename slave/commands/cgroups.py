@@ -19,7 +19,8 @@ environment). Two simpler ways were measured and rejected:
 The gate puts the slave, with its own rights, in charge of the move on any kernel. A move waits
 for an RCU grace period unless another one happened just before (9-14 ms after 50 ms idle,
 0.04 ms back to back, on the 6.18 test kernel), so it runs in a worker thread, never on the
-event loop.
+event loop. The daemon takes the move off the run's path altogether: warm.py keeps shells
+waiting inside fresh cgroups, and a run becomes one of them by exec.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ import signal
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from slave.commands.warm import WarmPool
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +194,8 @@ class CgroupRoot:
         self.path = path
         self.kill_file = kill_file
         self._lingering: set[Cgroup] = set()
+        self.warm: WarmPool | None = None
+        """Shells waiting in cgroups of their own (warm.py); the daemon enables it."""
 
     @classmethod
     def open(cls) -> CgroupRoot:
@@ -250,6 +257,8 @@ class CgroupRoot:
 
     async def close(self, grace: float = 1.0) -> None:
         """At slave exit: give killed runs `grace` s to be gone, then remove what is empty."""
+        if self.warm is not None:
+            await self.warm.close()
         killed = [cgroup for cgroup in self._lingering if cgroup.killed]
         await asyncio.gather(*(cgroup.wait_empty(grace) for cgroup in killed))
         self.prune()

@@ -1,0 +1,105 @@
+"""A run started from a warm shell (slave/commands/warm.py) is the run an ordinary start gives:
+same environment, stdin, argv and account, inside a cgroup of its own before it can fork, and
+killed whole; and it starts without moving a process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+
+from slave.commands.cgroups import Cgroup, CgroupRoot
+from slave.commands.warm import WarmPool, program
+from slave.messages import ScriptType, Status
+from tests.cgroups import unique_sleep
+from tests.procs import kill_all, with_argument
+from tests.unit.slave.slavetest import WAIT, MakeRun, poll
+
+REPORT = (
+    "import os, sys\n"
+    "env = {k: v for k, v in os.environ.items() if k != 'JOBFLEET_RUN_MARK'}\n"
+    "print(sorted(env.items()), repr(sys.stdin.read()), sys.argv[1:], os.getcwd())\n"
+    "print(open('/proc/self/cgroup').read().splitlines()[-1])\n"
+)
+
+
+def test_a_warm_start_gives_the_run_an_ordinary_start_gives(
+    make_run: MakeRun, cgroup_root: CgroupRoot
+) -> None:
+    args = ("two words", "it's", "$HOME", "line\nbreak")
+    env = {"QUOTED": "a 'b' \"c\" $(d) `e`", "MULTI": "x\ny"}
+    seen = []
+
+    async def scenario() -> None:
+        for warm in (False, True):
+            cgroup_root.warm = WarmPool(cgroup_root, delay=0) if warm else None
+            if cgroup_root.warm is not None:
+                cgroup_root.warm.refill()
+                await poll(lambda: len(cgroup_root.warm._ready) == 2)  # type: ignore[union-attr]
+            command, sink = make_run(
+                REPORT, ScriptType.PYTHON, args=args, env=env, cgroups=cgroup_root
+            )
+            with pytest.MonkeyPatch.context() as patch:
+                moved = record_moves(patch)
+                await command.start()
+            assert sink.result.status is Status.SUCCESS, sink.output_bytes
+            lines = sink.output_bytes.decode().splitlines()
+            seen.append((lines, sink.started_[0].pid in moved))
+        assert cgroup_root.warm is not None
+        await cgroup_root.warm.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        cgroup_root.warm = None
+    (ordinary, ordinary_moves), (warm, warm_moves) = seen
+    assert ordinary[0] == warm[0]
+    assert f"/jobfleet-{os.getpid()}/exec-1-" in ordinary[1]
+    assert f"/jobfleet-{os.getpid()}/run-" in warm[1]
+    assert (ordinary_moves, warm_moves) == (True, False)
+    assert [p for p in cgroup_root.path.iterdir() if p.is_dir()] == []  # all removed
+
+
+def test_kill_ends_a_warm_started_run_whole(make_run: MakeRun, cgroup_root: CgroupRoot) -> None:
+    tag = unique_sleep()
+    script = f"env -i setsid sleep {tag} & env -i sh -c 'setsid sleep {tag} &'; echo ready; wait"
+
+    async def scenario() -> None:
+        cgroup_root.warm = WarmPool(cgroup_root, delay=0)
+        cgroup_root.warm.refill()
+        await poll(lambda: len(cgroup_root.warm._ready) == 2)  # type: ignore[union-attr]
+        command, sink = make_run(script, cgroups=cgroup_root)
+        running = asyncio.create_task(command.start())
+        await poll(lambda: sink.output_bytes == b"ready\n" and len(with_argument(tag)) >= 2)
+        command.interrupt("stop")
+        await asyncio.wait_for(running, WAIT)
+        assert (sink.result.status, sink.result.reason) == (Status.KILLED, "stop")
+        await cgroup_root.warm.close()
+
+    try:
+        asyncio.run(scenario())
+        assert with_argument(tag) == []
+        assert [p for p in cgroup_root.path.iterdir() if p.is_dir()] == []
+    finally:
+        cgroup_root.warm = None
+        kill_all(with_argument(tag))
+
+
+def test_a_program_that_cannot_be_said_falls_back() -> None:
+    assert program([], ["bash", "x"], {"A": "nul\0byte"}, "/") is None
+    assert program([], ["bash", "x"], {"A": "v" * 70_000}, "/") is None
+    assert program([], ["bash", "x"], {"A": "v"}, "/") is not None
+
+
+def record_moves(patch: pytest.MonkeyPatch) -> list[int]:
+    """The pids Cgroup.adopt moves from now on."""
+    moved: list[int] = []
+    original = Cgroup.adopt
+
+    def adopt(self: Cgroup, pid: int) -> None:
+        moved.append(pid)
+        original(self, pid)
+
+    patch.setattr(Cgroup, "adopt", adopt)
+    return moved
