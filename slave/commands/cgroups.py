@@ -47,19 +47,25 @@ PREFIX = "jobfleet-"
 """Per-slave directories are `jobfleet-<slave pid>`."""
 
 
-_GATE = (
-    "read -r go; exec </dev/null; "
-    "case $1 in =*) PWD=${1#=}; export PWD;; *) unset PWD;; esac; shift; "
-    'exec "$@"'
-)
-"""Wait for a line on stdin, give the command /dev/null as stdin, put back the PWD sh changed."""
+_EXEC = 'case $1 in =*) PWD=${1#=}; export PWD;; *) unset PWD;; esac; shift; exec "$@"'
+"""Put back the PWD sh changed and exec the command (sh, as the run's account, looks it up)."""
+_GATE = "read -r go; exec </dev/null; " + _EXEC
+"""Wait for a line on stdin, give the command /dev/null as stdin, then as _EXEC."""
 
 
 def gated(argv: list[str], env: Mapping[str, str]) -> list[str]:
     """`argv` behind a gate: it runs once a line (or EOF) arrives on its stdin, with `env` as
     given. Start it with stdin a pipe; move its pid; then write the line."""
-    pwd = f"={env['PWD']}" if "PWD" in env else "-"
-    return ["/bin/sh", "-c", _GATE, "jobfleet-gate", pwd, *argv]
+    return ["/bin/sh", "-c", _GATE, "jobfleet-gate", _pwd(env), *argv]
+
+
+def through_sh(argv: list[str], env: Mapping[str, str]) -> list[str]:
+    """`argv` exec'd by /bin/sh as a gated start does it, without the gate (warm.py)."""
+    return ["/bin/sh", "-c", _EXEC, "jobfleet-run", _pwd(env), *argv]
+
+
+def _pwd(env: Mapping[str, str]) -> str:
+    return f"={env['PWD']}" if "PWD" in env else "-"
 
 
 class CgroupsUnavailable(Exception):

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from slave.commands.cgroups import Cgroup, CgroupRoot, gated
+from slave.commands.cgroups import Cgroup, CgroupRoot, gated, through_sh
 from slave.commands.pipes import PipePair, output_pipe
 from slave.commands.runas import RunAs
 from slave.commands.warm import Warm, program
@@ -193,7 +193,7 @@ def _take_warm(
         return None
     if shutil.which(argv[0], path=env.get("PATH", os.defpath)) is None:
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), argv[0])
-    text = program(launcher, argv, env, cwd)
+    text = program(launcher, through_sh(argv, env), env, cwd)
     while text is not None and (warm := cgroups.warm.take()) is not None:
         if warm.launch(text):
             return warm

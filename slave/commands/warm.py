@@ -5,9 +5,11 @@ cgroups.py); a process started by a member of a cgroup is born in it and costs n
 pool keeps a few `/bin/sh -s` waiting on their stdin (the gate), each the only member of a
 cgroup of its own and the leader of a session of its own, moved in ahead of time, off the path
 of any run. A run takes one and writes it a two-line program: `cd` to the run's directory,
-then `exec env -i -- <environment> <launcher> <interpreter> <script> <args> </dev/null`:
-the same pid becomes the command, with exactly the environment and stdin an ordinary start
-gives it, and it is inside its cgroup before it can fork. The pool refills in the background;
+then `exec env -i -- <environment> <launcher> /bin/sh -c 'exec "$@"' <interpreter> <script>
+<args> </dev/null`: the same pid becomes the command, with exactly the environment, stdin and
+chain of execs an ordinary start gives it (the account's sh looks the interpreter up, as behind
+the gate: setpriv's own lookup would differ where PATH holds directories the account may not
+enter), and it is inside its cgroup before it can fork. The pool refills in the background;
 when it is empty (a burst), the run starts the ordinary way (gate, move, open).
 
 The pool's processes belong to one event loop (the slave's), so the pool is opt-in: the

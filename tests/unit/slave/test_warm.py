@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pwd
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +105,45 @@ def record_moves(patch: pytest.MonkeyPatch) -> list[int]:
 
     patch.setattr(Cgroup, "adopt", adopt)
     return moved
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching users needs root")
+def test_a_warm_run_as_another_user_finds_its_interpreter_as_that_user(
+    make_run: MakeRun,
+    cgroup_root: CgroupRoot,
+    shared_work_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A PATH directory the account may not enter is passed over, as the gated start does."""
+    hidden = tmp_path / "private-bin"  # under a 0700 root directory
+    hidden.mkdir()
+    (hidden / "python3").write_text("#!/bin/sh\necho wrong python3\n")
+    (hidden / "python3").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{hidden}:{os.environ['PATH']}")
+    seen = []
+
+    async def scenario() -> None:
+        for warm in (False, True):
+            cgroup_root.warm = WarmPool(cgroup_root, delay=0) if warm else None
+            if cgroup_root.warm is not None:
+                cgroup_root.warm.refill()
+                await poll(lambda: len(cgroup_root.warm._ready) == 2)  # type: ignore[union-attr]
+            command, sink = make_run(
+                "import os; print(os.getuid())",
+                ScriptType.PYTHON,
+                user="nobody",
+                work_dir=shared_work_dir,
+                cgroups=cgroup_root,
+            )
+            await command.start()
+            seen.append((sink.result.status, sink.output_bytes))
+        assert cgroup_root.warm is not None
+        await cgroup_root.warm.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        cgroup_root.warm = None
+    uid = str(pwd.getpwnam("nobody").pw_uid).encode()
+    assert seen == [(Status.SUCCESS, uid + b"\n")] * 2
