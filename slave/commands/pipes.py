@@ -10,25 +10,11 @@ terminal would.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import fcntl
 import os
 from collections import deque
 from functools import partial
 
 from slave.messages import Piece
-
-PIPE_CAPACITY = 1 << 20
-"""What an output pipe holds (Linux: 64 KiB unless asked; 1 MiB is what any user may ask for):
-a command writing fast blocks less often, and each read takes more."""
-
-
-def output_pipe() -> tuple[int, int]:
-    """(read end, write end) of a pipe for a command's stdout or stderr."""
-    read_end, write_end = os.pipe()
-    with contextlib.suppress(OSError):  # a lower /proc/sys/fs/pipe-max-size: keep the default
-        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_CAPACITY)
-    return read_end, write_end
 
 
 class _Pipe(asyncio.Protocol):

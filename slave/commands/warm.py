@@ -4,13 +4,14 @@ Moving a pid into a cgroup waits for an RCU grace period (9-14 ms after a quiet 
 cgroups.py); a process started by a member of a cgroup is born in it and costs nothing. The
 pool keeps a few `/bin/sh -s` waiting on their stdin (the gate), each the only member of a
 cgroup of its own and the leader of a session of its own, moved in ahead of time, off the path
-of any run. A run takes one and writes it a two-line program: `cd` to the run's directory,
-then `exec env -i -- <environment> <launcher> /bin/sh -c 'exec "$@"' <interpreter> <script>
-<args> </dev/null`: the same pid becomes the command, with exactly the environment, stdin and
-chain of execs an ordinary start gives it (the account's sh looks the interpreter up, as behind
-the gate: setpriv's own lookup would differ where PATH holds directories the account may not
-enter), and it is inside its cgroup before it can fork. The pool refills in the background;
-when it is empty (a burst), the run starts the ordinary way (gate, move, open).
+of any run. A run takes one and writes it a short program: `cd` to the run's directory, set
+the run's environment (and nothing else), then `exec <launcher> /bin/sh -c 'exec "$@"'
+<interpreter> <script> <args> </dev/null`: the same pid becomes the command, with exactly the
+environment, stdin and chain of execs an ordinary start gives it (the account's sh looks the
+interpreter up, as behind the gate: setpriv's own lookup would differ where PATH holds
+directories the account may not enter), and it is inside its cgroup before it can fork. The
+pool refills in the background; when it is empty (a burst), the run starts the ordinary way
+(gate, move, open).
 
 The pool's processes belong to one event loop (the slave's), so the pool is opt-in: the
 daemon enables it, one-shot callers (tests, `asyncio.run` per run) start the ordinary way.
@@ -22,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -30,7 +32,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from slave.commands.cgroups import Cgroup, CgroupRoot
-from slave.commands.pipes import output_pipe
 from slave.commands.runas import SAFE_PATH
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ logger = logging.getLogger(__name__)
 MAX_PROGRAM = 60_000
 """A program longer than this would not fit the gate pipe in one write: start the ordinary way."""
 ENV = shutil.which("env", path=SAFE_PATH) or "/usr/bin/env"
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""A name sh can export."""
 
 
 @dataclass
@@ -73,13 +76,26 @@ class Warm:
 
 def program(launcher: list[str], argv: list[str], env: Mapping[str, str], cwd: str) -> bytes | None:
     """What a waiting shell runs to become the command; None when it cannot say it (a NUL
-    byte, too long): start the ordinary way."""
-    words = [ENV, "-i", "--", *(f"{key}={value}" for key, value in env.items()), *launcher, *argv]
-    if any("\0" in word for word in (*words, cwd)):
+    byte, too long): start the ordinary way. The shell sets the environment itself (its own
+    PATH and the PWD and OLDPWD it made go first), or, for a name a shell cannot export,
+    through `env -i`, one exec more."""
+    pairs = [f"{key}={value}" for key, value in env.items()]
+    if any("\0" in word for word in (*pairs, *launcher, *argv, cwd)):
         return None
-    command = " ".join(map(shlex.quote, words))
-    text = f"cd -- {shlex.quote(cwd)} || exit 126\nexec {command} </dev/null\n".encode()
+    lines = [f"cd -- {shlex.quote(cwd)} || exit 126"]
+    words = [*launcher, *argv]
+    if all(NAME.fullmatch(key) for key in env):
+        lines.append("unset PATH PWD OLDPWD")
+        lines += [f"export {_quoted(pairs)}"] if pairs else []
+    else:
+        words = [ENV, "-i", "--", *pairs, *words]
+    lines.append(f"exec {_quoted(words)} </dev/null\n")
+    text = "\n".join(lines).encode()
     return text if len(text) <= MAX_PROGRAM else None
+
+
+def _quoted(words: list[str]) -> str:
+    return " ".join(map(shlex.quote, words))
 
 
 class WarmPool:
@@ -125,8 +141,8 @@ class WarmPool:
 
     async def _start_one(self) -> Warm:
         cgroup = self.root.create("run")
-        out_read, out_write = output_pipe()
-        err_read, err_write = output_pipe()
+        out_read, out_write = os.pipe()
+        err_read, err_write = os.pipe()
         gate_in, gate = os.pipe()
         try:
             proc = await asyncio.create_subprocess_exec(

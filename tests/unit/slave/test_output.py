@@ -9,7 +9,7 @@ import os
 from collections import deque
 
 from slave.commands.output import OutputPump
-from slave.commands.pipes import PipePair, output_pipe
+from slave.commands.pipes import PipePair
 from slave.messages import Piece
 from tests.unit.slave.slavetest import WAIT, ListSink, poll
 
@@ -143,8 +143,8 @@ def test_output_that_came_together_leaves_in_chunks_of_up_to_max_chunk() -> None
 
 def test_pieces_queued_in_the_pipes_are_read_as_one_of_their_stream() -> None:
     async def scenario() -> list[Piece]:
-        out_read, out_write = output_pipe()
-        err_read, err_write = output_pipe()
+        out_read, out_write = os.pipe()
+        err_read, err_write = os.pipe()
         pair = await PipePair.connect(out_read, err_read, 1 << 20)
         for fd, data in ((out_write, b"a"), (out_write, b"b"), (err_write, b"c")):
             os.write(fd, data)

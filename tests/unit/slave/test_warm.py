@@ -30,7 +30,7 @@ def test_a_warm_start_gives_the_run_an_ordinary_start_gives(
     make_run: MakeRun, cgroup_root: CgroupRoot
 ) -> None:
     args = ("two words", "it's", "$HOME", "line\nbreak")
-    env = {"QUOTED": "a 'b' \"c\" $(d) `e`", "MULTI": "x\ny"}
+    env = {"QUOTED": "a 'b' \"c\" $(d) `e`", "MULTI": "x\ny", "IFS": "-", "OLDPWD": "/o"}
     seen = []
 
     async def scenario() -> None:
@@ -92,6 +92,11 @@ def test_a_program_that_cannot_be_said_falls_back() -> None:
     assert program([], ["bash", "x"], {"A": "nul\0byte"}, "/") is None
     assert program([], ["bash", "x"], {"A": "v" * 70_000}, "/") is None
     assert program([], ["bash", "x"], {"A": "v"}, "/") is not None
+
+
+def test_a_name_sh_cannot_export_is_set_through_env() -> None:
+    assert b"/env -i -- A-B=1 C=2 x " in (program([], ["x"], {"A-B": "1", "C": "2"}, "/") or b"")
+    assert b"export A=1 C=2\n" in (program([], ["x"], {"A": "1", "C": "2"}, "/") or b"")
 
 
 def record_moves(patch: pytest.MonkeyPatch) -> list[int]:
