@@ -10,11 +10,26 @@ terminal would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import os
 from collections import deque
 from functools import partial
 
 from slave.messages import Piece
+
+PIPE_CAPACITY = 256 << 10
+"""What an output pipe holds (Linux: 64 KiB unless asked), as much as asyncio reads at once: a
+command writing fast blocks (and wakes the slave) a quarter as often. Measured with 100 MB
+written in 1 KiB lines: 64 KiB 240-280 MB/s read, 256 KiB 360-470, 1 MiB 150-300."""
+
+
+def output_pipe() -> tuple[int, int]:
+    """(read end, write end) of a pipe for a command's stdout or stderr."""
+    read_end, write_end = os.pipe()
+    with contextlib.suppress(OSError):  # above /proc/sys/fs/pipe-max-size: keep the default
+        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_CAPACITY)
+    return read_end, write_end
 
 
 class _Pipe(asyncio.Protocol):

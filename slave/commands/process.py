@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from slave.commands.cgroups import Cgroup, CgroupRoot, gated, through_sh
-from slave.commands.pipes import PipePair
+from slave.commands.pipes import PipePair, output_pipe
 from slave.commands.runas import RunAs
 from slave.commands.warm import Warm, program
 from slave.messages import RunRequest, ScriptType
@@ -258,8 +258,8 @@ async def _exec(
     wrapped = behind_gate or bool(launcher)
     if wrapped and shutil.which(argv[0], path=env.get("PATH", os.defpath)) is None:
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), argv[0])
-    out_read, out_write = os.pipe()
-    err_read, err_write = os.pipe()
+    out_read, out_write = output_pipe()
+    err_read, err_write = output_pipe()
     gate_in, gate = os.pipe() if behind_gate else (subprocess.DEVNULL, None)
     try:
         proc = await asyncio.create_subprocess_exec(

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from slave.commands.cgroups import Cgroup, CgroupRoot
+from slave.commands.pipes import output_pipe
 from slave.commands.runas import SAFE_PATH
 
 logger = logging.getLogger(__name__)
@@ -141,8 +142,8 @@ class WarmPool:
 
     async def _start_one(self) -> Warm:
         cgroup = self.root.create("run")
-        out_read, out_write = os.pipe()
-        err_read, err_write = os.pipe()
+        out_read, out_write = output_pipe()
+        err_read, err_write = output_pipe()
         gate_in, gate = os.pipe()
         try:
             proc = await asyncio.create_subprocess_exec(

@@ -229,7 +229,7 @@ def test_a_flood_on_both_streams_arrives_whole_in_bounded_gapless_chunks(
     assert sink.stream_bytes(False) == b"".join(bytes([i]) * 65536 for i in range(0, 48, 2))
     assert sink.stream_bytes(True) == b"".join(bytes([i]) * 65536 for i in range(1, 48, 2))
     assert [c.seq for c in sink.chunks] == list(range(len(sink.chunks)))
-    assert max(len(c.data) for c in sink.chunks) <= 64 * 1024
+    assert max(len(c.data) for c in sink.chunks) <= MAX_CHUNK
 
 
 def test_a_sink_that_takes_nothing_pauses_the_command(make_run: MakeRun, tmp_path: Path) -> None:
