@@ -36,10 +36,7 @@ import signal
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from slave.commands.warm import WarmPool
+from typing import Self
 
 logger = logging.getLogger(__name__)
 
@@ -200,11 +197,9 @@ class CgroupRoot:
         self.path = path
         self.kill_file = kill_file
         self._lingering: set[Cgroup] = set()
-        self.warm: WarmPool | None = None
-        """Shells waiting in cgroups of their own (warm.py); the daemon enables it."""
 
     @classmethod
-    def open(cls) -> CgroupRoot:
+    def open(cls) -> Self:
         """Find the hierarchy, clear stale slaves' cgroups, make ours and try it on a process;
         CgroupsUnavailable says why the slave may not."""
         try:
@@ -263,8 +258,6 @@ class CgroupRoot:
 
     async def close(self, grace: float = 1.0) -> None:
         """At slave exit: give killed runs `grace` s to be gone, then remove what is empty."""
-        if self.warm is not None:
-            await self.warm.close()
         killed = [cgroup for cgroup in self._lingering if cgroup.killed]
         await asyncio.gather(*(cgroup.wait_empty(grace) for cgroup in killed))
         self.prune()

@@ -32,7 +32,7 @@ from pathlib import Path
 from slave.commands.cgroups import Cgroup, CgroupRoot, gated, through_sh
 from slave.commands.pipes import PipePair, output_pipe
 from slave.commands.runas import RunAs
-from slave.commands.warm import Warm, program
+from slave.commands.warm import Warm, WarmRoot, program
 from slave.messages import RunRequest, ScriptType
 
 logger = logging.getLogger(__name__)
@@ -189,7 +189,7 @@ def _take_warm(
 ) -> Warm | None:
     """A waiting shell in its cgroup, now running `launcher + argv` (warm.py); None: start
     the ordinary way. FileNotFoundError when the interpreter is missing, as _exec says it."""
-    if cgroups is None or cgroups.warm is None:
+    if not isinstance(cgroups, WarmRoot):
         return None
     if shutil.which(argv[0], path=env.get("PATH", os.defpath)) is None:
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), argv[0])

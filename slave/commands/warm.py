@@ -14,7 +14,7 @@ pool refills in the background; when it is empty (a burst), the run starts the o
 (gate, move, open).
 
 The pool's processes belong to one event loop (the slave's), so the pool is opt-in: the
-daemon enables it, one-shot callers (tests, `asyncio.run` per run) start the ordinary way.
+daemon opens a `WarmRoot`, one-shot callers (tests, `asyncio.run` per run) a plain CgroupRoot.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import signal
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from slave.commands.cgroups import Cgroup, CgroupRoot
 from slave.commands.pipes import output_pipe
@@ -190,3 +191,15 @@ class WarmPool:
             with contextlib.suppress(subprocess.TimeoutExpired, asyncio.TimeoutError):
                 await asyncio.wait_for(warm.proc.wait(), 5.0)
             self.root.release(warm.cgroup)
+
+
+class WarmRoot(CgroupRoot):
+    """A CgroupRoot whose runs start from a pool of waiting shells (the daemon's)."""
+
+    def __init__(self, path: Path, kill_file: bool = True) -> None:
+        super().__init__(path, kill_file)
+        self.warm = WarmPool(self)
+
+    async def close(self, grace: float = 1.0) -> None:
+        await self.warm.close()
+        await super().close(grace)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from slave.commands.cgroups import Cgroup, CgroupRoot
-from slave.commands.warm import WarmPool, program
+from slave.commands.warm import WarmPool, WarmRoot, program
 from slave.messages import ScriptType, Status
 from tests.cgroups import unique_sleep
 from tests.procs import kill_all, with_argument
@@ -35,26 +35,17 @@ def test_a_warm_start_gives_the_run_an_ordinary_start_gives(
 
     async def scenario() -> None:
         for warm in (False, True):
-            cgroup_root.warm = WarmPool(cgroup_root, delay=0) if warm else None
-            if cgroup_root.warm is not None:
-                cgroup_root.warm.refill()
-                await poll(lambda: len(cgroup_root.warm._ready) == 2)  # type: ignore[union-attr]
-            command, sink = make_run(
-                REPORT, ScriptType.PYTHON, args=args, env=env, cgroups=cgroup_root
-            )
+            root = await warm_root(cgroup_root) if warm else cgroup_root
+            command, sink = make_run(REPORT, ScriptType.PYTHON, args=args, env=env, cgroups=root)
             with pytest.MonkeyPatch.context() as patch:
                 moved = record_moves(patch)
                 await command.start()
             assert sink.result.status is Status.SUCCESS, sink.output_bytes
             lines = sink.output_bytes.decode().splitlines()
             seen.append((lines, sink.started_[0].pid in moved))
-        assert cgroup_root.warm is not None
-        await cgroup_root.warm.close()
+        await root.warm.close()  # type: ignore[attr-defined]
 
-    try:
-        asyncio.run(scenario())
-    finally:
-        cgroup_root.warm = None
+    asyncio.run(scenario())
     (ordinary, ordinary_moves), (warm, warm_moves) = seen
     assert ordinary[0] == warm[0]
     assert f"/jobfleet-{os.getpid()}/exec-1-" in ordinary[1]
@@ -68,23 +59,20 @@ def test_kill_ends_a_warm_started_run_whole(make_run: MakeRun, cgroup_root: Cgro
     script = f"env -i setsid sleep {tag} & env -i sh -c 'setsid sleep {tag} &'; echo ready; wait"
 
     async def scenario() -> None:
-        cgroup_root.warm = WarmPool(cgroup_root, delay=0)
-        cgroup_root.warm.refill()
-        await poll(lambda: len(cgroup_root.warm._ready) == 2)  # type: ignore[union-attr]
-        command, sink = make_run(script, cgroups=cgroup_root)
+        root = await warm_root(cgroup_root)
+        command, sink = make_run(script, cgroups=root)
         running = asyncio.create_task(command.start())
         await poll(lambda: sink.output_bytes == b"ready\n" and len(with_argument(tag)) >= 2)
         command.interrupt("stop")
         await asyncio.wait_for(running, WAIT)
         assert (sink.result.status, sink.result.reason) == (Status.KILLED, "stop")
-        await cgroup_root.warm.close()
+        await root.warm.close()
 
     try:
         asyncio.run(scenario())
         assert with_argument(tag) == []
         assert [p for p in cgroup_root.path.iterdir() if p.is_dir()] == []
     finally:
-        cgroup_root.warm = None
         kill_all(with_argument(tag))
 
 
@@ -130,25 +118,27 @@ def test_a_warm_run_as_another_user_finds_its_interpreter_as_that_user(
 
     async def scenario() -> None:
         for warm in (False, True):
-            cgroup_root.warm = WarmPool(cgroup_root, delay=0) if warm else None
-            if cgroup_root.warm is not None:
-                cgroup_root.warm.refill()
-                await poll(lambda: len(cgroup_root.warm._ready) == 2)  # type: ignore[union-attr]
+            root = await warm_root(cgroup_root) if warm else cgroup_root
             command, sink = make_run(
                 "import os; print(os.getuid())",
                 ScriptType.PYTHON,
                 user="nobody",
                 work_dir=shared_work_dir,
-                cgroups=cgroup_root,
+                cgroups=root,
             )
             await command.start()
             seen.append((sink.result.status, sink.output_bytes))
-        assert cgroup_root.warm is not None
-        await cgroup_root.warm.close()
+        await root.warm.close()  # type: ignore[attr-defined]
 
-    try:
-        asyncio.run(scenario())
-    finally:
-        cgroup_root.warm = None
+    asyncio.run(scenario())
     uid = str(pwd.getpwnam("nobody").pw_uid).encode()
     assert seen == [(Status.SUCCESS, uid + b"\n")] * 2
+
+
+async def warm_root(root: CgroupRoot) -> WarmRoot:
+    """The same part of the hierarchy as `root`, with a full pool of waiting shells."""
+    warm = WarmRoot(root.path, root.kill_file)
+    warm.warm = WarmPool(warm, delay=0)
+    warm.warm.refill()
+    await poll(lambda: len(warm.warm._ready) == 2)
+    return warm
