@@ -157,6 +157,7 @@ class Link:
             raise await _ended(call)  # the reader met the end of the stream
         finally:
             self.attached.clear()
+            self._outbox.detached()
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)

@@ -24,6 +24,7 @@ from slave.attach import Link
 from slave.commands.base import CommandSettings
 from slave.commands.cgroups import CgroupRoot, CgroupsUnavailable
 from slave.commands.scope import Scope, default_accounts
+from slave.commands.warm import WarmRoot
 from slave.config import SlaveConfig
 from slave.executions import Executions
 from slave.files import MasterFiles
@@ -153,12 +154,13 @@ class Slave:
             why = "--cgroups off"
         else:
             try:
-                cgroups = CgroupRoot.open()
+                cgroups = WarmRoot.open()
             except CgroupsUnavailable as exc:
                 why = str(exc)
             else:
                 name, path = self.config.name, cgroups.path
                 logger.info("slave %s: runs are contained in cgroup v2 at %s", name, path)
+                cgroups.warm.refill()
                 return cgroups
         logger.info(
             "slave %s: runs are contained by process groups + run mark (no cgroups: %s)",

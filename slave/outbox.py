@@ -7,7 +7,9 @@ synchronous step: the snapshot goes first, then whatever is queued after it. Not
 twice on one stream and nothing kept is skipped.
 
 Kept output is capped in bytes; `wait_for_room()` is where output readers stop reading their
-pipes (backpressure to the command) until acks free room.
+pipes (backpressure to the command) until acks free room. While a stream is up they also stop
+while `max_unsent` bytes of output wait to be written on it: what the command writes meanwhile
+waits in its pipe and leaves as one big chunk (output.py) rather than many small ones.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ Kept = Chunk | Result
 Sendable = Chunk | Result | Started | Heartbeat
 _Key = tuple[int, int]  # (execution_id, seq); a result takes seq -1
 _RESULT = -1
+MAX_UNSENT = 1 << 20
 
 
 def _key(item: Kept) -> _Key:
@@ -28,8 +31,14 @@ def _key(item: Kept) -> _Key:
 
 
 class Outbox:
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, max_unsent: int = MAX_UNSENT) -> None:
         self.max_bytes = max_bytes
+        self.max_unsent = max_unsent
+        self._unsent = 0
+        """Output bytes in the live queue (not written on the stream yet)."""
+        self._streaming = False
+        self._sent_room = asyncio.Event()
+        self._sent_room.set()
         self._kept: dict[_Key, Kept] = {}  # insertion order = send order
         self._per_execution: dict[int, set[int]] = {}  # kept seqs (and _RESULT) per execution
         self._bytes = 0
@@ -71,6 +80,8 @@ class Outbox:
         """Queue for the current (or next) stream; not kept unless keep() put it here."""
         self._live.append(item)
         self._live_ready.set()
+        if isinstance(item, Chunk):
+            self._unsend(len(item.data))
 
     def ack_output(self, execution_id: int, seqs: list[int] | tuple[int, ...]) -> int:
         """Forget acked chunks; unknown seqs (duplicate acks) are ignored. Returns how many."""
@@ -85,7 +96,14 @@ class Outbox:
         """Start a stream: everything kept, in order; the live queue restarts empty."""
         self._live.clear()
         self._live_ready.clear()
+        self._streaming = True
+        self._unsend(-self._unsent)
         return list(self._kept.values())
+
+    def detached(self) -> None:
+        """The stream ended: nothing is written until the next resume()."""
+        self._streaming = False
+        self._sent_room.set()
 
     async def next_live(self) -> Sendable:
         """Next message to write on the current stream; skips kept ones acked meanwhile."""
@@ -94,13 +112,22 @@ class Outbox:
                 self._live_ready.clear()
                 await self._live_ready.wait()
             item = self._live.popleft()
+            if isinstance(item, Chunk):
+                self._unsend(-len(item.data))
             if not isinstance(item, Chunk | Result) or self._kept.get(_key(item)) is item:
                 return item
 
     async def wait_for_room(self) -> None:
-        """Return once kept output is under the cap."""
-        while self._bytes >= self.max_bytes:
-            await self._room.wait()
+        """Return once kept output is under the cap, and (while a stream is up) what waits to
+        be written on it under `max_unsent`."""
+        while True:
+            if self._bytes >= self.max_bytes:
+                await self._room.wait()
+            elif self._streaming and self._unsent >= self.max_unsent:
+                self._sent_room.clear()
+                await self._sent_room.wait()
+            else:
+                return
 
     async def wait_empty(self) -> None:
         """Return once the master has acked everything."""
@@ -119,6 +146,11 @@ class Outbox:
         if not self._kept:
             self._empty.set()
         return True
+
+    def _unsend(self, delta: int) -> None:
+        self._unsent += delta
+        if self._unsent < self.max_unsent:
+            self._sent_room.set()
 
     def _account(self, delta: int) -> None:
         self._bytes += delta

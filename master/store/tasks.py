@@ -426,9 +426,10 @@ def _notice(task_id: int, status: TaskStatus) -> None:
     notices.enqueue(project_id, NoticeKind.TASK, status.value, None, task_id)
 
 
-def ids_of_executions(execution_ids: list[int]) -> list[int]:
-    rows = Execution.select(Execution.task).where(Execution.id.in_(execution_ids)).distinct()
-    return [r.task_id for r in rows]
+def task_of_executions(execution_ids: list[int]) -> dict[int, int]:
+    """Execution id -> its task's id."""
+    rows = Execution.select(Execution.id, Execution.task).where(Execution.id.in_(execution_ids))
+    return {r.id: r.task_id for r in rows}
 
 
 def delete(project_id: int, task_ids: list[int]) -> list[int]:

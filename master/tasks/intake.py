@@ -39,6 +39,8 @@ from master.tasks.vvcapture import OutputCapture
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 512
+MAX_REMEMBERED = 65536
+"""Executions whose task id is remembered; past it the memory starts over."""
 MAX_REDELIVERIES = 3
 """Attaches after which a slave that still does not have an execution makes it fail."""
 
@@ -57,6 +59,8 @@ class Intake:
         """Output stored per execution; the rest is acked, counted and marked, not stored."""
         self.started_at = time.monotonic()
         self._redelivered: Counter[int] = Counter()
+        self._task_of: dict[int, int] = {}
+        """Execution id -> task id, for executions whose output came lately (never changes)."""
         self.capture = OutputCapture()
         """Stores output, taking the version variables in it (vvcapture.py)."""
 
@@ -180,14 +184,26 @@ class Intake:
     async def _store_chunks(self, session: Session, chunks: list[Chunk]) -> None:
         if not chunks:
             return
-        await self.run_db(self.capture.append, chunks, self.max_log_bytes)
+        task_ids = await self.run_db(self._store_output, chunks)
         seqs: dict[int, list[int]] = {}
         for c in chunks:
             seqs.setdefault(c.execution_id, []).append(c.seq)
         for execution_id, acked in seqs.items():
             session.outbound.put_nowait(ChunkAck(execution_id, tuple(acked)))
-        for task_id in await self.run_db(tasks.ids_of_executions, list(seqs)):
+        for task_id in task_ids:
             self.engine.events.publish(task_id)
+
+    def _store_output(self, chunks: list[Chunk]) -> list[int]:
+        """Store the chunks; -> the tasks they belong to (for their followers). One trip to
+        the database thread; an execution's task is read once, then remembered."""
+        self.capture.append(chunks, self.max_log_bytes)
+        ids = {c.execution_id for c in chunks}
+        unknown = [eid for eid in ids if eid not in self._task_of]
+        if unknown:
+            if len(self._task_of) > MAX_REMEMBERED:
+                self._task_of.clear()
+            self._task_of.update(tasks.task_of_executions(unknown))
+        return list({self._task_of[eid] for eid in ids if eid in self._task_of})
 
     async def _started(self, item: Started) -> None:
         if await self.run_db(executions.mark_running, item.execution_id, item.started_at):

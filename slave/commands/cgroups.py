@@ -19,7 +19,8 @@ environment). Two simpler ways were measured and rejected:
 The gate puts the slave, with its own rights, in charge of the move on any kernel. A move waits
 for an RCU grace period unless another one happened just before (9-14 ms after 50 ms idle,
 0.04 ms back to back, on the 6.18 test kernel), so it runs in a worker thread, never on the
-event loop.
+event loop. The daemon takes the move off the run's path altogether: warm.py keeps shells
+waiting inside fresh cgroups, and a run becomes one of them by exec.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import signal
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Self
 
 logger = logging.getLogger(__name__)
 
@@ -42,19 +44,25 @@ PREFIX = "jobfleet-"
 """Per-slave directories are `jobfleet-<slave pid>`."""
 
 
-_GATE = (
-    "read -r go; exec </dev/null; "
-    "case $1 in =*) PWD=${1#=}; export PWD;; *) unset PWD;; esac; shift; "
-    'exec "$@"'
-)
-"""Wait for a line on stdin, give the command /dev/null as stdin, put back the PWD sh changed."""
+_EXEC = 'case $1 in =*) PWD=${1#=}; export PWD;; *) unset PWD;; esac; shift; exec "$@"'
+"""Put back the PWD sh changed and exec the command (sh, as the run's account, looks it up)."""
+_GATE = "read -r go; exec </dev/null; " + _EXEC
+"""Wait for a line on stdin, give the command /dev/null as stdin, then as _EXEC."""
 
 
 def gated(argv: list[str], env: Mapping[str, str]) -> list[str]:
     """`argv` behind a gate: it runs once a line (or EOF) arrives on its stdin, with `env` as
     given. Start it with stdin a pipe; move its pid; then write the line."""
-    pwd = f"={env['PWD']}" if "PWD" in env else "-"
-    return ["/bin/sh", "-c", _GATE, "jobfleet-gate", pwd, *argv]
+    return ["/bin/sh", "-c", _GATE, "jobfleet-gate", _pwd(env), *argv]
+
+
+def through_sh(argv: list[str], env: Mapping[str, str]) -> list[str]:
+    """`argv` exec'd by /bin/sh as a gated start does it, without the gate (warm.py)."""
+    return ["/bin/sh", "-c", _EXEC, "jobfleet-run", _pwd(env), *argv]
+
+
+def _pwd(env: Mapping[str, str]) -> str:
+    return f"={env['PWD']}" if "PWD" in env else "-"
 
 
 class CgroupsUnavailable(Exception):
@@ -191,7 +199,7 @@ class CgroupRoot:
         self._lingering: set[Cgroup] = set()
 
     @classmethod
-    def open(cls) -> CgroupRoot:
+    def open(cls) -> Self:
         """Find the hierarchy, clear stale slaves' cgroups, make ours and try it on a process;
         CgroupsUnavailable says why the slave may not."""
         try:

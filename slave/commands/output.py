@@ -2,7 +2,9 @@
 
 Output is buffered and sent as a chunk when the buffer holds `flush_bytes`, or
 `flush_interval` after its first byte, whichever comes first: interactive output shows up
-within 50 ms, bulk output travels in 64 KiB pieces, never one message per line. A chunk holds
+within 50 ms, never one message per line. A chunk takes all that was read of its stream by
+then, up to `max_chunk` bytes: bulk output that outruns the sending travels in chunks of up to
+1 MiB (fewer messages, rows and acks), output as fast as it is sent in ~64 KiB ones. A chunk holds
 one stream, and a switch of stream ends the chunk: seq runs 0, 1, 2, ... without gaps over
 both streams in the exact order the slave read them, so the interleaved view (OpenC3's tasklog,
 `set -x` traces between a script's output lines) reads as a terminal would show it. A script
@@ -16,6 +18,9 @@ from typing import Any, Protocol
 
 from slave.commands.base import OutputSink
 from slave.messages import Chunk, Piece
+
+MAX_CHUNK = 1 << 20
+"""The most bytes one chunk holds (the master accepts messages of up to 32 MiB)."""
 
 
 class Streams(Protocol):
@@ -44,6 +49,7 @@ class OutputPump:
         sink: OutputSink,
         flush_bytes: int,
         flush_interval: float,
+        max_chunk: int = MAX_CHUNK,
     ) -> None:
         self.execution_id = execution_id
         self.chunks = 0
@@ -54,6 +60,7 @@ class OutputPump:
         self._sink = sink
         self._flush_bytes = flush_bytes
         self._flush_interval = flush_interval
+        self._max_chunk = max(max_chunk, flush_bytes)
         self._pending = (_Pending(False), _Pending(True))
         self._loop = asyncio.get_running_loop()
         self._stop_at: float | None = None
@@ -74,7 +81,7 @@ class OutputPump:
         try:
             while True:
                 if read is None:
-                    read = asyncio.ensure_future(self._streams.read_piece(self._flush_bytes))
+                    read = asyncio.ensure_future(self._streams.read_piece(self._max_chunk))
                 waits: set[asyncio.Future[Any]] = {read}
                 if not self._exited.done():
                     waits.add(self._exited)
@@ -118,7 +125,7 @@ class OutputPump:
                 await self._flush(pending)
 
     async def _flush(self, pending: _Pending) -> None:
-        """Send up to flush_bytes of `pending`, after the other stream's older bytes."""
+        """Send up to max_chunk bytes of `pending`, after the other stream's older bytes."""
         other = self._pending[not pending.stderr]
         if other.data and other.since < pending.since:
             await self._send(other)
@@ -126,8 +133,8 @@ class OutputPump:
             await self._send(pending)
 
     async def _send(self, pending: _Pending) -> None:
-        data = bytes(pending.data[: self._flush_bytes])
-        del pending.data[: self._flush_bytes]
+        data = bytes(pending.data[: self._max_chunk])
+        del pending.data[: self._max_chunk]
         pending.since = self._loop.time()  # what is left came by now
         chunk = Chunk(self.execution_id, self.chunks, data, pending.stderr)
         self.chunks += 1

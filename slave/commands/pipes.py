@@ -10,11 +10,26 @@ terminal would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import os
 from collections import deque
 from functools import partial
 
 from slave.messages import Piece
+
+PIPE_CAPACITY = 256 << 10
+"""What an output pipe holds (Linux: 64 KiB unless asked), as much as asyncio reads at once: a
+command writing fast blocks (and wakes the slave) a quarter as often. Measured with 100 MB
+written in 1 KiB lines: 64 KiB 240-280 MB/s read, 256 KiB 360-470, 1 MiB 150-300."""
+
+
+def output_pipe() -> tuple[int, int]:
+    """(read end, write end) of a pipe for a command's stdout or stderr."""
+    read_end, write_end = os.pipe()
+    with contextlib.suppress(OSError):  # above /proc/sys/fs/pipe-max-size: keep the default
+        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_CAPACITY)
+    return read_end, write_end
 
 
 class _Pipe(asyncio.Protocol):
@@ -72,7 +87,7 @@ class PipePair:
                 self._waiter = None
         if not self._pieces:
             return Piece(False, b"")
-        piece = self._pieces.popleft()
+        piece = self._joined(limit)
         if len(piece.data) > limit:
             self._pieces.appendleft(Piece(piece.stderr, piece.data[limit:]))
             piece = Piece(piece.stderr, piece.data[:limit])
@@ -80,6 +95,20 @@ class PipePair:
         if self._paused and self._size <= self._limit:
             self._pause(False)
         return piece
+
+    def _joined(self, limit: int) -> Piece:
+        """The oldest piece and those of the same stream queued right behind it, as one piece
+        of at most `limit` bytes (unless the first alone is longer): fast output travels in
+        big chunks, one per drain of the queue, and no piece waits for another to come."""
+        first = self._pieces.popleft()
+        parts, size = [first.data], len(first.data)
+        while self._pieces and self._pieces[0].stderr == first.stderr:
+            more = len(self._pieces[0].data)
+            if size + more > limit:
+                break
+            parts.append(self._pieces.popleft().data)
+            size += more
+        return first if len(parts) == 1 else Piece(first.stderr, b"".join(parts))
 
     def close(self) -> None:
         """Stop reading (a child still holding a pipe gets EPIPE)."""

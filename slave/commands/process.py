@@ -29,9 +29,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from slave.commands.cgroups import Cgroup, CgroupRoot, gated
-from slave.commands.pipes import PipePair
+from slave.commands.cgroups import Cgroup, CgroupRoot, gated, through_sh
+from slave.commands.pipes import PipePair, output_pipe
 from slave.commands.runas import RunAs
+from slave.commands.warm import Warm, WarmRoot, program
 from slave.messages import RunRequest, ScriptType
 
 logger = logging.getLogger(__name__)
@@ -139,9 +140,17 @@ async def spawn(
     except OSError as exc:
         raise StartError(f"cannot write the script to {work_dir}: {exc.strerror}") from None
     env = child_env(request, run_as, os.environ)
+    command = [interpreter, str(script), *request.args]
+    try:
+        warm = _take_warm(cgroups, launcher, command, env, run_as.cwd())
+    except OSError as exc:
+        remove_run_dir(script.parent)
+        raise StartError(f"cannot start {interpreter}: {exc.strerror} ({exc.filename})") from None
+    if warm is not None:
+        tree = Tree(warm.proc.pid, env["JOBFLEET_RUN_MARK"], warm.cgroup)
+        return await _connect(warm.proc, warm.read_fds, script.parent, tree, cgroups, read_limit)
     cgroup = _new_cgroup(cgroups, request.execution_id)
     try:
-        command = [interpreter, str(script), *request.args]
         proc, read_fds, gate = await _exec(launcher, command, env, run_as.cwd(), cgroup is not None)
     except OSError as exc:
         remove_run_dir(script.parent)
@@ -156,12 +165,40 @@ async def spawn(
             os.close(fd)
         _abandon(tree, script.parent, cgroups)
         raise
+    return await _connect(proc, read_fds, script.parent, tree, cgroups, read_limit)
+
+
+async def _connect(
+    proc: asyncio.subprocess.Process,
+    read_fds: tuple[int, int],
+    run_dir: Path,
+    tree: Tree,
+    cgroups: CgroupRoot | None,
+    read_limit: int,
+) -> Child:
     try:
         output = await PipePair.connect(*read_fds, read_limit)
     except BaseException:
-        _abandon(tree, script.parent, cgroups)
+        _abandon(tree, run_dir, cgroups)
         raise
-    return Child(proc, output, script.parent, tree)
+    return Child(proc, output, run_dir, tree)
+
+
+def _take_warm(
+    cgroups: CgroupRoot | None, launcher: list[str], argv: list[str], env: dict[str, str], cwd: str
+) -> Warm | None:
+    """A waiting shell in its cgroup, now running `launcher + argv` (warm.py); None: start
+    the ordinary way. FileNotFoundError when the interpreter is missing, as _exec says it."""
+    if not isinstance(cgroups, WarmRoot):
+        return None
+    if shutil.which(argv[0], path=env.get("PATH", os.defpath)) is None:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), argv[0])
+    text = program(launcher, through_sh(argv, env), env, cwd)
+    while text is not None and (warm := cgroups.warm.take()) is not None:
+        if warm.launch(text):
+            return warm
+        cgroups.warm.drop(warm)
+    return None
 
 
 def _abandon(tree: Tree, run_dir: Path, cgroups: CgroupRoot | None) -> None:
@@ -221,8 +258,8 @@ async def _exec(
     wrapped = behind_gate or bool(launcher)
     if wrapped and shutil.which(argv[0], path=env.get("PATH", os.defpath)) is None:
         raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), argv[0])
-    out_read, out_write = os.pipe()
-    err_read, err_write = os.pipe()
+    out_read, out_write = output_pipe()
+    err_read, err_write = output_pipe()
     gate_in, gate = os.pipe() if behind_gate else (subprocess.DEVNULL, None)
     try:
         proc = await asyncio.create_subprocess_exec(

@@ -10,7 +10,7 @@ import signal
 from typing import Any
 
 from slave.commands.base import Command, CommandContext
-from slave.commands.output import OutputPump
+from slave.commands.output import MAX_CHUNK, OutputPump
 from slave.commands.process import (
     Child,
     StartError,
@@ -86,8 +86,9 @@ class RunProcess(Command[RunRequest]):
     async def _spawn(self) -> Child:
         settings = self.context.settings
         run_as = resolve_user(settings.scope.account_for(self.request.user))
+        read_limit = max(settings.flush_bytes, MAX_CHUNK)
         child = await spawn(
-            self.request, run_as, settings.work_dir, settings.flush_bytes, self.context.cgroups
+            self.request, run_as, settings.work_dir, read_limit, self.context.cgroups
         )
         logger.info(
             "exec %d: started pid %d (%s script, as %s)",

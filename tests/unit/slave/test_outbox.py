@@ -156,3 +156,27 @@ def test_wait_empty_returns_once_everything_is_acked() -> None:
         await asyncio.wait_for(waiter, 1)
 
     asyncio.run(scenario())
+
+
+def test_output_waits_while_the_stream_has_not_taken_what_was_queued() -> None:
+    async def scenario() -> None:
+        outbox = Outbox(1 << 20, max_unsent=20)
+        outbox.keep(chunk(1, 0))
+        outbox.keep(chunk(1, 1))
+        await asyncio.wait_for(outbox.wait_for_room(), 1)  # no stream: only the cap counts
+        outbox.resume()
+        outbox.keep(chunk(1, 2))
+        outbox.keep(chunk(1, 3))
+        waiting = asyncio.create_task(outbox.wait_for_room())
+        await asyncio.sleep(0.01)
+        assert not waiting.done()
+        assert await outbox.next_live() == chunk(1, 2)  # written: room again
+        await asyncio.wait_for(waiting, 1)
+        outbox.keep(chunk(1, 4))
+        waiting = asyncio.create_task(outbox.wait_for_room())
+        await asyncio.sleep(0.01)
+        assert not waiting.done()
+        outbox.detached()  # nothing is written until the next stream: the cap alone counts
+        await asyncio.wait_for(waiting, 1)
+
+    asyncio.run(scenario())

@@ -5,9 +5,11 @@ deadline."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import deque
 
 from slave.commands.output import OutputPump
+from slave.commands.pipes import PipePair
 from slave.messages import Piece
 from tests.unit.slave.slavetest import WAIT, ListSink, poll
 
@@ -40,10 +42,10 @@ class Scripted:
 
 
 def pump(
-    streams: Scripted, flush_bytes: int = 1 << 16, interval: float = 0.05
+    streams: Scripted, flush_bytes: int = 1 << 16, interval: float = 0.05, max_chunk: int = 0
 ) -> tuple[OutputPump, ListSink]:
     sink = ListSink()
-    return OutputPump(7, streams, sink, flush_bytes, interval), sink
+    return OutputPump(7, streams, sink, flush_bytes, interval, max_chunk or flush_bytes), sink
 
 
 def test_each_chunk_is_one_stream_and_a_switch_of_stream_ends_it() -> None:
@@ -122,3 +124,44 @@ def test_reading_stops_at_the_drain_deadline_and_keeps_what_came() -> None:
 
     assert output.cut_short
     assert sink.pieces == [(ERR, b"e"), (OUT, b"o")]
+
+
+def test_output_that_came_together_leaves_in_chunks_of_up_to_max_chunk() -> None:
+    async def scenario() -> ListSink:
+        streams = Scripted()
+        output, sink = pump(streams, flush_bytes=8, interval=30.0, max_chunk=16)
+        running = asyncio.create_task(output.run())
+        streams.put(OUT, b"x" * 20)
+        await poll(lambda: len(sink.chunks) == 1)  # 16 sent at once, 4 wait for more
+        streams.put(OUT, b"y" * 3)
+        streams.end()
+        await asyncio.wait_for(running, WAIT)
+        return sink
+
+    assert asyncio.run(scenario()).pieces == [(OUT, b"x" * 16), (OUT, b"x" * 4 + b"y" * 3)]
+
+
+def test_pieces_queued_in_the_pipes_are_read_as_one_of_their_stream() -> None:
+    async def scenario() -> list[Piece]:
+        out_read, out_write = os.pipe()
+        err_read, err_write = os.pipe()
+        pair = await PipePair.connect(out_read, err_read, 1 << 20)
+        for fd, data in ((out_write, b"a"), (out_write, b"b"), (err_write, b"c")):
+            os.write(fd, data)
+            await asyncio.sleep(0.01)  # one read each
+        os.write(out_write, b"d" * 10)
+        await asyncio.sleep(0.01)
+        os.close(out_write)
+        os.close(err_write)
+        pieces = []
+        while (piece := await pair.read_piece(6)).data:
+            pieces.append(piece)
+        pair.close()
+        return pieces
+
+    assert asyncio.run(scenario()) == [
+        Piece(OUT, b"ab"),
+        Piece(ERR, b"c"),
+        Piece(OUT, b"dddddd"),
+        Piece(OUT, b"dddd"),
+    ]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from slave.commands.cgroups import CgroupRoot
+from slave.commands.output import MAX_CHUNK
 from slave.commands.runas import RunAs
 from slave.messages import Chunk, ScriptType, Status
 from tests.cgroups import unique_sleep
@@ -168,8 +169,8 @@ def test_five_megabytes_arrive_byte_exact_in_bounded_gapless_chunks(make_run: Ma
     assert sink.result.status is Status.SUCCESS
     assert sink.output_bytes == bytes(range(256)) * (5 * 4096)
     assert [c.seq for c in sink.chunks] == list(range(len(sink.chunks)))
-    assert max(len(c.data) for c in sink.chunks) <= 64 * 1024
-    assert len(sink.chunks) < 5 * 16 * 2  # mostly full 64 KiB chunks
+    assert max(len(c.data) for c in sink.chunks) <= MAX_CHUNK
+    assert len(sink.chunks) < 5 * 16 * 2  # 64 KiB chunks or bigger
     assert sink.result.chunk_count == len(sink.chunks)
 
 
@@ -228,7 +229,7 @@ def test_a_flood_on_both_streams_arrives_whole_in_bounded_gapless_chunks(
     assert sink.stream_bytes(False) == b"".join(bytes([i]) * 65536 for i in range(0, 48, 2))
     assert sink.stream_bytes(True) == b"".join(bytes([i]) * 65536 for i in range(1, 48, 2))
     assert [c.seq for c in sink.chunks] == list(range(len(sink.chunks)))
-    assert max(len(c.data) for c in sink.chunks) <= 64 * 1024
+    assert max(len(c.data) for c in sink.chunks) <= MAX_CHUNK
 
 
 def test_a_sink_that_takes_nothing_pauses_the_command(make_run: MakeRun, tmp_path: Path) -> None:

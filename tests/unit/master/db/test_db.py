@@ -379,3 +379,16 @@ def test_output_stored_before_streams_were_kept_apart_reads_as_stdout(
 
     assert in_connection(logs.read, eid, 0, 1 << 20, False) == (b"old\n", 2)
     assert in_connection(logs.read, eid, 0, 1 << 20, True) == (b"new\n", 2)
+
+
+def test_output_chunks_are_stored_uncompressed_on_postgresql(backend: peewee.Database) -> None:
+    """Migration 0025: compressing each chunk cost the master more than it saved."""
+    if not isinstance(backend, PooledPostgresqlDatabase):
+        pytest.skip("a PostgreSQL storage setting")
+    storage = in_connection(
+        lambda: backend.execute_sql(
+            "SELECT attstorage FROM pg_attribute "
+            "WHERE attrelid = 'log_chunk'::regclass AND attname = 'data'"
+        ).fetchone()[0]
+    )
+    assert storage == "e"  # EXTERNAL: out of line, never compressed

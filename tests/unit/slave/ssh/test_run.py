@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from slave.commands.base import CommandSettings
+from slave.commands.output import MAX_CHUNK
 from slave.messages import Chunk, ScriptType, Status
 from slave.ssh.hostkeys import KnownHosts
 from slave.ssh.pool import SshPool
@@ -76,7 +77,7 @@ def test_stderr_arrives_apart_in_the_order_written_without_the_wrappers_lines(
         assert sink.stream_bytes(True) == b"err0\nerr1\n" + bytes(3000000)
         assert sink.stream_bytes(False) == b"out1\nout2\n" + bytes(3000000)
         assert [c.seq for c in sink.chunks] == list(range(len(sink.chunks)))
-        assert max(len(c.data) for c in sink.chunks) <= settings.flush_bytes
+        assert max(len(c.data) for c in sink.chunks) <= MAX_CHUNK
 
     asyncio.run(scenario())
 
@@ -394,7 +395,7 @@ def test_output_waits_for_room_in_the_sink(
             await asyncio.wait_for(task, WAIT)
         assert sink.result.status is Status.SUCCESS
         assert len(sink.output_bytes) == size
-        assert max(len(c.data) for c in sink.chunks) <= settings.flush_bytes
+        assert max(len(c.data) for c in sink.chunks) <= MAX_CHUNK
 
     asyncio.run(scenario())
 
