@@ -38,12 +38,17 @@ def get_in_project(execution_id: int, project_id: int) -> Execution | None:
     return row
 
 
-def mark_running(execution_id: int, started_at: dt.datetime | None) -> bool:
-    return bool(
+def mark_running(execution_id: int, started_at: dt.datetime | None) -> int | None:
+    """Its task's id once a pending execution is now running; None when it was not pending."""
+    moved = (
         Execution.update(status=ExecutionStatus.RUNNING, started_at=started_at or utcnow())
         .where(Execution.id == execution_id, Execution.status == ExecutionStatus.PENDING)
         .execute()
     )
+    if not moved:
+        return None
+    row = Execution.select(Execution.task).where(Execution.id == execution_id).first()
+    return int(row.task_id) if row is not None else None
 
 
 def mark_running_many(ids: list[int]) -> None:
