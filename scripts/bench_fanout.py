@@ -6,7 +6,7 @@ the real slave code in one process, docs/fleet.md), waits until all N are attach
   - master RSS per idle attached slave: (master RSS with N attached - before) / N, in KB
     (limit 64 KB); the fleet process's own RSS per identity beside it;
   - master idle CPU with N attached: its utime+stime over --idle-seconds (default 30), in % of
-    a core (limit 5 %; heartbeats and keepalives);
+    a core (limit 5 %; heartbeats and keepalives), beside the same with no slave attached;
   - fan-out: SubmitCommand `true` on the first n of them for each n of --sizes (default
     100,300,1000), submit -> success (polled with CountTasks, one cheap query, so watching does
     not load the master), 3 times each (limit 2 s at 1,000).
@@ -48,6 +48,13 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def idle_cpu(pid: int, seconds: float) -> float:
+    """The process's CPU over the next `seconds`, in % of one core."""
+    began = cpu_seconds(pid)
+    time.sleep(seconds)
+    return (cpu_seconds(pid) - began) / seconds * 100
 
 
 def fleet_names(prefix: str, count: int) -> list[str]:
@@ -115,6 +122,7 @@ def measure(work: Path, args: argparse.Namespace, out: benchlib.Figures) -> None
         successes(tasks)  # the master has served a call before its RSS is taken
         time.sleep(args.settle)
         before = rss_kb(master_pid)
+        alone = idle_cpu(master_pid, args.idle_seconds)
         slave_args = ["--master", fleet.master, "--name", "f", "--fleet", str(count)]
         slave_args += ["--cgroups", "off", "--state-dir", str(work / "state")]
         daemon = spawn("fleet", "slave", slave_args, work)
@@ -131,11 +139,10 @@ def measure(work: Path, args: argparse.Namespace, out: benchlib.Figures) -> None
         )
         fleet_rss = rss_kb(daemon.proc.pid)
         out.add(f"fleet process RSS per identity ({count})", "KB", [fleet_rss / count])
-        began = cpu_seconds(master_pid)
-        time.sleep(args.idle_seconds)
-        busy = (cpu_seconds(master_pid) - began) / args.idle_seconds * 100
+        busy = idle_cpu(master_pid, args.idle_seconds)
         note = f"limit 5 %; over {args.idle_seconds:g} s"
         out.add(f"master idle CPU, {count} attached slaves", "% core", [busy], note)
+        out.add("master idle CPU, no slave attached", "% core", [alone], "the same window")
         fan_out(tasks, names[:2])  # warm-up
         for size in sizes:
             samples = [fan_out(tasks, names[:size]) for _ in range(runs)]

@@ -50,10 +50,18 @@ class Intake:
     executions dispatched to it) and hands each ended execution to the engine, `sweep` loses
     the executions of slaves silent past the lease, `recover` settles tasks after a restart."""
 
-    def __init__(self, engine: TaskEngine, lease: float, max_log_bytes: int | None = None) -> None:
+    def __init__(
+        self,
+        engine: TaskEngine,
+        lease: float,
+        max_log_bytes: int | None = None,
+        silent_after: float | None = None,
+    ) -> None:
         self.engine = engine
         self.run_db = engine.run_db
         self.lease = lease
+        self.silent_after = lease / 2 if silent_after is None else silent_after
+        """A slave silent this long has its stream dropped (MasterConfig.silent_after)."""
         self.max_log_bytes = max_log_bytes
         """Output stored per execution; the rest is acked, counted and marked, not stored."""
         self.started_at = time.monotonic()
@@ -207,10 +215,10 @@ class Intake:
             await self.engine.settle(row.task_id)
 
     async def sweep(self, attached: list[str]) -> None:
-        """Touch attached slaves; drop the streams of those silent for half the lease; mark
+        """Touch attached slaves; drop the streams of those silent for `silent_after`; mark
         executions of slaves silent past the lease as lost."""
-        for name in self.engine.sessions.drop_silent(self.lease / 2):
-            logger.warning("slave %s silent for %g s; dropping its stream", name, self.lease / 2)
+        for name in self.engine.sessions.drop_silent(self.silent_after):
+            logger.warning("slave %s silent for %g s; dropping its stream", name, self.silent_after)
         now = utcnow()
         await self.run_db(slaves.touch, attached, now)
         if time.monotonic() - self.started_at < self.lease:
