@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import resource
 import shutil
 import tempfile
 from pathlib import Path
@@ -33,6 +34,8 @@ ATTACH_BATCH = 100
 """Identities started at once; the next batch once these are attached (or ATTACH_WAIT passed),
 so a master that enrols a thousand new slaves is not asked to welcome them all in one go."""
 ATTACH_WAIT = 30.0
+FILES_PER_IDENTITY = 8
+"""Descriptors to allow per identity: its channel's socket, and its runs' pipes."""
 
 
 def fleet_names(prefix: str, count: int) -> list[str]:
@@ -55,6 +58,7 @@ class Fleet:
     def __init__(self, config: SlaveConfig, count: int) -> None:
         if not 1 <= count <= MAX_FLEET:
             raise ValueError(f"a fleet is 1 to {MAX_FLEET} identities, not {count}")
+        _raise_file_limit(FILES_PER_IDENTITY * count + 256)
         self._work_base, self._owned = _base_dir(config.work_dir)
         self.slaves = [Slave(c) for c in fleet_configs(config, count, self._work_base)]
         self._stopping = asyncio.Event()
@@ -108,3 +112,13 @@ def _base_dir(configured: Path | None) -> tuple[Path, bool]:
     path = Path(tempfile.mkdtemp(prefix="jobfleet-fleet-", dir="/tmp"))
     path.chmod(0o711)
     return path, True
+
+
+def _raise_file_limit(wanted: int) -> None:
+    """Raise this process's soft limit on open files towards `wanted` (up to the hard limit):
+    a thousand identities need more than the usual 1,024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        logger.info("fleet: open files limit raised from %d to %d", soft, target)
