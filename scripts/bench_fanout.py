@@ -104,7 +104,7 @@ def fan_out(tasks: task_pb2_grpc.TaskServiceStub, nodes: list[str]) -> float:
             return time.perf_counter() - began
         if now_failed > failed:
             break
-        time.sleep(0.01)
+        time.sleep(0.02)
     task = tasks.GetTask(task_pb2.GetTaskRequest(uuid=uuid), timeout=60).task
     raise SystemExit(f"task {uuid} did not succeed: {task.status} {task.reason}")
 
