@@ -9,7 +9,8 @@ the real slave code in one process, docs/fleet.md), waits until all N are attach
     a core (limit 5 %; heartbeats and keepalives), beside the same with no slave attached;
   - fan-out: SubmitCommand `true` on the first n of them for each n of --sizes (default
     100,300,1000), submit -> success (polled with CountTasks, one cheap query, so watching does
-    not load the master), 3 times each (limit 2 s at 1,000).
+    not load the master), 3 times each (limit 2 s at 1,000), and the master's CPU seconds
+    for each (steadier than wall time on a shared machine).
 Public entry points only: the daemons' CLIs and the master's gRPC API (benchfleet.py).
 Usage: .venv/bin/python scripts/bench_fanout.py [--sizes 100,300,1000] [--idle-seconds 30]
 """
@@ -145,9 +146,17 @@ def measure(work: Path, args: argparse.Namespace, out: benchlib.Figures) -> None
         out.add("master idle CPU, no slave attached", "% core", [alone], "the same window")
         fan_out(tasks, names[:2])  # warm-up
         for size in sizes:
-            samples = [fan_out(tasks, names[:size]) for _ in range(runs)]
+            samples, spent, fleet_spent = [], [], []
+            for _ in range(runs):
+                began, fleet_began = cpu_seconds(master_pid), cpu_seconds(daemon.proc.pid)
+                samples.append(fan_out(tasks, names[:size]))
+                spent.append(cpu_seconds(master_pid) - began)
+                fleet_spent.append(cpu_seconds(daemon.proc.pid) - fleet_began)
             limit = "limit 2 s at 1,000" if size == 1000 else ""
             out.add(f"fan-out `true` to {size} attached slaves", "s", samples, limit)
+            out.add(f"master CPU per fan-out to {size}", "s", spent, "its utime+stime")
+            note = "all identities' runs on one core; real slaves run theirs in parallel"
+            out.add(f"fleet process CPU per fan-out to {size}", "s", fleet_spent, note)
         channel.close()
 
 

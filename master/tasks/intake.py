@@ -204,15 +204,17 @@ class Intake:
             self.engine.events.publish(task_id)
 
     async def _finished(self, session: Session, item: Finished) -> None:
-        row = await self.run_db(
-            executions.record_result, item.result, item.started_at, item.finished_at
+        result = item.result
+        task_id = await self.run_db(
+            executions.record_result, result, item.started_at, item.finished_at
         )
-        session.outbound.put_nowait(ResultAck(item.result.execution_id))
-        session.owned.discard(item.result.execution_id)
-        self._redelivered.pop(item.result.execution_id, None)
-        if row is not None:
-            logger.info("exec %s slave %s %s (%s)", row.id, session.name, row.status, row.reason)
-            await self.engine.settle(row.task_id)
+        session.outbound.put_nowait(ResultAck(result.execution_id))
+        session.owned.discard(result.execution_id)
+        self._redelivered.pop(result.execution_id, None)
+        if task_id is not None:
+            eid, name = result.execution_id, session.name
+            logger.info("exec %s slave %s %s (%s)", eid, name, result.status, result.reason)
+            await self.engine.settle(task_id)
 
     async def sweep(self, attached: list[str]) -> None:
         """Touch attached slaves; drop the streams of those silent for `silent_after`; mark
