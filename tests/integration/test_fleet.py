@@ -30,7 +30,8 @@ def test_a_fleet_runs_a_command_on_each_identity_and_detaches_all_when_killed(
     processes: Processes,
 ) -> None:
     master = start_master()
-    fleet = start_slave(master, "fleet", "--fleet", str(COUNT), wait=False)
+    work = processes.tmp / "fleet-work"  # SIGKILLed below: it cannot remove a dir of its own
+    fleet = start_slave(master, "fleet", "--fleet", str(COUNT), "--work-dir", str(work), wait=False)
     wait_until(lambda: attached(master) >= set(NAMES), 60, what=f"{COUNT} identities attached")
     gateway = start_gateway(master)
 
