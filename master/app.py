@@ -87,7 +87,7 @@ class Master:
             config.public_url,
         )
         self.approvals = ApprovalAnswers(self.run_db, self.engine.approvals)
-        self.intake = Intake(self.engine, config.lease, config.max_log_bytes)
+        self.intake = Intake(self.engine, config.lease, config.max_log_bytes, config.silent_after)
         self.queries = TaskQueries(self.run_db, self.events)
         self.run_logs = RunLogs(self.run_db)
         self.notes = TaskNotes(self.run_db, self.run_logs)
@@ -214,7 +214,7 @@ class Master:
         while True:
             await asyncio.sleep(self.config.heartbeat_interval)
             try:
-                await self.intake.sweep(self.sessions.heard_within(self.config.lease / 2))
+                await self.intake.sweep(self.sessions.heard_within(self.config.silent_after))
             except Unavailable as exc:
                 logger.warning("sweep skipped: %s", exc)
             except Exception:

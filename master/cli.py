@@ -24,6 +24,7 @@ from master.config import (
     Secret,
     TerminalLimits,
     env_default,
+    lease_for,
     parse_host_port,
     positive,
     positive_int,
@@ -69,12 +70,14 @@ def parser() -> argparse.ArgumentParser:
         help="data directory (embedded database, file store) [JOBFLEET_DATA_DIR]",
     )
     p.add_argument("--ready-file", type=Path, help='write {"listen": …} here once serving')
-    p.add_argument("--heartbeat", type=float, default=2.0, help="slave heartbeat seconds")
+    p.add_argument(
+        "--heartbeat", type=float, default=5.0, help="seconds between slave heartbeats (5)"
+    )
     p.add_argument(
         "--lease",
         type=float,
-        default=15.0,
-        help="seconds a silent slave keeps its executions before they are lost",
+        help="seconds a silent slave keeps its executions before they are lost "
+        "(default: 3 heartbeats, at least 15)",
     )
     p.add_argument(
         "--time-zone",
@@ -324,7 +327,9 @@ def config_from(args: argparse.Namespace) -> MasterConfig:
         ),
         ready_file=args.ready_file,
         heartbeat_interval=positive(args.heartbeat, "heartbeat", "--heartbeat"),
-        lease=positive(args.lease, "lease", "--lease"),
+        lease=positive(
+            lease_for(args.heartbeat) if args.lease is None else args.lease, "lease", "--lease"
+        ),
         time_zone=zone_setting(args.time_zone, "--time-zone or JOBFLEET_TIME_ZONE"),
         admin_token=admin,
         join_token=join,

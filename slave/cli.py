@@ -20,6 +20,7 @@ from slave import __version__
 from slave.commands.scope import Scope, default_accounts
 from slave.config import ConfigError, SlaveConfig, load_config
 from slave.daemon import Slave
+from slave.fleet import MAX_FLEET, Fleet
 from slave.hardening import harden
 from slave.logs import default_log_config
 
@@ -114,9 +115,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="close a pooled SSH connection unused this long "
         "(env JOBFLEET_SLAVE_SSH_IDLE_TIMEOUT; default 60)",
     )
+    bench = parser.add_argument_group("benchmarks and tests only")
+    bench.add_argument(
+        "--fleet",
+        metavar="N",
+        type=fleet_size,
+        help="run N slave identities in this one process, named --name followed by 1..N "
+        "(zero-padded), each with its own credential, work dir <work-dir>/<name> and stream; "
+        "cgroups off. For benchmarks and tests: one crash detaches them all (docs/fleet.md)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
+
+
+def fleet_size(raw: str) -> int:
+    """--fleet's value: 1 to MAX_FLEET identities."""
+    try:
+        count = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
+    if not 1 <= count <= MAX_FLEET:
+        raise argparse.ArgumentTypeError(f"{count} is not 1 to {MAX_FLEET}")
+    return count
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,16 +158,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{parser.prog}: error: {problems[0]}", file=sys.stderr)
         return RET_USAGE
     try:
-        asyncio.run(serve(config))
+        asyncio.run(serve(config, args.fleet or 0))
     except Exception:
         logger.exception("slave %s failed", config.name)
         return RET_FAILED
     return RET_OK
 
 
-async def serve(config: SlaveConfig) -> None:
-    """Run a slave until signals stop it: warm on the first, forced on the second."""
-    slave = Slave(config)
+async def serve(config: SlaveConfig, fleet: int = 0) -> None:
+    """Run a slave (or a fleet of `fleet` identities) until signals stop it: warm on the first,
+    forced on the second."""
+    slave: Slave | Fleet = Fleet(config, fleet) if fleet else Slave(config)
     loop = asyncio.get_running_loop()
     pending: set[asyncio.Task[None]] = set()
 
@@ -162,7 +184,8 @@ async def serve(config: SlaveConfig) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_signal, sig)
     how = "plaintext" if config.tls is None else "TLS"
-    logger.info("slave %s attaching to %s (%s)", config.name, config.master, how)
+    what = f"fleet of {fleet} slaves named {config.name}*" if fleet else f"slave {config.name}"
+    logger.info("%s attaching to %s (%s)", what, config.master, how)
     try:
         await slave.run()
     finally:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from master.domain import (
     CopyOrder,
@@ -29,13 +31,47 @@ from master.domain import (
 from master.errors import AlreadyExists
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
-@dataclass(eq=False)
+class Mailbox(Generic[T]):
+    """An unbounded FIFO: asyncio.Queue's put_nowait, get, get_nowait and empty in a fourth of
+    its memory (a deque, and a future while someone waits); a master keeps two per attached
+    slave, a thousand slaves and more."""
+
+    __slots__ = ("_items", "_ready")
+
+    def __init__(self) -> None:
+        self._items: deque[T] = deque()
+        self._ready: asyncio.Future[None] | None = None
+
+    def put_nowait(self, item: T) -> None:
+        self._items.append(item)
+        ready, self._ready = self._ready, None
+        if ready is not None and not ready.done():
+            ready.set_result(None)
+
+    async def get(self) -> T:
+        while not self._items:
+            if self._ready is None:
+                self._ready = asyncio.get_running_loop().create_future()
+            await asyncio.shield(self._ready)  # a cancelled reader leaves it to the others
+        return self._items.popleft()
+
+    def get_nowait(self) -> T:
+        if not self._items:
+            raise asyncio.QueueEmpty
+        return self._items.popleft()
+
+    def empty(self) -> bool:
+        return not self._items
+
+
+@dataclass(eq=False, slots=True)
 class Session:
     identity: Identity
-    outbound: asyncio.Queue[Outbound] = field(default_factory=asyncio.Queue)
-    inbox: asyncio.Queue[Inbound] = field(default_factory=asyncio.Queue)
+    outbound: Mailbox[Outbound] = field(default_factory=Mailbox)
+    inbox: Mailbox[Inbound] = field(default_factory=Mailbox)
     running: int = 0
     sent: int = 0  # run orders since the last heartbeat
     last_heard: float = field(default_factory=time.monotonic)

@@ -38,12 +38,20 @@ def get_in_project(execution_id: int, project_id: int) -> Execution | None:
     return row
 
 
-def mark_running(execution_id: int, started_at: dt.datetime | None) -> bool:
-    return bool(
+def mark_running(execution_id: int, started_at: dt.datetime | None) -> int | None:
+    """Its task's id once a pending execution is now running; None when it was not pending."""
+    moved = (
         Execution.update(status=ExecutionStatus.RUNNING, started_at=started_at or utcnow())
         .where(Execution.id == execution_id, Execution.status == ExecutionStatus.PENDING)
         .execute()
     )
+    return task_of(execution_id) if moved else None
+
+
+def task_of(execution_id: int) -> int | None:
+    """The execution's task id (one column: the reports' hot path)."""
+    row = Execution.select(Execution.task).where(Execution.id == execution_id).first()
+    return int(row.task_id) if row is not None else None
 
 
 def mark_running_many(ids: list[int]) -> None:
@@ -55,8 +63,9 @@ def mark_running_many(ids: list[int]) -> None:
 
 def record_result(
     result: SlaveResult, started_at: dt.datetime | None, finished_at: dt.datetime | None
-) -> Execution | None:
-    """Store a slave's result; None when the execution was already final (a resend)."""
+) -> int | None:
+    """Store a slave's result; its task's id, or None when the execution was already final
+    (a resend)."""
     changed = (
         Execution.update(
             status=result.status,
@@ -70,7 +79,7 @@ def record_result(
         .where(Execution.id == result.execution_id, Execution.status.in_(SENT))
         .execute()
     )
-    return get(result.execution_id) if changed else None
+    return task_of(result.execution_id) if changed else None
 
 
 def close(ids: list[int], status: ExecutionStatus, reason: str) -> list[Execution]:

@@ -94,6 +94,8 @@ class TaskEngine:
         self.secrets = secrets
         """Opens the accounts' sealed secrets; None: they are taken as stored."""
         self._locks: dict[int, asyncio.Lock] = {}
+        self._queued: dict[int, asyncio.Future[bool]] = {}
+        """Per task, the settle waiting for its lock, which later calls join (settle)."""
         self.approvals = ApprovalSteps(run_db, self.settle, public_url)
         """Approval steps (approvals.py); `public_url` is the gateway's, for their links."""
 
@@ -186,10 +188,31 @@ class TaskEngine:
     # --- running steps
 
     async def settle(self, task_id: int) -> None:
-        """Move the task on as far as its state allows, then tell followers."""
-        async with self._locked(task_id):
-            await self._settle(task_id)
+        """Move the task on as far as its state allows, then tell followers.
+
+        A call that finds a settle of the task waiting for its lock (not started: it reads the
+        task after this call came) joins it instead of queueing one more: a fan-out's thousand
+        results settle their task a few times, not a thousand times, each reading every open
+        execution. It returns when that settle is over, as if it had run its own."""
+        queued = self._queued.get(task_id)
+        if queued is not None and await asyncio.shield(queued):
+            return
+        mine: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queued[task_id] = mine
+        settled = False
+        try:
+            async with self._locked(task_id):
+                self._unqueue(task_id, mine)
+                await self._settle(task_id)
+            settled = True
+        finally:
+            self._unqueue(task_id, mine)
+            mine.set_result(settled)  # False: the joiners settle on their own
         self.events.publish(task_id)
+
+    def _unqueue(self, task_id: int, settle: asyncio.Future[bool]) -> None:
+        if self._queued.get(task_id) is settle:
+            del self._queued[task_id]
 
     async def _settle(self, task_id: int) -> None:
         task = await self.run_db(tasks.get_by_id, task_id)

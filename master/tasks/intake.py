@@ -12,6 +12,7 @@ failing to receive (it re-attaches without it, again and again) fails instead of
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -51,10 +52,18 @@ class Intake:
     executions dispatched to it) and hands each ended execution to the engine, `sweep` loses
     the executions of slaves silent past the lease, `recover` settles tasks after a restart."""
 
-    def __init__(self, engine: TaskEngine, lease: float, max_log_bytes: int | None = None) -> None:
+    def __init__(
+        self,
+        engine: TaskEngine,
+        lease: float,
+        max_log_bytes: int | None = None,
+        silent_after: float | None = None,
+    ) -> None:
         self.engine = engine
         self.run_db = engine.run_db
         self.lease = lease
+        self.silent_after = lease / 2 if silent_after is None else silent_after
+        """A slave silent this long has its stream dropped (MasterConfig.silent_after)."""
         self.max_log_bytes = max_log_bytes
         """Output stored per execution; the rest is acked, counted and marked, not stored."""
         self.started_at = time.monotonic()
@@ -146,7 +155,7 @@ class Intake:
 
     async def _process(self, session: Session, batch: list[Inbound]) -> None:
         chunks: list[Chunk] = []
-        for item in self._owned(session, batch):
+        for item in _superseded_starts_dropped(self._owned(session, batch)):
             if isinstance(item, Chunk):
                 chunks.append(item)
                 continue
@@ -206,27 +215,28 @@ class Intake:
         return list({self._task_of[eid] for eid in ids if eid in self._task_of})
 
     async def _started(self, item: Started) -> None:
-        if await self.run_db(executions.mark_running, item.execution_id, item.started_at):
-            row = await self.run_db(executions.get, item.execution_id)
-            if row is not None:
-                self.engine.events.publish(row.task_id)
+        task_id = await self.run_db(executions.mark_running, item.execution_id, item.started_at)
+        if task_id is not None:
+            self.engine.events.publish(task_id)
 
     async def _finished(self, session: Session, item: Finished) -> None:
-        row = await self.run_db(
-            executions.record_result, item.result, item.started_at, item.finished_at
+        result = item.result
+        task_id = await self.run_db(
+            executions.record_result, result, item.started_at, item.finished_at
         )
-        session.outbound.put_nowait(ResultAck(item.result.execution_id))
-        session.owned.discard(item.result.execution_id)
-        self._redelivered.pop(item.result.execution_id, None)
-        if row is not None:
-            logger.info("exec %s slave %s %s (%s)", row.id, session.name, row.status, row.reason)
-            await self.engine.settle(row.task_id)
+        session.outbound.put_nowait(ResultAck(result.execution_id))
+        session.owned.discard(result.execution_id)
+        self._redelivered.pop(result.execution_id, None)
+        if task_id is not None:
+            eid, name = result.execution_id, session.name
+            logger.info("exec %s slave %s %s (%s)", eid, name, result.status, result.reason)
+            await self.engine.settle(task_id)
 
     async def sweep(self, attached: list[str]) -> None:
-        """Touch attached slaves; drop the streams of those silent for half the lease; mark
+        """Touch attached slaves; drop the streams of those silent for `silent_after`; mark
         executions of slaves silent past the lease as lost."""
-        for name in self.engine.sessions.drop_silent(self.lease / 2):
-            logger.warning("slave %s silent for %g s; dropping its stream", name, self.lease / 2)
+        for name in self.engine.sessions.drop_silent(self.silent_after):
+            logger.warning("slave %s silent for %g s; dropping its stream", name, self.silent_after)
         now = utcnow()
         await self.run_db(slaves.touch, attached, now)
         if time.monotonic() - self.started_at < self.lease:
@@ -273,3 +283,21 @@ def report_execution(item: Inbound) -> int:
     if isinstance(item, Finished):
         return item.result.execution_id
     return item.execution_id
+
+
+def _superseded_starts_dropped(batch: list[Inbound]) -> list[Inbound]:
+    """The batch with the start of an execution whose result is in it too folded into that
+    result (the result records the start time): a short command costs one write, not two."""
+    starts = {i.execution_id: i for i in batch if isinstance(i, Started)}
+    ended = {i.result.execution_id for i in batch if isinstance(i, Finished)} & starts.keys()
+    if not ended:
+        return batch
+    folded: list[Inbound] = []
+    for item in batch:
+        if isinstance(item, Started) and item.execution_id in ended:
+            continue
+        if isinstance(item, Finished) and item.result.execution_id in ended:
+            began = item.started_at or starts[item.result.execution_id].started_at or utcnow()
+            item = dataclasses.replace(item, started_at=began)
+        folded.append(item)
+    return folded

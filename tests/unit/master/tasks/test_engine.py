@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from master.catalogue.rules import save_job
-from master.db.models import Job, Task
+from master.db.models import Execution, Job, Task
 from master.domain import (
     Blob,
     CommandSpec,
@@ -261,3 +261,36 @@ def test_a_fetch_reported_done_without_a_blob_fails_the_copy(core: Core) -> None
 
     assert not dropped
     assert task.status == "fail"
+
+
+def test_results_that_come_together_settle_their_task_a_few_times_not_once_each(
+    core: Core,
+) -> None:
+    names = [f"n{i:02d}" for i in range(30)]
+    settles = 0
+    settle = core.engine._settle
+
+    async def counted(task_id: int) -> None:
+        nonlocal settles
+        settles += 1
+        await settle(task_id)
+
+    core.engine._settle = counted  # type: ignore[method-assign]
+
+    async def scenario() -> tuple[Task, int]:
+        slaves = [await core.attach(name) for name in names]
+        task = await core.engine.submit_command(command(*names))
+        orders = [await s.order() for s in slaves]
+        before = settles
+        for slave, order in zip(slaves, orders, strict=True):
+            slave.started(order.execution_id)
+            slave.finish(order.execution_id)
+        done = await core.until(task, TaskStatus.SUCCESS)
+        await core.engine.settle(task.id)  # after every settle asked for before it (FIFO lock)
+        return done, settles - before
+
+    task, settled = core.run(scenario())
+
+    assert task.status == TaskStatus.SUCCESS
+    assert all(e.status == ExecutionStatus.SUCCESS for e in Execution.select())
+    assert 1 <= settled <= len(names) // 3, settled

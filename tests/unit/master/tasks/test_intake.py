@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 
 import peewee
 
@@ -22,6 +23,7 @@ from master.domain import (
     RunOrder,
     ScriptType,
     SlaveResult,
+    Started,
     TaskStatus,
 )
 from master.store import executions, logs, tasks
@@ -266,3 +268,20 @@ def test_an_order_sent_again_still_goes_over_ssh_or_not_at_all(core: Core) -> No
 
     assert isinstance(first, RunOrder) and first.ssh is not None
     assert [o for o in again if isinstance(o, RunOrder) and o.ssh is None] == []
+
+
+def test_a_start_and_result_in_one_batch_keep_the_start_time(core: Core) -> None:
+    began = dt.datetime(2026, 1, 2, 3, 4, 5)
+
+    async def scenario() -> tuple[int, Task]:
+        web1 = await core.attach("web1")
+        task = await core.engine.submit_command(command("web1"))
+        eid = (await web1.order()).execution_id
+        web1.link.inbox.put_nowait(Started(eid, began))  # both queued before the drain runs
+        web1.finish(eid)
+        return eid, await core.until(task, TaskStatus.SUCCESS)
+
+    eid, task = core.run(scenario())
+
+    row = Execution.get_by_id(eid)
+    assert (task.status, row.status, row.started_at) == ("success", "success", began)

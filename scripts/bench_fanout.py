@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Agent fan-out: one command to N attached slaves, and what idle attached slaves cost the master.
+
+Starts a master and one slave process in fleet mode (`jobfleet-slave --fleet N`: N identities of
+the real slave code in one process, docs/fleet.md), waits until all N are attached, then:
+  - master RSS per idle attached slave: (master RSS with N attached - before) / N, in KB
+    (limit 64 KB); the fleet process's own RSS per identity beside it;
+  - master idle CPU with N attached: its utime+stime over --idle-seconds (default 30), in % of
+    a core (limit 5 %; heartbeats and keepalives), beside the same with no slave attached;
+  - fan-out: SubmitCommand `true` on the first n of them for each n of --sizes (default
+    100,300,1000), submit -> success (polled with CountTasks, one cheap query, so watching does
+    not load the master), 3 times each (limit 2 s at 1,000), and the master's CPU seconds
+    for each (steadier than wall time on a shared machine).
+Public entry points only: the daemons' CLIs and the master's gRPC API (benchfleet.py).
+Usage: .venv/bin/python scripts/bench_fanout.py [--sizes 100,300,1000] [--idle-seconds 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import benchlib
+import grpc
+from benchfleet import Fleet, work_dir
+
+from jobfleet.cli.auth import token_channel
+from jobfleet.cli.processes import Daemon, spawn
+from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
+ATTACH_TIMEOUT = 300.0
+RUN_TIMEOUT = 300.0
+
+
+def rss_kb(pid: int) -> float:
+    """Resident set size of a process, in KB (/proc/<pid>/statm)."""
+    with open(f"/proc/{pid}/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process so far (/proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def idle_cpu(pid: int, seconds: float) -> float:
+    """The process's CPU over the next `seconds`, in % of one core."""
+    began = cpu_seconds(pid)
+    time.sleep(seconds)
+    return (cpu_seconds(pid) - began) / seconds * 100
+
+
+def fleet_names(prefix: str, count: int) -> list[str]:
+    """The names `--fleet count --name prefix` attaches as (docs/fleet.md)."""
+    width = len(str(count))
+    return [f"{prefix}{i:0{width}d}" for i in range(1, count + 1)]
+
+
+def wait_attached(channel: grpc.Channel, count: int, daemon: Daemon) -> float:
+    """Seconds until `count` slaves are attached (SystemExit if the fleet dies or times out)."""
+    stub = catalog_pb2_grpc.CatalogServiceStub(channel)
+    began = time.monotonic()
+    while time.monotonic() - began < ATTACH_TIMEOUT:
+        if daemon.proc.poll() is not None:
+            raise SystemExit(f"the fleet exited with {daemon.proc.returncode}; see {daemon.log}")
+        listed = stub.ListSlaves(catalog_pb2.ListSlavesRequest(), timeout=30).slaves
+        if sum(s.attached for s in listed) >= count:
+            return time.monotonic() - began
+        time.sleep(0.5)
+    raise SystemExit(f"{count} slaves not attached after {ATTACH_TIMEOUT:g} s; see {daemon.log}")
+
+
+def successes(tasks: task_pb2_grpc.TaskServiceStub) -> tuple[int, int]:
+    """Tasks of project 1 this month: (succeeded, ended otherwise)."""
+    counts = tasks.CountTasks(task_pb2.CountTasksRequest(project_id=1), timeout=30).statuses
+    by = {c.status: c.count for c in counts}
+    bad = (common_pb2.TASK_STATUS_FAIL, common_pb2.TASK_STATUS_KILLED)
+    return by.get(common_pb2.TASK_STATUS_SUCCESS, 0), sum(by.get(s, 0) for s in bad)
+
+
+def fan_out(tasks: task_pb2_grpc.TaskServiceStub, nodes: list[str]) -> float:
+    """Seconds from SubmitCommand `true` on `nodes` until the task succeeded."""
+    done, failed = successes(tasks)
+    request = task_pb2.SubmitCommandRequest(
+        project_id=1,
+        name=f"true on {len(nodes)}",
+        nodes=nodes,
+        script_type=common_pb2.SCRIPT_TYPE_SHELL,
+        script="true",
+        timeout_seconds=120,
+    )
+    began = time.perf_counter()
+    uuid = tasks.SubmitCommand(request, timeout=60).task.uuid
+    while time.perf_counter() - began < RUN_TIMEOUT:
+        now_done, now_failed = successes(tasks)
+        if now_done > done:
+            return time.perf_counter() - began
+        if now_failed > failed:
+            break
+        time.sleep(0.02)
+    task = tasks.GetTask(task_pb2.GetTaskRequest(uuid=uuid), timeout=60).task
+    raise SystemExit(f"task {uuid} did not succeed: {task.status} {task.reason}")
+
+
+def measure(work: Path, args: argparse.Namespace, out: benchlib.Figures) -> None:
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    count = sizes[-1]
+    names = fleet_names("f", count)
+    runs = benchlib.repeat(args, 3, 1)
+    with Fleet(work) as fleet:
+        fleet.start_master(*args.master_args.split())
+        master_pid = fleet.daemons[-1].proc.pid
+        channel = token_channel(fleet.master)
+        tasks = task_pb2_grpc.TaskServiceStub(channel)
+        successes(tasks)  # the master has served a call before its RSS is taken
+        time.sleep(args.settle)
+        before = rss_kb(master_pid)
+        alone = idle_cpu(master_pid, args.idle_seconds)
+        slave_args = ["--master", fleet.master, "--name", "f", "--fleet", str(count)]
+        slave_args += ["--cgroups", "off", "--state-dir", str(work / "state")]
+        daemon = spawn("fleet", "slave", slave_args, work)
+        fleet.daemons.append(daemon)
+        took = wait_attached(channel, count, daemon)
+        benchlib.progress(f"fanout: {count} identities attached in {took:.1f} s")
+        time.sleep(args.settle)
+        after = rss_kb(master_pid)
+        out.add(
+            f"master RSS per idle attached slave ({count} attached)",
+            "KB",
+            [(after - before) / count],
+            f"limit 64 KB; master {before / 1024:.0f} -> {after / 1024:.0f} MB",
+        )
+        fleet_rss = rss_kb(daemon.proc.pid)
+        out.add(f"fleet process RSS per identity ({count})", "KB", [fleet_rss / count])
+        busy = idle_cpu(master_pid, args.idle_seconds)
+        note = f"limit 5 %; over {args.idle_seconds:g} s"
+        out.add(f"master idle CPU, {count} attached slaves", "% core", [busy], note)
+        out.add("master idle CPU, no slave attached", "% core", [alone], "the same window")
+        fan_out(tasks, names[:2])  # warm-up
+        for size in sizes:
+            samples, spent, fleet_spent = [], [], []
+            for _ in range(runs):
+                began, fleet_began = cpu_seconds(master_pid), cpu_seconds(daemon.proc.pid)
+                samples.append(fan_out(tasks, names[:size]))
+                spent.append(cpu_seconds(master_pid) - began)
+                fleet_spent.append(cpu_seconds(daemon.proc.pid) - fleet_began)
+            limit = "limit 2 s at 1,000" if size == 1000 else ""
+            out.add(f"fan-out `true` to {size} attached slaves", "s", samples, limit)
+            out.add(f"master CPU per fan-out to {size}", "s", spent, "its utime+stime")
+            note = "all identities' runs on one core; real slaves run theirs in parallel"
+            out.add(f"fleet process CPU per fan-out to {size}", "s", fleet_spent, note)
+        channel.close()
+
+
+def main() -> int:
+    p = benchlib.parser(__doc__)
+    p.add_argument("--sizes", default="100,300,1000", help="slave counts, comma list")
+    p.add_argument("--idle-seconds", type=float, default=30.0, help="idle CPU window")
+    p.add_argument("--settle", type=float, default=5.0, help="idle seconds before an RSS")
+    p.add_argument("--master-args", default="", help="extra master flags, e.g. '--heartbeat 2'")
+    args = benchlib.parse(p, {"sizes": "50", "idle_seconds": 3.0, "settle": 1.0})
+    out = benchlib.Figures("fanout")
+    work = work_dir("fanout")
+    try:
+        measure(work, args, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    out.emit(args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

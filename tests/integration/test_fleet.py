@@ -1,0 +1,49 @@
+"""Fleet mode (`jobfleet-slave --fleet N`): many slave identities in one process, each its own
+slave to the master (enrolment, stream, commands); all gone when the process is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
+from tests.integration.conftest import Gateway, Master, Proc, Processes, state_dir
+from tests.integration.rest import submit, tasklog, wait_final
+from tests.waiting import wait_until
+
+COUNT = 20
+NAMES = [f"fleet{i:02d}" for i in range(1, COUNT + 1)]
+OWN_NAME = 'basename "$(dirname "$(dirname "$0")")"'
+"""A run's script lies in <work dir>/<run dir>/; a fleet identity's work dir is named after it."""
+
+
+def attached(master: Master) -> set[str]:
+    with master.channel() as channel:
+        stub = catalog_pb2_grpc.CatalogServiceStub(channel)
+        listed = stub.ListSlaves(catalog_pb2.ListSlavesRequest(), timeout=10).slaves
+    return {s.name for s in listed if s.attached}
+
+
+def test_a_fleet_runs_a_command_on_each_identity_and_detaches_all_when_killed(
+    start_master: Callable[..., Master],
+    start_slave: Callable[..., Proc],
+    start_gateway: Callable[..., Gateway],
+    processes: Processes,
+) -> None:
+    master = start_master()
+    work = processes.tmp / "fleet-work"  # SIGKILLed below: it cannot remove a dir of its own
+    fleet = start_slave(master, "fleet", "--fleet", str(COUNT), "--work-dir", str(work), wait=False)
+    wait_until(lambda: attached(master) >= set(NAMES), 60, what=f"{COUNT} identities attached")
+    gateway = start_gateway(master)
+
+    with gateway.client() as http:
+        uuid = submit(http, OWN_NAME, nodes=",".join(NAMES))
+        done = wait_final(http, uuid, timeout=60)
+        logs = tasklog(http, uuid, NAMES[0])
+
+    assert done["status"] == "success", done
+    assert {node: row["log"] for node, row in logs.items()} == {n: f"{n}\n" for n in NAMES}
+    credentials = [state_dir(processes, "fleet") / f"{n}.credential" for n in NAMES]
+    assert len({c.read_text() for c in credentials}) == COUNT  # each enrolled on its own
+
+    fleet.kill()
+    wait_until(lambda: not attached(master) & set(NAMES), 30, what="all identities detached")

@@ -1,0 +1,44 @@
+"""Fleet mode's naming and settings, and its flag's refusals (the run itself: integration)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from slave.cli import main
+from slave.config import SlaveConfig
+from slave.fleet import fleet_configs, fleet_names
+
+
+def test_names_are_the_prefix_and_a_number_padded_to_the_count() -> None:
+    assert fleet_names("s", 3) == ["s1", "s2", "s3"]
+    assert fleet_names("s", 12)[:2] == ["s01", "s02"]
+    assert fleet_names("f", 1000)[-1] == "f1000"
+
+
+def test_each_identity_works_in_its_own_dir_without_cgroups(tmp_path: Path) -> None:
+    base = SlaveConfig(master="h:1", name="s", cgroups="auto", kill_grace=3.0)
+
+    configs = fleet_configs(base, 2, tmp_path)
+
+    assert [(c.name, c.work_dir, c.cgroups) for c in configs] == [
+        ("s1", tmp_path / "s1", "off"),
+        ("s2", tmp_path / "s2", "off"),
+    ]
+    assert all(c.kill_grace == 3.0 and c.master == "h:1" for c in configs)
+
+
+@pytest.mark.parametrize("count", ["0", "x", "10001"])
+def test_a_bad_fleet_size_exits_2_naming_the_flag(
+    count: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--master", "h:1", "--fleet", count]) == 2
+    assert "--fleet" in capsys.readouterr().err
+
+
+def test_help_says_fleet_mode_is_for_benchmarks_and_tests(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--help"]) == 0
+    assert "benchmarks and tests" in capsys.readouterr().out
