@@ -236,6 +236,8 @@ def test_recipients_and_environment_are_kept_and_guarded(world: World) -> None:
         assert stored["isApiSuccessEmail"] == "true" and stored["isPageFailSms"] == "false"
         assert stored["isCiBuildEmail"] == "kept"
         assert refused(admin.post("/environment", json={"bad-key": "1"}))[1].count("bad-key")
+        nul = refused(admin.post("/environment", json={"isCiBuildEmail": "a\u0000b"}))[1]
+        assert "settings.isCiBuildEmail" in nul and "NUL" in nul
         assert ok(admin.request("DELETE", "/environment", params={"isCiBuildEmail": ""})) == 1
 
         for token in (own, foreign):

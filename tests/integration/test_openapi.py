@@ -43,6 +43,7 @@ EXAMPLES = int(os.environ.get("JOBFLEET_FUZZ_EXAMPLES", "25"))
 SEED = os.environ.get("JOBFLEET_FUZZ_SEED")
 REQUEST_TIMEOUT = 15.0
 
+
 def described(exc: BaseException) -> str:
     """The failure and, for a group (Hypothesis' flaky failure among them), what is inside it:
     a failure seen only once must still say what it was."""
@@ -65,7 +66,9 @@ FORMAT_REFUSALS = re.compile(
 # A refusal's text naming its field, in any document: `<field>: why` (OpenC3's `info` may open
 # with `check format fail: `), unless the field is a key of the body (`names_a_field`). Only a
 # busy master (429) and a failing one (5xx) have no field to name.
-NAMES_A_FIELD = re.compile(r"^(check format fail: )?[A-Za-z_][\w.\[\]-]*: \S")
+NAMES_A_FIELD = re.compile(r"^(check format fail: )?[A-Za-z_](?:[\w.-]|\[\d+\]|\['[^'\n]*'\])*: \S")
+"""`<field>: why`, the field a path as the master names them: `steps[1].cmd.script`,
+`variables['name']` (a map's entry)."""
 FIELDLESS = {429, 500, 502, 503, 504}
 # What only a request changes: the engine, the cron scheduler (its fires, a crontab's `through`)
 # and the blob sweep change the rest on their own, so a refused request is held to these.

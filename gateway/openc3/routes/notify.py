@@ -100,6 +100,8 @@ def setting_value(key: str, value: Any) -> str:
         raise FieldError(f"settings.{key}", "must be a string, a boolean or a number")
     if len(value) > MAX_VALUE:
         raise FieldError(f"settings.{key}", f"must be at most {MAX_VALUE} characters")
+    if "\0" in value:
+        raise FieldError(f"settings.{key}", "must not contain NUL characters")
     return value
 
 
