@@ -1,8 +1,14 @@
-"""scripts/bench: run the benchmarks, all or those named, and print their figures as one table.
+"""scripts/bench: run the benchmarks and print their figures as one table, each headline figure
+beside its peer (measured in the same run) or its limit, with a pass/MISS mark (benchlimits.py).
 
+With no name: the headline benchmarks (HEADLINE: throughput, cron, fan-out, ingest, SSH fan-out,
+10k-node start, polling), sized to finish in under 15 minutes; --all: every benchmark with its
+own defaults; names: those, with their own defaults; --quick: every benchmark (or those named)
+as a smoke run of a few seconds, under 2 minutes in all (scripts/test runs it).
 Each runs as `bench_<name>.py --json` (plus --quick / --repeat as given), one after the other:
 at the same time they would disturb each other's figures. A benchmark that fails or outlives
---timeout (default with --quick: 120 s each) is reported and the exit status is 1.
+--timeout (default with --quick: 120 s each) is reported and the exit status is 1; a MISS is
+not a failure (the limits are targets).
 """
 
 from __future__ import annotations
@@ -18,26 +24,47 @@ from pathlib import Path
 from typing import Any
 
 from benchlib import table
+from benchlimits import judge_all
 
 SCRIPTS = Path(__file__).resolve().parent
 NAMES = sorted(p.stem.removeprefix("bench_") for p in SCRIPTS.glob("bench_*.py"))
 QUICK_TIMEOUT = 120.0
+HEADLINE: dict[str, list[str]] = {
+    "throughput": [],
+    "cron": ["--drain", "60"],
+    "fanout": ["--sizes", "100,1000", "--idle-seconds", "10"],
+    "task": [],
+    "ssh_fanout": ["--repeat", "2"],
+    "store": [],
+    "poll": ["--repeat", "1"],
+}
+"""The headline benchmarks, in order, and the flags that keep the whole run under 15 minutes."""
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
-    p.add_argument("names", nargs="*", metavar="NAME", help=f"of {', '.join(NAMES)} (default: all)")
+    p.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"of {', '.join(NAMES)} (default: HEADLINE)"
+    )
     p.add_argument("--repeat", type=int, metavar="N", help="passed on: each measurement N times")
     p.add_argument("--quick", action="store_true", help="passed on: a small smoke run of each")
+    p.add_argument("--all", action="store_true", help="every benchmark, with its own defaults")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("--timeout", type=float, help="seconds each may take (default: none or 120)")
     p.add_argument("--quiet", action="store_true", help="a benchmark's stderr only if it fails")
     return p
 
 
-def run(name: str, args: argparse.Namespace) -> tuple[list[dict[str, Any]], str]:
+def chosen(args: argparse.Namespace) -> dict[str, list[str]]:
+    """The benchmarks to run, each with its extra flags."""
+    if args.names or args.all or args.quick:
+        return {name: [] for name in args.names or NAMES}
+    return dict(HEADLINE)
+
+
+def run(name: str, extra: list[str], args: argparse.Namespace) -> tuple[list[dict[str, Any]], str]:
     """The figures of one benchmark, and why it failed ("" when it did not)."""
-    command = [sys.executable, str(SCRIPTS / f"bench_{name}.py"), "--json"]
+    command = [sys.executable, str(SCRIPTS / f"bench_{name}.py"), "--json", *extra]
     command += ["--quick"] * args.quick + (["--repeat", str(args.repeat)] if args.repeat else [])
     timeout = args.timeout or (QUICK_TIMEOUT if args.quick else None)
     with tempfile.TemporaryFile("w+") as errors:
@@ -87,14 +114,15 @@ def main(argv: list[str] | None = None) -> int:
         parser().error(f"no benchmark {', '.join(unknown)}; known: {', '.join(NAMES)}")
     figures: list[dict[str, Any]] = []
     failed = []
-    for name in args.names or NAMES:
-        print(f"== bench_{name}.py", file=sys.stderr, flush=True)
-        got, why = run(name, args)
+    for name, extra in chosen(args).items():
+        print(f"== bench_{name}.py {' '.join(extra)}".rstrip(), file=sys.stderr, flush=True)
+        got, why = run(name, extra, args)
         figures += got
         if why:
             failed.append(name)
             print(f"bench_{name}.py failed: {why}", file=sys.stderr, flush=True)
             figures.append(failure(name, why))
+    figures = judge_all(figures)
     print(json.dumps(figures) if args.json else table(figures))
     return 1 if failed else 0
 

@@ -141,18 +141,25 @@ def number(value: float | None) -> str:
 
 
 def table(figures: Sequence[Figure | dict[str, Any]]) -> str:
-    """One line per figure: benchmark, figure, median, p90, min, max, n, unit, note."""
+    """One line per figure: benchmark, figure, median, p90, min, max, n, unit, note; with the
+    columns peer/limit and mark after the unit when the rows were judged (benchlimits.py)."""
     rows = [f.as_json() if isinstance(f, Figure) else f for f in figures]
-    head = ["benchmark", "figure", *COLUMNS, "n", "unit", "note"]
+    judged = any("mark" in r for r in rows)
+    extra = ["peer/limit", "mark"] if judged else []
+    head = ["benchmark", "figure", *COLUMNS, "n", "unit", *extra, "note"]
     cells = [
         [r["benchmark"], r["figure"], *(number(r[c]) for c in COLUMNS), str(r["n"]), r["unit"]]
+        + ([r.get("peer_limit", ""), r.get("mark", "")] if judged else [])
         + [r["note"]]
         for r in rows
     ]
     widths = [max(len(line[i]) for line in [head, *cells]) for i in range(len(head) - 1)]
+    numbers = range(2, 2 + len(COLUMNS) + 1)  # right-aligned: the figures and n
     lines = []
     for line in [head, *cells]:
-        left = [line[i].ljust(widths[i]) for i in (0, 1)]
-        right = [line[i].rjust(widths[i]) for i in range(2, len(head) - 1)]
-        lines.append("  ".join([*left, *right, line[-1]]).rstrip())
+        padded = [
+            line[i].rjust(widths[i]) if i in numbers else line[i].ljust(widths[i])
+            for i in range(len(head) - 1)
+        ]
+        lines.append("  ".join([*padded, line[-1]]).rstrip())
     return "\n".join(lines)

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The top functions of a py-spy profile: `py-spy record -f raw` output (folded stacks, root
-first, one `frame;frame;... count` a line) as two tables, by own samples (the function was the
-innermost frame) and by total samples (it was anywhere on the stack, counted once per stack),
-in % of all samples; and the own samples by file (peewee.py, asyncio/events.py, ...). Recorded with --gil, every sample is one in which the GIL was held: what
-the process spent its one core on.
+first, one `frame;frame;... count` a line) as tables: by own samples (the function was the
+innermost frame), by total samples (anywhere on the stack, counted once per stack) and own
+samples by file (peewee.py, asyncio/events.py, ...), in % of all samples. Recorded with --gil,
+every sample is one in which the GIL was held: what the process spent its one core on.
 Usage: .venv/bin/python scripts/pyspy_top.py PROFILE.raw [--top 10]
 """
 
