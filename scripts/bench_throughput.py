@@ -201,21 +201,20 @@ async def echo_rate(clients: int, seconds: float) -> float:
         server.wait()
 
 
-def profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
+def profile(pid: int, seconds: float, out: Path, spy: str) -> subprocess.Popen[bytes]:
     """py-spy recording the master's GIL-holding samples for `seconds` into `out` (raw)."""
-    spy = Path(sys.executable).with_name("py-spy")
-    args = [str(spy), "record", "--gil", "-f", "raw", "-r", "100", "-p", str(pid)]
+    args = [spy, "record", "--gil", "-f", "raw", "-r", "100", "-p", str(pid)]
     args += ["-d", str(max(1, int(seconds))), "-o", str(out), "--nonblocking"]
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def measure(fleet: Fleet, args: argparse.Namespace, out: benchlib.Figures) -> None:
     pid = fleet.daemons[0].proc.pid
-    asyncio.run(low_load(fleet.master, 5))  # warm-up
+    asyncio.run(low_load(fleet.master, 1 if args.quick else 5))  # warm-up
     rates, cpu, at_load = [], [], []
     for _ in range(benchlib.repeat(args, 1)):
         spent = cpu_seconds(pid)
-        spy = profile(pid, args.seconds, Path(args.profile)) if args.profile else None
+        spy = profile(pid, args.seconds, Path(args.profile), args.py_spy) if args.profile else None
         load = asyncio.run(sustain(fleet.master, args.clients, args.seconds, args.window))
         tasks = len(load.submitted)
         rates.append(tasks / (load.ended - load.began))
@@ -250,7 +249,12 @@ def main() -> int:
     p.add_argument("--echo-seconds", type=float, default=5.0, help="(e)'s time")
     p.add_argument("--db", default="", help="database URL (default: SQLite in a temp dir)")
     p.add_argument("--profile", default="", metavar="FILE", help="py-spy raw output of (a)")
-    args = benchlib.parse(p, {"seconds": 3.0, "runs": 5, "echo_seconds": 1.0, "sample": 200})
+    p.add_argument(
+        "--py-spy", default=str(Path(sys.executable).with_name("py-spy")), help="its path"
+    )
+    args = benchlib.parse(
+        p, {"seconds": 2.0, "window": 16, "runs": 3, "echo_seconds": 1.0, "sample": 100}
+    )
     out = benchlib.Figures("throughput")
     with tempfile.TemporaryDirectory() as tmp, Fleet(Path(tmp)) as fleet:
         unbounded = ["--max-submissions-per-second", "100000"]  # the engine's rate, not a quota

@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     failed = []
     for name, extra in chosen(args).items():
         print(f"== bench_{name}.py {' '.join(extra)}".rstrip(), file=sys.stderr, flush=True)
+        began = time.monotonic()
         got, why = run(name, extra, args)
+        print(f"== bench_{name}.py: {time.monotonic() - began:.0f} s", file=sys.stderr, flush=True)
         figures += got
         if why:
             failed.append(name)
