@@ -90,7 +90,7 @@ def per_task(counts: Counts, tasks: int) -> dict[str, object]:
     """The counts divided by the tasks, most first, as JSON-ready figures."""
 
     def each(counter: Counter[str]) -> dict[str, float]:
-        return {k: round(v / tasks, 2) for k, v in counter.most_common()}
+        return {k: round(v / tasks, 2) for k, v in counter.most_common() if v / tasks >= 0.005}
 
     return {
         "tasks": tasks,
