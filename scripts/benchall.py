@@ -50,6 +50,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=int, metavar="N", help="passed on: each measurement N times")
     p.add_argument("--quick", action="store_true", help="passed on: a small smoke run of each")
     p.add_argument("--all", action="store_true", help="every benchmark, with its own defaults")
+    p.add_argument("--table", metavar="JSON", help="print a saved --json output as the table")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("--timeout", type=float, help="seconds each may take (default: none or 120)")
     p.add_argument("--quiet", action="store_true", help="a benchmark's stderr only if it fails")
@@ -110,6 +111,10 @@ def wait(proc: subprocess.Popen[str], timeout: float | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.table:
+        with open(args.table) as saved:
+            print(table(judge_all(json.load(saved))))
+        return 0
     unknown = sorted(set(args.names) - set(NAMES))
     if unknown:
         parser().error(f"no benchmark {', '.join(unknown)}; known: {', '.join(NAMES)}")

@@ -11,6 +11,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
 
 
@@ -117,3 +119,13 @@ def test_statements_are_counted_by_kind_and_a_trigger_s_repeat_is_not_a_statemen
     counts = count_statements.count(trace)
     assert counts.statements == {"INSERT task": 1, "COMMIT": 1, "SELECT": 1}
     assert (counts.triggers, counts.outside, counts.calls) == (1, 1, {"create": 1})
+
+
+def test_a_saved_json_run_prints_as_the_same_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = tmp_path / "run.json"
+    saved.write_text(json.dumps(RUN))
+    assert script("benchall").main(["--table", str(saved)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.strip() == script("benchlib").table(script("benchlimits").judge_all(RUN))
