@@ -9,8 +9,10 @@ polls, over 5 idle seconds with the same polls) is subtracted at its rate. Print
 statements by kind (the verb and the table: SELECT task, UPDATE execution, BEGIN, COMMIT, ...)
 and database calls (store functions run on the database threads) by function. A statement that
 fires triggers is traced again for each by sqlite3: such repeats are counted apart, as trigger
-programs, not statements. SQLite only.
-Usage: .venv/bin/python scripts/count_statements.py [--tasks 200] [--clients 16] [--json]
+programs, not statements. --db postgresql://... counts on PostgreSQL (every cursor's execute:
+BEGIN and COMMIT too), e.g. under `PG_FAST=1 scripts/pg run ... --db '$JOBFLEET_TEST_DB'`.
+Usage: .venv/bin/python scripts/count_statements.py [--tasks 200] [--clients 16] [--db URL]
+       [--json]
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ TABLE = re.compile(r'\b(?:FROM|INTO|UPDATE|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 
 
 def kind(statement: str) -> str:
-    """`SELECT "t1"."id" FROM "task" AS "t1" ...` -> `SELECT task`; BEGIN, COMMIT as they are."""
+    """`SELECT "t1"."id" FROM "task" AS "t1" ...` -> `SELECT task`; BEGIN, COMMIT as they are;
+    a statement on no table as it is (its first 40 characters: `SELECT 1`)."""
     words = statement.split(None, 1)
     verb = words[0].upper() if words else "?"
     if verb == "WITH":
@@ -52,7 +55,7 @@ def kind(statement: str) -> str:
     if verb in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA"):
         return verb
     table = TABLE.search(statement)
-    return f"{verb} {table.group(1)}" if table else verb
+    return f"{verb} {table.group(1)}" if table else " ".join(statement.split())[:40]
 
 
 @dataclass
@@ -197,7 +200,7 @@ def net(busy: Counts, busy_s: float, background: Counts, background_s: float) ->
     return Counts(statements, less(busy.calls, background.calls), outside, triggers)
 
 
-def start_master(fleet: Fleet, trace: Path) -> None:
+def start_master(fleet: Fleet, trace: Path, db: str) -> None:
     """The master through scripts/sqltrace.py (as Fleet.start_master, traced)."""
     os.environ["JOBFLEET_SQL_TRACE"] = str(trace)
     os.environ["PYTHONPATH"] = os.pathsep.join(
@@ -205,7 +208,7 @@ def start_master(fleet: Fleet, trace: Path) -> None:
     )
     ready = fleet.work / "master.ready"
     args = ["--listen", "127.0.0.1:0", "--data-dir", str(fleet.work), "--ready-file", str(ready)]
-    args += ["--max-submissions-per-second", "100000"]
+    args += ["--max-submissions-per-second", "100000", *(["--db", db] if db else [])]
     fleet.daemons.append(spawn("master", "sqltrace", args, fleet.work))
     fleet.master = wait_ready(fleet.daemons[-1], ready)
 
@@ -216,12 +219,13 @@ def main() -> int:
     p.add_argument("--clients", type=int, default=16, help="concurrent gRPC clients")
     p.add_argument("--warm-up", type=int, default=20, help="tasks run first, not counted")
     p.add_argument("--json", action="store_true", help="the counts as JSON")
+    p.add_argument("--db", default="", help="database URL (default: SQLite in a temp dir)")
     p.add_argument("--keep-trace", metavar="FILE", help="copy the counted trace lines there")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp, Fleet(Path(tmp)) as fleet:
         trace = Path(tmp) / "sql.trace"
         trace.touch()
-        start_master(fleet, trace)
+        start_master(fleet, trace, args.db)
         fleet.start_slave("bench")
         run(fleet, trace, args.warm_up, args.clients)
         background, background_s = idle(fleet, trace, IDLE)

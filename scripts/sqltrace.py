@@ -3,9 +3,11 @@ statement and every database call (a store function run through the master's DbR
 `master.db.connection.in_connection`) appended to the file named by $JOBFLEET_SQL_TRACE,
 one line each: `<thread id>\\t<CALL|END|SQL>\\t<function or statement>`.
 
-For scripts/count_statements.py. SQLite only (the connection's trace callback sees every
-statement sqlite3 runs, BEGIN and COMMIT included). It wraps the master from outside, so it
-measures any tree whose master has `in_connection` (run it with that tree's python).
+For scripts/count_statements.py. On SQLite the connection's trace callback sees every
+statement sqlite3 runs, BEGIN and COMMIT included; on PostgreSQL every cursor's execute is
+traced (peewee's connections are autocommit and send BEGIN and COMMIT through a cursor too).
+It wraps the master from outside, so it measures any tree whose master has `in_connection`
+(run it with that tree's python).
 """
 
 from __future__ import annotations
@@ -56,9 +58,35 @@ def install(write: Callable[[str, str], None]) -> None:
     connection.in_connection = traced
 
 
+def install_postgres(write: Callable[[str, str], None]) -> None:
+    """Trace every statement run through a cursor of a PostgreSQL connection."""
+    import psycopg2.extensions
+
+    class TracedCursor(psycopg2.extensions.cursor):
+        def execute(self, query: Any, params: Any = None) -> Any:
+            write("SQL", query if isinstance(query, str) else str(self.mogrify(query, params)))
+            return super().execute(query, params)
+
+        def executemany(self, query: Any, params_list: Any) -> Any:
+            rows = list(params_list)
+            for _ in rows:
+                write("SQL", query if isinstance(query, str) else str(query))
+            return super().executemany(query, rows)
+
+    connect = peewee.PostgresqlDatabase._connect  # type: ignore[attr-defined]
+
+    def traced_connect(self: peewee.PostgresqlDatabase) -> Any:
+        self.connect_params.setdefault("cursor_factory", TracedCursor)
+        return connect(self)
+
+    peewee.PostgresqlDatabase._connect = traced_connect  # type: ignore[attr-defined]
+
+
 def main() -> int:
     out = open(os.environ["JOBFLEET_SQL_TRACE"], "a", buffering=1)  # noqa: SIM115 - process-long
-    install(writer(out))
+    write = writer(out)
+    install(write)
+    install_postgres(write)
     from master.cli import main as master_main
 
     sys.argv[0] = "master"

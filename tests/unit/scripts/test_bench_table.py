@@ -117,7 +117,7 @@ def test_statements_are_counted_by_kind_and_a_trigger_s_repeat_is_not_a_statemen
         "2\tSQL\tSELECT 1",
     ]
     counts = count_statements.count(trace)
-    assert counts.statements == {"INSERT task": 1, "COMMIT": 1, "SELECT": 1}
+    assert counts.statements == {"INSERT task": 1, "COMMIT": 1, "SELECT 1": 1}
     assert (counts.triggers, counts.outside, counts.calls) == (1, 1, {"create": 1})
 
 
