@@ -69,50 +69,66 @@ def unused_uuid(project_id: int) -> str:
 def create(new: NewTask, max_running: int = 0) -> Task:
     """Write the task and all its steps (not started); a uuid the project has taken is refused,
     and so is a task past the project's `max_running` tasks not ended (0: no quota)."""
-    now = utcnow()
     with write_transaction():
-        if new.uuid and find(new.project_id, new.uuid) is not None:
-            raise AlreadyExists(f"task {new.uuid} exists", "task_uuid")
-        if max_running and open_count(new.project_id, max_running) >= max_running:
-            raise too_many_running(new.project_id, max_running)
-        task = Task.create(
-            uuid=new.uuid or unused_uuid(new.project_id),
-            project=new.project_id,
-            name=new.name,
-            submitter=new.submitter,
-            status=TaskStatus.RUNNING,
-            call_type=new.call_type,
-            job_type=new.job_type,
-            job_uuid=new.job_uuid,
-            redo_of=new.redo_of,
-            mutex=new.mutex,
-            crontab_id=new.crontab_id,
-            forks=new.mode.forks,
-            check_only=new.mode.check,
-            job_id=new.job_id,
-            nodegroup_id=new.options.nodegroup_id,
-            account_id=new.options.account_id,
-            options=new.options.stored(),
-            variables=json.dumps(new.variables, sort_keys=True),
-            inputs=json.dumps(new.inputs, sort_keys=True),
-            created_at=now,
-            started_at=now,
-        )
-        Subtask.insert_many(
-            [
-                {
-                    "task": task.id,
-                    "position": i,
-                    "uuid": s.uuid,
-                    "kind": s.kind,
-                    "pause": s.pause,
-                    "node_count": s.node_count,
-                    "spec": json.dumps(s.spec),
-                    "status": SubtaskStatus.INIT,
-                }
-                for i, s in enumerate(new.steps)
-            ]
-        ).execute()
+        return insert_task(new, max_running, utcnow())
+
+
+def insert_task(
+    new: NewTask,
+    max_running: int,
+    now: dt.datetime,
+    first_spec: dict[str, Any] | None = None,
+    first_running: bool = False,
+) -> Task:
+    """`create`'s checks and rows, inside the caller's transaction; `first_running`: the first
+    step written RUNNING, started `now` (its `spec` replaced by `first_spec` when given), for a
+    start written in the same transaction (store/taskstart.py)."""
+    if new.uuid and find(new.project_id, new.uuid) is not None:
+        raise AlreadyExists(f"task {new.uuid} exists", "task_uuid")
+    if max_running and open_count(new.project_id, max_running) >= max_running:
+        raise too_many_running(new.project_id, max_running)
+    task = Task.create(
+        uuid=new.uuid or unused_uuid(new.project_id),
+        project=new.project_id,
+        name=new.name,
+        submitter=new.submitter,
+        status=TaskStatus.RUNNING,
+        call_type=new.call_type,
+        job_type=new.job_type,
+        job_uuid=new.job_uuid,
+        redo_of=new.redo_of,
+        mutex=new.mutex,
+        crontab_id=new.crontab_id,
+        forks=new.mode.forks,
+        check_only=new.mode.check,
+        job_id=new.job_id,
+        nodegroup_id=new.options.nodegroup_id,
+        account_id=new.options.account_id,
+        options=new.options.stored(),
+        variables=json.dumps(new.variables, sort_keys=True),
+        inputs=json.dumps(new.inputs, sort_keys=True),
+        created_at=now,
+        started_at=now,
+    )
+    rows: list[dict[str, Any]] = [
+        {
+            "task": task.id,
+            "position": i,
+            "uuid": s.uuid,
+            "kind": s.kind,
+            "pause": s.pause,
+            "node_count": s.node_count,
+            "spec": json.dumps(s.spec),
+            "status": SubtaskStatus.INIT,
+            "started_at": None,
+        }
+        for i, s in enumerate(new.steps)
+    ]
+    if first_running and rows:
+        rows[0]["status"], rows[0]["started_at"] = SubtaskStatus.RUNNING, now
+        if first_spec is not None:
+            rows[0]["spec"] = json.dumps(first_spec)
+    Subtask.insert_many(rows).execute()
     return task
 
 
