@@ -2,26 +2,29 @@
 step's executions, in one write transaction (the engine's fast start, tasks/launch.py).
 
 The executions go in with SQL built once per backend rather than by peewee's query builder
-(a 10,000-node start is 10,000 rows): multi-row INSERTs returning the ids on SQLite, psycopg2's
-`execute_values` on PostgreSQL. The rows handed back are built from the values written, not
-read back: both backends number a statement's rows in the order of its VALUES, so the returned
-ids, sorted, are the rows' ids in order.
+(a 10,000-node start is 10,000 rows): one prepared INSERT run for every row (executemany) on
+SQLite, three times faster there than one statement of 10,000 VALUES; COPY on PostgreSQL, a
+third of the client's CPU of psycopg2's `execute_values` and half its time at the server.
+Their ids are then read by the step (new: they are all its rows), in id order, which is the
+order they were inserted in (what reading a step's rows "ORDER BY id" as node order relies on
+everywhere). The rows handed back are built from the values written, not read back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import logging
 import sqlite3
 from collections.abc import Callable, Iterable
 from typing import Any
-
-import psycopg2.extras
 
 from master.db.connection import db, is_postgres, write_transaction
 from master.db.models import Execution, Task, utcnow
 from master.domain import ExecutionStatus, NewTask, Placement
 from master.store import tasks, vv
 
+statements = logging.getLogger("peewee")
 VersionValues = Callable[[Task], Iterable[tuple[str, str, str]]]
 """The (node, name, value) version variables a task writes as it starts (tasks/versions.py)."""
 COLUMNS = (
@@ -49,8 +52,9 @@ COLUMNS = (
 )
 """Every column of `execution` but its id, in the order the INSERT names them."""
 _COLUMN_NAMES = ", ".join(f'"{Execution._meta.fields[c].column_name}"' for c in COLUMNS)
-INSERT_HEAD = f'INSERT INTO "execution" ({_COLUMN_NAMES}) VALUES '
-RETURNING = ' RETURNING "id"'
+INSERT_ONE = f'INSERT INTO "execution" ({_COLUMN_NAMES}) VALUES ({", ".join("?" * len(COLUMNS))})'
+COPY = f'COPY "execution" ({_COLUMN_NAMES}) FROM STDIN'
+"""How the executions go in: SQLite's one row INSERT run for each row, PostgreSQL's COPY."""
 
 
 def start_task(
@@ -70,7 +74,7 @@ def start_task(
         vv.write(new.project_id, versions(task))
         subtask_id = _first_subtask_id(task.id)
         rows = _execution_rows(task.id, subtask_id, placements, now)
-        ids = _insert(rows)
+        ids = _insert(subtask_id, rows)
     return task, [_execution(i, row, now) for i, row in zip(ids, rows, strict=True)]
 
 
@@ -90,6 +94,8 @@ def _execution_rows(
     time_value: Callable[..., Any] = Execution.created_at.db_value
     flag_value: Callable[..., Any] = Execution.superseded.db_value
     stamp, no = time_value(now), flag_value(False)
+    if not is_postgres():  # what sqlite3 would turn it into for each row, once
+        stamp = sqlite3.adapt(stamp, sqlite3.PrepareProtocol)
     return [
         (
             task_id,
@@ -118,30 +124,40 @@ def _execution_rows(
     ]
 
 
-def _insert(values: list[tuple[Any, ...]]) -> list[int]:
-    """INSERT the rows; their ids in row order."""
+def _insert(subtask_id: int, values: list[tuple[Any, ...]]) -> list[int]:
+    """INSERT the rows of a step just written; their ids in row order."""
     if not values:
         return []
     if is_postgres():
-        cursor = db.cursor()
-        found = psycopg2.extras.execute_values(
-            cursor, INSERT_HEAD + "%s" + RETURNING, values, page_size=len(values), fetch=True
-        )
-        return sorted(r[0] for r in found)
-    ids: list[int] = []
-    one = "(" + ", ".join(["?"] * len(COLUMNS)) + ")"
-    per = max(1, _sqlite_parameters() // len(COLUMNS))
-    for start in range(0, len(values), per):
-        part = values[start : start + per]
-        sql = INSERT_HEAD + ", ".join([one] * len(part)) + RETURNING
-        flat = [v for row in part for v in row]
-        ids += sorted(r[0] for r in db.execute_sql(sql, flat).fetchall())
-    return ids
+        statements.debug((COPY, ()))  # as peewee logs those it runs, for statement counts
+        db.cursor().copy_expert(COPY, io.StringIO(copy_text(values)))
+    else:
+        statements.debug((INSERT_ONE, ()))
+        db.cursor().executemany(INSERT_ONE, values)  # prepared once: no SQL text per row
+    cursor = db.execute_sql(
+        f'SELECT "id" FROM "execution" WHERE "subtask_id" = {db.param} ORDER BY "id"',
+        (subtask_id,),
+    )
+    return [r[0] for r in cursor.fetchall()]
 
 
-def _sqlite_parameters() -> int:
-    limit: int = db.connection().getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    return limit
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+"""What COPY's text format escapes in a value."""
+
+
+def copy_text(values: list[tuple[Any, ...]]) -> str:
+    """The rows in COPY's text format: tab-separated, \\N for NULL, t/f for booleans."""
+    return "".join("\t".join([_copy_value(v) for v in row]) + "\n" for row in values)
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.translate(COPY_ESCAPES)
+    return str(value)  # numbers; a naive datetime as "YYYY-MM-DD HH:MM:SS[.ffffff]"
 
 
 def _execution(execution_id: int, row: tuple[Any, ...], now: dt.datetime) -> Execution:
