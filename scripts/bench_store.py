@@ -43,8 +43,8 @@ import benchlib
 import psycopg2
 
 from master.db.connection import in_connection, open_database
-from master.db.schema import migrate
 from master.db.models import Task
+from master.db.schema import migrate
 from master.domain import CallType, Chunk, JobType, NewStep, NewTask, Placement, StepKind
 from master.store import logs, tasks, taskstart
 

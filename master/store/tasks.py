@@ -70,7 +70,8 @@ def create(new: NewTask, max_running: int = 0) -> Task:
     """Write the task and all its steps (not started); a uuid the project has taken is refused,
     and so is a task past the project's `max_running` tasks not ended (0: no quota)."""
     with write_transaction():
-        return insert_task(new, max_running, utcnow())
+        task, _ = insert_task(new, max_running, utcnow())
+    return task
 
 
 def insert_task(
@@ -79,10 +80,11 @@ def insert_task(
     now: dt.datetime,
     first_spec: dict[str, Any] | None = None,
     first_running: bool = False,
-) -> Task:
-    """`create`'s checks and rows, inside the caller's transaction; `first_running`: the first
-    step written RUNNING, started `now` (its `spec` replaced by `first_spec` when given), for a
-    start written in the same transaction (store/taskstart.py)."""
+) -> tuple[Task, dict[int, int]]:
+    """`create`'s checks and rows, inside the caller's transaction: the task, and its steps'
+    ids by position. `first_running`: the first step written RUNNING, started `now` (its
+    `spec` replaced by `first_spec` when given), for a start written in the same transaction
+    (store/taskstart.py)."""
     if new.uuid and find(new.project_id, new.uuid) is not None:
         raise AlreadyExists(f"task {new.uuid} exists", "task_uuid")
     if max_running and open_count(new.project_id, max_running) >= max_running:
@@ -128,8 +130,10 @@ def insert_task(
         rows[0]["status"], rows[0]["started_at"] = SubtaskStatus.RUNNING, now
         if first_spec is not None:
             rows[0]["spec"] = json.dumps(first_spec)
-    Subtask.insert_many(rows).execute()
-    return task
+    if not rows:
+        return task, {}
+    written: Any = Subtask.insert_many(rows).returning(Subtask.position, Subtask.id).tuples()
+    return task, dict(written.execute())
 
 
 def start_step(

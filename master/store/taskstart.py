@@ -70,19 +70,12 @@ def start_task(
     read something then. The task and its executions, in node order."""
     now = utcnow()
     with write_transaction():
-        task = tasks.insert_task(new, max_running, now, spec, first_running=True)
+        task, steps = tasks.insert_task(new, max_running, now, spec, first_running=True)
         vv.write(new.project_id, versions(task))
-        subtask_id = _first_subtask_id(task.id)
+        subtask_id = steps[0]
         rows = _execution_rows(task.id, subtask_id, placements, now)
         ids = _insert(subtask_id, rows)
     return task, [_execution(i, row, now) for i, row in zip(ids, rows, strict=True)]
-
-
-def _first_subtask_id(task_id: int) -> int:
-    cursor = db.execute_sql(
-        f'SELECT "id" FROM "subtask" WHERE "task_id" = {db.param} AND "position" = 0', (task_id,)
-    )
-    return int(cursor.fetchone()[0])
 
 
 def _execution_rows(
