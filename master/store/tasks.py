@@ -69,52 +69,49 @@ def unused_uuid(project_id: int) -> str:
 def create(new: NewTask, max_running: int = 0) -> Task:
     """Write the task and all its steps (not started); a uuid the project has taken is refused,
     and so is a task past the project's `max_running` tasks not ended (0: no quota)."""
+    now = utcnow()
     with write_transaction():
-        task, _ = insert_task(new, max_running, utcnow())
+        if new.uuid and find(new.project_id, new.uuid) is not None:
+            raise AlreadyExists(f"task {new.uuid} exists", "task_uuid")
+        if max_running and open_count(new.project_id, max_running) >= max_running:
+            raise too_many_running(new.project_id, max_running)
+        task = Task.create(**task_values(new, new.uuid or unused_uuid(new.project_id), now))
+        Subtask.insert_many(step_rows(task.id, new)).execute()
     return task
 
 
-def insert_task(
-    new: NewTask,
-    max_running: int,
-    now: dt.datetime,
-    first_spec: dict[str, Any] | None = None,
-    first_running: bool = False,
-) -> tuple[Task, dict[int, int]]:
-    """`create`'s checks and rows, inside the caller's transaction: the task, and its steps'
-    ids by position. `first_running`: the first step written RUNNING, started `now` (its
-    `spec` replaced by `first_spec` when given), for a start written in the same transaction
-    (store/taskstart.py)."""
-    if new.uuid and find(new.project_id, new.uuid) is not None:
-        raise AlreadyExists(f"task {new.uuid} exists", "task_uuid")
-    if max_running and open_count(new.project_id, max_running) >= max_running:
-        raise too_many_running(new.project_id, max_running)
-    task = Task.create(
-        uuid=new.uuid or unused_uuid(new.project_id),
-        project=new.project_id,
-        name=new.name,
-        submitter=new.submitter,
-        status=TaskStatus.RUNNING,
-        call_type=new.call_type,
-        job_type=new.job_type,
-        job_uuid=new.job_uuid,
-        redo_of=new.redo_of,
-        mutex=new.mutex,
-        crontab_id=new.crontab_id,
-        forks=new.mode.forks,
-        check_only=new.mode.check,
-        job_id=new.job_id,
-        nodegroup_id=new.options.nodegroup_id,
-        account_id=new.options.account_id,
-        options=new.options.stored(),
-        variables=json.dumps(new.variables, sort_keys=True),
-        inputs=json.dumps(new.inputs, sort_keys=True),
-        created_at=now,
-        started_at=now,
-    )
-    rows: list[dict[str, Any]] = [
+def task_values(new: NewTask, uuid: str, now: dt.datetime) -> dict[str, Any]:
+    """The task's row, by field name (written RUNNING: its first step starts at once)."""
+    return {
+        "uuid": uuid,
+        "project": new.project_id,
+        "name": new.name,
+        "submitter": new.submitter,
+        "status": TaskStatus.RUNNING,
+        "call_type": new.call_type,
+        "job_type": new.job_type,
+        "job_uuid": new.job_uuid,
+        "redo_of": new.redo_of,
+        "mutex": new.mutex,
+        "crontab_id": new.crontab_id,
+        "forks": new.mode.forks,
+        "check_only": new.mode.check,
+        "job_id": new.job_id,
+        "nodegroup_id": new.options.nodegroup_id,
+        "account_id": new.options.account_id,
+        "options": new.options.stored(),
+        "variables": json.dumps(new.variables, sort_keys=True),
+        "inputs": json.dumps(new.inputs, sort_keys=True),
+        "created_at": now,
+        "started_at": now,
+    }
+
+
+def step_rows(task_id: int, new: NewTask) -> list[dict[str, Any]]:
+    """The rows of the task's steps, by field name, not started."""
+    return [
         {
-            "task": task.id,
+            "task": task_id,
             "position": i,
             "uuid": s.uuid,
             "kind": s.kind,
@@ -122,18 +119,9 @@ def insert_task(
             "node_count": s.node_count,
             "spec": json.dumps(s.spec),
             "status": SubtaskStatus.INIT,
-            "started_at": None,
         }
         for i, s in enumerate(new.steps)
     ]
-    if first_running and rows:
-        rows[0]["status"], rows[0]["started_at"] = SubtaskStatus.RUNNING, now
-        if first_spec is not None:
-            rows[0]["spec"] = json.dumps(first_spec)
-    if not rows:
-        return task, {}
-    written: Any = Subtask.insert_many(rows).returning(Subtask.position, Subtask.id).tuples()
-    return task, dict(written.execute())
 
 
 def start_step(
