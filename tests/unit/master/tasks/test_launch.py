@@ -31,8 +31,10 @@ from master.domain import (
     StepKind,
     TaskStatus,
 )
+from master.errors import ResourceExhausted
 from master.store import files, tasks
 from master.tasks import launch, submit
+from master.tasks.quotas import Quotas
 from tests.unit.master.mastertest import Core, PlayedSlave, seen_slaves
 from tests.unit.master.tasks.test_engine import cmd, copy, job
 
@@ -235,3 +237,27 @@ def test_a_command_starts_in_one_database_call_of_few_statements(
         await core.until(task, TaskStatus.SUCCESS)
 
     core.run(scenario())
+
+
+def test_a_job_submitted_again_under_its_uuid_counts_no_start(database: Any) -> None:
+    core = Core.wire(quotas=Quotas(max_submissions_per_second=0.4))  # a burst of 2 starts
+    saved = job(cmd("true", "web1"))
+    sub = JobSubmission(1, job_uuid=saved.uuid, task_uuid="mine")
+
+    async def scenario() -> list[tuple[int, bool]]:
+        await core.attach("web1")
+        first, created = await core.engine.submit_job(sub)
+        again, created_again = await core.engine.submit_job(sub)  # the start given back
+        other, _ = await core.engine.submit_job(dataclasses.replace(sub, task_uuid="other"))
+        with pytest.raises(ResourceExhausted):
+            await core.engine.submit_job(dataclasses.replace(sub, task_uuid="third"))
+        last, created_last = await core.engine.submit_job(sub)  # refused starts still answer
+        return [(first.id, created), (again.id, created_again), (last.id, created_last)]
+
+    try:
+        answers = core.run(scenario())
+    finally:
+        core.close()
+
+    (first, created), *rest = answers
+    assert created and rest == [(first, False), (first, False)]
