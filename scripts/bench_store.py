@@ -2,9 +2,10 @@
 """The store on SQLite and on PostgreSQL, through the master's own store functions (each call
 on a pooled connection checked out for it, as the master's DbRunner does):
 
-(a) start one task on N nodes: write the task and its step (tasks.create), then start the step
-    on N placements (tasks.start_step: one execution row per node, read back); the INSERT
-    statements into `execution` are counted;
+(a) start one task on N nodes as the engine starts a task whose first step is plain
+    (taskstart.start_task, tasks/launch.py): the task, its step running and one execution per
+    node written in one transaction, the rows handed back; the statements writing
+    `execution` rows are counted, and the CPU time of the start;
 (b) log ingest: M MB of output of one execution as 64 KiB chunks, stored by logs.append in
     batches of B chunks (the master stores what queued up on a slave stream as one batch).
 
@@ -14,7 +15,8 @@ durable defaults unless the cluster was started with PG_FAST=1).
 
 Measures the master's store by design, through its documented surface: master.db
 (open_database, migrate, in_connection), the aggregates master.store.tasks (create,
-start_step, executions, new_uuid, and its NewTask, NewStep, Placement) and master.store.logs
+start_step, executions, new_uuid, and its NewTask, NewStep, Placement), master.store.taskstart
+(start_task) and master.store.logs
 (append), and the value type master.domain.Chunk.
 Usage: scripts/pg run .venv/bin/python scripts/bench_store.py [--nodes 10000] [--megabytes 100]
        [--batch 16] [--repeat N]   (without JOBFLEET_TEST_DB only SQLite is measured)
@@ -41,9 +43,10 @@ import benchlib
 import psycopg2
 
 from master.db.connection import in_connection, open_database
+from master.db.models import Task
 from master.db.schema import migrate
 from master.domain import CallType, Chunk, JobType, NewStep, NewTask, Placement, StepKind
-from master.store import logs, tasks
+from master.store import logs, tasks, taskstart
 
 CHUNK = 64 * 1024
 Fresh = Callable[[], tuple[str, Callable[[], None]]]  # a new database: (url, drop it)
@@ -54,12 +57,13 @@ class Runs:
     """What each repetition measured on one backend."""
 
     start_s: list[float]
+    start_cpu_s: list[float]
     inserts: list[int]
     ingest_mb_s: list[float]
 
 
 class InsertCounter(logging.Handler):
-    """Counts the INSERT statements into `execution` that peewee logs."""
+    """Counts the statements writing `execution` rows (INSERT; COPY on PostgreSQL) logged."""
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
@@ -67,7 +71,7 @@ class InsertCounter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         sql = record.msg[0] if isinstance(record.msg, tuple) else str(record.msg)
-        if str(sql).startswith('INSERT INTO "execution"'):
+        if str(sql).startswith(('INSERT INTO "execution"', 'COPY "execution"')):
             self.count += 1
 
 
@@ -104,21 +108,28 @@ def new_task(nodes: int) -> NewTask:
     )
 
 
-def start_task(nodes: int) -> tuple[float, int, int]:
-    """(seconds, executions written, INSERT statements) for one task on `nodes` nodes."""
+def start_task(nodes: int) -> tuple[float, float, int, int]:
+    """(seconds, CPU seconds, executions written, INSERT statements) for one task on `nodes`
+    nodes."""
     placements = [Placement(f"node{i:05d}", f"slave{i % 50}") for i in range(nodes)]
     with counting_inserts() as counter:
-        began = time.perf_counter()
-        task = in_connection(tasks.create, new_task(nodes))
-        rows = in_connection(tasks.start_step, task.id, 0, placements)
-        took = time.perf_counter() - began
-    return took, len(rows), counter.count
+        began, cpu = time.perf_counter(), time.process_time()
+        task, _ = in_connection(taskstart.start_task, new_task(nodes), 0, placements, None, no_vv)
+        took, cpu = time.perf_counter() - began, time.process_time() - cpu
+    written = in_connection(lambda: len(tasks.executions(task.id)))
+    return took, cpu, written, counter.count
+
+
+def no_vv(task: Task) -> list[tuple[str, str, str]]:
+    """A task that sets no version variables as it starts."""
+    return []
 
 
 def ingest(megabytes: int, batch: int) -> float:
     """MB/s storing `megabytes` of one execution's output in 64 KiB chunks, `batch` a call."""
-    task = in_connection(tasks.create, new_task(1))
-    execution = in_connection(tasks.start_step, task.id, 0, [Placement("n1", "s1")])[0]
+    task, [execution] = in_connection(
+        taskstart.start_task, new_task(1), 0, [Placement("n1", "s1")], None, no_vv
+    )
     blocks = [text_block(seed) for seed in range(8)]
     total = megabytes * 1024 * 1024 // CHUNK
     began = time.perf_counter()
@@ -147,15 +158,16 @@ def text_block(seed: int) -> bytes:
 
 
 def run_backend(fresh: Fresh, args: argparse.Namespace) -> Runs:
-    runs = Runs([], [], [])
+    runs = Runs([], [], [], [])
     for _ in range(benchlib.repeat(args, 3, 1)):
         url, drop = fresh()
         database = open_database(url, pool_size=1)
         try:
             in_connection(migrate, database)
-            took, written, inserts = start_task(args.nodes)
+            took, cpu, written, inserts = start_task(args.nodes)
             assert written == args.nodes, f"{written} executions written of {args.nodes}"
             runs.start_s.append(took)
+            runs.start_cpu_s.append(cpu)
             runs.inserts.append(inserts)
             runs.ingest_mb_s.append(ingest(args.megabytes, args.batch))
         finally:
@@ -221,8 +233,9 @@ def admin(server: str, statement: str) -> None:
 
 def report(backend: str, runs: Runs, args: argparse.Namespace, out: benchlib.Figures) -> None:
     what = f"{backend}: (a) start 1 task on {args.nodes} nodes"
-    note = f"{runs.inserts[0]} INSERT statement(s) into execution"
+    note = f"{runs.inserts[0]} statement(s) writing executions (INSERT or COPY)"
     out.add(what, "ms", [t * 1000 for t in runs.start_s], note)
+    out.add(f"{what}, CPU", "ms", [t * 1000 for t in runs.start_cpu_s])
     what = f"{backend}: (b) log ingest {args.megabytes} MB, 64 KiB chunks, {args.batch} a batch"
     out.add(what, "MB/s", runs.ingest_mb_s)
 

@@ -121,6 +121,13 @@ class SlaveSessions:
             session.outbound.put_nowait(None)
         self._sessions.clear()
 
+    def snapshot(self) -> SlaveSessions:
+        """A copy of the registry as it is now (the sessions themselves shared), for routing on
+        a database thread while the event loop goes on attaching and closing (tasks/launch.py)."""
+        copy = SlaveSessions()
+        copy._sessions = self._sessions.copy()
+        return copy
+
     def attached(self, name: str) -> bool:
         return name in self._sessions
 

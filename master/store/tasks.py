@@ -75,45 +75,53 @@ def create(new: NewTask, max_running: int = 0) -> Task:
             raise AlreadyExists(f"task {new.uuid} exists", "task_uuid")
         if max_running and open_count(new.project_id, max_running) >= max_running:
             raise too_many_running(new.project_id, max_running)
-        task = Task.create(
-            uuid=new.uuid or unused_uuid(new.project_id),
-            project=new.project_id,
-            name=new.name,
-            submitter=new.submitter,
-            status=TaskStatus.RUNNING,
-            call_type=new.call_type,
-            job_type=new.job_type,
-            job_uuid=new.job_uuid,
-            redo_of=new.redo_of,
-            mutex=new.mutex,
-            crontab_id=new.crontab_id,
-            forks=new.mode.forks,
-            check_only=new.mode.check,
-            job_id=new.job_id,
-            nodegroup_id=new.options.nodegroup_id,
-            account_id=new.options.account_id,
-            options=new.options.stored(),
-            variables=json.dumps(new.variables, sort_keys=True),
-            inputs=json.dumps(new.inputs, sort_keys=True),
-            created_at=now,
-            started_at=now,
-        )
-        Subtask.insert_many(
-            [
-                {
-                    "task": task.id,
-                    "position": i,
-                    "uuid": s.uuid,
-                    "kind": s.kind,
-                    "pause": s.pause,
-                    "node_count": s.node_count,
-                    "spec": json.dumps(s.spec),
-                    "status": SubtaskStatus.INIT,
-                }
-                for i, s in enumerate(new.steps)
-            ]
-        ).execute()
+        task = Task.create(**task_values(new, new.uuid or unused_uuid(new.project_id), now))
+        Subtask.insert_many(step_rows(task.id, new)).execute()
     return task
+
+
+def task_values(new: NewTask, uuid: str, now: dt.datetime) -> dict[str, Any]:
+    """The task's row, by field name (written RUNNING: its first step starts at once)."""
+    return {
+        "uuid": uuid,
+        "project": new.project_id,
+        "name": new.name,
+        "submitter": new.submitter,
+        "status": TaskStatus.RUNNING,
+        "call_type": new.call_type,
+        "job_type": new.job_type,
+        "job_uuid": new.job_uuid,
+        "redo_of": new.redo_of,
+        "mutex": new.mutex,
+        "crontab_id": new.crontab_id,
+        "forks": new.mode.forks,
+        "check_only": new.mode.check,
+        "job_id": new.job_id,
+        "nodegroup_id": new.options.nodegroup_id,
+        "account_id": new.options.account_id,
+        "options": new.options.stored(),
+        "variables": json.dumps(new.variables, sort_keys=True),
+        "inputs": json.dumps(new.inputs, sort_keys=True),
+        "created_at": now,
+        "started_at": now,
+    }
+
+
+def step_rows(task_id: int, new: NewTask) -> list[dict[str, Any]]:
+    """The rows of the task's steps, by field name, not started."""
+    return [
+        {
+            "task": task_id,
+            "position": i,
+            "uuid": s.uuid,
+            "kind": s.kind,
+            "pause": s.pause,
+            "node_count": s.node_count,
+            "spec": json.dumps(s.spec),
+            "status": SubtaskStatus.INIT,
+        }
+        for i, s in enumerate(new.steps)
+    ]
 
 
 def start_step(

@@ -35,7 +35,6 @@ from master.domain import (
     JobSubmission,
     JobType,
     KillOrder,
-    NewTask,
     Placement,
     PlannedStep,
     Role,
@@ -47,11 +46,21 @@ from master.domain import (
     SubtaskStatus,
     TaskStatus,
 )
-from master.errors import FailedPrecondition, InvalidArgument, NotFound
+from master.errors import FailedPrecondition, InvalidArgument, NotFound, ResourceExhausted
 from master.secrets import KeyFileError, SecretBox
 from master.slaves.sessions import SlaveSessions
 from master.store import catalogue, executions, files, rollout, slaves, tasks
-from master.tasks import checkrun, conditions, hosts, routing, submit, versions, waves, window
+from master.tasks import (
+    checkrun,
+    conditions,
+    hosts,
+    launch,
+    routing,
+    submit,
+    versions,
+    waves,
+    window,
+)
 from master.tasks.approvals import ApprovalSteps
 from master.tasks.events import TaskEvents
 from master.tasks.orders import work_order
@@ -109,7 +118,7 @@ class TaskEngine:
 
     async def submit_command(self, spec: CommandSpec) -> Task:
         self.start_rate.take(spec.project_id)
-        return await self._launch(await self.run_db(submit.command_task, spec, self.limit))
+        return await self._launch(functools.partial(submit.command_task, spec, self.limit))
 
     async def submit_copy(
         self,
@@ -123,7 +132,7 @@ class TaskEngine:
         options: RunOptions = RunOptions(),
     ) -> Task:
         self.start_rate.take(project_id)
-        new = await self.run_db(
+        new = functools.partial(
             submit.copy_task,
             project_id,
             name,
@@ -148,18 +157,26 @@ class TaskEngine:
     ) -> Task:
         """A quick approval (plugin_approval): a task of one approval step."""
         self.start_rate.take(project_id)
-        new = await self.run_db(
+        new = functools.partial(
             submit.approval_task, project_id, name, submitter, call_type, step, values
         )
         return await self._launch(new)
 
     async def submit_job(self, sub: JobSubmission) -> tuple[Task, bool]:
         """The task, and False when the caller's uuid named an existing one."""
-        found = await self.run_db(submit.existing, sub)
-        if found is not None:
+        submit.check_submission(sub)
+        try:
+            self.start_rate.take(sub.project_id)
+        except ResourceExhausted:  # the task the uuid names is still answered
+            found = await self.run_db(submit.existing, sub) if sub.task_uuid else None
+            if found is None:
+                raise
             return found, False
-        self.start_rate.take(sub.project_id)
-        return await self._launch(await self.run_db(submit.job_task, sub, self.limit)), True
+        plan = functools.partial(submit.job_task_unless_existing, sub, self.limit)
+        launched = await self._launched(plan)
+        if launched.existing:
+            self.start_rate.give_back(sub.project_id)
+        return launched.task, not launched.existing
 
     async def dry_run(self, sub: JobSubmission) -> tuple[list[PlannedStep], dict[str, str]]:
         _, _, values, planned = await self.run_db(submit.job_plan, sub, self.limit)
@@ -170,20 +187,38 @@ class TaskEngine:
         if original.status not in FINAL_TASK:
             raise FailedPrecondition(f"task {uuid} has not ended: {original.status}", "uuid")
         self.start_rate.take(original.project_id)
-        new = await self.run_db(submit.redo_task, original, submitter, self.limit)
-        return await self._launch(new)
+        return await self._launch(
+            functools.partial(submit.redo_task, original, submitter, self.limit)
+        )
 
-    async def _launch(self, new: NewTask) -> Task:
-        task = await self.run_db(tasks.create, new, self.quotas.max_running_tasks)
+    async def _launch(self, plan: launch.Planner) -> Task:
+        return (await self._launched(plan)).task
+
+    async def _launched(self, plan: launch.Planner) -> launch.Launched:
+        """Plan, write and (its first step plain) start the task in one database call
+        (launch.py), then send what it wrote; else start it by settling it."""
+        snapshot = self.sessions.snapshot()
+        max_running = self.quotas.max_running_tasks
+        started = await self.run_db(launch.launch, plan, max_running, snapshot, self._opened)
+        task = started.task
+        if started.existing:
+            return started
         logger.info(
             "task %s (%s) submitted by %s, %d step(s)",
             task.uuid,
-            new.name,
-            new.submitter,
-            len(new.steps),
+            task.name,
+            task.submitter,
+            started.steps,
         )
-        await self.settle(task.id)
-        return task
+        if started.rows is None or started.planned is None:
+            await self.settle(task.id)
+            return started
+        self._dispatch_all(started.rows, started.planned, started.targets, task.project_id)
+        if any(r.status == ExecutionStatus.PENDING for r in started.rows):
+            self.events.publish(task.id)
+        else:  # nothing sent (no node, none reachable): the step ends as settle ends it
+            await self.settle(task.id)
+        return started
 
     # --- running steps
 

@@ -43,7 +43,15 @@ def identified(project_id: int, placements: list[Placement]) -> list[Placement]:
     slaves' reported addresses)."""
     names = list(dict.fromkeys(p.node for p in placements))
     machines = catalogue.machines_named(project_id, names)
-    addresses = slaves.addresses_of(names, project_id)
+    return identify(placements, machines, slaves.addresses_of(names, project_id))
+
+
+def identify(
+    placements: list[Placement], machines: dict[str, Node], addresses: dict[str, list[str]]
+) -> list[Placement]:
+    """The placements, each with the host it is on, from their nodelist rows and their slaves'
+    reported addresses (by node; rows and addresses of other nodes may be there too)."""
+    names = dict.fromkeys(p.node for p in placements)
     found = {n: host_of(n, machines.get(n), addresses.get(n, ())) for n in names}
     return [
         dataclasses.replace(p, ip=found[p.node][0], cloud_id=found[p.node][1]) for p in placements

@@ -57,6 +57,11 @@ class StartRate:
         if len(self._buckets) > MAX_BUCKETS:
             self._drop_full(now)
 
+    def give_back(self, project_id: int) -> None:
+        """Uncount a start taken for nothing (a job submitted again under its uuid: no task)."""
+        tokens, at = self._buckets.get(project_id, (self.capacity, self.clock()))
+        self._buckets[project_id] = (min(tokens + 1.0, self.capacity), at)
+
     def _level(self, project_id: int, now: float) -> float:
         tokens, at = self._buckets.get(project_id, (self.capacity, now))
         return min(self.capacity, tokens + (now - at) * self.per_second)

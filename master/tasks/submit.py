@@ -137,12 +137,23 @@ def _copy_options(project_id: int, step: Step, run_options: RunOptions) -> Step:
 def existing(sub: JobSubmission) -> Task | None:
     """The task of the project a caller's uuid already names (submitting it again is a no-op).
     Task uuids are per project: another project's task of that uuid is none of this one's."""
-    check_mode(sub.mode)
+    check_submission(sub)
     if not sub.task_uuid:
         return None
-    if not TASK_UUID.match(sub.task_uuid):
-        raise InvalidArgument("must be 1 to 64 letters and digits", "task_uuid")
     return tasks.find(sub.project_id, sub.task_uuid)
+
+
+def check_submission(sub: JobSubmission) -> None:
+    """INVALID_ARGUMENT for a bad run mode or caller's uuid (no database needed)."""
+    check_mode(sub.mode)
+    if sub.task_uuid and not TASK_UUID.match(sub.task_uuid):
+        raise InvalidArgument("must be 1 to 64 letters and digits", "task_uuid")
+
+
+def job_task_unless_existing(sub: JobSubmission, limit: RenderLimit) -> NewTask | Task:
+    """The task the caller's uuid already names, else the job's new task to write."""
+    found = existing(sub)
+    return found if found is not None else job_task(sub, limit)
 
 
 def job_plan(

@@ -56,10 +56,17 @@ def job_version(task: Task) -> JobVersion | None:
 
 async def task_starting(run_db: DbRunner, task: Task) -> None:
     """Before the first step: `Do_<version>` on every node of `ip`."""
-    found = job_version(task)
-    if found is not None:
-        values = [(n, found.name, DO_PREFIX + found.version) for n in found.nodes]
+    values = starting(task)
+    if values:
         await run_db(vv.write, task.project_id, values)
+
+
+def starting(task: Task) -> list[tuple[str, str, str]]:
+    """(node, name, value) the task writes before its first step (none: not a versioned job)."""
+    found = job_version(task)
+    if found is None:
+        return []
+    return [(n, found.name, DO_PREFIX + found.version) for n in found.nodes]
 
 
 async def task_ended(run_db: DbRunner, task: Task, status: TaskStatus) -> None:

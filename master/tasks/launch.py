@@ -1,0 +1,114 @@
+"""A submitted task planned, written and (the common case) started in one database call.
+
+Synchronous: it runs on a database thread, as the store functions do. What was submitted is
+planned (submit.py), then, when its first step is a plain one (`fast_step`), routed and written
+already started in one write transaction (store/taskstart.py): the task, its steps, the first
+step's executions and the version variables a task sets as it starts. The engine then only
+sends the executions it got back, after that transaction committed. Any other task is written
+not started (tasks.create) and started by the engine's settle, step by step, as before: a dry
+run or a `forks` window (queued executions), an approval, a condition or a wave plan, or a
+cited script not read yet. Both ways write the same rows (tests/unit/master/tasks/test_launch.py).
+
+Routing reads the attached slaves from a copy of the registry taken on the event loop
+(SlaveSessions.snapshot), never the live one from this thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from master.db.models import Account, Execution, Task
+from master.domain import (
+    Blob,
+    NewTask,
+    Placement,
+    PlannedStep,
+    Role,
+    SshTarget,
+    StepKind,
+)
+from master.errors import NotFound
+from master.slaves.sessions import SlaveSessions
+from master.store import catalogue, files, slaves, tasks, taskstart
+from master.tasks import hosts, routing, versions, waves
+
+Planner = Callable[[], NewTask | Task]
+"""What was submitted, planned (a Task: the one the caller's uuid already names)."""
+Opener = Callable[[Account | None], tuple[Account | None, str]]
+"""The account with its secrets opened, or why they cannot be (TaskEngine._opened)."""
+
+
+@dataclass(frozen=True)
+class Launched:
+    """A task written. `rows` None: not started here (the engine settles it); else the first
+    step's executions (the PENDING ones to send, with `planned` and the SSH `targets`)."""
+
+    task: Task
+    steps: int = 0
+    existing: bool = False
+    rows: list[Execution] | None = None
+    planned: PlannedStep | None = None
+    targets: dict[str, SshTarget] = field(default_factory=dict)
+
+
+def launch(plan: Planner, max_running: int, sessions: SlaveSessions, opened: Opener) -> Launched:
+    """Plan what was submitted and write it, started when its first step allows."""
+    new = plan()
+    if isinstance(new, Task):
+        return Launched(new, existing=True)
+    first = fast_step(new)
+    if first is None:
+        return Launched(tasks.create(new, max_running), len(new.steps))
+    placements = _placements(new.project_id, first, sessions, opened)
+    spec = first.to_json() if first.cited else None
+    task, rows = taskstart.start_task(new, max_running, placements, spec, versions.starting)
+    targets = {p.node: p.ssh for p in placements if p.ssh is not None}
+    return Launched(task, len(new.steps), False, rows, first, targets)
+
+
+def fast_step(new: NewTask) -> PlannedStep | None:
+    """The first step, planned, when its start is only "route its nodes, write and send their
+    executions" (TaskEngine._start_step with nothing else to do); else None."""
+    if not new.steps or new.mode.check or new.mode.forks:  # queued, for a window to let out
+        return None
+    planned = PlannedStep.from_json(new.steps[0].spec)
+    step = planned.step
+    if step.kind not in (StepKind.CMD, StepKind.SCP):  # an approval asks, runs nothing
+        return None
+    if step.deployenv or step.action or step.batches:  # a condition, a wave plan
+        return None
+    if step.script_id and planned.cited is None:  # a cited script to read at its start
+        return None
+    return waves.first(planned)
+
+
+def _placements(
+    project_id: int, planned: PlannedStep, sessions: SlaveSessions, opened: Opener
+) -> list[Placement]:
+    """As TaskEngine._step_placements then hosts.identified: its nodes (run), its source (a
+    copy's fetch) or its destinations (a copy from the file server, failed when the file is
+    gone), each with the host it is on."""
+    step = planned.step
+    blob: Blob | None = None
+    if step.kind == StepKind.CMD:
+        nodes, role = planned.nodes, Role.RUN
+    elif planned.source:
+        nodes, role = [planned.source], Role.FETCH
+    else:
+        try:
+            stored = files.by_name(project_id, step.src_path)
+        except NotFound as exc:
+            gone = [Placement(n, "", str(exc), Role.PLACE) for n in planned.nodes]
+            return hosts.identified(project_id, gone)
+        nodes, role, blob = planned.nodes, Role.PLACE, Blob(stored.sha256, stored.size)
+    machines = catalogue.machines_named(project_id, nodes)
+    addresses = slaves.addresses_of(nodes, project_id)  # its keys: the slaves.known of nodes
+    seen = set(addresses)
+    placed = routing.place(sessions, nodes, machines, seen, project_id, step.user, role, blob)
+    if not any(routing.over_ssh(p) for p in placed):  # no account needed
+        return hosts.identify(placed, machines, addresses)
+    account = catalogue.account_by_name(project_id, step.user) if step.user else None
+    account, unopened = opened(account)
+    reached = routing.reach(placed, machines, account, step.user, unopened)
+    return hosts.identify(reached, machines, addresses)
