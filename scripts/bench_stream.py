@@ -84,6 +84,7 @@ async def send(target: str, megabytes: int) -> float:
 
 def measure(megabytes: int, runs: int) -> list[float]:
     """MB/s of `runs` transfers of `megabytes` MB, each on a stream of its own."""
+    keep_freed_memory()  # this process sends as the slave does
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True
     )
@@ -97,8 +98,8 @@ def measure(megabytes: int, runs: int) -> list[float]:
 
 
 def main() -> int:
-    keep_freed_memory()  # as the master and the slave do
     if sys.argv[1:] == ["--serve"]:
+        keep_freed_memory()  # this process receives as the master does
         asyncio.run(serve())
         return 0
     p = benchlib.parser(__doc__)
