@@ -15,6 +15,7 @@ import sys
 import urllib.parse
 from pathlib import Path
 
+from jobfleet.heap import keep_freed_memory
 from jobfleet.tls import Pem, ServerTls, TlsError, server_tls
 from master.app import Master, unlock
 from master.config import (
@@ -394,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
             return db_command(config, args.action)
         if args.command == "slaves":
             return slaves_command(config, args.action, args.name or "")
+        keep_freed_memory()  # output chunks are copied without page faults (jobfleet/heap.py)
         asyncio.run(serve(config))
     except RuntimeError as exc:
         logger.error("cannot serve on %s: %s", config.listen, exc)

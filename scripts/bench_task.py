@@ -7,7 +7,8 @@
     warm up);
 (b) ingest: a command printing --megabytes MB; from submit until the task is success, which
     the master writes only after every chunk is stored: MB/s into the store (3 times). The
-    same command piped to /dev/null alone is the peer figure;
+    same command piped to /dev/null alone, and the same bytes over a bare SlaveLink stream
+    that stores nothing (bench_stream.py), are the peer figures;
 (d) the worst case for keeping stdout and stderr apart in order: --switches lines of 50 bytes
     (20,000), alternating stdout and stderr, each flushed (a chunk per switch), submit until
     success (3 times).
@@ -29,6 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import bench_stream
 import benchlib
 from benchfleet import Fleet, submit, until_final
 
@@ -90,6 +92,8 @@ def measure(gateway: str, args: argparse.Namespace, out: benchlib.Figures) -> No
     note = f"{args.megabytes} MB, median {statistics.median(took):.2f} s"
     out.add("(b) output into the store", "MB/s", [args.megabytes / t for t in took], note)
     out.add("(b) the same command alone, to /dev/null", "s", [alone(script) for _ in range(runs)])
+    bare = bench_stream.measure(args.megabytes, runs)
+    out.add("(b) the same bytes over a bare SlaveLink stream, no store", "MB/s", bare)
     flipping = ALTERNATING.format(n=args.switches)
     took = [run_task(gateway, flipping, "python", poll=0.01) for _ in range(runs)]
     note = f"{args.switches} lines of 50 bytes, stdout and stderr in turn"

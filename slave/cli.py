@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 
+from jobfleet.heap import keep_freed_memory
 from jobfleet.tls import add_client_arguments
 from slave import __version__
 from slave.commands.scope import Scope, default_accounts
@@ -157,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print(f"{parser.prog}: error: {problems[0]}", file=sys.stderr)
         return RET_USAGE
+    keep_freed_memory()  # output chunks are copied without page faults (jobfleet/heap.py)
     try:
         asyncio.run(serve(config, args.fleet or 0))
     except Exception:

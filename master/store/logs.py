@@ -11,11 +11,14 @@ from typing import Any
 
 import peewee as pw
 
-from master.db.connection import write_transaction
+from master.db.connection import db, is_postgres, write_transaction
 from master.db.models import Execution, LogChunk
+from master.db.pgcopy import copy_rows
 from master.domain import Chunk, LogPart
 
 MAX_CHUNKS_PER_READ = 4096
+CHUNK_COLUMNS = ("execution_id", "seq", "data", "stderr")
+SQLITE_INSERT = f"INSERT INTO log_chunk ({', '.join(CHUNK_COLUMNS)}) VALUES (?, ?, ?, ?)"
 
 
 def append(chunks: list[Chunk], max_bytes: int | None = None) -> list[Chunk]:
@@ -32,12 +35,7 @@ def append(chunks: list[Chunk], max_bytes: int | None = None) -> list[Chunk]:
             fresh = _cap(chunks, fresh, max_bytes)
         if not fresh:
             return []
-        LogChunk.insert_many(
-            [
-                {"execution": c.execution_id, "seq": c.seq, "data": c.data, "stderr": c.stderr}
-                for c in fresh
-            ]
-        ).execute()
+        _insert(fresh)
         added: dict[int, tuple[int, int]] = defaultdict(lambda: (0, 0))
         for c in fresh:
             n, size = added[c.execution_id]
@@ -47,6 +45,16 @@ def append(chunks: list[Chunk], max_bytes: int | None = None) -> list[Chunk]:
                 chunk_count=Execution.chunk_count + n, log_bytes=Execution.log_bytes + size
             ).where(Execution.id == execution_id).execute()
     return fresh
+
+
+def _insert(chunks: list[Chunk]) -> None:
+    """The rows, in one statement: on PostgreSQL a binary COPY (db/pgcopy.py: the bytes go
+    as they are, not as hex text), on SQLite one executemany of a statement written once."""
+    rows = [(c.execution_id, c.seq, c.data, c.stderr) for c in chunks]
+    if is_postgres():
+        copy_rows(LogChunk._meta.table_name, CHUNK_COLUMNS, rows)
+    else:
+        db.cursor().executemany(SQLITE_INSERT, rows)
 
 
 def marker(cap: int, dropped: int) -> bytes:
