@@ -1,0 +1,35 @@
+"""Writing many rows at once and reading back their generated columns (ids): one INSERT ...
+RETURNING per statement bulk.py would use, where peewee would build and run one per row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import peewee
+
+from master.db.bulk import _column_values, _max_parameters
+from master.db.connection import db
+
+
+def insert_returning(
+    model: type[peewee.Model], rows: list[dict[str, Any]], returning: list[str]
+) -> list[tuple[Any, ...]]:
+    """INSERT the rows as bulk.insert_rows does; the `returning` columns of each row inserted,
+    in no set order (so return a column that tells the rows apart)."""
+    if not rows:
+        return []
+    fields = [f for f in model._meta.sorted_fields if not isinstance(f, peewee.AutoField)]
+    values = [_column_values(field, rows) for field in fields]
+    columns = ", ".join(f'"{f.column_name}"' for f in fields)
+    head = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES '
+    tail = " RETURNING " + ", ".join(f'"{name}"' for name in returning)
+    one = "(" + ", ".join([db.param] * len(fields)) + ")"
+    per_statement = max(1, _max_parameters() // len(fields))
+    run: Callable[..., Any] = db.execute_sql
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(rows), per_statement):
+        stop = min(start + per_statement, len(rows))
+        params = [v for i in range(start, stop) for v in (column[i] for column in values)]
+        found.extend(tuple(r) for r in run(head + ", ".join([one] * (stop - start)) + tail, params))
+    return found
