@@ -16,6 +16,9 @@ from master.errors import JobfleetError
 from master.store import taskbatch
 from master.tasks import submit
 
+ALIKE = [f.name for f in dataclasses.fields(JobSubmission)]
+ALIKE = [n for n in ALIKE if n not in ("task_uuid", "mutex", "crontab_id")]
+"""What submissions planned alike have in common: all but what job_task copies into the task."""
 Outcome = int | JobfleetError
 """A fire's task id, or why its task was not written."""
 
@@ -34,7 +37,7 @@ def plan_each(subs: list[JobSubmission], limit: RenderLimit) -> list[NewTask | J
     plans: dict[str, NewTask | JobfleetError] = {}
     out: list[NewTask | JobfleetError] = []
     for sub in subs:
-        alike = repr(dataclasses.replace(sub, task_uuid="", mutex="", crontab_id=0))
+        alike = repr(tuple(getattr(sub, name) for name in ALIKE))
         if alike not in plans:
             plans[alike] = _plan(sub, limit)
         plan = plans[alike]

@@ -20,7 +20,7 @@ def insert_returning(
     if not rows:
         return []
     fields = [f for f in model._meta.sorted_fields if not isinstance(f, peewee.AutoField)]
-    values = [_column_values(field, rows) for field in fields]
+    values = [_values(field, rows) for field in fields]
     columns = ", ".join(f'"{f.column_name}"' for f in fields)
     head = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES '
     tail = " RETURNING " + ", ".join(f'"{name}"' for name in returning)
@@ -33,3 +33,25 @@ def insert_returning(
         params = [v for i in range(start, stop) for v in (column[i] for column in values)]
         found.extend(tuple(r) for r in run(head + ", ".join([one] * (stop - start)) + tail, params))
     return found
+
+
+TIMES = (peewee.DateTimeField, peewee.DateField, peewee.TimeField)
+
+
+def _values(field: Any, rows: list[dict[str, Any]]) -> list[Any]:
+    """The column's values converted as bulk.insert_rows converts them, each distinct value
+    once: rows written together repeat most of their values (name, status, submitter...)."""
+    if callable(field.default) or isinstance(field, TIMES):
+        return _column_values(field, rows)
+    converted: dict[tuple[type, Any], Any] = {}
+    out: list[Any] = []
+    for row in rows:
+        value = row.get(field.name, field.default)
+        try:
+            known = (type(value), value)
+            if known not in converted:
+                converted[known] = field.db_value(value)
+            out.append(converted[known])
+        except TypeError:  # not hashable
+            out.append(field.db_value(value))
+    return out

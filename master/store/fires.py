@@ -12,9 +12,11 @@ makes two masters' checks take turns (SQLite's write lock already does).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import peewee as pw
@@ -23,6 +25,8 @@ from master.db.connection import db, is_postgres, write_transaction
 from master.db.models import Crontab, CrontabFire, Job, Task
 from master.domain import (
     FINAL_TASK,
+    UUID_ALPHABET,
+    UUID_LENGTH,
     Claim,
     Claimed,
     CrontabStatus,
@@ -34,7 +38,7 @@ from master.domain import (
 from master.errors import AlreadyExists
 from master.store.crontabs import naive, unix
 from master.store.taskbatch import taken_uuids
-from master.store.tasks import UUID_TRIES, new_uuid
+from master.store.tasks import UUID_TRIES
 
 PENDING_WINDOW = dt.timedelta(minutes=10)  # a claim older than this no longer holds its mutex
 LOCK_CLASS = 0x63726F6E  # "cron": the high half of the advisory lock key
@@ -77,7 +81,7 @@ def claim(claims: list[Claim], now: dt.datetime) -> list[Claimed]:
         uuids = _unused_uuids(claims, rows)
         holders: dict[tuple[int, str], str] = {}
         results: dict[int, Claimed] = {}
-        pending: list[tuple[Crontab, Fire, Recorded]] = []
+        pending: list[tuple[Held, Fire, Recorded]] = []
         for c in claims:
             row = rows.get(c.crontab_id)
             if not _current(c, row):
@@ -95,20 +99,41 @@ def _sql(text: str, count: int = 0) -> str:
     return text.format(", ".join("?" * count)).replace("?", str(db.param))
 
 
-def _crontabs(ids: list[int]) -> dict[int, Crontab]:
+@dataclass(frozen=True)
+class Held:
+    """What a claim reads of a crontab (plain values: a model object per row costs more than
+    the query)."""
+
+    id: int
+    project_id: int
+    status: str
+    revision: int
+    through: int | None  # unix seconds of its cursor
+    mutex: str
+
+
+def _crontabs(ids: list[int]) -> dict[int, Held]:
     if not ids:
         return {}
-    return {r.id: r for r in Crontab.raw(_sql(CRONTABS, len(ids)), *ids)}
+    found = db.execute_sql(_sql(CRONTABS, len(ids)), ids).fetchall()
+    return {i: Held(i, p, s, r, _unix(t), m) for i, p, s, r, t, m in found}
 
 
-def _current(claim: Claim, row: Crontab | None) -> bool:
+def _unix(value: dt.datetime | str | None) -> int | None:
+    """Unix seconds of a stored naive-UTC time (SQLite returns text, PostgreSQL a datetime)."""
+    if value is None:
+        return None
+    return unix(dt.datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
+def _current(claim: Claim, row: Held | None) -> bool:
     """The crontab is as the scheduler holds it and the claim's first fire is past its cursor."""
     if row is None or row.status != CrontabStatus.AVAILABLE or row.revision != claim.revision:
         return False
-    return row.through is None or unix(row.through) < claim.fires[0].fire_time
+    return row.through is None or row.through < claim.fires[0].fire_time
 
 
-def _unused_uuids(claims: list[Claim], rows: dict[int, Crontab]) -> Uuids:
+def _unused_uuids(claims: list[Claim], rows: dict[int, Held]) -> Uuids:
     """Enough uuids no task of their project has for every fire that may start a task."""
     wanted = Counter[int]()
     for c in claims:
@@ -122,7 +147,7 @@ def _draw(project_id: int, count: int) -> list[str]:
     3e21 per task) draws again."""
     found: set[str] = set()
     for _ in range(UUID_TRIES):
-        drawn = list({new_uuid() for _ in range(count - len(found))} - found)
+        drawn = list(set(draw_uuids(count - len(found))) - found)
         taken = taken_uuids(project_id, drawn)
         found.update(u for u in drawn if u not in taken)
         if len(found) == count:
@@ -130,9 +155,19 @@ def _draw(project_id: int, count: int) -> list[str]:
     raise AlreadyExists(f"no unused task uuid in {UUID_TRIES} draws", "task_uuid")
 
 
-def _insert_all(
-    pending: list[tuple[Crontab, Fire, Recorded]], now: dt.datetime
-) -> dict[int, Claimed]:
+def draw_uuids(count: int) -> list[str]:
+    """`count` task uuids as tasks.new_uuid makes them (12 random letters and digits, each
+    uniform), from one read of the system's randomness rather than twelve per uuid: a tick
+    draws a thousand. Bytes past the alphabet's largest multiple are dropped (no bias)."""
+    usable = 256 - 256 % len(UUID_ALPHABET)
+    chars: list[str] = []
+    while len(chars) < count * UUID_LENGTH:
+        raw = os.urandom((count * UUID_LENGTH - len(chars)) * 9 // 8 + 8)
+        chars += [UUID_ALPHABET[b % len(UUID_ALPHABET)] for b in raw if b < usable]
+    return ["".join(chars[i : i + UUID_LENGTH]) for i in range(0, count * UUID_LENGTH, UUID_LENGTH)]
+
+
+def _insert_all(pending: list[tuple[Held, Fire, Recorded]], now: dt.datetime) -> dict[int, Claimed]:
     """Insert one fire row per crontab; each crontab's claim is whether its row went in."""
     inserted: set[int] = set()
     for start in range(0, len(pending), CLAIM_ROWS):
@@ -150,7 +185,7 @@ def _insert_all(
     }
 
 
-def _fire_values(row: Crontab, fire: Fire, record: Recorded, now: dt.datetime) -> list[Any]:
+def _fire_values(row: Held, fire: Fire, record: Recorded, now: dt.datetime) -> list[Any]:
     at = _stamp
     return [
         row.id,
@@ -183,7 +218,7 @@ def _move_through(claimed: list[tuple[int, Fire]]) -> None:
 
 def _claim_one(
     claim: Claim,
-    row: Crontab,
+    row: Held,
     holders: dict[tuple[int, str], str],
     uuids: Uuids,
     now: dt.datetime,
@@ -200,7 +235,7 @@ def _claim_one(
 
 
 def _decide(
-    row: Crontab,
+    row: Held,
     fire: Fire,
     holders: dict[tuple[int, str], str],
     uuids: Uuids,
@@ -221,7 +256,7 @@ def _decide(
     return Recorded(fire.fire_time, Outcome.STARTED, uuid, fire.reason)
 
 
-def _insert(row: Crontab, fire: Fire, record: Recorded, now: dt.datetime) -> bool:
+def _insert(row: Held, fire: Fire, record: Recorded, now: dt.datetime) -> bool:
     """Insert the fire's row; False when (crontab, fire_time) was already there."""
     inserted = (
         CrontabFire.insert(

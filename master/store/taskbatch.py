@@ -38,6 +38,7 @@ def create_many(news: list[NewTask], max_running: int = 0) -> list[int | Jobflee
     with write_transaction():
         taken = _taken(news)
         room = _room(news, max_running)
+        texts = JsonTexts()
         outcomes: list[int | JobfleetError | None] = []
         rows: list[dict[str, Any]] = []
         for new in news:
@@ -45,11 +46,11 @@ def create_many(news: list[NewTask], max_running: int = 0) -> list[int | Jobflee
             outcomes.append(refused)
             if refused is None:
                 taken.add((new.project_id, new.uuid))
-                rows.append(_task_row(new, now))
+                rows.append(_task_row(new, now, texts))
         found = insert_returning(Task, rows, ["id", "project_id", "uuid"])
         ids = {(project, str(uuid)): int(i) for i, project, uuid in found}
         written = [n for n, o in zip(news, outcomes, strict=True) if o is None]
-        insert_rows(Subtask, [r for n in written for r in _subtask_rows(ids[key(n)], n)])
+        insert_rows(Subtask, [r for n in written for r in _subtask_rows(ids[key(n)], n, texts)])
     return [ids[key(n)] if o is None else o for n, o in zip(news, outcomes, strict=True)]
 
 
@@ -84,7 +85,22 @@ def _refused(
     return None
 
 
-def _task_row(new: NewTask, now: Any) -> dict[str, Any]:
+class JsonTexts:
+    """JSON text of values many tasks share: the tasks planned once for a tick's fires of one
+    job share their variables, inputs and step specs (the same objects)."""
+
+    def __init__(self) -> None:
+        self._texts: dict[int, tuple[Any, str]] = {}
+
+    def __call__(self, value: Any, sort_keys: bool = False) -> str:
+        found = self._texts.get(id(value))
+        if found is None or found[0] is not value:
+            found = (value, json.dumps(value, sort_keys=sort_keys))
+            self._texts[id(value)] = found
+        return found[1]
+
+
+def _task_row(new: NewTask, now: Any, texts: JsonTexts) -> dict[str, Any]:
     """The task's columns as tasks.create writes them."""
     return {
         "uuid": new.uuid,
@@ -104,14 +120,14 @@ def _task_row(new: NewTask, now: Any) -> dict[str, Any]:
         "nodegroup_id": new.options.nodegroup_id,
         "account_id": new.options.account_id,
         "options": new.options.stored(),
-        "variables": json.dumps(new.variables, sort_keys=True),
-        "inputs": json.dumps(new.inputs, sort_keys=True),
+        "variables": texts(new.variables, sort_keys=True),
+        "inputs": texts(new.inputs, sort_keys=True),
         "created_at": now,
         "started_at": now,
     }
 
 
-def _subtask_rows(task_id: int, new: NewTask) -> list[dict[str, Any]]:
+def _subtask_rows(task_id: int, new: NewTask, texts: JsonTexts) -> list[dict[str, Any]]:
     return [
         {
             "task": task_id,
@@ -120,7 +136,7 @@ def _subtask_rows(task_id: int, new: NewTask) -> list[dict[str, Any]]:
             "kind": s.kind,
             "pause": s.pause,
             "node_count": s.node_count,
-            "spec": json.dumps(s.spec),
+            "spec": texts(s.spec),
             "status": SubtaskStatus.INIT,
         }
         for i, s in enumerate(new.steps)

@@ -177,8 +177,8 @@ def test_a_drawn_uuid_a_task_has_is_drawn_again(
 ) -> None:
     row = new_crontab()
     Task.create(uuid="taken1", project=1, name="t", status=TaskStatus.SUCCESS)
-    drawn = iter(["taken1", "fresh1"])
-    monkeypatch.setattr(fires, "new_uuid", lambda: next(drawn))
+    drawn = iter([["taken1"], ["fresh1"]])
+    monkeypatch.setattr(fires, "draw_uuids", lambda count: next(drawn))
 
     assert claim_one(row, T).recorded[0].task_uuid == "fresh1"
 
@@ -200,3 +200,10 @@ def test_a_catch_up_claim_stops_at_a_fire_another_master_recorded(
     assert crontabs.load([row.id])[0].base == T  # its cursor moved to what it recorded
     assert theirs.current and theirs.recorded[0].outcome == Outcome.MISFIRED
     assert CrontabFire.select().count() == 3
+
+
+def test_drawn_uuids_are_distinct_letters_and_digits() -> None:
+    drawn = fires.draw_uuids(2000)
+
+    assert len(set(drawn)) == 2000
+    assert all(len(u) == 12 and u.isalnum() and u.isascii() for u in drawn)
