@@ -42,7 +42,8 @@ logger = logging.getLogger(__name__)
 THRESHOLD = 60.0  # seconds late a fire may still start; later ones have misfired
 RESYNC = 30.0  # seconds between full reloads, recoveries and prunes
 MAX_IN_FLIGHT = 2  # task starts running at once (app.py: half the database threads)
-WAITING = 1024  # claimed fires whose task start has not ended, at most
+WAITING = 2048  # claimed fires whose task start has not ended, at most (two ticks of 1,000)
+RESUME = 1536  # once that backlog is full, claiming resumes when it is down to this
 BATCH = 1024  # fires claimed in one transaction at most (a tick of a thousand crontabs)
 FIRE_HISTORY = 100  # fire records kept per crontab
 RECOVER_AFTER = 5.0  # a claim this old without its task is started by whichever master sees it
@@ -86,6 +87,7 @@ class Scheduler:
         self._schedules: dict[tuple[str, str], Schedule] = {}
         self._dirty: set[int] = set()
         self._starts: set[asyncio.Task[None]] = set()  # waiting or running
+        self._freed = asyncio.Event()  # a start in _starts ended
         self._slots = asyncio.Semaphore(max_in_flight)
         self._in_flight: set[str] = set()  # task uuids being started
         self._wake = asyncio.Event()
@@ -164,9 +166,14 @@ class Scheduler:
             await self._sleep_until(self._next_wake())
 
     async def _room(self) -> int:
-        """How many more task starts may wait (waiting until at least one may)."""
-        while len(self._starts) >= WAITING:
-            await asyncio.wait(set(self._starts), return_when=asyncio.FIRST_COMPLETED)
+        """How many more task starts may wait. When none may, it waits until the backlog is
+        down to RESUME, so the next claim is one transaction for many fires, not one per start
+        that ended (and it waits on one event, not on every start: that would cost the loop
+        O(backlog) per start)."""
+        if len(self._starts) >= WAITING:
+            while len(self._starts) > RESUME:
+                self._freed.clear()
+                await self._freed.wait()
         return WAITING - len(self._starts)
 
     async def _sleep_until(self, when: float) -> None:
@@ -207,16 +214,19 @@ class Scheduler:
             self._heap.clear()
         for crontab_id in ids or ():
             self._entries.pop(crontab_id, None)
+        following: dict[tuple[Schedule, int], int] = {}  # crontabs alike follow alike
         for row in rows:
-            self._add(row)
+            self._add(row, following)
 
-    def _add(self, row: Scheduled) -> None:
+    def _add(self, row: Scheduled, following: dict[tuple[Schedule, int], int]) -> None:
         key = (row.cron, row.time_zone)
         try:
             if key not in self._schedules:
                 self._schedules[key] = Schedule(row.cron, row.time_zone)
             schedule = self._schedules[key]
-            entry = Entry(row, schedule, schedule.next_after(row.base))
+            if (schedule, row.base) not in following:
+                following[schedule, row.base] = schedule.next_after(row.base)
+            entry = Entry(row, schedule, following[schedule, row.base])
         except ScheduleError as exc:
             logger.error("crontab %d %r: cannot schedule: %s", row.id, row.cron, exc)
             return
@@ -232,16 +242,16 @@ class Scheduler:
     async def _fire(self, due: list[Entry]) -> None:
         now = self.clock()
         decisions: dict[int, Decision] = {}
+        decided: dict[tuple[Schedule, int, str, int], Decision] = {}  # alike crontabs decide alike
         for entry in due:
+            alike = (entry.schedule, entry.tick, entry.job.policy, entry.job.grace)
             try:
-                decisions[entry.job.id] = decide(
-                    entry.schedule,
-                    entry.tick,
-                    now,
-                    Policy(entry.job.policy),
-                    entry.job.grace,
-                    self.threshold,
-                )
+                if alike not in decided:
+                    policy = Policy(entry.job.policy)
+                    decided[alike] = decide(
+                        entry.schedule, entry.tick, now, policy, entry.job.grace, self.threshold
+                    )
+                decisions[entry.job.id] = decided[alike]
             except ScheduleError as exc:
                 logger.error("crontab %d: cannot decide its fires: %s", entry.job.id, exc)
         claims = [
@@ -308,7 +318,11 @@ class Scheduler:
         self._in_flight.add(sub.task_uuid)
         task = asyncio.create_task(self._submit(sub, fire_time, written))
         self._starts.add(task)
-        task.add_done_callback(self._starts.discard)
+        task.add_done_callback(self._ended)
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        self._starts.discard(task)
+        self._freed.set()
 
     async def _submit(self, sub: JobSubmission, fire_time: int, written: Written | None) -> None:
         """Start the fire's task: written with its tick's (then its first step started), or,
