@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
 import peewee
 import pytest
@@ -158,11 +159,12 @@ def test_a_tick_of_many_crontabs_is_claimed_in_a_few_statements(
 ) -> None:
     rows = [new_crontab(f"c{i}") for i in range(50)]
     statements: list[str] = []
-    database.connection().set_trace_callback(statements.append)
+    connection: sqlite3.Connection = database.connection()  # type: ignore[no-untyped-call]
+    connection.set_trace_callback(statements.append)
     try:
         results = fires.claim([Claim(r.id, r.revision, [Fire(T, T, True)]) for r in rows], NOW)
     finally:
-        database.connection().set_trace_callback(None)
+        connection.set_trace_callback(None)
 
     assert all(r.current and r.recorded[0].outcome == Outcome.STARTED for r in results)
     assert len({r.recorded[0].task_uuid for r in results}) == 50

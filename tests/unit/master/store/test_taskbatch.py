@@ -43,6 +43,7 @@ def columns(model: Any, row: Any, skip: set[str]) -> dict[str, Any]:
 def test_the_rows_are_those_tasks_create_writes(database: peewee.Database) -> None:
     one = tasks.create(new_task("One1"))
     (batch_id,) = taskbatch.create_many([new_task("Two2")])
+    assert isinstance(batch_id, int)
 
     times = {"id", "uuid", "created_at", "started_at"}
     alone, together = Task.get_by_id(one.id), Task.get_by_id(batch_id)
