@@ -71,25 +71,28 @@ Uuids = dict[int, list[str]]
 
 
 def claim(claims: list[Claim], now: dt.datetime) -> list[Claimed]:
-    """Claim each crontab's fires in one transaction: its crontab rows read, the uuids checked
+    """Claim each crontab's fires in one transaction: the crontab rows read, the uuids checked
     unused and the fire rows inserted with one statement each (not one per fire), whatever the
-    number of crontabs; a crontab catching up several fire times at once is claimed fire by
-    fire, as its claim stops at the first fire another master recorded."""
+    number of crontabs. A crontab catching up (a misfire record, then the latest fire) has its
+    fires inserted in order, one round per position, and its claim stops at the first one
+    another master recorded; one with a mutex is claimed fire by fire, so a fire that was not
+    recorded never holds the mutex against the next crontab's."""
     with write_transaction():
         rows = _crontabs([c.crontab_id for c in claims])
         _lock_mutexes({(r.project_id, r.mutex) for r in rows.values() if r.mutex})
         uuids = _unused_uuids(claims, rows)
         holders: dict[tuple[int, str], str] = {}
         results: dict[int, Claimed] = {}
-        pending: list[tuple[Held, Fire, Recorded]] = []
+        pending: list[Pending] = []
         for c in claims:
             row = rows.get(c.crontab_id)
             if not _current(c, row):
                 results[c.crontab_id] = Claimed(c.crontab_id, False, [])
-            elif row is not None and len(c.fires) > 1:
+            elif row is not None and row.mutex and len(c.fires) > 1:
                 results[c.crontab_id] = _claim_one(c, row, holders, uuids, now)
             elif row is not None:
-                pending.append((row, c.fires[0], _decide(row, c.fires[0], holders, uuids, now)))
+                decided = [_decide(row, f, holders, uuids, now) for f in c.fires]
+                pending.append(Pending(row, c.fires, decided))
         results.update(_insert_all(pending, now))
         return [results[c.crontab_id] for c in claims]
 
@@ -167,22 +170,43 @@ def draw_uuids(count: int) -> list[str]:
     return ["".join(chars[i : i + UUID_LENGTH]) for i in range(0, count * UUID_LENGTH, UUID_LENGTH)]
 
 
-def _insert_all(pending: list[tuple[Held, Fire, Recorded]], now: dt.datetime) -> dict[int, Claimed]:
-    """Insert one fire row per crontab; each crontab's claim is whether its row went in."""
+@dataclass
+class Pending:
+    """A crontab's fires decided, to insert in order; `recorded`: how many went in."""
+
+    row: Held
+    fires: list[Fire]
+    records: list[Recorded]
+    recorded: int = 0
+
+
+def _insert_all(pending: list[Pending], now: dt.datetime) -> dict[int, Claimed]:
+    """Insert each crontab's fire rows in order, one round per position (most claims have one
+    fire, catching up two), a crontab's later fires only after its earlier ones went in."""
+    live = pending
+    while live:
+        rows = [(p.row, p.fires[p.recorded], p.records[p.recorded]) for p in live]
+        inserted = _insert_rows(rows, now)
+        for p in live:
+            p.recorded += p.row.id in inserted
+        live = [p for p in live if p.row.id in inserted and p.recorded < len(p.fires)]
+    _move_through([(p.row.id, p.fires[p.recorded - 1]) for p in pending if p.recorded])
+    return {
+        p.row.id: Claimed(p.row.id, p.recorded == len(p.fires), p.records[: p.recorded])
+        for p in pending
+    }
+
+
+def _insert_rows(rows: list[tuple[Held, Fire, Recorded]], now: dt.datetime) -> set[int]:
+    """Insert one fire row per crontab; the crontabs whose row went in."""
     inserted: set[int] = set()
-    for start in range(0, len(pending), CLAIM_ROWS):
-        chunk = pending[start : start + CLAIM_ROWS]
+    for start in range(0, len(rows), CLAIM_ROWS):
+        chunk = rows[start : start + CLAIM_ROWS]
         params = [v for row, fire, record in chunk for v in _fire_values(row, fire, record, now)]
         one = "(" + ", ".join("?" * len(FIRE_COLUMNS)) + ")"
         text = INSERT_FIRES.format(", ".join([one] * len(chunk))).replace("?", str(db.param))
         inserted.update(i for (i,) in db.execute_sql(text, params).fetchall())
-    _move_through([(row.id, fire) for row, fire, _ in pending if row.id in inserted])
-    return {
-        row.id: Claimed(row.id, True, [record])
-        if row.id in inserted
-        else Claimed(row.id, False, [])
-        for row, _, record in pending
-    }
+    return inserted
 
 
 def _fire_values(row: Held, fire: Fire, record: Recorded, now: dt.datetime) -> list[Any]:
