@@ -93,7 +93,9 @@ class TaskQueries:
         self.run_db = run_db
         self.events = events
 
-    async def get(self, project_id: int, uuid: str, wait: int = 0, seen_etag: str = "") -> TaskView:
+    async def get(
+        self, project_id: int, uuid: str, wait: int = 0, seen_etag: str = ""
+    ) -> TaskView:
         """The task of that uuid in the project (NO_PROJECT: an admin's call naming none, see
         tasks.get); with `wait`, a long poll (see `watch`)."""
         return await self.watch(functools.partial(_by_uuid, uuid, project_id), wait, seen_etag)
