@@ -7,8 +7,12 @@ gRPC, lets them run, then stops the master and reads its database:
 - fires expected (N x D: every crontab, every second of the window) against what was recorded:
   claimed to start, started (a task exists), skipped, misfired (fire times covered by misfire
   records), failed, and fire times with no record at all (must be 0);
-- lateness of the fires that started: claim time minus scheduled time (the fire record), and
-  task creation minus scheduled time (median, p99, max);
+- started / expected, and fire times doubled (covered by two records, or a crontab task no
+  record names: must be 0);
+- lateness of the fires that started: the task's start (its `started_at`) minus the fire time
+  (median, p99, max), and of the first step's executions written (dispatched to the slave);
+- the scheduler's own figures: fire records claimed per second over the window, claim time
+  minus fire time, and task start minus claim time (median, p99);
 - how the started tasks ended: after the window every crontab is switched off and the master
   gets up to --drain seconds to finish the tasks it started (their results queue behind task
   starts while it is overloaded).
@@ -22,7 +26,9 @@ The whole window is one measurement (repeated once by default; each repetition o
 master and database). Public entry points only: the daemons' CLIs and the master's gRPC API
 (benchfleet.py); afterwards it reads the tables crontab, crontab_fire and task of the master's
 database (as its migrations define them) with plain SQL.
-Usage: .venv/bin/python scripts/bench_cron.py [--crontabs 1000] [--seconds 60]
+Each size in --crontabs (default 100 and 1,000) is measured on its own master, figures prefixed
+with the size.
+Usage: .venv/bin/python scripts/bench_cron.py [--crontabs 100,1000] [--seconds 60]
                                              [--target slave|none] [--db URL] [--repeat N]
 """
 
@@ -158,18 +164,24 @@ def wait_handled(db: str, tmp: Path, last: int, limit: float) -> float:
     return time.perf_counter() - began
 
 
-def read(db: str, tmp: Path) -> tuple[list[Fire], dict[str, tuple[float, str]]]:
-    """Every fire record, and each crontab task's (created_at, status) by uuid."""
+def read(db: str, tmp: Path) -> tuple[list[Fire], dict[str, tuple[float, str]], dict[str, float]]:
+    """Every fire record, each crontab task's (started_at, status) by uuid, and when each
+    task's first executions were written."""
     conn = connect(db, tmp)
     cur = conn.cursor()
     cur.execute(
         "SELECT crontab_id, fire_time, through, outcome, task_uuid, recorded_at FROM crontab_fire"
     )
     fires = [Fire(c, when(t), when(th), o, u, when(r)) for c, t, th, o, u, r in cur.fetchall()]
-    cur.execute("SELECT uuid, created_at, status FROM task WHERE crontab_id > 0")
+    cur.execute("SELECT uuid, started_at, status FROM task WHERE crontab_id > 0")
     tasks = {u: (when(c), s) for u, c, s in cur.fetchall()}
+    cur.execute(
+        "SELECT t.uuid, MIN(e.created_at) FROM execution e JOIN task t ON e.task_id = t.id"
+        " WHERE t.crontab_id > 0 GROUP BY t.uuid"
+    )
+    dispatched = {u: when(c) for u, c in cur.fetchall()}
     conn.close()
-    return fires, tasks
+    return fires, tasks, dispatched
 
 
 def tail(values: list[float]) -> tuple[float | None, float | None, float | None]:
@@ -179,6 +191,16 @@ def tail(values: list[float]) -> tuple[float | None, float | None, float | None]
     values = sorted(values)
     p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
     return statistics.median(values) * 1000, p99 * 1000, values[-1] * 1000
+
+
+def doubled(w: Window) -> int:
+    """Fire times covered by more than one record, and crontab tasks no record names."""
+    seen = Counter[tuple[int, int]]()
+    for f in w.fires:
+        for t in range(int(f.time), int(f.through) + 1):
+            seen[(f.crontab, t)] += 1
+    named = {f.task for f in w.fires if f.task}
+    return sum(c - 1 for c in seen.values() if c > 1) + sum(u not in named for u in w.tasks)
 
 
 @dataclass
@@ -192,11 +214,12 @@ class Window:
     running: int
     fires: list[Fire]
     tasks: dict[str, tuple[float, str]]
+    dispatched: dict[str, float]
     first: int
     last: int
 
 
-def run_window(work: Path, args: argparse.Namespace) -> Window:
+def run_window(work: Path, args: argparse.Namespace, crontabs: int) -> Window:
     """Start the daemons, create the crontabs, let the window pass, switch them off, drain."""
     with Fleet(work) as fleet:
         fleet.start_master(*LIFTED, *(["--db", args.db] if args.db else []))
@@ -204,16 +227,16 @@ def run_window(work: Path, args: argparse.Namespace) -> Window:
             fleet.start_slave("bench")
         with token_channel(fleet.master) as channel:
             job = create_job(channel, args.target)
-            ids, created = create_crontabs(channel, job, args.crontabs)
-            benchlib.progress(f"cron: created {args.crontabs} crontabs in {created:.1f} s")
+            ids, created = create_crontabs(channel, job, crontabs)
+            benchlib.progress(f"cron: created {crontabs} crontabs in {created:.1f} s")
             first = int(time.time()) + SETTLE
             last = first + args.seconds - 1
             time.sleep(max(0.0, last + 1 - time.time()))
             handled = wait_handled(args.db, work, last, 60)
             off = switch_off(channel, ids)
             drained, running = drain(channel, args.drain)
-    fires, tasks = read(args.db, work)
-    return Window(created, handled, off, drained, running, fires, tasks, first, last)
+    fires, tasks, dispatched = read(args.db, work)
+    return Window(created, handled, off, drained, running, fires, tasks, dispatched, first, last)
 
 
 UNITS = {
@@ -224,15 +247,22 @@ UNITS = {
     "claimed to start": "fires",
     "tasks started": "tasks",
     "tasks started per second": "tasks/s",
+    "started / expected": "%",
+    "doubled (must be 0)": "fires",
     "skipped (mutex)": "fires",
     "misfired": "fires",
     "failed": "fires",
     "claim lateness (fire record - fire time): median": "ms",
     "claim lateness: p99": "ms",
     "claim lateness: max": "ms",
-    "start lateness (task created - fire time): median": "ms",
+    "start lateness (task started - fire time): median": "ms",
     "start lateness: p99": "ms",
     "start lateness: max": "ms",
+    "dispatch lateness (first executions written - fire time): median": "ms",
+    "dispatch lateness: p99": "ms",
+    "scheduler: fires claimed to start per second": "fires/s",
+    "scheduler: claim to task start: median": "ms",
+    "scheduler: claim to task start: p99": "ms",
     "after the window: every fire time handled": "s",
     "switching every crontab off": "s",
     "crontab tasks still running after the drain": "tasks",
@@ -251,6 +281,8 @@ def figures(w: Window, n: int) -> tuple[dict[str, float | None], dict[str, str]]
     started = [f for f in claimed if f.task in w.tasks]
     claim = tail([f.recorded - f.time for f in claimed])
     start = tail([w.tasks[f.task][0] - f.time for f in started])
+    dispatch = tail([w.dispatched[f.task] - f.time for f in started if f.task in w.dispatched])
+    to_start = tail([w.tasks[f.task][0] - f.recorded for f in started])
     values = [
         w.created,
         n * seconds,
@@ -259,11 +291,16 @@ def figures(w: Window, n: int) -> tuple[dict[str, float | None], dict[str, str]]
         covered["started"],
         len(started),
         len(started) / seconds,
+        100.0 * len(started) / (n * seconds),
+        doubled(w),
         covered["skipped_mutex"],
         covered["misfired"],
         covered["failed"],
         *claim,
         *start,
+        *dispatch[:2],
+        len(claimed) / seconds,
+        *to_start[:2],
         w.handled,
         w.switched_off,
         w.running,
@@ -279,32 +316,41 @@ def figures(w: Window, n: int) -> tuple[dict[str, float | None], dict[str, str]]
 
 def main() -> int:
     p = benchlib.parser(__doc__)
-    p.add_argument("--crontabs", type=int, default=1000)
+    p.add_argument("--crontabs", default="100,1000", help="crontab counts, comma-separated")
     p.add_argument("--seconds", type=int, default=60)
     p.add_argument("--target", choices=["slave", "none"], default="slave")
     p.add_argument("--db", default="", help="database URL (default: SQLite in a temp dir)")
     p.add_argument("--drain", type=float, default=120, help="seconds to let started tasks end")
     p.add_argument("--keep", type=Path, help="keep the data under this directory (run1, ...)")
-    args = benchlib.parse(p, {"crontabs": 5, "seconds": 2, "drain": 10})
+    args = benchlib.parse(p, {"crontabs": "5", "seconds": 2, "drain": 10})
     runs = benchlib.repeat(args, 1, 1)
-    if args.db and runs > 1:
-        p.error("--db holds one window: give --repeat 1 (each repetition needs a fresh database)")
+    sizes = [int(n) for n in str(args.crontabs).split(",") if n.strip()]
+    if args.db and runs * len(sizes) > 1:
+        p.error("--db holds one window: give one size and --repeat 1 (each needs a fresh database)")
+    out = benchlib.Figures("cron")
+    for size in sizes:
+        measure(args, size, runs, out, f"{size} crontabs: " if len(sizes) > 1 else "")
+    out.emit(args.json)
+    return 0
+
+
+def measure(
+    args: argparse.Namespace, size: int, runs: int, out: benchlib.Figures, prefix: str
+) -> None:
+    """`runs` windows of `size` crontabs, each on a fresh master; their figures added to `out`."""
     values: list[dict[str, float | None]] = []
     notes: dict[str, str] = {}
     for run in range(1, runs + 1):
         with tempfile.TemporaryDirectory() as scratch:
-            work = args.keep / f"run{run}" if args.keep else Path(scratch)
+            work = args.keep / f"{size}-run{run}" if args.keep else Path(scratch)
             work.mkdir(parents=True, exist_ok=True)
-            one, notes = figures(run_window(work, args), args.crontabs)
+            one, notes = figures(run_window(work, args, size), size)
             values.append(one)
-    out = benchlib.Figures("cron")
     target = "`true` on a slave" if args.target == "slave" else "a node without a slave"
     notes["crontabs created over gRPC"] = f"target: {target}"
     for name, unit in UNITS.items():
         samples = [value for v in values if (value := v[name]) is not None]
-        out.add(name, unit, samples, notes.get(name, ""))
-    out.emit(args.json)
-    return 0
+        out.add(prefix + name, unit, samples, notes.get(name, ""))
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ It keeps the crontabs in a heap ordered by next fire time, rebuilt entry by entr
 catalogue says one changed (`poke`), and in full every `resync` seconds, which is also when it
 finishes fires other masters claimed but never started, and prunes old fire records.
 
-At most `max_in_flight` task starts run at once and at most BACKLOG times as many wait; while
-that backlog is full the scheduler claims nothing more. The bound keeps the rest of the master
+The fires a step claims are made tasks together (cron/starts.py: one database call writes them
+all), then each task's first step is started through the engine. At most `max_in_flight` of
+those starts run at once and at most WAITING fires wait; while that backlog is full the
+scheduler claims nothing more. The bound keeps the rest of the master
 (slave results, API calls) its share of the database threads when more fires are due than the
 task engine can start. What the scheduler reaches late is decided by cron/misfire.py: of a
 crontab's fire times due at once only the latest starts, and nothing is queued for later.
@@ -25,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
+from master.cron import starts
 from master.cron.expression import Schedule, ScheduleError
 from master.cron.misfire import Decision, decide
 from master.db.connection import DbRunner
@@ -39,8 +42,9 @@ logger = logging.getLogger(__name__)
 THRESHOLD = 60.0  # seconds late a fire may still start; later ones have misfired
 RESYNC = 30.0  # seconds between full reloads, recoveries and prunes
 MAX_IN_FLIGHT = 2  # task starts running at once (app.py: half the database threads)
-BACKLOG = 8  # claimed fires waiting to start, per task start running at once
-BATCH = 256  # fires claimed in one transaction at most
+WAITING = 2048  # claimed fires whose task start has not ended, at most (two ticks of 1,000)
+RESUME = 1536  # once that backlog is full, claiming resumes when it is down to this
+BATCH = 1024  # fires claimed in one transaction at most (a tick of a thousand crontabs)
 FIRE_HISTORY = 100  # fire records kept per crontab
 RECOVER_AFTER = 5.0  # a claim this old without its task is started by whichever master sees it
 RECOVER_WINDOW = 60.0  # ...if its fire time is at most this old; else it is marked failed
@@ -83,6 +87,7 @@ class Scheduler:
         self._schedules: dict[tuple[str, str], Schedule] = {}
         self._dirty: set[int] = set()
         self._starts: set[asyncio.Task[None]] = set()  # waiting or running
+        self._freed = asyncio.Event()  # a start in _starts ended
         self._slots = asyncio.Semaphore(max_in_flight)
         self._in_flight: set[str] = set()  # task uuids being started
         self._wake = asyncio.Event()
@@ -161,11 +166,15 @@ class Scheduler:
             await self._sleep_until(self._next_wake())
 
     async def _room(self) -> int:
-        """How many more task starts may wait (waiting until at least one may)."""
-        limit = self.max_in_flight * BACKLOG
-        while len(self._starts) >= limit:
-            await asyncio.wait(set(self._starts), return_when=asyncio.FIRST_COMPLETED)
-        return limit - len(self._starts)
+        """How many more task starts may wait. When none may, it waits until the backlog is
+        down to RESUME, so the next claim is one transaction for many fires, not one per start
+        that ended (and it waits on one event, not on every start: that would cost the loop
+        O(backlog) per start)."""
+        if len(self._starts) >= WAITING:
+            while len(self._starts) > RESUME:
+                self._freed.clear()
+                await self._freed.wait()
+        return WAITING - len(self._starts)
 
     async def _sleep_until(self, when: float) -> None:
         timeout = when - self.clock()
@@ -205,16 +214,19 @@ class Scheduler:
             self._heap.clear()
         for crontab_id in ids or ():
             self._entries.pop(crontab_id, None)
+        following: dict[tuple[Schedule, int], int] = {}  # crontabs alike follow alike
         for row in rows:
-            self._add(row)
+            self._add(row, following)
 
-    def _add(self, row: Scheduled) -> None:
+    def _add(self, row: Scheduled, following: dict[tuple[Schedule, int], int]) -> None:
         key = (row.cron, row.time_zone)
         try:
             if key not in self._schedules:
                 self._schedules[key] = Schedule(row.cron, row.time_zone)
             schedule = self._schedules[key]
-            entry = Entry(row, schedule, schedule.next_after(row.base))
+            if (schedule, row.base) not in following:
+                following[schedule, row.base] = schedule.next_after(row.base)
+            entry = Entry(row, schedule, following[schedule, row.base])
         except ScheduleError as exc:
             logger.error("crontab %d %r: cannot schedule: %s", row.id, row.cron, exc)
             return
@@ -230,16 +242,16 @@ class Scheduler:
     async def _fire(self, due: list[Entry]) -> None:
         now = self.clock()
         decisions: dict[int, Decision] = {}
+        decided: dict[tuple[Schedule, int, str, int], Decision] = {}  # alike crontabs decide alike
         for entry in due:
+            alike = (entry.schedule, entry.tick, entry.job.policy, entry.job.grace)
             try:
-                decisions[entry.job.id] = decide(
-                    entry.schedule,
-                    entry.tick,
-                    now,
-                    Policy(entry.job.policy),
-                    entry.job.grace,
-                    self.threshold,
-                )
+                if alike not in decided:
+                    policy = Policy(entry.job.policy)
+                    decided[alike] = decide(
+                        entry.schedule, entry.tick, now, policy, entry.job.grace, self.threshold
+                    )
+                decisions[entry.job.id] = decided[alike]
             except ScheduleError as exc:
                 logger.error("crontab %d: cannot decide its fires: %s", entry.job.id, exc)
         claims = [
@@ -252,14 +264,19 @@ class Scheduler:
         except BaseException:
             self._dirty.update(c.crontab_id for c in claims)  # reload them: nothing was claimed
             raise
+        started: list[tuple[JobSubmission, int]] = []
         for result in results:
-            self._claimed(result, decisions[result.crontab_id])
+            started += self._claimed(result, decisions[result.crontab_id])
+        if started:
+            self._start_together(started)
 
-    def _claimed(self, result: Claimed, decided: Decision) -> None:
+    def _claimed(self, result: Claimed, decided: Decision) -> list[tuple[JobSubmission, int]]:
+        """The fires to start (submission, fire time); the crontab's next fire time pushed."""
         entry = self._entries[result.crontab_id]  # only _step changes entries, not during _fire
+        started: list[tuple[JobSubmission, int]] = []
         for record in result.recorded:
             if record.outcome == Outcome.STARTED:
-                self._start(submission(entry.job, record.task_uuid), record.fire_time)
+                started.append((submission(entry.job, record.task_uuid), record.fire_time))
             else:
                 logger.info(
                     "crontab %d fire %d %s: %s",
@@ -273,17 +290,52 @@ class Scheduler:
             self._push(entry)
         else:
             self._dirty.add(entry.job.id)
+        return started
 
-    def _start(self, sub: JobSubmission, fire_time: int) -> None:
+    def _start_together(self, started: list[tuple[JobSubmission, int]]) -> None:
+        """Write the fires' tasks in one database call, then start each through the engine."""
+        written = asyncio.ensure_future(self._write([sub for sub, _ in started]))
+        written.add_done_callback(_retrieved)
+        for index, (sub, fire_time) in enumerate(started):
+            self._start(sub, fire_time, Written(written, index))
+
+    async def _write(self, subs: list[JobSubmission]) -> list[starts.Outcome]:
+        """Each fire's task written (its id) or why not: the start quota counted per fire, as
+        engine.submit_job counts it, then the rest planned and written together."""
+        refused: list[JobfleetError | None] = []
+        for sub in subs:
+            try:
+                self.engine.start_rate.take(sub.project_id)
+                refused.append(None)
+            except JobfleetError as exc:
+                refused.append(exc)
+        todo = [sub for sub, why in zip(subs, refused, strict=True) if why is None]
+        max_running = self.engine.quotas.max_running_tasks
+        written = iter(await self.run_db(starts.write_tasks, todo, self.engine.limit, max_running))
+        return [next(written) if why is None else why for why in refused]
+
+    def _start(self, sub: JobSubmission, fire_time: int, written: Written | None = None) -> None:
         self._in_flight.add(sub.task_uuid)
-        task = asyncio.create_task(self._submit(sub, fire_time))
+        task = asyncio.create_task(self._submit(sub, fire_time, written))
         self._starts.add(task)
-        task.add_done_callback(self._starts.discard)
+        task.add_done_callback(self._ended)
 
-    async def _submit(self, sub: JobSubmission, fire_time: int) -> None:
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        self._starts.discard(task)
+        self._freed.set()
+
+    async def _submit(self, sub: JobSubmission, fire_time: int, written: Written | None) -> None:
+        """Start the fire's task: written with its tick's (then its first step started), or,
+        for a fire recovered from a stopped master, submitted alone."""
         try:
-            async with self._slots:
-                await self.engine.submit_job(sub)
+            if written is None:
+                async with self._slots:
+                    await self.engine.submit_job(sub)
+            else:
+                task_id = await written.task_id()
+                logger.debug("task %s (crontab %d) written", sub.task_uuid, sub.crontab_id)
+                async with self._slots:
+                    await self.engine.settle(task_id)
             logger.debug(
                 "crontab %d fire %d started task %s", sub.crontab_id, fire_time, sub.task_uuid
             )
@@ -340,6 +392,27 @@ class Scheduler:
                 crontab_id=fire.crontab_id,
             )
             self._start(sub, fire.fire_time)
+
+
+@dataclass(frozen=True)
+class Written:
+    """One fire's place in its tick's write (`_start_together`)."""
+
+    tasks: asyncio.Future[list[starts.Outcome]]
+    index: int
+
+    async def task_id(self) -> int:
+        """The fire's task id once the tick's tasks are written; raises why it was not."""
+        outcome = (await asyncio.shield(self.tasks))[self.index]
+        if isinstance(outcome, JobfleetError):
+            raise outcome
+        return outcome
+
+
+def _retrieved(tasks: asyncio.Future[list[starts.Outcome]]) -> None:
+    """Mark a failed write's error seen: the fires waiting on it each handle it."""
+    if not tasks.cancelled():
+        tasks.exception()
 
 
 def submission(job: Scheduled, task_uuid: str) -> JobSubmission:

@@ -95,3 +95,31 @@ def test_at_start_a_claim_without_its_task_is_started_or_failed_by_age(
     assert outcomes == {"old1": Outcome.FAILED, "recent1": Outcome.STARTED}
     assert Task.get(Task.uuid == "recent1").crontab_id == row.id
     assert not Task.select().where(Task.uuid == "old1").exists()
+
+
+def test_a_tick_starts_each_crontabs_task_and_fails_the_fires_of_a_job_it_cannot_plan(
+    database: peewee.Database,
+) -> None:
+    good = [minute_crontab()]
+    step = Step(
+        kind=StepKind.CMD, name="s", nodes=Selector(SelectorType.BUILTIN, "nowhere"), script="true"
+    )
+    bad_job = jobs.save(1, "bad", True, [step], "me")
+    for i in range(1, 5):
+        wanted = CrontabInput(
+            name=f"c{i}", job_uuid=(bad_job.uuid if i > 2 else good[0].job.uuid), cron="* * * * *"
+        )
+        row = crontabs.create(1, columns(1, wanted, "UTC", T0), "me")
+        Crontab.update(schedule_from=naive(T0)).where(Crontab.id == row.id).execute()
+        if i <= 2:
+            good.append(row)
+
+    run_scheduler(now=T0 + 60 + 1)
+
+    fires = {f.crontab_id: f for f in CrontabFire.select()}
+    assert len(fires) == 5 and {unix(f.fire_time) for f in fires.values()} == {T0 + 60}
+    started = Task.select().where(Task.crontab_id.in_([r.id for r in good]))
+    assert sorted(t.crontab_id for t in started) == sorted(r.id for r in good)
+    assert {t.uuid for t in started} == {fires[r.id].task_uuid for r in good}
+    failed = [f for f in fires.values() if f.outcome == Outcome.FAILED]
+    assert len(failed) == 2 and all("nowhere" in f.reason for f in failed)

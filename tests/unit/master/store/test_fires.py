@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
 import peewee
 import pytest
@@ -151,3 +152,60 @@ def test_bad_crontabs_are_refused_naming_the_field(database: peewee.Database) ->
         columns(1, CrontabInput("x", job.uuid, "* * * * *", "Nowhere/Land"), "UTC", T)
     with pytest.raises(NotFound, match="job_uuid: job 'nosuchjob' not found"):
         columns(1, CrontabInput("x", "nosuchjob", "* * * * *"), "UTC", T)
+
+
+def test_a_tick_of_many_crontabs_is_claimed_in_a_few_statements(
+    database: peewee.Database,
+) -> None:
+    rows = [new_crontab(f"c{i}") for i in range(50)]
+    statements: list[str] = []
+    connection: sqlite3.Connection = database.connection()  # type: ignore[no-untyped-call]
+    connection.set_trace_callback(statements.append)
+    try:
+        results = fires.claim([Claim(r.id, r.revision, [Fire(T, T, True)]) for r in rows], NOW)
+    finally:
+        connection.set_trace_callback(None)
+
+    assert all(r.current and r.recorded[0].outcome == Outcome.STARTED for r in results)
+    assert len({r.recorded[0].task_uuid for r in results}) == 50
+    assert CrontabFire.select().count() == 50
+    assert {c.base for c in crontabs.load([r.id for r in rows])} == {T}
+    # BEGIN, the crontabs, the uuids, the fire rows, the cursors, COMMIT: not one per fire
+    assert len(statements) <= 6, statements
+
+
+def test_a_drawn_uuid_a_task_has_is_drawn_again(
+    database: peewee.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    row = new_crontab()
+    Task.create(uuid="taken1", project=1, name="t", status=TaskStatus.SUCCESS)
+    drawn = iter([["taken1"], ["fresh1"]])
+    monkeypatch.setattr(fires, "draw_uuids", lambda count: next(drawn))
+
+    assert claim_one(row, T).recorded[0].task_uuid == "fresh1"
+
+
+def test_a_catch_up_claim_stops_at_a_fire_another_master_recorded(
+    database: peewee.Database,
+) -> None:
+    row, other = new_crontab("a"), new_crontab("b")
+    taken = naive(T + 1)
+    CrontabFire.create(
+        crontab=row.id, project_id=1, fire_time=taken, through=taken, outcome="started"
+    )
+    catch_up = [Fire(T, T, False, "late"), Fire(T + 1, T + 1, True), Fire(T + 2, T + 2, True)]
+    claims = [Claim(row.id, row.revision, catch_up), Claim(other.id, other.revision, catch_up[:1])]
+
+    mine, theirs = fires.claim(claims, NOW)
+
+    assert not mine.current and [r.outcome for r in mine.recorded] == [Outcome.MISFIRED]
+    assert crontabs.load([row.id])[0].base == T  # its cursor moved to what it recorded
+    assert theirs.current and theirs.recorded[0].outcome == Outcome.MISFIRED
+    assert CrontabFire.select().count() == 3
+
+
+def test_drawn_uuids_are_distinct_letters_and_digits() -> None:
+    drawn = fires.draw_uuids(2000)
+
+    assert len(set(drawn)) == 2000
+    assert all(len(u) == 12 and u.isalnum() and u.isascii() for u in drawn)

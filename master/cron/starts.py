@@ -1,0 +1,56 @@
+"""A tick's claimed fires made tasks together (synchronous: one call on a database thread).
+
+The fires of one tick read the same catalogue, so each distinct submission (a crontab's job,
+its submitter) is planned once per tick, not once per fire, and every task is written in one
+transaction (store/taskbatch.py); the engine then starts each task's first step (`settle`),
+as it does after writing a task it was submitted. A submission that cannot be planned gives
+each of its fires the error submit_job would have raised."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from master.catalogue.variables import RenderLimit
+from master.domain import JobSubmission, NewTask
+from master.errors import JobfleetError
+from master.store import taskbatch
+from master.tasks import submit
+
+ALIKE = [f.name for f in dataclasses.fields(JobSubmission)]
+ALIKE = [n for n in ALIKE if n not in ("task_uuid", "mutex", "crontab_id")]
+"""What submissions planned alike have in common: all but what job_task copies into the task."""
+Outcome = int | JobfleetError
+"""A fire's task id, or why its task was not written."""
+
+
+def write_tasks(subs: list[JobSubmission], limit: RenderLimit, max_running: int) -> list[Outcome]:
+    """Plan and write the submissions' tasks; for each, in order, its id or the error."""
+    planned = plan_each(subs, limit)
+    news = [p for p in planned if isinstance(p, NewTask)]
+    written = iter(taskbatch.create_many(news, max_running) if news else [])
+    return [next(written) if isinstance(p, NewTask) else p for p in planned]
+
+
+def plan_each(subs: list[JobSubmission], limit: RenderLimit) -> list[NewTask | JobfleetError]:
+    """Each submission's task as submit.job_task plans it, planning alike ones once: they
+    differ only in the uuid, mutex and crontab that job_task copies into the task."""
+    plans: dict[str, NewTask | JobfleetError] = {}
+    out: list[NewTask | JobfleetError] = []
+    for sub in subs:
+        alike = repr(tuple(getattr(sub, name) for name in ALIKE))
+        if alike not in plans:
+            plans[alike] = _plan(sub, limit)
+        plan = plans[alike]
+        if isinstance(plan, NewTask):
+            plan = dataclasses.replace(
+                plan, uuid=sub.task_uuid, mutex=sub.mutex, crontab_id=sub.crontab_id
+            )
+        out.append(plan)
+    return out
+
+
+def _plan(sub: JobSubmission, limit: RenderLimit) -> NewTask | JobfleetError:
+    try:
+        return submit.job_task(sub, limit)
+    except JobfleetError as exc:
+        return exc
