@@ -6,38 +6,21 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
-import hashlib
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from master.db.connection import DbRunner
-from master.db.models import Execution, Subtask, Task, utcnow
+from master.db.models import Execution, Task, utcnow
 from master.domain import FINAL_TASK, NO_PROJECT, Blob, ExecutionStatus, Role, TaskFilter
 from master.errors import InvalidArgument, NotFound, PermissionDenied
 from master.store import executions, logs, notes, projects, tasks, taskview
 from master.tasks.events import TaskEvents, wait_for
+from master.tasks.taskview import TaskView as TaskView  # read from here by rpc/ and terminal/
 from master.tasks.viewcache import ViewCache
 
 DEFAULT_READ = 1 << 20
 MAX_READ = 16 << 20
 MAX_WAIT = 60  # seconds a GetTask may wait for a change (a long poll)
-
-
-@dataclass(frozen=True)
-class TaskView:
-    task: Task
-    executions: list[Execution]
-    subtasks: list[Subtask] = field(default_factory=list)
-    note_count: int = 0
-
-    @functools.cached_property
-    def etag(self) -> str:
-        """A name for this state of the task: every column of the task and of its executions
-        and steps, and its note count, hashed; any change to what a reader is shown gives
-        another (a long poll's `seen_etag`)."""
-        rows = [self.task, *self.executions, *self.subtasks]
-        state = repr([sorted(row.__data__.items()) for row in rows] + [self.note_count])
-        return hashlib.blake2b(state.encode(), digest_size=12).hexdigest()
 
 
 def view_of(task_id: int) -> TaskView:

@@ -19,13 +19,10 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from master.domain import NO_PROJECT
 from master.tasks.events import TaskEvents
-
-if TYPE_CHECKING:
-    from master.tasks.queries import TaskView
+from master.tasks.taskview import TaskView
 
 MAX_TASKS = 2048
 MAX_ROWS = 20_000  # about 40 MB of rows at worst

@@ -10,7 +10,7 @@ import functools
 from master.db.models import Execution, Task
 from master.domain import NO_PROJECT, TaskStatus
 from master.tasks.events import TaskEvents
-from master.tasks.queries import TaskView
+from master.tasks.taskview import TaskView
 from master.tasks.viewcache import FRESH_FOR, ViewCache
 from tests.unit.master.mastertest import Core
 from tests.unit.master.tasks.test_queries import ran
