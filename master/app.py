@@ -90,7 +90,7 @@ class Master:
         self.intake = Intake(self.engine, config.lease, config.max_log_bytes, config.silent_after)
         self.queries = TaskQueries(self.run_db, self.events)
         self.run_logs = RunLogs(self.run_db)
-        self.notes = TaskNotes(self.run_db, self.run_logs)
+        self.notes = TaskNotes(self.run_db, self.run_logs, self.events)
         self.files = FileStore(config.data_dir / "blobs", config.max_upload_bytes)
         self.scheduler = Scheduler(
             self.run_db, self.engine, max_in_flight=config.db_threads // 2 or 1

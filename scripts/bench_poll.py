@@ -6,11 +6,13 @@ follow it to its end (FollowTask), one task after another, for --seconds; tasks/
 (b) with 8 REST clients polling GET /task/1/:uuid every 5 ms (each on one kept-alive
     connection, each watching the latest task of one submitter), as OpenC3's pages poll;
 (c) with the same 8 clients long-polling instead: GET /task/1/:uuid?wait=30&etag=<the etag of
-    their last answer>, which the master answers when the task changes.
+    their last answer>, which the master answers when the task changes;
+(d) the 8 clients of (b) alone, each polling a finished task: the master's and the gateway's
+    CPU per GET (utime+stime, /proc/<pid>/stat), what one poll costs each.
 
 Public entry points only: the daemons' CLIs, the master's gRPC API, the gateway's REST routes.
 Usage: .venv/bin/python scripts/bench_poll.py [--seconds 10] [--db URL] [--repeat N]
-       [--cases none,poll,long]
+       [--cases none,poll,long,alone]
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import benchlib
@@ -118,11 +121,50 @@ def poller(gateway: str, run: Run, index: int, long_poll: bool) -> None:
         conn.close()
 
 
-def measure(fleet: Fleet, seconds: float, pollers: str) -> tuple[float, float]:
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process so far (/proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def finished_tasks(master: str) -> list[str]:
+    """One finished task per poller (what case (d) polls)."""
+    shell = common_pb2.SCRIPT_TYPE_SHELL
+    ask = task_pb2.SubmitCommandRequest(
+        project_id=1, name="poll", nodes=["bench"], script_type=shell, script="true"
+    )
+    with token_channel(master) as channel:
+        stub = task_pb2_grpc.TaskServiceStub(channel)
+        uuids = [stub.SubmitCommand(ask, timeout=60).task.uuid for _ in range(POLLERS)]
+        for uuid in uuids:
+            follow = task_pb2.FollowTaskRequest(project_id=1, uuid=uuid)
+            for _ in stub.FollowTask(follow, timeout=60):
+                pass
+    return uuids
+
+
+@dataclass
+class Sample:
+    """One case's run: tasks/s, GETs/s, and the master's and gateway's CPU seconds per GET."""
+
+    rate: float
+    gets: float
+    master_cpu: float
+    gateway_cpu: float
+
+
+def measure(fleet: Fleet, seconds: float, pollers: str) -> Sample:
     """Tasks/s finished over `seconds` (after one second of warm-up) with `pollers` ("" none,
-    "poll" or "long"), and the pollers' GETs per second."""
+    "poll", "long", or "alone": polling finished tasks, no submitters), the pollers' GETs per
+    second, and the CPU the master and the gateway spent per GET."""
     run = Run()
     submitters = [functools.partial(submitter, fleet.master, run, i) for i in range(SUBMITTERS)]
+    if pollers == "alone":
+        submitters, run.latest = [], finished_tasks(fleet.master)
     watchers = [
         functools.partial(poller, fleet.gateway, run, i, pollers == "long")
         for i in range(POLLERS if pollers else 0)
@@ -132,37 +174,49 @@ def measure(fleet: Fleet, seconds: float, pollers: str) -> tuple[float, float]:
     for thread in threads:
         thread.start()
     time.sleep(1.0)
-    began, polls = time.monotonic(), run.polls
+    pids = [fleet.daemons[0].proc.pid, fleet.daemons[-1].proc.pid]  # the master, the gateway
+    began, polls, cpu = time.monotonic(), run.polls, [cpu_seconds(pid) for pid in pids]
     time.sleep(seconds)
     ended, polled = time.monotonic(), run.polls - polls
+    spent = [cpu_seconds(pid) - before for pid, before in zip(pids, cpu, strict=True)]
     run.stop.set()
     for thread in threads:
         thread.join(LONG_WAIT + 30)
     if run.failed:
         raise SystemExit(f"bench_poll: a client failed: {run.failed[0]!r}")
-    return run.count(began, ended) / (ended - began), polled / (ended - began)
+    per_get = [used / max(polled, 1) for used in spent]
+    took = ended - began
+    return Sample(run.count(began, ended) / took, polled / took, *per_get)
 
 
 CASES = (
     ("", "(a) 16 gRPC clients submit `true`, no one polling"),
     ("poll", "(b) ... while 8 REST clients poll GET /task every 5 ms"),
     ("long", "(c) ... while 8 REST clients long-poll GET /task?wait&etag"),
+    ("alone", "(d) 8 REST clients poll finished tasks every 5 ms, nothing else"),
 )
 
 
 def measure_all(fleet: Fleet, args: argparse.Namespace, out: benchlib.Figures) -> None:
     runs = benchlib.repeat(args, 3, 1)
     cases = [(kind, name) for kind, name in CASES if (kind or "none") in args.cases.split(",")]
-    samples: dict[str, list[tuple[float, float]]] = {kind: [] for kind, _ in cases}
+    samples: dict[str, list[Sample]] = {kind: [] for kind, _ in cases}
     for _ in range(runs):  # the cases in turn, so that drift in the machine's load is shared
         for kind, _ in cases:
             samples[kind].append(measure(fleet, args.seconds, kind))
-            benchlib.progress(f"{kind or 'none'}: {samples[kind][-1][0]:.1f} tasks/s")
-    alone = statistics.median(rate for rate, _ in samples.get("", [(0.0, 0.0)]))
+            got = samples[kind][-1]
+            benchlib.progress(f"{kind or 'none'}: {got.rate:.1f} tasks/s, {got.gets:.0f} GETs/s")
+    peer = statistics.median(s.rate for s in samples.get("", [Sample(0, 0, 0, 0)]))
     for kind, name in cases:
-        rates = [rate for rate, _ in samples[kind]]
-        gets = statistics.median(g for _, g in samples[kind])
-        notes = [f"{statistics.median(rates) / alone:.0%} of (a)"] if alone else []
+        gets = statistics.median(s.gets for s in samples[kind])
+        if kind == "alone":
+            out.add(name, "GETs/s", [s.gets for s in samples[kind]])
+            for who in ("master", "gateway"):
+                spent = [getattr(s, f"{who}_cpu") * 1000 for s in samples[kind]]
+                out.add(f"(d) the {who}'s CPU per GET", "ms", spent, "utime+stime / GETs")
+            continue
+        rates = [s.rate for s in samples[kind]]
+        notes = [f"{statistics.median(rates) / peer:.0%} of (a)"] if peer else []
         notes += [f"{gets:.0f} GETs/s"] if kind else []
         out.add(name, "tasks/s", rates, ", ".join(notes))
 
@@ -171,7 +225,9 @@ def main() -> int:
     p = benchlib.parser(__doc__)
     p.add_argument("--seconds", type=float, default=10.0, help="each case's measured time")
     p.add_argument("--db", default="", help="database URL (default: SQLite in a temp dir)")
-    p.add_argument("--cases", default="none,poll,long", help="of none, poll, long (comma list)")
+    p.add_argument(
+        "--cases", default="none,poll,long,alone", help="of none, poll, long, alone (comma list)"
+    )
     args = benchlib.parse(p, {"seconds": 1.0})
     out = benchlib.Figures("poll")
     with tempfile.TemporaryDirectory() as tmp, Fleet(Path(tmp)) as fleet:

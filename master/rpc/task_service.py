@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 
 from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
@@ -11,6 +12,7 @@ from master.rpc.convert import runlog as convert_runlog
 from master.rpc.convert import task as convert_task
 from master.rpc.convert.timestamps import from_unix
 from master.rpc.errors import streaming, unary
+from master.rpc.rendered import RenderedAnswers
 from master.tasks import conditions
 from master.tasks.engine import TaskEngine
 from master.tasks.notes import TaskNotes
@@ -26,6 +28,7 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
         self.queries = queries
         self.logs = logs
         self.notes = notes
+        self.answers = RenderedAnswers()
 
     @unary
     async def SubmitCommand(
@@ -116,7 +119,11 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
             view = await self.queries.get_numbered(request.project_id, request.id, wait, seen)
         else:
             view = await self.queries.get(request.project_id, request.uuid, wait, seen)
-        return task_pb2.GetTaskResponse(task=self._task(view), etag=view.etag)
+        return self.answers.get(view.etag, functools.partial(self._answer, view))
+
+    @classmethod
+    def _answer(cls, view: TaskView) -> task_pb2.GetTaskResponse:
+        return task_pb2.GetTaskResponse(task=cls._task(view), etag=view.etag)
 
     @unary
     async def ListTasks(

@@ -54,11 +54,16 @@ def task_of(execution_id: int) -> int | None:
     return int(row.task_id) if row is not None else None
 
 
-def mark_running_many(ids: list[int]) -> None:
-    if ids:
-        Execution.update(status=ExecutionStatus.RUNNING, started_at=utcnow()).where(
-            Execution.id.in_(ids), Execution.status == ExecutionStatus.PENDING
-        ).execute()
+def mark_running_many(ids: list[int]) -> list[int]:
+    """Pending executions a slave says it runs are running; -> the ids of their tasks."""
+    if not ids:
+        return []
+    Execution.update(status=ExecutionStatus.RUNNING, started_at=utcnow()).where(
+        Execution.id.in_(ids), Execution.status == ExecutionStatus.PENDING
+    ).execute()
+    return sorted(
+        {r.task_id for r in Execution.select(Execution.task).where(Execution.id.in_(ids))}
+    )
 
 
 def record_result(

@@ -51,10 +51,10 @@ def add(task_id: int, project_id: int, author: str, text: str) -> TaskNote:
 
 def update(
     entry_id: int, note_id: int | None, project_id: int, text: str, task_id: int
-) -> TaskNote:
+) -> list[int]:
     """Change a note's text ("" = keep it) and/or its task (0 = keep it; the new task must be
     in the note's project). `note_id` None: the entry is an execution's output (refused once it
-    is found in the project)."""
+    is found in the project). -> the ids of the tasks whose notes changed (it had, it has)."""
     with write_transaction():
         note = _note_entry(entry_id, note_id, project_id)
         values: dict[Any, Any] = {TaskNote.updated_at: utcnow()}
@@ -64,8 +64,8 @@ def update(
             owner = Task.get_by_id(note.task_id)
             values[TaskNote.task] = tasks.get_numbered(task_id, owner.project_id, "task_id").id
         TaskNote.update(values).where(TaskNote.id == note.id).execute()
-        changed: TaskNote = TaskNote.get_by_id(note.id)
-    return changed
+    moved_to = values.get(TaskNote.task, note.task_id)
+    return sorted({int(note.task_id), int(moved_to)})
 
 
 def _note_entry(entry_id: int, note_id: int | None, project_id: int) -> TaskNote:
@@ -84,9 +84,12 @@ def _note_entry(entry_id: int, note_id: int | None, project_id: int) -> TaskNote
     raise NotFound(f"log entry {entry_id} not found", "id")
 
 
-def delete(execution_ids: list[int], note_ids: list[int], project_id: int) -> list[int]:
+def delete(
+    execution_ids: list[int], note_ids: list[int], project_id: int
+) -> tuple[list[int], list[int]]:
     """Remove the notes, all or none: an entry not found in the project is NOT_FOUND, an
-    execution's output FAILED_PRECONDITION (both naming `ids`); the entry ids removed."""
+    execution's output FAILED_PRECONDITION (both naming `ids`); the entry ids removed, and the
+    ids of the tasks they were on."""
     with write_transaction():
         outputs = outputs_in_project(execution_ids, project_id)
         notes = in_project(note_ids, project_id)
@@ -105,7 +108,7 @@ def delete(execution_ids: list[int], note_ids: list[int], project_id: int) -> li
                 "ids",
             )
         TaskNote.delete().where(TaskNote.id.in_([n.id for n in notes])).execute()
-    return [note_entry_id(n.id) for n in notes]
+    return [note_entry_id(n.id) for n in notes], sorted({int(n.task_id) for n in notes})
 
 
 def counts(task_ids: Sequence[int]) -> dict[int, int]:

@@ -778,6 +778,7 @@ class TaskEngine:
         if any(i <= 0 for i in task_ids):
             raise InvalidArgument("task ids are positive integers", "ids")
         deleted = await self.run_db(tasks.delete, project_id, task_ids)
+        self.events.publish_many(deleted)
         logger.info("task(s) %s deleted", ", ".join(map(str, deleted)))
         return deleted
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 
 class TaskEvents:
@@ -14,14 +14,26 @@ class TaskEvents:
         self._waiters: dict[int, set[asyncio.Event]] = defaultdict(set)
         self._every: list[Callable[[], None]] = []
         self._noted: dict[int, set[int]] = {}  # id(set) -> set: sets equal by value are not one
+        self._forget: list[Callable[[int], None]] = []
 
     def publish(self, task_id: int) -> None:
+        for forget in self._forget:  # first: a follower woken below reads the task afresh
+            forget(task_id)
         for event in self._waiters.get(task_id, ()):
             event.set()
         for moved in self._noted.values():
             moved.add(task_id)
         for poke in self._every:
             poke()
+
+    def publish_many(self, task_ids: Iterable[int]) -> None:
+        for task_id in task_ids:
+            self.publish(task_id)
+
+    def on_task_change(self, forget: Callable[[int], None]) -> None:
+        """Call `forget(task_id)` at each change of a task, before anyone is woken: what was
+        kept of the task (viewcache.py) is no longer its state."""
+        self._forget.append(forget)
 
     def on_every_change(self, poke: Callable[[], None]) -> None:
         """Call `poke` after each change of any task (the outbox's worker: a task's notice is

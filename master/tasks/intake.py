@@ -99,7 +99,7 @@ class Intake:
         running = [i for i in running if i in mine]
         finished = [i for i in finished if i in mine]
         session.owned.update(mine)
-        await self.run_db(executions.mark_running_many, running)
+        self.engine.events.publish_many(await self.run_db(executions.mark_running_many, running))
         for execution_id in await self.run_db(executions.closed_among, running):
             logger.warning(
                 "exec %d slave %s: still running there, closed here; killing it",

@@ -10,6 +10,7 @@ from master.db.connection import DbRunner
 from master.domain import MAX_NOTE_BYTES, note_entry_id, split_entry_ids
 from master.errors import InvalidArgument
 from master.store import notes
+from master.tasks.events import TaskEvents
 from master.tasks.runlogs import MAX_IDS, LogEntry, RunLogs
 
 MAX_AUTHOR = 255
@@ -47,11 +48,13 @@ def entry_ids(ids: Sequence[int], field: str = "ids") -> list[int]:
 
 
 class TaskNotes:
-    """The changes; each answers the entry as it now is (read through `logs`)."""
+    """The changes; each answers the entry as it now is (read through `logs`), and is announced
+    on `events` once written: a task's note count is part of what GetTask shows."""
 
-    def __init__(self, run_db: DbRunner, logs: RunLogs) -> None:
+    def __init__(self, run_db: DbRunner, logs: RunLogs, events: TaskEvents) -> None:
         self.run_db = run_db
         self.logs = logs
+        self.events = events
 
     async def add(self, project_id: int, task_id: int, text: str, author: str) -> LogEntry:
         if task_id < 1:
@@ -59,6 +62,7 @@ class TaskNotes:
         row = await self.run_db(
             notes.add, task_id, project_id, author_name(author), note_text(text)
         )
+        self.events.publish(row.task_id)
         return await self.logs.entry(note_entry_id(row.id))
 
     async def update(self, project_id: int, entry_id: int, text: str, task_id: int) -> LogEntry:
@@ -69,10 +73,13 @@ class TaskNotes:
             raise InvalidArgument(f"not a task id: {task_id}", "task_id")
         checked = note_text(text) if text else ""
         note_id = entry_id // 2 if entry_id % 2 else None
-        await self.run_db(notes.update, entry_id, note_id, project_id, checked, task_id)
+        changed = await self.run_db(notes.update, entry_id, note_id, project_id, checked, task_id)
+        self.events.publish_many(changed)
         return await self.logs.entry(entry_id)
 
     async def delete(self, project_id: int, ids: Sequence[int]) -> list[int]:
         """The entry ids removed: every one named, or none."""
         execution_ids, note_ids = split_entry_ids(entry_ids(ids))
-        return await self.run_db(notes.delete, execution_ids, note_ids, project_id)
+        deleted, changed = await self.run_db(notes.delete, execution_ids, note_ids, project_id)
+        self.events.publish_many(changed)
+        return deleted

@@ -6,37 +6,21 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
-import hashlib
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from master.db.connection import DbRunner
-from master.db.models import Execution, Subtask, Task, utcnow
+from master.db.models import Execution, Task, utcnow
 from master.domain import FINAL_TASK, NO_PROJECT, Blob, ExecutionStatus, Role, TaskFilter
 from master.errors import InvalidArgument, NotFound, PermissionDenied
 from master.store import executions, logs, notes, projects, tasks, taskview
 from master.tasks.events import TaskEvents, wait_for
+from master.tasks.taskview import TaskView as TaskView  # read from here by rpc/ and terminal/
+from master.tasks.viewcache import ViewCache
 
 DEFAULT_READ = 1 << 20
 MAX_READ = 16 << 20
 MAX_WAIT = 60  # seconds a GetTask may wait for a change (a long poll)
-
-
-@dataclass(frozen=True)
-class TaskView:
-    task: Task
-    executions: list[Execution]
-    subtasks: list[Subtask] = field(default_factory=list)
-    note_count: int = 0
-
-    @functools.cached_property
-    def etag(self) -> str:
-        """A name for this state of the task: every column of the task and of its executions
-        and steps, and its note count, hashed; any change to what a reader is shown gives
-        another (a long poll's `seen_etag`)."""
-        rows = [self.task, *self.executions, *self.subtasks]
-        state = repr([sorted(row.__data__.items()) for row in rows] + [self.note_count])
-        return hashlib.blake2b(state.encode(), digest_size=12).hexdigest()
 
 
 def view_of(task_id: int) -> TaskView:
@@ -82,52 +66,74 @@ class LogRead:
 
 
 FollowEvent = LogPiece | Execution | TaskView
+Kept = Callable[[], TaskView | None]
 
 
 class TaskQueries:
     """Reads for the RPCs, never a state change: a task as it is now, counts and pages of tasks,
     bounded reads of a log, a task followed live (woken by TaskEvents, not by polling), and
-    which blob a slave's copy execution may move."""
+    which blob a slave's copy execution may move. GetTask's answers are kept (viewcache.py):
+    polling a task that has not changed reads nothing."""
 
-    def __init__(self, run_db: DbRunner, events: TaskEvents) -> None:
+    def __init__(
+        self, run_db: DbRunner, events: TaskEvents, cache: ViewCache | None = None
+    ) -> None:
         self.run_db = run_db
         self.events = events
+        self.cache = cache or ViewCache(events)
 
-    async def get(
-        self, project_id: int, uuid: str, wait: int = 0, seen_etag: str = ""
-    ) -> TaskView:
+    async def get(self, project_id: int, uuid: str, wait: int = 0, seen_etag: str = "") -> TaskView:
         """The task of that uuid in the project (NO_PROJECT: an admin's call naming none, see
         tasks.get); with `wait`, a long poll (see `watch`)."""
-        return await self.watch(functools.partial(_by_uuid, uuid, project_id), wait, seen_etag)
+        kept = functools.partial(self.cache.by_uuid, project_id, uuid)
+        load = functools.partial(_by_uuid, uuid, project_id)
+        return await self.watch(kept, load, wait, seen_etag)
 
     async def get_numbered(
         self, project_id: int, task_id: int, wait: int = 0, seen_etag: str = ""
     ) -> TaskView:
         """The task of that numeric id in the project (NO_PROJECT: in any); with `wait`, a
         long poll (see `watch`)."""
+        kept = functools.partial(self.cache.by_id, project_id, task_id)
         load = functools.partial(_by_number, task_id, project_id)
-        return await self.watch(load, wait, seen_etag)
+        return await self.watch(kept, load, wait, seen_etag)
 
-    async def watch(self, load: Callable[[], TaskView], wait: int, seen_etag: str) -> TaskView:
-        """The task `load` reads, at once when its etag is not `seen_etag` (or none was seen);
-        else the first state after a change within `wait` seconds, else the unchanged task at
-        the deadline. Woken by TaskEvents, never by polling: one read per change of the task
-        (one in all when it does not change)."""
+    async def watch(
+        self, kept: Kept, load: Callable[[], TaskView], wait: int, seen_etag: str
+    ) -> TaskView:
+        """The task (as kept, else as `load` reads it), at once when its etag is not
+        `seen_etag` (or none was seen); else the first state after a change within `wait`
+        seconds, else the unchanged task at the deadline. Woken by TaskEvents, never by
+        polling: at most one read per change of the task (none when it does not change)."""
         if not 0 <= wait <= MAX_WAIT:
             raise InvalidArgument(f"must be 0 to {MAX_WAIT} seconds, got {wait}", "wait_seconds")
-        with self.events.noting() as moved:
-            view = await self.run_db(load)
+        view, moved = await self._current(kept, load)
         if not wait or not seen_etag or view.etag != seen_etag:
             return view
         deadline = asyncio.get_running_loop().time() + wait
         with self.events.subscribe(view.task.id) as changed:
-            if view.task.id in moved:  # changed while it was read: that read may be stale
+            if moved:  # changed while it was read: that read may be stale
                 changed.set()
             while await _woken(changed, deadline):
-                view = await self.run_db(load)
+                view, _ = await self._current(kept, load)
                 if view.etag != seen_etag:
                     return view
         return view
+
+    async def _current(self, kept: Kept, load: Callable[[], TaskView]) -> tuple[TaskView, bool]:
+        """The task's view as kept, else read (and kept); and whether a change of the task was
+        announced while it was read (then it may be older than that change: not kept). A
+        kept view holds every change announced so far: each announcement drops it."""
+        view = kept()
+        if view is not None:
+            return view, False
+        read_at = self.cache.clock()
+        with self.events.noting() as moved:
+            view = await self.run_db(load)
+        changed = view.task.id in moved
+        if not changed:
+            self.cache.keep(view, read_at)
+        return view, changed
 
     async def view(self, task: Task) -> TaskView:
         """The task as it is now (read again), with its executions, steps and note count."""

@@ -1,9 +1,11 @@
 """Watching a task costs no polling: GetTask and GET /task/{projectid}/{uuid} wait for the task
 to differ from the state the client last saw (its etag), answering at once when it already
-does, as soon as it changes, else at the end of the wait with the task unchanged."""
+does, as soon as it changes, else at the end of the wait with the task unchanged. A task polled
+while unchanged is answered from memory: every change still shows at the next poll."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -13,9 +15,10 @@ import grpc
 import httpx
 import pytest
 
-from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
+from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
 from tests.integration.conftest import Master, Services
 from tests.integration.rest import refusal, submit
+from tests.waiting import wait_until
 
 T = TypeVar("T")
 
@@ -134,3 +137,115 @@ def test_a_bad_wait_is_refused_and_another_projects_task_is_not_found_at_once(
     assert (unseen, at_once < 5) == ({"status": "norun"}, True)
     for reply in bad:
         refusal(reply, 400, "wait")
+
+
+def paused_job(catalog: catalog_pb2_grpc.CatalogServiceStub) -> catalog_pb2.Job:
+    """A job whose first step pauses for a decision once run."""
+    nodes = common_pb2.NodeSelector(type=common_pb2.NODE_SELECTOR_TYPE_BUILTIN, content="s1")
+    shell = common_pb2.SCRIPT_TYPE_SHELL
+    steps = [
+        common_pb2.Step(
+            name=name,
+            pause=pause,
+            cmd=common_pb2.CmdStep(nodes=nodes, script_type=shell, script=f"echo {name}"),
+        )
+        for name, pause in (("a", "look"), ("b", ""))
+    ]
+    ask = catalog_pb2.CreateJobRequest(project_id=1, name="polled", steps=steps, actor="t")
+    job: catalog_pb2.Job = catalog.CreateJob(ask, timeout=10).job
+    return job
+
+
+def test_a_polled_task_shows_a_note_a_decision_its_end_and_its_deletion_at_the_next_poll(
+    watched: Watched,
+) -> None:
+    with watched.master.channel() as channel:
+        tasks = task_pb2_grpc.TaskServiceStub(channel)
+        job = paused_job(catalog_pb2_grpc.CatalogServiceStub(channel))
+        ask = task_pb2.SubmitJobRequest(project_id=1, job_uuid=job.uuid)
+        task = tasks.SubmitJob(ask, timeout=10).task
+        seen: list[task_pb2.GetTaskResponse] = []
+
+        def poll() -> task_pb2.GetTaskResponse:
+            answer: task_pb2.GetTaskResponse = tasks.GetTask(
+                task_pb2.GetTaskRequest(project_id=1, uuid=task.uuid), timeout=10
+            )
+            seen.append(answer)
+            return answer
+
+        waiting = common_pb2.TASK_STATUS_WAITING
+
+        def waits() -> task_pb2.GetTaskResponse | None:
+            answer = poll()
+            return answer if answer.task.status == waiting else None
+
+        paused = wait_until(waits, what="paused")
+        unchanged = [poll() for _ in range(20)]  # answered from memory
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:  # a page long-polling meanwhile
+            woken = pool.submit(
+                timed, lambda: get(watched.http, task.uuid, wait=50, etag=paused.etag)
+            )
+            note = task_pb2.AddTaskNoteRequest(project_id=1, task_id=task.id, text="seen")
+            tasks.AddTaskNote(note, timeout=10)
+            noted = poll()
+            (long_polled, _), waited = woken.result(timeout=90)
+        control = task_pb2.ControlSubtaskRequest(
+            project_id=1,
+            task_uuid=task.uuid,
+            subtask_uuid=job.steps[0].uuid,
+            control=task_pb2.SUBTASK_CONTROL_NEXT,
+        )
+        tasks.ControlSubtask(control, timeout=10)
+        decided = poll()
+        for _ in tasks.FollowTask(task_pb2.FollowTaskRequest(project_id=1, uuid=task.uuid)):
+            pass  # its last message: the task ended
+        ended = poll()
+        tasks.DeleteTasks(task_pb2.DeleteTasksRequest(project_id=1, ids=[task.id]), timeout=10)
+        with pytest.raises(grpc.RpcError) as gone:
+            poll()
+
+    assert {a.etag for a in unchanged} == {paused.etag} and paused.task.note_count == 0
+    assert (noted.task.note_count, noted.task.status) == (1, waiting)
+    assert (long_polled["etag"], waited < 10) == (noted.etag, True)
+    assert paused.task.subtasks[0].pause == "look" and decided.task.subtasks[0].pause == ""
+    assert decided.task.status != waiting
+    assert ended.task.status == common_pb2.TASK_STATUS_SUCCESS
+    assert gone.value.code() == grpc.StatusCode.NOT_FOUND
+    runs = [e for i, e in enumerate(a.etag for a in seen) if i == 0 or seen[i - 1].etag != e]
+    assert len(runs) == len(set(runs))  # a state once left is never shown again
+
+
+def test_a_task_polled_by_its_project_stays_hidden_from_another_projects_token(
+    watched: Watched,
+) -> None:
+    uuid = submit(watched.http, "true")
+    other = watched.master.create_project("polled-other")
+    reply = watched.http.post(f"/token/{other}", json={"describe": "other"})
+    theirs = str(reply.json()["data"]["token"])
+    with watched.master.channel() as channel:
+        admin = task_pb2_grpc.TaskServiceStub(channel)
+        ours = [
+            admin.GetTask(task_pb2.GetTaskRequest(project_id=1, uuid=uuid), timeout=10).task
+            for _ in range(3)
+        ]
+        by_id = task_pb2.GetTaskRequest(id=ours[0].id)
+        ours += [admin.GetTask(by_id, timeout=10).task for _ in range(3)]
+    codes = []
+    with watched.master.channel(token=theirs) as channel:
+        stub = task_pb2_grpc.TaskServiceStub(channel)
+        for ask in (
+            task_pb2.GetTaskRequest(project_id=other, uuid=uuid),
+            task_pb2.GetTaskRequest(project_id=other, id=ours[0].id),
+            task_pb2.GetTaskRequest(id=ours[0].id),
+            task_pb2.GetTaskRequest(project_id=1, uuid=uuid),
+        ):
+            with pytest.raises(grpc.RpcError) as err:
+                stub.GetTask(ask, timeout=10)
+            codes.append(err.value.code())
+    scoped = {"Authorization": f"Token {theirs}"}
+    with httpx.Client(base_url=str(watched.http.base_url), headers=scoped) as http:
+        unseen = http.get(f"/task/{other}/{uuid}").json()
+
+    assert {t.uuid for t in ours} == {uuid} and ours[0].project_id == 1
+    assert codes == [grpc.StatusCode.NOT_FOUND] * 3 + [grpc.StatusCode.PERMISSION_DENIED]
+    assert unseen["data"] == {"status": "norun"}

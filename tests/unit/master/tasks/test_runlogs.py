@@ -47,8 +47,9 @@ class Notes:
     def __init__(self) -> None:
         self.run_db = DbRunner(2)
         self.logs = RunLogs(self.run_db)
-        self.notes = TaskNotes(self.run_db, self.logs)
-        self.queries = TaskQueries(self.run_db, TaskEvents())
+        events = TaskEvents()
+        self.notes = TaskNotes(self.run_db, self.logs, events)
+        self.queries = TaskQueries(self.run_db, events)
 
     def run(self, call: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(call)
