@@ -45,7 +45,14 @@ LIMITS: tuple[Limit, ...] = (
     Limit("fanout", r"^fan-out `true` to 1000 ", "<=", 2, unit="s"),
     Limit("fanout", r"^master RSS per idle attached slave", "<=", 64, unit="KB"),
     Limit("fanout", r"^master idle CPU, \d+ attached", "<=", 5, unit="% core"),
-    Limit("task", r"^\(b\) output into the store", ">=", 300, peer=r"^\(b\) the same bytes over a bare SlaveLink stream", unit="MB/s"),
+    Limit(
+        "task",
+        r"^\(b\) output into the store",
+        ">=",
+        300,
+        peer=r"^\(b\) the same bytes over a bare SlaveLink stream",
+        unit="MB/s",
+    ),
     Limit(
         "ssh_fanout", r"^jobfleet: echo hi over SSH", "<=", 1, peer=r"^ansible -m shell", unit="s"
     ),

@@ -35,6 +35,7 @@ from master.domain import CallType, Claim, Claimed, JobSubmission, Outcome, Poli
 from master.errors import AlreadyExists, JobfleetError
 from master.store import crontabs, fires
 from master.store.crontabs import naive
+from master.tasks import launch
 from master.tasks.engine import TaskEngine
 
 logger = logging.getLogger(__name__)
@@ -311,7 +312,12 @@ class Scheduler:
                 refused.append(exc)
         todo = [sub for sub, why in zip(subs, refused, strict=True) if why is None]
         max_running = self.engine.quotas.max_running_tasks
-        written = iter(await self.run_db(starts.write_tasks, todo, self.engine.limit, max_running))
+        snapshot, opened = self.engine.sessions.snapshot(), self.engine.opened
+        written = iter(
+            await self.run_db(
+                starts.write_tasks, todo, self.engine.limit, max_running, snapshot, opened
+            )
+        )
         return [next(written) if why is None else why for why in refused]
 
     def _start(self, sub: JobSubmission, fire_time: int, written: Written | None = None) -> None:
@@ -332,10 +338,13 @@ class Scheduler:
                 async with self._slots:
                     await self.engine.submit_job(sub)
             else:
-                task_id = await written.task_id()
+                outcome = await written.outcome()
                 logger.debug("task %s (crontab %d) written", sub.task_uuid, sub.crontab_id)
                 async with self._slots:
-                    await self.engine.settle(task_id)
+                    if isinstance(outcome, launch.Launched):
+                        await self.engine.begin(outcome)
+                    else:
+                        await self.engine.settle(outcome)
             logger.debug(
                 "crontab %d fire %d started task %s", sub.crontab_id, fire_time, sub.task_uuid
             )
@@ -401,8 +410,9 @@ class Written:
     tasks: asyncio.Future[list[starts.Outcome]]
     index: int
 
-    async def task_id(self) -> int:
-        """The fire's task id once the tick's tasks are written; raises why it was not."""
+    async def outcome(self) -> launch.Launched | int:
+        """The fire's task once the tick's tasks are written (started, or its id); raises why
+        it was not written."""
         outcome = (await asyncio.shield(self.tasks))[self.index]
         if isinstance(outcome, JobfleetError):
             raise outcome

@@ -3,8 +3,10 @@
 The fires of one tick read the same catalogue, so each distinct submission (a crontab's job,
 its submitter) is planned once per tick, not once per fire, and every task is written in one
 transaction (store/taskbatch.py); the engine then starts each task's first step (`settle`),
-as it does after writing a task it was submitted. A submission that cannot be planned gives
-each of its fires the error submit_job would have raised."""
+as it does after writing a task it was submitted. A task whose first step is plain is written
+already started instead, each in its own transaction within the same call (tasks/launch.py: the
+engine only sends what it wrote), as a submitted one is. A submission that cannot be planned
+gives each of its fires the error submit_job would have raised."""
 
 from __future__ import annotations
 
@@ -13,19 +15,33 @@ import dataclasses
 from master.catalogue.variables import RenderLimit
 from master.domain import JobSubmission, NewTask
 from master.errors import JobfleetError
+from master.slaves.sessions import SlaveSessions
 from master.store import taskbatch
-from master.tasks import submit
+from master.tasks import launch, submit
 
 ALIKE = [f.name for f in dataclasses.fields(JobSubmission)]
 ALIKE = [n for n in ALIKE if n not in ("task_uuid", "mutex", "crontab_id")]
 """What submissions planned alike have in common: all but what job_task copies into the task."""
-Outcome = int | JobfleetError
-"""A fire's task id, or why its task was not written."""
+Outcome = launch.Launched | int | JobfleetError
+"""A fire's task written started (its executions to send), written not started (its id, for
+the engine to settle), or why its task was not written."""
 
 
-def write_tasks(subs: list[JobSubmission], limit: RenderLimit, max_running: int) -> list[Outcome]:
-    """Plan and write the submissions' tasks; for each, in order, its id or the error."""
-    planned = plan_each(subs, limit)
+def write_tasks(
+    subs: list[JobSubmission],
+    limit: RenderLimit,
+    max_running: int,
+    sessions: SlaveSessions,
+    opened: launch.Opener,
+) -> list[Outcome]:
+    """Plan and write the submissions' tasks; for each, in order, its outcome."""
+    planned: list[NewTask | Outcome] = list(plan_each(subs, limit))
+    for index, plan in enumerate(planned):
+        if isinstance(plan, NewTask) and launch.fast_step(plan) is not None:
+            try:
+                planned[index] = launch.launch_planned(plan, max_running, sessions, opened)
+            except JobfleetError as exc:
+                planned[index] = exc
     news = [p for p in planned if isinstance(p, NewTask)]
     written = iter(taskbatch.create_many(news, max_running) if news else [])
     return [next(written) if isinstance(p, NewTask) else p for p in planned]

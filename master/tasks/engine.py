@@ -199,10 +199,15 @@ class TaskEngine:
         (launch.py), then send what it wrote; else start it by settling it."""
         snapshot = self.sessions.snapshot()
         max_running = self.quotas.max_running_tasks
-        started = await self.run_db(launch.launch, plan, max_running, snapshot, self._opened)
+        started = await self.run_db(launch.launch, plan, max_running, snapshot, self.opened)
+        if not started.existing:
+            await self.begin(started)
+        return started
+
+    async def begin(self, started: launch.Launched) -> None:
+        """A task just written (launch.py): send what its start wrote, or start it by settling
+        it when it was written not started."""
         task = started.task
-        if started.existing:
-            return started
         logger.info(
             "task %s (%s) submitted by %s, %d step(s)",
             task.uuid,
@@ -212,13 +217,12 @@ class TaskEngine:
         )
         if started.rows is None or started.planned is None:
             await self.settle(task.id)
-            return started
+            return
         self._dispatch_all(started.rows, started.planned, started.targets, task.project_id)
         if any(r.status == ExecutionStatus.PENDING for r in started.rows):
             self.events.publish(task.id)
         else:  # nothing sent (no node, none reachable): the step ends as settle ends it
             await self.settle(task.id)
-        return started
 
     # --- running steps
 
@@ -438,10 +442,10 @@ class TaskEngine:
         placed = routing.place(self.sessions, nodes, machines, seen, project_id, user, role, blob)
         unopened = ""
         if any(routing.over_ssh(p) for p in placed):
-            account, unopened = self._opened(account)
+            account, unopened = self.opened(account)
         return routing.reach(placed, machines, account, user, unopened)
 
-    def _opened(self, account: Account | None) -> tuple[Account | None, str]:
+    def opened(self, account: Account | None) -> tuple[Account | None, str]:
         """A copy of the account with its secrets opened (never saved), or why they cannot be."""
         if account is None or self.secrets is None:
             return account, ""

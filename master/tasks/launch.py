@@ -36,7 +36,7 @@ from master.tasks import hosts, routing, versions, waves
 Planner = Callable[[], NewTask | Task]
 """What was submitted, planned (a Task: the one the caller's uuid already names)."""
 Opener = Callable[[Account | None], tuple[Account | None, str]]
-"""The account with its secrets opened, or why they cannot be (TaskEngine._opened)."""
+"""The account with its secrets opened, or why they cannot be (TaskEngine.opened)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,13 @@ def launch(plan: Planner, max_running: int, sessions: SlaveSessions, opened: Ope
     new = plan()
     if isinstance(new, Task):
         return Launched(new, existing=True)
+    return launch_planned(new, max_running, sessions, opened)
+
+
+def launch_planned(
+    new: NewTask, max_running: int, sessions: SlaveSessions, opened: Opener
+) -> Launched:
+    """Write a planned task, started when its first step allows (one write transaction)."""
     first = fast_step(new)
     if first is None:
         return Launched(tasks.create(new, max_running), len(new.steps))

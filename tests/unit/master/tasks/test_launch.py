@@ -153,7 +153,7 @@ def test_the_rows_handed_back_are_those_written(core: Core) -> None:
         seen_slaves("web3")
         new = await core.run_db(submit.command_task, command("web1", "web3"), RenderLimit())
         started = await core.run_db(
-            launch.launch, lambda: new, 0, core.sessions.snapshot(), core.engine._opened
+            launch.launch, lambda: new, 0, core.sessions.snapshot(), core.engine.opened
         )
         assert started.rows is not None
         return started.rows, await core.run_db(tasks.executions, started.task.id)
