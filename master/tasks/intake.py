@@ -38,6 +38,7 @@ from master.store import executions, slaves, tasks
 from master.store import settling as store_settling
 from master.tasks import settling
 from master.tasks.engine import TaskEngine
+from master.tasks.reportgroups import ReportGroups
 from master.tasks.vvcapture import OutputCapture
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,8 @@ class Intake:
         """Execution id -> task id, for executions whose output came lately (never changes)."""
         self.capture = OutputCapture()
         """Stores output, taking the version variables in it (vvcapture.py)."""
+        self.groups = ReportGroups(self.run_db, self._store_batch, engine.busy, engine.events)
+        """Stores the batches of all slaves, a group per database call (reportgroups.py)."""
 
     async def attach(
         self,
@@ -157,26 +160,23 @@ class Intake:
 
     async def _process(self, session: Session, batch: list[Inbound]) -> None:
         """Store the batch in one database call (its output, then its starts and results,
-        its tasks settled there when the common case allows: store/settling.py), then ack it
-        and settle on the engine only the tasks that need more."""
+        its tasks settled there when the common case allows: store/settling.py), with other
+        slaves' batches handed in meanwhile (reportgroups.py); then ack it and settle on the
+        engine only the tasks that need more."""
         items = _superseded_starts_dropped(self._owned(session, batch))
         chunks = [i for i in items if isinstance(i, Chunk)]
         starts = [i for i in items if isinstance(i, Started)]
         results = [i for i in items if isinstance(i, Finished)]
         if not items:
             return
-        chunk_tasks, settled = await self.run_db(
-            self._store_batch, chunks, starts, results, self.engine.busy()
-        )
+        _, settled = await self.groups.store(chunks, starts, results)
         self._ack_chunks(session, chunks)
         for item in results:
             self._acked(session, item, settled.recorded)
-        for task_id, (uuid, position, end) in settled.ended.items():
-            settling.log_end(uuid, position, end)
-        for task_id in {*chunk_tasks, *settled.started, *settled.recorded.values()}:
-            if task_id not in settled.unsettled:
-                self.engine.events.publish(task_id)
-        for task_id in sorted(settled.unsettled):
+        ended = {settled.recorded.get(i.result.execution_id) for i in results}
+        mine = {t for t in ended if t is not None} & settled.unsettled
+        settled.unsettled -= mine  # each task left to the engine is settled by one drain
+        for task_id in sorted(mine):
             await self.engine.settle(task_id)
 
     def _store_batch(
