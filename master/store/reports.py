@@ -35,6 +35,11 @@ def runtime_ms(task_id: int, now: dt.datetime) -> int | None:
     started: dt.datetime | None = Task.select(Task.started_at).where(Task.id == task_id).scalar()
     if started is None:
         return None
+    return elapsed_ms(started, now)
+
+
+def elapsed_ms(started: dt.datetime, now: dt.datetime) -> int:
+    """Milliseconds from `started` to `now`, never negative (a task's runtime_ms)."""
     return max(0, round((now - started).total_seconds() * 1000))
 
 

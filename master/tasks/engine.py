@@ -103,6 +103,8 @@ class TaskEngine:
         self.secrets = secrets
         """Opens the accounts' sealed secrets; None: they are taken as stored."""
         self._locks: dict[int, asyncio.Lock] = {}
+        self._holding: dict[int, int] = {}
+        """Per task, the callers holding or awaiting its lock."""
         self._queued: dict[int, asyncio.Future[bool]] = {}
         """Per task, the settle waiting for its lock, which later calls join (settle)."""
         self.approvals = ApprovalSteps(run_db, self.settle, public_url)
@@ -111,8 +113,21 @@ class TaskEngine:
     @contextlib.asynccontextmanager
     async def _locked(self, task_id: int) -> AsyncIterator[None]:
         lock = self._locks.setdefault(task_id, asyncio.Lock())
-        async with lock:
-            yield
+        self._holding[task_id] = self._holding.get(task_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._holding[task_id] -= 1
+            if not self._holding[task_id]:  # nobody holds or awaits it: let it go
+                del self._holding[task_id]
+                if self._locks.get(task_id) is lock:
+                    del self._locks[task_id]
+
+    def busy(self) -> frozenset[int]:
+        """The tasks whose lock is held or awaited now: a batch of reports settles none of
+        them itself (store/settling.py), it leaves them to `settle`."""
+        return frozenset(self._holding)
 
     # --- submitting
 

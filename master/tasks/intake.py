@@ -35,7 +35,10 @@ from master.domain import (
 from master.errors import Unavailable
 from master.slaves.sessions import Session
 from master.store import executions, slaves, tasks
+from master.store import settling as store_settling
+from master.tasks import settling
 from master.tasks.engine import TaskEngine
+from master.tasks.reportgroups import ReportGroups
 from master.tasks.vvcapture import OutputCapture
 
 logger = logging.getLogger(__name__)
@@ -72,6 +75,8 @@ class Intake:
         """Execution id -> task id, for executions whose output came lately (never changes)."""
         self.capture = OutputCapture()
         """Stores output, taking the version variables in it (vvcapture.py)."""
+        self.groups = ReportGroups(self.run_db, self._store_batch, engine.busy, engine.events)
+        """Stores the batches of all slaves, a group per database call (reportgroups.py)."""
 
     async def attach(
         self,
@@ -154,18 +159,38 @@ class Intake:
                 return
 
     async def _process(self, session: Session, batch: list[Inbound]) -> None:
-        chunks: list[Chunk] = []
-        for item in _superseded_starts_dropped(self._owned(session, batch)):
-            if isinstance(item, Chunk):
-                chunks.append(item)
-                continue
-            await self._store_chunks(session, chunks)
-            chunks = []
-            if isinstance(item, Started):
-                await self._started(item)
-            else:
-                await self._finished(session, item)
-        await self._store_chunks(session, chunks)
+        """Store the batch in one database call (its output, then its starts and results,
+        its tasks settled there when the common case allows: store/settling.py), with other
+        slaves' batches handed in meanwhile (reportgroups.py); then ack it and settle on the
+        engine only the tasks that need more."""
+        items = _superseded_starts_dropped(self._owned(session, batch))
+        chunks = [i for i in items if isinstance(i, Chunk)]
+        starts = [i for i in items if isinstance(i, Started)]
+        results = [i for i in items if isinstance(i, Finished)]
+        if not items:
+            return
+        _, settled = await self.groups.store(chunks, starts, results)
+        self._ack_chunks(session, chunks)
+        for item in results:
+            self._acked(session, item, settled.recorded)
+        ended = {settled.recorded.get(i.result.execution_id) for i in results}
+        mine = {t for t in ended if t is not None} & settled.unsettled
+        settled.unsettled -= mine  # each task left to the engine is settled by one drain
+        for task_id in sorted(mine):
+            await self.engine.settle(task_id)
+
+    def _store_batch(
+        self,
+        chunks: list[Chunk],
+        starts: list[Started],
+        results: list[Finished],
+        busy: frozenset[int],
+    ) -> tuple[list[int], store_settling.Settled]:
+        """On the database thread: the output (one transaction), then the starts and results
+        with the tasks they end (another)."""
+        chunk_tasks = self._store_output(chunks) if chunks else []
+        settled = store_settling.store_reports(starts, results, busy, settling.step_end)
+        return chunk_tasks, settled
 
     def _owned(self, session: Session, batch: list[Inbound]) -> list[Inbound]:
         """The reports about executions dispatched to this slave; the others are acked
@@ -190,17 +215,12 @@ class Intake:
             )
         return kept
 
-    async def _store_chunks(self, session: Session, chunks: list[Chunk]) -> None:
-        if not chunks:
-            return
-        task_ids = await self.run_db(self._store_output, chunks)
+    def _ack_chunks(self, session: Session, chunks: list[Chunk]) -> None:
         seqs: dict[int, list[int]] = {}
         for c in chunks:
             seqs.setdefault(c.execution_id, []).append(c.seq)
         for execution_id, acked in seqs.items():
             session.outbound.put_nowait(ChunkAck(execution_id, tuple(acked)))
-        for task_id in task_ids:
-            self.engine.events.publish(task_id)
 
     def _store_output(self, chunks: list[Chunk]) -> list[int]:
         """Store the chunks; -> the tasks they belong to (for their followers). One trip to
@@ -214,23 +234,15 @@ class Intake:
             self._task_of.update(tasks.task_of_executions(unknown))
         return list({self._task_of[eid] for eid in ids if eid in self._task_of})
 
-    async def _started(self, item: Started) -> None:
-        task_id = await self.run_db(executions.mark_running, item.execution_id, item.started_at)
-        if task_id is not None:
-            self.engine.events.publish(task_id)
-
-    async def _finished(self, session: Session, item: Finished) -> None:
+    def _acked(self, session: Session, item: Finished, recorded: dict[int, int]) -> None:
+        """Ack a stored result (a resend too); log it when it was not one."""
         result = item.result
-        task_id = await self.run_db(
-            executions.record_result, result, item.started_at, item.finished_at
-        )
-        session.outbound.put_nowait(ResultAck(result.execution_id))
-        session.owned.discard(result.execution_id)
-        self._redelivered.pop(result.execution_id, None)
-        if task_id is not None:
-            eid, name = result.execution_id, session.name
-            logger.info("exec %s slave %s %s (%s)", eid, name, result.status, result.reason)
-            await self.engine.settle(task_id)
+        eid = result.execution_id
+        session.outbound.put_nowait(ResultAck(eid))
+        session.owned.discard(eid)
+        self._redelivered.pop(eid, None)
+        if eid in recorded:
+            logger.info("exec %s slave %s %s (%s)", eid, session.name, result.status, result.reason)
 
     async def sweep(self, attached: list[str]) -> None:
         """Touch attached slaves; drop the streams of those silent for `silent_after`; mark

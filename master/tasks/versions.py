@@ -71,10 +71,15 @@ def starting(task: Task) -> list[tuple[str, str, str]]:
 
 async def task_ended(run_db: DbRunner, task: Task, status: TaskStatus) -> None:
     """After a success: `<version>` on every node of `ip`."""
-    found = job_version(task) if status == TaskStatus.SUCCESS else None
-    if found is not None:
-        values = [(n, found.name, found.version) for n in found.nodes]
+    values = ended_values(task, status)
+    if values:
         await run_db(vv.write, task.project_id, values)
+
+
+def ended_values(task: Task, status: TaskStatus) -> list[tuple[str, str, str]]:
+    """(node, name, value) a task ending `status` writes: `<version>` after a success."""
+    found = job_version(task) if status == TaskStatus.SUCCESS else None
+    return [] if found is None else [(n, found.name, found.version) for n in found.nodes]
 
 
 class Versions:
