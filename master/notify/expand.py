@@ -1,5 +1,8 @@
-"""A notice becomes its deliveries (one per recipient and channel), rendered at once so what is
-sent is what was true when the run ended. Runs inside store.notify.expand_notices' transaction."""
+"""Notices become their deliveries (one per recipient and channel), rendered at once so what
+is sent is what was true when the run ended. A batch at a time, inside
+store.noticebatch.expand_notices' transaction: what the batch's notices need is read with one
+query per kind of row, and a notice whose project has no recipient or webhook and whose run
+has no callback is decided in Python, with nothing read for it alone."""
 
 from __future__ import annotations
 
@@ -8,17 +11,18 @@ import hmac
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from master.db.connection import is_outage
-from master.db.models import Notice, Task
 from master.domain import NoticeKind
 from master.notify import render
 from master.notify.render import APPROVAL_TEMPLATES, TASK_TEMPLATES
 from master.secrets import SecretBox
-from master.store import notify as store
-from master.store.notify import Draft
+from master.store import noticebatch as store
+from master.store.noticebatch import Draft, NodeRow, NoticeRow, TaskRow
 
 EMAIL, SMS, WEBHOOK, CALLBACK = "email", "sms", "webhook", "callback"
 FINAL = frozenset({"success", "fail", "killed", "refuse"})
@@ -26,6 +30,7 @@ MAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 USER_NAME = re.compile(r"^[A-Za-z0-9_.@-]+$")
 STARTER = "_"
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -52,64 +57,138 @@ def signature(secret: str, body: str) -> str:
     return f"sha256={mac}"
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What one task notice sends: who is mailed and texted, the webhook (URL, sealed secret)
+    and the run's callback URL."""
+
+    notice: NoticeRow
+    task: TaskRow
+    mailed: list[str]
+    texted: list[str]
+    hook: tuple[str, str] | None
+    callback: str
+
+    @property
+    def posts(self) -> bool:
+        """Whether a JSON document (with the nodes) is sent."""
+        return self.hook is not None or bool(self.callback)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What a batch's task notices read: one query per kind of row for all of them."""
+
+    settings: dict[str, str]
+    tasks: dict[int, TaskRow]
+    users: dict[int, list[str]]
+    hooks: dict[int, tuple[str, str]]
+
+
 class Expander:
     def __init__(self, box: SecretBox, addressing: Addressing) -> None:
         self.box = box
         self.addressing = addressing
 
-    def __call__(self, notice: Notice) -> list[Draft]:
-        """The notice's deliveries. One that cannot be rendered (a bug, a payload that is not
-        what it should be) is logged and yields none, rather than holding up every notice
-        after it; a database outage propagates (the transaction is retried next round)."""
+    def __call__(self, notices: list[NoticeRow]) -> list[list[Draft]]:
+        """Each notice's deliveries, in the batch's order. One that cannot be rendered (a bug, a
+        payload that is not what it should be) is logged and yields none, rather than holding up
+        every notice after it; a database outage propagates (the transaction is retried)."""
+        batch = self._read(notices)
+        plans: dict[int, Plan] = {}
+        for notice in notices:
+            if notice.kind != NoticeKind.APPROVAL:
+                plan = self._guarded(notice, partial(self._plan, notice, batch))
+                if plan is not None:
+                    plans[notice.id] = plan
+        names = store.project_names([p.task.project_id for p in plans.values()])
+        nodes = store.nodes([p.task.id for p in plans.values() if p.posts])
+        return [self._drafts(n, batch, plans, names, nodes) for n in notices]
+
+    def _read(self, notices: list[NoticeRow]) -> Batch:
+        told = [n for n in notices if n.kind != NoticeKind.APPROVAL]
+        projects = [n.project_id for n in told]
+        users = store.recipients(projects)
+        asked = len(told) < len(notices)
+        settings = store.settings() if users or asked else {}
+        tasks = store.tasks([n.task_id for n in told if n.task_id])
+        return Batch(settings, tasks, users, store.webhooks(projects))
+
+    def _drafts(
+        self,
+        notice: NoticeRow,
+        batch: Batch,
+        plans: dict[int, Plan],
+        names: dict[int, str],
+        nodes: dict[int, list[NodeRow]],
+    ) -> list[Draft]:
+        if notice.kind == NoticeKind.APPROVAL:
+            made = self._guarded(notice, lambda: self._approval(notice, batch.settings))
+            return made or []
+        plan = plans.get(notice.id)
+        if plan is None:
+            return []
+        name = names.get(plan.task.project_id, "")
+        ran = nodes.get(plan.task.id, [])
+        return self._guarded(notice, lambda: self._task(plan, batch.settings, name, ran)) or []
+
+    def _guarded(self, notice: NoticeRow, work: Callable[[], T]) -> T | None:
         try:
-            return self._drafts(notice)
+            return work()
         except Exception as exc:
             if is_outage(exc):
                 raise
             logger.exception("notice %d (%s %s) not rendered", notice.id, notice.kind, notice.event)
-            return []
+            return None
 
-    def _drafts(self, notice: Notice) -> list[Draft]:
-        settings = store.settings()
-        if notice.kind == NoticeKind.APPROVAL:
-            return self._approval(notice, settings)
-        task = store.task_of(notice.task_id)
+    def _plan(self, notice: NoticeRow, batch: Batch) -> Plan | None:
+        """None when the notice sends nothing: the task was deleted since, the event is not told
+        of, or no channel is on for anyone and there is no webhook or callback."""
+        task = batch.tasks.get(notice.task_id)
         if task is None or notice.event not in render.STATUS_SWITCH:
-            return []  # the task was deleted since: nothing left to tell
-        return self._task(notice, task, settings)
+            return None
+        users = self._recipients(batch.users.get(notice.project_id, []), task)
+        mailed, texted = (
+            users if users and self._switched(batch, task, notice.event, channel) else []
+            for channel in (EMAIL, SMS)
+        )
+        hook = batch.hooks.get(notice.project_id)
+        callback = _callback(task.options) if notice.event in FINAL else ""
+        if not (mailed or texted or hook or callback):
+            return None
+        return Plan(notice, task, mailed, texted, hook, callback)
 
-    def _task(self, notice: Notice, task: Task, settings: dict[str, str]) -> list[Draft]:
-        values = self._values(task, notice.event)
-        subject = render.title_line(
-            render.fill(
-                render.template(settings, "notifyTemplateEmailTitle", TASK_TEMPLATES), values
-            )
-        )
-        content = render.fill(
-            render.template(settings, "notifyTemplateEmailContent", TASK_TEMPLATES), values
-        )
-        sms = render.fill(
-            render.template(settings, "notifyTemplateSmsContent", TASK_TEMPLATES), values
-        )
-        users = self._recipients(notice.project_id, task)
+    def _switched(self, batch: Batch, task: TaskRow, event: str, channel: str) -> bool:
+        return render.is_on(batch.settings, render.switch(task.call_type, event, channel))
+
+    def _task(
+        self, plan: Plan, settings: dict[str, str], name: str, nodes: list[NodeRow]
+    ) -> list[Draft]:
+        values = self._values(plan.task, plan.notice.event, name)
         drafts: list[Draft] = []
-        if render.is_on(settings, render.switch(task.call_type, notice.event, EMAIL)):
-            drafts += [self._email(u, subject, content) for u in users]
-        if render.is_on(settings, render.switch(task.call_type, notice.event, SMS)):
-            drafts += [Draft(SMS, u, u, "", sms) for u in users]
-        document = json.dumps(self._document(task, notice.event), sort_keys=True)
-        hook = store.webhook(notice.project_id)
-        if hook is not None:
-            secret = self.box.open(hook.secret) if hook.secret else ""
-            drafts.append(
-                Draft(WEBHOOK, hook.url, hook.url, "", document, signature(secret, document))
+        if plan.mailed:
+            title = render.template(settings, "notifyTemplateEmailTitle", TASK_TEMPLATES)
+            content = render.template(settings, "notifyTemplateEmailContent", TASK_TEMPLATES)
+            subject = render.title_line(render.fill(title, values))
+            body = render.fill(content, values)
+            drafts += [self._email(u, subject, body) for u in plan.mailed]
+        if plan.texted:
+            sms = render.fill(
+                render.template(settings, "notifyTemplateSmsContent", TASK_TEMPLATES), values
             )
-        callback = str(json.loads(task.options or "{}").get("callback_url", ""))
-        if callback and notice.event in FINAL:
-            drafts.append(Draft(CALLBACK, callback, callback, "", document))
+            drafts += [Draft(SMS, u, u, "", sms) for u in plan.texted]
+        if plan.posts:
+            told = self._document(plan.task, plan.notice.event, nodes)
+            document = json.dumps(told, sort_keys=True)
+            if plan.hook is not None:
+                url, sealed = plan.hook
+                secret = self.box.open(sealed) if sealed else ""
+                drafts.append(Draft(WEBHOOK, url, url, "", document, signature(secret, document)))
+            if plan.callback:
+                drafts.append(Draft(CALLBACK, plan.callback, plan.callback, "", document))
         return drafts
 
-    def _approval(self, notice: Notice, settings: dict[str, str]) -> list[Draft]:
+    def _approval(self, notice: NoticeRow, settings: dict[str, str]) -> list[Draft]:
         payload: dict[str, Any] = json.loads(notice.payload or "{}")
         values = {k: str(payload.get(k, "")) for k in ("submitter", "cont", "uuid", "name")}
         values |= {
@@ -134,21 +213,18 @@ class Expander:
     def _email(self, user: str, subject: str, content: str) -> Draft:
         return Draft(EMAIL, user, mail_address(user, self.addressing.mail_domain), subject, content)
 
-    def _recipients(self, project_id: int, task: Task) -> list[str]:
+    def _recipients(self, names: list[str], task: TaskRow) -> list[str]:
         """The project's users, `_` as whoever started the run, de-duplicated, in order; names
         OpenC3's sender would drop (not `[A-Za-z0-9_.@-]+`) left out."""
-        names = [
-            task.submitter if row.user == STARTER else row.user
-            for row in store.list_users(project_id)
-        ]
-        return [n for n in dict.fromkeys(names) if n and USER_NAME.match(n)]
+        named = [task.submitter if user == STARTER else user for user in names]
+        return [n for n in dict.fromkeys(named) if n and USER_NAME.match(n)]
 
-    def _values(self, task: Task, status: str) -> dict[str, str]:
+    def _values(self, task: TaskRow, status: str, project_name: str) -> dict[str, str]:
         zone = self.addressing.zone
         return {
             "id": str(task.id),
             "projectid": str(task.project_id),
-            "projectname": store.project_name(task.project_id),
+            "projectname": project_name,
             "uuid": task.uuid,
             "name": task.name,
             "user": task.submitter,
@@ -159,7 +235,7 @@ class Expander:
             "notifytype": "notify",
         }
 
-    def _document(self, task: Task, status: str) -> dict[str, Any]:
+    def _document(self, task: TaskRow, status: str, ran: list[NodeRow]) -> dict[str, Any]:
         """What webhooks and callbacks receive: the run, and one line per node."""
         zone = self.addressing.zone
         nodes = [
@@ -170,7 +246,7 @@ class Expander:
                 "starttime": render.local_time(e.started_at, zone),
                 "finishtime": render.local_time(e.finished_at, zone),
             }
-            for e in store.executions_of(task.id)
+            for e in ran
         ]
         counts: dict[str, int] = {}
         for node in nodes:
@@ -190,3 +266,10 @@ class Expander:
             "nodes": nodes,
             "summary": counts,
         }
+
+
+def _callback(options: str) -> str:
+    """The run's callback URL ("" for none); most runs' options name none and are not parsed."""
+    if "callback_url" not in (options or ""):
+        return ""
+    return str(json.loads(options).get("callback_url", ""))

@@ -16,6 +16,7 @@ from master.errors import Unavailable
 from master.notify.channels import SendError, Sms, Smtp, callback, post_json
 from master.notify.expand import CALLBACK, EMAIL, SMS, WEBHOOK, Expander
 from master.notify.retry import RetryPolicy
+from master.store import noticebatch
 from master.store import notify as store
 
 logger = logging.getLogger(__name__)
@@ -72,8 +73,8 @@ class NotifyWorker:
     async def round(self) -> None:
         if not await self.run_db(store.has_work, utcnow()):
             return
-        while await self.run_db(store.expand_notices, self.expander):
-            pass
+        while await self.run_db(noticebatch.expand_notices, self.expander) == noticebatch.BATCH:
+            pass  # a full batch: there may be more
         while due := await self.run_db(store.claim_due, self.lease):
             await asyncio.gather(*(self._send(d) for d in due))
 

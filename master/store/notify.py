@@ -1,24 +1,20 @@
 """Notifications' SQL: a project's recipients, the global settings (OpenC3's `environment`), a
-project's webhook, and the outbox's deliveries: expanding notices into them in one transaction,
-claiming due ones under a lease, recording each attempt."""
+project's webhook, and the outbox's deliveries: claiming due ones under a lease, recording each
+attempt (expanding notices into them: store/noticebatch.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 
-from master.db.connection import is_postgres, write_transaction
+from master.db.connection import write_transaction
 from master.db.models import (
     Delivery,
     DeliveryAttempt,
-    Execution,
     Notice,
     NotifyUser,
-    Project,
     Setting,
-    Task,
     Webhook,
     utcnow,
 )
@@ -26,18 +22,6 @@ from master.errors import AlreadyExists, NotFound
 
 AVAILABLE, DELETED = "available", "deleted"
 PENDING, SENT, FAILED = "pending", "sent", "failed"
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A delivery rendered from a notice, not yet written."""
-
-    channel: str
-    recipient: str
-    address: str
-    subject: str
-    body: str
-    signature: str = ""
 
 
 # --- recipients
@@ -141,27 +125,6 @@ def delete_webhook(project_id: int) -> bool:
         return bool(Webhook.delete().where(Webhook.project_id == project_id).execute())
 
 
-# --- what a notice tells of
-
-
-def task_of(task_id: int) -> Task | None:
-    return Task.get_or_none(Task.id == task_id) if task_id else None
-
-
-def project_name(project_id: int) -> str:
-    row = Project.get_or_none(Project.id == project_id)
-    return str(row.name) if row is not None else ""
-
-
-def executions_of(task_id: int) -> list[Execution]:
-    query = Execution.select().where(
-        Execution.task == task_id,
-        Execution.superseded == False,  # noqa: E712
-        Execution.role == "run",
-    )
-    return list(query.order_by(Execution.id))
-
-
 # --- the outbox
 
 
@@ -173,37 +136,6 @@ def has_work(now: dt.datetime) -> bool:
         Delivery.status == PENDING, Delivery.next_attempt_at <= now
     )
     return bool(due.limit(1).exists())
-
-
-def expand_notices(build: Callable[[Notice], list[Draft]], limit: int = 20) -> int:
-    """Claim up to `limit` unexpanded notices (row locks skipping those another master holds;
-    SQLite: BEGIN IMMEDIATE), write each one's deliveries and mark it expanded, all in one
-    transaction: a master stopped midway leaves the notice to expand again, never half of it.
-    The number of notices expanded."""
-    with write_transaction():
-        query = (
-            Notice.select().where(Notice.expanded == False).order_by(Notice.id).limit(limit)  # noqa: E712
-        )
-        claimed = list(query.for_update(skip_locked=True) if is_postgres() else query)
-        for notice in claimed:
-            drafts = build(notice)
-            now = utcnow()
-            for draft in drafts:
-                Delivery.create(
-                    notice_id=notice.id,
-                    project_id=notice.project_id,
-                    task_id=notice.task_id,
-                    channel=draft.channel,
-                    recipient=draft.recipient[:255],
-                    address=draft.address,
-                    subject=draft.subject,
-                    body=draft.body,
-                    signature=draft.signature,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-            Notice.update(expanded=True).where(Notice.id == notice.id).execute()
-    return len(claimed)
 
 
 def claim_due(lease: float, limit: int = 20) -> list[Delivery]:

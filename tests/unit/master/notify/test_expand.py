@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import peewee
@@ -16,14 +19,16 @@ from master.db.models import Delivery, Notice, Task, utcnow
 from master.domain import NoticeKind, TaskStatus
 from master.notify.expand import Addressing, Expander
 from master.secrets import SecretBox
-from master.store import notices, projects
+from master.store import noticebatch, notices, projects
 from master.store import notify as store
 from master.store import tasks as task_store
 
 
-def a_task(project_id: int, submitter: str, call_type: str, options: str = "{}") -> Task:
+def a_task(
+    project_id: int, submitter: str, call_type: str, options: str = "{}", uuid: str = "T1a2b3c4d5e6"
+) -> Task:
     return Task.create(
-        uuid="T1a2b3c4d5e6",
+        uuid=uuid,
         project=project_id,
         name="deploy",
         submitter=submitter,
@@ -58,8 +63,8 @@ def test_a_finished_task_expands_per_user_and_channel_once(
     store.save_webhook(project, "http://127.0.0.1:9/hook", box.seal("s3"), "admin")
     assert task_store.finish(task.id, TaskStatus.KILLED, "killed by alice")
 
-    made = store.expand_notices(Expander(box, Addressing("corp.example", "UTC")))
-    again = store.expand_notices(expander(tmp_path))
+    made = noticebatch.expand_notices(Expander(box, Addressing("corp.example", "UTC")))
+    again = noticebatch.expand_notices(expander(tmp_path))
 
     assert (made, again) == (1, 0)
     rows = list(Delivery.select().order_by(Delivery.id))
@@ -88,11 +93,11 @@ def test_waits_notify_on_change_and_nothing_is_sent_with_every_switch_off(
     task_store.set_status(task.id, TaskStatus.RUNNING)  # not told of
 
     assert [n.event for n in Notice.select()] == ["decision"]
-    assert store.expand_notices(expander(tmp_path)) == 1
+    assert noticebatch.expand_notices(expander(tmp_path)) == 1
     assert Delivery.select().count() == 0
     store.save_settings({"isApiWaitingSms": "true"}, "admin")
     task_store.set_status(task.id, TaskStatus.WAITING)
-    store.expand_notices(expander(tmp_path))
+    noticebatch.expand_notices(expander(tmp_path))
     assert [(d.channel, d.address, d.body) for d in Delivery.select()] == [
         ("sms", "carol", f"projectid={project} taskuuid={task.uuid}: waiting")
     ]
@@ -120,7 +125,7 @@ def test_an_approval_goes_to_its_approver_with_its_templates(
     with write_transaction():
         notices.enqueue(1, NoticeKind.APPROVAL, "asked", payload, 0)
 
-    store.expand_notices(expander(tmp_path))
+    noticebatch.expand_notices(expander(tmp_path))
 
     (row,) = Delivery.select()
     assert (row.channel, row.address, row.subject) == (
@@ -138,7 +143,7 @@ def test_a_claimed_delivery_is_held_until_its_lease_ends_and_attempts_are_kept(
     store.save_webhook(project, "http://127.0.0.1:9/hook", "", "admin")
     task = a_task(project, "carol", "api")
     task_store.finish(task.id, TaskStatus.SUCCESS)
-    store.expand_notices(expander(tmp_path))
+    noticebatch.expand_notices(expander(tmp_path))
 
     (first,) = store.claim_due(lease=60)
     assert store.claim_due(lease=60) == []  # another master finds it held
@@ -165,6 +170,45 @@ def test_a_notice_that_cannot_be_rendered_is_skipped_not_blocking_the_next(
         Notice.update(payload="not json").execute()
         notices.enqueue(1, NoticeKind.APPROVAL, "asked", {"approver": "dave", "cont": "ok?"}, 0)
 
-    assert store.expand_notices(expander(tmp_path)) == 2
+    assert noticebatch.expand_notices(expander(tmp_path)) == 2
 
     assert [(d.channel, d.address, d.body) for d in Delivery.select()] == [("sms", "dave", "ok?")]
+
+
+def traced(database: peewee.Database, work: Callable[[], int]) -> tuple[int, list[str]]:
+    """What `work` returns, and every statement SQLite ran meanwhile."""
+    statements: list[str] = []
+    connection: sqlite3.Connection = database.connection()  # type: ignore[no-untyped-call]
+    connection.set_trace_callback(statements.append)
+    try:
+        return work(), statements
+    finally:
+        connection.set_trace_callback(None)
+
+
+def test_a_batch_of_notices_costs_a_few_statements_not_some_per_notice(
+    database: peewee.Database, tmp_path: Path
+) -> None:
+    quiet, mailed, hooked = (projects.create_project(p).id for p in ("quiet", "mailed", "hooked"))
+    store.add_user(mailed, "_", "admin")
+    store.save_settings({"isApiSuccessEmail": "true"}, "admin")
+    store.save_webhook(hooked, "http://127.0.0.1:9/hook", "", "admin")
+    for n in range(30):
+        task_store.finish(a_task(quiet, "carol", "api", uuid=f"q{n}").id, TaskStatus.SUCCESS)
+
+    expanded, quiet_sql = traced(database, lambda: noticebatch.expand_notices(expander(tmp_path)))
+
+    assert expanded == 30 and Delivery.select().count() == 0
+    assert Notice.select().where(Notice.expanded == False).count() == 0  # noqa: E712
+    # BEGIN, the notices, their tasks, recipients, webhooks, one UPDATE marking all, COMMIT
+    assert len(quiet_sql) <= 7, quiet_sql
+    for n, project in enumerate([quiet, mailed, hooked] * 10):
+        task_store.finish(a_task(project, "dave", "api", uuid=f"b{n}").id, TaskStatus.SUCCESS)
+
+    expanded, busy_sql = traced(database, lambda: noticebatch.expand_notices(expander(tmp_path)))
+
+    assert expanded == 30
+    sent = Counter((d.channel, d.recipient) for d in Delivery.select())
+    assert sent == {("email", "dave"): 10, ("webhook", "http://127.0.0.1:9/hook"): 10}
+    # and the settings, the projects' names, the nodes, one INSERT of every delivery
+    assert len(busy_sql) <= 11, busy_sql
