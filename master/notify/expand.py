@@ -164,7 +164,7 @@ class Expander:
     def _task(
         self, plan: Plan, settings: dict[str, str], name: str, nodes: list[NodeRow]
     ) -> list[Draft]:
-        values = self._values(plan.task, plan.notice.event, name)
+        values = render.task_values(plan.task, plan.notice.event, name, self.addressing.zone)
         drafts: list[Draft] = []
         if plan.mailed:
             title = render.template(settings, "notifyTemplateEmailTitle", TASK_TEMPLATES)
@@ -178,7 +178,7 @@ class Expander:
             )
             drafts += [Draft(SMS, u, u, "", sms) for u in plan.texted]
         if plan.posts:
-            told = self._document(plan.task, plan.notice.event, nodes)
+            told = render.document(plan.task, plan.notice.event, nodes, self.addressing.zone)
             document = json.dumps(told, sort_keys=True)
             if plan.hook is not None:
                 url, sealed = plan.hook
@@ -218,54 +218,6 @@ class Expander:
         OpenC3's sender would drop (not `[A-Za-z0-9_.@-]+`) left out."""
         named = [task.submitter if user == STARTER else user for user in names]
         return [n for n in dict.fromkeys(named) if n and USER_NAME.match(n)]
-
-    def _values(self, task: TaskRow, status: str, project_name: str) -> dict[str, str]:
-        zone = self.addressing.zone
-        return {
-            "id": str(task.id),
-            "projectid": str(task.project_id),
-            "projectname": project_name,
-            "uuid": task.uuid,
-            "name": task.name,
-            "user": task.submitter,
-            "calltype": task.call_type,
-            "status": status,
-            "starttime": render.local_time(task.started_at, zone),
-            "finishtime": render.local_time(task.finished_at, zone),
-            "notifytype": "notify",
-        }
-
-    def _document(self, task: TaskRow, status: str, ran: list[NodeRow]) -> dict[str, Any]:
-        """What webhooks and callbacks receive: the run, and one line per node."""
-        zone = self.addressing.zone
-        nodes = [
-            {
-                "node": e.node,
-                "status": e.status,
-                "exit_code": e.exit_code,
-                "starttime": render.local_time(e.started_at, zone),
-                "finishtime": render.local_time(e.finished_at, zone),
-            }
-            for e in ran
-        ]
-        counts: dict[str, int] = {}
-        for node in nodes:
-            counts[str(node["status"])] = counts.get(str(node["status"]), 0) + 1
-        return {
-            "event": "task",
-            "project_id": task.project_id,
-            "id": task.id,
-            "uuid": task.uuid,
-            "name": task.name,
-            "user": task.submitter,
-            "calltype": task.call_type,
-            "status": status,
-            "reason": task.reason,
-            "starttime": render.local_time(task.started_at, zone),
-            "finishtime": render.local_time(task.finished_at, zone),
-            "nodes": nodes,
-            "summary": counts,
-        }
 
 
 def _callback(options: str) -> str:

@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from master.store.noticebatch import NodeRow, TaskRow
 
 TASK_TEMPLATES = {
     "notifyTemplateEmailTitle": "projectid: ${projectid} job ${status}",
@@ -70,3 +73,52 @@ def local_time(moment: dt.datetime | None, zone: str) -> str:
     if moment is None:
         return ""
     return moment.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone)).strftime(TIME_FORMAT)
+
+
+def task_values(task: TaskRow, status: str, project_name: str, zone: str) -> dict[str, str]:
+    """A task message's placeholders."""
+    return {
+        "id": str(task.id),
+        "projectid": str(task.project_id),
+        "projectname": project_name,
+        "uuid": task.uuid,
+        "name": task.name,
+        "user": task.submitter,
+        "calltype": task.call_type,
+        "status": status,
+        "starttime": local_time(task.started_at, zone),
+        "finishtime": local_time(task.finished_at, zone),
+        "notifytype": "notify",
+    }
+
+
+def document(task: TaskRow, status: str, ran: list[NodeRow], zone: str) -> dict[str, Any]:
+    """What webhooks and callbacks receive: the run, and one line per node."""
+    nodes = [
+        {
+            "node": e.node,
+            "status": e.status,
+            "exit_code": e.exit_code,
+            "starttime": local_time(e.started_at, zone),
+            "finishtime": local_time(e.finished_at, zone),
+        }
+        for e in ran
+    ]
+    counts: dict[str, int] = {}
+    for node in nodes:
+        counts[str(node["status"])] = counts.get(str(node["status"]), 0) + 1
+    return {
+        "event": "task",
+        "project_id": task.project_id,
+        "id": task.id,
+        "uuid": task.uuid,
+        "name": task.name,
+        "user": task.submitter,
+        "calltype": task.call_type,
+        "status": status,
+        "reason": task.reason,
+        "starttime": local_time(task.started_at, zone),
+        "finishtime": local_time(task.finished_at, zone),
+        "nodes": nodes,
+        "summary": counts,
+    }
