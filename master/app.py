@@ -62,6 +62,7 @@ from master.terminal.records import TerminalRecords
 from master.terminal.shell import SlaveShells
 
 logger = logging.getLogger(__name__)
+CRON_THREADS = 1  # the scheduler's database threads, beside the pool's (db_pool_size)
 
 
 class Master:
@@ -72,6 +73,9 @@ class Master:
         make_private(config.data_dir, sqlite_file(config.db_url))
         self.secrets = SecretBox.load(config.secrets_key_file)
         self.run_db = DbRunner(config.db_threads)
+        self.cron_db = DbRunner(CRON_THREADS)
+        """The scheduler's claims and writes: a thread (and connection) of their own, so a
+        tick's claim is not queued behind the engine's calls."""
         self.sessions = SlaveSessions()
         self.events = TaskEvents()
         quotas = Quotas(
@@ -93,7 +97,7 @@ class Master:
         self.notes = TaskNotes(self.run_db, self.run_logs, self.events)
         self.files = FileStore(config.data_dir / "blobs", config.max_upload_bytes)
         self.scheduler = Scheduler(
-            self.run_db, self.engine, max_in_flight=config.db_threads // 2 or 1
+            self.cron_db, self.engine, max_in_flight=config.db_threads // 2 or 1
         )
         self.crontabs = Crontabs(
             self.run_db, config.time_zone, self.scheduler.poke, max_per_project=config.max_crontabs
@@ -118,7 +122,8 @@ class Master:
         self._running = False
 
     async def start(self) -> None:
-        database = await self.run_db(open_database, self.config.db_url, self.config.db_pool_size)
+        pool_size = self.config.db_pool_size + CRON_THREADS
+        database = await self.run_db(open_database, self.config.db_url, pool_size)
         await self.run_db(unlock, database, self.secrets)
         await asyncio.to_thread(self.files.make_private)
         self._add_services()
@@ -187,6 +192,7 @@ class Master:
         try:
             await self.start()
         except BaseException:
+            self.cron_db.close(connections=False)  # run_db closes them
             self.run_db.close()
             self._done.set()
             raise
@@ -207,6 +213,7 @@ class Master:
             await asyncio.gather(*sweepers, return_exceptions=True)
             self.sessions.close_all()
             await self.server.stop(grace=2.0)
+            self.cron_db.close(connections=False)  # run_db closes them
             self.run_db.close()
             self._done.set()
 

@@ -7,9 +7,10 @@ catalogue says one changed (`poke`), and in full every `resync` seconds, which i
 finishes fires other masters claimed but never started, and prunes old fire records.
 
 The fires a step claims are made tasks together (cron/starts.py: one database call writes them
-all), then each task's first step is started through the engine. At most `max_in_flight` of
-those starts run at once and at most WAITING fires wait; while that backlog is full the
-scheduler claims nothing more. The bound keeps the rest of the master
+all, those whose first step is plain already started), then one coroutine per tick sends what
+was written, and each task written not started has its first step started through the engine.
+At most `max_in_flight` of those starts run at once and at most WAITING fires wait; while
+that backlog is full the scheduler claims nothing more. The bound keeps the rest of the master
 (slave results, API calls) its share of the database threads when more fires are due than the
 task engine can start. What the scheduler reaches late is decided by cron/misfire.py: of a
 crontab's fire times due at once only the latest starts, and nothing is queued for later.
@@ -87,8 +88,9 @@ class Scheduler:
         self._seq = itertools.count()
         self._schedules: dict[tuple[str, str], Schedule] = {}
         self._dirty: set[int] = set()
-        self._starts: set[asyncio.Task[None]] = set()  # waiting or running
-        self._freed = asyncio.Event()  # a start in _starts ended
+        self._starts: set[asyncio.Task[None]] = set()  # a tick's starts, or one fire's
+        self._waiting = 0  # claimed fires whose task start has not ended
+        self._freed = asyncio.Event()  # a fire's start ended
         self._slots = asyncio.Semaphore(max_in_flight)
         self._in_flight: set[str] = set()  # task uuids being started
         self._wake = asyncio.Event()
@@ -171,11 +173,11 @@ class Scheduler:
         down to RESUME, so the next claim is one transaction for many fires, not one per start
         that ended (and it waits on one event, not on every start: that would cost the loop
         O(backlog) per start)."""
-        if len(self._starts) >= WAITING:
-            while len(self._starts) > RESUME:
+        if self._waiting >= WAITING:
+            while self._waiting > RESUME:
                 self._freed.clear()
                 await self._freed.wait()
-        return WAITING - len(self._starts)
+        return WAITING - self._waiting
 
     async def _sleep_until(self, when: float) -> None:
         timeout = when - self.clock()
@@ -295,10 +297,31 @@ class Scheduler:
 
     def _start_together(self, started: list[tuple[JobSubmission, int]]) -> None:
         """Write the fires' tasks in one database call, then start each through the engine."""
-        written = asyncio.ensure_future(self._write([sub for sub, _ in started]))
-        written.add_done_callback(_retrieved)
-        for index, (sub, fire_time) in enumerate(started):
-            self._start(sub, fire_time, Written(written, index))
+        for sub, _ in started:
+            self._in_flight.add(sub.task_uuid)
+        self._waiting += len(started)
+        self._track(asyncio.create_task(self._start_tick(started)))
+
+    async def _start_tick(self, started: list[tuple[JobSubmission, int]]) -> None:
+        """The tick's tasks written, then each started: one written started is only sent (here,
+        in turn: no database call, so one coroutine for the tick rather than one per fire);
+        one written not started is settled on its own, at most `max_in_flight` at once."""
+        handled = 0
+        try:
+            outcomes: list[starts.Outcome | Exception]
+            try:
+                outcomes = list(await self._write([sub for sub, _ in started]))
+            except Exception as exc:  # each fire fails with it, as it would have alone
+                outcomes = [exc] * len(started)
+            for (sub, fire_time), outcome in zip(started, outcomes, strict=True):
+                handled += 1
+                if isinstance(outcome, launch.Launched) and outcome.rows is not None:
+                    await self._submit(sub, fire_time, outcome)
+                else:
+                    self._track(asyncio.create_task(self._submit(sub, fire_time, outcome)))
+        finally:
+            for sub, _ in started[handled:]:  # cancelled (shutdown) before their turn
+                self._done_with(sub)
 
     async def _write(self, subs: list[JobSubmission]) -> list[starts.Outcome]:
         """Each fire's task written (its id) or why not: the start quota counted per fire, as
@@ -320,31 +343,39 @@ class Scheduler:
         )
         return [next(written) if why is None else why for why in refused]
 
-    def _start(self, sub: JobSubmission, fire_time: int, written: Written | None = None) -> None:
+    def _start(self, sub: JobSubmission, fire_time: int) -> None:
+        """Start a fire recovered from a stopped master: submitted alone."""
         self._in_flight.add(sub.task_uuid)
-        task = asyncio.create_task(self._submit(sub, fire_time, written))
-        self._starts.add(task)
-        task.add_done_callback(self._ended)
+        self._waiting += 1
+        self._track(asyncio.create_task(self._submit(sub, fire_time, None)))
 
-    def _ended(self, task: asyncio.Task[None]) -> None:
-        self._starts.discard(task)
+    def _track(self, task: asyncio.Task[None]) -> None:
+        self._starts.add(task)
+        task.add_done_callback(self._starts.discard)
+
+    def _done_with(self, sub: JobSubmission) -> None:
+        self._in_flight.discard(sub.task_uuid)
+        self._waiting -= 1
         self._freed.set()
 
-    async def _submit(self, sub: JobSubmission, fire_time: int, written: Written | None) -> None:
-        """Start the fire's task: written with its tick's (then its first step started), or,
-        for a fire recovered from a stopped master, submitted alone."""
+    async def _submit(
+        self, sub: JobSubmission, fire_time: int, written: starts.Outcome | Exception | None
+    ) -> None:
+        """Start the fire's task: written with its tick's (sent, or its first step started
+        by settling it), or, for a fire recovered from a stopped master, submitted alone."""
         try:
+            if isinstance(written, Exception):  # not written: why
+                raise written
             if written is None:
                 async with self._slots:
                     await self.engine.submit_job(sub)
             else:
-                outcome = await written.outcome()
                 logger.debug("task %s (crontab %d) written", sub.task_uuid, sub.crontab_id)
                 async with self._slots:
-                    if isinstance(outcome, launch.Launched):
-                        await self.engine.begin(outcome)
+                    if isinstance(written, launch.Launched):
+                        await self.engine.begin(written)
                     else:
-                        await self.engine.settle(outcome)
+                        await self.engine.settle(written)
             logger.debug(
                 "crontab %d fire %d started task %s", sub.crontab_id, fire_time, sub.task_uuid
             )
@@ -361,7 +392,7 @@ class Scheduler:
             with contextlib.suppress(JobfleetError):
                 await self.run_db(fires.fail, sub.crontab_id, fire_time, reason)
         finally:
-            self._in_flight.discard(sub.task_uuid)
+            self._done_with(sub)
 
     # --- upkeep: full reload, unfinished claims, old records
 
@@ -401,28 +432,6 @@ class Scheduler:
                 crontab_id=fire.crontab_id,
             )
             self._start(sub, fire.fire_time)
-
-
-@dataclass(frozen=True)
-class Written:
-    """One fire's place in its tick's write (`_start_together`)."""
-
-    tasks: asyncio.Future[list[starts.Outcome]]
-    index: int
-
-    async def outcome(self) -> launch.Launched | int:
-        """The fire's task once the tick's tasks are written (started, or its id); raises why
-        it was not written."""
-        outcome = (await asyncio.shield(self.tasks))[self.index]
-        if isinstance(outcome, JobfleetError):
-            raise outcome
-        return outcome
-
-
-def _retrieved(tasks: asyncio.Future[list[starts.Outcome]]) -> None:
-    """Mark a failed write's error seen: the fires waiting on it each handle it."""
-    if not tasks.cancelled():
-        tasks.exception()
 
 
 def submission(job: Scheduled, task_uuid: str) -> JobSubmission:

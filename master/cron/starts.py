@@ -4,13 +4,15 @@ The fires of one tick read the same catalogue, so each distinct submission (a cr
 its submitter) is planned once per tick, not once per fire, and every task is written in one
 transaction (store/taskbatch.py); the engine then starts each task's first step (`settle`),
 as it does after writing a task it was submitted. A task whose first step is plain is written
-already started instead, each in its own transaction within the same call (tasks/launch.py: the
+already started instead, all of them in one more transaction within the same call
+(tasks/launch.py `launch_many`, store/taskstarts.py: routed once per distinct first step; the
 engine only sends what it wrote), as a submitted one is. A submission that cannot be planned
 gives each of its fires the error submit_job would have raised."""
 
 from __future__ import annotations
 
 import dataclasses
+from typing import cast
 
 from master.catalogue.variables import RenderLimit
 from master.domain import JobSubmission, NewTask
@@ -36,15 +38,30 @@ def write_tasks(
 ) -> list[Outcome]:
     """Plan and write the submissions' tasks; for each, in order, its outcome."""
     planned: list[NewTask | Outcome] = list(plan_each(subs, limit))
-    for index, plan in enumerate(planned):
-        if isinstance(plan, NewTask) and launch.fast_step(plan) is not None:
-            try:
-                planned[index] = launch.launch_planned(plan, max_running, sessions, opened)
-            except JobfleetError as exc:
-                planned[index] = exc
+    fast = _plain_ones(planned)
+    if fast:
+        plans = [cast(NewTask, planned[i]) for i in fast]
+        for index, launched in zip(fast, launch.launch_many(plans, max_running, sessions, opened)):
+            planned[index] = launched
     news = [p for p in planned if isinstance(p, NewTask)]
     written = iter(taskbatch.create_many(news, max_running) if news else [])
     return [next(written) if isinstance(p, NewTask) else p for p in planned]
+
+
+def _plain_ones(planned: list[NewTask | Outcome]) -> list[int]:
+    """Where the tasks whose first step is plain (launch.fast_step) are, decided once per
+    first step: the tick's fires of one job share its spec (all alive in `planned`)."""
+    decided: dict[tuple[int, object], bool] = {}
+    found: list[int] = []
+    for index, plan in enumerate(planned):
+        if not isinstance(plan, NewTask):
+            continue
+        alike = (id(plan.steps[0].spec) if plan.steps else 0, plan.mode)
+        if alike not in decided:
+            decided[alike] = launch.fast_step(plan) is not None
+        if decided[alike]:
+            found.append(index)
+    return found
 
 
 def plan_each(subs: list[JobSubmission], limit: RenderLimit) -> list[NewTask | JobfleetError]:

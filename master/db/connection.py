@@ -178,9 +178,12 @@ class DbRunner:
         call = functools.partial(in_connection, fn, *args, **kwargs)
         return await loop.run_in_executor(self._pool, call)
 
-    def close(self) -> None:
-        """Wait for running calls, then close the pool's connections."""
+    def close(self, connections: bool = True) -> None:
+        """Wait for running calls, then close the pool's connections (`connections`: leave
+        them to another runner on the same pool, closed after this one)."""
         self._pool.shutdown(wait=True)
+        if not connections:
+            return
         close_all = getattr(db.obj, "close_all", None)
         if close_all is not None:
             close_all()

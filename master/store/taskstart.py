@@ -220,17 +220,23 @@ def _insert(subtask_id: int, values: list[tuple[Any, ...]]) -> list[int]:
     """INSERT the rows of a step just written; their ids in row order."""
     if not values:
         return []
+    insert_values(values)
+    cursor = db.execute_sql(
+        f'SELECT "id" FROM "execution" WHERE "subtask_id" = {db.param} ORDER BY "id"',
+        (subtask_id,),
+    )
+    return [r[0] for r in cursor.fetchall()]
+
+
+def insert_values(values: list[tuple[Any, ...]]) -> None:
+    """INSERT execution rows (COLUMNS order), in order: one prepared INSERT run for each row on
+    SQLite, one COPY on PostgreSQL."""
     if is_postgres():
         statements.debug((COPY, ()))  # as peewee logs those it runs, for statement counts
         db.cursor().copy_expert(COPY, io.StringIO(copy_text(values)))
     else:
         statements.debug((INSERT_ONE, ()))
         db.cursor().executemany(INSERT_ONE, values)  # prepared once: no SQL text per row
-    cursor = db.execute_sql(
-        f'SELECT "id" FROM "execution" WHERE "subtask_id" = {db.param} ORDER BY "id"',
-        (subtask_id,),
-    )
-    return [r[0] for r in cursor.fetchall()]
 
 
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from master.db.models import Account, Execution, Task
 from master.domain import (
@@ -28,9 +29,9 @@ from master.domain import (
     SshTarget,
     StepKind,
 )
-from master.errors import NotFound
+from master.errors import JobfleetError, NotFound
 from master.slaves.sessions import SlaveSessions
-from master.store import catalogue, files, slaves, tasks, taskstart
+from master.store import catalogue, files, slaves, tasks, taskstart, taskstarts
 from master.tasks import hosts, routing, versions, waves
 
 Planner = Callable[[], NewTask | Task]
@@ -72,6 +73,70 @@ def launch_planned(
     task, rows = taskstart.start_task(new, max_running, placements, spec, versions.starting)
     targets = {p.node: p.ssh for p in placements if p.ssh is not None}
     return Launched(task, len(new.steps), False, rows, first, targets)
+
+
+def launch_many(
+    news: list[NewTask], max_running: int, sessions: SlaveSessions, opened: Opener
+) -> list[Launched | JobfleetError]:
+    """Write planned tasks whose first step is plain (`fast_step`), started, in one write
+    transaction (store/taskstarts.py): for each, in order, its Launched or why it was not
+    written. Tasks planned alike (a tick's fires of one job share their steps) are routed once."""
+    routes = Routes(sessions, opened)
+    ready = [routes.start(new) for new in news]
+    starts = [s for _, s in ready if isinstance(s, taskstarts.Start)]
+    written = iter(taskstarts.start_tasks(starts, max_running, versions.starting) if starts else [])
+    out: list[Launched | JobfleetError] = []
+    for new, (first, start) in zip(news, ready, strict=True):
+        result = start if isinstance(start, JobfleetError) else next(written)
+        if isinstance(result, JobfleetError):
+            out.append(result)
+            continue
+        task, rows = result
+        ssh = {p.node: p.ssh for p in routes.placed(start) if p.ssh is not None}
+        out.append(Launched(task, len(new.steps), False, rows, first, ssh))
+    return out
+
+
+class Routes:
+    """A batch's first steps planned and routed once per distinct step: tasks planned alike
+    share their steps' spec objects (cron/starts.py plans a tick's fires of a job once)."""
+
+    def __init__(self, sessions: SlaveSessions, opened: Opener) -> None:
+        self.sessions = sessions
+        self.opened = opened
+        self._found: dict[tuple[int, int, Any], tuple[Any, PlannedStep, Routed]] = {}
+
+    def start(self, new: NewTask) -> tuple[PlannedStep, taskstarts.Start | JobfleetError]:
+        """The task's first step, and what to write for it (or why it cannot start)."""
+        spec = new.steps[0].spec
+        alike = (new.project_id, id(spec), new.mode)
+        found = self._found.get(alike)
+        if found is None or found[0] is not spec:  # the id of another object, since freed
+            found = (spec, *self._route(new))
+            self._found[alike] = found
+        _, first, routed = found
+        if isinstance(routed, JobfleetError):
+            return first, routed
+        placements, started_spec = routed
+        return first, taskstarts.Start(new, placements, started_spec)
+
+    def _route(self, new: NewTask) -> tuple[PlannedStep, Routed]:
+        first = fast_step(new)
+        if first is None:
+            raise ValueError(f"task {new.uuid}: its first step is not a plain one")
+        try:
+            placements = _placements(new.project_id, first, self.sessions, self.opened)
+        except JobfleetError as exc:
+            return first, exc
+        return first, (placements, first.to_json() if first.cited else None)
+
+    @staticmethod
+    def placed(start: taskstarts.Start | JobfleetError) -> list[Placement]:
+        return start.placements if isinstance(start, taskstarts.Start) else []
+
+
+Routed = tuple[list[Placement], dict[str, Any] | None] | JobfleetError
+"""A first step's placements and its spec as it starts, or why it cannot be routed."""
 
 
 def fast_step(new: NewTask) -> PlannedStep | None:

@@ -26,7 +26,7 @@ from master.domain import (
     StepKind,
 )
 from master.errors import AlreadyExists, ResourceExhausted
-from master.store import tasks, taskstart
+from master.store import tasks, taskstart, taskstarts
 from tests import pg
 
 
@@ -122,3 +122,47 @@ def test_many_nodes_are_written_in_node_order(database: peewee.Database) -> None
 
     assert [r.node for r in tasks.executions(task.id)] == [p.node for p in placed]
     assert [r.id for r in rows] == [r.id for r in tasks.executions(task.id)]
+
+
+def test_tasks_written_started_together_hold_what_each_written_alone_holds(
+    database: peewee.Database,
+) -> None:
+    spec = {"n": 0, "cited": "read at the start"}
+    alone, _ = taskstart.start_task(NEW, 0, PLACED, spec, no_versions)
+    one_node = [Placement("web9", "s9")]
+    batch = [
+        taskstarts.Start(dataclasses.replace(NEW, uuid="a"), PLACED, spec),
+        taskstarts.Start(dataclasses.replace(NEW, uuid="b", steps=NEW.steps[:1]), one_node),
+        taskstarts.Start(NEW, PLACED, spec),  # no uuid: one is drawn
+    ]
+
+    written = taskstarts.start_tasks(batch, 0, no_versions)
+
+    started = [cast(tuple[Task, list[Execution]], w) for w in written]
+    assert stored(started[0][0].id) == stored(alone.id) == stored(started[2][0].id)
+    assert [t.uuid for t, _ in started][:2] == ["a", "b"] and started[2][0].uuid
+    assert [(e.node, e.status) for e in started[1][1]] == [("web9", "pending")]
+    assert stored(started[1][0].id)["steps"] == [(0, "running", '{"n": 0}', True, None)]
+    for task, rows in started:
+        assert task.__data__ == tasks.get_by_id(task.id).__data__ | {"id": task.id}
+        assert [r.__data__ for r in rows] == [r.__data__ for r in tasks.executions(task.id)]
+
+
+def test_a_task_refused_in_a_batch_leaves_the_others_written(database: peewee.Database) -> None:
+    taskstart.start_task(dataclasses.replace(NEW, uuid="taken"), 0, PLACED, None, no_versions)
+    versioned = lambda t: [("web1", "VERSION", f"Do_{t.uuid}")]  # noqa: E731
+    batch = [
+        taskstarts.Start(dataclasses.replace(NEW, uuid=u), PLACED) for u in ("x", "taken", "x", "y")
+    ]
+
+    written = taskstarts.start_tasks(batch, 3, versioned)  # 1 open: room for two more
+
+    assert isinstance(written[0], tuple) and written[0][0].uuid == "x"
+    assert isinstance(written[1], AlreadyExists) and isinstance(written[2], AlreadyExists)
+    assert isinstance(written[3], tuple) and written[3][0].uuid == "y"
+    more = taskstarts.start_tasks(
+        [taskstarts.Start(dataclasses.replace(NEW, uuid="z"), [])], 3, versioned
+    )
+    assert isinstance(more[0], ResourceExhausted)
+    assert Task.select().count() == 3 and Execution.select().count() == 9
+    assert [v.value for v in VersionVariable.select()] == ["Do_y"]

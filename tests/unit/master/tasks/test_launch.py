@@ -31,7 +31,7 @@ from master.domain import (
     StepKind,
     TaskStatus,
 )
-from master.errors import ResourceExhausted
+from master.errors import AlreadyExists, ResourceExhausted
 from master.store import files, tasks
 from master.tasks import launch, submit
 from master.tasks.quotas import Quotas
@@ -261,3 +261,44 @@ def test_a_job_submitted_again_under_its_uuid_counts_no_start(database: Any) -> 
 
     (first, created), *rest = answers
     assert created and rest == [(first, False), (first, False)]
+
+
+def test_tasks_started_together_write_and_send_what_each_started_alone_does(
+    core: Core, statements: Statements
+) -> None:
+    saved = job(cmd("deploy", "web1"))
+    values = {"version": "1.2", "ip": "web1,web2"}
+
+    async def scenario() -> tuple[Written, list[Written], list[Any], list[str]]:
+        web1 = await core.attach("web1")
+        sub = JobSubmission(1, job_uuid=saved.uuid, variables=values, submitter="me")
+        new = await core.run_db(submit.job_task, sub, RenderLimit())
+        snapshot, opened = core.sessions.snapshot(), core.engine.opened
+        alone = await core.run_db(
+            launch.launch_planned, dataclasses.replace(new, uuid="alone"), 0, snapshot, opened
+        )
+        await core.engine.begin(alone)
+        alone_sent = orders(web1)
+        news = [dataclasses.replace(new, uuid=u) for u in ("b1", "alone", "b2", "b3")]
+        statements.sql.clear()
+        together = await core.run_db(launch.launch_many, news, 0, snapshot, opened)
+        sql = list(statements.sql)
+        for launched in together:
+            if isinstance(launched, launch.Launched):
+                await core.engine.begin(launched)
+        assert orders(web1) == alone_sent * 3
+        alike = [
+            await core.run_db(written, t.task.id)
+            for t in together
+            if isinstance(t, launch.Launched)
+        ]
+        return await core.run_db(written, alone.task.id), alike, together, sql
+
+    alone, alike, together, sql = core.run(scenario())
+
+    assert alike == [alone] * 3
+    assert isinstance(together[1], AlreadyExists)
+    kept = {(v.node, v.name, v.value) for v in VersionVariable.select()}
+    assert kept == {("web1", "VERSION", "Do_1.2"), ("web2", "VERSION", "Do_1.2")}
+    # routed once, then each table written once for all of them
+    assert len(sql) <= 10, sql
