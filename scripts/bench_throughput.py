@@ -9,7 +9,8 @@ A master and one slave (real processes on loopback), then:
     tasks / (first submit -> last success), limit 1,000;
 (b) submit -> success p50 and p99 at that load: the master's finished_at of up to --sample
     tasks (GetTask after the run) minus the client's clock at submit; limit p99 250 ms;
-(c) the master's CPU seconds per task over (a) (its utime+stime: steady on a shared machine);
+(c) the master's CPU seconds per task over (a) (its utime+stime: steady on a shared machine),
+    and the slave's beside it;
 (d) submit -> success at low load: one client, one task at a time, followed to its end
     (FollowTask), p50 of --runs (50); limit 20 ms;
 (e) the peer: gRPC unary calls/s with the same clients on a trivial grpc.aio echo server in a
@@ -209,16 +210,17 @@ def profile(pid: int, seconds: float, out: Path, spy: str) -> subprocess.Popen[b
 
 
 def measure(fleet: Fleet, args: argparse.Namespace, out: benchlib.Figures) -> None:
-    pid = fleet.daemons[0].proc.pid
+    pid, slave_pid = fleet.daemons[0].proc.pid, fleet.daemons[1].proc.pid
     asyncio.run(low_load(fleet.master, 1 if args.quick else 5))  # warm-up
-    rates, cpu, at_load = [], [], []
+    rates, cpu, slave_cpu, at_load = [], [], [], []
     for _ in range(benchlib.repeat(args, 1)):
-        spent = cpu_seconds(pid)
+        spent, slave_spent = cpu_seconds(pid), cpu_seconds(slave_pid)
         spy = profile(pid, args.seconds, Path(args.profile), args.py_spy) if args.profile else None
         load = asyncio.run(sustain(fleet.master, args.clients, args.seconds, args.window))
         tasks = len(load.submitted)
         rates.append(tasks / (load.ended - load.began))
         cpu.append((cpu_seconds(pid) - spent) / tasks * 1000)
+        slave_cpu.append((cpu_seconds(slave_pid) - slave_spent) / tasks * 1000)
         at_load += asyncio.run(latencies(fleet.master, load, args.sample))
         if spy:
             spy.wait()
@@ -228,6 +230,7 @@ def measure(fleet: Fleet, args: argparse.Namespace, out: benchlib.Figures) -> No
     out.add("(b) submit -> success at that load, p50", "ms", [percentile(at_load, 50)])
     out.add("(b) submit -> success at that load, p99", "ms", [percentile(at_load, 99)])
     out.add("(c) master CPU per task at that load", "ms", cpu, "its utime+stime / tasks")
+    out.add("(c) slave CPU per task at that load", "ms", slave_cpu, "its utime+stime / tasks")
     lows = asyncio.run(low_load(fleet.master, args.runs))
     out.add("(d) submit -> success at low load, p50", "ms", [percentile(lows, 50)], "1 client")
     calls = [asyncio.run(echo_rate(args.clients, args.echo_seconds))]

@@ -177,6 +177,14 @@ class Cgroup:
 
     def remove(self) -> bool:
         """rmdir it (and what members made below it); False while a process is inside."""
+        try:
+            os.rmdir(self.path)  # nearly always: empty, and nothing made below it
+        except FileNotFoundError:
+            return True
+        except OSError:
+            pass  # busy: a process inside, or cgroups below (the walk says which)
+        else:
+            return True
         for directory, _, _ in os.walk(self.path, topdown=False):
             try:
                 os.rmdir(directory)

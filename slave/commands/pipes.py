@@ -1,10 +1,10 @@
 """A command's stdout and stderr pipes read as one sequence of pieces, in order of arrival.
 
-Each pipe gets a protocol of its own that appends what it reads to one shared queue, so the
-order is the order in which the event loop saw the bytes (a StreamReader per pipe would lose
-it: two pending reads finish in no particular order). Past `limit` bytes queued, both pipes
-stop being read until the pump takes some: a slow master pauses the command, as a full
-terminal would.
+Each pipe's reader (a callback of the event loop's selector) appends what it reads to one
+shared queue, so the order is the order in which the event loop saw the bytes (a StreamReader
+per pipe would lose it: two pending reads finish in no particular order). Past `limit` bytes
+queued, both pipes stop being read until the pump takes some: a slow master pauses the
+command, as a full terminal would.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import contextlib
 import fcntl
 import os
 from collections import deque
-from functools import partial
 
 from slave.messages import Piece
 
@@ -32,54 +31,66 @@ def output_pipe() -> tuple[int, int]:
     return read_end, write_end
 
 
-class _Pipe(asyncio.Protocol):
-    def __init__(self, pair: PipePair, stderr: bool) -> None:
-        self._pair = pair
-        self._stderr = stderr
-
-    def data_received(self, data: bytes) -> None:
-        self._pair.arrived(Piece(self._stderr, data))
-
-    def eof_received(self) -> None:
-        self._pair.ended(self._stderr)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._pair.ended(self._stderr)
+READ_SIZE = PIPE_CAPACITY
+"""The most one read takes (a full pipe at once)."""
 
 
 class PipePair:
-    """stdout and stderr of one command; `read_piece` gives what came, as it came."""
+    """stdout and stderr of one command; `read_piece` gives what came, as it came.
 
-    def __init__(self, limit: int) -> None:
+    Each descriptor is read straight from the event loop's selector (add_reader + os.read):
+    a transport and a protocol per pipe cost more than the reading itself for a short run."""
+
+    def __init__(self, limit: int, stdout_fd: int, stderr_fd: int) -> None:
         self._limit = limit
+        self._loop = asyncio.get_running_loop()
+        self._fds = {False: stdout_fd, True: stderr_fd}
+        """The descriptors still open, by stream (True = stderr)."""
         self._pieces: deque[Piece] = deque()
         self._size = 0
-        self._open = {False, True}
-        self._transports: list[asyncio.ReadTransport] = []
         self._waiter: asyncio.Future[None] | None = None
         self._paused = False
 
     @classmethod
     async def connect(cls, stdout_fd: int, stderr_fd: int, limit: int) -> PipePair:
-        """Read both fds (owned from now on: closed by `close`, or here if this fails)."""
-        pair = cls(limit)
-        loop = asyncio.get_running_loop()
-        files = [os.fdopen(fd, "rb", buffering=0) for fd in (stdout_fd, stderr_fd)]
+        """Read both fds (owned from now on: closed by `close` or at end of file, or here if
+        this fails)."""
+        pair = cls(limit, stdout_fd, stderr_fd)
         try:
-            for stderr, pipe in zip((False, True), files, strict=True):
-                transport, _ = await loop.connect_read_pipe(partial(_Pipe, pair, stderr), pipe)
-                pair._transports.append(transport)
+            for stderr, fd in pair._fds.items():
+                os.set_blocking(fd, False)
+                pair._loop.add_reader(fd, pair._readable, stderr)
         except BaseException:
             pair.close()
-            for pipe in files[len(pair._transports) :]:
-                pipe.close()
             raise
         return pair
+
+    def _readable(self, stderr: bool) -> None:
+        fd = self._fds.get(stderr)
+        if fd is None:
+            return
+        try:
+            data = os.read(fd, READ_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""  # a broken pipe ends the stream, as end of file does
+        if data:
+            self.arrived(Piece(stderr, data))
+        else:
+            self._close_fd(stderr)
+            self.ended(stderr)
+
+    def _close_fd(self, stderr: bool) -> None:
+        fd = self._fds.pop(stderr, None)
+        if fd is not None:
+            self._loop.remove_reader(fd)
+            os.close(fd)
 
     async def read_piece(self, limit: int) -> Piece:
         """The oldest unread piece (at most `limit` bytes of it); Piece(False, b"") once both
         pipes are at end of file and everything was read."""
-        while not self._pieces and self._open:
+        while not self._pieces and self._fds:
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter
@@ -112,8 +123,9 @@ class PipePair:
 
     def close(self) -> None:
         """Stop reading (a child still holding a pipe gets EPIPE)."""
-        for transport in self._transports:
-            transport.close()
+        for stderr in list(self._fds):
+            self._close_fd(stderr)
+        self._wake()
 
     def arrived(self, piece: Piece) -> None:
         self._pieces.append(piece)
@@ -123,18 +135,15 @@ class PipePair:
         self._wake()
 
     def ended(self, stderr: bool) -> None:
-        self._open.discard(stderr)
         self._wake()
 
     def _pause(self, paused: bool) -> None:
         self._paused = paused
-        for transport in self._transports:
-            if transport.is_closing():
-                continue
+        for stderr, fd in self._fds.items():
             if paused:
-                transport.pause_reading()
+                self._loop.remove_reader(fd)
             else:
-                transport.resume_reading()
+                self._loop.add_reader(fd, self._readable, stderr)
 
     def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():

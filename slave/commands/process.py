@@ -24,13 +24,13 @@ import secrets
 import shutil
 import signal
 import subprocess
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from slave.commands.cgroups import Cgroup, CgroupRoot, gated, through_sh
 from slave.commands.pipes import PipePair, output_pipe
+from slave.commands.reaping import Process, start_process
 from slave.commands.runas import RunAs
 from slave.commands.warm import Warm, WarmRoot, program
 from slave.messages import RunRequest, ScriptType
@@ -66,7 +66,7 @@ class Child:
     """A started command: its process (= group leader), the read ends of its stdout and
     stderr, its directory, and where all its processes are."""
 
-    proc: asyncio.subprocess.Process
+    proc: Process
     output: PipePair
     run_dir: Path
     """The run's own directory (its script, whatever it writes beside it)."""
@@ -81,15 +81,17 @@ class Child:
         self.output.close()
 
     async def remove_files(self) -> None:
-        """Remove the run's directory, in a thread: the run decides how much it holds."""
-        await asyncio.to_thread(remove_run_dir, self.run_dir)
+        """Remove the run's directory: at once when it holds its script alone (nearly always),
+        else in a thread, as the run decides how much it holds."""
+        if not _remove_lone_file(self.run_dir):
+            await asyncio.to_thread(remove_run_dir, self.run_dir)
 
 
 def write_script(request: RunRequest, run_as: RunAs, work_dir: Path) -> Path:
     """A directory of the run's own under `work_dir` (0700, owned by the account it runs as,
     so no other account reads its script or its files), with the script in it."""
     assert request.script_type is not None
-    run_dir = Path(tempfile.mkdtemp(prefix=f"exec-{request.execution_id}-", dir=work_dir))
+    run_dir = _new_run_dir(work_dir, f"exec-{request.execution_id}-")
     script = run_dir / f"exec-{request.execution_id}{_SUFFIXES[request.script_type]}"
     try:
         fd = os.open(script, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o700)
@@ -103,6 +105,32 @@ def write_script(request: RunRequest, run_as: RunAs, work_dir: Path) -> Path:
         remove_run_dir(run_dir)
         raise
     return script
+
+
+def _new_run_dir(work_dir: Path, prefix: str) -> Path:
+    """A new 0700 directory `<prefix><random>` under `work_dir` (as mkdtemp, with less work)."""
+    while True:
+        run_dir = work_dir / f"{prefix}{secrets.token_hex(5)}"
+        try:
+            os.mkdir(run_dir, 0o700)
+        except FileExistsError:
+            continue
+        return run_dir
+
+
+def _remove_lone_file(run_dir: Path) -> bool:
+    """Remove the directory if it holds one plain file (or symlink) and nothing else; False
+    (nothing or part removed) when it holds more, or a directory: rmtree's work."""
+    try:
+        names = os.listdir(run_dir)
+        if len(names) > 1:
+            return False
+        for name in names:
+            os.unlink(os.path.join(run_dir, name))  # a symlink goes, its target stays
+        os.rmdir(run_dir)
+    except OSError:
+        return False
+    return True
 
 
 def remove_run_dir(run_dir: Path) -> None:
@@ -151,7 +179,7 @@ async def spawn(
         return await _connect(warm.proc, warm.read_fds, script.parent, tree, cgroups, read_limit)
     cgroup = _new_cgroup(cgroups, request.execution_id)
     try:
-        proc, read_fds, gate = await _exec(launcher, command, env, run_as.cwd(), cgroup is not None)
+        proc, read_fds, gate = _exec(launcher, command, env, run_as.cwd(), cgroup is not None)
     except OSError as exc:
         remove_run_dir(script.parent)
         _release(cgroups, cgroup)
@@ -169,7 +197,7 @@ async def spawn(
 
 
 async def _connect(
-    proc: asyncio.subprocess.Process,
+    proc: Process,
     read_fds: tuple[int, int],
     run_dir: Path,
     tree: Tree,
@@ -191,14 +219,33 @@ def _take_warm(
     the ordinary way. FileNotFoundError when the interpreter is missing, as _exec says it."""
     if not isinstance(cgroups, WarmRoot):
         return None
-    if shutil.which(argv[0], path=env.get("PATH", os.defpath)) is None:
-        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), argv[0])
+    _must_find(argv[0], env)
     text = program(launcher, through_sh(argv, env), env, cwd)
     while text is not None and (warm := cgroups.warm.take()) is not None:
         if warm.launch(text):
             return warm
         cgroups.warm.drop(warm)
     return None
+
+
+_FOUND: dict[tuple[str, str], str] = {}
+"""(program, PATH) -> where it was found: one access() per run instead of a PATH walk."""
+_FOUND_MAX = 64
+
+
+def _must_find(program: str, env: Mapping[str, str]) -> None:
+    """FileNotFoundError, as an exec would raise it, unless `program` is on the env's PATH."""
+    key = (program, env.get("PATH", os.defpath))
+    found = _FOUND.get(key)
+    if found is not None and os.access(found, os.X_OK):
+        return
+    found = shutil.which(program, path=key[1])
+    if found is None:
+        _FOUND.pop(key, None)
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), program)
+    if len(_FOUND) >= _FOUND_MAX:
+        _FOUND.clear()
+    _FOUND[key] = found
 
 
 def _abandon(tree: Tree, run_dir: Path, cgroups: CgroupRoot | None) -> None:
@@ -245,9 +292,9 @@ def _release(cgroups: CgroupRoot | None, cgroup: Cgroup | None) -> None:
         cgroups.release(cgroup)
 
 
-async def _exec(
+def _exec(
     launcher: list[str], argv: list[str], env: dict[str, str], cwd: str, behind_gate: bool
-) -> tuple[asyncio.subprocess.Process, tuple[int, int], int | None]:
+) -> tuple[Process, tuple[int, int], int | None]:
     """Start `launcher + argv`; returns the process, the read ends of its stdout and stderr,
     and with `behind_gate` the write end of the gate argv waits behind (cgroups.gated).
     setpriv or sh would only say "not found" on the output: a missing interpreter is an error
@@ -256,21 +303,19 @@ async def _exec(
     Nothing runs between fork and exec but CPython's own C code, so CPython uses vfork (no
     user=/group=/preexec_fn: see runas.py); the launcher switches the account."""
     wrapped = behind_gate or bool(launcher)
-    if wrapped and shutil.which(argv[0], path=env.get("PATH", os.defpath)) is None:
-        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), argv[0])
+    if wrapped:
+        _must_find(argv[0], env)
     out_read, out_write = output_pipe()
     err_read, err_write = output_pipe()
     gate_in, gate = os.pipe() if behind_gate else (subprocess.DEVNULL, None)
     try:
-        proc = await asyncio.create_subprocess_exec(
-            *launcher,
-            *(gated(argv, env) if behind_gate else argv),
+        proc = start_process(
+            [*launcher, *(gated(argv, env) if behind_gate else argv)],
             stdin=gate_in,
             stdout=out_write,
             stderr=err_write,
             env=env,
             cwd=cwd,
-            start_new_session=True,
         )
     except BaseException:
         os.close(out_read)

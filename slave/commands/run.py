@@ -41,7 +41,8 @@ class RunProcess(Command[RunRequest]):
         self._kill_reason: str | None = None
         self._ended: tuple[Status, str] | None = None
         """Set when we ended the group (kill or timeout): the status and reason to report."""
-        self._interrupted = asyncio.Event()
+        self._interrupted: asyncio.Future[None] | None = None
+        """Done on a kill request while the process runs (made when it starts)."""
         self._exited = False
 
     def interrupt(self, reason: str) -> None:
@@ -49,7 +50,8 @@ class RunProcess(Command[RunRequest]):
         if self._kill_reason is None and not self._exited:
             logger.info("exec %d: kill requested: %s", self.execution_id, reason)
             self._kill_reason = reason
-            self._interrupted.set()
+            if self._interrupted is not None and not self._interrupted.done():
+                self._interrupted.set_result(None)
 
     async def start(self) -> None:
         if self._kill_reason is not None:  # killed before it could start
@@ -128,15 +130,15 @@ class RunProcess(Command[RunRequest]):
 
     async def _supervise(self, child: Child) -> int:
         """Wait for the main process; on timeout or interrupt end its whole group first."""
-        exit_wait = asyncio.ensure_future(child.proc.wait())
-        stop_wait = asyncio.ensure_future(self._interrupted.wait())
+        exit_wait = child.proc.wait()
+        self._interrupted = stop_wait = asyncio.get_running_loop().create_future()
+        if self._kill_reason is not None:  # asked while it was starting
+            stop_wait.set_result(None)
         waits: set[asyncio.Future[Any]] = {exit_wait, stop_wait}
-        try:
+        if not exit_wait.done():
             await asyncio.wait(
                 waits, timeout=self.request.timeout, return_when=asyncio.FIRST_COMPLETED
             )
-        finally:
-            stop_wait.cancel()
         if not exit_wait.done():
             if self._kill_reason is not None:
                 self._ended = (Status.KILLED, self._kill_reason)

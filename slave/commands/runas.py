@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import time
 from dataclasses import dataclass
 
 SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -44,12 +45,23 @@ class RunAs:
         """What goes in front of a command's argv to run it as this account ([] = no switch)."""
         if self.uid is None:
             return []
-        setpriv = shutil.which("setpriv", path=SAFE_PATH)
+        setpriv = _setpriv()
         if setpriv is None:
             raise RunAsError(f"cannot run as {self.name}: setpriv (util-linux) is missing")
         groups = f"--groups={','.join(map(str, self.groups))}" if self.groups else "--clear-groups"
         gid = self.uid if self.gid is None else self.gid
         return [setpriv, f"--reuid={self.uid}", f"--regid={gid}", groups, "--"]
+
+
+_setpriv_at: list[str] = []
+"""Where setpriv was found (once found: a PATH walk per run would cost more than the rest)."""
+
+
+def _setpriv() -> str | None:
+    if not _setpriv_at or not os.access(_setpriv_at[0], os.X_OK):
+        found = shutil.which("setpriv", path=SAFE_PATH)
+        _setpriv_at[:] = [found] if found else []
+    return _setpriv_at[0] if _setpriv_at else None
 
 
 def current_user() -> RunAs:
@@ -62,9 +74,27 @@ def current_user() -> RunAs:
     return RunAs(entry.pw_name, entry.pw_dir, entry.pw_shell or "/bin/sh")
 
 
+RESOLVED_FOR = 1.0
+"""Seconds an account, once looked up, is taken as it was: a burst of runs reads the account
+databases (/etc/passwd, /etc/group) once, and a change reaches runs within a second."""
+_resolved: dict[tuple[str, int], tuple[float, RunAs]] = {}
+
+
 def resolve_user(wanted: str) -> RunAs:
     """The account `wanted` names ("" = the slave's own); RunAsError when it is unknown, or
-    another account and the slave is not root."""
+    another account and the slave is not root. Looked up again after RESOLVED_FOR s."""
+    key, now = (wanted, os.geteuid()), time.monotonic()
+    cached = _resolved.get(key)
+    if cached is not None and now - cached[0] < RESOLVED_FOR:
+        return cached[1]
+    run_as = _look_up(wanted)  # a refusal is not kept: said again at each run
+    if len(_resolved) >= 64:
+        _resolved.clear()
+    _resolved[key] = (now, run_as)
+    return run_as
+
+
+def _look_up(wanted: str) -> RunAs:
     me = current_user()
     if not wanted or wanted == me.name:
         return me

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from slave.commands.cgroups import Cgroup, CgroupRoot
 from slave.commands.pipes import output_pipe
+from slave.commands.reaping import Process, start_process
 from slave.commands.runas import SAFE_PATH
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 class Warm:
     """One waiting shell: its process, the read ends of its stdout and stderr, its cgroup."""
 
-    proc: asyncio.subprocess.Process
+    proc: Process
     read_fds: tuple[int, int]
     gate: int
     cgroup: Cgroup
@@ -147,15 +148,13 @@ class WarmPool:
         err_read, err_write = output_pipe()
         gate_in, gate = os.pipe()
         try:
-            proc = await asyncio.create_subprocess_exec(
-                "/bin/sh",
-                "-s",
+            proc = start_process(
+                ["/bin/sh", "-s"],
                 stdin=gate_in,
                 stdout=out_write,
                 stderr=err_write,
                 env={"PATH": SAFE_PATH},
                 cwd="/",
-                start_new_session=True,
             )
         except BaseException:
             for fd in (out_read, err_read, gate):
@@ -189,7 +188,7 @@ class WarmPool:
             warm.discard()
         for warm in ready:
             with contextlib.suppress(subprocess.TimeoutExpired, asyncio.TimeoutError):
-                await asyncio.wait_for(warm.proc.wait(), 5.0)
+                await asyncio.wait_for(asyncio.shield(warm.proc.wait()), 5.0)
             self.root.release(warm.cgroup)
 
 
