@@ -215,6 +215,7 @@ CHECKS = [
 RUNS_WORK = ("/sendfile/",)
 
 
+@pytest.mark.timeout(400)  # ~3,000 requests: about a minute quiet, four and more under load
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_fuzzing_finds_no_server_error_and_every_refusal_is_enveloped(
     fuzzed: Fuzzed, mode: GenerationMode
