@@ -72,7 +72,7 @@ def static_check(project_id: int, sel: Selector, at: str) -> None:
 def known_nodes(project_id: int, names: list[str], at: str) -> list[str]:
     """Names mapped to canonical node names; unknown ones refused, all listed."""
     by_key: dict[str, str] = {}
-    for node in catalogue.project_nodes(project_id):
+    for node in catalogue.nodes_known_as(project_id, names):
         for key in (node.name, node.inip, node.exip):
             if key:
                 by_key.setdefault(key, node.name)
@@ -85,9 +85,8 @@ def known_nodes(project_id: int, names: list[str], at: str) -> list[str]:
 
 def check(project_id: int, names: list[str]) -> tuple[list[str], list[str]]:
     """(known, unknown) of names for this project."""
-    known_keys = {
-        k for n in catalogue.project_nodes(project_id) for k in (n.name, n.inip, n.exip) if k
-    }
+    rows = catalogue.nodes_known_as(project_id, names)
+    known_keys = {k for n in rows for k in (n.name, n.inip, n.exip) if k}
     agents = slaves.known([n for n in names if n not in known_keys], project_id)
     known = [n for n in names if n in known_keys or n in agents]
     return known, [n for n in names if n not in known]

@@ -1,0 +1,74 @@
+"""The reads a task's start makes (its project, the nodes and slaves it names), in SQL written
+once: peewee building the text of these small SELECTs cost more than running them, and every
+submit runs them. A node list is matched by SQL (name, inner or outer IP), never loaded whole
+into Python: a project of thousands of machines costs a submit naming one of them nothing more.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from master.db.connection import db
+from master.db.models import Node, Project, Slave
+
+PROJECT = f'SELECT * FROM "{Project._meta.table_name}" WHERE "id" = ? LIMIT 1'
+NODES_NAMED = f'SELECT * FROM "{Node._meta.table_name}" WHERE "project_id" = ? AND "name" IN '
+NODES_MATCHING = (
+    f'SELECT * FROM "{Node._meta.table_name}" WHERE "project_id" = ? AND ("name" IN {{0}} OR '
+    '"inip" IN {0} OR "exip" IN {0}) ORDER BY "name"'
+)
+"""Ordered by name: as SQLite read a project's nodes by its (project, name) index before."""
+SLAVES_NAMED = (
+    f'SELECT "name", "projects", "addresses" FROM "{Slave._meta.table_name}" WHERE "name" IN '
+)
+MATCH_AT_MOST = 1000
+"""Names matched in SQL at most; more (a start on thousands of machines) read the project's
+nodes whole, which is then about as many rows and one statement of fewer parameters."""
+
+
+@functools.cache
+def _text(sql: str, param: str) -> str:
+    """`sql` with the driver's placeholder (`?` for SQLite, `%s` for PostgreSQL)."""
+    return sql.replace("?", param)
+
+
+def _sql(sql: str) -> str:
+    param: Any = db.param
+    return _text(sql, str(param))
+
+
+@functools.cache
+def _marks(count: int) -> str:
+    return "(" + ", ".join(["?"] * count) + ")"
+
+
+def project(project_id: int) -> Project | None:
+    found: list[Project] = list(Project.raw(_sql(PROJECT), project_id))
+    return found[0] if found else None
+
+
+def nodes_named(project_id: int, names: list[str]) -> list[Node]:
+    """The project's nodes of those names (as catalogue.machines_named)."""
+    if not names:
+        return []
+    return list(Node.raw(_sql(NODES_NAMED + _marks(len(names))), project_id, *names))
+
+
+def nodes_matching(project_id: int, keys: list[str]) -> list[Node] | None:
+    """The project's nodes whose name, inner or outer IP is one of `keys`, by name; None when
+    there are too many keys to match in SQL (read the project's nodes instead)."""
+    if len(keys) > MATCH_AT_MOST:
+        return None
+    if not keys:
+        return []
+    sql = _sql(NODES_MATCHING.format(_marks(len(keys))))
+    return list(Node.raw(sql, project_id, *keys, *keys, *keys))
+
+
+def slaves_named(names: list[str]) -> list[tuple[str, str, str]]:
+    """(name, projects, addresses) of the slaves of those names."""
+    if not names:
+        return []
+    cursor = db.execute_sql(_sql(SLAVES_NAMED + _marks(len(names))), names)
+    return [(str(n), str(p), str(a)) for n, p, a in cursor.fetchall()]

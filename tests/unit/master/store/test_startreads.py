@@ -1,0 +1,58 @@
+"""A start's reads in SQL written once answer what peewee's queries answered: the project, the
+nodes named (by name or IP, only those), the slaves named; a list of names too long to match in
+SQL still finds every node."""
+
+from __future__ import annotations
+
+import peewee
+import pytest
+
+from master.catalogue import resolve
+from master.db.models import Node, Project
+from master.errors import InvalidArgument
+from master.store import catalogue, slaves, startreads, taskview
+from master.store import tasks as store_tasks
+from tests.unit.master.store.test_tasks import new_task
+
+
+def machines() -> None:
+    Node.create(project=1, name="web1", inip="10.0.0.1", exip="1.2.3.4", cloud_id=3)
+    Node.create(project=1, name="web2", inip="10.0.0.2")
+    Node.create(project=0, name="shared", inip="10.0.0.9")  # another project's
+    slaves.register("agent", "agent.host", ["127.0.0.1", "10.1.1.1"], "test")
+
+
+def test_the_reads_answer_what_peewee_reads(database: peewee.Database) -> None:
+    machines()
+    found = startreads.project(1)
+    assert found is not None and found.__data__ == Project.get_by_id(1).__data__
+    assert startreads.project(99) is None
+    named = catalogue.machines_named(1, ["web1", "shared", "agent"])
+    query = Node.select().where((Node.project == 1) & Node.name.in_(["web1"]))
+    assert [n.__data__ for n in named.values()] == [n.__data__ for n in query]
+    assert slaves.addresses_of(["agent", "web1"], 1) == {"agent": ["127.0.0.1", "10.1.1.1"]}
+    assert slaves.known(["agent", "web1"], 2) == {"agent"}
+    task = store_tasks.create(new_task())
+    assert taskview.by_id(task.id).__data__ == store_tasks.get_by_id(task.id).__data__
+
+
+def test_nodes_are_matched_by_name_or_address_and_only_those_are_read(
+    database: peewee.Database,
+) -> None:
+    machines()
+    rows = startreads.nodes_matching(1, ["10.0.0.1", "1.2.3.4", "web2", "10.0.0.9", "agent"])
+    assert rows is not None and [n.name for n in rows] == ["web1", "web2"]
+    names = ["10.0.0.1", "1.2.3.4", "web2", "agent"]
+    assert resolve.known_nodes(1, names, "nodes") == ["web1", "web2", "agent"]
+    assert resolve.check(1, ["10.0.0.2", "shared", "nope"]) == (["10.0.0.2"], ["shared", "nope"])
+
+
+def test_more_names_than_matched_in_sql_still_find_every_node(database: peewee.Database) -> None:
+    machines()
+    many = [f"n{i}" for i in range(startreads.MATCH_AT_MOST)] + ["10.0.0.2", "web1"]
+    assert startreads.nodes_matching(1, many) is None
+    with pytest.raises(InvalidArgument) as refused:
+        resolve.known_nodes(1, many, "nodes")
+    assert refused.value.field == "nodes" and "n0, n1" in str(refused.value)
+    assert "10.0.0.2" not in str(refused.value) and "web1" not in str(refused.value)
+    assert resolve.known_nodes(1, many[-2:] * 600, "nodes") == ["web2", "web1"]
