@@ -15,6 +15,7 @@ everywhere). The rows handed back are built from the values written, not read ba
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
 import io
 import json
@@ -29,7 +30,7 @@ from master.db.connection import db, is_postgres, write_transaction
 from master.db.models import Execution, Subtask, Task, utcnow
 from master.domain import ExecutionStatus, NewTask, Placement, SubtaskStatus
 from master.errors import AlreadyExists
-from master.store import tasks, vv
+from master.store import tasks, taskview, vv
 
 statements = logging.getLogger("peewee")
 M = TypeVar("M", bound=pw.Model)
@@ -72,19 +73,21 @@ def start_task(
     placements: list[Placement],
     spec: dict[str, Any] | None,
     versions: VersionValues,
-) -> tuple[Task, list[Execution]]:
+) -> tuple[Task, list[Execution], list[Subtask]]:
     """Write the task (refused as tasks.create refuses it) with its first step RUNNING and one
     execution per placement (a failed placement's already final, the others PENDING), and the
     version variables the task sets as it starts; `spec`: the first step as it starts, when it
-    read something then. The task and its executions, in node order."""
+    read something then. The task, its executions in node order and its steps, as a read of
+    them would find them."""
     now = utcnow()
     with write_transaction():
         task = _insert_task(new, max_running, now)
         vv.write(new.project_id, versions(task))
-        subtask_id = _insert_steps(task.id, new, now, spec)
+        steps = _insert_steps(task.id, new, now, spec)
+        subtask_id = steps[0].id
         rows = _execution_rows(task.id, subtask_id, placements, now)
         ids = _insert(subtask_id, rows)
-    return task, [_execution(i, row, now) for i, row in zip(ids, rows, strict=True)]
+    return task, [_execution(i, row, now) for i, row in zip(ids, rows, strict=True)], steps
 
 
 def _insert_task(new: NewTask, max_running: int, now: dt.datetime) -> Task:
@@ -99,18 +102,22 @@ def _insert_task(new: NewTask, max_running: int, now: dt.datetime) -> Task:
     return _model(Task, _insert_one(Task, values), values)
 
 
-def _insert_steps(task_id: int, new: NewTask, now: dt.datetime, spec: dict[str, Any] | None) -> int:
-    """The task's steps, the first one RUNNING since `now` (its spec `spec`, when given); the
-    first one's id."""
+def _insert_steps(
+    task_id: int, new: NewTask, now: dt.datetime, spec: dict[str, Any] | None
+) -> list[Subtask]:
+    """The task's steps, the first one RUNNING since `now` (its spec `spec`, when given), in
+    order: built from what was written when it is the only one, else read (the others' ids
+    are not known)."""
     first, *rest = tasks.step_rows(task_id, new)
     first.update(status=SubtaskStatus.RUNNING, started_at=now)
     if spec is not None:
         first["spec"] = json.dumps(spec)
     subtask_id = _insert_one(Subtask, first)
-    if rest:
-        sql, fields = _insert_sql(Subtask, db.param)
-        db.cursor().executemany(sql, [_db_values(fields, row) for row in rest])
-    return subtask_id
+    if not rest:
+        return [_model(Subtask, subtask_id, first)]
+    sql, fields = _insert_sql(Subtask, db.param)
+    db.cursor().executemany(sql, [_db_values(fields, row) for row in rest])
+    return taskview.subtasks(task_id)
 
 
 def _uuid_taken(project_id: int, uuid: str) -> bool:
@@ -170,10 +177,14 @@ def _insert_one(model: type[pw.Model], row: dict[str, Any]) -> int:
 
 
 def _model(model: type[M], row_id: int, row: dict[str, Any]) -> M:
-    """The row written as its model (its defaults filled in), as peewee's create returns it."""
+    """The row written as its model (its defaults filled in), each value as a read of it
+    would give it back (an enum member as its text): as taskview's reads find it."""
     found = model(__no_default__=1)
-    data = {f.name: _default(f) for f in model._meta.sorted_fields}
-    found.__data__ = data | row | {"id": row_id}
+    data = {}
+    for field in model._meta.sorted_fields:
+        value = row[field.name] if field.name in row else _default(field)
+        data[field.name] = value.value if isinstance(value, enum.Enum) else value
+    found.__data__ = data | {"id": row_id}
     return found
 
 

@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from master.db.models import Account, Execution, Task
+from master.db.models import Account, Execution, Subtask, Task
 from master.domain import (
     Blob,
+    ExecutionStatus,
     NewTask,
     Placement,
     PlannedStep,
@@ -32,6 +33,7 @@ from master.errors import NotFound
 from master.slaves.sessions import SlaveSessions
 from master.store import catalogue, files, slaves, tasks, taskstart
 from master.tasks import hosts, routing, versions, waves
+from master.tasks.taskview import TaskView
 
 Planner = Callable[[], NewTask | Task]
 """What was submitted, planned (a Task: the one the caller's uuid already names)."""
@@ -50,6 +52,17 @@ class Launched:
     rows: list[Execution] | None = None
     planned: PlannedStep | None = None
     targets: dict[str, SshTarget] = field(default_factory=dict)
+    subtasks: list[Subtask] = field(default_factory=list)
+
+    @property
+    def view(self) -> TaskView | None:
+        """The task as written, when that is how it is once its start is sent: started here
+        with an execution to send (the engine then changes nothing of it; with none, it
+        settles the step at once). None: read it after its start (TaskQueries.view)."""
+        pending = ExecutionStatus.PENDING
+        if self.rows is None or not any(r.status == pending for r in self.rows):
+            return None
+        return TaskView(self.task, self.rows, self.subtasks)
 
 
 def launch(plan: Planner, max_running: int, sessions: SlaveSessions, opened: Opener) -> Launched:
@@ -69,9 +82,9 @@ def launch_planned(
         return Launched(tasks.create(new, max_running), len(new.steps))
     placements = _placements(new.project_id, first, sessions, opened)
     spec = first.to_json() if first.cited else None
-    task, rows = taskstart.start_task(new, max_running, placements, spec, versions.starting)
+    task, rows, steps = taskstart.start_task(new, max_running, placements, spec, versions.starting)
     targets = {p.node: p.ssh for p in placements if p.ssh is not None}
-    return Launched(task, len(new.steps), False, rows, first, targets)
+    return Launched(task, len(new.steps), False, rows, first, targets, steps)
 
 
 def fast_step(new: NewTask) -> PlannedStep | None:

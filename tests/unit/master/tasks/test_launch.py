@@ -35,6 +35,7 @@ from master.errors import ResourceExhausted
 from master.store import files, tasks
 from master.tasks import launch, submit
 from master.tasks.quotas import Quotas
+from master.tasks.taskview import TaskView
 from tests.unit.master.mastertest import Core, PlayedSlave, seen_slaves
 from tests.unit.master.tasks.test_engine import cmd, copy, job
 
@@ -261,3 +262,35 @@ def test_a_job_submitted_again_under_its_uuid_counts_no_start(database: Any) -> 
 
     (first, created), *rest = answers
     assert created and rest == [(first, False), (first, False)]
+
+
+def test_the_view_a_start_answers_with_is_the_one_read_after_it(core: Core) -> None:
+    """A submit answers with the task as its start wrote it, not read again: the same rows,
+    column for column (and so the same etag) as a read right after finds; a start that
+    settles at once (no node reachable) or a uuid naming an existing task is read again."""
+    saved = job(cmd("true", "web1"), cmd("true", "web1"))
+
+    async def scenario() -> list[tuple[TaskView | None, TaskView]]:
+        await core.attach("web1")
+        seen_slaves("web3")
+        found = []
+        for started in (
+            await core.engine.start_command(command("web1")),
+            await core.engine.start_job(JobSubmission(1, job_uuid=saved.uuid, task_uuid="two")),
+            await core.engine.start_job(JobSubmission(1, job_uuid=saved.uuid, task_uuid="two")),
+            await core.engine.start_command(command("web3")),
+        ):
+            found.append((started.view, await core.queries.view(started.task)))
+        return found
+
+    (command_view, command_read), (job_view, job_read), again, away = core.run(scenario())
+
+    for view, read in ((command_view, command_read), (job_view, job_read)):
+        assert view is not None
+        assert [r.__data__ for r in [view.task, *view.executions, *view.subtasks]] == [
+            r.__data__ for r in [read.task, *read.executions, *read.subtasks]
+        ]
+        assert (view.note_count, view.etag) == (0, read.etag)
+    assert len(job_view.subtasks) == 2  # type: ignore[union-attr]
+    assert again[0] is None and again[1].task.id == job_read.task.id
+    assert away[0] is None and away[1].task.status == TaskStatus.FAIL
