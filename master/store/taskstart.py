@@ -73,12 +73,23 @@ def start_task(
     placements: list[Placement],
     spec: dict[str, Any] | None,
     versions: VersionValues,
-) -> tuple[Task, list[Execution], list[Subtask]]:
+) -> tuple[Task, list[Execution]]:
     """Write the task (refused as tasks.create refuses it) with its first step RUNNING and one
     execution per placement (a failed placement's already final, the others PENDING), and the
     version variables the task sets as it starts; `spec`: the first step as it starts, when it
-    read something then. The task, its executions in node order and its steps, as a read of
-    them would find them."""
+    read something then. The task and its executions, in node order."""
+    task, rows, _ = start_task_steps(new, max_running, placements, spec, versions)
+    return task, rows
+
+
+def start_task_steps(
+    new: NewTask,
+    max_running: int,
+    placements: list[Placement],
+    spec: dict[str, Any] | None,
+    versions: VersionValues,
+) -> tuple[Task, list[Execution], list[Subtask]]:
+    """As start_task, and the task's steps: each row as a read of it would find it."""
     now = utcnow()
     with write_transaction():
         task = _insert_task(new, max_running, now)

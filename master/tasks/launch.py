@@ -82,7 +82,8 @@ def launch_planned(
         return Launched(tasks.create(new, max_running), len(new.steps))
     placements = _placements(new.project_id, first, sessions, opened)
     spec = first.to_json() if first.cited else None
-    task, rows, steps = taskstart.start_task(new, max_running, placements, spec, versions.starting)
+    started = taskstart.start_task_steps(new, max_running, placements, spec, versions.starting)
+    task, rows, steps = started
     targets = {p.node: p.ssh for p in placements if p.ssh is not None}
     return Launched(task, len(new.steps), False, rows, first, targets, steps)
 

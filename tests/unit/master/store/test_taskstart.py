@@ -91,7 +91,7 @@ def test_a_task_written_started_holds_what_one_written_then_started_holds(
     general = tasks.create(NEW)
     tasks.start_step(general.id, 0, PLACED, spec)
 
-    task, rows, steps = taskstart.start_task(NEW, 0, PLACED, spec, no_versions)
+    task, rows, steps = taskstart.start_task_steps(NEW, 0, PLACED, spec, no_versions)
 
     assert stored(task.id) == stored(general.id)
     assert [r.__data__ for r in rows] == [r.__data__ for r in tasks.executions(task.id)]
@@ -102,7 +102,7 @@ def test_a_task_written_started_holds_what_one_written_then_started_holds(
 
 
 def test_a_refused_task_writes_nothing(database: peewee.Database) -> None:
-    first, _, _ = taskstart.start_task(
+    first, _ = taskstart.start_task(
         dataclasses.replace(NEW, uuid="mine"), 0, PLACED, None, no_versions
     )
     before = (Task.select().count(), Execution.select().count())
@@ -120,7 +120,7 @@ def test_a_refused_task_writes_nothing(database: peewee.Database) -> None:
 def test_many_nodes_are_written_in_node_order(database: peewee.Database) -> None:
     placed = [Placement(f"n{i:05d}", f"s{i % 7}") for i in range(3000)]
 
-    task, rows, _ = taskstart.start_task(NEW, 0, placed, None, no_versions)
+    task, rows = taskstart.start_task(NEW, 0, placed, None, no_versions)
 
     assert [r.node for r in tasks.executions(task.id)] == [p.node for p in placed]
     assert [r.id for r in rows] == [r.id for r in tasks.executions(task.id)]
