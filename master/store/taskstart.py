@@ -62,6 +62,7 @@ COLUMNS = (
 """Every column of `execution` but its id, in the order the INSERT names them."""
 _COLUMN_NAMES = ", ".join(f'"{Execution._meta.fields[c].column_name}"' for c in COLUMNS)
 RETURNING = ' RETURNING "id"'
+SKIP_TAKEN = " ON CONFLICT DO NOTHING"
 INSERT_ONE = f'INSERT INTO "execution" ({_COLUMN_NAMES}) VALUES ({", ".join("?" * len(COLUMNS))})'
 COPY = f'COPY "execution" ({_COLUMN_NAMES}) FROM STDIN'
 """How the executions go in: SQLite's one row INSERT run for each row, PostgreSQL's COPY."""
@@ -102,15 +103,21 @@ def start_task_steps(
 
 
 def _insert_task(new: NewTask, max_running: int, now: dt.datetime) -> Task:
-    """tasks.create's checks and task row, in SQL built once."""
+    """tasks.create's checks and task row, in SQL built once; the uuid checked by the INSERT
+    itself (the project's uuids are unique: a taken one writes nothing), not by a SELECT."""
     project_id = new.project_id
-    if new.uuid and _uuid_taken(project_id, new.uuid):
-        raise AlreadyExists(f"task {new.uuid} exists", "task_uuid")
     if max_running and _open_count(project_id, max_running) >= max_running:
+        if new.uuid and _uuid_taken(project_id, new.uuid):  # as before: that is said first
+            raise AlreadyExists(f"task {new.uuid} exists", "task_uuid")
         raise tasks.too_many_running(project_id, max_running)
-    uuid = new.uuid or _unused_uuid(project_id)
-    values = tasks.task_values(new, uuid, now)
-    return _model(Task, _insert_one(Task, values), values)
+    for _ in range(1 if new.uuid else tasks.UUID_TRIES):
+        values = tasks.task_values(new, new.uuid or tasks.new_uuid(), now)
+        task_id = _insert_new(Task, values)
+        if task_id is not None:
+            return _model(Task, task_id, values)
+    if new.uuid:
+        raise AlreadyExists(f"task {new.uuid} exists", "task_uuid")
+    raise AlreadyExists(f"no unused task uuid in {tasks.UUID_TRIES} draws", "task_uuid")
 
 
 def _insert_steps(
@@ -134,15 +141,6 @@ def _insert_steps(
 def _uuid_taken(project_id: int, uuid: str) -> bool:
     sql = f'SELECT 1 FROM "task" WHERE "project_id" = {db.param} AND "uuid" = {db.param} LIMIT 1'
     return db.execute_sql(sql, (project_id, uuid)).fetchone() is not None
-
-
-def _unused_uuid(project_id: int) -> str:
-    """As tasks.unused_uuid."""
-    for _ in range(tasks.UUID_TRIES):
-        uuid = tasks.new_uuid()
-        if not _uuid_taken(project_id, uuid):
-            return uuid
-    raise AlreadyExists(f"no unused task uuid in {tasks.UUID_TRIES} draws", "task_uuid")
 
 
 def _open_count(project_id: int, limit: int) -> int:
@@ -176,6 +174,17 @@ def _db_values(fields: list[pw.Field], row: dict[str, Any]) -> tuple[Any, ...]:
 
 def _default(field: pw.Field) -> Any:
     return field.default() if callable(field.default) else field.default
+
+
+def _insert_new(model: type[pw.Model], row: dict[str, Any]) -> int | None:
+    """INSERT one row unless it takes a unique key a row has (then nothing); its id, or None."""
+    sql, fields = _insert_sql(model, db.param)
+    params = _db_values(fields, row)
+    if is_postgres():
+        found = db.execute_sql(sql + SKIP_TAKEN + RETURNING, params).fetchone()
+        return None if found is None else int(found[0])
+    cursor = db.execute_sql(sql + SKIP_TAKEN, params)
+    return int(cursor.lastrowid) if cursor.rowcount == 1 else None
 
 
 def _insert_one(model: type[pw.Model], row: dict[str, Any]) -> int:
@@ -242,6 +251,9 @@ def _insert(subtask_id: int, values: list[tuple[Any, ...]]) -> list[int]:
     """INSERT the rows of a step just written; their ids in row order."""
     if not values:
         return []
+    if len(values) == 1:  # the common `true` on one node: its id from the INSERT
+        statements.debug((INSERT_ONE, ()))
+        return [_insert_values(values[0])]
     if is_postgres():
         statements.debug((COPY, ()))  # as peewee logs those it runs, for statement counts
         db.cursor().copy_expert(COPY, io.StringIO(copy_text(values)))
@@ -253,6 +265,15 @@ def _insert(subtask_id: int, values: list[tuple[Any, ...]]) -> list[int]:
         (subtask_id,),
     )
     return [r[0] for r in cursor.fetchall()]
+
+
+def _insert_values(row: tuple[Any, ...]) -> int:
+    """INSERT one execution (its values in COLUMNS order); its id."""
+    if is_postgres():
+        cursor = db.cursor()
+        cursor.execute(INSERT_ONE.replace("?", "%s") + RETURNING, row)
+        return int(cursor.fetchone()[0])
+    return int(db.cursor().execute(INSERT_ONE, row).lastrowid)
 
 
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

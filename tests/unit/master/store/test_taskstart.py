@@ -124,3 +124,24 @@ def test_many_nodes_are_written_in_node_order(database: peewee.Database) -> None
 
     assert [r.node for r in tasks.executions(task.id)] == [p.node for p in placed]
     assert [r.id for r in rows] == [r.id for r in tasks.executions(task.id)]
+
+
+def test_a_taken_uuid_is_refused_by_the_insert_and_a_drawn_one_drawn_again(
+    database: peewee.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken, _ = taskstart.start_task(
+        dataclasses.replace(NEW, uuid="mine"), 0, PLACED, None, no_versions
+    )
+    draws = iter(["mine", "mine", "fresh"])
+    monkeypatch.setattr(tasks, "new_uuid", lambda: next(draws))
+
+    drawn, rows = taskstart.start_task(NEW, 0, PLACED[:1], None, no_versions)  # one INSERT
+    with pytest.raises(AlreadyExists, match="task_uuid"):  # taken said first, over quota too
+        taskstart.start_task(dataclasses.replace(NEW, uuid="mine"), 2, PLACED, None, no_versions)
+    monkeypatch.setattr(tasks, "new_uuid", lambda: "mine")
+    with pytest.raises(AlreadyExists, match="no unused task uuid"):
+        taskstart.start_task(NEW, 0, PLACED, None, no_versions)
+
+    assert drawn.uuid == "fresh" and drawn.id != taken.id
+    assert [r.__data__ for r in rows] == [r.__data__ for r in tasks.executions(drawn.id)]
+    assert Task.select().count() == 2
