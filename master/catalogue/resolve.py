@@ -76,11 +76,13 @@ def known_nodes(project_id: int, names: list[str], at: str) -> list[str]:
         for key in (node.name, node.inip, node.exip):
             if key:
                 by_key.setdefault(key, node.name)
-    agents = slaves.known([n for n in names if n not in by_key], project_id)
+    canonical = list(dict.fromkeys(by_key.get(n, n) for n in names))
+    # every name, as given and as known: a start's routing reads the same slaves again
+    agents = slaves.known(list(dict.fromkeys(names + canonical)), project_id)
     unknown = [n for n in names if n not in by_key and n not in agents]
     if unknown:
         raise InvalidArgument(f"unknown node(s): {', '.join(unknown)}", at)
-    return list(dict.fromkeys(by_key.get(n, n) for n in names))
+    return canonical
 
 
 def check(project_id: int, names: list[str]) -> tuple[list[str], list[str]]:

@@ -31,7 +31,7 @@ from master.domain import (
 )
 from master.errors import NotFound
 from master.slaves.sessions import SlaveSessions
-from master.store import catalogue, files, slaves, tasks, taskstart
+from master.store import catalogue, files, slaves, startreads, tasks, taskstart
 from master.tasks import hosts, routing, versions, waves
 from master.tasks.taskview import TaskView
 
@@ -66,11 +66,13 @@ class Launched:
 
 
 def launch(plan: Planner, max_running: int, sessions: SlaveSessions, opened: Opener) -> Launched:
-    """Plan what was submitted and write it, started when its first step allows."""
-    new = plan()
-    if isinstance(new, Task):
-        return Launched(new, existing=True)
-    return launch_planned(new, max_running, sessions, opened)
+    """Plan what was submitted and write it, started when its first step allows (routing
+    reads again none of the nodes and slaves planning read: startreads.remembered)."""
+    with startreads.remembered():
+        new = plan()
+        if isinstance(new, Task):
+            return Launched(new, existing=True)
+        return launch_planned(new, max_running, sessions, opened)
 
 
 def launch_planned(

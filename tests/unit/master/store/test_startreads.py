@@ -4,6 +4,10 @@ SQL still finds every node."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Iterator
+
 import peewee
 import pytest
 
@@ -56,3 +60,39 @@ def test_more_names_than_matched_in_sql_still_find_every_node(database: peewee.D
     assert refused.value.field == "nodes" and "n0, n1" in str(refused.value)
     assert "10.0.0.2" not in str(refused.value) and "web1" not in str(refused.value)
     assert resolve.known_nodes(1, many[-2:] * 600, "nodes") == ["web2", "web1"]
+
+
+def test_a_start_reads_the_nodes_and_slaves_it_names_once(database: peewee.Database) -> None:
+    """Routing's reads of the nodes and slaves planning read are answered from planning's, and
+    answer what a read would; a name planning did not decide is read."""
+    machines()
+    names = ["10.0.0.1", "agent"]
+    fresh = (catalogue.machines_named(1, ["web1", "agent"]), slaves.addresses_of(names, 1))
+    with count_statements() as sql, startreads.remembered():
+        canonical = resolve.known_nodes(1, names, "nodes")
+        before = len(sql)
+        again = (catalogue.machines_named(1, canonical), slaves.addresses_of(canonical, 1))
+        reread = len(sql) - before
+        catalogue.machines_named(1, ["web2"])  # not decided by planning's read
+    assert canonical == ["web1", "agent"] and again == fresh
+    assert (before, reread, len(sql)) == (2, 0, 3)
+
+
+@contextlib.contextmanager
+def count_statements() -> Iterator[list[str]]:
+    """The SQL statements run meanwhile (as peewee logs them)."""
+    sql: list[str] = []
+
+    class Counter(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            sql.append(str(record.msg))
+
+    log, counter = logging.getLogger("peewee"), Counter(logging.DEBUG)
+    level = log.level
+    log.addHandler(counter)
+    log.setLevel(logging.DEBUG)
+    try:
+        yield sql
+    finally:
+        log.removeHandler(counter)
+        log.setLevel(level)

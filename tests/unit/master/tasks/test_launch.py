@@ -233,7 +233,7 @@ def test_a_command_starts_in_one_database_call_of_few_statements(
         core.engine.run_db = counted  # type: ignore[assignment]
         statements.sql.clear()
         task = await core.engine.submit_command(command("web1"))
-        assert calls == ["launch"] and len(statements.sql) <= 11, (calls, statements.sql)
+        assert calls == ["launch"] and len(statements.sql) <= 7, (calls, statements.sql)
         await web1.complete(await web1.order())
         await core.until(task, TaskStatus.SUCCESS)
 
