@@ -12,14 +12,14 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from master.db.connection import db
 from master.db.models import Node, Project, Slave
 
-PROJECT = f'SELECT * FROM "{Project._meta.table_name}" WHERE "id" = ? LIMIT 1'
+PROJECT = f'SELECT "id", "name", "created_at" FROM "{Project._meta.table_name}" WHERE "id" = ?'
 NODES_NAMED = f'SELECT * FROM "{Node._meta.table_name}" WHERE "project_id" = ? AND "name" IN '
 NODES_MATCHING = (
     f'SELECT * FROM "{Node._meta.table_name}" WHERE "project_id" = ? AND ("name" IN {{0}} OR '
@@ -80,8 +80,12 @@ def _marks(count: int) -> str:
 
 
 def project(project_id: int) -> Project | None:
-    found: list[Project] = list(Project.raw(_sql(PROJECT), project_id))
-    return found[0] if found else None
+    row = db.execute_sql(_sql(PROJECT), (project_id,)).fetchone()
+    if row is None:
+        return None
+    as_time: Callable[[Any], Any] = Project.created_at.python_value
+    created_at = as_time(row[2])
+    return Project(id=row[0], name=row[1], created_at=created_at)
 
 
 def nodes_named(project_id: int, names: list[str]) -> list[Node]:

@@ -5,6 +5,7 @@ SQL still finds every node."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Iterator
 
@@ -13,6 +14,7 @@ import pytest
 
 from master.catalogue import resolve
 from master.db.models import Node, Project
+from master.domain import Selector, SelectorType, Step, StepKind
 from master.errors import InvalidArgument
 from master.store import catalogue, slaves, startreads, taskview
 from master.store import tasks as store_tasks
@@ -96,3 +98,18 @@ def count_statements() -> Iterator[list[str]]:
     finally:
         log.removeHandler(counter)
         log.setLevel(level)
+
+
+def test_a_step_as_json_is_what_asdict_gives() -> None:
+    step = Step(
+        kind=StepKind.SCP,
+        name="copy",
+        nodes=Selector(SelectorType.GROUP, "web"),
+        src=Selector(SelectorType.FILESERVER, ""),
+        dst=Selector(SelectorType.VARIABLE, "${hosts}"),
+        everyone=True,
+        timeout_s=9,
+    )
+    assert step.to_json() == dataclasses.asdict(step)
+    assert list(step.to_json()) == list(dataclasses.asdict(step))
+    assert Step.from_json(step.to_json()) == step
