@@ -22,7 +22,7 @@ import json
 import secrets
 import shlex
 import string
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 # --- projects
@@ -268,7 +268,13 @@ class Step:
         ]
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """What asdict answers, built without its deep copies (every field is a scalar or a
+        Selector): each submit and each answer showing a step turns it into JSON."""
+        data = {name: getattr(self, name) for name in STEP_FIELDS}
+        for key in SELECTOR_FIELDS:
+            selector: Selector = data[key]
+            data[key] = {"type": selector.type, "content": selector.content}
+        return data
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> Step:
@@ -288,6 +294,10 @@ class CitedScript:
 
     script_type: ScriptType
     content: str
+
+
+STEP_FIELDS = tuple(f.name for f in fields(Step))
+SELECTOR_FIELDS = ("nodes", "src", "dst")
 
 
 @dataclass(frozen=True)

@@ -72,22 +72,23 @@ def static_check(project_id: int, sel: Selector, at: str) -> None:
 def known_nodes(project_id: int, names: list[str], at: str) -> list[str]:
     """Names mapped to canonical node names; unknown ones refused, all listed."""
     by_key: dict[str, str] = {}
-    for node in catalogue.project_nodes(project_id):
+    for node in catalogue.nodes_known_as(project_id, names):
         for key in (node.name, node.inip, node.exip):
             if key:
                 by_key.setdefault(key, node.name)
-    agents = slaves.known([n for n in names if n not in by_key], project_id)
+    canonical = list(dict.fromkeys(by_key.get(n, n) for n in names))
+    # every name, as given and as known: a start's routing reads the same slaves again
+    agents = slaves.known(list(dict.fromkeys(names + canonical)), project_id)
     unknown = [n for n in names if n not in by_key and n not in agents]
     if unknown:
         raise InvalidArgument(f"unknown node(s): {', '.join(unknown)}", at)
-    return list(dict.fromkeys(by_key.get(n, n) for n in names))
+    return canonical
 
 
 def check(project_id: int, names: list[str]) -> tuple[list[str], list[str]]:
     """(known, unknown) of names for this project."""
-    known_keys = {
-        k for n in catalogue.project_nodes(project_id) for k in (n.name, n.inip, n.exip) if k
-    }
+    rows = catalogue.nodes_known_as(project_id, names)
+    known_keys = {k for n in rows for k in (n.name, n.inip, n.exip) if k}
     agents = slaves.known([n for n in names if n not in known_keys], project_id)
     known = [n for n in names if n in known_keys or n in agents]
     return known, [n for n in names if n not in known]

@@ -15,6 +15,7 @@ from master.rpc.errors import streaming, unary
 from master.rpc.rendered import RenderedAnswers
 from master.tasks import conditions
 from master.tasks.engine import TaskEngine
+from master.tasks.launch import Launched
 from master.tasks.notes import TaskNotes
 from master.tasks.queries import LogPiece, TaskQueries, TaskView
 from master.tasks.runlogs import RunLogs
@@ -34,16 +35,15 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
     async def SubmitCommand(
         self, request: task_pb2.SubmitCommandRequest, context: Context
     ) -> task_pb2.SubmitCommandResponse:
-        task = await self.engine.submit_command(convert_task.command_spec(request))
-        view = await self.queries.view(task)
-        return task_pb2.SubmitCommandResponse(task=self._task(view))
+        started = await self.engine.start_command(convert_task.command_spec(request))
+        return task_pb2.SubmitCommandResponse(task=self._task(await self._started(started)))
 
     @unary
     async def SubmitCopy(
         self, request: task_pb2.SubmitCopyRequest, context: Context
     ) -> task_pb2.SubmitCopyResponse:
         step = convert_catalog.step(common_pb2.Step(name=request.name, scp=request.scp), "scp")
-        task = await self.engine.submit_copy(
+        started = await self.engine.start_copy(
             request.project_id,
             request.name,
             request.submitter or "api",
@@ -53,15 +53,15 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
             convert_task.run_mode(request.options),
             convert_task.run_options(request.options),
         )
-        return task_pb2.SubmitCopyResponse(task=self._task(await self.queries.view(task)))
+        return task_pb2.SubmitCopyResponse(task=self._task(await self._started(started)))
 
     @unary
     async def SubmitJob(
         self, request: task_pb2.SubmitJobRequest, context: Context
     ) -> task_pb2.SubmitJobResponse:
-        task, created = await self.engine.submit_job(convert_task.job_submission(request))
-        view = await self.queries.view(task)
-        return task_pb2.SubmitJobResponse(task=self._task(view), created=created)
+        started = await self.engine.start_job(convert_task.job_submission(request))
+        view = await self._started(started)
+        return task_pb2.SubmitJobResponse(task=self._task(view), created=not started.existing)
 
     @unary
     async def DryRun(
@@ -103,6 +103,11 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
         )
         view = await self.queries.view(task)
         return task_pb2.ControlSubtaskResponse(task=self._task(view))
+
+    async def _started(self, started: Launched) -> TaskView:
+        """A task just submitted, as it is now: as its start wrote it when nothing changed it
+        since (no read), else read again."""
+        return started.view or await self.queries.view(started.task)
 
     @staticmethod
     def _task(view: TaskView) -> common_pb2.Task:

@@ -10,6 +10,7 @@ from master.db.connection import write_transaction
 from master.db.models import Account, Audited, Job, Node, NodeGroup, Script, utcnow
 from master.domain import ListFilter
 from master.errors import AlreadyExists, NotFound
+from master.store import startreads
 from master.store.filters import audited, page
 
 M = TypeVar("M", bound=Audited)
@@ -148,12 +149,18 @@ def account_by_id(project_id: int, account_id: int) -> Account | None:
 
 
 def machines_named(project_id: int, names: list[str]) -> dict[str, Node]:
-    rows = Node.select().where((Node.project == project_id) & Node.name.in_(names))
-    return {n.name: n for n in rows}
+    return {n.name: n for n in startreads.nodes_named(project_id, names)}
 
 
 def project_nodes(project_id: int) -> list[Node]:
     return list(Node.select().where(Node.project == project_id))
+
+
+def nodes_known_as(project_id: int, keys: list[str]) -> list[Node]:
+    """The project's nodes whose name, inner or outer IP is one of `keys` (maybe others too:
+    every node of the project, when the keys are too many to match in SQL)."""
+    found = startreads.nodes_matching(project_id, keys)
+    return project_nodes(project_id) if found is None else found
 
 
 def citable_script(project_id: int, shared_project: int, script_id: int) -> Script | None:

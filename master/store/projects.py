@@ -9,6 +9,7 @@ from master.db.connection import write_transaction
 from master.db.models import Project
 from master.domain import NO_PROJECT
 from master.errors import AlreadyExists, InvalidArgument, NotFound
+from master.store import startreads
 
 
 def require_project(project_id: int) -> Project:
@@ -17,7 +18,7 @@ def require_project(project_id: int) -> Project:
         raise InvalidArgument("required: name the project", "project_id")
     if project_id < 0:
         raise InvalidArgument(f"must be 0 or a positive integer, got {project_id}", "project_id")
-    project = Project.get_or_none(Project.id == project_id)
+    project = startreads.project(project_id)
     if project is None:
         raise NotFound(f"project {project_id} not found", "project_id")
     return project

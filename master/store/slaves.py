@@ -7,6 +7,7 @@ import datetime as dt
 
 from master.db.connection import write_transaction
 from master.db.models import Slave, utcnow
+from master.store import startreads
 
 
 def by_name(name: str) -> Slave | None:
@@ -86,19 +87,23 @@ def list_slaves() -> list[Slave]:
 def known(names: list[str], project_id: int) -> set[str]:
     """Those of `names` that are slaves enrolled to serve the project (every project's, or
     this one among theirs): to another project, a slave is no node at all."""
-    rows = Slave.select(Slave.name, Slave.projects).where(Slave.name.in_(names))
-    return {s.name for s in rows if not s.projects or str(project_id) in s.projects.split(",")}
+    rows = startreads.slaves_named(names)
+    return {name for name, projects, _ in rows if serves(projects, project_id)}
 
 
 def addresses_of(names: list[str], project_id: int) -> dict[str, list[str]]:
     """The addresses each of `names` that is a slave serving the project reported, first first
     (as `known`: to another project, a slave is no node at all)."""
-    rows = Slave.select(Slave.name, Slave.projects, Slave.addresses).where(Slave.name.in_(names))
     return {
-        s.name: [a for a in s.addresses.split(",") if a]
-        for s in rows
-        if not s.projects or str(project_id) in s.projects.split(",")
+        name: [a for a in addresses.split(",") if a]
+        for name, projects, addresses in startreads.slaves_named(names)
+        if serves(projects, project_id)
     }
+
+
+def serves(projects: str, project_id: int) -> bool:
+    """Whether a slave enrolled for `projects` ("" = every one) serves the project."""
+    return not projects or str(project_id) in projects.split(",")
 
 
 def by_credential(name: str, credential_digest: str) -> Slave | None:

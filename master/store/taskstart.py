@@ -15,6 +15,7 @@ everywhere). The rows handed back are built from the values written, not read ba
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
 import io
 import json
@@ -29,7 +30,7 @@ from master.db.connection import db, is_postgres, write_transaction
 from master.db.models import Execution, Subtask, Task, utcnow
 from master.domain import ExecutionStatus, NewTask, Placement, SubtaskStatus
 from master.errors import AlreadyExists
-from master.store import tasks, vv
+from master.store import tasks, taskview, vv
 
 statements = logging.getLogger("peewee")
 M = TypeVar("M", bound=pw.Model)
@@ -61,6 +62,7 @@ COLUMNS = (
 """Every column of `execution` but its id, in the order the INSERT names them."""
 _COLUMN_NAMES = ", ".join(f'"{Execution._meta.fields[c].column_name}"' for c in COLUMNS)
 RETURNING = ' RETURNING "id"'
+SKIP_TAKEN = " ON CONFLICT DO NOTHING"
 INSERT_ONE = f'INSERT INTO "execution" ({_COLUMN_NAMES}) VALUES ({", ".join("?" * len(COLUMNS))})'
 COPY = f'COPY "execution" ({_COLUMN_NAMES}) FROM STDIN'
 """How the executions go in: SQLite's one row INSERT run for each row, PostgreSQL's COPY."""
@@ -77,54 +79,68 @@ def start_task(
     execution per placement (a failed placement's already final, the others PENDING), and the
     version variables the task sets as it starts; `spec`: the first step as it starts, when it
     read something then. The task and its executions, in node order."""
+    task, rows, _ = start_task_steps(new, max_running, placements, spec, versions)
+    return task, rows
+
+
+def start_task_steps(
+    new: NewTask,
+    max_running: int,
+    placements: list[Placement],
+    spec: dict[str, Any] | None,
+    versions: VersionValues,
+) -> tuple[Task, list[Execution], list[Subtask]]:
+    """As start_task, and the task's steps: each row as a read of it would find it."""
     now = utcnow()
     with write_transaction():
         task = _insert_task(new, max_running, now)
         vv.write(new.project_id, versions(task))
-        subtask_id = _insert_steps(task.id, new, now, spec)
+        steps = _insert_steps(task.id, new, now, spec)
+        subtask_id = steps[0].id
         rows = _execution_rows(task.id, subtask_id, placements, now)
         ids = _insert(subtask_id, rows)
-    return task, [_execution(i, row, now) for i, row in zip(ids, rows, strict=True)]
+    return task, [_execution(i, row, now) for i, row in zip(ids, rows, strict=True)], steps
 
 
 def _insert_task(new: NewTask, max_running: int, now: dt.datetime) -> Task:
-    """tasks.create's checks and task row, in SQL built once."""
+    """tasks.create's checks and task row, in SQL built once; the uuid checked by the INSERT
+    itself (the project's uuids are unique: a taken one writes nothing), not by a SELECT."""
     project_id = new.project_id
-    if new.uuid and _uuid_taken(project_id, new.uuid):
-        raise AlreadyExists(f"task {new.uuid} exists", "task_uuid")
     if max_running and _open_count(project_id, max_running) >= max_running:
+        if new.uuid and _uuid_taken(project_id, new.uuid):  # as before: that is said first
+            raise AlreadyExists(f"task {new.uuid} exists", "task_uuid")
         raise tasks.too_many_running(project_id, max_running)
-    uuid = new.uuid or _unused_uuid(project_id)
-    values = tasks.task_values(new, uuid, now)
-    return _model(Task, _insert_one(Task, values), values)
+    for _ in range(1 if new.uuid else tasks.UUID_TRIES):
+        values = tasks.task_values(new, new.uuid or tasks.new_uuid(), now)
+        task_id = _insert_new(Task, values)
+        if task_id is not None:
+            return _model(Task, task_id, values)
+    if new.uuid:
+        raise AlreadyExists(f"task {new.uuid} exists", "task_uuid")
+    raise AlreadyExists(f"no unused task uuid in {tasks.UUID_TRIES} draws", "task_uuid")
 
 
-def _insert_steps(task_id: int, new: NewTask, now: dt.datetime, spec: dict[str, Any] | None) -> int:
-    """The task's steps, the first one RUNNING since `now` (its spec `spec`, when given); the
-    first one's id."""
+def _insert_steps(
+    task_id: int, new: NewTask, now: dt.datetime, spec: dict[str, Any] | None
+) -> list[Subtask]:
+    """The task's steps, the first one RUNNING since `now` (its spec `spec`, when given), in
+    order: built from what was written when it is the only one, else read (the others' ids
+    are not known)."""
     first, *rest = tasks.step_rows(task_id, new)
     first.update(status=SubtaskStatus.RUNNING, started_at=now)
     if spec is not None:
         first["spec"] = json.dumps(spec)
     subtask_id = _insert_one(Subtask, first)
-    if rest:
-        sql, fields = _insert_sql(Subtask, db.param)
-        db.cursor().executemany(sql, [_db_values(fields, row) for row in rest])
-    return subtask_id
+    if not rest:
+        return [_model(Subtask, subtask_id, first)]
+    sql, fields = _insert_sql(Subtask, db.param)
+    db.cursor().executemany(sql, [_db_values(fields, row) for row in rest])
+    return taskview.subtasks(task_id)
 
 
 def _uuid_taken(project_id: int, uuid: str) -> bool:
     sql = f'SELECT 1 FROM "task" WHERE "project_id" = {db.param} AND "uuid" = {db.param} LIMIT 1'
     return db.execute_sql(sql, (project_id, uuid)).fetchone() is not None
-
-
-def _unused_uuid(project_id: int) -> str:
-    """As tasks.unused_uuid."""
-    for _ in range(tasks.UUID_TRIES):
-        uuid = tasks.new_uuid()
-        if not _uuid_taken(project_id, uuid):
-            return uuid
-    raise AlreadyExists(f"no unused task uuid in {tasks.UUID_TRIES} draws", "task_uuid")
 
 
 def _open_count(project_id: int, limit: int) -> int:
@@ -160,6 +176,17 @@ def _default(field: pw.Field) -> Any:
     return field.default() if callable(field.default) else field.default
 
 
+def _insert_new(model: type[pw.Model], row: dict[str, Any]) -> int | None:
+    """INSERT one row unless it takes a unique key a row has (then nothing); its id, or None."""
+    sql, fields = _insert_sql(model, db.param)
+    params = _db_values(fields, row)
+    if is_postgres():
+        found = db.execute_sql(sql + SKIP_TAKEN + RETURNING, params).fetchone()
+        return None if found is None else int(found[0])
+    cursor = db.execute_sql(sql + SKIP_TAKEN, params)
+    return int(cursor.lastrowid) if cursor.rowcount == 1 else None
+
+
 def _insert_one(model: type[pw.Model], row: dict[str, Any]) -> int:
     """INSERT one row; its id."""
     sql, fields = _insert_sql(model, db.param)
@@ -170,10 +197,14 @@ def _insert_one(model: type[pw.Model], row: dict[str, Any]) -> int:
 
 
 def _model(model: type[M], row_id: int, row: dict[str, Any]) -> M:
-    """The row written as its model (its defaults filled in), as peewee's create returns it."""
+    """The row written as its model (its defaults filled in), each value as a read of it
+    would give it back (an enum member as its text): as taskview's reads find it."""
     found = model(__no_default__=1)
-    data = {f.name: _default(f) for f in model._meta.sorted_fields}
-    found.__data__ = data | row | {"id": row_id}
+    data = {}
+    for field in model._meta.sorted_fields:
+        value = row[field.name] if field.name in row else _default(field)
+        data[field.name] = value.value if isinstance(value, enum.Enum) else value
+    found.__data__ = data | {"id": row_id}
     return found
 
 
@@ -220,6 +251,9 @@ def _insert(subtask_id: int, values: list[tuple[Any, ...]]) -> list[int]:
     """INSERT the rows of a step just written; their ids in row order."""
     if not values:
         return []
+    if len(values) == 1:  # the common `true` on one node: its id from the INSERT
+        statements.debug((INSERT_ONE, ()))
+        return [_insert_values(values[0])]
     insert_values(values)
     cursor = db.execute_sql(
         f'SELECT "id" FROM "execution" WHERE "subtask_id" = {db.param} ORDER BY "id"',
@@ -237,6 +271,15 @@ def insert_values(values: list[tuple[Any, ...]]) -> None:
     else:
         statements.debug((INSERT_ONE, ()))
         db.cursor().executemany(INSERT_ONE, values)  # prepared once: no SQL text per row
+
+
+def _insert_values(row: tuple[Any, ...]) -> int:
+    """INSERT one execution (its values in COLUMNS order); its id."""
+    if is_postgres():
+        cursor = db.cursor()
+        cursor.execute(INSERT_ONE.replace("?", "%s") + RETURNING, row)
+        return int(cursor.fetchone()[0])
+    return int(db.cursor().execute(INSERT_ONE, row).lastrowid)
 
 
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

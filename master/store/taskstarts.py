@@ -23,7 +23,7 @@ from master.db.models import Execution, Subtask, Task, utcnow
 from master.db.returning import insert_returning
 from master.domain import NewTask, Placement, SubtaskStatus
 from master.errors import JobfleetError
-from master.store import taskbatch, taskstart, vv
+from master.store import taskbatch, tasks, taskstart, vv
 from master.store.taskbatch import JsonTexts
 
 Started = tuple[Task, list[Execution]] | JobfleetError
@@ -71,7 +71,7 @@ def _with_uuid(new: NewTask) -> NewTask:
     """The task with its uuid: a new one (as start_task draws it) when it has none."""
     if new.uuid:
         return new
-    return dataclasses.replace(new, uuid=taskstart._unused_uuid(new.project_id))
+    return dataclasses.replace(new, uuid=tasks.unused_uuid(new.project_id))
 
 
 def _refusals(news: list[NewTask], max_running: int) -> list[JobfleetError | None]:

@@ -11,6 +11,7 @@ from master.db.connection import db
 from master.db.models import Execution, Subtask, Task, TaskNote
 
 TASK = f'SELECT * FROM "{Task._meta.table_name}" WHERE "project_id" = ? AND "uuid" = ? LIMIT 1'
+TASK_BY_ID = f'SELECT * FROM "{Task._meta.table_name}" WHERE "id" = ?'
 EXECUTIONS = (
     f'SELECT * FROM "{Execution._meta.table_name}" WHERE "task_id" = ? AND NOT "superseded"'
     ' ORDER BY "id"'
@@ -34,6 +35,14 @@ def find(project_id: int, uuid: str) -> Task | None:
     """The project's task of that uuid (as tasks.find)."""
     found: list[Task] = list(Task.raw(_sql(TASK), project_id, uuid))
     return found[0] if found else None
+
+
+def by_id(task_id: int) -> Task:
+    """The task of that id (as tasks.get_by_id: Task.DoesNotExist when there is none)."""
+    found: list[Task] = list(Task.raw(_sql(TASK_BY_ID), task_id))
+    if not found:
+        raise Task.DoesNotExist(f"no task {task_id}")  # type: ignore[attr-defined]
+    return found[0]
 
 
 def executions(task_id: int) -> list[Execution]:

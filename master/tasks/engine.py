@@ -132,8 +132,12 @@ class TaskEngine:
     # --- submitting
 
     async def submit_command(self, spec: CommandSpec) -> Task:
+        return (await self.start_command(spec)).task
+
+    async def start_command(self, spec: CommandSpec) -> launch.Launched:
+        """As submit_command, with what its start wrote (Launched.view: the submit's answer)."""
         self.start_rate.take(spec.project_id)
-        return await self._launch(functools.partial(submit.command_task, spec, self.limit))
+        return await self._launched(functools.partial(submit.command_task, spec, self.limit))
 
     async def submit_copy(
         self,
@@ -146,6 +150,23 @@ class TaskEngine:
         mode: RunMode = RunMode(),
         options: RunOptions = RunOptions(),
     ) -> Task:
+        started = await self.start_copy(
+            project_id, name, submitter, call_type, step, values, mode, options
+        )
+        return started.task
+
+    async def start_copy(
+        self,
+        project_id: int,
+        name: str,
+        submitter: str,
+        call_type: str,
+        step: Step,
+        values: dict[str, str],
+        mode: RunMode = RunMode(),
+        options: RunOptions = RunOptions(),
+    ) -> launch.Launched:
+        """As submit_copy, with what its start wrote (as start_command)."""
         self.start_rate.take(project_id)
         new = functools.partial(
             submit.copy_task,
@@ -159,7 +180,7 @@ class TaskEngine:
             mode,
             options,
         )
-        return await self._launch(new)
+        return await self._launched(new)
 
     async def submit_approval(
         self,
@@ -179,6 +200,12 @@ class TaskEngine:
 
     async def submit_job(self, sub: JobSubmission) -> tuple[Task, bool]:
         """The task, and False when the caller's uuid named an existing one."""
+        started = await self.start_job(sub)
+        return started.task, not started.existing
+
+    async def start_job(self, sub: JobSubmission) -> launch.Launched:
+        """As submit_job, with what its start wrote (as start_command); `existing` when the
+        caller's uuid named an existing task."""
         submit.check_submission(sub)
         try:
             self.start_rate.take(sub.project_id)
@@ -186,12 +213,12 @@ class TaskEngine:
             found = await self.run_db(submit.existing, sub) if sub.task_uuid else None
             if found is None:
                 raise
-            return found, False
+            return launch.Launched(found, existing=True)
         plan = functools.partial(submit.job_task_unless_existing, sub, self.limit)
         launched = await self._launched(plan)
         if launched.existing:
             self.start_rate.give_back(sub.project_id)
-        return launched.task, not launched.existing
+        return launched
 
     async def dry_run(self, sub: JobSubmission) -> tuple[list[PlannedStep], dict[str, str]]:
         _, _, values, planned = await self.run_db(submit.job_plan, sub, self.limit)

@@ -19,9 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from master.db.models import Account, Execution, Task
+from master.db.models import Account, Execution, Subtask, Task
 from master.domain import (
     Blob,
+    ExecutionStatus,
     NewTask,
     Placement,
     PlannedStep,
@@ -31,8 +32,9 @@ from master.domain import (
 )
 from master.errors import JobfleetError, NotFound
 from master.slaves.sessions import SlaveSessions
-from master.store import catalogue, files, slaves, tasks, taskstart, taskstarts
+from master.store import catalogue, files, slaves, startreads, tasks, taskstart, taskstarts
 from master.tasks import hosts, routing, versions, waves
+from master.tasks.taskview import TaskView
 
 Planner = Callable[[], NewTask | Task]
 """What was submitted, planned (a Task: the one the caller's uuid already names)."""
@@ -51,14 +53,27 @@ class Launched:
     rows: list[Execution] | None = None
     planned: PlannedStep | None = None
     targets: dict[str, SshTarget] = field(default_factory=dict)
+    subtasks: list[Subtask] = field(default_factory=list)
+
+    @property
+    def view(self) -> TaskView | None:
+        """The task as written, when that is how it is once its start is sent: started here
+        with an execution to send (the engine then changes nothing of it; with none, it
+        settles the step at once). None: read it after its start (TaskQueries.view)."""
+        pending = ExecutionStatus.PENDING
+        if self.rows is None or not any(r.status == pending for r in self.rows):
+            return None
+        return TaskView(self.task, self.rows, self.subtasks)
 
 
 def launch(plan: Planner, max_running: int, sessions: SlaveSessions, opened: Opener) -> Launched:
-    """Plan what was submitted and write it, started when its first step allows."""
-    new = plan()
-    if isinstance(new, Task):
-        return Launched(new, existing=True)
-    return launch_planned(new, max_running, sessions, opened)
+    """Plan what was submitted and write it, started when its first step allows (routing
+    reads again none of the nodes and slaves planning read: startreads.remembered)."""
+    with startreads.remembered():
+        new = plan()
+        if isinstance(new, Task):
+            return Launched(new, existing=True)
+        return launch_planned(new, max_running, sessions, opened)
 
 
 def launch_planned(
@@ -70,9 +85,10 @@ def launch_planned(
         return Launched(tasks.create(new, max_running), len(new.steps))
     placements = _placements(new.project_id, first, sessions, opened)
     spec = first.to_json() if first.cited else None
-    task, rows = taskstart.start_task(new, max_running, placements, spec, versions.starting)
+    started = taskstart.start_task_steps(new, max_running, placements, spec, versions.starting)
+    task, rows, steps = started
     targets = {p.node: p.ssh for p in placements if p.ssh is not None}
-    return Launched(task, len(new.steps), False, rows, first, targets)
+    return Launched(task, len(new.steps), False, rows, first, targets, steps)
 
 
 def launch_many(

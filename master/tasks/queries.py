@@ -26,7 +26,7 @@ MAX_WAIT = 60  # seconds a GetTask may wait for a change (a long poll)
 def view_of(task_id: int) -> TaskView:
     """A task's view read in one hop to the database thread (four reads: each hop costs more
     than a small read)."""
-    return view_from(tasks.get_by_id(task_id))
+    return view_from(taskview.by_id(task_id))
 
 
 def view_from(task: Task) -> TaskView:

@@ -91,10 +91,12 @@ def test_a_task_written_started_holds_what_one_written_then_started_holds(
     general = tasks.create(NEW)
     tasks.start_step(general.id, 0, PLACED, spec)
 
-    task, rows = taskstart.start_task(NEW, 0, PLACED, spec, no_versions)
+    task, rows, steps = taskstart.start_task_steps(NEW, 0, PLACED, spec, no_versions)
 
     assert stored(task.id) == stored(general.id)
     assert [r.__data__ for r in rows] == [r.__data__ for r in tasks.executions(task.id)]
+    assert task.__data__ == tasks.get_by_id(task.id).__data__  # as a read finds them
+    assert [s.__data__ for s in steps] == [s.__data__ for s in tasks.subtasks(task.id)]
     assert [r.status for r in rows] == ["pending", "fail", "pending"]
     assert rows[1].reason == PLACED[1].failure
 
@@ -166,3 +168,24 @@ def test_a_task_refused_in_a_batch_leaves_the_others_written(database: peewee.Da
     assert isinstance(more[0], ResourceExhausted)
     assert Task.select().count() == 3 and Execution.select().count() == 9
     assert [v.value for v in VersionVariable.select()] == ["Do_y"]
+
+
+def test_a_taken_uuid_is_refused_by_the_insert_and_a_drawn_one_drawn_again(
+    database: peewee.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken, _ = taskstart.start_task(
+        dataclasses.replace(NEW, uuid="mine"), 0, PLACED, None, no_versions
+    )
+    draws = iter(["mine", "mine", "fresh"])
+    monkeypatch.setattr(tasks, "new_uuid", lambda: next(draws))
+
+    drawn, rows = taskstart.start_task(NEW, 0, PLACED[:1], None, no_versions)  # one INSERT
+    with pytest.raises(AlreadyExists, match="task_uuid"):  # taken said first, over quota too
+        taskstart.start_task(dataclasses.replace(NEW, uuid="mine"), 2, PLACED, None, no_versions)
+    monkeypatch.setattr(tasks, "new_uuid", lambda: "mine")
+    with pytest.raises(AlreadyExists, match="no unused task uuid"):
+        taskstart.start_task(NEW, 0, PLACED, None, no_versions)
+
+    assert drawn.uuid == "fresh" and drawn.id != taken.id
+    assert [r.__data__ for r in rows] == [r.__data__ for r in tasks.executions(drawn.id)]
+    assert Task.select().count() == 2

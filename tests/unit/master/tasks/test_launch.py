@@ -35,6 +35,7 @@ from master.errors import AlreadyExists, ResourceExhausted
 from master.store import files, tasks
 from master.tasks import launch, submit
 from master.tasks.quotas import Quotas
+from master.tasks.taskview import TaskView
 from tests.unit.master.mastertest import Core, PlayedSlave, seen_slaves
 from tests.unit.master.tasks.test_engine import cmd, copy, job
 
@@ -232,7 +233,7 @@ def test_a_command_starts_in_one_database_call_of_few_statements(
         core.engine.run_db = counted  # type: ignore[assignment]
         statements.sql.clear()
         task = await core.engine.submit_command(command("web1"))
-        assert calls == ["launch"] and len(statements.sql) <= 11, (calls, statements.sql)
+        assert calls == ["launch"] and len(statements.sql) <= 7, (calls, statements.sql)
         await web1.complete(await web1.order())
         await core.until(task, TaskStatus.SUCCESS)
 
@@ -302,3 +303,35 @@ def test_tasks_started_together_write_and_send_what_each_started_alone_does(
     assert kept == {("web1", "VERSION", "Do_1.2"), ("web2", "VERSION", "Do_1.2")}
     # routed once, then each table written once for all of them
     assert len(sql) <= 10, sql
+
+
+def test_the_view_a_start_answers_with_is_the_one_read_after_it(core: Core) -> None:
+    """A submit answers with the task as its start wrote it, not read again: the same rows,
+    column for column (and so the same etag) as a read right after finds; a start that
+    settles at once (no node reachable) or a uuid naming an existing task is read again."""
+    saved = job(cmd("true", "web1"), cmd("true", "web1"))
+
+    async def scenario() -> list[tuple[TaskView | None, TaskView]]:
+        await core.attach("web1")
+        seen_slaves("web3")
+        found = []
+        for started in (
+            await core.engine.start_command(command("web1")),
+            await core.engine.start_job(JobSubmission(1, job_uuid=saved.uuid, task_uuid="two")),
+            await core.engine.start_job(JobSubmission(1, job_uuid=saved.uuid, task_uuid="two")),
+            await core.engine.start_command(command("web3")),
+        ):
+            found.append((started.view, await core.queries.view(started.task)))
+        return found
+
+    (command_view, command_read), (job_view, job_read), again, away = core.run(scenario())
+
+    for view, read in ((command_view, command_read), (job_view, job_read)):
+        assert view is not None
+        assert [r.__data__ for r in [view.task, *view.executions, *view.subtasks]] == [
+            r.__data__ for r in [read.task, *read.executions, *read.subtasks]
+        ]
+        assert (view.note_count, view.etag) == (0, read.etag)
+    assert len(job_view.subtasks) == 2  # type: ignore[union-attr]
+    assert again[0] is None and again[1].task.id == job_read.task.id
+    assert away[0] is None and away[1].task.status == TaskStatus.FAIL
