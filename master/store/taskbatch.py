@@ -13,9 +13,9 @@ from master.db.bulk import insert_rows
 from master.db.connection import db, write_transaction
 from master.db.models import Subtask, Task, utcnow
 from master.db.returning import insert_returning
-from master.domain import NewTask, SubtaskStatus, TaskStatus
+from master.domain import NewTask, SubtaskStatus
 from master.errors import AlreadyExists, JobfleetError
-from master.store.tasks import open_count, too_many_running
+from master.store.tasks import open_count, task_values, too_many_running
 
 TAKEN = 'SELECT "uuid" FROM "task" WHERE "project_id" = {param} AND "uuid" IN ({params})'
 
@@ -102,29 +102,7 @@ class JsonTexts:
 
 def _task_row(new: NewTask, now: Any, texts: JsonTexts) -> dict[str, Any]:
     """The task's columns as tasks.create writes them."""
-    return {
-        "uuid": new.uuid,
-        "project": new.project_id,
-        "name": new.name,
-        "submitter": new.submitter,
-        "status": TaskStatus.RUNNING,
-        "call_type": new.call_type,
-        "job_type": new.job_type,
-        "job_uuid": new.job_uuid,
-        "redo_of": new.redo_of,
-        "mutex": new.mutex,
-        "crontab_id": new.crontab_id,
-        "forks": new.mode.forks,
-        "check_only": new.mode.check,
-        "job_id": new.job_id,
-        "nodegroup_id": new.options.nodegroup_id,
-        "account_id": new.options.account_id,
-        "options": new.options.stored(),
-        "variables": texts(new.variables, sort_keys=True),
-        "inputs": texts(new.inputs, sort_keys=True),
-        "created_at": now,
-        "started_at": now,
-    }
+    return task_values(new, new.uuid, now, texts)
 
 
 def _subtask_rows(task_id: int, new: NewTask, texts: JsonTexts) -> list[dict[str, Any]]:

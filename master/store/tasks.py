@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 import peewee as pw
@@ -80,8 +81,11 @@ def create(new: NewTask, max_running: int = 0) -> Task:
     return task
 
 
-def task_values(new: NewTask, uuid: str, now: dt.datetime) -> dict[str, Any]:
-    """The task's row, by field name (written RUNNING: its first step starts at once)."""
+def task_values(
+    new: NewTask, uuid: str, now: dt.datetime, dumps: Callable[..., str] = json.dumps
+) -> dict[str, Any]:
+    """The task's row, by field name (written RUNNING: its first step starts at once); `dumps`
+    makes its JSON texts (taskbatch.JsonTexts: once for values many tasks share)."""
     return {
         "uuid": uuid,
         "project": new.project_id,
@@ -100,8 +104,8 @@ def task_values(new: NewTask, uuid: str, now: dt.datetime) -> dict[str, Any]:
         "nodegroup_id": new.options.nodegroup_id,
         "account_id": new.options.account_id,
         "options": new.options.stored(),
-        "variables": json.dumps(new.variables, sort_keys=True),
-        "inputs": json.dumps(new.inputs, sort_keys=True),
+        "variables": dumps(new.variables, sort_keys=True),
+        "inputs": dumps(new.inputs, sort_keys=True),
         "created_at": now,
         "started_at": now,
     }
