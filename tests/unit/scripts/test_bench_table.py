@@ -29,8 +29,8 @@ RUN = [
     row("throughput", "(a) `true` on one agent node, sustained", 43.0, "tasks/s"),
     row("throughput", "(b) submit -> success at that load, p99", 240.0, "ms"),
     row("throughput", "(e) gRPC unary calls/s, trivial echo server", 2000.0, "calls/s"),
-    row("cron", "fire times expected", 60000.0, "fires"),
-    row("cron", "tasks started", 3000.0, "tasks"),
+    row("cron", "1000 crontabs: fire times expected", 60000.0, "fires"),
+    row("cron", "1000 crontabs: tasks started", 3000.0, "tasks"),
     row("poll", "(a) 16 gRPC clients submit `true`, no one polling", 40.0, "tasks/s"),
     row("poll", "(b) ... while 8 REST clients poll GET /task every 5 ms", 38.0, "tasks/s"),
     row("task", "(b) output into the store", 93.0, "MB/s"),
@@ -53,7 +53,7 @@ def test_an_absolute_limit_is_marked_and_its_peer_stands_beside_it() -> None:
 
 
 def test_a_limit_relative_to_the_peer_is_judged_on_the_peer_of_the_same_run() -> None:
-    started = judged("tasks started")
+    started = judged("1000 crontabs: tasks started")
     assert started["limit"] == {"bound": ">=", "value": 60000.0}
     assert started["mark"] == "MISS"
     assert started["peer_limit"].startswith(">= 1 x peer; peer 60,000 fires")
