@@ -10,11 +10,17 @@ A master and one slave (real processes on loopback), then:
 (b) submit -> success p50 and p99 at that load: the master's finished_at of up to --sample
     tasks (GetTask after the run) minus the client's clock at submit; limit p99 250 ms;
 (c) the master's CPU seconds per task over (a) (its utime+stime: steady on a shared machine),
-    and the slave's beside it;
+    and beside it the slave's, the commands' it ran (its children's), the clients' (this
+    process), and their sum: the machine's CPU per task, against the budget below;
 (d) submit -> success at low load: one client, one task at a time, followed to its end
     (FollowTask), p50 of --runs (50); limit 20 ms;
 (e) the peer: gRPC unary calls/s with the same clients on a trivial grpc.aio echo server in a
-    process of its own (bytes in, bytes out), measured in the same run.
+    process of its own (bytes in, bytes out), measured in the same run, and the machine's CPU
+    per call (server and clients);
+(f) the floor: the CPU of spawning and reaping `/bin/true`, and `bash -c true` (a shell step
+    runs its script in bash), from a bare Python loop: what any Python slave pays per run;
+    beside it the machine's CPU budget per task at 1,000 tasks/s (its cores x 1 ms). A task
+    costs at least one such spawn and one unary call.
 --profile FILE records the master with py-spy (`record --gil -f raw`) during (a) and prints its
 top 10 functions by own and total GIL-holding samples (scripts/pyspy_top.py).
 Public entry points only: the daemons' CLIs and the master's gRPC API (benchfleet.py).
@@ -62,11 +68,23 @@ asyncio.run(main())
 """
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process so far (/proc/<pid>/stat)."""
+def cpu_seconds(pid: int, children: bool = False) -> float:
+    """utime + stime of a process so far, or with `children` of its reaped children
+    (/proc/<pid>/stat)."""
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    first = 13 if children else 11
+    return (int(fields[first]) + int(fields[first + 1])) / TICKS
+
+
+def spawn_floor(runs: int, argv: list[str]) -> float:
+    """(f): ms of CPU (this process and its children) per `argv` spawned and reaped."""
+    before = os.times()
+    for _ in range(runs):
+        subprocess.run(argv, check=True)
+    after = os.times()
+    spent = sum(after[:4]) - sum(before[:4])  # user, system, children's user and system
+    return spent / runs * 1000
 
 
 def command(script: str = "true") -> task_pb2.SubmitCommandRequest:
@@ -176,8 +194,9 @@ async def low_load(target: str, runs: int) -> list[float]:
     return took[3:]
 
 
-async def echo_rate(clients: int, seconds: float) -> float:
-    """(e): unary calls/s of `clients` channels calling a trivial echo server for `seconds`."""
+async def echo_rate(clients: int, seconds: float) -> tuple[float, float]:
+    """(e): unary calls/s of `clients` channels calling a trivial echo server for `seconds`,
+    and the machine's CPU ms per call (the server's and this process's)."""
     server = subprocess.Popen(
         [sys.executable, "-c", ECHO_SERVER], stdout=subprocess.PIPE, text=True
     )
@@ -194,9 +213,11 @@ async def echo_rate(clients: int, seconds: float) -> float:
                     await echo(b"x" * 64, timeout=30)
                     calls[0] += 1
 
-        began = time.monotonic()
+        began, spent = time.monotonic(), cpu_seconds(server.pid) + time.process_time()
         await asyncio.gather(*(client(began + seconds) for _ in range(clients)))
-        return calls[0] / (time.monotonic() - began)
+        rate = calls[0] / (time.monotonic() - began)
+        spent = cpu_seconds(server.pid) + time.process_time() - spent
+        return rate, spent / max(1, calls[0]) * 1000
     finally:
         server.terminate()
         server.wait()
@@ -212,15 +233,27 @@ def profile(pid: int, seconds: float, out: Path, spy: str) -> subprocess.Popen[b
 def measure(fleet: Fleet, args: argparse.Namespace, out: benchlib.Figures) -> None:
     pid, slave_pid = fleet.daemons[0].proc.pid, fleet.daemons[1].proc.pid
     asyncio.run(low_load(fleet.master, 1 if args.quick else 5))  # warm-up
-    rates, cpu, slave_cpu, at_load = [], [], [], []
+    rates, at_load = [], []
+    parts: dict[str, list[float]] = {"master": [], "slave": [], "commands": [], "clients": []}
     for _ in range(benchlib.repeat(args, 1)):
-        spent, slave_spent = cpu_seconds(pid), cpu_seconds(slave_pid)
+        spent = {
+            "master": cpu_seconds(pid),
+            "slave": cpu_seconds(slave_pid),
+            "commands": cpu_seconds(slave_pid, children=True),
+            "clients": time.process_time(),
+        }
         spy = profile(pid, args.seconds, Path(args.profile), args.py_spy) if args.profile else None
         load = asyncio.run(sustain(fleet.master, args.clients, args.seconds, args.window))
+        now = {
+            "master": cpu_seconds(pid),
+            "slave": cpu_seconds(slave_pid),
+            "commands": cpu_seconds(slave_pid, children=True),
+            "clients": time.process_time(),
+        }
         tasks = len(load.submitted)
         rates.append(tasks / (load.ended - load.began))
-        cpu.append((cpu_seconds(pid) - spent) / tasks * 1000)
-        slave_cpu.append((cpu_seconds(slave_pid) - slave_spent) / tasks * 1000)
+        for part, before in spent.items():
+            parts[part].append((now[part] - before) / tasks * 1000)
         at_load += asyncio.run(latencies(fleet.master, load, args.sample))
         if spy:
             spy.wait()
@@ -229,12 +262,24 @@ def measure(fleet: Fleet, args: argparse.Namespace, out: benchlib.Figures) -> No
     out.add("(a) `true` on one agent node, sustained", "tasks/s", rates, note)
     out.add("(b) submit -> success at that load, p50", "ms", [percentile(at_load, 50)])
     out.add("(b) submit -> success at that load, p99", "ms", [percentile(at_load, 99)])
-    out.add("(c) master CPU per task at that load", "ms", cpu, "its utime+stime / tasks")
-    out.add("(c) slave CPU per task at that load", "ms", slave_cpu, "its utime+stime / tasks")
+    out.add("(c) master CPU per task at that load", "ms", parts["master"], "utime+stime / tasks")
+    out.add("(c) slave CPU per task at that load", "ms", parts["slave"], "utime+stime / tasks")
+    out.add("(c) its commands' CPU per task", "ms", parts["commands"], "the slave's children")
+    out.add("(c) the clients' CPU per task", "ms", parts["clients"], "this process")
+    machine = [sum(run) for run in zip(*parts.values(), strict=True)]
+    out.add("(c) the machine's CPU per task", "ms", machine, "the four above")
     lows = asyncio.run(low_load(fleet.master, args.runs))
     out.add("(d) submit -> success at low load, p50", "ms", [percentile(lows, 50)], "1 client")
-    calls = [asyncio.run(echo_rate(args.clients, args.echo_seconds))]
-    out.add("(e) gRPC unary calls/s, trivial echo server", "calls/s", calls, "the same clients")
+    calls, per_call = asyncio.run(echo_rate(args.clients, args.echo_seconds))
+    out.add("(e) gRPC unary calls/s, trivial echo server", "calls/s", [calls], "the same clients")
+    out.add("(e) the machine's CPU per echo call", "ms", [per_call], "server and clients")
+    spawn = spawn_floor(args.spawns, ["/bin/true"])
+    out.add("(f) CPU per `/bin/true` spawned from a bare Python loop", "ms", [spawn], "floor")
+    spawn = spawn_floor(args.spawns, ["bash", "-c", "true"])
+    out.add("(f) CPU per `bash -c true` spawned the same way", "ms", [spawn], "a shell step's")
+    budget = (os.cpu_count() or 1) * 1.0
+    budget_figure = "(f) the machine's CPU budget per task at 1,000 tasks/s"
+    out.add(budget_figure, "ms", [budget], "cores x 1 ms")
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -250,14 +295,14 @@ def main() -> int:
     p.add_argument("--sample", type=int, default=2000, help="tasks whose latency (b) is read")
     p.add_argument("--runs", type=int, default=50, help="tasks of (d), one at a time")
     p.add_argument("--echo-seconds", type=float, default=5.0, help="(e)'s time")
+    p.add_argument("--spawns", type=int, default=1000, help="processes (f) spawns")
     p.add_argument("--db", default="", help="database URL (default: SQLite in a temp dir)")
     p.add_argument("--profile", default="", metavar="FILE", help="py-spy raw output of (a)")
     p.add_argument(
         "--py-spy", default=str(Path(sys.executable).with_name("py-spy")), help="its path"
     )
-    args = benchlib.parse(
-        p, {"seconds": 2.0, "window": 16, "runs": 3, "echo_seconds": 1.0, "sample": 100}
-    )
+    quick = {"seconds": 2.0, "window": 16, "runs": 3, "echo_seconds": 1.0, "sample": 100}
+    args = benchlib.parse(p, {**quick, "spawns": 50})
     out = benchlib.Figures("throughput")
     with tempfile.TemporaryDirectory() as tmp, Fleet(Path(tmp)) as fleet:
         unbounded = ["--max-submissions-per-second", "100000"]  # the engine's rate, not a quota
