@@ -1,9 +1,11 @@
-"""Fleet mode (`jobfleet-slave --fleet N`): many slave identities in one process, each its own
-slave to the master (enrolment, stream, commands); all gone when the process is."""
+"""Fleet mode (`jobfleet-slave --fleet N --fleet-procs 2`): many slave identities in a few
+processes, each its own slave to the master (enrolment, stream, commands); all gone when the
+fleet's first process is SIGKILLed (its children with it)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
 from tests.integration.conftest import Gateway, Master, Proc, Processes, state_dir
@@ -23,6 +25,15 @@ def attached(master: Master) -> set[str]:
     return {s.name for s in listed if s.attached}
 
 
+def running(pid: str) -> bool:
+    """Whether the process exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def test_a_fleet_runs_a_command_on_each_identity_and_detaches_all_when_killed(
     start_master: Callable[..., Master],
     start_slave: Callable[..., Proc],
@@ -31,7 +42,8 @@ def test_a_fleet_runs_a_command_on_each_identity_and_detaches_all_when_killed(
 ) -> None:
     master = start_master()
     work = processes.tmp / "fleet-work"  # SIGKILLed below: it cannot remove a dir of its own
-    fleet = start_slave(master, "fleet", "--fleet", str(COUNT), "--work-dir", str(work), wait=False)
+    flags = ["--fleet", str(COUNT), "--fleet-procs", "2", "--work-dir", str(work)]
+    fleet = start_slave(master, "fleet", *flags, wait=False)
     wait_until(lambda: attached(master) >= set(NAMES), 60, what=f"{COUNT} identities attached")
     gateway = start_gateway(master)
 
@@ -45,5 +57,8 @@ def test_a_fleet_runs_a_command_on_each_identity_and_detaches_all_when_killed(
     credentials = [state_dir(processes, "fleet") / f"{n}.credential" for n in NAMES]
     assert len({c.read_text() for c in credentials}) == COUNT  # each enrolled on its own
 
+    children = Path(f"/proc/{fleet.popen.pid}/task/{fleet.popen.pid}/children").read_text().split()
+    assert len(children) == 2  # the identities run in two processes
     fleet.kill()
     wait_until(lambda: not attached(master) & set(NAMES), 30, what="all identities detached")
+    wait_until(lambda: not any(map(running, children)), 30, what="the fleet's children gone")

@@ -8,7 +8,8 @@ import pytest
 
 from slave.cli import main
 from slave.config import SlaveConfig
-from slave.fleet import fleet_configs, fleet_names
+from slave.fleet import Fleet, fleet_configs, fleet_names
+from slave.fleetprocs import fleet_parts
 
 
 def test_names_are_the_prefix_and_a_number_padded_to_the_count() -> None:
@@ -27,6 +28,36 @@ def test_each_identity_works_in_its_own_dir_without_cgroups(tmp_path: Path) -> N
         ("s2", tmp_path / "s2", "off"),
     ]
     assert all(c.kill_grace == 3.0 and c.master == "h:1" for c in configs)
+
+
+def test_processes_share_the_names_in_contiguous_near_equal_parts() -> None:
+    assert fleet_parts(1000, 2) == [range(0, 500), range(500, 1000)]
+    assert fleet_parts(5, 3) == [range(0, 1), range(1, 3), range(3, 5)]
+    assert fleet_parts(2, 4) == [range(0, 1), range(1, 2)]  # never a process with none
+
+
+def test_a_fleet_process_runs_its_part_of_the_names(tmp_path: Path) -> None:
+    base = SlaveConfig(master="h:1", name="f", work_dir=tmp_path)
+
+    fleet = Fleet(base, 1000, range(500, 1000))
+
+    names = [s.config.name for s in fleet.slaves]
+    assert (len(names), names[0], names[-1]) == (500, "f0501", "f1000")
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["--fleet-procs", "2"], "--fleet"),
+        (["--fleet", "4", "--fleet-procs", "0"], "--fleet-procs"),
+        (["--fleet", "4", "--fleet-procs", "65"], "--fleet-procs"),
+    ],
+)
+def test_bad_fleet_processes_exit_2_naming_the_flag(
+    argv: list[str], flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--master", "h:1", *argv]) == 2
+    assert flag in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("count", ["0", "x", "10001"])
