@@ -16,6 +16,7 @@ import signal
 import sys
 
 from jobfleet.heap import keep_freed_memory
+from jobfleet.logs import skip_caller_lookup
 from jobfleet.tls import add_client_arguments
 from slave import __version__
 from slave.commands.scope import Scope, default_accounts
@@ -177,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         return RET_USAGE
     harden()
     logging.config.dictConfig(default_log_config(args.verbose))
+    skip_caller_lookup()
     problems = Scope(default_accounts(config.run_as), config.projects).problems()
     if problems:
         print(f"{parser.prog}: error: {problems[0]}", file=sys.stderr)
