@@ -10,6 +10,7 @@ from pathlib import Path
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc
 from tests.integration.conftest import Gateway, Master, Proc, Processes, state_dir
 from tests.integration.rest import submit, tasklog, wait_final
+from tests.procs import alive
 from tests.waiting import wait_until
 
 COUNT = 20
@@ -23,15 +24,6 @@ def attached(master: Master) -> set[str]:
         stub = catalog_pb2_grpc.CatalogServiceStub(channel)
         listed = stub.ListSlaves(catalog_pb2.ListSlavesRequest(), timeout=10).slaves
     return {s.name for s in listed if s.attached}
-
-
-def running(pid: str) -> bool:
-    """Whether the process exists and is not a zombie."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def test_a_fleet_runs_a_command_on_each_identity_and_detaches_all_when_killed(
@@ -57,8 +49,24 @@ def test_a_fleet_runs_a_command_on_each_identity_and_detaches_all_when_killed(
     credentials = [state_dir(processes, "fleet") / f"{n}.credential" for n in NAMES]
     assert len({c.read_text() for c in credentials}) == COUNT  # each enrolled on its own
 
-    children = Path(f"/proc/{fleet.popen.pid}/task/{fleet.popen.pid}/children").read_text().split()
+    with gateway.client() as http:  # a kill of a fan-out ends every identity's process tree
+        pids = processes.tmp / "fanout-pids"
+        tree = f"sleep 1000 & echo $! >> {pids}; echo $$ >> {pids}; wait"
+        uuid = submit(http, tree, nodes=",".join(NAMES), timeout=600)
+        wait_until(lambda: pids.exists() and len(pids.read_text().split()) == 2 * COUNT, 60)
+        started = [int(p) for p in pids.read_text().split()]
+        assert http.delete(f"/slave/{NAMES[0]}/killtask/{uuid}").status_code == 200
+        killed = wait_final(http, uuid, timeout=60)
+    assert {n["status"] for n in killed["nodes"]} == {"killed"}
+    wait_until(lambda: not any(alive(p) for p in started), 30, what="every process tree gone")
+
+    children = [
+        int(c)
+        for c in Path(f"/proc/{fleet.popen.pid}/task/{fleet.popen.pid}/children")
+        .read_text()
+        .split()
+    ]
     assert len(children) == 2  # the identities run in two processes
     fleet.kill()
     wait_until(lambda: not attached(master) & set(NAMES), 30, what="all identities detached")
-    wait_until(lambda: not any(map(running, children)), 30, what="the fleet's children gone")
+    wait_until(lambda: not any(map(alive, children)), 30, what="the fleet's children gone")
