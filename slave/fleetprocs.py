@@ -5,7 +5,8 @@ machines of their own: with a thousand identities that one core, not the master,
 fan-out. `--fleet-procs K` forks K processes before any event loop or channel exists, each
 running a contiguous share of the same names (f0001..f0500 and f0501..f1000 for K=2), so the
 identities are the ones `--fleet N` alone attaches. The first process stays as their parent:
-it forwards SIGTERM/SIGINT to them, waits for them all, and exits with the worst exit code.
+it forwards SIGTERM/SIGINT to them (each child is a process group of its own, so a terminal's
+Ctrl-C arrives once), waits for them all, and exits with the worst exit code.
 Each child asks the kernel for SIGKILL when its parent dies, so a SIGKILLed fleet detaches all
 of its identities at once, as a single fleet process does.
 """
@@ -48,8 +49,11 @@ def run_processes(parts: list[range], serve_part: Callable[[range], int]) -> int
 
 
 def _child(parent: int, part: range, serve_part: Callable[[range], int]) -> int:
-    """In a forked child: die with the parent, then serve the part (any escape is exit 1)."""
+    """In a forked child: die with the parent, then serve the part (any escape is exit 1).
+    Its own process group: a terminal's Ctrl-C reaches the parent alone, which passes it on
+    once (twice would be the forced stop)."""
     try:
+        os.setpgid(0, 0)
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if os.getppid() != parent:  # the parent died before the request took effect

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ from slave.cli import main
 from slave.config import SlaveConfig
 from slave.fleet import Fleet, fleet_configs, fleet_names
 from slave.fleetprocs import fleet_parts
+from tests.waiting import wait_until
 
 
 def test_names_are_the_prefix_and_a_number_padded_to_the_count() -> None:
@@ -73,3 +77,33 @@ def test_help_says_fleet_mode_is_for_benchmarks_and_tests(
 ) -> None:
     assert main(["--help"]) == 0
     assert "benchmarks and tests" in capsys.readouterr().out
+
+
+SERVE_PARTS = """
+import os, signal, sys, time
+from pathlib import Path
+from slave.fleetprocs import run_processes
+
+def serve(part):
+    stopped = []
+    signal.signal(signal.SIGTERM, lambda *_: stopped.append(1))
+    Path(sys.argv[1], str(part.start)).write_text(str(os.getpid()))
+    while not stopped:
+        time.sleep(0.01)
+    return 3 + part.start
+
+sys.exit(run_processes([range(0, 1), range(1, 2)], serve))
+"""
+
+
+def test_the_first_process_passes_sigterm_on_and_exits_with_the_worst_code(
+    tmp_path: Path,
+) -> None:
+    parent = subprocess.Popen([sys.executable, "-c", SERVE_PARTS, str(tmp_path)])
+    try:
+        wait_until(lambda: len(list(tmp_path.iterdir())) == 2, 30, what="both parts serving")
+        parent.send_signal(signal.SIGTERM)
+        assert parent.wait(30) == 4  # the parts stopped with 3 and 4
+    finally:
+        parent.kill()
+        parent.wait()
