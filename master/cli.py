@@ -16,6 +16,7 @@ import urllib.parse
 from pathlib import Path
 
 from jobfleet.heap import keep_freed_memory
+from jobfleet.logs import skip_caller_lookup
 from jobfleet.tls import Pem, ServerTls, TlsError, server_tls
 from master.app import Master, unlock
 from master.config import (
@@ -385,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     check_tls_flags(p, args)
     logging.config.dictConfig(default_log_config(args.verbose))
+    skip_caller_lookup()
     try:
         config = config_from(args)
     except ConfigError as exc:

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Agent fan-out: one command to N attached slaves, and what idle attached slaves cost the master.
 
-Starts a master and one slave process in fleet mode (`jobfleet-slave --fleet N`: N identities of
-the real slave code in one process, docs/fleet.md), waits until all N are attached, then:
+Starts a master and one slave in fleet mode (`jobfleet-slave --fleet N --fleet-procs K`: N
+identities of the real slave code spread over K processes, default 2 so their runs use both
+cores as real slaves use machines of their own; docs/fleet.md), waits until all N are attached,
+then:
   - master RSS per idle attached slave: (master RSS with N attached - before) / N, in KB
     (limit 64 KB); the fleet process's own RSS per identity beside it;
   - master idle CPU with N attached: its utime+stime over --idle-seconds (default 30), in % of
@@ -10,9 +12,10 @@ the real slave code in one process, docs/fleet.md), waits until all N are attach
   - fan-out: SubmitCommand `true` on the first n of them for each n of --sizes (default
     100,300,1000), submit -> success (polled with CountTasks, one cheap query, so watching does
     not load the master), 3 times each (limit 2 s at 1,000), and the master's CPU seconds
-    for each (steadier than wall time on a shared machine).
+    for each (steadier than wall time on a shared machine), and the fleet processes' together.
 Public entry points only: the daemons' CLIs and the master's gRPC API (benchfleet.py).
 Usage: .venv/bin/python scripts/bench_fanout.py [--sizes 100,300,1000] [--idle-seconds 30]
+       [--fleet-procs 2] [--profile DIR]  (DIR: py-spy of master and fleet during the largest)
 """
 
 from __future__ import annotations
@@ -20,12 +23,16 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import benchlib
 import grpc
+import pyspy_top
 from benchfleet import Fleet, work_dir
 
 from jobfleet.cli.auth import token_channel
@@ -36,6 +43,15 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 TICKS = os.sysconf("SC_CLK_TCK")
 ATTACH_TIMEOUT = 300.0
 RUN_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True)
+class Spy:
+    """A py-spy recording of one process into a raw file."""
+
+    name: str
+    out: Path
+    proc: subprocess.Popen[bytes]
 
 
 def rss_kb(pid: int) -> float:
@@ -49,6 +65,18 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def each_cpu_seconds(pids: list[int]) -> list[float]:
+    """utime + stime of each of these processes."""
+    return [cpu_seconds(pid) for pid in pids]
+
+
+def fleet_pids(pid: int) -> list[int]:
+    """The fleet's processes: its first one and the ones it forked (--fleet-procs), read while
+    no command runs, so no run is among them."""
+    with open(f"/proc/{pid}/task/{pid}/children") as children:
+        return [pid, *(int(child) for child in children.read().split())]
 
 
 def idle_cpu(pid: int, seconds: float) -> float:
@@ -126,6 +154,7 @@ def measure(work: Path, args: argparse.Namespace, out: benchlib.Figures) -> None
         alone = idle_cpu(master_pid, args.idle_seconds)
         slave_args = ["--master", fleet.master, "--name", "f", "--fleet", str(count)]
         slave_args += ["--cgroups", "off", "--state-dir", str(work / "state")]
+        slave_args += ["--fleet-procs", str(args.fleet_procs)]
         daemon = spawn("fleet", "slave", slave_args, work)
         fleet.daemons.append(daemon)
         took = wait_attached(channel, count, daemon)
@@ -138,26 +167,61 @@ def measure(work: Path, args: argparse.Namespace, out: benchlib.Figures) -> None
             [(after - before) / count],
             f"limit 64 KB; master {before / 1024:.0f} -> {after / 1024:.0f} MB",
         )
-        fleet_rss = rss_kb(daemon.proc.pid)
-        out.add(f"fleet process RSS per identity ({count})", "KB", [fleet_rss / count])
+        fleet_procs = fleet_pids(daemon.proc.pid)
+        fleet_rss = sum(rss_kb(pid) for pid in fleet_procs)
+        out.add(f"fleet processes' RSS per identity ({count})", "KB", [fleet_rss / count])
         busy = idle_cpu(master_pid, args.idle_seconds)
         note = f"limit 5 %; over {args.idle_seconds:g} s"
         out.add(f"master idle CPU, {count} attached slaves", "% core", [busy], note)
         out.add("master idle CPU, no slave attached", "% core", [alone], "the same window")
         fan_out(tasks, names[:2])  # warm-up
         for size in sizes:
-            samples, spent, fleet_spent = [], [], []
+            samples, spent, fleet_spent, busiest = [], [], [], []
+            spies = profile(args, master_pid, fleet_procs, work) if size == count else []
             for _ in range(runs):
-                began, fleet_began = cpu_seconds(master_pid), cpu_seconds(daemon.proc.pid)
+                began, fleet_began = cpu_seconds(master_pid), each_cpu_seconds(fleet_procs)
                 samples.append(fan_out(tasks, names[:size]))
                 spent.append(cpu_seconds(master_pid) - began)
-                fleet_spent.append(cpu_seconds(daemon.proc.pid) - fleet_began)
-            limit = "limit 2 s at 1,000" if size == 1000 else ""
+                fleet_cpu = [b - a for a, b in zip(fleet_began, each_cpu_seconds(fleet_procs))]
+                fleet_spent.append(sum(fleet_cpu))
+                busiest.append(max(fleet_cpu))
+            report_profiles(args, spies)
+            procs = f"{args.fleet_procs} fleet processes"
+            limit = f"limit 2 s at 1,000; {procs}" if size == 1000 else procs
             out.add(f"fan-out `true` to {size} attached slaves", "s", samples, limit)
             out.add(f"master CPU per fan-out to {size}", "s", spent, "its utime+stime")
-            note = "all identities' runs on one core; real slaves run theirs in parallel"
-            out.add(f"fleet process CPU per fan-out to {size}", "s", fleet_spent, note)
+            note = f"{procs} together; real slaves run theirs on machines of their own"
+            out.add(f"fleet CPU per fan-out to {size}", "s", fleet_spent, note)
+            note = "its runs start one after another: a floor under the fan-out's time"
+            out.add(f"busiest fleet process's CPU per fan-out to {size}", "s", busiest, note)
         channel.close()
+
+
+def profile(args: argparse.Namespace, master: int, fleet: list[int], work: Path) -> list[Spy]:
+    """py-spy recording the master and each fleet process (--profile DIR), until stopped."""
+    if not args.profile:
+        return []
+    Path(args.profile).mkdir(parents=True, exist_ok=True)
+    named = [("master", master)] + [(f"fleet{i}", pid) for i, pid in enumerate(fleet)]
+    spies = []
+    for name, pid in named:
+        out = Path(args.profile) / f"{name}.raw"
+        command = [args.py_spy, "record", "--gil", "-f", "raw", "-r", "200", "-p", str(pid)]
+        command += ["-o", str(out), "--nonblocking"]
+        log = (work / f"py-spy-{name}.log").open("wb")
+        spies.append(Spy(name, out, subprocess.Popen(command, stdout=log, stderr=log)))
+    time.sleep(2)  # py-spy attached before the first fan-out
+    return spies
+
+
+def report_profiles(args: argparse.Namespace, spies: list[Spy]) -> None:
+    """Stop the recordings (SIGINT writes them) and print each one's top functions."""
+    for spy in spies:
+        spy.proc.send_signal(signal.SIGINT)
+        spy.proc.wait(60)
+        if spy.out.exists():
+            top = pyspy_top.report(spy.out.read_text(), args.top)
+            benchlib.progress(f"py-spy of {spy.name} ({spy.out}):\n{top}")
 
 
 def main() -> int:
@@ -166,6 +230,12 @@ def main() -> int:
     p.add_argument("--idle-seconds", type=float, default=30.0, help="idle CPU window")
     p.add_argument("--settle", type=float, default=5.0, help="idle seconds before an RSS")
     p.add_argument("--master-args", default="", help="extra master flags, e.g. '--heartbeat 2'")
+    p.add_argument("--fleet-procs", type=int, default=2, help="fleet processes (docs/fleet.md)")
+    p.add_argument("--profile", default="", metavar="DIR", help="py-spy raw files of the largest")
+    p.add_argument("--top", type=int, default=12, help="functions per py-spy table")
+    p.add_argument(
+        "--py-spy", default=str(Path(sys.executable).with_name("py-spy")), help="its path"
+    )
     args = benchlib.parse(p, {"sizes": "50", "idle_seconds": 3.0, "settle": 1.0})
     out = benchlib.Figures("fanout")
     work = work_dir("fanout")

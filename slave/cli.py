@@ -16,12 +16,14 @@ import signal
 import sys
 
 from jobfleet.heap import keep_freed_memory
+from jobfleet.logs import skip_caller_lookup
 from jobfleet.tls import add_client_arguments
 from slave import __version__
 from slave.commands.scope import Scope, default_accounts
 from slave.config import ConfigError, SlaveConfig, load_config
 from slave.daemon import Slave
 from slave.fleet import MAX_FLEET, Fleet
+from slave.fleetprocs import MAX_FLEET_PROCS, fleet_parts, run_processes
 from slave.hardening import harden
 from slave.logs import default_log_config
 
@@ -125,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(zero-padded), each with its own credential, work dir <work-dir>/<name> and stream; "
         "cgroups off. For benchmarks and tests: one crash detaches them all (docs/fleet.md)",
     )
+    bench.add_argument(
+        "--fleet-procs",
+        metavar="K",
+        type=fleet_procs,
+        default=1,
+        help="with --fleet: spread the N identities over K processes (same names), so their "
+        "commands run on several cores as real slaves' do on their own machines (default 1)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
@@ -141,12 +151,26 @@ def fleet_size(raw: str) -> int:
     return count
 
 
+def fleet_procs(raw: str) -> int:
+    """--fleet-procs's value: 1 to MAX_FLEET_PROCS processes."""
+    try:
+        count = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number") from None
+    if not 1 <= count <= MAX_FLEET_PROCS:
+        raise argparse.ArgumentTypeError(f"{count} is not 1 to {MAX_FLEET_PROCS}")
+    return count
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error argparse already printed
         return exc.code if isinstance(exc.code, int) else RET_USAGE
+    if args.fleet_procs > 1 and not args.fleet:
+        print(f"{parser.prog}: error: --fleet-procs needs --fleet", file=sys.stderr)
+        return RET_USAGE
     try:
         config = load_config(vars(args), os.environ)
     except ConfigError as exc:
@@ -154,23 +178,32 @@ def main(argv: list[str] | None = None) -> int:
         return RET_USAGE
     harden()
     logging.config.dictConfig(default_log_config(args.verbose))
+    skip_caller_lookup()
     problems = Scope(default_accounts(config.run_as), config.projects).problems()
     if problems:
         print(f"{parser.prog}: error: {problems[0]}", file=sys.stderr)
         return RET_USAGE
     keep_freed_memory()  # output chunks are copied without page faults (jobfleet/heap.py)
+    if args.fleet and args.fleet_procs > 1:
+        parts = fleet_parts(args.fleet, args.fleet_procs)
+        return run_processes(parts, lambda part: run(config, args.fleet, part))
+    return run(config, args.fleet or 0)
+
+
+def run(config: SlaveConfig, fleet: int = 0, part: range | None = None) -> int:
+    """Serve on an event loop of this process until stopped; the exit code."""
     try:
-        asyncio.run(serve(config, args.fleet or 0))
+        asyncio.run(serve(config, fleet, part))
     except Exception:
         logger.exception("slave %s failed", config.name)
         return RET_FAILED
     return RET_OK
 
 
-async def serve(config: SlaveConfig, fleet: int = 0) -> None:
-    """Run a slave (or a fleet of `fleet` identities) until signals stop it: warm on the first,
-    forced on the second."""
-    slave: Slave | Fleet = Fleet(config, fleet) if fleet else Slave(config)
+async def serve(config: SlaveConfig, fleet: int = 0, part: range | None = None) -> None:
+    """Run a slave (or a fleet of `fleet` identities, or the `part` of them this process runs)
+    until signals stop it: warm on the first, forced on the second."""
+    slave: Slave | Fleet = Fleet(config, fleet, part) if fleet else Slave(config)
     loop = asyncio.get_running_loop()
     pending: set[asyncio.Task[None]] = set()
 

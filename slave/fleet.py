@@ -55,12 +55,16 @@ def fleet_configs(config: SlaveConfig, count: int, work_base: Path) -> list[Slav
 class Fleet:
     """`count` Slave daemons run as one: `run()` until `shutdown()` (each daemon's own)."""
 
-    def __init__(self, config: SlaveConfig, count: int) -> None:
+    def __init__(self, config: SlaveConfig, count: int, part: range | None = None) -> None:
+        """`part`: the indices of the names this process runs (all by default; several
+        processes share one fleet's names with --fleet-procs, slave/fleetprocs.py)."""
         if not 1 <= count <= MAX_FLEET:
             raise ValueError(f"a fleet is 1 to {MAX_FLEET} identities, not {count}")
-        _raise_file_limit(FILES_PER_IDENTITY * count + 256)
+        part = range(count) if part is None else part
+        _raise_file_limit(FILES_PER_IDENTITY * len(part) + 256)
         self._work_base, self._owned = _base_dir(config.work_dir)
-        self.slaves = [Slave(c) for c in fleet_configs(config, count, self._work_base)]
+        configs = fleet_configs(config, count, self._work_base)
+        self.slaves = [Slave(configs[i]) for i in part]
         self._stopping = asyncio.Event()
 
     async def run(self) -> None:

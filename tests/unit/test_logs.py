@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from gateway.cli import default_log_config as gateway_config
-from jobfleet.logs import EscapingFormatter, printable
+from jobfleet.logs import EscapingFormatter, printable, skip_caller_lookup
 from master.log_config import default_log_config as master_config
 from slave.logs import default_log_config as slave_config
 
@@ -75,3 +75,27 @@ def test_every_daemon_logs_through_the_escaping_formatter(
 
     assert formatters == {EscapingFormatter}
     assert printable("a\nb\tc") == "a\\nb\\tc"
+
+
+@pytest.mark.parametrize("config", [master_config, slave_config])
+def test_skipping_the_caller_lookup_changes_no_daemon_line(
+    config: Callable[[bool], dict[str, Any]],
+) -> None:
+    fmt = config(False)["formatters"]["plain"]["fmt"]
+    callers = ("%(funcName)", "%(lineno)", "%(pathname)", "%(filename)", "%(module)")
+    assert not any(field in fmt for field in callers)  # nothing the lookup finds is printed
+
+    def line() -> str:
+        record = logging.getLogger("test.logs").makeRecord(
+            "test.logs", logging.INFO, "(unknown file)", 0, "exec %d ok", (7,), None
+        )
+        return EscapingFormatter(fmt.replace("%(asctime)s ", "")).format(record)
+
+    before = line()
+    saved = logging._srcfile
+    try:
+        skip_caller_lookup()
+        assert logging._srcfile is None
+        assert line() == before
+    finally:
+        logging._srcfile = saved
