@@ -74,7 +74,14 @@ class RunProcess(Command[RunRequest]):
         finally:
             child.close()
         status, reason = self._ended or exit_status(returncode)
-        self._report(status, reason, exit_code=returncode, started_at=started_at, chunks=chunks)
+        self._report(
+            status,
+            reason,
+            exit_code=returncode,
+            started_at=started_at,
+            chunks=chunks,
+            pid=child.pid,
+        )
         await child.remove_files()
         if child.tree.cgroup is not None and self._ended is not None:
             await child.tree.cgroup.wait_empty(1.0)  # SIGKILLed processes take a moment to go
@@ -173,8 +180,11 @@ class RunProcess(Command[RunRequest]):
         exit_code: int,
         started_at: dt.datetime | None,
         chunks: int,
+        pid: int = 0,
     ) -> None:
-        result = Result(self.execution_id, status, exit_code, reason, chunks, started_at, utcnow())
+        result = Result(
+            self.execution_id, status, exit_code, reason, chunks, started_at, utcnow(), pid=pid
+        )
         logger.info(
             "exec %d: %s: %s, %d chunks",
             self.execution_id,

@@ -180,3 +180,56 @@ def test_output_waits_while_the_stream_has_not_taken_what_was_queued() -> None:
         await asyncio.wait_for(waiting, 1)
 
     asyncio.run(scenario())
+
+
+def test_a_result_kept_while_its_start_is_held_goes_alone_and_carries_the_start() -> None:
+    async def scenario() -> None:
+        outbox = Outbox(1 << 20, start_hold=5.0)
+        outbox.resume()
+        outbox.send_start(Started(1, 42, NOW))
+        assert await live_now(outbox) == []  # held
+        ended = Result(1, Status.SUCCESS, 0, "", 0, NOW, NOW, pid=42)
+        outbox.keep(ended)
+        assert await live_now(outbox) == [ended]
+        assert outbox.resume() == [ended]  # kept until acked, as any result
+
+    asyncio.run(scenario())
+
+
+def test_a_start_still_running_after_the_hold_is_written() -> None:
+    async def scenario() -> None:
+        outbox = Outbox(1 << 20, start_hold=0.02)
+        outbox.resume()
+        outbox.send_start(Started(1, 42, NOW))
+        written = await asyncio.wait_for(outbox.next_live(), 5.0)
+        assert written == Started(1, 42, NOW)
+        outbox.keep(result(1))
+        assert await live_now(outbox) == [result(1)]
+
+    asyncio.run(scenario())
+
+
+def test_output_sends_the_held_start_ahead_of_it() -> None:
+    async def scenario() -> None:
+        outbox = Outbox(1 << 20, start_hold=5.0)
+        outbox.resume()
+        outbox.send_start(Started(1, 42, NOW))
+        outbox.keep(chunk(1, 0))
+        assert await live_now(outbox) == [Started(1, 42, NOW), chunk(1, 0)]
+        outbox.send_start(Started(2, 43, NOW))
+        outbox.keep(chunk(2, 0))
+        outbox.keep(result(2))  # before the writer took the start: the result carries it
+        assert await live_now(outbox) == [chunk(2, 0), result(2)]
+
+    asyncio.run(scenario())
+
+
+def test_a_queued_start_not_written_yet_is_dropped_by_its_result() -> None:
+    async def scenario() -> None:
+        outbox = Outbox(1 << 20, start_hold=0)
+        outbox.send_start(Started(1, 42, NOW))  # queued at once, no stream to write it on
+        outbox.send_start(Started(2, 43, NOW))
+        outbox.keep(result(1))
+        assert await live_now(outbox) == [Started(2, 43, NOW), result(1)]
+
+    asyncio.run(scenario())
