@@ -2,11 +2,12 @@
 
 Output chunks and results are *kept* until acked, so a reconnect can send them again; started
 notices and heartbeats are only *sent* (stale after a reconnect, and Hello says what runs).
-A started notice waits `start_hold` seconds before it is queued (its run's first output
-queues it at once, ahead of that output), and a result kept before the notice was written
-drops it: the result carries the start (started_at, pid), so a short run is one message to
-write and one report for the master to store, and a long one shows as running `start_hold`
-later than it began.
+A started notice waits a moment before it is queued (`start_hold` per run in progress, at most
+`max_start_hold`: under load the master's latency is larger, and runs take longer), and its
+run's first output queues it at once, ahead of that output; a result kept before the notice
+was written drops it: the result carries the start (started_at, pid), so a short run is one
+message to write and one report for the master to store, and a long one shows as running
+that moment later than it began.
 On attach, `resume()` snapshots every kept message and empties the live queue in one
 synchronous step: the snapshot goes first, then whatever is queued after it. Nothing is sent
 twice on one stream and nothing kept is skipped.
@@ -30,7 +31,11 @@ _Key = tuple[int, int]  # (execution_id, seq); a result takes seq -1
 _RESULT = -1
 MAX_UNSENT = 1 << 20
 START_HOLD = 0.005
-"""Seconds a started notice waits for its result (a `true` run ends in ~2 ms here)."""
+"""Seconds a started notice waits for its result, per run in progress (a lone `true` run
+ends within it on a quiet machine)."""
+MAX_START_HOLD = 0.05
+"""The longest a started notice waits (a `true` run at load takes tens of ms, and the
+master's submit-to-success latency at load is hundreds)."""
 
 
 def _key(item: Kept) -> _Key:
@@ -39,11 +44,16 @@ def _key(item: Kept) -> _Key:
 
 class Outbox:
     def __init__(
-        self, max_bytes: int, max_unsent: int = MAX_UNSENT, start_hold: float = START_HOLD
+        self,
+        max_bytes: int,
+        max_unsent: int = MAX_UNSENT,
+        start_hold: float = START_HOLD,
+        max_start_hold: float = MAX_START_HOLD,
     ) -> None:
         self.max_bytes = max_bytes
         self.max_unsent = max_unsent
         self.start_hold = start_hold
+        self.max_start_hold = max_start_hold
         self._held: dict[int, Started] = {}
         """Started notices waiting out `start_hold`, by execution."""
         self._starts: dict[int, Started] = {}
@@ -95,13 +105,15 @@ class Outbox:
         self._empty.clear()
         self.send(item)
 
-    def send_start(self, started: Started) -> None:
-        """Queue a started notice in `start_hold` seconds, unless its result comes first."""
-        if self.start_hold <= 0:
+    def send_start(self, started: Started, in_progress: int = 1) -> None:
+        """Queue a started notice in a moment (longer with more runs `in_progress`), unless
+        its result comes first."""
+        hold = min(self.start_hold * max(1, in_progress), self.max_start_hold)
+        if hold <= 0:
             self.send(started)
             return
         self._held[started.execution_id] = started
-        asyncio.get_running_loop().call_later(self.start_hold, self._release, started)
+        asyncio.get_running_loop().call_later(hold, self._release, started)
 
     def _release(self, started: Started) -> None:
         if self._held.get(started.execution_id) is started:

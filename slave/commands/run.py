@@ -44,6 +44,8 @@ class RunProcess(Command[RunRequest]):
         self._interrupted: asyncio.Future[None] | None = None
         """Done on a kill request while the process runs (made when it starts)."""
         self._exited = False
+        self._account = ""
+        """The account it runs as, once started (for the log line of its end)."""
 
     def interrupt(self, reason: str) -> None:
         """Kill the group (SIGTERM, SIGKILL after the grace); ignored once the process exited."""
@@ -99,7 +101,8 @@ class RunProcess(Command[RunRequest]):
         child = await spawn(
             self.request, run_as, settings.work_dir, read_limit, self.context.cgroups
         )
-        logger.info(
+        self._account = run_as.name
+        logger.debug(  # one INFO line per run: its end's, which names the pid and account
             "exec %d: started pid %d (%s script, as %s)",
             self.execution_id,
             child.pid,
@@ -186,10 +189,11 @@ class RunProcess(Command[RunRequest]):
             self.execution_id, status, exit_code, reason, chunks, started_at, utcnow(), pid=pid
         )
         logger.info(
-            "exec %d: %s: %s, %d chunks",
+            "exec %d: %s: %s, %d chunks%s",
             self.execution_id,
             status.value,
             reason or f"exit code {exit_code}",
             chunks,
+            f" (pid {pid}, as {self._account})" if pid else "",
         )
         self.context.sink.finished(result)

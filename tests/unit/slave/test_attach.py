@@ -78,7 +78,7 @@ def test_a_run_over_before_its_start_left_is_one_result_carrying_the_start(
 ) -> None:
     async def scenario() -> None:
         async with fake_master() as (master, address), Slave(slave_config(address)) as slave:
-            slave.outbox.start_hold = 30.0  # however slow this machine is, `true` ends first
+            slave.outbox.start_hold = slave.outbox.max_start_hold = 30.0  # `true` ends first
             stream, _ = await attach(master)
             stream.send(run=run_command(1, "true"))
             result = await stream.next("result")

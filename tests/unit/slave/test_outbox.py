@@ -184,7 +184,7 @@ def test_output_waits_while_the_stream_has_not_taken_what_was_queued() -> None:
 
 def test_a_result_kept_while_its_start_is_held_goes_alone_and_carries_the_start() -> None:
     async def scenario() -> None:
-        outbox = Outbox(1 << 20, start_hold=5.0)
+        outbox = Outbox(1 << 20, start_hold=5.0, max_start_hold=5.0)
         outbox.resume()
         outbox.send_start(Started(1, 42, NOW))
         assert await live_now(outbox) == []  # held
@@ -211,7 +211,7 @@ def test_a_start_still_running_after_the_hold_is_written() -> None:
 
 def test_output_sends_the_held_start_ahead_of_it() -> None:
     async def scenario() -> None:
-        outbox = Outbox(1 << 20, start_hold=5.0)
+        outbox = Outbox(1 << 20, start_hold=5.0, max_start_hold=5.0)
         outbox.resume()
         outbox.send_start(Started(1, 42, NOW))
         outbox.keep(chunk(1, 0))
@@ -233,3 +233,25 @@ def test_a_queued_start_not_written_yet_is_dropped_by_its_result() -> None:
         assert await live_now(outbox) == [Started(2, 43, NOW), result(1)]
 
     asyncio.run(scenario())
+
+
+def test_the_hold_grows_with_the_runs_in_progress_up_to_its_cap() -> None:
+    async def scenario() -> list[tuple[int, float]]:
+        outbox = Outbox(1 << 20, start_hold=0.02, max_start_hold=0.1)
+        outbox.resume()
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        outbox.send_start(Started(1, 41, NOW), in_progress=1)  # 20 ms
+        outbox.send_start(Started(2, 42, NOW), in_progress=3)  # 60 ms
+        outbox.send_start(Started(3, 43, NOW), in_progress=50)  # capped: 100 ms
+        written = []
+        for _ in range(3):
+            item = await asyncio.wait_for(outbox.next_live(), 5.0)
+            assert isinstance(item, Started)
+            written.append((item.execution_id, loop.time() - began))
+        return written
+
+    written = asyncio.run(scenario())
+    assert [eid for eid, _ in written] == [1, 2, 3]
+    held = dict(written)
+    assert held[1] >= 0.019 and held[2] >= 0.059 and held[3] >= 0.099
