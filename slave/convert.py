@@ -88,6 +88,7 @@ def _result(result: Result) -> slave_pb2.ExecutionResult:
         reason=result.reason,
         chunk_count=result.chunk_count,
         finished_at=result.finished_at,
+        pid=result.pid,
     )
     if result.started_at is not None:
         proto.started_at.FromDatetime(result.started_at)

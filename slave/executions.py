@@ -80,7 +80,7 @@ class Executions:
     # --- OutputSink ---------------------------------------------------------------------
 
     def started(self, started: Started) -> None:
-        self._outbox.send(started)
+        self._outbox.send_start(started, len(self._running))
 
     async def output(self, chunk: Chunk) -> None:
         await self._outbox.wait_for_room()

@@ -261,6 +261,9 @@ class Result:
     finished_at: dt.datetime
     fetched: Blob | None = None
     """A fetch copy's upload: what the file store holds now."""
+    pid: int = 0
+    """The process the run started (0: none, or not said): with `started_at`, the start facts
+    a result carries when its Started notice never left (outbox.py)."""
 
 
 ToMaster = Hello | Heartbeat | Started | Chunk | Result

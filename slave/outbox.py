@@ -2,6 +2,12 @@
 
 Output chunks and results are *kept* until acked, so a reconnect can send them again; started
 notices and heartbeats are only *sent* (stale after a reconnect, and Hello says what runs).
+A started notice waits a moment before it is queued (`start_hold` per run in progress, at most
+`max_start_hold`: under load the master's latency is larger, and runs take longer), and its
+run's first output queues it at once, ahead of that output; a result kept before the notice
+was written drops it: the result carries the start (started_at, pid), so a short run is one
+message to write and one report for the master to store, and a long one shows as running
+that moment later than it began.
 On attach, `resume()` snapshots every kept message and empties the live queue in one
 synchronous step: the snapshot goes first, then whatever is queued after it. Nothing is sent
 twice on one stream and nothing kept is skipped.
@@ -24,6 +30,12 @@ Sendable = Chunk | Result | Started | Heartbeat
 _Key = tuple[int, int]  # (execution_id, seq); a result takes seq -1
 _RESULT = -1
 MAX_UNSENT = 1 << 20
+START_HOLD = 0.005
+"""Seconds a started notice waits for its result, per run in progress (a lone `true` run
+ends within it on a quiet machine)."""
+MAX_START_HOLD = 0.05
+"""The longest a started notice waits (a `true` run at load takes tens of ms, and the
+master's submit-to-success latency at load is hundreds)."""
 
 
 def _key(item: Kept) -> _Key:
@@ -31,9 +43,21 @@ def _key(item: Kept) -> _Key:
 
 
 class Outbox:
-    def __init__(self, max_bytes: int, max_unsent: int = MAX_UNSENT) -> None:
+    def __init__(
+        self,
+        max_bytes: int,
+        max_unsent: int = MAX_UNSENT,
+        start_hold: float = START_HOLD,
+        max_start_hold: float = MAX_START_HOLD,
+    ) -> None:
         self.max_bytes = max_bytes
         self.max_unsent = max_unsent
+        self.start_hold = start_hold
+        self.max_start_hold = max_start_hold
+        self._held: dict[int, Started] = {}
+        """Started notices waiting out `start_hold`, by execution."""
+        self._starts: dict[int, Started] = {}
+        """Started notices queued and not written yet, by execution."""
         self._unsent = 0
         """Output bytes in the live queue (not written on the stream yet)."""
         self._streaming = False
@@ -73,11 +97,33 @@ class Outbox:
         self._per_execution.setdefault(item.execution_id, set()).add(key[1])
         if isinstance(item, Chunk):
             self._account(len(item.data))
+            if item.execution_id in self._held:  # the start goes ahead of its output
+                self._release(self._held[item.execution_id])
+        else:  # the result says it all
+            self._held.pop(item.execution_id, None)
+            self._starts.pop(item.execution_id, None)
         self._empty.clear()
         self.send(item)
 
+    def send_start(self, started: Started, in_progress: int = 1) -> None:
+        """Queue a started notice in a moment (longer with more runs `in_progress`), unless
+        its result comes first."""
+        hold = min(self.start_hold * max(1, in_progress), self.max_start_hold)
+        if hold <= 0:
+            self.send(started)
+            return
+        self._held[started.execution_id] = started
+        asyncio.get_running_loop().call_later(hold, self._release, started)
+
+    def _release(self, started: Started) -> None:
+        if self._held.get(started.execution_id) is started:
+            del self._held[started.execution_id]
+            self.send(started)
+
     def send(self, item: Sendable) -> None:
         """Queue for the current (or next) stream; not kept unless keep() put it here."""
+        if isinstance(item, Started):
+            self._starts[item.execution_id] = item  # until written, or its result kept
         self._live.append(item)
         self._live_ready.set()
         if isinstance(item, Chunk):
@@ -95,6 +141,7 @@ class Outbox:
     def resume(self) -> list[Kept]:
         """Start a stream: everything kept, in order; the live queue restarts empty."""
         self._live.clear()
+        self._starts.clear()
         self._live_ready.clear()
         self._streaming = True
         self._unsend(-self._unsent)
@@ -114,7 +161,11 @@ class Outbox:
             item = self._live.popleft()
             if isinstance(item, Chunk):
                 self._unsend(-len(item.data))
-            if not isinstance(item, Chunk | Result) or self._kept.get(_key(item)) is item:
+            if isinstance(item, Started):
+                if self._starts.get(item.execution_id) is item:
+                    del self._starts[item.execution_id]
+                    return item
+            elif not isinstance(item, Chunk | Result) or self._kept.get(_key(item)) is item:
                 return item
 
     async def wait_for_room(self) -> None:

@@ -120,7 +120,7 @@ class OutputChunk(_message.Message):
     def __init__(self, execution_id: _Optional[int] = ..., seq: _Optional[int] = ..., data: _Optional[bytes] = ..., stderr: _Optional[bool] = ...) -> None: ...
 
 class ExecutionResult(_message.Message):
-    __slots__ = ("execution_id", "status", "exit_code", "reason", "chunk_count", "started_at", "finished_at", "fetched")
+    __slots__ = ("execution_id", "status", "exit_code", "reason", "chunk_count", "started_at", "finished_at", "fetched", "pid")
     EXECUTION_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     EXIT_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -129,6 +129,7 @@ class ExecutionResult(_message.Message):
     STARTED_AT_FIELD_NUMBER: _ClassVar[int]
     FINISHED_AT_FIELD_NUMBER: _ClassVar[int]
     FETCHED_FIELD_NUMBER: _ClassVar[int]
+    PID_FIELD_NUMBER: _ClassVar[int]
     execution_id: int
     status: _common_pb2.ExecutionStatus
     exit_code: int
@@ -137,7 +138,8 @@ class ExecutionResult(_message.Message):
     started_at: _timestamp_pb2.Timestamp
     finished_at: _timestamp_pb2.Timestamp
     fetched: Blob
-    def __init__(self, execution_id: _Optional[int] = ..., status: _Optional[_Union[_common_pb2.ExecutionStatus, str]] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., chunk_count: _Optional[int] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fetched: _Optional[_Union[Blob, _Mapping]] = ...) -> None: ...
+    pid: int
+    def __init__(self, execution_id: _Optional[int] = ..., status: _Optional[_Union[_common_pb2.ExecutionStatus, str]] = ..., exit_code: _Optional[int] = ..., reason: _Optional[str] = ..., chunk_count: _Optional[int] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., fetched: _Optional[_Union[Blob, _Mapping]] = ..., pid: _Optional[int] = ...) -> None: ...
 
 class Blob(_message.Message):
     __slots__ = ("sha256", "size", "archive")

@@ -44,6 +44,8 @@ class RunProcess(Command[RunRequest]):
         self._interrupted: asyncio.Future[None] | None = None
         """Done on a kill request while the process runs (made when it starts)."""
         self._exited = False
+        self._account = ""
+        """The account it runs as, once started (for the log line of its end)."""
 
     def interrupt(self, reason: str) -> None:
         """Kill the group (SIGTERM, SIGKILL after the grace); ignored once the process exited."""
@@ -74,7 +76,14 @@ class RunProcess(Command[RunRequest]):
         finally:
             child.close()
         status, reason = self._ended or exit_status(returncode)
-        self._report(status, reason, exit_code=returncode, started_at=started_at, chunks=chunks)
+        self._report(
+            status,
+            reason,
+            exit_code=returncode,
+            started_at=started_at,
+            chunks=chunks,
+            pid=child.pid,
+        )
         await child.remove_files()
         if child.tree.cgroup is not None and self._ended is not None:
             await child.tree.cgroup.wait_empty(1.0)  # SIGKILLed processes take a moment to go
@@ -92,7 +101,8 @@ class RunProcess(Command[RunRequest]):
         child = await spawn(
             self.request, run_as, settings.work_dir, read_limit, self.context.cgroups
         )
-        logger.info(
+        self._account = run_as.name
+        logger.debug(  # one INFO line per run: its end's, which names the pid and account
             "exec %d: started pid %d (%s script, as %s)",
             self.execution_id,
             child.pid,
@@ -173,13 +183,17 @@ class RunProcess(Command[RunRequest]):
         exit_code: int,
         started_at: dt.datetime | None,
         chunks: int,
+        pid: int = 0,
     ) -> None:
-        result = Result(self.execution_id, status, exit_code, reason, chunks, started_at, utcnow())
+        result = Result(
+            self.execution_id, status, exit_code, reason, chunks, started_at, utcnow(), pid=pid
+        )
         logger.info(
-            "exec %d: %s: %s, %d chunks",
+            "exec %d: %s: %s, %d chunks%s",
             self.execution_id,
             status.value,
             reason or f"exit code {exit_code}",
             chunks,
+            f" (pid {pid}, as {self._account})" if pid else "",
         )
         self.context.sink.finished(result)

@@ -11,7 +11,10 @@ environment, stdin and chain of execs an ordinary start gives it (the account's 
 interpreter up, as behind the gate: setpriv's own lookup would differ where PATH holds
 directories the account may not enter), and it is inside its cgroup before it can fork. The
 pool refills in the background; when it is empty (a burst), the run starts the ordinary way
-(gate, move, open).
+(gate, move, open). A waiting shell moves itself in: the first line it reads writes its own pid
+to its cgroup's `cgroup.procs` (it exits MOVE_FAILED if it cannot), so filling the pool takes
+no thread of the slave's, and a shell is handed out only once its cgroup is populated (it is
+inside), before which it reads no program.
 
 The pool's processes belong to one event loop (the slave's), so the pool is opt-in: the
 daemon opens a `WarmRoot`, one-shot callers (tests, `asyncio.run` per run) a plain CgroupRoot.
@@ -40,6 +43,8 @@ from slave.commands.runas import SAFE_PATH
 logger = logging.getLogger(__name__)
 
 MAX_PROGRAM = 60_000
+MOVE_FAILED = 125
+"""How a waiting shell that could not move itself into its cgroup exits."""
 """A program longer than this would not fit the gate pipe in one write: start the ordinary way."""
 ENV = shutil.which("env", path=SAFE_PATH) or "/usr/bin/env"
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -114,15 +119,28 @@ class WarmPool:
         self._broken = False
 
     def take(self) -> Warm | None:
-        """A live waiting shell, or None (empty: the caller starts the ordinary way)."""
+        """A live waiting shell inside its cgroup, or None (empty, or none moved in yet: the
+        caller starts the ordinary way)."""
         self.refill()
-        while self._ready:
-            warm = self._ready.pop(0)
-            if warm.proc.returncode is None:
+        for warm in list(self._ready):
+            if warm.proc.returncode is not None:
+                self._ready.remove(warm)
+                self._gone(warm)
+            elif warm.cgroup.alive():
+                self._ready.remove(warm)
                 self.refill()
                 return warm
-            self.drop(warm)
         return None
+
+    def _gone(self, warm: Warm) -> None:
+        self.drop(warm)
+        if warm.proc.returncode == MOVE_FAILED and not self._broken:
+            self._broken = True
+            logger.warning(
+                "no warm cgroups (a shell cannot enter %s): runs are moved into theirs as "
+                "they start",
+                warm.cgroup.path,
+            )
 
     def refill(self) -> None:
         """Start filling in the background unless it is full or already filling."""
@@ -135,14 +153,15 @@ class WarmPool:
         await asyncio.sleep(self.delay)
         while not self._broken and len(self._ready) < self.size:
             try:
-                self._ready.append(await self._start_one())
+                self._ready.append(self._start_one())
             except OSError as exc:
                 self._broken = True
                 logger.warning(
                     "no warm cgroups (%s): runs are moved into theirs as they start", exc
                 )
+            await asyncio.sleep(0)  # runs go between two starts
 
-    async def _start_one(self) -> Warm:
+    def _start_one(self) -> Warm:
         cgroup = self.root.create("run")
         out_read, out_write = output_pipe()
         err_read, err_write = output_pipe()
@@ -165,8 +184,9 @@ class WarmPool:
             for fd in (out_write, err_write, gate_in):
                 os.close(fd)
         warm = Warm(proc, (out_read, err_read), gate, cgroup)
+        procs = shlex.quote(str(cgroup.path / "cgroup.procs"))
         try:
-            await asyncio.to_thread(cgroup.adopt, proc.pid)
+            os.write(gate, f"echo $$ >{procs} || exit {MOVE_FAILED}\n".encode())
         except BaseException:
             self.drop(warm)
             raise

@@ -73,6 +73,25 @@ def test_hello_welcome_run_heartbeat_and_acks(
     asyncio.run(scenario())
 
 
+def test_a_run_over_before_its_start_left_is_one_result_carrying_the_start(
+    fake_master: StartMaster, slave_config: MakeConfig
+) -> None:
+    async def scenario() -> None:
+        async with fake_master() as (master, address), Slave(slave_config(address)) as slave:
+            slave.outbox.start_hold = slave.outbox.max_start_hold = 30.0  # `true` ends first
+            stream, _ = await attach(master)
+            stream.send(run=run_command(1, "true"))
+            result = await stream.next("result")
+            stream.send(result_ack=slave_pb2.ResultAck(execution_id=1))
+            await poll(lambda: len(slave.outbox) == 0)
+            assert result.status == common_pb2.EXECUTION_STATUS_SUCCESS
+            assert result.pid > 0 and result.HasField("started_at")
+            assert result.started_at.ToDatetime() <= result.finished_at.ToDatetime()
+            assert stream.drain() == []  # no ExecutionStarted, before or after
+
+    asyncio.run(scenario())
+
+
 def test_reconnect_resends_every_unacked_message_once_in_order(
     fake_master: StartMaster, slave_config: MakeConfig
 ) -> None:

@@ -67,6 +67,9 @@ def test_result_and_chunk_to_proto() -> None:
     assert result.result.started_at.ToDatetime(dt.UTC) == T0
     never_started = convert.to_proto(Result(5, Status.FAIL, -1, "x", 0, None, T0))
     assert not never_started.result.HasField("started_at")
+    assert never_started.result.pid == 0
+    with_start = convert.to_proto(Result(5, Status.SUCCESS, 0, "", 0, T0, T0, pid=4321))
+    assert (with_start.result.pid, with_start.result.started_at.ToDatetime(dt.UTC)) == (4321, T0)
     chunk = convert.to_proto(Chunk(5, 1, b"\x00\xff"))
     assert (chunk.output.execution_id, chunk.output.seq, chunk.output.data) == (5, 1, b"\x00\xff")
 

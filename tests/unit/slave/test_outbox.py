@@ -180,3 +180,78 @@ def test_output_waits_while_the_stream_has_not_taken_what_was_queued() -> None:
         await asyncio.wait_for(waiting, 1)
 
     asyncio.run(scenario())
+
+
+def test_a_result_kept_while_its_start_is_held_goes_alone_and_carries_the_start() -> None:
+    async def scenario() -> None:
+        outbox = Outbox(1 << 20, start_hold=5.0, max_start_hold=5.0)
+        outbox.resume()
+        outbox.send_start(Started(1, 42, NOW))
+        assert await live_now(outbox) == []  # held
+        ended = Result(1, Status.SUCCESS, 0, "", 0, NOW, NOW, pid=42)
+        outbox.keep(ended)
+        assert await live_now(outbox) == [ended]
+        assert outbox.resume() == [ended]  # kept until acked, as any result
+
+    asyncio.run(scenario())
+
+
+def test_a_start_still_running_after_the_hold_is_written() -> None:
+    async def scenario() -> None:
+        outbox = Outbox(1 << 20, start_hold=0.02)
+        outbox.resume()
+        outbox.send_start(Started(1, 42, NOW))
+        written = await asyncio.wait_for(outbox.next_live(), 5.0)
+        assert written == Started(1, 42, NOW)
+        outbox.keep(result(1))
+        assert await live_now(outbox) == [result(1)]
+
+    asyncio.run(scenario())
+
+
+def test_output_sends_the_held_start_ahead_of_it() -> None:
+    async def scenario() -> None:
+        outbox = Outbox(1 << 20, start_hold=5.0, max_start_hold=5.0)
+        outbox.resume()
+        outbox.send_start(Started(1, 42, NOW))
+        outbox.keep(chunk(1, 0))
+        assert await live_now(outbox) == [Started(1, 42, NOW), chunk(1, 0)]
+        outbox.send_start(Started(2, 43, NOW))
+        outbox.keep(chunk(2, 0))
+        outbox.keep(result(2))  # before the writer took the start: the result carries it
+        assert await live_now(outbox) == [chunk(2, 0), result(2)]
+
+    asyncio.run(scenario())
+
+
+def test_a_queued_start_not_written_yet_is_dropped_by_its_result() -> None:
+    async def scenario() -> None:
+        outbox = Outbox(1 << 20, start_hold=0)
+        outbox.send_start(Started(1, 42, NOW))  # queued at once, no stream to write it on
+        outbox.send_start(Started(2, 43, NOW))
+        outbox.keep(result(1))
+        assert await live_now(outbox) == [Started(2, 43, NOW), result(1)]
+
+    asyncio.run(scenario())
+
+
+def test_the_hold_grows_with_the_runs_in_progress_up_to_its_cap() -> None:
+    async def scenario() -> list[tuple[int, float]]:
+        outbox = Outbox(1 << 20, start_hold=0.02, max_start_hold=0.1)
+        outbox.resume()
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        outbox.send_start(Started(1, 41, NOW), in_progress=1)  # 20 ms
+        outbox.send_start(Started(2, 42, NOW), in_progress=3)  # 60 ms
+        outbox.send_start(Started(3, 43, NOW), in_progress=50)  # capped: 100 ms
+        written = []
+        for _ in range(3):
+            item = await asyncio.wait_for(outbox.next_live(), 5.0)
+            assert isinstance(item, Started)
+            written.append((item.execution_id, loop.time() - began))
+        return written
+
+    written = asyncio.run(scenario())
+    assert [eid for eid, _ in written] == [1, 2, 3]
+    held = dict(written)
+    assert held[1] >= 0.019 and held[2] >= 0.059 and held[3] >= 0.099

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from slave.commands.cgroups import Cgroup, CgroupRoot
-from slave.commands.warm import WarmPool, WarmRoot, program
+from slave.commands.warm import Warm, WarmPool, WarmRoot, program
 from slave.messages import ScriptType, Status
 from tests.cgroups import unique_sleep
 from tests.procs import kill_all, with_argument
@@ -141,4 +141,58 @@ async def warm_root(root: CgroupRoot) -> WarmRoot:
     warm.warm = WarmPool(warm, delay=0)
     warm.warm.refill()
     await poll(lambda: len(warm.warm._ready) == 2)
+    await poll(lambda: all(shell.cgroup.alive() for shell in warm.warm._ready))  # moved in
     return warm
+
+
+class _NowhereRoot(CgroupRoot):
+    """Hands out cgroups no shell can enter."""
+
+    def create(self, label: str) -> Cgroup:
+        return Cgroup(Path("/proc/self/no-such-cgroup"))
+
+    def release(self, cgroup: Cgroup) -> None:
+        pass
+
+
+def test_shells_that_cannot_enter_their_cgroup_are_never_handed_out(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        pool = WarmPool(_NowhereRoot(tmp_path), delay=0)
+        pool.refill()
+        handed: list[Warm | None] = []
+
+        def taken_until_broken() -> bool:
+            handed.append(pool.take())
+            return pool._broken
+
+        await poll(taken_until_broken)
+        handed.append(pool.take())  # the runs start the ordinary way from now on
+        assert handed == [None] * len(handed)
+        await pool.close()
+
+    asyncio.run(scenario())
+
+
+class _PlainDirRoot(CgroupRoot):
+    """Hands out "cgroups" that are plain directories: a shell's move writes a file there and
+    the shell waits on, yet it is inside no cgroup."""
+
+    def create(self, label: str) -> Cgroup:
+        path = self.path / f"{label}-{len(list(self.path.iterdir()))}"
+        path.mkdir()
+        return Cgroup(path)
+
+    def release(self, cgroup: Cgroup) -> None:
+        pass
+
+
+def test_a_shell_is_handed_out_only_once_inside_its_cgroup(tmp_path: Path) -> None:
+    async def scenario() -> list[Warm | None]:
+        pool = WarmPool(_PlainDirRoot(tmp_path), delay=0)
+        pool.refill()
+        await poll(lambda: len(list(tmp_path.glob("*/cgroup.procs"))) == 2)  # both "moved"
+        handed = [pool.take() for _ in range(3)]
+        await pool.close()
+        return handed
+
+    assert asyncio.run(scenario()) == [None, None, None]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+from typing import Any
 
 import peewee
 
@@ -17,6 +18,7 @@ from master.domain import (
     ChunkAck,
     CommandSpec,
     ExecutionStatus,
+    Finished,
     KillOrder,
     Outbound,
     ResultAck,
@@ -285,3 +287,39 @@ def test_a_start_and_result_in_one_batch_keep_the_start_time(core: Core) -> None
 
     row = Execution.get_by_id(eid)
     assert (task.status, row.status, row.started_at) == ("success", "success", began)
+
+
+def test_a_result_carrying_its_start_ends_a_pending_execution_in_one_store_call(
+    core: Core,
+) -> None:
+    began, ended = dt.datetime(2026, 1, 2, 3, 4, 5), dt.datetime(2026, 1, 2, 3, 4, 6)
+    calls: list[tuple[int, int]] = []
+    store = core.intake.groups.store_group
+
+    def counted(chunks: Any, starts: Any, results: Any, busy: Any) -> Any:
+        calls.append((len(starts), len(results)))
+        return store(chunks, starts, results, busy)
+
+    core.intake.groups.store_group = counted
+
+    async def scenario() -> tuple[int, str, Task]:
+        web1 = await core.attach("web1")
+        task = await core.engine.submit_command(command("web1"))
+        eid = (await web1.order()).execution_id
+        status = (await core.run_db(Execution.get_by_id, eid)).status
+        result = SlaveResult(eid, ExecutionStatus.SUCCESS, 0, "", 0)
+        web1.link.inbox.put_nowait(Finished(result, began, ended))  # no Started before it
+        assert await web1.result_ack() == ResultAck(eid)
+        return eid, status, await core.until(task, TaskStatus.SUCCESS)
+
+    eid, status_before, task = core.run(scenario())
+
+    row = Execution.get_by_id(eid)
+    assert status_before == "pending"
+    assert (task.status, row.status, row.started_at, row.finished_at) == (
+        "success",
+        "success",
+        began,
+        ended,
+    )
+    assert calls == [(0, 1)]
