@@ -67,7 +67,7 @@ class WalCheckpointer:
             logger.warning("WAL checkpoint of %s failed: %s", self.path, exc)
 
 
-class CheckpointedSqliteDatabase(PooledSqliteDatabase):
+class CheckpointedSqliteDatabase(PooledSqliteDatabase):  # type: ignore[misc]
     """The pooled SQLite database of a file, its WAL checkpointed by a WalCheckpointer
     (started with the first connection, stopped by close_all)."""
 
