@@ -27,7 +27,6 @@ from playhouse import db_url
 from playhouse.pool import MaxConnectionsExceeded, PooledPostgresqlDatabase, PooledSqliteDatabase
 
 from master.config import ConfigError
-from master.db.checkpoint import CheckpointedSqliteDatabase
 from master.errors import Unavailable
 
 logger = logging.getLogger(__name__)
@@ -77,8 +76,7 @@ def _create(url: str, pool_size: int) -> peewee.Database:
     path = db_url.parse(url)["database"] if scheme else url
     if path != ":memory:":
         Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    pooled = PooledSqliteDatabase if path == ":memory:" else CheckpointedSqliteDatabase
-    sqlite: peewee.Database = pooled(
+    sqlite: peewee.Database = PooledSqliteDatabase(
         path,
         pragmas=SQLITE_PRAGMAS,
         max_connections=pool_size,
