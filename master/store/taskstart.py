@@ -287,8 +287,29 @@ COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r
 
 
 def copy_text(values: list[tuple[Any, ...]]) -> str:
-    """The rows in COPY's text format: tab-separated, \\N for NULL, t/f for booleans."""
-    return "".join("\t".join([_copy_value(v) for v in row]) + "\n" for row in values)
+    """The rows in COPY's text format: tab-separated, \\N for NULL, t/f for booleans.
+
+    Column by column: a start's rows share most of their values (the task, the step, the
+    time, the status), so each distinct value of a column is written out once."""
+    if not values:
+        return ""
+    columns = [_column_text(column) for column in zip(*values, strict=True)]
+    return "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
+
+
+def _column_text(column: tuple[Any, ...]) -> list[str]:
+    """Each value of one column as COPY text. A column holds values of one type (or None),
+    so equal values (the dict's keys) are written alike."""
+    if column.count(column[0]) == len(column):  # one value throughout (counted in C)
+        return [_copy_value(column[0])] * len(column)
+    written: dict[Any, str] = {}
+    texts = []
+    for value in column:
+        text = written.get(value)
+        if text is None:
+            text = written[value] = _copy_value(value)
+        texts.append(text)
+    return texts
 
 
 def _copy_value(value: Any) -> str:

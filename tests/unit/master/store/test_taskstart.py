@@ -189,3 +189,17 @@ def test_a_taken_uuid_is_refused_by_the_insert_and_a_drawn_one_drawn_again(
     assert drawn.uuid == "fresh" and drawn.id != taken.id
     assert [r.__data__ for r in rows] == [r.__data__ for r in tasks.executions(drawn.id)]
     assert Task.select().count() == 2
+
+
+def test_copy_text_writes_each_row_as_its_values_escaped_in_order() -> None:
+    rows = [
+        (7, "n\t1", None, True, "PENDING", "2026-01-01 00:00:00"),
+        (7, "n\\2", -1, False, "FAIL", "2026-01-01 00:00:00"),
+        (7, "n3\n", None, True, "PENDING", "2026-01-01 00:00:00"),
+    ]
+    assert taskstart.copy_text(rows) == (
+        "7\tn\\t1\t\\N\tt\tPENDING\t2026-01-01 00:00:00\n"
+        "7\tn\\\\2\t-1\tf\tFAIL\t2026-01-01 00:00:00\n"
+        "7\tn3\\n\t\\N\tt\tPENDING\t2026-01-01 00:00:00\n"
+    )
+    assert taskstart.copy_text([]) == ""
