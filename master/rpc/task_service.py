@@ -6,7 +6,8 @@ import functools
 from collections.abc import AsyncIterator
 
 from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
-from master.rpc.context import Context
+from master.errors import PermissionDenied
+from master.rpc.context import CALLER, Context
 from master.rpc.convert import catalog as convert_catalog
 from master.rpc.convert import runlog as convert_runlog
 from master.rpc.convert import task as convert_task
@@ -188,6 +189,18 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
                 yield task_pb2.FollowTaskResponse(task=self._task(event))
             else:
                 yield task_pb2.FollowTaskResponse(execution=convert_task.execution(event))
+
+    @streaming
+    async def WatchTaskChanges(
+        self, request: task_pb2.WatchTaskChangesRequest, context: Context
+    ) -> AsyncIterator[task_pb2.TaskChanges]:
+        """Changed tasks' ids, of every project: the admin token only."""
+        if not CALLER.get().admin:
+            raise PermissionDenied("only the admin token may watch every task's changes")
+        with self.queries.events.watching() as watch:
+            yield task_pb2.TaskChanges()  # the watch is in place
+            while True:
+                yield task_pb2.TaskChanges(task_ids=await watch.taken())
 
     @unary
     async def ListRunLogs(
