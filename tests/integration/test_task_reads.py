@@ -69,7 +69,8 @@ def finished(http: httpx.Client, uuid: str) -> dict[str, Any]:
 
 
 def test_a_read_kept_for_one_token_never_answers_another(watching: Watching) -> None:
-    """The attack: project 1's token loads its task into the gateway's memory, over and over;
+    """The attack: project 1's token loads its task into the gateway's memory (its page polls
+    the task and its steps), over and over;
     meanwhile project 2's token asks for that task in its own project, and a token of project 1
     deleted since (the gateway still remembers its yes) asks for it in project 1."""
     gateway = watching.gateway
@@ -85,12 +86,18 @@ def test_a_read_kept_for_one_token_never_answers_another(watching: Watching) -> 
         assert gone.get("/task/1/count").json()["stat"] is True  # the gateway keeps its yes
         before = read(two, watching.other, uuid)
         assert before == {"stat": True, "data": {"status": "norun"}}
+        steps_before = two.get(f"/subtask/{watching.other}/{uuid}").json()
+        assert steps_before["stat"] is False and uuid in steps_before["info"], steps_before
         with gateway.client() as admin:
             assert admin.delete(f"/token/1/{doomed['id']}").json()["stat"] is True
         deadline = time.monotonic() + 2 * FRESH_FOR
         while time.monotonic() < deadline:  # answers kept and given again meanwhile
             assert read(one, 1, uuid)["data"]["status"] == "success"
+            assert [s["status"] for s in one.get(f"/subtask/1/{uuid}").json()["data"]] == [
+                "success"
+            ]
             assert read(two, watching.other, uuid) == before
+            assert two.get(f"/subtask/{watching.other}/{uuid}").json() == steps_before
             refused = read(gone, 1, uuid)
             assert refused["stat"] is False and "token" in refused["info"], refused
 
