@@ -100,9 +100,11 @@ class TaskReads:
         key = self._key(ask)
         kept = self._kept.get(key)
         began = self.clock()
-        if kept is not None and began - kept.read_at < FRESH_FOR:
-            self._kept.move_to_end(key)
-            return kept.read
+        if kept is not None:
+            if began - kept.read_at < FRESH_FOR:
+                self._kept.move_to_end(key)
+                return kept.read
+            self._drop(key)  # read again: the token's right too
         moved: set[int] = set()
         losses = self._losses
         self._reading[id(moved)] = moved
