@@ -214,16 +214,12 @@ def finished_tasks(master: str) -> list[str]:
 
 @dataclass
 class Sample:
-    """One case's run: tasks/s, GETs/s, the master's and gateway's CPU seconds per GET, and the
-    master's per task."""
+    """One case's run: tasks/s, GETs/s, and the master's and gateway's CPU seconds per GET."""
 
     rate: float
     gets: float
     master_cpu: float
     gateway_cpu: float
-    master_per_task: float
-    """The master's CPU seconds per task finished (what polling adds to a task's cost, whatever
-    the machine's load)."""
 
 
 def measure(fleet: Fleet, seconds: float, pollers: str) -> Sample:
@@ -262,9 +258,7 @@ def measure(fleet: Fleet, seconds: float, pollers: str) -> Sample:
         raise SystemExit(f"bench_poll: a client failed: {failure}")
     (master, gateway), gets = spent, max(polled, 1)
     took, tasks = ended - began, run.count(began, ended)
-    return Sample(
-        tasks / took, polled / took, master / gets, gateway / gets, master / max(tasks, 1)
-    )
+    return Sample(tasks / took, polled / took, master / gets, gateway / gets)
 
 
 CASES = (
@@ -284,10 +278,7 @@ def measure_all(fleet: Fleet, args: argparse.Namespace, out: benchlib.Figures) -
             samples[kind].append(measure(fleet, args.seconds, kind))
             got = samples[kind][-1]
             benchlib.progress(f"{kind or 'none'}: {got.rate:.1f} tasks/s, {got.gets:.0f} GETs/s")
-    peer = statistics.median(s.rate for s in samples.get("", [Sample(0, 0, 0, 0, 0)]))
-    peer_cpu = statistics.median(
-        s.master_per_task for s in samples.get("", [Sample(0, 0, 0, 0, 0)])
-    )
+    peer = statistics.median(s.rate for s in samples.get("", [Sample(0, 0, 0, 0)]))
     for kind, name in cases:
         gets = statistics.median(s.gets for s in samples[kind])
         if kind == "alone":
@@ -300,9 +291,6 @@ def measure_all(fleet: Fleet, args: argparse.Namespace, out: benchlib.Figures) -
         notes = [f"{statistics.median(rates) / peer:.0%} of (a)"] if peer else []
         notes += [f"{gets:.0f} GETs/s"] if kind else []
         out.add(name, "tasks/s", rates, ", ".join(notes))
-        spent = [s.master_per_task * 1000 for s in samples[kind]]
-        cpu_note = f"{statistics.median(spent) / (peer_cpu * 1000):.0%} of (a)" if peer_cpu else ""
-        out.add(f"{name[:3]} the master's CPU per task", "ms", spent, cpu_note)
 
 
 def main() -> int:
