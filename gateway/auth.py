@@ -176,6 +176,21 @@ def project_of(path_params: Mapping[str, Any]) -> int | None:
         return None
 
 
+PLACEMENTS = 4096
+"""Paths whose placement among the routes is kept (all forgotten when full)."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A path's route (its template and path parameters; None: no route), and whether it is
+    an open route, one taking the file server's `token` header, one taking `Basic`."""
+
+    route: tuple[str, Mapping[str, Any]] | None
+    open: bool
+    token_header: bool
+    basic: bool
+
+
 class Credentials:
     def __init__(
         self,
@@ -196,24 +211,20 @@ class Credentials:
         self.dialect = dialect
         self.verify = verify or AskMaster()
         self.session_cookie = session_cookie
+        self._placed: dict[tuple[str, str, str], Placement] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
             await self._socket(scope, receive, send)
             return
-        route = self._route(scope) if scope["type"] == "http" else None
-        if route is None or self._matches(scope, self.open):
+        placed = self._placement(scope) if scope["type"] == "http" else None
+        if placed is None or placed.route is None or placed.open:
             await self.app(scope, receive, send)
             return
-        path, path_params = route
+        path, path_params = placed.route
         dialect = self.dialect(path)
         headers = Headers(scope=scope)
-        given = presented(
-            headers,
-            self._matches(scope, self.token_header),
-            self.session_cookie,
-            basic=self._matches(scope, self.basic),
-        )
+        given = presented(headers, placed.token_header, self.session_cookie, basic=placed.basic)
         refusal = self._refusal(scope, headers, given)
         if given is None or refusal is not None:
             failure = refusal or Failure(401, missing(self.session_cookie), "token")
@@ -290,6 +301,23 @@ class Credentials:
         finally:
             CALLER.reset(caller_reset)
             CREDENTIALS.reset(reset)
+
+    def _placement(self, scope: Scope) -> Placement:
+        """Where the request's path falls among the routes, found once per path: matching it
+        against every route costs more than a page's poll of a task answered from memory."""
+        key = (scope["method"], scope.get("root_path", ""), scope["path"])
+        placed = self._placed.get(key)
+        if placed is None:
+            placed = Placement(
+                self._route(scope),
+                self._matches(scope, self.open),
+                self._matches(scope, self.token_header),
+                self._matches(scope, self.basic),
+            )
+            if len(self._placed) >= PLACEMENTS:
+                self._placed.clear()
+            self._placed[key] = placed
+        return placed
 
     @staticmethod
     def _matches(scope: Scope, routes: Sequence[BaseRoute]) -> bool:

@@ -26,10 +26,15 @@ class BodyLimit:
         self.exempt = exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self._exempt(scope):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length", "")
+        headers = Headers(scope=scope)
+        bodiless = "content-length" not in headers and "transfer-encoding" not in headers
+        if bodiless or self._exempt(scope):  # HTTP/1.1: no length, not chunked: no body
+            await self.app(scope, receive, send)
+            return
+        declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             await self.app(scope, self._refuse, send)
             return

@@ -13,6 +13,7 @@ MASTER_ENV = "JOBFLEET_MASTER"
 LISTEN_ENV = "JOBFLEET_GATEWAY_LISTEN"
 MAX_UPLOAD_ENV = "JOBFLEET_GATEWAY_MAX_UPLOAD_BYTES"
 SESSION_COOKIE_ENV = "JOBFLEET_GATEWAY_SESSION_COOKIE"
+WATCH_TOKEN_ENV = "JOBFLEET_GATEWAY_WATCH_TOKEN"
 # RFC 6265's cookie-name: an RFC 2616 token, visible ASCII but separators.
 _COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
@@ -43,6 +44,9 @@ class GatewayConfig:
     tls: ClientTls | None = None
     """TLS to the master (its CA, and the gateway's certificate for mutual TLS); None =
     plaintext."""
+    watch_token: str = ""
+    """The admin token, with which the gateway watches tasks change (gateway/taskreads.py) and
+    so answers repeated reads of a task from memory; "" = every read goes to the master."""
 
     @property
     def listen(self) -> str:
@@ -131,6 +135,7 @@ def load_config(
             else defaults.session_cookie
         ),
         tls=_tls(tls_flags or {}, env),
+        watch_token=env.get(WATCH_TOKEN_ENV, "").strip(),
     )
 
 

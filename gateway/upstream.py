@@ -7,16 +7,21 @@ the settings a handler needs (the upload cap) come the same way, as `request.sta
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 import grpc
 from grpc_health.v1 import health_pb2_grpc
 from starlette.applications import Starlette
 
 from gateway.config import GatewayConfig
+
+if TYPE_CHECKING:  # gateway.taskreads builds on gateway.auth, which builds on this module
+    from gateway.taskreads import TaskReads
 from jobfleet.tls import aio_channel, blocking_channel
 from jobfleet.v1 import (
     approval_pb2_grpc,
@@ -111,6 +116,7 @@ class GatewayState(TypedDict):
 
     master: MasterClient
     config: GatewayConfig
+    task_reads: TaskReads
 
 
 def master_lifespan(
@@ -122,6 +128,7 @@ def master_lifespan(
     async def lifespan(app: Starlette) -> AsyncIterator[GatewayState]:
         # Imported here: gateway.auth builds on this module.
         from gateway.auth import BlockingCredentials, aio_credentials
+        from gateway.taskreads import TaskReads
 
         async with aio_channel(
             config.master, config.tls, CHANNEL_OPTIONS, interceptors=aio_credentials()
@@ -129,6 +136,23 @@ def master_lifespan(
             with blocking_channel(config.master, config.tls) as blocking:
                 upload_channel = grpc.intercept_channel(blocking, BlockingCredentials())
                 master = MasterClient.over(channel, config.rpc_timeout, upload_channel)
-                yield {"master": master, "config": config}
+                reads = TaskReads()
+                async with watching(reads, master, config.watch_token):
+                    yield {"master": master, "config": config, "task_reads": reads}
 
     return lifespan
+
+
+@asynccontextmanager
+async def watching(reads: TaskReads, master: MasterClient, token: str) -> AsyncIterator[None]:
+    """The task change stream followed while open (none without a watch token)."""
+    if not token:
+        yield
+        return
+    watch = asyncio.create_task(reads.watch(master.task, token))
+    try:
+        yield
+    finally:
+        watch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watch

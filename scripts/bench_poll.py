@@ -4,7 +4,9 @@ follow it to its end (FollowTask), one task after another, for --seconds; tasks/
 
 (a) with no one polling (the peer figure);
 (b) with 8 REST clients polling GET /task/1/:uuid every 5 ms (each on one kept-alive
-    connection, each watching the latest task of one submitter), as OpenC3's pages poll;
+    connection, each watching the latest task of one submitter), as OpenC3's pages poll; the
+    pollers run in a process of their own (a browser is not the submitters' process: in one
+    process, faster answers meant more polls taking the submitters' GIL);
 (c) with the same 8 clients long-polling instead: GET /task/1/:uuid?wait=30&etag=<the etag of
     their last answer>, which the master answers when the task changes;
 (d) the 8 clients of (b) alone, each polling a finished task: the master's and the gateway's
@@ -18,9 +20,11 @@ Usage: .venv/bin/python scripts/bench_poll.py [--seconds 10] [--db URL] [--repea
 from __future__ import annotations
 
 import argparse
+import ctypes
 import functools
 import http.client
 import json
+import multiprocessing
 import os
 import statistics
 import sys
@@ -30,6 +34,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import benchlib
 import grpc
@@ -45,16 +50,56 @@ LONG_WAIT = 30
 FINAL = ("success", "fail")  # OpenC3's words
 
 
-class Run:
-    """One case's clients: their stop flag, the tasks finished (a monotonic time each) and
-    the latest task of each submitter (what the pollers watch)."""
+UUID_WIDTH = 64
+SPAWN = multiprocessing.get_context("spawn")  # no fork of a process running gRPC threads
+
+
+class Latest:
+    """The latest task of each submitter, shared with the pollers' process."""
 
     def __init__(self) -> None:
-        self.stop = threading.Event()
+        self.slots = SPAWN.Array(ctypes.c_char, SUBMITTERS * UUID_WIDTH)
+
+    def __getitem__(self, index: int) -> str:
+        raw = self.slots[index * UUID_WIDTH : (index + 1) * UUID_WIDTH]
+        return bytes(raw).rstrip(b"\0").decode()
+
+    def __setitem__(self, index: int, uuid: str) -> None:
+        padded = uuid.encode()[:UUID_WIDTH].ljust(UUID_WIDTH, b"\0")
+        self.slots[index * UUID_WIDTH : (index + 1) * UUID_WIDTH] = padded
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What the pollers' process shares with this one: the stop flag, the submitters' latest
+    tasks, the GETs answered, a failure's text, and a flag set once the pollers run."""
+
+    stop: Any
+    latest: Latest
+    polls: Any
+    failure: Any
+    ready: Any
+
+    @classmethod
+    def made(cls) -> Watch:
+        failure = SPAWN.Array(ctypes.c_char, 1024)
+        return cls(SPAWN.Event(), Latest(), SPAWN.Value(ctypes.c_long, 0), failure, SPAWN.Event())
+
+
+class Run:
+    """One case's clients: the tasks finished (a monotonic time each), and what is shared
+    with the pollers (`watch`)."""
+
+    def __init__(self) -> None:
+        self.watch = Watch.made()
+        self.stop = self.watch.stop
+        self.latest = self.watch.latest
         self.finished: list[float] = []
-        self.latest = [""] * SUBMITTERS
-        self.polls = 0
         self.failed: list[BaseException] = []
+
+    @property
+    def polls(self) -> int:
+        return int(self.watch.polls.value)
 
     def client(self, job: Callable[[], None]) -> Callable[[], None]:
         """`job`, keeping what it failed with (a client that fails fails the benchmark)."""
@@ -89,12 +134,31 @@ def submitter(master: str, run: Run, index: int) -> None:
                     run.finished.append(time.monotonic())
 
 
-def poller(gateway: str, run: Run, index: int, long_poll: bool) -> None:
+def polling_process(gateway: str, token: str, watch: Watch, long_poll: bool) -> None:
+    """The pollers' process: POLLERS threads polling until told to stop; a failure is kept in
+    `watch.failure` and stops everyone."""
+
+    def kept(index: int) -> None:
+        try:
+            poller(gateway, token, watch, index, long_poll)
+        except BaseException as err:  # noqa: BLE001 - reported by the submitters' process
+            watch.failure.value = repr(err).encode()[:1000]
+            watch.stop.set()
+
+    threads = [threading.Thread(target=kept, args=(i,)) for i in range(POLLERS)]
+    for thread in threads:
+        thread.start()
+    watch.ready.set()
+    for thread in threads:
+        thread.join()
+
+
+def poller(gateway: str, token: str, run: Watch, index: int, long_poll: bool) -> None:
     """GET the latest task of submitter `index` every 5 ms; or long-poll it for each change
     until it is final, then the submitter's next (as a page following a run would)."""
     host, _, port = gateway.rpartition(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=LONG_WAIT + 30)
-    headers = {"Authorization": f"Token {os.environ['JOBFLEET_ADMIN_TOKEN']}"}
+    headers = {"Authorization": f"Token {token}"}
     watched, etag = "", ""
     try:
         while not run.stop.is_set():
@@ -110,7 +174,8 @@ def poller(gateway: str, run: Run, index: int, long_poll: bool) -> None:
             if "data" not in answer:
                 raise SystemExit(f"GET /task/1/{uuid}{query}: {answer}")
             data = answer["data"]
-            run.polls += 1
+            with run.polls.get_lock():
+                run.polls.value += 1
             if not long_poll:
                 time.sleep(POLL_EVERY)
             elif data["status"] in FINAL:
@@ -164,13 +229,17 @@ def measure(fleet: Fleet, seconds: float, pollers: str) -> Sample:
     run = Run()
     submitters = [functools.partial(submitter, fleet.master, run, i) for i in range(SUBMITTERS)]
     if pollers == "alone":
-        submitters, run.latest = [], finished_tasks(fleet.master)
-    watchers = [
-        functools.partial(poller, fleet.gateway, run, i, pollers == "long")
-        for i in range(POLLERS if pollers else 0)
-    ]
-    jobs = [run.client(job) for job in submitters + watchers]
-    threads = [threading.Thread(target=job, daemon=True) for job in jobs]
+        submitters = []
+        for i, uuid in enumerate(finished_tasks(fleet.master)):
+            run.latest[i] = uuid
+    token = os.environ["JOBFLEET_ADMIN_TOKEN"]
+    watchers = SPAWN.Process(
+        target=polling_process, args=(fleet.gateway, token, run.watch, pollers == "long")
+    )
+    if pollers:
+        watchers.start()
+        run.watch.ready.wait(60)
+    threads = [threading.Thread(target=run.client(job), daemon=True) for job in submitters]
     for thread in threads:
         thread.start()
     time.sleep(1.0)
@@ -182,11 +251,14 @@ def measure(fleet: Fleet, seconds: float, pollers: str) -> Sample:
     run.stop.set()
     for thread in threads:
         thread.join(LONG_WAIT + 30)
-    if run.failed:
-        raise SystemExit(f"bench_poll: a client failed: {run.failed[0]!r}")
-    per_get = [used / max(polled, 1) for used in spent]
-    took = ended - began
-    return Sample(run.count(began, ended) / took, polled / took, *per_get)
+    if pollers:
+        watchers.join(LONG_WAIT + 30)
+    if run.failed or run.watch.failure.value:
+        failure = repr(run.failed[0]) if run.failed else run.watch.failure.value.decode()
+        raise SystemExit(f"bench_poll: a client failed: {failure}")
+    (master, gateway), gets = spent, max(polled, 1)
+    took, tasks = ended - began, run.count(began, ended)
+    return Sample(tasks / took, polled / took, master / gets, gateway / gets)
 
 
 CASES = (
@@ -234,6 +306,8 @@ def main() -> int:
         unbounded = ["--max-submissions-per-second", "100000"]  # the engine's rate, not a quota
         fleet.start_master(*unbounded, *(["--db", args.db] if args.db else []))
         fleet.start_slave("bench")
+        # the gateway watches tasks change, so it answers repeated reads from memory
+        os.environ["JOBFLEET_GATEWAY_WATCH_TOKEN"] = os.environ["JOBFLEET_ADMIN_TOKEN"]
         fleet.start_gateway()
         measure_all(fleet, args, out)
     out.emit(args.json)

@@ -461,3 +461,13 @@ class DeleteTaskNotesResponse(_message.Message):
     DELETED_FIELD_NUMBER: _ClassVar[int]
     deleted: _containers.RepeatedScalarFieldContainer[int]
     def __init__(self, deleted: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class WatchTaskChangesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class TaskChanges(_message.Message):
+    __slots__ = ("task_ids",)
+    TASK_IDS_FIELD_NUMBER: _ClassVar[int]
+    task_ids: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, task_ids: _Optional[_Iterable[int]] = ...) -> None: ...

@@ -120,6 +120,11 @@ class TaskServiceStub:
                 request_serializer=jobfleet_dot_v1_dot_task__pb2.DeleteTaskNotesRequest.SerializeToString,
                 response_deserializer=jobfleet_dot_v1_dot_task__pb2.DeleteTaskNotesResponse.FromString,
                 _registered_method=True)
+        self.WatchTaskChanges = channel.unary_stream(
+                '/jobfleet.v1.TaskService/WatchTaskChanges',
+                request_serializer=jobfleet_dot_v1_dot_task__pb2.WatchTaskChangesRequest.SerializeToString,
+                response_deserializer=jobfleet_dot_v1_dot_task__pb2.TaskChanges.FromString,
+                _registered_method=True)
 
 
 class TaskServiceServicer:
@@ -238,6 +243,16 @@ class TaskServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchTaskChanges(self, request, context):
+        """The ids of tasks as they change (any change a reader of the task would see), in batches,
+        for as long as the call lasts: a gateway drops what it keeps of a task's reads on its
+        change. The first message, empty, says the watch is in place. The admin token only
+        (another token: PERMISSION_DENIED): it names tasks of every project.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TaskServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -325,6 +340,11 @@ def add_TaskServiceServicer_to_server(servicer, server):
                     servicer.DeleteTaskNotes,
                     request_deserializer=jobfleet_dot_v1_dot_task__pb2.DeleteTaskNotesRequest.FromString,
                     response_serializer=jobfleet_dot_v1_dot_task__pb2.DeleteTaskNotesResponse.SerializeToString,
+            ),
+            'WatchTaskChanges': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchTaskChanges,
+                    request_deserializer=jobfleet_dot_v1_dot_task__pb2.WatchTaskChangesRequest.FromString,
+                    response_serializer=jobfleet_dot_v1_dot_task__pb2.TaskChanges.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -787,6 +807,33 @@ class TaskService:
             '/jobfleet.v1.TaskService/DeleteTaskNotes',
             jobfleet_dot_v1_dot_task__pb2.DeleteTaskNotesRequest.SerializeToString,
             jobfleet_dot_v1_dot_task__pb2.DeleteTaskNotesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchTaskChanges(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/jobfleet.v1.TaskService/WatchTaskChanges',
+            jobfleet_dot_v1_dot_task__pb2.WatchTaskChangesRequest.SerializeToString,
+            jobfleet_dot_v1_dot_task__pb2.TaskChanges.FromString,
             options,
             channel_credentials,
             insecure,

@@ -189,6 +189,16 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
             else:
                 yield task_pb2.FollowTaskResponse(execution=convert_task.execution(event))
 
+    @streaming
+    async def WatchTaskChanges(
+        self, request: task_pb2.WatchTaskChangesRequest, context: Context
+    ) -> AsyncIterator[task_pb2.TaskChanges]:
+        """Changed tasks' ids, of every project: the admin token only (auth.py's ADMIN_ONLY)."""
+        with self.queries.events.watching() as watch:
+            yield task_pb2.TaskChanges()  # the watch is in place
+            while True:
+                yield task_pb2.TaskChanges(task_ids=await watch.taken())
+
     @unary
     async def ListRunLogs(
         self, request: task_pb2.ListRunLogsRequest, context: Context

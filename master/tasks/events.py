@@ -15,6 +15,7 @@ class TaskEvents:
         self._every: list[Callable[[], None]] = []
         self._noted: dict[int, set[int]] = {}  # id(set) -> set: sets equal by value are not one
         self._forget: list[Callable[[int], None]] = []
+        self._watches: dict[int, Watch] = {}
 
     def publish(self, task_id: int) -> None:
         for forget in self._forget:  # first: a follower woken below reads the task afresh
@@ -25,6 +26,9 @@ class TaskEvents:
             moved.add(task_id)
         for poke in self._every:
             poke()
+        for watch in self._watches.values():
+            watch.moved.add(task_id)
+            watch.woken.set()
 
     def publish_many(self, task_ids: Iterable[int]) -> None:
         for task_id in task_ids:
@@ -54,6 +58,16 @@ class TaskEvents:
                 del self._waiters[task_id]
 
     @contextlib.contextmanager
+    def watching(self) -> Iterator[Watch]:
+        """Every task's changes while open (a gateway's watch: TaskService.WatchTaskChanges)."""
+        watch = Watch()
+        self._watches[id(watch)] = watch
+        try:
+            yield watch
+        finally:
+            del self._watches[id(watch)]
+
+    @contextlib.contextmanager
     def noting(self) -> Iterator[set[int]]:
         """The ids of the tasks that change while open: a reader that learns a task's id only
         from its read (by uuid) subscribes after the read, and must still see a change made
@@ -64,6 +78,21 @@ class TaskEvents:
             yield moved
         finally:
             del self._noted[id(moved)]
+
+
+class Watch:
+    """The ids of the tasks changed since last taken, and an event set when there are some."""
+
+    def __init__(self) -> None:
+        self.moved: set[int] = set()
+        self.woken = asyncio.Event()
+
+    async def taken(self) -> list[int]:
+        """The ids changed since the last call, once there are any."""
+        await self.woken.wait()
+        self.woken.clear()
+        moved, self.moved = sorted(self.moved), set()
+        return moved
 
 
 async def wait_for(event: asyncio.Event, timeout: float) -> None:

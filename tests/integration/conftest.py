@@ -271,12 +271,12 @@ def credential_file(processes: Processes, name: str) -> Path:
 def gateway_starter(processes: Processes) -> Callable[..., Gateway]:
     count = 0
 
-    def start(master: Master, *extra: str) -> Gateway:
+    def start(master: Master, *extra: str, env: dict[str, str] | None = None) -> Gateway:
         nonlocal count
         count += 1
         ready = processes.tmp / f"gateway{count}.ready"
         args = ["--master", master.addr, "--listen", "127.0.0.1:0", "--ready-file", str(ready)]
-        proc = processes.spawn(f"gateway{count}", "gateway", [*args, *extra])
+        proc = processes.spawn(f"gateway{count}", "gateway", [*args, *extra], env=env)
         return Gateway(proc, "http://" + read_ready(proc, ready), master.token)
 
     return start

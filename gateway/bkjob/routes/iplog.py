@@ -45,7 +45,7 @@ async def batch_get_job_instance_ip_log(request: Request[GatewayState]) -> Respo
     ask = asking.asked(await forms.read_fields(request))
     master = request.state["master"]
     get = task_pb2.GetTaskRequest(project_id=ask.project_id, id=ask.job_instance_id)
-    task = (await master.task.GetTask(get, timeout=master.timeout)).task
+    task = (await request.state["task_reads"].get(master.task, get, master.timeout)).reply.task
     step = hosts.step_of(task, ask.step_instance_id)
     executions = hosts.executions_of(task, step)
     found = hosts.on_hosts(ask.hosts, step, executions)

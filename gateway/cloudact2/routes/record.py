@@ -95,8 +95,8 @@ async def the_task(request: Request[GatewayState]) -> common_pb2.Task:
     master = request.state["master"]
     uuid = forms.token(request.query_params, "id", required=True)
     ask = task_pb2.GetTaskRequest(uuid=uuid, project_id=project_of(request))
-    reply: task_pb2.GetTaskResponse = await master.task.GetTask(ask, timeout=master.timeout)
-    return reply.task
+    read = await request.state["task_reads"].get(master.task, ask, master.timeout)
+    return read.reply.task
 
 
 def result_rows(master: MasterClient, task: common_pb2.Task) -> list[streaming.TextRow]:

@@ -66,13 +66,14 @@ def control_request(
 
 
 async def fetch_task(request: Request[GatewayState]) -> common_pb2.Task:
-    """The task of the path, with its subtasks."""
+    """The task of the path, with its subtasks (a page polls it with the task: the answer
+    GET /task/{projectid}/{uuid} keeps serves it too, gateway/taskreads.py)."""
     ask = task_pb2.GetTaskRequest(
         project_id=forms.path_id(request, "projectid"),
         uuid=forms.path_token(request, "taskuuid"),
     )
-    master = request.state["master"]
-    task: common_pb2.Task = (await master.task.GetTask(ask, timeout=master.timeout)).task
+    master, reads = request.state["master"], request.state["task_reads"]
+    task: common_pb2.Task = (await reads.get(master.task, ask, master.timeout)).reply.task
     return task
 
 

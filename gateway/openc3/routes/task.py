@@ -309,15 +309,21 @@ async def get_task(request: Request[GatewayState]) -> Response:
         project_id=project_id(request), uuid=forms.path_token(request, "uuid")
     )
     ask = watch.asked(request.query_params, ask)
-    master = request.state["master"]
+    master, reads = request.state["master"], request.state["task_reads"]
     try:
-        reply = await master.task.GetTask(ask, timeout=master.timeout + ask.wait_seconds)
+        read = await reads.get(master.task, ask, master.timeout + ask.wait_seconds)
     except grpc.aio.AioRpcError as exc:
         if exc.code() != grpc.StatusCode.NOT_FOUND:
             raise
         return envelope.ok({"status": "norun"})  # what OpenC3 clients poll for
-    detail = tasks.task_detail(reply.task, time.time()) | {"etag": reply.etag}
-    return watch.tagged(envelope.ok(detail), reply.etag)
+    reply, now = read.reply, time.time()
+
+    def render() -> bytes:
+        detail = tasks.task_detail(reply.task, now) | {"etag": reply.etag}
+        return bytes(envelope.ok(detail).body)
+
+    body = read.rendered("openc3", int(now), render)
+    return watch.tagged(Response(body, media_type="application/json"), reply.etag)
 
 
 # The fixed paths come before /task/{projectid}/{uuid}, which would take `count` for a uuid.

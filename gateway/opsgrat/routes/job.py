@@ -229,8 +229,8 @@ async def one(request: Request[GatewayState], query: Fields) -> tuple[dict[str, 
     """The row of the run the path names (another project's is 404, as one that is not), and
     its etag; `query`'s wait and etag make it a long poll (gateway.watch)."""
     ask = watch.asked(query, task_pb2.GetTaskRequest(id=forms.path_id(request, "id")))
-    master = master_of(request)
-    reply = await master.task.GetTask(ask, timeout=master.timeout + ask.wait_seconds)
+    master, reads = master_of(request), request.state["task_reads"]
+    reply = (await reads.get(master.task, ask, master.timeout + ask.wait_seconds)).reply
     return (await rows(master, [reply.task]))[0], reply.etag
 
 
