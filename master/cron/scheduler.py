@@ -6,9 +6,12 @@ It keeps the crontabs in a heap ordered by next fire time, rebuilt entry by entr
 catalogue says one changed (`poke`), and in full every `resync` seconds, which is also when it
 finishes fires other masters claimed but never started, and prunes old fire records.
 
-The fires a step claims are made tasks together (cron/starts.py: one database call writes them
-all, those whose first step is plain already started), then one coroutine per tick sends what
-was written, and each task written not started has its first step started through the engine.
+The fires a step claims are made tasks in one database call (cron/starts.py: in a few parts,
+each claimed and its tasks written in one transaction, those whose first step is plain already
+started); each part is handed to the event loop as it commits, one coroutine per part sends
+what was written, and each task written not started has its first step started through the
+engine. The start quota is counted on the loop before the call and given back for a claim
+that started nothing.
 At most `max_in_flight` of those starts run at once and at most WAITING fires wait; while
 that backlog is full the scheduler claims nothing more. The bound keeps the rest of the master
 (slave results, API calls) its share of the database threads when more fires are due than the
@@ -262,25 +265,65 @@ class Scheduler:
             for e in due
             if e.job.id in decisions
         ]
-        try:
-            results = await self.run_db(fires.claim, claims, naive(now))
-        except BaseException:
-            self._dirty.update(c.crontab_id for c in claims)  # reload them: nothing was claimed
-            raise
-        started: list[tuple[JobSubmission, int]] = []
-        for result in results:
-            started += self._claimed(result, decisions[result.crontab_id])
-        if started:
-            self._start_together(started)
+        took, refused = self._admit(claims)
+        tick = starts.Tick(
+            jobs={e.job.id: e.job for e in due},
+            refused=refused,
+            limit=self.engine.limit,
+            max_running=self.engine.quotas.max_running_tasks,
+            sessions=self.engine.sessions.snapshot(),
+            opened=self.engine.opened,
+        )
+        loop = asyncio.get_running_loop()
 
-    def _claimed(self, result: Claimed, decided: Decision) -> list[tuple[JobSubmission, int]]:
-        """The fires to start (submission, fire time); the crontab's next fire time pushed."""
+        def ready(chunk: starts.Chunk) -> None:  # on the database thread
+            loop.call_soon_threadsafe(self._written, chunk, decisions, took)
+
+        await self.run_db(starts.claim_and_write, claims, naive(now), tick, ready)
+
+    def _admit(self, claims: list[Claim]) -> tuple[dict[int, int], dict[int, JobfleetError]]:
+        """The start quota counted for each claim that may start a task, as engine.submit_job
+        counts a submission (a claim starts at most one fire: misfire.py): the crontabs
+        counted (their project), and those refused (why)."""
+        took: dict[int, int] = {}
+        refused: dict[int, JobfleetError] = {}
+        for claim in claims:
+            if not any(fire.start for fire in claim.fires):
+                continue
+            project_id = self._entries[claim.crontab_id].job.project_id
+            try:
+                self.engine.start_rate.take(project_id)
+                took[claim.crontab_id] = project_id
+            except JobfleetError as exc:
+                refused[claim.crontab_id] = exc
+        return took, refused
+
+    def _written(
+        self, chunk: starts.Chunk, decisions: dict[int, Decision], took: dict[int, int]
+    ) -> None:
+        """A chunk of the tick committed: its crontabs' next fire times pushed and its tasks
+        started; the quota counted for a claim that started nothing given back (as for a
+        submission that wrote no task); a chunk not claimed: its crontabs reloaded."""
+        if chunk.claimed is None:
+            self._dirty.update(c.crontab_id for c in chunk.claims)
+        for result in chunk.claimed or ():
+            self._claimed(result, decisions[result.crontab_id])
+        started = {sub.crontab_id for sub, _, _ in chunk.started}
+        for claim in chunk.claims:
+            if claim.crontab_id in took and claim.crontab_id not in started:
+                self.engine.start_rate.give_back(took[claim.crontab_id])
+        if not chunk.started:
+            return
+        for sub, _, _ in chunk.started:
+            self._in_flight.add(sub.task_uuid)
+        self._waiting += len(chunk.started)
+        self._track(asyncio.create_task(self._start_chunk(chunk.started)))
+
+    def _claimed(self, result: Claimed, decided: Decision) -> None:
+        """Log the fires not started; push the crontab's next fire time (or reload it)."""
         entry = self._entries[result.crontab_id]  # only _step changes entries, not during _fire
-        started: list[tuple[JobSubmission, int]] = []
         for record in result.recorded:
-            if record.outcome == Outcome.STARTED:
-                started.append((submission(entry.job, record.task_uuid), record.fire_time))
-            else:
+            if record.outcome != Outcome.STARTED:
                 logger.info(
                     "crontab %d fire %d %s: %s",
                     entry.job.id,
@@ -293,55 +336,24 @@ class Scheduler:
             self._push(entry)
         else:
             self._dirty.add(entry.job.id)
-        return started
 
-    def _start_together(self, started: list[tuple[JobSubmission, int]]) -> None:
-        """Write the fires' tasks in one database call, then start each through the engine."""
-        for sub, _ in started:
-            self._in_flight.add(sub.task_uuid)
-        self._waiting += len(started)
-        self._track(asyncio.create_task(self._start_tick(started)))
-
-    async def _start_tick(self, started: list[tuple[JobSubmission, int]]) -> None:
-        """The tick's tasks written, then each started: one written started is only sent (here,
-        in turn: no database call, so one coroutine for the tick rather than one per fire);
+    async def _start_chunk(
+        self, started: list[tuple[JobSubmission, int, starts.Outcome | Exception]]
+    ) -> None:
+        """Each task of a committed chunk started: one written started is only sent (here,
+        in turn: no database call, so one coroutine for the chunk rather than one per fire);
         one written not started is settled on its own, at most `max_in_flight` at once."""
         handled = 0
         try:
-            outcomes: list[starts.Outcome | Exception]
-            try:
-                outcomes = list(await self._write([sub for sub, _ in started]))
-            except Exception as exc:  # each fire fails with it, as it would have alone
-                outcomes = [exc] * len(started)
-            for (sub, fire_time), outcome in zip(started, outcomes, strict=True):
+            for sub, fire_time, outcome in started:
                 handled += 1
                 if isinstance(outcome, launch.Launched) and outcome.rows is not None:
                     await self._submit(sub, fire_time, outcome)
                 else:
                     self._track(asyncio.create_task(self._submit(sub, fire_time, outcome)))
         finally:
-            for sub, _ in started[handled:]:  # cancelled (shutdown) before their turn
+            for sub, _, _ in started[handled:]:  # cancelled (shutdown) before their turn
                 self._done_with(sub)
-
-    async def _write(self, subs: list[JobSubmission]) -> list[starts.Outcome]:
-        """Each fire's task written (its id) or why not: the start quota counted per fire, as
-        engine.submit_job counts it, then the rest planned and written together."""
-        refused: list[JobfleetError | None] = []
-        for sub in subs:
-            try:
-                self.engine.start_rate.take(sub.project_id)
-                refused.append(None)
-            except JobfleetError as exc:
-                refused.append(exc)
-        todo = [sub for sub, why in zip(subs, refused, strict=True) if why is None]
-        max_running = self.engine.quotas.max_running_tasks
-        snapshot, opened = self.engine.sessions.snapshot(), self.engine.opened
-        written = iter(
-            await self.run_db(
-                starts.write_tasks, todo, self.engine.limit, max_running, snapshot, opened
-            )
-        )
-        return [next(written) if why is None else why for why in refused]
 
     def _start(self, sub: JobSubmission, fire_time: int) -> None:
         """Start a fire recovered from a stopped master: submitted alone."""
@@ -432,16 +444,3 @@ class Scheduler:
                 crontab_id=fire.crontab_id,
             )
             self._start(sub, fire.fire_time)
-
-
-def submission(job: Scheduled, task_uuid: str) -> JobSubmission:
-    """The task a fire of `job` starts, under the uuid its claim recorded."""
-    return JobSubmission(
-        project_id=job.project_id,
-        job_uuid=job.job_uuid,
-        task_uuid=task_uuid,
-        submitter=job.submitter,
-        call_type=CallType.CRONTAB,
-        mutex=job.mutex,
-        crontab_id=job.id,
-    )

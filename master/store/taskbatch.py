@@ -9,6 +9,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from peewee import fn
+
 from master.db.bulk import insert_rows
 from master.db.connection import db, write_transaction
 from master.db.models import Subtask, Task, utcnow
@@ -70,6 +72,9 @@ def _room(news: list[NewTask], max_running: int) -> Counter[int]:
     if not max_running:
         return Counter()
     projects = {n.project_id for n in news}
+    highest = Task.select(fn.MAX(Task.id)).scalar() or 0
+    if highest + len(news) <= max_running:  # fewer tasks than that exist at all: no count
+        return Counter({p: max_running - highest for p in projects})
     return Counter({p: max_running - open_count(p, max_running) for p in projects})
 
 

@@ -250,7 +250,8 @@ class TaskEngine:
         """A task just written (launch.py): send what its start wrote, or start it by settling
         it when it was written not started."""
         task = started.task
-        logger.info(
+        logger.log(
+            logging.DEBUG if task.crontab_id else logging.INFO,  # a tick: a thousand a second
             "task %s (%s) submitted by %s, %d step(s)",
             task.uuid,
             task.name,

@@ -92,12 +92,17 @@ def launch_planned(
 
 
 def launch_many(
-    news: list[NewTask], max_running: int, sessions: SlaveSessions, opened: Opener
+    news: list[NewTask],
+    max_running: int,
+    sessions: SlaveSessions,
+    opened: Opener,
+    routes: Routes | None = None,
 ) -> list[Launched | JobfleetError]:
     """Write planned tasks whose first step is plain (`fast_step`), started, in one write
     transaction (store/taskstarts.py): for each, in order, its Launched or why it was not
-    written. Tasks planned alike (a tick's fires of one job share their steps) are routed once."""
-    routes = Routes(sessions, opened)
+    written. Tasks planned alike (a tick's fires of one job share their steps) are routed once
+    (by `routes` when given: kept over several calls, a tick written in chunks)."""
+    routes = routes or Routes(sessions, opened)
     ready = [routes.start(new) for new in news]
     starts = [s for _, s in ready if isinstance(s, taskstarts.Start)]
     written = iter(taskstarts.start_tasks(starts, max_running, versions.starting) if starts else [])
