@@ -250,7 +250,7 @@ class TaskEngine:
         """A task just written (launch.py): send what its start wrote, or start it by settling
         it when it was written not started."""
         task = started.task
-        logger.info(
+        logger.debug(  # one a task: at a thousand a second, INFO would be the log's bulk
             "task %s (%s) submitted by %s, %d step(s)",
             task.uuid,
             task.name,
@@ -626,7 +626,7 @@ class TaskEngine:
 
     async def _finish(self, task: Task, status: TaskStatus, reason: str = "") -> None:
         if await self.run_db(tasks.finish, task.id, status, reason):
-            logger.info("task %s %s %s", task.uuid, status, reason)
+            log_task_end(task.uuid, status, reason)
             await versions.task_ended(self.run_db, task, status)
 
     # --- conditions and waves (conditions.py, waves.py)
@@ -856,3 +856,10 @@ def routing_facts(
     machines = catalogue.machines_named(project_id, nodes)
     account = catalogue.account_by_name(project_id, user) if user else None
     return machines, slaves.known(nodes, project_id), account
+
+
+def log_task_end(uuid: str, status: TaskStatus, reason: str) -> None:
+    """A task's end: INFO when it did not succeed, DEBUG when it did (a line a task would be
+    most of the log at a thousand tasks a second; the task's row says it anyway)."""
+    level = logging.DEBUG if status == TaskStatus.SUCCESS else logging.INFO
+    logger.log(level, "task %s %s %s", uuid, status, reason)
