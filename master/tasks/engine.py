@@ -63,6 +63,7 @@ from master.tasks import (
 )
 from master.tasks.approvals import ApprovalSteps
 from master.tasks.events import TaskEvents
+from master.tasks.launchgroups import LaunchGroups
 from master.tasks.orders import work_order
 from master.tasks.quotas import Quotas, StartRate
 
@@ -109,6 +110,8 @@ class TaskEngine:
         """Per task, the settle waiting for its lock, which later calls join (settle)."""
         self.approvals = ApprovalSteps(run_db, self.settle, public_url)
         """Approval steps (approvals.py); `public_url` is the gateway's, for their links."""
+        self.launches = LaunchGroups(run_db)
+        """Submits written by the group, one database call each (launchgroups.py)."""
 
     @contextlib.asynccontextmanager
     async def _locked(self, task_id: int) -> AsyncIterator[None]:
@@ -241,7 +244,8 @@ class TaskEngine:
         (launch.py), then send what it wrote; else start it by settling it."""
         snapshot = self.sessions.snapshot()
         max_running = self.quotas.max_running_tasks
-        started = await self.run_db(launch.launch, plan, max_running, snapshot, self.opened)
+        call = functools.partial(launch.launch, plan, max_running, snapshot, self.opened)
+        started = await self.launches.launch(call)
         if not started.existing:
             await self.begin(started)
         return started
