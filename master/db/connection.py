@@ -159,11 +159,37 @@ def in_connection(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         with db.connection_context():
             return fn(*args, **kwargs)
     except (peewee.DatabaseError, peewee.InterfaceError, MaxConnectionsExceeded) as exc:
-        if not any(is_outage(e) for e in _chain(exc)):  # a failed rollback hides the cause
+        error = _unavailable(fn, exc)
+        if error is exc:
             raise
-        reason = " ".join(str(exc).split()) or type(exc).__name__
-        logger.warning("%s: database unavailable: %s", getattr(fn, "__qualname__", fn), reason)
-        raise Unavailable("database unavailable, try again later") from exc
+        raise error from exc
+
+
+def _unavailable(fn: Callable[..., Any], exc: Exception) -> Exception:
+    """Unavailable for an outage (logged), else `exc` itself."""
+    if not any(is_outage(e) for e in _chain(exc)):  # a failed rollback hides the cause
+        return exc
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    logger.warning("%s: database unavailable: %s", getattr(fn, "__qualname__", fn), reason)
+    return Unavailable("database unavailable, try again later")
+
+
+def each_outcome(calls: list[Callable[[], R]]) -> list[R | Exception]:
+    """Run each call in turn, on the connection the caller checked out (DbRunner: one hand-off
+    to a database thread for them all): each one's result, or what it raised, as in_connection
+    would raise it (an outage: Unavailable). One failing does not stop the next."""
+    found: list[R | Exception] = []
+    for call in calls:
+        try:
+            found.append(call())
+        except (peewee.DatabaseError, peewee.InterfaceError, MaxConnectionsExceeded) as exc:
+            error = _unavailable(call, exc)
+            if error is not exc:
+                error.__cause__ = exc
+            found.append(error)
+        except Exception as exc:
+            found.append(exc)
+    return found
 
 
 class DbRunner:

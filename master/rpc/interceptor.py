@@ -2,8 +2,8 @@
 
 Credentials are call metadata: `authorization: Token <t>`, or OpenC3's `appkey: <t>`; a slave
 calling FileService adds `jobfleet-slave: <name>`. Each RPC shape gets its own wrapper around
-the servicer's handler: a request is checked before the servicer sees it, a request stream at
-its first message. A refusal aborts the call with its status (errors.py).
+the servicer's handler, built once per method: a request is checked before the servicer sees
+it, a request stream at its first message. A refusal aborts the call with its status (errors.py).
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ SLAVE_SIDE = frozenset(
 SCHEME = "token "
 SLAVE_NAME_KEY = "jobfleet-slave"
 
-Identify = Callable[[], Awaitable[Caller]]
+Identify = Callable[[Any], Awaitable[Caller]]
+"""Who calls, from the call's metadata."""
 Permit = Callable[[Caller, Message], None]
 
 
@@ -78,8 +79,14 @@ def metadata_value(metadata: Any, key: str) -> str:
 
 
 class AuthInterceptor(grpc.aio.ServerInterceptor):
+    """Each method's handler is wrapped once, the first time it is called: a call then costs a
+    lookup, not a new handler (the wrapper reads the call's credentials from its context)."""
+
     def __init__(self, auth: Authenticator) -> None:
         self.auth = auth
+        self._wrapped: dict[str, tuple[Any, Any]] = {}
+        """Per method served: the servicer's handler and the one returned for it. Only methods
+        with a handler get in, so unknown method names sent by clients do not grow it."""
 
     async def intercept_service(
         self,
@@ -87,30 +94,49 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(details)
-        method: str = details.method
-        service = method.split("/")[1]
-        if handler is None or service not in GUARDED | SLAVE_SIDE or method in UNGUARDED:
+        if handler is None:
             return handler
-        token = presented(details.invocation_metadata)
-        if service in SLAVE_SIDE:
-            name = metadata_value(details.invocation_metadata, SLAVE_NAME_KEY)
-            return guarded(handler, self._slave(token, name, method), lambda who, req: None)
-        return guarded(
-            handler,
-            lambda: self.auth.identify(token, method),
-            lambda who, req: self.auth.permit(who, method, req),
-        )
+        method: str = details.method
+        known = self._wrapped.get(method)
+        if known is not None and known[0] is handler:
+            return known[1]
+        wrapped = self._wrap(method, handler)
+        self._wrapped[method] = (handler, wrapped)
+        return wrapped
 
-    def _slave(self, token: str, name: str, method: str) -> Identify:
-        async def identify() -> Caller:
+    def _wrap(self, method: str, handler: Any) -> Any:
+        """The handler that checks every call of `method` first (or `handler`: not guarded)."""
+        service = method.split("/")[1]
+        if service not in GUARDED | SLAVE_SIDE or method in UNGUARDED:
+            return handler
+        if service in SLAVE_SIDE:
+            return guarded(handler, self._slave(method), lambda who, req: None)
+        return guarded(handler, self._control(method), self._permit(method))
+
+    def _control(self, method: str) -> Identify:
+        async def identify(metadata: Any) -> Caller:
+            return await self.auth.identify(presented(metadata), method)
+
+        return identify
+
+    def _permit(self, method: str) -> Permit:
+        def permit(who: Caller, request: Message) -> None:
+            self.auth.permit(who, method, request)
+
+        return permit
+
+    def _slave(self, method: str) -> Identify:
+        async def identify(metadata: Any) -> Caller:
+            token, name = presented(metadata), metadata_value(metadata, SLAVE_NAME_KEY)
             return await self.auth.identify_slave(token, name, method)
 
         return identify
 
 
 class Gate:
-    """Who calls (`identify`), then whether they may make this request (`permit`); a refusal
-    aborts the call, a pass leaves the caller in CALLER for the servicer."""
+    """Who calls (`identify`, from the call's metadata), then whether they may make this
+    request (`permit`); a refusal aborts the call, a pass leaves the caller in CALLER for the
+    servicer."""
 
     def __init__(self, identify: Identify, permit: Permit) -> None:
         self.identify = identify
@@ -118,7 +144,7 @@ class Gate:
 
     async def check(self, request: Message, context: Context) -> None:
         try:
-            who = await self.identify()
+            who = await self.identify(context.invocation_metadata())
             self.permit(who, request)
             CALLER.set(who)
         except JobfleetError as exc:
@@ -129,7 +155,7 @@ class Gate:
     ) -> AsyncIterator[Message]:
         """The request stream, its first message checked before the servicer sees it."""
         try:
-            who = await self.identify()
+            who = await self.identify(context.invocation_metadata())
         except JobfleetError as exc:
             await abort(context, exc)
         first = True

@@ -36,7 +36,8 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
         self, request: task_pb2.SubmitCommandRequest, context: Context
     ) -> task_pb2.SubmitCommandResponse:
         started = await self.engine.start_command(convert_task.command_spec(request))
-        return task_pb2.SubmitCommandResponse(task=self._task(await self._started(started)))
+        view = await self._started(started)
+        return task_pb2.SubmitCommandResponse(task=self._task(view, started))
 
     @unary
     async def SubmitCopy(
@@ -53,7 +54,8 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
             convert_task.run_mode(request.options),
             convert_task.run_options(request.options),
         )
-        return task_pb2.SubmitCopyResponse(task=self._task(await self._started(started)))
+        view = await self._started(started)
+        return task_pb2.SubmitCopyResponse(task=self._task(view, started))
 
     @unary
     async def SubmitJob(
@@ -61,7 +63,8 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
     ) -> task_pb2.SubmitJobResponse:
         started = await self.engine.start_job(convert_task.job_submission(request))
         view = await self._started(started)
-        return task_pb2.SubmitJobResponse(task=self._task(view), created=not started.existing)
+        task = self._task(view, started)
+        return task_pb2.SubmitJobResponse(task=task, created=not started.existing)
 
     @unary
     async def DryRun(
@@ -110,9 +113,13 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
         return started.view or await self.queries.view(started.task)
 
     @staticmethod
-    def _task(view: TaskView) -> common_pb2.Task:
+    def _task(view: TaskView, started: Launched | None = None) -> common_pb2.Task:
+        """`started`: the view is the one its start wrote (its steps planned known), when
+        it is `started.view`."""
+        known = started.known if started is not None and view.subtasks is started.subtasks else {}
         return convert_task.task(
-            view.task, view.executions, subs=view.subtasks, note_count=view.note_count
+            view.task, view.executions, subs=view.subtasks, note_count=view.note_count,
+            planned=known,
         )
 
     @unary

@@ -63,6 +63,7 @@ from master.tasks import (
 )
 from master.tasks.approvals import ApprovalSteps
 from master.tasks.events import TaskEvents
+from master.tasks.launchgroups import LaunchGroups
 from master.tasks.orders import work_order
 from master.tasks.quotas import Quotas, StartRate
 
@@ -109,6 +110,8 @@ class TaskEngine:
         """Per task, the settle waiting for its lock, which later calls join (settle)."""
         self.approvals = ApprovalSteps(run_db, self.settle, public_url)
         """Approval steps (approvals.py); `public_url` is the gateway's, for their links."""
+        self.launches = LaunchGroups(run_db)
+        """Submits written by the group, one database call each (launchgroups.py)."""
 
     @contextlib.asynccontextmanager
     async def _locked(self, task_id: int) -> AsyncIterator[None]:
@@ -241,7 +244,8 @@ class TaskEngine:
         (launch.py), then send what it wrote; else start it by settling it."""
         snapshot = self.sessions.snapshot()
         max_running = self.quotas.max_running_tasks
-        started = await self.run_db(launch.launch, plan, max_running, snapshot, self.opened)
+        call = functools.partial(launch.launch, plan, max_running, snapshot, self.opened)
+        started = await self.launches.launch(call)
         if not started.existing:
             await self.begin(started)
         return started
@@ -250,8 +254,7 @@ class TaskEngine:
         """A task just written (launch.py): send what its start wrote, or start it by settling
         it when it was written not started."""
         task = started.task
-        logger.log(
-            logging.DEBUG if task.crontab_id else logging.INFO,  # a tick: a thousand a second
+        logger.debug(  # one a task: at a thousand a second, INFO would be the log's bulk
             "task %s (%s) submitted by %s, %d step(s)",
             task.uuid,
             task.name,
@@ -627,7 +630,7 @@ class TaskEngine:
 
     async def _finish(self, task: Task, status: TaskStatus, reason: str = "") -> None:
         if await self.run_db(tasks.finish, task.id, status, reason):
-            logger.info("task %s %s %s", task.uuid, status, reason)
+            log_task_end(task.uuid, status, reason)
             await versions.task_ended(self.run_db, task, status)
 
     # --- conditions and waves (conditions.py, waves.py)
@@ -857,3 +860,10 @@ def routing_facts(
     machines = catalogue.machines_named(project_id, nodes)
     account = catalogue.account_by_name(project_id, user) if user else None
     return machines, slaves.known(nodes, project_id), account
+
+
+def log_task_end(uuid: str, status: TaskStatus, reason: str) -> None:
+    """A task's end: INFO when it did not succeed, DEBUG when it did (a line a task would be
+    most of the log at a thousand tasks a second; the task's row says it anyway)."""
+    level = logging.DEBUG if status == TaskStatus.SUCCESS else logging.INFO
+    logger.log(level, "task %s %s %s", uuid, status, reason)

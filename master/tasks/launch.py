@@ -65,6 +65,15 @@ class Launched:
             return None
         return TaskView(self.task, self.rows, self.subtasks)
 
+    @property
+    def known(self) -> dict[int, PlannedStep]:
+        """The steps whose planned step is at hand, by subtask id: the first one started here
+        (its stored spec is `planned`, written as it started), so its answer need not parse
+        its spec again."""
+        if self.planned is None or not self.subtasks:
+            return {}
+        return {self.subtasks[0].id: self.planned}
+
 
 def launch(plan: Planner, max_running: int, sessions: SlaveSessions, opened: Opener) -> Launched:
     """Plan what was submitted and write it, started when its first step allows (routing

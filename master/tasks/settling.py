@@ -10,17 +10,18 @@ from __future__ import annotations
 import json
 import logging
 
+from master.catalogue import wavespec
 from master.domain import JobType, PlannedStep, SubtaskStatus, TaskStatus
 from master.store.settling import StepEnd, StepFacts
 from master.tasks import versions, waves
-from master.tasks.engine import failure_reason
+from master.tasks.engine import failure_reason, log_task_end
 
 logger = logging.getLogger(__name__)
 
 
 def step_end(facts: StepFacts) -> StepEnd | None:
     """How the step and its task end, as the general path writes it; None to leave it."""
-    if waves.has_waves(PlannedStep.from_json(json.loads(facts.spec))):
+    if _has_waves(facts.spec):
         return None
     if facts.failed:
         reason = failure_reason(facts.failed, facts.total)
@@ -36,9 +37,19 @@ def step_end(facts: StepFacts) -> StepEnd | None:
     return StepEnd(SubtaskStatus.SUCCESS, TaskStatus.SUCCESS, "", values)
 
 
+def _has_waves(spec: str) -> bool:
+    """waves.has_waves of a stored spec; a step with no wave plan (nearly every one) is told
+    by its `batches` alone, without building the step."""
+    data = json.loads(spec)
+    if wavespec.is_condition(data.get("step", {}).get("batches", "")):
+        return False
+    return waves.has_waves(PlannedStep.from_json(data))
+
+
 def log_end(uuid: str, position: int, end: StepEnd) -> None:
     """The log lines the general path writes for the same end."""
     if end.task == TaskStatus.DECISION:
         logger.info("task %s step %d waits for a decision: %s", uuid, position, end.reason)
     else:
-        logger.info("task %s %s %s", uuid, end.task, end.reason)
+        log_task_end(uuid, end.task, end.reason)
+

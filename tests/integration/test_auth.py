@@ -419,6 +419,11 @@ def test_grpc_needs_a_token(start_master: Callable[..., Master]) -> None:
         with pytest.raises(grpc.RpcError) as admin_only:
             catalog.CreateProject(catalog_pb2.CreateProjectRequest(name="x"), timeout=10)
         assert admin_only.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    with master.channel(token="") as channel:  # each call is checked, not the method once
+        stub = task_pb2_grpc.TaskServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as after:
+            stub.ListTasks(task_pb2.ListTasksRequest(project_id=1), timeout=10)
+        assert after.value.code() == grpc.StatusCode.UNAUTHENTICATED
 
 
 def test_a_master_without_an_admin_token_lets_no_control_call_in(

@@ -71,13 +71,16 @@ def task(
     slaves: list[str] | None = None,
     subs: list[Subtask] | None = None,
     note_count: int = 0,
+    planned: dict[int, PlannedStep] | None = None,
 ) -> common_pb2.Task:
+    """`planned`: steps (by subtask id) already at hand as their stored spec says, not parsed
+    again (a submit's answer: launch.Launched.known)."""
     if slaves is None:
         slaves = sorted({r.slave for r in rows or [] if r.slave})
     step_uuids = {s.id: s.uuid for s in subs or []}
     return common_pb2.Task(
         slaves=slaves,
-        subtasks=[subtask(s) for s in subs or []],
+        subtasks=[subtask(s, (planned or {}).get(s.id)) for s in subs or []],
         redo_of=row.redo_of,
         crontab_id=row.crontab_id,
         job_id=row.job_id,
@@ -128,8 +131,10 @@ def run_options(msg: common_pb2.RunOptions) -> RunOptions:
     )
 
 
-def subtask(row: Subtask) -> common_pb2.Subtask:
-    planned = PlannedStep.from_json(json.loads(row.spec))
+def subtask(row: Subtask, planned: PlannedStep | None = None) -> common_pb2.Subtask:
+    """`planned`: the step as `row.spec` holds it, when known (else parsed from it)."""
+    if planned is None:
+        planned = PlannedStep.from_json(json.loads(row.spec))
     return common_pb2.Subtask(
         id=row.id,
         uuid=row.uuid,

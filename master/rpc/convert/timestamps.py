@@ -8,13 +8,17 @@ from google.protobuf import timestamp_pb2
 
 from master.errors import InvalidArgument
 
+EPOCH = dt.datetime(1970, 1, 1)
+
 
 def timestamp(value: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
+    """Timestamp.FromDatetime's answer for a naive-UTC time, by arithmetic (every answer
+    showing a task converts several; FromDatetime goes through a time tuple each)."""
     if value is None:
         return None
-    ts = timestamp_pb2.Timestamp()
-    ts.FromDatetime(value.replace(tzinfo=dt.UTC))
-    return ts
+    since = value - EPOCH
+    seconds = since.days * 86_400 + since.seconds
+    return timestamp_pb2.Timestamp(seconds=seconds, nanos=since.microseconds * 1000)
 
 
 def from_timestamp(ts: timestamp_pb2.Timestamp, present: bool) -> dt.datetime | None:

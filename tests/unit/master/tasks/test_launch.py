@@ -5,6 +5,7 @@ orders to the same slaves; anything else still starts the general way."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -32,6 +33,7 @@ from master.domain import (
     TaskStatus,
 )
 from master.errors import AlreadyExists, ResourceExhausted
+from master.rpc.convert import task as convert_task
 from master.store import files, tasks
 from master.tasks import launch, submit
 from master.tasks.quotas import Quotas
@@ -231,9 +233,11 @@ def test_a_command_starts_in_one_database_call_of_few_statements(
     async def scenario() -> None:
         web1 = await core.attach("web1")
         core.engine.run_db = counted  # type: ignore[assignment]
+        core.engine.launches.run_db = counted  # type: ignore[assignment]
         statements.sql.clear()
         task = await core.engine.submit_command(command("web1"))
-        assert calls == ["launch"] and len(statements.sql) <= 7, (calls, statements.sql)
+        # one call: the launch, by its group (launchgroups.py)
+        assert calls == ["each_outcome"] and len(statements.sql) <= 7, (calls, statements.sql)
         await web1.complete(await web1.order())
         await core.until(task, TaskStatus.SUCCESS)
 
@@ -335,3 +339,30 @@ def test_the_view_a_start_answers_with_is_the_one_read_after_it(core: Core) -> N
     assert len(job_view.subtasks) == 2  # type: ignore[union-attr]
     assert again[0] is None and again[1].task.id == job_read.task.id
     assert away[0] is None and away[1].task.status == TaskStatus.FAIL
+
+
+def test_the_steps_a_start_knows_are_those_it_stored(core: Core) -> None:
+    """A submit's answer takes the first step as its start planned it instead of parsing its
+    stored spec again: that step is the one the spec holds (plain, a job's first of two, a
+    cited script read already), and the answer built from it is the one built from the row."""
+    saved = job(cmd("true", "web1"), cmd("true", "web1"))
+    cited = planned_task(dataclasses.replace(cmd("true", "web1"), script_id=7), cited=True)
+
+    async def scenario() -> list[launch.Launched]:
+        await core.attach("web1")
+        return [
+            await core.engine.start_command(command("web1")),
+            await core.engine.start_job(JobSubmission(1, job_uuid=saved.uuid)),
+            await core.engine._launched(lambda: cited),
+        ]
+
+    for started in core.run(scenario()):
+        view = started.view
+        assert view is not None and len(started.known) == 1
+        first = view.subtasks[0]
+        assert started.known == {first.id: PlannedStep.from_json(json.loads(first.spec))}
+        answer = convert_task.task(view.task, view.executions, subs=view.subtasks)
+        known = convert_task.task(
+            view.task, view.executions, subs=view.subtasks, planned=started.known
+        )
+        assert known == answer

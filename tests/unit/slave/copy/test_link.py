@@ -44,7 +44,7 @@ class AsOperator(grpc.aio.ServerInterceptor):
     """Every call is the admin's (the real master checks the caller's credential)."""
 
     async def intercept_service(self, continuation: Any, details: Any) -> Any:
-        async def operator() -> Caller:
+        async def operator(metadata: Any) -> Caller:
             return ADMIN
 
         return guarded(await continuation(details), operator, lambda who, request: None)
