@@ -24,6 +24,7 @@ import argparse
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -60,11 +61,13 @@ def rss_kb(pid: int) -> float:
         return int(statm.read().split()[1]) * PAGE / 1024
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process so far (/proc/<pid>/stat)."""
+def cpu_seconds(pid: int, children: bool = False) -> float:
+    """utime + stime of a process so far, or with `children` of its reaped children: the
+    commands it ran (/proc/<pid>/stat)."""
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    first = 13 if children else 11
+    return (int(fields[first]) + int(fields[first + 1])) / TICKS
 
 
 def each_cpu_seconds(pids: list[int]) -> list[float]:
@@ -176,12 +179,15 @@ def measure(work: Path, args: argparse.Namespace, out: benchlib.Figures) -> None
         out.add("master idle CPU, no slave attached", "% core", [alone], "the same window")
         fan_out(tasks, names[:2])  # warm-up
         for size in sizes:
-            samples, spent, fleet_spent, busiest = [], [], [], []
+            samples, spent, fleet_spent, busiest, commands_spent = [], [], [], [], []
             spies = profile(args, master_pid, fleet_procs, work) if size == count else []
             for _ in range(runs):
                 began, fleet_began = cpu_seconds(master_pid), each_cpu_seconds(fleet_procs)
+                commands_began = sum(cpu_seconds(pid, children=True) for pid in fleet_procs)
                 samples.append(fan_out(tasks, names[:size]))
                 spent.append(cpu_seconds(master_pid) - began)
+                commands = sum(cpu_seconds(pid, children=True) for pid in fleet_procs)
+                commands_spent.append(commands - commands_began)
                 fleet_cpu = [b - a for a, b in zip(fleet_began, each_cpu_seconds(fleet_procs))]
                 fleet_spent.append(sum(fleet_cpu))
                 busiest.append(max(fleet_cpu))
@@ -194,6 +200,12 @@ def measure(work: Path, args: argparse.Namespace, out: benchlib.Figures) -> None
             out.add(f"fleet CPU per fan-out to {size}", "s", fleet_spent, note)
             note = "its runs start one after another: a floor under the fan-out's time"
             out.add(f"busiest fleet process's CPU per fan-out to {size}", "s", busiest, note)
+            note = "the runs' own processes (shells), on this machine's cores too"
+            out.add(f"the commands' CPU per fan-out to {size}", "s", commands_spent, note)
+            whole = [sum(parts) for parts in zip(spent, fleet_spent, commands_spent, strict=True)]
+            note = f"the three above; over {os.cpu_count()} cores at best {{:.2f}} s"
+            note = note.format(statistics.median(whole) / (os.cpu_count() or 1))
+            out.add(f"the machine's CPU per fan-out to {size}", "s", whole, note)
         channel.close()
 
 
