@@ -293,7 +293,9 @@ class TaskEngine:
         finally:
             self._unqueue(task_id, mine)
             mine.set_result(settled)  # False: the joiners settle on their own
-        self.events.publish(task_id)
+            # Even when the settle failed part way: what it wrote before failing is the task's
+            # state now, and what is kept of the task (views, a gateway's reads) must go.
+            self.events.publish(task_id)
 
     def _unqueue(self, task_id: int, settle: asyncio.Future[bool]) -> None:
         if self._queued.get(task_id) is settle:

@@ -294,3 +294,25 @@ def test_results_that_come_together_settle_their_task_a_few_times_not_once_each(
     assert task.status == TaskStatus.SUCCESS
     assert all(e.status == ExecutionStatus.SUCCESS for e in Execution.select())
     assert 1 <= settled <= len(names) // 3, settled
+
+
+def test_a_settle_that_fails_part_way_still_tells_followers_the_task_moved(core: Core) -> None:
+    settle = core.engine._settle
+
+    async def fails_after_its_writes(task_id: int) -> None:
+        await settle(task_id)
+        raise RuntimeError("the database went away after the settle's writes")
+
+    async def scenario() -> bool:
+        slave = await core.attach("web1")
+        task = await core.engine.submit_command(command("web1"))
+        await slave.order()
+        core.engine._settle = fails_after_its_writes  # type: ignore[method-assign]
+        with core.engine.events.subscribe(task.id) as moved:
+            try:
+                await core.engine.settle(task.id)
+            except RuntimeError:
+                pass
+            return moved.is_set()
+
+    assert core.run(scenario())
