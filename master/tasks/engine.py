@@ -254,7 +254,8 @@ class TaskEngine:
         """A task just written (launch.py): send what its start wrote, or start it by settling
         it when it was written not started."""
         task = started.task
-        logger.debug(  # one a task: at a thousand a second, INFO would be the log's bulk
+        logger.log(  # who asked for what stays in the log; a crontab's tick is a thousand a second
+            logging.DEBUG if task.crontab_id else logging.INFO,
             "task %s (%s) submitted by %s, %d step(s)",
             task.uuid,
             task.name,
