@@ -58,6 +58,9 @@ class Outbox:
         """Started notices waiting out `start_hold`, by execution."""
         self._starts: dict[int, Started] = {}
         """Started notices queued and not written yet, by execution."""
+        self._ahead_of_output: set[int] = set()
+        """Executions whose queued started notice has output queued behind it: the notice
+        stays (a run's output never goes before its start)."""
         self._unsent = 0
         """Output bytes in the live queue (not written on the stream yet)."""
         self._streaming = False
@@ -99,9 +102,13 @@ class Outbox:
             self._account(len(item.data))
             if item.execution_id in self._held:  # the start goes ahead of its output
                 self._release(self._held[item.execution_id])
-        else:  # the result says it all
+            if item.execution_id in self._starts:
+                self._ahead_of_output.add(item.execution_id)
+        else:  # the result says it all, unless output already follows its start
             self._held.pop(item.execution_id, None)
-            self._starts.pop(item.execution_id, None)
+            if item.execution_id not in self._ahead_of_output:
+                self._starts.pop(item.execution_id, None)
+            self._ahead_of_output.discard(item.execution_id)
         self._empty.clear()
         self.send(item)
 
@@ -142,6 +149,7 @@ class Outbox:
         """Start a stream: everything kept, in order; the live queue restarts empty."""
         self._live.clear()
         self._starts.clear()
+        self._ahead_of_output.clear()
         self._live_ready.clear()
         self._streaming = True
         self._unsend(-self._unsent)

@@ -218,8 +218,8 @@ def test_output_sends_the_held_start_ahead_of_it() -> None:
         assert await live_now(outbox) == [Started(1, 42, NOW), chunk(1, 0)]
         outbox.send_start(Started(2, 43, NOW))
         outbox.keep(chunk(2, 0))
-        outbox.keep(result(2))  # before the writer took the start: the result carries it
-        assert await live_now(outbox) == [chunk(2, 0), result(2)]
+        outbox.keep(result(2))  # before the writer took the start: it stays, output follows it
+        assert await live_now(outbox) == [Started(2, 43, NOW), chunk(2, 0), result(2)]
 
     asyncio.run(scenario())
 
