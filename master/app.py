@@ -16,6 +16,9 @@ from master.catalogue.blob_sweep import sweep_forever
 from master.catalogue.filestore import FileStore
 from master.catalogue.service import Catalogue, Tokens
 from master.catalogue.variables import RenderLimit
+from master.cluster.health import probe_forever
+from master.cluster.listing import MasterList
+from master.cluster.member import Member
 from master.config import MasterConfig
 from master.cron.scheduler import Scheduler
 from master.cron.service import Crontabs
@@ -34,9 +37,11 @@ from master.rpc.auth import Authenticator
 from master.rpc.catalog_service import CatalogServicer
 from master.rpc.crontab_service import CrontabServicer
 from master.rpc.file_service import FileServicer
+from master.rpc.health import DbHealth
+from master.rpc.master_service import MasterServicer
 from master.rpc.notify_service import NotifyServicer
 from master.rpc.report_service import ReportServicer
-from master.rpc.server import add_services, new_server
+from master.rpc.server import SERVICES, add_services, new_server
 from master.rpc.slave_link import SlaveLinkServicer
 from master.rpc.slave_terminal import SlaveTerminalServicer
 from master.rpc.task_service import TaskServicer
@@ -115,6 +120,13 @@ class Master:
         self.events.on_every_change(self.notifier.poke)
         self.auth = Authenticator(self.tokens, self.slaves, config.admin_token, config.join_token)
         self.terminals = Admission(self.run_db, self.sessions, self.engine, config.terminal)
+        self.member = (
+            Member(config.advertise, self.run_db, self.sessions, self.engine, self.intake)
+            if config.advertise
+            else None
+        )
+        """This master as one of a cluster (--advertise); None: the only master."""
+        self.health: DbHealth | None = None
         self.server = new_server(self.auth)
         self.port = 0
         self._stopped = asyncio.Event()
@@ -126,6 +138,8 @@ class Master:
         database = await self.run_db(open_database, self.config.db_url, pool_size)
         await self.run_db(unlock, database, self.secrets)
         await asyncio.to_thread(self.files.make_private)
+        if self.member is not None:
+            await self.member.join()
         self._add_services()
         tls = self.config.tls
         if tls is None:
@@ -133,7 +147,10 @@ class Master:
         else:
             self.port = self.server.add_secure_port(self.config.listen, tls.credentials())
         await self.server.start()
-        await self.intake.recover()
+        if self.member is None:
+            await self.intake.recover()
+        else:
+            await self.member.recover()
         await self.terminals.recover()
         host = self.config.listen.rpartition(":")[0]
         logger.info(
@@ -154,10 +171,19 @@ class Master:
 
     def _add_services(self) -> None:
         heartbeat = self.config.heartbeat_interval
-        add_services(
+        registry = self.member.registry if self.member else None
+        listed = MasterList(
+            self.config.advertise or self.config.listen, registry, self.run_db, self.sessions
+        )
+        health = add_services(
             self.server,
             link=SlaveLinkServicer(
-                self.intake, self.sessions, self.slaves, heartbeat, self.config.max_upload_bytes
+                self.intake,
+                self.sessions,
+                self.slaves,
+                heartbeat,
+                self.config.max_upload_bytes,
+                registry,
             ),
             tasks=TaskServicer(self.engine, self.queries, self.run_logs, self.notes),
             catalogue=CatalogServicer(self.catalogue, self.slaves, self.sessions, self.files),
@@ -177,7 +203,9 @@ class Master:
                 self.auth,
             ),
             slave_terminals=SlaveTerminalServicer(self.shells),
+            masters=MasterServicer(listed),
         )
+        self.health = DbHealth(health, SERVICES)
 
     def _write_ready(self, listen: str) -> None:
         path = self.config.ready_file
@@ -203,9 +231,16 @@ class Master:
         if self.config.notify.deliver:
             sweepers.append(asyncio.create_task(self.notifier.run()))
         scheduler = asyncio.create_task(self.scheduler.run())
+        assert self.health is not None  # start() made it
+        if self.member is not None:
+            self.member.start(self.health.report)
+        else:
+            sweepers.append(asyncio.create_task(probe_forever(self.run_db, self.health.report)))
         try:
             await self._stopped.wait()
         finally:
+            if self.member is not None:
+                await self.member.leave()
             await self.scheduler.shutdown()
             await scheduler
             for sweeper in sweepers:
