@@ -230,9 +230,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 # --- inside gateway/
 
-DOCUMENTS = sorted(
-    p.name for p in (ROOT / "gateway").iterdir() if (p / "__init__.py").is_file()
-)
+DOCUMENTS = sorted(p.name for p in (ROOT / "gateway").iterdir() if (p / "__init__.py").is_file())
 """gateway/<document>/: one package per REST document (openc3, and the next ones beside it)."""
 MOUNTS_DOCUMENTS = {"gateway.app"}
 
