@@ -34,7 +34,14 @@ from master.config import (
     secret_setting,
 )
 from master.cron.expression import ScheduleError, zone
-from master.db.connection import check_url, in_connection, mask_url, open_database, sqlite_file
+from master.db.connection import (
+    check_url,
+    in_connection,
+    is_postgres_url,
+    mask_url,
+    open_database,
+    sqlite_file,
+)
 from master.db.private import make_private
 from master.db.schema import schema_status
 from master.errors import InvalidArgument, JobfleetError
@@ -176,6 +183,13 @@ def parser() -> argparse.ArgumentParser:
         help="seconds an unreferenced blob (and a stale upload temp file) is kept before the "
         "file store sweep removes it [JOBFLEET_BLOB_GRACE, default 3600]",
     )
+    p.add_argument(
+        "--advertise",
+        default=env_default("master_advertise", ""),
+        metavar="HOST:PORT",
+        help="run as one of several masters on one PostgreSQL; this master's name and the "
+        "address slaves and gateways reach it at (docs/ha.md) [JOBFLEET_MASTER_ADVERTISE]",
+    )
     notify_flags(p)
     tls = p.add_argument_group("TLS on the gRPC port (see docs/tls.md)")
     tls.add_argument("--tls-cert", type=Path, metavar="FILE", help="certificate chain (PEM)")
@@ -305,6 +319,7 @@ def config_from(args: argparse.Namespace) -> MasterConfig:
     parse_host_port(args.listen, "listen", "--listen or JOBFLEET_LISTEN")
     if args.db:
         check_url(args.db)
+    advertise = advertise_setting(args.advertise, args.db)
     admin = secret_setting(args.admin_token_file, "admin_token", 16)
     join = secret_setting(args.join_token_file, "join_token", 8)
     if admin is not None and join is not None and admin.value == join.value:
@@ -353,7 +368,24 @@ def config_from(args: argparse.Namespace) -> MasterConfig:
         blob_grace=positive_number(args.blob_grace, "blob_grace", "--blob-grace"),
         public_url=public_url(args.public_url, "--public-url or JOBFLEET_PUBLIC_URL"),
         notify=notify_from(args),
+        advertise=advertise,
     )
+
+
+def advertise_setting(value: str, db_url: str) -> str:
+    """The master's name in multi-master mode ("" = single master). Several masters share
+    state only through PostgreSQL: on SQLite the mode is refused rather than half working."""
+    value = value.strip()
+    if not value:
+        return ""
+    source = "--advertise or JOBFLEET_MASTER_ADVERTISE"
+    parse_host_port(value, "advertise", source)
+    if not is_postgres_url(db_url):
+        raise ConfigError(
+            f"advertise ({source}): several masters need one shared PostgreSQL database "
+            "(--db postgresql://…); SQLite serves a single master only"
+        )
+    return value
 
 
 def terminal_from(args: argparse.Namespace) -> TerminalLimits:

@@ -121,6 +121,11 @@ class MasterConfig:
     notify: NotifySettings = field(default_factory=lambda: NotifySettings())
     """Where notifications go and how failed ones are retried (docs/notifications.md)."""
 
+    advertise: str = ""
+    """HOST:PORT other parts reach this master at; set, it turns on multi-master mode
+    (PostgreSQL only) and is the master's name in the `master` table (docs/ha.md). Empty: the
+    only master, nothing of the cluster runs."""
+
     @property
     def silent_after(self) -> float:
         """Seconds without a word after which a slave's stream is dropped (it re-attaches when

@@ -95,6 +95,11 @@ def sqlite_file(url: str) -> Path | None:
     return None if path == ":memory:" else Path(path)
 
 
+def is_postgres_url(url: str) -> bool:
+    """Whether `url` names a PostgreSQL database (else SQLite, or nothing)."""
+    return "://" in url and urlsplit(url).scheme in POSTGRES_SCHEMES
+
+
 def check_url(url: str) -> None:
     """Raise ConfigError for a URL open_database would refuse (so the CLI can say so early)."""
     _create(url, 1).close()

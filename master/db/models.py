@@ -40,6 +40,7 @@ class Slave(BaseModel):
     enrolled_by = pw.CharField(max_length=64, default="")  # "join token", "project 3 token 9"
     enrolled_at = pw.DateTimeField(null=True)
     run_as = pw.TextField(default="")  # accounts its commands may run as (it says); first = default
+    attached_to = pw.TextField(null=True)  # the master its stream is on (multi-master mode)
 
 
 class Task(BaseModel):
@@ -70,6 +71,7 @@ class Task(BaseModel):
     account_id = pw.IntegerField(default=0)  # RunOptions: run as this account
     options = pw.TextField(default="{}")  # the other RunOptions (domain.RunOptions.stored)
     runtime_ms = pw.BigIntegerField(null=True)  # start to end; set as it ends (reports)
+    owner = pw.TextField(null=True)  # the master whose engine drives it; None: single master
 
     class Meta:
         indexes = (
@@ -575,3 +577,19 @@ class TerminalChunk(BaseModel):
 
     class Meta:
         indexes = ((("session", "seq"), True),)
+
+
+class Master(pw.Model):
+    """A master of a cluster on one PostgreSQL (multi-master mode only). heartbeat_at is its
+    lease: older than the lease, the master is dead and a live one takes its tasks over."""
+
+    name = pw.TextField(primary_key=True)  # its --advertise HOST:PORT
+    pid = pw.IntegerField(default=0)
+    started_at = pw.DateTimeField(default=utcnow)
+    heartbeat_at = pw.DateTimeField(default=utcnow)
+    slaves = pw.IntegerField(default=0)  # slaves attached to it, at its last heartbeat
+    tasks = pw.IntegerField(default=0)  # unfinished tasks it drives, at its last heartbeat
+
+    class Meta:
+        database = db
+        legacy_table_names = False
