@@ -10,12 +10,15 @@ UNAVAILABLE resumes: a refusal or a deadline ends the follow as before.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator
 from typing import Any
 
 import grpc
 
 from jobfleet.v1 import task_pb2, task_pb2_grpc
+
+logger = logging.getLogger(__name__)
 
 MAX_RESUMES = 5
 """Breaks one follow rides out; past them the UNAVAILABLE reaches the caller."""
@@ -82,5 +85,6 @@ async def follow_task(
             if exc.code() != grpc.StatusCode.UNAVAILABLE or resumes >= MAX_RESUMES:
                 raise
             resumes += 1
+            logger.info("follow of task %s broke (%s); resuming", ask.uuid, exc.details())
         finally:
             stream.cancel()
