@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "FAILOVER_SERVICE_CONFIG",
+    "NOT_RETRIED",
     "Rotation",
     "channel_target",
     "failover_options",
@@ -25,12 +26,17 @@ __all__ = [
     "start_index",
 ]
 
+NOT_RETRIED = ("SubmitCommand", "SubmitCopy", "SubmitJob", "RedoTask", "AddTaskNote")
+"""TaskService calls that start work (or add a row) with no key of the caller's: one cut by its
+master's death may have been done already, and done again it would run a command twice, so
+its UNAVAILABLE reaches the caller (503), who knows what it asked for."""
+
 FAILOVER_SERVICE_CONFIG = json.dumps(
     {
         "loadBalancingConfig": [{"pick_first": {}}],
         "methodConfig": [
             {
-                "name": [{}],  # every method of every service
+                "name": [{}],  # every method of every service...
                 "retryPolicy": {
                     "maxAttempts": 4,
                     "initialBackoff": "0.05s",
@@ -38,13 +44,17 @@ FAILOVER_SERVICE_CONFIG = json.dumps(
                     "backoffMultiplier": 3,
                     "retryableStatusCodes": ["UNAVAILABLE"],
                 },
-            }
+            },
+            {  # ...but these (a more specific name wins)
+                "name": [{"service": "jobfleet.v1.TaskService", "method": m} for m in NOT_RETRIED],
+            },
         ],
     }
 )
 """A call whose master is UNAVAILABLE (it died, or refuses connections) is tried again on the
 channel, which by then has picked another address; calls that already received a message are
-not retried by grpc (a follow stream resumes itself: gateway/follow.py)."""
+not retried by grpc (a follow stream resumes itself: gateway/follow.py). New calls go to a live
+master in any case: pick_first leaves a dead one for the next address."""
 
 
 def parse_masters(raw: str) -> tuple[str, ...]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
+from typing import Any
 
+import grpc
 import pytest
 
 from jobfleet.masters import (
@@ -80,3 +83,40 @@ def test_one_master_is_dialled_as_given_several_as_one_address_list() -> None:
     assert options["grpc.default_authority"] == "a:1"
     policy = json.loads(FAILOVER_SERVICE_CONFIG)["methodConfig"][0]["retryPolicy"]
     assert policy["retryableStatusCodes"] == ["UNAVAILABLE"]
+
+
+def test_an_unavailable_read_is_retried_and_a_submit_is_not() -> None:
+    """grpc takes the policy: a read cut by UNAVAILABLE is tried again (on the channel's next
+    pick), a submit is not (it may have been done: doing it again would run a command twice)."""
+    calls: Counter[str] = Counter()
+
+    def unavailable(name: str) -> grpc.RpcMethodHandler:
+        async def handle(request: bytes, context: grpc.aio.ServicerContext[Any, Any]) -> bytes:
+            calls[name] += 1
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "master going away")
+            return b""
+
+        return grpc.unary_unary_rpc_method_handler(handle)
+
+    async def scenario() -> None:
+        server = grpc.aio.server()
+        methods = {name: unavailable(name) for name in ("GetTask", "SubmitCommand")}
+        server.add_generic_rpc_handlers(
+            (grpc.method_handlers_generic_handler("jobfleet.v1.TaskService", methods),)
+        )
+        port = server.add_insecure_port("127.0.0.1:0")
+        await server.start()
+        try:
+            masters = [f"127.0.0.1:{port}", f"localhost:{port}"]
+            options = failover_options(masters)
+            async with grpc.aio.insecure_channel(channel_target(masters), options) as channel:
+                for name in methods:
+                    call = channel.unary_unary(f"/jobfleet.v1.TaskService/{name}")
+                    with pytest.raises(grpc.aio.AioRpcError) as caught:
+                        await call(b"", timeout=10)
+                    assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+        finally:
+            await server.stop(0)
+
+    asyncio.run(scenario())
+    assert calls == {"GetTask": 4, "SubmitCommand": 1}
