@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import socket
 import zlib
 from collections.abc import Sequence
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "FAILOVER_SERVICE_CONFIG",
@@ -118,19 +121,26 @@ class Rotation:
 
 def channel_target(masters: Sequence[str]) -> str:
     """One grpc target for the list: a single entry as it is (grpc resolves a name to all its
-    addresses); several as `ipv4:`/`ipv6:` address lists, names resolved now. Raises OSError
-    when a name does not resolve."""
+    addresses); several as `ipv4:`/`ipv6:` address lists, names resolved now (one that does
+    not resolve is left out, with a warning). Raises OSError when none resolves."""
     if len(masters) == 1:
         return masters[0]
     v4: list[str] = []
     v6: list[str] = []
     for entry in masters:
         host, _, port = entry.rpartition(":")
-        for address in _addresses(host.strip("[]"), int(port)):
+        try:
+            addresses = _addresses(host.strip("[]"), int(port))
+        except OSError as exc:  # one missing DNS record must not keep the others unused
+            logger.warning("master %s left out: it does not resolve (%s)", entry, exc)
+            continue
+        for address in addresses:
             if isinstance(address, ipaddress.IPv4Address):
                 v4.append(f"{address}:{port}")
             else:
                 v6.append(f"[{address}]:{port}")
+    if not v4 and not v6:
+        raise OSError(f"master: none of {','.join(masters)} resolves to an address")
     if v4:  # grpc's address-list targets hold one family; IPv4 first, as most fleets have it
         return "ipv4:" + ",".join(dict.fromkeys(v4))
     return "ipv6:" + ",".join(dict.fromkeys(v6))

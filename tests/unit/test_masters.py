@@ -120,3 +120,13 @@ def test_an_unavailable_read_is_retried_and_a_submit_is_not() -> None:
 
     asyncio.run(scenario())
     assert calls == {"GetTask": 4, "SubmitCommand": 1}
+
+
+def test_a_name_that_does_not_resolve_is_left_out_unless_it_is_all_there_is(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    masters = ["nosuch.invalid:7070", "127.0.0.1:7071"]
+    assert channel_target(masters) == "ipv4:127.0.0.1:7071"
+    assert "master nosuch.invalid:7070 left out" in caplog.text
+    with pytest.raises(OSError, match="none of"):
+        channel_target(["nosuch.invalid:7070", "nosuch2.invalid:7070"])
