@@ -254,10 +254,11 @@ class Link:
 
 
 async def _reachable(channel: Any, timeout: float) -> None:
-    """Return once `channel` is connected; StreamEnded when it fails to connect (every address
-    refused) or is still connecting after `timeout` seconds (a host that answers nothing)."""
+    """Return once `channel` is connected or has failed to (the call then fails at once, with
+    grpc's own reason: refused, a TLS handshake...); StreamEnded when it is still connecting
+    after `timeout` seconds (a host that answers nothing)."""
 
-    async def settled() -> Any:
+    async def settled() -> None:
         state = channel.get_state(try_to_connect=True)
         while state not in (
             grpc.ChannelConnectivity.READY,
@@ -265,16 +266,13 @@ async def _reachable(channel: Any, timeout: float) -> None:
         ):
             await channel.wait_for_state_change(state)
             state = channel.get_state(try_to_connect=True)
-        return state
 
     try:
-        state = await asyncio.wait_for(settled(), timeout)
+        await asyncio.wait_for(settled(), timeout)
     except TimeoutError:
         raise StreamEnded(
             grpc.StatusCode.UNAVAILABLE, f"no connection within {timeout:g} s"
         ) from None
-    if state is grpc.ChannelConnectivity.TRANSIENT_FAILURE:
-        raise StreamEnded(grpc.StatusCode.UNAVAILABLE, "cannot connect")
 
 
 async def _ended(call: Any) -> StreamEnded:

@@ -34,8 +34,10 @@ def shape(items: list[tuple[str, Any]]) -> list[tuple[str, int, int]]:
     return [(kind, m.execution_id, m.seq if kind == "output" else -1) for kind, m in items]
 
 
-async def attach(master: FakeMaster, heartbeat: float = 30.0) -> tuple[Stream, Any]:
-    stream = await master.next_stream()
+async def attach(
+    master: FakeMaster, heartbeat: float = 30.0, timeout: float | None = None
+) -> tuple[Stream, Any]:
+    stream = await (master.next_stream() if timeout is None else master.next_stream(timeout))
     hello = await stream.next("hello")
     stream.welcome(heartbeat)
     return stream, hello
@@ -316,18 +318,28 @@ def test_a_lost_master_is_left_for_the_next_at_once_which_gets_the_unacked(
         asyncio.run(scenario())
 
 
-def test_an_unreachable_master_is_skipped_for_a_live_one(
+def test_an_unreachable_or_silent_master_is_skipped_for_a_live_one(
     fake_master: StartMaster, slave_config: MakeConfig
 ) -> None:
+    """A stopped master (the port refuses) costs nothing; one that takes the connection and
+    says nothing (a hung host) costs `connect_timeout`, not grpc's 20 s handshake wait."""
+
     async def scenario() -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             dead = f"127.0.0.1:{probe.getsockname()[1]}"
-        async with fake_master() as (master, live):
-            for order in (f"{dead},{live}", f"{live},{dead}"):
-                config = slave_config(order, reconnect_base=30.0, reconnect_cap=30.0)
-                async with Slave(config) as slave:
-                    await attach(master)
-                    await asyncio.wait_for(slave.wait_attached(), 5)
+        with socket.socket() as silent_socket:
+            silent_socket.bind(("127.0.0.1", 0))
+            silent_socket.listen(8)  # the kernel completes the handshake; nobody answers
+            silent = f"127.0.0.1:{silent_socket.getsockname()[1]}"
+            async with fake_master() as (master, live):
+                for gone in (dead, silent):
+                    for order in (f"{gone},{live}", f"{live},{gone}"):
+                        config = slave_config(
+                            order, reconnect_base=30.0, reconnect_cap=30.0, connect_timeout=0.5
+                        )
+                        async with Slave(config) as slave:
+                            await attach(master, timeout=3)
+                            await asyncio.wait_for(slave.wait_attached(), 3)
 
     asyncio.run(scenario())
