@@ -15,6 +15,7 @@ multipart.py, uploads.py     file uploads streamed to the master (names: filenam
 envelope.py, streaming.py    the `{"stat", "data"}` envelope, whole or written page by page
 words.py                     reading a document's enum <-> word tables
 upstream.py                  the client of the master: channels, stubs, lifespan state
+follow.py                    FollowTask resumed on another master without repeating output
 taskreads.py                 a task's reads given again for up to 1 s, per token, dropped on
                              the master's change stream (WatchTaskChanges)
 config.py, cli.py, server.py settings, entry point, the uvicorn daemon

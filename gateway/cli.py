@@ -51,7 +51,10 @@ def _parser() -> argparse.ArgumentParser:
         prog="jobfleet-gateway", description="Serve the REST routes, calling the master over gRPC."
     )
     parser.add_argument(
-        "--master", metavar="HOST:PORT", help=f"master gRPC address (${MASTER_ENV})"
+        "--master",
+        metavar="HOST:PORT[,...]",
+        help="master gRPC address, or a comma list of masters sharing one database: each call "
+        f"goes to one that answers (${MASTER_ENV})",
     )
     parser.add_argument(
         "--listen", metavar="HOST:PORT", help=f"REST address, port 0 = any free (${LISTEN_ENV})"

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from jobfleet.masters import parse_masters
 from jobfleet.tls import ClientTls, TlsError, client_tls_from
 
 MASTER_ENV = "JOBFLEET_MASTER"
@@ -25,7 +26,8 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class GatewayConfig:
     master: str = "127.0.0.1:7070"
-    """host:port of the master's gRPC port."""
+    """host:port of the master's gRPC port, or a comma list of masters sharing one database
+    (`masters`): each call goes to one that answers."""
     listen_host: str = "127.0.0.1"
     """Address the REST server binds."""
     listen_port: int = 8080
@@ -49,6 +51,10 @@ class GatewayConfig:
     so answers repeated reads of a task from memory; "" = every read goes to the master."""
 
     @property
+    def masters(self) -> tuple[str, ...]:
+        return tuple(self.master.split(","))
+
+    @property
     def listen(self) -> str:
         return join_host_port(self.listen_host, self.listen_port)
 
@@ -67,6 +73,18 @@ def parse_host_port(value: str, key: str, source: str, *, allow_zero: bool) -> t
             f"{key} ({source}): expected HOST:PORT with port {low}-65535, got {value!r}"
         )
     return host, int(port)
+
+
+def parse_master_list(value: str, source: str) -> list[str]:
+    """HOST:PORT or a comma list of them, each once; the error names `master` and its source."""
+    try:
+        entries = parse_masters(value)
+    except ValueError as exc:
+        raise ConfigError(f"master ({source}): {exc}") from None
+    return [
+        join_host_port(*parse_host_port(entry, "master", source, allow_zero=False))
+        for entry in entries
+    ]
 
 
 def parse_byte_count(value: str, key: str, source: str) -> int:
@@ -111,16 +129,14 @@ def load_config(
     defaults = GatewayConfig()
     master_value, master_source = _pick(master, env, MASTER_ENV, "master")
     listen_value, listen_source = _pick(listen, env, LISTEN_ENV, "listen")
-    master_host, master_port = parse_host_port(
-        master_value or defaults.master, "master", master_source, allow_zero=False
-    )
+    masters = parse_master_list(master_value or defaults.master, master_source)
     host, port = parse_host_port(
         listen_value or defaults.listen, "listen", listen_source, allow_zero=True
     )
     upload_value, upload_source = _pick(max_upload_bytes, env, MAX_UPLOAD_ENV, "max-upload-bytes")
     cookie_value, cookie_source = _pick(session_cookie, env, SESSION_COOKIE_ENV, "session-cookie")
     return GatewayConfig(
-        master=join_host_port(master_host, master_port),
+        master=",".join(masters),
         listen_host=host,
         listen_port=port,
         ready_file=Path(ready_file) if ready_file else None,

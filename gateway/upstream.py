@@ -1,6 +1,10 @@
 """The gateway's client of the master (its upstream): channels and stubs, opened and closed by
 the lifespan.
 
+With several masters (`--master a:7070,b:7070`) each channel dials all of them (pick_first: the
+first that answers) with a retry policy (`jobfleet.masters`), so a call that finds its master
+gone goes to another; a follow stream that breaks resumes itself (`gateway.follow`).
+
 Handlers reach it as `request.state["master"]` (typed by `GatewayState`), never as a global;
 the settings a handler needs (the upload cap) come the same way, as `request.state["config"]`.
 """
@@ -22,6 +26,7 @@ from gateway.config import GatewayConfig
 
 if TYPE_CHECKING:  # gateway.taskreads builds on gateway.auth, which builds on this module
     from gateway.taskreads import TaskReads
+from jobfleet.masters import channel_target, failover_options
 from jobfleet.tls import aio_channel, blocking_channel
 from jobfleet.v1 import (
     approval_pb2_grpc,
@@ -135,10 +140,12 @@ def master_lifespan(
         from gateway.auth import BlockingCredentials, aio_credentials
         from gateway.taskreads import TaskReads
 
+        target = channel_target(config.masters)
+        failover = failover_options(config.masters)
         async with aio_channel(
-            config.master, config.tls, CHANNEL_OPTIONS, interceptors=aio_credentials()
+            target, config.tls, [*CHANNEL_OPTIONS, *failover], interceptors=aio_credentials()
         ) as channel:
-            with blocking_channel(config.master, config.tls) as blocking:
+            with blocking_channel(target, config.tls, failover) as blocking:
                 upload_channel = grpc.intercept_channel(blocking, BlockingCredentials())
                 master = MasterClient.over(channel, config.rpc_timeout, upload_channel)
                 reads = TaskReads()

@@ -3,6 +3,12 @@
 With files.py (FileService), the only module that touches gRPC. Each stream: Hello, wait for
 Welcome, resend the outbox, then live (a writer, a reader and heartbeats) until the stream or
 the connection fails.
+
+With several masters (`--master a:7070,b:7070`, one database behind them) the slave dials one
+at a time (`jobfleet.masters.Rotation`: its start is a hash of its name, so a fleet spreads):
+when the stream fails, or a master cannot be reached within `connect_timeout`, the next one is
+dialled at once, and the backoff delay comes only once every master has failed in a row. The
+new master gets the outbox's unacked messages, as a restarted one would.
 """
 
 from __future__ import annotations
@@ -14,10 +20,11 @@ from typing import Any, NoReturn
 
 import grpc
 
+from jobfleet.masters import Rotation
 from jobfleet.tls import aio_channel
 from jobfleet.v1 import slave_pb2_grpc
 from slave import convert
-from slave.backoff import Backoff, retry_forever
+from slave.backoff import Backoff
 from slave.config import SlaveConfig
 from slave.executions import Executions
 from slave.files import MasterFiles
@@ -94,16 +101,36 @@ class Link:
         self._hello = hello
         self._backoff = Backoff(config.reconnect_base, config.reconnect_cap)
         self._welcomed = False
+        self._rotation = Rotation(config.masters, config.name)
+
+    @property
+    def master(self) -> str:
+        """The master this link dials now (or is attached to)."""
+        return self._rotation.current
 
     async def run(self) -> NoReturn:
-        """Attach, and attach again after every failure, until cancelled."""
-        await retry_forever(self._session, self._backoff, on_backoff=self._log_retry)
+        """Attach, and attach again after every failure, until cancelled: to the next master
+        at once while some have not failed yet, else after a backoff delay."""
+        while True:
+            try:
+                await self._session()
+                raise ConnectionError("ended without an error")
+            except Exception as exc:
+                failed = self.master
+                if not self._rotation.failed():
+                    self._log_retry(exc, failed, None)
+                    continue
+                delay = self._backoff.next_delay()
+                self._log_retry(exc, failed, delay)
+            await asyncio.sleep(delay)
 
     async def _session(self) -> None:
         self._welcomed = False
         hello = await self._hello()
-        target = self._config.master
+        target = self.master
         async with aio_channel(target, self._config.tls, CHANNEL_OPTIONS) as channel:
+            if len(self._config.masters) > 1:  # another master may answer: do not wait long
+                await _reachable(channel, self._config.connect_timeout)
             call = slave_pb2_grpc.SlaveLinkStub(channel).Attach()
             try:
                 await call.write(convert.to_proto(hello))
@@ -137,10 +164,11 @@ class Link:
         loop = asyncio.get_running_loop()
         since = loop.time()
         self._welcomed = True
+        self._rotation.succeeded()
         self.attached.set()
         logger.info(
             "attached to master %s as %s (heartbeat every %g s, resending %d unacked messages)",
-            self._config.master,
+            self.master,
             self._config.name,
             interval,
             len(backlog),
@@ -197,36 +225,54 @@ class Link:
                 if self._outbox.ack_result(message.execution_id):
                     logger.debug("exec %d: result stored by the master", message.execution_id)
             case Welcome():
-                logger.warning("master %s sent a second Welcome; ignored", self._config.master)
+                logger.warning("master %s sent a second Welcome; ignored", self.master)
             case None:
-                logger.warning("master %s sent an unknown message; ignored", self._config.master)
+                logger.warning("master %s sent an unknown message; ignored", self.master)
 
-    def _log_retry(self, exc: Exception, delay: float) -> None:
-        target, name = self._config.master, self._config.name
+    def _log_retry(self, exc: Exception, target: str, delay: float | None) -> None:
+        """Say why `target` failed, and what comes next: the next master now (`delay` None),
+        or a retry after `delay` seconds."""
+        name = self._config.name
+        then = f"trying master {self.master} now" if delay is None else f"retrying in {delay:.1f} s"
         code, details = _status(exc)
         if code in REFUSALS:
             logger.error(
-                "master %s refused slave %s: %s: %s; retrying in %.1f s",
-                target,
-                name,
-                code.name,
-                details,
-                delay,
+                "master %s refused slave %s: %s: %s; %s", target, name, code.name, details, then
             )
         elif code is not None or isinstance(exc, StreamEnded):
             what = "lost master" if self._welcomed else "cannot attach to master"
             logger.warning(
-                "%s %s: %s: %s; retrying in %.1f s",
+                "%s %s: %s: %s; %s",
                 what,
                 target,
                 getattr(code, "name", "no status"),
                 details,
-                delay,
+                then,
             )
         else:
-            logger.error(
-                "link to master %s failed; retrying in %.1f s", target, delay, exc_info=exc
-            )
+            logger.error("link to master %s failed; %s", target, then, exc_info=exc)
+
+
+async def _reachable(channel: Any, timeout: float) -> None:
+    """Return once `channel` is connected or has failed to (the call then fails at once, with
+    grpc's own reason: refused, a TLS handshake...); StreamEnded when it is still connecting
+    after `timeout` seconds (a host that answers nothing)."""
+
+    async def settled() -> None:
+        state = channel.get_state(try_to_connect=True)
+        while state not in (
+            grpc.ChannelConnectivity.READY,
+            grpc.ChannelConnectivity.TRANSIENT_FAILURE,
+        ):
+            await channel.wait_for_state_change(state)
+            state = channel.get_state(try_to_connect=True)
+
+    try:
+        await asyncio.wait_for(settled(), timeout)
+    except TimeoutError:
+        raise StreamEnded(
+            grpc.StatusCode.UNAVAILABLE, f"no connection within {timeout:g} s"
+        ) from None
 
 
 async def _ended(call: Any) -> StreamEnded:

@@ -39,7 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 stopped by a signal, 1 failed, 2 bad flag or setting.",
     )
     parser.add_argument(
-        "--master", metavar="HOST:PORT", help="master to dial (env JOBFLEET_MASTER; required)"
+        "--master",
+        metavar="HOST:PORT[,...]",
+        help="master to dial, or a comma list of masters sharing one database: the slave "
+        "attaches to one and moves to the next when it fails (env JOBFLEET_MASTER; required)",
     )
     parser.add_argument(
         "--name", help="name to attach as (env JOBFLEET_SLAVE_NAME; default: the host name)"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from jobfleet.masters import parse_masters
 from jobfleet.tls import ClientTls, TlsError, client_tls_from
 from slave.messages import HostKeyPolicy, Secret
 
@@ -28,7 +29,8 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class SlaveConfig:
     master: str
-    """Master address to dial, HOST:PORT."""
+    """Masters to dial, HOST:PORT or a comma list of them (masters sharing one database): the
+    slave attaches to one and moves to the next when its stream fails (`masters`)."""
     name: str = field(default_factory=socket.gethostname)
     """Name this slave attaches as; the master routes a node's executions by it."""
     kill_grace: float = 5.0
@@ -82,13 +84,19 @@ class SlaveConfig:
     state_dir: Path | None = None
     """Where the slave keeps its credential (a private directory); None = the default,
     ~/.local/state/jobfleet-slave."""
+    connect_timeout: float = 5.0
+    """With several masters: one that has not taken the connection this long is skipped for
+    the next (a host that vanished answers nothing; a stopped one refuses at once)."""
+
+    @property
+    def masters(self) -> tuple[str, ...]:
+        """The masters to dial, in the order given."""
+        return tuple(self.master.split(","))
 
 
-def parse_address(raw: str) -> str:
-    host, sep, port = raw.strip().rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"{raw!r} is not HOST:PORT")
-    return f"{host}:{int(port)}"
+def parse_master_list(raw: str) -> str:
+    """HOST:PORT[,HOST:PORT...], normalised (each entry once, in the order given)."""
+    return ",".join(parse_masters(raw))
 
 
 def parse_name(raw: str) -> str:
@@ -190,7 +198,7 @@ class _Setting:
 
 
 SETTINGS = (
-    _Setting("master", "--master", "JOBFLEET_MASTER", parse_address),
+    _Setting("master", "--master", "JOBFLEET_MASTER", parse_master_list),
     _Setting("name", "--name", "JOBFLEET_SLAVE_NAME", parse_name),
     _Setting("kill_grace", "--kill-grace", "JOBFLEET_SLAVE_KILL_GRACE", parse_seconds),
     _Setting(
@@ -244,5 +252,7 @@ def load_config(flags: Mapping[str, Any], environ: Mapping[str, str]) -> SlaveCo
     except TlsError as exc:
         raise ConfigError(str(exc)) from None
     if "master" not in values:
-        raise ConfigError("master: missing; pass --master HOST:PORT or set JOBFLEET_MASTER")
+        raise ConfigError(
+            "master: missing; pass --master HOST:PORT[,HOST:PORT...] or set JOBFLEET_MASTER"
+        )
     return SlaveConfig(**values)  # type: ignore[arg-type]

@@ -217,7 +217,8 @@ class Slave:
         return task.done() and not task.cancelled()
 
     async def _hello(self) -> Hello:
-        addresses = await asyncio.to_thread(local_addresses, self.config.master)
+        master = self._link.master if self._link is not None else self.config.masters[0]
+        addresses = await asyncio.to_thread(local_addresses, master)
         assert self._executions is not None
         token, credential = self.config.join_token, self._credentials.current
         return Hello(

@@ -37,9 +37,7 @@ SECRET_ENV = ("JOBFLEET_ADMIN_TOKEN", "JOBFLEET_JOIN_TOKEN", "JOBFLEET_TOKEN")
 """Secrets a daemon started with `scrubbed` does not inherit (it reads them from files)."""
 
 
-def spawn(
-    name: str, module: str, args: list[str], log_dir: Path, scrubbed: bool = False
-) -> Daemon:
+def spawn(name: str, module: str, args: list[str], log_dir: Path, scrubbed: bool = False) -> Daemon:
     """Start `python -m module args`, logging to log_dir/name.log; `scrubbed`: without the
     secrets of this process's environment (SECRET_ENV)."""
     log_dir.mkdir(parents=True, exist_ok=True)

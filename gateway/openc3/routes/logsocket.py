@@ -29,6 +29,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from gateway import schemas
 from gateway.auth import socket_refusal
 from gateway.errors import FieldError, rpc_failure
+from gateway.follow import follow_task
 from gateway.openapi import describe
 from gateway.openc3 import loguuid, names, words
 from gateway.openc3.logframes import LogFrames, status_line
@@ -117,16 +118,16 @@ def _failure(exc: grpc.aio.AioRpcError) -> str:
 async def frames(master: MasterClient, ask: task_pb2.FollowTaskRequest) -> AsyncGenerator[str]:
     """The log's frames, each message of the stream read only once the last frames are taken;
     the stream is cancelled when this generator is closed early."""
-    call = master.task.FollowTask(ask)
+    replies = follow_task(master.task, ask)  # rides out its master's loss (gateway/follow.py)
     framer = LogFrames()
     try:
-        async for reply in call:
+        async for reply in replies:
             for frame in _framed(framer, reply):
                 yield frame
             if reply.WhichOneof("body") == "task":
                 return  # the task has ended: the stream's last message
     finally:
-        call.cancel()
+        await replies.aclose()
 
 
 def _framed(framer: LogFrames, reply: task_pb2.FollowTaskResponse) -> list[str]:

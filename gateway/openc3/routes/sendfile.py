@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute, Route
 
 from gateway import envelope, forms, schemas
 from gateway.errors import FieldError
+from gateway.follow import follow_task
 from gateway.forms import Fields
 from gateway.openapi import describe
 from gateway.openc3 import refusals
@@ -152,8 +153,8 @@ async def follow(request: Request[GatewayState], project_id: int, uuid: str) -> 
     ask = task_pb2.FollowTaskRequest(project_id=project_id, uuid=uuid)
     output, cut = bytearray(), False
     final = None
-    call = master.task.FollowTask(ask, timeout=TIMEOUT_SECONDS + 2 * master.timeout)
-    async for event in call:
+    events = follow_task(master.task, ask, timeout=TIMEOUT_SECONDS + 2 * master.timeout)
+    async for event in events:
         if event.HasField("output"):
             room = MAX_OUTPUT_BYTES - len(output)
             cut = cut or len(event.output.data) > room

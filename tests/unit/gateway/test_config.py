@@ -55,6 +55,13 @@ def test_flags_beat_environment_which_beats_defaults() -> None:
     assert from_flags.ready_file == Path("r.json")
 
 
+def test_several_masters() -> None:
+    config = load_config({"JOBFLEET_MASTER": "a:7070,[::1]:7071"})
+
+    assert config.master == "a:7070,[::1]:7071"
+    assert config.masters == ("a:7070", "[::1]:7071")
+
+
 def test_ipv6_addresses() -> None:
     config = load_config({}, master="[::1]:7070", listen="[::1]:0")
 
@@ -68,6 +75,8 @@ def test_ipv6_addresses() -> None:
     [
         ({}, {"master": "nohost"}, "master (--master)"),
         ({}, {"master": "h:0"}, "master (--master)"),
+        ({}, {"master": "a:1,b"}, "master (--master): 'b' is not HOST:PORT"),
+        ({"JOBFLEET_MASTER": "a:1,"}, {}, "master (JOBFLEET_MASTER): 'a:1,' has an empty entry"),
         ({"JOBFLEET_MASTER": "h:x"}, {}, "master (JOBFLEET_MASTER)"),
         ({"JOBFLEET_GATEWAY_LISTEN": ":80"}, {}, "listen (JOBFLEET_GATEWAY_LISTEN)"),
         ({}, {"listen": "h:70000"}, "listen (--listen)"),

@@ -34,8 +34,10 @@ def shape(items: list[tuple[str, Any]]) -> list[tuple[str, int, int]]:
     return [(kind, m.execution_id, m.seq if kind == "output" else -1) for kind, m in items]
 
 
-async def attach(master: FakeMaster, heartbeat: float = 30.0) -> tuple[Stream, Any]:
-    stream = await master.next_stream()
+async def attach(
+    master: FakeMaster, heartbeat: float = 30.0, timeout: float | None = None
+) -> tuple[Stream, Any]:
+    stream = await (master.next_stream() if timeout is None else master.next_stream(timeout))
     hello = await stream.next("hello")
     stream.welcome(heartbeat)
     return stream, hello
@@ -272,3 +274,72 @@ def test_unacked_output_is_capped_and_the_command_waits(
     total, result = asyncio.run(scenario())
     assert result.status == common_pb2.EXECUTION_STATUS_SUCCESS
     assert total == 2 << 20
+
+
+def test_a_lost_master_is_left_for_the_next_at_once_which_gets_the_unacked(
+    fake_master: StartMaster, slave_config: MakeConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def first_stream(masters: list[FakeMaster]) -> tuple[int, Stream]:
+        waits = [asyncio.ensure_future(m.next_stream()) for m in masters]
+        done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for waiting in pending:
+            waiting.cancel()
+        index = waits.index(done.pop())
+        return index, waits[index].result()
+
+    async def scenario() -> None:
+        async with fake_master() as (one, a), fake_master() as (two, b):
+            # a backoff this long would show: moving on must not wait for it
+            config = slave_config(f"{a},{b}", reconnect_base=30.0, reconnect_cap=30.0)
+            async with Slave(config) as slave:
+                masters, addresses = [one, two], [a, b]
+                index, first = await first_stream(masters)
+                await first.next("hello")
+                first.welcome()
+                await asyncio.wait_for(slave.wait_attached(), 5)
+                first.send(run=run_command(1, "printf a; sleep 0.3; printf b"))
+                await first.next("started")
+                sent = await collect(first, 3)
+                first.abort(grpc.StatusCode.UNAVAILABLE, "master going away")
+
+                other = masters[1 - index]
+                second = await other.next_stream(timeout=5)
+                hello = await second.next("hello")
+                assert list(hello.finished_execution_ids) == [1]
+                second.welcome()
+                assert shape(await collect(second, 3)) == shape(sent)
+                await asyncio.sleep(0.2)
+                assert second.drain() == []
+
+        assert f"lost master {addresses[index]}" in caplog.text
+        assert f"trying master {addresses[1 - index]} now" in caplog.text
+
+    with caplog.at_level(logging.INFO, logger="slave"):
+        asyncio.run(scenario())
+
+
+def test_an_unreachable_or_silent_master_is_skipped_for_a_live_one(
+    fake_master: StartMaster, slave_config: MakeConfig
+) -> None:
+    """A stopped master (the port refuses) costs nothing; one that takes the connection and
+    says nothing (a hung host) costs `connect_timeout`, not grpc's 20 s handshake wait."""
+
+    async def scenario() -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            dead = f"127.0.0.1:{probe.getsockname()[1]}"
+        with socket.socket() as silent_socket:
+            silent_socket.bind(("127.0.0.1", 0))
+            silent_socket.listen(8)  # the kernel completes the handshake; nobody answers
+            silent = f"127.0.0.1:{silent_socket.getsockname()[1]}"
+            async with fake_master() as (master, live):
+                for gone in (dead, silent):
+                    for order in (f"{gone},{live}", f"{live},{gone}"):
+                        config = slave_config(
+                            order, reconnect_base=30.0, reconnect_cap=30.0, connect_timeout=0.5
+                        )
+                        async with Slave(config) as slave:
+                            await attach(master, timeout=3)
+                            await asyncio.wait_for(slave.wait_attached(), 3)
+
+    asyncio.run(scenario())

@@ -44,6 +44,12 @@ def test_every_flag_is_parsed() -> None:
     )
 
 
+def test_several_masters_are_one_list_in_the_order_given() -> None:
+    config = load_config({"master": None}, {"JOBFLEET_MASTER": "a:7070, b:7070,a:7070"})
+    assert config.master == "a:7070,b:7070"
+    assert config.masters == ("a:7070", "b:7070")
+
+
 def test_name_defaults_to_the_host_name() -> None:
     assert load_config({"master": "m:1"}, {}).name == socket.gethostname()
 
@@ -53,6 +59,8 @@ def test_name_defaults_to_the_host_name() -> None:
     [
         ({}, {}, "master: missing"),
         ({"master": "no-port"}, {}, "--master (flag): 'no-port' is not HOST:PORT"),
+        ({"master": "a:1,b"}, {}, "--master (flag): 'b' is not HOST:PORT"),
+        ({"master": "a:1,,b:2"}, {}, "--master (flag): 'a:1,,b:2' has an empty entry"),
         ({}, {"JOBFLEET_MASTER": "h:99999"}, "JOBFLEET_MASTER (environment): 'h:99999'"),
         ({"master": "h:1", "kill_grace": "soon"}, {}, "--kill-grace (flag): 'soon' is not"),
         ({"master": "h:1", "kill_grace": "-1"}, {}, "--kill-grace (flag): '-1' must be"),

@@ -1,0 +1,90 @@
+"""FollowTask that survives its master: a stream cut by UNAVAILABLE (the master died; with
+several masters the channel has moved to another) is opened again, and what the client already
+got is not sent twice.
+
+The stream has no position to resume from, so the new one replays the stored output from its
+start; each execution's stdout and stderr are one ordered byte sequence, so the bytes of each
+already relayed are skipped, and a status change already relayed is not relayed again. Only
+UNAVAILABLE resumes: a refusal or a deadline ends the follow as before.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import grpc
+
+from jobfleet.v1 import task_pb2, task_pb2_grpc
+
+logger = logging.getLogger(__name__)
+
+MAX_RESUMES = 5
+"""Breaks one follow rides out; past them the UNAVAILABLE reaches the caller."""
+
+
+class Relayed:
+    """What one follow has handed on: output bytes per (execution, stderr), statuses seen.
+    `fresh` turns a reply of a new stream into what is new to the client (None: nothing)."""
+
+    def __init__(self) -> None:
+        self._bytes: dict[tuple[int, bool], int] = {}
+        self._statuses: set[tuple[int, int]] = set()
+        self._replayed: dict[tuple[int, bool], int] = {}
+
+    def new_stream(self) -> None:
+        """A stream starts again from the beginning of the log."""
+        self._replayed = {}
+
+    def fresh(self, reply: task_pb2.FollowTaskResponse) -> task_pb2.FollowTaskResponse | None:
+        body = reply.WhichOneof("body")
+        if body == "output":
+            out = reply.output
+            key = (out.execution_id, out.stderr)
+            start = self._replayed.get(key, 0)
+            end = start + len(out.data)
+            self._replayed[key] = end
+            done = self._bytes.get(key, 0)
+            if end <= done:
+                return None
+            self._bytes[key] = end
+            if start >= done:
+                return reply
+            trimmed = task_pb2.FollowTaskResponse()
+            trimmed.CopyFrom(reply)
+            trimmed.output.data = out.data[done - start :]
+            return trimmed
+        if body == "execution":
+            seen = (reply.execution.id, reply.execution.status)
+            if seen in self._statuses:
+                return None
+            self._statuses.add(seen)
+        return reply
+
+
+async def follow_task(
+    stub: task_pb2_grpc.TaskServiceStub, ask: task_pb2.FollowTaskRequest, **call: Any
+) -> AsyncGenerator[task_pb2.FollowTaskResponse]:
+    """FollowTask's replies (with `call`'s keywords, e.g. timeout), resumed on UNAVAILABLE up
+    to MAX_RESUMES times without repeating output or statuses; ends after the final task."""
+    relayed = Relayed()
+    resumes = 0
+    while True:
+        relayed.new_stream()
+        stream = stub.FollowTask(ask, **call)
+        try:
+            async for reply in stream:
+                fresh = relayed.fresh(reply)
+                if fresh is not None:
+                    yield fresh
+                if reply.WhichOneof("body") == "task":
+                    return
+            return
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() != grpc.StatusCode.UNAVAILABLE or resumes >= MAX_RESUMES:
+                raise
+            resumes += 1
+            logger.info("follow of task %s broke (%s); resuming", ask.uuid, exc.details())
+        finally:
+            stream.cancel()
