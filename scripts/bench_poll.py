@@ -281,7 +281,12 @@ def measure_all(fleet: Fleet, args: argparse.Namespace, out: benchlib.Figures) -
         for kind, _ in cases:
             samples[kind].append(measure(fleet, args.seconds, kind))
             got = samples[kind][-1]
-            benchlib.progress(f"{kind or 'none'}: {got.rate:.1f} tasks/s, {got.gets:.0f} GETs/s")
+            cpu = (got.master_cpu, got.gateway_cpu, got.pollers_cpu)
+            per_get = "/".join(f"{spent * 1e3:.3f}" for spent in cpu)
+            benchlib.progress(
+                f"{kind or 'none'}: {got.rate:.1f} tasks/s, {got.gets:.0f} GETs/s, "
+                f"CPU per GET master/gateway/pollers {per_get} ms"
+            )
     peer = statistics.median(s.rate for s in samples.get("", [Sample(0, 0, 0, 0)]))
     for kind, name in cases:
         gets = statistics.median(s.gets for s in samples[kind])
