@@ -14,9 +14,11 @@ from starlette.routing import BaseRoute
 from gateway import bkjob, cloudact2, errors, health, masters, openapi, openc3, opsgrat
 from gateway.auth import Credentials
 from gateway.bodylimit import BodyLimit
-from gateway.callers import Verify
+from gateway.callers import AskMaster, CallerCache, Verify
 from gateway.config import GatewayConfig
 from gateway.document import Document, served
+from gateway.keptanswers import KeptAnswers
+from gateway.openc3.routes.task import get_task
 from gateway.schemas import Schema
 from gateway.statusheader import StatusHeader
 from gateway.upstream import master_lifespan
@@ -91,7 +93,17 @@ def openapi_document(session_cookie: str = "sid") -> Schema:
 
 
 def create_app(config: GatewayConfig, verify: Verify | None = None) -> Starlette:
-    """`verify`: who a token is (default: ask the master, `gateway.callers.AskMaster`)."""
+    """`verify`: who a token is (default: ask the master, `gateway.callers.AskMaster`).
+
+    `app.state.kept_answers`: what the HTTP protocol may answer itself (`gateway.keptanswers`),
+    from the master's yes kept by the default `verify`; None with another `verify`."""
+    callers = CallerCache()
+    kept_answers = None
+    if verify is None:
+        verify = AskMaster(callers)
+        kept_answers = KeptAnswers(
+            get_task, ROUTES, TOKEN_HEADER_ROUTES, BASIC_ROUTES, callers, config.session_cookie
+        )
     app = Starlette(
         routes=ROUTES,
         middleware=[
@@ -112,4 +124,5 @@ def create_app(config: GatewayConfig, verify: Verify | None = None) -> Starlette
         lifespan=master_lifespan(config),
     )
     app.state.openapi = openapi_document(config.session_cookie)
+    app.state.kept_answers = kept_answers
     return app

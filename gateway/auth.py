@@ -56,7 +56,7 @@ SCHEME = "token "
 BASIC = "basic "
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 # What gRPC metadata can carry: no token holds anything else (a cookie might).
-_PRINTABLE = re.compile(r"[\x20-\x7e]+")
+PRINTABLE = re.compile(r"[\x20-\x7e]+")
 TOKEN_PARAM = "token"
 BKAPI_HEADER = "X-Bkapi-Authorization"
 BKAPI_SECRET = "bk_app_secret"
@@ -243,7 +243,7 @@ class Credentials:
         another site's page."""
         if given and given.malformed:
             return Failure(401, given.malformed, given.source)
-        if given and not _PRINTABLE.fullmatch(given.token):
+        if given and not PRINTABLE.fullmatch(given.token):
             return Failure(401, "unknown token", given.source)
         cross_site = headers.get("sec-fetch-site", "").lower() == "cross-site"
         acts = scope["type"] == "websocket" or scope["method"] not in SAFE_METHODS

@@ -46,12 +46,22 @@ Key = tuple[bytes, int, int, str]
 """SHA-256 of the token, project id asked (-1: none), numeric id asked, uuid asked."""
 
 
+def key_of(token: str, project_id: int, task_id: int, uuid: str) -> Key:
+    """Where the answer to `token`'s read of (project, id, uuid) is kept."""
+    return hashlib.sha256(token.encode()).digest(), project_id, task_id, uuid
+
+
 @dataclass(frozen=True)
 class Read:
     """An answer, and its renderings for as long as it is kept (a document's body for it)."""
 
     reply: task_pb2.GetTaskResponse
     renders: dict[str, tuple[int, bytes]] = field(default_factory=dict)
+
+    def rendering(self, document: str, second: int) -> bytes | None:
+        """What `rendered` gave for `document` in `second`, if it was asked then."""
+        kept = self.renders.get(document)
+        return kept[1] if kept is not None and kept[0] == second else None
 
     def rendered(self, document: str, second: int, render: Callable[[], bytes]) -> bytes:
         """`render()`, or what it gave for `document` in the same whole second (a task's
@@ -98,13 +108,11 @@ class TaskReads:
         if ask.wait_seconds or not self.live:
             return Read(await stub.GetTask(ask, timeout=timeout))
         key = self._key(ask)
-        kept = self._kept.get(key)
         began = self.clock()
-        if kept is not None:
-            if began - kept.read_at < FRESH_FOR:
-                self._kept.move_to_end(key)
-                return kept.read
-            self._drop(key)  # read again: the token's right too
+        fresh = self.kept(key, began)
+        if fresh is not None:
+            return fresh
+        self._drop(key)  # read again: the token's right too
         moved: set[int] = set()
         losses = self._losses
         self._reading[id(moved)] = moved
@@ -117,14 +125,21 @@ class TaskReads:
             self._keep(key, read, began)
         return read
 
+    def kept(self, key: Key, now: float) -> Read | None:
+        """The answer kept under `key` while fresh at `now` (what `get` gives again), else None."""
+        kept = self._kept.get(key)
+        if kept is None or now - kept.read_at >= FRESH_FOR:
+            return None
+        self._kept.move_to_end(key)
+        return kept.read
+
     @staticmethod
     def _key(ask: task_pb2.GetTaskRequest) -> Key:
-        token = hashlib.sha256(CREDENTIALS.get().encode()).digest()
         project_id = ask.project_id if ask.HasField("project_id") else -1
-        return token, project_id, ask.id, ask.uuid
+        return key_of(CREDENTIALS.get(), project_id, ask.id, ask.uuid)
 
     def _keep(self, key: Key, read: Read, read_at: float) -> None:
-        size = 2 * read.reply.ByteSize()  # with a rendering of about the same size
+        size = 3 * read.reply.ByteSize()  # with a rendering and its whole HTTP answer
         if size > self.max_bytes // 8:  # it would push out many others
             return
         self._drop(key)

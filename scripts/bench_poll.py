@@ -9,8 +9,9 @@ follow it to its end (FollowTask), one task after another, for --seconds; tasks/
     process, faster answers meant more polls taking the submitters' GIL);
 (c) with the same 8 clients long-polling instead: GET /task/1/:uuid?wait=30&etag=<the etag of
     their last answer>, which the master answers when the task changes;
-(d) the 8 clients of (b) alone, each polling a finished task: the master's and the gateway's
-    CPU per GET (utime+stime, /proc/<pid>/stat), what one poll costs each.
+(d) the 8 clients of (b) alone, each polling a finished task: the master's, the gateway's and
+    the pollers' own process's CPU per GET (utime+stime, /proc/<pid>/stat), what one poll costs
+    each (on this machine the pollers' share is taken from the tasks in (b) too).
 
 Public entry points only: the daemons' CLIs, the master's gRPC API, the gateway's REST routes.
 Usage: .venv/bin/python scripts/bench_poll.py [--seconds 10] [--db URL] [--repeat N]
@@ -214,12 +215,14 @@ def finished_tasks(master: str) -> list[str]:
 
 @dataclass
 class Sample:
-    """One case's run: tasks/s, GETs/s, and the master's and gateway's CPU seconds per GET."""
+    """One case's run: tasks/s, GETs/s, and the master's, gateway's and pollers' CPU seconds
+    per GET."""
 
     rate: float
     gets: float
     master_cpu: float
     gateway_cpu: float
+    pollers_cpu: float = 0.0
 
 
 def measure(fleet: Fleet, seconds: float, pollers: str) -> Sample:
@@ -244,6 +247,7 @@ def measure(fleet: Fleet, seconds: float, pollers: str) -> Sample:
         thread.start()
     time.sleep(1.0)
     pids = [fleet.daemons[0].proc.pid, fleet.daemons[-1].proc.pid]  # the master, the gateway
+    pids += [watchers.pid] if pollers and watchers.pid else []  # the pollers' process
     began, polls, cpu = time.monotonic(), run.polls, [cpu_seconds(pid) for pid in pids]
     time.sleep(seconds)
     ended, polled = time.monotonic(), run.polls - polls
@@ -256,9 +260,9 @@ def measure(fleet: Fleet, seconds: float, pollers: str) -> Sample:
     if run.failed or run.watch.failure.value:
         failure = repr(run.failed[0]) if run.failed else run.watch.failure.value.decode()
         raise SystemExit(f"bench_poll: a client failed: {failure}")
-    (master, gateway), gets = spent, max(polled, 1)
+    (master, gateway, *watched), gets = spent, max(polled, 1)
     took, tasks = ended - began, run.count(began, ended)
-    return Sample(tasks / took, polled / took, master / gets, gateway / gets)
+    return Sample(tasks / took, polled / took, master / gets, gateway / gets, sum(watched) / gets)
 
 
 CASES = (
@@ -277,15 +281,24 @@ def measure_all(fleet: Fleet, args: argparse.Namespace, out: benchlib.Figures) -
         for kind, _ in cases:
             samples[kind].append(measure(fleet, args.seconds, kind))
             got = samples[kind][-1]
-            benchlib.progress(f"{kind or 'none'}: {got.rate:.1f} tasks/s, {got.gets:.0f} GETs/s")
+            cpu = (got.master_cpu, got.gateway_cpu, got.pollers_cpu)
+            per_get = "/".join(f"{spent * 1e3:.3f}" for spent in cpu)
+            benchlib.progress(
+                f"{kind or 'none'}: {got.rate:.1f} tasks/s, {got.gets:.0f} GETs/s, "
+                f"CPU per GET master/gateway/pollers {per_get} ms"
+            )
     peer = statistics.median(s.rate for s in samples.get("", [Sample(0, 0, 0, 0)]))
     for kind, name in cases:
         gets = statistics.median(s.gets for s in samples[kind])
         if kind == "alone":
             out.add(name, "GETs/s", [s.gets for s in samples[kind]])
-            for who in ("master", "gateway"):
+            for who, whose in (
+                ("master", "master's"),
+                ("gateway", "gateway's"),
+                ("pollers", "pollers'"),
+            ):
                 spent = [getattr(s, f"{who}_cpu") * 1000 for s in samples[kind]]
-                out.add(f"(d) the {who}'s CPU per GET", "ms", spent, "utime+stime / GETs")
+                out.add(f"(d) the {whose} CPU per GET", "ms", spent, "utime+stime / GETs")
             continue
         rates = [s.rate for s in samples[kind]]
         notes = [f"{statistics.median(rates) / peer:.0%} of (a)"] if peer else []

@@ -4,6 +4,8 @@ another token (another project's token, a token deleted since)."""
 
 from __future__ import annotations
 
+import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -159,3 +161,57 @@ def test_only_the_admin_token_watches_every_task(watching: Watching) -> None:
         named = next(batch.task_ids for batch in changes if task_id in batch.task_ids)
         assert task_id in named
         changes.cancel()
+
+
+def raw_answer(conn: socket.socket, target: str, token: str) -> bytes:
+    """One GET on a kept-alive connection: its answer as sent (status line, headers, body)."""
+    request = f"GET {target} HTTP/1.1\r\nHost: gw\r\nAuthorization: Token {token}\r\n\r\n"
+    conn.sendall(request.encode())
+    got = b""
+    while b"\r\n\r\n" not in got:
+        got += conn.recv(65536) or pytest.fail(f"connection closed: {got!r}")
+    head = got.split(b"\r\n\r\n", 1)[0]
+    length = int(re.search(rb"\r\ncontent-length: (\d+)\r\n", head, re.I)[1])  # type: ignore[index]
+    while len(got) < len(head) + 4 + length:
+        got += conn.recv(65536) or pytest.fail(f"connection closed: {got!r}")
+    return got
+
+
+def test_a_polled_task_answers_what_the_app_answers_byte_for_byte(watching: Watching) -> None:
+    """A page's repeated GET of a task (answered by the protocol from memory once warm) is the
+    very answer of the app's own way to it (`?wait=0`, which the protocol never answers itself):
+    status line, headers (ETag, X-Jobfleet-Status) and body; only `date` may tick between."""
+    with watching.gateway.client(watching.one) as one:
+        uuid = submit(one, "echo same")
+        finished(one, uuid)
+    host, port = watching.gateway.url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=30) as conn:
+        path = f"/task/1/{uuid}"
+        for _ in range(3):  # the yes and the read kept, the answer rendered
+            raw_answer(conn, path, watching.one)
+        for _ in range(20):
+            app, kept = (
+                raw_answer(conn, f"{path}?wait=0", watching.one),
+                raw_answer(conn, path, watching.one),
+            )
+            undated = [re.sub(rb"\r\ndate: [^\r]*", b"", a) for a in (app, kept)]
+            assert undated[0] == undated[1]
+        assert b"\r\nx-jobfleet-status: 200\r\n" in kept and b'"status":"success"' in kept
+
+
+def test_a_deleted_token_polling_its_task_is_refused_within_a_second(watching: Watching) -> None:
+    """The attack: a token polls its task (kept in the gateway, answered from memory), is
+    deleted, and keeps polling: refused once its kept read is FRESH_FOR old, as before."""
+    with watching.gateway.client() as admin:
+        uuid = submit(admin, "true")
+        finished(admin, uuid)
+        doomed = made_token(admin, 1)
+        with watching.gateway.client(str(doomed["token"])) as gone:
+            deadline = time.monotonic() + 0.5
+            while time.monotonic() < deadline:  # warm: read, kept, given again
+                assert read(gone, 1, uuid)["data"]["status"] == "success"
+            assert admin.delete(f"/token/1/{doomed['id']}").json()["stat"] is True
+            deleted = time.monotonic()
+            while read(gone, 1, uuid)["stat"] is True:
+                assert time.monotonic() - deleted < FRESH_FOR + 1.0, "still answered"
+                time.sleep(0.005)
