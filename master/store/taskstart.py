@@ -338,6 +338,6 @@ def _executions(
         if row[finished] is not None:
             data["finished_at"] = now
         model = new(Execution)
-        model.__data__, model._dirty, model.__rel__ = data, set(), {}
+        vars(model).update(__data__=data, _dirty=set(), __rel__={})  # as __init__ leaves them
         found.append(model)
     return found
