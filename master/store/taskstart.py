@@ -283,7 +283,8 @@ def _insert_values(row: tuple[Any, ...]) -> int:
 
 
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-"""What COPY's text format escapes in a value."""
+COPY_ESCAPED = "".join(map(chr, COPY_ESCAPES))
+"""What COPY's text format escapes in a value, and how."""
 
 
 def copy_text(values: list[tuple[Any, ...]]) -> str:
@@ -302,6 +303,8 @@ def _column_text(column: tuple[Any, ...]) -> list[str]:
     so equal values (the dict's keys) are written alike."""
     if column.count(column[0]) == len(column):  # one value throughout (counted in C)
         return [_copy_value(column[0])] * len(column)
+    if all(type(value) is str for value in column) and not _escaped("".join(column)):
+        return list(column)  # text with nothing to escape (a start's node names): as it is
     written: dict[Any, str] = {}
     texts = []
     for value in column:
@@ -310,6 +313,11 @@ def _column_text(column: tuple[Any, ...]) -> list[str]:
             text = written[value] = _copy_value(value)
         texts.append(text)
     return texts
+
+
+def _escaped(text: str) -> bool:
+    """Whether COPY escapes something in the text (a few searches in C)."""
+    return any(char in text for char in COPY_ESCAPED)
 
 
 def _copy_value(value: Any) -> str:
