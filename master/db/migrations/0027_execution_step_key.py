@@ -56,7 +56,6 @@ ORPHANS = """
 """
 
 UP = [
-    'CREATE UNIQUE INDEX IF NOT EXISTS "subtask_task_id_id" ON "subtask" ("task_id", "id")',
     f"""
     CREATE FUNCTION execution_steps_exist() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
@@ -142,7 +141,6 @@ DOWN = [
     "DROP TRIGGER execution_step_key_truncate ON subtask",
     "DROP FUNCTION execution_steps_exist(), execution_step_exists(), execution_steps_gone(), "
     "execution_step_kept()",
-    'DROP INDEX "subtask_task_id_id"',
     'ALTER TABLE "execution" ADD CONSTRAINT "execution_task_id_fkey" FOREIGN KEY ("task_id") '
     'REFERENCES "task" ("id") ON DELETE CASCADE, '
     'ADD CONSTRAINT "execution_subtask_id_fkey" FOREIGN KEY ("subtask_id") '
