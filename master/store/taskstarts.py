@@ -62,8 +62,7 @@ def start_tasks(
         ids = _insert_executions(firsts, [r for task_rows in rows for r in task_rows])
     out: list[Started] = list(refused)  # type: ignore[arg-type]  # None where accepted
     for index, task, first, task_rows in zip(accepted, written, firsts, rows, strict=True):
-        found = zip(ids.get(first, []), task_rows, strict=True)
-        out[index] = (task, [taskstart._execution(i, row, now) for i, row in found])
+        out[index] = (task, taskstart._executions(ids.get(first, []), task_rows, now))
     return out
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import peewee
+import psycopg2
 import pytest
 from playhouse.migrations import Runner
 from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase, PooledSqliteDatabase
@@ -31,11 +32,11 @@ from master.db.connection import (
     open_database,
     write_transaction,
 )
-from master.db.models import Project, Slave
+from master.db.models import Execution, Project, Slave, Subtask, Task, utcnow
 from master.db.schema import MIGRATIONS_DIR, migrate, schema_status
-from master.domain import Chunk, TaskFilter
+from master.domain import Chunk, JobType, NewStep, NewTask, Placement, StepKind, TaskFilter
 from master.errors import Unavailable
-from master.store import logs, projects, tasks
+from master.store import logs, projects, tasks, taskstart
 from tests import pg
 from tests.unit.master.store.test_logs import new_execution
 
@@ -395,3 +396,146 @@ def test_output_chunks_are_compressed_with_lz4_on_postgresql(backend: peewee.Dat
         ).fetchone()
     )
     assert (storage, compression) == (("x", "l") if has_lz4 else ("e", ""))
+
+
+def started_task(name: str) -> tuple[int, int]:
+    """A task with its first step started on one node: (task id, step id)."""
+    step = NewStep(f"{name}-step", StepKind.CMD, "", 1, {})
+    task = tasks.create(NewTask(1, name, "me", "api", JobType.PLUGIN_CMD, {}, [step], {}))
+    rows = tasks.start_step(task.id, 0, [Placement("n1", "s1")])
+    return task.id, rows[0].subtask_id
+
+
+def written_executions(task_id: int, step_id: int, nodes: int) -> None:
+    """Executions written as a big start writes them (COPY on PostgreSQL)."""
+    placements = [Placement(f"x{i}", "s1") for i in range(nodes)]
+    with write_transaction():
+        taskstart.insert_values(taskstart._execution_rows(task_id, step_id, placements, utcnow()))
+
+
+def test_an_execution_of_a_missing_step_is_refused_and_nothing_is_written(
+    backend: peewee.Database,
+) -> None:
+    task_id, step_id = in_connection(started_task, "a")
+
+    with pytest.raises(Exception, match="(?i)foreign key"):  # the driver's IntegrityError
+        in_connection(written_executions, task_id, step_id + 1000, 3)
+
+    assert [e.node for e in in_connection(tasks.executions, task_id)] == ["n1"]
+
+
+def test_an_execution_naming_a_step_of_another_task_is_refused_on_postgresql(
+    backend: peewee.Database,
+) -> None:
+    """Migration 0027: the step key holds both and that they agree, on INSERT and UPDATE."""
+    if not isinstance(backend, PooledPostgresqlDatabase):
+        pytest.skip("SQLite keeps a key for each column")
+    first, first_step = in_connection(started_task, "a")
+    second, step_of_second = in_connection(started_task, "b")
+
+    with pytest.raises(Exception, match="execution_step_key"):
+        in_connection(written_executions, first, step_of_second, 3)
+    with pytest.raises(peewee.IntegrityError, match="execution_step_key"):
+        in_connection(
+            lambda: (
+                Execution.update(subtask=step_of_second).where(Execution.task == first).execute()
+            )
+        )
+    with pytest.raises(peewee.IntegrityError, match="execution_step_key"):
+        moved = Subtask.update(task=second, position=9).where(Subtask.id == first_step)
+        in_connection(moved.execute)
+
+    assert [(e.node, e.subtask_id) for e in in_connection(tasks.executions, first)] == [
+        ("n1", first_step)
+    ]
+    assert len(in_connection(tasks.executions, second)) == 1
+
+
+def test_deleting_a_task_or_a_step_row_deletes_their_executions(
+    backend: peewee.Database,
+) -> None:
+    first, first_step = in_connection(started_task, "a")
+    second, second_step = in_connection(started_task, "b")
+    third, _ = in_connection(started_task, "c")
+    in_connection(written_executions, first, first_step, 2)
+    in_connection(written_executions, second, second_step, 2)
+
+    in_connection(lambda: Task.delete().where(Task.id == first).execute())
+    in_connection(lambda: Subtask.delete().where(Subtask.id == second_step).execute())
+
+    left = in_connection(lambda: [e.task_id for e in Execution.select()])
+    assert left == [third]
+
+
+def test_a_step_deleted_while_its_executions_are_written_takes_them_along_on_postgresql(
+    backend: peewee.Database,
+) -> None:
+    """The race a per-row key closes: the step's DELETE waits for the writer (the check's
+    lock) and then deletes what it committed; no execution is left without its step."""
+    if not isinstance(backend, PooledPostgresqlDatabase):
+        pytest.skip("a PostgreSQL lock")
+    task_id, step_id = in_connection(started_task, "a")
+    url = pg.database_url(pg.server_url(), backend.database)
+    writer, deleter = psycopg2.connect(url), psycopg2.connect(url)
+    try:
+        with writer.cursor() as cur:
+            rows = taskstart._execution_rows(task_id, step_id, [Placement("x", "s1")], utcnow())
+            cur.execute(taskstart.INSERT_ONE.replace("?", "%s"), rows[0])
+        deleted = threading.Thread(
+            target=lambda: deleter.cursor().execute("DELETE FROM subtask WHERE id = %s", (step_id,))
+        )
+        deleted.start()
+        deleted.join(0.5)
+        waited = deleted.is_alive()
+        writer.commit()
+        deleted.join(30)
+        deleter.commit()
+    finally:
+        writer.close()
+        deleter.close()
+
+    assert waited
+    assert in_connection(tasks.executions, task_id) == []
+
+
+def test_the_step_key_migration_keeps_executions_and_refuses_a_mismatched_one(
+    backend: peewee.Database,
+) -> None:
+    """0027 on a database written before it: executions stay, the two keys become the step
+    key; an execution naming another task's step (possible before) stops it, nothing changed."""
+    if not isinstance(backend, PooledPostgresqlDatabase):
+        pytest.skip("a PostgreSQL key")
+    runner = Runner(backend, str(MIGRATIONS_DIR))
+    step_key = next(m for m in runner.migrations() if m.name.endswith("_execution_step_key"))
+    keys_sql = (
+        "SELECT conname FROM pg_constraint WHERE conrelid = 'execution'::regclass "
+        "AND contype = 'f' UNION ALL SELECT tgname FROM pg_trigger "
+        "WHERE tgrelid = 'execution'::regclass AND NOT tgisinternal ORDER BY 1"
+    )
+
+    def keys() -> list[str]:
+        return [name for (name,) in backend.execute_sql(keys_sql).fetchall()]
+
+    def before_and_after() -> tuple[list[str], list[str], int]:
+        task_id, _ = started_task("a")
+        step_key.load().down(runner.migrator, backend)
+        before = keys()
+        with backend.atomic():
+            step_key.load().up(runner.migrator, backend)
+        return before, keys(), len(tasks.executions(task_id))
+
+    before, after, kept = in_connection(before_and_after)
+    assert before == ["execution_subtask_id_fkey", "execution_task_id_fkey"]
+    assert after == ["execution_step_key", "execution_step_key_update"] and kept == 1
+
+    def mismatched() -> list[str]:
+        first, _ = started_task("b")
+        _, step_of_second = started_task("c")
+        step_key.load().down(runner.migrator, backend)
+        written_executions(first, step_of_second, 1)  # the two keys let it in
+        with pytest.raises(peewee.IntegrityError, match="names no step of its task"):
+            with backend.atomic():
+                step_key.load().up(runner.migrator, backend)
+        return keys()
+
+    assert in_connection(mismatched) == ["execution_subtask_id_fkey", "execution_task_id_fkey"]
