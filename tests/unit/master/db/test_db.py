@@ -427,7 +427,7 @@ def test_an_execution_of_a_missing_step_is_refused_and_nothing_is_written(
 def test_an_execution_naming_a_step_of_another_task_is_refused_on_postgresql(
     backend: peewee.Database,
 ) -> None:
-    """Migration 0027: the step key holds both and that they agree, on INSERT and UPDATE."""
+    """Migration 0029: the step key holds both and that they agree, on INSERT and UPDATE."""
     if not isinstance(backend, PooledPostgresqlDatabase):
         pytest.skip("SQLite keeps a key for each column")
     first, first_step = in_connection(started_task, "a")
@@ -501,7 +501,7 @@ def test_a_step_deleted_while_its_executions_are_written_takes_them_along_on_pos
 def test_the_step_key_migration_keeps_executions_and_refuses_a_mismatched_one(
     backend: peewee.Database,
 ) -> None:
-    """0027 on a database written before it: executions stay, the two keys become the step
+    """0029 on a database written before it: executions stay, the two keys become the step
     key; an execution naming another task's step (possible before) stops it, nothing changed."""
     if not isinstance(backend, PooledPostgresqlDatabase):
         pytest.skip("a PostgreSQL key")
