@@ -37,7 +37,7 @@ from master.domain import Chunk, TaskFilter
 from master.errors import Unavailable
 from master.store import logs, projects, tasks
 from tests import pg
-from tests.unit.master.store.test_logs import new_execution
+from tests.unit.master.store.test_logs import TEXT, new_execution
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -395,3 +395,18 @@ def test_output_chunks_are_compressed_with_lz4_on_postgresql(backend: peewee.Dat
         ).fetchone()
     )
     assert (storage, compression) == (("x", "l") if has_lz4 else ("e", ""))
+
+
+def test_output_the_master_compressed_reads_as_written(backend: peewee.Database) -> None:
+    """Migration 0027 and store/chunkdata.py: on either database (PostgreSQL takes the rows
+    by binary COPY, the codec with them)."""
+
+    def stored() -> int:
+        eid = new_execution()
+        logs.append([Chunk(eid, 0, TEXT), Chunk(eid, 1, b"e" * 5000, True)])
+        return eid
+
+    eid = in_connection(stored)
+
+    assert in_connection(logs.read, eid, 0, 1 << 20) == (TEXT + b"e" * 5000, 2)
+    assert in_connection(logs.read, eid, 0, 1 << 20, True) == (b"e" * 5000, 2)
