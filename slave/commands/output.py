@@ -1,10 +1,10 @@
 """Turn a command's stdout and stderr into numbered chunks (CONVENTIONS rule 9).
 
-Output is buffered and sent as a chunk when the buffer holds `flush_bytes`, or
-`flush_interval` after its first byte, whichever comes first: interactive output shows up
-within 50 ms, never one message per line. A chunk takes all that was read of its stream by
-then, up to `max_chunk` bytes: bulk output that outruns the sending travels in chunks of up to
-1 MiB (fewer messages, rows and acks), output as fast as it is sent in ~64 KiB ones. A chunk holds
+Output is buffered and sent as a chunk when the buffer holds `flush_bytes` (1 MiB by
+default), or `flush_interval` after its first byte, whichever comes first: interactive output
+shows up within 50 ms, never one message per line, and fast output travels in chunks of up to
+`max_chunk` (1 MiB): fewer messages, rows, batches and acks (the master's cost is mostly per
+chunk; 64 KiB flushes cost it about twice the CPU per 100 MB). A chunk holds
 one stream, and a switch of stream ends the chunk: seq runs 0, 1, 2, ... without gaps over
 both streams in the exact order the slave read them, so the interleaved view (OpenC3's tasklog,
 `set -x` traces between a script's output lines) reads as a terminal would show it. A script
