@@ -410,3 +410,21 @@ def test_output_the_master_compressed_reads_as_written(backend: peewee.Database)
 
     assert in_connection(logs.read, eid, 0, 1 << 20) == (TEXT + b"e" * 5000, 2)
     assert in_connection(logs.read, eid, 0, 1 << 20, True) == (b"e" * 5000, 2)
+
+
+def test_going_below_0027_writes_compressed_output_back_as_written(
+    backend: peewee.Database,
+) -> None:
+    runner = Runner(backend, str(MIGRATIONS_DIR))
+    codec = next(m for m in runner.migrations() if m.name.endswith("_log_chunk_codec")).load()
+
+    def down_and_up() -> int:
+        eid = new_execution()
+        logs.append([Chunk(eid, 0, TEXT), Chunk(eid, 1, b"bye\n")])
+        codec.down(runner.migrator, backend)
+        codec.up(runner.migrator, backend)
+        return eid
+
+    eid = in_connection(down_and_up)
+
+    assert in_connection(logs.read, eid, 0, 1 << 20) == (TEXT + b"bye\n", 2)
