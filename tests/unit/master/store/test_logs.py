@@ -120,7 +120,7 @@ def test_the_cap_marker_is_stdout_and_the_cut_chunk_keeps_its_stream(
 
 
 TEXT = b"".join(b"12:00:%02d worker %d: item %d done\n" % (i % 60, i % 7, i) for i in range(3000))
-"""About 100 KiB of log-like lines: lz4 keeps about a quarter."""
+"""About 100 KiB of log-like lines: lz4 keeps under a third."""
 
 
 def stored_sizes(eid: int) -> list[int]:
@@ -140,7 +140,7 @@ def test_text_output_is_kept_compressed_and_every_read_gets_it_as_written(
     assert runlogs.output_head(eid, len(TEXT) + 10) == ((TEXT + noise)[: len(TEXT) + 10], True)
     assert vv.stream_tail(eid, False, 2, 100) == TEXT[-100:]
     text_size, noise_size, bye_size = stored_sizes(eid)
-    assert text_size < len(TEXT) // 4  # compressed
+    assert text_size < len(TEXT) // 3  # compressed
     assert (noise_size, bye_size) == (len(noise), 4)  # lz4 cannot shrink it; too small to try
     row = Execution.get_by_id(eid)
     assert row.log_bytes == len(TEXT) + len(noise) + 4
