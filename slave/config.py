@@ -41,8 +41,9 @@ class SlaveConfig:
     """Where scripts are written; None = a fresh temp dir under /tmp, removed at exit."""
     heartbeat_interval: float = 10.0
     """Heartbeat period when the master's Welcome does not set one."""
-    flush_bytes: int = 64 << 10
-    """An output chunk is sent once it holds this many bytes..."""
+    flush_bytes: int = 1 << 20
+    """An output chunk is sent once it holds this many bytes (fast output: few big chunks,
+    the master's cost is per chunk)..."""
     flush_interval: float = 0.05
     """...or this many seconds after its first byte, whichever comes first."""
     drain_timeout: float = 2.0

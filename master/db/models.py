@@ -159,6 +159,7 @@ class LogChunk(BaseModel):
     seq = pw.IntegerField()
     data = pw.BlobField()
     stderr = pw.BooleanField(default=False)  # from the command's stderr; false: stdout, ours
+    codec = pw.IntegerField(default=0)  # how `data` is kept: store/chunkdata.py
 
     class Meta:
         primary_key = pw.CompositeKey("execution", "seq")

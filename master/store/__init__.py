@@ -2,7 +2,8 @@
 taking and returning the master's values (domain.py) and the models' rows.
 
 tasks.py (tasks, their steps, creation and step starts in one transaction), executions.py,
-logs.py (output chunks: batched appends, bounded reads), catalogue.py (scripts, nodes, groups,
+logs.py (output chunks: batched appends, bounded reads; chunkdata.py how their bytes are
+kept), catalogue.py (scripts, nodes, groups,
 accounts), jobs.py (jobs and their variables), files.py (the file server's entries), blobs.py
 (which blobs are still referenced), projects.py, tokens.py, slaves.py (enrolments, last seen),
 accounts.py (the sealed secrets the key is checked against), crontabs.py and fires.py (the

@@ -1,6 +1,8 @@
 """Execution output, stored as (execution, seq) chunks, each of one stream (stdout or stderr;
 seq runs over both, in order of arrival). Appends are batched and idempotent (a chunk resent
-after a reconnect is dropped); reads are bounded by bytes, and may take one stream only."""
+after a reconnect is dropped); reads are bounded by bytes, and may take one stream only.
+Bytes are kept lz4-compressed where that pays (chunkdata.py); every read gets them as written,
+and sizes (the cap, `log_bytes`) count them as written."""
 
 from __future__ import annotations
 
@@ -15,10 +17,11 @@ from master.db.connection import db, is_postgres, write_transaction
 from master.db.models import Execution, LogChunk
 from master.db.pgcopy import copy_rows
 from master.domain import Chunk, LogPart
+from master.store import chunkdata
 
 MAX_CHUNKS_PER_READ = 4096
-CHUNK_COLUMNS = ("execution_id", "seq", "data", "stderr")
-SQLITE_INSERT = f"INSERT INTO log_chunk ({', '.join(CHUNK_COLUMNS)}) VALUES (?, ?, ?, ?)"
+CHUNK_COLUMNS = ("execution_id", "seq", "data", "stderr", "codec")
+SQLITE_INSERT = f"INSERT INTO log_chunk ({', '.join(CHUNK_COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
 
 
 def append(chunks: list[Chunk], max_bytes: int | None = None) -> list[Chunk]:
@@ -50,11 +53,16 @@ def append(chunks: list[Chunk], max_bytes: int | None = None) -> list[Chunk]:
 def _insert(chunks: list[Chunk]) -> None:
     """The rows, in one statement: on PostgreSQL a binary COPY (db/pgcopy.py: the bytes go
     as they are, not as hex text), on SQLite one executemany of a statement written once."""
-    rows = [(c.execution_id, c.seq, c.data, c.stderr) for c in chunks]
+    rows = [_row(c) for c in chunks]
     if is_postgres():
         copy_rows(LogChunk._meta.table_name, CHUNK_COLUMNS, rows)
     else:
         db.cursor().executemany(SQLITE_INSERT, rows)
+
+
+def _row(c: Chunk) -> tuple[int, int, bytes, bool, int]:
+    data, codec = chunkdata.pack(c.data)
+    return (c.execution_id, c.seq, data, c.stderr, codec)
 
 
 def marker(cap: int, dropped: int) -> bytes:
@@ -109,7 +117,7 @@ def _count_dropped(
     if marker_seq is None:
         last = LogChunk.select(pw.fn.MAX(LogChunk.seq)).where(LogChunk.execution == row.id)
         marker_seq = last.scalar()
-    LogChunk.update(data=marker(max_bytes, row.log_dropped)).where(
+    LogChunk.update(data=marker(max_bytes, row.log_dropped), codec=chunkdata.RAW).where(
         LogChunk.execution == row.id, LogChunk.seq == marker_seq
     ).execute()
 
@@ -149,27 +157,29 @@ def read_parts(
     loaded) and still count in next seq."""
     runs: list[tuple[bool, list[bytes]]] = []
     size, next_seq = 0, from_seq
-    for seq, is_stderr, data in _rows(execution_id, from_seq, stderr):
+    for seq, is_stderr, stored, codec in _rows(execution_id, from_seq, stderr):
         if seq != next_seq:
             break  # not stored yet
-        if data is not None:
+        if stored is not None:
+            data = chunkdata.unpack(stored, codec)
             if runs and size + len(data) > max_bytes:
                 break
             if not runs or runs[-1][0] != bool(is_stderr):
                 runs.append((bool(is_stderr), []))
-            runs[-1][1].append(bytes(data))
+            runs[-1][1].append(data)
             size += len(data)
         next_seq += 1
     return [LogPart(s, b"".join(pieces)) for s, pieces in runs], next_seq
 
 
 def _rows(execution_id: int, from_seq: int, stderr: bool | None) -> Iterator[tuple[Any, ...]]:
-    """(seq, stderr, data) from `from_seq` on; data is NULL for the stream not asked for."""
+    """(seq, stderr, data, codec) from `from_seq` on; data is NULL for the stream not asked
+    for."""
     data: Any = LogChunk.data
     if stderr is not None:
         data = pw.Case(None, [(LogChunk.stderr == stderr, LogChunk.data)], None)
     query = (
-        LogChunk.select(LogChunk.seq, LogChunk.stderr, data.alias("data"))
+        LogChunk.select(LogChunk.seq, LogChunk.stderr, data.alias("data"), LogChunk.codec)
         .where(LogChunk.execution == execution_id, LogChunk.seq >= from_seq)
         .order_by(LogChunk.seq)
         .limit(MAX_CHUNKS_PER_READ)

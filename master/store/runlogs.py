@@ -17,6 +17,7 @@ import peewee as pw
 
 from master.db.models import Execution, LogChunk, Subtask, Task, TaskNote
 from master.domain import NO_PROJECT, RUN_LOG_ORDER_KEYS
+from master.store import chunkdata
 
 CHUNK_BATCH = 16
 """Chunks read per query while reading an output's head (chunks are at most a slave's flush
@@ -120,13 +121,13 @@ def output_head(execution_id: int, max_bytes: int) -> tuple[bytes, bool]:
     size, seq = 0, 0
     while True:
         rows: Any = (
-            LogChunk.select(LogChunk.seq, LogChunk.data)
+            LogChunk.select(LogChunk.seq, LogChunk.data, LogChunk.codec)
             .where(LogChunk.execution == execution_id, LogChunk.seq >= seq)
             .order_by(LogChunk.seq)
             .limit(CHUNK_BATCH)
             .tuples()
         )
-        batch = [(int(chunk_seq), bytes(data)) for chunk_seq, data in rows]
+        batch = [(int(n), chunkdata.unpack(data, codec)) for n, data, codec in rows]
         for chunk_seq, data in batch:
             if chunk_seq != seq:
                 return b"".join(parts), True  # a gap: stored chunks follow it

@@ -12,6 +12,7 @@ import peewee as pw
 
 from master.db.models import Execution, LogChunk, Subtask, Task, VersionVariable, utcnow
 from master.domain import NO_PROJECT, StepKind
+from master.store import chunkdata
 
 VERSION = "VERSION"
 DO_PREFIX = "Do_"
@@ -55,7 +56,7 @@ def stream_tail(execution_id: int, stderr: bool, before_seq: int, max_bytes: int
     """The last stored output of one stream of an execution before `before_seq`, at least
     max_bytes of it when there is as much (fewer chunks when they are large)."""
     rows = (
-        LogChunk.select(LogChunk.data)
+        LogChunk.select(LogChunk.data, LogChunk.codec)
         .where(
             LogChunk.execution == execution_id,
             LogChunk.stderr == stderr,
@@ -67,8 +68,8 @@ def stream_tail(execution_id: int, stderr: bool, before_seq: int, max_bytes: int
     pieces: list[bytes] = []
     size = 0
     for row in rows:
-        pieces.append(bytes(row.data))
-        size += len(row.data)
+        pieces.append(chunkdata.unpack(row.data, row.codec))
+        size += len(pieces[-1])
         if size >= max_bytes:
             break
     return b"".join(reversed(pieces))[-max_bytes:]

@@ -63,7 +63,7 @@ class FileStore(Protocol):
 class CommandSettings:
     work_dir: Path
     kill_grace: float = 5.0
-    flush_bytes: int = 64 << 10
+    flush_bytes: int = 1 << 20
     flush_interval: float = 0.05
     drain_timeout: float = 2.0
     slave_name: str = ""

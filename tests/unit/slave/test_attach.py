@@ -252,7 +252,8 @@ def test_unacked_output_is_capped_and_the_command_waits(
 
     async def scenario() -> tuple[int, Any]:
         async with fake_master() as (master, address):
-            async with Slave(slave_config(address, max_unacked_bytes=cap)) as slave:
+            config = slave_config(address, max_unacked_bytes=cap, flush_bytes=64 << 10)
+            async with Slave(config) as slave:
                 stream, _ = await attach(master)
                 stream.send(run=command)
                 await stream.next("started")

@@ -38,7 +38,7 @@ from master.domain import Chunk, JobType, NewStep, NewTask, Placement, StepKind,
 from master.errors import Unavailable
 from master.store import logs, projects, tasks, taskstart
 from tests import pg
-from tests.unit.master.store.test_logs import new_execution
+from tests.unit.master.store.test_logs import TEXT, new_execution
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -539,3 +539,35 @@ def test_the_step_key_migration_keeps_executions_and_refuses_a_mismatched_one(
         return keys()
 
     assert in_connection(mismatched) == ["execution_subtask_id_fkey", "execution_task_id_fkey"]
+
+def test_output_the_master_compressed_reads_as_written(backend: peewee.Database) -> None:
+    """Migration 0030 and store/chunkdata.py: on either database (PostgreSQL takes the rows
+    by binary COPY, the codec with them)."""
+
+    def stored() -> int:
+        eid = new_execution()
+        logs.append([Chunk(eid, 0, TEXT), Chunk(eid, 1, b"e" * 5000, True)])
+        return eid
+
+    eid = in_connection(stored)
+
+    assert in_connection(logs.read, eid, 0, 1 << 20) == (TEXT + b"e" * 5000, 2)
+    assert in_connection(logs.read, eid, 0, 1 << 20, True) == (b"e" * 5000, 2)
+
+
+def test_going_below_0030_writes_compressed_output_back_as_written(
+    backend: peewee.Database,
+) -> None:
+    runner = Runner(backend, str(MIGRATIONS_DIR))
+    codec = next(m for m in runner.migrations() if m.name.endswith("_log_chunk_codec")).load()
+
+    def down_and_up() -> int:
+        eid = new_execution()
+        logs.append([Chunk(eid, 0, TEXT), Chunk(eid, 1, b"bye\n")])
+        codec.down(runner.migrator, backend)
+        codec.up(runner.migrator, backend)
+        return eid
+
+    eid = in_connection(down_and_up)
+
+    assert in_connection(logs.read, eid, 0, 1 << 20) == (TEXT + b"bye\n", 2)

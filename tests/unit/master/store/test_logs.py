@@ -1,10 +1,15 @@
-"""Log chunks: idempotent appends (resends after a reconnect) and bounded, ordered reads."""
+"""Log chunks: idempotent appends (resends after a reconnect), bounded, ordered reads, and
+bytes kept compressed where that pays but always read as written."""
 
 from __future__ import annotations
 
-import peewee
+import random
+from typing import Any
 
-from master.db.models import Execution
+import peewee
+from peewee import fn
+
+from master.db.models import Execution, LogChunk
 from master.domain import (
     Chunk,
     ExecutionStatus,
@@ -15,7 +20,7 @@ from master.domain import (
     Placement,
     StepKind,
 )
-from master.store import logs, slaves, tasks
+from master.store import logs, runlogs, slaves, tasks, vv
 
 
 def new_execution() -> int:
@@ -112,3 +117,42 @@ def test_the_cap_marker_is_stdout_and_the_cut_chunk_keeps_its_stream(
 
     assert logs.read(eid, 0, 1 << 20, stderr=True) == (b"e" * 6 + b"f" * 4, 3)
     assert logs.read(eid, 0, 1 << 20, stderr=False) == (logs.marker(10, 2), 3)
+
+
+TEXT = b"".join(b"12:00:%02d worker %d: item %d done\n" % (i % 60, i % 7, i) for i in range(3000))
+"""About 100 KiB of log-like lines: lz4 keeps under a third."""
+
+
+def stored_sizes(eid: int) -> list[int]:
+    rows: Any = LogChunk.select(fn.LENGTH(LogChunk.data)).where(LogChunk.execution == eid)
+    return [int(size) for (size,) in rows.order_by(LogChunk.seq).tuples()]
+
+
+def test_text_output_is_kept_compressed_and_every_read_gets_it_as_written(
+    database: peewee.Database,
+) -> None:
+    eid = new_execution()
+    noise = random.Random(7).randbytes(64 << 10)
+    logs.append([Chunk(eid, 0, TEXT), Chunk(eid, 1, noise, True), Chunk(eid, 2, b"bye\n")])
+
+    assert logs.read(eid, 0, 1 << 20) == (TEXT + noise + b"bye\n", 3)
+    assert logs.read(eid, 0, 1 << 20, stderr=False) == (TEXT + b"bye\n", 3)
+    assert runlogs.output_head(eid, len(TEXT) + 10) == ((TEXT + noise)[: len(TEXT) + 10], True)
+    assert vv.stream_tail(eid, False, 2, 100) == TEXT[-100:]
+    text_size, noise_size, bye_size = stored_sizes(eid)
+    assert text_size < len(TEXT) // 3  # compressed
+    assert (noise_size, bye_size) == (len(noise), 4)  # lz4 cannot shrink it; too small to try
+    row = Execution.get_by_id(eid)
+    assert row.log_bytes == len(TEXT) + len(noise) + 4
+
+
+def test_the_cap_counts_output_as_written_and_cuts_it_before_compressing(
+    database: peewee.Database,
+) -> None:
+    eid = new_execution()
+    logs.append([Chunk(eid, 0, TEXT), Chunk(eid, 1, TEXT)], max_bytes=len(TEXT) + 5000)
+
+    data, next_seq = logs.read(eid, 0, 4 << 20)
+    assert data == TEXT + TEXT[:5000] + logs.marker(len(TEXT) + 5000, len(TEXT) - 5000)
+    assert next_seq == 3
+    assert stored_sizes(eid)[1] < 5000 // 2  # the head, compressed as cut
