@@ -50,10 +50,20 @@ def test_no_crossing_imports(wing: str) -> None:
 
 # --- inside master/
 
-CAPABILITIES = ("catalogue", "slaves", "tasks", "reports", "notify", "cron", "terminal")
+CAPABILITIES = (
+    "catalogue",
+    "slaves",
+    "tasks",
+    "reports",
+    "notify",
+    "cron",
+    "terminal",
+    "cluster",
+)
 """The master's capabilities, each allowed to import those before it: the catalogue is what
 tasks run on; slaves are who runs them; tasks use both; reports count tasks; notify tells people
-what tasks did; cron starts tasks; terminals open shells on slaves and run lines as tasks."""
+what tasks did; cron starts tasks; terminals open shells on slaves and run lines as tasks; the
+cluster joins the masters of one database (wake-ups, relays)."""
 
 LAYER_OF = {
     # plain values: the vocabulary every layer speaks
@@ -75,6 +85,7 @@ LAYER_OF = {
     "master.notify": "notify",
     "master.cron": "cron",
     "master.terminal": "terminal",
+    "master.cluster": "cluster",
     # the gRPC adapters: servicers, auth, converters
     "master.rpc": "rpc",
     # the composition root and the command line
