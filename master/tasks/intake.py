@@ -281,7 +281,10 @@ class Intake:
 
     async def recover(self) -> None:
         """At start: settle tasks whose executions all ended while the master was down."""
+        elsewhere = self.engine.elsewhere
         for task in await self.run_db(tasks.unfinished):
+            if elsewhere is not None and task.owner and task.owner != elsewhere.name:
+                continue  # another master's engine drives it (or takes it over)
             try:
                 await self.engine.settle(task.id)
             except Unavailable:
