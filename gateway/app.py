@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
-from gateway import bkjob, cloudact2, errors, health, openapi, openc3, opsgrat
+from gateway import bkjob, cloudact2, errors, health, masters, openapi, openc3, opsgrat
 from gateway.auth import Credentials
 from gateway.bodylimit import BodyLimit
 from gateway.callers import Verify
@@ -37,7 +37,12 @@ def _served(routes_of: Callable[[Document], Sequence[BaseRoute]]) -> list[BaseRo
     return [route for d in DOCUMENTS for route in served(d, routes_of(d))]
 
 
-ROUTES: list[BaseRoute] = [*health.routes, *openapi.routes, *_served(lambda d: d.routes)]
+ROUTES: list[BaseRoute] = [
+    *health.routes,
+    *masters.routes,
+    *openapi.routes,
+    *_served(lambda d: d.routes),
+]
 
 # Routes that need no credentials (the health probe, the API's description); the token
 # upload also takes the file server's `token` header.

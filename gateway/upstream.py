@@ -27,6 +27,7 @@ from jobfleet.v1 import (
     approval_pb2_grpc,
     auth_pb2_grpc,
     catalog_pb2_grpc,
+    cluster_pb2_grpc,
     crontab_pb2_grpc,
     notify_pb2_grpc,
     report_pb2_grpc,
@@ -65,6 +66,9 @@ class MasterClient:
 
     notify: notify_pb2_grpc.NotifyServiceStub
 
+    masters: cluster_pb2_grpc.MasterServiceStub
+    """The live masters (GET /masters)."""
+
     terminal: terminal_pb2_grpc.TerminalServiceStub
     """Tickets, terminal sessions (OpenTerminal carries its credentials itself: no
     interceptor adds them to a bidirectional call), the terminal log and recordings."""
@@ -87,6 +91,7 @@ class MasterClient:
             report=report_pb2_grpc.ReportServiceStub(channel),
             notify=notify_pb2_grpc.NotifyServiceStub(channel),
             terminal=terminal_pb2_grpc.TerminalServiceStub(channel),
+            masters=cluster_pb2_grpc.MasterServiceStub(channel),
         )
 
     async def log_pages(

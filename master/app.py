@@ -17,6 +17,9 @@ from master.catalogue.filestore import FileStore
 from master.catalogue.service import Catalogue, Tokens
 from master.catalogue.variables import RenderLimit
 from master.cluster.bus import Bus
+from master.cluster.health import probe_forever
+from master.cluster.listing import MasterList
+from master.cluster.member import Member
 from master.cluster.relay import Relays
 from master.config import MasterConfig
 from master.cron.scheduler import Scheduler
@@ -36,9 +39,11 @@ from master.rpc.auth import Authenticator
 from master.rpc.catalog_service import CatalogServicer
 from master.rpc.crontab_service import CrontabServicer
 from master.rpc.file_service import FileServicer
+from master.rpc.health import DbHealth
+from master.rpc.master_service import MasterServicer
 from master.rpc.notify_service import NotifyServicer
 from master.rpc.report_service import ReportServicer
-from master.rpc.server import add_services, new_server
+from master.rpc.server import SERVICES, add_services, new_server
 from master.rpc.slave_link import SlaveLinkServicer
 from master.rpc.slave_terminal import SlaveTerminalServicer
 from master.rpc.task_service import TaskServicer
@@ -123,6 +128,13 @@ class Master:
             self.relays = Relays(self.run_db, config.advertise, self.engine)
             self.engine.elsewhere = self.relays
             self.bus = Bus(config.db_url, config.advertise, self.events, self.relays.wake)
+        self.member = (
+            Member(config.advertise, self.run_db, self.sessions, self.engine, self.intake)
+            if config.advertise
+            else None
+        )
+        """This master as one of a cluster (--advertise); None: the only master."""
+        self.health: DbHealth | None = None
         self.server = new_server(self.auth)
         self.port = 0
         self._stopped = asyncio.Event()
@@ -134,6 +146,8 @@ class Master:
         database = await self.run_db(open_database, self.config.db_url, pool_size)
         await self.run_db(unlock, database, self.secrets)
         await asyncio.to_thread(self.files.make_private)
+        if self.member is not None:
+            await self.member.join()
         if self.bus is not None:
             await self.bus.start()
         self._add_services()
@@ -143,7 +157,10 @@ class Master:
         else:
             self.port = self.server.add_secure_port(self.config.listen, tls.credentials())
         await self.server.start()
-        await self.intake.recover()
+        if self.member is None:
+            await self.intake.recover()
+        else:
+            await self.member.recover()
         await self.terminals.recover()
         host = self.config.listen.rpartition(":")[0]
         logger.info(
@@ -164,10 +181,19 @@ class Master:
 
     def _add_services(self) -> None:
         heartbeat = self.config.heartbeat_interval
-        add_services(
+        registry = self.member.registry if self.member else None
+        listed = MasterList(
+            self.config.advertise or self.config.listen, registry, self.run_db, self.sessions
+        )
+        health = add_services(
             self.server,
             link=SlaveLinkServicer(
-                self.intake, self.sessions, self.slaves, heartbeat, self.config.max_upload_bytes
+                self.intake,
+                self.sessions,
+                self.slaves,
+                heartbeat,
+                self.config.max_upload_bytes,
+                registry,
             ),
             tasks=TaskServicer(self.engine, self.queries, self.run_logs, self.notes),
             catalogue=CatalogServicer(self.catalogue, self.slaves, self.sessions, self.files),
@@ -187,7 +213,9 @@ class Master:
                 self.auth,
             ),
             slave_terminals=SlaveTerminalServicer(self.shells),
+            masters=MasterServicer(listed),
         )
+        self.health = DbHealth(health, SERVICES)
 
     def _write_ready(self, listen: str) -> None:
         path = self.config.ready_file
@@ -215,9 +243,16 @@ class Master:
         if self.relays is not None:
             sweepers.append(asyncio.create_task(self.relays.run()))
         scheduler = asyncio.create_task(self.scheduler.run())
+        assert self.health is not None  # start() made it
+        if self.member is not None:
+            self.member.start(self.health.report)
+        else:
+            sweepers.append(asyncio.create_task(probe_forever(self.run_db, self.health.report)))
         try:
             await self._stopped.wait()
         finally:
+            if self.member is not None:
+                await self.member.leave()
             await self.scheduler.shutdown()
             await scheduler
             for sweeper in sweepers:

@@ -54,9 +54,9 @@ from master.slaves.service import Slaves
 
 logger = logging.getLogger(__name__)
 
-ADMIN_ONLY = frozenset({"CreateProject", "WatchTaskChanges"})
+ADMIN_ONLY = frozenset({"CreateProject", "WatchTaskChanges", "ListMasters"})
 """Control methods whose requests name no project, for the admin token only (WatchTaskChanges
-names every project's tasks as they change)."""
+names every project's tasks as they change; ListMasters every master and its load)."""
 TOKEN_WRITES = frozenset({"CreateToken", "DeleteToken"})
 """Only the admin mints and deletes tokens: a project token that could would outlive its own
 revocation (it mints a spare first) and could delete its owners' tokens. It may list its own

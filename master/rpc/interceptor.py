@@ -18,6 +18,7 @@ from jobfleet.v1 import (
     approval_pb2,
     auth_pb2,
     catalog_pb2,
+    cluster_pb2,
     crontab_pb2,
     notify_pb2,
     report_pb2,
@@ -40,6 +41,7 @@ GUARDED = frozenset(
         report_pb2.DESCRIPTOR.services_by_name["ReportService"].full_name,
         notify_pb2.DESCRIPTOR.services_by_name["NotifyService"].full_name,
         terminal_pb2.DESCRIPTOR.services_by_name["TerminalService"].full_name,
+        cluster_pb2.DESCRIPTOR.services_by_name["MasterService"].full_name,
     }
 )
 """The Control services: a token of a project, or the admin's. ApprovalLinkService is not one:

@@ -16,6 +16,8 @@ from jobfleet.v1 import (
     auth_pb2_grpc,
     catalog_pb2,
     catalog_pb2_grpc,
+    cluster_pb2,
+    cluster_pb2_grpc,
     crontab_pb2,
     crontab_pb2_grpc,
     notify_pb2,
@@ -37,6 +39,7 @@ from master.rpc.catalog_service import CatalogServicer
 from master.rpc.crontab_service import CrontabServicer
 from master.rpc.file_service import FileServicer
 from master.rpc.interceptor import AuthInterceptor
+from master.rpc.master_service import MasterServicer
 from master.rpc.notify_service import NotifyServicer
 from master.rpc.report_service import ReportServicer
 from master.rpc.slave_link import SlaveLinkServicer
@@ -60,6 +63,7 @@ SERVICES = [
     notify_pb2.DESCRIPTOR.services_by_name["NotifyService"].full_name,
     terminal_pb2.DESCRIPTOR.services_by_name["TerminalService"].full_name,
     slave_pb2.DESCRIPTOR.services_by_name["SlaveTerminal"].full_name,
+    cluster_pb2.DESCRIPTOR.services_by_name["MasterService"].full_name,
 ]
 SERVER_OPTIONS = [
     ("grpc.so_reuseport", 0),
@@ -93,7 +97,10 @@ def add_services(
     notify: NotifyServicer,
     terminals: TerminalServicer | None = None,
     slave_terminals: SlaveTerminalServicer | None = None,
-) -> None:
+    masters: MasterServicer | None = None,
+) -> health.aio.HealthServicer:
+    """Add the services; the health servicer, whose statuses say whether the master holds its
+    database (master/cluster/health.py)."""
     slave_pb2_grpc.add_SlaveLinkServicer_to_server(link, server)
     task_pb2_grpc.add_TaskServiceServicer_to_server(tasks, server)
     catalog_pb2_grpc.add_CatalogServiceServicer_to_server(catalogue, server)
@@ -113,6 +120,8 @@ def add_services(
         terminal_pb2_grpc.add_TerminalServiceServicer_to_server(terminals, server)
     if slave_terminals is not None:
         slave_pb2_grpc.add_SlaveTerminalServicer_to_server(slave_terminals, server)
+    if masters is not None:
+        cluster_pb2_grpc.add_MasterServiceServicer_to_server(masters, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ["", *SERVICES]:
@@ -120,3 +129,4 @@ def add_services(
     reflection.enable_server_reflection(
         [*SERVICES, health.SERVICE_NAME, reflection.SERVICE_NAME], server
     )
+    return health_servicer

@@ -19,6 +19,7 @@ from google.protobuf import duration_pb2
 
 from jobfleet.logs import printable
 from jobfleet.v1 import slave_pb2, slave_pb2_grpc
+from master.cluster.registry import Registry
 from master.domain import Identity
 from master.errors import JobfleetError
 from master.rpc.context import Context
@@ -42,7 +43,10 @@ class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
         slaves: Slaves,
         heartbeat: float,
         max_upload_bytes: int = 0,
+        registry: Registry | None = None,
     ) -> None:
+        self.registry = registry
+        """In a cluster: marks `slave.attached_to` as streams open and end here."""
         self.intake = intake
         self.sessions = sessions
         self.slaves = slaves
@@ -66,6 +70,8 @@ class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
         except BaseException:
             self.sessions.close(session)
             raise
+        if self.registry is not None:
+            self.registry.attached(session.name)
         drain = asyncio.create_task(self.intake.drain(session))
         reader = asyncio.create_task(self._read(request_iterator, session))
         try:
@@ -79,6 +85,8 @@ class SlaveLinkServicer(slave_pb2_grpc.SlaveLinkServicer):
                 yield message
         finally:
             self.sessions.close(session)
+            if self.registry is not None and not self.sessions.attached(session.name):
+                self.registry.detached(session.name)
             for task in (reader, drain):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):

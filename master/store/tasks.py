@@ -35,6 +35,7 @@ from master.errors import (
     ResourceExhausted,
 )
 from master.store import notices, reports
+from master.store.owner import this_master
 
 OPEN = [s.value for s in TaskStatus if s not in FINAL_TASK]
 UNENDED = {
@@ -108,6 +109,7 @@ def task_values(
         "inputs": dumps(new.inputs, sort_keys=True),
         "created_at": now,
         "started_at": now,
+        "owner": this_master(),
     }
 
 

@@ -20,7 +20,7 @@ import dataclasses
 import functools
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from master.catalogue import cite, intostore
 from master.catalogue.variables import RenderLimit
@@ -116,6 +116,10 @@ class TaskEngine:
         self.elsewhere: Elsewhere | None = None
         """The other masters of the database (multi-master mode only): their slaves are
         routed to, and work for them relayed (elsewhere.py)."""
+        self.may_drive: Callable[[], bool] = always
+        """Whether this master may move its tasks on now: in a cluster, while its lease holds
+        (master/cluster/registry.py); a settle meanwhile is left to the lease's renewal, which
+        settles the master's tasks again, or to the master that takes them over."""
 
     @contextlib.asynccontextmanager
     async def _locked(self, task_id: int) -> AsyncIterator[None]:
@@ -291,6 +295,9 @@ class TaskEngine:
         task after this call came) joins it instead of queueing one more: a fan-out's thousand
         results settle their task a few times, not a thousand times, each reading every open
         execution. It returns when that settle is over, as if it had run its own."""
+        if not self.may_drive():
+            logger.debug("task %d: not settled, this master's lease lapsed", task_id)
+            return
         queued = self._queued.get(task_id)
         if queued is not None and await asyncio.shield(queued):
             return
@@ -884,6 +891,10 @@ class TaskEngine:
         self.events.publish_many(deleted)
         logger.info("task(s) %s deleted", ", ".join(map(str, deleted)))
         return deleted
+
+
+def always() -> bool:
+    return True
 
 
 def targets(placements: list[Placement]) -> Targets:

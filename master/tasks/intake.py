@@ -17,8 +17,9 @@ import datetime as dt
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 
-from master.db.models import Execution, utcnow
+from master.db.models import Execution, Task, utcnow
 from master.domain import (
     Chunk,
     ChunkAck,
@@ -279,12 +280,10 @@ class Intake:
             logger.warning("task %d: %d execution(s) %s: %s", task_id, len(moved), status, reason)
             await self.engine.settle(task_id)
 
-    async def recover(self) -> None:
-        """At start: settle tasks whose executions all ended while the master was down."""
-        elsewhere = self.engine.elsewhere
-        for task in await self.run_db(tasks.unfinished):
-            if elsewhere is not None and task.owner and task.owner != elsewhere.name:
-                continue  # another master's engine drives it (or takes it over)
+    async def recover(self, unfinished: Callable[[], list[Task]] = tasks.unfinished) -> None:
+        """At start: settle tasks whose executions all ended while the master was down (in a
+        cluster, this master's own: `unfinished`)."""
+        for task in await self.run_db(unfinished):
             try:
                 await self.engine.settle(task.id)
             except Unavailable:

@@ -6,7 +6,6 @@ masters, through relays and wake-ups (master/cluster/)."""
 from __future__ import annotations
 
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,24 +17,14 @@ import httpx
 import pytest
 
 from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc, terminal_pb2, terminal_pb2_grpc
-from tests import pg
-from tests.integration.conftest import (
-    Databases,
-    Gateway,
-    Master,
-    Processes,
-    gateway_starter,
-    master_starter,
-    slave_starter,
-)
+from tests.integration.cluster import needs_postgresql, start_cluster
+from tests.integration.conftest import Master, Services
 from tests.integration.jobs import cmd, control, create_job, run_job, subtasks, wait_status
 from tests.integration.rest import submit, task, tasklog, wait_final
 from tests.procs import alive
 from tests.waiting import wait_until
 
-pytestmark = pytest.mark.skipif(
-    not pg.server_url(), reason="several masters share one PostgreSQL (JOBFLEET_TEST_DB)"
-)
+pytestmark = needs_postgresql
 
 
 @dataclass
@@ -50,57 +39,24 @@ class Fleet:
     tmp: Path
 
 
-def _mark(url: str, where: dict[str, Master]) -> None:
-    import psycopg2
-
-    with psycopg2.connect(url) as conn, conn.cursor() as cur:
-        for name, m in where.items():
-            cur.execute("UPDATE slave SET attached_to = %s WHERE name = %s", (m.addr, name))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
-    tmp = tmp_path_factory.mktemp("relays")
-    databases = Databases(pg.server_url())
-    procs = Processes(tmp)
-    start_master = master_starter(procs, databases, secrets.token_urlsafe(32))
-    join = secrets.token_urlsafe(24)
-    shared = databases.url_for(tmp / "shared")
-    masters = []
-    for name in ("a", "b", "c"):
-        address = f"127.0.0.1:{free_port()}"
-        masters.append(
-            start_master(
-                *("--db", shared, "--listen", address, "--advertise", address),
-                *("--key-file", str(tmp / "secrets.key"), "--blob-dir", str(tmp / "blobs")),
-                name=f"master-{name}",
-                env={"JOBFLEET_JOIN_TOKEN": join},
-            )
-        )
-    a, b, c = masters
-    start_slave = slave_starter(procs)
-    start_slave(b, "s1")
-    start_slave(c, "s2")
-    _mark(shared, {"s1": b, "s2": c})  # TEMP until the registry marks it
-    start_gateway = gateway_starter(procs)
-    gateways: list[Gateway] = [start_gateway(a), start_gateway(c)]
+def fleet(module_services: Services) -> Iterator[Fleet]:
+    tmp = module_services.processes.tmp
+    clusters = start_cluster(module_services, 3, "--blob-dir", str(tmp / "blobs"))
+    cluster = next(clusters)
     try:
-        with gateways[0].client() as at_a, gateways[1].client() as at_c:
-            yield Fleet(a, b, c, at_a, at_c, tmp)
+        a, b, c = cluster.masters.values()
+        module_services.start_slave(b, "s1")
+        module_services.start_slave(c, "s2")
+        at_a, at_c = (module_services.start_gateway(m) for m in (a, c))
+        with at_a.client() as http_a, at_c.client() as http_c:
+            yield Fleet(a, b, c, http_a, http_c, tmp)
     finally:
-        procs.stop_all()
-        procs.show_logs()
-        databases.drop_all()
+        clusters.close()
 
 
 def test_submit_on_a_runs_on_the_slave_attached_to_b(fleet: Fleet) -> None:
-    uuid = submit(fleet.at_a, "echo ran on $LC_NONE s1", nodes="s1")
+    uuid = submit(fleet.at_a, "echo ran on s1", nodes="s1")
 
     done = wait_final(fleet.at_a, uuid, timeout=30)
 

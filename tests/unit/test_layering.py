@@ -50,20 +50,12 @@ def test_no_crossing_imports(wing: str) -> None:
 
 # --- inside master/
 
-CAPABILITIES = (
-    "catalogue",
-    "slaves",
-    "tasks",
-    "reports",
-    "notify",
-    "cron",
-    "terminal",
-    "cluster",
-)
+CAPABILITIES = ("catalogue", "slaves", "tasks", "reports", "notify", "cron", "terminal", "cluster")
 """The master's capabilities, each allowed to import those before it: the catalogue is what
 tasks run on; slaves are who runs them; tasks use both; reports count tasks; notify tells people
 what tasks did; cron starts tasks; terminals open shells on slaves and run lines as tasks; the
-cluster joins the masters of one database (wake-ups, relays)."""
+cluster keeps a master's lease, hands a dead master's tasks and slaves to live ones, and
+wakes and relays work between masters."""
 
 LAYER_OF = {
     # plain values: the vocabulary every layer speaks
@@ -241,9 +233,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 # --- inside gateway/
 
-DOCUMENTS = sorted(
-    p.name for p in (ROOT / "gateway").iterdir() if (p / "__init__.py").is_file()
-)
+DOCUMENTS = sorted(p.name for p in (ROOT / "gateway").iterdir() if (p / "__init__.py").is_file())
 """gateway/<document>/: one package per REST document (openc3, and the next ones beside it)."""
 MOUNTS_DOCUMENTS = {"gateway.app"}
 
