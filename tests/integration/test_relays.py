@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc, terminal_pb2, terminal_pb2_grpc
-from tests.integration.cluster import needs_postgresql, start_cluster
+from tests.integration.cluster import MasterCluster, needs_postgresql, start_cluster
 from tests.integration.conftest import Master, Services
 from tests.integration.jobs import cmd, control, create_job, run_job, subtasks, wait_status
 from tests.integration.rest import submit, task, tasklog, wait_final
@@ -40,19 +40,20 @@ class Fleet:
 
 
 @pytest.fixture(scope="module")
-def fleet(module_services: Services) -> Iterator[Fleet]:
-    tmp = module_services.processes.tmp
-    clusters = start_cluster(module_services, 3, "--blob-dir", str(tmp / "blobs"))
-    cluster = next(clusters)
-    try:
-        a, b, c = cluster.masters.values()
-        module_services.start_slave(b, "s1")
-        module_services.start_slave(c, "s2")
-        at_a, at_c = (module_services.start_gateway(m) for m in (a, c))
-        with at_a.client() as http_a, at_c.client() as http_c:
-            yield Fleet(a, b, c, http_a, http_c, tmp)
-    finally:
-        clusters.close()
+def masters(module_services: Services) -> Iterator[MasterCluster]:
+    """Three masters sharing one blob directory (the file store every master reads)."""
+    blobs = module_services.processes.tmp / "blobs"
+    yield from start_cluster(module_services, 3, "--blob-dir", str(blobs))
+
+
+@pytest.fixture(scope="module")
+def fleet(module_services: Services, masters: MasterCluster) -> Iterator[Fleet]:
+    a, b, c = masters.masters.values()
+    module_services.start_slave(b, "s1")
+    module_services.start_slave(c, "s2")
+    at_a, at_c = (module_services.start_gateway(m) for m in (a, c))
+    with at_a.client() as http_a, at_c.client() as http_c:
+        yield Fleet(a, b, c, http_a, http_c, module_services.processes.tmp)
 
 
 def test_submit_on_a_runs_on_the_slave_attached_to_b(fleet: Fleet) -> None:
