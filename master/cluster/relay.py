@@ -18,6 +18,7 @@ from typing import Any
 
 from master.db.connection import DbRunner
 from master.domain import Control, Identity, KillOrder, RelayKind
+from master.errors import Unavailable
 from master.store import relays, tasks
 from master.store.relays import readdress
 from master.tasks.engine import TaskEngine
@@ -112,6 +113,8 @@ class Relays:
                     await self._do(taken)
                 if not self._again and len(taken) < relays.TAKEN_AT_ONCE:
                     return
+        except Unavailable as exc:
+            logger.warning("relays not taken (%s); again at the next wake-up", exc)
         except Exception:
             logger.exception("relays not taken; again at the next wake-up")
         finally:
