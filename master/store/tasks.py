@@ -139,14 +139,22 @@ def start_step(
 ) -> list[Execution]:
     """Mark the step running and write one execution per node (failed ones already final);
     `spec`: the planned step as it starts (what it read then), kept for its reruns; `queued`:
-    written QUEUED, for the task's window to let out (else PENDING, to send now)."""
+    written QUEUED, for the task's window to let out (else PENDING, to send now).
+
+    A step starts once: only from INIT, claimed by the UPDATE itself. A second start (another
+    master's engine settling the same task meanwhile, in a cluster) writes nothing and gets
+    no rows, so it sends nothing."""
     now = utcnow()
     with write_transaction():
         sub = subtask_at(task_id, position)
         values: dict[Any, Any] = {Subtask.status: SubtaskStatus.RUNNING, Subtask.started_at: now}
         if spec is not None:
             values[Subtask.spec] = json.dumps(spec)
-        Subtask.update(values).where(Subtask.id == sub.id).execute()
+        query = Subtask.update(values).where(
+            Subtask.id == sub.id, Subtask.status == SubtaskStatus.INIT
+        )
+        if not query.execute():
+            return []
         Task.update(position=position, status=TaskStatus.RUNNING).where(
             Task.id == task_id
         ).execute()

@@ -85,6 +85,18 @@ def test_start_step_runs_the_step_with_one_execution_per_node_and_failures_final
     assert [s.status for s in tasks.subtasks(task.id)] == ["init", "running"]
 
 
+def test_a_step_starts_once_a_second_start_writes_and_sends_nothing(
+    database: peewee.Database,
+) -> None:
+    task = tasks.create(new_task())
+    first = tasks.start_step(task.id, 0, placed("web1", "web2"))
+
+    again = tasks.start_step(task.id, 0, placed("web1", "web2"))
+
+    assert len(first) == 2 and again == []
+    assert len(tasks.executions(task.id)) == 2
+
+
 def test_add_executions_returns_only_the_new_ones_with_their_blob(
     database: peewee.Database,
 ) -> None:
