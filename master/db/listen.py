@@ -31,13 +31,16 @@ class Channel:
         params["application_name"] = f"jobfleet-master {purpose}"
         self.conn = psycopg2.connect(**params)
         self.conn.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)
+        self._fd = int(self.conn.fileno())
+        """Kept: a connection the server closed no longer says its socket, which the event
+        loop must still be told to stop watching."""
 
     @property
     def pid(self) -> int:
         return int(self.conn.get_backend_pid())
 
     def fileno(self) -> int:
-        return int(self.conn.fileno())
+        return self._fd
 
     def listen(self, channels: list[str]) -> None:
         with self.conn.cursor() as cursor:

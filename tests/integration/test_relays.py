@@ -11,12 +11,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 import httpx
 import pytest
 
 from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc, terminal_pb2, terminal_pb2_grpc
+from tests import pg
 from tests.integration.cluster import MasterCluster, needs_postgresql, start_cluster
 from tests.integration.conftest import Master, Services
 from tests.integration.jobs import cmd, control, create_job, run_job, subtasks, wait_status
@@ -152,26 +154,42 @@ def test_follow_on_a_shows_lines_of_the_slave_on_b_as_they_come(fleet: Fleet) ->
 def test_a_gateway_on_a_serves_the_task_as_it_moves_on_b(fleet: Fleet) -> None:
     """The gateway keeps what it read and forgets it when its master says the task changed, and
     a long poll waits for a change: A must hear at once the changes B makes."""
-    gate = fleet.tmp / "gate"
+    seen, waited = long_poll_on_a(fleet, fleet.tmp / "gate")
+
+    assert seen["status"] == "success"
+    assert waited < 10, f"the long poll on A saw B's change only after {waited:.1f} s"
+
+
+def submit_when_up(http: httpx.Client) -> bool:
+    reply = http.post(
+        "/task/1/plugin_cmd",
+        json={
+            "name": "up",
+            "node_type": "builtin",
+            "node_cont": "s1",
+            "scripts_type": "shell",
+            "scripts_cont": "true",
+        },
+    )
+    return reply.status_code == 200 and reply.json().get("stat") is True
+
+
+def long_poll_on_a(fleet: Fleet, gate: Path) -> tuple[dict[str, Any], float]:
+    """A task on s1 (master B) waits for `gate`, opened a second after A's long polls start:
+    the last answer and the seconds the polls took until the task ended."""
     uuid = submit(fleet.at_a, f"while [ ! -e {gate} ]; do sleep 0.1; done", nodes="s1")
     wait_until(lambda: task(fleet.at_a, uuid)["nodes"][0]["status"] == "running", 30, what="run")
-    running = task(fleet.at_a, uuid)
-    assert running["status"] == "running"
+    seen = task(fleet.at_a, uuid)
+    assert seen["status"] == "running"
     opened = threading.Timer(1.0, gate.touch)
     opened.start()
-
     began = time.monotonic()
-    seen = running
     while seen["status"] != "success" and time.monotonic() - began < 60:
         reply = fleet.at_a.get(f"/task/1/{uuid}", params={"wait": 30, "etag": seen["etag"]})
         assert reply.status_code == 200, reply.text
         seen = reply.json()["data"]
-    waited = time.monotonic() - began
     opened.join()
-
-    assert seen["status"] == "success"
-    assert waited < 10, f"the long poll on A saw B's change only after {waited:.1f} s"
-    assert task(fleet.at_a, uuid)["status"] == "success"
+    return seen, time.monotonic() - began
 
 
 def test_a_shell_on_a_slave_of_another_master_is_refused_naming_that_master(fleet: Fleet) -> None:
@@ -213,3 +231,17 @@ def test_a_file_uploaded_on_a_is_copied_to_the_slave_of_b(fleet: Fleet) -> None:
     done = wait_final(fleet.at_a, str(resp.json()["uuid"]), timeout=30)
     assert done["status"] == "success", done
     assert dest.read_bytes() == content
+
+
+def test_wake_ups_come_back_after_postgresql_restarts(fleet: Fleet) -> None:
+    """Last in the module: PostgreSQL restarts under the masters, which reconnect by themselves
+    (their pools and their wake-up connections), and A hears B again."""
+    pg.cluster("restart")
+    wait_until(
+        lambda: submit_when_up(fleet.at_a), 60, what="a submit on A after PostgreSQL restarted"
+    )
+
+    seen, waited = long_poll_on_a(fleet, fleet.tmp / "gate-after-restart")
+
+    assert seen["status"] == "success"
+    assert waited < 10, f"after the restart, A saw B's change only after {waited:.1f} s"
