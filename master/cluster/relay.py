@@ -99,8 +99,14 @@ class Relays:
         self._taking = asyncio.create_task(self._take_all())
 
     async def run(self) -> None:
-        """Sweep the inbox every few seconds until cancelled."""
+        """Sweep the inbox every few seconds until cancelled, taking on first the relays left
+        to masters that are gone (the takeover hands them over too: `readdress`)."""
         while True:
+            try:
+                if await self.run_db(relays.adopt_orphans, self.name):
+                    logger.info("master %s took on relays left to masters gone", self.name)
+            except Unavailable as exc:
+                logger.warning("relays of masters gone not looked at (%s)", exc)
             self.wake()
             await asyncio.sleep(SWEEP_EVERY)
 

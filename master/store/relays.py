@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from master.db.connection import db
-from master.db.models import Execution, Relay
+from master.db.models import Execution, Master, Relay
 from master.domain import ExecutionStatus, Identity, RelayKind
 
 TAKEN_AT_ONCE = 500
@@ -62,6 +62,19 @@ def readdress(dead: str, taker: str) -> int:
         moved = Relay.update(master=taker).where(Relay.master == dead).execute()
         if moved:
             db.execute_sql("SELECT pg_notify(%s, '')", (inbox_channel(taker),))
+    return int(moved)
+
+
+def adopt_orphans(me: str) -> int:
+    """Take on the relays addressed to masters that have no row any more (taken over, or
+    stopped cleanly), and wake `me`; how many. Safe for any live master to do: each relay's
+    work is routed again where it is done (relayed on, when its slave or task is elsewhere)."""
+    with db.atomic():
+        moved = (
+            Relay.update(master=me).where(Relay.master.not_in(Master.select(Master.name))).execute()
+        )
+        if moved:
+            db.execute_sql("SELECT pg_notify(%s, '')", (inbox_channel(me),))
     return int(moved)
 
 
