@@ -118,10 +118,7 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
         it is `started.view`."""
         known = started.known if started is not None and view.subtasks is started.subtasks else {}
         return convert_task.task(
-            view.task,
-            view.executions,
-            subs=view.subtasks,
-            note_count=view.note_count,
+            view.task, view.executions, subs=view.subtasks, note_count=view.note_count,
             planned=known,
         )
 

@@ -52,3 +52,4 @@ def log_end(uuid: str, position: int, end: StepEnd) -> None:
         logger.info("task %s step %d waits for a decision: %s", uuid, position, end.reason)
     else:
         log_task_end(uuid, end.task, end.reason)
+

@@ -90,7 +90,9 @@ def read_to_close(socket: ClientConnection) -> tuple[list[str], int]:
         frames.append(frame)
 
 
-def test_stored_output_then_live_output_before_the_task_ends(world: World, tmp_path: Path) -> None:
+def test_stored_output_then_live_output_before_the_task_ends(
+    world: World, tmp_path: Path
+) -> None:
     go, end = tmp_path / "go", tmp_path / "end"
     script = (
         f"echo stored; until [ -e {go} ]; do sleep 0.05; done; "

@@ -108,7 +108,9 @@ def test_reports_count_only_from_the_slave_the_work_went_to(world: World) -> Non
     assert f"{dropped}: {run.execution_id}" in log
 
 
-def test_a_copy_takes_bytes_only_from_the_slave_that_fetched(world: World, tmp_path: Path) -> None:
+def test_a_copy_takes_bytes_only_from_the_slave_that_fetched(
+    world: World, tmp_path: Path
+) -> None:
     victim, victim_credential = enrolled(world, "v2")
     attacker, attacker_credential = enrolled(world, "evil2")
     target = tmp_path / "placed.txt"
@@ -214,8 +216,12 @@ def test_a_second_process_under_a_name_waits_while_the_first_works(world: World)
     clone_state = services.processes.tmp / "twin-clone-state"
     credential_file(services.processes, "twin")
     shutil.copytree(state_dir(services.processes, "twin"), clone_state)  # a cloned machine
-    clone = services.start_slave(world.master, "twin", "--state-dir", str(clone_state), wait=False)
-    wait_until(lambda: "is attached already" in clone.log.read_text(), 30, what="the clone refused")
+    clone = services.start_slave(
+        world.master, "twin", "--state-dir", str(clone_state), wait=False
+    )
+    wait_until(
+        lambda: "is attached already" in clone.log.read_text(), 30, what="the clone refused"
+    )
     uuids = [submit(world.admin, f"echo {i}", nodes="twin", name=f"n{i}") for i in range(25)]
     finals = [wait_final(world.admin, uuid) for uuid in uuids]
     assert [f["status"] for f in finals] == ["success"] * 25

@@ -187,10 +187,8 @@ def test_a_kill_through_one_door_is_each_documents_own_word(doors: Doors) -> Non
     uuid = submit(http, "echo started; sleep 60", nodes="s1,s2")
     wait_openc3(http, uuid, {"running"})
     wait_until(
-        lambda: (
-            "started"
-            in opsgrat_logs(http, http.get(f"/task/1/{uuid}").json()["data"]["id"]).get("s1", "")
-        ),
+        lambda: "started" in opsgrat_logs(http, http.get(f"/task/1/{uuid}").json()["data"]["id"])
+        .get("s1", ""),
         WAIT,
         what="the run printed",
     )

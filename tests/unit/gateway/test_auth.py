@@ -404,7 +404,6 @@ def test_a_bk_job_header_is_asked_about_like_any_token() -> None:
     assert (answer.status, answer.body["info"]) == (401, "X-Bkapi-Authorization: unknown token")
     assert verify.asked == [(TOKEN, 7)]
 
-
 # --- cloud-act2's clients: `Authorization: Basic`, its password the token, on its routes only
 
 

@@ -157,7 +157,6 @@ def test_a_step_citing_a_stored_script_shows_as_sent() -> None:
 
     assert (row["scripts_type"], row["scripts_cont"]) == ("cite", "42")
 
-
 def test_a_task_with_no_slave_yet_names_the_placeholder_never_nothing() -> None:
     none_yet = common_pb2.Task(uuid="u2", executions=[common_pb2.Execution(node="n1")])
     listed = common_pb2.Task(uuid="u3", slaves=["s2", "s1"])

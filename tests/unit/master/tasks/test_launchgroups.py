@@ -93,3 +93,4 @@ def test_commands_submitted_together_each_start_as_alone(core: Core) -> None:
     assert isinstance(good, Launched) and isinstance(other, Launched)
     assert good.view is not None and other.view is not None
     assert good.task.uuid != other.task.uuid
+
