@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -27,6 +28,8 @@ __all__ = ["Relays", "readdress"]
 logger = logging.getLogger(__name__)
 SWEEP_EVERY = 3.0
 """Seconds between looks at the inbox without a NOTIFY (a lost one delays, never loses)."""
+SLAVES_FRESH_FOR = 1.0
+"""Seconds the slaves attached to other masters are routed to as last read."""
 CONTROL_WAIT = 5.0
 """Seconds a relayed control waits for the task's owner to apply it before it answers."""
 
@@ -43,12 +46,21 @@ class Relays:
         self._writing: set[asyncio.Task[None]] = set()
         self._taking: asyncio.Task[None] | None = None
         self._again = False
+        self._slaves: dict[str, Identity] = {}
+        self._slaves_at = -SLAVES_FRESH_FOR
 
     # --- asked of others
 
     async def slaves(self) -> dict[str, Identity]:
-        found = await self.run_db(relays.attached_elsewhere, self.name)
-        return {name: identity for name, (identity, _) in found.items()}
+        """Read again at most every SLAVES_FRESH_FOR seconds: a fleet's thousands of slaves are
+        not read at every submit (a slave that moved meanwhile is relayed on by its old master,
+        or its executions wait for its attach)."""
+        now = time.monotonic()
+        if now - self._slaves_at >= SLAVES_FRESH_FOR:
+            found = await self.run_db(relays.attached_elsewhere, self.name)
+            self._slaves = {name: identity for name, (identity, _) in found.items()}
+            self._slaves_at = now
+        return self._slaves
 
     async def master_of(self, slave: str) -> str | None:
         return (await self.run_db(relays.attached_to, [slave])).get(slave)
