@@ -16,9 +16,11 @@ from master.catalogue.blob_sweep import sweep_forever
 from master.catalogue.filestore import FileStore
 from master.catalogue.service import Catalogue, Tokens
 from master.catalogue.variables import RenderLimit
+from master.cluster.bus import Bus
 from master.cluster.health import probe_forever
 from master.cluster.listing import MasterList
 from master.cluster.member import Member
+from master.cluster.relay import Relays
 from master.config import MasterConfig
 from master.cron.scheduler import Scheduler
 from master.cron.service import Crontabs
@@ -100,7 +102,7 @@ class Master:
         self.queries = TaskQueries(self.run_db, self.events)
         self.run_logs = RunLogs(self.run_db)
         self.notes = TaskNotes(self.run_db, self.run_logs, self.events)
-        self.files = FileStore(config.data_dir / "blobs", config.max_upload_bytes)
+        self.files = FileStore(config.blobs, config.max_upload_bytes)
         self.scheduler = Scheduler(
             self.cron_db, self.engine, max_in_flight=config.db_threads // 2 or 1
         )
@@ -120,6 +122,12 @@ class Master:
         self.events.on_every_change(self.notifier.poke)
         self.auth = Authenticator(self.tokens, self.slaves, config.admin_token, config.join_token)
         self.terminals = Admission(self.run_db, self.sessions, self.engine, config.terminal)
+        self.relays: Relays | None = None
+        self.bus: Bus | None = None
+        if config.advertise:  # multi-master mode: nothing of this runs for a single master
+            self.relays = Relays(self.run_db, config.advertise, self.engine)
+            self.engine.elsewhere = self.relays
+            self.bus = Bus(config.db_url, config.advertise, self.events, self.relays.wake)
         self.member = (
             Member(config.advertise, self.run_db, self.sessions, self.engine, self.intake)
             if config.advertise
@@ -140,6 +148,8 @@ class Master:
         await asyncio.to_thread(self.files.make_private)
         if self.member is not None:
             await self.member.join()
+        if self.bus is not None:
+            await self.bus.start()
         self._add_services()
         tls = self.config.tls
         if tls is None:
@@ -230,6 +240,8 @@ class Master:
         ]
         if self.config.notify.deliver:
             sweepers.append(asyncio.create_task(self.notifier.run()))
+        if self.relays is not None:
+            sweepers.append(asyncio.create_task(self.relays.run()))
         scheduler = asyncio.create_task(self.scheduler.run())
         assert self.health is not None  # start() made it
         if self.member is not None:
@@ -246,6 +258,8 @@ class Master:
             for sweeper in sweepers:
                 sweeper.cancel()
             await asyncio.gather(*sweepers, return_exceptions=True)
+            if self.bus is not None:
+                await self.bus.close()
             self.sessions.close_all()
             await self.server.stop(grace=2.0)
             self.cron_db.close(connections=False)  # run_db closes them

@@ -171,6 +171,13 @@ def parser() -> argparse.ArgumentParser:
         "[JOBFLEET_PUBLIC_URL, default http://127.0.0.1:8080]",
     )
     p.add_argument(
+        "--blob-dir",
+        type=Path,
+        default=Path(b) if (b := env_default("blob_dir", "")) else None,
+        help="the file store's blobs; several masters: one shared directory (docs/ha.md) "
+        "[JOBFLEET_BLOB_DIR, default DATA_DIR/blobs]",
+    )
+    p.add_argument(
         "--key-file",
         type=Path,
         default=Path(k) if (k := env_default("key_file", "")) else None,
@@ -365,6 +372,7 @@ def config_from(args: argparse.Namespace) -> MasterConfig:
         max_crontabs=positive_int(args.max_crontabs, "max_crontabs", "--max-crontabs"),
         terminal=terminal_from(args),
         key_file=args.key_file,
+        blob_dir=args.blob_dir,
         blob_grace=positive_number(args.blob_grace, "blob_grace", "--blob-grace"),
         public_url=public_url(args.public_url, "--public-url or JOBFLEET_PUBLIC_URL"),
         notify=notify_from(args),

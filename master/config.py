@@ -114,6 +114,10 @@ class MasterConfig:
     """The gateway's base URL as approvers reach it: an approval's link is
     `<public_url>/approval/answer?token=...` (default: the gateway's default address)."""
 
+    blob_dir: Path | None = None
+    """The file store's blobs. None = data_dir/blobs. Several masters: one directory every
+    master mounts (docs/ha.md, "Relays and wake-ups")."""
+
     blob_grace: float = 3600.0
     """Seconds a blob nobody references is kept before the file store sweep removes it (an
     upload not yet named by a file or a copy is unreferenced meanwhile); stale temp files too."""
@@ -135,6 +139,10 @@ class MasterConfig:
     @property
     def secrets_key_file(self) -> Path:
         return self.key_file or self.data_dir / "secrets.key"
+
+    @property
+    def blobs(self) -> Path:
+        return self.blob_dir or self.data_dir / "blobs"
 
     @property
     def db_url(self) -> str:

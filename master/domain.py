@@ -860,3 +860,15 @@ def split_entry_ids(entry_ids: list[int]) -> tuple[list[int], list[int]]:
     executions = [i // 2 for i in entry_ids if i > 0 and i % 2 == 0]
     notes = [i // 2 for i in entry_ids if i > 0 and i % 2 == 1]
     return executions, notes
+
+
+# --- many masters on one database
+
+
+class RelayKind(enum.StrEnum):
+    """What one master asks another to do (master/cluster/relay.py)."""
+
+    DISPATCH = "dispatch"  # send these pending executions to their slave, attached there
+    KILL = "kill"  # kill these executions, whose slave is attached there
+    CONTROL = "control"  # a subtask control of a task that master drives
+    SETTLE = "settle"  # a result of a task that master drives was stored elsewhere

@@ -594,3 +594,16 @@ class Master(pw.Model):
     class Meta:
         database = db
         legacy_table_names = False
+
+
+class Relay(BaseModel):
+    """Work one master asks another to do (master/cluster/relay.py): `master` is the target,
+    `body` a JSON object whose fields depend on `kind` (domain.RelayKind)."""
+
+    master = pw.TextField()
+    kind = pw.CharField(max_length=16)
+    body = pw.TextField(default="{}")
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("master", "id"), False),)

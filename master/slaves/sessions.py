@@ -128,6 +128,14 @@ class SlaveSessions:
         copy._sessions = self._sessions.copy()
         return copy
 
+    def joined(self, elsewhere: dict[str, Identity]) -> SlaveSessions:
+        """A snapshot with the slaves attached to other masters beside this one's (multi-master
+        mode's routing: tasks/engine.py); sending to those goes through relays, not here."""
+        copy = self.snapshot()
+        for name, identity in elsewhere.items():
+            copy._sessions.setdefault(name, Session(identity))
+        return copy
+
     def attached(self, name: str) -> bool:
         return name in self._sessions
 

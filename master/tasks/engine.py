@@ -62,6 +62,7 @@ from master.tasks import (
     window,
 )
 from master.tasks.approvals import ApprovalSteps
+from master.tasks.elsewhere import Elsewhere
 from master.tasks.events import TaskEvents
 from master.tasks.launchgroups import LaunchGroups
 from master.tasks.orders import work_order
@@ -112,6 +113,9 @@ class TaskEngine:
         """Approval steps (approvals.py); `public_url` is the gateway's, for their links."""
         self.launches = LaunchGroups(run_db)
         """Submits written by the group, one database call each (launchgroups.py)."""
+        self.elsewhere: Elsewhere | None = None
+        """The other masters of the database (multi-master mode only): their slaves are
+        routed to, and work for them relayed (elsewhere.py)."""
         self.may_drive: Callable[[], bool] = always
         """Whether this master may move its tasks on now: in a cluster, while its lease holds
         (master/cluster/registry.py); a settle meanwhile is left to the lease's renewal, which
@@ -240,13 +244,20 @@ class TaskEngine:
             functools.partial(submit.redo_task, original, submitter, self.limit)
         )
 
+    async def _routable(self) -> SlaveSessions:
+        """The slaves to route to, as now: a copy of this master's registry, with the slaves
+        attached to the other masters in multi-master mode."""
+        if self.elsewhere is None:
+            return self.sessions.snapshot()
+        return self.sessions.joined(await self.elsewhere.slaves())
+
     async def _launch(self, plan: launch.Planner) -> Task:
         return (await self._launched(plan)).task
 
     async def _launched(self, plan: launch.Planner) -> launch.Launched:
         """Plan, write and (its first step plain) start the task in one database call
         (launch.py), then send what it wrote; else start it by settling it."""
-        snapshot = self.sessions.snapshot()
+        snapshot = await self._routable()
         max_running = self.quotas.max_running_tasks
         call = functools.partial(launch.launch, plan, max_running, snapshot, self.opened)
         started = await self.launches.launch(call)
@@ -313,6 +324,9 @@ class TaskEngine:
         task = await self.run_db(tasks.get_by_id, task_id)
         if task.status in FINAL_TASK:
             self._locks.pop(task_id, None)
+            return
+        if self.elsewhere is not None and task.owner and task.owner != self.elsewhere.name:
+            await self.elsewhere.settle(task.owner, task_id)  # its engine is there
             return
         open_rows = await self.run_db(executions.open_of_task, task_id)
         if task.kill_requested:
@@ -495,7 +509,8 @@ class TaskEngine:
         """Where each node runs as `user` now, with the SSH targets (the account's secrets
         opened) of those reached over SSH: a step's executions, or a terminal's shell."""
         machines, seen, account = await self.run_db(routing_facts, project_id, nodes, user)
-        placed = routing.place(self.sessions, nodes, machines, seen, project_id, user, role, blob)
+        sessions = self.sessions if self.elsewhere is None else await self._routable()
+        placed = routing.place(sessions, nodes, machines, seen, project_id, user, role, blob)
         unopened = ""
         if any(routing.over_ssh(p) for p in placed):
             account, unopened = self.opened(account)
@@ -517,17 +532,42 @@ class TaskEngine:
         self, row: Execution, planned: PlannedStep, targets: Targets, project_id: int
     ) -> None:
         order = work_order(row, planned, targets.get(row.node), project_id)
-        if not self.sessions.send(row.slave, order):
+        if self.sessions.send(row.slave, order):
+            return
+        if self.elsewhere is not None:  # attached to another master (or to none, it says)
+            self.elsewhere.dispatch(row.slave, row.id)
+        else:
             logger.warning("exec %s slave %s detached before dispatch", row.id, row.slave)
 
     async def redispatch(self, row: Execution) -> None:
         """Send a pending execution again (its slave re-attached without knowing it), routed
         as now: if it can no longer go (the slave serves the project no more, the node's account
         is gone), it fails with the reason rather than go out without its SSH target."""
-        planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, row.subtask_id))
-        task = await self.run_db(tasks.get_by_id, row.task_id)
-        if await self._fail_all(await self._send_again(task, planned, [row])):
-            await self.settle(row.task_id)
+        await self.send_relayed([row])
+
+    async def send_relayed(self, rows: list[Execution]) -> None:
+        """Send pending executions to their slaves, attached here, routed as now (a slave
+        re-attached without them, or another master wrote them: relay.py); those that can no
+        longer go fail with the reason, and their task is settled."""
+        by_step: dict[int, list[Execution]] = {}
+        for row in rows:
+            by_step.setdefault(row.subtask_id, []).append(row)
+        for step_rows in by_step.values():
+            first = step_rows[0]
+            planned = PlannedStep.from_json(await self.run_db(tasks.step_spec, first.subtask_id))
+            task = await self.run_db(tasks.get_by_id, first.task_id)
+            if await self._fail_all(await self._send_again(task, planned, step_rows)):
+                await self.settle(task.id)
+
+    async def close_killed(self, ids: list[int], reason: str) -> None:
+        """Executions whose kill cannot reach their slave (attached nowhere): ended killed
+        here, and their tasks settled."""
+        if ids:
+            for task_id in {
+                r.task_id
+                for r in await self.run_db(executions.close, ids, ExecutionStatus.KILLED, reason)
+            }:
+                await self.settle(task_id)
 
     async def _send_again(
         self, task: Task, planned: PlannedStep, rows: list[Execution]
@@ -735,6 +775,10 @@ class TaskEngine:
         self, project_id: int, task_uuid: str, subtask_uuid: str, control: Control, actor: str
     ) -> Task:
         task = await self.run_db(tasks.get, task_uuid, project_id)
+        if self.elsewhere is not None and task.owner and task.owner != self.elsewhere.name:
+            await self._current(task, subtask_uuid)  # what is wrong with it is said here
+            await self.elsewhere.control(task.owner, task.id, subtask_uuid, control, actor)
+            return await self.run_db(tasks.get_by_id, task.id)
         async with self._locked(task.id):
             task = await self.run_db(tasks.get_by_id, task.id)
             sub = await self._current(task, subtask_uuid)
@@ -819,10 +863,16 @@ class TaskEngine:
             await self.run_db(tasks.request_kill, task.id, why)
             await self.approvals.killed(task.id)
             away: list[int] = []  # queued ones, never sent, end here too
+            elsewhere: dict[int, str] = {}  # their slaves not attached here
             for row in await self.run_db(executions.open_of_task, task.id):
-                queued = row.status == ExecutionStatus.QUEUED
-                if queued or not self.sessions.send(row.slave, KillOrder(row.id, why)):
+                if row.status == ExecutionStatus.QUEUED:
                     away.append(row.id)
+                elif not self.sessions.send(row.slave, KillOrder(row.id, why)):
+                    elsewhere[row.id] = row.slave
+            if elsewhere and self.elsewhere is not None:  # killed where their slave is
+                relayed = await self.elsewhere.kill(elsewhere, why)
+                elsewhere = {i: s for i, s in elsewhere.items() if i not in relayed}
+            away += elsewhere
             await self.run_db(executions.close, away, ExecutionStatus.KILLED, why)
             logger.info("task %s kill requested: %s", uuid, why)
             await self._settle(task.id)

@@ -16,8 +16,20 @@ class TaskEvents:
         self._noted: dict[int, set[int]] = {}  # id(set) -> set: sets equal by value are not one
         self._forget: list[Callable[[int], None]] = []
         self._watches: dict[int, Watch] = {}
+        self._out: Callable[[int], None] | None = None
 
     def publish(self, task_id: int) -> None:
+        self.heard(task_id)
+        if self._out is not None:
+            self._out(task_id)
+
+    def send_to(self, out: Callable[[int], None]) -> None:
+        """Call `out(task_id)` at each change published here, not at those `heard` from other
+        masters (multi-master mode: master/cluster/bus.py tells the other masters)."""
+        self._out = out
+
+    def heard(self, task_id: int) -> None:
+        """A change, told to this master's followers only (the bus: another master made it)."""
         for forget in self._forget:  # first: a follower woken below reads the task afresh
             forget(task_id)
         for event in self._waiters.get(task_id, ()):

@@ -22,6 +22,7 @@ from master.db.connection import DbRunner
 from master.db.models import TerminalTicket, utcnow
 from master.domain import NO_PROJECT, Identity, ListFilter, Placement
 from master.errors import (
+    FailedPrecondition,
     InvalidArgument,
     NotFound,
     PermissionDenied,
@@ -237,7 +238,9 @@ class Admission:
             raise InvalidArgument("name at least one node (or a node group)", "nodes")
         if len(names) > MAX_NODES:
             raise InvalidArgument(f"at most {MAX_NODES} nodes", "nodes")
-        nodes, agents = self._nodes(spec.project_id, names, facts)
+        elsewhere = self.engine.elsewhere
+        remote = await elsewhere.slaves() if elsewhere is not None else {}
+        nodes, agents = self._nodes(spec.project_id, names, facts, remote)
         mode = spec.mode or (
             TerminalMode.SHELL if len(nodes) == 1 and not spec.group_id else TerminalMode.LINES
         )
@@ -250,16 +253,21 @@ class Admission:
         return Resolved(spec.project_id, nodes, user, mode, ssh), facts.records
 
     def _nodes(
-        self, project_id: int, names: list[str], facts: Facts
+        self,
+        project_id: int,
+        names: list[str],
+        facts: Facts,
+        remote: dict[str, Identity] | None = None,
     ) -> tuple[tuple[str, ...], dict[str, Identity]]:
         """The nodes by their canonical names, sorted, and those that are attached slaves
-        (their identities); a name that is neither a machine of the project nor an attached
-        slave serving it is NOT_FOUND (another project's machine alike)."""
+        (their identities; `remote`: those attached to other masters); a name that is neither
+        a machine of the project nor an attached slave serving it is NOT_FOUND (another
+        project's machine alike)."""
         canonical: list[str] = []
         agents: dict[str, Identity] = {}
         unknown: list[str] = []
         for name in names:
-            agent = self.sessions.identity(name)
+            agent = self.sessions.identity(name) or (remote or {}).get(name)
             if agent is not None and agent.serves(project_id):
                 agents[name] = agent
                 canonical.append(name)
@@ -276,6 +284,7 @@ class Admission:
         """Where the shell runs: the node's slave, or the slave reaching it over SSH (the
         account's secrets opened). UNAVAILABLE when that slave is not attached."""
         [placed] = await self.engine.route(resolved.project_id, list(resolved.nodes), resolved.user)
+        await self._refuse_elsewhere(placed.slave)
         if (
             not placed.slave
             or not self.sessions.attached(placed.slave)
@@ -285,6 +294,21 @@ class Admission:
         if placed.failure:
             raise PermissionDenied(placed.failure, "user")
         return placed
+
+    async def _refuse_elsewhere(self, slave: str) -> None:
+        """Multi-master mode: a shell's slave attached to another master is refused, naming
+        that master (a shell's keystrokes and screen are not relayed through the database;
+        docs/ha.md, "Relays and wake-ups")."""
+        elsewhere = self.engine.elsewhere
+        if elsewhere is None or not slave or self.sessions.attached(slave):
+            return
+        master = await elsewhere.master_of(slave)
+        if master is not None and master != elsewhere.name:
+            raise FailedPrecondition(
+                f"slave {slave} is attached to master {master}: open this shell there "
+                "(a shell is not relayed between masters)",
+                "nodes",
+            )
 
 
 def check_shape(spec: OpenSpec) -> None:

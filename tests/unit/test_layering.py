@@ -54,7 +54,8 @@ CAPABILITIES = ("catalogue", "slaves", "tasks", "reports", "notify", "cron", "te
 """The master's capabilities, each allowed to import those before it: the catalogue is what
 tasks run on; slaves are who runs them; tasks use both; reports count tasks; notify tells people
 what tasks did; cron starts tasks; terminals open shells on slaves and run lines as tasks; the
-cluster keeps a master's lease and hands a dead master's tasks and slaves to live ones."""
+cluster keeps a master's lease, hands a dead master's tasks and slaves to live ones, and
+wakes and relays work between masters."""
 
 LAYER_OF = {
     # plain values: the vocabulary every layer speaks
