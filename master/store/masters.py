@@ -11,6 +11,7 @@ from typing import Any
 from master.db.connection import db
 from master.db.models import Master, Slave, Task
 from master.domain import FINAL_TASK
+from master.store import relays
 
 NOW = "(now() AT TIME ZONE 'UTC')"
 FINAL = tuple(s.value for s in FINAL_TASK)
@@ -90,7 +91,7 @@ def live(lease: float) -> list[LiveMaster]:
 def take_dead(me: str, lease: float) -> Taken | None:
     """Claim one master whose lease lapsed (row locked, SKIP LOCKED: another live master
     taking it skips it, so exactly one takes each), move its unfinished tasks to `me`, free
-    its slaves and delete its row, in one transaction. None when no master is dead."""
+    its slaves, hand on its unread relays and delete its row, in one transaction. None when no master is dead."""
     with db.atomic():
         found = _sql(
             f"SELECT name FROM master WHERE name <> %s AND heartbeat_at < {NOW} - "
@@ -105,6 +106,7 @@ def take_dead(me: str, lease: float) -> Taken | None:
             (me, dead, *FINAL),
         ).fetchall()
         freed = Slave.update(attached_to=None).where(Slave.attached_to == dead).execute()
+        relays.readdress(dead, me)  # its unread relays go with its tasks, in this transaction
         Master.delete().where(Master.name == dead).execute()
     return Taken(dead, sorted(r[0] for r in moved), int(freed))
 

@@ -16,7 +16,8 @@ from playhouse.pool import PooledDatabase
 from master.db.connection import in_connection, open_database
 from master.db.models import Master, Slave, Task, utcnow
 from master.db.schema import migrate
-from master.store import masters
+from master.domain import RelayKind
+from master.store import masters, relays
 from master.store.masters import Taken
 from tests import pg
 
@@ -118,3 +119,15 @@ def test_a_master_whose_row_was_taken_writes_it_again_and_starts_over(
 
     assert kept is False, "the caller marks its slaves again"
     assert [(m.name, m.tasks) for m in live] == [("gone:7070", 0)], "its task stays taken"
+
+
+def test_a_dead_masters_unread_relays_go_with_its_tasks_to_the_taker(
+    database: peewee.Database,
+) -> None:
+    in_connection(seed, "dead:7070", 60, ["running"])
+    in_connection(relays.add, "dead:7070", RelayKind.SETTLE, [{"task": 1}])
+
+    taken = in_connection(masters.take_dead, "taker:7070", LEASE)
+
+    assert taken is not None and taken.name == "dead:7070"
+    assert [t.body for t in in_connection(relays.take, "taker:7070")] == [{"task": 1}]
