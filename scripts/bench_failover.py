@@ -207,8 +207,8 @@ def measure(
                 others = [i for i in range(count) if i != doomed]
                 owner = masters.address(doomed)
                 if not single:
-                    # on its own slaves: one that just moved may be routed as not attached for up to a
-                    # second (the masters' routing read of the other masters' slaves)
+                    # on its own slaves: one that just moved may be routed as not attached
+                    # for up to a second (the read of the other masters' slaves for routing)
                     masters.submit(doomed, sorted(moving)[:held_tasks])
                     wait(lambda: owned.count(owner) >= held_tasks, 30, "the held tasks owned")
                 began = time.monotonic()
