@@ -16,51 +16,12 @@ from typing import Any
 
 import grpc
 
+from jobfleet.followed import MAX_RESUMES, Relayed
 from jobfleet.v1 import task_pb2, task_pb2_grpc
 
+__all__ = ["MAX_RESUMES", "Relayed", "follow_task"]
+
 logger = logging.getLogger(__name__)
-
-MAX_RESUMES = 5
-"""Breaks one follow rides out; past them the UNAVAILABLE reaches the caller."""
-
-
-class Relayed:
-    """What one follow has handed on: output bytes per (execution, stderr), statuses seen.
-    `fresh` turns a reply of a new stream into what is new to the client (None: nothing)."""
-
-    def __init__(self) -> None:
-        self._bytes: dict[tuple[int, bool], int] = {}
-        self._statuses: set[tuple[int, int]] = set()
-        self._replayed: dict[tuple[int, bool], int] = {}
-
-    def new_stream(self) -> None:
-        """A stream starts again from the beginning of the log."""
-        self._replayed = {}
-
-    def fresh(self, reply: task_pb2.FollowTaskResponse) -> task_pb2.FollowTaskResponse | None:
-        body = reply.WhichOneof("body")
-        if body == "output":
-            out = reply.output
-            key = (out.execution_id, out.stderr)
-            start = self._replayed.get(key, 0)
-            end = start + len(out.data)
-            self._replayed[key] = end
-            done = self._bytes.get(key, 0)
-            if end <= done:
-                return None
-            self._bytes[key] = end
-            if start >= done:
-                return reply
-            trimmed = task_pb2.FollowTaskResponse()
-            trimmed.CopyFrom(reply)
-            trimmed.output.data = out.data[done - start :]
-            return trimmed
-        if body == "execution":
-            seen = (reply.execution.id, reply.execution.status)
-            if seen in self._statuses:
-                return None
-            self._statuses.add(seen)
-        return reply
 
 
 async def follow_task(

@@ -5,7 +5,10 @@ B, then --runs tasks `true`, one at a time, each from SubmitCommand until Follow
 final (the first 3 warm up), p50:
 (a) one master: submitted, run and followed on B (the slave's master drives the task);
 (b) three masters: submitted on A (A drives it: the dispatch and the settle are relayed),
-    followed on C (C hears the changes through the bus).
+    followed on C (C hears the changes through the bus). A task's engine is the master it
+    was submitted on (`task.owner`), so "submit, slave and engine on three masters" is this
+    figure: submit and engine on A, the slave on B, the reader on C.
+Usage: PG_FAST=1 scripts/pg run .venv/bin/python scripts/bench_relay.py [--runs 50] [--quick]
 The server is --db (a PostgreSQL admin URL), else $JOBFLEET_TEST_DB; without either the
 benchmark reports nothing (several masters need PostgreSQL).
 """
@@ -122,7 +125,7 @@ def main() -> int:
             note = f"{len(one)} tasks, one at a time"
             out.add("(a) submit -> success p50, one master", "ms", [statistics.median(one)], note)
             out.add(
-                "(b) submit -> success p50, submit, slave, follow on 3 masters",
+                "(b) submit -> success p50, submit+engine on A, slave on B, follow on C",
                 "ms",
                 [statistics.median(three)],
                 note,

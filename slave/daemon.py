@@ -220,7 +220,8 @@ class Slave:
         master = self._link.master if self._link is not None else self.config.masters[0]
         addresses = await asyncio.to_thread(local_addresses, master)
         assert self._executions is not None
-        token, credential = self.config.join_token, self._credentials.current
+        token = self.config.join_token
+        credential = await asyncio.to_thread(self._credentials.own)
         return Hello(
             name=self.config.name,
             version=__version__,
@@ -229,7 +230,7 @@ class Slave:
             running=tuple(self._executions.running_ids()),
             finished=tuple(self.outbox.finished_ids()),
             join_token=token.value if token else "",
-            credential=credential.value if credential else "",
+            credential=credential.value,
             instance=self._credentials.instance,
             projects=self.config.projects,
             run_as=default_accounts(self.config.run_as),

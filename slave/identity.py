@@ -1,7 +1,9 @@
 """This slave's own credential: what its enrolment gave it, kept private in its state dir.
 
-The first attach enrols the slave (with the join token, or a project token) and the master's
-Welcome carries a credential bound to the slave's name; every later Hello presents it instead.
+The first attach enrols the slave (with the join token, or a project token) under a credential
+the slave makes and keeps before it dials (`own`); the master binds it to the slave's name and
+its Welcome carries it back (an older master makes one of its own there: the slave keeps that).
+Every later Hello presents it.
 It is written 0600 in a 0700 directory before the slave goes on, so a restart keeps the
 identity, and no account other than the slave's can read it (commands run as other accounts;
 slave/commands/). One file per slave name, so several slaves may share a state dir.
@@ -52,8 +54,22 @@ class Credentials:
         value = self.path.read_text().strip()
         return Secret(value) if value else None
 
+    def own(self) -> Secret:
+        """The credential to present: the one kept, or, before the first enrolment, a new
+        random one kept now, before it is sent (so an enrolment whose answer is lost, its
+        master killed in between, is the slave's all the same when it tries again)."""
+        if self.current is None:
+            self._write(Secret(secrets.token_urlsafe(32)))
+        assert self.current is not None
+        return self.current
+
     def save(self, credential: Secret) -> None:
-        """Keep a new credential (atomically, 0600); the old one is worthless now."""
+        """Keep the credential an enrolment gave (atomically, 0600); another one kept before is
+        worthless now."""
+        self._write(credential)
+        logger.info("slave %s enrolled; its credential is in %s", self.name, self.path)
+
+    def _write(self, credential: Secret) -> None:
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         if stat.S_IMODE(self.dir.stat().st_mode) & 0o077:
             os.chmod(self.dir, 0o700)
@@ -66,7 +82,6 @@ class Credentials:
             os.close(fd)
         os.replace(tmp, self.path)
         self.current = credential
-        logger.info("slave %s enrolled; its credential is in %s", self.name, self.path)
 
     def metadata(self) -> tuple[tuple[str, str], ...]:
         """What FileService calls carry: the credential and the name it is bound to."""

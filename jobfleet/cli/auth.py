@@ -5,6 +5,7 @@ CrontabService, TokenService)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import grpc
@@ -52,13 +53,17 @@ def read_token(token_file: str | None) -> str:
 
 
 def token_channel(
-    target: str, token: str | None = None, tls: ClientTls | None = None
+    target: str,
+    token: str | None = None,
+    tls: ClientTls | None = None,
+    options: Sequence[tuple[str, str]] = (),
 ) -> grpc.Channel:
-    """A channel to `target` (plaintext, or TLS with `tls`) sending `token` (default:
-    $JOBFLEET_TOKEN) on every call. The token is metadata added by an interceptor, not call
-    credentials, which grpc sends over TLS channels only: it works on both."""
+    """A channel to `target` (plaintext, or TLS with `tls`; with `options`, e.g. several
+    masters' failover) sending `token` (default: $JOBFLEET_TOKEN) on every call. The token is
+    metadata added by an interceptor, not call credentials, which grpc sends over TLS channels
+    only: it works on both."""
     token = token if token is not None else os.environ.get(TOKEN_ENV, "")
-    channel = blocking_channel(target, tls)
+    channel = blocking_channel(target, tls, options)
     return grpc.intercept_channel(channel, _WithToken(token)) if token else channel
 
 

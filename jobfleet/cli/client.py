@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
 from typing import TextIO
 
 import grpc
 
+from jobfleet.followed import MAX_RESUMES, Relayed
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2, task_pb2, task_pb2_grpc
 
 STATUS_WORD = {v: k.removeprefix("TASK_STATUS_").lower() for k, v in common_pb2.TaskStatus.items()}
@@ -32,7 +34,7 @@ def follow(channel: grpc.Channel, uuid: str, out: TextIO = sys.stdout) -> common
     stub = task_pb2_grpc.TaskServiceStub(channel)
     partial: dict[int, str] = {}
     final = common_pb2.Task()
-    for msg in stub.FollowTask(task_pb2.FollowTaskRequest(uuid=uuid)):
+    for msg in _replies(stub, task_pb2.FollowTaskRequest(uuid=uuid)):
         kind = msg.WhichOneof("body")
         if kind == "output":
             text = partial.pop(msg.output.execution_id, "") + msg.output.data.decode(
@@ -61,3 +63,24 @@ def follow(channel: grpc.Channel, uuid: str, out: TextIO = sys.stdout) -> common
         elif kind == "task":
             final = msg.task
     return final
+
+
+def _replies(
+    stub: task_pb2_grpc.TaskServiceStub, ask: task_pb2.FollowTaskRequest
+) -> Iterator[task_pb2.FollowTaskResponse]:
+    """FollowTask's replies, the stream opened again when its master dies (UNAVAILABLE: with
+    several masters the channel has moved to another), nothing handed on twice."""
+    relayed = Relayed()
+    resumes = 0
+    while True:
+        relayed.new_stream()
+        try:
+            for reply in stub.FollowTask(ask):
+                fresh = relayed.fresh(reply)
+                if fresh is not None:
+                    yield fresh
+            return
+        except grpc.RpcError as exc:
+            if exc.code() != grpc.StatusCode.UNAVAILABLE or resumes >= MAX_RESUMES:
+                raise
+            resumes += 1

@@ -10,6 +10,7 @@ import grpc
 
 from jobfleet.cli.auth import TOKEN_ENV, read_token, token_channel
 from jobfleet.cli.client import STATUS_WORD, follow
+from jobfleet.masters import channel_target, failover_options, parse_masters
 from jobfleet.tls import TlsError, add_client_arguments, client_tls_from
 from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
 
@@ -22,7 +23,13 @@ SCRIPT_TYPES = {
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("run", help="run a script on nodes and follow its output")
-    p.add_argument("--master", default="127.0.0.1:7070")
+    p.add_argument(
+        "--master",
+        default="127.0.0.1:7070",
+        help="HOST:PORT, or several masters of one cluster: a:7070,b:7070,c:7070 (or a DNS name"
+        " with several addresses); a master that is down is passed over, and a follow cut by its"
+        " master's death goes on from another",
+    )
     p.add_argument("--project", type=int, default=1)
     p.add_argument(
         "--token-file",
@@ -50,11 +57,17 @@ def run(args: argparse.Namespace) -> int:
     )
     token = read_token(args.token_file)
     try:
+        masters = parse_masters(args.master)
+        target = channel_target(masters)
+    except (ValueError, OSError) as exc:
+        print(f"jobfleet run: --master: {exc}", file=sys.stderr)
+        return 2
+    try:
         tls = client_tls_from(vars(args), os.environ)
     except TlsError as exc:
         print(f"jobfleet run: {exc}", file=sys.stderr)
         return 2
-    with token_channel(args.master, token, tls) as channel:
+    with token_channel(target, token, tls, failover_options(masters)) as channel:
         try:
             task = task_pb2_grpc.TaskServiceStub(channel).SubmitCommand(request, timeout=30).task
         except grpc.RpcError as exc:

@@ -1,10 +1,14 @@
 """Who a slave is: its enrolment, and the check of each attach.
 
 A slave is known by its name and proves it with a credential of its own. Its first attach
-enrols it: the master makes a random credential, keeps only its sha256 bound to the name, and
-sends the credential once in the Welcome; from then on the slave presents it in every Hello, and
-a Hello under that name without it is refused, so no one can attach in its place (and two
-machines cloned with one name cannot both be it).
+enrols it: the slave makes a random credential, keeps it in its state dir and presents it with
+its enrolment token; the master keeps only its sha256 bound to the name and sends it back in the
+Welcome (an older slave presents none: the master makes one and the Welcome carries it). From
+then on the slave presents it in every Hello, and a Hello under that name without it is refused,
+so no one can attach in its place (and two machines cloned with one name cannot both be it).
+As the slave holds its credential before it dials, a first enrolment cut by its master's death
+(the row written, the Welcome lost) is simply found done when the slave tries again, on any
+master.
 
 What may enrol a slave, and which projects it may then serve:
 - the master's join token: the projects the slave asks for (`--projects`; none = every project);
@@ -40,11 +44,32 @@ def admit(intro: Introduction, join_digest: str) -> Identity:
         return _enrolled(intro, row)
     allowed, by = _enrolment_grant(intro, join_digest)
     projects = _narrowed(intro, allowed)
-    credential = secrets.token_urlsafe(32)
+    credential = _proposed(intro) or secrets.token_urlsafe(32)
     stored = "" if projects is None else ",".join(str(p) for p in sorted(projects))
     if not slaves.enrol(intro.name, digest(credential), stored, by):
+        row = slaves.by_name(intro.name)  # the same slave's enrolment on another master won?
+        if row is not None and intro.credential:
+            return _enrolled(intro, row)
         raise PermissionDenied(f"slave {intro.name} was enrolled meanwhile by another slave")
     return Identity(intro.name, projects, intro.run_as, intro.instance, credential)
+
+
+MIN_PROPOSED = 32
+"""Characters a credential a slave makes for itself has at least (the slave makes 43)."""
+
+
+def _proposed(intro: Introduction) -> str:
+    """The credential a slave enrolling for the first time made itself and presents with its
+    enrolment token (a slave of today does; an older one presents none and gets one made
+    here). Bound to the name, it is what the slave holds even when the Welcome carrying it
+    never arrives (its master died in between): retried against any master with the same
+    credential, the enrolment is found done; anyone else presenting the name is refused as
+    always."""
+    if intro.credential and len(intro.credential) < MIN_PROPOSED:
+        raise InvalidArgument(
+            f"slave {intro.name}: a credential of at least {MIN_PROPOSED} characters", "credential"
+        )
+    return intro.credential
 
 
 def _enrolled(intro: Introduction, row: Slave) -> Identity:

@@ -46,13 +46,17 @@ class StepAsk:
     deadline: dt.datetime
 
 
-def open_step(ask: StepAsk, rows: list[NewApproval]) -> None:
-    """The step running, the task waiting, a row per approver and a notice per approver asked."""
+def open_step(ask: StepAsk, rows: list[NewApproval]) -> bool:
+    """The step running, the task waiting, a row per approver and a notice per approver asked;
+    once: the step's UPDATE from INIT is the claim (two masters settling the task at once ask
+    its approvers once). False: it was opened already, nothing written."""
     now = utcnow()
     with write_transaction():
-        Subtask.update(status=SubtaskStatus.RUNNING, started_at=now, node_count=0).where(
-            Subtask.id == ask.subtask_id
-        ).execute()
+        opened = Subtask.update(status=SubtaskStatus.RUNNING, started_at=now, node_count=0).where(
+            Subtask.id == ask.subtask_id, Subtask.status == SubtaskStatus.INIT
+        )
+        if not opened.execute():
+            return False
         Task.update(position=ask.position, status=TaskStatus.WAITING).where(
             Task.id == ask.task_id
         ).execute()
@@ -62,6 +66,7 @@ def open_step(ask: StepAsk, rows: list[NewApproval]) -> None:
                 notices.enqueue(
                     ask.project_id, NoticeKind.APPROVAL, "asked", row.notice, ask.task_id
                 )
+    return True
 
 
 def _insert(ask: StepAsk, row: NewApproval, now: dt.datetime) -> None:

@@ -7,16 +7,22 @@ from __future__ import annotations
 from master.db.connection import is_postgres, write_transaction
 from master.db.models import Execution, Subtask, Task, utcnow
 from master.domain import Placement, Role, SubtaskStatus, TaskStatus
-from master.store import tasks
+from master.store import claims, tasks
 
 
-def skip_step(task_id: int, position: int) -> None:
-    """The step at `position` is SKIPPED (not run) and is the task's step now."""
+def skip_step(task_id: int, position: int) -> bool:
+    """The step at `position` is SKIPPED (not run) and is the task's step now; skipped once,
+    from INIT (False: another settle of the task skipped or started it first)."""
     with write_transaction():
-        Subtask.update(status=SubtaskStatus.SKIPPED, finished_at=utcnow()).where(
-            Subtask.task == task_id, Subtask.position == position
-        ).execute()
+        skipped = Subtask.update(status=SubtaskStatus.SKIPPED, finished_at=utcnow()).where(
+            Subtask.task == task_id,
+            Subtask.position == position,
+            Subtask.status == SubtaskStatus.INIT,
+        )
+        if not skipped.execute():
+            return False
         Task.update(position=position).where(Task.id == task_id).execute()
+        return True
 
 
 def start_wave(
@@ -27,6 +33,7 @@ def start_wave(
     when a node of the wave already has an execution there (the wave has started: another
     master, or this one before it stopped). The executions written."""
     with write_transaction():
+        claims.lock_task(task_id)  # the task's row first, as every claim of its advance
         step = Subtask.select(Subtask.id).where(Subtask.id == subtask_id)
         (step.for_update() if is_postgres() else step).first()
         live = tasks.live_executions(subtask_id)

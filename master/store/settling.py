@@ -272,7 +272,10 @@ EARLIER_FAILED = (
     "SELECT position FROM subtask WHERE task_id = ? AND status = 'fail' AND position <> ?"
     " ORDER BY position"
 )
-END_STEP = "UPDATE subtask SET status = ?, finished_at = COALESCE(?, finished_at) WHERE id = ?"
+END_STEP = (
+    "UPDATE subtask SET status = ?, finished_at = COALESCE(?, finished_at)"
+    " WHERE id = ? AND status = 'running'"
+)
 FAILED = (
     "SELECT subtask_id, node, status, reason FROM execution"
     " WHERE subtask_id IN ({}) AND NOT superseded AND status <> 'success' ORDER BY id"

@@ -11,7 +11,7 @@ from typing import Any
 import peewee as pw
 
 from master.db.bulk import insert_rows
-from master.db.connection import write_transaction
+from master.db.connection import db, is_postgres, write_transaction
 from master.db.models import Execution, LogChunk, Subtask, Task, utcnow
 from master.domain import (
     FINAL_TASK,
@@ -182,17 +182,27 @@ def rerun(
 ) -> list[Execution]:
     """Supersede the step's failed executions and write new attempts for those nodes (`spec`:
     the planned step as it runs again, when it read something anew; `queued`: as start_step;
-    `only`: of these nodes alone, e.g. one wave's)."""
+    `only`: of these nodes alone, e.g. one wave's).
+
+    A step reruns once from its decision: the step's UPDATE from DECISION, made holding the
+    task's row, is the claim; a second rerun (two controls reaching two masters at once)
+    writes and sends nothing."""
     now = utcnow()
     with write_transaction():
+        if is_postgres():
+            db.execute_sql(f"SELECT id FROM task WHERE id = {db.param} FOR UPDATE", (task_id,))
+        values: dict[Any, Any] = {Subtask.status: SubtaskStatus.RUNNING, Subtask.finished_at: None}
+        if spec is not None:
+            values[Subtask.spec] = json.dumps(spec)
+        claimed = Subtask.update(values).where(
+            Subtask.id == subtask_id, Subtask.status == SubtaskStatus.DECISION
+        )
+        if not claimed.execute():
+            return []
         failed = [e for e in live_executions(subtask_id) if e.status != ExecutionStatus.SUCCESS]
         failed = [e for e in failed if only is None or e.node in only]
         attempts = {e.node: e.attempt + 1 for e in failed}
         Execution.update(superseded=True).where(Execution.id.in_([e.id for e in failed])).execute()
-        values: dict[Any, Any] = {Subtask.status: SubtaskStatus.RUNNING, Subtask.finished_at: None}
-        if spec is not None:
-            values[Subtask.spec] = json.dumps(spec)
-        Subtask.update(values).where(Subtask.id == subtask_id).execute()
         Task.update(status=TaskStatus.RUNNING).where(Task.id == task_id).execute()
         for p in placements:
             _insert_executions(task_id, subtask_id, [p], now, attempts.get(p.node, 1), queued)

@@ -49,7 +49,7 @@ from master.domain import (
 from master.errors import FailedPrecondition, InvalidArgument, NotFound, ResourceExhausted
 from master.secrets import KeyFileError, SecretBox
 from master.slaves.sessions import SlaveSessions
-from master.store import catalogue, executions, files, rollout, slaves, tasks
+from master.store import catalogue, claims, executions, files, rollout, slaves, tasks
 from master.tasks import (
     checkrun,
     conditions,
@@ -350,7 +350,10 @@ class TaskEngine:
         """An approval step started, waiting, or decided (approvals.py): agreed, it ends as any
         step that succeeded; refused or out of time, the task has ended."""
         if await self.approvals.settle(task, sub) == SubtaskStatus.SUCCESS:
-            await self._step_ended(await self.run_db(tasks.get_by_id, task.id), sub)
+            await self._step_ended(
+                await self.run_db(tasks.get_by_id, task.id),
+                await self.run_db(tasks.subtask_at, task.id, sub.position),
+            )
 
     async def _run_step(self, task: Task, sub: Subtask, open_rows: list[Execution]) -> None:
         """A running step: its queued executions let out while the window has room (a dry
@@ -425,7 +428,9 @@ class TaskEngine:
         placements = await self._route(task.project_id, planned, nodes, Role.PLACE, blob)
         placements = await self.run_db(hosts.identified, task.project_id, placements)
         held = window.holds_back(task.forks, task.check_only)
-        rows = await self.run_db(tasks.add_executions, task.id, sub.id, placements, held)
+        rows = await self.run_db(claims.add_places, task.id, sub.id, placements, held)
+        if not rows:  # another settle of the task started them first
+            return
         self._dispatch_all(rows, planned, targets(placements), task.project_id)
         self.events.publish(task.id)
         await self._run_step(task, sub, await self.run_db(executions.open_of_task, task.id))
@@ -606,6 +611,9 @@ class TaskEngine:
         return bool(failed)
 
     async def _step_ended(self, task: Task, sub: Subtask) -> None:
+        """The step's end, decided from its executions and claimed (claims.end_step): of two
+        settles of the task at once (two masters' engines, or an engine and a store-level
+        settle), the one whose claim fails moves nothing."""
         if task.check_only:  # nothing was fetched: no places to start, nothing to keep
             rows = await self.run_db(tasks.live_executions, sub.id)
         else:
@@ -623,16 +631,16 @@ class TaskEngine:
             failed = [r for r in rows if r.status != ExecutionStatus.SUCCESS]
         if not failed:
             passed = SubtaskStatus.IGNORE if ignored else SubtaskStatus.SUCCESS
-            await self.run_db(tasks.set_subtask, sub.id, passed)
+            if not await self._claimed(task, sub, passed):
+                return
             if sub.pause and not task.check_only:  # a dry run does not wait (checkrun.py)
                 await self.run_db(tasks.set_status, task.id, TaskStatus.WAITING)
             else:
                 await self._advance(task, sub.position)
         elif task.job_type != JobType.JOB:
-            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.FAIL)
-            await self._finish(task, TaskStatus.FAIL, failure_reason(failed, len(rows)))
-        else:
-            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.DECISION, None, False)
+            if await self._claimed(task, sub, SubtaskStatus.FAIL):
+                await self._finish(task, TaskStatus.FAIL, failure_reason(failed, len(rows)))
+        elif await self._claimed(task, sub, SubtaskStatus.DECISION, finished=False):
             await self.run_db(tasks.set_status, task.id, TaskStatus.DECISION)
             logger.info(
                 "task %s step %d waits for a decision: %s",
@@ -640,6 +648,13 @@ class TaskEngine:
                 sub.position,
                 failure_reason(failed, len(rows)),
             )
+
+    async def _claimed(
+        self, task: Task, sub: Subtask, status: SubtaskStatus, finished: bool = True
+    ) -> bool:
+        """Whether this settle moved the step from what it read to `status` (claims.py)."""
+        was = SubtaskStatus(sub.status)
+        return bool(await self.run_db(claims.end_step, task.id, sub.id, status, was, finished))
 
     async def _checked_fetches(self, subtask_id: int) -> list[Execution]:
         """The step's executions, a fetch reported done without its blob failed: a slave's
@@ -701,7 +716,8 @@ class TaskEngine:
             return True
         if not why:
             return False
-        await self.run_db(rollout.skip_step, task.id, sub.position)
+        if not await self.run_db(rollout.skip_step, task.id, sub.position):
+            return True  # another settle of the task skipped it and moved on
         logger.info("task %s step %d skipped: %s", task.uuid, sub.position, why)
         self.events.publish(task.id)
         await self._advance(task, sub.position)
@@ -742,7 +758,8 @@ class TaskEngine:
     ) -> None:
         """A wave with a node not successful: the step waits for a decision, later waves not
         started."""
-        await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.DECISION, None, False)
+        if not await self._claimed(task, sub, SubtaskStatus.DECISION, finished=False):
+            return
         await self.run_db(tasks.set_status, task.id, TaskStatus.DECISION)
         why = failure_reason(failed, total)
         logger.info(
@@ -801,8 +818,8 @@ class TaskEngine:
     async def _apply(self, task: Task, sub: Subtask, control: Control) -> None:
         self.approvals.check_control(sub)
         if control == Control.NEXT and task.status == TaskStatus.WAITING and sub.pause:
-            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.SUCCESS, "")
-            await self._advance(task, sub.position)
+            if await self.run_db(claims.resume_paused, task.id, sub.id):
+                await self._advance(task, sub.position)
             return
         if sub.status != SubtaskStatus.DECISION:
             raise FailedPrecondition(
@@ -811,14 +828,14 @@ class TaskEngine:
                 "control",
             )
         if control == Control.FAIL:
-            await self.run_db(tasks.set_subtask, sub.id, SubtaskStatus.FAIL)
-            await self._finish(task, TaskStatus.FAIL, f"stopped at step {sub.position + 1}")
+            if await self._claimed(task, sub, SubtaskStatus.FAIL):
+                await self._finish(task, TaskStatus.FAIL, f"stopped at step {sub.position + 1}")
         elif control == Control.IGNORE and await self._next_wave(task, sub, ignoring=True):
             return
         elif control in (Control.NEXT, Control.IGNORE):
             status = SubtaskStatus.FAIL if control == Control.NEXT else SubtaskStatus.IGNORE
-            await self.run_db(tasks.set_subtask, sub.id, status)
-            await self._advance(task, sub.position)
+            if await self._claimed(task, sub, status):
+                await self._advance(task, sub.position)
         else:
             await self._rerun(task, sub)
 

@@ -245,3 +245,31 @@ def test_wake_ups_come_back_after_postgresql_restarts(fleet: Fleet) -> None:
 
     assert seen["status"] == "success"
     assert waited < 10, f"after the restart, A saw B's change only after {waited:.1f} s"
+
+
+def test_two_step_jobs_driven_by_one_master_with_results_stored_on_others_run_each_step_once(
+    fleet: Fleet,
+) -> None:
+    """Jobs submitted on A and on C, their first step on s1 (its results stored on B), their
+    second on s2 (stored on C): whichever master stores a result and whichever drives the task,
+    each step runs once and every task ends."""
+    runs = fleet.tmp / "step-runs"
+    runs.mkdir()
+    job = create_job(
+        fleet.at_a,
+        "two steps across masters",
+        [
+            cmd("one", f"echo one >> {runs}/one", nodes="s1"),
+            cmd("two", f"echo two >> {runs}/two", nodes="s2"),
+        ],
+    )
+    each = 12
+    uuids = [run_job(http, job) for _ in range(each) for http in (fleet.at_a, fleet.at_c)]
+
+    done = [wait_final(fleet.at_a, uuid, timeout=60) for uuid in uuids]
+
+    assert [d["status"] for d in done] == ["success"] * len(uuids)
+    for uuid in uuids[:4]:
+        assert [s["status"] for s in subtasks(fleet.at_c, uuid)] == ["success", "success"]
+    lines = {n: (runs / n).read_text().split() for n in ("one", "two")}
+    assert lines == {"one": ["one"] * len(uuids), "two": ["two"] * len(uuids)}

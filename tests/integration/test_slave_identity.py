@@ -10,6 +10,7 @@ the attackers and the honest-but-idle slaves are stubs built from the generated 
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import subprocess
 import sys
@@ -206,6 +207,49 @@ def test_a_name_belongs_to_the_slave_that_enrolled_it(world: World) -> None:
     done = wait_final(world.admin, uuid)
     assert done["status"] == "success"
     assert tasklog(world.admin, uuid)["s1"]["log"] == "still mine\n"
+
+
+def test_a_first_enrolment_whose_welcome_was_lost_is_done_for_that_slave_alone(
+    world: World,
+) -> None:
+    """The slave makes its credential before it dials; its master dies once the enrolment is
+    written, before the Welcome reaches the slave (here: the slave never reads it). Tried again
+    on any master, that slave is in; no one else gets the name, with or without the token."""
+    mine = secrets.token_urlsafe(32)
+    join = world.master.join_token
+    lost = stub(world, "cut", join_token=join, credential=mine, instance="cut-process")
+    lost.welcome()  # what the slave would have read: it never does, its stream is cut
+    lost.close()
+
+    rogues = [
+        stub(world, "cut", join_token=join),
+        stub(world, "cut", join_token=join, credential=secrets.token_urlsafe(32)),
+    ]
+    refused = [rogue.refusal() for rogue in rogues]
+    again = stub(world, "cut", join_token=join, credential=mine, instance="cut-process")
+    welcome = again.welcome()
+    submit(world.admin, "echo reached", nodes="cut", name="after the cut")
+    run = again.next_of("run").run
+
+    for refusal_ in refused:
+        assert refusal_.code() == grpc.StatusCode.PERMISSION_DENIED
+        assert "enrolled to another slave" in (refusal_.details() or "")
+    assert welcome.credential == ""  # nothing new: it holds its credential already
+    assert run.script == "echo reached"
+    again.close()
+
+
+def test_a_credential_a_slave_makes_too_short_is_refused_and_enrols_nothing(
+    world: World,
+) -> None:
+    weak = stub(world, "weak", join_token=world.master.join_token, credential="abc")
+    refused = weak.refusal()
+    strong, credential = enrolled(world, "weak", credential=secrets.token_urlsafe(32))
+
+    assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "credential" in (refused.details() or "")
+    assert credential  # the name was still free
+    strong.close()
 
 
 def test_a_second_process_under_a_name_waits_while_the_first_works(world: World) -> None:

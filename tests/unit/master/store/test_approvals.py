@@ -29,7 +29,7 @@ def open_step(
         token, hashed = new_token()
         made[name] = (token, f"u{name}{tag}")
         rows.append(approvals.NewApproval(name, f"u{name}{tag}", hashed, notice={"approver": name}))
-    approvals.open_step(ask, rows)
+    assert approvals.open_step(ask, rows)
     return made
 
 
@@ -38,6 +38,21 @@ def test_opening_writes_a_notice_per_approver_and_no_token(database: peewee.Data
     payloads = [n.payload for n in Notice.select()]
     assert len(payloads) == 2
     assert all(token not in p for token, _ in made.values() for p in payloads)
+
+
+def test_a_step_opened_again_asks_nobody_again(database: peewee.Database) -> None:
+    open_step()
+    task = tasks.get_by_id(1)
+    sub = tasks.subtask_at(task.id, 0)
+    ask = approvals.StepAsk(task.id, sub.id, 1, 0, "me", "gate", "ok?", False, utcnow())
+    token, hashed = new_token()
+    again = approvals.NewApproval("ann", "uann-again", hashed, notice={"approver": "ann"})
+
+    opened = approvals.open_step(ask, [again])  # another master's settle, a moment later
+
+    assert opened is False
+    assert [r.uuid for r in approvals.rows_of(sub.id)] == ["uann", "ubob"]
+    assert Notice.select().count() == 2
 
 
 def test_a_token_answers_its_own_row_once(database: peewee.Database) -> None:

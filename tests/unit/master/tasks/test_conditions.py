@@ -207,7 +207,7 @@ def test_a_master_stopped_after_skipping_a_step_moves_the_task_on(
 
         task, intro = first.run(before())
     # as if the master stopped right after skipping step 2 (its next step not started)
-    for sub in tasks.subtasks(task.id)[2:]:
+    for sub in tasks.subtasks(task.id)[1:]:  # step 2 as before its skip, skipped again below
         tasks.set_subtask(sub.id, SubtaskStatus.INIT, None, False)
     for row in tasks.executions(task.id)[1:]:
         row.delete_instance()
