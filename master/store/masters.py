@@ -91,7 +91,8 @@ def live(lease: float) -> list[LiveMaster]:
 def take_dead(me: str, lease: float) -> Taken | None:
     """Claim one master whose lease lapsed (row locked, SKIP LOCKED: another live master
     taking it skips it, so exactly one takes each), move its unfinished tasks to `me`, free
-    its slaves, hand on its unread relays and delete its row, in one transaction. None when no master is dead."""
+    its slaves, hand on its unread relays and delete its row, in one transaction. None when no
+    master is dead."""
     with db.atomic():
         found = _sql(
             f"SELECT name FROM master WHERE name <> %s AND heartbeat_at < {NOW} - "
