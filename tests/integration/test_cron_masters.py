@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import signal
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -68,7 +69,9 @@ def _query(
     try:
         with conn.cursor() as cur:
             cur.execute(text, params)
-            return list(cur.fetchall())
+            found = list(cur.fetchall())
+        conn.commit()
+        return found
     finally:
         conn.close()
 
@@ -170,6 +173,33 @@ def _runs(master: Master, http: httpx.Client) -> str | None:
     except grpc.RpcError:
         return None
     return uuid if wait_final(http, uuid, timeout=30)["status"] == "success" else None
+
+
+def test_a_task_whose_master_died_before_relaying_its_dispatch_runs_once_it_is_back(
+    fleet: Fleet,
+) -> None:
+    """The window between a task's commit and its dispatch relay, held open: the slave's master
+    is stopped (SIGSTOP) so the relay waits unread, the relay is deleted (never written), and the
+    task's master is SIGKILLed. Started again (or taken over), it sends the pending execution
+    again, through the slave's master."""
+    masters = fleet.masters
+    holder = _query(masters, "SELECT attached_to FROM slave WHERE name = 'cs1'")[0][0]
+    writer = next(n for n in masters.names() if n != holder)
+    held = masters.masters[holder].proc.popen
+    held.send_signal(signal.SIGSTOP)
+    try:
+        uuid = _submit_on(masters.masters[writer], "echo ran")
+        relayed = "SELECT count(*) FROM relay WHERE master = %s"
+        wait_until(lambda: _query(masters, relayed, (holder,))[0][0], 10, what="the relay")
+        _query(masters, "DELETE FROM relay WHERE master = %s RETURNING id", (holder,))
+        masters.kill(writer)
+        masters.masters[writer].proc.popen.wait(timeout=10)
+    finally:
+        held.send_signal(signal.SIGCONT)
+    masters.start(writer)
+    ended = wait_final(fleet.http, uuid, timeout=30)
+
+    assert ended["status"] == "success", ended
 
 
 def test_masters_recover_by_themselves_when_postgresql_restarts_under_load(fleet: Fleet) -> None:
