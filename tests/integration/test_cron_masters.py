@@ -139,6 +139,8 @@ def test_every_tick_fires_once_while_masters_are_killed_and_restarted_in_turn(
         wait_until(lambda: not left(), 3 * LEASE + 30, 0.5, what="every fired task ended")
     assert left() == [], "every fired task ended"
     owners = _query(fleet.masters, "SELECT DISTINCT owner FROM task WHERE uuid = ANY(%s)", (uuids,))
+    unnamed = "SELECT uuid FROM task WHERE crontab_id = ANY(%s) AND uuid <> ALL(%s)"
+    stray = _query(fleet.masters, unnamed, (ids, uuids))
     statuses = Counter(
         s
         for (s,) in _query(fleet.masters, "SELECT status FROM task WHERE uuid = ANY(%s)", (uuids,))
@@ -149,6 +151,7 @@ def test_every_tick_fires_once_while_masters_are_killed_and_restarted_in_turn(
     assert max(fired.values()) == 1
     assert len(started) >= 0.9 * len(window), f"{len(started)} of {len(window)} ticks started"
     assert len(uuids) == len(set(uuids)) and statuses == {"success": len(uuids)}, statuses
+    assert stray == [], "a crontab task no fire names: a tick started twice"
     assert {o for (o,) in owners} <= set(fleet.masters.names()), owners
 
 
