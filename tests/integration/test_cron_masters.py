@@ -186,7 +186,8 @@ def test_a_task_whose_master_died_before_relaying_its_dispatch_runs_once_it_is_b
     task's master is SIGKILLed. Started again (or taken over), it sends the pending execution
     again, through the slave's master."""
     masters = fleet.masters
-    holder = _query(masters, "SELECT attached_to FROM slave WHERE name = 'cs1'")[0][0]
+    where = "SELECT attached_to FROM slave WHERE name = 'cs1'"
+    holder = wait_until(lambda: _query(masters, where)[0][0], 30, 0.2, what="cs1 attached")
     writer = next(n for n in masters.names() if n != holder)
     held = masters.masters[holder].proc.popen
     held.send_signal(signal.SIGSTOP)
