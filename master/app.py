@@ -107,7 +107,10 @@ class Master:
             self.cron_db, self.engine, max_in_flight=config.db_threads // 2 or 1
         )
         self.crontabs = Crontabs(
-            self.run_db, config.time_zone, self.scheduler.poke, max_per_project=config.max_crontabs
+            self.run_db,
+            config.time_zone,
+            self._crontab_changed,
+            max_per_project=config.max_crontabs,
         )
         join_token = config.join_token.value if config.join_token else ""
         self.slaves = Slaves(self.run_db, self.sessions, join_token)
@@ -127,9 +130,22 @@ class Master:
         if config.advertise:  # multi-master mode: nothing of this runs for a single master
             self.relays = Relays(self.run_db, config.advertise, self.engine)
             self.engine.elsewhere = self.relays
-            self.bus = Bus(config.db_url, config.advertise, self.events, self.relays.wake)
+            self.bus = Bus(
+                config.db_url,
+                config.advertise,
+                self.events,
+                self.relays.wake,
+                on_crontab=self.scheduler.heard,
+            )
         self.member = (
-            Member(config.advertise, self.run_db, self.sessions, self.engine, self.intake)
+            Member(
+                config.advertise,
+                self.run_db,
+                self.sessions,
+                self.engine,
+                self.intake,
+                self.relays.resend_pending if self.relays else None,
+            )
             if config.advertise
             else None
         )
@@ -178,6 +194,13 @@ class Master:
                 self.port,
             )
         self._write_ready(f"{host}:{self.port}")
+
+    def _crontab_changed(self, crontab_id: int) -> None:
+        """A crontab changed: this master's scheduler reloads it, and every other master's
+        (through the bus): the next tick may be claimed by any of them."""
+        self.scheduler.poke(crontab_id)
+        if self.bus is not None:
+            self.bus.crontab_changed(crontab_id)
 
     def _add_services(self) -> None:
         heartbeat = self.config.heartbeat_interval

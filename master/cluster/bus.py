@@ -1,6 +1,8 @@
 """Wake-ups between the masters of one PostgreSQL database, by LISTEN/NOTIFY.
 
-Two channels: `jobfleet_tasks`, whose payload is the ids of tasks that changed (each master
+Three channels: `jobfleet_crontabs`, whose payload is the id of a crontab created, edited,
+switched or deleted (every master's scheduler reloads it: any master may claim its next tick);
+`jobfleet_tasks`, whose payload is the ids of tasks that changed (each master
 announces them on its own TaskEvents, so followers, long polls and gateway watches on every
 master see every change), and each master's inbox (store/relays.py: relays are rows, the
 NOTIFY only says "look"). A NOTIFY never carries a fact: a lost one delays a follower until
@@ -24,6 +26,7 @@ from master.tasks.events import TaskEvents
 
 logger = logging.getLogger(__name__)
 TASKS_CHANNEL = "jobfleet_tasks"
+CRONTABS_CHANNEL = "jobfleet_crontabs"
 MAX_PAYLOAD = 8000
 """Bytes of one NOTIFY's payload at most (PostgreSQL refuses more than 7999 + NUL)."""
 RECONNECT_AFTER = (0.2, 0.5, 1.0, 2.0, 5.0)
@@ -65,12 +68,16 @@ class Bus:
         events: TaskEvents,
         on_inbox: Callable[[], None],
         connect: Callable[[str, str], Channel] = Channel,
+        on_crontab: Callable[[int | None], None] | None = None,
     ) -> None:
         self.url = url
         self.name = name
         self.inbox = inbox_channel(name)
         self.events = events
         self.on_inbox = on_inbox
+        self.on_crontab = on_crontab
+        """Called with the id of a crontab another master changed; with None after a reconnect
+        (a change may have been missed meanwhile: reload them all)."""
         self._connect = connect
         self._listener: Channel | None = None
         self._sender: Channel | None = None
@@ -92,7 +99,10 @@ class Bus:
     async def _listen(self) -> None:
         listener = await asyncio.to_thread(self._connect, self.url, "listen")
         try:
-            await asyncio.to_thread(listener.listen, [TASKS_CHANNEL, self.inbox])
+            channels = [TASKS_CHANNEL, self.inbox]
+            if self.on_crontab is not None:
+                channels.append(CRONTABS_CHANNEL)
+            await asyncio.to_thread(listener.listen, channels)
         except BaseException:
             listener.close()
             raise
@@ -105,6 +115,11 @@ class Bus:
         if not self._flush_scheduled:
             self._flush_scheduled = True
             asyncio.get_running_loop().call_soon(self._flush)
+
+    def crontab_changed(self, crontab_id: int) -> None:
+        """A crontab changed here (stored): the other masters' schedulers reload it."""
+        if not self._closed:
+            self._sending.submit(self._notify, [(CRONTABS_CHANNEL, str(crontab_id))])
 
     def _flush(self) -> None:
         self._flush_scheduled = False
@@ -129,7 +144,7 @@ class Bus:
                     self._sender.close()
                     self._sender = None
                 if attempt:
-                    logger.warning("task changes not told to the other masters: %s", exc)
+                    logger.warning("changes not told to the other masters: %s", exc)
 
     def _readable(self) -> None:
         listener = self._listener
@@ -151,6 +166,9 @@ class Bus:
                     self.events.heard(task_id)
             elif notice.channel == self.inbox:
                 inbox = True
+            elif notice.channel == CRONTABS_CHANNEL and notice.pid != self._sender_pid:
+                if self.on_crontab is not None and notice.payload.strip().isdigit():
+                    self.on_crontab(int(notice.payload))
         if inbox:
             self.on_inbox()
 
@@ -174,6 +192,8 @@ class Bus:
             logger.info("the wake-up connection to PostgreSQL is back")
             self._reconnecting = None
             self.on_inbox()  # relays may have come while it was down
+            if self.on_crontab is not None:
+                self.on_crontab(None)  # and crontab changes
             return
 
     async def close(self) -> None:

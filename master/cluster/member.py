@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from master.cluster.registry import Registry
 from master.cluster.takeover import Takeover
@@ -31,14 +31,17 @@ class Member:
         sessions: SlaveSessions,
         engine: TaskEngine,
         intake: Intake,
+        resend: Callable[[list[int]], Awaitable[None]] | None = None,
     ) -> None:
         self.name = name
         self.engine = engine
         self.intake = intake
         self.registry = Registry(name, run_db, sessions)
         self.takeover = Takeover(
-            name, run_db, engine.settle, self.registry.lease, self.registry.may_take_over
+            name, run_db, engine.settle, self.registry.lease, self.registry.may_take_over, resend
         )
+        self.run_db = run_db
+        self.resend = resend
         self._loops: list[asyncio.Task[None]] = []
 
     async def join(self) -> None:
@@ -50,7 +53,12 @@ class Member:
 
     async def recover(self) -> None:
         """This master's own unfinished tasks settled (as a single master settles all at
-        start), then those no master owns adopted."""
+        start), their pending executions sent again first (this master may have died between
+        writing and sending them, and their slaves may be attached elsewhere), then those no
+        master owns adopted."""
+        if self.resend is not None:
+            owned = await self.run_db(masters.owned_unfinished, self.name)
+            await self.resend([task.id for task in owned])
         await self.intake.recover(functools.partial(masters.owned_unfinished, self.name))
         await self.takeover.adopt_ownerless()
 

@@ -101,6 +101,16 @@ class Relays:
     async def settle(self, owner: str, task_id: int) -> None:
         await self.run_db(relays.add, owner, RelayKind.SETTLE, [{"task": task_id}])
 
+    async def resend_pending(self, task_ids: list[int]) -> None:
+        """Send again the pending executions of tasks this master has just taken on (its own
+        at its start, or a dead master's): the master that wrote them may have died between
+        the commit and the send (or its relay), and their slave, attached elsewhere, would
+        never get them. A slave ignores an order it already has."""
+        ids = await self.run_db(relays.pending_of_tasks, task_ids)
+        if ids:
+            logger.info("master %s: %d pending execution(s) sent again", self.name, len(ids))
+            await self._send(ids)
+
     # --- asked of this master
 
     def wake(self) -> None:

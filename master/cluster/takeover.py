@@ -27,6 +27,7 @@ class Takeover:
         settle: Callable[[int], Awaitable[None]],
         lease: float,
         may_take: Callable[[], bool],
+        resend: Callable[[list[int]], Awaitable[None]] | None = None,
     ) -> None:
         self.name = name
         self.run_db = run_db
@@ -34,11 +35,12 @@ class Takeover:
         self.lease = lease
         self.may_take = may_take
         """Whether this master may take others' tasks now (registry.py::may_take_over)."""
+        self.resend = resend
+        """Sends again the pending executions of tasks taken on (relay.py::resend_pending)."""
 
     async def adopt_ownerless(self) -> None:
         """At start: unfinished tasks a single master left (no owner) become this master's."""
-        for task_id in await self.run_db(masters.adopt_ownerless, self.name):
-            await self._settle(task_id)
+        await self._take_on(await self.run_db(masters.adopt_ownerless, self.name))
 
     async def take_dead(self) -> list[str]:
         """Take over every dead master; their names."""
@@ -57,9 +59,16 @@ class Takeover:
                 len(dead.task_ids),
                 dead.slaves,
             )
-            for task_id in dead.task_ids:
-                await self._settle(task_id)
+            await self._take_on(dead.task_ids)
         return taken
+
+    async def _take_on(self, task_ids: list[int]) -> None:
+        """The tasks' pending executions sent again (their master may have died before it sent
+        them), then each task settled."""
+        if self.resend is not None and task_ids:
+            await self.resend(task_ids)
+        for task_id in task_ids:
+            await self._settle(task_id)
 
     async def _settle(self, task_id: int) -> None:
         try:

@@ -108,6 +108,15 @@ class Scheduler:
         self._dirty.add(crontab_id)
         self._wake.set()
 
+    def heard(self, crontab_id: int | None) -> None:
+        """Another master changed the crontab (None: changes may have been missed, reload
+        all of them now)."""
+        if crontab_id is None:
+            self._upkeep_at = 0.0
+            self._wake.set()
+        else:
+            self.poke(crontab_id)
+
     # --- lifecycle
 
     async def run(self) -> None:
@@ -265,13 +274,14 @@ class Scheduler:
             for e in due
             if e.job.id in decisions
         ]
+        sessions = await self.engine.routable()  # with several masters, their slaves too
         took, refused = self._admit(claims)
         tick = starts.Tick(
             jobs={e.job.id: e.job for e in due},
             refused=refused,
             limit=self.engine.limit,
             max_running=self.engine.quotas.max_running_tasks,
-            sessions=self.engine.sessions.snapshot(),
+            sessions=sessions,
             opened=self.engine.opened,
         )
         loop = asyncio.get_running_loop()

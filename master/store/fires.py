@@ -73,10 +73,14 @@ Uuids = dict[int, list[str]]
 def claim(claims: list[Claim], now: dt.datetime) -> list[Claimed]:
     """Claim each crontab's fires in one transaction: the crontab rows read, the uuids checked
     unused and the fire rows inserted with one statement each (not one per fire), whatever the
-    number of crontabs. A crontab catching up (a misfire record, then the latest fire) has its
-    fires inserted in order, one round per position, and its claim stops at the first one
-    another master recorded; one with a mutex is claimed fire by fire, so a fire that was not
-    recorded never holds the mutex against the next crontab's."""
+    number of crontabs. Rows go in by crontab id, whatever order the scheduler popped them in:
+    masters claiming the same tick lock the same unique keys in the same order, so one waits
+    for the other's commit (and finds the ticks taken) rather than deadlocking with it (an
+    aborted claim would fire its ticks a second late, as misfires). A crontab catching up (a
+    misfire record, then the latest fire) has its fires inserted in order, one round per
+    position, and its claim stops at the first one another master recorded; one with a mutex
+    is claimed fire by fire, so a fire that was not recorded never holds the mutex against the
+    next crontab's."""
     with write_transaction():
         rows = _crontabs([c.crontab_id for c in claims])
         _lock_mutexes({(r.project_id, r.mutex) for r in rows.values() if r.mutex})
@@ -84,7 +88,7 @@ def claim(claims: list[Claim], now: dt.datetime) -> list[Claimed]:
         holders: dict[tuple[int, str], str] = {}
         results: dict[int, Claimed] = {}
         pending: list[Pending] = []
-        for c in claims:
+        for c in sorted(claims, key=lambda c: c.crontab_id):  # one lock order for all masters
             row = rows.get(c.crontab_id)
             if not _current(c, row):
                 results[c.crontab_id] = Claimed(c.crontab_id, False, [])

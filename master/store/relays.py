@@ -112,6 +112,17 @@ def attached_elsewhere(me: str) -> dict[str, tuple[Identity, str]]:
     return found
 
 
+def pending_of_tasks(task_ids: list[int]) -> list[int]:
+    """The executions of these tasks still pending (written; their slave may never have been
+    sent them)."""
+    if not task_ids:
+        return []
+    query = Execution.select(Execution.id).where(
+        Execution.task.in_(task_ids), Execution.status == ExecutionStatus.PENDING
+    )
+    return [int(row.id) for row in query]
+
+
 def pending_among(ids: list[int]) -> list[Execution]:
     """Those of these executions still pending (written, not yet started by their slave)."""
     return list(

@@ -244,7 +244,7 @@ class TaskEngine:
             functools.partial(submit.redo_task, original, submitter, self.limit)
         )
 
-    async def _routable(self) -> SlaveSessions:
+    async def routable(self) -> SlaveSessions:
         """The slaves to route to, as now: a copy of this master's registry, with the slaves
         attached to the other masters in multi-master mode."""
         if self.elsewhere is None:
@@ -257,7 +257,7 @@ class TaskEngine:
     async def _launched(self, plan: launch.Planner) -> launch.Launched:
         """Plan, write and (its first step plain) start the task in one database call
         (launch.py), then send what it wrote; else start it by settling it."""
-        snapshot = await self._routable()
+        snapshot = await self.routable()
         max_running = self.quotas.max_running_tasks
         call = functools.partial(launch.launch, plan, max_running, snapshot, self.opened)
         started = await self.launches.launch(call)
@@ -514,7 +514,7 @@ class TaskEngine:
         """Where each node runs as `user` now, with the SSH targets (the account's secrets
         opened) of those reached over SSH: a step's executions, or a terminal's shell."""
         machines, seen, account = await self.run_db(routing_facts, project_id, nodes, user)
-        sessions = self.sessions if self.elsewhere is None else await self._routable()
+        sessions = self.sessions if self.elsewhere is None else await self.routable()
         placed = routing.place(sessions, nodes, machines, seen, project_id, user, role, blob)
         unopened = ""
         if any(routing.over_ssh(p) for p in placed):

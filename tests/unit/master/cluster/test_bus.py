@@ -9,7 +9,14 @@ import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from master.cluster.bus import MAX_PAYLOAD, TASKS_CHANNEL, Bus, payloads, task_ids
+from master.cluster.bus import (
+    CRONTABS_CHANNEL,
+    MAX_PAYLOAD,
+    TASKS_CHANNEL,
+    Bus,
+    payloads,
+    task_ids,
+)
 from master.db.listen import Heard, Lost
 from master.store.relays import inbox_channel
 from master.tasks.events import TaskEvents
@@ -186,3 +193,37 @@ def test_a_lost_connection_is_made_again_and_the_inbox_looked_at() -> None:
 
     assert h.inbox_wakes == 1
     assert h.made[1].listening == [TASKS_CHANNEL, inbox_channel("m1:7070")]
+
+
+def test_a_crontab_changed_here_is_told_and_one_changed_elsewhere_reloaded_here() -> None:
+    reloaded: list[int | None] = []
+
+    async def scenario(h: Harness) -> None:
+        await h.bus.close()  # one listening to the crontabs' channel too, in its place
+        h.bus = Bus("postgresql://x/db", "m1:7070", h.events, h._woken, h._connect, reloaded.append)
+        await h.bus.start()
+        h.bus.crontab_changed(7)
+        await settled(h)
+        listener = h.made[-2]
+        own = h.made[-1].pid
+        listener.arrive(
+            Heard(CRONTABS_CHANNEL, "7", own),  # its own, come back: already reloaded here
+            Heard(CRONTABS_CHANNEL, "12", OTHER_MASTER_PID),
+            Heard(CRONTABS_CHANNEL, "x", OTHER_MASTER_PID),
+        )
+        for _ in range(100):
+            if reloaded:
+                break
+            await asyncio.sleep(0.02)
+        assert CRONTABS_CHANNEL in listener.listening
+        listener.lost = True
+        listener.arrive()
+        for _ in range(100):
+            if len(reloaded) > 1:
+                break
+            await asyncio.sleep(0.05)
+
+    h = run(scenario)
+
+    assert h.notifies == [(CRONTABS_CHANNEL, "7")]
+    assert reloaded == [12, None], "another master's change; then all, after a reconnect"
