@@ -21,6 +21,7 @@ from gateway.keptanswers import KeptAnswers
 from gateway.openc3.routes.task import get_task
 from gateway.schemas import Schema
 from gateway.statusheader import StatusHeader
+from gateway.ui import console_routes
 from gateway.upstream import master_lifespan
 
 DOCUMENTS: tuple[Document, ...] = (
@@ -104,8 +105,10 @@ def create_app(config: GatewayConfig, verify: Verify | None = None) -> Starlette
         kept_answers = KeptAnswers(
             get_task, ROUTES, TOKEN_HEADER_ROUTES, BASIC_ROUTES, callers, config.session_cookie
         )
+    # The console (`/ui`) is not among ROUTES: the token middleware passes it by, and the
+    # console asks for its own cookie (`gateway.ui.session`).
     app = Starlette(
-        routes=ROUTES,
+        routes=[*ROUTES, *console_routes()],
         middleware=[
             Middleware(StatusHeader),
             Middleware(
@@ -125,4 +128,5 @@ def create_app(config: GatewayConfig, verify: Verify | None = None) -> Starlette
     )
     app.state.openapi = openapi_document(config.session_cookie)
     app.state.kept_answers = kept_answers
+    app.state.verify = verify
     return app
