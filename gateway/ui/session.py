@@ -33,12 +33,26 @@ OPEN_PREFIXES = ("/ui/signin", "/ui/static/")
 REFUSED = (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED)
 
 
-def same_origin(headers: Headers, scheme: str) -> bool:
-    """False when the browser says the request comes from another site or origin."""
+def same_origin(headers: Headers) -> bool:
+    """False when the browser says the request comes from another site or origin. The
+    `Origin`'s host and port are compared with `Host`, not its scheme: behind a TLS proxy the
+    browser's origin is https while the gateway is asked over plain HTTP."""
     if headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
         return False
     origin = headers.get("origin")
-    return origin is None or origin == f"{scheme}://{headers.get('host', '')}"
+    if origin is None:
+        return True
+    parts = urlsplit(origin)
+    return parts.scheme in ("http", "https") and parts.netloc == headers.get("host", "")
+
+
+def plain_http_elsewhere(request: Request) -> bool:
+    """True when the page was asked for over plain HTTP by a name that is not loopback: a
+    browser drops a Secure cookie there, so signing in could not last (the gateway speaks plain
+    HTTP; serve the console behind an HTTPS proxy)."""
+    forwarded = request.headers.get("x-forwarded-proto", request.url.scheme)
+    host = (request.url.hostname or "").lower()
+    return forwarded == "http" and host not in ("127.0.0.1", "localhost", "::1")
 
 
 def next_path(value: str | None) -> str:
@@ -68,7 +82,7 @@ class ConsoleSession:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        if scope["method"] not in SAFE_METHODS and not same_origin(headers, scope["scheme"]):
+        if scope["method"] not in SAFE_METHODS and not same_origin(headers):
             await PlainTextResponse("refused: not from this console", 403)(scope, receive, send)
             return
         token = token_of(scope)
@@ -134,13 +148,14 @@ async def sign_in_page(request: Request) -> Response:
         next=next_path(request.query_params.get("next")),
         notice=WHY.get(request.query_params.get("why", ""), ""),
         error="",
+        insecure=plain_http_elsewhere(request),
     )
 
 
 async def sign_in(request: Request) -> Response:
     """POST: the token is checked with the master (TokenService.Authenticate) before it is
     kept; a refused one is answered on the page, naming the field, and nothing is kept."""
-    if not same_origin(request.headers, request.url.scheme):
+    if not same_origin(request.headers):
         return PlainTextResponse("refused: not from this console", 403)
     form = await request.form()
     token = str(form.get("token", "")).strip()
@@ -163,7 +178,15 @@ async def sign_in(request: Request) -> Response:
             CREDENTIALS.reset(reset)
     if error:
         status = 503 if error.startswith("the master") else 401
-        return page(request, "signin.html", status=status, next=where, notice="", error=error)
+        return page(
+            request,
+            "signin.html",
+            status=status,
+            next=where,
+            notice="",
+            error=error,
+            insecure=plain_http_elsewhere(request),
+        )
     response = RedirectResponse(where, 303)
     remember(response, token)
     return response

@@ -78,3 +78,21 @@ def test_an_action_from_another_site_is_refused(served: tuple[Master, Gateway]) 
         assert hostile.status_code == 403
         fetched = client.post("/ui/signout", headers={"Sec-Fetch-Site": "cross-site"})
         assert fetched.status_code == 403
+        # The console's own page behind an HTTPS proxy: same host, https origin.
+        host = gateway.url.removeprefix("http://")
+        own = client.post("/ui/signout", headers={"Origin": f"https://{host}"})
+        assert (own.status_code, own.headers["location"]) == (303, "/ui/signin")
+
+
+def test_signing_in_by_a_name_other_than_loopback_over_plain_http_says_why_it_cannot_last(
+    served: tuple[Master, Gateway],
+) -> None:
+    _, gateway = served
+    with httpx.Client(base_url=gateway.url) as client:
+        asked = client.get("/ui/signin", headers={"Host": "jobs.example.com"})
+        assert "browsers keep the session cookie only over HTTPS" in asked.text
+        proxied = client.get(
+            "/ui/signin", headers={"Host": "jobs.example.com", "X-Forwarded-Proto": "https"}
+        )
+        assert "browsers keep the session cookie only over HTTPS" not in proxied.text
+        assert "only over HTTPS" not in client.get("/ui/signin").text
