@@ -7,7 +7,7 @@ import re
 
 import grpc
 
-from jobfleet.cli.common import Connection, add_common
+from jobfleet.cli.common import Connection, add_common, nested
 from jobfleet.cli.render import print_json, table, when
 from jobfleet.v1 import catalog_pb2, catalog_pb2_grpc, common_pb2
 
@@ -25,7 +25,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     add_common(p)
     p.set_defaults(func=list_jobs, connects=True)
     shows = p.add_subparsers(dest="action", metavar="ACTION")
-    s = shows.add_parser("show", help="one job: its steps and what they run")
+    s = nested(shows, "show", help="one job: its steps and what they run")
     s.add_argument("job", metavar="JOB", help="the job's name, uuid or numeric id")
     add_common(s)
     s.set_defaults(func=show_job, connects=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import grpc
 
 from jobfleet.cli import config
-from jobfleet.cli.auth import token_channel
+from jobfleet.cli.auth import TOKEN_ENV, token_channel
 from jobfleet.masters import channel_target, failover_options, parse_masters
 from jobfleet.tls import CLIENT_SETTINGS, TlsError, add_client_arguments, client_tls_from
 
@@ -37,6 +37,15 @@ class CliError(Exception):
         self.code = code
 
 
+def nested(
+    actions: argparse._SubParsersAction[argparse.ArgumentParser], name: str, **kwargs: object
+) -> argparse.ArgumentParser:
+    """A subcommand of a subcommand (`jobs show`, `tokens create`) whose flags without a default
+    of their own set nothing unless given: argparse copies a nested parser's defaults over what
+    its parent parsed, so `jobfleet jobs --json show X` would otherwise lose --json."""
+    return actions.add_parser(name, argument_default=argparse.SUPPRESS, **kwargs)  # type: ignore[arg-type]
+
+
 def add_common(parser: argparse.ArgumentParser, json: bool = True) -> None:
     """The connection flags (and --json unless `json` is False). Their defaults are None: an
     unset flag leaves the choice to the environment, then the config file (config.py)."""
@@ -51,7 +60,7 @@ def add_common(parser: argparse.ArgumentParser, json: bool = True) -> None:
         "--token-file",
         metavar="FILE",
         help="file holding a token of the project (or the admin token) "
-        f"[${config.TOKEN_FILE_ENV}, ${config.TOKEN_ENV}]",
+        f"[${config.TOKEN_FILE_ENV}, ${TOKEN_ENV}]",
     )
     group.add_argument(
         "--project",

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jobfleet.cli.auth import TOKEN_ENV
+
 DEFAULT_MASTER = "127.0.0.1:7070"
 DEFAULT_PROJECT = 1
 CONFIG_ENV = "JOBFLEET_CONFIG"
-TOKEN_ENV = "JOBFLEET_TOKEN"
 TOKEN_FILE_ENV = "JOBFLEET_TOKEN_FILE"
 MASTER_ENV = "JOBFLEET_MASTER"
 PROJECT_ENV = "JOBFLEET_PROJECT"
@@ -81,7 +82,8 @@ def read_file(path: Path, named: bool) -> dict[str, Any]:
             known = ", ".join(FILE_KEYS)
             raise ConfigError(f"config {path}: unknown key {key!r} (known: {known})")
         if not isinstance(value, want) or isinstance(value, bool):
-            raise ConfigError(f"config {path}: {key} must be a {want.__name__}")
+            kind = "an integer" if want is int else "a string"
+            raise ConfigError(f"config {path}: {key} must be {kind}")
     if "token" in data and stat.S_IMODE(mode) & 0o077:
         raise ConfigError(
             f"config {path}: holds a token but others may read it (mode "

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import getpass
 
-from jobfleet.cli.common import Connection, add_common
+from jobfleet.cli.common import Connection, add_common, nested
 from jobfleet.cli.render import print_json, table, when
 from jobfleet.v1 import (
     auth_pb2,
@@ -37,12 +37,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     add_common(p)
     p.set_defaults(func=list_tokens, connects=True)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
-    c = actions.add_parser("create", help="a new token of the project; its secret is shown once")
+    c = nested(actions, "create", help="a new token of the project; its secret is shown once")
     c.add_argument("--describe", default="", help="what the token is for")
     c.add_argument("--run-job", default="", metavar="JOB", help="an upload with it runs this job")
     add_common(c)
     c.set_defaults(func=create_token, connects=True)
-    d = actions.add_parser("delete", help="remove a token of the project")
+    d = nested(actions, "delete", help="remove a token of the project")
     d.add_argument("id", type=int, metavar="ID")
     add_common(d)
     d.set_defaults(func=delete_token, connects=True)

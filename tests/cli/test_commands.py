@@ -64,9 +64,10 @@ class Fleet:
             wait_until(reached, timeout, what=f"task {uuid} {status}")
 
 
-def cmd_step(name: str, script: str) -> common_pb2.Step:
+def cmd_step(name: str, script: str, pause: str = "") -> common_pb2.Step:
     return common_pb2.Step(
         name=name,
+        pause=pause,
         cmd=common_pb2.CmdStep(
             nodes=common_pb2.NodeSelector(type=common_pb2.NODE_SELECTOR_TYPE_BUILTIN, content="s1"),
             script_type=common_pb2.SCRIPT_TYPE_SHELL,
@@ -91,6 +92,7 @@ def fleet(module_services: Services, tmp_path_factory: pytest.TempPathFactory) -
         for name, steps in {
             "greet": [cmd_step("hello", "echo hello ${who}")],
             "flaky": [cmd_step("breaks", "exit 4"), cmd_step("after", "echo went on")],
+            "paused": [cmd_step("look", "echo look", pause="check"), cmd_step("on", "echo on")],
         }.items():
             catalog.CreateJob(
                 catalog_pb2.CreateJobRequest(project_id=1, name=name, steps=steps), timeout=10
@@ -242,6 +244,35 @@ def test_decide_moves_a_task_on_past_its_failed_step(fleet: Fleet) -> None:
     assert re.search(r"step 1 breaks: ignore", shown.stdout), shown.stdout
     assert re.search(r"step 2 after: success", shown.stdout), shown.stdout
     assert again.returncode == 2 and "waits for no decision" in again.stderr
+
+
+def test_decide_next_goes_on_past_a_pause(fleet: Fleet) -> None:
+    uuid = json.loads(fleet.run("submit", "paused", "--json").stdout)["uuid"]
+    fleet.wait_status(uuid, common_pb2.TASK_STATUS_WAITING)
+
+    decided = fleet.run("decide", uuid, "next")
+    tailed = fleet.run("tail", uuid)
+
+    assert decided.returncode == 0, decided.stderr
+    assert tailed.returncode == 0, tailed.stderr
+    assert {"[s1] look", "[s1] on"} <= set(tailed.stdout.splitlines())
+
+
+def test_ctrl_c_stops_following_and_leaves_the_task_running(fleet: Fleet) -> None:
+    term = PtyProcess([JOBFLEET, "run", "--nodes", "s1", "echo up; sleep 60"], env=fleet.env)
+    try:
+        term.expect(r"\[s1\] up")
+        term.type("\x03")
+        code = term.wait()
+    finally:
+        term.close()
+    uuid = re.findall(r"jobfleet kill (\w+)", term.screen)
+    running = fleet.run("show", uuid[0], "--json") if uuid else None
+    if uuid:
+        fleet.run("kill", uuid[0])
+
+    assert code == 130
+    assert running is not None and json.loads(running.stdout)["status"] == "TASK_STATUS_RUNNING"
 
 
 def test_submit_runs_a_job_with_its_variables_and_refuses_a_missing_one(fleet: Fleet) -> None:
