@@ -4,12 +4,13 @@ into `jobfleet <cmd>: <reason>` and an exit code (see common.py)."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import grpc
 
 from jobfleet.cli import catalog, completion, fleet, run, shell, submit, tasks, up
-from jobfleet.cli.common import EXIT_INTERRUPTED, CliError, connect, rpc_failure
+from jobfleet.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, CliError, connect, rpc_failure
 
 DESCRIPTION = """\
 jobfleet command line: run commands across machines and manage the master's tasks, jobs,
@@ -50,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `jobfleet tasks | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
     return code
 
 

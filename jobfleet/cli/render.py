@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import zlib
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from jobfleet.v1 import common_pb2
 
 RESET = "\x1b[0m"
+ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 PREFIX_COLOURS = ("\x1b[36m", "\x1b[35m", "\x1b[33m", "\x1b[34m", "\x1b[32m", "\x1b[96m")
 STATUS_COLOURS = {"success": "\x1b[32m", "fail": "\x1b[31m", "killed": "\x1b[33m"}
 
@@ -70,9 +72,14 @@ def when(ts: Timestamp) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], out: TextIO = sys.stdout) -> None:
-    """Columns aligned on the widest cell; the last column is not padded."""
+    """Columns aligned on the widest cell (colour codes take no room); the last column is not
+    padded."""
     cells = [[str(c) for c in row] for row in [headers, *rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    widths = [max(shown_len(row[i]) for row in cells) for i in range(len(headers))]
     for row in cells:
-        padded = [c.ljust(w) for c, w in zip(row[:-1], widths[:-1], strict=True)]
+        padded = [c + " " * (w - shown_len(c)) for c, w in zip(row[:-1], widths[:-1], strict=True)]
         print("  ".join([*padded, row[-1]]).rstrip(), file=out)
+
+
+def shown_len(text: str) -> int:
+    return len(ESCAPE.sub("", text))

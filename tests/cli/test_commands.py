@@ -100,7 +100,11 @@ def fleet(module_services: Services, tmp_path_factory: pytest.TempPathFactory) -
         flaky = catalog.GetJob(catalog_pb2.GetJobRequest(project_id=1, name="flaky"), timeout=10)
         crontab_pb2_grpc.CrontabServiceStub(channel).CreateCrontab(
             crontab_pb2.CreateCrontabRequest(
-                project_id=1, name="new-year", job_uuid=flaky.job.uuid, cron="0 0 1 1 *"
+                project_id=1,
+                name="new-year",
+                job_uuid=flaky.job.uuid,
+                cron="0 0 1 1 *",
+                time_zone="UTC",
             ),
             timeout=10,
         )
@@ -159,6 +163,10 @@ def test_every_listing_prints_json_holding_what_was_created(fleet: Fleet) -> Non
     job = json.loads(fleet.run("jobs", "show", "flaky", "--json").stdout)
     crontabs = json.loads(fleet.run("crontabs", "--json").stdout)
     slaves = json.loads(fleet.run("slaves", "--json").stdout)
+    followed = [
+        json.loads(line)
+        for line in fleet.run("run", "--json", "--nodes", "s1", "echo a").stdout.splitlines()
+    ]
 
     assert uuid in [t["uuid"] for t in tasks]
     assert uuid in [t["uuid"] for t in succeeded] and uuid in [t["uuid"] for t in since]
@@ -169,6 +177,9 @@ def test_every_listing_prints_json_holding_what_was_created(fleet: Fleet) -> Non
     assert [(c["name"], c["cron"]) for c in crontabs] == [("new-year", "0 0 1 1 *")]
     assert crontabs[0]["next_fire_time"].endswith("-01-01T00:00:00Z")
     assert {(s["name"], s["attached"]) for s in slaves} == {("s1", True), ("s2", True)}
+    assert followed[0] == {"node": "s1", "stream": "stdout", "line": "a"}
+    assert followed[1]["execution"]["status"] == "EXECUTION_STATUS_SUCCESS"
+    assert followed[-1]["task"]["status"] == "TASK_STATUS_SUCCESS"
 
 
 def test_tokens_are_created_listed_used_and_deleted(fleet: Fleet) -> None:
