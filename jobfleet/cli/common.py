@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 
@@ -38,12 +39,12 @@ class CliError(Exception):
 
 
 def nested(
-    actions: argparse._SubParsersAction[argparse.ArgumentParser], name: str, **kwargs: object
+    actions: argparse._SubParsersAction[argparse.ArgumentParser], name: str, **kwargs: Any
 ) -> argparse.ArgumentParser:
     """A subcommand of a subcommand (`jobs show`, `tokens create`) whose flags without a default
     of their own set nothing unless given: argparse copies a nested parser's defaults over what
     its parent parsed, so `jobfleet jobs --json show X` would otherwise lose --json."""
-    return actions.add_parser(name, argument_default=argparse.SUPPRESS, **kwargs)  # type: ignore[arg-type]
+    return actions.add_parser(name, argument_default=argparse.SUPPRESS, **kwargs)
 
 
 def add_common(parser: argparse.ArgumentParser, json: bool = True) -> None:
