@@ -44,14 +44,6 @@ class _WithToken(
         return continuation(self._details(details), requests)
 
 
-def read_token(token_file: str | None) -> str:
-    """The token in `token_file` (stripped), else $JOBFLEET_TOKEN ("" = none)."""
-    if token_file:
-        with open(token_file) as f:
-            return f.read().strip()
-    return os.environ.get(TOKEN_ENV, "")
-
-
 def token_channel(
     target: str,
     token: str | None = None,

@@ -34,7 +34,7 @@ def follow(channel: grpc.Channel, uuid: str, out: TextIO = sys.stdout) -> common
     stub = task_pb2_grpc.TaskServiceStub(channel)
     partial: dict[int, str] = {}
     final = common_pb2.Task()
-    for msg in _replies(stub, task_pb2.FollowTaskRequest(uuid=uuid)):
+    for msg in replies(stub, task_pb2.FollowTaskRequest(uuid=uuid)):
         kind = msg.WhichOneof("body")
         if kind == "output":
             text = partial.pop(msg.output.execution_id, "") + msg.output.data.decode(
@@ -65,7 +65,7 @@ def follow(channel: grpc.Channel, uuid: str, out: TextIO = sys.stdout) -> common
     return final
 
 
-def _replies(
+def replies(
     stub: task_pb2_grpc.TaskServiceStub, ask: task_pb2.FollowTaskRequest
 ) -> Iterator[task_pb2.FollowTaskResponse]:
     """FollowTask's replies, the stream opened again when its master dies (UNAVAILABLE: with

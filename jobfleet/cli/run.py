@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
-import sys
+import getpass
 
-import grpc
-
-from jobfleet.cli.auth import TOKEN_ENV, read_token, token_channel
-from jobfleet.cli.client import STATUS_WORD, follow
-from jobfleet.masters import channel_target, failover_options, parse_masters
-from jobfleet.tls import TlsError, add_client_arguments, client_tls_from
+from jobfleet.cli.common import Connection, add_common
+from jobfleet.cli.nodes import resolve_nodes
+from jobfleet.cli.outcome import follow_to_end
 from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
 
 SCRIPT_TYPES = {
@@ -20,59 +16,52 @@ SCRIPT_TYPES = {
     "perl": common_pb2.SCRIPT_TYPE_PERL,
 }
 
+DESCRIPTION = """\
+Run a script on nodes and print each node's output as it arrives, prefixed with the node.
+On a terminal, a progress line on stderr counts the nodes done, failed and running.
+"""
+
+EPILOG = """\
+exit status: 0 every node succeeded; 1 the task failed; 2 bad input, or refused (by the
+master, or no master reachable); 3 killed or ended otherwise; 130 interrupted (the task goes on).
+examples:
+  jobfleet run --nodes web1,web2 'uptime'
+  jobfleet run --nodes @web --type python 'import os; print(os.uname())'
+"""
+
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("run", help="run a script on nodes and follow its output")
-    p.add_argument(
-        "--master",
-        default="127.0.0.1:7070",
-        help="HOST:PORT, or several masters of one cluster: a:7070,b:7070,c:7070 (or a DNS name"
-        " with several addresses); a master that is down is passed over, and a follow cut by its"
-        " master's death goes on from another",
+    p = sub.add_parser(
+        "run",
+        help="run a script on nodes and follow its output",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--project", type=int, default=1)
     p.add_argument(
-        "--token-file",
-        help=f"file holding a token of the project (or the admin token) [${TOKEN_ENV}]",
+        "--nodes",
+        required=True,
+        metavar="NODE[,NODE|@GROUP...]",
+        help="comma list of node names; @NAME is a node group of the project",
     )
-    add_client_arguments(p.add_argument_group("TLS to the master (see docs/tls.md)"))
-    p.add_argument("--nodes", required=True, help="comma list of node names")
     p.add_argument("--type", choices=sorted(SCRIPT_TYPES), default="shell")
-    p.add_argument("--timeout", type=int, default=60)
+    p.add_argument("--timeout", type=int, default=60, metavar="SECONDS")
     p.add_argument("script", help="script text")
     p.add_argument("args", nargs="*", help="arguments passed to the script")
-    p.set_defaults(func=run)
+    add_common(p)
+    p.set_defaults(func=run, connects=True)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, conn: Connection) -> int:
     request = task_pb2.SubmitCommandRequest(
-        project_id=args.project,
+        project_id=conn.project,
         name=args.script[:60],
-        submitter="cli",
-        nodes=[n.strip() for n in args.nodes.split(",") if n.strip()],
+        submitter=getpass.getuser(),
+        nodes=resolve_nodes(conn.channel, conn.project, args.nodes),
         script_type=SCRIPT_TYPES[args.type],
         script=args.script,
         args=args.args,
         timeout_seconds=args.timeout,
     )
-    token = read_token(args.token_file)
-    try:
-        masters = parse_masters(args.master)
-        target = channel_target(masters)
-    except (ValueError, OSError) as exc:
-        print(f"jobfleet run: --master: {exc}", file=sys.stderr)
-        return 2
-    try:
-        tls = client_tls_from(vars(args), os.environ)
-    except TlsError as exc:
-        print(f"jobfleet run: {exc}", file=sys.stderr)
-        return 2
-    with token_channel(target, token, tls, failover_options(masters)) as channel:
-        try:
-            task = task_pb2_grpc.TaskServiceStub(channel).SubmitCommand(request, timeout=30).task
-        except grpc.RpcError as exc:
-            print(f"jobfleet run: {exc.details()}", file=sys.stderr)
-            return 2
-        final = follow(channel, task.uuid)
-    print(f"task {task.uuid}: {STATUS_WORD[final.status]}", file=sys.stderr)
-    return 0 if final.status == common_pb2.TASK_STATUS_SUCCESS else 1
+    task = task_pb2_grpc.TaskServiceStub(conn.channel).SubmitCommand(request, timeout=30).task
+    return follow_to_end(conn, task, args)

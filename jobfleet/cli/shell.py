@@ -2,7 +2,7 @@
 
 One machine: its shell in this terminal (SHELL mode, shell_session.py). Several machines, a
 group or --lines: a prompt whose every line runs on all of them (LINES mode, lines_session.py).
-The master, token and TLS flags are `jobfleet run`'s.
+The connection flags are every client command's (common.py).
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ import getpass
 import os
 import sys
 
-from jobfleet.cli.auth import TOKEN_ENV, read_token, token_channel
+from jobfleet.cli.common import CliError, Connection, add_common
 from jobfleet.cli.lines_session import run_lines
 from jobfleet.cli.shell_session import local_size, run_shell
 from jobfleet.cli.terminal_stream import TerminalRefused, TerminalStream
-from jobfleet.tls import TlsError, add_client_arguments, client_tls_from
 from jobfleet.v1 import terminal_pb2
 
 DESCRIPTION = """\
@@ -58,26 +57,22 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--group", type=int, default=0, metavar="ID", help="a node group of the project")
     p.add_argument("--user", default="", metavar="ACCOUNT", help="execution account to run as")
     p.add_argument("--lines", action="store_true", help="line mode even on one machine")
-    p.add_argument("--master", default="127.0.0.1:7070", help="the master's host:port")
-    p.add_argument("--project", type=int, default=1, metavar="ID", help="project id (default 1)")
-    p.add_argument(
-        "--token-file",
-        help=f"file holding a token of the project (or the admin token) [${TOKEN_ENV}]",
-    )
-    add_client_arguments(p.add_argument_group("TLS to the master (see docs/tls.md)"))
-    p.set_defaults(func=run)
+    add_common(p, json=False)
+    p.set_defaults(func=run, connects=True)
 
 
 def node_names(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
-def open_request(args: argparse.Namespace, nodes: list[str]) -> terminal_pb2.TerminalOpen:
+def open_request(
+    args: argparse.Namespace, project: int, nodes: list[str]
+) -> terminal_pb2.TerminalOpen:
     """What to open: SHELL on one node unless --lines or a group; the local terminal's size."""
     lines = args.lines or args.group or len(nodes) != 1
     cols, rows = local_size(sys.stdin.fileno())
     return terminal_pb2.TerminalOpen(
-        project_id=args.project,
+        project_id=project,
         nodes=nodes,
         group_id=args.group,
         user=args.user,
@@ -88,26 +83,14 @@ def open_request(args: argparse.Namespace, nodes: list[str]) -> terminal_pb2.Ter
     )
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, conn: Connection) -> int:
     nodes = node_names(args.nodes)
     if not nodes and not args.group:
-        print(
-            "jobfleet shell: name a NODE (or several, comma-separated), or --group",
-            file=sys.stderr,
-        )
-        return 2
+        raise CliError("name a NODE (or several, comma-separated), or --group")
     try:
-        tls = client_tls_from(vars(args), os.environ)
-        token = read_token(args.token_file)
-    except (TlsError, OSError) as exc:
-        print(f"jobfleet shell: {exc}", file=sys.stderr)
-        return 2
-    with token_channel(args.master, token, tls) as channel:
-        try:
-            stream = TerminalStream(channel, open_request(args, nodes))
-        except TerminalRefused as exc:
-            print(f"jobfleet shell: refused: {exc}", file=sys.stderr)
-            return 2
-        if stream.opened.mode == terminal_pb2.TERMINAL_MODE_SHELL:
-            return run_shell(stream)
-        return run_lines(stream)
+        stream = TerminalStream(conn.channel, open_request(args, conn.project, nodes))
+    except TerminalRefused as exc:
+        raise CliError(f"refused: {exc}") from None
+    if stream.opened.mode == terminal_pb2.TERMINAL_MODE_SHELL:
+        return run_shell(stream)
+    return run_lines(stream)
