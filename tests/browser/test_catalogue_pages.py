@@ -231,6 +231,22 @@ def test_the_run_form_sent_twice_starts_one_task(fleet: Fleet) -> None:
     assert fleet.task_count() == before + 1
 
 
+def test_the_jobs_list_and_the_jobs_page_link_its_last_run(
+    admin: webdriver.Chrome, fleet: Fleet
+) -> None:
+    """After the runs above, the newest is the form sent twice."""
+    newest = f"{fleet.gateway.url}/ui/runs/SameFormTwice1"
+    admin.get(fleet.gateway.url + "/ui/jobs")
+    wait(admin).until(lambda d: d.find_elements(By.ID, "jobs"))
+    row = f'#jobs tr[data-uuid="{fleet.greet.uuid}"] .last-run a'
+    assert [a.get_attribute("href") for a in admin.find_elements(By.CSS_SELECTOR, row)] == [newest]
+    admin.get(job_url(fleet))
+    wait(admin).until(lambda d: d.find_elements(By.ID, "recent-runs"))
+    links = admin.find_elements(By.CSS_SELECTOR, "#recent-runs a")
+    assert links[0].get_attribute("href") == newest
+    assert len(links) == 2
+
+
 def test_the_crontab_list_shows_the_next_fires_in_the_crontabs_zone(
     admin: webdriver.Chrome, fleet: Fleet
 ) -> None:
@@ -260,6 +276,23 @@ def test_stopping_and_starting_a_crontab_shows_and_changes_its_status(
     wait(admin).until(lambda d: d.find_elements(By.ID, f"crontab-{nightly}-stop"))
     assert text_of(admin, f"crontab-{nightly}-status") == "available"
     assert fleet.crontab(nightly).status == crontab_pb2.CRONTAB_STATUS_AVAILABLE
+
+
+def test_a_crontab_switch_from_another_site_or_with_a_bad_status_changes_nothing(
+    fleet: Fleet,
+) -> None:
+    cookies = {"jobfleet_console": fleet.master.token}
+    path = f"/ui/crontabs/1/{fleet.nightly}/status"
+    stop = {"status": "unavailable"}
+    with httpx.Client(base_url=fleet.gateway.url, cookies=cookies) as client:
+        hostile = client.post(path, data=stop, headers={"Origin": "https://evil.example"})
+        assert hostile.status_code == 403
+        fetched = client.post(path, data=stop, headers={"Sec-Fetch-Site": "cross-site"})
+        assert fetched.status_code == 403
+        bad = client.post(path, data={"status": "paused"})
+        assert bad.status_code == 400
+        assert "status: must be one of available, unavailable" in bad.text
+    assert fleet.crontab(fleet.nightly).status == crontab_pb2.CRONTAB_STATUS_AVAILABLE
 
 
 def test_a_crontabs_recent_fires_link_to_their_runs(admin: webdriver.Chrome, fleet: Fleet) -> None:

@@ -20,7 +20,9 @@ from gateway.ui.catalogue_words import SCRIPT_TYPE, SELECTOR_TYPE
 from gateway.ui.projects import visible_projects
 from gateway.ui.render import page, refused
 from gateway.ui.who import actor
-from jobfleet.v1 import catalog_pb2, task_pb2
+from gateway.ui.words import TASK_STATUS
+from gateway.upstream import MasterClient
+from jobfleet.v1 import catalog_pb2, common_pb2, task_pb2
 
 ANSWERED_ON_FORM = (
     grpc.StatusCode.INVALID_ARGUMENT,
@@ -30,20 +32,43 @@ ANSWERED_ON_FORM = (
 )
 """Refusals about what the form holds: shown on the form, which keeps what was typed."""
 FORM_REFUSED = 422
+RECENT_RUNS = 100
+"""The list's "last run" is found among each project's latest runs of jobs (one call a
+project, not one a job); a job whose last run is older shows none."""
+JOB_RUNS_SHOWN = 5
 
 
 async def jobs_page(request: Request) -> Response:
     master = request.state.master
     listed: list[tuple[catalog_pb2.Project, list[catalog_pb2.Job]]] = []
+    last: dict[int, common_pb2.Task] = {}
     try:
         for project in await visible_projects(master):
             ask = catalog_pb2.ListJobsRequest(project_id=project.id)
             reply = await master.catalog.ListJobs(ask, timeout=master.timeout)
             listed.append((project, list(reply.jobs)))
+            last |= await _last_runs(master, project.id)
     except grpc.aio.AioRpcError as exc:
         return refused(request, exc)
     count = sum(len(jobs) for _, jobs in listed)
-    return page(request, "jobs.html", listed=listed, count=count, kind_of=step_kind)
+    return page(
+        request,
+        "jobs.html",
+        listed=listed,
+        count=count,
+        last=last,
+        kind_of=step_kind,
+        words=TASK_STATUS,
+    )
+
+
+async def _last_runs(master: MasterClient, project_id: int) -> dict[int, common_pb2.Task]:
+    """Each job's newest run among the project's RECENT_RUNS latest runs of jobs, by job id."""
+    ask = task_pb2.ListTasksRequest(project_id=project_id, job_types=["job"], limit=RECENT_RUNS)
+    found: dict[int, common_pb2.Task] = {}
+    for task in (await master.task.ListTasks(ask, timeout=master.timeout)).tasks:
+        found.setdefault(task.job_id, task)  # newest first
+    return found
 
 
 def step_kind(step: Any) -> str:
@@ -81,6 +106,7 @@ def _job_page(
     status: int = 200,
     problem: str = "",
     preview: task_pb2.DryRunResponse | None = None,
+    runs: list[common_pb2.Task] | None = None,
 ) -> Response:
     return page(
         request,
@@ -95,15 +121,20 @@ def _job_page(
         selector_type=SELECTOR_TYPE,
         script_type=SCRIPT_TYPE,
         prefix=runform.VARIABLE_PREFIX,
+        runs=runs or [],
+        words=TASK_STATUS,
     )
 
 
 async def job_page(request: Request) -> Response:
+    master = request.state.master
     try:
-        _, job, variables = await _job_and_variables(request)
+        project_id, job, variables = await _job_and_variables(request)
+        ask = task_pb2.ListTasksRequest(project_id=project_id, job_id=job.id, limit=JOB_RUNS_SHOWN)
+        runs = (await master.task.ListTasks(ask, timeout=master.timeout)).tasks
     except grpc.aio.AioRpcError as exc:
         return refused(request, exc)
-    return _job_page(request, job, variables, runform.blank(variables))
+    return _job_page(request, job, variables, runform.blank(variables), runs=list(runs))
 
 
 async def _read_form(
