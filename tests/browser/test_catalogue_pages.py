@@ -152,6 +152,11 @@ def test_the_jobs_list_shows_every_job_and_a_hostile_name_as_text(
     assert {"greet", "tick", HOSTILE} <= set(names)
     assert admin.find_elements(By.CSS_SELECTOR, "#jobs img") == []
     assert csp_violations(admin) == []
+    admin.find_element(By.LINK_TEXT, HOSTILE).click()
+    wait(admin).until(lambda d: d.find_elements(By.ID, "run-form"))
+    assert text_of(admin, "job-name") == HOSTILE
+    assert admin.find_elements(By.CSS_SELECTOR, "main img") == []
+    assert csp_violations(admin) == []
 
 
 def test_a_missing_variable_is_refused_on_the_page_naming_it_and_starts_nothing(
@@ -188,10 +193,11 @@ def test_a_dry_run_shows_the_filled_script_and_its_nodes_and_starts_nothing(
     before = fleet.task_count()
     admin.get(job_url(fleet))
     wait(admin).until(lambda d: d.find_elements(By.ID, "run-form"))
-    admin.find_element(By.ID, "var.target").send_keys("world")
+    admin.find_element(By.ID, "var.target").send_keys("<b>world</b>")
     admin.find_element(By.ID, "preview").click()
     wait(admin).until(lambda d: d.find_elements(By.ID, "dry-run"))
-    assert texts(admin, "#dry-run pre.planned-script") == ["echo hello world"]
+    assert texts(admin, "#dry-run pre.planned-script") == ["echo hello <b>world</b>"]
+    assert admin.find_elements(By.CSS_SELECTOR, "#dry-run b") == []  # text, not markup
     assert texts(admin, "#dry-run .planned-nodes") == ["s1, s2"]
     assert csp_violations(admin) == []
     assert fleet.task_count() == before

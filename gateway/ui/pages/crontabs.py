@@ -57,13 +57,13 @@ def row_of(crontab: crontab_pb2.Crontab) -> CrontabRow:
             shown(f.through.ToDatetime(dt.UTC).astimezone(tz))
             if f.HasField("through") and f.through != f.fire_time
             else "",
-            FIRE_OUTCOME[f.outcome],
+            FIRE_OUTCOME.get(f.outcome, "unknown"),
             f.task_uuid,
             f.reason,
         )
         for f in crontab.recent_fires
     ]
-    return CrontabRow(crontab, CRONTAB_STATUS[crontab.status], upcoming, fires)
+    return CrontabRow(crontab, CRONTAB_STATUS.get(crontab.status, "unknown"), upcoming, fires)
 
 
 async def crontabs_page(request: Request) -> Response:
