@@ -187,6 +187,23 @@ def test_the_run_form_refuses_with_a_client_error_too(fleet: Fleet) -> None:
     assert fleet.task_count() == before
 
 
+def test_a_refusal_of_the_master_is_shown_on_the_form_which_keeps_what_was_typed(
+    admin: webdriver.Chrome, fleet: Fleet
+) -> None:
+    before = fleet.task_count()
+    admin.get(job_url(fleet))
+    wait(admin).until(lambda d: d.find_elements(By.ID, "run-form"))
+    admin.find_element(By.ID, "var.target").send_keys("world")
+    admin.find_element(By.ID, "nodes").send_keys("nowhere")
+    admin.find_element(By.ID, "run").click()
+    wait(admin).until(lambda d: d.find_elements(By.ID, "run-error"))
+    assert text_of(admin, "run-error").startswith("nodes: ")
+    assert "nowhere" in text_of(admin, "run-error")
+    assert admin.find_element(By.ID, "var.target").get_attribute("value") == "world"
+    assert admin.find_element(By.ID, "nodes").get_attribute("value") == "nowhere"
+    assert fleet.task_count() == before
+
+
 def test_a_dry_run_shows_the_filled_script_and_its_nodes_and_starts_nothing(
     admin: webdriver.Chrome, fleet: Fleet
 ) -> None:
