@@ -176,11 +176,14 @@ def demo(master: str, gateway: str, node: str, token: str) -> bool:
 
 def print_urls(master: str, gateway: str, data: Path, token: str) -> None:
     auth = f"Authorization: Token {token}"
+    token_file = data.resolve() / ADMIN_TOKEN_FILE
     print(
         f"""
 jobfleet is up:
+  web console     http://{gateway}/ui/   sign in with the admin token below
   gateway (REST)  http://{gateway}   e.g. curl -H '{auth}' http://{gateway}/task/1
   master (gRPC)   {master}   e.g. grpcurl -plaintext -H '{auth}' {master} list
+  command line    JOBFLEET_MASTER={master} JOBFLEET_TOKEN_FILE={token_file} jobfleet tasks
   data and logs   {data.resolve()}
   admin token     {token}
                   (every project; kept in {data.resolve() / ADMIN_TOKEN_FILE}; keep it secret)
