@@ -253,3 +253,18 @@ def test_a_project_token_sees_only_its_projects_runs(
     wait_until(
         lambda: fleet.task(theirs).status == common_pb2.TASK_STATUS_KILLED, 30, what="killed"
     )
+
+
+def test_big_output_keeps_only_the_last_mebibyte_on_the_page(
+    browser: webdriver.Chrome, fleet: Fleet
+) -> None:
+    script = "head -c 3000000 /dev/zero | tr '\\0' x; echo; echo last-line"
+    uuid = fleet.run("chatty", step("talk", script, "s1"))
+    open_run(browser, fleet, uuid)
+    wait(browser, 30).until(lambda d: text_of(d, "live-state") == "ended")
+
+    kept = browser.execute_script("return document.getElementById('output').textContent")
+    assert 1_000_000 < len(kept) <= 1 << 20
+    assert kept.endswith("x\nlast-line\n")
+    assert browser.find_element(By.ID, "output-dropped").is_displayed()
+    assert "1 MiB" in text_of(browser, "output-dropped")

@@ -39,25 +39,23 @@
   }
 
   function trim(buffer, id) {
-    let removed = 0;
-    while (buffer.size > CAP && buffer.chunks.length > 1) {
-      buffer.size -= buffer.chunks.shift().text.length;
-      removed += 1;
-    }
-    if (buffer.size > CAP) {  // one chunk alone over the cap: keep its end
-      const only = buffer.chunks[0];
-      only.text = only.text.slice(only.text.length - CAP);
-      buffer.size = only.text.length;
-      if (id === shown) { pre.replaceChildren(span(only)); removed = 0; }
-      buffer.dropped = true;
-    }
-    if (removed) {
-      buffer.dropped = true;
-      if (id === shown) {
-        for (let i = 0; i < removed && pre.firstChild; i += 1) { pre.removeChild(pre.firstChild); }
+    // Drop the oldest characters past CAP: whole chunks first, then the head of the oldest.
+    const showing = id === shown;
+    while (buffer.size > CAP) {
+      const first = buffer.chunks[0];
+      const excess = buffer.size - CAP;
+      if (first.text.length <= excess) {
+        buffer.chunks.shift();
+        buffer.size -= first.text.length;
+        if (showing && pre.firstChild) { pre.removeChild(pre.firstChild); }
+      } else {
+        first.text = first.text.slice(excess);
+        buffer.size -= excess;
+        if (showing && pre.firstChild) { pre.firstChild.textContent = first.text; }
       }
     }
-    if (id === shown) { document.getElementById("output-dropped").hidden = !buffer.dropped; }
+    buffer.dropped = true;
+    if (showing) { document.getElementById("output-dropped").hidden = false; }
   }
 
   function append(id, chunk) {
@@ -146,7 +144,11 @@
     });
     source.addEventListener("execution", (message) => onExecution(JSON.parse(message.data)));
     source.addEventListener("task", (message) => onTask(JSON.parse(message.data)));
-    source.addEventListener("end", () => { source.close(); text("live-state", "ended"); root.dataset.ended = "1"; });
+    source.addEventListener("end", () => {
+      source.close();
+      text("live-state", "ended");
+      window.jobfleet.streamEnded = performance.now();
+    });
     source.addEventListener("error", (message) => {
       if (message.data) {  // the server's own error event: the live view stopped
         source.close();
