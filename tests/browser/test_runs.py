@@ -182,7 +182,8 @@ def test_a_long_run_is_killed_from_the_page(browser: webdriver.Chrome, fleet: Fl
 
 
 def test_a_failed_step_is_decided_from_the_page(browser: webdriver.Chrome, fleet: Fleet) -> None:
-    uuid = fleet.run("flaky", step("breaks", "exit 3", "s1"), step("after", "echo went on", "s2"))
+    steps = [step("breaks", "exit 3", "s1"), step("after", "echo went on", "s2")]
+    uuid = fleet.run("flaky", *steps, step("last", "echo last", "s3"))
     open_run(browser, fleet, uuid)
     wait(browser, 30).until(lambda d: status(d) == "decision")
     wait(browser).until(lambda d: d.find_element(By.ID, "decide-1-ignore").is_displayed())
@@ -191,10 +192,15 @@ def test_a_failed_step_is_decided_from_the_page(browser: webdriver.Chrome, fleet
     browser.find_element(By.ID, "decide-1-ignore").click()
     wait(browser, 30).until(lambda d: status(d) == "success")
 
-    assert text_of(browser, f"step-{fleet.task(uuid).subtasks[0].uuid}") == "ignore"
+    subtasks = fleet.task(uuid).subtasks
+    assert text_of(browser, f"step-{subtasks[0].uuid}") == "ignore"
     assert not browser.find_element(By.ID, "decide-1-ignore").is_displayed()
-    browser.find_elements(By.CSS_SELECTOR, ".cell")[1].click()  # the second step's node, added live
-    assert text_of(browser, "output") == "went on"
+    # The later steps' cells were added live, each in its own step's grid.
+    for sub, node, said in [(subtasks[1], "s2", "went on"), (subtasks[2], "s3", "last")]:
+        [cell] = browser.find_elements(By.CSS_SELECTOR, f'[data-grid="{sub.uuid}"] .cell')
+        assert cell.text == node
+        cell.click()
+        assert text_of(browser, "output") == said
     assert browser.execute_script("return window.notReloaded") is True
 
 

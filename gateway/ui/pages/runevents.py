@@ -77,8 +77,28 @@ class Decoders:
         return self._kept[key].decode(data)
 
 
-async def _follow(master: MasterClient, uuid: str, out: asyncio.Queue[bytes | None]) -> None:
+async def _step_of(
+    master: MasterClient, uuid: str, execution: common_pb2.Execution, steps: dict[int, str]
+) -> str:
+    """The step an execution belongs to. FollowTask's execution messages leave it empty; the
+    task's do not, so an execution not seen yet costs one GetTask (which also names the other
+    executions a step just started: one call a step, not one a node)."""
+    if execution.subtask_uuid:
+        return execution.subtask_uuid
+    if execution.id not in steps:
+        ask = task_pb2.GetTaskRequest(uuid=uuid)
+        task = (await master.task.GetTask(ask, timeout=master.timeout)).task
+        steps.update({e.id: e.subtask_uuid for e in task.executions})
+    return steps.get(execution.id, "")
+
+
+async def _follow(
+    master: MasterClient, task: common_pb2.Task, out: asyncio.Queue[bytes | None]
+) -> None:
+    uuid = task.uuid
     decoders = Decoders()
+    sent: dict[int, dict[str, Any]] = {}
+    steps = {e.id: e.subtask_uuid for e in task.executions}
     ask = task_pb2.FollowTaskRequest(uuid=uuid)
     async for reply in follow_task(master.task, ask):
         body = reply.WhichOneof("body")
@@ -89,10 +109,13 @@ async def _follow(master: MasterClient, uuid: str, out: asyncio.Queue[bytes | No
                 event = {"execution": o.execution_id, "node": o.node, "stderr": o.stderr}
                 await out.put(sse("output", {**event, "text": text}))
         elif body == "execution":
-            await out.put(sse("execution", execution_event(reply.execution)))
+            e = reply.execution
+            sent[e.id] = {**execution_event(e), "step": await _step_of(master, uuid, e, steps)}
+            await out.put(sse("execution", sent[e.id]))
         elif body == "task":
-            for e in reply.task.executions:
-                await out.put(sse("execution", execution_event(e)))
+            for e in reply.task.executions:  # only what the stream has not said yet
+                if sent.get(e.id) != (event := execution_event(e)):
+                    await out.put(sse("execution", event))
             await out.put(sse("task", task_event(reply.task)))
             break
     await out.put(sse("end", {}))
@@ -140,7 +163,7 @@ async def run_events(
     yield sse("start", {"uuid": task.uuid})
     yield sse("task", task_event(task))
     workers = [
-        asyncio.ensure_future(_guarded(_follow(master, task.uuid, out), out)),
+        asyncio.ensure_future(_guarded(_follow(master, task, out), out)),
         asyncio.ensure_future(_guarded(_watch(master, task, etag, out), out)),
     ]
     try:
