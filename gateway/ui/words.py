@@ -13,3 +13,7 @@ EXECUTION_STATUS = {
     value: name.removeprefix("EXECUTION_STATUS_").lower()
     for name, value in common_pb2.ExecutionStatus.items()
 }
+SUBTASK_STATUS = {
+    value: name.removeprefix("SUBTASK_STATUS_").lower()
+    for name, value in common_pb2.SubtaskStatus.items()
+}
