@@ -1,5 +1,7 @@
 """A task followed live (`run`, `tail`, `submit --follow`): each node's output prefixed with the
-node, a progress line on a terminal's stderr, or JSON lines for programs.
+node (what a command wrote to its stderr goes to ours, in red on a terminal, so `2>/dev/null`
+and `2>&1` mean what they say), a progress line on a terminal's stderr, or JSON lines for
+programs.
 
 The progress line is redrawn in place (`\\r`) and erased before any other line is printed, so
 output lines never land inside it; it is drawn only when stderr is a terminal.
@@ -16,10 +18,11 @@ import grpc
 
 from jobfleet.cli.client import replies
 from jobfleet.cli.progress import Progress
-from jobfleet.cli.render import EXEC_WORD, as_json, colour_on, node_prefix
+from jobfleet.cli.render import EXEC_WORD, RESET, as_json, colour_on, node_prefix
 from jobfleet.v1 import common_pb2, task_pb2, task_pb2_grpc
 
 ERASE = "\r\x1b[K"
+RED = "\x1b[31m"
 REDRAW_SECONDS = 0.5
 
 
@@ -37,6 +40,7 @@ class TextView:
         self._out = out
         self._err = err
         self._colour = colour_on(out)
+        self._err_colour = colour_on(err)
         self._partial: dict[tuple[int, bool], str] = {}
         self._progress = progress
         self._started = time.monotonic()
@@ -54,7 +58,7 @@ class TextView:
         *lines, rest = text.split("\n")
         if rest:
             self._partial[key] = rest
-        self._print(out.node, lines)
+        self._print(out.node, lines, out.stderr)
 
     def execution(self, execution: common_pb2.Execution) -> None:
         if self._progress is not None:
@@ -66,11 +70,14 @@ class TextView:
         ):
             self._draw()
             return
-        lines = [self._partial.pop((execution.id, err), "") for err in (False, True)]
-        reason = f" ({execution.reason})" if execution.reason else ""
-        word = EXEC_WORD[execution.status]
-        ended = f"-- {word}, exit code {execution.exit_code}{reason}"
-        self._print(execution.node, [*(line for line in lines if line), ended])
+        for err in (False, True):
+            rest = self._partial.pop((execution.id, err), "")
+            if rest:
+                self._print(execution.node, [rest], err)
+        code = f"exit code {execution.exit_code}"
+        said = execution.reason
+        reason = f" ({said})" if said and said != code else ""
+        self._print(execution.node, [f"-- {EXEC_WORD[execution.status]}, {code}{reason}"])
 
     def close(self) -> None:
         self._stop.set()
@@ -79,15 +86,20 @@ class TextView:
         with self._lock:
             self._erase()
 
-    def _print(self, node: str, lines: list[str]) -> None:
+    def _print(self, node: str, lines: list[str], stderr: bool = False) -> None:
+        """`lines` of `node`, on our stdout, or on our stderr when the command wrote them there."""
         if not lines:
             return
-        prefix = node_prefix(node, self._colour)
+        out, colour = (self._err, self._err_colour) if stderr else (self._out, self._colour)
+        prefix = node_prefix(node, colour)
+        red, reset = (RED, RESET) if stderr and colour else ("", "")
         with self._lock:
             self._erase()
+            if stderr:
+                self._out.flush()  # what came before it on stdout stays before it
             for line in lines:
-                print(f"{prefix} {line}", file=self._out)
-            self._out.flush()
+                print(f"{prefix} {red}{line}{reset}", file=out)
+            out.flush()
             self._show()
 
     def _draw(self) -> None:

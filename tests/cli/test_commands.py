@@ -115,13 +115,15 @@ def fleet(module_services: Services, tmp_path_factory: pytest.TempPathFactory) -
 
 def test_run_exits_with_the_outcome_and_prints_plain_lines_when_piped(fleet: Fleet) -> None:
     ok = fleet.run("run", "--nodes", "@pair", "echo hi")
-    failed = fleet.run("run", "--nodes", "s1,s2", "echo bad; exit 3")
+    failed = fleet.run("run", "--nodes", "s1,s2", "echo bad; echo worse >&2; exit 3")
 
     assert ok.returncode == 0, ok.stderr
     assert {"[s1] hi", "[s2] hi"} <= set(ok.stdout.splitlines())
     assert "[s1] -- success, exit code 0" in ok.stdout
     assert failed.returncode == 1, failed.stderr
-    assert "[s2] bad" in failed.stdout and "[s2] -- fail, exit code 3" in failed.stdout
+    assert "[s2] bad" in failed.stdout and "[s2] -- fail, exit code 3" in failed.stdout.splitlines()
+    # What the command wrote to its stderr is on ours, still prefixed.
+    assert "[s2] worse" in failed.stderr.splitlines() and "worse" not in failed.stdout
     assert f"task {task_uuid(failed.stderr)}: fail" in failed.stderr
     for result in (ok, failed):
         assert "\r" not in result.stdout + result.stderr
