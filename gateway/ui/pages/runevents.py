@@ -77,28 +77,12 @@ class Decoders:
         return self._kept[key].decode(data)
 
 
-async def _step_of(
-    master: MasterClient, uuid: str, execution: common_pb2.Execution, steps: dict[int, str]
-) -> str:
-    """The step an execution belongs to. FollowTask's execution messages leave it empty; the
-    task's do not, so an execution not seen yet costs one GetTask (which also names the other
-    executions a step just started: one call a step, not one a node)."""
-    if execution.subtask_uuid:
-        return execution.subtask_uuid
-    if execution.id not in steps:
-        ask = task_pb2.GetTaskRequest(uuid=uuid)
-        task = (await master.task.GetTask(ask, timeout=master.timeout)).task
-        steps.update({e.id: e.subtask_uuid for e in task.executions})
-    return steps.get(execution.id, "")
-
-
 async def _follow(
     master: MasterClient, task: common_pb2.Task, out: asyncio.Queue[bytes | None]
 ) -> None:
     uuid = task.uuid
     decoders = Decoders()
     sent: dict[int, dict[str, Any]] = {}
-    steps = {e.id: e.subtask_uuid for e in task.executions}
     ask = task_pb2.FollowTaskRequest(uuid=uuid)
     async for reply in follow_task(master.task, ask):
         body = reply.WhichOneof("body")
@@ -110,7 +94,7 @@ async def _follow(
                 await out.put(sse("output", {**event, "text": text}))
         elif body == "execution":
             e = reply.execution
-            sent[e.id] = {**execution_event(e), "step": await _step_of(master, uuid, e, steps)}
+            sent[e.id] = execution_event(e)
             await out.put(sse("execution", sent[e.id]))
         elif body == "task":
             for e in reply.task.executions:  # only what the stream has not said yet
