@@ -6,6 +6,7 @@ gateway for the module."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -121,6 +122,8 @@ def test_output_shows_live_before_the_run_ends_and_the_grid_turns_green(
     assert sorted(c.text for c in browser.find_elements(By.CSS_SELECTOR, ".cell")) == SLAVES
     assert browser.execute_script("return window.notReloaded") is True
     assert not browser.find_element(By.ID, "kill-form").is_displayed()
+    assert not browser.find_element(By.ID, "run-reason").is_displayed()  # none: no empty field
+    wait(browser).until(lambda d: re.fullmatch(r"[4-9] s", text_of(d, "run-duration")))
 
     browser.get(f"{fleet.gateway.url}/ui/runs/{uuid}")  # a finished run shows its stored output
     wait(browser).until(lambda d: text_of(d, "live-state") == "ended")
@@ -201,6 +204,45 @@ def test_a_failed_step_is_decided_from_the_page(browser: webdriver.Chrome, fleet
         assert cell.text == node
         cell.click()
         assert text_of(browser, "output") == said
+    assert browser.execute_script("return window.notReloaded") is True
+
+
+def test_each_steps_summary_counts_its_grid_and_failed_only_hides_the_rest(
+    browser: webdriver.Chrome, fleet: Fleet, tmp_path: Path
+) -> None:
+    once = tmp_path / "first"  # the node that makes it first fails, the others succeed
+    uuid = fleet.run(
+        "one breaks", step("some", f"sleep 1; mkdir {once} 2>/dev/null && exit 3; true")
+    )
+    open_run(browser, fleet, uuid)
+    [grid] = browser.find_elements(By.CSS_SELECTOR, "[data-grid]")
+    summary = browser.find_element(By.CSS_SELECTOR, "[data-summary]")
+    seen_running = wait(browser, 30).until(
+        lambda d: summary.text if " 0 running" not in summary.text else None
+    )
+    wait(browser, 30).until(lambda d: status(d) == "decision")
+
+    wait(browser).until(lambda d: summary.text.endswith("0 running, 0 waiting"))
+    words = {"fail", "success", "running", "pending", "queued"}
+    states = sorted(w for c in cell_classes(browser) for w in c.split() if w in words)
+    assert states == ["fail", "success", "success"]
+    assert summary.text == "3 nodes: 2 success, 1 failed, 0 running, 0 waiting"
+    assert str(seen_running).startswith("3 nodes: ")
+
+    browser.find_element(By.ID, "failed-only-1").click()
+    shown = [c for c in grid.find_elements(By.CLASS_NAME, "cell") if c.is_displayed()]
+    assert ["fail" in (c.get_attribute("class") or "") for c in shown] == [True]
+    browser.find_element(By.ID, "failed-only-1").click()
+    assert all(c.is_displayed() for c in grid.find_elements(By.CLASS_NAME, "cell"))
+
+    browser.find_element(By.ID, "decide-1-fail").click()
+    wait(browser, 30).until(lambda d: status(d) == "fail")
+    wait(browser).until(lambda d: text_of(d, "run-duration").endswith(" s"))
+    assert text_of(browser, "run-finished") != ""
+    reason = fleet.task(uuid).reason
+    wait(browser).until(
+        lambda d: d.find_element(By.ID, "run-reason").is_displayed() == bool(reason)
+    )
     assert browser.execute_script("return window.notReloaded") is True
 
 

@@ -23,6 +23,7 @@ from starlette.responses import (
 from starlette.routing import BaseRoute, Route
 
 from gateway.errors import HTTP_STATUS
+from gateway.ui.durations import run_duration, started_unix
 from gateway.ui.pages.runevents import FINAL, run_events
 from gateway.ui.render import page, refused
 from gateway.ui.words import EXECUTION_STATUS, SUBTASK_STATUS, TASK_STATUS
@@ -69,6 +70,8 @@ async def run_page(request: Request) -> Response:
             "created": _when(task.created_at, task.HasField("created_at")),
             "started": _when(task.started_at, task.HasField("started_at")),
             "finished": _when(task.finished_at, task.HasField("finished_at")),
+            "started_unix": started_unix(task),
+            "duration": run_duration(task),
         },
         words=TASK_STATUS,
         step_words=SUBTASK_STATUS,

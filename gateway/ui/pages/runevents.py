@@ -5,7 +5,8 @@ poll (at most one call a second per open page). Each event is one JSON object.
 
 Events: `start` (the stream begins: a page that reconnects drops what it had, the replay sends
 it again), `output` {execution, node, stderr, text}, `execution` {id, node, step, status,
-exit_code, reason, attempt}, `task` {status, reason, final, steps: {uuid: status}}, `end`.
+exit_code, reason, attempt}, `task` {status, reason, final, steps: {uuid: status}, finished,
+started (Unix seconds), duration}, `end`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import grpc
 
 from gateway.follow import follow_task
+from gateway.ui.durations import run_duration, started_unix
 from gateway.ui.words import EXECUTION_STATUS, SUBTASK_STATUS, TASK_STATUS
 from gateway.upstream import MasterClient
 from jobfleet.v1 import common_pb2, task_pb2
@@ -48,6 +50,8 @@ def task_event(task: common_pb2.Task) -> dict[str, Any]:
         "finished": task.finished_at.ToDatetime().strftime("%Y-%m-%d %H:%M:%S")
         if task.HasField("finished_at")
         else "",
+        "started": started_unix(task),
+        "duration": run_duration(task),
     }
 
 
