@@ -169,6 +169,44 @@ def test_the_runs_list_updates_a_row_without_reload_and_filters_by_the_url(
         assert http.get("/ui/runs?page=0").status_code == 400
 
 
+POLLS = """
+    return performance.getEntriesByType("resource")
+        .filter((e) => new URL(e.name).pathname === "/ui/runs/live")
+        .map((e) => e.startTime);
+"""
+"""When the runs list asked for its live part (ms since the page's start)."""
+
+
+def test_the_runs_list_asks_nothing_while_its_tab_is_hidden_and_at_once_when_shown(
+    browser: webdriver.Chrome, fleet: Fleet
+) -> None:
+    browser.get(f"{fleet.gateway.url}/ui/runs")
+    browser.execute_script(
+        "window.turns = [];"
+        "document.addEventListener('visibilitychange', () =>"
+        " turns.push([document.visibilityState, performance.now()]));"
+    )
+    wait(browser).until(lambda d: len(d.execute_script(POLLS)) >= 1)  # it polls while shown
+    listing = browser.current_window_handle
+    browser.switch_to.new_window("tab")  # another tab in front: the list's is hidden
+    try:
+        browser.get("about:blank")
+        # The time the list stays hidden: over two of its 2 s polls.
+        wait(browser).until(lambda d: d.execute_script("return performance.now()") > 4500)
+    finally:
+        browser.close()
+        browser.switch_to.window(listing)  # the list's tab in front again
+    wait(browser).until(lambda d: len(d.execute_script("return window.turns")) >= 2)
+    [(hidden, hid_at), (shown, shown_at)] = browser.execute_script("return window.turns")[:2]
+    wait(browser).until(lambda d: any(t >= shown_at - 100 for t in d.execute_script(POLLS)))
+
+    polls = browser.execute_script(POLLS)
+    assert (hidden, shown) == ("hidden", "visible") and shown_at - hid_at > 4000
+    # (the page's own listener runs before the test's: its poll starts just before `shown_at`)
+    assert [t for t in polls if hid_at + 100 < t < shown_at - 100] == []
+    assert min(t for t in polls if t >= shown_at - 100) - shown_at < 500  # at once, no 2 s wait
+
+
 def test_a_long_run_is_killed_from_the_page(browser: webdriver.Chrome, fleet: Fleet) -> None:
     uuid = fleet.run("long one", step("sleep", "echo started; sleep 60"))
     open_run(browser, fleet, uuid)
