@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -354,3 +356,34 @@ def test_big_output_keeps_only_the_last_mebibyte_on_the_page(
     assert kept.endswith("x\nlast-line\n")
     assert browser.find_element(By.ID, "output-dropped").is_displayed()
     assert "1 MiB" in text_of(browser, "output-dropped")
+
+
+def test_an_open_run_stream_ends_when_the_gateway_stops_and_does_not_hold_it(
+    fleet: Fleet, module_services: Services
+) -> None:
+    gateway = module_services.start_gateway(fleet.master)  # this module's own stays up
+    uuid = fleet.run("held open", step("wait", "echo waiting; sleep 60", "s1"))
+    cookies = {"jobfleet_console": fleet.master.token}
+    try:
+        with httpx.Client(base_url=gateway.url, cookies=cookies, timeout=20) as http:
+            with http.stream("GET", f"/ui/runs/{uuid}/events") as stream:
+                said = ""
+                lines = stream.iter_lines()
+                while "waiting" not in said:  # the run's output is live on the stream
+                    said += next(lines) + "\n"
+                asked = time.monotonic()
+                gateway.proc.popen.send_signal(signal.SIGTERM)
+                rest: list[str] = []
+                try:
+                    rest.extend(lines)  # returns once the gateway has ended the stream
+                except httpx.RemoteProtocolError:  # cut, not ended: the drain ran out
+                    rest.append("(cut)")
+                ended = time.monotonic() - asked
+            code = gateway.proc.popen.wait(10)
+            stopped = time.monotonic() - asked
+    finally:
+        fleet.tasks.KillTask(task_pb2.KillTaskRequest(uuid=uuid), timeout=10)
+
+    assert code == 0
+    assert ended < 3 and stopped < 3, (ended, stopped)  # not the 10 s drain
+    assert "(cut)" not in rest and "event: end" not in rest  # ended by the stop, not the run

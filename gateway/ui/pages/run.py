@@ -87,7 +87,8 @@ async def run_stream(request: Request) -> Response:
         reply = await _get(request)
     except grpc.aio.AioRpcError as exc:
         return PlainTextResponse(exc.details() or exc.code().name, HTTP_STATUS.get(exc.code(), 502))
-    events = run_events(request.state.master, reply.task, reply.etag)
+    stopping = request.app.state.stopping
+    events = run_events(request.state.master, reply.task, reply.etag, stopping)
     headers = {"X-Accel-Buffering": "no"}
     return StreamingResponse(events, media_type="text/event-stream", headers=headers)
 

@@ -142,20 +142,28 @@ async def _guarded(work: Coroutine[Any, Any, None], out: asyncio.Queue[bytes | N
         await out.put(None)
 
 
+async def _end_on(stopping: asyncio.Event, out: asyncio.Queue[bytes | None]) -> None:
+    """Ends the stream when the gateway begins to stop: the page's EventSource reconnects by
+    itself (to this gateway started again, or another behind the same address)."""
+    await stopping.wait()
+    await out.put(None)
+
+
 async def run_events(
-    master: MasterClient, task: common_pb2.Task, etag: str
+    master: MasterClient, task: common_pb2.Task, etag: str, stopping: asyncio.Event
 ) -> AsyncIterator[bytes]:
-    """The stream's bytes until the task is final (see the module's docstring); a refusal or a
-    lost master midway ends it with an `error` event."""
+    """The stream's bytes until the task is final (see the module's docstring) or the gateway
+    stops; a refusal or a lost master midway ends it with an `error` event."""
     out: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=256)
     yield sse("start", {"uuid": task.uuid})
     yield sse("task", task_event(task))
     workers = [
         asyncio.ensure_future(_guarded(_follow(master, task, out), out)),
         asyncio.ensure_future(_guarded(_watch(master, task, etag, out), out)),
+        asyncio.ensure_future(_end_on(stopping, out)),
     ]
     try:
-        while (item := await out.get()) is not None:
+        while (item := await out.get()) is not None and not stopping.is_set():
             yield item
     finally:
         for worker in workers:
