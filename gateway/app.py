@@ -4,6 +4,7 @@ lists the documents served (`DOCUMENTS`)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 
 from starlette.applications import Starlette
@@ -97,7 +98,9 @@ def create_app(config: GatewayConfig, verify: Verify | None = None) -> Starlette
     """`verify`: who a token is (default: ask the master, `gateway.callers.AskMaster`).
 
     `app.state.kept_answers`: what the HTTP protocol may answer itself (`gateway.keptanswers`),
-    from the master's yes kept by the default `verify`; None with another `verify`."""
+    from the master's yes kept by the default `verify`; None with another `verify`.
+    `app.state.stopping`: set when the server begins to stop; streams that would stay open
+    (the console's run stream) end on it, so they do not hold the drain."""
     callers = CallerCache()
     kept_answers = None
     if verify is None:
@@ -129,4 +132,5 @@ def create_app(config: GatewayConfig, verify: Verify | None = None) -> Starlette
     app.state.openapi = openapi_document(config.session_cookie)
     app.state.kept_answers = kept_answers
     app.state.verify = verify
+    app.state.stopping = asyncio.Event()
     return app

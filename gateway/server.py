@@ -56,11 +56,18 @@ def write_ready_file(path: Path, listen: str) -> None:
 
 
 class _Uvicorn(uvicorn.Server):
-    """uvicorn that leaves signals alone and reports when it is listening."""
+    """uvicorn that leaves signals alone and reports when it is listening and when it begins to
+    stop."""
 
-    def __init__(self, config: uvicorn.Config, on_started: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        on_started: Callable[[], None],
+        on_stopping: Callable[[], None],
+    ) -> None:
         super().__init__(config)
         self._on_started = on_started
+        self._on_stopping = on_stopping
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -70,6 +77,11 @@ class _Uvicorn(uvicorn.Server):
         await super().startup(sockets)
         if self.started:
             self._on_started()
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Before the drain: long streams (`app.state.stopping`) end instead of holding it."""
+        self._on_stopping()
+        await super().shutdown(sockets)
 
 
 class Gateway:
@@ -92,7 +104,7 @@ class Gateway:
             server_header=False,
             ws_max_size=WS_MAX_MESSAGE,
         )
-        self._server = _Uvicorn(settings, self._started)
+        self._server = _Uvicorn(settings, self._started, app.state.stopping.set)
         self._ready = asyncio.Event()
         self._done = asyncio.Event()
         self._running = False

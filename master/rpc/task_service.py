@@ -194,7 +194,8 @@ class TaskServicer(task_pb2_grpc.TaskServiceServicer):
             elif isinstance(event, TaskView):
                 yield task_pb2.FollowTaskResponse(task=self._task(event))
             else:
-                yield task_pb2.FollowTaskResponse(execution=convert_task.execution(event))
+                change = convert_task.execution(event.execution, event.step_uuid)
+                yield task_pb2.FollowTaskResponse(execution=change)
 
     @streaming
     async def WatchTaskChanges(

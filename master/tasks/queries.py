@@ -65,7 +65,15 @@ class LogRead:
     complete: bool
 
 
-FollowEvent = LogPiece | Execution | TaskView
+@dataclass(frozen=True)
+class ExecutionChange:
+    """An execution whose status moved, with the uuid of the step it runs in."""
+
+    execution: Execution
+    step_uuid: str
+
+
+FollowEvent = LogPiece | ExecutionChange | TaskView
 Kept = Callable[[], TaskView | None]
 
 
@@ -195,7 +203,8 @@ class TaskQueries:
         step's executions only when `subtask_uuid` names one (a step of another task, or none,
         is NOT_FOUND before anything is yielded)."""
         task = await self.run_db(tasks.get, uuid, project_id)
-        step = await self._step_id(task, subtask_uuid)
+        step_uuids = await self._step_uuids(task)
+        step = _step_id(task, step_uuids, subtask_uuid)
         cursors: dict[int, int] = {}
         seen: dict[int, str] = {}
         with self.events.subscribe(task.id) as changed:
@@ -203,12 +212,14 @@ class TaskQueries:
                 task = await self.run_db(tasks.get_by_id, task.id)
                 rows = await self.run_db(tasks.executions, task.id)
                 rows = [r for r in rows if step is None or r.subtask_id == step]
+                if any(r.subtask_id not in step_uuids for r in rows):
+                    step_uuids = await self._step_uuids(task)
                 for row in rows:
                     async for piece in self._unread(row, cursors):
                         yield piece
                     if seen.get(row.id) != row.status:
                         seen[row.id] = row.status
-                        yield row
+                        yield ExecutionChange(row, step_uuids.get(row.subtask_id, ""))
                 if task.status in FINAL_TASK:
                     steps = await self.run_db(tasks.subtasks, task.id)
                     counted = await self.note_counts([task.id])
@@ -216,14 +227,10 @@ class TaskQueries:
                     return
                 await wait_for(changed, 1.0)
 
-    async def _step_id(self, task: Task, subtask_uuid: str) -> int | None:
-        """The id of the task's step of that uuid; None when no step is named."""
-        if not subtask_uuid:
-            return None
-        for sub in await self.run_db(tasks.subtasks, task.id):
-            if sub.uuid == subtask_uuid:
-                return int(sub.id)
-        raise NotFound(f"step {subtask_uuid} not found in task {task.uuid}", "subtask_uuid")
+    async def _step_uuids(self, task: Task) -> dict[int, str]:
+        """The task's steps' uuids by id: read once a follow (again only if a step is new), so
+        an execution's change names its step without a query of its own."""
+        return {int(s.id): s.uuid for s in await self.run_db(tasks.subtasks, task.id)}
 
     async def _unread(self, row: Execution, cursors: dict[int, int]) -> AsyncIterator[LogPiece]:
         while True:
@@ -234,6 +241,16 @@ class TaskQueries:
             cursors[row.id] = next_seq
             for part in parts:
                 yield LogPiece(row, part.data, part.stderr)
+
+
+def _step_id(task: Task, step_uuids: dict[int, str], subtask_uuid: str) -> int | None:
+    """The id of the task's step of that uuid; None when no step is named."""
+    if not subtask_uuid:
+        return None
+    for step_id, step_uuid in step_uuids.items():
+        if step_uuid == subtask_uuid:
+            return step_id
+    raise NotFound(f"step {subtask_uuid} not found in task {task.uuid}", "subtask_uuid")
 
 
 async def _woken(changed: asyncio.Event, deadline: float) -> bool:

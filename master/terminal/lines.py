@@ -156,11 +156,12 @@ class LineRunner:
             if isinstance(event, LogPiece):
                 await emit(LineOutput(event.execution.node, event.data, event.stderr))
                 continue
-            status = ExecutionStatus(event.status)
-            if status.final and event.node not in line.finished:
-                line.finished.add(event.node)
-                code = -1 if event.exit_code is None else int(event.exit_code)
-                await emit(LineFinished(event.node, code, status.value, event.reason or ""))
+            row = event.execution
+            status = ExecutionStatus(row.status)
+            if status.final and row.node not in line.finished:
+                line.finished.add(row.node)
+                code = -1 if row.exit_code is None else int(row.exit_code)
+                await emit(LineFinished(row.node, code, status.value, row.reason or ""))
         raise NotFound(f"task {line.task_uuid} ended unseen", "task_uuid")
 
 

@@ -6,7 +6,10 @@ gateway for the module."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,6 +124,8 @@ def test_output_shows_live_before_the_run_ends_and_the_grid_turns_green(
     assert sorted(c.text for c in browser.find_elements(By.CSS_SELECTOR, ".cell")) == SLAVES
     assert browser.execute_script("return window.notReloaded") is True
     assert not browser.find_element(By.ID, "kill-form").is_displayed()
+    assert not browser.find_element(By.ID, "run-reason").is_displayed()  # none: no empty field
+    wait(browser).until(lambda d: re.fullmatch(r"[4-9] s", text_of(d, "run-duration")))
 
     browser.get(f"{fleet.gateway.url}/ui/runs/{uuid}")  # a finished run shows its stored output
     wait(browser).until(lambda d: text_of(d, "live-state") == "ended")
@@ -166,6 +171,44 @@ def test_the_runs_list_updates_a_row_without_reload_and_filters_by_the_url(
         assert http.get("/ui/runs?page=0").status_code == 400
 
 
+POLLS = """
+    return performance.getEntriesByType("resource")
+        .filter((e) => new URL(e.name).pathname === "/ui/runs/live")
+        .map((e) => e.startTime);
+"""
+"""When the runs list asked for its live part (ms since the page's start)."""
+
+
+def test_the_runs_list_asks_nothing_while_its_tab_is_hidden_and_at_once_when_shown(
+    browser: webdriver.Chrome, fleet: Fleet
+) -> None:
+    browser.get(f"{fleet.gateway.url}/ui/runs")
+    browser.execute_script(
+        "window.turns = [];"
+        "document.addEventListener('visibilitychange', () =>"
+        " turns.push([document.visibilityState, performance.now()]));"
+    )
+    wait(browser).until(lambda d: len(d.execute_script(POLLS)) >= 1)  # it polls while shown
+    listing = browser.current_window_handle
+    browser.switch_to.new_window("tab")  # another tab in front: the list's is hidden
+    try:
+        browser.get("about:blank")
+        # The time the list stays hidden: over two of its 2 s polls.
+        wait(browser).until(lambda d: d.execute_script("return performance.now()") > 4500)
+    finally:
+        browser.close()
+        browser.switch_to.window(listing)  # the list's tab in front again
+    wait(browser).until(lambda d: len(d.execute_script("return window.turns")) >= 2)
+    [(hidden, hid_at), (shown, shown_at)] = browser.execute_script("return window.turns")[:2]
+    wait(browser).until(lambda d: any(t >= shown_at - 100 for t in d.execute_script(POLLS)))
+
+    polls = browser.execute_script(POLLS)
+    assert (hidden, shown) == ("hidden", "visible") and shown_at - hid_at > 4000
+    # (the page's own listener runs before the test's: its poll starts just before `shown_at`)
+    assert [t for t in polls if hid_at + 100 < t < shown_at - 100] == []
+    assert min(t for t in polls if t >= shown_at - 100) - shown_at < 500  # at once, no 2 s wait
+
+
 def test_a_long_run_is_killed_from_the_page(browser: webdriver.Chrome, fleet: Fleet) -> None:
     uuid = fleet.run("long one", step("sleep", "echo started; sleep 60"))
     open_run(browser, fleet, uuid)
@@ -201,6 +244,45 @@ def test_a_failed_step_is_decided_from_the_page(browser: webdriver.Chrome, fleet
         assert cell.text == node
         cell.click()
         assert text_of(browser, "output") == said
+    assert browser.execute_script("return window.notReloaded") is True
+
+
+def test_each_steps_summary_counts_its_grid_and_failed_only_hides_the_rest(
+    browser: webdriver.Chrome, fleet: Fleet, tmp_path: Path
+) -> None:
+    once = tmp_path / "first"  # the node that makes it first fails, the others succeed
+    uuid = fleet.run(
+        "one breaks", step("some", f"sleep 1; mkdir {once} 2>/dev/null && exit 3; true")
+    )
+    open_run(browser, fleet, uuid)
+    [grid] = browser.find_elements(By.CSS_SELECTOR, "[data-grid]")
+    summary = browser.find_element(By.CSS_SELECTOR, "[data-summary]")
+    seen_running = wait(browser, 30).until(
+        lambda d: summary.text if " 0 running" not in summary.text else None
+    )
+    wait(browser, 30).until(lambda d: status(d) == "decision")
+
+    wait(browser).until(lambda d: summary.text.endswith("0 running, 0 waiting"))
+    words = {"fail", "success", "running", "pending", "queued"}
+    states = sorted(w for c in cell_classes(browser) for w in c.split() if w in words)
+    assert states == ["fail", "success", "success"]
+    assert summary.text == "3 nodes: 2 success, 1 failed, 0 running, 0 waiting"
+    assert str(seen_running).startswith("3 nodes: ")
+
+    browser.find_element(By.ID, "failed-only-1").click()
+    shown = [c for c in grid.find_elements(By.CLASS_NAME, "cell") if c.is_displayed()]
+    assert ["fail" in (c.get_attribute("class") or "") for c in shown] == [True]
+    browser.find_element(By.ID, "failed-only-1").click()
+    assert all(c.is_displayed() for c in grid.find_elements(By.CLASS_NAME, "cell"))
+
+    browser.find_element(By.ID, "decide-1-fail").click()
+    wait(browser, 30).until(lambda d: status(d) == "fail")
+    wait(browser).until(lambda d: text_of(d, "run-duration").endswith(" s"))
+    assert text_of(browser, "run-finished") != ""
+    reason = fleet.task(uuid).reason
+    wait(browser).until(
+        lambda d: d.find_element(By.ID, "run-reason").is_displayed() == bool(reason)
+    )
     assert browser.execute_script("return window.notReloaded") is True
 
 
@@ -274,3 +356,34 @@ def test_big_output_keeps_only_the_last_mebibyte_on_the_page(
     assert kept.endswith("x\nlast-line\n")
     assert browser.find_element(By.ID, "output-dropped").is_displayed()
     assert "1 MiB" in text_of(browser, "output-dropped")
+
+
+def test_an_open_run_stream_ends_when_the_gateway_stops_and_does_not_hold_it(
+    fleet: Fleet, module_services: Services
+) -> None:
+    gateway = module_services.start_gateway(fleet.master)  # this module's own stays up
+    uuid = fleet.run("held open", step("wait", "echo waiting; sleep 60", "s1"))
+    cookies = {"jobfleet_console": fleet.master.token}
+    try:
+        with httpx.Client(base_url=gateway.url, cookies=cookies, timeout=20) as http:
+            with http.stream("GET", f"/ui/runs/{uuid}/events") as stream:
+                said = ""
+                lines = stream.iter_lines()
+                while "waiting" not in said:  # the run's output is live on the stream
+                    said += next(lines) + "\n"
+                asked = time.monotonic()
+                gateway.proc.popen.send_signal(signal.SIGTERM)
+                rest: list[str] = []
+                try:
+                    rest.extend(lines)  # returns once the gateway has ended the stream
+                except httpx.RemoteProtocolError:  # cut, not ended: the drain ran out
+                    rest.append("(cut)")
+                ended = time.monotonic() - asked
+            code = gateway.proc.popen.wait(10)
+            stopped = time.monotonic() - asked
+    finally:
+        fleet.tasks.KillTask(task_pb2.KillTaskRequest(uuid=uuid), timeout=10)
+
+    assert code == 0
+    assert ended < 3 and stopped < 3, (ended, stopped)  # not the 10 s drain
+    assert "(cut)" not in rest and "event: end" not in rest  # ended by the stop, not the run

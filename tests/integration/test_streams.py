@@ -133,18 +133,23 @@ def test_read_log_gives_both_streams_as_they_came_or_one_alone(world: World, whi
 
 def test_follow_task_marks_each_pieces_stream(world: World) -> None:
     seen: dict[str, list[tuple[bool, bytes]]] = {}
+    named: dict[str, set[str]] = {}
+    steps: dict[str, set[str]] = {}
     with world.master.channel() as channel:
         stub = task_pb2_grpc.TaskServiceStub(channel)
         for run in (world.local, world.remote):
             ask = task_pb2.FollowTaskRequest(uuid=run.uuid)
-            replies = stub.FollowTask(ask, timeout=WAIT)
+            replies = list(stub.FollowTask(ask, timeout=WAIT))
             seen[run.node] = [
                 (r.output.stderr, r.output.data) for r in replies if r.HasField("output")
             ]
+            named[run.node] = {r.execution.subtask_uuid for r in replies if r.HasField("execution")}
+            steps[run.node] = {s.uuid for s in replies[-1].task.subtasks}
         printed = io.StringIO()
         follow(channel, world.remote.uuid, printed)  # what `jobfleet run` prints
 
     assert seen == {"s1": IN_ORDER, "vm1": IN_ORDER}
+    assert named == steps and all(len(uuids) == 1 for uuids in steps.values())  # step named
     assert printed.getvalue().splitlines()[:4] == [
         "[vm1] out1",
         "[vm1] err1",

@@ -23,6 +23,7 @@ from starlette.responses import (
 from starlette.routing import BaseRoute, Route
 
 from gateway.errors import HTTP_STATUS
+from gateway.ui.durations import run_duration, started_unix
 from gateway.ui.pages.runevents import FINAL, run_events
 from gateway.ui.render import page, refused
 from gateway.ui.words import EXECUTION_STATUS, SUBTASK_STATUS, TASK_STATUS
@@ -69,6 +70,8 @@ async def run_page(request: Request) -> Response:
             "created": _when(task.created_at, task.HasField("created_at")),
             "started": _when(task.started_at, task.HasField("started_at")),
             "finished": _when(task.finished_at, task.HasField("finished_at")),
+            "started_unix": started_unix(task),
+            "duration": run_duration(task),
         },
         words=TASK_STATUS,
         step_words=SUBTASK_STATUS,
@@ -84,7 +87,8 @@ async def run_stream(request: Request) -> Response:
         reply = await _get(request)
     except grpc.aio.AioRpcError as exc:
         return PlainTextResponse(exc.details() or exc.code().name, HTTP_STATUS.get(exc.code(), 502))
-    events = run_events(request.state.master, reply.task, reply.etag)
+    stopping = request.app.state.stopping
+    events = run_events(request.state.master, reply.task, reply.etag, stopping)
     headers = {"X-Accel-Buffering": "no"}
     return StreamingResponse(events, media_type="text/event-stream", headers=headers)
 

@@ -5,7 +5,8 @@ poll (at most one call a second per open page). Each event is one JSON object.
 
 Events: `start` (the stream begins: a page that reconnects drops what it had, the replay sends
 it again), `output` {execution, node, stderr, text}, `execution` {id, node, step, status,
-exit_code, reason, attempt}, `task` {status, reason, final, steps: {uuid: status}}, `end`.
+exit_code, reason, attempt}, `task` {status, reason, final, steps: {uuid: status}, finished,
+started (Unix seconds), duration}, `end`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import grpc
 
 from gateway.follow import follow_task
+from gateway.ui.durations import run_duration, started_unix
 from gateway.ui.words import EXECUTION_STATUS, SUBTASK_STATUS, TASK_STATUS
 from gateway.upstream import MasterClient
 from jobfleet.v1 import common_pb2, task_pb2
@@ -48,6 +50,8 @@ def task_event(task: common_pb2.Task) -> dict[str, Any]:
         "finished": task.finished_at.ToDatetime().strftime("%Y-%m-%d %H:%M:%S")
         if task.HasField("finished_at")
         else "",
+        "started": started_unix(task),
+        "duration": run_duration(task),
     }
 
 
@@ -77,28 +81,12 @@ class Decoders:
         return self._kept[key].decode(data)
 
 
-async def _step_of(
-    master: MasterClient, uuid: str, execution: common_pb2.Execution, steps: dict[int, str]
-) -> str:
-    """The step an execution belongs to. FollowTask's execution messages leave it empty; the
-    task's do not, so an execution not seen yet costs one GetTask (which also names the other
-    executions a step just started: one call a step, not one a node)."""
-    if execution.subtask_uuid:
-        return execution.subtask_uuid
-    if execution.id not in steps:
-        ask = task_pb2.GetTaskRequest(uuid=uuid)
-        task = (await master.task.GetTask(ask, timeout=master.timeout)).task
-        steps.update({e.id: e.subtask_uuid for e in task.executions})
-    return steps.get(execution.id, "")
-
-
 async def _follow(
     master: MasterClient, task: common_pb2.Task, out: asyncio.Queue[bytes | None]
 ) -> None:
     uuid = task.uuid
     decoders = Decoders()
     sent: dict[int, dict[str, Any]] = {}
-    steps = {e.id: e.subtask_uuid for e in task.executions}
     ask = task_pb2.FollowTaskRequest(uuid=uuid)
     async for reply in follow_task(master.task, ask):
         body = reply.WhichOneof("body")
@@ -110,7 +98,7 @@ async def _follow(
                 await out.put(sse("output", {**event, "text": text}))
         elif body == "execution":
             e = reply.execution
-            sent[e.id] = {**execution_event(e), "step": await _step_of(master, uuid, e, steps)}
+            sent[e.id] = execution_event(e)
             await out.put(sse("execution", sent[e.id]))
         elif body == "task":
             for e in reply.task.executions:  # only what the stream has not said yet
@@ -154,20 +142,28 @@ async def _guarded(work: Coroutine[Any, Any, None], out: asyncio.Queue[bytes | N
         await out.put(None)
 
 
+async def _end_on(stopping: asyncio.Event, out: asyncio.Queue[bytes | None]) -> None:
+    """Ends the stream when the gateway begins to stop: the page's EventSource reconnects by
+    itself (to this gateway started again, or another behind the same address)."""
+    await stopping.wait()
+    await out.put(None)
+
+
 async def run_events(
-    master: MasterClient, task: common_pb2.Task, etag: str
+    master: MasterClient, task: common_pb2.Task, etag: str, stopping: asyncio.Event
 ) -> AsyncIterator[bytes]:
-    """The stream's bytes until the task is final (see the module's docstring); a refusal or a
-    lost master midway ends it with an `error` event."""
+    """The stream's bytes until the task is final (see the module's docstring) or the gateway
+    stops; a refusal or a lost master midway ends it with an `error` event."""
     out: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=256)
     yield sse("start", {"uuid": task.uuid})
     yield sse("task", task_event(task))
     workers = [
         asyncio.ensure_future(_guarded(_follow(master, task, out), out)),
         asyncio.ensure_future(_guarded(_watch(master, task, etag, out), out)),
+        asyncio.ensure_future(_end_on(stopping, out)),
     ]
     try:
-        while (item := await out.get()) is not None:
+        while (item := await out.get()) is not None and not stopping.is_set():
             yield item
     finally:
         for worker in workers:

@@ -1,7 +1,8 @@
 """The console's runs page: the task list with its filters in the query string (bookmarkable),
-paging, today's counts, and a live part the page asks for again every 2 s (htmx polling a
-server-rendered fragment: four ListTasks (the page, three counts) per open page and poll, with the
-caller's own token, which a project token may call; WatchTaskChanges is the admin's only)."""
+paging, today's counts, and a live part the page asks for again every 2 s while its tab is
+visible (static/runs.js fires htmx's swap of a server-rendered fragment: four ListTasks (the
+page, three counts) per poll, with the caller's own token, which a project token may call;
+WatchTaskChanges is the admin's only)."""
 
 from __future__ import annotations
 

@@ -7,6 +7,9 @@
   if (!root) { return; }
   const CAP = Number(root.dataset.cap) || 1048576;
   const FINAL_EXEC = new Set(["success", "fail", "timeout", "killed", "lost"]);
+  const FAILED = new Set(["fail", "timeout", "killed", "lost"]);
+  const dirty = new Set();    // grids whose summary is to be written again
+  let summing = null;         // the pending summary pass (one per burst of events)
   const outputs = new Map();  // execution id -> {chunks: [{text, stderr}], size, dropped}
   const cells = new Map();    // execution id -> cell element
   const pre = document.getElementById("output");
@@ -84,6 +87,66 @@
     document.getElementById("output-dropped").hidden = !buffer.dropped;
   }
 
+  function summarise(grid) {
+    // The latest cell of each node says its state (a rerun adds a cell); nodes without a cell
+    // yet are waiting.
+    const latest = new Map();
+    for (const cell of grid.querySelectorAll("[data-execution]")) {
+      const known = latest.get(cell.dataset.node);
+      if (!known || Number(known.dataset.execution) < Number(cell.dataset.execution)) {
+        latest.set(cell.dataset.node, cell);
+      }
+    }
+    const summary = document.querySelector(`[data-summary="${CSS.escape(grid.dataset.grid)}"]`);
+    if (!summary) { return; }
+    const nodes = Math.max(Number(summary.dataset.nodeCount) || 0, latest.size);
+    let success = 0, failed = 0, running = 0;
+    for (const cell of latest.values()) {
+      if (cell.classList.contains("success")) { success += 1; }
+      else if ([...FAILED].some((word) => cell.classList.contains(word))) { failed += 1; }
+      else if (cell.classList.contains("running")) { running += 1; }
+    }
+    const waiting = nodes - success - failed - running;
+    summary.textContent = `${nodes} node${nodes === 1 ? "" : "s"}: ${success} success, ` +
+      `${failed} failed, ${running} running, ${waiting} waiting`;
+  }
+
+  function changed(cell) {
+    const grid = cell.closest("[data-grid]");
+    if (grid) { dirty.add(grid); }
+    if (summing === null) {
+      summing = setTimeout(() => {
+        summing = null;
+        for (const each of dirty) { summarise(each); }
+        dirty.clear();
+      }, 50);
+    }
+  }
+
+  function spoken(seconds) {
+    // As gateway/ui/durations.py says it: whole seconds, the two largest units.
+    const whole = Math.max(0, Math.floor(seconds));
+    const hours = Math.floor(whole / 3600), minutes = Math.floor((whole % 3600) / 60);
+    const secs = whole % 60, two = (n) => String(n).padStart(2, "0");
+    if (hours) { return `${hours} h ${two(minutes)} min`; }
+    if (minutes) { return `${minutes} min ${two(secs)} s`; }
+    return `${secs} s`;
+  }
+
+  function tick() {
+    // A running run's duration counts up from its start (the browser's clock); a finished
+    // one's is the server's figure.
+    const element = document.getElementById("run-duration");
+    if (!element || element.hasAttribute("data-done") || !element.dataset.started) { return; }
+    element.textContent = spoken(Date.now() / 1000 - Number(element.dataset.started));
+    document.getElementById("run-duration-fact").hidden = false;
+  }
+
+  function fact(name, value) {
+    text(`run-${name}`, value);
+    document.getElementById(`run-${name}-fact`).hidden = !value;
+  }
+
   function cellFor(event) {
     let cell = cells.get(event.id);
     if (!cell) {
@@ -112,6 +175,7 @@
     if (event.attempt > 1) { title += `, attempt ${event.attempt}`; }
     cell.title = title;
     if (event.id === shown) { text("output-status", title.split(": ").slice(1).join(": ")); }
+    changed(cell);
     if (shown === null) { show(event.id); }
   }
 
@@ -119,8 +183,15 @@
     const status = document.getElementById("run-status");
     status.textContent = event.status;
     setState(status, event.status);
-    text("run-reason", event.reason);
-    if (event.finished) { text("run-finished", event.finished); }
+    fact("reason", event.reason);
+    if (event.finished) { fact("finished", event.finished); }
+    const duration = document.getElementById("run-duration");
+    if (event.started) { duration.dataset.started = event.started; }
+    if (event.duration) {
+      duration.setAttribute("data-done", "");
+      fact("duration", event.duration);
+    }
+    tick();
     for (const [uuid, word] of Object.entries(event.steps)) {
       const element = document.getElementById(`step-${uuid}`);
       if (element) { element.textContent = word; setState(element, word); }
@@ -188,6 +259,15 @@
   for (const form of document.querySelectorAll("form[data-action]")) {
     form.addEventListener("submit", act);
   }
+  for (const box of document.querySelectorAll("[data-failed-only]")) {
+    box.addEventListener("change", () => {
+      const grid = document.querySelector(`[data-grid="${CSS.escape(box.dataset.failedOnly)}"]`);
+      if (grid) { grid.classList.toggle("failed-only", box.checked); }
+    });
+  }
+  for (const grid of document.querySelectorAll("[data-grid]")) { summarise(grid); }
+  tick();
+  setInterval(tick, 1000);
   const first = document.querySelector("[data-execution]");
   if (first) { show(Number(first.dataset.execution)); }
   window.jobfleet.gridReady = performance.now();

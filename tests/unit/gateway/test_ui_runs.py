@@ -7,6 +7,7 @@ import json
 import pytest
 from starlette.datastructures import QueryParams
 
+from gateway.ui.durations import spoken
 from gateway.ui.pages.runevents import Decoders, sse, task_event
 from gateway.ui.pages.runfilters import PAGE_SIZE, BadFilter, read_filters
 from jobfleet.v1 import common_pb2
@@ -71,7 +72,26 @@ def test_a_task_event_says_its_steps_and_whether_it_is_final() -> None:
         "final": False,
         "steps": {"a": "decision"},
         "finished": "",
+        "started": "",
+        "duration": "",
     }
     frame = sse("task", event).decode()
     assert frame.startswith("event: task\ndata: ") and frame.endswith("\n\n")
     assert json.loads(frame.split("data: ", 1)[1]) == event
+
+
+def test_a_finished_task_event_says_how_long_it_ran() -> None:
+    task = common_pb2.Task(status=common_pb2.TASK_STATUS_SUCCESS)
+    task.started_at.FromSeconds(1_800_000_000)
+    task.finished_at.FromSeconds(1_800_000_000 + 3 * 60 + 5)
+    event = task_event(task)
+    assert (event["started"], event["duration"]) == ("1800000000", "3 min 05 s")
+
+
+def test_durations_are_spoken_in_their_two_largest_units() -> None:
+    assert [spoken(s) for s in (0, 42.9, 65, 3600 * 2 + 185)] == [
+        "0 s",
+        "42 s",
+        "1 min 05 s",
+        "2 h 03 min",
+    ]

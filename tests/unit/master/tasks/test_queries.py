@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from master.catalogue.rules import save_job
-from master.db.models import Execution, Task
+from master.db.models import Task
 from master.domain import (
     NO_PROJECT,
     CommandSpec,
@@ -25,7 +25,7 @@ from master.errors import InvalidArgument, NotFound
 from master.store import projects, tasks
 from master.tasks import queries
 from master.tasks.events import TaskEvents
-from master.tasks.queries import FollowEvent, LogPiece, LogRead, TaskView
+from master.tasks.queries import ExecutionChange, FollowEvent, LogPiece, LogRead, TaskView
 from tests.unit.master.mastertest import Core, seen_slaves
 
 
@@ -131,7 +131,7 @@ def test_following_a_task_yields_its_output_as_it_comes_then_the_ended_task(
     events = core.run(scenario())
 
     output = [e.data for e in events if isinstance(e, LogPiece)]
-    statuses = [e.status for e in events if isinstance(e, Execution)]
+    statuses = [e.execution.status for e in events if isinstance(e, ExecutionChange)]
     assert b"".join(output) == b"hello world" and output[0] == b"hello "
     assert statuses[0] == "pending" and statuses[-1] == "success"
     last = events[-1]
@@ -177,6 +177,29 @@ def test_following_one_step_yields_that_steps_output_only_and_ends_with_the_task
     assert isinstance(last, TaskView) and last.task.status == "success"
     assert [e.node for e in last.executions] == ["web1"]
     assert refusal.field == "subtask_uuid"
+
+
+def test_following_a_task_names_each_changed_executions_step(core: Core) -> None:
+    seen_slaves("web1")
+    saved, _ = save_job(1, "two steps", True, [echo("first"), echo("second")], "me")
+
+    async def scenario() -> tuple[list[FollowEvent], list[str]]:
+        web1 = await core.attach("web1")
+        task, _ = await core.engine.submit_job(JobSubmission(1, saved.uuid))
+        steps = [s.uuid for s in tasks.subtasks(task.id)]
+        events: list[FollowEvent] = []
+        follower = asyncio.ensure_future(collect(core, task, events))
+        await web1.complete(await web1.order(), output=b"one\n")
+        await web1.complete(await web1.order(), output=b"two\n")
+        await follower
+        return events, steps
+
+    events, (first, second) = core.run(scenario())
+
+    changes = [e for e in events if isinstance(e, ExecutionChange)]
+    by_step = {(e.step_uuid, e.execution.status) for e in changes}
+    assert {(first, "success"), (second, "success")} <= by_step
+    assert all(e.step_uuid for e in changes)
 
 
 def echo(name: str) -> Step:
