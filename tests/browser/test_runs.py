@@ -117,6 +117,10 @@ def test_output_shows_live_before_the_run_ends_and_the_grid_turns_green(
         lambda d: len(cell_classes(d)) == 3 and all("success" in c for c in cell_classes(d))
     )
     wait(browser).until(lambda d: "second" in text_of(d, "output"))
+    # The node whose output shows stays marked while its cell changes state.
+    assert [sorted(c.split()) for c in cell_classes(browser) if "chosen" in c.split()] == [
+        ["cell", "chosen", "success"]
+    ]
     assert [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#output .stderr")] == ["warn"]
     for cell in browser.find_elements(By.CSS_SELECTOR, ".cell"):  # each node's own output
         cell.click()

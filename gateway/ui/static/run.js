@@ -18,7 +18,9 @@
 
   function setState(element, word) {
     for (const name of Array.from(element.classList)) {
-      if (name !== "state" && name !== "cell") { element.classList.remove(name); }
+      if (name !== "state" && name !== "cell" && name !== "chosen") {
+        element.classList.remove(name);
+      }
     }
     element.classList.add(word);
   }
