@@ -3,11 +3,14 @@ no cookies), real master, slaves and gateway per module (`tests.integration.conf
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
@@ -18,6 +21,7 @@ from tests.integration.conftest import (  # noqa: F401  (fixtures these tests us
     module_services,
 )
 
+T = TypeVar("T")
 SCREENSHOTS = Path(__file__).parent / "output"
 """Where the tests leave their screenshots (the README shows the run page's)."""
 
@@ -43,7 +47,23 @@ def browser(chromium: webdriver.Chrome) -> webdriver.Chrome:
 
 
 def wait(driver: webdriver.Chrome, timeout: float = 20) -> WebDriverWait[webdriver.Chrome]:
-    return WebDriverWait(driver, timeout, poll_frequency=0.05)
+    """Polls every 50 ms; an element replaced while looked at (a live fragment swapped in by
+    the page) is looked up again at the next poll."""
+    return WebDriverWait(
+        driver, timeout, poll_frequency=0.05, ignored_exceptions=(StaleElementReferenceException,)
+    )
+
+
+def steady(read: Callable[[], T], timeout: float = 10) -> T:
+    """`read()`'s answer, read again when a live fragment swapped in by the page replaced an
+    element it held (StaleElementReferenceException); what it reads is not waited for."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return read()
+        except StaleElementReferenceException:
+            if time.monotonic() > deadline:
+                raise
 
 
 def sign_in(driver: webdriver.Chrome, gateway: Gateway, token: str) -> None:

@@ -29,7 +29,7 @@ from jobfleet.v1 import (
     task_pb2,
     task_pb2_grpc,
 )
-from tests.browser.conftest import SCREENSHOTS, csp_violations, sign_in, text_of, wait
+from tests.browser.conftest import SCREENSHOTS, csp_violations, sign_in, steady, text_of, wait
 from tests.integration.conftest import Gateway, Master, Services
 from tests.waiting import wait_until
 
@@ -160,9 +160,11 @@ def test_the_runs_list_updates_a_row_without_reload_and_filters_by_the_url(
     )
 
     assert browser.execute_script("return window.notReloaded") is True
-    names = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#runs tbody a")]
+    names = steady(
+        lambda: [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#runs tbody a")]
+    )
     assert names == ["listed run"]  # the filter holds across polls
-    assert int(text_of(browser, "today-success").split()[0]) >= 1
+    assert int(steady(lambda: text_of(browser, "today-success")).split()[0]) >= 1
 
     browser.get(f"{fleet.gateway.url}/ui/runs?status=sideways&name=listed")
     assert text_of(browser, "filter-error").startswith("status: unknown 'sideways'")
