@@ -12,11 +12,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from gateway.ui.catalogue_words import CRONTAB_STATUS, FIRE_OUTCOME
 from gateway.ui.projects import visible_projects
 from gateway.ui.render import page, refused
 from gateway.ui.upcoming import next_fires, shown, zone_of
 from gateway.ui.who import actor
+from gateway.ui.words import CRONTAB_STATUS, FIRE_OUTCOME
 from jobfleet.v1 import crontab_pb2
 
 FIRES_SHOWN = 5

@@ -16,11 +16,10 @@ from starlette.routing import BaseRoute, Route
 
 from gateway.errors import HTTP_STATUS
 from gateway.ui import runform
-from gateway.ui.catalogue_words import SCRIPT_TYPE, SELECTOR_TYPE
 from gateway.ui.projects import visible_projects
 from gateway.ui.render import page, refused
 from gateway.ui.who import actor
-from gateway.ui.words import TASK_STATUS
+from gateway.ui.words import SCRIPT_TYPE, SELECTOR_TYPE, TASK_STATUS
 from gateway.upstream import MasterClient
 from jobfleet.v1 import catalog_pb2, common_pb2, task_pb2
 
